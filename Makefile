@@ -1,0 +1,120 @@
+# MarketPrism-C top-level Makefile.
+#
+# Every directory owns a module.mk that declares its programs, tests and fuzz
+# targets with the helpers below; this file only holds the shared rules.
+#
+#   make            build every program into bin/
+#   make deps       install the Debian packages the project needs (root)
+#   make test       build and run every test; last line: "N passed, N failed"
+#   make asan       the same tests on an ASan+UBSan build (build/asan/bin)
+#   make fuzz       run every fuzz target longer (FUZZ_SECONDS, default 120)
+#   make bench      run the benchmarks; one JSON object per line
+#   make run        start the whole system against the real exchanges
+#   make demo       start the whole system against the simulator (mpsim)
+
+VARIANT ?= rel
+PKGS    := libuv libwebsockets libcurl jansson libnats libzstd inih
+
+ifeq ($(VARIANT),asan)
+CC      ?= gcc
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN   := -fsanitize=address,undefined
+OBJ     := build/asan/obj
+BIN     := build/asan/bin
+else ifeq ($(VARIANT),fuzz)
+CC      := clang
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+LDSAN   := -fsanitize=address,undefined
+OBJ     := build/fuzz/obj
+BIN     := build/fuzz/bin
+else
+OPTFLAGS := -O2 -g
+LDSAN   :=
+OBJ     := build/rel/obj
+BIN     := bin
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers
+CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPTFLAGS) $(WARN) -Icommon $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(LDSAN) $(EXTRA_LDFLAGS)
+LDBASE  := -lpthread -lm
+
+# $(call pkglibs,PKG...) -> linker flags of those pkg-config packages
+pkglibs = $(if $(strip $(1)),$(shell pkg-config --libs $(1)))
+# $(call objs,SRC...) -> object paths for the current variant
+objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
+
+PROGS      :=
+TEST_BINS  :=
+TEST_SCRIPTS :=
+FUZZ_BINS  :=
+FUZZ_NAMES :=
+BENCHES    :=
+
+# $(call prog,NAME,SOURCES,PKGS): a program in $(BIN)/NAME linked with libcommon
+define prog
+$(BIN)/$(1): $(call objs,$(2)) $(OBJ)/libcommon.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(OBJ)/libcommon.a $$(call pkglibs,$(3)) $$(LDBASE)
+PROGS += $(BIN)/$(1)
+endef
+
+# $(call test_prog,NAME,SOURCES,PKGS): a C test program in $(BIN)/test/NAME
+define test_prog
+$(BIN)/test/$(1): $(call objs,$(2)) $(OBJ)/libcommon.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(OBJ)/libcommon.a $$(call pkglibs,$(3)) $$(LDBASE)
+TEST_BINS += $(BIN)/test/$(1)
+endef
+
+# $(call fuzz_target,NAME,SOURCES,PKGS): a libFuzzer target, built in VARIANT=fuzz
+# into build/fuzz/bin/NAME; seeds may live in test/fuzz/corpus/NAME/.
+define fuzz_target
+FUZZ_NAMES += $(1)
+ifeq ($(VARIANT),fuzz)
+$(BIN)/$(1): $(call objs,$(2)) $(OBJ)/libcommon.a
+	@mkdir -p $$(@D)
+	$$(CC) -fsanitize=fuzzer,address,undefined -o $$@ $$(filter %.o,$$^) $(OBJ)/libcommon.a $$(call pkglibs,$(3)) $$(LDBASE)
+FUZZ_BINS += $(BIN)/$(1)
+endif
+endef
+
+.PHONY: all deps test asan fuzz fuzz-build bench run demo clean check-tests
+all: progs
+
+include common/module.mk
+include $(sort $(filter-out common/module.mk,$(wildcard */module.mk tools/*/module.mk test/*/module.mk)))
+
+progs: $(PROGS) $(TEST_BINS)
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+deps:
+	./test/deps.sh
+
+# Tests read BIN from the environment, so the same scripts run every variant.
+test: progs
+	@mkdir -p build; $(MAKE) --no-print-directory VARIANT=fuzz fuzz-build >build/fuzz-build.log 2>&1 || { tail -20 build/fuzz-build.log; exit 1; }
+	@BIN=$(BIN) FUZZ_SECONDS=$${FUZZ_SECONDS:-5} ./test/run.sh $(TEST_BINS) $(TEST_SCRIPTS) $(addprefix fuzz:,$(FUZZ_NAMES))
+
+asan:
+	@$(MAKE) --no-print-directory VARIANT=asan progs
+	@BIN=build/asan/bin ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  MP_SANITIZED=1 ./test/run.sh $(patsubst $(BIN)/%,build/asan/bin/%,$(TEST_BINS)) $(TEST_SCRIPTS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-build
+	@BIN=$(BIN) FUZZ_SECONDS=$${FUZZ_SECONDS:-120} ./test/run.sh $(addprefix fuzz:,$(FUZZ_NAMES))
+
+bench: progs
+	@BIN=$(BIN) ./test/bench.sh $(BENCHES)
+
+clean:
+	rm -rf build bin

@@ -1,0 +1,24 @@
+/* cfg_keys_system.c - keys shared by every process: [system], [instruments], [ring.*]. */
+#include "cfg_schemas.h"
+
+const struct cfg_key cfg_keys_system[] = {
+	{"system", "ring_prefix", CFG_STR, "", 0, 0,
+	    "directory under /dev/shm holding this instance's rings (default mp-<user>)"},
+	{"system", "data_dir", CFG_STR, "var", 0, 0,
+	    "directory for the local store, logs, pid and status files"},
+	{"system", "log_level", CFG_STR, "info", 0, 0, "debug, info, warn or error"},
+	{"instruments", "binance", CFG_LIST, "BTC-USDT, ETH-USDT", 0, 0,
+	    "Binance spot symbols in canonical form (BASE-QUOTE)"},
+	{"instruments", "okx", CFG_LIST, "BTC-USDT, ETH-USDT", 0, 0,
+	    "OKX spot instruments (BASE-QUOTE)"},
+	{"ring.*", "capacity", CFG_SIZE, "0", 0, (int64_t)1 << 34,
+	    "ring data area (power of two; 0 = the built-in size for that ring)"},
+	{"ring.*", "policy", CFG_STR, "", 0, 0,
+	    "when full: block (producer waits) or drop (counted, gap record); empty = built-in"},
+	{0},
+};
+
+const struct cfg_key *const cfg_all_schemas[] = {
+	cfg_keys_system, cfg_keys_feedd, cfg_keys_bookd, cfg_keys_routerd,
+	cfg_keys_stored, cfg_keys_mpctl, NULL,
+};

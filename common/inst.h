@@ -1,0 +1,52 @@
+/*
+ * inst.h - the instrument registry: which (exchange, symbol) pairs the system
+ * carries, their ids, and how their prices and sizes are scaled and printed.
+ *
+ * Ids are assigned in config order ([instruments] binance = BTC-USDT, ETH-USDT
+ * gives binance/BTC-USDT id 1, binance/ETH-USDT id 2, then okx ...), so every
+ * process that reads the same config agrees on them.  Id 0 means "no
+ * instrument".  Records carry the id; anything leaving the pipeline (JSON,
+ * store segment names, ClickHouse rows) carries exchange and symbol names.
+ */
+#ifndef MP_INST_H
+#define MP_INST_H
+
+#include <stdint.h>
+
+#define INST_MAX 64
+
+enum exch_id { EX_NONE = 0, EX_BINANCE = 1, EX_OKX = 2 };
+
+struct inst {
+	uint32_t id;          /* 1..INST_MAX */
+	uint8_t exch;         /* enum exch_id */
+	int8_t px_exp;        /* mantissa exponent of prices (default -8) */
+	int8_t qty_exp;       /* mantissa exponent of sizes (default -8) */
+	int8_t px_dec;        /* string style for prices: fixed decimals, or FX_TRIM */
+	int8_t qty_dec;       /* string style for sizes */
+	char symbol[24];      /* canonical "BTC-USDT" */
+	char venue_symbol[24];/* as the venue names it: "BTCUSDT" / "BTC-USDT" */
+	char lower[24];       /* subject form "btc-usdt" */
+	int64_t tick;         /* price tick as a mantissa at px_exp (0 = unknown) */
+	int64_t lot;          /* size step as a mantissa at qty_exp (0 = unknown) */
+};
+
+struct inst_registry {
+	int n;
+	struct inst v[INST_MAX];
+};
+
+const char *exch_name(int exch);            /* "binance", "okx", "?" */
+int exch_parse(const char *name);           /* EX_* or EX_NONE */
+
+/* Add (exchange, canonical symbol) with the venue's default scaling and string
+ * style (Binance: 8 fixed decimals; OKX: trimmed).  Returns the id, or 0 with
+ * err filled (unknown exchange, bad symbol, registry full, duplicate). */
+uint32_t inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_t errlen);
+const struct inst *inst_get(const struct inst_registry *r, uint32_t id);      /* NULL if unknown */
+const struct inst *inst_find(const struct inst_registry *r, int exch, const char *symbol); /* canonical or venue form, any case */
+/* Format a price / size of this instrument in the venue's own string style. */
+size_t inst_fmt_px(const struct inst *in, int64_t v, char *buf, size_t cap);
+size_t inst_fmt_qty(const struct inst *in, int64_t v, char *buf, size_t cap);
+
+#endif

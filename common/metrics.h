@@ -1,0 +1,80 @@
+/*
+ * metrics.h - counters, gauges and histograms kept in shared memory, so that
+ * mpctl (and the inspector) read every process's figures without asking it,
+ * and the figures survive the process being restarted.
+ *
+ * One file per process: /dev/shm/<prefix>/metrics.<process> (mode 0600), a
+ * header plus a fixed table of METRICS_MAX slots.  A slot has a Prometheus
+ * name ("mp_feed_frames_total"), a label string ('exchange="binance"'), a kind
+ * and its value(s).  Registration (metrics_counter() etc.) happens at start-up
+ * and finds an existing slot of the same name+labels, so a restarted process
+ * keeps counting where it stopped.  Updates are relaxed atomics: one writer
+ * process per file, any number of readers.
+ *
+ * Histograms have fixed log-spaced buckets (METRICS_HBUCKETS, upper bounds
+ * 1 us * 2^i for latencies in ns), a count and a sum; readers compute p50/p99.
+ */
+#ifndef MP_METRICS_H
+#define MP_METRICS_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define METRICS_MAX 512
+#define METRICS_HBUCKETS 32     /* bucket i: value <= 1000 ns << i; last = +Inf */
+#define METRICS_MAGIC 0x5352544d5250554dULL
+
+enum metric_kind { METRIC_COUNTER = 1, METRIC_GAUGE = 2, METRIC_HIST = 3 };
+
+struct metric_hist {
+	_Atomic uint64_t count;
+	_Atomic int64_t sum;
+	_Atomic uint64_t bucket[METRICS_HBUCKETS];
+};
+
+struct metrics;
+
+/* Open or create the file for `process` under the ring prefix directory. */
+struct metrics *metrics_open(const char *prefix, const char *process, char *err, size_t errlen);
+void metrics_close(struct metrics *m);
+
+/* Register (or find) a metric; the pointer stays valid until metrics_close.
+ * help is one line for Prometheus # HELP.  Returns NULL only if the table is full
+ * (then a private dummy slot is returned instead, and an error logged once). */
+_Atomic uint64_t *metrics_counter(struct metrics *m, const char *name, const char *labels, const char *help);
+_Atomic int64_t *metrics_gauge(struct metrics *m, const char *name, const char *labels, const char *help);
+struct metric_hist *metrics_hist(struct metrics *m, const char *name, const char *labels, const char *help);
+
+static inline void
+metric_inc(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+static inline void
+metric_set(_Atomic int64_t *g, int64_t v)
+{
+	atomic_store_explicit(g, v, memory_order_relaxed);
+}
+void metric_observe(struct metric_hist *h, int64_t value);
+
+/* Stamp the process heartbeat and pid in the header (about once a second). */
+void metrics_heartbeat(struct metrics *m);
+
+/* ---- readers (mpctl, tests) ---- */
+struct metric_view {
+	char name[64];
+	char labels[128];
+	char help[128];
+	int kind;
+	uint64_t counter;
+	int64_t gauge;
+	struct { uint64_t count; int64_t sum; uint64_t bucket[METRICS_HBUCKETS]; } hist;
+};
+/* Map a process's metrics file read-only and copy every slot out.  Returns the
+ * number of slots (<= max), or -1 with err.  *pid and *hb_ns describe the writer. */
+int metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, int64_t *hb_ns,
+    char *err, size_t errlen);
+/* Quantile (0..1) of a histogram view, interpolated inside its bucket (ns). */
+double metrics_quantile(const struct metric_view *v, double q);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * rec.h - every fixed-layout record the pipeline carries.  The single source
+ * of truth: rings, the local store, replay and export all use these structs.
+ *
+ * Rules of the layout
+ *  - Little-endian, naturally aligned, every struct a multiple of 8 bytes, no
+ *    implicit padding (rec.c describes every field; a unit test proves the
+ *    description covers each struct exactly, and rec_schema_hash() hashes the
+ *    description, so any layout change changes the hash and rings/stores of
+ *    the old layout are refused).
+ *  - Prices and sizes are int64 mantissas at the instrument's exponents
+ *    (inst.h, fx.h).  Never double.
+ *  - Every record starts with struct rec_hdr; hdr.len is the whole record's
+ *    length in bytes (header, fixed part and trailing array).
+ *  - Variable parts are trailing arrays whose counts are in the fixed part;
+ *    rec_check() verifies counts against hdr.len before anything reads them.
+ *
+ * Sequence ids
+ *  Binance depth: first_id = U, last_id = u, prev_id = -1.
+ *  OKX books:     first_id = last_id = seqId, prev_id = prevSeqId (-1 on a
+ *                 snapshot).  -1 always means "none"; 0 is a real id.
+ *  Binance bookTicker: first_id = last_id = u.  Trades: first_id = last_id =
+ *  trade id.  REST snapshots: last_id = lastUpdateId / seqId.
+ */
+#ifndef MP_REC_H
+#define MP_REC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "records are little-endian; this build target is not"
+#endif
+
+#define REC_MAX_LEVELS 5000    /* per side, per snapshot record */
+
+enum rec_type {
+	REC_DELTA = 1,     /* level changes of one exchange update (feedd) / applied update (bookd) */
+	REC_SNAPSHOT = 2,  /* a book: REST/WS snapshot from feedd, full or top-N from bookd */
+	REC_TRADE = 3,
+	REC_TICKER = 4,    /* best bid/offer and/or 24h ticker */
+	REC_KLINE = 5,
+	REC_CONTROL = 6,   /* bookd -> feedd requests (ctl.<exchange>) */
+	REC_EVENT = 7,     /* connection, sync, quality and loss events */
+	REC_RAW = 8,       /* an exchange frame exactly as received */
+	REC_TYPE_MAX = 8,
+};
+
+/* Pipeline stages that stamp stage_ns[] (CLOCK_REALTIME ns, 0 = not yet). */
+enum rec_stage {
+	STAGE_FEED = 0,    /* feedd wrote it to feed.<exchange> */
+	STAGE_BOOK = 1,    /* bookd read it / emitted the derived record */
+	STAGE_ROUTE = 2,   /* routerd got the JetStream ack */
+	STAGE_STORE = 3,   /* stored made it durable */
+	REC_STAGES = 4,
+};
+
+/* hdr.flags */
+#define REC_F_SYNCED   0x0001  /* bookd: the book was in sync when this was emitted */
+#define REC_F_REPLAY   0x0002  /* produced by offline replay, not live */
+#define REC_F_INVALID  0x0004  /* failed a quality check (see the event that follows) */
+#define REC_F_HEARTBEAT 0x0008 /* OKX empty update with prevSeqId == seqId */
+
+struct rec_hdr {
+	uint16_t type;          /* enum rec_type */
+	uint16_t flags;         /* REC_F_* */
+	uint32_t inst;          /* instrument id (inst.h); 0 = not instrument-specific */
+	uint32_t len;           /* total bytes of this record */
+	uint32_t aux;           /* type-specific small value (documented per type) */
+	int64_t first_id;
+	int64_t last_id;
+	int64_t prev_id;
+	int64_t exch_ns;        /* exchange event time, ns since the epoch (0 = unknown) */
+	int64_t recv_ns;        /* when feedd received the frame (CLOCK_REALTIME ns) */
+	int64_t stage_ns[REC_STAGES];
+};
+
+struct rec_level {
+	int64_t px;
+	int64_t qty;            /* absolute size at px; 0 = level removed */
+};
+
+/*
+ * REC_DELTA.  From feedd: one exchange update's changes.  From bookd: an
+ * applied update, with the resulting top of book and level counts filled.
+ * lv[] holds n_bids bid changes then n_asks ask changes, in exchange order.
+ * hdr.aux: OKX checksum as sent (uint32 of the int32), 0 otherwise.
+ */
+struct rec_delta {
+	struct rec_hdr h;
+	uint32_t n_bids;
+	uint32_t n_asks;
+	uint32_t book_bids;     /* bookd: levels per side after applying (0 from feedd) */
+	uint32_t book_asks;
+	int64_t best_bid_px;    /* bookd: resulting best levels (0 when the side is empty) */
+	int64_t best_bid_qty;
+	int64_t best_ask_px;
+	int64_t best_ask_qty;
+	struct rec_level lv[];
+};
+
+enum snap_kind {
+	SNAP_REST = 1,    /* feedd: REST answer (Binance /depth, OKX /books) */
+	SNAP_WS = 2,      /* feedd: OKX action:"snapshot" */
+	SNAP_DEEP = 3,    /* feedd: OKX /books-full (levels beyond the WS window) */
+	SNAP_FULL = 4,    /* bookd: every level of the book */
+	SNAP_TOPN = 5,    /* bookd: the top N levels per side */
+};
+enum snap_reason { SNAP_R_NONE = 0, SNAP_R_SYNC = 1, SNAP_R_RESYNC = 2, SNAP_R_PERIODIC = 3 };
+
+/*
+ * REC_SNAPSHOT.  lv[] holds n_bids bids (best first, descending) then n_asks
+ * asks (best first, ascending).  A book larger than one record is sent as
+ * nchunks records with chunk = 0..nchunks-1 (same ids); with 5000 levels per
+ * side one record (160 KiB of levels) is the normal case.
+ * bid_floor_px / ask_ceil_px: the outermost price the exchange's snapshot
+ * covered; levels beyond are unknown until an update touches them (0 = none).
+ */
+struct rec_snapshot {
+	struct rec_hdr h;
+	uint8_t kind;           /* enum snap_kind */
+	uint8_t reason;         /* enum snap_reason */
+	uint16_t chunk;
+	uint16_t nchunks;
+	uint16_t pad0;
+	uint32_t n_bids;
+	uint32_t n_asks;
+	uint32_t req_id;        /* the REC_CONTROL request this answers (0 = unsolicited) */
+	int32_t checksum;       /* OKX checksum as sent, 0 otherwise */
+	int64_t bid_floor_px;
+	int64_t ask_ceil_px;
+	int64_t deep_refresh_ns;/* OKX: when levels beyond the WS window were last refreshed */
+	struct rec_level lv[];
+};
+
+enum trade_side { SIDE_UNKNOWN = 0, SIDE_BUY = 1, SIDE_SELL = 2 };  /* taker side */
+
+/* REC_TRADE.  first_id = last_id = trade id (OKX: the last id of the aggregation). */
+struct rec_trade {
+	struct rec_hdr h;
+	int64_t px;
+	int64_t qty;
+	int64_t trade_ns;       /* trade time */
+	uint8_t side;           /* enum trade_side, taker */
+	uint8_t pad0[3];
+	uint32_t count;         /* trades aggregated (OKX count; 1 for Binance) */
+};
+
+/* REC_TICKER.  `have` says which groups are present. */
+#define TICK_BBO  0x1   /* bid/ask px+qty (Binance bookTicker: last_id = u) */
+#define TICK_LAST 0x2   /* last trade px+qty */
+#define TICK_24H  0x4   /* open/high/low/vol/vol_quote over 24 h */
+struct rec_ticker {
+	struct rec_hdr h;
+	uint32_t have;
+	uint32_t pad0;
+	int64_t bid_px, bid_qty, ask_px, ask_qty;
+	int64_t last_px, last_qty;
+	int64_t open_24h, high_24h, low_24h;
+	int64_t vol_24h;        /* base volume, qty_exp */
+	int64_t volq_24h;       /* quote volume, px_exp (may overflow-cap: see fx.h) */
+};
+
+/* REC_KLINE.  Volumes: vol at qty_exp, volq at px_exp. */
+struct rec_kline {
+	struct rec_hdr h;
+	int64_t open_ns;
+	int64_t close_ns;
+	int64_t o, hi, lo, c;
+	int64_t vol;
+	int64_t volq;
+	int64_t n_trades;       /* -1 if the venue does not say */
+	uint32_t interval_s;    /* 60 for 1m */
+	uint8_t closed;         /* 1 when the candle is final */
+	uint8_t pad0[3];
+};
+
+enum ctl_op {
+	CTL_SNAPSHOT = 1,     /* fetch a REST snapshot for inst at `depth` (answer: REC_SNAPSHOT with req_id) */
+	CTL_RESUBSCRIBE = 2,  /* drop and re-subscribe the inst's book channel (OKX WS snapshot mode) */
+	CTL_DEEP = 3,         /* fetch the deep book (OKX books-full) now */
+	CTL_RECONNECT = 4,    /* reconnect the venue's market-data connection */
+};
+/* REC_CONTROL (ctl.<exchange>). */
+struct rec_control {
+	struct rec_hdr h;
+	uint16_t op;            /* enum ctl_op */
+	uint16_t pad0;
+	uint32_t req_id;        /* chosen by bookd, echoed in the answer */
+	uint32_t depth;         /* levels wanted (e.g. 5000) */
+	uint32_t pad1;
+	char reason[48];        /* NUL-terminated, for logs */
+};
+
+enum ev_code {
+	EV_CONNECTED = 1,       /* feedd: connection up (text: url) */
+	EV_DISCONNECTED = 2,    /* feedd: connection lost (text: why) */
+	EV_SUBSCRIBED = 3,
+	EV_SNAPSHOT_FAILED = 4, /* feedd: REST snapshot failed (aux = req_id, a = HTTP status) */
+	EV_RATE_LIMITED = 5,    /* feedd: 429/418 or budget wait (a = retry-after ms) */
+	EV_PARSE_ERROR = 6,     /* feedd: a frame could not be parsed (text: why) */
+	EV_STALE = 7,           /* feedd: a stream went silent (a = silence ms) */
+	EV_ROLLOVER = 8,        /* feedd: planned reconnect (24 h, serverShutdown, 64008) */
+	EV_SYNCED = 20,         /* bookd: book in sync (a = snapshot id, b = levels) */
+	EV_GAP = 21,            /* bookd: sequence gap (a = expected id, b = got id) */
+	EV_RESYNC = 22,         /* bookd: resync started (text: why) */
+	EV_VALIDATION = 23,     /* bookd: quality check failed (aux = enum qual_check) */
+	EV_CHECKSUM_FAIL = 24,  /* bookd: OKX CRC32 mismatch (a = sent, b = computed) */
+	EV_BBO_MISMATCH = 25,   /* bookd: bookTicker disagrees with the book */
+	EV_RING_LOSS = 30,      /* a consumer saw a ring gap record (a = first lost ring seq, b = count) */
+	EV_RESTARTED = 31,      /* a daemon restarted and resumed (text: what it did) */
+	EV_NATS_LOSS = 32,      /* routerd: messages lost beyond ring capacity (b = count) */
+};
+enum ev_severity { SEV_INFO = 0, SEV_WARN = 1, SEV_ERROR = 2, SEV_CRITICAL = 3 };
+
+/* REC_EVENT. */
+struct rec_event {
+	struct rec_hdr h;
+	uint16_t code;          /* enum ev_code */
+	uint8_t severity;       /* enum ev_severity */
+	uint8_t pad0[5];
+	int64_t a;
+	int64_t b;
+	char text[104];         /* NUL-terminated */
+};
+
+enum raw_source { RAW_WS = 1, RAW_REST = 2 };
+/*
+ * REC_RAW.  data[] = path (path_len bytes, no NUL; empty for WS) then the
+ * payload (payload_len bytes) exactly as received.  The capture-file line
+ * is "<recv_ns> <exchange> ws|rest:<path> <payload>" (design.md section 6).
+ * hdr.aux = enum exch_id (the instrument may be 0 for combined frames).
+ */
+struct rec_raw {
+	struct rec_hdr h;
+	uint8_t source;         /* enum raw_source */
+	uint8_t pad0;
+	uint16_t path_len;
+	uint32_t payload_len;
+	char data[];
+};
+
+/* Total sizes (rounded up to 8 bytes). */
+size_t rec_delta_size(uint32_t n_bids, uint32_t n_asks);
+size_t rec_snapshot_size(uint32_t n_bids, uint32_t n_asks);
+size_t rec_raw_size(uint32_t path_len, uint32_t payload_len);
+/* Fixed size of a type (the struct without its trailing array); 0 if unknown. */
+size_t rec_fixed_size(uint16_t type);
+
+/* Zero *h and set type, inst, len; prev/first/last ids = -1. */
+void rec_hdr_init(struct rec_hdr *h, uint16_t type, uint32_t inst, uint32_t len);
+
+/*
+ * Check that buf[0..len) is a well-formed record: known type, hdr.len == len,
+ * counts consistent with the length, per-side counts <= REC_MAX_LEVELS,
+ * NUL-terminated strings, known enum values.  Everything read from a ring or
+ * a file passes here first.  Returns 0, or -1 with err filled.
+ */
+int rec_check(const void *buf, size_t len, char *err, size_t errlen);
+
+const char *rec_type_name(uint16_t type);   /* "delta", ... or "unknown" */
+const char *ev_code_name(uint16_t code);
+const char *ctl_op_name(uint16_t op);
+const char *snap_kind_name(uint8_t kind);
+
+/* A hash of every record layout (names, sizes, offsets of every field) and the
+ * record-format version; stored in ring headers and store segments. */
+uint64_t rec_schema_hash(void);
+
+/* Describe the record as one JSON object (no newline) into a malloc'd string,
+ * prices as the instrument's strings when reg knows the instrument, else as
+ * mantissas.  At most max_levels levels per side are listed (-1 = all).
+ * Returns NULL only on allocation failure; call rec_check first. */
+struct inst_registry;
+char *rec_to_json(const void *rec, const struct inst_registry *reg, int max_levels);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * ring.h - single-producer/single-consumer shared-memory rings in /dev/shm.
+ *
+ * A ring is one file, /dev/shm/<prefix>/<name> (mode 0600), mapped by exactly
+ * one producer process and one consumer process (plus any number of read-only
+ * inspectors).  Layout: a 4 KiB header page, then hot fields each in their own
+ * 128-byte slot (producer line, consumer line, two futex doorbells), then the
+ * data area of `capacity` bytes (a power of two).
+ *
+ * Frames.  Every record travels in a frame: a 16-byte frame header
+ * { int32 len; uint16 type; uint16 flags; uint64 seq } plus the payload,
+ * padded to 16 bytes.  `len` is the commit flag: 0 = nothing yet, negative =
+ * claimed but not committed, positive = committed.  The producer zeroes the
+ * next frame header before it commits a frame, so the byte after the last
+ * committed frame always reads "nothing yet" and stale bytes from the previous
+ * lap are never mistaken for data.  A frame never wraps: the rest of the area
+ * becomes a padding frame.  Positions are free-running 64-bit byte counters.
+ *
+ * Sequence numbers.  Every data frame carries seq = previous + 1 (the first
+ * is 1).  A consumer that checks seq proves it saw every record in order.
+ *
+ * Full ring.  Policy RING_BLOCK: ring_write waits (futex, no spinning) up to
+ * its timeout and returns RING_EAGAIN if still full.  Policy RING_DROP: the
+ * record is dropped and counted, its seq is consumed, and before the next
+ * record that fits the producer writes a RING_T_GAP frame whose payload is
+ * struct ring_gap {first lost seq, count}; the gap frame's own seq is
+ * first + count.  So the consumer's rule is always: a gap frame explains
+ * exactly the seqs it covers, anything else missing is a bug.
+ *
+ * Restart.  The consumer's position (head) lives in the ring: a restarted
+ * consumer continues at the first record it had not released.  A restarted
+ * producer re-attaches, finds the true end by walking committed frames from
+ * the stored tail, and turns a claimed-but-uncommitted frame (it was killed
+ * mid-write) into a RING_T_TORN frame that consumers skip; the torn record's
+ * seq is reused, because its write never returned success.
+ *
+ * Waiting.  A consumer with nothing to read spins briefly and then sleeps on
+ * a futex doorbell; the producer rings it only when the consumer said it is
+ * asleep, so a busy ring makes no system calls and an idle one costs no CPU.
+ * ring_wait_many() sleeps on several rings at once (futex_waitv).
+ *
+ * Threads.  A struct ring handle is used by one thread at a time.
+ */
+#ifndef MP_RING_H
+#define MP_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RING_MAGIC 0x474e49524d50524dULL   /* "MRPMRING" little-endian; written last at creation */
+#define RING_LAYOUT_VERSION 1
+#define RING_FRAME_HDR 16
+#define RING_ALIGN 16
+
+/* Frame types below 0xff00 are payload types (enum rec_type); these are the ring's own. */
+#define RING_T_PAD  0xffff  /* padding to the end of the area; skipped */
+#define RING_T_GAP  0xfffe  /* records dropped under RING_DROP; payload struct ring_gap */
+#define RING_T_TORN 0xfffd  /* a frame whose producer died mid-write; skipped */
+
+enum ring_policy { RING_BLOCK = 0, RING_DROP = 1 };
+enum ring_role { RING_PRODUCER = 1, RING_CONSUMER = 2, RING_INSPECT = 3 };
+
+enum ring_err {
+	RING_OK = 0,
+	RING_EAGAIN = -1,    /* full (RING_BLOCK, timed out) */
+	RING_EDROPPED = -2,  /* full (RING_DROP): record dropped and counted */
+	RING_ETOOBIG = -3,   /* record larger than max_record */
+	RING_ENOENT = -4,    /* ring file does not exist (and no create options given) */
+	RING_EBADHDR = -5,   /* not a ring, or a ring of another layout/schema/capacity */
+	RING_ESYS = -6,      /* system call failed (errno kept) */
+	RING_ECORRUPT = -7,  /* a frame that cannot be valid (bad length, seq) */
+	RING_EBUSY = -8,     /* another live process holds this role */
+};
+
+struct ring_gap {
+	uint64_t first_seq;
+	uint64_t count;
+};
+
+struct ring_opts {
+	uint64_t capacity;     /* bytes, power of two >= 64 KiB */
+	uint32_t max_record;   /* largest payload accepted; <= capacity/4 (0 = capacity/4) */
+	uint32_t policy;       /* enum ring_policy */
+	uint32_t block_timeout_ms; /* RING_BLOCK: longest single wait in ring_write (0 = 100 ms) */
+	uint64_t schema_hash;  /* record schema (rec_schema_hash()); must match to attach */
+};
+
+/* A record as the consumer sees it: points into the ring until released. */
+struct ring_msg {
+	uint16_t type;
+	uint16_t flags;
+	uint32_t len;          /* payload bytes */
+	uint64_t seq;
+	uint64_t pos;          /* position of the frame */
+	const void *data;
+};
+
+/* A consistent-enough copy of the header for the inspector and metrics. */
+struct ring_stat {
+	char name[64];
+	uint32_t layout_version;
+	uint64_t schema_hash;
+	uint64_t capacity;
+	uint32_t max_record;
+	uint32_t policy;
+	uint32_t generation;
+	int32_t creator_pid;
+	int64_t created_ns;            /* CLOCK_REALTIME */
+	uint64_t head, tail;           /* positions: lag bytes = tail - head */
+	uint64_t last_seq;             /* seq of the last committed record */
+	uint64_t written, written_bytes, read, dropped, full_events, torn, gaps;
+	int32_t producer_pid, consumer_pid;
+	int64_t producer_hb_ns, consumer_hb_ns;  /* CLOCK_MONOTONIC of the last heartbeat, 0 = never */
+	uint32_t producer_attaches, consumer_attaches;
+};
+
+struct ring;
+
+/*
+ * Open the ring at path in a role.  If the file does not exist and opts is
+ * given (and role is not RING_INSPECT) it is created.  If it exists its
+ * magic, layout version, schema hash and (when opts is given) capacity must
+ * match, or RING_EBADHDR with the reason in err.  A producer or consumer
+ * whose role is held by another live process gets RING_EBUSY.
+ * Returns 0 and *out, or an enum ring_err with err filled.
+ */
+int ring_open(const char *path, enum ring_role role, const struct ring_opts *opts,
+    struct ring **out, char *err, size_t errlen);
+void ring_close(struct ring *r);
+/* Remove the file (the launcher does this to re-create a ring of another size). */
+int ring_unlink(const char *path);
+/* Build "/dev/shm/<prefix>/<name>" (creating the directory, mode 0700). */
+int ring_path(char *buf, size_t cap, const char *prefix, const char *name);
+
+/* ---- producer ---- */
+/* Copy one record in.  RING_OK, RING_EAGAIN, RING_EDROPPED or RING_ETOOBIG. */
+int ring_write(struct ring *r, uint16_t type, const void *payload, uint32_t len);
+/* Zero-copy: reserve room for len bytes (NULL if full: with RING_DROP the
+ * drop is counted as for ring_write), fill it, then commit with the real
+ * length (<= the reserved one). */
+void *ring_reserve(struct ring *r, uint32_t len, int *err);
+void ring_commit(struct ring *r, uint16_t type, uint32_t len);
+
+/* ---- consumer ---- */
+/* The first position not yet released (where a restarted consumer resumes). */
+uint64_t ring_head(const struct ring *r);
+/* Read the frame at *cursor: RING_OK (1 record in *m, *cursor moved past it;
+ * padding and torn frames are skipped silently, gap frames are returned with
+ * type RING_T_GAP), 0 = nothing more yet, RING_ECORRUPT = the frame cannot be
+ * valid (the consumer should stop and report; the inspector says why).
+ * Nothing is consumed until ring_release. */
+int ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m);
+/* Everything before pos is consumed: the producer may overwrite it. */
+void ring_release(struct ring *r, uint64_t pos);
+/* Sleep until a record may be at *cursor, or timeout_ms passes (-1 = forever).
+ * Returns 1 if data is there, 0 on timeout, -1 if interrupted by a signal. */
+int ring_wait(struct ring *r, uint64_t cursor, int timeout_ms);
+/* The same for several rings (cursors[i] for rs[i]); n <= 16. */
+int ring_wait_many(struct ring **rs, const uint64_t *cursors, int n, int timeout_ms);
+
+/* ---- both ---- */
+/* Stamp this side's heartbeat and pid (call about once a second). */
+void ring_heartbeat(struct ring *r);
+void ring_stat(const struct ring *r, struct ring_stat *st);
+/* Convenience: open read-only and fill *st. */
+int ring_stat_path(const char *path, struct ring_stat *st, char *err, size_t errlen);
+const char *ring_strerror(int err);
+const char *ring_name(const struct ring *r);
+
+/* ---- inspector (RING_INSPECT role): reads without ever moving the head ---- */
+/* Copy the frame at *cursor into buf (cap bytes) and validate it against the
+ * producer's position afterwards, so a frame overwritten while being copied is
+ * reported (RING_ECORRUPT with *lapped = 1) instead of shown.  Same return
+ * values as ring_next; m->data points into buf. */
+int ring_peek_copy(struct ring *r, uint64_t *cursor, struct ring_msg *m, void *buf, size_t cap, int *lapped);
+
+#endif

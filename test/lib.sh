@@ -1,0 +1,36 @@
+# test/lib.sh - helpers for shell tests; source it.  Tests print "ok NAME" /
+# "not ok NAME - reason" lines (see test/run.sh).  Servers are started on free
+# loopback ports with their own directories and stopped by pid on exit.
+: "${BIN:=bin}"
+: "${MP_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+T_PIDS=()
+T_TMP=$(mktemp -d /tmp/mptest.XXXXXX)
+t_cleanup() {
+	local p
+	for p in "${T_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in "${T_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+
+ok()     { echo "ok $1"; }
+not_ok() { echo "not ok $1 - ${2:-failed}"; }
+skip()   { echo "skip $1 - ${2:-skipped}"; }
+# check NAME CMD...: ok if CMD succeeds
+check()  { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n" "$*"; fi; }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+# bg CMD...: start in the background, remember the pid for cleanup; sets T_LASTPID.
+bg() { "$@" & T_LASTPID=$!; T_PIDS+=("$T_LASTPID"); }
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds or time runs out.
+wait_for() {
+	local end=$((SECONDS + $1)); shift
+	while ((SECONDS < end)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+# wait_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
+wait_port() { wait_for "${2:-10}" bash -c "exec 3<>/dev/tcp/127.0.0.1/$1"; }

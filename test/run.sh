@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# test/run.sh - run test programs and scripts, count results, end with one line
+# "N passed, N failed".
+#
+# Every test (C program or script) prints one line per case:
+#   ok NAME                      a passed case
+#   not ok NAME - reason         a failed case
+#   skip NAME - reason           a case that could not run here (counted apart)
+# A test that exits non-zero without printing "not ok" counts as one failure,
+# so a crash is never silent.  Arguments: paths of programs/scripts, or
+# "fuzz:NAME" for a libFuzzer target run for $FUZZ_SECONDS.
+# Per-test output is kept in build/test-logs/NAME.log.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+: "${BIN:=bin}"
+export BIN
+export MP_ROOT="$PWD"
+logdir=build/test-logs
+mkdir -p "$logdir"
+passed=0; failed=0; skipped=0
+failures=()
+
+run_one() {
+	local t=$1 name log rc start end
+	name=$(basename "${t#fuzz:}"); name=${name%.sh}
+	log="$logdir/$name.log"
+	start=$(date +%s)
+	if [[ $t == fuzz:* ]]; then
+		local fb="build/fuzz/bin/$name" corpus="build/fuzz/corpus/$name"
+		mkdir -p "$corpus"
+		[ -d "test/fuzz/corpus/$name" ] && cp -n test/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
+		if "$fb" -max_total_time="${FUZZ_SECONDS:-5}" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
+			echo "ok $name (fuzzed ${FUZZ_SECONDS:-5}s, $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs)" >>"$log.res"
+		else
+			echo "not ok $name - fuzzer found a crash, see $log" >>"$log.res"
+		fi
+		rc=0
+		mv "$log.res" "$log.tmp"; cat "$log.tmp" >>"$log"; rm -f "$log.tmp"
+	else
+		timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$t" >"$log" 2>&1 </dev/null
+		rc=$?
+	fi
+	end=$(date +%s)
+	local p f s
+	p=$(grep -c '^ok ' "$log"); f=$(grep -c '^not ok ' "$log"); s=$(grep -c '^skip ' "$log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+		echo "not ok $name - exited with status $rc without reporting a failure" >>"$log"
+	fi
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+	printf '%-28s %4d passed %3d failed %3d skipped  %4ds\n' "$name" "$p" "$f" "$s" $((end - start))
+	if [ "$f" != 0 ]; then
+		grep '^not ok ' "$log" | sed 's/^/    /'
+		failures+=("$name")
+	fi
+	grep '^skip ' "$log" | sed 's/^/    /'
+}
+
+for t in "$@"; do
+	run_one "$t"
+done
+if [ ${#failures[@]} != 0 ]; then
+	echo "failed tests (logs in $logdir/): ${failures[*]}"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
