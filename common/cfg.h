@@ -19,6 +19,8 @@
  * on/off/1/0), duration (number + ns|us|ms|s|m|h, stored as ns), size
  * (number + B|KiB|MiB|GiB|KB|MB|GB, stored as bytes), list (comma-separated
  * strings, whitespace trimmed).
+ * A value in double quotes has them removed (x = "" is empty, x = " a " keeps
+ * its spaces); a ";" after whitespace starts a comment.
  */
 #ifndef MP_CFG_H
 #define MP_CFG_H

@@ -1,6 +1,69 @@
 /* cfg_keys_feedd.c - configuration keys of feedd: [feedd.*] (one section per venue: feedd.binance, feedd.okx). */
 #include "cfg_schemas.h"
 
+#define S 1000000000LL
+#define MS 1000000LL
+
 const struct cfg_key cfg_keys_feedd[] = {
+	/* endpoints */
+	{"feedd.*", "ws_url", CFG_STR, "", 0, 0,
+	    "WebSocket base URL, ws:// or wss:// with no path (empty = the venue's real one: "
+	    "wss://stream.binance.com:9443, wss://ws.okx.com:8443)"},
+	{"feedd.*", "rest_url", CFG_STR, "", 0, 0,
+	    "REST base URL, http:// or https:// with no path (empty = https://api.binance.com, "
+	    "https://openapi.okx.com)"},
+	/* what to subscribe */
+	{"feedd.*", "channels", CFG_LIST, "depth, trades, tickers, klines", 0, 0,
+	    "streams per instrument: depth (Binance <sym>@depth@100ms, OKX books), trades (@trade, trades), "
+	    "tickers (@bookTicker, tickers), klines (@kline_1m, candle1m)"},
+	{"feedd.*", "kline_interval", CFG_STR, "1m", 0, 0,
+	    "candle interval of the klines channel, in the venue's spelling (Binance 1m, OKX 1m / 1H)"},
+	/* capture */
+	{"feedd.*", "capture", CFG_BOOL, "true", 0, 0,
+	    "write every received frame and REST answer, untouched, to raw.<exchange>"},
+	{"feedd.*", "capture_file", CFG_STR, "", 0, 0,
+	    "also append them to this file, one per line: <recv_ns> <exchange> ws|rest:<path> <payload> "
+	    "(empty = off)"},
+	/* REST snapshots and budgets */
+	{"feedd.*", "snapshot_depth", CFG_INT, "0", 0, 5000,
+	    "levels of a REST snapshot when the request does not say (0 = the venue maximum: Binance 5000, OKX 400)"},
+	{"feedd.*", "weight_limit", CFG_INT, "0", 0, 1000000,
+	    "Binance REQUEST_WEIGHT per weight_window (0 = read it from GET /api/v3/exchangeInfo, 6000 until then)"},
+	{"feedd.*", "weight_window", CFG_DUR, "1m", 100 * MS, 3600 * S,
+	    "Binance: the window the weight limit applies to (1m on the real venue)"},
+	{"feedd.*", "weight_budget_pct", CFG_INT, "80", 1, 100,
+	    "Binance: share of the weight limit feedd may use (the rest is left to other clients on the IP)"},
+	{"feedd.*", "okx_books_rate", CFG_INT, "20", 1, 40,
+	    "OKX: GET /api/v5/market/books requests per okx_rate_window (venue limit 40 per 2 s)"},
+	{"feedd.*", "okx_full_rate", CFG_INT, "5", 1, 10,
+	    "OKX: GET /api/v5/market/books-full requests per okx_rate_window (venue limit 10 per 2 s)"},
+	{"feedd.*", "okx_rate_window", CFG_DUR, "2s", 10 * MS, 3600 * S,
+	    "OKX: the window of the REST rate limits (2 s on the real venue)"},
+	{"feedd.*", "deep_interval", CFG_DUR, "30s", 0, 86400 * S,
+	    "OKX: fetch books-full (levels 401-5000) for each instrument this often (0 = only on request)"},
+	{"feedd.*", "deep_depth", CFG_INT, "5000", 1, 5000, "OKX: sz= of the books-full request"},
+	{"feedd.*", "rest_timeout", CFG_DUR, "15s", 100 * MS, 600 * S,
+	    "a REST request not answered within this fails (EV_SNAPSHOT_FAILED)"},
+	{"feedd.*", "rest_queue_timeout", CFG_DUR, "60s", 100 * MS, 3600 * S,
+	    "a snapshot request still waiting for budget after this fails (bookd asks again)"},
+	/* connection health */
+	{"feedd.*", "ping_interval", CFG_DUR, "20s", 100 * MS, 29 * S,
+	    "OKX: send a text ping after this much silence on a connection (the venue drops it after 30 s)"},
+	{"feedd.*", "pong_timeout", CFG_DUR, "10s", 100 * MS, 600 * S,
+	    "OKX: reconnect when a ping is not answered within this"},
+	{"feedd.*", "stale_after", CFG_DUR, "30s", 100 * MS, 3600 * S,
+	    "silence watchdog: a depth stream of one instrument silent this long means a stalled "
+	    "connection (EV_STALE, reconnect)"},
+	{"feedd.*", "connect_timeout", CFG_DUR, "10s", 100 * MS, 600 * S,
+	    "a WebSocket not open (and subscribed) within this is abandoned and retried"},
+	{"feedd.*", "reconnect_min", CFG_DUR, "1s", 10 * MS, 3600 * S,
+	    "first reconnect delay; doubles per failed attempt"},
+	{"feedd.*", "reconnect_max", CFG_DUR, "60s", 10 * MS, 3600 * S, "longest reconnect delay"},
+	{"feedd.*", "reconnect_jitter_pct", CFG_INT, "25", 0, 100,
+	    "random extra of up to this share of each reconnect delay"},
+	{"feedd.*", "backoff_reset", CFG_DUR, "60s", 10 * MS, 86400 * S,
+	    "a connection that stayed up this long resets the reconnect delay to reconnect_min"},
+	{"feedd.*", "max_conn_age", CFG_DUR, "23h", 1 * S, 48 * 3600 * S,
+	    "roll a connection over (new one first, then drop the old) after this; Binance cuts at 24 h"},
 	{0},
 };

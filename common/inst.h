@@ -11,6 +11,7 @@
 #ifndef MP_INST_H
 #define MP_INST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define INST_MAX 64

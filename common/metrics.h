@@ -18,6 +18,7 @@
 #define MP_METRICS_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define METRICS_MAX 512
@@ -39,8 +40,9 @@ struct metrics *metrics_open(const char *prefix, const char *process, char *err,
 void metrics_close(struct metrics *m);
 
 /* Register (or find) a metric; the pointer stays valid until metrics_close.
- * help is one line for Prometheus # HELP.  Returns NULL only if the table is full
- * (then a private dummy slot is returned instead, and an error logged once). */
+ * help is one line for Prometheus # HELP.  Never returns NULL: when the table is
+ * full, the name is not [A-Za-z0-9_:]{1,63}, the name is registered with another
+ * kind, or m is NULL, a private dummy slot is returned (and an error logged). */
 _Atomic uint64_t *metrics_counter(struct metrics *m, const char *name, const char *labels, const char *help);
 _Atomic int64_t *metrics_gauge(struct metrics *m, const char *name, const char *labels, const char *help);
 struct metric_hist *metrics_hist(struct metrics *m, const char *name, const char *labels, const char *help);

@@ -4,7 +4,7 @@
  *
  * Rules of the layout
  *  - Little-endian, naturally aligned, every struct a multiple of 8 bytes, no
- *    implicit padding (rec.c describes every field; a unit test proves the
+ *    implicit padding (rec_desc.c describes every field; a unit test proves the
  *    description covers each struct exactly, and rec_schema_hash() hashes the
  *    description, so any layout change changes the hash and rings/stores of
  *    the old layout are refused).
@@ -212,6 +212,14 @@ enum ev_code {
 	EV_NATS_LOSS = 32,      /* routerd: messages lost beyond ring capacity (b = count) */
 };
 enum ev_severity { SEV_INFO = 0, SEV_WARN = 1, SEV_ERROR = 2, SEV_CRITICAL = 3 };
+/* EV_VALIDATION hdr.aux: which bookd quality check failed (bookd/quality.c). */
+enum qual_check {
+	QUAL_CROSSED = 1,       /* best bid >= best ask (a = bid px, b = ask px) */
+	QUAL_LEVEL = 2,         /* price <= 0 or negative / zero quantity where a level must be positive */
+	QUAL_TS_BACKWARDS = 3,  /* exchange time went backwards (a = previous, b = this) */
+	QUAL_TS_SKEW = 4,       /* exchange time far from receive time (a = exch_ns, b = recv_ns) */
+	QUAL_DEPTH = 5,         /* depth completeness below threshold (a = levels held, b = expected) */
+};
 
 /* REC_EVENT. */
 struct rec_event {

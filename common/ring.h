@@ -9,7 +9,8 @@
  *
  * Frames.  Every record travels in a frame: a 16-byte frame header
  * { int32 len; uint16 type; uint16 flags; uint64 seq } plus the payload,
- * padded to 16 bytes.  `len` is the commit flag: 0 = nothing yet, negative =
+ * padded to 16 bytes.  `len` counts the header plus the payload (so it is
+ * never 0 for a real frame) and is the commit flag: 0 = nothing yet, negative =
  * claimed but not committed, positive = committed.  The producer zeroes the
  * next frame header before it commits a frame, so the byte after the last
  * committed frame always reads "nothing yet" and stale bytes from the previous
@@ -79,7 +80,7 @@ struct ring_gap {
 
 struct ring_opts {
 	uint64_t capacity;     /* bytes, power of two >= 64 KiB */
-	uint32_t max_record;   /* largest payload accepted; <= capacity/4 (0 = capacity/4) */
+	uint32_t max_record;   /* largest payload accepted; <= capacity/4 and 1 GiB (0 = that limit) */
 	uint32_t policy;       /* enum ring_policy */
 	uint32_t block_timeout_ms; /* RING_BLOCK: longest single wait in ring_write (0 = 100 ms) */
 	uint64_t schema_hash;  /* record schema (rec_schema_hash()); must match to attach */
@@ -112,6 +113,8 @@ struct ring_stat {
 	int32_t producer_pid, consumer_pid;
 	int64_t producer_hb_ns, consumer_hb_ns;  /* CLOCK_MONOTONIC of the last heartbeat, 0 = never */
 	uint32_t producer_attaches, consumer_attaches;
+	uint64_t read_seq;             /* seq of the last frame the consumer released */
+	uint64_t pending_gap;          /* records dropped since the last gap frame (RING_DROP) */
 };
 
 struct ring;
@@ -144,13 +147,15 @@ void ring_commit(struct ring *r, uint16_t type, uint32_t len);
 /* ---- consumer ---- */
 /* The first position not yet released (where a restarted consumer resumes). */
 uint64_t ring_head(const struct ring *r);
-/* Read the frame at *cursor: RING_OK (1 record in *m, *cursor moved past it;
- * padding and torn frames are skipped silently, gap frames are returned with
+/* Read the frame at *cursor: 1 = one record in *m, *cursor moved past it
+ * (padding and torn frames are skipped silently, gap frames are returned with
  * type RING_T_GAP), 0 = nothing more yet, RING_ECORRUPT = the frame cannot be
- * valid (the consumer should stop and report; the inspector says why).
+ * valid: bad length, or a seq that breaks the rules above (the consumer
+ * should stop and report ring_errmsg(); *cursor is left at the bad frame).
  * Nothing is consumed until ring_release. */
 int ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m);
-/* Everything before pos is consumed: the producer may overwrite it. */
+/* Everything before pos is consumed: the producer may overwrite it.  pos
+ * should be a cursor ring_next returned (normally the last one). */
 void ring_release(struct ring *r, uint64_t pos);
 /* Sleep until a record may be at *cursor, or timeout_ms passes (-1 = forever).
  * Returns 1 if data is there, 0 on timeout, -1 if interrupted by a signal. */
@@ -166,12 +171,17 @@ void ring_stat(const struct ring *r, struct ring_stat *st);
 int ring_stat_path(const char *path, struct ring_stat *st, char *err, size_t errlen);
 const char *ring_strerror(int err);
 const char *ring_name(const struct ring *r);
+/* Why the last RING_ECORRUPT (or lapped) happened on this handle, with the position. */
+const char *ring_errmsg(const struct ring *r);
+/* Is process pid alive (not a zombie)?  What ring_open uses for RING_EBUSY. */
+int ring_pid_alive(int32_t pid);
 
 /* ---- inspector (RING_INSPECT role): reads without ever moving the head ---- */
 /* Copy the frame at *cursor into buf (cap bytes) and validate it against the
  * producer's position afterwards, so a frame overwritten while being copied is
  * reported (RING_ECORRUPT with *lapped = 1) instead of shown.  Same return
- * values as ring_next; m->data points into buf. */
+ * values as ring_next (RING_ETOOBIG if the payload exceeds cap); m->data
+ * points into buf. */
 int ring_peek_copy(struct ring *r, uint64_t *cursor, struct ring_msg *m, void *buf, size_t cap, int *lapped);
 
 #endif

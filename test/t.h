@@ -41,7 +41,8 @@ t_fail(const char *file, int line, const char *what)
 
 #define T_RUN(fn) do { t_case_failed = 0; t_total_run++; fn(); \
 	if (t_case_failed) { t_total_failed++; printf("not ok %s - %s\n", #fn, t_first_fail); } \
-	else printf("ok %s\n", #fn); fflush(stdout); } while (0)
+	else { printf("ok %s\n", #fn); } \
+	fflush(stdout); } while (0)
 
 static inline int
 t_done(void)

@@ -1,0 +1,449 @@
+/*
+ * main.c - bookd: one process keeping every configured book.
+ *
+ * Reads feed.<exchange> (feedd's records) with ring_wait_many, hands each
+ * record to its instrument's keeper (sync.h), writes what the keepers emit to
+ * book.router (RING_DROP: never stall on a slow router; the ring's gap frame
+ * tells routerd what it lost) and book.store (RING_BLOCK: waits), and sends
+ * the keepers' requests to ctl.<exchange>.
+ *
+ * Output contract (book.router and book.store carry the same records):
+ *  - REC_DELTA for every update applied to a synced book; hdr.prev_id = the
+ *    book's id just before (the snapshot's id for the first one), so within
+ *    one sync epoch delta.prev_id == last_id of the previous delta or of the
+ *    snapshot.  lv[] = the changes as received; book_* and best_* = the book
+ *    after; REC_F_SYNCED (| REC_F_HEARTBEAT, | REC_F_INVALID).  OKX deep-level
+ *    merges are deltas with first_id == last_id == prev_id.
+ *  - REC_SNAPSHOT SNAP_FULL on every sync (SNAP_R_SYNC first, SNAP_R_RESYNC
+ *    later: a new epoch) and every full_interval (SNAP_R_PERIODIC); SNAP_TOPN
+ *    every snapshot_interval.
+ *  - REC_EVENT: EV_SYNCED, EV_GAP, EV_RESYNC, EV_VALIDATION, EV_CHECKSUM_FAIL,
+ *    EV_BBO_MISMATCH, EV_RING_LOSS, EV_RESTARTED, and feedd's events.
+ *  - REC_TRADE, REC_TICKER, REC_KLINE passed through (stage stamped).
+ *
+ * Input is released as it is processed: after a restart every book is
+ * unsynced and resyncs (EV_RESTARTED says so).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "daemon.h"
+#include "inst.h"
+#include "log.h"
+#include "metrics.h"
+#include "pipe.h"
+#include "rec.h"
+#include "ring.h"
+#include "sync.h"
+
+static const char usage[] =
+    "usage: bookd [-c CONF] [--set SECTION.KEY=VALUE]... [--log-level LEVEL]\n"
+    "\n"
+    "Keeps the order book of every instrument in [instruments]: reads feed.<exchange>,\n"
+    "syncs each book (Binance snapshot + diff depth, OKX seqId chain), checks it, and\n"
+    "writes deltas, snapshots and events to book.router and book.store; asks feedd for\n"
+    "snapshots through ctl.<exchange>.  Settings: the [bookd] keys below.\n";
+
+struct venue {
+	int exch;
+	struct ring *feed, *ctl;
+	uint64_t cursor;
+	uint64_t next_seq;      /* ring seq expected next (0 = not known yet) */
+};
+
+/* Counters of one book exported to metrics (name, offset in bk_stats). */
+struct stat_metric {
+	const char *name, *help;
+	size_t off;
+};
+
+#define SM(field, name, help) {name, help, offsetof(struct bk_stats, field)}
+static const struct stat_metric g_stat_metrics[] = {
+	SM(frames, "mp_book_input_total", "records from feedd for this book"),
+	SM(applied, "mp_book_applied_total", "updates applied to the synced book"),
+	SM(stale, "mp_book_stale_total", "updates older than the book, ignored"),
+	SM(gaps, "mp_book_gaps_total", "sequence gaps"),
+	SM(resyncs, "mp_book_resyncs_total", "resyncs started"),
+	SM(syncs, "mp_book_syncs_total", "times the book became synced"),
+	SM(snap_requests, "mp_book_snapshot_requests_total", "snapshot requests sent to feedd"),
+	SM(snap_too_old, "mp_book_snapshot_too_old_total", "snapshots older than the buffered stream"),
+	SM(req_timeouts, "mp_book_request_timeouts_total", "requests not answered in time"),
+	SM(buffer_dropped, "mp_book_buffer_dropped_total", "buffered updates dropped (buffer_max)"),
+	SM(checksum_ok, "mp_book_checksum_ok_total", "OKX checksums verified"),
+	SM(checksum_failed, "mp_book_checksum_failed_total", "OKX checksum mismatches"),
+	SM(bbo_agree, "mp_book_bbo_agree_total", "bookTicker agrees with the book"),
+	SM(bbo_disagree, "mp_book_bbo_disagree_total", "bookTicker disagrees with the book"),
+	SM(bbo_nc, "mp_book_bbo_not_comparable_total", "bookTicker not comparable with the book"),
+	SM(crossed, "mp_book_crossed_total", "crossed book detected"),
+	SM(bad_level, "mp_book_bad_level_total", "levels with price <= 0 or bad quantity"),
+	SM(ts_backwards, "mp_book_ts_backwards_total", "exchange time went backwards"),
+	SM(ts_skew, "mp_book_ts_skew_total", "exchange time far from receive time"),
+	SM(depth_low, "mp_book_depth_low_total", "depth completeness fell below threshold"),
+	SM(deep_merges, "mp_book_deep_merges_total", "OKX books-full merges"),
+	SM(out_records, "mp_book_out_records_total", "records emitted"),
+};
+#define N_STAT_METRICS (sizeof g_stat_metrics / sizeof g_stat_metrics[0])
+
+struct book_metrics {
+	_Atomic uint64_t *c[N_STAT_METRICS];
+	uint64_t last[N_STAT_METRICS];
+	_Atomic int64_t *synced, *levels_bid, *levels_ask;
+};
+
+struct bookd {
+	struct cfg *cfg;
+	struct inst_registry reg;
+	struct bk_cfg bc;
+	struct bk books[INST_MAX];
+	struct book_metrics bm[INST_MAX];
+	int nbooks;
+	int by_id[INST_MAX + 1];          /* instrument id -> index in books, -1 */
+	struct venue v[2];
+	int nv;
+	struct ring *router, *store;
+	struct metrics *m;
+	_Atomic uint64_t *m_router_drops, *m_store_waits, *m_bad_input, *m_unknown_inst, *m_ctl_drops;
+	uint64_t router_drops, store_waits, bad_input, unknown_inst, ctl_drops;
+	int64_t last_bad_log;
+};
+
+static void
+count(_Atomic uint64_t *m, uint64_t *local)
+{
+	(*local)++;
+	if (m)
+		metric_inc(m, 1);
+}
+
+static void
+write_out(struct bookd *d, const struct rec_hdr *rec)
+{
+	int r = ring_write(d->router, rec->type, rec, rec->len);
+	int waited = 0;
+
+	if (r == RING_EDROPPED)
+		count(d->m_router_drops, &d->router_drops);
+	else if (r != RING_OK)
+		log_error("book.router write failed", "err=%s len=%u", ring_strerror(r), rec->len);
+	/* book.store must not lose anything: wait (stored may be restarting) */
+	while ((r = ring_write(d->store, rec->type, rec, rec->len)) == RING_EAGAIN && !daemon_stop) {
+		if (!waited++) {
+			count(d->m_store_waits, &d->store_waits);
+			log_warn("book.store full: waiting for stored", NULL);
+		}
+	}
+	if (r != RING_OK && r != RING_EAGAIN)
+		log_error("book.store write failed", "err=%s len=%u", ring_strerror(r), rec->len);
+}
+
+static void
+sink_record(void *ud, const struct rec_hdr *rec)
+{
+	write_out(ud, rec);
+}
+
+static void
+sink_control(void *ud, const struct rec_control *c)
+{
+	struct bookd *d = ud;
+	const struct inst *in = inst_get(&d->reg, c->h.inst);
+
+	for (int i = 0; in && i < d->nv; i++) {
+		if (d->v[i].exch != in->exch)
+			continue;
+		if (ring_write(d->v[i].ctl, REC_CONTROL, c, sizeof *c) != RING_OK) {
+			/* the request times out and is sent again */
+			count(d->m_ctl_drops, &d->ctl_drops);
+			log_warn("ctl ring full: request dropped", "exchange=%s", exch_name(in->exch));
+		}
+	}
+}
+
+static const struct bk_sink *
+the_sink(struct bookd *d)
+{
+	static struct bk_sink s;
+
+	s.ud = d;
+	s.record = sink_record;
+	s.control = sink_control;
+	return &s;
+}
+
+static int
+open_ring(struct bookd *d, const char *name, enum ring_role role, struct ring **r)
+{
+	char err[256];
+	int e = pipe_ring_open(d->cfg, name, role, r, err, sizeof err);
+
+	if (e != RING_OK) {
+		log_error("cannot open ring", "ring=%s err=%s", name, log_q(err));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+setup_metrics(struct bookd *d)
+{
+	char prefix[128], err[256], labels[128];
+
+	if (!pipe_prefix(d->cfg, prefix, sizeof prefix))
+		return;
+	d->m = metrics_open(prefix, "bookd", err, sizeof err);
+	if (!d->m) {
+		log_warn("metrics unavailable", "err=%s", log_q(err));
+		return;
+	}
+	d->m_router_drops = metrics_counter(d->m, "mp_bookd_router_drops_total", "", "records book.router dropped (ring full)");
+	d->m_store_waits = metrics_counter(d->m, "mp_bookd_store_waits_total", "", "times book.store was full and bookd waited");
+	d->m_bad_input = metrics_counter(d->m, "mp_bookd_bad_input_total", "", "feed ring records that failed rec_check");
+	d->m_unknown_inst = metrics_counter(d->m, "mp_bookd_unknown_inst_total", "", "feed records for instruments bookd does not keep");
+	d->m_ctl_drops = metrics_counter(d->m, "mp_bookd_ctl_drops_total", "", "requests lost because ctl.<exchange> was full");
+	for (int i = 0; i < d->nbooks; i++) {
+		const struct inst *in = d->books[i].in;
+		snprintf(labels, sizeof labels, "exchange=\"%s\",symbol=\"%s\"", exch_name(in->exch), in->symbol);
+		for (size_t j = 0; j < N_STAT_METRICS; j++)
+			d->bm[i].c[j] = metrics_counter(d->m, g_stat_metrics[j].name, labels, g_stat_metrics[j].help);
+		d->bm[i].synced = metrics_gauge(d->m, "mp_book_synced", labels, "1 while the book is in sync");
+		d->bm[i].levels_bid = metrics_gauge(d->m, "mp_book_levels_bid", labels, "bid levels held");
+		d->bm[i].levels_ask = metrics_gauge(d->m, "mp_book_levels_ask", labels, "ask levels held");
+	}
+}
+
+static void
+update_metrics(struct bookd *d)
+{
+	if (!d->m)
+		return;
+	for (int i = 0; i < d->nbooks; i++) {
+		const struct bk *k = &d->books[i];
+		struct book_metrics *bm = &d->bm[i];
+		for (size_t j = 0; j < N_STAT_METRICS; j++) {
+			uint64_t v = *(const uint64_t *)((const char *)&k->st + g_stat_metrics[j].off);
+			if (bm->c[j] && v > bm->last[j])
+				metric_inc(bm->c[j], v - bm->last[j]);
+			bm->last[j] = v;
+		}
+		metric_set(bm->synced, k->state == BK_SYNCED);
+		metric_set(bm->levels_bid, book_count(k->book, BOOK_BID));
+		metric_set(bm->levels_ask, book_count(k->book, BOOK_ASK));
+	}
+	metrics_heartbeat(d->m);
+}
+
+static int
+setup(struct bookd *d)
+{
+	char err[256], name[32];
+	int have[3] = {0, 0, 0};
+
+	if (pipe_instruments(d->cfg, &d->reg, err, sizeof err) < 0) {
+		log_error("bad instruments", "err=%s", log_q(err));
+		return -1;
+	}
+	bk_cfg_load(&d->bc, d->cfg);
+	/* request ids unique across restarts, so a late answer to the previous
+	 * process's request is never taken for ours */
+	d->bc.req_seq = (uint32_t)(now_ns() / 1000000) * 1000u;
+	memset(d->by_id, -1, sizeof d->by_id);
+	for (int i = 0; i < d->reg.n; i++) {
+		const struct inst *in = &d->reg.v[i];
+		if (bk_init(&d->books[d->nbooks], in, &d->bc, the_sink(d)) < 0) {
+			log_error("out of memory", NULL);
+			return -1;
+		}
+		d->by_id[in->id] = d->nbooks++;
+		have[in->exch] = 1;
+	}
+	if (open_ring(d, "book.router", RING_PRODUCER, &d->router) < 0 ||
+	    open_ring(d, "book.store", RING_PRODUCER, &d->store) < 0)
+		return -1;
+	for (int x = EX_BINANCE; x <= EX_OKX; x++) {
+		struct venue *v;
+		if (!have[x])
+			continue;
+		v = &d->v[d->nv++];
+		v->exch = x;
+		snprintf(name, sizeof name, "feed.%s", exch_name(x));
+		if (open_ring(d, name, RING_CONSUMER, &v->feed) < 0)
+			return -1;
+		v->cursor = ring_head(v->feed);
+		snprintf(name, sizeof name, "ctl.%s", exch_name(x));
+		if (open_ring(d, name, RING_PRODUCER, &v->ctl) < 0)
+			return -1;
+	}
+	setup_metrics(d);
+	return 0;
+}
+
+static void
+bad_input(struct bookd *d, const struct venue *v, const char *why, int64_t now)
+{
+	count(d->m_bad_input, &d->bad_input);
+	if (now - d->last_bad_log > 1000000000LL) {
+		d->last_bad_log = now;
+		log_error("bad record on feed ring", "exchange=%s why=%s total=%" PRIu64,
+		    exch_name(v->exch), log_q(why), d->bad_input);
+	}
+}
+
+static void
+handle(struct bookd *d, struct venue *v, const struct ring_msg *m, int64_t now)
+{
+	const struct rec_hdr *h = m->data;
+	char err[160];
+	int idx;
+
+	if (m->type == RING_T_GAP) {
+		struct ring_gap g;
+		if (m->len < sizeof g) {
+			bad_input(d, v, "short gap frame", now);
+			return;
+		}
+		memcpy(&g, m->data, sizeof g);
+		log_warn("feed ring lost records", "exchange=%s first=%" PRIu64 " count=%" PRIu64,
+		    exch_name(v->exch), g.first_seq, g.count);
+		for (int i = 0; i < d->nbooks; i++)
+			if (d->books[i].in->exch == v->exch)
+				bk_ring_loss(&d->books[i], g.first_seq, g.count, now);
+		return;
+	}
+	if (rec_check(m->data, m->len, err, sizeof err) < 0) {
+		bad_input(d, v, err, now);
+		return;
+	}
+	if (h->inst == 0) {
+		/* venue-wide: pass it on once, then let every book of the venue act */
+		if (h->type == REC_EVENT) {
+			struct rec_event ev;
+			memcpy(&ev, h, sizeof ev);
+			ev.h.stage_ns[STAGE_BOOK] = now;
+			write_out(d, &ev.h);
+			for (int i = 0; i < d->nbooks; i++)
+				if (d->books[i].in->exch == v->exch)
+					bk_venue_event(&d->books[i], &ev, now);
+		} else {
+			count(d->m_unknown_inst, &d->unknown_inst);
+		}
+		return;
+	}
+	idx = h->inst <= INST_MAX ? d->by_id[h->inst] : -1;
+	if (idx < 0 || d->books[idx].in->exch != v->exch) {
+		count(d->m_unknown_inst, &d->unknown_inst);
+		return;
+	}
+	bk_input(&d->books[idx], h, now);
+}
+
+static void
+heartbeat(struct bookd *d)
+{
+	ring_heartbeat(d->router);
+	ring_heartbeat(d->store);
+	for (int i = 0; i < d->nv; i++) {
+		ring_heartbeat(d->v[i].feed);
+		ring_heartbeat(d->v[i].ctl);
+	}
+	update_metrics(d);
+}
+
+static int
+run(struct bookd *d)
+{
+	int batch = (int)cfg_int(d->cfg, "bookd", "batch");
+	int64_t last_hb = 0, last_corrupt = 0;
+	struct ring *rs[2];
+	uint64_t cur[2];
+
+	for (int i = 0; i < d->nbooks; i++)
+		bk_start(&d->books[i], now_ns());
+	heartbeat(d);
+	daemon_ready();
+	log_info("running", "books=%d venues=%d", d->nbooks, d->nv);
+	while (!daemon_stop) {
+		int64_t now = now_ns();
+		int got = 0;
+
+		for (int i = 0; i < d->nv; i++) {
+			struct venue *v = &d->v[i];
+			struct ring_msg m;
+			int n, r = 0;
+
+			for (n = 0; n < batch; n++) {
+				r = ring_next(v->feed, &v->cursor, &m);
+				if (r != RING_OK || m.len == 0)
+					break;
+				if (v->next_seq && m.seq != v->next_seq && m.type != RING_T_GAP)
+					log_error("feed ring sequence broken", "exchange=%s expected=%" PRIu64 " got=%" PRIu64,
+					    exch_name(v->exch), v->next_seq, m.seq);
+				v->next_seq = m.seq + 1;
+				handle(d, v, &m, now);
+				got++;
+			}
+			if (r == RING_ECORRUPT && now - last_corrupt > 1000000000LL) {
+				last_corrupt = now;
+				log_error("feed ring frame cannot be valid: stuck (see mpring)", "exchange=%s",
+				    exch_name(v->exch));
+			}
+			if (n)
+				ring_release(v->feed, v->cursor);
+		}
+		now = now_ns();
+		for (int i = 0; i < d->nbooks; i++)
+			bk_tick(&d->books[i], now);
+		if (now - last_hb >= 1000000000LL) {
+			last_hb = now;
+			heartbeat(d);
+		}
+		if (!got) {
+			for (int i = 0; i < d->nv; i++) {
+				rs[i] = d->v[i].feed;
+				cur[i] = d->v[i].cursor;
+			}
+			if (d->nv)
+				ring_wait_many(rs, cur, d->nv, 100);
+			else
+				usleep(100000);
+		}
+	}
+	log_info("stopping", NULL);
+	heartbeat(d);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct bookd d;
+	int rc;
+
+	d.cfg = daemon_start("bookd", usage, &argc, argv);
+	if (argc > 1) {
+		fprintf(stderr, "bookd: unexpected argument %s\n%s", argv[1], usage);
+		return 2;
+	}
+	daemon_signals();
+	if (setup(&d) < 0)
+		return 1;
+	rc = run(&d);
+	for (int i = 0; i < d.nbooks; i++)
+		bk_free(&d.books[i]);
+	for (int i = 0; i < d.nv; i++) {
+		ring_close(d.v[i].feed);
+		ring_close(d.v[i].ctl);
+	}
+	ring_close(d.router);
+	ring_close(d.store);
+	if (d.m)
+		metrics_close(d.m);
+	cfg_free(d.cfg);
+	return rc;
+}

@@ -1,0 +1,106 @@
+/*
+ * quality.c - checks on every applied update (seed document's validators):
+ * crossed book, non-positive levels (checked where levels are applied, in
+ * sync.c), timestamps going backwards or far from receive time, and depth
+ * completeness.  Every failure is counted; events are paced per book and
+ * check (event_interval) so a persistent condition cannot flood the rings,
+ * and each event says how many were suppressed since the previous one.
+ */
+#include "sync.h"
+
+#include <stdlib.h>
+
+static const char *const g_names[] = {
+	[QUAL_CROSSED] = "crossed",
+	[QUAL_LEVEL] = "bad_level",
+	[QUAL_TS_BACKWARDS] = "ts_backwards",
+	[QUAL_TS_SKEW] = "ts_skew",
+	[QUAL_DEPTH] = "depth",
+};
+
+const char *
+quality_name(int check)
+{
+	if (check > 0 && check < (int)(sizeof g_names / sizeof g_names[0]) && g_names[check])
+		return g_names[check];
+	return "unknown";
+}
+
+static uint32_t
+expected_levels(const struct bk *k)
+{
+	const struct bk_cfg *c = k->cfg;
+
+	if (c->expected_levels)
+		return c->expected_levels;
+	if (k->in->exch == EX_OKX && !c->okx_deep)
+		return c->okx_ws_depth < c->max_levels ? c->okx_ws_depth : c->max_levels;
+	return c->max_levels;
+}
+
+unsigned
+quality_check(struct bk *k, const struct rec_delta *d)
+{
+	unsigned mask = 0;
+
+	if (book_crossed(k->book))
+		mask |= 1u << QUAL_CROSSED;
+	if (d->h.exch_ns) {
+		if (k->last_exch_ns && d->h.exch_ns < k->last_exch_ns)
+			mask |= 1u << QUAL_TS_BACKWARDS;
+		if (d->h.recv_ns && llabs(d->h.recv_ns - d->h.exch_ns) > k->cfg->max_skew_ns)
+			mask |= 1u << QUAL_TS_SKEW;
+	}
+	if (k->cfg->min_depth_pct) {
+		uint32_t nb = book_count(k->book, BOOK_BID), na = book_count(k->book, BOOK_ASK);
+		uint64_t held = nb < na ? nb : na;
+		int low = held * 100 < (uint64_t)expected_levels(k) * k->cfg->min_depth_pct;
+		/* an event when completeness drops below the threshold, not on every update */
+		if (low && !k->depth_low)
+			mask |= 1u << QUAL_DEPTH;
+		k->depth_low = low;
+	}
+	return mask;
+}
+
+void
+quality_fail(struct bk *k, int check, int64_t a, int64_t b, const char *what, int64_t now)
+{
+	int slot = check >= 0 && check < BK_PACE_SLOTS ? check : 0;
+
+	if (k->pace_ns[slot] && now - k->pace_ns[slot] < k->cfg->event_interval_ns) {
+		k->pace_suppressed[slot]++;
+		return;
+	}
+	bk_event(k, EV_VALIDATION, check == QUAL_CROSSED ? SEV_ERROR : SEV_WARN, (uint32_t)check, a, b,
+	    "%s: %s (%llu similar suppressed)", quality_name(check), what,
+	    (unsigned long long)k->pace_suppressed[slot]);
+	k->pace_ns[slot] = now ? now : 1;
+	k->pace_suppressed[slot] = 0;
+}
+
+void
+quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int64_t now)
+{
+	int64_t bp, bq, ap, aq;
+
+	book_best(k->book, BOOK_BID, &bp, &bq);
+	book_best(k->book, BOOK_ASK, &ap, &aq);
+	if (mask & (1u << QUAL_CROSSED)) {
+		k->st.crossed++;
+		quality_fail(k, QUAL_CROSSED, bp, ap, "best bid >= best ask", now);
+	}
+	if (mask & (1u << QUAL_TS_BACKWARDS)) {
+		k->st.ts_backwards++;
+		quality_fail(k, QUAL_TS_BACKWARDS, k->last_exch_ns, d->h.exch_ns, "exchange time went backwards", now);
+	}
+	if (mask & (1u << QUAL_TS_SKEW)) {
+		k->st.ts_skew++;
+		quality_fail(k, QUAL_TS_SKEW, d->h.exch_ns, d->h.recv_ns, "exchange time far from receive time", now);
+	}
+	if (mask & (1u << QUAL_DEPTH)) {
+		uint32_t nb = book_count(k->book, BOOK_BID), na = book_count(k->book, BOOK_ASK);
+		k->st.depth_low++;
+		quality_fail(k, QUAL_DEPTH, nb < na ? nb : na, expected_levels(k), "depth completeness below threshold", now);
+	}
+}

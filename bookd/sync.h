@@ -1,0 +1,226 @@
+/*
+ * sync.h - one instrument's book keeper: the book, its sync state machine,
+ * quality checks, BBO cross-check and outputs.  Pure with respect to time and
+ * I/O: every call gets `now` from the caller, input records are handed in,
+ * and everything the keeper decides comes out through a struct bk_sink
+ * (output records for book.router/book.store, control requests for
+ * ctl.<exchange>).  bookd wires the sink to rings; mpreplay and the tests
+ * wire it to counters and arrays, so every branch is testable without rings.
+ *
+ * Binance (research/protocols.md 1.6).  Deltas are buffered from the first
+ * one; a CTL_SNAPSHOT (limit binance_snapshot_depth) is sent once something is
+ * buffered.  The snapshot (last_id L) replaces the book; buffered u <= L are
+ * dropped; the first kept must have U <= L+1 <= u (else the snapshot is older
+ * than the buffer: a new one is requested, the buffer is kept); after that
+ * every delta needs U == previous u + 1 (u <= id: stale, ignored and counted;
+ * anything else: EV_GAP and resync, buffering continues from that delta).
+ *
+ * OKX (2.5, 2.6).  Continuity is prevSeqId == id of the book (heartbeats and
+ * sequence resets pass, gaps fail).  Mode is chosen by what the venue sends
+ * after each (re)subscribe: a WS snapshot with levels -> WS mode (it replaces
+ * the book at once; a gap -> CTL_RESUBSCRIBE, updates ignored until the next
+ * snapshot); an update first or an empty snapshot -> REST-seeded mode
+ * (buffer, CTL_SNAPSHOT sz okx_snapshot_depth, drop seqId <= S, the first kept
+ * must have prevSeqId <= S < seqId).  A non-zero checksum is verified after
+ * every frame (EV_CHECKSUM_FAIL + resync on mismatch).  SNAP_DEEP levels
+ * beyond the okx_ws_depth-th level replace the book's deep levels; the change
+ * goes out as a delta whose first_id == last_id == prev_id == the book id, so
+ * the continuity rule still holds, and deep_refresh_ns records when.
+ *
+ * Outputs: see the bookd output contract (design in bookd/main.c's header).
+ * A resync request is subject to a per-book exponential backoff
+ * (resync_backoff_min .. max), so a storm of gaps cannot burn the venue's
+ * request budget.
+ */
+#ifndef MP_BOOKD_SYNC_H
+#define MP_BOOKD_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "book.h"
+#include "inst.h"
+#include "rec.h"
+
+struct cfg;
+
+/* Settings shared by all keepers of one process ([bookd] keys). */
+struct bk_cfg {
+	uint32_t max_levels, topn, expected_levels, min_depth_pct;
+	uint32_t binance_depth, okx_depth, okx_ws_depth;
+	int okx_deep, crossed_resync, bbo_check;
+	int64_t full_interval_ns, snapshot_interval_ns;
+	int64_t backoff_min_ns, backoff_max_ns, backoff_reset_ns, snapshot_timeout_ns;
+	int64_t max_skew_ns, event_interval_ns;
+	size_t buffer_max;
+	uint16_t out_flags;      /* OR-ed into every output record (REC_F_REPLAY offline) */
+	uint32_t req_seq;        /* last request id used (shared so ids are unique per process) */
+};
+
+/* Built-in defaults (the same as the config defaults). */
+void bk_cfg_defaults(struct bk_cfg *c);
+/* From [bookd] of a loaded config. */
+void bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg);
+
+struct bk_sink {
+	void *ud;
+	/* one output record (delta, snapshot, event, passed-through record);
+	 * valid only during the call */
+	void (*record)(void *ud, const struct rec_hdr *rec);
+	/* one request for ctl.<exchange> */
+	void (*control)(void *ud, const struct rec_control *ctl);
+};
+
+enum bk_state {
+	BK_WAIT = 0,        /* no usable snapshot: requesting / waiting, deltas buffered */
+	BK_HAVE_SNAP = 1,   /* snapshot installed, waiting for the first delta that continues it */
+	BK_SYNCED = 2,
+};
+
+enum bk_okx_mode { OKX_MODE_UNKNOWN = 0, OKX_MODE_WS = 1, OKX_MODE_REST = 2 };
+
+/* Verdict of a venue's sequence rule on one delta. */
+enum sync_verdict { SV_APPLY = 0, SV_STALE = 1, SV_GAP = 2, SV_TOO_OLD = 3 };
+
+/* enum qual_check indexes (see rec.h) plus the BBO slot, for event pacing. */
+#define BK_PACE_SLOTS 8
+#define BK_PACE_BBO 6        /* slot of EV_BBO_MISMATCH */
+
+struct bk_stats {
+	uint64_t frames;          /* input records for this book */
+	uint64_t applied;         /* deltas applied to a synced book (heartbeats included) */
+	uint64_t heartbeats;      /* OKX empty updates with prevSeqId == seqId */
+	uint64_t seq_resets;      /* OKX seqId < prevSeqId, accepted */
+	uint64_t stale;           /* deltas older than the book or the snapshot: ignored */
+	uint64_t gaps;
+	uint64_t resyncs;         /* resyncs started (gap, reconnect, checksum, quality, ring loss) */
+	uint64_t syncs;           /* times the book became synced */
+	uint64_t snap_requests, snap_answers, snap_ignored, snap_too_old, snap_bad, req_timeouts;
+	uint64_t resubscribes, deep_requests, deep_merges, deep_ignored;
+	uint64_t buffered, buffer_dropped, unsynced_ignored;
+	uint64_t checksum_ok, checksum_failed;
+	uint64_t bbo_agree, bbo_disagree, bbo_nc;
+	uint64_t crossed, bad_level, ts_backwards, ts_skew, depth_low;
+	uint64_t truncated;       /* levels dropped by max_levels */
+	uint64_t out_records, out_deltas, out_snapshots, out_events;
+};
+
+struct bk_bbo {
+	int64_t id, bid_px, bid_qty, ask_px, ask_qty;
+};
+#define BK_BBO_HIST 64
+
+struct bk {
+	const struct inst *in;
+	struct bk_cfg *cfg;
+	const struct bk_sink *sink;
+	struct book *book;
+	enum bk_state state;
+	enum bk_okx_mode okx_mode;
+	int ever_synced;          /* first full snapshot of this process: reason SYNC, later RESYNC */
+	int connected;            /* feedd said the venue is connected (assumed at start) */
+	int64_t id;               /* book update id: snapshot L / seqId, then last applied */
+	int64_t snap_id;          /* id of the snapshot installed (BK_HAVE_SNAP) */
+	int64_t synced_ns;        /* when it became synced */
+	int64_t edge_px[2];       /* outermost price the snapshot covered, per side (0 = none) */
+	int64_t deep_refresh_ns;  /* OKX: when deep levels were last merged */
+	int64_t last_exch_ns, last_recv_ns;
+	int64_t now;              /* time of the call being handled */
+	int64_t grace_until;      /* OKX: after a (re)connect, wait this long for the venue's own snapshot */
+	const char *fail_why;     /* why bk_apply last refused the book */
+	int64_t last_full_ns, last_topn_ns;
+	/* snapshot requests */
+	int want_req;             /* a request is due (sent when allowed) */
+	uint32_t req_id;          /* outstanding request, 0 = none */
+	uint16_t req_op;
+	int64_t req_sent_ns, next_req_ns;
+	uint32_t req_attempts;
+	/* buffered deltas: copies, back to back, [buf_head, buf_len) */
+	unsigned char *buf;
+	size_t buf_head, buf_len, buf_cap;
+	uint32_t buf_count;
+	/* quality */
+	int depth_low;
+	int64_t pace_ns[BK_PACE_SLOTS];
+	uint64_t pace_suppressed[BK_PACE_SLOTS];
+	/* BBO cross-check (Binance bookTicker) */
+	struct bk_bbo bbo_hist[BK_BBO_HIST];
+	uint32_t bbo_hist_n, bbo_hist_next;
+	struct bk_bbo bbo_pend[BK_BBO_HIST];
+	uint32_t bbo_pend_head, bbo_pend_n;
+	/* output scratch */
+	void *out;
+	size_t out_cap;
+	struct rec_level *lv_tmp; /* 4 * max_levels scratch levels (deep merge changes) */
+	struct bk_stats st;
+};
+
+/* Set up a keeper; 0 or -1 (ENOMEM). */
+int bk_init(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk_sink *sink);
+void bk_free(struct bk *k);
+
+/* The process (re)started: emit EV_RESTARTED and start syncing. */
+void bk_start(struct bk *k, int64_t now);
+/* One record from feed.<exchange> for this instrument (already rec_check'ed). */
+void bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now);
+/* A venue-wide event (inst 0) from feed.<exchange>: act on it without passing it through. */
+void bk_venue_event(struct bk *k, const struct rec_event *ev, int64_t now);
+/* Records of this venue were lost in the feed ring: EV_RING_LOSS and resync. */
+void bk_ring_loss(struct bk *k, uint64_t first_seq, uint64_t count, int64_t now);
+/* Timers: request retries and timeouts, periodic full and top-N snapshots. */
+void bk_tick(struct bk *k, int64_t now);
+/* Drop sync and ask for a new snapshot (EV_RESYNC with why). */
+void bk_resync(struct bk *k, const char *why, int64_t now);
+
+/* ---- venue rules (sync_binance.c, sync_okx.c): pure functions ---- */
+/* First delta after a snapshot with id snap (Binance L / OKX S). */
+enum sync_verdict sb_first(const struct rec_hdr *d, int64_t snap);
+enum sync_verdict so_first(const struct rec_hdr *d, int64_t snap);
+/* Any later delta, book id `id`. */
+enum sync_verdict sb_next(const struct rec_hdr *d, int64_t id);
+enum sync_verdict so_next(const struct rec_hdr *d, int64_t id);
+/* OKX: handle a WS snapshot, a deep snapshot, and verify a checksum. */
+void so_ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now);
+void so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now);
+/* 0 if the book matches the checksum sent (or none was sent), -1 after a mismatch
+ * (event emitted, counted; the caller resyncs). */
+int so_verify(struct bk *k, int32_t sent, int64_t now);
+
+/* ---- internals shared by sync*.c, quality.c, bbo.c ---- */
+/* The keeper's output scratch, at least len bytes (NULL on ENOMEM). */
+void *bk_out_space(struct bk *k, size_t len);
+/* Stamp (flags, stage time) and hand one built record to the sink. */
+void bk_emit(struct bk *k, struct rec_hdr *rec);
+void bk_event(struct bk *k, uint16_t code, uint8_t sev, uint32_t aux, int64_t a, int64_t b,
+    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Install a snapshot record's levels as the whole book; 0, or -1 if invalid. */
+int bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now);
+/* The book just became synced at id: full snapshot + EV_SYNCED. */
+void bk_synced(struct bk *k, int64_t now);
+/* Apply a delta to the synced book and emit it; -1 if the book became
+ * untrustworthy (the caller resyncs; nothing was emitted). */
+int bk_apply(struct bk *k, const struct rec_delta *d, int64_t now);
+void bk_request(struct bk *k, uint16_t op, int64_t now);
+/* Send the request the book needs if one is due and the backoff allows it. */
+void bk_maybe_request(struct bk *k, int64_t now);
+/* Leave sync without an event (the book waits for a new snapshot). */
+void bk_unsync(struct bk *k);
+void bk_buffer_clear(struct bk *k);
+/* Emit a full (SNAP_FULL) or top-N (SNAP_TOPN) snapshot of the book. */
+void bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now);
+
+/* quality.c: checks of an applied delta against the book; returns a mask of
+ * (1 << enum qual_check) that failed.  quality_report counts them and emits
+ * the (paced) events. */
+unsigned quality_check(struct bk *k, const struct rec_delta *d);
+void quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int64_t now);
+/* Emit EV_VALIDATION for check (paced per book and check). */
+void quality_fail(struct bk *k, int check, int64_t a, int64_t b, const char *what, int64_t now);
+const char *quality_name(int check);
+
+/* bbo.c: Binance bookTicker cross-check. */
+void bbo_ticker(struct bk *k, const struct rec_ticker *t, int64_t now);
+void bbo_after_apply(struct bk *k, int64_t now);
+void bbo_reset(struct bk *k);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * sync_binance.c - Binance spot diff-depth sequence rules
+ * (research/protocols.md 1.6; the procedure is in sync.h).
+ * A delta carries U = first_id and u = last_id.
+ */
+#include "sync.h"
+
+/*
+ * First delta after a snapshot with lastUpdateId L: drop u <= L; the first
+ * kept must satisfy U <= L+1 <= u.  U == L+1 (L not inside [U;u]) is the
+ * common case in real recordings and is accepted: the current docs' step 5
+ * sentence is an editorial slip (protocols.md 1.6, open point 6).
+ */
+enum sync_verdict
+sb_first(const struct rec_hdr *d, int64_t snap)
+{
+	if (d->last_id <= snap)
+		return SV_STALE;
+	if (d->first_id <= snap + 1)
+		return SV_APPLY;   /* straddles or starts right after the snapshot */
+	return SV_TOO_OLD;         /* the snapshot is older than the stream */
+}
+
+/*
+ * Later deltas: U must be exactly the book's id + 1.  u <= id (a duplicate or
+ * an older event arriving late) is ignored; anything else - a hole (U > id+1)
+ * or an overlap (U <= id < u) - breaks the chain.
+ */
+enum sync_verdict
+sb_next(const struct rec_hdr *d, int64_t id)
+{
+	if (d->last_id <= id)
+		return SV_STALE;
+	if (d->first_id == id + 1)
+		return SV_APPLY;
+	return SV_GAP;
+}

@@ -1,0 +1,218 @@
+/*
+ * sync_okx.c - OKX books channel rules (research/protocols.md 2.5-2.8):
+ * seqId/prevSeqId continuity, WS snapshots, REST seeding, CRC32, and the
+ * books-full deep levels beyond the WS window.  A delta carries
+ * first_id = last_id = seqId and prev_id = prevSeqId.
+ */
+#include "sync.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "okx_crc.h"
+
+/*
+ * REST-seeded mode: after a snapshot with seqId S, drop seqId <= S; the first
+ * kept must satisfy prevSeqId <= S < seqId ("not all snapshot seqIds appear
+ * in the stream", so a range, not equality).  prevSeqId > S means the
+ * snapshot is older than the stream.
+ */
+enum sync_verdict
+so_first(const struct rec_hdr *d, int64_t snap)
+{
+	if (d->last_id <= snap)
+		return SV_STALE;
+	if (d->prev_id <= snap)
+		return SV_APPLY;
+	return SV_TOO_OLD;
+}
+
+/*
+ * The only continuity test is identity: prevSeqId == the book's seqId.  It
+ * accepts heartbeats (prevSeqId == seqId, no levels) and sequence resets
+ * (seqId < prevSeqId) and rejects gaps.  Never compare magnitudes: steps are
+ * not 1, and a reset goes down.
+ */
+enum sync_verdict
+so_next(const struct rec_hdr *d, int64_t id)
+{
+	return d->prev_id == id ? SV_APPLY : SV_GAP;
+}
+
+int
+so_verify(struct bk *k, int32_t sent, int64_t now)
+{
+	int32_t got = okx_crc_book(k->book, k->in);
+
+	(void)now;
+	if (got == sent) {
+		k->st.checksum_ok++;
+		return 0;
+	}
+	k->st.checksum_failed++;
+	bk_event(k, EV_CHECKSUM_FAIL, SEV_ERROR, 0, sent, got,
+	    "checksum mismatch at seqId %lld: sent %d, book gives %d", (long long)k->id, (int)sent, (int)got);
+	return -1;
+}
+
+void
+so_ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
+{
+	if (s->n_bids + s->n_asks == 0) {
+		/* REST-seeded mode announces itself with an empty "snapshot"
+		 * (protocols.md 2.6 Mode B: ignore the first event) */
+		k->st.snap_ignored++;
+		if (k->state != BK_SYNCED) {
+			k->okx_mode = OKX_MODE_REST;
+			if (k->req_id && k->req_op == CTL_RESUBSCRIBE)
+				k->req_id = 0;
+			k->want_req = 1;
+			bk_maybe_request(k, now);
+		}
+		return;
+	}
+	k->okx_mode = OKX_MODE_WS;
+	k->st.snap_answers++;
+	k->req_id = 0;
+	/* updates buffered so far belong before this snapshot */
+	bk_buffer_clear(k);
+	if (bk_install(k, s, now) < 0) {
+		if (k->state == BK_SYNCED)
+			bk_resync(k, "invalid WS snapshot", now);
+		else {
+			bk_unsync(k);
+			bk_maybe_request(k, now);
+		}
+		return;
+	}
+	if (s->checksum != 0 && so_verify(k, s->checksum, now) < 0) {
+		bk_resync(k, "checksum mismatch on WS snapshot", now);
+		return;
+	}
+	bk_synced(k, now);
+}
+
+/* 1 when a is a better price than b on side. */
+static int
+better(int side, int64_t a, int64_t b)
+{
+	return side == BOOK_BID ? a > b : a < b;
+}
+
+/* The deep levels of one side as changes: removals first (so inserts never
+ * push the side over max_levels), then new and changed levels. */
+static uint32_t
+deep_changes(struct bk *k, int side, const struct rec_level *nv, uint32_t nn, struct rec_level *out)
+{
+	const struct book *b = k->book;
+	uint32_t cnt = book_count(b, side), ws = k->cfg->okx_ws_depth, keep, o = 0;
+	int64_t boundary;
+	uint32_t j0 = 0, lim, i, j;
+
+	if (cnt == 0)
+		return 0;
+	keep = cnt < ws ? cnt : ws;           /* levels the WS channel maintains */
+	boundary = book_level(b, side, keep - 1)->px;
+	while (j0 < nn && !better(side, boundary, nv[j0].px))
+		j0++;                         /* deep levels inside the WS window: WS wins */
+	lim = k->cfg->max_levels - keep;
+	if (nn - j0 < lim)
+		lim = nn - j0;
+	/* pass 1: held deep levels the new deep book does not have */
+	for (i = keep, j = j0; i < cnt; i++) {
+		int64_t px = book_level(b, side, i)->px;
+		while (j < j0 + lim && better(side, nv[j].px, px))
+			j++;
+		if (j >= j0 + lim || nv[j].px != px) {
+			out[o].px = px;
+			out[o++].qty = 0;
+		}
+	}
+	/* pass 2: new and changed levels */
+	for (j = j0; j < j0 + lim; j++) {
+		int64_t q;
+		if (nv[j].qty <= 0)
+			continue;
+		if (book_find(b, side, nv[j].px, &q) && q == nv[j].qty)
+			continue;
+		out[o++] = nv[j];
+	}
+	return o;
+}
+
+/* 1 when lv[0..n) is strictly best-first. */
+static int
+best_first(int side, const struct rec_level *lv, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (!better(side, lv[i - 1].px, lv[i].px))
+			return 0;
+	return 1;
+}
+
+static void
+emit_deep_delta(struct bk *k, const struct rec_snapshot *s, const struct rec_level *bids, uint32_t nb,
+    const struct rec_level *asks, uint32_t na)
+{
+	size_t len = rec_delta_size(nb, na);
+	struct rec_delta *d;
+
+	d = bk_out_space(k, len);
+	if (!d)
+		return;
+	memset(d, 0, len);
+	rec_hdr_init(&d->h, REC_DELTA, k->in->id, (uint32_t)len);
+	d->h.first_id = d->h.last_id = d->h.prev_id = k->id;
+	d->h.flags = REC_F_SYNCED;
+	d->h.exch_ns = s->h.exch_ns;
+	d->h.recv_ns = s->h.recv_ns;
+	d->n_bids = nb;
+	d->n_asks = na;
+	memcpy(d->lv, bids, nb * sizeof *bids);
+	memcpy(d->lv + nb, asks, na * sizeof *asks);
+	d->book_bids = book_count(k->book, BOOK_BID);
+	d->book_asks = book_count(k->book, BOOK_ASK);
+	book_best(k->book, BOOK_BID, &d->best_bid_px, &d->best_bid_qty);
+	book_best(k->book, BOOK_ASK, &d->best_ask_px, &d->best_ask_qty);
+	bk_emit(k, &d->h);
+}
+
+void
+so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
+{
+	const struct rec_level *nb = s->lv, *na = s->lv + s->n_bids;
+	struct rec_level *cb = k->lv_tmp, *ca;
+	uint32_t ncb, nca, ob = 0, oa = 0;
+
+	(void)now;
+	if (k->state != BK_SYNCED || s->nchunks > 1 || !best_first(BOOK_BID, nb, s->n_bids) ||
+	    !best_first(BOOK_ASK, na, s->n_asks)) {
+		/* no seqId to place it: only a synced book can take deep levels */
+		k->st.deep_ignored++;
+		return;
+	}
+	ncb = deep_changes(k, BOOK_BID, nb, s->n_bids, cb);
+	ca = cb + ncb;
+	nca = deep_changes(k, BOOK_ASK, na, s->n_asks, ca);
+	for (uint32_t i = 0; i < ncb; i++)
+		book_apply(k->book, BOOK_BID, cb[i].px, cb[i].qty);
+	for (uint32_t i = 0; i < nca; i++)
+		book_apply(k->book, BOOK_ASK, ca[i].px, ca[i].qty);
+	for (int side = 0; side < 2; side++) {
+		uint32_t n = book_count(k->book, side);
+		if (n)
+			k->edge_px[side] = book_level(k->book, side, n - 1)->px;
+	}
+	k->deep_refresh_ns = s->h.recv_ns ? s->h.recv_ns : now;
+	k->st.deep_merges++;
+	/* a delta record holds at most REC_MAX_LEVELS changes per side */
+	while (ob < ncb || oa < nca) {
+		uint32_t tb = ncb - ob < REC_MAX_LEVELS ? ncb - ob : REC_MAX_LEVELS;
+		uint32_t ta = nca - oa < REC_MAX_LEVELS ? nca - oa : REC_MAX_LEVELS;
+		emit_deep_delta(k, s, cb + ob, tb, ca + oa, ta);
+		ob += tb;
+		oa += ta;
+	}
+	log_debug("deep levels merged", "symbol=%s changes_bid=%u changes_ask=%u levels_bid=%u levels_ask=%u",
+	    k->in->symbol, ncb, nca, book_count(k->book, BOOK_BID), book_count(k->book, BOOK_ASK));
+}

@@ -1,0 +1,436 @@
+/*
+ * metrics.c - counters, gauges and histograms in a shared-memory file; see
+ * metrics.h.
+ *
+ * File layout: struct mfile_hdr (one 4 KiB page) then METRICS_MAX slots of
+ * struct mslot.  A slot is claimed by its writer: name, labels, help and kind
+ * are filled first, then `state` is set to SLOT_READY with a release store,
+ * so a reader that sees SLOT_READY (acquire) sees a complete slot.  The magic
+ * is written last at creation for the same reason.  Values are relaxed
+ * atomics: each is a figure in its own right, no reader needs two of them to
+ * agree at one instant.
+ */
+#include "metrics.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define METRICS_VERSION 1
+#define SLOT_FREE 0
+#define SLOT_READY 1
+
+struct mfile_hdr {
+	_Atomic uint64_t magic;
+	uint32_t version;
+	uint32_t hdr_size;
+	uint32_t slot_size;
+	uint32_t nslots;
+	uint32_t hbuckets;
+	_Atomic int32_t pid;
+	_Atomic int64_t hb_ns;          /* CLOCK_MONOTONIC, like the rings' heartbeats */
+	int64_t created_ns;             /* CLOCK_REALTIME */
+	char process[64];
+	char pad[4096 - 8 - 5 * 4 - 4 - 8 - 8 - 64];
+};
+
+struct mslot {
+	_Atomic uint32_t state;
+	uint32_t kind;
+	char name[64];
+	char labels[128];
+	char help[128];
+	union {
+		_Atomic uint64_t counter;
+		_Atomic int64_t gauge;
+		struct metric_hist hist;
+	} v;
+};
+
+_Static_assert(sizeof(struct mfile_hdr) == 4096, "metrics header is one page");
+_Static_assert(sizeof(struct mslot) % 8 == 0, "slots keep 8-byte alignment");
+
+#define MFILE_SIZE (sizeof(struct mfile_hdr) + (size_t)METRICS_MAX * sizeof(struct mslot))
+
+struct metrics {
+	int fd;
+	struct mfile_hdr *h;
+	struct mslot *slots;
+	char path[512];
+	int full_logged;
+	struct mslot dummy[3];          /* handed out when the table is full */
+};
+
+/* For metrics_*(NULL, ...): programs and tools may run without a file. */
+static struct mslot g_dummy[3];
+
+static int
+merr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int
+name_ok(const char *s)
+{
+	if (!s || !*s || strlen(s) >= 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_' || *s == ':'))
+			return 0;
+	return 1;
+}
+
+/* Header checks shared by the writer (reuse or re-create) and the reader. */
+static const char *
+hdr_problem(const struct mfile_hdr *h, size_t size)
+{
+	if (size < sizeof *h)
+		return "file smaller than the metrics header";
+	if (atomic_load_explicit(&h->magic, memory_order_acquire) != METRICS_MAGIC)
+		return "bad magic (not a metrics file, or still being created)";
+	if (h->version != METRICS_VERSION)
+		return "metrics layout version differs";
+	if (h->hdr_size != sizeof *h || h->slot_size != sizeof(struct mslot) ||
+	    h->nslots != METRICS_MAX || h->hbuckets != METRICS_HBUCKETS)
+		return "metrics layout sizes differ";
+	if (size != MFILE_SIZE)
+		return "file size does not match the layout";
+	return NULL;
+}
+
+struct metrics *
+metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
+{
+	struct metrics *m;
+	struct stat st;
+	char dir[300];
+	const char *why;
+	void *map;
+
+	if (!prefix || !*prefix || strchr(prefix, '/') || !process || !*process || strchr(process, '/')) {
+		merr(err, errlen, "metrics: bad prefix or process name");
+		return NULL;
+	}
+	m = calloc(1, sizeof *m);
+	if (!m) {
+		merr(err, errlen, "out of memory");
+		return NULL;
+	}
+	m->fd = -1;
+	snprintf(dir, sizeof dir, "/dev/shm/%s", prefix);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		merr(err, errlen, "metrics: mkdir %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (snprintf(m->path, sizeof m->path, "%s/metrics.%s", dir, process) >= (int)sizeof m->path) {
+		merr(err, errlen, "metrics: path too long");
+		goto fail;
+	}
+	m->fd = open(m->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (m->fd < 0) {
+		merr(err, errlen, "metrics: open %s: %s", m->path, strerror(errno));
+		goto fail;
+	}
+	/* One writer per file: a second live instance would double-count. */
+	if (flock(m->fd, LOCK_EX | LOCK_NB) < 0) {
+		merr(err, errlen, "metrics: %s is held by another live process", m->path);
+		goto fail;
+	}
+	if (fstat(m->fd, &st) < 0) {
+		merr(err, errlen, "metrics: stat %s: %s", m->path, strerror(errno));
+		goto fail;
+	}
+	if (st.st_size != 0 && (size_t)st.st_size != MFILE_SIZE) {
+		log_warn("metrics file has another size, re-creating it", "path=%s size=%lld",
+		    log_q(m->path), (long long)st.st_size);
+		if (ftruncate(m->fd, 0) < 0) {
+			merr(err, errlen, "metrics: truncate %s: %s", m->path, strerror(errno));
+			goto fail;
+		}
+		st.st_size = 0;
+	}
+	if (st.st_size == 0 && ftruncate(m->fd, (off_t)MFILE_SIZE) < 0) {
+		merr(err, errlen, "metrics: size %s: %s", m->path, strerror(errno));
+		goto fail;
+	}
+	map = mmap(NULL, MFILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	if (map == MAP_FAILED) {
+		merr(err, errlen, "metrics: mmap %s: %s", m->path, strerror(errno));
+		goto fail;
+	}
+	m->h = map;
+	m->slots = (struct mslot *)((char *)map + sizeof(struct mfile_hdr));
+	why = hdr_problem(m->h, MFILE_SIZE);
+	if (why) {
+		/* New, or left by another layout: start from zero (the figures
+		 * of an incompatible file cannot be carried over anyway). */
+		if (atomic_load_explicit(&m->h->magic, memory_order_relaxed) != 0)
+			log_warn("re-creating metrics file", "path=%s why=%s", log_q(m->path), log_q(why));
+		atomic_store_explicit(&m->h->magic, 0, memory_order_release);
+		memset((char *)map + 8, 0, MFILE_SIZE - 8);
+		m->h->version = METRICS_VERSION;
+		m->h->hdr_size = sizeof(struct mfile_hdr);
+		m->h->slot_size = sizeof(struct mslot);
+		m->h->nslots = METRICS_MAX;
+		m->h->hbuckets = METRICS_HBUCKETS;
+		m->h->created_ns = clock_ns(CLOCK_REALTIME);
+		snprintf(m->h->process, sizeof m->h->process, "%s", process);
+		atomic_store_explicit(&m->h->magic, METRICS_MAGIC, memory_order_release);
+	}
+	/* Slots of a killed writer may have been half-claimed; a slot is only
+	 * ever READY after it was complete, so nothing to repair. */
+	metrics_heartbeat(m);
+	return m;
+fail:
+	metrics_close(m);
+	return NULL;
+}
+
+void
+metrics_close(struct metrics *m)
+{
+	if (!m)
+		return;
+	if (m->h)
+		munmap(m->h, MFILE_SIZE);
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m);
+}
+
+static struct mslot *
+dummy(struct metrics *m, int kind)
+{
+	struct mslot *d = m ? &m->dummy[kind - 1] : &g_dummy[kind - 1];
+
+	d->kind = (uint32_t)kind;
+	return d;
+}
+
+static struct mslot *
+reg(struct metrics *m, int kind, const char *name, const char *labels, const char *help)
+{
+	struct mslot *s, *free_slot = NULL;
+
+	if (!labels)
+		labels = "";
+	if (!m)
+		return dummy(NULL, kind);
+	if (!name_ok(name) || strlen(labels) >= sizeof s->labels) {
+		log_error("bad metric name or labels", "name=%s labels=%s", log_q(name ? name : ""), log_q(labels));
+		return dummy(m, kind);
+	}
+	for (int i = 0; i < METRICS_MAX; i++) {
+		s = &m->slots[i];
+		if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY) {
+			if (!free_slot)
+				free_slot = s;
+			continue;
+		}
+		if (strcmp(s->name, name) == 0 && strcmp(s->labels, labels) == 0) {
+			if (s->kind != (uint32_t)kind) {
+				log_error("metric registered with another kind", "name=%s labels=%s",
+				    log_q(name), log_q(labels));
+				return dummy(m, kind);
+			}
+			return s;
+		}
+	}
+	if (!free_slot) {
+		if (!m->full_logged++)
+			log_error("metrics table full; further metrics are not recorded", "max=%d name=%s",
+			    METRICS_MAX, log_q(name));
+		return dummy(m, kind);
+	}
+	s = free_slot;
+	memset(&s->v, 0, sizeof s->v);
+	s->kind = (uint32_t)kind;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	snprintf(s->labels, sizeof s->labels, "%s", labels);
+	snprintf(s->help, sizeof s->help, "%s", help ? help : "");
+	atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
+	return s;
+}
+
+_Atomic uint64_t *
+metrics_counter(struct metrics *m, const char *name, const char *labels, const char *help)
+{
+	return &reg(m, METRIC_COUNTER, name, labels, help)->v.counter;
+}
+
+_Atomic int64_t *
+metrics_gauge(struct metrics *m, const char *name, const char *labels, const char *help)
+{
+	return &reg(m, METRIC_GAUGE, name, labels, help)->v.gauge;
+}
+
+struct metric_hist *
+metrics_hist(struct metrics *m, const char *name, const char *labels, const char *help)
+{
+	return &reg(m, METRIC_HIST, name, labels, help)->v.hist;
+}
+
+void
+metric_observe(struct metric_hist *h, int64_t value)
+{
+	int i = 0;
+
+	/* bucket i holds values <= 1000 ns << i; the last one everything above */
+	if (value > 1000) {
+		uint64_t q = ((uint64_t)value - 1) / 1000;     /* > 0 */
+
+		i = 64 - __builtin_clzll(q);                   /* smallest i with q < 2^i */
+		if (i > METRICS_HBUCKETS - 1)
+			i = METRICS_HBUCKETS - 1;
+	}
+	atomic_fetch_add_explicit(&h->bucket[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->sum, value, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+}
+
+void
+metrics_heartbeat(struct metrics *m)
+{
+	if (!m || !m->h)
+		return;
+	atomic_store_explicit(&m->h->pid, (int32_t)getpid(), memory_order_relaxed);
+	atomic_store_explicit(&m->h->hb_ns, clock_ns(CLOCK_MONOTONIC), memory_order_relaxed);
+}
+
+int
+metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, int64_t *hb_ns,
+    char *err, size_t errlen)
+{
+	struct stat st;
+	const struct mfile_hdr *h;
+	const struct mslot *slots;
+	const char *why;
+	void *map;
+	int fd, n = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return merr(err, errlen, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return merr(err, errlen, "%s: stat: %s", path, strerror(errno));
+	}
+	if ((size_t)st.st_size < sizeof *h) {
+		close(fd);
+		return merr(err, errlen, "%s: file smaller than the metrics header", path);
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return merr(err, errlen, "%s: mmap: %s", path, strerror(errno));
+	h = map;
+	why = hdr_problem(h, (size_t)st.st_size);
+	if (why) {
+		munmap(map, (size_t)st.st_size);
+		return merr(err, errlen, "%s: %s", path, why);
+	}
+	if (pid)
+		*pid = atomic_load_explicit(&((struct mfile_hdr *)h)->pid, memory_order_relaxed);
+	if (hb_ns)
+		*hb_ns = atomic_load_explicit(&((struct mfile_hdr *)h)->hb_ns, memory_order_relaxed);
+	slots = (const struct mslot *)((const char *)map + sizeof *h);
+	for (int i = 0; i < METRICS_MAX && n < max; i++) {
+		struct mslot *s = (struct mslot *)&slots[i];
+		struct metric_view *v = &out[n];
+
+		if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+			continue;
+		if (s->kind < METRIC_COUNTER || s->kind > METRIC_HIST)
+			continue;       /* a writer bug or a scribbled file: not a figure */
+		memset(v, 0, sizeof *v);
+		/* The file may be scribbled on: copy bounded, terminate ourselves. */
+		memcpy(v->name, s->name, sizeof v->name - 1);
+		memcpy(v->labels, s->labels, sizeof v->labels - 1);
+		memcpy(v->help, s->help, sizeof v->help - 1);
+		v->kind = (int)s->kind;
+		switch (s->kind) {
+		case METRIC_COUNTER:
+			v->counter = atomic_load_explicit(&s->v.counter, memory_order_relaxed);
+			break;
+		case METRIC_GAUGE:
+			v->gauge = atomic_load_explicit(&s->v.gauge, memory_order_relaxed);
+			break;
+		case METRIC_HIST:
+			v->hist.count = atomic_load_explicit(&s->v.hist.count, memory_order_relaxed);
+			v->hist.sum = atomic_load_explicit(&s->v.hist.sum, memory_order_relaxed);
+			for (int b = 0; b < METRICS_HBUCKETS; b++)
+				v->hist.bucket[b] = atomic_load_explicit(&s->v.hist.bucket[b], memory_order_relaxed);
+			break;
+		}
+		n++;
+	}
+	munmap(map, (size_t)st.st_size);
+	return n;
+}
+
+/*
+ * Linear interpolation inside the bucket holding the q-th observation; the
+ * +Inf bucket has no upper bound, so its lower bound is the answer there.
+ * The bucket counts (not hist.count) are the population, because a reader
+ * may catch count and buckets a moment apart.
+ */
+double
+metrics_quantile(const struct metric_view *v, double q)
+{
+	uint64_t total = 0, cum = 0;
+	double rank;
+
+	if (v->kind != METRIC_HIST)
+		return 0;
+	for (int i = 0; i < METRICS_HBUCKETS; i++)
+		total += v->hist.bucket[i];
+	if (total == 0)
+		return 0;
+	if (q < 0)
+		q = 0;
+	if (q > 1)
+		q = 1;
+	rank = q * (double)total;
+	for (int i = 0; i < METRICS_HBUCKETS; i++) {
+		uint64_t c = v->hist.bucket[i];
+		double lo = i == 0 ? 0 : 1000.0 * (double)(1ULL << (i - 1));
+		double hi = 1000.0 * (double)(1ULL << i);
+
+		if (c == 0 || (double)(cum + c) < rank) {
+			cum += c;
+			continue;
+		}
+		if (i == METRICS_HBUCKETS - 1)
+			return lo;
+		return lo + (hi - lo) * ((rank - (double)cum) / (double)c);
+	}
+	return 1000.0 * (double)(1ULL << (METRICS_HBUCKETS - 2));
+}

@@ -1,0 +1,222 @@
+/* pipe.c - ring names, sizes, policies and the instrument registry from config; see pipe.h. */
+#include "pipe.h"
+
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rec.h"
+
+#define MIB (1ULL << 20)
+#define MAX_RECORD_CAP (16u << 20)      /* a 5000x2-level snapshot is ~160 KiB */
+#define RING_MIN_CAPACITY (64u << 10)   /* ring.h: capacity >= 64 KiB */
+
+static int
+perr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* A prefix becomes one directory under /dev/shm: no '/', not "." or "..". */
+static int
+prefix_ok(const char *p)
+{
+	if (!*p || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || strlen(p) > 64)
+		return 0;
+	for (; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* Returns NULL when [system] ring_prefix is not a usable directory name. */
+const char *
+pipe_prefix(const struct cfg *c, char *buf, size_t cap)
+{
+	const char *p = cfg_str(c, "system", "ring_prefix");
+
+	if (*p) {
+		snprintf(buf, cap, "%s", p);
+	} else {
+		/* Per user, so two people (or a test and a live system under
+		 * different accounts) never share rings by accident. */
+		struct passwd *pw = getpwuid(geteuid());
+		const char *user = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : NULL;
+
+		if (user)
+			snprintf(buf, cap, "mp-%s", user);
+		else
+			snprintf(buf, cap, "mp-%u", (unsigned)geteuid());
+	}
+	return prefix_ok(buf) ? buf : NULL;
+}
+
+struct builtin {
+	const char *pattern;    /* "feed.*" or an exact name */
+	uint64_t capacity;
+	uint32_t policy;
+};
+
+static const struct builtin builtins[] = {
+	{"feed.*", 64 * MIB, RING_DROP},
+	{"raw.*", 64 * MIB, RING_DROP},
+	{"ctl.*", 1 * MIB, RING_DROP},
+	{"book.router", 64 * MIB, RING_DROP},
+	{"book.store", 512 * MIB, RING_BLOCK},
+};
+
+static const struct builtin *
+find_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
+		const char *p = builtins[i].pattern;
+		size_t n = strlen(p);
+
+		if (p[n - 1] == '*') {
+			if (strncmp(p, name, n - 1) == 0 && name[n - 1] && exch_parse(name + n - 1) != EX_NONE)
+				return &builtins[i];
+		} else if (strcmp(p, name) == 0) {
+			return &builtins[i];
+		}
+	}
+	return NULL;
+}
+
+int
+pipe_ring_opts(const struct cfg *c, const char *name, struct ring_opts *o, char *err, size_t errlen)
+{
+	const struct builtin *b = find_builtin(name);
+	char sect[80];
+	int64_t cap;
+	const char *pol;
+
+	memset(o, 0, sizeof *o);
+	if (!b)
+		return perr(err, errlen, "ring %s: not a ring of this system (feed.<exchange>, raw.<exchange>, "
+		    "ctl.<exchange>, book.router, book.store)", name);
+	if (snprintf(sect, sizeof sect, "ring.%s", name) >= (int)sizeof sect)
+		return perr(err, errlen, "ring %s: name too long", name);
+	o->capacity = b->capacity;
+	o->policy = b->policy;
+	cap = cfg_size(c, sect, "capacity");
+	if (cap != 0) {
+		if (cap < RING_MIN_CAPACITY || (cap & (cap - 1)) != 0)
+			return perr(err, errlen, "%s: [%s] capacity = %s: expected a power of two of at least 64KiB",
+			    cfg_origin(c, sect, "capacity"), sect, cfg_str(c, sect, "capacity"));
+		o->capacity = (uint64_t)cap;
+	}
+	pol = cfg_str(c, sect, "policy");
+	if (*pol) {
+		if (strcmp(pol, "block") == 0)
+			o->policy = RING_BLOCK;
+		else if (strcmp(pol, "drop") == 0)
+			o->policy = RING_DROP;
+		else
+			return perr(err, errlen, "%s: [%s] policy = \"%s\": expected block or drop",
+			    cfg_origin(c, sect, "policy"), sect, pol);
+	}
+	o->max_record = o->capacity / 4 > MAX_RECORD_CAP ? MAX_RECORD_CAP : (uint32_t)(o->capacity / 4);
+	o->block_timeout_ms = 0;
+	o->schema_hash = rec_schema_hash();
+	return 0;
+}
+
+int
+pipe_ring_open(const struct cfg *c, const char *name, enum ring_role role,
+    struct ring **out, char *err, size_t errlen)
+{
+	char prefix[128], path[512];
+	struct ring_opts o;
+
+	if (!pipe_prefix(c, prefix, sizeof prefix))
+		return perr(err, errlen, "[system] ring_prefix = \"%s\": expected a directory name (no '/')",
+		    cfg_str(c, "system", "ring_prefix")), RING_ESYS;
+	if (pipe_ring_opts(c, name, &o, err, errlen) < 0)
+		return RING_EBADHDR;
+	if (ring_path(path, sizeof path, prefix, name) < 0)
+		return perr(err, errlen, "ring %s: cannot make /dev/shm/%s", name, prefix), RING_ESYS;
+	/* The inspector must never create a ring, only look at one. */
+	return ring_open(path, role, role == RING_INSPECT ? NULL : &o, out, err, errlen);
+}
+
+static int
+add_exchange(const struct cfg *c, int exch, struct inst_registry *reg, char *err, size_t errlen)
+{
+	const char *items[INST_MAX + 1];
+	const char *ename = exch_name(exch);
+	char why[160];
+	int n = cfg_list(c, "instruments", ename, items, INST_MAX + 1);
+
+	if (n > INST_MAX)
+		return perr(err, errlen, "%s: [instruments] %s: more than %d instruments",
+		    cfg_origin(c, "instruments", ename), ename, INST_MAX);
+	for (int i = 0; i < n; i++)
+		if (inst_add(reg, exch, items[i], why, sizeof why) == 0)
+			return perr(err, errlen, "%s: [instruments] %s: %s",
+			    cfg_origin(c, "instruments", ename), ename, why);
+	return 0;
+}
+
+int
+pipe_instruments(const struct cfg *c, struct inst_registry *reg, char *err, size_t errlen)
+{
+	memset(reg, 0, sizeof *reg);
+	/* Ids follow config order, exchange by exchange, so every process agrees. */
+	if (add_exchange(c, EX_BINANCE, reg, err, errlen) < 0 ||
+	    add_exchange(c, EX_OKX, reg, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+int
+pipe_ring_names(const struct cfg *c, char names[][32], int max)
+{
+	static const int exchs[] = {EX_BINANCE, EX_OKX};
+	static const char *const per_exch[] = {"feed", "raw", "ctl"};
+	int n = 0;
+
+	/* A venue with no instruments has no feedd, hence no rings. */
+	for (size_t e = 0; e < sizeof exchs / sizeof exchs[0]; e++) {
+		const char *items[1];
+
+		if (cfg_list(c, "instruments", exch_name(exchs[e]), items, 1) == 0)
+			continue;
+		for (size_t k = 0; k < sizeof per_exch / sizeof per_exch[0]; k++)
+			if (n < max)
+				snprintf(names[n++], 32, "%s.%s", per_exch[k], exch_name(exchs[e]));
+	}
+	if (n < max)
+		snprintf(names[n++], 32, "book.router");
+	if (n < max)
+		snprintf(names[n++], 32, "book.store");
+	return n;
+}
+
+int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}

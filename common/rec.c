@@ -1,0 +1,303 @@
+/* rec.c - record sizes, validation and names; see rec.h.  JSON is in rec_json.c. */
+#include "rec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "inst.h"
+#include "rec_desc.h"
+
+static size_t
+round8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+size_t
+rec_delta_size(uint32_t n_bids, uint32_t n_asks)
+{
+	return sizeof(struct rec_delta) + ((size_t)n_bids + n_asks) * sizeof(struct rec_level);
+}
+
+size_t
+rec_snapshot_size(uint32_t n_bids, uint32_t n_asks)
+{
+	return sizeof(struct rec_snapshot) + ((size_t)n_bids + n_asks) * sizeof(struct rec_level);
+}
+
+size_t
+rec_raw_size(uint32_t path_len, uint32_t payload_len)
+{
+	return round8(sizeof(struct rec_raw) + (size_t)path_len + payload_len);
+}
+
+size_t
+rec_fixed_size(uint16_t type)
+{
+	switch (type) {
+	case REC_DELTA: return sizeof(struct rec_delta);
+	case REC_SNAPSHOT: return sizeof(struct rec_snapshot);
+	case REC_TRADE: return sizeof(struct rec_trade);
+	case REC_TICKER: return sizeof(struct rec_ticker);
+	case REC_KLINE: return sizeof(struct rec_kline);
+	case REC_CONTROL: return sizeof(struct rec_control);
+	case REC_EVENT: return sizeof(struct rec_event);
+	case REC_RAW: return sizeof(struct rec_raw);
+	}
+	return 0;
+}
+
+void
+rec_hdr_init(struct rec_hdr *h, uint16_t type, uint32_t inst, uint32_t len)
+{
+	memset(h, 0, sizeof *h);
+	h->type = type;
+	h->inst = inst;
+	h->len = len;
+	h->first_id = -1;
+	h->last_id = -1;
+	h->prev_id = -1;
+}
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int
+has_nul(const char *s, size_t n)
+{
+	return memchr(s, 0, n) != NULL;
+}
+
+static int
+ev_code_known(uint16_t code)
+{
+	return strcmp(ev_code_name(code), "unknown") != 0;
+}
+
+/*
+ * Every read goes through memcpy into a local struct: buffers from files and
+ * fuzzers need not be aligned, and nothing past len is ever touched (the
+ * fixed part is copied only after len was checked against its size).
+ */
+int
+rec_check(const void *buf, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *p = buf;
+	struct rec_hdr h;
+	size_t fixed, want;
+	const char *tn;
+
+	if (!buf || len < sizeof h)
+		return fail(err, errlen, "record of %zu bytes is shorter than its header (%zu)", len, sizeof h);
+	memcpy(&h, p, sizeof h);
+	fixed = rec_fixed_size(h.type);
+	if (fixed == 0)
+		return fail(err, errlen, "unknown record type %u", (unsigned)h.type);
+	tn = rec_type_name(h.type);
+	if (h.len != len)
+		return fail(err, errlen, "%s: header len %u but the record has %zu bytes", tn, (unsigned)h.len, len);
+	if (len < fixed)
+		return fail(err, errlen, "%s: %zu bytes is shorter than its fixed part (%zu)", tn, len, fixed);
+	if (h.inst > INST_MAX)
+		return fail(err, errlen, "%s: instrument id %u out of range (max %d)", tn, (unsigned)h.inst, INST_MAX);
+
+	switch (h.type) {
+	case REC_DELTA: {
+		struct rec_delta d;
+
+		memcpy(&d, p, sizeof d);
+		if (d.n_bids > REC_MAX_LEVELS || d.n_asks > REC_MAX_LEVELS)
+			return fail(err, errlen, "delta: %u bids / %u asks, more than %d per side",
+			    (unsigned)d.n_bids, (unsigned)d.n_asks, REC_MAX_LEVELS);
+		want = rec_delta_size(d.n_bids, d.n_asks);
+		if (want != len)
+			return fail(err, errlen, "delta: %u bids + %u asks need %zu bytes, record has %zu",
+			    (unsigned)d.n_bids, (unsigned)d.n_asks, want, len);
+		return 0;
+	}
+	case REC_SNAPSHOT: {
+		struct rec_snapshot s;
+
+		memcpy(&s, p, sizeof s);
+		if (s.kind < SNAP_REST || s.kind > SNAP_TOPN)
+			return fail(err, errlen, "snapshot: unknown kind %u", (unsigned)s.kind);
+		if (s.reason > SNAP_R_PERIODIC)
+			return fail(err, errlen, "snapshot: unknown reason %u", (unsigned)s.reason);
+		if (s.nchunks == 0 || s.chunk >= s.nchunks)
+			return fail(err, errlen, "snapshot: chunk %u of %u (need nchunks >= 1, chunk < nchunks)",
+			    (unsigned)s.chunk, (unsigned)s.nchunks);
+		if (s.n_bids > REC_MAX_LEVELS || s.n_asks > REC_MAX_LEVELS)
+			return fail(err, errlen, "snapshot: %u bids / %u asks, more than %d per side",
+			    (unsigned)s.n_bids, (unsigned)s.n_asks, REC_MAX_LEVELS);
+		want = rec_snapshot_size(s.n_bids, s.n_asks);
+		if (want != len)
+			return fail(err, errlen, "snapshot: %u bids + %u asks need %zu bytes, record has %zu",
+			    (unsigned)s.n_bids, (unsigned)s.n_asks, want, len);
+		return 0;
+	}
+	case REC_TRADE: {
+		struct rec_trade t;
+
+		if (len != sizeof t)
+			break;
+		memcpy(&t, p, sizeof t);
+		if (t.side > SIDE_SELL)
+			return fail(err, errlen, "trade: unknown side %u", (unsigned)t.side);
+		return 0;
+	}
+	case REC_TICKER: {
+		struct rec_ticker t;
+
+		if (len != sizeof t)
+			break;
+		memcpy(&t, p, sizeof t);
+		if (t.have & ~(uint32_t)(TICK_BBO | TICK_LAST | TICK_24H))
+			return fail(err, errlen, "ticker: unknown 'have' bits 0x%x", (unsigned)t.have);
+		return 0;
+	}
+	case REC_KLINE: {
+		struct rec_kline k;
+
+		if (len != sizeof k)
+			break;
+		memcpy(&k, p, sizeof k);
+		if (k.closed > 1)
+			return fail(err, errlen, "kline: closed must be 0 or 1, not %u", (unsigned)k.closed);
+		return 0;
+	}
+	case REC_CONTROL: {
+		struct rec_control c;
+
+		if (len != sizeof c)
+			break;
+		memcpy(&c, p, sizeof c);
+		if (c.op < CTL_SNAPSHOT || c.op > CTL_RECONNECT)
+			return fail(err, errlen, "control: unknown op %u", (unsigned)c.op);
+		if (!has_nul(c.reason, sizeof c.reason))
+			return fail(err, errlen, "control: reason is not NUL-terminated");
+		return 0;
+	}
+	case REC_EVENT: {
+		struct rec_event e;
+
+		if (len != sizeof e)
+			break;
+		memcpy(&e, p, sizeof e);
+		if (!ev_code_known(e.code))
+			return fail(err, errlen, "event: unknown code %u", (unsigned)e.code);
+		if (e.severity > SEV_CRITICAL)
+			return fail(err, errlen, "event: unknown severity %u", (unsigned)e.severity);
+		if (!has_nul(e.text, sizeof e.text))
+			return fail(err, errlen, "event: text is not NUL-terminated");
+		return 0;
+	}
+	case REC_RAW: {
+		struct rec_raw r;
+
+		memcpy(&r, p, sizeof r);
+		if (r.source != RAW_WS && r.source != RAW_REST)
+			return fail(err, errlen, "raw: unknown source %u", (unsigned)r.source);
+		if (h.aux > EX_OKX)
+			return fail(err, errlen, "raw: unknown exchange %u in aux", (unsigned)h.aux);
+		if (r.source == RAW_WS && r.path_len != 0)
+			return fail(err, errlen, "raw: a WebSocket frame with a %u-byte path", (unsigned)r.path_len);
+		want = rec_raw_size(r.path_len, r.payload_len);
+		if (want != len)
+			return fail(err, errlen, "raw: path %u + payload %u bytes need %zu bytes, record has %zu",
+			    (unsigned)r.path_len, (unsigned)r.payload_len, want, len);
+		if (has_nul((const char *)p + sizeof r, r.path_len))
+			return fail(err, errlen, "raw: NUL byte inside the path");
+		return 0;
+	}
+	}
+	return fail(err, errlen, "%s: record has %zu bytes, the type has exactly %zu", tn, len, fixed);
+}
+
+const char *
+rec_type_name(uint16_t type)
+{
+	static const char *const names[] = {
+		NULL, "delta", "snapshot", "trade", "ticker", "kline", "control", "event", "raw",
+	};
+
+	if (type >= 1 && type <= REC_TYPE_MAX)
+		return names[type];
+	return "unknown";
+}
+
+const char *
+ev_code_name(uint16_t code)
+{
+	switch (code) {
+	case EV_CONNECTED: return "connected";
+	case EV_DISCONNECTED: return "disconnected";
+	case EV_SUBSCRIBED: return "subscribed";
+	case EV_SNAPSHOT_FAILED: return "snapshot_failed";
+	case EV_RATE_LIMITED: return "rate_limited";
+	case EV_PARSE_ERROR: return "parse_error";
+	case EV_STALE: return "stale";
+	case EV_ROLLOVER: return "rollover";
+	case EV_SYNCED: return "synced";
+	case EV_GAP: return "gap";
+	case EV_RESYNC: return "resync";
+	case EV_VALIDATION: return "validation";
+	case EV_CHECKSUM_FAIL: return "checksum_fail";
+	case EV_BBO_MISMATCH: return "bbo_mismatch";
+	case EV_RING_LOSS: return "ring_loss";
+	case EV_RESTARTED: return "restarted";
+	case EV_NATS_LOSS: return "nats_loss";
+	}
+	return "unknown";
+}
+
+const char *
+ctl_op_name(uint16_t op)
+{
+	switch (op) {
+	case CTL_SNAPSHOT: return "snapshot";
+	case CTL_RESUBSCRIBE: return "resubscribe";
+	case CTL_DEEP: return "deep";
+	case CTL_RECONNECT: return "reconnect";
+	}
+	return "unknown";
+}
+
+const char *
+snap_kind_name(uint8_t kind)
+{
+	switch (kind) {
+	case SNAP_REST: return "rest";
+	case SNAP_WS: return "ws";
+	case SNAP_DEEP: return "deep";
+	case SNAP_FULL: return "full";
+	case SNAP_TOPN: return "topn";
+	}
+	return "unknown";
+}
+
+uint64_t
+rec_schema_hash(void)
+{
+	static uint64_t cached;
+	uint64_t h = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+	int n;
+
+	if (h == 0) {
+		const struct rec_desc_struct *d = rec_desc(&n);
+
+		h = rec_desc_hash(d, n);
+		__atomic_store_n(&cached, h, __ATOMIC_RELAXED);
+	}
+	return h;
+}

@@ -1,0 +1,241 @@
+/*
+ * feedd.h - the feedd process: one venue's WebSocket links (ws.c), its REST
+ * requests within budget (rest.c), its outputs (out.c: feed ring, raw ring,
+ * capture file, events, metrics), the requests from bookd (ctl.c) and the
+ * venue specifics (venue.c).  Everything runs on one libuv loop; only the ctl
+ * reader has its own thread (it blocks on the ctl ring and hands requests
+ * over through a locked queue and a uv_async).
+ */
+#ifndef MP_FEEDD_H
+#define MP_FEEDD_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <uv.h>
+
+#include "backoff.h"
+#include "budget.h"
+#include "cfg.h"
+#include "inst.h"
+#include "metrics.h"
+#include "parse.h"
+#include "rec.h"
+#include "ring.h"
+
+#define FEED_MAX_LINKS 2
+#define FEED_TXQ 32
+#define FEED_KINDS 64          /* distinct malformed/unknown kinds logged with a sample */
+
+struct feed;
+struct link;
+
+enum conn_state { CS_CONNECTING = 1, CS_OPEN = 2, CS_GONE = 3 };
+
+/* One WebSocket connection (a link has one, two during a roll-over). */
+struct conn {
+	struct link *l;
+	struct conn *next_all;        /* every conn of the feed, for reaping */
+	struct lws *wsi;
+	enum conn_state state;
+	int wsi_gone;                 /* lws is done with it (WSI_DESTROY or connect failed) */
+	int killing;                  /* we asked lws to close it */
+	int retiring;                 /* replaced by a newer conn: frames are ignored */
+	uint64_t serial;
+	int64_t t_start, t_open, t_rx, t_ping;   /* CLOCK_MONOTONIC ns; t_ping 0 = no ping out */
+	char why[120];                /* why it closed */
+	char *rx;
+	size_t rxlen, rxcap;
+	int in_msg, rx_overflow;
+	char *txq[FEED_TXQ];
+	size_t txlen[FEED_TXQ];
+	int txn;
+};
+
+enum link_kind { LK_BINANCE = 1, LK_OKX_PUBLIC = 2, LK_OKX_BUSINESS = 3 };
+
+/* A logical stream of the venue that must always be up (reconnected). */
+struct link {
+	struct feed *f;
+	int idx;
+	enum link_kind kind;
+	const char *name;             /* "binance", "okx-public", "okx-business" */
+	int books;                    /* carries depth: connects/losses are per-instrument events */
+	char path[2048];              /* WebSocket path (and query) */
+	struct conn *cur;             /* the live conn, or the one connecting */
+	struct conn *old;             /* the one being replaced during a roll-over */
+	struct backoff bo;
+	uv_timer_t retry;
+	int retry_armed;
+	int64_t retry_at;
+	int rollover_pending;         /* roll over once cur is open (notice came while connecting) */
+	int64_t depth_rx[INST_MAX + 1];   /* last depth record per instrument (mono ns) */
+	uint64_t connects, losses, rollovers, stale;
+};
+
+enum rq_kind { RQ_SNAPSHOT = 1, RQ_DEEP = 2, RQ_INFO = 3 };
+
+/* One REST request, queued then in flight. */
+struct rest_req {
+	struct rest_req *next;
+	struct feed *f;
+	enum rq_kind kind;
+	int lane;
+	uint32_t req_id;
+	uint32_t inst;
+	uint32_t depth;
+	int64_t weight;
+	char path[256];
+	int64_t queued_ns, started_ns;    /* mono */
+	void *easy;                   /* CURL * while in flight */
+	char *body;
+	size_t len, cap;
+	int64_t retry_after_s;        /* from the answer's Retry-After, -1 = none */
+	int64_t used_weight;          /* from X-MBX-USED-WEIGHT-1M, -1 = none */
+	char errbuf[256];
+};
+
+#define REST_LANES 2
+struct rest_lane {
+	const char *name;
+	struct budget bud;
+	struct rest_req *head, *tail;     /* waiting for budget */
+	int queued;
+};
+
+struct rest {
+	struct feed *f;
+	void *multi;                  /* CURLM * */
+	uv_timer_t curl_timer;        /* curl's single timeout */
+	uv_timer_t pump_timer;        /* the next time budget allows a request */
+	int pump_armed;
+	int nlanes;
+	struct rest_lane lane[REST_LANES];
+	struct rest_req *flight;      /* started, not finished */
+	int inflight, max_inflight;
+	int64_t venue_limit;          /* Binance REQUEST_WEIGHT per window (exchangeInfo) */
+	int info_done;
+	uint64_t started, ok, failed, rate_limited, superseded, expired;
+};
+
+/* Requests from bookd, handed from the ctl thread to the loop. */
+struct ctl_queue {
+	pthread_mutex_t mu;
+	struct rec_control v[256];
+	int n;
+	uint64_t lost;                /* queue full */
+};
+
+struct feed_metrics {
+	_Atomic uint64_t *frames, *bytes, *records, *parse_errors, *unknown, *slow_path;
+	_Atomic uint64_t *feed_drops, *raw_drops, *events, *connects, *disconnects, *rollovers, *stale;
+	_Atomic uint64_t *pings, *pongs, *rest_ok, *rest_failed, *rate_limited, *ctl_requests, *ctl_ignored;
+	_Atomic uint64_t *retired_frames, *capture_errors;
+	_Atomic int64_t *weight_used, *weight_limit, *rest_queued, *links_up;
+};
+
+struct feed {
+	struct cfg *cfg;
+	int exch;
+	const char *ex;               /* "binance" / "okx" */
+	char sect[32];                /* "feedd.binance" */
+	struct inst_registry reg;
+	int ninst;
+	uint32_t inst_ids[INST_MAX];  /* this venue's instruments */
+	struct parse_ctx parser;
+	uv_loop_t *loop;
+	uv_timer_t tick;
+	uv_signal_t sigterm, sigint;
+	uv_async_t ctl_async;
+	struct lws_context *lws;
+	int stopping;
+	/* settings */
+	char ws_url[256], rest_url[256];
+	int ch_depth, ch_trades, ch_tickers, ch_klines;
+	char kline_iv[8];
+	int capture;
+	int64_t ping_ns, pong_ns, stale_ns, connect_ns, conn_age_ns, backoff_reset_ns;
+	int64_t rest_timeout_ns, queue_timeout_ns, deep_ns;
+	uint32_t snap_depth, deep_depth;
+	/* links */
+	struct link link[FEED_MAX_LINKS];
+	int nlinks;
+	struct conn *conns;           /* every conn not yet freed */
+	uint64_t conn_serial;
+	/* rest */
+	struct rest rest;
+	int64_t deep_next[INST_MAX + 1];
+	/* outputs */
+	struct ring *feed_ring, *raw_ring, *ctl_ring;
+	FILE *capf;
+	struct metrics *m;
+	struct feed_metrics mt;
+	uint32_t kind_hash[FEED_KINDS];
+	int nkinds;
+	/* ctl thread */
+	pthread_t ctl_thread;
+	int ctl_thread_up;
+	volatile int ctl_stop;
+	struct ctl_queue cq;
+	int64_t last_hb;
+};
+
+/* ---- out.c ---- */
+int out_open(struct feed *f, char *err, size_t errlen);
+void out_close(struct feed *f);
+/* parse_emit_fn: stamp STAGE_FEED and write to feed.<exchange>. */
+int out_record(void *ud, const struct rec_hdr *rec);
+/* A frame or REST answer as received: REC_RAW to raw.<exchange> and a capture line. */
+void out_raw(struct feed *f, int64_t recv_ns, int source, const char *path, const char *payload, size_t len);
+/* REC_EVENT to feed.<exchange>, and a log line (info/warn/error by severity). */
+void out_event(struct feed *f, uint32_t inst, uint16_t code, uint8_t sev, uint32_t aux, int64_t a, int64_t b,
+    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* The same event for every instrument of the venue. */
+void out_event_all(struct feed *f, uint16_t code, uint8_t sev, int64_t a, int64_t b,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Log a malformed/unknown frame the first time its kind is seen (with a sample). */
+void out_bad_frame(struct feed *f, const char *what, const char *why, const char *buf, size_t len);
+void out_metrics_init(struct feed *f);
+
+/* ---- venue.c ---- */
+/* Defaults and settings of the venue from config; links set up. */
+int venue_setup(struct feed *f, char *err, size_t errlen);
+/* Messages to send once a link's connection is open (OKX subscribe). */
+void venue_on_open(struct link *l, struct conn *c);
+/* Text of a subscribe/unsubscribe of one instrument's book channel (OKX). */
+int venue_book_sub(struct feed *f, const struct inst *in, int subscribe, char *buf, size_t cap);
+/* REST path of a snapshot / deep request; weight (Binance) in *weight. */
+int venue_rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t depth,
+    char *buf, size_t cap, int64_t *weight, int *lane);
+/* Binance exchangeInfo answer -> REQUEST_WEIGHT limit per minute (0 if absent). */
+int64_t venue_weight_limit(const char *body, size_t len);
+
+/* ---- ws.c ---- */
+int ws_start(struct feed *f, char *err, size_t errlen);
+void ws_stop(struct feed *f);
+/* After the loop has drained: free what is left. */
+void ws_free(struct feed *f);
+void ws_tick(struct feed *f, int64_t mono);
+/* Close and reconnect every link (CTL_RECONNECT). */
+void ws_reconnect_all(struct feed *f, const char *why);
+/* Queue a text message on a link's open conn; -1 if it is not open. */
+int ws_send(struct link *l, const char *msg, size_t len);
+/* Plan a roll-over of the link that conn belongs to. */
+void ws_rollover(struct link *l, const char *why);
+
+/* ---- rest.c ---- */
+int rest_start(struct feed *f, char *err, size_t errlen);
+void rest_stop(struct feed *f);
+/* Queue a request; an older queued request of the same kind for the same
+ * instrument is superseded (answered EV_SNAPSHOT_FAILED). */
+void rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_id, uint32_t depth);
+void rest_tick(struct feed *f, int64_t mono);
+int rest_pending(struct feed *f, enum rq_kind kind, uint32_t inst);
+
+/* ---- ctl.c ---- */
+int ctl_start(struct feed *f, char *err, size_t errlen);
+void ctl_stop(struct feed *f);
+/* On the loop: act on the queued requests. */
+void ctl_drain(struct feed *f);
+
+#endif

@@ -1,0 +1,109 @@
+/* parse.c - parse.h entry points: dispatch to the scanner or the jansson path. */
+#include "parse_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int
+parse_init(struct parse_ctx *p, const struct inst_registry *reg, int exch)
+{
+	memset(p, 0, sizeof *p);
+	if (exch != EX_BINANCE && exch != EX_OKX)
+		return parse_fail(p, "unknown exchange id %d", exch);
+	p->reg = reg;
+	p->exch = exch;
+	p->scratch = calloc(1, sizeof(struct parse_state));
+	if (!p->scratch)
+		return parse_fail(p, "out of memory");
+	p->scratch_cap = sizeof(struct parse_state);
+	return 0;
+}
+
+void
+parse_free(struct parse_ctx *p)
+{
+	struct parse_state *st = p->scratch;
+
+	if (st) {
+		free(st->side[0].v);
+		free(st->side[1].v);
+		free(st->rec);
+		free(st);
+	}
+	p->scratch = NULL;
+	p->scratch_cap = 0;
+}
+
+static int
+finish(struct parse_ctx *p, int rc)
+{
+	if (rc == -1)
+		p->errors++;
+	return rc;
+}
+
+int
+parse_ws_mode(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+    enum parse_mode mode, parse_emit_fn emit, void *ud)
+{
+	int rc = PARSE_FALLBACK;
+
+	p->frames++;
+	p->notice = PN_NONE;
+	p->err[0] = 0;
+	((struct parse_state *)p->scratch)->emitted = 0;
+	if (mode != PARSE_JSON_ONLY) {
+		rc = p->exch == EX_BINANCE ? parse_scan_binance_ws(p, buf, len, recv_ns, emit, ud)
+		    : parse_scan_okx_ws(p, buf, len, recv_ns, emit, ud);
+		if (rc != PARSE_FALLBACK || mode == PARSE_SCAN_ONLY)
+			return finish(p, rc == PARSE_FALLBACK ? PARSE_FALLBACK : rc);
+	}
+	p->slow_path++;
+	p->err[0] = 0;
+	rc = p->exch == EX_BINANCE ? parse_json_binance_ws(p, buf, len, recv_ns, emit, ud)
+	    : parse_json_okx_ws(p, buf, len, recv_ns, emit, ud);
+	return finish(p, rc);
+}
+
+int
+parse_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+    parse_emit_fn emit, void *ud)
+{
+	return parse_ws_mode(p, buf, len, recv_ns, PARSE_AUTO, emit, ud);
+}
+
+int
+parse_rest_mode(struct parse_ctx *p, const char *path, const char *body, size_t len,
+    int64_t recv_ns, uint32_t req_id, enum parse_mode mode, parse_emit_fn emit, void *ud)
+{
+	int rc = PARSE_FALLBACK;
+
+	p->frames++;
+	p->notice = PN_NONE;
+	p->err[0] = 0;
+	((struct parse_state *)p->scratch)->emitted = 0;
+	if (mode != PARSE_JSON_ONLY && p->exch == EX_BINANCE &&
+	    strncmp(path, "/api/v3/depth?", 14) == 0) {
+		char sym[32];
+		const struct inst *in = NULL;
+		int n = parse_query_param(path, "symbol", sym, sizeof sym);
+		if (n > 0)
+			in = parse_inst(p, sym, (size_t)n);
+		if (in)
+			rc = parse_scan_binance_depth_rest(p, in, body, len, recv_ns, req_id, emit, ud);
+	}
+	if (rc != PARSE_FALLBACK || mode == PARSE_SCAN_ONLY)
+		return finish(p, rc);
+	p->slow_path++;
+	p->err[0] = 0;
+	rc = p->exch == EX_BINANCE ? parse_json_binance_rest(p, path, body, len, recv_ns, req_id, emit, ud)
+	    : parse_json_okx_rest(p, path, body, len, recv_ns, req_id, emit, ud);
+	return finish(p, rc);
+}
+
+int
+parse_rest(struct parse_ctx *p, const char *path, const char *body, size_t len,
+    int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud)
+{
+	return parse_rest_mode(p, path, body, len, recv_ns, req_id, PARSE_AUTO, emit, ud);
+}

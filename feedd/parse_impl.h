@@ -1,0 +1,156 @@
+/*
+ * parse_impl.h - internals shared by the parser's files (parse*.c), the
+ * differential fuzz targets and the parse benchmark.  Not for other modules:
+ * they use parse.h.
+ *
+ * Two paths produce records:
+ *  - the scanner (parse_scan.c): strict, allocation-free, for the hot shapes
+ *    (Binance depthUpdate and REST /depth, OKX books push).  It either
+ *    understands the whole frame or gives up (PARSE_FALLBACK) without having
+ *    emitted anything;
+ *  - the jansson path (parse_binance.c, parse_okx.c): everything.
+ * Both extract the same fields and hand them to one builder (parse_build.c),
+ * which does every semantic check and lays out the records, so the two paths
+ * cannot disagree on meaning; the fuzz targets prove they agree on syntax.
+ */
+#ifndef MP_FEEDD_PARSE_IMPL_H
+#define MP_FEEDD_PARSE_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+#define PARSE_FALLBACK (-2)   /* scanner: not a shape it fully understands */
+
+enum parse_mode {
+	PARSE_AUTO = 0,       /* scanner, then jansson for what it gives up on */
+	PARSE_SCAN_ONLY = 1,  /* scanner only: PARSE_FALLBACK when it gives up */
+	PARSE_JSON_ONLY = 2,  /* jansson only */
+};
+
+/* Staging array of levels of one side (grown, never shrunk). */
+struct parse_lvbuf {
+	struct rec_level *v;
+	uint32_t n, cap;
+};
+
+enum parse_side { PS_BID = 0, PS_ASK = 1 };
+
+/* The parser's private state (parse_ctx.scratch). */
+struct parse_state {
+	struct parse_lvbuf side[2];
+	uint8_t *rec;         /* the record being emitted */
+	size_t rec_cap;
+	const struct inst *in;/* instrument of the levels being staged */
+	uint32_t emitted;     /* records emitted by the current call */
+};
+
+/* ---- builder (parse_build.c) ---- */
+
+/* Parse a price / size string of instrument `in` into *out: 0, or -1 with
+ * p->err set (names `what`).  The fast path handles plain decimals and
+ * defers everything else to fx_parse, so the result is always fx_parse's. */
+int parse_px(struct parse_ctx *p, const struct inst *in, const char *s, size_t len,
+    const char *what, int64_t *out);
+int parse_qty(struct parse_ctx *p, const struct inst *in, const char *s, size_t len,
+    const char *what, int64_t *out);
+/* Decimal without fx (ids in strings, e.g. OKX tradeId): digits only. */
+int parse_id_str(struct parse_ctx *p, const char *s, size_t len, const char *what, int64_t *out);
+/* Milliseconds since the epoch (integer or digit string) -> ns. */
+int parse_ms_int(struct parse_ctx *p, int64_t ms, const char *what, int64_t *out_ns);
+int parse_ms_str(struct parse_ctx *p, const char *s, size_t len, const char *what, int64_t *out_ns);
+
+/* Start staging levels for instrument `in` (clears both sides). */
+void parse_levels_begin(struct parse_ctx *p, const struct inst *in);
+/* Append one level (px, qty strings) to a side: 0 or -1 with p->err. */
+int parse_level(struct parse_ctx *p, enum parse_side side, const char *px, size_t pxlen,
+    const char *qty, size_t qtylen);
+
+/* Common fields of a book record. */
+struct parse_book {
+	const struct inst *in;
+	int64_t first_id, last_id, prev_id;
+	int64_t exch_ns, recv_ns;
+	uint16_t flags;
+	int32_t checksum;       /* OKX, as sent */
+	/* snapshots only */
+	uint8_t kind;           /* enum snap_kind */
+	uint32_t req_id;
+	int64_t deep_refresh_ns;
+};
+
+/* Emit the staged levels as one REC_DELTA / as REC_SNAPSHOT record(s)
+ * (chunked when a side exceeds REC_MAX_LEVELS).  Returns records emitted,
+ * or -1 with p->err. */
+int parse_emit_delta(struct parse_ctx *p, const struct parse_book *b, parse_emit_fn emit, void *ud);
+int parse_emit_snapshot(struct parse_ctx *p, const struct parse_book *b, parse_emit_fn emit, void *ud);
+/* Emit a fixed-size record prepared by the caller (trade, ticker, kline):
+ * sets hdr.len/type/recv_ns.  Returns 1 or -1. */
+int parse_emit_fixed(struct parse_ctx *p, struct rec_hdr *h, uint16_t type, size_t size,
+    int64_t recv_ns, parse_emit_fn emit, void *ud);
+
+/* printf into p->err; returns -1 (for "return parse_fail(...)"). */
+int parse_fail(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A frame that is well-formed but not something we carry: counts it as
+ * unknown, describes it in p->err, returns 0. */
+int parse_unknown(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Instrument by the venue's symbol (exact first, then any case); NULL if not
+ * carried. */
+const struct inst *parse_inst(const struct parse_ctx *p, const char *sym, size_t len);
+
+/* ---- venue semantics shared by both paths ---- */
+/* Binance depthUpdate after its levels are staged: checks ids, emits. */
+int parse_binance_depth(struct parse_ctx *p, const struct inst *in, int64_t E_ms, int64_t U,
+    int64_t u, int64_t recv_ns, parse_emit_fn emit, void *ud);
+/* Binance GET /api/v3/depth answer after its levels are staged. */
+int parse_binance_depth_rest(struct parse_ctx *p, const struct inst *in, int64_t last_update_id,
+    int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
+/* OKX books / books-l2-tbt / books50-l2-tbt push element after its levels
+ * are staged; snapshot = action "snapshot". */
+int parse_okx_book(struct parse_ctx *p, const struct inst *in, int snapshot, int64_t ts_ns,
+    int64_t checksum, int64_t prev_seq, int64_t seq, int64_t recv_ns, parse_emit_fn emit, void *ud);
+
+/* ---- jansson helpers (parse_json.c) ---- */
+struct json_t;
+/* Parse buf as one JSON value (duplicate keys rejected); NULL with p->err. */
+struct json_t *pj_load(struct parse_ctx *p, const char *buf, size_t len);
+/* Field getters: 0, or -1 with p->err naming the key (missing or wrong type). */
+int pj_str(struct parse_ctx *p, struct json_t *obj, const char *key, const char **s, size_t *len);
+int pj_int(struct parse_ctx *p, struct json_t *obj, const char *key, int64_t *v);
+int pj_bool(struct parse_ctx *p, struct json_t *obj, const char *key, int *v);
+/* Decimal string fields of an instrument. */
+int pj_px(struct parse_ctx *p, const struct inst *in, struct json_t *obj, const char *key, int64_t *v);
+int pj_qty(struct parse_ctx *p, const struct inst *in, struct json_t *obj, const char *key, int64_t *v);
+/* Stage an array of [px, qty, ...] levels (each an array of >= 2 items whose
+ * first two are strings) into a side. */
+int pj_levels(struct parse_ctx *p, struct json_t *arr, enum parse_side side, const char *what);
+
+/* ---- the two paths ---- */
+int parse_scan_binance_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+    parse_emit_fn emit, void *ud);
+int parse_scan_binance_depth_rest(struct parse_ctx *p, const struct inst *in, const char *buf,
+    size_t len, int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
+int parse_scan_okx_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+    parse_emit_fn emit, void *ud);
+int parse_json_binance_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+    parse_emit_fn emit, void *ud);
+int parse_json_binance_rest(struct parse_ctx *p, const char *path, const char *buf, size_t len,
+    int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
+int parse_json_okx_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+    parse_emit_fn emit, void *ud);
+int parse_json_okx_rest(struct parse_ctx *p, const char *path, const char *buf, size_t len,
+    int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
+
+/* parse_ws / parse_rest with the path forced (tests, fuzzing, benchmarks). */
+int parse_ws_mode(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+    enum parse_mode mode, parse_emit_fn emit, void *ud);
+int parse_rest_mode(struct parse_ctx *p, const char *path, const char *body, size_t len,
+    int64_t recv_ns, uint32_t req_id, enum parse_mode mode, parse_emit_fn emit, void *ud);
+
+/* The value of query parameter `key` in path ("...?a=1&symbol=X"): copies it
+ * into buf and returns its length, or -1 if absent or too long. */
+int parse_query_param(const char *path, const char *key, char *buf, size_t cap);
+
+#endif

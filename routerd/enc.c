@@ -1,0 +1,509 @@
+/* enc.c - records -> JSON messages; see enc.h and routerd/README.md. */
+#include "enc.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fx.h"
+
+#define LIT(b, s) sbuf_put((b), (s), sizeof(s) - 1)
+
+static void
+put_i64(struct sbuf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	sbuf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* An id field: -1 (or any negative) means "none" -> null. */
+static void
+put_id(struct sbuf *b, int64_t v)
+{
+	if (v < 0)
+		LIT(b, "null");
+	else
+		put_i64(b, v);
+}
+
+static void
+put_px(struct sbuf *b, const struct inst *in, int64_t v)
+{
+	char s[FX_STR_MAX];
+	size_t n = inst_fmt_px(in, v, s, sizeof s);
+
+	sbuf_putc(b, '"');
+	sbuf_put(b, s, n);
+	sbuf_putc(b, '"');
+}
+
+static void
+put_qty(struct sbuf *b, const struct inst *in, int64_t v)
+{
+	char s[FX_STR_MAX];
+	size_t n = inst_fmt_qty(in, v, s, sizeof s);
+
+	sbuf_putc(b, '"');
+	sbuf_put(b, s, n);
+	sbuf_putc(b, '"');
+}
+
+static void
+put_level(struct sbuf *b, const struct inst *in, int64_t px, int64_t qty)
+{
+	LIT(b, "{\"price\":");
+	put_px(b, in, px);
+	LIT(b, ",\"quantity\":");
+	put_qty(b, in, qty);
+	sbuf_putc(b, '}');
+}
+
+/*
+ * Splitting an update into changes and removals loses the order of its
+ * levels, which matters only if a price repeats within one side: then only
+ * its last occurrence counts.  Exchanges never repeat one, so this is a
+ * cheap guard (skipped for huge updates).
+ */
+static int
+superseded(const struct rec_level *lv, uint32_t n, uint32_t i)
+{
+	if (n > 512)
+		return 0;
+	for (uint32_t j = i + 1; j < n; j++)
+		if (lv[j].px == lv[i].px)
+			return 1;
+	return 0;
+}
+
+/* [{price, quantity}...] of lv[0..n); which: 0 all, 1 qty > 0 only (an
+ * update's changes, last occurrence of a price only). */
+static void
+put_levels(struct sbuf *b, const struct inst *in, const struct rec_level *lv, uint32_t n, int which)
+{
+	int first = 1;
+
+	sbuf_putc(b, '[');
+	for (uint32_t i = 0; i < n; i++) {
+		if (which == 1 && (lv[i].qty == 0 || superseded(lv, n, i)))
+			continue;
+		if (!first)
+			sbuf_putc(b, ',');
+		first = 0;
+		put_level(b, in, lv[i].px, lv[i].qty);
+	}
+	sbuf_putc(b, ']');
+}
+
+/* ["price"...] of the levels with qty 0 (removed). */
+static void
+put_removed(struct sbuf *b, const struct inst *in, const struct rec_level *lv, uint32_t n)
+{
+	int first = 1;
+
+	sbuf_putc(b, '[');
+	for (uint32_t i = 0; i < n; i++) {
+		if (lv[i].qty != 0 || superseded(lv, n, i))
+			continue;
+		if (!first)
+			sbuf_putc(b, ',');
+		first = 0;
+		put_px(b, in, lv[i].px);
+	}
+	sbuf_putc(b, ']');
+}
+
+char *
+enc_time_str(int64_t ns, char *buf, size_t cap)
+{
+	struct tm tm;
+	time_t sec;
+	int64_t us;
+
+	if (ns < 0)
+		ns = 0;
+	sec = (time_t)(ns / 1000000000);
+	us = (ns % 1000000000) / 1000;
+	gmtime_r(&sec, &tm);
+	snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)us);
+	return buf;
+}
+
+void
+enc_time(struct sbuf *b, int64_t ns)
+{
+	char s[40];
+
+	sbuf_putc(b, '"');
+	sbuf_puts(b, enc_time_str(ns, s, sizeof s));
+	sbuf_putc(b, '"');
+}
+
+/* The three times every message carries.  A missing exchange time falls back
+ * to the receive time so "timestamp" is always a time. */
+static void
+put_times(struct sbuf *b, const struct rec_hdr *h, int with_processed)
+{
+	int64_t coll = h->recv_ns ? h->recv_ns : h->stage_ns[STAGE_BOOK];
+	int64_t ts = h->exch_ns ? h->exch_ns : coll;
+
+	LIT(b, ",\"timestamp\":");
+	enc_time(b, ts);
+	LIT(b, ",\"collected_at\":");
+	enc_time(b, coll);
+	if (with_processed) {
+		LIT(b, ",\"processed_at\":");
+		enc_time(b, h->stage_ns[STAGE_BOOK] ? h->stage_ns[STAGE_BOOK] : coll);
+	}
+}
+
+static void
+put_names(struct sbuf *b, const struct inst *in)
+{
+	LIT(b, "{\"exchange_name\":\"");
+	sbuf_puts(b, exch_name(in->exch));
+	LIT(b, "\",\"symbol_name\":\"");
+	sbuf_puts(b, in->symbol);
+	sbuf_putc(b, '"');
+}
+
+const char *
+enc_snapshot_update_type(const struct rec_snapshot *s)
+{
+	if (s->kind == SNAP_FULL && s->reason == SNAP_R_PERIODIC)
+		return ENC_UT_FULL_REFRESH;
+	return ENC_UT_SNAPSHOT;
+}
+
+/* Quality checks the requirement asks for before routing: best bid < best
+ * ask, and bookd's own verdict. */
+static int
+put_validation(struct sbuf *b, const struct rec_hdr *h, const struct inst *in, int64_t bb, int64_t ba)
+{
+	int crossed = bb > 0 && ba > 0 && bb >= ba;
+	int flagged = (h->flags & REC_F_INVALID) != 0;
+	int valid = !crossed && !flagged;
+
+	LIT(b, ",\"is_valid\":");
+	if (valid)
+		LIT(b, "true");
+	else
+		LIT(b, "false");
+	LIT(b, ",\"validation_errors\":[");
+	if (crossed) {
+		char pb[FX_STR_MAX], pa[FX_STR_MAX], msg[160];
+
+		inst_fmt_px(in, bb, pb, sizeof pb);
+		inst_fmt_px(in, ba, pa, sizeof pa);
+		snprintf(msg, sizeof msg, "crossed book: best bid %s >= best ask %s", pb, pa);
+		sbuf_json_str(b, msg, strlen(msg));
+	}
+	if (flagged) {
+		if (crossed)
+			sbuf_putc(b, ',');
+		LIT(b, "\"failed a quality check in bookd (see orderbook.event)\"");
+	}
+	sbuf_putc(b, ']');
+	return valid;
+}
+
+static void
+enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, int *valid)
+{
+	const struct rec_level *bids = s->lv, *asks = s->lv + s->n_bids;
+	int okx = in->exch == EX_OKX;
+	int v;
+
+	put_names(b, in);
+	LIT(b, ",\"update_type\":\"");
+	sbuf_puts(b, enc_snapshot_update_type(s));
+	LIT(b, "\",\"last_update_id\":");
+	put_id(b, s->h.last_id);
+	LIT(b, ",\"first_update_id\":null,\"prev_update_id\":null,\"sequence_id\":");
+	put_id(b, okx ? s->h.last_id : -1);
+	LIT(b, ",\"bids\":");
+	put_levels(b, in, bids, s->n_bids, 0);
+	LIT(b, ",\"asks\":");
+	put_levels(b, in, asks, s->n_asks, 0);
+	LIT(b, ",\"depth_levels\":");
+	put_i64(b, (int64_t)s->n_bids + s->n_asks);
+	LIT(b, ",\"bid_changes\":null,\"ask_changes\":null,\"removed_bids\":null,\"removed_asks\":null");
+	LIT(b, ",\"checksum\":");
+	if (okx)
+		put_i64(b, s->checksum);
+	else
+		LIT(b, "null");
+	v = put_validation(b, &s->h, in, s->n_bids ? bids[0].px : 0, s->n_asks ? asks[0].px : 0);
+	put_times(b, &s->h, 1);
+	sbuf_putc(b, '}');
+	if (valid)
+		*valid = v;
+}
+
+static void
+enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in, int *valid)
+{
+	const struct rec_level *bids = d->lv, *asks = d->lv + d->n_bids;
+	int okx = in->exch == EX_OKX;
+	int v;
+
+	put_names(b, in);
+	LIT(b, ",\"update_type\":\"" ENC_UT_UPDATE "\",\"last_update_id\":");
+	put_id(b, d->h.last_id);
+	LIT(b, ",\"first_update_id\":");
+	put_id(b, d->h.first_id);
+	LIT(b, ",\"prev_update_id\":");
+	put_id(b, d->h.prev_id);
+	LIT(b, ",\"sequence_id\":");
+	put_id(b, okx ? d->h.last_id : -1);
+	/* The book itself is on orderbook.full; an update carries the resulting
+	 * top of book, which is what the validation below looks at. */
+	LIT(b, ",\"bids\":[");
+	if (d->best_bid_px > 0)
+		put_level(b, in, d->best_bid_px, d->best_bid_qty);
+	LIT(b, "],\"asks\":[");
+	if (d->best_ask_px > 0)
+		put_level(b, in, d->best_ask_px, d->best_ask_qty);
+	LIT(b, "],\"depth_levels\":");
+	put_i64(b, (int64_t)d->book_bids + d->book_asks);
+	LIT(b, ",\"bid_changes\":");
+	put_levels(b, in, bids, d->n_bids, 1);
+	LIT(b, ",\"ask_changes\":");
+	put_levels(b, in, asks, d->n_asks, 1);
+	LIT(b, ",\"removed_bids\":");
+	put_removed(b, in, bids, d->n_bids);
+	LIT(b, ",\"removed_asks\":");
+	put_removed(b, in, asks, d->n_asks);
+	LIT(b, ",\"checksum\":");
+	if (okx)
+		put_i64(b, (int32_t)d->h.aux);
+	else
+		LIT(b, "null");
+	v = put_validation(b, &d->h, in, d->best_bid_px, d->best_ask_px);
+	put_times(b, &d->h, 1);
+	sbuf_putc(b, '}');
+	if (valid)
+		*valid = v;
+}
+
+void
+enc_book(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid)
+{
+	if (rec->type == REC_SNAPSHOT)
+		enc_book_snapshot(b, (const struct rec_snapshot *)rec, in, valid);
+	else
+		enc_book_delta(b, (const struct rec_delta *)rec, in, valid);
+}
+
+void
+enc_pure_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in)
+{
+	put_names(b, in);
+	LIT(b, ",\"update_id\":");
+	put_id(b, d->h.last_id);
+	LIT(b, ",\"prev_update_id\":");
+	put_id(b, d->h.prev_id);
+	LIT(b, ",\"bid_updates\":");
+	put_levels(b, in, d->lv, d->n_bids, 0);
+	LIT(b, ",\"ask_updates\":");
+	put_levels(b, in, d->lv + d->n_bids, d->n_asks, 0);
+	LIT(b, ",\"total_bid_changes\":");
+	put_i64(b, d->n_bids);
+	LIT(b, ",\"total_ask_changes\":");
+	put_i64(b, d->n_asks);
+	put_times(b, &d->h, 0);
+	sbuf_putc(b, '}');
+}
+
+void
+enc_trade(struct sbuf *b, const struct rec_trade *t, const struct inst *in)
+{
+	char id[24];
+
+	put_names(b, in);
+	snprintf(id, sizeof id, "%lld", (long long)t->h.last_id);
+	LIT(b, ",\"trade_id\":\"");
+	sbuf_puts(b, id);
+	LIT(b, "\",\"price\":");
+	put_px(b, in, t->px);
+	LIT(b, ",\"quantity\":");
+	put_qty(b, in, t->qty);
+	LIT(b, ",\"side\":");
+	if (t->side == SIDE_BUY)
+		LIT(b, "\"buy\"");
+	else if (t->side == SIDE_SELL)
+		LIT(b, "\"sell\"");
+	else
+		LIT(b, "null");
+	LIT(b, ",\"trade_count\":");
+	put_i64(b, t->count);
+	LIT(b, ",\"trade_time\":");
+	enc_time(b, t->trade_ns ? t->trade_ns : t->h.exch_ns ? t->h.exch_ns : t->h.recv_ns);
+	put_times(b, &t->h, 1);
+	sbuf_putc(b, '}');
+}
+
+static void
+put_opt_px(struct sbuf *b, const char *key, int have, const struct inst *in, int64_t v)
+{
+	sbuf_puts(b, key);
+	if (have)
+		put_px(b, in, v);
+	else
+		LIT(b, "null");
+}
+
+static void
+put_opt_qty(struct sbuf *b, const char *key, int have, const struct inst *in, int64_t v)
+{
+	sbuf_puts(b, key);
+	if (have)
+		put_qty(b, in, v);
+	else
+		LIT(b, "null");
+}
+
+void
+enc_ticker(struct sbuf *b, const struct rec_ticker *t, const struct inst *in)
+{
+	int bbo = (t->have & TICK_BBO) != 0, last = (t->have & TICK_LAST) != 0;
+	int day = (t->have & TICK_24H) != 0;
+
+	put_names(b, in);
+	LIT(b, ",\"update_id\":");
+	put_id(b, t->h.last_id);
+	put_opt_px(b, ",\"best_bid_price\":", bbo, in, t->bid_px);
+	put_opt_qty(b, ",\"best_bid_quantity\":", bbo, in, t->bid_qty);
+	put_opt_px(b, ",\"best_ask_price\":", bbo, in, t->ask_px);
+	put_opt_qty(b, ",\"best_ask_quantity\":", bbo, in, t->ask_qty);
+	put_opt_px(b, ",\"last_price\":", last, in, t->last_px);
+	put_opt_qty(b, ",\"last_quantity\":", last, in, t->last_qty);
+	put_opt_px(b, ",\"open_price_24h\":", day, in, t->open_24h);
+	put_opt_px(b, ",\"high_price_24h\":", day, in, t->high_24h);
+	put_opt_px(b, ",\"low_price_24h\":", day, in, t->low_24h);
+	put_opt_qty(b, ",\"volume_24h\":", day, in, t->vol_24h);
+	put_opt_px(b, ",\"quote_volume_24h\":", day, in, t->volq_24h);
+	put_times(b, &t->h, 1);
+	sbuf_putc(b, '}');
+}
+
+const char *
+enc_interval(uint32_t s, char *buf, size_t cap)
+{
+	if (s && s % 86400 == 0)
+		snprintf(buf, cap, "%ud", s / 86400);
+	else if (s && s % 3600 == 0)
+		snprintf(buf, cap, "%uh", s / 3600);
+	else if (s && s % 60 == 0)
+		snprintf(buf, cap, "%um", s / 60);
+	else
+		snprintf(buf, cap, "%us", s);
+	return buf;
+}
+
+void
+enc_kline(struct sbuf *b, const struct rec_kline *k, const struct inst *in)
+{
+	char iv[16];
+
+	put_names(b, in);
+	LIT(b, ",\"interval\":\"");
+	sbuf_puts(b, enc_interval(k->interval_s, iv, sizeof iv));
+	LIT(b, "\",\"open_time\":");
+	enc_time(b, k->open_ns);
+	LIT(b, ",\"close_time\":");
+	enc_time(b, k->close_ns);
+	LIT(b, ",\"open_price\":");
+	put_px(b, in, k->o);
+	LIT(b, ",\"high_price\":");
+	put_px(b, in, k->hi);
+	LIT(b, ",\"low_price\":");
+	put_px(b, in, k->lo);
+	LIT(b, ",\"close_price\":");
+	put_px(b, in, k->c);
+	LIT(b, ",\"volume\":");
+	put_qty(b, in, k->vol);
+	LIT(b, ",\"quote_volume\":");
+	put_px(b, in, k->volq);
+	LIT(b, ",\"trade_count\":");
+	put_id(b, k->n_trades);
+	LIT(b, ",\"is_closed\":");
+	if (k->closed)
+		LIT(b, "true");
+	else
+		LIT(b, "false");
+	put_times(b, &k->h, 1);
+	sbuf_putc(b, '}');
+}
+
+static const char *
+sev_name(int s)
+{
+	switch (s) {
+	case SEV_INFO: return "info";
+	case SEV_WARN: return "warning";
+	case SEV_ERROR: return "error";
+	case SEV_CRITICAL: return "critical";
+	}
+	return "unknown";
+}
+
+void
+enc_event(struct sbuf *b, const struct rec_event *e, const struct inst *in)
+{
+	if (in) {
+		put_names(b, in);
+	} else {
+		LIT(b, "{\"exchange_name\":null,\"symbol_name\":null");
+	}
+	LIT(b, ",\"event\":\"");
+	sbuf_puts(b, ev_code_name(e->code));
+	LIT(b, "\",\"code\":");
+	put_i64(b, e->code);
+	LIT(b, ",\"severity\":\"");
+	sbuf_puts(b, sev_name(e->severity));
+	LIT(b, "\",\"a\":");
+	put_i64(b, e->a);
+	LIT(b, ",\"b\":");
+	put_i64(b, e->b);
+	LIT(b, ",\"aux\":");
+	put_i64(b, e->h.aux);
+	LIT(b, ",\"message\":");
+	sbuf_json_str(b, e->text, strnlen(e->text, sizeof e->text));
+	put_times(b, &e->h, 1);
+	sbuf_putc(b, '}');
+}
+
+void
+enc_ring_loss(struct sbuf *b, uint64_t first_seq, uint64_t count, int64_t now)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof msg, "book.router ring: %llu records dropped by bookd while routerd was behind",
+	    (unsigned long long)count);
+	LIT(b, "{\"exchange_name\":null,\"symbol_name\":null,\"event\":\"ring_loss\",\"code\":");
+	put_i64(b, EV_RING_LOSS);
+	LIT(b, ",\"severity\":\"critical\",\"a\":");
+	put_i64(b, (int64_t)first_seq);
+	LIT(b, ",\"b\":");
+	put_i64(b, (int64_t)count);
+	LIT(b, ",\"aux\":0,\"message\":");
+	sbuf_json_str(b, msg, strlen(msg));
+	LIT(b, ",\"lost_records\":");
+	put_i64(b, (int64_t)count);
+	LIT(b, ",\"timestamp\":");
+	enc_time(b, now);
+	LIT(b, ",\"collected_at\":");
+	enc_time(b, now);
+	LIT(b, ",\"processed_at\":");
+	enc_time(b, now);
+	sbuf_putc(b, '}');
+}

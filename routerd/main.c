@@ -1,0 +1,507 @@
+/*
+ * routerd - book.router ring -> NATS JetStream.
+ *
+ * Reads bookd's records from the book.router ring, turns each into the
+ * requirement's JSON messages (route.c decides subjects, enc.c writes the
+ * bodies), publishes them asynchronously with a deterministic Nats-Msg-Id,
+ * and releases a ring record only when every message made from it was
+ * acknowledged by the server (pub.c).  So a routerd killed at any moment
+ * resumes at the first record whose messages were not all stored, and the
+ * streams' duplicate window drops what is published twice.  See README.md.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "daemon.h"
+#include "enc.h"
+#include "log.h"
+#include "metrics.h"
+#include "natsc.h"
+#include "pipe.h"
+#include "pub.h"
+#include "rec.h"
+#include "ring.h"
+#include "route.h"
+#include "sbuf.h"
+
+static const char usage[] =
+    "usage: routerd [-c CONF] [--set SECTION.KEY=VALUE]... [--log-level LEVEL]\n"
+    "\n"
+    "Consumes the book.router ring (bookd's deltas, snapshots, trades, tickers,\n"
+    "klines and events) and publishes them to NATS JetStream as the JSON messages\n"
+    "and subjects of routerd/README.md.  On start it creates or updates the streams\n"
+    "ORDERBOOK_FULL, ORDERBOOK_DELTA, MARKET_TRADES, MARKET_DATA and SYSTEM_EVENTS\n"
+    "with the [nats] limits.  A ring record is released only once all its messages\n"
+    "were acknowledged; NATS outages pause publishing and everything unacknowledged\n"
+    "is published again with the same Nats-Msg-Id.  Keys: [routerd] and [nats].\n";
+
+struct router {
+	const struct cfg *cfg;
+	struct inst_registry reg;
+	struct ring *ring;
+	struct metrics *met;
+	natsConnection *nc;
+	jsCtx *js;
+	struct natsc_state st;
+	struct pub *pub;
+	struct route_opts ro;
+	struct sbuf body;
+	uint64_t last_seq;        /* ring seq of the last frame seen, 0 = none yet */
+	/* metrics */
+	_Atomic uint64_t *m_records[REC_TYPE_MAX + 1];
+	_Atomic uint64_t *m_msgs[RK_N];
+	_Atomic uint64_t *m_bytes, *m_acks, *m_dups, *m_nacks, *m_repub, *m_recov, *m_puberr;
+	_Atomic uint64_t *m_ring_lost, *m_ring_gaps, *m_bad, *m_route_err, *m_invalid, *m_seq_err;
+	_Atomic uint64_t *m_published, *m_reconnects;
+	_Atomic int64_t *g_outstanding, *g_lag, *g_connected;
+	uint64_t last_reconnects;
+	struct metric_hist *h_ack[RK_N], *h_e2e;
+	struct pub_stats last;
+	/* route statistics for the periodic log line */
+	uint64_t n_msgs[RK_N], n_bad, n_route_err, n_invalid, n_lost;
+};
+
+static void
+on_ack(void *ud, int tag, int64_t ack_ns, int64_t e2e_ns)
+{
+	struct router *r = ud;
+
+	if (tag >= 0 && tag < RK_N)
+		metric_observe(r->h_ack[tag], ack_ns);
+	if (e2e_ns > 0)
+		metric_observe(r->h_e2e, e2e_ns);
+}
+
+static void
+metrics_setup(struct router *r)
+{
+	char lb[64];
+
+	for (int t = 1; t <= REC_TYPE_MAX; t++) {
+		snprintf(lb, sizeof lb, "type=\"%s\"", rec_type_name((uint16_t)t));
+		r->m_records[t] = metrics_counter(r->met, "mp_router_records_total", lb,
+		    "records read from book.router, by type");
+	}
+	for (int k = 0; k < RK_N; k++) {
+		snprintf(lb, sizeof lb, "route=\"%s\"", route_kind_name(k));
+		r->m_msgs[k] = metrics_counter(r->met, "mp_router_route_messages_total", lb,
+		    "messages published (first attempts), by route (the requirement's route statistics)");
+		r->h_ack[k] = metrics_hist(r->met, "mp_router_ack_latency_seconds", lb,
+		    "publish-to-ack latency of JetStream publishes");
+	}
+	r->h_e2e = metrics_hist(r->met, "mp_router_publish_latency_seconds", "",
+	    "ack time - recv_ns (feedd receive -> stored in JetStream)");
+	r->m_published = metrics_counter(r->met, "mp_router_published_total", "",
+	    "messages published (first attempts)");
+	r->m_reconnects = metrics_counter(r->met, "mp_router_reconnects_total", "", "NATS reconnects");
+	r->g_connected = metrics_gauge(r->met, "mp_router_nats_connected", "", "connected to NATS (0/1)");
+	r->m_bytes = metrics_counter(r->met, "mp_router_bytes_total", "", "payload bytes published");
+	r->m_acks = metrics_counter(r->met, "mp_router_acked_total", "", "positive JetStream acks");
+	r->m_dups = metrics_counter(r->met, "mp_router_duplicates_total", "",
+	    "acks saying the stream already had the message (re-publish de-duplicated)");
+	r->m_nacks = metrics_counter(r->met, "mp_router_nacks_total", "", "negative acks and ack timeouts");
+	r->m_repub = metrics_counter(r->met, "mp_router_republished_total", "",
+	    "messages published again after a failure");
+	r->m_recov = metrics_counter(r->met, "mp_router_recoveries_total", "", "publish recovery rounds");
+	r->m_puberr = metrics_counter(r->met, "mp_router_publish_errors_total", "",
+	    "publish calls that failed (retried) or messages the server refused (dropped, logged)");
+	r->m_ring_lost = metrics_counter(r->met, "mp_router_ring_lost_records_total", "",
+	    "records bookd dropped on book.router because routerd was behind");
+	r->m_ring_gaps = metrics_counter(r->met, "mp_router_ring_gaps_total", "", "ring gap frames seen");
+	r->m_bad = metrics_counter(r->met, "mp_router_bad_records_total", "",
+	    "ring records that failed validation (skipped, logged)");
+	r->m_route_err = metrics_counter(r->met, "mp_router_route_errors_total", "",
+	    "records that could not be routed (unknown instrument, chunked snapshot)");
+	r->m_invalid = metrics_counter(r->met, "mp_router_invalid_books_total", "",
+	    "book messages published with is_valid=false");
+	r->m_seq_err = metrics_counter(r->met, "mp_router_ring_seq_errors_total", "",
+	    "ring sequence jumps not explained by a gap frame");
+	r->g_outstanding = metrics_gauge(r->met, "mp_router_pending", "",
+	    "messages in flight (published, not yet acknowledged)");
+	r->g_lag = metrics_gauge(r->met, "mp_router_ring_lag_bytes", "", "book.router bytes not yet released");
+}
+
+static void
+metrics_sync(struct router *r)
+{
+	struct pub_stats s;
+	struct ring_stat rs;
+
+	pub_stats(r->pub, &s);
+	uint64_t rc = atomic_load(&r->st.reconnects);
+
+	metric_inc(r->m_published, s.published - r->last.published);
+	metric_inc(r->m_reconnects, rc - r->last_reconnects);
+	r->last_reconnects = rc;
+	metric_set(r->g_connected, r->nc && !atomic_load(&r->st.disconnected) && !atomic_load(&r->st.closed));
+	metric_inc(r->m_bytes, s.bytes - r->last.bytes);
+	metric_inc(r->m_acks, s.acked - r->last.acked);
+	metric_inc(r->m_dups, s.duplicates - r->last.duplicates);
+	metric_inc(r->m_nacks, s.nacks - r->last.nacks);
+	metric_inc(r->m_repub, s.republished - r->last.republished);
+	metric_inc(r->m_recov, s.recoveries - r->last.recoveries);
+	metric_inc(r->m_puberr, s.pub_errors - r->last.pub_errors);
+	r->last = s;
+	metric_set(r->g_outstanding, pub_outstanding(r->pub));
+	ring_stat(r->ring, &rs);
+	metric_set(r->g_lag, (int64_t)(rs.tail - rs.head));
+}
+
+static void
+log_stats(struct router *r)
+{
+	struct pub_stats s;
+
+	pub_stats(r->pub, &s);
+	log_info("route stats", "full=%llu snapshot=%llu delta=%llu pure_delta=%llu update=%llu trade=%llu "
+	    "ticker=%llu kline=%llu event=%llu errors=%llu invalid=%llu bad_records=%llu ring_lost=%llu "
+	    "acked=%llu duplicates=%llu republished=%llu outstanding=%d",
+	    (unsigned long long)r->n_msgs[RK_FULL], (unsigned long long)r->n_msgs[RK_SNAPSHOT],
+	    (unsigned long long)r->n_msgs[RK_DELTA], (unsigned long long)r->n_msgs[RK_PURE_DELTA],
+	    (unsigned long long)r->n_msgs[RK_UPDATE], (unsigned long long)r->n_msgs[RK_TRADE],
+	    (unsigned long long)r->n_msgs[RK_TICKER], (unsigned long long)r->n_msgs[RK_KLINE],
+	    (unsigned long long)r->n_msgs[RK_EVENT], (unsigned long long)r->n_route_err,
+	    (unsigned long long)r->n_invalid, (unsigned long long)r->n_bad, (unsigned long long)r->n_lost,
+	    (unsigned long long)s.acked, (unsigned long long)s.duplicates,
+	    (unsigned long long)s.republished, pub_outstanding(r->pub));
+}
+
+static int
+send_one(struct router *r, const struct route_msg *m, int64_t feed_ns)
+{
+	if (pub_send(r->pub, m->subject, m->msg_id, r->body.p, (int)r->body.len, m->kind, feed_ns) < 0) {
+		log_error("out of memory publishing", "subject=%s", log_q(m->subject));
+		return -1;
+	}
+	r->n_msgs[m->kind]++;
+	metric_inc(r->m_msgs[m->kind], 1);
+	return 0;
+}
+
+static int
+handle_gap(struct router *r, const struct ring_msg *m)
+{
+	struct ring_gap g;
+	struct route_msg rm;
+
+	if (m->len < sizeof g) {
+		r->n_bad++;
+		metric_inc(r->m_bad, 1);
+		log_error("ring gap frame too short", "len=%u", (unsigned)m->len);
+		return 0;
+	}
+	memcpy(&g, m->data, sizeof g);
+	r->n_lost += g.count;
+	metric_inc(r->m_ring_lost, g.count);
+	metric_inc(r->m_ring_gaps, 1);
+	log_warn("book.router lost records (routerd was behind); publishing a ring_loss event",
+	    "first_seq=%llu count=%llu", (unsigned long long)g.first_seq, (unsigned long long)g.count);
+	route_ring_loss(g.first_seq, g.count, &rm);
+	sbuf_reset(&r->body);
+	enc_ring_loss(&r->body, g.first_seq, g.count, now_ns());
+	if (r->body.oom)
+		return -1;
+	return send_one(r, &rm, 0);
+}
+
+static int
+handle_record(struct router *r, const struct ring_msg *m)
+{
+	const struct rec_hdr *h = m->data;
+	const struct inst *in;
+	struct route_msg rm[ROUTE_MAX_MSGS];
+	char err[256];
+	int n, prev_body = 0;
+
+	if (rec_check(m->data, m->len, err, sizeof err) < 0) {
+		r->n_bad++;
+		metric_inc(r->m_bad, 1);
+		log_error("bad record on book.router, skipped", "seq=%llu why=%s", (unsigned long long)m->seq,
+		    log_q(err));
+		return 0;
+	}
+	if (h->type <= REC_TYPE_MAX)
+		metric_inc(r->m_records[h->type], 1);
+	in = h->inst ? inst_get(&r->reg, h->inst) : NULL;
+	n = route_plan(h, in, &r->ro, rm, err, sizeof err);
+	if (n < 0) {
+		r->n_route_err++;
+		metric_inc(r->m_route_err, 1);
+		log_error("record not routed", "seq=%llu type=%s why=%s", (unsigned long long)m->seq,
+		    rec_type_name(h->type), log_q(err));
+		return 0;
+	}
+	for (int i = 0; i < n; i++) {
+		int valid = 1;
+
+		/* The legacy copy carries the same body: encode once. */
+		if (rm[i].body != prev_body) {
+			sbuf_reset(&r->body);
+			if (route_encode(h, in, &rm[i], &r->body, &valid) < 0)
+				return -1;
+			prev_body = rm[i].body;
+			if (!valid) {
+				r->n_invalid++;
+				metric_inc(r->m_invalid, 1);
+			}
+		}
+		if (send_one(r, &rm[i], h->recv_ns) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+handle(struct router *r, const struct ring_msg *m)
+{
+	if (m->type == RING_T_GAP) {
+		struct ring_gap g;
+
+		if (m->len >= sizeof g) {
+			memcpy(&g, m->data, sizeof g);
+			if (r->last_seq && g.first_seq != r->last_seq + 1) {
+				metric_inc(r->m_seq_err, 1);
+				log_error("ring sequence jump", "expected=%llu got=%llu",
+				    (unsigned long long)r->last_seq + 1, (unsigned long long)g.first_seq);
+			}
+		}
+		r->last_seq = m->seq;
+		return handle_gap(r, m);
+	}
+	if (r->last_seq && m->seq != r->last_seq + 1) {
+		metric_inc(r->m_seq_err, 1);
+		log_error("ring sequence jump not explained by a gap frame", "expected=%llu got=%llu",
+		    (unsigned long long)r->last_seq + 1, (unsigned long long)m->seq);
+	}
+	r->last_seq = m->seq;
+	return handle_record(r, m);
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Connect and set up the streams, retrying until it works or we are told to stop. */
+static int
+nats_setup(struct router *r)
+{
+	int wait_ms = 250;
+	char err[512];
+	jsOptions jo;
+	jsErrCode jerr;
+
+	while (!daemon_stop) {
+		if (!r->nc && natsc_connect(r->cfg, NULL, &r->st, &r->nc, err, sizeof err) < 0) {
+			log_warn("nats connect failed, retrying", "why=%s retry_ms=%d", log_q(err), wait_ms);
+			goto again;
+		}
+		if (!r->js) {
+			pub_js_options(r->pub, &jo);
+			if (natsConnection_JetStream(&r->js, r->nc, &jo) != NATS_OK) {
+				log_error("jetstream context failed", "why=%s", log_q(nats_GetLastError(NULL)));
+				return -1;
+			}
+			pub_set_js(r->pub, r->js);
+		}
+		if (cfg_bool(r->cfg, "nats", "streams_create") &&
+		    natsc_streams_ensure(r->js, r->cfg, err, sizeof err) < 0) {
+			log_warn("stream setup failed, retrying", "why=%s retry_ms=%d", log_q(err), wait_ms);
+			goto again;
+		}
+		(void)jerr;
+		return 0;
+again:
+		sleep_ms(wait_ms);
+		wait_ms = wait_ms * 2 > 5000 ? 5000 : wait_ms * 2;
+	}
+	return -1;
+}
+
+static void
+check_payload(struct router *r)
+{
+	int64_t mp = natsConnection_GetMaxPayload(r->nc);
+	/* A 5000x2-level book: ~52 bytes a level plus the envelope. */
+	int64_t need = (int64_t)REC_MAX_LEVELS * 2 * 60 + 4096;
+
+	if (mp < need)
+		log_warn("server max_payload may be too small for 5000-level books", "max_payload=%lld need=%lld",
+		    (long long)mp, (long long)need);
+	else
+		log_info("nats connected", "max_payload=%lld", (long long)mp);
+}
+
+static int
+route_opts_from_cfg(const struct cfg *c, struct route_opts *o)
+{
+	const char *l = cfg_str(c, "routerd", "legacy_update");
+
+	if (strcmp(l, "all") == 0)
+		o->legacy = ROUTE_LEGACY_ALL;
+	else if (strcmp(l, "deltas") == 0)
+		o->legacy = ROUTE_LEGACY_DELTAS;
+	else if (strcmp(l, "none") == 0)
+		o->legacy = ROUTE_LEGACY_NONE;
+	else {
+		fprintf(stderr, "routerd: config error: %s: [routerd] legacy_update = \"%s\": expected all, deltas "
+		    "or none\n", cfg_origin(c, "routerd", "legacy_update"), l);
+		return -1;
+	}
+	o->pure_delta = cfg_bool(c, "routerd", "pure_delta");
+	o->topn = cfg_bool(c, "routerd", "publish_topn");
+	return 0;
+}
+
+/* Stop: publish nothing new, wait for what is in flight (bounded), release. */
+static void
+drain(struct router *r)
+{
+	int64_t end = mono_ns() + cfg_dur_ns(r->cfg, "routerd", "ack_timeout");
+	uint64_t pos;
+
+	while (pub_outstanding(r->pub) > 0 && mono_ns() < end && !pub_recovering(r->pub)) {
+		if (pub_poll(r->pub, 50, &pos))
+			ring_release(r->ring, pos);
+	}
+	if (pub_poll(r->pub, 0, &pos))
+		ring_release(r->ring, pos);
+	if (pub_outstanding(r->pub) > 0)
+		log_warn("stopping with unacknowledged messages; they are re-published on restart",
+		    "outstanding=%d", pub_outstanding(r->pub));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct router r;
+	struct pub_cfg pc;
+	struct cfg *c;
+	char err[512], prefix[256];
+	uint64_t cursor, pos;
+	int64_t next_hb = 0, next_stats, stats_every;
+	int rc;
+
+	c = daemon_start("routerd", usage, &argc, argv);
+	if (argc > 1) {
+		fprintf(stderr, "routerd: unexpected argument \"%s\"\n%s", argv[1], usage);
+		return 2;
+	}
+	daemon_signals();
+	memset(&r, 0, sizeof r);
+	r.cfg = c;
+	if (route_opts_from_cfg(c, &r.ro) < 0)
+		return 2;
+	if (pipe_instruments(c, &r.reg, err, sizeof err) < 0) {
+		fprintf(stderr, "routerd: config error: %s\n", err);
+		return 2;
+	}
+	pc.max_inflight = (int)cfg_int(c, "routerd", "max_inflight");
+	pc.ack_timeout_ns = cfg_dur_ns(c, "routerd", "ack_timeout");
+	pc.retry_max_wait_ns = cfg_dur_ns(c, "routerd", "retry_max_wait");
+	r.pub = pub_new(NULL, &r.st, &pc);
+	if (!r.pub) {
+		log_error("out of memory", NULL);
+		return 1;
+	}
+	pub_on_ack(r.pub, on_ack, &r);
+	r.met = metrics_open(pipe_prefix(c, prefix, sizeof prefix), "routerd", err, sizeof err);
+	if (!r.met) {
+		log_error("metrics unavailable", "why=%s", log_q(err));
+		return 1;
+	}
+	metrics_setup(&r);
+	rc = pipe_ring_open(c, "book.router", RING_CONSUMER, &r.ring, err, sizeof err);
+	if (rc != RING_OK) {
+		log_error("cannot open book.router", "why=%s", log_q(err));
+		return 1;
+	}
+	if (nats_setup(&r) < 0) {
+		ring_close(r.ring);
+		return daemon_stop ? 0 : 1;
+	}
+	check_payload(&r);
+	cursor = ring_head(r.ring);
+	{
+		struct ring_stat rs;
+
+		ring_stat(r.ring, &rs);
+		log_info("routing", "ring=book.router resume_pos=%llu pending_bytes=%llu max_inflight=%d "
+		    "legacy_update=%s", (unsigned long long)cursor, (unsigned long long)(rs.tail - rs.head),
+		    pc.max_inflight, cfg_str(c, "routerd", "legacy_update"));
+	}
+	daemon_ready();
+	stats_every = cfg_dur_ns(c, "routerd", "stats_interval");
+	next_stats = mono_ns() + stats_every;
+
+	while (!daemon_stop) {
+		struct ring_msg m;
+		int64_t now = mono_ns();
+
+		if (pub_poll(r.pub, 0, &pos))
+			ring_release(r.ring, pos);
+		if (atomic_load(&r.st.closed)) {
+			log_error("nats connection closed for good; exiting so the launcher restarts us", NULL);
+			break;
+		}
+		if (now >= next_hb) {
+			ring_heartbeat(r.ring);
+			metrics_heartbeat(r.met);
+			metrics_sync(&r);
+			next_hb = now + 1000000000;
+		}
+		if (stats_every > 0 && now >= next_stats) {
+			log_stats(&r);
+			next_stats = now + stats_every;
+		}
+		if (!pub_room(r.pub, ROUTE_MAX_MSGS)) {
+			/* Wait for acks (or recovery progress). */
+			if (pub_poll(r.pub, 20, &pos))
+				ring_release(r.ring, pos);
+			else if (pub_recovering(r.pub))
+				sleep_ms(5);
+			continue;
+		}
+		/* ring_next: 1 = a record, 0 = nothing yet, < 0 = corrupt */
+		rc = ring_next(r.ring, &cursor, &m);
+		if (rc > 0) {
+			if (handle(&r, &m) < 0)
+				break;
+			pub_mark(r.pub, cursor);
+			continue;
+		}
+		if (rc == 0) {
+			ring_wait(r.ring, cursor, pub_outstanding(r.pub) ? 1 : 200);
+			continue;
+		}
+		log_error("book.router is corrupt; stopping (mpring shows why)", "pos=%llu why=%s",
+		    (unsigned long long)cursor, ring_strerror(rc));
+		break;
+	}
+	drain(&r);
+	metrics_sync(&r);
+	log_stats(&r);
+	/* Close first so no ack races the teardown, then take back what the
+	 * client still holds; pub_free runs once the client's threads are gone. */
+	if (r.nc)
+		natsConnection_Close(r.nc);
+	pub_reclaim(r.pub);
+	if (r.js)
+		jsCtx_Destroy(r.js);
+	natsConnection_Destroy(r.nc);
+	nats_CloseAndWait(2000);
+	pub_free(r.pub);
+	sbuf_free(&r.body);
+	ring_close(r.ring);
+	metrics_close(r.met);
+	cfg_free(c);
+	return daemon_stop ? 0 : 1;
+}

@@ -1,0 +1,206 @@
+/* route.c - the routing table; see route.h and routerd/README.md. */
+#include "route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "enc.h"
+
+const struct route_stream_def route_streams[RS_N] = {
+	[RS_FULL] = {"ORDERBOOK_FULL", "full",
+	    {"orderbook.full.*.*", "orderbook.snapshot.*.*", NULL}},
+	[RS_DELTA] = {"ORDERBOOK_DELTA", "delta",
+	    {"orderbook.delta.*.*", "orderbook.update.*.*", "orderbook.pure_delta.*.*", NULL}},
+	[RS_TRADES] = {"MARKET_TRADES", "trades", {"market.*.*.trade", NULL}},
+	[RS_DATA] = {"MARKET_DATA", "data",
+	    {"market.*.*.ticker", "market.*.*.kline.*", "market.*.*.funding_rate",
+	    "market.*.*.open_interest", NULL}},
+	[RS_EVENTS] = {"SYSTEM_EVENTS", "events", {"orderbook.event.*.*", "system.alert.*", NULL}},
+};
+
+/* kind -> (Msg-Id name, subject pattern with <ex>, <sym> as %s %s, stream) */
+static const struct {
+	const char *name;
+	const char *subj;
+	int stream;
+} kinds[RK_N] = {
+	[RK_FULL] = {"full", "orderbook.full.%s.%s", RS_FULL},
+	[RK_SNAPSHOT] = {"snapshot", "orderbook.snapshot.%s.%s", RS_FULL},
+	[RK_DELTA] = {"delta", "orderbook.delta.%s.%s", RS_DELTA},
+	[RK_PURE_DELTA] = {"pure_delta", "orderbook.pure_delta.%s.%s", RS_DELTA},
+	[RK_UPDATE] = {"update", "orderbook.update.%s.%s", RS_DELTA},
+	[RK_TRADE] = {"trade", "market.%s.%s.trade", RS_TRADES},
+	[RK_TICKER] = {"ticker", "market.%s.%s.ticker", RS_DATA},
+	[RK_KLINE] = {"kline", "market.%s.%s.kline.%s", RS_DATA},
+	[RK_EVENT] = {"event", "orderbook.event.%s.%s", RS_EVENTS},
+};
+
+const char *
+route_kind_name(int kind)
+{
+	return kind >= 0 && kind < RK_N ? kinds[kind].name : "?";
+}
+
+int
+route_kind_stream(int kind)
+{
+	return kind >= 0 && kind < RK_N ? kinds[kind].stream : -1;
+}
+
+/* A stable per-record disambiguator for records whose exchange id is not
+ * unique: the time bookd emitted it, else when feedd received it. */
+static long long
+rec_stamp(const struct rec_hdr *h)
+{
+	if (h->stage_ns[STAGE_BOOK])
+		return (long long)h->stage_ns[STAGE_BOOK];
+	if (h->recv_ns)
+		return (long long)h->recv_ns;
+	return (long long)h->exch_ns;
+}
+
+/* Subject and Msg-Id of one message; 0, or -1 if either would not fit
+ * (impossible with registry symbols, checked anyway). */
+static int
+fill(struct route_msg *m, int kind, int body, const char *ex, const char *sym, const char *iv,
+    const char *seq)
+{
+	int a, b;
+
+	m->kind = kind;
+	m->body = body;
+	if (kind == RK_KLINE)
+		a = snprintf(m->subject, sizeof m->subject, kinds[kind].subj, ex, sym, iv);
+	else
+		a = snprintf(m->subject, sizeof m->subject, kinds[kind].subj, ex, sym);
+	b = snprintf(m->msg_id, sizeof m->msg_id, "%s.%s.%s.%s", ex, sym, kinds[kind].name, seq);
+	return a < 0 || b < 0 || (size_t)a >= sizeof m->subject || (size_t)b >= sizeof m->msg_id ? -1 : 0;
+}
+
+#define FILL(...) do { if (fill(__VA_ARGS__) < 0) goto toolong; } while (0)
+
+int
+route_plan(const struct rec_hdr *rec, const struct inst *in, const struct route_opts *o,
+    struct route_msg out[ROUTE_MAX_MSGS], char *why, size_t whylen)
+{
+	const char *ex = in ? exch_name(in->exch) : "all";
+	const char *sym = in ? in->lower : "all";
+	char seq[96], iv[16], legacy[112];
+	int n = 0;
+
+	if (!in && rec->type != REC_EVENT) {
+		snprintf(why, whylen, "%s record without a known instrument (id %u)",
+		    rec_type_name(rec->type), (unsigned)rec->inst);
+		return -1;
+	}
+	switch (rec->type) {
+	case REC_SNAPSHOT: {
+		const struct rec_snapshot *s = (const struct rec_snapshot *)rec;
+		int kind;
+
+		if (s->kind != SNAP_FULL && s->kind != SNAP_TOPN)
+			return 0;   /* feedd's exchange snapshots are bookd's input only */
+		if (s->nchunks > 1) {
+			snprintf(why, whylen, "chunked snapshot (%u chunks) is not supported",
+			    (unsigned)s->nchunks);
+			return -1;
+		}
+		kind = s->kind == SNAP_FULL ? RK_FULL : RK_SNAPSHOT;
+		if (kind == RK_SNAPSHOT && !o->topn)
+			return 0;
+		snprintf(seq, sizeof seq, "%lld.%lld", (long long)s->h.last_id, rec_stamp(rec));
+		FILL(&out[n++], kind, RB_BOOK, ex, sym, NULL, seq);
+		if (o->legacy == ROUTE_LEGACY_ALL) {
+			snprintf(legacy, sizeof legacy, "%s.%s", kinds[kind].name, seq);
+			FILL(&out[n++], RK_UPDATE, RB_BOOK, ex, sym, NULL, legacy);
+		}
+		return n;
+	}
+	case REC_DELTA: {
+		const struct rec_delta *d = (const struct rec_delta *)rec;
+
+		/* OKX heartbeats repeat the previous seqId: tell them apart by time. */
+		if ((rec->flags & REC_F_HEARTBEAT) || rec->last_id == rec->prev_id)
+			snprintf(seq, sizeof seq, "%lld.hb%lld", (long long)rec->last_id, rec_stamp(rec));
+		else
+			snprintf(seq, sizeof seq, "%lld", (long long)rec->last_id);
+		FILL(&out[n++], RK_DELTA, RB_BOOK, ex, sym, NULL, seq);
+		if (o->pure_delta && d->n_bids + d->n_asks > 0)
+			FILL(&out[n++], RK_PURE_DELTA, RB_PURE_DELTA, ex, sym, NULL, seq);
+		if (o->legacy != ROUTE_LEGACY_NONE) {
+			snprintf(legacy, sizeof legacy, "delta.%s", seq);
+			FILL(&out[n++], RK_UPDATE, RB_BOOK, ex, sym, NULL, legacy);
+		}
+		return n;
+	}
+	case REC_TRADE:
+		if (rec->last_id >= 0)
+			snprintf(seq, sizeof seq, "%lld", (long long)rec->last_id);
+		else
+			snprintf(seq, sizeof seq, "t%lld", rec_stamp(rec));
+		FILL(&out[n++], RK_TRADE, RB_TRADE, ex, sym, NULL, seq);
+		return n;
+	case REC_TICKER:
+		snprintf(seq, sizeof seq, "%lld.%lld", (long long)rec->last_id, rec_stamp(rec));
+		FILL(&out[n++], RK_TICKER, RB_TICKER, ex, sym, NULL, seq);
+		return n;
+	case REC_KLINE: {
+		const struct rec_kline *k = (const struct rec_kline *)rec;
+
+		enc_interval(k->interval_s, iv, sizeof iv);
+		snprintf(seq, sizeof seq, "%s.%lld.%lld", iv, (long long)(k->open_ns / 1000000), rec_stamp(rec));
+		FILL(&out[n++], RK_KLINE, RB_KLINE, ex, sym, iv, seq);
+		return n;
+	}
+	case REC_EVENT: {
+		const struct rec_event *e = (const struct rec_event *)rec;
+
+		snprintf(seq, sizeof seq, "%s.%lld.%lld", ev_code_name(e->code), (long long)e->a, rec_stamp(rec));
+		FILL(&out[n++], RK_EVENT, RB_EVENT, ex, sym, NULL, seq);
+		return n;
+	}
+	}
+	return 0;   /* control and raw records are not published */
+toolong:
+	snprintf(why, whylen, "subject or Nats-Msg-Id too long");
+	return -1;
+}
+
+void
+route_ring_loss(uint64_t first_seq, uint64_t count, struct route_msg *m)
+{
+	char seq[64];
+
+	snprintf(seq, sizeof seq, "ring_loss.%llu.%llu", (unsigned long long)first_seq,
+	    (unsigned long long)count);
+	(void)fill(m, RK_EVENT, RB_EVENT, "all", "all", NULL, seq);
+}
+
+int
+route_encode(const struct rec_hdr *rec, const struct inst *in, const struct route_msg *m,
+    struct sbuf *b, int *valid)
+{
+	if (valid)
+		*valid = 1;
+	switch (m->body) {
+	case RB_BOOK:
+		enc_book(b, rec, in, valid);
+		break;
+	case RB_PURE_DELTA:
+		enc_pure_delta(b, (const struct rec_delta *)rec, in);
+		break;
+	case RB_TRADE:
+		enc_trade(b, (const struct rec_trade *)rec, in);
+		break;
+	case RB_TICKER:
+		enc_ticker(b, (const struct rec_ticker *)rec, in);
+		break;
+	case RB_KLINE:
+		enc_kline(b, (const struct rec_kline *)rec, in);
+		break;
+	case RB_EVENT:
+		enc_event(b, (const struct rec_event *)rec, in);
+		break;
+	}
+	return b->oom ? -1 : 0;
+}

@@ -1,0 +1,8 @@
+# test/bookd/: tests and benchmarks of the book engine, bookd and mpreplay.
+$(eval $(call test_prog,test_book,test/bookd/test_book.c $(BOOK_ENGINE_SRCS),))
+# test/t.h's T_RUN trips -Wmisleading-indentation on gcc 12 (reported to the lead)
+$(OBJ)/test/bookd/%.o: CFLAGS += -Wno-misleading-indentation
+$(eval $(call test_prog,test_sync,test/bookd/test_sync.c $(BOOKD_LIB_SRCS),inih))
+TEST_SCRIPTS += test/bookd/mpreplay.sh
+$(eval $(call prog,bench_book,test/bookd/bench_book.c $(BOOKD_LIB_SRCS) $(wildcard feedd/parse*.c),inih jansson))
+BENCHES += $(BIN)/bench_book

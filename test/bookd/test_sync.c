@@ -1,0 +1,946 @@
+/*
+ * test_sync.c - the book keeper (bookd/sync*.c, quality.c, bbo.c, okx_crc.c)
+ * on hand-made record sequences, one case per sync branch, without rings.
+ *
+ * Every output record is checked with rec_check and against the consumer's
+ * continuity rule (delta.prev_id == last_id of the previous delta or of the
+ * SNAP_FULL that opened the epoch), and a consumer book rebuilt from the
+ * outputs alone must equal the keeper's book at the end of each case.
+ */
+#include <stdlib.h>
+
+#include "../t.h"
+#include "../../bookd/okx_crc.h"
+#include "../../bookd/sync.h"
+#include "fx.h"
+#include "log.h"
+#include "inst.h"
+#include "rec.h"
+
+#define SEC 1000000000LL
+
+/* ---- captured outputs ---- */
+#define MAXOUT 512
+static struct rec_hdr *g_out[MAXOUT];
+static int g_nout;
+static struct rec_control g_ctl[64];
+static int g_nctl;
+static int g_bad_out;          /* records failing rec_check or the continuity rule */
+static char g_bad_why[256];
+
+/* consumer state rebuilt from outputs (one instrument at a time) */
+static struct book *g_cons;
+static int g_cons_epoch;       /* a SNAP_FULL SYNC/RESYNC was seen */
+static int64_t g_cons_last;
+
+static void
+bad_out(const char *why)
+{
+	if (!g_bad_out++)
+		snprintf(g_bad_why, sizeof g_bad_why, "%s", why);
+	fprintf(stderr, "  output problem: %s\n", why);
+}
+
+static void
+consume(const struct rec_hdr *h)
+{
+	char err[160];
+
+	if (rec_check(h, h->len, err, sizeof err) < 0) {
+		bad_out(err);
+		return;
+	}
+	if (h->type == REC_SNAPSHOT) {
+		const struct rec_snapshot *s = (const void *)h;
+		if (s->kind == SNAP_FULL && (s->reason == SNAP_R_SYNC || s->reason == SNAP_R_RESYNC)) {
+			book_clear(g_cons);
+			book_set_side(g_cons, BOOK_BID, s->lv, s->n_bids, NULL);
+			book_set_side(g_cons, BOOK_ASK, s->lv + s->n_bids, s->n_asks, NULL);
+			g_cons_epoch = 1;
+			g_cons_last = h->last_id;
+		} else if (!g_cons_epoch || h->last_id != g_cons_last) {
+			bad_out("periodic snapshot outside an epoch or at another id");
+		}
+		if (!(h->flags & REC_F_SYNCED))
+			bad_out("snapshot without REC_F_SYNCED");
+	} else if (h->type == REC_DELTA) {
+		const struct rec_delta *d = (const void *)h;
+		if (!g_cons_epoch)
+			bad_out("delta before any full snapshot");
+		if (h->prev_id != g_cons_last)
+			bad_out("delta breaks continuity");
+		if (!(h->flags & REC_F_SYNCED))
+			bad_out("delta without REC_F_SYNCED");
+		for (uint32_t i = 0; i < d->n_bids + d->n_asks; i++)
+			book_apply(g_cons, i < d->n_bids ? BOOK_BID : BOOK_ASK, d->lv[i].px, d->lv[i].qty);
+		g_cons_last = h->last_id;
+		if (d->book_bids != book_count(g_cons, BOOK_BID) || d->book_asks != book_count(g_cons, BOOK_ASK))
+			bad_out("delta level counts differ from the rebuilt book");
+	} else if (h->type == REC_EVENT) {
+		const struct rec_event *e = (const void *)h;
+		if (e->code == EV_RESYNC || e->code == EV_GAP || e->code == EV_RING_LOSS)
+			g_cons_epoch = 0;
+	}
+}
+
+static void
+sink_record(void *ud, const struct rec_hdr *rec)
+{
+	(void)ud;
+	consume(rec);
+	if (g_nout < MAXOUT) {
+		g_out[g_nout] = malloc(rec->len);
+		memcpy(g_out[g_nout++], rec, rec->len);
+	}
+}
+
+static void
+sink_control(void *ud, const struct rec_control *c)
+{
+	(void)ud;
+	if (g_nctl < 64)
+		g_ctl[g_nctl++] = *c;
+}
+
+static const struct bk_sink g_sink = {NULL, sink_record, sink_control};
+
+static void
+out_reset(void)
+{
+	for (int i = 0; i < g_nout; i++)
+		free(g_out[i]);
+	g_nout = 0;
+	g_nctl = 0;
+}
+
+/* Outputs of a type (and event code / snapshot kind when `sub` != 0). */
+static int
+n_out(uint16_t type, int sub)
+{
+	int n = 0;
+
+	for (int i = 0; i < g_nout; i++) {
+		const struct rec_hdr *h = g_out[i];
+		if (h->type != type)
+			continue;
+		if (sub && type == REC_EVENT && ((const struct rec_event *)h)->code != sub)
+			continue;
+		if (sub && type == REC_SNAPSHOT && ((const struct rec_snapshot *)h)->kind != sub)
+			continue;
+		n++;
+	}
+	return n;
+}
+
+static const struct rec_hdr *
+last_out(uint16_t type, int sub)
+{
+	for (int i = g_nout - 1; i >= 0; i--) {
+		const struct rec_hdr *h = g_out[i];
+		if (h->type != type)
+			continue;
+		if (sub && type == REC_EVENT && ((const struct rec_event *)h)->code != sub)
+			continue;
+		if (sub && type == REC_SNAPSHOT && ((const struct rec_snapshot *)h)->kind != sub)
+			continue;
+		return h;
+	}
+	return NULL;
+}
+
+/* ---- building inputs ---- */
+static struct inst_registry g_reg;
+static const struct inst *g_bin, *g_okx;
+static struct bk_cfg g_cfg;
+static struct bk g_k;
+
+static int64_t
+P(const char *s)
+{
+	int64_t v = 0;
+
+	if (fx_parse(s, strlen(s), -8, &v) != FX_OK)
+		fprintf(stderr, "bad test number %s\n", s);
+	return v;
+}
+
+/* Levels as "px:qty" strings, NULL-terminated; bids, then NULL, then asks, then NULL. */
+static uint32_t
+levels(const char *const *spec, struct rec_level *lv, uint32_t *nb, uint32_t *na)
+{
+	uint32_t n = 0, *cnt = nb;
+	int sep = 0;
+
+	*nb = *na = 0;
+	for (int i = 0; sep < 2; i++) {
+		char buf[64], *colon;
+		if (!spec[i]) {
+			sep++;
+			cnt = na;
+			continue;
+		}
+		snprintf(buf, sizeof buf, "%s", spec[i]);
+		colon = strchr(buf, ':');
+		*colon = '\0';
+		lv[n].px = P(buf);
+		lv[n].qty = colon[1] == '-' ? -1 : P(colon + 1);
+		n++;
+		(*cnt)++;
+	}
+	return n;
+}
+
+static struct rec_delta *
+mk_delta(const struct inst *in, int64_t first, int64_t last, int64_t prev, const char *const *spec)
+{
+	static _Alignas(8) unsigned char buf[65536];
+	struct rec_level lv[256];
+	uint32_t nb, na, n = levels(spec, lv, &nb, &na);
+	struct rec_delta *d = (struct rec_delta *)buf;
+	size_t len = rec_delta_size(nb, na);
+
+	memset(d, 0, len);
+	rec_hdr_init(&d->h, REC_DELTA, in->id, (uint32_t)len);
+	d->h.first_id = first;
+	d->h.last_id = last;
+	d->h.prev_id = prev;
+	d->n_bids = nb;
+	d->n_asks = na;
+	memcpy(d->lv, lv, n * sizeof lv[0]);
+	return d;
+}
+
+static struct rec_snapshot *
+mk_snap(const struct inst *in, uint8_t kind, int64_t id, uint32_t req_id, const char *const *spec)
+{
+	static _Alignas(8) unsigned char buf[65536];
+	struct rec_level lv[256];
+	uint32_t nb, na, n = levels(spec, lv, &nb, &na);
+	struct rec_snapshot *s = (struct rec_snapshot *)buf;
+	size_t len = rec_snapshot_size(nb, na);
+
+	memset(s, 0, len);
+	rec_hdr_init(&s->h, REC_SNAPSHOT, in->id, (uint32_t)len);
+	s->h.last_id = id;
+	s->h.prev_id = kind == SNAP_WS ? -1 : -1;
+	s->kind = kind;
+	s->nchunks = 1;
+	s->n_bids = nb;
+	s->n_asks = na;
+	s->req_id = req_id;
+	memcpy(s->lv, lv, n * sizeof lv[0]);
+	return s;
+}
+
+static struct rec_event *
+mk_event(const struct inst *in, uint16_t code, uint32_t aux)
+{
+	static struct rec_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	rec_hdr_init(&ev.h, REC_EVENT, in->id, sizeof ev);
+	ev.h.aux = aux;
+	ev.code = code;
+	snprintf(ev.text, sizeof ev.text, "test");
+	return &ev;
+}
+
+static int64_t g_now;
+
+static void
+in_rec(const void *rec)
+{
+	bk_input(&g_k, rec, g_now);
+}
+
+/* Start a keeper for `in` with the test config. */
+static void
+start(const struct inst *in)
+{
+	out_reset();
+	g_bad_out = 0;
+	g_cons_epoch = 0;
+	if (g_k.book)
+		bk_free(&g_k);
+	book_free(g_cons);
+	g_cons = book_new(g_cfg.max_levels);
+	bk_init(&g_k, in, &g_cfg, &g_sink);
+	g_now = 1000 * SEC;
+	bk_start(&g_k, g_now);
+}
+
+/* Check the outputs were well-formed and the rebuilt book equals the keeper's. */
+static void
+check_consistent(void)
+{
+	char why[200];
+
+	if (g_bad_out)
+		fprintf(stderr, "  first output problem: %s\n", g_bad_why);
+	T_EQ_I(g_bad_out, 0);
+	if (g_k.state == BK_SYNCED) {
+		T_CHECK(g_cons_epoch);
+		T_EQ_I(book_cmp(g_cons, g_k.book, 0, why, sizeof why), 0);
+		T_EQ_I(g_cons_last, g_k.id);
+	}
+}
+
+#define L(...) ((const char *const[]){__VA_ARGS__})
+
+/* ---------------- Binance ---------------- */
+
+static void
+binance_synced_at_110(void)
+{
+	start(g_bin);
+	T_EQ_I(g_nctl, 0);       /* nothing buffered yet: no snapshot asked */
+	in_rec(mk_delta(g_bin, 100, 105, -1, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_nctl, 1);
+	T_EQ_I(g_ctl[0].op, CTL_SNAPSHOT);
+	T_EQ_I(g_ctl[0].depth, 5000);
+	T_EQ_I(g_ctl[0].h.inst, g_bin->id);
+	in_rec(mk_delta(g_bin, 106, 110, -1, L("99:2", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_I(n_out(REC_DELTA, 0), 0);    /* nothing published before sync */
+	in_rec(mk_snap(g_bin, SNAP_REST, 107, g_ctl[0].req_id,
+	    L("100:5", "99:1", "98:1", NULL, "101:3", "102:4", NULL)));
+}
+
+static void
+t_binance_straddle_sync(void)
+{
+	const struct rec_snapshot *full;
+	const struct rec_delta *d;
+	int64_t q;
+
+	binance_synced_at_110();
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 110);
+	T_EQ_U(g_k.st.stale, 1);           /* (100,105) <= L */
+	full = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(full && full->reason == SNAP_R_SYNC && full->h.last_id == 107);
+	T_CHECK(full && full->n_bids == 3 && full->n_asks == 2);
+	T_CHECK(full && full->bid_floor_px == P("98") && full->ask_ceil_px == P("102"));
+	T_EQ_I(n_out(REC_EVENT, EV_SYNCED), 1);
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.first_id == 106 && d->h.last_id == 110 && d->h.prev_id == 107);
+	T_CHECK(d && d->best_bid_px == P("100") && d->best_ask_px == P("101") && d->book_bids == 3);
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("99"), &q) && q == P("2"));
+	/* normal continuation */
+	in_rec(mk_delta(g_bin, 111, 115, -1, L("100:0", NULL, "101:0", NULL)));
+	T_EQ_I(g_k.id, 115);
+	T_EQ_I(book_count(g_k.book, BOOK_BID), 2);
+	check_consistent();
+}
+
+static void
+t_binance_first_event_U_eq_L_plus_1(void)
+{
+	/* protocols.md 3.3: NKNUSDT snapshot L=499869752; (499869750,499869752) is
+	 * dropped, (499869753,499869754) applies although L is not inside [U;u] */
+	start(g_bin);
+	in_rec(mk_delta(g_bin, 499869750, 499869752, -1, L("1:1", NULL, NULL)));
+	in_rec(mk_delta(g_bin, 499869753, 499869754, -1, L("1.5:2", NULL, NULL)));
+	in_rec(mk_snap(g_bin, SNAP_REST, 499869752, g_ctl[0].req_id, L("1:3", NULL, "2:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 499869754);
+	T_EQ_U(g_k.st.stale, 1);
+	T_EQ_I(book_count(g_k.book, BOOK_BID), 2);
+	T_EQ_I(((const struct rec_delta *)last_out(REC_DELTA, 0))->h.prev_id, 499869752);
+	check_consistent();
+}
+
+static void
+t_binance_stale_duplicate_out_of_order(void)
+{
+	binance_synced_at_110();
+	in_rec(mk_delta(g_bin, 106, 110, -1, L("99:7", NULL, NULL)));   /* duplicate */
+	in_rec(mk_delta(g_bin, 101, 103, -1, L("99:8", NULL, NULL)));   /* older, late */
+	T_EQ_U(g_k.st.stale, 3);
+	T_EQ_I(g_k.id, 110);
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	T_EQ_I(n_out(REC_EVENT, EV_GAP), 0);
+	in_rec(mk_delta(g_bin, 111, 111, -1, L(NULL, "101:9", NULL)));
+	T_EQ_I(g_k.id, 111);
+	check_consistent();
+}
+
+static void
+t_binance_gap_resync_and_backoff(void)
+{
+	const struct rec_event *e;
+	const struct rec_snapshot *full;
+	int64_t q;
+
+	binance_synced_at_110();
+	g_now += 5 * SEC;
+	in_rec(mk_delta(g_bin, 120, 125, -1, L("97:1", NULL, NULL)));   /* 111..119 missing */
+	T_EQ_I(g_k.state, BK_WAIT);
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && e->a == 111 && e->b == 120);
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	T_EQ_U(g_k.st.gaps, 1);
+	T_EQ_I(g_nctl, 2);                    /* backoff (1 s) had passed */
+	/* buffering continues; a stale answer to the old request is ignored */
+	in_rec(mk_delta(g_bin, 126, 130, -1, L("96:1", NULL, NULL)));
+	in_rec(mk_snap(g_bin, SNAP_REST, 90, g_ctl[0].req_id, L("1:1", NULL, "200:1", NULL)));
+	T_EQ_U(g_k.st.snap_ignored, 1);
+	T_EQ_I(g_k.state, BK_WAIT);
+	/* the new snapshot replaces the old book: 100/99/98 bids are gone */
+	in_rec(mk_snap(g_bin, SNAP_REST, 127, g_ctl[1].req_id, L("95:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 130);
+	T_CHECK(!book_find(g_k.book, BOOK_BID, P("100"), &q));
+	T_CHECK(!book_find(g_k.book, BOOK_BID, P("97"), &q));  /* (120,125) was before L=127 */
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("96"), &q));
+	full = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(full && full->reason == SNAP_R_RESYNC && full->h.last_id == 127);
+	check_consistent();
+
+	/* a gap storm: requests are spaced 1 s, 2 s, 4 s ... apart */
+	g_now += 100 * SEC;
+	bk_tick(&g_k, g_now);                   /* long in sync: backoff reset */
+	int base = g_nctl;
+	in_rec(mk_delta(g_bin, 140, 141, -1, L(NULL, NULL)));        /* gap */
+	T_EQ_I(g_nctl, base + 1);
+	in_rec(mk_snap(g_bin, SNAP_REST, 140, g_ctl[g_nctl - 1].req_id, L("95:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	in_rec(mk_delta(g_bin, 150, 151, -1, L(NULL, NULL)));        /* gap again at once */
+	T_EQ_I(g_nctl, base + 1);               /* held back by the backoff */
+	g_now += SEC / 2;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, base + 1);
+	g_now += SEC / 2;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, base + 2);               /* 1 s after the previous request */
+	in_rec(mk_snap(g_bin, SNAP_REST, 150, g_ctl[g_nctl - 1].req_id, L("95:1", NULL, "101:1", NULL)));
+	in_rec(mk_delta(g_bin, 160, 161, -1, L(NULL, NULL)));        /* and again */
+	g_now += SEC + SEC / 2;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, base + 2);               /* now 2 s */
+	g_now += SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, base + 3);
+	check_consistent();
+}
+
+static void
+t_binance_overlap_is_gap(void)
+{
+	binance_synced_at_110();
+	in_rec(mk_delta(g_bin, 108, 112, -1, L(NULL, NULL)));   /* U <= id < u, U != id+1 */
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_I(n_out(REC_EVENT, EV_GAP), 1);
+	check_consistent();
+}
+
+static void
+t_binance_snapshot_older_than_buffer(void)
+{
+	start(g_bin);
+	in_rec(mk_delta(g_bin, 200, 210, -1, L("10:1", NULL, NULL)));
+	in_rec(mk_delta(g_bin, 211, 215, -1, L("10:2", NULL, NULL)));
+	in_rec(mk_snap(g_bin, SNAP_REST, 150, g_ctl[0].req_id, L("9:1", NULL, "11:1", NULL)));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_U(g_k.st.snap_too_old, 1);
+	T_EQ_I(n_out(REC_SNAPSHOT, 0), 0);
+	T_EQ_I(g_nctl, 1);                  /* backoff: not at once */
+	g_now += 2 * SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, 2);
+	/* the buffer was kept: a snapshot inside it syncs */
+	in_rec(mk_snap(g_bin, SNAP_REST, 212, g_ctl[1].req_id, L("9:1", NULL, "11:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 215);
+	check_consistent();
+}
+
+static void
+t_binance_snapshot_before_any_event(void)
+{
+	/* an unsolicited snapshot (req_id 0, as a capture's REST line) with an
+	 * empty buffer waits for the first event */
+	start(g_bin);
+	in_rec(mk_snap(g_bin, SNAP_REST, 50, 0, L("9:1", NULL, "11:1", NULL)));
+	T_EQ_I(g_k.state, BK_HAVE_SNAP);
+	in_rec(mk_delta(g_bin, 40, 50, -1, L("9:5", NULL, NULL)));   /* stale */
+	T_EQ_I(g_k.state, BK_HAVE_SNAP);
+	in_rec(mk_delta(g_bin, 51, 52, -1, L("9:6", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 52);
+	check_consistent();
+}
+
+static void
+t_binance_reconnect_and_disconnect(void)
+{
+	binance_synced_at_110();
+	in_rec(mk_event(g_bin, EV_DISCONNECTED, 0));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_I(n_out(REC_EVENT, EV_DISCONNECTED), 1);   /* passed through */
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	in_rec(mk_delta(g_bin, 111, 112, -1, L(NULL, NULL)));
+	T_EQ_I(g_nctl, 1);                     /* no request while disconnected */
+	g_now += 5 * SEC;
+	in_rec(mk_event(g_bin, EV_CONNECTED, 0));
+	T_EQ_I(g_k.buf_count, 0);              /* old connection's updates are useless */
+	in_rec(mk_delta(g_bin, 300, 301, -1, L(NULL, NULL)));
+	T_EQ_I(g_nctl, 2);
+	in_rec(mk_snap(g_bin, SNAP_REST, 300, g_ctl[1].req_id, L("9:1", NULL, "11:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 301);
+	check_consistent();
+}
+
+static void
+t_binance_snapshot_failed_and_timeout(void)
+{
+	start(g_bin);
+	in_rec(mk_delta(g_bin, 1, 2, -1, L(NULL, NULL)));
+	T_EQ_I(g_nctl, 1);
+	in_rec(mk_event(g_bin, EV_SNAPSHOT_FAILED, g_ctl[0].req_id));
+	T_EQ_I(g_k.req_id, 0);
+	g_now += 2 * SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, 2);
+	/* no answer at all: asked again after snapshot_timeout */
+	g_now += g_cfg.snapshot_timeout_ns + SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_U(g_k.st.req_timeouts, 1);
+	T_EQ_I(g_nctl, 3);
+}
+
+static void
+t_quality_crossed_and_bad_level(void)
+{
+	const struct rec_event *e;
+
+	binance_synced_at_110();
+	in_rec(mk_delta(g_bin, 111, 111, -1, L("101.5:1", NULL, NULL)));   /* bid above best ask */
+	T_EQ_I(g_k.state, BK_WAIT);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_CROSSED && e->a == P("101.5") && e->b == P("101"));
+	T_EQ_U(g_k.st.crossed, 1);
+	T_EQ_I(n_out(REC_DELTA, 0), 1);        /* the crossing update was not published */
+	check_consistent();
+
+	binance_synced_at_110();
+	in_rec(mk_delta(g_bin, 111, 111, -1, L("99:-1", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_WAIT);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_LEVEL);
+	T_EQ_U(g_k.st.bad_level, 1);
+	check_consistent();
+}
+
+static void
+t_quality_timestamps_and_depth(void)
+{
+	struct rec_delta *d;
+	const struct rec_delta *o;
+	const struct rec_event *e;
+
+	binance_synced_at_110();
+	d = mk_delta(g_bin, 111, 111, -1, L("99:3", NULL, NULL));
+	d->h.exch_ns = 500 * SEC;
+	d->h.recv_ns = 500 * SEC + 1000;
+	in_rec(d);
+	d = mk_delta(g_bin, 112, 112, -1, L("99:4", NULL, NULL));
+	d->h.exch_ns = 499 * SEC;                  /* backwards */
+	d->h.recv_ns = 500 * SEC + 2000;
+	in_rec(d);
+	T_EQ_I(g_k.state, BK_SYNCED);              /* not a resync reason */
+	o = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(o && (o->h.flags & REC_F_INVALID));
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_TS_BACKWARDS);
+	T_EQ_U(g_k.st.ts_backwards, 1);
+	d = mk_delta(g_bin, 113, 113, -1, L("99:5", NULL, NULL));
+	d->h.exch_ns = 400 * SEC;                  /* backwards and 100 s off */
+	d->h.recv_ns = 500 * SEC;
+	g_now += 10 * SEC;                         /* past event pacing */
+	in_rec(d);
+	T_EQ_U(g_k.st.ts_skew, 1);
+	T_EQ_U(g_k.st.ts_backwards, 2);
+	/* depth (first delta), backwards, then backwards + skew */
+	T_EQ_I(n_out(REC_EVENT, EV_VALIDATION), 4);
+	/* a 5-level book of expected 5000 is incomplete: counted once */
+	T_EQ_U(g_k.st.depth_low, 1);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_bbo_cross_check(void)
+{
+	struct rec_ticker t;
+	const struct rec_event *e;
+
+	binance_synced_at_110();     /* book at 110: bid 100/5, ask 101/3 */
+	memset(&t, 0, sizeof t);
+	rec_hdr_init(&t.h, REC_TICKER, g_bin->id, sizeof t);
+	t.have = TICK_BBO;
+	t.h.first_id = t.h.last_id = 110;
+	t.bid_px = P("100"), t.bid_qty = P("5"), t.ask_px = P("101"), t.ask_qty = P("3");
+	in_rec(&t);
+	T_EQ_U(g_k.st.bbo_agree, 1);
+	T_EQ_I(n_out(REC_TICKER, 0), 1);            /* passed through */
+	t.h.last_id = 108;                          /* inside a depth event: unknown */
+	in_rec(&t);
+	T_EQ_U(g_k.st.bbo_nc, 1);
+	t.h.last_id = 115;                          /* ahead of the book: waits */
+	t.bid_qty = P("6");
+	in_rec(&t);
+	T_EQ_U(g_k.st.bbo_agree + g_k.st.bbo_disagree, 1);
+	in_rec(mk_delta(g_bin, 111, 115, -1, L("100:7", NULL, NULL)));  /* book says 7 */
+	T_EQ_U(g_k.st.bbo_disagree, 1);
+	e = (const void *)last_out(REC_EVENT, EV_BBO_MISMATCH);
+	T_CHECK(e && e->a == 115);
+	check_consistent();
+}
+
+static void
+t_ring_loss(void)
+{
+	binance_synced_at_110();
+	bk_ring_loss(&g_k, 77, 5, g_now);
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_CHECK(last_out(REC_EVENT, EV_RING_LOSS) != NULL);
+	T_EQ_I(((const struct rec_event *)last_out(REC_EVENT, EV_RING_LOSS))->b, 5);
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	check_consistent();
+}
+
+static void
+t_periodic_snapshots(void)
+{
+	const struct rec_snapshot *s;
+	int nfull;
+
+	binance_synced_at_110();
+	nfull = n_out(REC_SNAPSHOT, SNAP_FULL);
+	g_now += g_cfg.snapshot_interval_ns;
+	bk_tick(&g_k, g_now);
+	s = (const void *)last_out(REC_SNAPSHOT, SNAP_TOPN);
+	T_CHECK(s && s->n_bids == 2 && s->n_asks == 2 && s->h.last_id == 110);  /* topn = 2 here */
+	g_now += g_cfg.full_interval_ns;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(n_out(REC_SNAPSHOT, SNAP_FULL), nfull + 1);
+	s = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(s && s->reason == SNAP_R_PERIODIC && s->n_bids == 3);
+	/* nothing periodic while unsynced */
+	bk_resync(&g_k, "test", g_now);
+	int before = g_nout;
+	g_now += g_cfg.full_interval_ns;
+	bk_tick(&g_k, g_now);
+	for (int i = before; i < g_nout; i++)
+		T_CHECK(g_out[i]->type != REC_SNAPSHOT && g_out[i]->type != REC_DELTA);
+	check_consistent();
+}
+
+static void
+t_restart_event(void)
+{
+	start(g_bin);
+	T_EQ_I(n_out(REC_EVENT, EV_RESTARTED), 1);
+	T_EQ_I(g_k.state, BK_WAIT);
+}
+
+/* ---------------- OKX ---------------- */
+
+static void
+t_okx_seq_chain_ws_mode(void)
+{
+	const struct rec_delta *d;
+
+	/* protocols.md 3.3: (-1,10) (10,15) (15,15) (15,3) (3,5) all accepted */
+	start(g_okx);
+	T_EQ_I(g_nctl, 1);
+	T_EQ_I(g_ctl[0].op, CTL_RESUBSCRIBE);        /* at start: ask for a WS snapshot */
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.okx_mode, OKX_MODE_WS);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_DEEP);      /* deep levels asked after sync */
+	in_rec(mk_delta(g_okx, 15, 15, 10, L("100:2", NULL, NULL)));
+	in_rec(mk_delta(g_okx, 15, 15, 15, L(NULL, NULL)));     /* heartbeat */
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && (d->h.flags & REC_F_HEARTBEAT) && d->h.prev_id == 15);
+	in_rec(mk_delta(g_okx, 3, 3, 15, L(NULL, "101:2", NULL)));  /* reset */
+	in_rec(mk_delta(g_okx, 5, 5, 3, L(NULL, "102:2", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 5);
+	T_EQ_U(g_k.st.applied, 4);
+	T_EQ_U(g_k.st.heartbeats, 1);
+	T_EQ_U(g_k.st.seq_resets, 1);
+	T_EQ_U(g_k.st.gaps, 0);
+	check_consistent();
+}
+
+static void
+t_okx_gap_ws_mode(void)
+{
+	const struct rec_event *e;
+
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", NULL, "101:1", NULL)));
+	in_rec(mk_delta(g_okx, 15, 15, 10, L("100:2", NULL, NULL)));
+	g_now += 5 * SEC;
+	in_rec(mk_delta(g_okx, 30, 30, 20, L("100:3", NULL, NULL)));   /* 15 -> 20 missing */
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && e->a == 15 && e->b == 20);
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_RESUBSCRIBE);
+	in_rec(mk_delta(g_okx, 31, 31, 30, L("100:4", NULL, NULL)));   /* ignored until the snapshot */
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	in_rec(mk_snap(g_okx, SNAP_WS, 40, 0, L("99:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(((const struct rec_snapshot *)last_out(REC_SNAPSHOT, SNAP_FULL))->reason, SNAP_R_RESYNC);
+	in_rec(mk_delta(g_okx, 41, 41, 40, L("99:2", NULL, NULL)));
+	T_EQ_I(g_k.id, 41);
+	check_consistent();
+}
+
+static void
+t_okx_rest_seeded(void)
+{
+	const struct rec_delta *d;
+
+	start(g_okx);
+	in_rec(mk_event(g_okx, EV_CONNECTED, 0));
+	T_EQ_I(g_k.okx_mode, OKX_MODE_UNKNOWN);
+	g_now += 2 * SEC;       /* past the backoff of the resubscribe sent at start */
+	/* the venue sends updates without a snapshot: REST-seeded mode */
+	in_rec(mk_delta(g_okx, 105, 105, 100, L("100:1", NULL, NULL)));
+	T_EQ_I(g_k.okx_mode, OKX_MODE_REST);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+	T_EQ_I(g_ctl[g_nctl - 1].depth, 400);
+	in_rec(mk_delta(g_okx, 110, 110, 105, L("100:2", NULL, NULL)));
+	in_rec(mk_delta(g_okx, 112, 112, 110, L("99:2", NULL, NULL)));
+	/* seqId 107 never appears in the stream: matched by prev <= S < seq */
+	in_rec(mk_snap(g_okx, SNAP_REST, 107, g_ctl[g_nctl - 1].req_id, L("100:9", "98:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 112);
+	T_EQ_U(g_k.st.stale, 1);
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.last_id == 112 && d->h.prev_id == 110);
+	T_EQ_I(((const struct rec_snapshot *)last_out(REC_SNAPSHOT, SNAP_FULL))->h.last_id, 107);
+	check_consistent();
+	/* a gap in REST mode asks for a REST snapshot again, keeps buffering */
+	g_now += 5 * SEC;
+	in_rec(mk_delta(g_okx, 130, 130, 120, L(NULL, NULL)));
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+	T_EQ_I(g_k.buf_count, 1);
+}
+
+static void
+t_okx_rest_snapshot_too_old(void)
+{
+	start(g_okx);
+	in_rec(mk_event(g_okx, EV_CONNECTED, 0));
+	g_now += 2 * SEC;
+	in_rec(mk_delta(g_okx, 105, 105, 100, L("100:1", NULL, NULL)));
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+	in_rec(mk_snap(g_okx, SNAP_REST, 90, g_ctl[g_nctl - 1].req_id, L("100:9", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_U(g_k.st.snap_too_old, 1);
+}
+
+static void
+t_okx_empty_ws_snapshot_means_rest_mode(void)
+{
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L(NULL, NULL)));
+	T_EQ_I(g_k.okx_mode, OKX_MODE_REST);
+	T_EQ_I(g_k.state, BK_WAIT);
+	/* the resubscribe sent at start was given up: a REST snapshot is due */
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_RESUBSCRIBE);
+	in_rec(mk_delta(g_okx, 12, 12, 10, L(NULL, NULL)));
+	g_now += 2 * SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+}
+
+static void
+t_okx_resubscribe_timeout_switches_to_rest(void)
+{
+	start(g_okx);
+	T_EQ_I(g_ctl[0].op, CTL_RESUBSCRIBE);
+	g_now += g_cfg.snapshot_timeout_ns + SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_k.okx_mode, OKX_MODE_REST);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+}
+
+static void
+t_okx_crc_vectors(void)
+{
+	const char *v1 = "3366.1:7:3366.8:9:3366:6:3368:8";
+	const char *v2 = "3366.1:7:3366.8:9:3368:8:3372:8";
+	const char *v3 = "8476.98:415:8477:7:8475.55:100:8477.34:85";
+	struct book *b = book_new(100);
+	struct rec_level bids[] = {{P("3366.1"), P("7")}, {P("3366"), P("6")}};
+	struct rec_level asks[] = {{P("3366.8"), P("9")}, {P("3368"), P("8")}};
+	char s[4096];
+
+	T_EQ_I((int32_t)okx_crc32(v1, strlen(v1)), -1881014294);
+	T_EQ_I((int32_t)okx_crc32(v2, strlen(v2)), 831078360);
+	T_EQ_I((int32_t)okx_crc32(v3, strlen(v3)), -1269175945);
+	T_EQ_U(okx_crc32(v3, strlen(v3)), 3025791351u);
+	/* the string rebuilt from a book in OKX's own style */
+	book_set_side(b, BOOK_BID, bids, 2, NULL);
+	book_set_side(b, BOOK_ASK, asks, 2, NULL);
+	okx_crc_string(b, g_okx, s, sizeof s);
+	T_EQ_S(s, v1);
+	T_EQ_I(okx_crc_book(b, g_okx), -1881014294);
+	/* more than 25 levels: only the top 25 per side count */
+	for (int i = 0; i < 40; i++) {
+		book_apply(b, BOOK_BID, P("3000") - i * 100000000LL, P("1"));
+		book_apply(b, BOOK_ASK, P("4000") + i * 100000000LL, P("1"));
+	}
+	okx_crc_string(b, g_okx, s, sizeof s);
+	{
+		int colons = 0;
+		for (char *p = s; *p; p++)
+			colons += *p == ':';
+		T_EQ_I(colons, 2 * 50 - 1);
+	}
+	book_free(b);
+}
+
+static void
+t_okx_checksum_validation(void)
+{
+	struct rec_snapshot *s;
+	struct rec_delta *d;
+	const struct rec_event *e;
+
+	start(g_okx);
+	s = mk_snap(g_okx, SNAP_WS, 10, 0, L("3366.1:7", "3366:6", NULL, "3366.8:9", "3368:8", NULL));
+	s->checksum = -1881014294;
+	in_rec(s);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_U(g_k.st.checksum_ok, 1);
+	d = mk_delta(g_okx, 11, 11, 10, L("3366:0", NULL, "3372:8", NULL));
+	d->h.aux = (uint32_t)831078360;
+	in_rec(d);
+	T_EQ_U(g_k.st.checksum_ok, 2);
+	T_EQ_I(((const struct rec_delta *)last_out(REC_DELTA, 0))->h.aux, 831078360);
+	d = mk_delta(g_okx, 12, 12, 11, L("3366.1:8", NULL, NULL));   /* checksum 0: not checked */
+	in_rec(d);
+	T_EQ_U(g_k.st.checksum_ok + g_k.st.checksum_failed, 2);
+	d = mk_delta(g_okx, 13, 13, 12, L("3366.1:9", NULL, NULL));
+	d->h.aux = (uint32_t)(int32_t)-5;
+	in_rec(d);
+	T_EQ_U(g_k.st.checksum_failed, 1);
+	e = (const void *)last_out(REC_EVENT, EV_CHECKSUM_FAIL);
+	T_CHECK(e && e->a == -5);
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_I(n_out(REC_DELTA, 0), 2);          /* the failing one was not published */
+	check_consistent();
+}
+
+static void
+t_okx_deep_merge(void)
+{
+	struct rec_snapshot *s;
+	const struct rec_delta *d;
+	const struct rec_snapshot *f;
+	int64_t q;
+
+	g_cfg.okx_ws_depth = 2;
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	/* deep book: agrees on the WS window, differs beyond it */
+	s = mk_snap(g_okx, SNAP_DEEP, 0, 0, L("100:5", "99:5", "98:2", "97:1", "96:1", NULL,
+	    "101:5", "102:5", "103:1", NULL));
+	s->h.recv_ns = 1234 * SEC;
+	in_rec(s);
+	T_EQ_U(g_k.st.deep_merges, 1);
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("100"), &q) && q == P("1"));   /* WS window kept */
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("98"), &q) && q == P("2"));
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("96"), &q));
+	T_CHECK(book_find(g_k.book, BOOK_ASK, P("103"), &q));
+	T_EQ_I(book_count(g_k.book, BOOK_BID), 5);
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.first_id == 10 && d->h.last_id == 10 && d->h.prev_id == 10);
+	T_CHECK(d && d->n_bids == 3 && d->n_asks == 1);
+	/* a second deep book drops 96 */
+	s = mk_snap(g_okx, SNAP_DEEP, 0, 0, L("100:5", "99:5", "98:2", "97:1", NULL, "101:5", "102:5", "103:1", NULL));
+	s->h.recv_ns = 1235 * SEC;
+	in_rec(s);
+	T_CHECK(!book_find(g_k.book, BOOK_BID, P("96"), &q));
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:3", NULL, NULL)));
+	g_now += g_cfg.full_interval_ns;
+	bk_tick(&g_k, g_now);
+	f = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(f && f->deep_refresh_ns == 1235 * SEC && f->bid_floor_px == P("97"));
+	check_consistent();
+	/* not synced: ignored */
+	bk_resync(&g_k, "test", g_now);
+	in_rec(s);
+	T_EQ_U(g_k.st.deep_ignored, 1);
+	g_cfg.okx_ws_depth = 400;
+}
+
+static void
+t_max_levels_edge(void)
+{
+	const struct rec_snapshot *f;
+
+	g_cfg.max_levels = 3;
+	binance_synced_at_110();                  /* snapshot 3 bids (full side) */
+	in_rec(mk_delta(g_bin, 111, 111, -1, L("99.5:1", NULL, NULL)));   /* evicts 98 */
+	g_now += g_cfg.full_interval_ns;
+	bk_tick(&g_k, g_now);
+	f = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(f && f->n_bids == 3 && f->bid_floor_px == P("99"));
+	T_EQ_U(g_k.st.truncated, 1);
+	check_consistent();
+	g_cfg.max_levels = 5000;
+}
+
+int
+main(void)
+{
+	char err[160];
+
+	log_set_level(LOG_ERROR);
+	g_bin = inst_get(&g_reg, inst_add(&g_reg, EX_BINANCE, "BTC-USDT", err, sizeof err));
+	g_okx = inst_get(&g_reg, inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err));
+	if (!g_bin || !g_okx) {
+		printf("not ok setup - %s\n", err);
+		return 1;
+	}
+	bk_cfg_defaults(&g_cfg);
+	g_cfg.topn = 2;
+	T_RUN(t_binance_straddle_sync);
+	T_RUN(t_binance_first_event_U_eq_L_plus_1);
+	T_RUN(t_binance_stale_duplicate_out_of_order);
+	T_RUN(t_binance_gap_resync_and_backoff);
+	T_RUN(t_binance_overlap_is_gap);
+	T_RUN(t_binance_snapshot_older_than_buffer);
+	T_RUN(t_binance_snapshot_before_any_event);
+	T_RUN(t_binance_reconnect_and_disconnect);
+	T_RUN(t_binance_snapshot_failed_and_timeout);
+	T_RUN(t_quality_crossed_and_bad_level);
+	T_RUN(t_quality_timestamps_and_depth);
+	T_RUN(t_bbo_cross_check);
+	T_RUN(t_ring_loss);
+	T_RUN(t_periodic_snapshots);
+	T_RUN(t_restart_event);
+	T_RUN(t_okx_seq_chain_ws_mode);
+	T_RUN(t_okx_gap_ws_mode);
+	T_RUN(t_okx_rest_seeded);
+	T_RUN(t_okx_rest_snapshot_too_old);
+	T_RUN(t_okx_empty_ws_snapshot_means_rest_mode);
+	T_RUN(t_okx_resubscribe_timeout_switches_to_rest);
+	T_RUN(t_okx_crc_vectors);
+	T_RUN(t_okx_checksum_validation);
+	T_RUN(t_okx_deep_merge);
+	T_RUN(t_max_levels_edge);
+	out_reset();
+	bk_free(&g_k);
+	book_free(g_cons);
+	return t_done();
+}

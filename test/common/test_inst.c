@@ -1,0 +1,99 @@
+/* test_inst.c - the instrument registry: ids, venue names, string styles. */
+#include "fx.h"
+#include "inst.h"
+#include "../t.h"
+
+static void
+t_ids_and_names(void)
+{
+	struct inst_registry r = {0};
+	char err[128];
+	const struct inst *in;
+
+	T_EQ_I(inst_add(&r, EX_BINANCE, "BTC-USDT", err, sizeof err), 1);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "eth-usdt", err, sizeof err), 2);
+	T_EQ_I(inst_add(&r, EX_OKX, "BTC-USDT", err, sizeof err), 3);
+	in = inst_get(&r, 1);
+	T_CHECK(in != NULL);
+	if (in) {
+		T_EQ_S(in->symbol, "BTC-USDT");
+		T_EQ_S(in->venue_symbol, "BTCUSDT");
+		T_EQ_S(in->lower, "btc-usdt");
+		T_EQ_I(in->px_exp, -8);
+		T_EQ_I(in->qty_exp, -8);
+		T_EQ_I(in->px_dec, 8);
+		T_EQ_I(in->exch, EX_BINANCE);
+	}
+	in = inst_get(&r, 2);
+	T_CHECK(in && strcmp(in->symbol, "ETH-USDT") == 0 && strcmp(in->lower, "eth-usdt") == 0);
+	in = inst_get(&r, 3);
+	T_CHECK(in && strcmp(in->venue_symbol, "BTC-USDT") == 0 && in->px_dec == FX_TRIM && in->exch == EX_OKX);
+	T_CHECK(inst_get(&r, 0) == NULL);
+	T_CHECK(inst_get(&r, 4) == NULL);
+	T_CHECK(inst_get(NULL, 1) == NULL);
+	T_EQ_I(inst_find(&r, EX_BINANCE, "btcusdt")->id, 1);
+	T_EQ_I(inst_find(&r, EX_BINANCE, "ETH-USDT")->id, 2);
+	T_EQ_I(inst_find(&r, EX_OKX, "btc-usdt")->id, 3);
+	T_CHECK(inst_find(&r, EX_OKX, "ETH-USDT") == NULL);
+	T_EQ_S(exch_name(EX_OKX), "okx");
+	T_EQ_S(exch_name(9), "?");
+	T_EQ_I(exch_parse("Binance"), EX_BINANCE);
+	T_EQ_I(exch_parse("bybit"), EX_NONE);
+}
+
+static void
+t_bad_adds(void)
+{
+	struct inst_registry r = {0};
+	char err[128] = "";
+
+	T_EQ_I(inst_add(&r, EX_NONE, "BTC-USDT", err, sizeof err), 0);
+	T_CHECK(strstr(err, "exchange") != NULL);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "BTCUSDT", err, sizeof err), 0);
+	T_CHECK(strstr(err, "BASE-QUOTE") != NULL);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "BTC-", err, sizeof err), 0);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "-USDT", err, sizeof err), 0);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "BTC-US-DT", err, sizeof err), 0);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "BTC USDT", err, sizeof err), 0);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "", err, sizeof err), 0);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "AAAAAAAAAAAAAAAAAAAA-USDT", err, sizeof err), 0);
+	T_EQ_I(r.n, 0);
+	T_EQ_I(inst_add(&r, EX_OKX, "BTC-USDT", err, sizeof err), 1);
+	T_EQ_I(inst_add(&r, EX_OKX, "btc-usdt", err, sizeof err), 0);
+	T_CHECK(strstr(err, "twice") != NULL);
+	for (int i = 1; i < INST_MAX; i++) {
+		char sym[24];
+
+		snprintf(sym, sizeof sym, "C%d-USDT", i);
+		T_EQ_I(inst_add(&r, EX_BINANCE, sym, err, sizeof err), i + 1);
+	}
+	T_EQ_I(inst_add(&r, EX_BINANCE, "LAST-USDT", err, sizeof err), 0);
+	T_CHECK(strstr(err, "too many") != NULL);
+}
+
+static void
+t_formats(void)
+{
+	struct inst_registry r = {0};
+	char err[128], buf[FX_STR_MAX];
+
+	inst_add(&r, EX_BINANCE, "BTC-USDT", err, sizeof err);
+	inst_add(&r, EX_OKX, "BTC-USDT", err, sizeof err);
+	inst_fmt_px(inst_get(&r, 1), 6173763000000LL, buf, sizeof buf);
+	T_EQ_S(buf, "61737.63000000");
+	inst_fmt_qty(inst_get(&r, 1), 0, buf, sizeof buf);
+	T_EQ_S(buf, "0.00000000");
+	inst_fmt_px(inst_get(&r, 2), 3024350000000LL, buf, sizeof buf);
+	T_EQ_S(buf, "30243.5");
+	inst_fmt_qty(inst_get(&r, 2), 1020, buf, sizeof buf);
+	T_EQ_S(buf, "0.0000102");
+}
+
+int
+main(void)
+{
+	T_RUN(t_ids_and_names);
+	T_RUN(t_bad_adds);
+	T_RUN(t_formats);
+	return t_done();
+}

@@ -1,0 +1,260 @@
+/* test_metrics.c - shared-memory metrics: register/find across reopen, counts, quantiles, corrupt files. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "metrics.h"
+#include "../t.h"
+
+static char prefix[64], path[256];
+
+static struct metric_view views[METRICS_MAX + 8];
+
+static const struct metric_view *
+find_view(int n, const char *name, const char *labels)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(views[i].name, name) == 0 && strcmp(views[i].labels, labels) == 0)
+			return &views[i];
+	return NULL;
+}
+
+static void
+t_register_and_reopen(void)
+{
+	char err[256] = "";
+	struct metrics *m = metrics_open(prefix, "unit", err, sizeof err);
+	_Atomic uint64_t *c1, *c2;
+	_Atomic int64_t *g;
+	struct metric_hist *h;
+	int32_t pid = 0;
+	int64_t hb = 0;
+	int n;
+
+	T_CHECK(m != NULL);
+	if (!m) {
+		fprintf(stderr, "  %s\n", err);
+		return;
+	}
+	c1 = metrics_counter(m, "mp_test_frames_total", "exchange=\"binance\"", "frames");
+	c2 = metrics_counter(m, "mp_test_frames_total", "exchange=\"okx\"", "frames");
+	g = metrics_gauge(m, "mp_test_lag_bytes", "", "lag");
+	h = metrics_hist(m, "mp_test_latency_ns", "", "latency");
+	T_CHECK(c1 != c2);
+	T_CHECK(metrics_counter(m, "mp_test_frames_total", "exchange=\"binance\"", "frames") == c1);
+	metric_inc(c1, 5);
+	metric_inc(c2, 1);
+	metric_set(g, -42);
+	metric_observe(h, 1500);
+	metrics_heartbeat(m);
+	/* a second writer on the same file is refused */
+	T_CHECK(metrics_open(prefix, "unit", err, sizeof err) == NULL);
+	T_CHECK(strstr(err, "another live process") != NULL);
+	metrics_close(m);
+
+	/* a restarted process finds its slots and keeps counting */
+	m = metrics_open(prefix, "unit", err, sizeof err);
+	T_CHECK(m != NULL);
+	if (!m)
+		return;
+	c1 = metrics_counter(m, "mp_test_frames_total", "exchange=\"binance\"", "frames");
+	T_EQ_U(atomic_load(c1), 5);
+	metric_inc(c1, 2);
+	h = metrics_hist(m, "mp_test_latency_ns", "", "latency");
+	T_EQ_U(atomic_load(&h->count), 1);
+
+	n = metrics_read(path, views, METRICS_MAX, &pid, &hb, err, sizeof err);
+	T_EQ_I(n, 4);
+	T_EQ_I(pid, getpid());
+	T_CHECK(hb > 0);
+	const struct metric_view *v = find_view(n, "mp_test_frames_total", "exchange=\"binance\"");
+	T_CHECK(v && v->kind == METRIC_COUNTER && v->counter == 7 && strcmp(v->help, "frames") == 0);
+	v = find_view(n, "mp_test_frames_total", "exchange=\"okx\"");
+	T_CHECK(v && v->counter == 1);
+	v = find_view(n, "mp_test_lag_bytes", "");
+	T_CHECK(v && v->kind == METRIC_GAUGE && v->gauge == -42);
+	v = find_view(n, "mp_test_latency_ns", "");
+	T_CHECK(v && v->kind == METRIC_HIST && v->hist.count == 1 && v->hist.sum == 1500 && v->hist.bucket[1] == 1);
+
+	/* same name, other kind: refused, and the counter is not disturbed */
+	_Atomic int64_t *bad = metrics_gauge(m, "mp_test_frames_total", "exchange=\"binance\"", "x");
+	T_CHECK(bad != NULL && (void *)bad != (void *)c1);
+	metric_set(bad, 99);
+	T_EQ_U(atomic_load(c1), 7);
+	/* invalid names get a dummy, not a slot */
+	T_CHECK(metrics_counter(m, "bad name", "", "") != NULL);
+	T_CHECK(metrics_counter(NULL, "mp_x", "", "") != NULL);
+	T_EQ_I(metrics_read(path, views, METRICS_MAX, NULL, NULL, err, sizeof err), 4);
+	metrics_close(m);
+}
+
+static void
+t_buckets_and_quantiles(void)
+{
+	struct metric_hist h;
+	struct metric_view v;
+
+	memset(&h, 0, sizeof h);
+	metric_observe(&h, -5);
+	metric_observe(&h, 0);
+	metric_observe(&h, 1000);
+	metric_observe(&h, 1001);
+	metric_observe(&h, 2000);
+	metric_observe(&h, 2001);
+	metric_observe(&h, INT64_MAX);
+	T_EQ_U(h.bucket[0], 3);
+	T_EQ_U(h.bucket[1], 2);
+	T_EQ_U(h.bucket[2], 1);
+	T_EQ_U(h.bucket[METRICS_HBUCKETS - 1], 1);
+	T_EQ_U(h.count, 7);
+
+	memset(&v, 0, sizeof v);
+	v.kind = METRIC_HIST;
+	T_CHECK(metrics_quantile(&v, 0.5) == 0);      /* empty */
+	v.hist.bucket[0] = 90;              /* 90 x <= 1 us */
+	v.hist.bucket[17] = 10;             /* 10 x in (65.536 ms, 131.072 ms] */
+	double p50 = metrics_quantile(&v, 0.5), p99 = metrics_quantile(&v, 0.99);
+	T_CHECK(p50 > 0 && p50 <= 1000);
+	T_CHECK(p99 > 65536000.0 && p99 <= 131072000.0);
+	T_CHECK(metrics_quantile(&v, 0.95) < p99);
+	T_CHECK(metrics_quantile(&v, 1.0) == 131072000.0);
+	memset(&v.hist, 0, sizeof v.hist);
+	v.hist.bucket[METRICS_HBUCKETS - 1] = 3;    /* the +Inf bucket answers its lower bound */
+	T_CHECK(metrics_quantile(&v, 0.5) == 1000.0 * (double)(1ULL << (METRICS_HBUCKETS - 2)));
+	v.kind = METRIC_COUNTER;
+	T_CHECK(metrics_quantile(&v, 0.5) == 0);
+}
+
+static void
+t_table_full(void)
+{
+	char err[256] = "", name[64];
+	struct metrics *m = metrics_open(prefix, "full", err, sizeof err);
+	char fpath[300];
+	int n;
+
+	T_CHECK(m != NULL);
+	if (!m)
+		return;
+	for (int i = 0; i < METRICS_MAX; i++) {
+		snprintf(name, sizeof name, "mp_m%d", i);
+		metric_inc(metrics_counter(m, name, "", ""), (uint64_t)i);
+	}
+	_Atomic uint64_t *extra = metrics_counter(m, "mp_one_too_many", "", "");
+	T_CHECK(extra != NULL);
+	metric_inc(extra, 1);
+	snprintf(fpath, sizeof fpath, "/dev/shm/%s/metrics.full", prefix);
+	n = metrics_read(fpath, views, METRICS_MAX + 8, NULL, NULL, err, sizeof err);
+	T_EQ_I(n, METRICS_MAX);
+	T_CHECK(find_view(n, "mp_one_too_many", "") == NULL);
+	T_CHECK(find_view(n, "mp_m511", "") && find_view(n, "mp_m511", "")->counter == 511);
+	/* max limits what is copied */
+	T_EQ_I(metrics_read(fpath, views, 10, NULL, NULL, err, sizeof err), 10);
+	metrics_close(m);
+	unlink(fpath);
+}
+
+static int
+write_file(const char *p, const void *data, size_t len)
+{
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, data, len) == (ssize_t)len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static void
+t_reader_on_corrupt_files(void)
+{
+	char err[256], bad[300];
+	unsigned char *buf;
+	size_t size;
+	int fd;
+
+	snprintf(bad, sizeof bad, "/dev/shm/%s/metrics.bad", prefix);
+	err[0] = 0;
+	T_EQ_I(metrics_read("/dev/shm/nonexistent-dir-x/metrics.y", views, 4, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "No such file") != NULL);
+	T_EQ_I(write_file(bad, "hello", 5), 0);
+	T_EQ_I(metrics_read(bad, views, 4, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "smaller") != NULL);
+
+	/* a good file, then damaged copies of it */
+	fd = open(path, O_RDONLY);
+	size = (size_t)lseek(fd, 0, SEEK_END);
+	buf = malloc(size);
+	T_CHECK(fd >= 0 && buf && pread(fd, buf, size, 0) == (ssize_t)size);
+	close(fd);
+	T_EQ_I(write_file(bad, buf, size), 0);
+	T_EQ_I(metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err), 4);
+
+	T_EQ_I(write_file(bad, buf, size - 100), 0);             /* truncated */
+	T_EQ_I(metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "size") != NULL);
+
+	buf[0] ^= 0xff;                                         /* bad magic */
+	T_EQ_I(write_file(bad, buf, size), 0);
+	T_EQ_I(metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "magic") != NULL);
+	buf[0] ^= 0xff;
+
+	buf[12] ^= 0x01;                                        /* slot_size */
+	T_EQ_I(write_file(bad, buf, size), 0);
+	T_EQ_I(metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "layout") != NULL);
+	buf[12] ^= 0x01;
+
+	/* a slot with a scribbled kind is skipped; unterminated names are cut */
+	T_EQ_I(buf[4096], 1);                                   /* slot 0 (after the header page) is READY */
+	buf[4096 + 4] = 99;                                     /* its kind */
+	memset(buf + 4096 + 8, 'A', 64 + 128 + 128);            /* its name, labels, help */
+	T_EQ_I(write_file(bad, buf, size), 0);
+	int n = metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err);
+	T_EQ_I(n, 3);
+	buf[4096 + 4] = METRIC_COUNTER;
+	T_EQ_I(write_file(bad, buf, size), 0);
+	n = metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err);
+	T_EQ_I(n, 4);
+	T_CHECK(n > 0 && strlen(views[0].name) == 63 && strlen(views[0].labels) == 127);
+	free(buf);
+	unlink(bad);
+}
+
+/* A writer finding a file of another layout starts over instead of trusting it. */
+static void
+t_writer_recreates_bad_file(void)
+{
+	char err[256], p[300];
+	struct metrics *m;
+
+	snprintf(p, sizeof p, "/dev/shm/%s/metrics.junk", prefix);
+	T_EQ_I(write_file(p, "not a metrics file at all", 25), 0);
+	m = metrics_open(prefix, "junk", err, sizeof err);
+	T_CHECK(m != NULL);
+	metric_inc(metrics_counter(m, "mp_after", "", ""), 3);
+	T_EQ_I(metrics_read(p, views, 4, NULL, NULL, err, sizeof err), 1);
+	metrics_close(m);
+	unlink(p);
+}
+
+int
+main(void)
+{
+	char dir[128];
+
+	snprintf(prefix, sizeof prefix, "mptest-metrics-%d", (int)getpid());
+	snprintf(path, sizeof path, "/dev/shm/%s/metrics.unit", prefix);
+	T_RUN(t_register_and_reopen);
+	T_RUN(t_buckets_and_quantiles);
+	T_RUN(t_table_full);
+	T_RUN(t_reader_on_corrupt_files);
+	T_RUN(t_writer_recreates_bad_file);
+	unlink(path);
+	snprintf(dir, sizeof dir, "/dev/shm/%s", prefix);
+	rmdir(dir);
+	return t_done();
+}

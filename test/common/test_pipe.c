@@ -1,0 +1,257 @@
+/* test_pipe.c - ring wiring from config, the instrument registry, and every example config in conf/ loading. */
+#include <glob.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cfg_schemas.h"
+#include "pipe.h"
+#include "rec.h"
+#include "../t.h"
+
+static struct cfg *
+load(char **sets, int nsets)
+{
+	char err[512] = "";
+	struct cfg *c = cfg_load(NULL, cfg_all_schemas, sets, nsets, err, sizeof err);
+
+	if (!c)
+		fprintf(stderr, "  config: %s\n", err);
+	return c;
+}
+
+static void
+t_prefix(void)
+{
+	char buf[128], want[128];
+	struct passwd *pw = getpwuid(geteuid());
+	char *s1[] = {"system.ring_prefix=mp-test"};
+	char *s2[] = {"system.ring_prefix=a/b"};
+	char *s3[] = {"system.ring_prefix=.."};
+	struct cfg *c = load(NULL, 0);
+
+	snprintf(want, sizeof want, "mp-%s", pw ? pw->pw_name : "?");
+	T_CHECK(c && pipe_prefix(c, buf, sizeof buf) == buf);
+	T_EQ_S(buf, want);
+	cfg_free(c);
+	c = load(s1, 1);
+	T_CHECK(c && pipe_prefix(c, buf, sizeof buf) != NULL);
+	T_EQ_S(buf, "mp-test");
+	cfg_free(c);
+	c = load(s2, 1);
+	T_CHECK(c && pipe_prefix(c, buf, sizeof buf) == NULL);
+	cfg_free(c);
+	c = load(s3, 1);
+	T_CHECK(c && pipe_prefix(c, buf, sizeof buf) == NULL);
+	cfg_free(c);
+}
+
+static void
+t_builtin_rings(void)
+{
+	static const struct { const char *name; uint64_t cap; uint32_t policy; } want[] = {
+		{"feed.binance", 64 << 20, RING_DROP}, {"feed.okx", 64 << 20, RING_DROP},
+		{"raw.binance", 64 << 20, RING_DROP}, {"ctl.okx", 1 << 20, RING_DROP},
+		{"book.router", 64 << 20, RING_DROP}, {"book.store", 512 << 20, RING_BLOCK},
+	};
+	struct cfg *c = load(NULL, 0);
+	struct ring_opts o;
+	char err[256];
+
+	T_CHECK(c != NULL);
+	if (!c)
+		return;
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		T_EQ_I(pipe_ring_opts(c, want[i].name, &o, err, sizeof err), 0);
+		T_EQ_U(o.capacity, want[i].cap);
+		T_EQ_U(o.policy, want[i].policy);
+		T_EQ_U(o.max_record, want[i].cap / 4 > (16u << 20) ? (16u << 20) : want[i].cap / 4);
+		T_EQ_U(o.schema_hash, rec_schema_hash());
+	}
+	T_EQ_I(pipe_ring_opts(c, "feed.bybit", &o, err, sizeof err), -1);
+	T_CHECK(strstr(err, "not a ring of this system") != NULL);
+	T_EQ_I(pipe_ring_opts(c, "book.other", &o, err, sizeof err), -1);
+	cfg_free(c);
+}
+
+static void
+t_ring_overrides(void)
+{
+	char *ok[] = {"ring.book.store.capacity=1GiB", "ring.book.router.policy=block",
+		"ring.ctl.binance.capacity=64KiB"};
+	char *badcap[] = {"ring.feed.okx.capacity=3MiB"};
+	char *small[] = {"ring.feed.okx.capacity=32KiB"};
+	char *badpol[] = {"ring.feed.okx.policy=sometimes"};
+	struct ring_opts o;
+	char err[256] = "";
+	struct cfg *c = load(ok, 3);
+
+	T_CHECK(c != NULL);
+	if (c) {
+		T_EQ_I(pipe_ring_opts(c, "book.store", &o, err, sizeof err), 0);
+		T_EQ_U(o.capacity, 1ULL << 30);
+		T_EQ_U(o.max_record, 16u << 20);        /* capped */
+		T_EQ_U(o.policy, RING_BLOCK);
+		T_EQ_I(pipe_ring_opts(c, "book.router", &o, err, sizeof err), 0);
+		T_EQ_U(o.policy, RING_BLOCK);
+		T_EQ_U(o.capacity, 64u << 20);
+		T_EQ_I(pipe_ring_opts(c, "ctl.binance", &o, err, sizeof err), 0);
+		T_EQ_U(o.capacity, 64u << 10);
+		T_EQ_U(o.max_record, 16u << 10);
+		cfg_free(c);
+	}
+	c = load(badcap, 1);
+	T_CHECK(c && pipe_ring_opts(c, "feed.okx", &o, err, sizeof err) == -1);
+	T_EQ_S(err, "--set: [ring.feed.okx] capacity = 3MiB: expected a power of two of at least 64KiB");
+	cfg_free(c);
+	c = load(small, 1);
+	T_CHECK(c && pipe_ring_opts(c, "feed.okx", &o, err, sizeof err) == -1);
+	cfg_free(c);
+	c = load(badpol, 1);
+	T_CHECK(c && pipe_ring_opts(c, "feed.okx", &o, err, sizeof err) == -1);
+	T_EQ_S(err, "--set: [ring.feed.okx] policy = \"sometimes\": expected block or drop");
+	cfg_free(c);
+}
+
+static void
+t_instruments_and_names(void)
+{
+	char *custom[] = {"instruments.binance=ETH-USDT", "instruments.okx="};
+	char *bad[] = {"instruments.okx=BTC-USDT, BTCUSDT"};
+	struct inst_registry reg;
+	char names[16][32], err[256] = "";
+	struct cfg *c = load(NULL, 0);
+
+	T_CHECK(c != NULL);
+	if (!c)
+		return;
+	T_EQ_I(pipe_instruments(c, &reg, err, sizeof err), 0);
+	T_EQ_I(reg.n, 4);
+	T_CHECK(inst_get(&reg, 1) && inst_get(&reg, 1)->exch == EX_BINANCE && strcmp(inst_get(&reg, 1)->symbol, "BTC-USDT") == 0);
+	T_CHECK(inst_get(&reg, 2) && strcmp(inst_get(&reg, 2)->venue_symbol, "ETHUSDT") == 0);
+	T_CHECK(inst_get(&reg, 3) && inst_get(&reg, 3)->exch == EX_OKX);
+	T_CHECK(inst_get(&reg, 4) && strcmp(inst_get(&reg, 4)->lower, "eth-usdt") == 0);
+	T_EQ_I(pipe_ring_names(c, names, 16), 8);
+	T_EQ_S(names[0], "feed.binance");
+	T_EQ_S(names[3], "feed.okx");
+	T_EQ_S(names[5], "ctl.okx");
+	T_EQ_S(names[6], "book.router");
+	T_EQ_S(names[7], "book.store");
+	T_EQ_I(pipe_ring_names(c, names, 3), 3);
+	cfg_free(c);
+
+	c = load(custom, 2);
+	T_CHECK(c && pipe_instruments(c, &reg, err, sizeof err) == 0);
+	T_EQ_I(reg.n, 1);
+	T_CHECK(c && pipe_ring_names(c, names, 16) == 5);
+	cfg_free(c);
+	c = load(bad, 1);
+	T_CHECK(c && pipe_instruments(c, &reg, err, sizeof err) == -1);
+	T_EQ_S(err, "--set: [instruments] okx: symbol \"BTCUSDT\": expected BASE-QUOTE like BTC-USDT");
+	cfg_free(c);
+}
+
+static void
+t_ring_open(void)
+{
+	char prefix[64], set1[96], dir[128], path[256];
+	char *sets[] = {set1, "ring.ctl.binance.capacity=64KiB"};
+	struct ring *prod = NULL, *insp = NULL;
+	struct ring_stat st;
+	char err[256] = "";
+	struct cfg *c;
+	int r;
+
+	snprintf(prefix, sizeof prefix, "mptest-pipe-%d", (int)getpid());
+	snprintf(set1, sizeof set1, "system.ring_prefix=%s", prefix);
+	c = load(sets, 2);
+	T_CHECK(c != NULL);
+	if (!c)
+		return;
+	/* the inspector never creates a ring */
+	r = pipe_ring_open(c, "ctl.binance", RING_INSPECT, &insp, err, sizeof err);
+	T_EQ_I(r, RING_ENOENT);
+	r = pipe_ring_open(c, "ctl.binance", RING_PRODUCER, &prod, err, sizeof err);
+	if (r != 0)
+		fprintf(stderr, "  %s\n", err);
+	T_EQ_I(r, 0);
+	if (prod) {
+		ring_stat(prod, &st);
+		T_EQ_U(st.capacity, 64u << 10);
+		T_EQ_U(st.schema_hash, rec_schema_hash());
+		T_EQ_U(st.policy, RING_DROP);
+		r = pipe_ring_open(c, "ctl.binance", RING_INSPECT, &insp, err, sizeof err);
+		T_EQ_I(r, 0);
+		if (insp)
+			ring_close(insp);
+		ring_close(prod);
+	}
+	snprintf(path, sizeof path, "/dev/shm/%s/ctl.binance", prefix);
+	ring_unlink(path);
+	snprintf(dir, sizeof dir, "/dev/shm/%s", prefix);
+	rmdir(dir);
+	cfg_free(c);
+}
+
+/* Every example config in conf/ loads with the whole system's schema and
+ * wires up: instruments and every ring's options. */
+static void
+t_conf_files_load(void)
+{
+	const char *root = getenv("MP_ROOT");
+	char pat[512], err[512];
+	glob_t g;
+
+	snprintf(pat, sizeof pat, "%s/conf/*.ini", root && *root ? root : ".");
+	T_EQ_I(glob(pat, 0, NULL, &g), 0);
+	T_CHECK(g.gl_pathc >= 2);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct cfg *c = cfg_load(g.gl_pathv[i], cfg_all_schemas, NULL, 0, err, sizeof err);
+		struct inst_registry reg;
+		struct ring_opts o;
+		char names[16][32], prefix[128];
+		int n;
+
+		if (!c) {
+			fprintf(stderr, "  %s\n", err);
+			T_CHECK(!"conf file loads");
+			continue;
+		}
+		if (pipe_instruments(c, &reg, err, sizeof err) != 0) {
+			fprintf(stderr, "  %s: %s\n", g.gl_pathv[i], err);
+			T_CHECK(!"instruments load");
+		}
+		T_CHECK(reg.n > 0);
+		T_CHECK(pipe_prefix(c, prefix, sizeof prefix) != NULL);
+		n = pipe_ring_names(c, names, 16);
+		for (int k = 0; k < n; k++)
+			if (pipe_ring_opts(c, names[k], &o, err, sizeof err) != 0) {
+				fprintf(stderr, "  %s: %s\n", g.gl_pathv[i], err);
+				T_CHECK(!"ring options valid");
+			}
+		cfg_free(c);
+	}
+	globfree(&g);
+}
+
+static void
+t_clocks(void)
+{
+	int64_t a = mono_ns(), b = mono_ns();
+
+	T_CHECK(now_ns() > 1700000000LL * 1000000000LL);
+	T_CHECK(b >= a && a > 0);
+}
+
+int
+main(void)
+{
+	T_RUN(t_prefix);
+	T_RUN(t_builtin_rings);
+	T_RUN(t_ring_overrides);
+	T_RUN(t_instruments_and_names);
+	T_RUN(t_ring_open);
+	T_RUN(t_conf_files_load);
+	T_RUN(t_clocks);
+	return t_done();
+}

@@ -1,0 +1,461 @@
+/*
+ * test_feedd_parse.c - the frame parsers (feedd/parse.h): every channel of
+ * both venues into the right records, control frames into notices, bad
+ * frames into counted errors, and the scanner agreeing with jansson.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../feedd/parse_impl.h"
+#include "fx.h"
+/* t.h's T_RUN is one line with an if/else, which gcc 12 flags */
+#pragma GCC diagnostic ignored "-Wmisleading-indentation"
+#include "../t.h"
+
+/* Long frames as T_EQ_I arguments overflow its message buffer: go through a variable. */
+#define WS_EQ(p, f, n) do { int r_ = ws(p, f); T_EQ_I(r_, n); } while (0)
+
+#define SINK_MAX 16
+
+struct sink {
+	int n;
+	size_t len[SINK_MAX];
+	uint8_t *rec[SINK_MAX];
+	int refuse;               /* refuse the record with this index + 1 */
+};
+
+static int
+sink_emit(void *ud, const struct rec_hdr *h)
+{
+	struct sink *s = ud;
+	char err[160];
+
+	if (s->refuse && s->n + 1 == s->refuse)
+		return -1;
+	if (s->n >= SINK_MAX)
+		return -1;
+	if (rec_check(h, h->len, err, sizeof err) != 0) {
+		fprintf(stderr, "  rec_check: %s\n", err);
+		t_fail(__FILE__, __LINE__, "emitted record fails rec_check");
+	}
+	s->rec[s->n] = malloc(h->len);
+	memcpy(s->rec[s->n], h, h->len);
+	s->len[s->n++] = h->len;
+	return 0;
+}
+
+static void
+sink_clear(struct sink *s)
+{
+	for (int i = 0; i < s->n; i++)
+		free(s->rec[i]);
+	memset(s, 0, sizeof *s);
+}
+
+static struct inst_registry g_reg;
+static struct parse_ctx g_bn, g_ok;
+static struct sink g_s, g_s2;
+
+static void
+setup(void)
+{
+	char err[128];
+
+	memset(&g_reg, 0, sizeof g_reg);
+	inst_add(&g_reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
+	inst_add(&g_reg, EX_BINANCE, "ETH-USDT", err, sizeof err);
+	inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err);
+	inst_add(&g_reg, EX_OKX, "ETH-USDT", err, sizeof err);
+	parse_init(&g_bn, &g_reg, EX_BINANCE);
+	parse_init(&g_ok, &g_reg, EX_OKX);
+}
+
+static int
+ws(struct parse_ctx *p, const char *f)
+{
+	sink_clear(&g_s);
+	return parse_ws(p, f, strlen(f), 1700000000123456789LL, sink_emit, &g_s);
+}
+
+/* The same frame through the scanner only and jansson only: same records. */
+static int
+agree(struct parse_ctx *p, const char *f, int expect_scanned)
+{
+	int a, b, same;
+
+	sink_clear(&g_s);
+	sink_clear(&g_s2);
+	a = parse_ws_mode(p, f, strlen(f), 5, PARSE_SCAN_ONLY, sink_emit, &g_s);
+	b = parse_ws_mode(p, f, strlen(f), 5, PARSE_JSON_ONLY, sink_emit, &g_s2);
+	if (expect_scanned != (a != PARSE_FALLBACK))
+		return 0;
+	if (a == PARSE_FALLBACK)
+		return 1;
+	same = a == b && g_s.n == g_s2.n;
+	for (int i = 0; same && i < g_s.n; i++)
+		same = g_s.len[i] == g_s2.len[i] && memcmp(g_s.rec[i], g_s2.rec[i], g_s.len[i]) == 0;
+	return same;
+}
+
+#define BN_DEPTH "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1672515782136," \
+	"\"s\":\"BTCUSDT\",\"U\":157,\"u\":160,\"b\":[[\"16850.12000000\",\"1.50000000\"],[\"16850.11000000\",\"0.00000000\"]]," \
+	"\"a\":[[\"16851.00000000\",\"100.00000000\"]]}}"
+
+static void
+t_binance_depth(void)
+{
+	const struct rec_delta *d;
+	uint64_t slow = g_bn.slow_path;
+
+	WS_EQ(&g_bn, BN_DEPTH, 1);
+	T_EQ_U(g_bn.slow_path, slow);          /* the scanner took it */
+	T_EQ_I(g_s.n, 1);
+	d = (const void *)g_s.rec[0];
+	T_EQ_I(d->h.type, REC_DELTA);
+	T_EQ_I(d->h.inst, 1);
+	T_EQ_I(d->h.first_id, 157);
+	T_EQ_I(d->h.last_id, 160);
+	T_EQ_I(d->h.prev_id, -1);
+	T_EQ_I(d->h.exch_ns, 1672515782136000000LL);
+	T_EQ_I(d->h.recv_ns, 1700000000123456789LL);
+	T_EQ_I(d->h.stage_ns[STAGE_FEED], 0);
+	T_EQ_I(d->n_bids, 2);
+	T_EQ_I(d->n_asks, 1);
+	T_EQ_I(d->lv[0].px, 1685012000000LL);
+	T_EQ_I(d->lv[0].qty, 150000000);
+	T_EQ_I(d->lv[1].qty, 0);
+	T_EQ_I(d->lv[2].px, 1685100000000LL);
+	T_EQ_I(d->lv[2].qty, 10000000000LL);
+	T_CHECK(agree(&g_bn, BN_DEPTH, 1));
+	/* raw stream form, whitespace, empty side */
+	T_CHECK(agree(&g_bn, " {\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":5,\"b\":[],\n"
+	    "\"a\":[ [\"0.35380000\" , \"3027.00000000\"] ] } ", 1));
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":5,\"b\":[],\"a\":[]}", 1);
+	T_EQ_I(g_s.rec[0] ? ((struct rec_hdr *)g_s.rec[0])->inst : 0, 2);
+}
+
+static void
+t_binance_depth_fallbacks(void)
+{
+	uint64_t slow;
+
+	/* the scanner gives up (key order, escape, unknown key, real number)
+	 * and jansson still produces the record */
+	T_CHECK(agree(&g_bn, "{\"e\":\"depthUpdate\",\"b\":[[\"1\",\"2\"]],\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"a\":[]}", 0));
+	slow = g_bn.slow_path;
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"b\":[[\"1\",\"2\"]],\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"a\":[]}", 1);
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTC\\u0055SDT\",\"U\":5,\"u\":6,\"b\":[],\"a\":[]}", 1);
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[],\"a\":[],\"x\":1}", 1);
+	T_EQ_I(g_bn.slow_path, slow + 3);
+	/* a duplicate key is refused by both */
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"u\":7,\"b\":[],\"a\":[]}", -1);
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1.5,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[],\"a\":[]}", -1);
+	T_CHECK(strstr(g_bn.err, "\"E\"") != NULL);
+}
+
+static void
+t_binance_bad_frames(void)
+{
+	uint64_t errs = g_bn.errors, unk = g_bn.unknown;
+
+	WS_EQ(&g_bn, "{\"stream\":\"btcusdt@depth\",\"data\":{\"e\":\"depthUpd", -1);
+	T_CHECK(strstr(g_bn.err, "invalid JSON") != NULL);
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":9,\"u\":6,\"b\":[],\"a\":[]}", -1);
+	T_CHECK(strstr(g_bn.err, "U=9") != NULL);
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[[\"1.2.3\",\"1\"]],\"a\":[]}", -1);
+	T_CHECK(strstr(g_bn.err, "bid price") != NULL);
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[[\"1\",\"-1\"]],\"a\":[]}", -1);
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[[\"1\"]],\"a\":[]}", -1);
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[],\"a\":[]} x", -1);
+	WS_EQ(&g_bn, "[1,2]", -1);
+	WS_EQ(&g_bn, "", -1);
+	T_EQ_I(g_bn.errors, errs + 8);
+	T_EQ_I(g_s.n, 0);
+	/* well-formed but not ours: counted apart, no error */
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"DOGEUSDT\",\"U\":5,\"u\":6,\"b\":[],\"a\":[]}", 0);
+	WS_EQ(&g_bn, "{\"stream\":\"btcusdt@avgPrice\",\"data\":{\"e\":\"avgPrice\",\"s\":\"BTCUSDT\"}}", 0);
+	T_EQ_I(g_bn.unknown, unk + 2);
+	T_EQ_I(g_bn.errors, errs + 8);
+}
+
+static void
+t_binance_other_channels(void)
+{
+	const struct rec_trade *t;
+	const struct rec_ticker *k;
+	const struct rec_kline *kl;
+
+	WS_EQ(&g_bn, "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1672515782136,\"s\":\"BTCUSDT\","
+	    "\"t\":12345,\"p\":\"16850.12000000\",\"q\":\"0.00100000\",\"T\":1672515782135,\"m\":true,\"M\":true}}", 1);
+	t = (const void *)g_s.rec[0];
+	T_CHECK(t && t->h.type == REC_TRADE && t->h.first_id == 12345 && t->h.last_id == 12345);
+	T_CHECK(t && t->side == SIDE_SELL && t->px == 1685012000000LL && t->qty == 100000 && t->count == 1);
+	T_CHECK(t && t->trade_ns == 1672515782135000000LL);
+	WS_EQ(&g_bn, "{\"e\":\"aggTrade\",\"E\":1,\"s\":\"BTCUSDT\",\"a\":7,\"p\":\"1\",\"q\":\"2\",\"f\":100,"
+	    "\"l\":104,\"T\":1,\"m\":false,\"M\":true}", 1);
+	t = (const void *)g_s.rec[0];
+	T_CHECK(t && t->count == 5 && t->side == SIDE_BUY && t->h.first_id == 100 && t->h.last_id == 104);
+	WS_EQ(&g_bn, "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":400900217,\"s\":\"BTCUSDT\","
+	    "\"b\":\"25.35190000\",\"B\":\"31.21000000\",\"a\":\"25.36520000\",\"A\":\"40.66000000\"}}", 1);
+	k = (const void *)g_s.rec[0];
+	T_CHECK(k && k->h.type == REC_TICKER && k->have == TICK_BBO && k->h.last_id == 400900217);
+	T_CHECK(k && k->bid_px == 2535190000LL && k->ask_qty == 4066000000LL);
+	WS_EQ(&g_bn, "{\"stream\":\"btcusdt@kline_1m\",\"data\":{\"e\":\"kline\",\"E\":1672515782136,\"s\":\"BTCUSDT\","
+	    "\"k\":{\"t\":1672515780000,\"T\":1672515839999,\"s\":\"BTCUSDT\",\"i\":\"1m\",\"f\":100,\"L\":200,"
+	    "\"o\":\"0.00100000\",\"c\":\"0.00200000\",\"h\":\"0.00250000\",\"l\":\"0.00150000\",\"v\":\"1000.00000000\","
+	    "\"n\":100,\"x\":false,\"q\":\"1.00000000\",\"V\":\"500\",\"Q\":\"0.500\",\"B\":\"123456\"}}}", 1);
+	kl = (const void *)g_s.rec[0];
+	T_CHECK(kl && kl->h.type == REC_KLINE && kl->interval_s == 60 && kl->closed == 0 && kl->n_trades == 100);
+	T_CHECK(kl && kl->open_ns == 1672515780000000000LL && kl->hi == 250000 && kl->volq == 100000000);
+	WS_EQ(&g_bn, "{\"stream\":\"btcusdt@ticker\",\"data\":{\"e\":\"24hrTicker\",\"E\":1,\"s\":\"BTCUSDT\","
+	    "\"p\":\"0\",\"P\":\"0\",\"w\":\"0\",\"x\":\"0\",\"c\":\"3\",\"Q\":\"4\",\"b\":\"1\",\"B\":\"2\",\"a\":\"5\",\"A\":\"6\","
+	    "\"o\":\"7\",\"h\":\"8\",\"l\":\"9\",\"v\":\"10\",\"q\":\"11\",\"O\":0,\"C\":1,\"F\":0,\"L\":18150,\"n\":18151}}", 1);
+	k = (const void *)g_s.rec[0];
+	T_CHECK(k && k->have == (TICK_BBO | TICK_LAST | TICK_24H) && k->last_px == 300000000 && k->volq_24h == 1100000000);
+}
+
+static void
+t_binance_control(void)
+{
+	WS_EQ(&g_bn, "{\"result\":null,\"id\":1}", 0);
+	T_EQ_I(g_bn.notice, PN_SUB_ACK);
+	WS_EQ(&g_bn, "{\"result\":[\"btcusdt@depth@100ms\"],\"id\":3}", 0);
+	T_EQ_I(g_bn.notice, PN_LIST_RESULT);
+	WS_EQ(&g_bn, "{\"code\":2,\"msg\":\"Invalid request: unknown variant\",\"id\":4}", 0);
+	T_EQ_I(g_bn.notice, PN_SUB_ERROR);
+	T_CHECK(strstr(g_bn.err, "Invalid request") != NULL);
+	WS_EQ(&g_bn, "{\"stream\":\"!serverShutdown\",\"data\":{\"e\":\"serverShutdown\",\"E\":1}}", 0);
+	T_EQ_I(g_bn.notice, PN_SERVER_SHUTDOWN);
+	WS_EQ(&g_bn, BN_DEPTH, 1);
+	T_EQ_I(g_bn.notice, PN_NONE);
+}
+
+static void
+t_binance_rest(void)
+{
+	const char *path = "/api/v3/depth?symbol=BTCUSDT&limit=5000";
+	const char *body = "{\"lastUpdateId\":1027024,\"bids\":[[\"4.00000000\",\"431.00000000\"],"
+	    "[\"3.90000000\",\"1.00000000\"]],\"asks\":[[\"4.00000200\",\"12.00000000\"]]}";
+	const struct rec_snapshot *s;
+	uint64_t slow = g_bn.slow_path;
+	int a, b;
+
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_bn, path, body, strlen(body), 9, 77, sink_emit, &g_s), 1);
+	T_EQ_U(g_bn.slow_path, slow);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s && s->h.type == REC_SNAPSHOT && s->kind == SNAP_REST && s->req_id == 77);
+	T_CHECK(s && s->h.last_id == 1027024 && s->n_bids == 2 && s->n_asks == 1 && s->nchunks == 1);
+	T_CHECK(s && s->bid_floor_px == 390000000 && s->ask_ceil_px == 400000200);
+	T_CHECK(s && s->lv[2].qty == 1200000000);
+	sink_clear(&g_s2);
+	b = parse_rest_mode(&g_bn, path, body, strlen(body), 9, 77, PARSE_JSON_ONLY, sink_emit, &g_s2);
+	T_EQ_I(b, 1);
+	T_CHECK(g_s2.n == 1 && g_s2.len[0] == g_s.len[0] && memcmp(g_s.rec[0], g_s2.rec[0], g_s.len[0]) == 0);
+	sink_clear(&g_s);
+	a = parse_rest(&g_bn, path, "{\"code\":-1003,\"msg\":\"Too much request weight used\"}", 51, 9, 78,
+	    sink_emit, &g_s);
+	T_EQ_I(a, -1);
+	T_CHECK(strstr(g_bn.err, "-1003") != NULL);
+	T_EQ_I(parse_rest(&g_bn, "/api/v3/exchangeInfo", "{}", 2, 9, 0, sink_emit, &g_s), 0);
+}
+
+static void
+t_snapshot_chunks(void)
+{
+	size_t cap = 16 + 6001 * 40 + 64, o;
+	char *body = malloc(cap);
+	const struct rec_snapshot *s;
+
+	o = (size_t)snprintf(body, cap, "{\"lastUpdateId\":5,\"bids\":[");
+	for (int i = 0; i < 6000; i++)
+		o += (size_t)snprintf(body + o, cap - o, "%s[\"%d.00000000\",\"1.00000000\"]", i ? "," : "", 100000 - i);
+	o += (size_t)snprintf(body + o, cap - o, "],\"asks\":[[\"100001.00000000\",\"2.00000000\"]]}");
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_bn, "/api/v3/depth?symbol=BTCUSDT&limit=5000", body, o, 9, 3, sink_emit, &g_s), 2);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s && s->chunk == 0 && s->nchunks == 2 && s->n_bids == 5000 && s->n_asks == 1);
+	T_CHECK(s && s->bid_floor_px == 9400100000000LL);
+	s = (const void *)g_s.rec[1];
+	T_CHECK(s && s->chunk == 1 && s->nchunks == 2 && s->n_bids == 1000 && s->n_asks == 0);
+	T_CHECK(s && s->lv[0].px == 9500000000000LL);
+	free(body);
+}
+
+#define OKX_SNAP "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"snapshot\",\"data\":[{" \
+	"\"asks\":[[\"8476.98\",\"415\",\"0\",\"13\"],[\"8477\",\"7\",\"0\",\"2\"]],\"bids\":[[\"8476.97\",\"256\",\"0\",\"12\"]]," \
+	"\"ts\":\"1597026383085\",\"checksum\":-855196043,\"prevSeqId\":-1,\"seqId\":123456}]}"
+
+static void
+t_okx_books(void)
+{
+	const struct rec_snapshot *s;
+	const struct rec_delta *d;
+	uint64_t slow = g_ok.slow_path;
+
+	WS_EQ(&g_ok, OKX_SNAP, 1);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s && s->h.type == REC_SNAPSHOT && s->kind == SNAP_WS && s->h.inst == 3);
+	T_CHECK(s && s->h.first_id == 123456 && s->h.last_id == 123456 && s->h.prev_id == -1);
+	T_CHECK(s && s->checksum == -855196043 && s->n_bids == 1 && s->n_asks == 2);
+	T_CHECK(s && s->lv[0].px == 847697000000LL && s->lv[1].px == 847698000000LL && s->lv[2].qty == 700000000);
+	T_CHECK(s && s->h.exch_ns == 1597026383085000000LL);
+	T_CHECK(agree(&g_ok, OKX_SNAP, 1));
+	slow = g_ok.slow_path;
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"books\",\"instId\":\"ETH-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[[\"3000.1\",\"0\",\"0\",\"0\"]],\"ts\":\"1\",\"checksum\":0,\"prevSeqId\":10,\"seqId\":15}]}", 1);
+	d = (const void *)g_s.rec[0];
+	T_CHECK(d && d->h.type == REC_DELTA && d->h.inst == 4 && d->h.prev_id == 10 && d->h.last_id == 15);
+	T_CHECK(d && d->h.first_id == 15 && d->n_bids == 1 && d->n_asks == 0 && d->lv[0].qty == 0 && d->h.flags == 0);
+	/* heartbeat: empty, prevSeqId == seqId */
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":0,\"prevSeqId\":15,\"seqId\":15}]}", 1);
+	d = (const void *)g_s.rec[0];
+	T_CHECK(d && d->h.flags == REC_F_HEARTBEAT);
+	/* sequence reset: seqId < prevSeqId is data, not an error */
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[[\"1\",\"1\",\"0\",\"1\"]],\"bids\":[],\"ts\":\"1\",\"checksum\":0,\"prevSeqId\":15,\"seqId\":3}]}", 1);
+	T_EQ_U(g_ok.slow_path, slow);
+	/* order the scanner does not take: data before arg */
+	T_CHECK(agree(&g_ok, "{\"action\":\"update\",\"data\":[{\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":0,"
+	    "\"prevSeqId\":15,\"seqId\":15}],\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"}}", 0));
+	WS_EQ(&g_ok, "{\"action\":\"update\",\"data\":[{\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":0,"
+	    "\"prevSeqId\":15,\"seqId\":15}],\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"}}", 1);
+	/* bad ones */
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[],\"ts\":\"x1\",\"checksum\":0,\"prevSeqId\":15,\"seqId\":15}]}", -1);
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":0,\"prevSeqId\":-7,\"seqId\":15}]}", -1);
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":0,\"seqId\":15}]}", -1);
+}
+
+static void
+t_okx_other_channels(void)
+{
+	const struct rec_trade *t;
+	const struct rec_ticker *k;
+	const struct rec_kline *kl;
+
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},\"data\":[{\"instId\":\"BTC-USDT\","
+	    "\"tradeId\":\"1040968613\",\"px\":\"64040.2\",\"sz\":\"0.00240857\",\"side\":\"buy\",\"ts\":\"1786538760218\","
+	    "\"count\":\"2\",\"source\":\"0\",\"seqId\":79706765242}]}", 1);
+	t = (const void *)g_s.rec[0];
+	T_CHECK(t && t->h.type == REC_TRADE && t->h.last_id == 1040968613 && t->side == SIDE_BUY && t->count == 2);
+	T_CHECK(t && t->px == 6404020000000LL && t->qty == 240857 && t->trade_ns == 1786538760218000000LL);
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},\"data\":[{\"instType\":\"SPOT\","
+	    "\"instId\":\"BTC-USDT\",\"last\":\"9999.99\",\"lastSz\":\"0.1\",\"askPx\":\"9999.99\",\"askSz\":\"11\","
+	    "\"bidPx\":\"8888.88\",\"bidSz\":\"5\",\"open24h\":\"9000\",\"high24h\":\"10000\",\"low24h\":\"8888.88\","
+	    "\"volCcy24h\":\"2222\",\"vol24h\":\"2222\",\"sodUtc0\":\"2222\",\"sodUtc8\":\"2222\",\"ts\":\"1597026383085\"}]}", 1);
+	k = (const void *)g_s.rec[0];
+	T_CHECK(k && k->have == (TICK_BBO | TICK_LAST | TICK_24H) && k->bid_px == 888888000000LL && k->ask_qty == 1100000000);
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"candle1m\",\"instId\":\"BTC-USDT\"},\"data\":[[\"1597026360000\","
+	    "\"8533.02\",\"8553.74\",\"8527.17\",\"8548.26\",\"45247\",\"529.5858061\",\"529.58\",\"1\"]]}", 1);
+	kl = (const void *)g_s.rec[0];
+	T_CHECK(kl && kl->interval_s == 60 && kl->closed == 1 && kl->c == 854826000000LL && kl->n_trades == -1);
+	T_CHECK(kl && kl->close_ns == 1597026419999000000LL);
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"bbo-tbt\",\"instId\":\"BTC-USDT\"},\"data\":[{\"asks\":[[\"2\",\"3\",\"0\",\"1\"]],"
+	    "\"bids\":[[\"1\",\"4\",\"0\",\"1\"]],\"ts\":\"5\",\"seqId\":6}]}", 1);
+	k = (const void *)g_s.rec[0];
+	T_CHECK(k && k->have == TICK_BBO && k->bid_px == 100000000 && k->ask_qty == 300000000 && k->h.last_id == 6);
+}
+
+static void
+t_okx_control(void)
+{
+	uint64_t unk = g_ok.unknown;
+
+	WS_EQ(&g_ok, "pong", 0);
+	T_EQ_I(g_ok.notice, PN_PONG);
+	WS_EQ(&g_ok, "{\"event\":\"subscribe\",\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"connId\":\"a4d3ae55\"}", 0);
+	T_EQ_I(g_ok.notice, PN_SUB_ACK);
+	WS_EQ(&g_ok, "{\"event\":\"error\",\"code\":\"60012\",\"msg\":\"Invalid request\",\"connId\":\"a4d3ae55\"}", 0);
+	T_EQ_I(g_ok.notice, PN_SUB_ERROR);
+	T_CHECK(strstr(g_ok.err, "60012") != NULL);
+	WS_EQ(&g_ok, "{\"event\":\"notice\",\"code\":\"64008\",\"msg\":\"The connection will soon be closed for a service upgrade.\",\"connId\":\"a4d3ae55\"}", 0);
+	T_EQ_I(g_ok.notice, PN_UPGRADE_NOTICE);
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"funding-rate\",\"instId\":\"BTC-USDT\"},\"data\":[]}", 0);
+	T_EQ_I(g_ok.unknown, unk + 1);
+}
+
+static void
+t_okx_rest(void)
+{
+	const char *b1 = "{\"code\":\"0\",\"msg\":\"\",\"data\":[{\"asks\":[[\"41006.8\",\"0.60038921\",\"0\",\"1\"]],"
+	    "\"bids\":[[\"41006.3\",\"0.30178218\",\"0\",\"2\"]],\"ts\":\"1629966436396\",\"seqId\":987}]}";
+	const char *b2 = "{\"code\":\"0\",\"msg\":\"\",\"data\":[{\"asks\":[[\"41006.8\",\"0.6\",\"1\"],[\"41007\",\"1\",\"2\"]],"
+	    "\"bids\":[[\"41006.3\",\"0.3\",\"2\"]],\"ts\":\"1629966436000\"}]}";
+	const char *b3 = "{\"code\":\"50011\",\"msg\":\"Rate limit reached\",\"data\":[]}";
+	const struct rec_snapshot *s;
+
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_ok, "/api/v5/market/books?instId=BTC-USDT&sz=400", b1, strlen(b1), 1, 11, sink_emit, &g_s), 1);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s && s->kind == SNAP_REST && s->req_id == 11 && s->h.last_id == 987 && s->n_bids == 1 && s->n_asks == 1);
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_ok, "/api/v5/market/books-full?instId=ETH-USDT&sz=5000", b2, strlen(b2), 1, 12, sink_emit, &g_s), 1);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s && s->kind == SNAP_DEEP && s->h.inst == 4 && s->h.last_id == -1 && s->n_asks == 2);
+	T_CHECK(s && s->deep_refresh_ns == 1629966436000000000LL && s->ask_ceil_px == 4100700000000LL);
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_ok, "/api/v5/market/books?instId=BTC-USDT&sz=400", b3, strlen(b3), 1, 13, sink_emit, &g_s), -1);
+	T_CHECK(strstr(g_ok.err, "50011") != NULL);
+}
+
+static void
+t_emit_refused(void)
+{
+	sink_clear(&g_s);
+	g_s.refuse = 1;
+	T_EQ_I(parse_ws(&g_bn, BN_DEPTH, strlen(BN_DEPTH), 1, sink_emit, &g_s), -1);
+	T_EQ_I(g_s.n, 0);
+	g_s.refuse = 0;
+}
+
+/* The fast decimal path must never disagree with fx_parse. */
+static void
+t_fast_decimal_matches_fx(void)
+{
+	static const char *v[] = {
+		"0", "1", "00", "0.1", "61737.63000000", "0.00000001", "0.000000001", "0.000000010",
+		"92233720368.54775807", "92233720368.54775808", "9999999999.99999999", "1.", ".5", "1e3",
+		"1.2.3", "", "-1", "+1", "12345678901234567890", "0000000000000000000001", "1.0000000000000000000",
+		"184467440737.09551616", "5", "3027.00000000", "0.0000102", "8476.98",
+	};
+	struct parse_ctx *p = &g_bn;
+	const struct inst *in = inst_get(&g_reg, 1);
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		int64_t a = -77, b = -77;
+		int ra = parse_px(p, in, v[i], strlen(v[i]), "x", &a);
+		int rb = fx_parse(v[i], strlen(v[i]), in->px_exp, &b);
+		if ((ra == 0) != (rb == FX_OK) || (ra == 0 && a != b)) {
+			fprintf(stderr, "  \"%s\": fast %d/%lld fx %d/%lld\n", v[i], ra, (long long)a, rb, (long long)b);
+			t_fail(__FILE__, __LINE__, "fast decimal path disagrees with fx_parse");
+		}
+	}
+}
+
+int
+main(void)
+{
+	setup();
+	T_RUN(t_binance_depth);
+	T_RUN(t_binance_depth_fallbacks);
+	T_RUN(t_binance_bad_frames);
+	T_RUN(t_binance_other_channels);
+	T_RUN(t_binance_control);
+	T_RUN(t_binance_rest);
+	T_RUN(t_snapshot_chunks);
+	T_RUN(t_okx_books);
+	T_RUN(t_okx_other_channels);
+	T_RUN(t_okx_control);
+	T_RUN(t_okx_rest);
+	T_RUN(t_emit_refused);
+	T_RUN(t_fast_decimal_matches_fx);
+	sink_clear(&g_s);
+	sink_clear(&g_s2);
+	parse_free(&g_bn);
+	parse_free(&g_ok);
+	return t_done();
+}

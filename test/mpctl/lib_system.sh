@@ -1,0 +1,128 @@
+# test/mpctl/lib_system.sh - the real system (mpsim, nats-server, stored,
+# routerd, bookd, feedd x2) under mpctl, as a private instance of a test:
+# own ring prefix, data dir, free ports.  Source after test/lib.sh.
+#
+#   sys_require            skip the whole test if a program is missing
+#   sys_config [RATE]      write $CONF (mpsim at RATE x real time, default 1)
+#   sys_start              mpctl start (foreground, in the background), wait for start-up
+#   sys_health PY          run PY with d = /health; true if it does not raise
+#   sys_books_synced [MIN] all four books synced with >= MIN levels per side
+#   sys_pid NAME / sys_restarts NAME
+#   sys_stop               mpctl stop (reverse order), wait
+
+SYS_PREFIX="mpe-$$-$RANDOM"
+SYS_DATA="$T_TMP/data"
+CONF="$T_TMP/system.ini"
+SYS_LOG="$T_TMP/mpctl.log"
+HTTP_PORT=$(free_port)
+NATS_PORT=$(free_port)
+SIM_B=$(free_port)
+SIM_O=$(free_port)
+
+sys_require() {
+	local p
+	for p in mpctl mpsim feedd bookd routerd stored mpsub mpstore; do
+		[ -x "$BIN/$p" ] || { skip "$1" "$BIN/$p not built"; exit 0; }
+	done
+	command -v nats-server >/dev/null || { skip "$1" "nats-server not installed"; exit 0; }
+}
+
+sys_config() {
+	cat >"$CONF" <<EOF
+[system]
+ring_prefix = $SYS_PREFIX
+data_dir = $SYS_DATA
+[ring.feed.binance]
+capacity = 16MiB
+[ring.feed.okx]
+capacity = 16MiB
+[ring.raw.binance]
+capacity = 16MiB
+[ring.raw.okx]
+capacity = 16MiB
+[ring.book.router]
+capacity = 32MiB
+[ring.book.store]
+capacity = 128MiB
+[nats]
+url = nats://127.0.0.1:$NATS_PORT
+[mpctl]
+http_port = $HTTP_PORT
+metrics_interval = 500ms
+stream_interval = 2s
+sim = true
+sim_args = --binance-port $SIM_B --okx-port $SIM_O --rate ${1:-1} ${SYS_SIM_EXTRA:-}
+[feedd.binance]
+ws_url = ws://127.0.0.1:$SIM_B
+rest_url = http://127.0.0.1:$SIM_B
+[feedd.okx]
+ws_url = ws://127.0.0.1:$SIM_O
+rest_url = http://127.0.0.1:$SIM_O
+EOF
+}
+
+mpctl() { "$BIN/mpctl" -c "$CONF" "$@"; }
+
+sys_start() {
+	"$BIN/mpctl" -c "$CONF" start 2>>"$SYS_LOG" &
+	SYS_PID=$!
+	T_PIDS+=("$SYS_PID")
+	wait_for 60 sys_all_ready
+}
+
+sys_all_ready() {
+	mpctl status --json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if d["instance"]["state"] == "running" and all(p["state"] == "ready" for p in d["processes"]) else 1)'
+}
+
+sys_health() {
+	curl -sf "http://127.0.0.1:$HTTP_PORT/health" | python3 -c "import json, sys
+d = json.load(sys.stdin)
+$1"
+}
+
+# sys_books_synced [MIN_LEVELS]
+sys_books_synced() {
+	sys_health "
+b = d['books']
+assert len(b) == 4 and all(x['synced'] and min(x['levels']['bid'] or 0, x['levels']['ask'] or 0) >= ${1:-1000} for x in b)"
+}
+
+sys_field() {
+	mpctl status --json 2>/dev/null | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["processes"]:
+    if p["name"] == sys.argv[1]: print(p[sys.argv[2]])' "$1" "$2"
+}
+sys_pid() { sys_field "$1" pid; }
+sys_restarts() { sys_field "$1" restarts; }
+# sys_back NAME RESTARTS OLDPID: restarted, new pid, ready
+sys_back() {
+	[ "$(sys_field "$1" restarts)" = "$2" ] && [ "$(sys_field "$1" pid)" != "$3" ] && [ "$(sys_field "$1" state)" = ready ]
+}
+
+sys_books_summary() {
+	sys_health 'print("; ".join("%s %s synced=%s levels=%s/%s gaps=%s resyncs=%s" % (b["exchange"], b["symbol"], b["synced"],
+    b["levels"]["bid"], b["levels"]["ask"], b["gaps"], b["resyncs"]) for b in d["books"]))' 2>&1
+}
+
+sys_stop() {
+	mpctl stop >/dev/null 2>&1
+	wait_for 60 bash -c "! kill -0 $SYS_PID 2>/dev/null"
+}
+
+sys_teardown() {
+	if [ -n "${SYS_PID:-}" ] && kill -0 "$SYS_PID" 2>/dev/null; then
+		kill -TERM "$SYS_PID"
+		for _ in $(seq 300); do kill -0 "$SYS_PID" 2>/dev/null || break; sleep 0.1; done
+	fi
+	rm -rf "/dev/shm/$SYS_PREFIX"
+	# keep the logs of a failed run next to the test's own log
+	if [ -n "${SYS_KEEP_LOGS:-}" ] && [ -d "$SYS_DATA/log" ]; then
+		mkdir -p "$MP_ROOT/build/test-logs/$SYS_KEEP_LOGS"
+		cp "$SYS_DATA"/log/*.log "$SYS_LOG" "$MP_ROOT/build/test-logs/$SYS_KEEP_LOGS/" 2>/dev/null
+	fi
+}
+trap 'sys_teardown; t_cleanup' EXIT

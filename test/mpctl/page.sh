@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# test/mpctl/page.sh - the live page in headless Chromium: it must render the
+# process, book and ring tables from live /health data and draw a depth chart
+# per book from /api/book (books published on NATS by the stand-in feedd, the
+# way routerd publishes orderbook.snapshot.*).  Screenshot:
+# build/test-logs/mpctl_page.png.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib_mpctl.sh"
+
+CHROME=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+[ -n "$CHROME" ] || { skip page "chromium not installed (make deps)"; exit 0; }
+command -v nats-server >/dev/null || { skip page "nats-server not installed"; exit 0; }
+mp_sandbox
+NATS_PORT=$(free_port)
+MP_EXTRA=(--set mpctl.nats_embedded=true --set "nats.url=nats://127.0.0.1:$NATS_PORT")
+echo "nats://127.0.0.1:$NATS_PORT" >"$CD/feedd.binance.publish"
+echo "book.router 100" >"$CD/bookd.produce"
+mp_start
+wait_for 30 mp_all_ready || not_ok page_setup "$(mpctl status 2>&1)"
+
+book_ok() {
+	curl -sf "http://127.0.0.1:$MP_PORT/api/book?exchange=binance&symbol=BTC-USDT" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert len(d["bids"]) == 20 and len(d["asks"]) == 20 and float(d["bids"][0][0]) < float(d["asks"][0][0]), d'
+}
+if wait_for 15 book_ok; then ok api_book_from_nats; else not_ok api_book_from_nats "$(curl -s "http://127.0.0.1:$MP_PORT/api/book?exchange=binance&symbol=BTC-USDT")"; fi
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MP_PORT/api/book?exchange=okx&symbol=XRP-USDT")
+[ "$code" = 404 ] && ok api_book_unknown_404 || not_ok api_book_unknown_404 "HTTP $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$MP_PORT/ctl/stop")
+[ "$code" = 403 ] && ok no_control_over_tcp || not_ok no_control_over_tcp "HTTP $code"
+
+chrome() {
+	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$T_TMP/chrome-$1" --window-size=1400,1900 --virtual-time-budget=6000 "${@:2}" \
+		"http://127.0.0.1:$MP_PORT/" 2>>"$T_TMP/chrome.err"
+}
+chrome dom --dump-dom >"$T_TMP/dom.html"
+if python3 - "$T_TMP/dom.html" <<'EOF'
+import re, sys
+dom = open(sys.argv[1]).read()
+def row(id_):
+    m = re.search(r'<tr id="%s">(.*?)</tr>' % re.escape(id_), dom, re.S)
+    assert m, "no row " + id_
+    return re.findall(r'<td[^>]*>(.*?)</td>', m.group(1))
+for p in ("nats-server", "stored", "routerd", "bookd", "feedd.binance", "feedd.okx"):
+    cells = row("proc-" + p)
+    assert cells[0] == p and cells[2] == "ready" and int(cells[1]) > 0, cells
+b = row("book-binance-BTC-USDT"); assert b[1] == "yes" and b[2] == "5000", b
+r = row("ring-book.router"); assert r[1] == "100", r
+assert 'id="status" class="ok"' in dom, "status not ok"
+m = re.search(r'id="chart-binance-BTC-USDT".*?class="info">(.*?)</span>', dom, re.S)
+assert m and re.match(r"bid \d+\.5 / ask \d+\.5 . 20\+20 levels$", m.group(1)), m and m.group(1)
+assert re.search(r'data-polls="[1-9]', dom), "page did not poll"
+EOF
+then ok page_renders_live_data; else not_ok page_renders_live_data "see $T_TMP/dom.html"; cp "$T_TMP/dom.html" "$MP_ROOT/build/test-logs/mpctl_page.dom.html"; fi
+
+shot="$MP_ROOT/build/test-logs/mpctl_page.png"
+rm -f "$shot"
+chrome shot --screenshot="$shot" >/dev/null
+if [ -s "$shot" ] && python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n" and len(d) > 20000, len(d)' "$shot"; then ok page_screenshot
+else not_ok page_screenshot "$(tail -3 "$T_TMP/chrome.err")"; fi
+mpctl stop >/dev/null

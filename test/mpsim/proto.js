@@ -1,0 +1,300 @@
+// proto.js - mpsim's WebSocket protocols and faults, seen from a client:
+// Binance raw/combined streams, SUBSCRIBE/UNSUBSCRIBE/LIST/properties and
+// errors, pings and the no-pong drop, the 5 messages/s rule, serverShutdown;
+// OKX channels, subscribe/unsubscribe/error events, text ping/pong, the idle
+// close, heartbeats, 64008; every fault kind as it shows on the wire.
+'use strict';
+const { ok, notOk, check, sleep, startSim, get, post, connect, WS, done } = require('./lib');
+
+const parse = (t) => { try { return JSON.parse(t); } catch (e) { return null; } };
+const is8 = (s) => /^\d+\.\d{8}$/.test(s);
+const isTrim = (s) => /^\d+(\.\d*[1-9])?$/.test(s);
+const stats = async (sim) => (await get(sim.b, '/_sim/stats')).json;
+
+async function binanceStreams(sim) {
+  const raw = await connect(sim.b, '/ws/btcusdt@trade/btcusdt@aggTrade');
+  const t = await raw.waitJson((m) => m.e === 'trade', 4000);
+  check('binance_raw_trade', t && t.s === 'BTCUSDT' && is8(t.p) && is8(t.q) && typeof t.t === 'number' &&
+    typeof t.m === 'boolean' && t.T > 0, JSON.stringify(t));
+  const a = await raw.waitJson((m) => m.e === 'aggTrade', 4000);
+  check('binance_raw_aggtrade', a && a.f <= a.l && is8(a.p) && typeof a.a === 'number', JSON.stringify(a));
+  raw.close();
+
+  const cmb = await connect(sim.b, '/stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/ethusdt@kline_1m/btcusdt@depth5@100ms');
+  await sleep(1200);
+  const msgs = cmb.texts.map(parse);
+  const depth = msgs.filter((m) => m.stream === 'btcusdt@depth@100ms').map((m) => m.data);
+  const bt = msgs.filter((m) => m.stream === 'btcusdt@bookTicker').map((m) => m.data);
+  const kl = msgs.filter((m) => m.stream === 'ethusdt@kline_1m').map((m) => m.data);
+  const pd = msgs.filter((m) => m.stream === 'btcusdt@depth5@100ms').map((m) => m.data);
+  check('binance_combined_wrapper', msgs.every((m) => m && m.stream && m.data) && depth.length > 10, `${msgs.length} messages`);
+  const d0 = depth[0];
+  check('binance_depth_event_shape', d0.e === 'depthUpdate' && d0.s === 'BTCUSDT' && d0.U <= d0.u && Array.isArray(d0.b) &&
+    Array.isArray(d0.a) && d0.b.concat(d0.a).every(([p, q]) => is8(p) && is8(q)), JSON.stringify(d0).slice(0, 200));
+  let contiguous = true, multi = 0;
+  for (let i = 1; i < depth.length; i++) { if (depth[i].U !== depth[i - 1].u + 1) contiguous = false; }
+  for (const d of depth) if (d.u > d.U) multi++;
+  check('binance_depth_ids_contiguous', contiguous && multi > depth.length / 2, `contiguous ${contiguous}, multi-id events ${multi}/${depth.length}`);
+  const us = new Set(depth.map((d) => d.u));
+  check('binance_bookticker_same_id_space', bt.length > 3 && bt.filter((b) => b.u >= depth[0].u).every((b) => us.has(b.u)) &&
+    is8(bt[0].b) && is8(bt[0].A), `${bt.length} bookTickers`);
+  check('binance_kline_1m', kl.length > 0 && kl[0].e === 'kline' && kl[0].k.i === '1m' && kl[0].k.s === 'ETHUSDT' &&
+    typeof kl[0].k.x === 'boolean', JSON.stringify(kl[0]));
+  check('binance_partial_depth5', pd.length > 3 && pd[0].bids.length === 5 && pd[0].asks.length === 5 && us.has(pd[pd.length - 1].lastUpdateId),
+    JSON.stringify(pd[0]));
+  cmb.close();
+}
+
+async function binanceControl(sim) {
+  const w = await connect(sim.b, '/ws');
+  const reply = async (o) => { const n = w.texts.length; w.json(o); await sleep(350); return parse(w.texts.slice(n).find((t) => t.includes('"id"')) || 'null'); };
+  let r = await reply({ method: 'SUBSCRIBE', params: ['btcusdt@aggTrade', 'ethusdt@depth'], id: 1 });
+  check('binance_subscribe_result', r && r.result === null && r.id === 1, JSON.stringify(r));
+  r = await reply({ method: 'LIST_SUBSCRIPTIONS', id: 'abc' });
+  check('binance_list_subscriptions', r && r.id === 'abc' && JSON.stringify([...r.result].sort()) === '["btcusdt@aggTrade","ethusdt@depth"]', JSON.stringify(r));
+  r = await reply({ method: 'UNSUBSCRIBE', params: ['btcusdt@aggTrade'], id: 2 });
+  const r2 = await reply({ method: 'LIST_SUBSCRIPTIONS', id: 3 });
+  check('binance_unsubscribe', r && r.result === null && r2 && JSON.stringify(r2.result) === '["ethusdt@depth"]', JSON.stringify(r2));
+  r = await reply({ method: 'SUBSCRIBE', params: ['btcusdt@nonsense'], id: 4 });
+  check('binance_subscribe_bad_stream_error', r && r.error && r.error.code === 2 && r.id === 4, JSON.stringify(r));
+  const n0 = w.texts.length; w.send('{not json'); await sleep(350);
+  r = parse(w.texts.slice(n0).find((t) => t.includes('error')) || 'null');
+  check('binance_invalid_json_error', r && r.error && r.error.code === 3, JSON.stringify(r));
+  r = await reply({ method: 'FROB', id: 5 });
+  check('binance_unknown_method_error', r && r.error && r.error.code === 2 && /unknown variant/.test(r.error.msg), JSON.stringify(r));
+  r = await reply({ method: 'SET_PROPERTY', params: ['combined', true], id: 6 });
+  const g = await reply({ method: 'GET_PROPERTY', params: ['combined'], id: 7 });
+  check('binance_set_get_property', r && r.result === null && g && g.result === true, JSON.stringify(g));
+  const m = await w.waitJson((x) => x.stream === 'ethusdt@depth', 3000, w.events.length);
+  check('binance_combined_after_set_property', m && m.data.e === 'depthUpdate', 'no wrapped event');
+  w.close();
+  // refused upgrades
+  let why = '';
+  try { await connect(sim.b, '/nope'); } catch (e) { why = e.message; }
+  check('binance_bad_path_refused', /refused: 404/.test(why), why);
+  why = '';
+  try { await connect(sim.b, '/ws/btcusdt@bogus'); } catch (e) { why = e.message; }
+  check('binance_bad_stream_url_refused', /refused: 400/.test(why), why);
+}
+
+async function binancePings(sim) {
+  // timer-rate 20: ping every 1 s, pong deadline 3 s
+  const good = await connect(sim.b, '/ws/btcusdt@bookTicker');
+  const bad = await connect(sim.b, '/ws/btcusdt@bookTicker', { autoPong: false });
+  const closeEv = await bad.waitFor((e) => e.t === 'close', 8000);
+  const pings = bad.events.filter((e) => e.t === 'ping');
+  check('binance_pings_sent', pings.length >= 2 && pings[0].data.length > 0, `${pings.length} pings`);
+  check('binance_no_pong_disconnect', closeEv && closeEv.code === 1008 && /pong/.test(closeEv.reason), JSON.stringify(closeEv));
+  await sleep(300);
+  check('binance_pong_keeps_connection', !good.closed && good.events.filter((e) => e.t === 'ping').length >= 3, `closed ${good.closed}`);
+  const s = await stats(sim);
+  check('binance_ping_stats', s.binance.clients_dropped_no_pong >= 1 && s.binance.pongs_received >= 3 && s.binance.pings_sent >= 5,
+    JSON.stringify({ d: s.binance.clients_dropped_no_pong, p: s.binance.pongs_received }));
+  good.close();
+}
+
+async function binanceRate(sim) {
+  const w = await connect(sim.b, '/ws');
+  for (let i = 0; i < 7; i++) w.json({ method: 'LIST_SUBSCRIPTIONS', id: i });
+  const c = await w.waitFor((e) => e.t === 'close', 3000);
+  check('binance_5_msgs_per_second_drop', c && c.code === 1008, JSON.stringify(c));
+  const s = await stats(sim);
+  check('binance_rate_drop_counted', s.binance.clients_dropped_rate >= 1, JSON.stringify(s.binance.clients_dropped_rate));
+  // 4 messages a second is fine
+  const w2 = await connect(sim.b, '/ws');
+  for (let i = 0; i < 6; i++) { w2.json({ method: 'LIST_SUBSCRIPTIONS', id: i }); await sleep(350); }
+  check('binance_3_msgs_per_second_ok', !w2.closed && w2.texts.filter((t) => t.includes('"result"')).length === 6, `closed ${w2.closed}`);
+  w2.close();
+}
+
+async function binanceShutdown(sim) {
+  const w = await connect(sim.b, '/stream?streams=ethusdt@trade');
+  await post(sim.b, '/_sim/fault?kind=shutdown_notice&venue=binance&symbol=ETH-USDT&ms=300');
+  const ev = await w.waitJson((m) => m.stream === '!serverShutdown', 3000);
+  const c = await w.waitFor((e) => e.t === 'close' || e.t === 'end', 3000);
+  check('binance_server_shutdown', ev && ev.data.e === 'serverShutdown' && ev.data.E > 0 && c, JSON.stringify(ev));
+  const w2 = await connect(sim.b, '/ws/ethusdt@trade');
+  await post(sim.b, '/_sim/fault?kind=rollover&venue=binance');
+  const c2 = await w2.waitFor((e) => e.t === 'close', 3000);
+  check('binance_rollover_close', c2 && c2.code === 1000 && /24h/.test(c2.reason), JSON.stringify(c2));
+}
+
+async function okxChannels(sim) {
+  const w = await connect(sim.o, '/ws/v5/public');
+  w.json({ op: 'subscribe', args: ['books5', 'bbo-tbt', 'trades', 'tickers'].map((channel) => ({ channel, instId: 'BTC-USDT' })) });
+  await sleep(1500);
+  const ms = w.texts.map(parse);
+  const acks = ms.filter((m) => m.event === 'subscribe');
+  const of = (ch) => ms.filter((m) => m.arg && m.arg.channel === ch && m.data).map((m) => m.data[0]);
+  check('okx_subscribe_acks', acks.length === 4 && acks.every((a) => a.connId && a.arg.instId === 'BTC-USDT'), JSON.stringify(acks[0]));
+  const b5 = of('books5'), bbo = of('bbo-tbt'), tr = of('trades'), tk = of('tickers');
+  check('okx_books5', b5.length > 0 && b5[0].asks.length === 5 && b5[0].bids.length === 5 && b5[0].instId === 'BTC-USDT' &&
+    typeof b5[0].seqId === 'number' && !('checksum' in b5[0]) && b5[0].asks.every((l) => l.length === 4 && isTrim(l[0]) && isTrim(l[1])), JSON.stringify(b5[0]));
+  check('okx_bbo_tbt', bbo.length > 0 && bbo[0].asks.length === 1 && bbo[0].bids.length === 1 && Number(bbo[0].bids[0][0]) < Number(bbo[0].asks[0][0]), JSON.stringify(bbo[0]));
+  check('okx_trades', tr.length > 0 && ['buy', 'sell'].includes(tr[0].side) && isTrim(tr[0].px) && isTrim(tr[0].sz) &&
+    typeof tr[0].tradeId === 'string' && tr[0].source === '0', JSON.stringify(tr[0]));
+  check('okx_tickers', tk.length > 0 && tk[0].instType === 'SPOT' && isTrim(tk[0].last) && Number(tk[0].bidPx) < Number(tk[0].askPx), JSON.stringify(tk[0]));
+  // unsubscribe stops the channel
+  w.json({ op: 'unsubscribe', args: [{ channel: 'trades', instId: 'BTC-USDT' }] });
+  const u = await w.waitJson((m) => m.event === 'unsubscribe', 2000);
+  await sleep(100);
+  const n1 = w.texts.filter((t) => t.includes('"channel":"trades"') && t.includes('"data"')).length;
+  await sleep(800);
+  const n2 = w.texts.filter((t) => t.includes('"channel":"trades"') && t.includes('"data"')).length;
+  check('okx_unsubscribe', u && u.arg.channel === 'trades' && n1 === n2, `${n1} -> ${n2}`);
+  // errors
+  const err = async (o, code, name) => {
+    const n = w.texts.length;
+    if (typeof o === 'string') w.send(o); else w.json(o);
+    const e = await w.waitJson((m) => m.event === 'error', 2000, w.events.length - (w.texts.length - n));
+    check(name, e && e.code === code && e.msg && e.connId, JSON.stringify(e));
+  };
+  await err({ op: 'subscribe', args: [{ channel: 'candle1m', instId: 'BTC-USDT' }] }, '64001', 'okx_business_channel_on_public_error');
+  await err({ op: 'subscribe', args: [{ channel: 'nope', instId: 'BTC-USDT' }] }, '60018', 'okx_unknown_channel_error');
+  await err({ op: 'subscribe', args: [{ channel: 'books', instId: 'DOGE-USDT' }] }, '60018', 'okx_unknown_inst_error');
+  await err({ op: 'subscribe', args: [{ channel: 'books-l2-tbt', instId: 'BTC-USDT' }] }, '64003', 'okx_l2_tbt_tier_error');
+  await err('{oops', '60012', 'okx_invalid_json_error');
+  await err({ op: 'frob', args: [] }, '60019', 'okx_unknown_op_error');
+  const n = w.texts.length;
+  w.send('ping');
+  await w.waitFor((e) => e.t === 'text' && e.data === 'pong', 2000);
+  check('okx_text_ping_pong', w.texts.slice(n).includes('pong'), 'no pong');
+  w.close();
+  const bz = await connect(sim.o, '/ws/v5/business');
+  bz.json({ op: 'subscribe', args: [{ channel: 'candle1m', instId: 'ETH-USDT' }, { channel: 'books', instId: 'ETH-USDT' }] });
+  const c = await bz.waitJson((m) => m.arg && m.arg.channel === 'candle1m' && m.data, 3000);
+  const e2 = await bz.waitJson((m) => m.event === 'error', 2000);
+  check('okx_business_candle1m', c && c.data[0].length === 9 && /^\d+$/.test(c.data[0][0]) && ['0', '1'].includes(c.data[0][8]), JSON.stringify(c));
+  check('okx_public_channel_on_business_error', e2 && e2.code === '64002', JSON.stringify(e2));
+  bz.close();
+}
+
+async function okxKeepalive(sim) {
+  // timer-rate 20: idle close after 1.5 s, heartbeat after 3 s of no change
+  const idle = await connect(sim.o, '/ws/v5/public');
+  const c = await idle.waitFor((e) => e.t === 'close', 5000);
+  check('okx_idle_close_4004', c && c.code === 4004, JSON.stringify(c));
+  await post(sim.o, '/_sim/pause');
+  const w = await connect(sim.o, '/ws/v5/public');
+  w.json({ op: 'subscribe', args: [{ channel: 'books', instId: 'ETH-USDT' }] });
+  const snap = await w.waitJson((m) => m.action === 'snapshot', 2000);
+  const pinger = setInterval(() => w.send('ping'), 500);
+  const hb = await w.waitJson((m) => m.action === 'update', 6000);
+  clearInterval(pinger);
+  await post(sim.o, '/_sim/resume');
+  const d = hb && hb.data[0];
+  check('okx_heartbeat_update', snap && d && d.asks.length === 0 && d.bids.length === 0 && d.prevSeqId === d.seqId &&
+    d.seqId === snap.data[0].seqId, JSON.stringify(d));
+  check('okx_ping_keeps_idle_connection', !w.closed, 'closed');
+  await post(sim.o, '/_sim/fault?kind=shutdown_notice&venue=okx&ms=300');
+  const nt = await w.waitJson((m) => m.event === 'notice', 2000);
+  const cl = await w.waitFor((e) => e.t === 'close' || e.t === 'end', 3000);
+  check('okx_64008_notice_then_close', nt && nt.code === '64008' && /service upgrade/.test(nt.msg) && cl, JSON.stringify(nt));
+}
+
+// --- faults on the wire ---
+async function binanceFault(sim, kind, judge) {
+  const w = await connect(sim.b, '/ws/btcusdt@depth@100ms');
+  await w.waitJson((m) => m.e === 'depthUpdate', 3000);
+  await sleep(100);
+  const from = w.texts.length;
+  await post(sim.b, `/_sim/fault?kind=${kind}&venue=binance&symbol=BTC-USDT`);
+  await sleep(500);
+  const res = judge(w.texts, from, w);
+  check(`fault_${kind}_binance`, res === true, res);
+  w.destroy();
+}
+function pairs(texts, from, f) {
+  const ev = texts.slice(Math.max(0, from - 1)).map(parse).filter((m) => m && m.e === 'depthUpdate');
+  for (let i = 1; i < ev.length; i++) if (f(ev[i - 1], ev[i])) return true;
+  return false;
+}
+
+async function faults(sim) {
+  await binanceFault(sim, 'gap', (t, from) => pairs(t, from, (a, b) => b.U > a.u + 1) || 'no gap seen');
+  await binanceFault(sim, 'dup', (t, from) => pairs(t, from, (a, b) => a.U === b.U && a.u === b.u) || 'no duplicate seen');
+  await binanceFault(sim, 'reorder', (t, from) => pairs(t, from, (a, b) => b.U < a.U) || 'no reordering seen');
+  await binanceFault(sim, 'malformed', (t, from) => {
+    const bad = t.slice(from).filter((x) => parse(x) === null);
+    return (bad.length === 1 && t.slice(from).filter((x) => parse(x)).length > 3) || `${bad.length} unparsable frames`;
+  });
+  await binanceFault(sim, 'truncate', (t, from) => {
+    const bad = t.slice(from).filter((x) => parse(x) === null);
+    return (bad.length === 1 && bad[0].startsWith('{"e":"depthUpdate"')) || `${bad.length} unparsable frames`;
+  });
+  await binanceFault(sim, 'truncate_wire', (t, from, w) => {
+    const end = w.events.find((e) => e.t === 'end');
+    const close = w.events.find((e) => e.t === 'close');
+    return (end && end.leftover > 0 && !close) || `end ${JSON.stringify(end)} close ${!!close}`;
+  });
+  await binanceFault(sim, 'disconnect', (t, from, w) => {
+    const end = w.events.find((e) => e.t === 'end');
+    return (end && !w.events.find((e) => e.t === 'close')) || 'socket not closed abruptly';
+  });
+  // stall: the socket stays open and silent, pings included, until unstall
+  const w = await connect(sim.b, '/ws/btcusdt@depth@100ms');
+  await w.waitJson((m) => m.e === 'depthUpdate', 3000);
+  await post(sim.b, '/_sim/fault?kind=stall&venue=binance');
+  await sleep(100);
+  const n1 = w.events.length;
+  await sleep(700);
+  const n2 = w.events.length;
+  await post(sim.b, '/_sim/fault?kind=unstall&venue=binance');
+  const again = await w.waitJson((m) => m.e === 'depthUpdate', 2000, n2);
+  const s = await stats(sim);
+  check('fault_stall_binance', n1 === n2 && !w.closed && again && s.binance.messages_dropped_stalled > 0, `${n1} -> ${n2}, resumed ${!!again}`);
+  w.close();
+
+  // OKX books
+  const o = await connect(sim.o, '/ws/v5/public');
+  o.json({ op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT' }] });
+  await o.waitJson((m) => m.action === 'snapshot', 3000);
+  const okxPairs = (from, f) => {
+    const ev = o.texts.slice(from).map(parse).filter((m) => m && m.action === 'update').map((m) => m.data[0]);
+    for (let i = 1; i < ev.length; i++) if (f(ev[i - 1], ev[i])) return true;
+    return false;
+  };
+  for (const [kind, f] of [['gap', (a, b) => b.prevSeqId !== a.seqId && b.prevSeqId > a.seqId],
+    ['dup', (a, b) => a.seqId === b.seqId && a.prevSeqId === b.prevSeqId],
+    ['okx_seq_reset', (a, b) => b.prevSeqId === a.seqId && b.seqId < b.prevSeqId]]) {
+    await sleep(100);
+    const from = o.texts.length - 1;
+    await post(sim.o, `/_sim/fault?kind=${kind}&venue=okx&symbol=BTC-USDT`);
+    await sleep(400);
+    check(`fault_${kind}_okx`, okxPairs(from, f), 'not seen on the wire');
+  }
+  o.close();
+  const st = await stats(sim);
+  const fi = st.binance.faults_injected, fo = st.okx.faults_injected;
+  check('fault_counters_per_kind', fi.gap >= 1 && fi.dup >= 1 && fi.reorder >= 1 && fi.malformed >= 1 && fi.truncate >= 1 &&
+    fi.truncate_wire >= 1 && fi.disconnect >= 1 && fi.stall >= 1 && fo.gap >= 1 && fo.okx_seq_reset === 1, JSON.stringify(fi));
+}
+
+async function faultsFlag() {
+  const sim = await startSim(['--seed', '11', '--rate', '10', '--faults', 'gap@binance:BTC-USDT:after=300ms,disconnect@okx:after=600ms']);
+  const w = await connect(sim.o, '/ws/v5/public');
+  w.json({ op: 'subscribe', args: [{ channel: 'books', instId: 'ETH-USDT' }] });
+  const end = await w.waitFor((e) => e.t === 'end', 3000);
+  const s = await stats(sim);
+  check('faults_flag', end && s.binance.faults_injected.gap >= 1 && s.okx.faults_injected.disconnect === 1, JSON.stringify(s.okx.faults_injected));
+}
+
+(async () => {
+  try {
+    const sim = await startSim(['--seed', '9', '--rate', '10', '--timer-rate', '20']);
+    // the keepalive test pauses its market, so it gets its own simulator
+    const sim2 = await startSim(['--seed', '10', '--rate', '10', '--timer-rate', '20']);
+    await Promise.all([binancePings(sim), okxKeepalive(sim2), (async () => {
+      await binanceStreams(sim);
+      await binanceControl(sim);
+      await okxChannels(sim);
+    })()]);
+    await binanceRate(sim);
+    await binanceShutdown(sim);
+    await faults(sim);
+    await faultsFlag();
+  } catch (e) {
+    notOk('proto_suite', e.stack);
+  }
+  done();
+})();

@@ -1,0 +1,19 @@
+# test/routerd/: routerd and mpsub tests against a real nats-server.
+#   test_routerd_enc      JSON encoding and routing table (no NATS)
+#   test_mpsub_verify     mpsub's book rebuilder (no NATS)
+#   routerd_feeder        helper (not a test): synthetic bookd records into book.router
+#   routerd_*.sh          integration tests (nats-server on a free loopback port)
+$(eval $(call test_prog,test_routerd_enc,test/routerd/test_routerd_enc.c $(ROUTERD_ENC_SRCS),jansson inih))
+$(eval $(call test_prog,test_mpsub_verify,test/routerd/test_mpsub_verify.c tools/mpsub/verify.c $(BOOK_ENGINE_SRCS),inih))
+TEST_SCRIPTS += test/routerd/routerd_streams.sh test/routerd/routerd_nats_restart.sh \
+	test/routerd/routerd_kill9.sh test/routerd/routerd_gap.sh test/routerd/routerd_npm_consumer.sh
+
+# A helper program, built with the others but not run as a test.
+$(BIN)/test/routerd_feeder: $(call objs,test/routerd/feeder.c $(BOOK_ENGINE_SRCS)) $(OBJ)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
+PROGS += $(BIN)/test/routerd_feeder
+$(OBJ)/test/routerd/feeder.o: CFLAGS += -Ibookd
+$(OBJ)/test/routerd/test_routerd_enc.o: CFLAGS += -Irouterd -Itest -Wno-format-truncation
+$(OBJ)/test/routerd/test_mpsub_verify.o: CFLAGS += -Itools/mpsub -Ibookd -Itest
+$(OBJ)/test/routerd/%.o: CFLAGS += -Wno-misleading-indentation

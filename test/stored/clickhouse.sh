@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# clickhouse.sh - the ClickHouse sink against real engines on free loopback
+# ports, with the server stopped and restarted mid-run and stored killed -9
+# once: afterwards every row is in ClickHouse exactly once and the tables
+# agree with the local store (mpstore verify / print).
+#
+# Two back ends, because no prebuilt modern server can be installed here:
+#  legacy: Debian's clickhouse-server 18.16 (a real server; proves the HTTP
+#          path, RowBinary, gzip bodies, the legacy schema; idempotency by
+#          ReplacingMergeTree, so counts are taken with FINAL)
+#  modern: ClickHouse 26.7 (libchdb from npm @chdb/lib-linux-x64-gnu) behind
+#          test/stored/chdb_http.c, a test-only HTTP front end (proves the
+#          modern schema: DateTime64, codecs, LowCardinality, zstd bodies, and
+#          dedup by insert_deduplication_token: counts WITHOUT FINAL)
+# Each prints "skip" lines when its engine cannot be installed here.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+CHDB_VERSION=26.7.3-stable.1
+CHDB_DIR=${MP_CHDB_DIR:-/var/cache/marketprism/chdb}
+CHDB_LIB=$CHDB_DIR/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
+
+have_legacy() {
+	[ -x /usr/sbin/clickhouse-server ] && return 0
+	[ "$(id -u)" = 0 ] || return 1
+	echo "installing Debian's clickhouse-server" >&2
+	DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq --no-install-recommends \
+	    clickhouse-server >&2 || return 1
+	[ -x /usr/sbin/clickhouse-server ]
+}
+
+have_modern() {
+	[ -s "$CHDB_LIB" ] && return 0
+	command -v npm >/dev/null || return 1
+	echo "installing @chdb/lib-linux-x64-gnu@$CHDB_VERSION into $CHDB_DIR (about 180 MB)" >&2
+	mkdir -p "$CHDB_DIR" && timeout 600 npm install --no-save --ignore-scripts --no-audit --no-fund \
+	    --prefix "$CHDB_DIR" "@chdb/lib-linux-x64-gnu@$CHDB_VERSION" >&2 || return 1
+	[ -s "$CHDB_LIB" ]
+}
+
+# ch_q SQL: run a query on the current back end.
+ch_q() { curl -sS --max-time 20 "http://127.0.0.1:$CH_PORT/" --data-binary "$1"; }
+
+ch_start() {
+	local d=$T_TMP/$BACKEND
+	mkdir -p "$d"
+	if [ "$BACKEND" = legacy ]; then
+		cat >"$d/config.xml" <<EOX
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$d/server.log</log><errorlog>$d/err.log</errorlog><size>10M</size><count>1</count></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$CH_PORT</http_port>
+  <tcp_port>$CH_TCP</tcp_port>
+  <path>$d/data/</path>
+  <tmp_path>$d/tmp/</tmp_path>
+  <user_files_path>$d/user_files/</user_files_path>
+  <users_config>/etc/clickhouse-server/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>536870912</mark_cache_size>
+</yandex>
+EOX
+		bg /usr/sbin/clickhouse-server --config-file="$d/config.xml" >>"$d/stdout.log" 2>&1
+	else
+		bg "$BIN/test/chdb_http" --lib "$CHDB_LIB" --path "$d/data" --port "$CH_PORT" 2>>"$d/stdout.log"
+	fi
+	CH_PID=$T_LASTPID
+	wait_for 60 ch_q "SELECT 1"
+}
+
+# ch_stop: TERM, and KILL after 2 s (18.16 keeps serving open keep-alive
+# connections while it shuts down, which would hide the outage).
+ch_stop() {
+	kill -TERM "$CH_PID" 2>/dev/null
+	wait_for 2 bash -c "! kill -0 $CH_PID 2>/dev/null" || kill -KILL "$CH_PID" 2>/dev/null
+	wait "$CH_PID" 2>/dev/null
+}
+
+run_backend() {
+	BACKEND=$1
+	local final=""
+	[ "$BACKEND" = legacy ] && final=FINAL
+	rm -rf "$T_TMP/var" "/dev/shm/$ST_PREFIX"
+	: >"$T_TMP/stored.log"
+	CH_PORT=$(free_port); CH_TCP=$(free_port)
+	if ! ch_start; then not_ok "${BACKEND}_server_starts" "no answer on 127.0.0.1:$CH_PORT"; return; fi
+	ok "${BACKEND}_server_starts ($(ch_q 'SELECT version()'))"
+	local sets=(--set "clickhouse.url=http://127.0.0.1:$CH_PORT" --set clickhouse.batch_interval=300ms
+	    --set clickhouse.retry_max=1s --set clickhouse.timeout=10s)
+	st_start "${sets[@]}"
+	wait_for 10 test -e "/dev/shm/$ST_PREFIX/book.store"
+	bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 1200 --seed 11 >"$T_TMP/feed_$BACKEND.json"
+	local feed=$T_LASTPID
+	sleep 1.5
+	ch_stop                                    # the server goes away mid-run ...
+	check "${BACKEND}_server_stopped" bash -c "! curl -s --max-time 2 http://127.0.0.1:$CH_PORT/ >/dev/null"
+	sleep 3
+	ch_start || { not_ok "${BACKEND}_server_restarts"; return; }   # ... and comes back
+	ok "${BACKEND}_server_restarts"
+	sleep 1
+	kill -KILL "$ST_PID"; wait "$ST_PID" 2>/dev/null   # and stored dies once too
+	st_start "${sets[@]}"
+	wait "$feed"
+	wait_for 60 st_counts_match "$T_TMP/feed_$BACKEND.json" || not_ok "${BACKEND}_store_caught_up"
+	"$BIN/mpstore" verify -c "$ST_CONF" >"$T_TMP/verify_$BACKEND.json"
+	# Wait until ClickHouse holds what the store holds (the sink follows the store).
+	local want_deltas
+	want_deltas=$(python3 -c 'import json,sys; print(sum(b["deltas"] for b in json.load(open(sys.argv[1]))["books"]))' \
+	    "$T_TMP/verify_$BACKEND.json")
+	if wait_for 60 bash -c "[ \"\$(curl -s http://127.0.0.1:$CH_PORT/ --data-binary 'SELECT count() FROM marketprism.orderbook_deltas $final')\" = $want_deltas ]"; then
+		ok "${BACKEND}_caught_up_after_outage"
+	else
+		not_ok "${BACKEND}_caught_up_after_outage" "deltas in ClickHouse: $(ch_q "SELECT count() FROM marketprism.orderbook_deltas $final"), store: $want_deltas"
+	fi
+	st_stop
+	cp "$T_TMP/stored.log" "$T_TMP/stored_$BACKEND.log"
+	grep -q 'clickhouse insert failed; will retry' "$T_TMP/stored.log" && ok "${BACKEND}_outage_seen_and_retried" ||
+	    not_ok "${BACKEND}_outage_seen_and_retried" "no failed insert in the log: the outage was not exercised"
+	"$BIN/mpstore" print -c "$ST_CONF" --types delta,trade --levels 0 >"$T_TMP/print_$BACKEND.json"
+	for t in orderbook_deltas trades tickers klines book_events orderbook_full_depth; do
+		echo "== $t"
+		ch_q "SELECT count() FROM marketprism.$t $final"
+		ch_q "SELECT count() FROM marketprism.$t"
+	done >"$T_TMP/counts_$BACKEND.txt"
+	ch_q "SELECT exchange, symbol, last_update_id, prev_update_id, length(bid_px) + length(ask_px) FROM marketprism.orderbook_deltas $final FORMAT JSONEachRow" >"$T_TMP/deltas_$BACKEND.json"
+	ch_q "SELECT exchange, symbol, toString(trade_id), toString(price), toString(qty) FROM marketprism.trades $final FORMAT TabSeparated" >"$T_TMP/trades_$BACKEND.tsv"
+	ch_q "SELECT exchange_name, symbol_name, last_update_id, depth_levels, length(splitByString('],[', bids_full)) FROM marketprism.orderbook_full_depth $final FORMAT TabSeparated" >"$T_TMP/full_$BACKEND.tsv"
+	python3 - "$BACKEND" "$T_TMP" <<'PY'
+import json, sys, decimal
+be, d = sys.argv[1], sys.argv[2]
+v = json.load(open("%s/verify_%s.json" % (d, be)))
+counts = open("%s/counts_%s.txt" % (d, be)).read().split("== ")[1:]
+c = {}
+for blk in counts:
+    lines = blk.split("\n")
+    c[lines[0]] = (int(lines[1]), int(lines[2]))
+def res(name, cond, why):
+    print(("ok %s_%s" % (be, name)) if cond else ("not ok %s_%s - %s" % (be, name, why)))
+books = v["books"]
+want = {"orderbook_deltas": sum(b["deltas"] for b in books), "trades": sum(b["trades"] for b in books),
+        "tickers": sum(b["tickers"] for b in books), "klines": sum(b["klines"] for b in books),
+        "book_events": sum(b["events"] for b in books), "orderbook_full_depth": sum(b["snapshots_full"] for b in books)}
+for t, n in want.items():
+    res("rows_exactly_once_" + t, c[t][0] == n, "ClickHouse %s, store %s" % (c[t][0], n))
+if be == "modern":
+    # Dedup by insert_deduplication_token: no duplicate rows even before merges.
+    res("no_duplicates_without_final", all(c[t][1] == n for t, n in want.items()),
+        "raw counts %s vs %s" % ({t: c[t][1] for t in want}, want))
+# Content: every stored delta and trade is in ClickHouse with the same ids, sizes and exact prices.
+store_d, store_t = {}, {}
+for line in open("%s/print_%s.json" % (d, be)):
+    r = json.loads(line); rec = r["record"]
+    if rec["type"] == "delta":
+        store_d[(r["exchange"], r["symbol"], rec["last_id"])] = (rec["prev_id"], rec["n_bids"] + rec["n_asks"])
+    else:
+        store_t[(r["exchange"], r["symbol"], rec["first_id"])] = (decimal.Decimal(rec["px"]), decimal.Decimal(rec["qty"]))
+ch_d = {}
+for line in open("%s/deltas_%s.json" % (d, be)):
+    r = json.loads(line)
+    k = (r["exchange"], r["symbol"], int(r["last_update_id"]))
+    ch_d[k] = (int(r["prev_update_id"]), int(r["plus(length(bid_px), length(ask_px))"]))
+res("deltas_match_store", ch_d == store_d, "%d in ClickHouse, %d in the store, %d differ" %
+    (len(ch_d), len(store_d), len(set(ch_d.items()) ^ set(store_d.items()))))
+ch_t = {}
+for line in open("%s/trades_%s.tsv" % (d, be)):
+    ex, sym, tid, px, q = line.rstrip("\n").split("\t")
+    ch_t[(ex, sym, int(tid))] = (decimal.Decimal(px), decimal.Decimal(q))
+res("trades_exact_prices", ch_t == store_t, "%d vs %d, %d differ" % (len(ch_t), len(store_t), len(set(ch_t.items()) ^ set(store_t.items()))))
+full = [l.split("\t") for l in open("%s/full_%s.tsv" % (d, be)).read().splitlines()]
+res("full_depth_books", len(full) == want["orderbook_full_depth"] and all(int(f[3]) >= 1 and int(f[4]) == int(f[3]) or int(f[4]) > 0 for f in full),
+    "rows %s" % full[:3])
+PY
+	ch_stop
+}
+
+# CH_ONLY=legacy|modern runs one back end (for development).
+if [ "${CH_ONLY:-legacy}" != legacy ]; then
+	:
+elif have_legacy; then
+	run_backend legacy
+else
+	skip legacy_clickhouse "Debian's clickhouse-server is not installed and cannot be (not root / no apt)"
+fi
+if [ "${CH_ONLY:-modern}" != modern ]; then
+	:
+elif [ ! -x "$BIN/test/chdb_http" ]; then
+	skip modern_clickhouse "$BIN/test/chdb_http not built"
+elif have_modern; then
+	run_backend modern
+else
+	skip modern_clickhouse "libchdb ($CHDB_LIB) missing and npm could not install @chdb/lib-linux-x64-gnu@$CHDB_VERSION"
+fi

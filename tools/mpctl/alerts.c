@@ -1,0 +1,612 @@
+/*
+ * alerts.c - the requirement's alert rules, evaluated every tick over a
+ * sliding window of the collected counters:
+ *
+ *   data_loss        lost updates + ring drops > data_loss of updates  (per exchange; per book.* ring)
+ *   latency_high     p95 exchange->receive or processing latency > latency_high
+ *   checksum_fail    failed OKX checksums > checksum_fail of checks     (per book)
+ *   connection_lost  an exchange/NATS connection (or its process) down longer than connection_lost
+ *   stream_backlog   a JetStream consumer or the router ring holds > stream_backlog messages
+ *   process_failed   a child was given up (restart-intensity limit or fatal exit code)
+ *
+ * An alert is an instance of a rule with labels.  Changes (firing,
+ * resolved) are logged and published to <subject_prefix>.<rule>; a firing
+ * alert is published again every `repeat`.  Counters are differenced against
+ * the oldest sample inside the window, so a daemon restart (metrics files
+ * survive restarts) does not fake a burst.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "inst.h"
+#include "log.h"
+#include "mpctl.h"
+
+#define AL_MAX 128
+#define SER_MAX 512
+
+enum { R_DATA_LOSS, R_LATENCY, R_CHECKSUM, R_CONN, R_BACKLOG, R_PROC, R_N };
+static const char *rule_names[R_N] = {
+	"data_loss", "latency_high", "checksum_fail", "connection_lost", "stream_backlog", "process_failed",
+};
+
+struct alert {
+	int rule;
+	char labels[160];       /* 'exchange="okx"' */
+	int firing;
+	int seen;               /* the condition held this tick */
+	int64_t since_ns;       /* CLOCK_REALTIME when it started firing */
+	int64_t down_mono;      /* connection_lost: when the condition began */
+	int64_t pub_mono;       /* last publish */
+	double value, threshold;
+	char msg[200];
+};
+
+/* A sampled cumulative value and its history over the window. */
+struct series {
+	char key[200];
+	int n, head, cap;
+	int64_t *t;
+	double *v;
+	int touched;
+};
+
+struct alert_state {
+	int enabled;
+	int64_t window, repeat, conn_grace;
+	double loss_max, cks_max;
+	int64_t lat_max_ns;
+	int64_t backlog_max;
+	char sev[R_N][16];
+	char subject_prefix[128];
+	struct alert al[AL_MAX];
+	int nal;
+	struct series *ser;
+	int nser;
+};
+
+/* "0.1%", "0.001" -> 0.001 */
+static int
+parse_share(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (*end || !isfinite(v) || v < 0 || v > 1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+valid_sev(const char *s)
+{
+	return !strcmp(s, "info") || !strcmp(s, "warning") || !strcmp(s, "error") || !strcmp(s, "critical");
+}
+
+int
+alerts_init(struct ctl *c, char *err, size_t errlen)
+{
+	struct alert_state *a;
+	char key[64];
+	int r;
+
+	if (!(a = calloc(1, sizeof *a))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->alerts = a;
+	a->enabled = cfg_bool(c->cfg, "alerts", "enabled");
+	a->window = cfg_dur_ns(c->cfg, "alerts", "window");
+	a->repeat = cfg_dur_ns(c->cfg, "alerts", "repeat");
+	a->conn_grace = cfg_dur_ns(c->cfg, "alerts", "connection_lost");
+	a->lat_max_ns = cfg_dur_ns(c->cfg, "alerts", "latency_high");
+	a->backlog_max = cfg_int(c->cfg, "alerts", "stream_backlog");
+	snprintf(a->subject_prefix, sizeof a->subject_prefix, "%s", cfg_str(c->cfg, "alerts", "subject_prefix"));
+	if (parse_share(cfg_str(c->cfg, "alerts", "data_loss"), &a->loss_max) != 0) {
+		snprintf(err, errlen, "%s: [alerts] data_loss = %s: expected a share like 0.1%% or 0.001",
+		    cfg_origin(c->cfg, "alerts", "data_loss"), log_q(cfg_str(c->cfg, "alerts", "data_loss")));
+		return -1;
+	}
+	if (parse_share(cfg_str(c->cfg, "alerts", "checksum_fail"), &a->cks_max) != 0) {
+		snprintf(err, errlen, "%s: [alerts] checksum_fail = %s: expected a share like 1%% or 0.01",
+		    cfg_origin(c->cfg, "alerts", "checksum_fail"), log_q(cfg_str(c->cfg, "alerts", "checksum_fail")));
+		return -1;
+	}
+	for (r = 0; r < R_N; r++) {
+		snprintf(key, sizeof key, "%s_severity", rule_names[r]);
+		snprintf(a->sev[r], sizeof a->sev[r], "%s", cfg_str(c->cfg, "alerts", key));
+		if (!valid_sev(a->sev[r])) {
+			snprintf(err, errlen, "%s: [alerts] %s = %s: expected info, warning, error or critical",
+			    cfg_origin(c->cfg, "alerts", key), key, log_q(a->sev[r]));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+alerts_free(struct ctl *c)
+{
+	struct alert_state *a = c->alerts;
+	int i;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->nser; i++) {
+		free(a->ser[i].t);
+		free(a->ser[i].v);
+	}
+	free(a->ser);
+	free(a);
+	c->alerts = NULL;
+}
+
+/* Record the cumulative value `v` of `key` now; return its increase over the
+ * window.  A value lower than before means the counter was reset (a metrics
+ * file re-created): the history restarts from it. */
+static double
+window_delta(struct ctl *c, const char *key, double v)
+{
+	struct alert_state *a = c->alerts;
+	struct series *s = NULL;
+	int64_t now = c->tick_mono;
+	int i, oldest;
+
+	for (i = 0; i < a->nser; i++)
+		if (strcmp(a->ser[i].key, key) == 0) {
+			s = &a->ser[i];
+			break;
+		}
+	if (!s) {
+		struct series *ns;
+		if (a->nser >= SER_MAX)
+			return 0;
+		if (!(ns = realloc(a->ser, sizeof *ns * (size_t)(a->nser + 1))))
+			return 0;
+		a->ser = ns;
+		s = &a->ser[a->nser];
+		memset(s, 0, sizeof *s);
+		snprintf(s->key, sizeof s->key, "%s", key);
+		s->cap = (int)(a->window / cfg_dur_ns(c->cfg, "mpctl", "metrics_interval")) + 3;
+		s->t = calloc((size_t)s->cap, sizeof *s->t);
+		s->v = calloc((size_t)s->cap, sizeof *s->v);
+		if (!s->t || !s->v) {
+			free(s->t);
+			free(s->v);
+			return 0;
+		}
+		a->nser++;
+	}
+	if (s->n > 0 && v < s->v[(s->head + s->cap - 1) % s->cap])
+		s->n = 0;   /* reset */
+	/* drop samples older than the window, keeping one at or before its start */
+	while (s->n >= 2) {
+		int second = (s->head - s->n + 1 + s->cap) % s->cap;
+		if (now - s->t[second] >= a->window)
+			s->n--;
+		else
+			break;
+	}
+	if (s->n == s->cap)
+		s->n--;
+	s->t[s->head] = now;
+	s->v[s->head] = v;
+	s->head = (s->head + 1) % s->cap;
+	s->n++;
+	oldest = (s->head - s->n + s->cap) % s->cap;
+	return v - s->v[oldest];
+}
+
+static double
+metric_sum(struct ctl *c, const char *process, const char *name, const char *labels)
+{
+	const struct mview *m;
+	double s = 0;
+	int i;
+
+	for (i = 0; (m = collect_find(c, process, name, labels, i)); i++)
+		s += m->v.kind == METRIC_COUNTER ? (double)m->v.counter : (double)m->v.gauge;
+	return s;
+}
+
+/* p95 of the histogram(s) over the window; -1 if no observations. */
+static double
+window_p95(struct ctl *c, const char *process, const char *name, const char *labels, const char *tag)
+{
+	struct metric_view w;
+	const struct mview *m;
+	char key[200];
+	double cum[METRICS_HBUCKETS] = {0}, cnt = 0, d;
+	int i, b;
+
+	for (i = 0; (m = collect_find(c, process, name, labels, i)); i++) {
+		if (m->v.kind != METRIC_HIST)
+			continue;
+		for (b = 0; b < METRICS_HBUCKETS; b++)
+			cum[b] += (double)m->v.hist.bucket[b];
+		cnt += (double)m->v.hist.count;
+	}
+	memset(&w, 0, sizeof w);
+	w.kind = METRIC_HIST;
+	for (b = 0; b < METRICS_HBUCKETS; b++) {
+		snprintf(key, sizeof key, "%s|%s|b%d", name, tag, b);
+		d = window_delta(c, key, cum[b]);
+		w.hist.bucket[b] = d > 0 ? (uint64_t)d : 0;
+		w.hist.count += w.hist.bucket[b];
+	}
+	snprintf(key, sizeof key, "%s|%s|n", name, tag);
+	window_delta(c, key, cnt);
+	if (w.hist.count == 0)
+		return -1;
+	return metrics_quantile(&w, 0.95);
+}
+
+static struct alert *
+get_alert(struct alert_state *a, int rule, const char *labels)
+{
+	int i;
+
+	for (i = 0; i < a->nal; i++)
+		if (a->al[i].rule == rule && strcmp(a->al[i].labels, labels) == 0)
+			return &a->al[i];
+	if (a->nal >= AL_MAX)
+		return NULL;
+	memset(&a->al[a->nal], 0, sizeof a->al[0]);
+	a->al[a->nal].rule = rule;
+	snprintf(a->al[a->nal].labels, sizeof a->al[0].labels, "%s", labels);
+	return &a->al[a->nal++];
+}
+
+static json_t *
+labels_json(const char *labels)
+{
+	json_t *o = json_object();
+	const char *p = labels, *eq, *q;
+	char k[64], v[128];
+
+	while (p && *p) {
+		while (*p == ',')
+			p++;
+		if (!(eq = strchr(p, '=')) || eq[1] != '"' || !(q = strchr(eq + 2, '"')))
+			break;
+		snprintf(k, sizeof k, "%.*s", (int)(eq - p), p);
+		snprintf(v, sizeof v, "%.*s", (int)(q - eq - 2), eq + 2);
+		json_object_set_new(o, k, json_string(v));
+		p = q + 1;
+	}
+	return o;
+}
+
+static json_t *
+alert_json(struct ctl *c, const struct alert *al, const char *state)
+{
+	struct alert_state *a = c->alerts;
+	char ts[40];
+	json_t *o;
+	time_t s = (time_t)(al->since_ns / 1000000000LL);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	o = json_pack("{s:s,s:s,s:s,s:f,s:f,s:o,s:s,s:s,s:s}", "rule", rule_names[al->rule],
+	    "severity", a->sev[al->rule], "state", state, "value", isfinite(al->value) ? al->value : 0.0,
+	    "threshold", al->threshold, "labels", labels_json(al->labels), "message", al->msg, "since", ts,
+	    "instance", c->prefix);
+	return o;
+}
+
+static void
+publish(struct ctl *c, struct alert *al, const char *state)
+{
+	struct alert_state *a = c->alerts;
+	char subject[200];
+	json_t *o = alert_json(c, al, state);
+	char *s;
+
+	al->pub_mono = c->tick_mono;
+	if (!o)
+		return;
+	json_object_set_new(o, "timestamp", json_integer((json_int_t)(ctl_real_ns() / 1000000)));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (!s)
+		return;
+	snprintf(subject, sizeof subject, "%s.%s", a->subject_prefix, rule_names[al->rule]);
+	if (c->nats_url[0])
+		natsmon_publish_alert(subject, s);
+	free(s);
+}
+
+/* The condition of (rule, labels) holds (or not) this tick. */
+static void
+condition(struct ctl *c, int rule, const char *labels, int holds, double value, double threshold, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static void
+condition(struct ctl *c, int rule, const char *labels, int holds, double value, double threshold, const char *fmt, ...)
+{
+	struct alert *al = get_alert(c->alerts, rule, labels);
+	va_list ap;
+
+	if (!al)
+		return;
+	al->seen = 1;
+	al->value = value;
+	al->threshold = threshold;
+	if (holds) {
+		va_start(ap, fmt);
+		vsnprintf(al->msg, sizeof al->msg, fmt, ap);
+		va_end(ap);
+	}
+	if (holds && !al->firing) {
+		al->firing = 1;
+		al->since_ns = ctl_real_ns();
+		log_line(strcmp(c->alerts->sev[rule], "critical") == 0 || strcmp(c->alerts->sev[rule], "error") == 0 ?
+		    LOG_ERROR : LOG_WARN, "alert firing", "rule=%s severity=%s labels=%s value=%g threshold=%g message=%s",
+		    rule_names[rule], c->alerts->sev[rule], log_q(labels), value, threshold, log_q(al->msg));
+		publish(c, al, "firing");
+	} else if (!holds && al->firing) {
+		al->firing = 0;
+		log_info("alert resolved", "rule=%s labels=%s value=%g", rule_names[rule], log_q(labels), value);
+		publish(c, al, "resolved");
+	} else if (holds && c->tick_mono - al->pub_mono >= c->alerts->repeat)
+		publish(c, al, "firing");
+}
+
+static const struct ring_stat *
+ring_named(struct ctl *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nrings; i++)
+		if (c->ring_ok[i] && strcmp(c->ring_names[i], name) == 0)
+			return &c->rings[i];
+	return NULL;
+}
+
+static void
+eval_loss(struct ctl *c)
+{
+	struct alert_state *a = c->alerts;
+	const char *exchanges[] = {"binance", "okx"};
+	char lab[64], key[128], rname[40];
+	double upd, lost, drop, share;
+	const struct ring_stat *r;
+	int e, i;
+
+	for (e = 0; e < 2; e++) {
+		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
+		snprintf(rname, sizeof rname, "feed.%s", exchanges[e]);
+		r = ring_named(c, rname);
+		if (!collect_find(c, "bookd", "mp_book_updates_total|mp_book_input_total", lab, 0) && !r)
+			continue;
+		snprintf(key, sizeof key, "upd|%s", exchanges[e]);
+		upd = window_delta(c, key, metric_sum(c, "bookd", "mp_book_updates_total|mp_book_input_total", lab));
+		snprintf(key, sizeof key, "lost|%s", exchanges[e]);
+		lost = window_delta(c, key, metric_sum(c, "bookd", "mp_book_lost_updates_total|mp_book_gaps_total", lab));
+		snprintf(key, sizeof key, "drop|%s", rname);
+		drop = window_delta(c, key, r ? (double)r->dropped : 0);
+		share = upd + drop > 0 ? (lost + drop) / (upd + drop) : 0;
+		condition(c, R_DATA_LOSS, lab, upd + drop > 0 && share > a->loss_max, share, a->loss_max,
+		    "%s: %.0f of %.0f updates lost in the last %llds (%.3f%%)", exchanges[e], lost + drop, upd + drop,
+		    (long long)(a->window / 1000000000LL), share * 100);
+	}
+	/* The pipeline's own rings downstream of bookd. */
+	for (i = 0; i < c->nrings; i++) {
+		double wr, dr;
+		if (!c->ring_ok[i] || strncmp(c->ring_names[i], "book.", 5) != 0)
+			continue;
+		snprintf(key, sizeof key, "wr|%s", c->ring_names[i]);
+		wr = window_delta(c, key, (double)c->rings[i].written);
+		snprintf(key, sizeof key, "drop|%s", c->ring_names[i]);
+		dr = window_delta(c, key, (double)c->rings[i].dropped);
+		snprintf(lab, sizeof lab, "ring=\"%s\"", c->ring_names[i]);
+		share = wr + dr > 0 ? dr / (wr + dr) : 0;
+		condition(c, R_DATA_LOSS, lab, dr > 0 && share > a->loss_max, share, a->loss_max,
+		    "ring %s dropped %.0f of %.0f records in the last %llds", c->ring_names[i], dr, wr + dr,
+		    (long long)(a->window / 1000000000LL));
+	}
+}
+
+static void
+eval_latency(struct ctl *c)
+{
+	struct alert_state *a = c->alerts;
+	const char *exchanges[] = {"binance", "okx"};
+	double thr = (double)a->lat_max_ns, p;
+	char lab[64];
+	int e;
+
+	for (e = 0; e < 2; e++) {
+		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
+		if (!collect_find(c, NULL, "mp_feed_exchange_latency_seconds", lab, 0))
+			continue;
+		p = window_p95(c, NULL, "mp_feed_exchange_latency_seconds", lab, exchanges[e]);
+		snprintf(lab, sizeof lab, "exchange=\"%s\",stage=\"exchange_receive\"", exchanges[e]);
+		condition(c, R_LATENCY, lab, p > thr, p / 1e6, thr / 1e6,
+		    "%s exchange->receive p95 %.1f ms over %.0f ms", exchanges[e], p / 1e6, thr / 1e6);
+	}
+	if (collect_find(c, "bookd", "mp_book_process_latency_seconds", NULL, 0)) {
+		p = window_p95(c, "bookd", "mp_book_process_latency_seconds", NULL, "all");
+		condition(c, R_LATENCY, "stage=\"processing\"", p > thr, p / 1e6, thr / 1e6,
+		    "processing p95 %.1f ms over %.0f ms", p / 1e6, thr / 1e6);
+	}
+}
+
+static void
+eval_checksum(struct ctl *c)
+{
+	struct alert_state *a = c->alerts;
+	const struct mview *m;
+	char ex[32], sym[32], lab[128], key[200];
+	double ok, bad, share;
+	int i;
+
+	for (i = 0; (m = collect_find(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", NULL, i)); i++) {
+		labels_get(m->v.labels, "exchange", ex, sizeof ex);
+		labels_get(m->v.labels, "symbol", sym, sizeof sym);
+		snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", ex, sym);
+		snprintf(key, sizeof key, "cfail|%s", lab);
+		bad = window_delta(c, key, (double)m->v.counter);
+		snprintf(key, sizeof key, "cok|%s", lab);
+		ok = window_delta(c, key, metric_sum(c, "bookd", "mp_book_checksum_ok_total", lab));
+		share = ok + bad > 0 ? bad / (ok + bad) : 0;
+		condition(c, R_CHECKSUM, lab, bad > 0 && share > a->cks_max, share, a->cks_max,
+		    "%s %s: %.0f of %.0f checksums failed (%.2f%%)", ex, sym, bad, ok + bad, share * 100);
+	}
+}
+
+static void
+conn_condition(struct ctl *c, const char *labels, int down, const char *what)
+{
+	struct alert_state *a = c->alerts;
+	struct alert *al = get_alert(a, R_CONN, labels);
+	double secs;
+
+	if (!al)
+		return;
+	if (!down)
+		al->down_mono = 0;
+	else if (!al->down_mono)
+		al->down_mono = c->tick_mono;
+	secs = down ? (double)(c->tick_mono - al->down_mono) / 1e9 : 0;
+	condition(c, R_CONN, labels, down && c->tick_mono - al->down_mono >= a->conn_grace, secs,
+	    (double)a->conn_grace / 1e9, "%s down for %.0f s", what, secs);
+}
+
+static void
+eval_conn(struct ctl *c)
+{
+	const struct mview *m;
+	struct child *ch;
+	char ex[32], conn[32], lab[128], what[96], proc[48];
+	int i, running;
+
+	for (i = 0; (m = collect_find(c, NULL, "mp_feed_connected|mp_feed_links_up", NULL, i)); i++) {
+		labels_get(m->v.labels, "exchange", ex, sizeof ex);
+		if (labels_get(m->v.labels, "conn", conn, sizeof conn) != 0)
+			snprintf(conn, sizeof conn, "ws");   /* feedd's mp_feed_links_up */
+		snprintf(proc, sizeof proc, "feedd.%s", ex);
+		ch = sup_find(c, proc);
+		running = ch && ch->state == PS_READY;
+		snprintf(lab, sizeof lab, "exchange=\"%s\",conn=\"%s\"", ex, conn);
+		snprintf(what, sizeof what, "%s %s connection", ex, conn);
+		conn_condition(c, lab, !running || m->v.gauge <= 0, what);
+	}
+	/* A feedd that is not running has no connection at all, metrics or not. */
+	for (i = 0; i < c->nch; i++) {
+		ch = &c->ch[i];
+		if (strncmp(ch->name, "feedd.", 6) != 0 || c->starting_all)
+			continue;
+		snprintf(lab, sizeof lab, "exchange=\"%s\",process=\"%s\"", ch->name + 6, ch->name);
+		snprintf(what, sizeof what, "%s (process %s)", ch->name + 6, proc_state_name(ch->state));
+		conn_condition(c, lab, ch->state != PS_READY, what);
+	}
+	if ((m = collect_find(c, "routerd", "mp_router_nats_connected", NULL, 0))) {
+		ch = sup_find(c, "routerd");
+		conn_condition(c, "conn=\"nats\"", !(ch && ch->state == PS_READY) || m->v.gauge <= 0,
+		    "routerd NATS connection");
+	}
+}
+
+static void
+eval_backlog(struct ctl *c)
+{
+	struct alert_state *a = c->alerts;
+	const struct ring_stat *r;
+	char lab[96];
+	int i;
+
+	for (i = 0; i < c->nstreams; i++) {
+		snprintf(lab, sizeof lab, "stream=\"%s\"", c->streams[i].name);
+		condition(c, R_BACKLOG, lab, c->streams[i].backlog > (uint64_t)a->backlog_max, (double)c->streams[i].backlog,
+		    (double)a->backlog_max, "stream %s: a consumer is %llu messages behind", c->streams[i].name,
+		    (unsigned long long)c->streams[i].backlog);
+	}
+	if ((r = ring_named(c, "book.router"))) {
+		uint64_t lag = r->written - r->read;
+		condition(c, R_BACKLOG, "ring=\"book.router\"", lag > (uint64_t)a->backlog_max, (double)lag,
+		    (double)a->backlog_max, "%llu messages wait in book.router for routerd", (unsigned long long)lag);
+	}
+}
+
+static void
+eval_proc(struct ctl *c)
+{
+	char lab[64];
+	int i;
+
+	for (i = 0; i < c->nch; i++) {
+		snprintf(lab, sizeof lab, "process=\"%s\"", c->ch[i].name);
+		condition(c, R_PROC, lab, c->ch[i].state == PS_FAILED, c->ch[i].state == PS_FAILED, 1,
+		    "%s given up: %s (last exit: %s)", c->ch[i].name, c->ch[i].fail_reason, c->ch[i].last_exit);
+	}
+}
+
+void
+alerts_eval(struct ctl *c)
+{
+	struct alert_state *a = c->alerts;
+	int i;
+
+	if (!a || !a->enabled)
+		return;
+	for (i = 0; i < a->nal; i++)
+		a->al[i].seen = 0;
+	eval_loss(c);
+	eval_latency(c);
+	eval_checksum(c);
+	eval_conn(c);
+	eval_backlog(c);
+	eval_proc(c);
+	/* An alert whose subject vanished (a stream deleted, ...) resolves. */
+	for (i = 0; i < a->nal; i++)
+		if (!a->al[i].seen && a->al[i].firing) {
+			a->al[i].firing = 0;
+			log_info("alert resolved", "rule=%s labels=%s", rule_names[a->al[i].rule], log_q(a->al[i].labels));
+			publish(c, &a->al[i], "resolved");
+		}
+}
+
+json_t *
+alerts_json(struct ctl *c)
+{
+	struct alert_state *a = c->alerts;
+	json_t *arr = json_array();
+	int i;
+
+	if (!a)
+		return arr;
+	for (i = 0; i < a->nal; i++)
+		if (a->al[i].firing)
+			json_array_append_new(arr, alert_json(c, &a->al[i], "firing"));
+	return arr;
+}
+
+void
+alerts_prometheus(struct ctl *c, struct sbuf *b)
+{
+	struct alert_state *a = c->alerts;
+	int i;
+
+	if (!a)
+		return;
+	sbuf_puts(b, "# HELP mp_alert_firing 1 while the alert rule fires for these labels\n"
+	    "# TYPE mp_alert_firing gauge\n");
+	for (i = 0; i < a->nal; i++)
+		sbuf_printf(b, "mp_alert_firing{rule=\"%s\",severity=\"%s\"%s%s} %d\n", rule_names[a->al[i].rule],
+		    a->sev[a->al[i].rule], a->al[i].labels[0] ? "," : "", a->al[i].labels, a->al[i].firing);
+}

@@ -1,0 +1,282 @@
+/*
+ * collect.c - once per tick, copy out everything /health, /metrics and the
+ * alerts look at: every process's metrics file in the ring prefix
+ * directory, every ring header, and /proc of every child.  Reads only: a
+ * reader never disturbs the pipeline (metrics and rings are mapped read-only
+ * by metrics_read and ring_stat_path).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mpctl.h"
+#include "pipe.h"
+
+static long clk_tck;
+
+int
+labels_get(const char *labels, const char *key, char *out, size_t cap)
+{
+	size_t kl = strlen(key);
+	const char *p = labels, *e;
+
+	while (p && *p) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=' && p[kl + 1] == '"') {
+			p += kl + 2;
+			for (e = p; *e && *e != '"'; e++)
+				if (*e == '\\' && e[1])
+					e++;
+			snprintf(out, cap, "%.*s", (int)(e - p), p);
+			return 0;
+		}
+		/* skip this pair */
+		p = strchr(p, '"');
+		if (!p)
+			break;
+		for (p++; *p && *p != '"'; p++)
+			if (*p == '\\' && p[1])
+				p++;
+		if (*p)
+			p++;
+	}
+	if (cap)
+		out[0] = 0;
+	return -1;
+}
+
+/* Every k="v" pair of sub is in labels. */
+static int
+labels_match(const char *labels, const char *sub)
+{
+	char key[64], want[128], have[128];
+	const char *p = sub, *eq, *q;
+
+	while (p && *p) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		if (!*p)
+			break;
+		eq = strchr(p, '=');
+		if (!eq || eq[1] != '"')
+			return 0;
+		snprintf(key, sizeof key, "%.*s", (int)(eq - p), p);
+		q = strchr(eq + 2, '"');
+		if (!q)
+			return 0;
+		snprintf(want, sizeof want, "%.*s", (int)(q - eq - 2), eq + 2);
+		if (labels_get(labels, key, have, sizeof have) != 0 || strcmp(have, want) != 0)
+			return 0;
+		p = q + 1;
+	}
+	return 1;
+}
+
+const struct mview *
+collect_find(const struct ctl *c, const char *process, const char *name, const char *labels_sub, int nth)
+{
+	int i;
+
+	if (strchr(name, '|'))
+		name = collect_name(c, process, name);
+	for (i = 0; i < c->nmv; i++) {
+		const struct mview *m = &c->mv[i];
+		if (strcmp(m->v.name, name) != 0)
+			continue;
+		if (process && strcmp(m->process, process) != 0)
+			continue;
+		if (labels_sub && !labels_match(m->v.labels, labels_sub))
+			continue;
+		if (nth-- == 0)
+			return m;
+	}
+	return NULL;
+}
+
+const char *
+collect_name(const struct ctl *c, const char *process, const char *alts)
+{
+	static char buf[4][64];
+	static int k;
+	const char *p = alts, *e;
+	char *out = buf[k++ % 4];
+
+	for (;;) {
+		e = strchr(p, '|');
+		snprintf(out, 64, "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
+		if (!e || collect_find(c, process, out, NULL, 0))
+			break;
+		p = e + 1;
+	}
+	if (!collect_find(c, process, out, NULL, 0))
+		snprintf(out, 64, "%.*s", strchr(alts, '|') ? (int)(strchr(alts, '|') - alts) : (int)strlen(alts), alts);
+	return out;
+}
+
+static void
+collect_metrics(struct ctl *c)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], err[256];
+	struct metric_view *tmp;
+	struct dirent *de;
+	int32_t pid;
+	int64_t hb;
+	DIR *d;
+	int n, i;
+
+	c->nmv = 0;
+	c->nmfile = 0;
+	snprintf(dir, sizeof dir, "/dev/shm/%s", c->prefix);
+	if (!(d = opendir(dir)))
+		return;
+	if (!(tmp = malloc(sizeof *tmp * METRICS_MAX))) {
+		closedir(d);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "metrics.", 8) != 0 || !de->d_name[8] || strlen(de->d_name + 8) >= 32)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		n = metrics_read(path, tmp, METRICS_MAX, &pid, &hb, err, sizeof err);
+		if (n < 0) {
+			log_debug("cannot read metrics file", "path=%s err=%s", log_q(path), log_q(err));
+			continue;
+		}
+		if (c->nmfile < (int)(sizeof c->mfile / sizeof c->mfile[0])) {
+			snprintf(c->mfile[c->nmfile].process, sizeof c->mfile[0].process, "%s", de->d_name + 8);
+			c->mfile[c->nmfile].pid = pid;
+			c->mfile[c->nmfile].hb_ns = hb;
+			c->nmfile++;
+		}
+		if (c->nmv + n > c->mvcap) {
+			int cap = (c->nmv + n) * 2;
+			struct mview *nv = realloc(c->mv, sizeof *nv * (size_t)cap);
+			if (!nv)
+				break;
+			c->mv = nv;
+			c->mvcap = cap;
+		}
+		for (i = 0; i < n; i++) {
+			snprintf(c->mv[c->nmv].process, sizeof c->mv[0].process, "%s", de->d_name + 8);
+			c->mv[c->nmv].v = tmp[i];
+			c->nmv++;
+		}
+	}
+	free(tmp);
+	closedir(d);
+}
+
+static void
+collect_rings(struct ctl *c)
+{
+	char path[PATH_MAX], err[256];
+	int i;
+
+	if (c->nrings == 0)
+		c->nrings = pipe_ring_names(c->cfg, c->ring_names, CTL_MAX_RINGS);
+	if (c->nrings > CTL_MAX_RINGS)
+		c->nrings = CTL_MAX_RINGS;
+	for (i = 0; i < c->nrings; i++) {
+		c->ring_ok[i] = 0;
+		if (ring_path(path, sizeof path, c->prefix, c->ring_names[i]) != 0)
+			continue;
+		if (ring_stat_path(path, &c->rings[i], err, sizeof err) == 0)
+			c->ring_ok[i] = 1;
+	}
+}
+
+static int
+read_file(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return (int)n;
+}
+
+static void
+collect_proc(struct child *ch, int64_t now)
+{
+	char path[64], buf[4096], *p;
+	unsigned long long ut, st;
+	struct dirent *de;
+	DIR *d;
+	int n;
+
+	if (ch->pid <= 0) {
+		ch->cpu_ratio = 0;
+		ch->rss_bytes = 0;
+		ch->open_fds = 0;
+		ch->threads = 0;
+		ch->wbytes_rate = 0;
+		return;
+	}
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)ch->pid);
+	if (read_file(path, buf, sizeof buf) > 0 && (p = strrchr(buf, ')'))) {
+		/* fields after ") ": state(3) ... utime(14) stime(15) ... num_threads(20) */
+		long th = 0;
+		if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %ld",
+		    &ut, &st, &th) == 3) {
+			ch->cpu_ticks = ut + st;
+			ch->threads = (int)th;
+			if (ch->cpu_mono_prev && now > ch->cpu_mono_prev && ch->cpu_ticks >= ch->cpu_ticks_prev)
+				ch->cpu_ratio = (double)(ch->cpu_ticks - ch->cpu_ticks_prev) / (double)clk_tck /
+				    ((double)(now - ch->cpu_mono_prev) / 1e9);
+			ch->cpu_ticks_prev = ch->cpu_ticks;
+		}
+	}
+	snprintf(path, sizeof path, "/proc/%d/status", (int)ch->pid);
+	if (read_file(path, buf, sizeof buf) > 0 && (p = strstr(buf, "VmRSS:")))
+		ch->rss_bytes = strtoll(p + 6, NULL, 10) * 1024;
+	snprintf(path, sizeof path, "/proc/%d/io", (int)ch->pid);
+	if (read_file(path, buf, sizeof buf) > 0 && (p = strstr(buf, "\nwrite_bytes:"))) {
+		ch->wbytes = strtoull(p + 13, NULL, 10);
+		if (ch->cpu_mono_prev && now > ch->cpu_mono_prev && ch->wbytes >= ch->wbytes_prev)
+			ch->wbytes_rate = (double)(ch->wbytes - ch->wbytes_prev) / ((double)(now - ch->cpu_mono_prev) / 1e9);
+		ch->wbytes_prev = ch->wbytes;
+	}
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)ch->pid);
+	n = 0;
+	if ((d = opendir(path))) {
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				n++;
+		closedir(d);
+	}
+	ch->open_fds = n;
+	ch->cpu_mono_prev = now;
+}
+
+void
+collect_tick(struct ctl *c)
+{
+	int64_t now = ctl_mono_ns();
+	int i;
+
+	if (!clk_tck)
+		clk_tck = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	c->tick_mono = now;
+	collect_metrics(c);
+	collect_rings(c);
+	for (i = 0; i < c->nch; i++)
+		collect_proc(&c->ch[i], now);
+}
+
+void
+collect_free(struct ctl *c)
+{
+	free(c->mv);
+	c->mv = NULL;
+	c->nmv = c->mvcap = 0;
+}

@@ -1,0 +1,210 @@
+/*
+ * mpctl.h - the launcher's internal contract, shared by its files only.
+ *
+ * One supervisor process per ring prefix (and data dir) owns the process
+ * table.  Its single thread runs a poll() loop over a signalfd, the
+ * readiness pipes, the HTTP listeners and their connections; a second thread
+ * (natsmon.c) talks to NATS so that a slow server never stalls supervision.
+ *
+ *   main.c     command line: start / stop / status / health / restart
+ *   sup.c      the loop, spawning, reaping, backoff, intensity limit, stop
+ *   procs.c    which children to run, with which argv (from config)
+ *   collect.c  samples metrics files, ring headers and /proc each tick
+ *   report.c   /health and status JSON, Prometheus text
+ *   alerts.c   the alert rules
+ *   http.c     the tiny HTTP/1.0 server (TCP loopback + unix control socket)
+ *   natsmon.c  alert publishing, stream monitor, book snapshots for the page
+ *   client.c   the commands that talk to a running supervisor
+ */
+#ifndef MP_MPCTL_H
+#define MP_MPCTL_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "cfg.h"
+#include "metrics.h"
+#include "ring.h"
+#include "sbuf.h"
+
+#define CTL_MAX_CHILDREN 16
+#define CTL_MAX_ARGS 160
+#define CTL_DEATH_HIST 64
+#define CTL_MAX_RINGS 32
+#define CTL_EXIT_RUNNING 100    /* another supervisor holds the prefix (s6 style) */
+#define CTL_EXIT_NOTRUNNING 3   /* client: no supervisor to talk to */
+
+enum ready_kind { READY_FD = 1, READY_TCP = 2 };
+
+enum proc_state {
+	PS_STOPPED = 0,   /* not started yet, or stopped on purpose */
+	PS_STARTING,      /* spawned, not ready yet */
+	PS_READY,         /* said it is ready */
+	PS_BACKOFF,       /* died; waiting for the restart delay */
+	PS_STOPPING,      /* SIGTERM sent, waiting for it to exit */
+	PS_FAILED,        /* given up (intensity limit or fatal exit code) */
+};
+const char *proc_state_name(enum proc_state s);
+
+struct child {
+	char name[32];               /* feedd.binance, bookd, nats-server, ... */
+	char prog[PATH_MAX];
+	char *argv[CTL_MAX_ARGS];    /* argv[0] = prog; owned (strdup) */
+	int argc;
+	enum ready_kind ready;
+	int ready_port;              /* READY_TCP */
+
+	enum proc_state state;
+	pid_t pid;
+	int ready_fd;                /* read end of the readiness pipe, -1 */
+	int64_t start_ns;            /* CLOCK_REALTIME of the last spawn */
+	int64_t start_mono, ready_mono;
+	int64_t next_mono;           /* BACKOFF: when to start; STOPPING: when to SIGKILL */
+	int64_t probe_mono;          /* READY_TCP: next probe */
+	int killed;                  /* SIGKILL sent */
+	int restart_after_stop;      /* operator restart in progress */
+	int ready_timed_out;
+	unsigned restarts;           /* spawns after the first */
+	unsigned backoff_exp;        /* consecutive unhealthy deaths */
+	int64_t deaths[CTL_DEATH_HIST];
+	unsigned ndeaths;            /* total deaths (deaths[] is a ring) */
+	char last_exit[64];          /* "exit 1", "signal 9 (Killed)", "" */
+	int64_t last_exit_ns;
+	char fail_reason[128];
+
+	/* /proc samples (collect.c) */
+	uint64_t cpu_ticks, cpu_ticks_prev;
+	int64_t cpu_mono_prev;
+	double cpu_ratio;
+	int64_t rss_bytes;
+	int open_fds;
+	int threads;
+	uint64_t wbytes, wbytes_prev;
+	double wbytes_rate;
+};
+
+/* One metric slot of one process, as the last tick saw it. */
+struct mview {
+	char process[32];
+	struct metric_view v;
+};
+
+/* A JetStream stream's state, filled by natsmon.c. */
+struct stream_info {
+	char name[64];
+	uint64_t msgs, bytes, backlog;
+	int64_t consumers;
+	int64_t last_ns;
+};
+
+struct alert_state;
+
+struct ctl {
+	struct cfg *cfg;
+	const char *conf_path;       /* absolute, or NULL */
+	char *const *sets;
+	int nsets;
+	const char *log_level;
+	char prefix[128];
+	char data_dir[PATH_MAX - 64];
+	char run_dir[PATH_MAX];      /* <data_dir>/run: lock, socket, status */
+	char log_dir[PATH_MAX];
+	char sock_path[108];
+	char bin_dir[PATH_MAX];
+	char nats_url[256];          /* "" = no NATS */
+	int64_t started_ns, started_mono;
+
+	struct child ch[CTL_MAX_CHILDREN];
+	int nch;
+	int startup_next;            /* start-up: index of the next child to start */
+	int starting_all;            /* start-up in progress */
+	int stopping_all;            /* stop in progress: index of the child being stopped */
+	int stop_index;
+	int exit_now;
+
+	/* collection (collect.c) */
+	struct mview *mv;
+	int nmv, mvcap;
+	char ring_names[CTL_MAX_RINGS][32];
+	struct ring_stat rings[CTL_MAX_RINGS];
+	int ring_ok[CTL_MAX_RINGS];
+	int nrings;
+	struct { char process[32]; int32_t pid; int64_t hb_ns; } mfile[CTL_MAX_CHILDREN + 4];
+	int nmfile;
+	int64_t tick_mono;
+
+	/* streams (copied from natsmon under its lock each tick) */
+	struct stream_info streams[16];
+	int nstreams;
+	int nats_connected;
+
+	struct alert_state *alerts;
+};
+
+/* sup.c */
+int sup_run(struct ctl *c, int notify_fd);
+void sup_request_stop(struct ctl *c);
+int sup_restart(struct ctl *c, const char *name, char *err, size_t errlen);
+struct child *sup_find(struct ctl *c, const char *name);
+int64_t ctl_mono_ns(void);
+int64_t ctl_real_ns(void);
+
+/* procs.c */
+int procs_build(struct ctl *c, char *err, size_t errlen);
+void procs_free(struct ctl *c);
+/* The value of a key if some schema declares it, else NULL (lets mpctl read
+ * keys other parts own, such as [nats] url, without aborting). */
+const char *procs_opt_str(const struct cfg *cfg, const char *section, const char *key);
+
+/* collect.c */
+void collect_tick(struct ctl *c);
+void collect_free(struct ctl *c);
+/* Find a metric (process may be NULL = any; labels_sub: every k="v" in it must
+ * be present in the slot's labels; NULL = any).  Returns the i-th match.
+ * name may list aliases: "mp_book_updates_total|mp_book_input_total". */
+const struct mview *collect_find(const struct ctl *c, const char *process, const char *name,
+    const char *labels_sub, int nth);
+/* The first of "name1|name2|..." some process exports (else name1): the
+ * daemons' own spellings of a METRICS.md metric are accepted as aliases. */
+const char *collect_name(const struct ctl *c, const char *process, const char *alts);
+/* Value of a label in a label string ('exchange="okx",symbol="BTC-USDT"'). */
+int labels_get(const char *labels, const char *key, char *out, size_t cap);
+
+/* report.c */
+json_t *report_health(struct ctl *c);
+json_t *report_status(struct ctl *c);
+void report_prometheus(struct ctl *c, struct sbuf *b);
+
+/* alerts.c */
+int alerts_init(struct ctl *c, char *err, size_t errlen);
+void alerts_eval(struct ctl *c);
+json_t *alerts_json(struct ctl *c);
+json_t *alerts_requirements(struct ctl *c);
+void alerts_prometheus(struct ctl *c, struct sbuf *b);
+void alerts_free(struct ctl *c);
+
+/* http.c */
+int http_listen(struct ctl *c, char *err, size_t errlen);
+int http_pollfds(struct ctl *c, void *pfd /* struct pollfd[] */, int max);
+void http_handle(struct ctl *c, const void *pfd, int n);
+void http_close_all(struct ctl *c);
+
+/* natsmon.c */
+int natsmon_start(struct ctl *c);
+void natsmon_stop(void);
+void natsmon_publish_alert(const char *subject, const char *json);
+int natsmon_streams(struct stream_info *out, int max, int *connected);
+/* Latest book snapshot of (exchange, symbol) as JSON for the page, or NULL. */
+json_t *natsmon_book(const char *exchange, const char *symbol, int levels);
+
+/* page.c */
+extern const char page_html[];
+extern const unsigned page_html_len;
+
+/* client.c */
+int client_cmd(struct ctl *c, const char *method, const char *path, struct sbuf *out, int *status);
+
+#endif

@@ -1,0 +1,364 @@
+/*
+ * mpreplay - run raw capture files through the live parser (feedd/parse.h)
+ * and the live book code (bookd/sync.h) offline, and print one JSON summary
+ * per book.
+ *
+ * Capture lines (design.md section 6): "<recv_ns> <exchange> ws <payload>" or
+ * "<recv_ns> <exchange> rest:<path-and-query> <payload>".  Time is the
+ * capture's: recv_ns drives every timer (backoff, periodic snapshots), so a
+ * replay is deterministic.  Snapshot requests the books make go nowhere; a
+ * REST snapshot line in the capture is taken like a live answer (req_id 0).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../bookd/sync.h"
+#include "../../feedd/parse.h"
+#include "cfg.h"
+#include "cfg_schemas.h"
+#include "inst.h"
+#include "log.h"
+#include "pipe.h"
+#include "rec.h"
+
+static const char usage[] =
+    "usage: mpreplay [-c CONF] [--set SECTION.KEY=VALUE]... [--levels N] [--records] FILE...\n"
+    "\n"
+    "Replays raw capture files (\"<recv_ns> <exchange> ws|rest:<path> <payload>\" per\n"
+    "line; \"-\" reads stdin) through feedd's parser and bookd's book code, and prints\n"
+    "one JSON object per book that saw any record:\n"
+    "  exchange, symbol, frames, applied, gaps, resyncs, checksum_ok, checksum_failed,\n"
+    "  bbo_agree, bbo_disagree, crossed, levels_bid, levels_ask, best_bid, best_ask\n"
+    "  (exchange strings), synced, last_id, and the top N levels per side (bids, asks).\n"
+    "\n"
+    "Options:\n"
+    "  --levels N   levels per side listed in bids/asks (default 5)\n"
+    "  --records    also print every record the books emit, as JSON, one per line\n"
+    "  -c, --set    the instruments ([instruments]) and book settings ([bookd])\n"
+    "               come from the config, as for bookd\n";
+
+struct replay {
+	struct inst_registry reg;
+	struct bk_cfg bc;
+	struct bk books[INST_MAX];
+	int by_id[INST_MAX + 1];
+	int nbooks;
+	struct parse_ctx pc[3];     /* by enum exch_id */
+	int pc_ready[3];
+	int started;
+	int print_records;
+	int64_t now;
+	int cur_exch;            /* exchange of the line being replayed */
+	uint64_t lines, bad_lines, parse_errors, bad_records, requests;
+};
+
+static void
+sink_record(void *ud, const struct rec_hdr *rec)
+{
+	struct replay *r = ud;
+	char *js;
+
+	if (!r->print_records)
+		return;
+	js = rec_to_json(rec, &r->reg, -1);
+	if (js) {
+		puts(js);
+		free(js);
+	}
+}
+
+static void
+sink_control(void *ud, const struct rec_control *c)
+{
+	struct replay *r = ud;
+
+	(void)c;
+	r->requests++;
+}
+
+static struct bk_sink g_sink = {NULL, sink_record, sink_control};
+
+static void
+start_books(struct replay *r, int64_t now)
+{
+	if (r->started)
+		return;
+	r->started = 1;
+	for (int i = 0; i < r->nbooks; i++)
+		bk_start(&r->books[i], now);
+}
+
+/* A record from the parser. */
+static int
+on_record(void *ud, const struct rec_hdr *rec)
+{
+	struct replay *r = ud;
+	char err[160];
+	int idx;
+
+	if (rec_check(rec, rec->len, err, sizeof err) < 0) {
+		r->bad_records++;
+		fprintf(stderr, "mpreplay: parser produced a bad record: %s\n", err);
+		return 0;
+	}
+	if (rec->inst == 0) {
+		if (rec->type == REC_EVENT) {
+			const struct rec_event *ev = (const void *)rec;
+			for (int i = 0; i < r->nbooks; i++)
+				if (r->books[i].in->exch == r->cur_exch)
+					bk_venue_event(&r->books[i], ev, r->now);
+		}
+		return 0;
+	}
+	idx = rec->inst <= INST_MAX ? r->by_id[rec->inst] : -1;
+	if (idx >= 0)
+		bk_input(&r->books[idx], rec, r->now);
+	return 0;
+}
+
+static int
+parse_u64(const char *s, size_t n, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (n == 0 || n > 19)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* One capture line (without its newline). */
+static void
+replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t lineno)
+{
+	char *sp1, *sp2, *sp3, *payload, *src;
+	int64_t recv_ns;
+	int exch, rc;
+	struct parse_ctx *pc;
+
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	if (len == 0 || line[0] == '#')
+		return;
+	r->lines++;
+	sp1 = memchr(line, ' ', len);
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - line)) : NULL;
+	sp3 = sp2 ? memchr(sp2 + 1, ' ', len - (size_t)(sp2 + 1 - line)) : NULL;
+	if (!sp3 || parse_u64(line, (size_t)(sp1 - line), &recv_ns) < 0) {
+		r->bad_lines++;
+		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": not \"<recv_ns> <exchange> <source> <payload>\"\n",
+		    file, lineno);
+		return;
+	}
+	*sp1 = *sp2 = *sp3 = '\0';
+	exch = exch_parse(sp1 + 1);
+	src = sp2 + 1;
+	payload = sp3 + 1;
+	if (exch != EX_BINANCE && exch != EX_OKX) {
+		r->bad_lines++;
+		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": unknown exchange %s\n", file, lineno, sp1 + 1);
+		return;
+	}
+	if (!r->pc_ready[exch]) {
+		if (parse_init(&r->pc[exch], &r->reg, exch) < 0) {
+			fprintf(stderr, "mpreplay: cannot set up the %s parser\n", exch_name(exch));
+			exit(1);
+		}
+		r->pc_ready[exch] = 1;
+	}
+	pc = &r->pc[exch];
+	r->now = recv_ns;
+	r->cur_exch = exch;
+	start_books(r, recv_ns);
+	if (strcmp(src, "ws") == 0)
+		rc = parse_ws(pc, payload, len - (size_t)(payload - line), recv_ns, on_record, r);
+	else if (strncmp(src, "rest:", 5) == 0)
+		rc = parse_rest(pc, src + 5, payload, len - (size_t)(payload - line), recv_ns, 0, on_record, r);
+	else {
+		r->bad_lines++;
+		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": source must be ws or rest:<path>, not %s\n",
+		    file, lineno, src);
+		return;
+	}
+	if (rc < 0) {
+		r->parse_errors++;
+		if (r->parse_errors <= 10)
+			fprintf(stderr, "mpreplay: %s:%" PRIu64 ": %s frame not parsed: %s\n", file, lineno,
+			    exch_name(exch), pc->err);
+	}
+	for (int i = 0; i < r->nbooks; i++)
+		bk_tick(&r->books[i], recv_ns);
+}
+
+static int
+replay_file(struct replay *r, const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t lineno = 0;
+
+	if (!f) {
+		fprintf(stderr, "mpreplay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0)
+		replay_line(r, line, (size_t)n, path, ++lineno);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static void
+print_levels(const struct bk *k, int side, int max)
+{
+	char px[64], qty[64];
+
+	printf("[");
+	for (int i = 0; i < max; i++) {
+		const struct rec_level *l = book_level(k->book, side, (uint32_t)i);
+		if (!l)
+			break;
+		inst_fmt_px(k->in, l->px, px, sizeof px);
+		inst_fmt_qty(k->in, l->qty, qty, sizeof qty);
+		printf("%s[\"%s\", \"%s\"]", i ? ", " : "", px, qty);
+	}
+	printf("]");
+}
+
+static void
+print_best(const struct bk *k, int side)
+{
+	const struct rec_level *l = book_level(k->book, side, 0);
+	char px[64];
+
+	if (!l) {
+		printf("null");
+		return;
+	}
+	inst_fmt_px(k->in, l->px, px, sizeof px);
+	printf("\"%s\"", px);
+}
+
+static void
+print_summary(const struct bk *k, int levels)
+{
+	const struct bk_stats *s = &k->st;
+
+	printf("{\"exchange\": \"%s\", \"symbol\": \"%s\", \"frames\": %" PRIu64 ", \"applied\": %" PRIu64
+	    ", \"gaps\": %" PRIu64 ", \"resyncs\": %" PRIu64 ", \"checksum_ok\": %" PRIu64
+	    ", \"checksum_failed\": %" PRIu64 ", \"bbo_agree\": %" PRIu64 ", \"bbo_disagree\": %" PRIu64
+	    ", \"bbo_not_comparable\": %" PRIu64 ", \"crossed\": %" PRIu64 ", \"stale\": %" PRIu64
+	    ", \"syncs\": %" PRIu64 ", \"levels_bid\": %u, \"levels_ask\": %u, \"best_bid\": ",
+	    exch_name(k->in->exch), k->in->symbol, s->frames, s->applied, s->gaps, s->resyncs,
+	    s->checksum_ok, s->checksum_failed, s->bbo_agree, s->bbo_disagree, s->bbo_nc, s->crossed,
+	    s->stale, s->syncs, book_count(k->book, BOOK_BID), book_count(k->book, BOOK_ASK));
+	print_best(k, BOOK_BID);
+	printf(", \"best_ask\": ");
+	print_best(k, BOOK_ASK);
+	printf(", \"synced\": %s, \"last_id\": %" PRId64 ", \"bids\": ", k->state == BK_SYNCED ? "true" : "false",
+	    k->id);
+	print_levels(k, BOOK_BID, levels);
+	printf(", \"asks\": ");
+	print_levels(k, BOOK_ASK, levels);
+	printf("}\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct replay r;
+	struct cfg_cli cli;
+	struct cfg *cfg;
+	char err[512];
+	int levels = 5, nfiles = 0, rc = 0, lvl;
+	const char *files[256];
+
+	log_init("mpreplay");
+	log_set_level(LOG_WARN);
+	argc = cfg_cli_parse(argc, argv, &cli, err, sizeof err);
+	if (argc < 0) {
+		fprintf(stderr, "mpreplay: %s\n%s", err, usage);
+		return 2;
+	}
+	if (cli.help) {
+		fputs(usage, stdout);
+		fputs("\nConfiguration keys:\n", stdout);
+		cfg_print_reference(cfg_all_schemas, stdout);
+		return 0;
+	}
+	if (cli.log_level) {
+		if ((lvl = log_level_parse(cli.log_level)) < 0) {
+			fprintf(stderr, "mpreplay: bad --log-level %s\n", cli.log_level);
+			return 2;
+		}
+		log_set_level((enum log_level)lvl);
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--levels") == 0 && i + 1 < argc) {
+			levels = atoi(argv[++i]);
+			if (levels < 0 || levels > 5000) {
+				fprintf(stderr, "mpreplay: --levels must be 0..5000\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--records") == 0) {
+			r.print_records = 1;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "mpreplay: unknown option %s\n%s", argv[i], usage);
+			return 2;
+		} else if (nfiles < 256) {
+			files[nfiles++] = argv[i];
+		}
+	}
+	if (nfiles == 0) {
+		fprintf(stderr, "mpreplay: no capture file given\n%s", usage);
+		return 2;
+	}
+	cfg = cfg_load(cli.conf, cfg_all_schemas, cli.sets, cli.nsets, err, sizeof err);
+	if (!cfg) {
+		fprintf(stderr, "mpreplay: %s\n", err);
+		return 2;
+	}
+	if (pipe_instruments(cfg, &r.reg, err, sizeof err) < 0) {
+		fprintf(stderr, "mpreplay: %s\n", err);
+		return 2;
+	}
+	bk_cfg_load(&r.bc, cfg);
+	r.bc.out_flags = REC_F_REPLAY;
+	g_sink.ud = &r;
+	memset(r.by_id, -1, sizeof r.by_id);
+	for (int i = 0; i < r.reg.n; i++) {
+		if (bk_init(&r.books[r.nbooks], &r.reg.v[i], &r.bc, &g_sink) < 0) {
+			fprintf(stderr, "mpreplay: out of memory\n");
+			return 1;
+		}
+		r.by_id[r.reg.v[i].id] = r.nbooks++;
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (replay_file(&r, files[i]) < 0)
+			rc = 1;
+	for (int i = 0; i < r.nbooks; i++)
+		if (r.books[i].st.frames)
+			print_summary(&r.books[i], levels);
+	if (r.bad_lines || r.parse_errors || r.bad_records)
+		fprintf(stderr, "mpreplay: %" PRIu64 " lines, %" PRIu64 " malformed, %" PRIu64
+		    " frames not parsed, %" PRIu64 " bad records\n", r.lines, r.bad_lines, r.parse_errors,
+		    r.bad_records);
+	for (int i = 0; i < r.nbooks; i++)
+		bk_free(&r.books[i]);
+	for (int x = 0; x < 3; x++)
+		if (r.pc_ready[x])
+			parse_free(&r.pc[x]);
+	cfg_free(cfg);
+	return rc;
+}

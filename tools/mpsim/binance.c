@@ -1,0 +1,888 @@
+/* binance.c - see binance.h. */
+#include "binance.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "http.h"
+#include "log.h"
+#include "route.h"
+
+#define BN_WEIGHT_LIMIT 6000
+
+int
+bn_px(const struct sim_inst *in, int64_t ticks, char *out)
+{
+	return sb_fmt_e8(ticks * in->tick_e8, 0, out);
+}
+
+int
+bn_qty(const struct sim_inst *in, int64_t lots, char *out)
+{
+	return sb_fmt_e8(lots * in->lot_e8, 0, out);
+}
+
+static void
+add_pq(struct sb *b, const struct sim_inst *in, int64_t px, int64_t qty)
+{
+	char p[32], q[32];
+
+	bn_px(in, px, p);
+	bn_qty(in, qty, q);
+	sb_printf(b, "[\"%s\",\"%s\"]", p, q);
+}
+
+void
+bn_inst_init(struct sim_inst *in)
+{
+	/* Real ids are around 5e10; start somewhere in that region. */
+	in->bn_last_u = 40000000000LL + (int64_t)(mkt_rand(&in->book) % 10000000000ULL);
+	in->bn_trade_id = 3000000000LL + (int64_t)(mkt_rand(&in->book) % 1000000000ULL);
+	in->bn_agg_id = in->bn_trade_id / 2;
+}
+
+/* ---- stream names ---- */
+
+static int
+parse_stream(const char *name, struct sim_sub *s)
+{
+	const char *at = strchr(name, '@');
+	char sym[32];
+	const char *rest;
+
+	if (at == NULL || (size_t)(at - name) >= sizeof sym || strlen(name) >= sizeof s->name)
+		return -1;
+	memcpy(sym, name, (size_t)(at - name));
+	sym[at - name] = 0;
+	for (const char *p = sym; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			return -1;  /* stream names are lowercase */
+	s->inst = sim_find_inst(SIM_BINANCE, sym);
+	if (s->inst < 0)
+		return -1;
+	rest = at + 1;
+	s->param = 0;
+	if (strcmp(rest, "depth") == 0 || strcmp(rest, "depth@1000ms") == 0)
+		s->kind = BK_DEPTH1000;
+	else if (strcmp(rest, "depth@100ms") == 0)
+		s->kind = BK_DEPTH100;
+	else if (strcmp(rest, "trade") == 0)
+		s->kind = BK_TRADE;
+	else if (strcmp(rest, "aggTrade") == 0)
+		s->kind = BK_AGGTRADE;
+	else if (strcmp(rest, "bookTicker") == 0)
+		s->kind = BK_BOOKTICKER;
+	else if (strcmp(rest, "kline_1m") == 0)
+		s->kind = BK_KLINE;
+	else if (strncmp(rest, "depth", 5) == 0) {
+		char *end;
+		long lv = strtol(rest + 5, &end, 10);
+		if (lv != 5 && lv != 10 && lv != 20)
+			return -1;
+		s->param = (int)lv;
+		if (*end == 0 || strcmp(end, "@1000ms") == 0)
+			s->kind = BK_PDEPTH1000;
+		else if (strcmp(end, "@100ms") == 0)
+			s->kind = BK_PDEPTH100;
+		else
+			return -1;
+	} else
+		return -1;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	return 0;
+}
+
+static int
+find_sub(const struct sim_conn *c, const char *name)
+{
+	for (int i = 0; i < c->nsubs; i++)
+		if (strcmp(c->subs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+add_sub(struct sim_conn *c, const struct sim_sub *s)
+{
+	if (find_sub(c, s->name) >= 0)
+		return 0;
+	if (c->nsubs >= SIM_MAX_SUBS)
+		return -1;
+	if (c->nsubs == c->capsubs) {
+		int cap = c->capsubs ? c->capsubs * 2 : 8;
+		struct sim_sub *n = realloc(c->subs, (size_t)cap * sizeof *n);
+		if (n == NULL)
+			return -1;
+		c->subs = n;
+		c->capsubs = cap;
+	}
+	c->subs[c->nsubs++] = *s;
+	sim.st[SIM_BINANCE].subscriptions++;
+	return 0;
+}
+
+static void
+del_sub(struct sim_conn *c, int i)
+{
+	c->subs[i] = c->subs[--c->nsubs];
+	sim.st[SIM_BINANCE].subscriptions--;
+}
+
+/* ---- fan-out ---- */
+
+void
+bn_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, int mode)
+{
+	int idx = (int)(in - sim.inst);
+	struct sim_conn *c, *next;
+
+	for (c = sim.conns; c; c = next) {
+		next = c->next;
+		if (c->venue != SIM_BINANCE || c->state != CONN_WS || c->closing)
+			continue;
+		for (int i = 0; i < c->nsubs; i++) {
+			struct sim_sub *s = &c->subs[i];
+			char pre[96];
+			int pl = 0;
+			if (s->inst != idx || s->kind != kind || (param && s->param != param))
+				continue;
+			if (c->ws_kind == WS_BN_COMBINED)
+				pl = snprintf(pre, sizeof pre, "{\"stream\":\"%s\",\"data\":", s->name);
+			if (mode == EMIT_TRUNC_WIRE) {
+				/* Announce the whole frame, deliver half of it, hang up. */
+				size_t tot = (size_t)pl + n + (pl ? 1 : 0);
+				unsigned char h[10] = {0x81, 127};
+				for (int k = 0; k < 8; k++)
+					h[2 + k] = (unsigned char)((uint64_t)tot >> (56 - 8 * k));
+				ws_send_raw(c, h, 10);
+				if (pl)
+					ws_send_raw(c, pre, (size_t)pl);
+				ws_send_raw(c, p, n / 2);
+				conn_end(c);
+				break;
+			}
+			ws_send3(c, WS_OP_TEXT, pre, (size_t)pl, p, n, "}", pl ? 1 : 0);
+		}
+	}
+}
+
+/* ---- per-step output ---- */
+
+static void
+depth_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, const struct mkt_change *chg, int nchg)
+{
+	int first;
+
+	sb_reset(b);
+	sb_printf(b, "{\"e\":\"depthUpdate\",\"E\":%lld,\"s\":\"%s\",\"U\":%lld,\"u\":%lld,\"b\":[",
+	    (long long)sim_wall_ms(), in->vsym, (long long)U, (long long)u);
+	first = 1;
+	for (int i = 0; i < nchg; i++) {
+		if (chg[i].side != MKT_BID)
+			continue;
+		if (!first)
+			sb_addc(b, ',');
+		first = 0;
+		add_pq(b, in, chg[i].px, chg[i].qty);
+	}
+	sb_adds(b, "],\"a\":[");
+	first = 1;
+	for (int i = 0; i < nchg; i++) {
+		if (chg[i].side != MKT_ASK)
+			continue;
+		if (!first)
+			sb_addc(b, ',');
+		first = 0;
+		add_pq(b, in, chg[i].px, chg[i].qty);
+	}
+	sb_adds(b, "]}");
+}
+
+static int
+cmp_chg(const void *pa, const void *pb)
+{
+	const struct mkt_change *a = pa, *b = pb;
+
+	if (a->side != b->side)
+		return a->side - b->side;
+	if (a->px == b->px)
+		return 0;
+	/* best first */
+	return a->side == MKT_BID ? (a->px > b->px ? -1 : 1) : (a->px < b->px ? -1 : 1);
+}
+
+static void
+flush_1000(struct sim_inst *in, struct sb *b)
+{
+	int n = 0;
+
+	if (in->bn_nagg == 0)
+		return;
+	qsort(in->bn_agg, (size_t)in->bn_nagg, sizeof *in->bn_agg, cmp_chg);
+	for (int i = 0; i < in->bn_nagg; i++) {
+		if (n && in->bn_agg[n - 1].side == in->bn_agg[i].side && in->bn_agg[n - 1].px == in->bn_agg[i].px)
+			continue;
+		in->bn_agg[n] = in->bn_agg[i];
+		/* the book now holds the final quantity of the whole second */
+		in->bn_agg[n].qty = mkt_qty(&in->book, in->bn_agg[i].side, in->bn_agg[i].px);
+		n++;
+	}
+	depth_payload(b, in, in->bn_agg_first_U, in->bn_last_u, in->bn_agg, n);
+	emit_incr(in, 1, BK_DEPTH1000, b->p, b->len);
+	in->bn_nagg = 0;
+	in->bn_agg_first_U = 0;
+}
+
+void
+bn_flush_pending(void)
+{
+	static struct sb b;
+
+	for (int i = 0; i < sim.ninst; i++)
+		if (sim.inst[i].venue == SIM_BINANCE)
+			flush_1000(&sim.inst[i], &b);
+}
+
+static void
+partial_depth(struct sim_inst *in, struct sb *b, int kind)
+{
+	static const int lv[3] = {5, 10, 20};
+
+	for (int k = 0; k < 3; k++) {
+		if (!emit_wanted(in, kind, lv[k]))
+			continue;
+		sb_reset(b);
+		sb_printf(b, "{\"lastUpdateId\":%lld,\"bids\":[", (long long)in->bn_last_u);
+		for (int side = 0; side < 2; side++) {
+			for (int r = 0; r < lv[k]; r++) {
+				const struct mkt_level *l = mkt_at(&in->book, side, r);
+				if (l == NULL)
+					break;
+				if (r)
+					sb_addc(b, ',');
+				add_pq(b, in, l->px, l->qty);
+			}
+			sb_adds(b, side == 0 ? "],\"asks\":[" : "]}");
+		}
+		emit_broadcast(in, kind, lv[k], b->p, b->len, EMIT_NORMAL);
+	}
+}
+
+static void
+kline(struct sim_inst *in, struct sb *b)
+{
+	int64_t now = sim_wall_ms();
+	int closed = now >= in->k_start_ms + 60000;
+	char o[32], h[32], l[32], c[32], v[32], V[32];
+
+	bn_px(in, in->k_o, o);
+	bn_px(in, in->k_h, h);
+	bn_px(in, in->k_l, l);
+	bn_px(in, in->k_c, c);
+	bn_qty(in, in->k_vol, v);
+	bn_qty(in, in->k_taker_vol, V);
+	sb_reset(b);
+	sb_printf(b, "{\"e\":\"kline\",\"E\":%lld,\"s\":\"%s\",\"k\":{\"t\":%lld,\"T\":%lld,\"s\":\"%s\",\"i\":\"1m\","
+	    "\"f\":%lld,\"L\":%lld,\"o\":\"%s\",\"c\":\"%s\",\"h\":\"%s\",\"l\":\"%s\",\"v\":\"%s\",\"n\":%lld,"
+	    "\"x\":%s,\"q\":\"%.8f\",\"V\":\"%s\",\"Q\":\"%.8f\",\"B\":\"0\"}}",
+	    (long long)now, in->vsym, (long long)in->k_start_ms, (long long)(in->k_start_ms + 59999), in->vsym,
+	    (long long)(in->k_n ? in->k_first_trade : -1), (long long)(in->k_n ? in->k_last_trade : -1),
+	    o, c, h, l, v, (long long)in->k_n, closed ? "true" : "false", in->k_quote, V, in->k_taker_quote);
+	emit_broadcast(in, BK_KLINE, 0, b->p, b->len, EMIT_NORMAL);
+}
+
+void
+bn_on_step(struct sim_inst *in)
+{
+	static struct sb b;
+	struct mkt_book *bk = &in->book;
+	int64_t now = sim_wall_ms();
+
+	if (bk->nchg > 0) {
+		int64_t nids = bk->nfill, U;
+		for (int i = 0; i < bk->nchg; i++)
+			nids += 1 + (int64_t)(mkt_rand(bk) % 3);
+		U = in->bn_last_u + 1;
+		in->bn_last_u += nids;
+		depth_payload(&b, in, U, in->bn_last_u, bk->chg, bk->nchg);
+		emit_incr(in, 0, BK_DEPTH100, b.p, b.len);
+		if (in->bn_nagg + bk->nchg > in->bn_aggcap) {
+			int cap = (in->bn_nagg + bk->nchg) * 2;
+			struct mkt_change *na = realloc(in->bn_agg, (size_t)cap * sizeof *na);
+			if (na == NULL) {
+				log_error("out of memory", NULL);
+				abort();
+			}
+			in->bn_agg = na;
+			in->bn_aggcap = cap;
+		}
+		memcpy(in->bn_agg + in->bn_nagg, bk->chg, (size_t)bk->nchg * sizeof *bk->chg);
+		in->bn_nagg += bk->nchg;
+		if (in->bn_agg_first_U == 0)
+			in->bn_agg_first_U = U;
+	}
+	if (bk->step % 10 == 0)
+		flush_1000(in, &b);
+
+	for (int i = 0; i < bk->nfill; i++) {
+		const struct mkt_fill *f = &bk->fill[i];
+		char p[32], q[32];
+		int64_t first = in->bn_trade_id + 1, left = f->qty;
+		/* One trade per maker order, one aggTrade for the price level. */
+		for (int m = 0; m < f->makers; m++) {
+			int64_t tq = m == f->makers - 1 ? left : left / (f->makers - m);
+			if (tq < 1)
+				tq = 1;
+			left -= tq;
+			in->bn_trade_id++;
+			if (emit_wanted(in, BK_TRADE, 0)) {
+				bn_px(in, f->px, p);
+				bn_qty(in, tq, q);
+				sb_reset(&b);
+				sb_printf(&b, "{\"e\":\"trade\",\"E\":%lld,\"s\":\"%s\",\"t\":%lld,\"p\":\"%s\",\"q\":\"%s\","
+				    "\"T\":%lld,\"m\":%s,\"M\":true}", (long long)now, in->vsym, (long long)in->bn_trade_id,
+				    p, q, (long long)now, f->taker_buy ? "false" : "true");
+				emit_broadcast(in, BK_TRADE, 0, b.p, b.len, EMIT_NORMAL);
+			}
+		}
+		in->bn_agg_id++;
+		sim_note_trade(in, f->px, f->qty, f->taker_buy, first, in->bn_trade_id);
+		if (emit_wanted(in, BK_AGGTRADE, 0)) {
+			bn_px(in, f->px, p);
+			bn_qty(in, f->qty, q);
+			sb_reset(&b);
+			sb_printf(&b, "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":%lld,\"p\":\"%s\",\"q\":\"%s\","
+			    "\"f\":%lld,\"l\":%lld,\"T\":%lld,\"m\":%s,\"M\":true}", (long long)now, in->vsym,
+			    (long long)in->bn_agg_id, p, q, (long long)first, (long long)in->bn_trade_id, (long long)now,
+			    f->taker_buy ? "false" : "true");
+			emit_broadcast(in, BK_AGGTRADE, 0, b.p, b.len, EMIT_NORMAL);
+		}
+	}
+
+	const struct mkt_level *bb = mkt_at(bk, MKT_BID, 0), *ba = mkt_at(bk, MKT_ASK, 0);
+	if (bb->px != in->bn_bt[0] || bb->qty != in->bn_bt[1] || ba->px != in->bn_bt[2] || ba->qty != in->bn_bt[3]) {
+		in->bn_bt[0] = bb->px;
+		in->bn_bt[1] = bb->qty;
+		in->bn_bt[2] = ba->px;
+		in->bn_bt[3] = ba->qty;
+		if (emit_wanted(in, BK_BOOKTICKER, 0)) {
+			char bp[32], bq[32], ap[32], aq[32];
+			bn_px(in, bb->px, bp);
+			bn_qty(in, bb->qty, bq);
+			bn_px(in, ba->px, ap);
+			bn_qty(in, ba->qty, aq);
+			sb_reset(&b);
+			sb_printf(&b, "{\"u\":%lld,\"s\":\"%s\",\"b\":\"%s\",\"B\":\"%s\",\"a\":\"%s\",\"A\":\"%s\"}",
+			    (long long)in->bn_last_u, in->vsym, bp, bq, ap, aq);
+			emit_broadcast(in, BK_BOOKTICKER, 0, b.p, b.len, EMIT_NORMAL);
+		}
+	}
+	partial_depth(in, &b, BK_PDEPTH100);
+	if (bk->step % 10 == 0)
+		partial_depth(in, &b, BK_PDEPTH1000);
+	if (bk->step % 20 == 0) {
+		if (emit_wanted(in, BK_KLINE, 0))
+			kline(in, &b);
+		sim_kline_roll(in);
+	}
+}
+
+/* ---- REST ---- */
+
+static void
+bn_answer(struct sim_conn *c, int status, const char *extra, const char *body, size_t len, int delay_ms)
+{
+	char hdrs[256];
+
+	snprintf(hdrs, sizeof hdrs, "X-MBX-USED-WEIGHT-1M: %lld\r\n%s", (long long)bn_weight_now(), extra ? extra : "");
+	if (status == 429)
+		sim.st[SIM_BINANCE].http_429++;
+	else if (status == 418)
+		sim.st[SIM_BINANCE].http_418++;
+	else if (status >= 500)
+		sim.st[SIM_BINANCE].http_5xx++;
+	else if (status >= 400)
+		sim.st[SIM_BINANCE].http_4xx++;
+	http_respond(c, status, hdrs, body, len, delay_ms);
+}
+
+static void
+bn_error(struct sim_conn *c, int status, int code, const char *msg, int delay_ms)
+{
+	struct sb b;
+
+	sb_init(&b);
+	sb_printf(&b, "{\"code\":%d,\"msg\":", code);
+	sb_addjs(&b, msg);
+	sb_addc(&b, '}');
+	bn_answer(c, status, NULL, b.p, b.len, delay_ms);
+	sb_free(&b);
+}
+
+static void
+weight_window(void)
+{
+	int64_t win = sim_scaled_ms(60000), idx = (sim_mono_ms() - sim.start_ms) / win;
+
+	if (idx != sim.bn_win_idx) {
+		sim.bn_win_idx = idx;
+		sim.bn_weight = 0;
+		sim.bn_429_in_win = 0;
+	}
+}
+
+int64_t
+bn_weight_now(void)
+{
+	weight_window();
+	return sim.bn_weight;
+}
+
+static int64_t
+ceil_s(int64_t ms)
+{
+	return ms <= 0 ? 1 : (ms + 999) / 1000;
+}
+
+/* Charge weight; 1 if the request was refused (answer already sent). */
+static int
+charge(struct sim_conn *c, int weight, int delay_ms)
+{
+	int64_t now = sim_mono_ms(), win = sim_scaled_ms(60000);
+	char hdr[64];
+
+	weight_window();
+	if (now < sim.bn_ban_until) {
+		struct sb b;
+		snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", (long long)ceil_s(sim.bn_ban_until - now));
+		sb_init(&b);
+		sb_printf(&b, "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned until %lld. "
+		    "Please use WebSocket Streams for live updates to avoid bans.\"}",
+		    (long long)sim.st[SIM_BINANCE].banned_until_ms);
+		bn_answer(c, 418, hdr, b.p, b.len, delay_ms);
+		sb_free(&b);
+		return 1;
+	}
+	if (sim.bn_weight + weight > BN_WEIGHT_LIMIT) {
+		if (sim.bn_429_in_win) {
+			/* Kept going after a 429: ban, 2 minutes doubling up to 3 days (scaled). */
+			int64_t dur = 120000;
+			for (uint64_t i = 0; i < sim.st[SIM_BINANCE].bans && dur < 259200000; i++)
+				dur *= 2;
+			if (dur > 259200000)
+				dur = 259200000;
+			dur = sim_scaled_ms((double)dur);
+			sim.st[SIM_BINANCE].bans++;
+			sim.bn_ban_until = now + dur;
+			sim.st[SIM_BINANCE].banned_until_ms = sim_wall_ms() + dur;
+			log_warn("binance ban", "duration_ms=%lld", (long long)dur);
+			snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", (long long)ceil_s(dur));
+			struct sb b;
+			sb_init(&b);
+			sb_printf(&b, "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned until %lld. "
+			    "Please use WebSocket Streams for live updates to avoid bans.\"}",
+			    (long long)sim.st[SIM_BINANCE].banned_until_ms);
+			bn_answer(c, 418, hdr, b.p, b.len, delay_ms);
+			sb_free(&b);
+			return 1;
+		}
+		sim.bn_429_in_win = 1;
+		sim.bn_weight += weight;
+		if (sim.bn_weight > sim.st[SIM_BINANCE].weight_used_1m_max)
+			sim.st[SIM_BINANCE].weight_used_1m_max = sim.bn_weight;
+		snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n",
+		    (long long)ceil_s(sim.start_ms + (sim.bn_win_idx + 1) * win - now));
+		struct sb b;
+		sb_init(&b);
+		sb_printf(&b, "{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is %d request "
+		    "weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.\"}",
+		    BN_WEIGHT_LIMIT);
+		bn_answer(c, 429, hdr, b.p, b.len, delay_ms);
+		sb_free(&b);
+		return 1;
+	}
+	sim.bn_weight += weight;
+	if (sim.bn_weight > sim.st[SIM_BINANCE].weight_used_1m_max)
+		sim.st[SIM_BINANCE].weight_used_1m_max = sim.bn_weight;
+	return 0;
+}
+
+static void
+add_symbol_info(struct sb *b, const struct sim_inst *in)
+{
+	char tick[32], lot[32], minq[32];
+
+	sb_fmt_e8(in->tick_e8, 0, tick);
+	sb_fmt_e8(in->lot_e8, 0, lot);
+	sb_fmt_e8(in->min_qty_e8, 0, minq);
+	sb_printf(b, "{\"symbol\":\"%s\",\"status\":\"TRADING\",\"baseAsset\":\"%s\",\"baseAssetPrecision\":8,"
+	    "\"quoteAsset\":\"%s\",\"quotePrecision\":8,\"quoteAssetPrecision\":8,\"baseCommissionPrecision\":8,"
+	    "\"quoteCommissionPrecision\":8,\"orderTypes\":[\"LIMIT\",\"LIMIT_MAKER\",\"MARKET\",\"STOP_LOSS_LIMIT\","
+	    "\"TAKE_PROFIT_LIMIT\"],\"icebergAllowed\":true,\"ocoAllowed\":true,\"otoAllowed\":true,"
+	    "\"quoteOrderQtyMarketAllowed\":true,\"allowTrailingStop\":true,\"cancelReplaceAllowed\":true,"
+	    "\"isSpotTradingAllowed\":true,\"isMarginTradingAllowed\":true,\"filters\":["
+	    "{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"%s\",\"maxPrice\":\"1000000.00000000\",\"tickSize\":\"%s\"},"
+	    "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"%s\",\"maxQty\":\"9000.00000000\",\"stepSize\":\"%s\"},"
+	    "{\"filterType\":\"MARKET_LOT_SIZE\",\"minQty\":\"0.00000000\",\"maxQty\":\"100.00000000\",\"stepSize\":\"0.00000000\"},"
+	    "{\"filterType\":\"NOTIONAL\",\"minNotional\":\"5.00000000\",\"applyMinToMarket\":true,"
+	    "\"maxNotional\":\"9000000.00000000\",\"applyMaxToMarket\":false,\"avgPriceMins\":5}],"
+	    "\"permissions\":[],\"permissionSets\":[[\"SPOT\",\"MARGIN\"]],\"defaultSelfTradePreventionMode\":\"EXPIRE_MAKER\","
+	    "\"allowedSelfTradePreventionModes\":[\"EXPIRE_TAKER\",\"EXPIRE_MAKER\",\"EXPIRE_BOTH\"]}",
+	    in->vsym, in->base, in->quote, tick, tick, minq, lot);
+}
+
+static void
+exchange_info(struct sim_conn *c, const char *query, int delay_ms)
+{
+	char v[512];
+	struct sb b;
+	int want[64] = {0}, any = 0, first = 1;
+
+	if (route_qget(query, "symbol", v, sizeof v)) {
+		int i = sim_find_inst(SIM_BINANCE, v);
+		if (i < 0) {
+			bn_error(c, 400, -1121, "Invalid symbol.", delay_ms);
+			return;
+		}
+		want[i] = any = 1;
+	} else if (route_qget(query, "symbols", v, sizeof v)) {
+		json_t *arr = json_loads(v, 0, NULL);
+		size_t k;
+		json_t *it;
+		if (!json_is_array(arr)) {
+			json_decref(arr);
+			bn_error(c, 400, -1100, "Illegal characters found in parameter 'symbols'.", delay_ms);
+			return;
+		}
+		json_array_foreach(arr, k, it) {
+			int i = json_is_string(it) ? sim_find_inst(SIM_BINANCE, json_string_value(it)) : -1;
+			if (i < 0 || i >= 64) {
+				json_decref(arr);
+				bn_error(c, 400, -1121, "Invalid symbol.", delay_ms);
+				return;
+			}
+			want[i] = any = 1;
+		}
+		json_decref(arr);
+	}
+	sb_init(&b);
+	sb_printf(&b, "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":["
+	    "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d},"
+	    "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":100},"
+	    "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":200000},"
+	    "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":300000}],"
+	    "\"exchangeFilters\":[],\"symbols\":[", (long long)sim_wall_ms(), BN_WEIGHT_LIMIT);
+	for (int i = 0; i < sim.ninst; i++) {
+		if (sim.inst[i].venue != SIM_BINANCE || (any && (i >= 64 || !want[i])))
+			continue;
+		if (!first)
+			sb_addc(&b, ',');
+		first = 0;
+		add_symbol_info(&b, &sim.inst[i]);
+	}
+	sb_adds(&b, "]}");
+	bn_answer(c, 200, NULL, b.p, b.len, delay_ms);
+	sb_free(&b);
+}
+
+static void
+depth(struct sim_conn *c, const char *query, int delay_ms)
+{
+	char v[64];
+	long limit = 100;
+	int i;
+	struct sb b;
+
+	if (!route_qget(query, "symbol", v, sizeof v) || !*v) {
+		bn_error(c, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.", delay_ms);
+		return;
+	}
+	i = sim_find_inst(SIM_BINANCE, v);
+	if (route_qget(query, "limit", v, sizeof v)) {
+		char *end;
+		limit = strtol(v, &end, 10);
+		if (end == v || *end || limit < 1) {
+			bn_error(c, 400, -1100, "Illegal characters found in parameter 'limit'; legal range is '1-5000'.", delay_ms);
+			return;
+		}
+		if (limit > 5000)
+			limit = 5000;
+	}
+	if (charge(c, limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250, delay_ms))
+		return;
+	if (i < 0) {
+		bn_error(c, 400, -1121, "Invalid symbol.", delay_ms);
+		return;
+	}
+	struct sim_inst *in = &sim.inst[i];
+	sb_init(&b);
+	sb_reserve(&b, (size_t)limit * 70);
+	sb_printf(&b, "{\"lastUpdateId\":%lld,\"bids\":[", (long long)in->bn_last_u);
+	for (int side = 0; side < 2; side++) {
+		for (int r = 0; r < limit; r++) {
+			const struct mkt_level *l = mkt_at(&in->book, side, r);
+			if (l == NULL)
+				break;
+			if (r)
+				sb_addc(&b, ',');
+			add_pq(&b, in, l->px, l->qty);
+		}
+		sb_adds(&b, side == 0 ? "],\"asks\":[" : "]}");
+	}
+	bn_answer(c, 200, NULL, b.p, b.len, delay_ms);
+	sb_free(&b);
+}
+
+void
+bn_rest(struct sim_conn *c, const char *method, const char *path, const char *query, int delay_ms)
+{
+	if (strcmp(method, "GET") != 0) {
+		bn_error(c, 405, -1000, "Method not allowed on this simulated endpoint.", delay_ms);
+		return;
+	}
+	if (strcmp(path, "/api/v3/depth") == 0) {
+		depth(c, query, delay_ms);
+	} else if (strcmp(path, "/api/v3/exchangeInfo") == 0) {
+		if (!charge(c, 20, delay_ms))
+			exchange_info(c, query, delay_ms);
+	} else if (strcmp(path, "/api/v3/ping") == 0) {
+		if (!charge(c, 1, delay_ms))
+			bn_answer(c, 200, NULL, "{}", 2, delay_ms);
+	} else if (strcmp(path, "/api/v3/time") == 0) {
+		if (!charge(c, 1, delay_ms)) {
+			char b[64];
+			int n = snprintf(b, sizeof b, "{\"serverTime\":%lld}", (long long)sim_wall_ms());
+			bn_answer(c, 200, NULL, b, (size_t)n, delay_ms);
+		}
+	} else {
+		bn_error(c, 404, -1000, "Unknown endpoint (mpsim serves /api/v3/depth, exchangeInfo, ping, time).", delay_ms);
+	}
+}
+
+/* ---- WebSocket ---- */
+
+int
+bn_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *why)
+{
+	char list[8192];
+	const char *streams = NULL;
+
+	if (strcmp(path, "/ws") == 0 || strncmp(path, "/ws/", 4) == 0) {
+		c->ws_kind = WS_BN_RAW;
+		streams = path[3] ? path + 4 : "";
+	} else if (strcmp(path, "/stream") == 0 || strcmp(path, "/stream/") == 0) {
+		c->ws_kind = WS_BN_COMBINED;
+		streams = route_qget(query, "streams", list, sizeof list);
+		if (streams == NULL)
+			streams = "";
+	} else {
+		sb_adds(why, "{\"code\":-1,\"msg\":\"unknown WebSocket path; use /ws/<stream> or /stream?streams=\"}");
+		return 404;
+	}
+	if (streams != list) {
+		snprintf(list, sizeof list, "%s", streams);
+		streams = list;
+	}
+	char *save = NULL;
+	for (char *t = strtok_r(list, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		struct sim_sub s;
+		if (parse_stream(t, &s) < 0) {
+			sb_printf(why, "{\"code\":2,\"msg\":\"Invalid request: unknown stream '%.64s'\"}", t);
+			for (int i = c->nsubs - 1; i >= 0; i--)
+				del_sub(c, i);
+			return 400;
+		}
+		if (add_sub(c, &s) < 0) {
+			sb_adds(why, "{\"code\":2,\"msg\":\"Invalid request: too many streams (max 1024)\"}");
+			for (int i = c->nsubs - 1; i >= 0; i--)
+				del_sub(c, i);
+			return 400;
+		}
+	}
+	return 0;
+}
+
+static void
+reply(struct sim_conn *c, const char *result, json_t *id)
+{
+	char *ids = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
+	struct sb b;
+
+	sb_init(&b);
+	sb_printf(&b, "{\"result\":%s,\"id\":%s}", result, ids ? ids : "null");
+	ws_send_text(c, b.p, b.len);
+	sb_free(&b);
+	free(ids);
+}
+
+static void
+reply_error(struct sim_conn *c, int code, const char *msg, json_t *id)
+{
+	char *ids = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
+	struct sb b;
+
+	sim.st[SIM_BINANCE].subscribe_errors++;
+	sb_init(&b);
+	sb_printf(&b, "{\"error\":{\"code\":%d,\"msg\":", code);
+	sb_addjs(&b, msg);
+	sb_printf(&b, "},\"id\":%s}", ids ? ids : "null");
+	ws_send_text(c, b.p, b.len);
+	sb_free(&b);
+	free(ids);
+}
+
+static int
+id_ok(json_t *id)
+{
+	if (id == NULL || json_is_null(id))
+		return 1;
+	if (json_is_integer(id))
+		return 1;
+	if (json_is_string(id)) {
+		const char *s = json_string_value(id);
+		if (strlen(s) > 36)
+			return 0;
+		for (; *s; s++)
+			if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '-' || *s == '_'))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+void
+bn_ws_message(struct sim_conn *c, const char *data, size_t len)
+{
+	json_error_t err;
+	json_t *j = json_loadb(data, len, 0, &err), *id, *m, *params;
+	const char *method;
+	char msg[256];
+
+	if (j == NULL || !json_is_object(j)) {
+		snprintf(msg, sizeof msg, "Invalid JSON: expected value at line %d column %d", err.line > 0 ? err.line : 1,
+		    err.column > 0 ? err.column : 1);
+		reply_error(c, 3, msg, NULL);
+		json_decref(j);
+		return;
+	}
+	id = json_object_get(j, "id");
+	if (!id_ok(id)) {
+		reply_error(c, 2, "Invalid request: request ID must be an unsigned integer or a string of up to 36 characters", NULL);
+		goto out;
+	}
+	m = json_object_get(j, "method");
+	if (!json_is_string(m)) {
+		reply_error(c, 2, "Invalid request: missing field `method`", id);
+		goto out;
+	}
+	method = json_string_value(m);
+	params = json_object_get(j, "params");
+	sim.st[SIM_BINANCE].subscribe_requests++;
+	if (strcmp(method, "SUBSCRIBE") == 0 || strcmp(method, "UNSUBSCRIBE") == 0) {
+		int sub = method[0] == 'S';
+		size_t k;
+		json_t *it;
+		if (!json_is_array(params)) {
+			reply_error(c, 2, "Invalid request: invalid type: expected a sequence of stream names for `params`", id);
+			goto out;
+		}
+		json_array_foreach(params, k, it) {
+			struct sim_sub s;
+			if (!json_is_string(it) || parse_stream(json_string_value(it), &s) < 0) {
+				snprintf(msg, sizeof msg, "Invalid request: unknown stream '%.64s'",
+				    json_is_string(it) ? json_string_value(it) : "?");
+				reply_error(c, 2, msg, id);
+				goto out;
+			}
+		}
+		json_array_foreach(params, k, it) {
+			struct sim_sub s;
+			parse_stream(json_string_value(it), &s);
+			if (sub) {
+				if (add_sub(c, &s) < 0) {
+					reply_error(c, 2, "Invalid request: too many streams (max 1024)", id);
+					goto out;
+				}
+			} else {
+				int i = find_sub(c, s.name);
+				if (i >= 0)
+					del_sub(c, i);
+			}
+		}
+		reply(c, "null", id);
+	} else if (strcmp(method, "LIST_SUBSCRIPTIONS") == 0) {
+		struct sb b;
+		sb_init(&b);
+		sb_addc(&b, '[');
+		for (int i = 0; i < c->nsubs; i++) {
+			if (i)
+				sb_addc(&b, ',');
+			sb_addjs(&b, c->subs[i].name);
+		}
+		sb_addc(&b, ']');
+		reply(c, sb_cstr(&b), id);
+		sb_free(&b);
+	} else if (strcmp(method, "SET_PROPERTY") == 0) {
+		json_t *p0 = json_array_get(params, 0), *p1 = json_array_get(params, 1);
+		if (!json_is_string(p0) || strcmp(json_string_value(p0), "combined") != 0) {
+			reply_error(c, 0, "Unknown property", id);
+		} else if (!json_is_boolean(p1)) {
+			reply_error(c, 1, "Invalid value type: expected Boolean", id);
+		} else {
+			c->ws_kind = json_is_true(p1) ? WS_BN_COMBINED : WS_BN_RAW;
+			reply(c, "null", id);
+		}
+	} else if (strcmp(method, "GET_PROPERTY") == 0) {
+		json_t *p0 = json_array_get(params, 0);
+		if (!json_is_string(p0) || strcmp(json_string_value(p0), "combined") != 0)
+			reply_error(c, 0, "Unknown property", id);
+		else
+			reply(c, c->ws_kind == WS_BN_COMBINED ? "true" : "false", id);
+	} else {
+		snprintf(msg, sizeof msg, "Invalid request: unknown variant `%.40s`, expected one of `SUBSCRIBE`, "
+		    "`UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY`", method);
+		reply_error(c, 2, msg, id);
+	}
+out:
+	json_decref(j);
+}
+
+void
+bn_shutdown_notice(struct sim_conn *c, int ms)
+{
+	char b[160];
+	int n;
+
+	if (c->ws_kind == WS_BN_COMBINED)
+		n = snprintf(b, sizeof b, "{\"stream\":\"!serverShutdown\",\"data\":{\"e\":\"serverShutdown\",\"E\":%lld}}",
+		    (long long)sim_wall_ms());
+	else
+		n = snprintf(b, sizeof b, "{\"e\":\"serverShutdown\",\"E\":%lld}", (long long)sim_wall_ms());
+	ws_send_text(c, b, (size_t)n);
+	c->close_at = sim_mono_ms() + (ms > 0 ? ms : 1);
+}
+
+void
+bn_fault_answer(struct sim_conn *c, int status, int retry_after_ms, int delay_ms)
+{
+	char hdr[64] = "";
+
+	if (status == 429 || status == 418)
+		snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", (long long)ceil_s(retry_after_ms));
+	if (status == 429)
+		bn_answer(c, status, hdr, "{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is 6000 "
+		    "request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.\"}",
+		    strlen("{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is 6000 "
+		    "request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.\"}"),
+		    delay_ms);
+	else if (status == 418) {
+		static const char body[] = "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned "
+		    "(injected). Please use WebSocket Streams for live updates to avoid bans.\"}";
+		bn_answer(c, 418, hdr, body, sizeof body - 1, delay_ms);
+	}
+	else
+		bn_error(c, status, -1001, "Internal error; unable to process your request. Please try again.", delay_ms);
+}

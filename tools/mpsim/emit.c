@@ -1,0 +1,87 @@
+/* emit.c - see emit.h. */
+#include "emit.h"
+
+#include <string.h>
+
+#include "binance.h"
+#include "http.h"
+#include "log.h"
+#include "okx.h"
+
+void
+emit_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, int mode)
+{
+	if (in->venue == SIM_BINANCE)
+		bn_broadcast(in, kind, param, p, n, mode);
+	else
+		ox_broadcast(in, kind, param, p, n, mode);
+}
+
+int
+emit_wanted(const struct sim_inst *in, int kind, int param)
+{
+	int idx = (int)(in - sim.inst);
+
+	for (struct sim_conn *c = sim.conns; c; c = c->next) {
+		if (c->venue != in->venue || c->state != CONN_WS)
+			continue;
+		for (int i = 0; i < c->nsubs; i++)
+			if (c->subs[i].inst == idx && c->subs[i].kind == kind && (param == 0 || c->subs[i].param == param))
+				return 1;
+	}
+	return 0;
+}
+
+static void
+fault_used(struct sim_inst *in, int s, int kind)
+{
+	in->fq[s][kind]--;
+	sim.st[in->venue].faults_injected[kind]++;
+	log_info("fault applied", "kind=%s venue=%s symbol=%s stream=%d", flt_name(kind), sim_venue_name(in->venue),
+	    in->sym, s);
+}
+
+void
+emit_incr(struct sim_inst *in, int s, int kind, const char *p, size_t n)
+{
+	int *fq = in->fq[s];
+	struct sim_held *h = &in->held[s];
+
+	if (fq[FLT_GAP] > 0) {
+		fault_used(in, s, FLT_GAP);
+		return;
+	}
+	if (fq[FLT_TRUNCATE] > 0) {
+		fault_used(in, s, FLT_TRUNCATE);
+		emit_broadcast(in, kind, 0, p, n / 2, EMIT_NORMAL);
+		return;
+	}
+	if (fq[FLT_TRUNCATE_WIRE] > 0) {
+		fault_used(in, s, FLT_TRUNCATE_WIRE);
+		emit_broadcast(in, kind, 0, p, n, EMIT_TRUNC_WIRE);
+		return;
+	}
+	if (fq[FLT_REORDER] > 0 && !h->active) {
+		fault_used(in, s, FLT_REORDER);
+		h->active = 1;
+		h->kind = kind;
+		sb_reset(&h->msg);
+		sb_add(&h->msg, p, n);
+		return;
+	}
+	emit_broadcast(in, kind, 0, p, n, EMIT_NORMAL);
+	if (fq[FLT_DUP] > 0) {
+		fault_used(in, s, FLT_DUP);
+		emit_broadcast(in, kind, 0, p, n, EMIT_NORMAL);
+	}
+	if (h->active) {
+		h->active = 0;
+		emit_broadcast(in, h->kind, 0, h->msg.p, h->msg.len, EMIT_NORMAL);
+	}
+	if (fq[FLT_MALFORMED] > 0) {
+		/* Invalid JSON in an otherwise valid frame; the real increment went out above. */
+		static const char bad[] = "{\"e\":\"depthUpdate\",\"E\":,\"data\":{[\"broken";
+		fault_used(in, s, FLT_MALFORMED);
+		emit_broadcast(in, kind, 0, bad, sizeof bad - 1, EMIT_NORMAL);
+	}
+}

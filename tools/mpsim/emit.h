@@ -1,0 +1,24 @@
+/*
+ * emit.h - sending a venue message to every subscriber, with the increment
+ * faults (gap, dup, reorder, truncate, truncate_wire, malformed) applied on
+ * the way.
+ */
+#ifndef MPSIM_EMIT_H
+#define MPSIM_EMIT_H
+
+#include <stddef.h>
+
+#include "sim.h"
+
+enum { EMIT_NORMAL = 0, EMIT_TRUNC_WIRE = 1 };
+
+/* Send payload to every connection subscribed to (instrument, kind, param)
+ * (param 0 = any); the venue decides the wrapping. */
+void emit_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, int mode);
+/* An order-book increment on stream s (0 = main, 1 = Binance 1000 ms):
+ * broadcast unless a pending fault changes what goes out. */
+void emit_incr(struct sim_inst *in, int s, int kind, const char *p, size_t n);
+/* Whether any connection subscribes (instrument, kind, param). */
+int emit_wanted(const struct sim_inst *in, int kind, int param);
+
+#endif

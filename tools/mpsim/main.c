@@ -1,0 +1,593 @@
+/* main.c - mpsim: command line, instruments, the step clock and housekeeping. */
+#include <ctype.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "binance.h"
+#include "http.h"
+#include "log.h"
+#include "okx.h"
+#include "sim.h"
+
+struct sim sim;
+
+static const char usage[] =
+"usage: mpsim [options]\n"
+"\n"
+"A loopback exchange simulator serving Binance spot and OKX v5 public market\n"
+"data (REST and WebSocket, plain HTTP/ws) from a deterministic simulated\n"
+"market, with fault injection.  Prints \"mpsim ready binance=<port> okx=<port>\"\n"
+"on stdout once both ports listen.  Logs go to stderr.\n"
+"\n"
+"Options:\n"
+"  --binance-port P      Binance REST + WS port (0 = pick a free one; default 0)\n"
+"  --okx-port Q          OKX REST + WS port (0 = pick a free one; default 0)\n"
+"  --bind ADDR           loopback address to listen on (default 127.0.0.1;\n"
+"                        only 127.x.x.x and ::1 are accepted)\n"
+"  --seed N              market seed (default 1): same seed, same book states\n"
+"                        and update ids, whatever the clients do\n"
+"  --rate X              simulated time per real time (default 1; 0.01..1000).\n"
+"                        One step = 100 ms of market time: Binance @depth@100ms\n"
+"                        and OKX books push once per step, @depth once per 10\n"
+"  --timer-rate Y        divide protocol timers by Y (default: the --rate value):\n"
+"                        Binance ping 20 s (never faster than 1 s real), pong\n"
+"                        deadline 60 s (at least 3 pings), 24 h connection\n"
+"                        limit, weight window 60 s and bans; OKX idle close\n"
+"                        30 s, books heartbeat after 60 s quiet, REST windows 2 s\n"
+"  --symbols LIST        comma-separated instruments on both venues (default\n"
+"                        BTC-USDT,ETH-USDT; others get generic parameters)\n"
+"  --levels N            target levels per side (default 6500, 1000..100000;\n"
+"                        never fewer than 92%% of it)\n"
+"  --okx-legacy-checksum send the real CRC32 in OKX books (default: 0, as OKX\n"
+"                        does since June 2026)\n"
+"  --okx-no-snapshot     OKX books subscriptions get no initial snapshot\n"
+"                        (REST-seeded mode)\n"
+"  --paused              start with the market frozen (POST /_sim/resume or\n"
+"                        /_sim/step to advance)\n"
+"  --faults SPEC         faults to inject, comma-separated\n"
+"                        KIND@VENUE[:SYMBOL][:after=DUR][:n=N][:ms=MS][:code=C]\n"
+"                        DUR is real time after start (\"2s\", \"500ms\"),\n"
+"                        e.g. gap@binance:BTC-USDT:after=2s,disconnect@okx:after=5s\n"
+"  --log-level L         debug, info, warn, error (default info)\n"
+"  -h, --help            this text\n"
+"\n"
+"Fault kinds (also POST /_sim/fault?kind=K&venue=V[&symbol=S][&n=N][&ms=MS][&code=C]):\n"
+"  gap             drop the next increment (Binance: next @depth@100ms AND next\n"
+"                  @depth event; OKX: next books update)\n"
+"  dup             send the next increment twice\n"
+"  reorder         hold the next increment and send it after the following one\n"
+"  malformed       send one extra frame of invalid JSON after the next increment\n"
+"  truncate        the next increment's JSON cut in half (valid WS frame)\n"
+"  truncate_wire   the next increment's WS frame cut short, then TCP close\n"
+"  disconnect      close matching WebSocket connections now (no close frame)\n"
+"  stall           stop sending anything on matching connections, keep them open\n"
+"  unstall         end a stall (clients that gave up are gone anyway)\n"
+"  rest_5xx        the next n REST answers fail (code=, default 503)\n"
+"  rest_429        the next n REST answers are 429 (Retry-After from ms=, 1000)\n"
+"  rest_418        the next n REST answers are 418 (Retry-After from ms=, 5000)\n"
+"  rest_slow       the next n REST answers are delayed by ms= (default 2000)\n"
+"  okx_seq_reset   next OKX books update has seqId < prevSeqId, then goes on\n"
+"  okx_no_snapshot the next n (default: all) books subscriptions get no snapshot\n"
+"  okx_snapshot    back to sending the snapshot\n"
+"  shutdown_notice Binance serverShutdown event / OKX 64008 notice, then close\n"
+"                  after ms= (default 5 s / 60 s, divided by --timer-rate)\n"
+"  rollover        close the connection as the 24 h limit does (close 1000)\n"
+"  clear           forget every pending fault and end stalls\n"
+"Connection faults apply to every matching WebSocket (n= limits how many);\n"
+"without a symbol a fault applies to every instrument of the venue.\n"
+"\n"
+"Control API on both ports (JSON):\n"
+"  GET  /_sim/book?venue=binance|okx&symbol=BTC-USDT[&depth=N]  the simulator's\n"
+"       book: {\"venue\",\"symbol\",\"update_id\",\"step\",\"paused\",\"bids\":[[p,q]..],\"asks\"}\n"
+"       update_id is Binance's last u / OKX's last seqId; venue strings\n"
+"  GET  /_sim/stats     counters per venue (connections, frames, REST by path,\n"
+"       weight_used_1m(_max), http_429/418/5xx, pings, pongs, drops, faults)\n"
+"  GET  /_sim/info      seed, rates, instruments with tick and lot\n"
+"  POST /_sim/pause | /_sim/resume | /_sim/step?n=N\n"
+"  POST /_sim/fault?kind=K&venue=V[&symbol=S][&n=N][&ms=MS][&code=C]\n"
+"\n"
+"Binance (http://ADDR:P): GET /api/v3/exchangeInfo, /api/v3/depth (limit\n"
+"<= 5000, weight 5/25/50/250, X-MBX-USED-WEIGHT-1M, 429 then 418 with\n"
+"Retry-After past 6000/min), /api/v3/ping, /api/v3/time; WS /ws/<stream>[/..]\n"
+"and /stream?streams=a/b: <sym>@depth, @depth@100ms, @depth5|10|20[@100ms],\n"
+"@trade, @aggTrade, @bookTicker, @kline_1m; SUBSCRIBE, UNSUBSCRIBE,\n"
+"LIST_SUBSCRIPTIONS, SET_PROPERTY/GET_PROPERTY combined; 5 messages/s limit.\n"
+"OKX (http://ADDR:Q): GET /api/v5/public/instruments?instType=SPOT,\n"
+"/api/v5/market/books (sz <= 400, seqId), /api/v5/market/books-full\n"
+"(sz <= 5000, 10 req/2 s); WS /ws/v5/public (books, books5, bbo-tbt, trades,\n"
+"tickers) and /ws/v5/business (candle1m); text ping/pong.\n"
+"Message layouts: tools/mpsim/README.md.\n";
+
+int64_t
+sim_mono_ms(void)
+{
+	return (int64_t)(uv_hrtime() / 1000000);
+}
+
+int64_t
+sim_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+sim_scaled_ms(double real_ms)
+{
+	int64_t v = (int64_t)(real_ms / sim.timer_rate);
+
+	return v < 1 ? 1 : v;
+}
+
+const char *
+sim_venue_name(int venue)
+{
+	return venue == SIM_BINANCE ? "binance" : venue == SIM_OKX ? "okx" : "?";
+}
+
+int
+sim_venue_parse(const char *s)
+{
+	if (strcasecmp(s, "binance") == 0)
+		return SIM_BINANCE;
+	if (strcasecmp(s, "okx") == 0)
+		return SIM_OKX;
+	return -1;
+}
+
+int
+sim_find_inst(int venue, const char *sym)
+{
+	for (int i = 0; i < sim.ninst; i++) {
+		struct sim_inst *in = &sim.inst[i];
+		if (in->venue != venue)
+			continue;
+		if (strcmp(sym, in->sym) == 0 || strcmp(sym, in->vsym) == 0 || strcmp(sym, in->lsym) == 0)
+			return i;
+	}
+	return -1;
+}
+
+void
+sim_note_trade(struct sim_inst *in, int64_t px, int64_t qty, int taker_buy, int64_t first_id, int64_t last_id)
+{
+	double quote = (double)(px * in->tick_e8) / 1e8 * (double)(qty * in->lot_e8) / 1e8;
+
+	in->last_px = px;
+	in->last_qty = qty;
+	if (in->high_px == 0 || px > in->high_px)
+		in->high_px = px;
+	if (in->low_px == 0 || px < in->low_px)
+		in->low_px = px;
+	in->vol_lots += qty;
+	in->vol_quote += quote;
+	if (in->k_n == 0) {
+		in->k_first_trade = first_id;
+		in->k_o = in->k_h = in->k_l = px;
+	}
+	in->k_last_trade = last_id;
+	in->k_n += last_id - first_id + 1;
+	in->k_c = px;
+	if (px > in->k_h)
+		in->k_h = px;
+	if (px < in->k_l)
+		in->k_l = px;
+	in->k_vol += qty;
+	in->k_quote += quote;
+	if (taker_buy) {
+		in->k_taker_vol += qty;
+		in->k_taker_quote += quote;
+	}
+}
+
+void
+sim_kline_roll(struct sim_inst *in)
+{
+	int64_t now = sim_wall_ms();
+
+	if (in->k_start_ms && now < in->k_start_ms + 60000)
+		return;
+	in->k_start_ms = now / 60000 * 60000;
+	in->k_o = in->k_h = in->k_l = in->k_c = in->last_px ? in->last_px : mkt_at(&in->book, MKT_BID, 0)->px;
+	in->k_n = in->k_vol = in->k_taker_vol = 0;
+	in->k_quote = in->k_taker_quote = 0;
+	in->k_first_trade = in->k_last_trade = 0;
+}
+
+void
+sim_run_steps(int64_t n)
+{
+	for (int64_t k = 0; k < n; k++) {
+		for (int i = 0; i < sim.ninst; i++) {
+			struct sim_inst *in = &sim.inst[i];
+			mkt_step(&in->book);
+			if (in->venue == SIM_BINANCE)
+				bn_on_step(in);
+			else
+				ox_on_step(in);
+		}
+		sim.steps++;
+	}
+}
+
+/* ---- instruments ---- */
+
+struct inst_def {
+	const char *sym;
+	int venue;
+	int64_t tick_e8, lot_e8, min_e8;
+	double mid;
+	double unit;      /* typical touch size in base units */
+	double gap_div;
+};
+
+static const struct inst_def defs[] = {
+	{"BTC-USDT", SIM_BINANCE, 1000000, 1000, 1000, 60000, 0.3, 300},
+	{"ETH-USDT", SIM_BINANCE, 1000000, 10000, 10000, 3000, 3.0, 1500},
+	{"BTC-USDT", SIM_OKX, 10000000, 1, 1000, 60000, 0.3, 2000},
+	{"ETH-USDT", SIM_OKX, 1000000, 100, 100000, 3000, 3.0, 1500},
+};
+
+static uint64_t
+hash_str(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static int
+add_inst(const char *sym, int venue, int levels)
+{
+	struct inst_def d = {sym, venue, 1000000, 100000, 100000, 100, 10, 1500};
+	const char *dash = strchr(sym, '-');
+	struct sim_inst *in;
+	struct mkt_params p;
+	uint64_t seed = rng_splitmix(&(uint64_t){hash_str(sym, sim.seed * 0x9e3779b97f4a7c15ULL + (uint64_t)venue + 1)});
+	struct rng r;
+
+	if (dash == NULL || dash == sym || !dash[1] || strlen(sym) >= sizeof in->sym || dash - sym >= 12 ||
+	    strlen(dash + 1) >= 12) {
+		fprintf(stderr, "mpsim: --symbols: '%s' is not like BTC-USDT\n", sym);
+		return -1;
+	}
+	for (const char *c = sym; *c; c++)
+		if (!(isupper((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-')) {
+			fprintf(stderr, "mpsim: --symbols: '%s' must be upper case like BTC-USDT\n", sym);
+			return -1;
+		}
+	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+		if (defs[i].venue == venue && strcmp(defs[i].sym, sym) == 0)
+			d = defs[i];
+	in = &sim.inst[sim.ninst];
+	memset(in, 0, sizeof *in);
+	in->venue = venue;
+	snprintf(in->sym, sizeof in->sym, "%s", sym);
+	snprintf(in->base, sizeof in->base, "%.*s", (int)(dash - sym), sym);
+	snprintf(in->quote, sizeof in->quote, "%s", dash + 1);
+	if (venue == SIM_BINANCE)
+		snprintf(in->vsym, sizeof in->vsym, "%s%s", in->base, in->quote);
+	else
+		snprintf(in->vsym, sizeof in->vsym, "%s", sym);
+	for (int i = 0; in->vsym[i] && venue == SIM_BINANCE; i++)
+		in->lsym[i] = (char)tolower((unsigned char)in->vsym[i]);
+	in->tick_e8 = d.tick_e8;
+	in->lot_e8 = d.lot_e8;
+	in->min_qty_e8 = d.min_e8;
+	rng_seed(&r, seed ^ 0x5bd1e995);
+	/* Each seed starts somewhere within +-2% of the nominal price. */
+	p.mid = (int64_t)(d.mid * 1e8 / (double)d.tick_e8 * (0.98 + 0.04 * rng_unit(&r)));
+	p.qty_unit = (int64_t)(d.unit * 1e8 / (double)d.lot_e8);
+	if (p.qty_unit < 1)
+		p.qty_unit = 1;
+	p.levels = levels;
+	p.min_levels = levels - levels / 13;
+	p.gap_div = d.gap_div;
+	if (mkt_init(&in->book, &p, seed) < 0) {
+		fprintf(stderr, "mpsim: %s on %s: price range too small for %d levels\n", sym, sim_venue_name(venue), levels);
+		return -1;
+	}
+	sb_init(&in->held[0].msg);
+	sb_init(&in->held[1].msg);
+	if (venue == SIM_BINANCE)
+		bn_inst_init(in);
+	else
+		ox_inst_init(in);
+	sim_kline_roll(in);
+	sim.ninst++;
+	return 0;
+}
+
+/* ---- timers ---- */
+
+static uv_timer_t step_timer, hk_timer;
+static uv_signal_t sig_int, sig_term;
+
+static void
+on_step(uv_timer_t *t)
+{
+	int64_t now, due, todo;
+
+	(void)t;
+	if (sim.paused)
+		return;
+	now = sim_mono_ms();
+	due = sim.clock_steps0 + (int64_t)((double)(now - sim.clock_t0) * sim.rate / 100.0);
+	todo = due - sim.steps;
+	if (todo > 2000) {
+		/* Far behind (machine too slow for this rate): skip ahead in time,
+		 * never in the sequence of states. */
+		sim.lag_rebases++;
+		log_warn("falling behind the requested rate", "behind_steps=%lld", (long long)todo);
+		sim.clock_t0 = now;
+		sim.clock_steps0 = sim.steps;
+		todo = 1;
+	}
+	if (todo > 200)
+		todo = 200;
+	if (todo > 0)
+		sim_run_steps(todo);
+}
+
+static void
+on_housekeeping(uv_timer_t *t)
+{
+	int64_t now = sim_mono_ms();
+	char err[256];
+
+	(void)t;
+	http_housekeeping();
+	ox_housekeeping();
+	for (int i = 0; i < sim.npf; i++) {
+		struct sim_pending_fault *pf = &sim.pf[i];
+		if (pf->done || now < pf->due_ms)
+			continue;
+		pf->done = 1;
+		if (sim_inject(&pf->spec, err, sizeof err) < 0)
+			log_warn("fault from --faults not applied", "err=%s", log_q(err));
+	}
+}
+
+static void
+on_close_walk(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	(void)s;
+	log_info("stopping", "signal=%d steps=%lld", signum, (long long)sim.steps);
+	while (sim.conns)
+		conn_drop(sim.conns);
+	uv_walk(sim.loop, on_close_walk, NULL);
+}
+
+static int
+loopback(const char *a)
+{
+	return strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0;
+}
+
+static int
+parse_port(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 0 || v > 65535)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"binance-port", required_argument, NULL, 'b'},
+		{"okx-port", required_argument, NULL, 'o'},
+		{"bind", required_argument, NULL, 'B'},
+		{"seed", required_argument, NULL, 's'},
+		{"rate", required_argument, NULL, 'r'},
+		{"timer-rate", required_argument, NULL, 'T'},
+		{"symbols", required_argument, NULL, 'S'},
+		{"levels", required_argument, NULL, 'L'},
+		{"okx-legacy-checksum", no_argument, NULL, 'C'},
+		{"okx-no-snapshot", no_argument, NULL, 'N'},
+		{"paused", no_argument, NULL, 'P'},
+		{"faults", required_argument, NULL, 'F'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int bport = 0, oport = 0, levels = 6500, nosnap = 0, c, lv;
+	const char *bind = "127.0.0.1", *symbols = "BTC-USDT,ETH-USDT", *faults = NULL;
+	double timer_rate = 0;
+	char *end, err[256];
+
+	log_init("mpsim");
+	sim.seed = 1;
+	sim.rate = 1;
+	sim.max_write_queue = 64 << 20;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+		case 'o':
+			if (parse_port(optarg, c == 'b' ? &bport : &oport) < 0) {
+				fprintf(stderr, "mpsim: --%s-port: '%s' is not a port (0..65535)\n", c == 'b' ? "binance" : "okx", optarg);
+				return 2;
+			}
+			break;
+		case 'B':
+			bind = optarg;
+			if (!loopback(bind)) {
+				fprintf(stderr, "mpsim: --bind: '%s' is not a loopback address\n", bind);
+				return 2;
+			}
+			break;
+		case 's':
+			sim.seed = strtoull(optarg, &end, 0);
+			if (end == optarg || *end) {
+				fprintf(stderr, "mpsim: --seed: '%s' is not a number\n", optarg);
+				return 2;
+			}
+			break;
+		case 'r':
+		case 'T': {
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || v < 0.01 || v > 1000) {
+				fprintf(stderr, "mpsim: --%s: '%s' must be a number in 0.01..1000\n", c == 'r' ? "rate" : "timer-rate", optarg);
+				return 2;
+			}
+			if (c == 'r')
+				sim.rate = v;
+			else
+				timer_rate = v;
+			break;
+		}
+		case 'S':
+			symbols = optarg;
+			break;
+		case 'L':
+			levels = (int)strtol(optarg, &end, 10);
+			if (end == optarg || *end || levels < 1000 || levels > 100000) {
+				fprintf(stderr, "mpsim: --levels: '%s' must be 1000..100000\n", optarg);
+				return 2;
+			}
+			break;
+		case 'C':
+			sim.okx_legacy_checksum = 1;
+			break;
+		case 'N':
+			nosnap = 1;
+			break;
+		case 'P':
+			sim.paused = 1;
+			break;
+		case 'F':
+			faults = optarg;
+			break;
+		case 'l':
+			lv = log_level_parse(optarg);
+			if (lv < 0) {
+				fprintf(stderr, "mpsim: --log-level: '%s' is not debug, info, warn or error\n", optarg);
+				return 2;
+			}
+			log_set_level((enum log_level)lv);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fprintf(stderr, "mpsim: see mpsim --help\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mpsim: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
+	sim.timer_rate = timer_rate > 0 ? timer_rate : sim.rate;
+	signal(SIGPIPE, SIG_IGN);
+	sim.loop = uv_default_loop();
+	sim.start_ms = sim_mono_ms();
+
+	/* Instruments: every symbol on both venues, Binance first. */
+	{
+		char list[1024], *save = NULL;
+		int n = 1;
+		if (strlen(symbols) >= sizeof list) {
+			fprintf(stderr, "mpsim: --symbols: list too long\n");
+			return 2;
+		}
+		for (const char *p = symbols; *p; p++)
+			n += *p == ',';
+		sim.inst = calloc((size_t)n * 2, sizeof *sim.inst);
+		if (sim.inst == NULL)
+			return 1;
+		for (int v = 0; v < SIM_NVENUE; v++) {
+			strcpy(list, symbols);
+			for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				while (*t == ' ')
+					t++;
+				if (sim_find_inst(v, t) >= 0)
+					continue;
+				if (add_inst(t, v, levels) < 0)
+					return 2;
+			}
+		}
+		if (sim.ninst == 0) {
+			fprintf(stderr, "mpsim: --symbols: no instruments\n");
+			return 2;
+		}
+	}
+	if (nosnap)
+		for (int i = 0; i < sim.ninst; i++)
+			sim.inst[i].okx_nosnap = -1;
+	if (faults) {
+		char list[2048], *save = NULL;
+		if (strlen(faults) >= sizeof list) {
+			fprintf(stderr, "mpsim: --faults: too long\n");
+			return 2;
+		}
+		strcpy(list, faults);
+		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			struct flt_spec f;
+			if (flt_parse_item(t, &f, err, sizeof err) < 0) {
+				fprintf(stderr, "mpsim: --faults: %s\n", err);
+				return 2;
+			}
+			sim.pf = realloc(sim.pf, (size_t)(sim.npf + 1) * sizeof *sim.pf);
+			if (sim.pf == NULL)
+				return 1;
+			sim.pf[sim.npf].spec = f;
+			sim.pf[sim.npf].due_ms = sim.start_ms + f.after_ms;
+			sim.pf[sim.npf].done = 0;
+			sim.npf++;
+		}
+	}
+	if (http_listen(SIM_BINANCE, bind, bport, &bport) < 0 || http_listen(SIM_OKX, bind, oport, &oport) < 0)
+		return 1;
+	sim.clock_t0 = sim_mono_ms();
+	sim.clock_steps0 = 0;
+	uv_timer_init(sim.loop, &step_timer);
+	uv_timer_init(sim.loop, &hk_timer);
+	{
+		int64_t period = (int64_t)(100.0 / sim.rate);
+		if (period < 1)
+			period = 1;
+		if (period > 100)
+			period = 100;
+		uv_timer_start(&step_timer, on_step, (uint64_t)period, (uint64_t)period);
+	}
+	uv_timer_start(&hk_timer, on_housekeeping, 20, 20);
+	uv_signal_init(sim.loop, &sig_int);
+	uv_signal_init(sim.loop, &sig_term);
+	uv_signal_start(&sig_int, on_signal, SIGINT);
+	uv_signal_start(&sig_term, on_signal, SIGTERM);
+	log_info("ready", "binance=%d okx=%d bind=%s seed=%llu rate=%g timer_rate=%g instruments=%d levels=%d", bport,
+	    oport, bind, (unsigned long long)sim.seed, sim.rate, sim.timer_rate, sim.ninst, levels);
+	printf("mpsim ready binance=%d okx=%d\n", bport, oport);
+	fflush(stdout);
+	uv_run(sim.loop, UV_RUN_DEFAULT);
+	uv_loop_close(sim.loop);
+	for (int i = 0; i < sim.ninst; i++) {
+		mkt_free(&sim.inst[i].book);
+		sb_free(&sim.inst[i].held[0].msg);
+		sb_free(&sim.inst[i].held[1].msg);
+		free(sim.inst[i].bn_agg);
+	}
+	free(sim.inst);
+	free(sim.pf);
+	return 0;
+}

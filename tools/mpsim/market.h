@@ -1,0 +1,87 @@
+/*
+ * market.h - the simulated order book of one instrument on one venue.
+ *
+ * Prices are integer ticks, quantities integer lots (the venue layer turns
+ * them into the venue's strings).  Each side is a sorted array with the BEST
+ * level LAST (bids ascending, asks descending), because nearly all churn
+ * happens near the touch and an insert there moves almost nothing.
+ *
+ * mkt_step() advances the book by one simulated 100 ms step: a handful of
+ * level changes concentrated near the touch (rank drawn from an exponential
+ * with mean 10, 4% of them anywhere in the book), the level count pulled back
+ * towards the target, quotes improving inside the spread, and with 35%
+ * probability a taker order that consumes the touch (one fill per level it
+ * eats, never more than the level holds).  Trades plus inside-spread quotes
+ * make the mid a random walk.  Everything is drawn from the book's own
+ * generator, so the sequence of states depends only on the seed.
+ *
+ * After a step, chg[] holds every level whose quantity changed (final
+ * quantity, 0 = removed), bids first then asks, each side best first;
+ * fill[] holds the trades in execution order.
+ */
+#ifndef MPSIM_MARKET_H
+#define MPSIM_MARKET_H
+
+#include <stdint.h>
+
+#include "rng.h"
+
+enum { MKT_BID = 0, MKT_ASK = 1 };
+
+struct mkt_level {
+	int64_t px;   /* ticks */
+	int64_t qty;  /* lots, > 0 */
+};
+
+struct mkt_side {
+	struct mkt_level *lv;  /* best last */
+	int n, cap;
+};
+
+struct mkt_change {
+	int64_t px, qty;
+	int side;
+};
+
+struct mkt_fill {
+	int64_t px, qty;
+	int taker_buy;  /* 1: taker bought (consumed asks) */
+	int order;      /* taker order index within the step */
+	int makers;     /* maker orders filled at this price (>= 1, <= qty) */
+};
+
+struct mkt_params {
+	int64_t mid;       /* start mid, ticks */
+	int64_t qty_unit;  /* typical size near the touch, lots */
+	int levels;        /* target levels per side */
+	int min_levels;    /* never fewer per side */
+	double gap_div;    /* mean gap between levels at rank r is 1 + r/gap_div ticks */
+};
+
+struct mkt_book {
+	struct mkt_params p;
+	struct rng rng;
+	struct mkt_side s[2];
+	int64_t step;
+	double momentum;
+	struct mkt_change *chg;
+	int nchg, chgcap;
+	struct mkt_fill *fill;
+	int nfill, fillcap;
+	struct mkt_change *touch;
+	int ntouch, touchcap;
+};
+
+int mkt_init(struct mkt_book *b, const struct mkt_params *p, uint64_t seed);
+void mkt_free(struct mkt_book *b);
+void mkt_step(struct mkt_book *b);
+/* Level at rank r (0 = best) or NULL. */
+const struct mkt_level *mkt_at(const struct mkt_book *b, int side, int rank);
+int mkt_count(const struct mkt_book *b, int side);
+/* Quantity at a price, 0 if absent. */
+int64_t mkt_qty(const struct mkt_book *b, int side, int64_t px);
+/* A draw from the book's generator (venue layers use it for id steps so
+ * that ids are as deterministic as the book). */
+uint64_t mkt_rand(struct mkt_book *b);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * sim.h - mpsim's shared state: instruments, connections, counters, and the
+ * driver functions every part calls.
+ *
+ * One libuv loop runs everything.  The market advances in steps of 100 ms of
+ * simulated time (--rate scales how fast steps happen in real time); after
+ * each step every instrument's venue layer (binance.c, okx.c) turns the
+ * step's changes into that venue's messages and fans them out to the
+ * WebSocket connections (http.c) subscribed to them.  Protocol timers (pings,
+ * idle closes, bans, rate-limit windows, the 24 h roll-over) run on real time
+ * divided by --timer-rate.
+ */
+#ifndef MPSIM_SIM_H
+#define MPSIM_SIM_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "buf.h"
+#include "fault.h"
+#include "market.h"
+
+enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_NVENUE = 2 };
+
+#define SIM_OKX_WIN 400         /* OKX books window */
+#define SIM_MAX_SUBS 1024       /* Binance limit per connection */
+#define SIM_MAX_PATHS 24
+
+/* Per-venue counters served by GET /_sim/stats. */
+struct sim_stats {
+	uint64_t connections_total, connections_open;
+	uint64_t ws_frames_sent, ws_frames_received, ws_bytes_sent;
+	uint64_t rest_requests;
+	struct {
+		char path[48];
+		uint64_t n;
+	} rest_by_path[SIM_MAX_PATHS];
+	int64_t weight_used_1m_max;
+	uint64_t http_429, http_418, http_5xx, http_4xx;
+	int64_t banned_until_ms;    /* wall clock, 0 = never banned */
+	uint64_t bans;
+	uint64_t pings_sent, pongs_received;
+	uint64_t clients_dropped_no_pong, clients_dropped_rate, clients_dropped_slow;
+	uint64_t clients_closed_idle, clients_closed_rollover, clients_closed_fault;
+	uint64_t subscriptions, subscribe_requests, subscribe_errors;
+	uint64_t messages_dropped_stalled;
+	uint64_t heartbeats_sent, snapshots_sent;
+	uint64_t faults_injected[FLT_NKINDS];
+};
+
+/* One subscription of one connection. */
+struct sim_sub {
+	int inst;      /* index into sim.inst */
+	int kind;      /* venue-specific stream kind */
+	int param;     /* e.g. partial depth levels */
+	char name[64]; /* the venue's stream/channel name as subscribed */
+};
+
+/* A held increment (reorder fault). */
+struct sim_held {
+	int active, kind;
+	struct sb msg;
+};
+
+struct sim_inst {
+	int venue;
+	char sym[24];    /* canonical "BTC-USDT" */
+	char vsym[24];   /* venue symbol: "BTCUSDT" / "BTC-USDT" */
+	char lsym[24];   /* Binance stream form "btcusdt" */
+	char base[12], quote[12];
+	int64_t tick_e8, lot_e8, min_qty_e8;
+	struct mkt_book book;
+	/* pending increment faults, [0] = main stream (depth@100ms, books),
+	 * [1] = Binance @depth (1000 ms) */
+	int fq[2][FLT_NKINDS];
+	struct sim_held held[2];
+	int okx_nosnap;          /* books subscriptions left without snapshot (-1 = all) */
+	/* trade statistics for tickers and klines */
+	int64_t last_px, last_qty, open_px, high_px, low_px;
+	int64_t vol_lots;
+	double vol_quote;
+	int64_t k_start_ms, k_o, k_h, k_l, k_c, k_first_trade, k_last_trade, k_n;
+	int64_t k_vol, k_taker_vol;
+	double k_quote, k_taker_quote;
+	/* Binance */
+	int64_t bn_last_u, bn_trade_id, bn_agg_id, bn_agg_first_U;
+	struct mkt_change *bn_agg;
+	int bn_nagg, bn_aggcap;
+	int64_t bn_bt[4];        /* last bookTicker sent: bid px, qty, ask px, qty */
+	/* OKX */
+	int64_t ox_seq, ox_trade_id;
+	struct mkt_level ox_win[2][SIM_OKX_WIN];
+	int ox_nwin[2];
+	int64_t ox_last_pub_ms;  /* monotonic ms of the last books push */
+	int64_t ox_top5[2][5][2], ox_bbo[4];
+	int ox_bbo_changed, ox_traded;
+};
+
+/* Connection state (http.c owns the I/O; the venue layers own subs). */
+enum { CONN_HTTP = 0, CONN_WS = 1 };
+/* WebSocket endpoint kinds. */
+enum { WS_BN_RAW = 1, WS_BN_COMBINED, WS_OKX_PUBLIC, WS_OKX_BUSINESS };
+
+struct sim_conn {
+	uv_tcp_t tcp;
+	uv_timer_t timer;        /* delayed REST answers */
+	int handles_open;
+	struct sim_conn *next, *prev;
+	int venue;
+	uint64_t id;
+	char connid[12];
+	char peer[64];
+	int state;
+	int closing;             /* no more I/O: close requested */
+	int shutting;            /* close frame queued, waiting for writes */
+	struct sb in;
+	/* HTTP */
+	int busy;                /* a delayed answer is pending */
+	struct sb pending;
+	int pending_close;
+	/* WebSocket */
+	int ws_kind;
+	struct sb frag;
+	int frag_op;
+	int64_t t_open, t_rx, t_tx;     /* monotonic ms */
+	int64_t t_next_ping;
+	int64_t ping_sent[4];           /* payload ids of unanswered pings (0 = none) */
+	int64_t ping_oldest;            /* monotonic ms of the oldest unanswered ping, 0 = none */
+	int64_t rx_times[6];
+	int rx_idx;
+	int stalled;
+	int64_t close_at;               /* scheduled close (shutdown notice), 0 = none */
+	struct sim_sub *subs;
+	int nsubs, capsubs;
+};
+
+struct sim_pending_fault {
+	struct flt_spec spec;
+	int64_t due_ms;   /* monotonic */
+	int done;
+};
+
+struct sim {
+	uv_loop_t *loop;
+	uint64_t seed;
+	double rate, timer_rate;
+	int okx_legacy_checksum;
+	int paused;
+	int64_t steps;
+	int64_t clock_t0, clock_steps0;  /* step `clock_steps0` was due at monotonic ms clock_t0 */
+	int64_t start_ms;                /* monotonic ms at start */
+	uint64_t lag_rebases;
+	struct sim_inst *inst;
+	int ninst;
+	struct sim_conn *conns;
+	uint64_t next_conn_id;
+	struct sim_stats st[SIM_NVENUE];
+	struct sim_pending_fault *pf;
+	int npf;
+	/* venue REST fault state */
+	int rest_fault[SIM_NVENUE][FLT_NKINDS];
+	int rest_fault_ms[SIM_NVENUE][FLT_NKINDS];
+	int rest_fault_code[SIM_NVENUE];
+	/* Binance weight window */
+	int64_t bn_win_idx, bn_weight, bn_429_in_win;
+	int64_t bn_ban_until;            /* monotonic ms */
+	/* OKX REST windows: books, books-full, instruments */
+	int64_t ox_win_idx[3], ox_win_n[3];
+	int max_write_queue;
+};
+
+extern struct sim sim;
+
+/* Clocks: monotonic ms (timers) and wall-clock ms (message timestamps). */
+int64_t sim_mono_ms(void);
+int64_t sim_wall_ms(void);
+/* A protocol duration in real ms after --timer-rate scaling (at least 1). */
+int64_t sim_scaled_ms(double real_ms);
+/* Look an instrument up by venue and symbol in any accepted spelling
+ * ("BTC-USDT", "BTCUSDT", "btcusdt"); -1 if unknown. */
+int sim_find_inst(int venue, const char *sym);
+const char *sim_venue_name(int venue);
+int sim_venue_parse(const char *s);
+/* Run n steps now (used by the step timer and POST /_sim/step). */
+void sim_run_steps(int64_t n);
+/* Trade and candle statistics shared by both venues' tickers and klines. */
+void sim_note_trade(struct sim_inst *in, int64_t px, int64_t qty, int taker_buy, int64_t first_id, int64_t last_id);
+/* Start a new 1-minute candle if the current one is over (wall clock). */
+void sim_kline_roll(struct sim_inst *in);
+/* Inject a fault now; returns 0 or -1 with a message in err. */
+int sim_inject(const struct flt_spec *f, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,229 @@
+/* verify.c - rebuild books from full + delta messages and check them; see verify.h. */
+#include "verify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* synced states */
+enum { V_UNSYNCED = 0, V_SYNCED = 1, V_TENTATIVE = 2 };
+
+int
+vbook_init(struct vbook *vb, const char *exchange, const char *symbol, uint32_t max_levels)
+{
+	memset(vb, 0, sizeof *vb);
+	snprintf(vb->exchange, sizeof vb->exchange, "%s", exchange);
+	snprintf(vb->symbol, sizeof vb->symbol, "%s", symbol);
+	vb->b = book_new(max_levels);
+	vb->id = -1;
+	return vb->b ? 0 : -1;
+}
+
+static void
+free_list(struct vmsg *m)
+{
+	while (m) {
+		struct vmsg *n = m->next;
+
+		free(m);
+		m = n;
+	}
+}
+
+void
+vbook_free(struct vbook *vb)
+{
+	free_list(vb->fh);
+	free_list(vb->dh);
+	book_free(vb->b);
+	vb->fh = vb->ft = vb->dh = vb->dt = NULL;
+	vb->b = NULL;
+}
+
+struct vmsg *
+vmsg_new(uint32_t nb, uint32_t na)
+{
+	struct vmsg *m = calloc(1, sizeof *m + ((size_t)nb + na) * sizeof(struct rec_level));
+
+	if (m) {
+		m->nb = nb;
+		m->na = na;
+		m->prev = -1;
+	}
+	return m;
+}
+
+void
+vbook_push(struct vbook *vb, struct vmsg *m)
+{
+	m->next = NULL;
+	if (m->is_full) {
+		vb->st.fulls++;
+		if (vb->ft)
+			vb->ft->next = m;
+		else
+			vb->fh = m;
+		vb->ft = m;
+	} else {
+		vb->st.deltas++;
+		if (vb->dt)
+			vb->dt->next = m;
+		else
+			vb->dh = m;
+		vb->dt = m;
+	}
+}
+
+static void
+pop_full(struct vbook *vb)
+{
+	struct vmsg *m = vb->fh;
+
+	vb->fh = m->next;
+	if (!vb->fh)
+		vb->ft = NULL;
+	free(m);
+}
+
+static void
+pop_delta(struct vbook *vb)
+{
+	struct vmsg *m = vb->dh;
+
+	vb->dh = m->next;
+	if (!vb->dh)
+		vb->dt = NULL;
+	free(m);
+}
+
+static void
+adopt(struct vbook *vb, const struct vmsg *f, int state)
+{
+	book_set_side(vb->b, BOOK_BID, f->lv, f->nb, NULL);
+	book_set_side(vb->b, BOOK_ASK, f->lv + f->nb, f->na, NULL);
+	vb->id = f->last;
+	vb->synced = state;
+}
+
+/* The full book's levels against the rebuilt book's best ones. */
+static int
+compare(struct vbook *vb, const struct vmsg *f)
+{
+	for (int side = 0; side < 2; side++) {
+		uint32_t n = side == BOOK_BID ? f->nb : f->na;
+		const struct rec_level *lv = side == BOOK_BID ? f->lv : f->lv + f->nb;
+
+		for (uint32_t i = 0; i < n; i++) {
+			const struct rec_level *l = book_level(vb->b, side, i);
+
+			if (!l || l->px != lv[i].px || l->qty != lv[i].qty) {
+				if (!vb->st.first_mismatch[0])
+					snprintf(vb->st.first_mismatch, sizeof vb->st.first_mismatch,
+					    "update %lld %s level %u: rebuilt %lld x %lld, full %lld x %lld",
+					    (long long)f->last, book_side_name(side), i,
+					    l ? (long long)l->px : -1LL, l ? (long long)l->qty : -1LL,
+					    (long long)lv[i].px, (long long)lv[i].qty);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static void
+apply(struct vbook *vb, const struct vmsg *d)
+{
+	for (uint32_t i = 0; i < d->nb + d->na; i++)
+		book_apply(vb->b, i < d->nb ? BOOK_BID : BOOK_ASK, d->lv[i].px, d->lv[i].qty);
+	vb->id = d->last;
+	vb->st.applied++;
+}
+
+/* Decide the queued full books that can be decided now. */
+static void
+fulls_step(struct vbook *vb)
+{
+	struct vmsg *f;
+
+	while ((f = vb->fh)) {
+		if (vb->synced == V_UNSYNCED) {
+			if (vb->dh)
+				return;     /* the delta loop picks the starting point */
+			/* Nothing to chain yet: start from it, until a delta confirms. */
+			adopt(vb, f, V_TENTATIVE);
+			pop_full(vb);
+			continue;
+		}
+		if (f->last == vb->id) {
+			if (compare(vb, f))
+				vb->st.mismatches++;
+			else
+				vb->st.verified++;
+			adopt(vb, f, vb->synced);
+			pop_full(vb);
+		} else if (f->last < vb->id && !f->new_epoch) {
+			vb->st.unverified++;
+			pop_full(vb);
+		} else {
+			return;     /* ahead: deltas must reach it (or a gap explains it) */
+		}
+	}
+}
+
+void
+vbook_process(struct vbook *vb)
+{
+	struct vmsg *d, *f;
+
+	for (;;) {
+		fulls_step(vb);
+		if (!(d = vb->dh))
+			return;
+		if (vb->synced == V_UNSYNCED) {
+			while ((f = vb->fh) && f->last < d->prev)
+				pop_full(vb);   /* older than every delta we have */
+			if (f && f->last == d->prev) {
+				adopt(vb, f, V_SYNCED);
+				pop_full(vb);
+				continue;
+			}
+			vb->st.skipped++;   /* before the first usable full book */
+			pop_delta(vb);
+			continue;
+		}
+		if (d->prev == vb->id) {
+			apply(vb, d);
+			vb->synced = V_SYNCED;
+			pop_delta(vb);
+			continue;
+		}
+		/* The delta does not continue the book: a new epoch (ids may even
+		 * go down, e.g. an OKX sequence reset), a duplicate, or a gap. */
+		for (f = vb->fh; f && !(f->new_epoch && f->last == d->prev); f = f->next)
+			;
+		if (!f && d->last <= vb->id && d->prev < vb->id) {
+			vb->st.stale++;
+			pop_delta(vb);
+			continue;
+		}
+		if (!f)
+			for (f = vb->fh; f && f->last != d->prev; f = f->next)
+				;
+		if (f) {
+			while (vb->fh != f) {
+				vb->st.unverified++;
+				pop_full(vb);
+			}
+			if (f->new_epoch)
+				vb->st.resyncs++;
+			else if (vb->synced == V_SYNCED)
+				vb->st.gaps++;
+			adopt(vb, f, V_SYNCED);
+			pop_full(vb);
+			continue;
+		}
+		if (vb->synced == V_SYNCED)
+			vb->st.gaps++;
+		vb->synced = V_UNSYNCED;
+	}
+}

@@ -1,0 +1,77 @@
+/*
+ * verify.h - mpsub's book rebuilder and checker, independent of NATS.
+ *
+ * Input: the messages of one book from orderbook.full (full books) and
+ * orderbook.delta (updates), each queue in its stream's order.  The two
+ * streams are consumed separately, so their interleaving is not known; the
+ * rebuilder orders them by update ids with the universal continuity rule of
+ * the bookd contract:
+ *
+ *   delta.prev_update_id == last_update_id of the previous delta or of the
+ *   full book the epoch started from.
+ *
+ * A full book whose last_update_id equals the rebuilt book's id is compared
+ * with it level by level (a mismatch is counted) and then adopted.  A full
+ * book with update_type "snapshot" that continues where no delta leads is a
+ * new sync epoch (bookd resynced): adopted, counted as a resync.  A delta
+ * that does not continue the book and is not explained by a full book is a
+ * gap: counted, and the book waits for the next full book.
+ *
+ * Comparison covers the levels the full book lists, best first: levels the
+ * rebuilt book holds beyond the full book's last one are the ones bookd's
+ * depth limit dropped and are not compared.
+ */
+#ifndef MP_MPSUB_VERIFY_H
+#define MP_MPSUB_VERIFY_H
+
+#include <stdint.h>
+
+#include "book.h"
+#include "rec.h"
+
+/* One parsed message.  For a full book, lv = bids (best first) then asks;
+ * for a delta, lv = bid changes then ask changes (qty 0 = removed). */
+struct vmsg {
+	struct vmsg *next;
+	int is_full;
+	int new_epoch;          /* full book with update_type "snapshot" */
+	int64_t last, prev;     /* prev: -1 for full books */
+	uint32_t nb, na;
+	struct rec_level lv[];
+};
+
+struct vstats {
+	uint64_t fulls, deltas;         /* messages seen */
+	uint64_t applied;               /* deltas applied */
+	uint64_t verified;              /* full books equal to the rebuilt book */
+	uint64_t mismatches;            /* full books that differ */
+	uint64_t unverified;            /* full books that arrived after the book moved past them */
+	uint64_t gaps;                  /* continuity breaks not explained by a resync */
+	uint64_t resyncs;               /* new epochs started by a "snapshot" full book */
+	uint64_t stale;                 /* deltas at or before the book's id (duplicates) */
+	uint64_t skipped;               /* deltas before the first full book */
+	char first_mismatch[160];
+};
+
+struct vbook {
+	char exchange[16];
+	char symbol[24];
+	struct book *b;
+	int synced;
+	int64_t id;                     /* update id of the rebuilt book */
+	struct vmsg *fh, *ft;           /* queued full books */
+	struct vmsg *dh, *dt;           /* queued deltas */
+	struct vstats st;
+};
+
+/* A book rebuilder (max_levels per side; generous, the exchange limits it). */
+int vbook_init(struct vbook *vb, const char *exchange, const char *symbol, uint32_t max_levels);
+void vbook_free(struct vbook *vb);
+/* Queue a message (ownership passes to vb; allocate with vmsg_new). */
+void vbook_push(struct vbook *vb, struct vmsg *m);
+struct vmsg *vmsg_new(uint32_t nb, uint32_t na);
+/* Apply everything queued that can be decided now.  With flush = 0, full
+ * books ahead of the rebuilt book stay queued for deltas to reach them. */
+void vbook_process(struct vbook *vb);
+
+#endif
