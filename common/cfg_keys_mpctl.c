@@ -39,6 +39,9 @@ const struct cfg_key cfg_keys_mpctl[] = {
 	    "how often metrics, rings and /proc are sampled and the alert rules evaluated"},
 	{"mpctl", "stream_interval", CFG_DUR, "10s", S_, 3600 * S_,
 	    "how often JetStream stream and consumer state is asked for (stream monitor)"},
+	{"mpctl", "log_max_size", CFG_SIZE, "64MiB", 0, (int64_t)1 << 40,
+	    "a child's log (<data_dir>/log/NAME.log) larger than this is moved to NAME.log.1 and emptied "
+	    "(copy + truncate, checked every tick; 0 = never)"},
 	{"mpctl", "page_levels", CFG_INT, "100", 1, 5000,
 	    "levels per side served by /api/book for the live depth chart"},
 
@@ -49,7 +52,8 @@ const struct cfg_key cfg_keys_mpctl[] = {
 	    "data_loss fires when lost updates (gaps + ring drops) exceed this share of updates"},
 	{"alerts", "data_loss_severity", CFG_STR, "critical", 0, 0, "info, warning, error or critical"},
 	{"alerts", "latency_high", CFG_DUR, "100ms", 1000, 3600 * S_,
-	    "latency_high fires when the p95 exchange->receive or processing latency exceeds this"},
+	    "latency_high fires when the p95 latency of a stage (exchange->receive, processing, "
+	    "receive->publish, receive->stored) over the window exceeds this"},
 	{"alerts", "latency_high_severity", CFG_STR, "warning", 0, 0, "info, warning, error or critical"},
 	{"alerts", "checksum_fail", CFG_STR, "1%", 0, 0,
 	    "checksum_fail fires when failed OKX checksums exceed this share of checks"},

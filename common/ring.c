@@ -346,6 +346,10 @@ recover_producer(struct ring *r, char *err, size_t errlen)
 	if (head > pos + r->cap || pos > head + r->cap)
 		return corrupt(r, err, errlen, "head %" PRId64 " and tail more than a capacity apart", pos,
 		    (int64_t)head);
+	/* Seqs are 64-bit counters that never come near 2^62 honestly. */
+	if (seq >= (uint64_t)1 << 62 || gcount >= (uint64_t)1 << 62)
+		return corrupt(r, err, errlen, "last_seq or pending gap out of range (%" PRId64 ")", pos,
+		    (int64_t)(seq | gcount));
 	if (gcount && gfirst != seq + 1)
 		return corrupt(r, err, errlen, "pending gap starts at seq %" PRId64 ", not after last_seq", pos,
 		    (int64_t)gfirst);

@@ -31,15 +31,11 @@
  * chain is called corrupt: two is the most the producer can leave. */
 #define RING_SKIP_MAX 64
 
+/* Only the length matters: type, flags and seq are rewritten by the claim. */
 static void
 zero_hdr(struct ring *r, uint64_t pos)
 {
-	struct ring_frame *f = ring_frame_at(r, pos);
-
-	atomic_store_explicit(&f->len, 0, memory_order_relaxed);
-	f->type = 0;
-	f->flags = 0;
-	f->seq = 0;
+	atomic_store_explicit(&ring_frame_at(r, pos)->len, 0, memory_order_relaxed);
 }
 
 /* Start of a frame of fs bytes written at pos: past padding if it would cross the end. */
@@ -246,12 +242,38 @@ ring_commit(struct ring *r, uint16_t type, uint32_t len)
 int
 ring_write(struct ring *r, uint16_t type, const void *payload, uint32_t len)
 {
+	uint64_t pos = r->tail, fs = ring_fsize(RING_FRAME_HDR + (uint64_t)len), end = pos + fs + RING_FRAME_HDR;
 	void *dst;
 	int err;
 
 	if (type >= 0xff00) {
 		errno = EINVAL;
 		return RING_ESYS;
+	}
+	/* The common case in one piece: no gap pending, no wrap, room known
+	 * from the cached head, inside the announced intent. */
+	if (r->role == RING_PRODUCER && !r->reserved && !r->gap_count && len <= r->max_record &&
+	    (pos & r->mask) + fs <= r->cap && end <= r->head_cache + r->cap && end <= r->intent) {
+		struct ring_prod_line *p = &r->hot->prod.p;
+		struct ring_frame *f = ring_frame_at(r, pos);
+		uint32_t flen = RING_FRAME_HDR + len;
+
+		atomic_store_explicit(&f->len, -(int32_t)flen, memory_order_relaxed);
+		f->seq = ++r->last_seq;
+		f->flags = 0;
+		f->type = type;
+		memcpy(f + 1, payload, len);
+		zero_hdr(r, pos + fs);
+		atomic_store_explicit(&f->len, (int32_t)flen, memory_order_release);  /* P1 */
+		r->tail = pos + fs;
+		r->written++;
+		r->written_bytes += len;
+		atomic_store_explicit(&p->last_seq, r->last_seq, memory_order_relaxed);
+		atomic_store_explicit(&p->written, r->written, memory_order_relaxed);
+		atomic_store_explicit(&p->written_bytes, r->written_bytes, memory_order_relaxed);
+		atomic_store_explicit(&p->tail, r->tail, memory_order_release);
+		ring_wake_consumer(r);
+		return RING_OK;
 	}
 	if (!(dst = ring_reserve(r, len, &err)))
 		return err;
@@ -329,6 +351,36 @@ ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 {
 	uint64_t start = *cursor, pos = start, fs;
 	int chained = start == r->chk_end, in_run = start == r->run_end, skips = 0, rc;
+
+	/* The common case: the data frame right after the one we returned last. */
+	if (chained && !r->chk_soft && r->role != RING_PRODUCER && pos >= r->head) {
+		struct ring_frame *f = ring_frame_at(r, pos);
+		int32_t len = atomic_load_explicit(&f->len, memory_order_acquire);      /* C1 */
+		uint16_t type = f->type;
+
+		if (len <= 0)
+			return 0;
+		fs = ring_fsize((uint64_t)len);
+		if (type < 0xff00 && len >= (int32_t)RING_FRAME_HDR &&
+		    (uint32_t)len - RING_FRAME_HDR <= r->max_record && (pos & r->mask) + fs <= r->cap &&
+		    f->seq == r->chk_seq + 1) {
+			m->type = type;
+			m->flags = f->flags;
+			m->len = (uint32_t)len - RING_FRAME_HDR;
+			m->seq = f->seq;
+			m->pos = pos;
+			m->data = f + 1;
+			pos += fs;
+			*cursor = r->chk_end = pos;
+			r->chk_seq = m->seq;
+			if (in_run) {
+				r->run_end = pos;
+				r->run_seq = m->seq;
+				r->run_count++;
+			}
+			return 1;
+		}
+	}
 
 	if (r->role == RING_PRODUCER) {
 		errno = EBADF;

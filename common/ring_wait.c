@@ -8,7 +8,7 @@
  * busy ring makes no system calls.  No lost wake-up (Dekker):
  *
  *   sleeper:  v = bell; waiting = 1; fence(seq_cst); if (work) return; futex_wait(bell, v)
- *   waker:    publish work;          fence(seq_cst); if (waiting) { bell++; futex_wake }
+ *   waker:    publish work;          fence(seq_cst); if (waiting) { waiting = 0; bell++; futex_wake }
  *
  * Either the waker sees waiting == 1 or the sleeper sees the work; and if the
  * bell moves between the sleeper's read and its futex_wait, the kernel
@@ -69,7 +69,11 @@ static void
 ring_bell(struct ring_bell *b)
 {
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(&b->waiting, memory_order_relaxed)) {
+	/* Take the flag down ourselves: until the sleeper is back on a CPU,
+	 * every further write would otherwise make another system call.  If it
+	 * still finds nothing it raises the flag again before sleeping. */
+	if (atomic_load_explicit(&b->waiting, memory_order_relaxed) &&
+	    atomic_exchange_explicit(&b->waiting, 0, memory_order_relaxed)) {
 		atomic_fetch_add_explicit(&b->bell, 1, memory_order_relaxed);
 		syscall(SYS_futex, (void *)&b->bell, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 	}

@@ -22,11 +22,12 @@ ctl_main(void *arg)
 	uint64_t cur = ring_head(r);
 	struct ring_msg m;
 	char err[160];
+	uint64_t bad = 0;
 	int rc;
 
 	while (!f->ctl_stop) {
 		int got = 0;
-		while ((rc = ring_next(r, &cur, &m)) == RING_OK) {
+		while ((rc = ring_next(r, &cur, &m)) == 1) {
 			got = 1;
 			if (m.type == RING_T_GAP) {
 				const struct ring_gap *g = m.data;
@@ -35,8 +36,11 @@ ctl_main(void *arg)
 				continue;
 			}
 			if (m.type != REC_CONTROL || rec_check(m.data, m.len, err, sizeof err) != 0) {
-				log_warn("bad record on the ctl ring", "exchange=%s type=%u why=%s", f->ex, m.type,
-				    log_q(m.type != REC_CONTROL ? "not a control record" : err));
+				/* the first, then one in a thousand: a broken peer must not flood the log */
+				if (bad++ % 1000 == 0)
+					log_warn("bad record on the ctl ring", "exchange=%s type=%u why=%s count=%llu",
+					    f->ex, m.type, log_q(m.type != REC_CONTROL ? "not a control record" : err),
+					    (unsigned long long)bad);
 				continue;
 			}
 			pthread_mutex_lock(&f->cq.mu);

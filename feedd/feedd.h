@@ -42,7 +42,7 @@ struct conn {
 	int killing;                  /* we asked lws to close it */
 	int retiring;                 /* replaced by a newer conn: frames are ignored */
 	uint64_t serial;
-	int64_t t_start, t_open, t_rx, t_ping;   /* CLOCK_MONOTONIC ns; t_ping 0 = no ping out */
+	int64_t t_start, t_open, t_rx, t_tx, t_ping;   /* CLOCK_MONOTONIC ns; t_ping 0 = no ping out */
 	char why[120];                /* why it closed */
 	char *rx;
 	size_t rxlen, rxcap;

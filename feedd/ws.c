@@ -186,7 +186,7 @@ on_open(struct conn *c)
 	int64_t mono = mono_ns();
 
 	c->state = CS_OPEN;
-	c->t_open = c->t_rx = mono;
+	c->t_open = c->t_rx = c->t_tx = mono;
 	l->connects++;
 	metric_inc(f->mt.connects, 1);
 	metric_set(f->mt.links_up, *f->mt.links_up + 1);
@@ -312,6 +312,7 @@ on_writeable(struct conn *c, struct lws *wsi)
 		char *b = c->txq[0];
 		size_t len = c->txlen[0];
 		int n = lws_write(wsi, (unsigned char *)b + LWS_PRE, len, LWS_WRITE_TEXT);
+		c->t_tx = mono_ns();
 		free(b);
 		memmove(c->txq, c->txq + 1, (size_t)(c->txn - 1) * sizeof c->txq[0]);
 		memmove(c->txlen, c->txlen + 1, (size_t)(c->txn - 1) * sizeof c->txlen[0]);
@@ -529,7 +530,11 @@ watch_link(struct link *l, int64_t mono)
 			kill_conn(c, "ping not answered");
 			return;
 		}
-		if (!c->t_ping && mono - c->t_rx >= f->ping_ns && ws_send(l, "ping", 4) == 0) {
+		/* ping after silence either way: OKX closes a connection that
+		 * has not heard from the client for 30 s (4004) even while it
+		 * pushes data itself */
+		if (!c->t_ping && (mono - c->t_rx >= f->ping_ns || mono - c->t_tx >= f->ping_ns) &&
+		    ws_send(l, "ping", 4) == 0) {
 			c->t_ping = mono;
 			metric_inc(f->mt.pings, 1);
 		}

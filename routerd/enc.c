@@ -67,10 +67,9 @@ put_level(struct sbuf *b, const struct inst *in, int64_t px, int64_t qty)
 }
 
 /*
- * Splitting an update into changes and removals loses the order of its
- * levels, which matters only if a price repeats within one side: then only
- * its last occurrence counts.  Exchanges never repeat one, so this is a
- * cheap guard (skipped for huge updates).
+ * removed_bids/removed_asks list the prices an update leaves removed: if a
+ * price repeats within one side only its last occurrence counts.  Exchanges
+ * never repeat one, so this is a cheap guard (skipped for huge updates).
  */
 static int
 superseded(const struct rec_level *lv, uint32_t n, uint32_t i)
@@ -83,17 +82,14 @@ superseded(const struct rec_level *lv, uint32_t n, uint32_t i)
 	return 0;
 }
 
-/* [{price, quantity}...] of lv[0..n); which: 0 all, 1 qty > 0 only (an
- * update's changes, last occurrence of a price only). */
+/* [{price, quantity}...] of lv[0..n) in order. */
 static void
-put_levels(struct sbuf *b, const struct inst *in, const struct rec_level *lv, uint32_t n, int which)
+put_levels(struct sbuf *b, const struct inst *in, const struct rec_level *lv, uint32_t n)
 {
 	int first = 1;
 
 	sbuf_putc(b, '[');
 	for (uint32_t i = 0; i < n; i++) {
-		if (which == 1 && (lv[i].qty == 0 || superseded(lv, n, i)))
-			continue;
 		if (!first)
 			sbuf_putc(b, ',');
 		first = 0;
@@ -230,9 +226,9 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	LIT(b, ",\"first_update_id\":null,\"prev_update_id\":null,\"sequence_id\":");
 	put_id(b, okx ? s->h.last_id : -1);
 	LIT(b, ",\"bids\":");
-	put_levels(b, in, bids, s->n_bids, 0);
+	put_levels(b, in, bids, s->n_bids);
 	LIT(b, ",\"asks\":");
-	put_levels(b, in, asks, s->n_asks, 0);
+	put_levels(b, in, asks, s->n_asks);
 	LIT(b, ",\"depth_levels\":");
 	put_i64(b, (int64_t)s->n_bids + s->n_asks);
 	LIT(b, ",\"bid_changes\":null,\"ask_changes\":null,\"removed_bids\":null,\"removed_asks\":null");
@@ -274,10 +270,13 @@ enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in,
 		put_level(b, in, d->best_ask_px, d->best_ask_qty);
 	LIT(b, "],\"depth_levels\":");
 	put_i64(b, (int64_t)d->book_bids + d->book_asks);
+	/* Every change in exchange order (quantity 0 = removed): with a depth
+	 * limit the order decides which level falls off the end, so a consumer
+	 * replaying them in order holds exactly bookd's book. */
 	LIT(b, ",\"bid_changes\":");
-	put_levels(b, in, bids, d->n_bids, 1);
+	put_levels(b, in, bids, d->n_bids);
 	LIT(b, ",\"ask_changes\":");
-	put_levels(b, in, asks, d->n_asks, 1);
+	put_levels(b, in, asks, d->n_asks);
 	LIT(b, ",\"removed_bids\":");
 	put_removed(b, in, bids, d->n_bids);
 	LIT(b, ",\"removed_asks\":");
@@ -312,9 +311,9 @@ enc_pure_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in)
 	LIT(b, ",\"prev_update_id\":");
 	put_id(b, d->h.prev_id);
 	LIT(b, ",\"bid_updates\":");
-	put_levels(b, in, d->lv, d->n_bids, 0);
+	put_levels(b, in, d->lv, d->n_bids);
 	LIT(b, ",\"ask_updates\":");
-	put_levels(b, in, d->lv + d->n_bids, d->n_asks, 0);
+	put_levels(b, in, d->lv + d->n_bids, d->n_asks);
 	LIT(b, ",\"total_bid_changes\":");
 	put_i64(b, d->n_bids);
 	LIT(b, ",\"total_ask_changes\":");

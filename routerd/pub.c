@@ -20,6 +20,7 @@ struct slot {
 	int64_t feed_ns;        /* record's feed time (realtime), 0 = unknown */
 	uint8_t state;
 	uint8_t tag;
+	uint16_t attempts;      /* publishes so far */
 };
 
 /* One result from an ack handler, applied by the owning thread. */
@@ -322,6 +323,8 @@ publish(struct pub *p, struct slot *s)
 	jsPubOptions_Init(&po);
 	po.MaxWait = p->cfg.ack_timeout_ns / 1000000;
 	s->sent_ns = mono_ns();
+	if (s->attempts++ == 0)
+		s->first_ns = s->sent_ns;
 	st = js_PublishMsgAsync(p->js, &m, &po);
 	if (st == NATS_OK) {
 		s->state = S_INFLIGHT;
@@ -357,7 +360,6 @@ pub_send(struct pub *p, const char *subject, const char *msg_id, const char *dat
 	s->msg = m;
 	s->tag = (uint8_t)tag;
 	s->feed_ns = feed_ns;
-	s->first_ns = mono_ns();
 	map_put(p, m, (uint32_t)(p->tail & p->mask));
 	p->tail++;
 	p->outstanding++;
@@ -395,8 +397,18 @@ apply(struct pub *p, const struct comp *c)
 		int64_t now = mono_ns();
 
 		p->stats.acked++;
-		if (c->dup)
+		if (c->dup) {
+			const char *id = NULL;
+
 			p->stats.duplicates++;
+			/* expected after a re-publish; outside one, two records
+			 * mapped to the same Nats-Msg-Id and the second was dropped */
+			if (s->attempts == 1 && may_log(p)) {
+				natsMsgHeader_Get(s->msg, "Nats-Msg-Id", &id);
+				log_warn("first publish acknowledged as a duplicate", "subject=%s msg_id=%s",
+				    log_q(natsMsg_GetSubject(s->msg)), log_q(id ? id : "?"));
+			}
+		}
 		if (p->on_ack)
 			p->on_ack(p->on_ack_ud, s->tag, now - s->sent_ns,
 			    s->feed_ns ? now_ns() - s->feed_ns : 0);

@@ -47,16 +47,24 @@ route_kind_stream(int kind)
 	return kind >= 0 && kind < RK_N ? kinds[kind].stream : -1;
 }
 
-/* A stable per-record disambiguator for records whose exchange id is not
- * unique: the time bookd emitted it, else when feedd received it. */
-static long long
+/*
+ * A stable per-record disambiguator for records whose exchange id is not
+ * unique (tickers, klines, events, heartbeats, snapshots of an unchanged
+ * book): a hash of the record's bytes.  The same ring record always gives
+ * the same value (so a re-publish is recognised); two records differ in it
+ * unless they are byte-for-byte equal, times included (then the copy adds
+ * nothing).  Times alone are not enough: bookd may stamp several records of
+ * one batch with the same time.
+ */
+static unsigned long long
 rec_stamp(const struct rec_hdr *h)
 {
-	if (h->stage_ns[STAGE_BOOK])
-		return (long long)h->stage_ns[STAGE_BOOK];
-	if (h->recv_ns)
-		return (long long)h->recv_ns;
-	return (long long)h->exch_ns;
+	const unsigned char *p = (const unsigned char *)h;
+	uint64_t x = 1469598103934665603ULL;
+
+	for (uint32_t i = 0; i < h->len; i++)
+		x = (x ^ p[i]) * 1099511628211ULL;
+	return (unsigned long long)x;
 }
 
 /* Subject and Msg-Id of one message; 0, or -1 if either would not fit
@@ -108,7 +116,7 @@ route_plan(const struct rec_hdr *rec, const struct inst *in, const struct route_
 		kind = s->kind == SNAP_FULL ? RK_FULL : RK_SNAPSHOT;
 		if (kind == RK_SNAPSHOT && !o->topn)
 			return 0;
-		snprintf(seq, sizeof seq, "%lld.%lld", (long long)s->h.last_id, rec_stamp(rec));
+		snprintf(seq, sizeof seq, "%lld.%016llx", (long long)s->h.last_id, rec_stamp(rec));
 		FILL(&out[n++], kind, RB_BOOK, ex, sym, NULL, seq);
 		if (o->legacy == ROUTE_LEGACY_ALL) {
 			snprintf(legacy, sizeof legacy, "%s.%s", kinds[kind].name, seq);
@@ -119,11 +127,11 @@ route_plan(const struct rec_hdr *rec, const struct inst *in, const struct route_
 	case REC_DELTA: {
 		const struct rec_delta *d = (const struct rec_delta *)rec;
 
-		/* OKX heartbeats repeat the previous seqId: tell them apart by time. */
-		if ((rec->flags & REC_F_HEARTBEAT) || rec->last_id == rec->prev_id)
-			snprintf(seq, sizeof seq, "%lld.hb%lld", (long long)rec->last_id, rec_stamp(rec));
-		else
-			snprintf(seq, sizeof seq, "%lld", (long long)rec->last_id);
+		/* The update id alone is not enough: OKX heartbeats repeat the
+		 * previous seqId, and after a resync bookd may apply an update
+		 * with an id it already published in the previous epoch (a REST
+		 * snapshot older than the book was), which must not be dropped. */
+		snprintf(seq, sizeof seq, "%lld.%016llx", (long long)rec->last_id, rec_stamp(rec));
 		FILL(&out[n++], RK_DELTA, RB_BOOK, ex, sym, NULL, seq);
 		if (o->pure_delta && d->n_bids + d->n_asks > 0)
 			FILL(&out[n++], RK_PURE_DELTA, RB_PURE_DELTA, ex, sym, NULL, seq);
@@ -137,25 +145,25 @@ route_plan(const struct rec_hdr *rec, const struct inst *in, const struct route_
 		if (rec->last_id >= 0)
 			snprintf(seq, sizeof seq, "%lld", (long long)rec->last_id);
 		else
-			snprintf(seq, sizeof seq, "t%lld", rec_stamp(rec));
+			snprintf(seq, sizeof seq, "t%016llx", rec_stamp(rec));
 		FILL(&out[n++], RK_TRADE, RB_TRADE, ex, sym, NULL, seq);
 		return n;
 	case REC_TICKER:
-		snprintf(seq, sizeof seq, "%lld.%lld", (long long)rec->last_id, rec_stamp(rec));
+		snprintf(seq, sizeof seq, "%lld.%016llx", (long long)rec->last_id, rec_stamp(rec));
 		FILL(&out[n++], RK_TICKER, RB_TICKER, ex, sym, NULL, seq);
 		return n;
 	case REC_KLINE: {
 		const struct rec_kline *k = (const struct rec_kline *)rec;
 
 		enc_interval(k->interval_s, iv, sizeof iv);
-		snprintf(seq, sizeof seq, "%s.%lld.%lld", iv, (long long)(k->open_ns / 1000000), rec_stamp(rec));
+		snprintf(seq, sizeof seq, "%s.%lld.%016llx", iv, (long long)(k->open_ns / 1000000), rec_stamp(rec));
 		FILL(&out[n++], RK_KLINE, RB_KLINE, ex, sym, iv, seq);
 		return n;
 	}
 	case REC_EVENT: {
 		const struct rec_event *e = (const struct rec_event *)rec;
 
-		snprintf(seq, sizeof seq, "%s.%lld.%lld", ev_code_name(e->code), (long long)e->a, rec_stamp(rec));
+		snprintf(seq, sizeof seq, "%s.%lld.%016llx", ev_code_name(e->code), (long long)e->a, rec_stamp(rec));
 		FILL(&out[n++], RK_EVENT, RB_EVENT, ex, sym, NULL, seq);
 		return n;
 	}

@@ -22,7 +22,7 @@ ch_buf_free(struct ch_buf *b)
 void
 ch_put(struct ch_buf *b, const void *v, size_t n)
 {
-	if (b->oom)
+	if (b->oom || n == 0)
 		return;
 	if (b->len + n > b->cap) {
 		size_t nc = b->cap ? b->cap : 65536;

@@ -57,7 +57,8 @@ struct ch_sink {
 	void *buf, *cbuf;
 	size_t cap, ccap;
 	_Atomic uint64_t *m_rows[CH_T_MAX], *m_inserts, *m_errors, *m_bytes, *m_bad_blocks;
-	_Atomic int64_t *g_up, *g_lag;
+	_Atomic int64_t *g_up, *g_lag, *g_lag_records, *g_sink_up;
+	int64_t lag_checked;
 	int64_t last_written_ns;
 };
 
@@ -443,6 +444,58 @@ extent_hash(struct ch_sink *s)
 	return h;
 }
 
+/* Records the store holds beyond the shipped position (block headers only). */
+static uint64_t
+stream_lag(struct fol *f)
+{
+	struct spos p = f->pos;
+	uint64_t n = 0;
+	int segs = 0;
+
+	for (;;) {
+		struct store_seg seg;
+		struct store_block_hdr bh;
+		char path[1100], err[256], next[32];
+		uint64_t off;
+
+		if (!p.seg[0] && !next_seg_name(f, "", p.seg, sizeof p.seg))
+			return n;
+		snprintf(path, sizeof path, "%s/%s", f->dir, p.seg);
+		if (store_seg_open(&seg, path, err, sizeof err) < 0)
+			return n;
+		if (p.off > seg.off)
+			seg.off = p.off;
+		if (seg.sealed)
+			while (seg.idx_pos < seg.n_idx && seg.idx[seg.idx_pos].off < p.off)
+				seg.idx_pos++;
+		while (store_seg_next_block(&seg, &bh, &off, NULL, NULL) == 1)
+			n += bh.n_records;
+		store_seg_close(&seg);
+		if (++segs > 10000 || !next_seg_name(f, p.seg, next, sizeof next))
+			return n;
+		snprintf(p.seg, sizeof p.seg, "%s", next);
+		p.off = 0;
+	}
+}
+
+/* mpctl's view of the sink: records not yet in ClickHouse, and up or not
+ * (at most once a second: it walks block headers). */
+static void
+update_lag(struct ch_sink *s, int up)
+{
+	uint64_t n = 0;
+	int i;
+
+	metric_set(s->g_sink_up, up);
+	if (now_mono() - s->lag_checked < 1000000000LL)
+		return;
+	s->lag_checked = now_mono();
+	for (i = 0; i < s->n_fol; i++)
+		if (s->f[i].kind == STORE_K_BOOK)
+			n += stream_lag(&s->f[i]);
+	metric_set(s->g_lag_records, (int64_t)n);
+}
+
 /* Send every table of the batch until all succeeded (or stop). */
 static int
 send_batch(struct ch_sink *s)
@@ -497,6 +550,7 @@ send_batch(struct ch_sink *s)
 		}
 		if (atomic_load(&s->stop))
 			return -1;
+		update_lag(s, 0);
 		nap(s, backoff);
 		backoff *= 2;
 		if (backoff > s->retry_max_ns)
@@ -610,6 +664,7 @@ sink_main(void *arg)
 		}
 		rows = gather(s, rebuild);
 		if (!advanced(s)) {
+			update_lag(s, 1);
 			last_send = now_mono();
 			rebuild = 0;
 			continue;
@@ -624,6 +679,7 @@ sink_main(void *arg)
 				break;
 		}
 		commit_positions(s);
+		update_lag(s, 1);
 		rebuild = 0;
 		last_send = now_mono();
 		if (s->last_written_ns)
@@ -703,6 +759,10 @@ ch_sink_start(const struct cfg *c, const char *store_root, struct metrics *m, ch
 	s->m_bad_blocks = metrics_counter(m, "mp_ch_bad_blocks_total", "", "damaged store blocks skipped");
 	s->g_up = metrics_gauge(m, "mp_ch_up", "", "1 when the last request succeeded");
 	s->g_lag = metrics_gauge(m, "mp_ch_lag_ns", "", "age of the newest shipped block");
+	s->g_lag_records = metrics_gauge(m, "mp_store_sink_lag_records", "sink=\"clickhouse\"",
+	    "book records in the local store not yet in ClickHouse");
+	s->g_sink_up = metrics_gauge(m, "mp_store_sink_up", "sink=\"clickhouse\"",
+	    "1 when the last ClickHouse request succeeded");
 	if (pthread_create(&s->th, NULL, sink_main, s) != 0) {
 		snprintf(err, errlen, "cannot start the sink thread");
 		ch_http_free(s->http);

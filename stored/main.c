@@ -55,7 +55,7 @@ static struct {
 	struct metrics *m;
 	_Atomic uint64_t *m_dups, *m_commits, *m_commit_err, *m_blocks, *m_raw, *m_comp;
 	_Atomic int64_t *g_pending;
-	struct metric_hist *h_commit;
+	struct metric_hist *h_commit, *h_latency;
 	uint64_t bad_logged;
 	long fault_after_sync;   /* test fault injection: MP_FAULT=stored_exit_after_sync:N */
 	long commits;
@@ -146,6 +146,8 @@ handle(struct src *s, const struct ring_msg *m)
 		log_error("cannot add a record to the store", "ring=%s err=%s", s->name, log_q(err));
 		return -1;
 	}
+	if (h->recv_ns > 0 && rc == STORE_W_OK && !(h->flags & REC_F_REPLAY))
+		metric_observe(S.h_latency, now_ns() - h->recv_ns);
 	if (rc == STORE_W_DUP) {
 		if (!S.dups++)
 			log_info("skipping records already durable before the restart", "ring=%s seq=%llu",
@@ -269,6 +271,9 @@ main(int argc, char **argv)
 	S.m_comp = metrics_counter(S.m, "mp_store_bytes_written_total", "", "bytes written to segments");
 	S.g_pending = metrics_gauge(S.m, "mp_store_pending_bytes", "", "record bytes not yet durable");
 	S.h_commit = metrics_hist(S.m, "mp_store_commit_ns", "", "commit latency (compress, write, fdatasync)");
+	S.h_latency = metrics_hist(S.m, "mp_store_latency_seconds", "",
+	    "receive (feedd) to stored taking the record off its ring, ns; durability adds up to "
+	    "commit_interval (group commit)");
 
 	memset(&wo, 0, sizeof wo);
 	wo.root = root;
@@ -285,7 +290,17 @@ main(int argc, char **argv)
 	    (unsigned long long)ws.recovered_streams, (unsigned long long)ws.torn_tails,
 	    (unsigned long long)ws.torn_bytes);
 
+	/* The sink only reads the store, which is recovered by now. */
+	if (*cfg_str(S.cfg, "clickhouse", "url")) {
+		ch = ch_sink_start(S.cfg, root, S.m, err, sizeof err);
+		if (!ch) {
+			log_error("cannot start the ClickHouse sink", "err=%s", log_q(err));
+			store_writer_close(S.w, NULL, 0);
+			return 2;
+		}
+	}
 	if (open_src("book.store", EX_NONE) < 0) {
+		ch_sink_stop(ch);
 		store_writer_close(S.w, NULL, 0);
 		return 1;
 	}
@@ -298,17 +313,10 @@ main(int argc, char **argv)
 				continue;
 			snprintf(name, sizeof name, "raw.%s", exch_name(ex));
 			if (open_src(name, ex) < 0) {
+				ch_sink_stop(ch);
 				store_writer_close(S.w, NULL, 0);
 				return 1;
 			}
-		}
-	}
-	if (*cfg_str(S.cfg, "clickhouse", "url")) {
-		ch = ch_sink_start(S.cfg, root, S.m, err, sizeof err);
-		if (!ch) {
-			log_error("cannot start the ClickHouse sink", "err=%s", log_q(err));
-			store_writer_close(S.w, NULL, 0);
-			return 2;
 		}
 	}
 	daemon_ready();

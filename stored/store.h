@@ -24,7 +24,8 @@
  *                   (hour over, clean shutdown); the tail is the file's last
  *                   32 bytes.  A segment without an index is read by walking
  *                   block headers.
- * A block's payload, decompressed, is the block's records back to back, each
+ * A block's payload, decompressed (and, for STORE_CODEC_COLS, joined back
+ * from its columns), is the block's records back to back, each
  * exactly as rec.h lays it out (hdr.len bytes, 8-byte multiples), in the order
  * stored received them, with stage_ns[STAGE_STORE] stamped.
  * Every record read back passes rec_check() before a caller sees it.
@@ -55,7 +56,10 @@
 #define STORE_SEG_HDR_MAX 16384
 
 enum store_kind { STORE_K_BOOK = 1, STORE_K_RAW = 2, STORE_K_SYS = 3 };
-enum store_codec { STORE_CODEC_ZSTD = 1 };
+/* STORE_CODEC_ZSTD: zstd of the records as they are.  STORE_CODEC_COLS: zstd
+ * of the records split into columns (store_codec.c); both decompress to the
+ * same records. */
+enum store_codec { STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2 };
 
 /* ---- on-disk structures (little-endian, fixed layout) ---- */
 

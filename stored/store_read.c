@@ -103,7 +103,7 @@ list_dir(const char *path, char (**names)[64], int want_dirs)
 			}
 			v = p;
 		}
-		snprintf(v[n++], 64, "%s", e->d_name);
+		memcpy(v[n++], e->d_name, strlen(e->d_name) + 1);   /* < 64, checked above */
 	}
 	closedir(d);
 	if (n)

@@ -201,7 +201,7 @@ store_block_hdr_ok(const struct store_block_hdr *bh, const char **why)
 		return *why = "block header crc mismatch", -1;
 	if (bh->hdr_len != sizeof *bh)
 		return *why = "bad block header length", -1;
-	if (bh->codec != STORE_CODEC_ZSTD)
+	if (bh->codec != STORE_CODEC_ZSTD && bh->codec != STORE_CODEC_COLS)
 		return *why = "unknown block codec", -1;
 	if (bh->raw_len > STORE_MAX_RAW || bh->comp_len > STORE_MAX_RAW)
 		return *why = "block larger than the limit", -1;
@@ -351,6 +351,26 @@ store_block_read(struct store_seg *s, const struct store_block_hdr *bh, uint64_t
 		return *why = "cannot read block data", -1;
 	if (store_crc32c(0, *cbuf, bh->comp_len) != bh->data_crc)
 		return *why = "block data crc mismatch", -1;
+	if (bh->codec == STORE_CODEC_COLS) {
+		unsigned long long cl = ZSTD_getFrameContentSize(*cbuf, bh->comp_len);
+		void *cols;
+		int rc;
+		/* Columns are never much larger than the records they hold. */
+		if (cl == ZSTD_CONTENTSIZE_UNKNOWN || cl == ZSTD_CONTENTSIZE_ERROR ||
+		    cl > (unsigned long long)bh->raw_len * 2 + 4096)
+			return *why = "block does not decompress", -1;
+		cols = malloc(cl ? cl : 1);
+		if (!cols)
+			return *why = "out of memory", -1;
+		n = ZSTD_decompress(cols, cl, *cbuf, bh->comp_len);
+		if (ZSTD_isError(n) || n != cl) {
+			free(cols);
+			return *why = "block does not decompress", -1;
+		}
+		rc = store_codec_decode(cols, n, *buf, bh->raw_len, bh->n_records, why);
+		free(cols);
+		return rc;
+	}
 	n = ZSTD_decompress(*buf, bh->raw_len, *cbuf, bh->comp_len);
 	if (ZSTD_isError(n))
 		return *why = "block does not decompress", -1;

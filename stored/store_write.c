@@ -481,7 +481,10 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 	struct store_block_hdr bh;
 	struct store_idx_ent e;
 	struct iovec v[2];
-	size_t bound, clen, off;
+	size_t bound, clen, off, cols_len = 0, src_len;
+	void *cols = NULL;
+	const void *src;
+	int codec;
 
 	if (!s->n)
 		return 0;
@@ -491,17 +494,27 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 		h->stage_ns[STAGE_STORE] = now;
 		off += h->len;
 	}
-	bound = ZSTD_compressBound(s->len);
+	/* Columns first (store_codec.c); the plain codec if a record does not fit them. */
+	codec = STORE_CODEC_COLS;
+	if (store_codec_encode(s->buf, s->len, s->n, &cols, &cols_len) < 0) {
+		codec = STORE_CODEC_ZSTD;
+		cols = NULL;
+	}
+	src = cols ? cols : s->buf;
+	src_len = cols ? cols_len : s->len;
+	bound = ZSTD_compressBound(src_len);
 	if (w->ccap < bound) {
 		void *p = realloc(w->cbuf, bound);
 		if (!p) {
+			free(cols);
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}
 		w->cbuf = p;
 		w->ccap = bound;
 	}
-	clen = ZSTD_compressCCtx(w->cctx, w->cbuf, w->ccap, s->buf, s->len, w->level);
+	clen = ZSTD_compressCCtx(w->cctx, w->cbuf, w->ccap, src, src_len, w->level);
+	free(cols);
 	if (ZSTD_isError(clen)) {
 		snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(clen));
 		return -1;
@@ -509,7 +522,7 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 	memset(&bh, 0, sizeof bh);
 	bh.magic = STORE_BLOCK_MAGIC;
 	bh.hdr_len = sizeof bh;
-	bh.codec = STORE_CODEC_ZSTD;
+	bh.codec = (uint8_t)codec;
 	bh.schema_hash = rec_schema_hash();
 	bh.n_records = s->n;
 	bh.raw_len = (uint32_t)s->len;

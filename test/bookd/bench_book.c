@@ -280,14 +280,17 @@ depth_frame(int64_t U, int64_t u, int nlev, size_t *len)
 	    "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1723161253937,"
 	    "\"s\":\"BTCUSDT\",\"U\":%lld,\"u\":%lld,\"b\":[", (long long)U, (long long)u);
 	for (int i = 0; i < nlev; i++) {
-		int d = rnd() % 100 < 80 ? (int)(rnd() % 20) : (int)(rnd() % 2000);
-		int64_t q = rnd() % 4 ? (int64_t)(rnd() % 100000000) : 0;
+		/* d levels (0.01 ticks) from the touch, the same mix as the engine stream */
+		uint64_t r = rnd() % 100;
+		int64_t d = r < 80 ? (int64_t)(rnd() % 20) : r < 95 ? (int64_t)(rnd() % 500) : (int64_t)(rnd() % 5000);
+		int64_t q = rnd() % 4 ? (int64_t)(rnd() % 100000000) + 1 : 0;
+		int64_t cents = i < nlev / 2 ? 5999900 - d : 6000100 + d;
 		if (i == nlev / 2)
 			o += (size_t)snprintf(buf + o, sizeof buf - o, "],\"a\":[");
 		else if (i)
 			buf[o++] = ',';
-		o += (size_t)snprintf(buf + o, sizeof buf - o, "[\"%lld.%02d000000\",\"%lld.%08lld\"]",
-		    (long long)(i < nlev / 2 ? 59999 - d : 60001 + d), (int)(rnd() % 100),
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "[\"%lld.%02lld000000\",\"%lld.%08lld\"]",
+		    (long long)(cents / 100), (long long)(cents % 100),
 		    (long long)(q / 100000000), (long long)(q % 100000000));
 	}
 	o += (size_t)snprintf(buf + o, sizeof buf - o, "]}}");

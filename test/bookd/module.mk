@@ -6,3 +6,9 @@ $(eval $(call test_prog,test_sync,test/bookd/test_sync.c $(BOOKD_LIB_SRCS),inih)
 TEST_SCRIPTS += test/bookd/mpreplay.sh
 $(eval $(call prog,bench_book,test/bookd/bench_book.c $(BOOKD_LIB_SRCS) $(wildcard feedd/parse*.c),inih jansson))
 BENCHES += $(BIN)/bench_book
+# book_follow: a test consumer of book.router (rebuilds books from bookd's
+# outputs); a helper of the end-to-end scripts, not a test by itself.
+$(BIN)/test/helpers/book_follow: $(call objs,test/bookd/book_follow.c $(BOOK_ENGINE_SRCS)) $(OBJ)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
+PROGS += $(BIN)/test/helpers/book_follow

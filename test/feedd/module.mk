@@ -4,3 +4,10 @@ $(eval $(call fuzz_target,fuzz_feedd_parse_binance,test/feedd/fuzz_feedd_parse_b
 $(eval $(call fuzz_target,fuzz_feedd_parse_okx,test/feedd/fuzz_feedd_parse_okx.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call prog,bench_feedd_parse,test/feedd/bench_feedd_parse.c $(FEEDD_PARSE_SRCS),jansson))
 BENCHES += $(BIN)/bench_feedd_parse
+
+# feedd_peer is a helper the scripts start (a bookd stand-in), not a test.
+$(BIN)/test/feedd_peer: $(call objs,test/feedd/feedd_peer.c) $(OBJ)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
+PROGS += $(BIN)/test/feedd_peer
+$(eval $(call test_prog,test_feedd_budget,test/feedd/test_feedd_budget.c feedd/budget.c feedd/backoff.c,))

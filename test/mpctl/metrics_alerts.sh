@@ -126,6 +126,7 @@ bookd_metrics 2000 10 50   # 10 lost of 1000 = 1% > 0.1%; 50 of 50 checks failed
 cat >>"$CD/feedd.okx.metrics" <<'EOF'
 hist mp_feed_exchange_latency_seconds exchange="okx" 300000000 100
 EOF
+echo 'hist mp_router_publish_latency_seconds - 250000000 20' >>"$CD/routerd.metrics"
 sed -i 's/^gauge mp_feed_connected exchange="binance",conn="stream" 1/gauge mp_feed_connected exchange="binance",conn="stream" 0/' "$CD/feedd.binance.metrics"
 want='
 a = {(x["rule"], tuple(sorted(x["labels"].items()))): x for x in d["alerts"]}
@@ -138,6 +139,7 @@ def has(rule, sev, **labels):
 x = has("data_loss", "critical", exchange="binance"); assert 0.005 - 1e-9 <= x["value"] <= 0.01 + 1e-9, x
 has("checksum_fail", "error", exchange="okx", symbol="BTC-USDT")
 x = has("latency_high", "warning", exchange="okx", stage="exchange_receive"); assert x["value"] > 100, x
+x = has("latency_high", "warning", stage="receive_publish"); assert x["value"] > 100, x
 has("connection_lost", "critical", exchange="binance", conn="stream")
 has("stream_backlog", "warning", ring="book.router")
 assert d["status"] == "degraded", d["status"]'

@@ -9,4 +9,17 @@ $(BIN)/test/mpctl_child: $(call objs,test/mpctl/mpctl_child.c) $(OBJ)/libcommon.
 PROGS += $(BIN)/test/mpctl_child
 
 TEST_SCRIPTS += test/mpctl/supervise.sh
-TEST_SCRIPTS += test/mpctl/metrics_alerts.sh test/mpctl/page.sh
+TEST_SCRIPTS += test/mpctl/metrics_alerts.sh test/mpctl/page.sh test/mpctl/orphans.sh
+
+# The whole system under mpctl against mpsim (real daemons): the end-to-end
+# run, the chaos run (kill -9 each daemon) and the overload run (100x for a
+# minute).  Minutes each, so their own target rather than `make test`.
+MPCTL_SYSTEM_TESTS := test/mpctl/e2e.sh test/mpctl/chaos.sh test/mpctl/overload.sh
+.PHONY: system-test
+system-test: progs
+	@BIN=$(BIN) ./test/run.sh $(MPCTL_SYSTEM_TESTS)
+
+# The soak benchmark: one hour at 10x (SOAK_SECONDS, SOAK_RATE); JSON lines.
+.PHONY: soak
+soak: progs
+	@BIN=$(BIN) ./test/mpctl/soak.sh

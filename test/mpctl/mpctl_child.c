@@ -17,6 +17,7 @@
  *   NAME.produce   "RING COUNT": write COUNT records into RING as its producer
  *                  (nobody reads them in these tests: ring lag, backlog alert)
  *   NAME.subscribe "URL SUBJECT FILE": append every message on SUBJECT to FILE
+ *   NAME.spam      N: write N log lines of 100 bytes at start (log rotation)
  * and it appends "start NAME PID", "ready NAME PID", "term NAME PID" lines
  * to $MPCHILD_DIR/events (one write each, O_APPEND: the file is the order in
  * which things happened) and writes its argv to NAME.argv.
@@ -73,14 +74,14 @@ has(const char *suffix, char *buf, size_t cap)
 }
 
 struct hist_done {
-	char key[256];
+	char key[300];
 	long long done;
 };
 
 static void
 apply_metrics(struct metrics *m, struct hist_done *hd, int *nhd)
 {
-	char path[1024], line[512], kind[16], mname[64], labels[200], key[256];
+	char path[1024], line[512], kind[16], mname[64], labels[200], key[300];
 	long long v, cnt;
 	FILE *f;
 	int i, k;
@@ -218,6 +219,7 @@ main(int argc, char **argv)
 	event("start");
 	if (has("fail", buf, sizeof buf)) {
 		log_error("failing on purpose", "code=%d", atoi(buf));
+		cfg_free(c);
 		return atoi(buf);
 	}
 	hang = has("hang", NULL, 0);
@@ -234,6 +236,9 @@ main(int argc, char **argv)
 		if (natsConnection_ConnectTo(&nc, buf) != NATS_OK)
 			nc = NULL;
 	}
+	if (has("spam", buf, sizeof buf))
+		for (i = atoi(buf); i > 0; i--)
+			log_info("spam", "line=%08d pad=%s", i, "................................................");
 	if (has("produce", buf, sizeof buf))
 		produce(c, buf);
 	if (has("subscribe", buf, sizeof buf)) {

@@ -270,13 +270,83 @@ async function faults(sim) {
     fi.truncate_wire >= 1 && fi.disconnect >= 1 && fi.stall >= 1 && fo.gap >= 1 && fo.okx_seq_reset === 1, JSON.stringify(fi));
 }
 
+async function lifetime() {
+  const sim = await startSim(['--seed', '12', '--rate', '10', '--conn-lifetime', '1']);
+  const w = await connect(sim.b, '/ws/btcusdt@trade');
+  const c = await w.waitFor((e) => e.t === 'close', 5000);
+  const s = await stats(sim);
+  check('binance_conn_lifetime_rollover', c && c.code === 1000 && /24h/.test(c.reason) && s.binance.clients_closed_rollover === 1, JSON.stringify(c));
+}
+
+async function moreFaults(sim) {
+  // clear: pending faults never happen
+  await post(sim.b, '/_sim/pause');
+  const before = (await stats(sim)).binance.faults_injected.gap;
+  await post(sim.b, '/_sim/fault?kind=gap&venue=binance&symbol=ETH-USDT&n=100');
+  await post(sim.b, '/_sim/fault?kind=clear&venue=binance');
+  await post(sim.b, '/_sim/resume');
+  const w = await connect(sim.b, '/ws/ethusdt@depth@100ms');
+  await sleep(500);
+  const ev = w.texts.map(parse);
+  let contiguous = ev.length > 5;
+  for (let i = 1; i < ev.length; i++) if (ev[i].U !== ev[i - 1].u + 1) contiguous = false;
+  const after = (await stats(sim)).binance.faults_injected.gap;
+  check('fault_clear', contiguous && after === before, `contiguous ${contiguous} gaps ${before} -> ${after}`);
+  w.close();
+  // okx_snapshot undoes okx_no_snapshot
+  await post(sim.o, '/_sim/fault?kind=okx_no_snapshot&venue=okx');
+  await post(sim.o, '/_sim/fault?kind=okx_snapshot&venue=okx');
+  const o = await connect(sim.o, '/ws/v5/public');
+  o.json({ op: 'subscribe', args: [{ channel: 'books', instId: 'ETH-USDT' }] });
+  const first = await o.waitJson((m) => m.action, 3000);
+  check('fault_okx_snapshot_restores', first && first.action === 'snapshot', JSON.stringify(first && first.action));
+  // OKX wire faults share the fan-out path with Binance: reorder, malformed, truncate_wire
+  await sleep(100);
+  let from = o.texts.length - 1;
+  await post(sim.o, '/_sim/fault?kind=reorder&venue=okx&symbol=ETH-USDT');
+  await sleep(400);
+  const up = o.texts.slice(from).map(parse).filter((m) => m && m.action === 'update').map((m) => m.data[0]);
+  let reordered = false;
+  for (let i = 1; i < up.length; i++) if (up[i].seqId < up[i - 1].seqId) reordered = true;
+  check('fault_reorder_okx', reordered, 'no reordering seen');
+  from = o.texts.length;
+  await post(sim.o, '/_sim/fault?kind=malformed&venue=okx&symbol=ETH-USDT');
+  await sleep(300);
+  check('fault_malformed_okx', o.texts.slice(from).filter((t) => parse(t) === null).length === 1, 'no single invalid frame');
+  await post(sim.o, '/_sim/fault?kind=truncate_wire&venue=okx&symbol=ETH-USDT');
+  const end = await o.waitFor((e) => e.t === 'end', 3000);
+  check('fault_truncate_wire_okx', end && end.leftover > 0 && !o.events.find((e) => e.t === 'close'), JSON.stringify(end));
+}
+
+async function slowClient() {
+  // a client that stops reading is dropped once 64 MiB wait for it (rate 1000: ~30 MB/s)
+  const sim = await startSim(['--seed', '13', '--rate', '1000', '--timer-rate', '1']);
+  const streams = ['btcusdt', 'ethusdt'].flatMap((x) => ['depth@100ms', 'depth', 'trade', 'bookTicker', 'depth20@100ms'].map((k) => `${x}@${k}`));
+  const w = await connect(sim.b, `/stream?streams=${streams.join('/')}`);
+  await w.waitFor((e) => e.t === 'text', 3000);
+  w.sock.pause();
+  let s;
+  for (let i = 0; i < 60; i++) {
+    await sleep(500);
+    s = await stats(sim);
+    if (s.binance.clients_dropped_slow > 0) break;
+  }
+  check('binance_slow_client_dropped', s.binance.clients_dropped_slow === 1 && s.binance.connections_open <= 1,
+    JSON.stringify({ slow: s.binance.clients_dropped_slow, open: s.binance.connections_open }));
+  w.destroy();
+  sim.proc.kill('SIGTERM');
+}
+
 async function faultsFlag() {
   const sim = await startSim(['--seed', '11', '--rate', '10', '--faults', 'gap@binance:BTC-USDT:after=300ms,disconnect@okx:after=600ms']);
+  const bw = await connect(sim.b, '/ws/btcusdt@depth@100ms');  // increment faults wait for a listener
   const w = await connect(sim.o, '/ws/v5/public');
   w.json({ op: 'subscribe', args: [{ channel: 'books', instId: 'ETH-USDT' }] });
   const end = await w.waitFor((e) => e.t === 'end', 3000);
   const s = await stats(sim);
-  check('faults_flag', end && s.binance.faults_injected.gap >= 1 && s.okx.faults_injected.disconnect === 1, JSON.stringify(s.okx.faults_injected));
+  const gapSeen = pairs(bw.texts, 0, (a, b) => b.U > a.u + 1);
+  check('faults_flag', end && gapSeen && s.binance.faults_injected.gap >= 1 && s.okx.faults_injected.disconnect === 1, JSON.stringify(s.okx.faults_injected));
+  bw.close();
 }
 
 (async () => {
@@ -284,7 +354,7 @@ async function faultsFlag() {
     const sim = await startSim(['--seed', '9', '--rate', '10', '--timer-rate', '20']);
     // the keepalive test pauses its market, so it gets its own simulator
     const sim2 = await startSim(['--seed', '10', '--rate', '10', '--timer-rate', '20']);
-    await Promise.all([binancePings(sim), okxKeepalive(sim2), (async () => {
+    await Promise.all([binancePings(sim), okxKeepalive(sim2), lifetime(), slowClient(), (async () => {
       await binanceStreams(sim);
       await binanceControl(sim);
       await okxChannels(sim);
@@ -292,6 +362,7 @@ async function faultsFlag() {
     await binanceRate(sim);
     await binanceShutdown(sim);
     await faults(sim);
+    await moreFaults(sim);
     await faultsFlag();
   } catch (e) {
     notOk('proto_suite', e.stack);

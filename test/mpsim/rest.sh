@@ -96,9 +96,11 @@ st=$(hget "$O" '/api/v5/market/books-full?instId=BTC-USDT&sz=5000')
 st=$(hget "$O" '/api/v5/market/books-full?instId=BTC-USDT&sz=5001')
 [ "$st" = 400 ]; res okx_books_full_sz_limit
 # 10 requests / 2 s (two already used above in this window or the last)
-codes=""
-for i in $(seq 1 12); do codes="$codes $(hget "$O" '/api/v5/market/books-full?instId=ETH-USDT&sz=1')"; done
-case "$codes" in *429*) true ;; *) false ;; esac && [ "$(jq_ "d['code']")" = 50011 ]; res okx_books_full_rate_limit
+# 25 requests on one connection: even split across two 2 s windows, one side has more than 10
+urls=(); for i in $(seq 1 25); do urls+=("http://127.0.0.1:$O/api/v5/market/books-full?instId=ETH-USDT&sz=1"); done
+codes=$(curl -s -o /dev/null -w '%{http_code} ' "${urls[@]}")
+for i in $(seq 1 15); do st=$(hget "$O" '/api/v5/market/books-full?instId=ETH-USDT&sz=1'); [ "$st" = 429 ] && break; done
+case "$codes" in *429*) true ;; *) false ;; esac && [ "$st" = 429 ] && [ "$(jq_ "d['code']")" = 50011 ]; res okx_books_full_rate_limit
 
 # injected REST faults
 hpost "$B" '/_sim/fault?kind=rest_5xx&venue=binance&code=502' >/dev/null

@@ -4,7 +4,7 @@
 # test/t.h's T_RUN trips -Wmisleading-indentation on gcc 12 (t.h is the lead's).
 $(OBJ)/test/ring/%.o: CFLAGS += -Wno-misleading-indentation
 
-$(eval $(call test_prog,test_ring,test/ring/test_ring.c test/ring/peer_data.c,))
+$(eval $(call test_prog,test_ring,test/ring/test_ring.c test/ring/peer_data.c test/ring/fuzz_image.c,))
 
 # ring_peer is a helper the scripts start in separate processes, not a test.
 $(BIN)/test/ring_peer: $(call objs,test/ring/ring_peer.c test/ring/peer_data.c) $(OBJ)/libcommon.a
@@ -12,9 +12,9 @@ $(BIN)/test/ring_peer: $(call objs,test/ring/ring_peer.c test/ring/peer_data.c) 
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(LDBASE)
 PROGS += $(BIN)/test/ring_peer
 
-TEST_SCRIPTS += test/ring/ring_mp.sh
+TEST_SCRIPTS += test/ring/ring_mp.sh test/ring/mpring.sh
 
-$(eval $(call fuzz_target,fuzz_ring_attach,test/ring/fuzz_ring_attach.c,))
+$(eval $(call fuzz_target,fuzz_ring_attach,test/ring/fuzz_ring_attach.c test/ring/fuzz_image.c,))
 
 $(eval $(call prog,bench_ring,test/ring/bench_ring.c test/ring/peer_data.c,))
 BENCHES += $(BIN)/bench_ring

@@ -73,7 +73,8 @@ verdict consumer_kill9_mid_stream_resumes
 R=$SHM/ptorn
 $PEER consume "$R" --cap 65536 >"$T_TMP/c4" 2>&1 &
 cpid=$!
-$PEER produce "$R" --count 100000 --cap 65536 --kill-at 31337 >"$T_TMP/p4a" 2>&1; prc=$?
+# (through an inner shell, whose "Killed" notice goes to the log, not to our output)
+bash -c '"$@"; exit $?' _ $PEER produce "$R" --count 100000 --cap 65536 --kill-at 31337 >"$T_TMP/p4a" 2>&1; prc=$?
 p2=$($PEER produce "$R" --count 100000 --cap 65536 2>&1)
 wait $cpid; crc=$?
 c=$(cat "$T_TMP/c4")

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "peer_data.h"
+#include "rec.h"
 #include "ring.h"
 
 #define PEER_END 0x0101         /* the producer's last record: empty payload */
@@ -30,7 +31,8 @@ static const char usage[] =
     "  --cap BYTES      capacity when the ring is created (default 1048576)\n"
     "  --max N          largest payload, also the ring's max_record (default 2000)\n"
     "  --policy P       block or drop (default block)\n"
-    "  --schema N       schema hash (default 0x5eed)\n"
+    "  --schema N       schema hash (default 0x5eed; \"rec\" = this build's rec_schema_hash())\n"
+    "  --trades         produce REC_TRADE records (trade id = seq) instead of test payloads\n"
     "  --timeout-ms N   producer: block_timeout_ms (default 100)\n"
     "  --kill-at SEQ    produce: SIGKILL itself after claiming SEQ's frame, half-filled\n"
     "  --die-after SEQ  consume: once released past SEQ, read 3 more records, then SIGKILL\n"
@@ -42,7 +44,7 @@ static const char usage[] =
 struct peer_opts {
 	uint64_t count, kill_at, die_after, cap, schema;
 	uint32_t max, batch, slow_us, timeout_ms;
-	int idle_ms;
+	int idle_ms, trades;
 	enum ring_policy policy;
 	const char *state;
 };
@@ -86,6 +88,23 @@ open_ring(const char *path, enum ring_role role, const struct peer_opts *o)
 	return r;
 }
 
+/* A valid trade record (rec_check passes) whose trade id is the ring seq. */
+static void
+fill_trade(uint64_t seq, void *p)
+{
+	struct rec_trade t;
+
+	memset(&t, 0, sizeof t);
+	rec_hdr_init(&t.h, REC_TRADE, 1, sizeof t);
+	t.h.first_id = t.h.last_id = (int64_t)seq;
+	t.px = (int64_t)seq * 100;
+	t.qty = 100000000;
+	t.trade_ns = 1700000000000000000LL + (int64_t)seq;
+	t.side = SIDE_BUY;
+	t.count = 1;
+	memcpy(p, &t, sizeof t);
+}
+
 static int
 produce(const char *path, const struct peer_opts *o)
 {
@@ -108,7 +127,7 @@ produce(const char *path, const struct peer_opts *o)
 
 		if (seq > o->count)
 			break;
-		len = peer_size(seq, o->max);
+		len = o->trades ? (uint32_t)sizeof(struct rec_trade) : peer_size(seq, o->max);
 		if (!(p = ring_reserve(r, len, &err))) {
 			if (err == RING_EDROPPED) {
 				dropped++;
@@ -127,8 +146,13 @@ produce(const char *path, const struct peer_opts *o)
 			fflush(stdout);
 			raise(SIGKILL);
 		}
-		peer_fill(seq, p, len);
-		ring_commit(r, PEER_TYPE, len);
+		if (o->trades) {
+			fill_trade(seq, p);
+			ring_commit(r, REC_TRADE, len);
+		} else {
+			peer_fill(seq, p, len);
+			ring_commit(r, PEER_TYPE, len);
+		}
 		next = seq + 1;
 		pending = 0;
 		if (o->slow_us)
@@ -238,6 +262,15 @@ consume(const char *path, const struct peer_opts *o)
 					die("verify", why);
 				}
 				records++;
+			} else if (m.type == REC_TRADE) {
+				struct rec_trade t;
+
+				if (m.len != sizeof t || rec_check(m.data, m.len, why, sizeof why) != 0)
+					die("verify", "bad trade record");
+				memcpy(&t, m.data, sizeof t);
+				if (t.h.first_id != (int64_t)m.seq)
+					die("verify", "trade id is not the seq");
+				records++;
 			} else if (m.type != PEER_END) {
 				snprintf(why, sizeof why, "seq %" PRIu64 " has type %u", m.seq, m.type);
 				die("verify", why);
@@ -285,7 +318,7 @@ main(int argc, char **argv)
 		{"die-after", required_argument, NULL, 'd'}, {"state", required_argument, NULL, 'f'},
 		{"batch", required_argument, NULL, 'b'}, {"slow-us", required_argument, NULL, 'u'},
 		{"idle-ms", required_argument, NULL, 'i'}, {"timeout-ms", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"trades", no_argument, NULL, 'T'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct peer_opts o = {.count = 1000, .cap = 1 << 20, .schema = 0x5eed, .max = 2000, .batch = 64,
 		.idle_ms = 20000, .policy = RING_BLOCK, .timeout_ms = 100};
@@ -302,7 +335,8 @@ main(int argc, char **argv)
 				die("--policy", "block or drop");
 			o.policy = strcmp(optarg, "drop") == 0 ? RING_DROP : RING_BLOCK;
 			break;
-		case 's': o.schema = strtoull(optarg, NULL, 0); break;
+		case 's': o.schema = strcmp(optarg, "rec") == 0 ? rec_schema_hash() : strtoull(optarg, NULL, 0); break;
+		case 'T': o.trades = 1; break;
 		case 'k': o.kill_at = strtoull(optarg, NULL, 0); break;
 		case 'd': o.die_after = strtoull(optarg, NULL, 0); break;
 		case 'f': o.state = optarg; break;

@@ -3,6 +3,7 @@
  * children where a second process is the point: role ownership, waking).
  * Multi-process streaming, kills and restarts are in ring_mp.sh.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "../t.h"
+#include "fuzz_image.h"
 #include "peer_data.h"
 #include "ring.h"
 
@@ -663,6 +665,59 @@ t_unpublished_tail(void)
 	ring_unlink(path);
 }
 
+/* Producer died after committing a gap frame and a record but before
+ * publishing anything: the restarted producer must see that the pending gap
+ * was already written, or it would write it twice. */
+static void
+t_gap_recovery(void)
+{
+	const char *path = fresh();
+	struct ring_opts o = opts(RING_DROP);
+	struct ring *p = open_role(path, RING_PRODUCER, &o), *c = open_role(path, RING_CONSUMER, &o);
+	struct ring_stat st;
+	struct ring_msg m;
+	unsigned char buf[1000], saved[128], *raw;
+	uint64_t cur;
+	size_t len;
+	int n = 0, gaps = 0;
+
+	if (!p || !c || !(raw = raw_map(path, &len))) {
+		T_CHECK(0);
+		return;
+	}
+	memset(buf, 4, sizeof buf);
+	while (ring_write(p, PEER_TYPE, buf, 900) == RING_OK)
+		;
+	T_EQ_I(ring_write(p, PEER_TYPE, buf, 900), RING_EDROPPED);
+	cur = ring_head(c);
+	while (ring_next(c, &cur, &m) == 1)
+		n++;
+	ring_release(c, cur);
+	memcpy(saved, raw + HOT_OFF, sizeof saved);     /* tail, last_seq, pending gap of 2 */
+	T_EQ_I(ring_write(p, PEER_TYPE, buf, 10), RING_OK);
+	ring_close(p);
+	memcpy(raw + HOT_OFF, saved, sizeof saved);     /* as if it died before publishing */
+	p = open_role(path, RING_PRODUCER, &o);
+	if (!p)
+		return;
+	ring_stat(p, &st);
+	T_EQ_U(st.pending_gap, 0);
+	T_EQ_U(st.last_seq, (uint64_t)n + 4);
+	T_EQ_I(ring_write(p, PEER_TYPE, buf, 20), RING_OK);
+	n = 0;
+	while (ring_next(c, &cur, &m) == 1) {
+		gaps += m.type == RING_T_GAP;
+		n++;
+	}
+	T_EQ_I(gaps, 1);
+	T_EQ_I(n, 3);
+	T_EQ_I(ring_next(c, &cur, &m), 0);
+	munmap(raw, len);
+	ring_close(p);
+	ring_close(c);
+	ring_unlink(path);
+}
+
 static void
 t_corrupt_frames(void)
 {
@@ -1063,6 +1118,78 @@ t_block_wake(void)
 	ring_unlink(path);
 }
 
+/* The fuzzer's seeds (test/ring/mkseeds.py) are valid rings: every one
+ * attaches in each role, reads to its end without a corrupt frame, and a
+ * producer can continue it. */
+static void
+t_fuzz_seeds(void)
+{
+	const char *root = getenv("MP_ROOT");
+	char dir[512], file[1024], path[64], err[256];
+	struct dirent *de;
+	int seeds = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "%s/test/fuzz/corpus/fuzz_ring_attach", root ? root : ".");
+	if (!(d = opendir(dir))) {
+		T_CHECK(!"corpus directory missing");
+		return;
+	}
+	while ((de = readdir(d))) {
+		static uint8_t in[1 << 17];
+		struct ring_opts o = {4096, 1024, 0, 1, 0x5eed};
+		struct ring *r;
+		struct ring_msg m;
+		struct ring_stat st;
+		uint64_t cur;
+		size_t n;
+		FILE *f;
+		int fd, rc, recs = 0;
+
+		if (strncmp(de->d_name, "seed_", 5) != 0)
+			continue;
+		snprintf(file, sizeof file, "%s/%s", dir, de->d_name);
+		if (!(f = fopen(file, "rb")))
+			continue;
+		n = fread(in, 1, sizeof in, f);
+		fclose(f);
+		if ((fd = fuzz_image_file(in, n, path, sizeof path)) < 0)
+			continue;
+		seeds++;
+		rc = ring_open(path, RING_INSPECT, NULL, &r, err, sizeof err);
+		if (rc != RING_OK) {
+			fprintf(stderr, "  %s: %s\n", de->d_name, err);
+			T_EQ_I(rc, RING_OK);
+			close(fd);
+			continue;
+		}
+		ring_stat(r, &st);
+		o.policy = st.policy;
+		cur = ring_head(r);
+		while ((rc = ring_next(r, &cur, &m)) == 1)
+			recs++;
+		if (rc != 0)
+			fprintf(stderr, "  %s: %s\n", de->d_name, ring_errmsg(r));
+		T_EQ_I(rc, 0);
+		T_CHECK(recs > 0);
+		ring_close(r);
+		T_EQ_I(ring_open(path, RING_CONSUMER, &o, &r, err, sizeof err), RING_OK);
+		if (r)
+			ring_close(r);
+		rc = ring_open(path, RING_PRODUCER, &o, &r, err, sizeof err);
+		if (rc != RING_OK)
+			fprintf(stderr, "  %s: %s\n", de->d_name, err);
+		T_EQ_I(rc, RING_OK);
+		if (rc == RING_OK) {
+			T_EQ_I(ring_write(r, 1, "more", 4), RING_OK);
+			ring_close(r);
+		}
+		close(fd);
+	}
+	closedir(d);
+	T_CHECK(seeds >= 6);
+}
+
 int
 main(void)
 {
@@ -1083,6 +1210,7 @@ main(void)
 	T_RUN(t_drop_gap);
 	T_RUN(t_torn);
 	T_RUN(t_unpublished_tail);
+	T_RUN(t_gap_recovery);
 	T_RUN(t_corrupt_frames);
 	T_RUN(t_corrupt_positions);
 	T_RUN(t_consumer_resume);
@@ -1090,6 +1218,7 @@ main(void)
 	T_RUN(t_busy_role);
 	T_RUN(t_wait_wake);
 	T_RUN(t_block_wake);
+	T_RUN(t_fuzz_seeds);
 	rc = t_done();
 	{
 		char cmd[256];

@@ -1,10 +1,12 @@
 # test/routerd/: routerd and mpsub tests against a real nats-server.
 #   test_routerd_enc      JSON encoding and routing table (no NATS)
 #   test_mpsub_verify     mpsub's book rebuilder (no NATS)
+#   fuzz_mpsub_parse      mpsub's JSON parser (outside input) + rebuilder
 #   routerd_feeder        helper (not a test): synthetic bookd records into book.router
 #   routerd_*.sh          integration tests (nats-server on a free loopback port)
 $(eval $(call test_prog,test_routerd_enc,test/routerd/test_routerd_enc.c $(ROUTERD_ENC_SRCS),jansson inih))
 $(eval $(call test_prog,test_mpsub_verify,test/routerd/test_mpsub_verify.c tools/mpsub/verify.c $(BOOK_ENGINE_SRCS),inih))
+$(eval $(call fuzz_target,fuzz_mpsub_parse,test/routerd/fuzz_mpsub_parse.c tools/mpsub/vparse.c tools/mpsub/verify.c $(BOOK_ENGINE_SRCS),jansson))
 TEST_SCRIPTS += test/routerd/routerd_streams.sh test/routerd/routerd_nats_restart.sh \
 	test/routerd/routerd_kill9.sh test/routerd/routerd_gap.sh test/routerd/routerd_npm_consumer.sh
 
@@ -13,7 +15,16 @@ $(BIN)/test/routerd_feeder: $(call objs,test/routerd/feeder.c $(BOOK_ENGINE_SRCS
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
 PROGS += $(BIN)/test/routerd_feeder
+
+# make bench: test/routerd/bench_routerd.sh runs this against its own nats-server
+$(BIN)/test/bench_routerd: $(call objs,test/routerd/bench_routerd.c $(ROUTERD_LIB_SRCS)) $(OBJ)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libnats inih) $(LDBASE)
+PROGS += $(BIN)/test/bench_routerd
+BENCHES += test/routerd/bench_routerd.sh
+$(OBJ)/test/routerd/bench_routerd.o: CFLAGS += -Irouterd
 $(OBJ)/test/routerd/feeder.o: CFLAGS += -Ibookd
 $(OBJ)/test/routerd/test_routerd_enc.o: CFLAGS += -Irouterd -Itest -Wno-format-truncation
 $(OBJ)/test/routerd/test_mpsub_verify.o: CFLAGS += -Itools/mpsub -Ibookd -Itest
+$(OBJ)/test/routerd/fuzz_mpsub_parse.o: CFLAGS += -Itools/mpsub -Ibookd
 $(OBJ)/test/routerd/%.o: CFLAGS += -Wno-misleading-indentation

@@ -108,3 +108,21 @@ wait_all_streams() {
 		wait_stream_msgs MARKET_TRADES "$tr" "${3:-60}" && wait_stream_msgs MARKET_DATA "$da" "${3:-60}" &&
 		wait_stream_msgs SYSTEM_EVENTS "$ev" "${3:-60}"
 }
+
+# rt_finish: stop routerd (if running) and check that it exits 0 and that no
+# process of the test reported a sanitizer error (ASan runs).
+rt_finish() {
+	local rc=0
+	if [ -n "${ROUTERD_PID:-}" ] && kill -0 "$ROUTERD_PID" 2>/dev/null; then
+		kill -TERM "$ROUTERD_PID"
+		wait "$ROUTERD_PID"
+		rc=$?
+	fi
+	if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_TMP"/*.log >/dev/null 2>&1; then
+		not_ok clean_exit "sanitizer report: $(grep -hE -m1 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T_TMP"/*.log)"
+	elif [ "$rc" != 0 ]; then
+		not_ok clean_exit "routerd exited with $rc: $(tail -2 "$T_TMP/routerd.log")"
+	else
+		ok clean_exit
+	fi
+}

@@ -43,7 +43,7 @@ function check(kind, m, errors) {
 		const c = await js.consumers.get(stream, durable);
 		counts[kind] = 0;
 		for (;;) {
-			const iter = await c.fetch({ max_messages: 500, expires: 500 });
+			const iter = await c.fetch({ max_messages: 500, expires: 1000 });
 			let n = 0;
 			for await (const msg of iter) {
 				n++;

@@ -36,3 +36,4 @@ for _ in $(seq 1 100); do
 done
 check ring_loss_event_exact_count [ "$got" = "$dropped $dropped" ]
 check ring_loss_counted_and_logged grep -q "msg=\"book.router lost records.*count=$dropped\$" "$T_TMP/routerd.log"
+rt_finish

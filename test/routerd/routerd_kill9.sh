@@ -36,12 +36,12 @@ if wait_all_streams "$T_TMP/expect.json" 0 60; then
 else
 	not_ok no_loss_after_kill9 "$(grep -v INFO "$T_TMP/routerd.log" | tail -3)"
 fi
-kill -TERM "$ROUTERD_PID"; wait "$ROUTERD_PID" 2>/dev/null
+rt_finish
 # the restarted routerd re-published what the killed one had in flight
 check restart_republished_in_flight grep -Eq 'msg="route stats".* duplicates=[1-9]' "$T_TMP/routerd.log"
 
 "$BIN/mpsub" -c "$RT_CONF" --durable strategy_delta_orderbook --until-caught-up --seconds 60 \
-	>"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log"
+	>"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" || not_ok mpsub_exit "mpsub failed: $(tail -2 "$T_TMP/mpsub.log")"
 if why=$($CHECK compare "$T_TMP/expect.json" "$T_TMP/summary.json"); then
 	ok exactly_once_after_kill9
 else

@@ -41,11 +41,11 @@ else
 fi
 check routerd_saw_the_outage grep -q 'msg="nats reconnected"' "$T_TMP/routerd.log"
 
-kill -TERM "$ROUTERD_PID"; wait "$ROUTERD_PID" 2>/dev/null
+rt_finish
 check republished_and_deduplicated grep -Eq 'msg="route stats".* duplicates=[1-9][0-9]* republished=[1-9]' "$T_TMP/routerd.log"
 
 "$BIN/mpsub" -c "$RT_CONF" --durable ml_delta_features --until-caught-up --seconds 60 \
-	>"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log"
+	>"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" || not_ok mpsub_exit "mpsub failed: $(tail -2 "$T_TMP/mpsub.log")"
 if why=$($CHECK compare "$T_TMP/expect.json" "$T_TMP/summary.json"); then
 	ok exactly_once_after_nats_restart
 else

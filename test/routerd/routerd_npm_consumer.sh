@@ -42,3 +42,4 @@ if got.get("counts") != want or got.get("nerrors", 1) != 0:
     sys.exit(1)
 EOF
 then ok npm_nats_durable_consumers; else not_ok npm_nats_durable_consumers "$(cat "$T_TMP/node.json" "$T_TMP/node.log" | head -c 400)"; fi
+rt_finish

@@ -50,7 +50,7 @@ EOF
 then ok streams_created_with_limits; else not_ok streams_created_with_limits "$(cat "$T_TMP/streams.json")"; fi
 
 "$BIN/mpsub" -c "$RT_CONF" --durable strategy_full_orderbook --until-caught-up --seconds 120 \
-	--dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log"
+	--dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" || not_ok mpsub_exit "mpsub failed: $(tail -2 "$T_TMP/mpsub.log")"
 if why=$($CHECK compare "$T_TMP/expect.json" "$T_TMP/summary.json"); then
 	ok every_subject_exact_counts
 else
@@ -92,3 +92,4 @@ kill -TERM "$ROUTERD_PID"; wait "$ROUTERD_PID" 2>/dev/null
 : >"$T_TMP/routerd.log"
 routerd_start
 check restart_resumes_after_acked grep -q 'msg="routing".*pending_bytes=0 ' "$T_TMP/routerd.log"
+rt_finish

@@ -1,4 +1,5 @@
 /* test_mpsub_verify - mpsub's book rebuilder: continuity, epochs, comparison. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +55,7 @@ t_in_order(void)
 	vbook_push(&vb, full(10, 1, 5, 7));
 	vbook_push(&vb, delta(10, 12, 99, 3));
 	vbook_push(&vb, delta(12, 15, 98, 4));
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.applied, 2);
 	T_EQ_I(vb.id, 15);
 	T_EQ_I(vb.synced, 1);
@@ -62,7 +63,7 @@ t_in_order(void)
 	struct vmsg *f = full_with(15, 5, 7, 99, 3);
 	f->lv[2].qty = 4;   /* px 98 */
 	vbook_push(&vb, f);
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.verified, 1);
 	T_EQ_I(vb.st.mismatches, 0);
 	T_EQ_I(vb.st.gaps, 0);
@@ -79,10 +80,10 @@ t_full_ahead_waits(void)
 	vbook_init(&vb, "okx", "ETH-USDT", 100);
 	vbook_push(&vb, full(10, 1, 5, 7));
 	vbook_push(&vb, full_with(11, 5, 7, 99, 1));
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.verified, 0);
 	vbook_push(&vb, delta(10, 11, 99, 1));
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.verified, 1);
 	T_EQ_I(vb.st.mismatches, 0);
 	vbook_free(&vb);
@@ -97,7 +98,7 @@ t_mismatch_detected(void)
 	vbook_push(&vb, full(10, 1, 5, 7));
 	vbook_push(&vb, delta(10, 11, 99, 1));
 	vbook_push(&vb, full_with(11, 5, 7, 99, 2));   /* says 2, rebuilt says 1 */
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.mismatches, 1);
 	T_CHECK(strstr(vb.st.first_mismatch, "bid level 1") != NULL);
 	vbook_free(&vb);
@@ -113,13 +114,13 @@ t_gap_and_recovery(void)
 	vbook_push(&vb, delta(10, 11, 99, 1));
 	vbook_push(&vb, delta(12, 13, 99, 2));   /* 11 -> 12 missing */
 	vbook_push(&vb, delta(13, 14, 99, 3));
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.gaps, 1);
 	T_EQ_I(vb.synced, 0);
 	/* a later periodic full book re-syncs the rebuilder */
 	vbook_push(&vb, full(20, 0, 5, 7));
 	vbook_push(&vb, delta(20, 21, 98, 9));
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.synced, 1);
 	T_EQ_I(vb.id, 21);
 	T_EQ_I(vb.st.gaps, 1);
@@ -138,7 +139,7 @@ t_resync_epoch(void)
 	vbook_push(&vb, delta(500, 501, 99, 1));
 	vbook_push(&vb, full(30, 1, 5, 8));
 	vbook_push(&vb, delta(30, 31, 99, 2));
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.resyncs, 1);
 	T_EQ_I(vb.st.gaps, 0);
 	T_EQ_I(vb.st.applied, 2);
@@ -156,7 +157,7 @@ t_duplicate_delta_is_stale(void)
 	vbook_push(&vb, delta(10, 11, 99, 1));
 	vbook_push(&vb, delta(10, 11, 99, 1));
 	vbook_push(&vb, delta(11, 12, 99, 2));
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.stale, 1);
 	T_EQ_I(vb.st.gaps, 0);
 	T_EQ_I(vb.st.applied, 2);
@@ -177,9 +178,35 @@ t_deeper_rebuilt_book_ok(void)
 	memmove(&f->lv[1], &f->lv[0], 4 * sizeof f->lv[0]);
 	f->lv[0] = (struct rec_level){101, 5};
 	vbook_push(&vb, f);
-	vbook_process(&vb);
+	vbook_process(&vb, INT64_MAX);
 	T_EQ_I(vb.st.verified, 1);
 	T_EQ_I(vb.st.mismatches, 0);
+	vbook_free(&vb);
+}
+
+/* deltas newer than the horizon wait (their full book may still come) */
+static void
+t_horizon_holds_fresh_deltas(void)
+{
+	struct vbook vb;
+	struct vmsg *d;
+
+	vbook_init(&vb, "binance", "BTC-USDT", 100);
+	vbook_push(&vb, full(10, 1, 5, 7));
+	d = delta(10, 11, 99, 1);
+	d->t = 100;
+	vbook_push(&vb, d);
+	d = delta(11, 12, 99, 2);
+	d->t = 200;
+	vbook_push(&vb, d);
+	vbook_process(&vb, 150);
+	T_EQ_I(vb.id, 11);
+	/* the full book at 11 shows up late: still verified */
+	vbook_push(&vb, full_with(11, 5, 7, 99, 1));
+	vbook_process(&vb, 250);
+	T_EQ_I(vb.st.verified, 1);
+	T_EQ_I(vb.st.unverified, 0);
+	T_EQ_I(vb.id, 12);
 	vbook_free(&vb);
 }
 
@@ -193,5 +220,6 @@ main(void)
 	T_RUN(t_resync_epoch);
 	T_RUN(t_duplicate_delta_is_stale);
 	T_RUN(t_deeper_rebuilt_book_ok);
+	T_RUN(t_horizon_holds_fresh_deltas);
 	return t_done();
 }

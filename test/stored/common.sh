@@ -10,6 +10,8 @@ ring_prefix = $ST_PREFIX
 data_dir = $T_TMP/var
 [ring.book.store]
 capacity = 64MiB
+[stored]
+commit_interval = 500ms
 EOC
 st_cleanup() { t_cleanup; rm -rf "/dev/shm/$ST_PREFIX"; }
 trap st_cleanup EXIT

@@ -177,6 +177,18 @@ change_side(struct gen_book *b, int bid, struct rec_level *out, const struct rec
 		*out = v[i];
 		return 1;
 	}
+	if (r < 0.81 && *n < b->depth - b->depth / 50) {
+		/* The book keeps its depth: levels appear at the far end as they
+		 * come into the window. */
+		int64_t px = v[*n - 1].px + dir * b->tick * (1 + (int64_t)(gen_rand(b) % 3));
+		if (has_px(done, ndone, px))
+			return 0;
+		v[*n].px = px;
+		v[*n].qty = rand_qty(b);
+		*out = v[*n];
+		(*n)++;
+		return 1;
+	}
 	if (r < 0.81) {
 		if (has_px(done, ndone, v[i].px))
 			return 0;
@@ -211,6 +223,20 @@ change_side(struct gen_book *b, int bid, struct rec_level *out, const struct rec
 	}
 }
 
+static int
+cmp_asc(const void *a, const void *b)
+{
+	const struct rec_level *x = a, *y = b;
+
+	return x->px < y->px ? -1 : x->px > y->px;
+}
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	return cmp_asc(b, a);
+}
+
 struct rec_delta *
 gen_delta(struct gen_book *b, int changes)
 {
@@ -231,6 +257,9 @@ gen_delta(struct gen_book *b, int changes)
 			k++;
 		}
 	}
+	/* Venues list the changes sorted (bids descending, asks ascending). */
+	qsort(bl, (size_t)nb, sizeof *bl, cmp_desc);
+	qsort(al, (size_t)na, sizeof *al, cmp_asc);
 	len = rec_delta_size((uint32_t)nb, (uint32_t)na);
 	d = calloc(1, len);
 	rec_hdr_init(&d->h, REC_DELTA, b->inst, (uint32_t)len);
@@ -344,7 +373,8 @@ gen_raw(int exch, uint32_t inst, int64_t t_ns, int source, const char *path, con
 	r->source = (uint8_t)source;
 	r->path_len = (uint16_t)pl;
 	r->payload_len = (uint32_t)dl;
-	memcpy(r->data, path, pl);
+	if (pl)
+		memcpy(r->data, path, pl);
 	memcpy(r->data + pl, payload, dl);
 	return r;
 }

@@ -8,9 +8,27 @@ $(BIN)/test/stored_feeder: $(call objs,test/stored/feeder.c $(STORED_TEST_GEN) s
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
 PROGS += $(BIN)/test/stored_feeder
 
-TEST_SCRIPTS += test/stored/stored_crash.sh test/stored/verify_gaps.sh
+TEST_SCRIPTS += test/stored/stored_crash.sh test/stored/verify_gaps.sh test/stored/clickhouse.sh
 
-$(BIN)/test/chdb_http: $(call objs,test/stored/chdb_http.c)
+# chdb_http is test scaffolding (a front end for libchdb), not code under
+# test: it is always built without sanitizers, because ASan cannot host the
+# 566 MB engine it dlopens.
+$(BIN)/test/chdb_http: test/stored/chdb_http.c
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(call pkglibs,libzstd zlib) -ldl $(LDBASE)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -o $@ $< $(call pkglibs,libzstd zlib) -ldl $(LDBASE)
 PROGS += $(BIN)/test/chdb_http
+
+# Benchmarks (make bench): one JSON object per line, each with its baseline.
+$(BIN)/test/bench_store: $(call objs,test/stored/bench_store.c $(STORED_TEST_GEN) $(STORE_WRITE_SRCS)) $(OBJ)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libzstd inih) $(LDBASE)
+PROGS += $(BIN)/test/bench_store
+BENCHES += $(BIN)/test/bench_store
+
+$(eval $(call fuzz_target,fuzz_store,test/stored/fuzz_store.c $(STORE_READ_SRCS),libzstd))
+
+$(BIN)/test/bench_ch: $(call objs,test/stored/bench_ch.c $(STORED_TEST_GEN) stored/ch_schema.c stored/ch_rowbin.c stored/ch_http.c stored/store_fmt.c) $(OBJ)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libzstd libcurl zlib inih) $(LDBASE)
+PROGS += $(BIN)/test/bench_ch
+BENCHES += test/stored/bench_clickhouse.sh

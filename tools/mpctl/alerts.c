@@ -3,7 +3,8 @@
  * sliding window of the collected counters:
  *
  *   data_loss        lost updates + ring drops > data_loss of updates  (per exchange; per book.* ring)
- *   latency_high     p95 exchange->receive or processing latency > latency_high
+ *   latency_high     p95 of a stage's latency > latency_high (exchange->receive per
+ *                    exchange, processing, receive->publish, receive->stored)
  *   checksum_fail    failed OKX checksums > checksum_fail of checks     (per book)
  *   connection_lost  an exchange/NATS connection (or its process) down longer than connection_lost
  *   stream_backlog   a JetStream consumer or the router ring holds > stream_backlog messages
@@ -116,21 +117,21 @@ alerts_init(struct ctl *c, char *err, size_t errlen)
 	a->backlog_max = cfg_int(c->cfg, "alerts", "stream_backlog");
 	snprintf(a->subject_prefix, sizeof a->subject_prefix, "%s", cfg_str(c->cfg, "alerts", "subject_prefix"));
 	if (parse_share(cfg_str(c->cfg, "alerts", "data_loss"), &a->loss_max) != 0) {
-		snprintf(err, errlen, "%s: [alerts] data_loss = %s: expected a share like 0.1%% or 0.001",
-		    cfg_origin(c->cfg, "alerts", "data_loss"), log_q(cfg_str(c->cfg, "alerts", "data_loss")));
+		snprintf(err, errlen, "%s: [alerts] data_loss = \"%s\": expected a share like 0.1%% or 0.001",
+		    cfg_origin(c->cfg, "alerts", "data_loss"), cfg_str(c->cfg, "alerts", "data_loss"));
 		return -1;
 	}
 	if (parse_share(cfg_str(c->cfg, "alerts", "checksum_fail"), &a->cks_max) != 0) {
-		snprintf(err, errlen, "%s: [alerts] checksum_fail = %s: expected a share like 1%% or 0.01",
-		    cfg_origin(c->cfg, "alerts", "checksum_fail"), log_q(cfg_str(c->cfg, "alerts", "checksum_fail")));
+		snprintf(err, errlen, "%s: [alerts] checksum_fail = \"%s\": expected a share like 1%% or 0.01",
+		    cfg_origin(c->cfg, "alerts", "checksum_fail"), cfg_str(c->cfg, "alerts", "checksum_fail"));
 		return -1;
 	}
 	for (r = 0; r < R_N; r++) {
 		snprintf(key, sizeof key, "%s_severity", rule_names[r]);
 		snprintf(a->sev[r], sizeof a->sev[r], "%s", cfg_str(c->cfg, "alerts", key));
 		if (!valid_sev(a->sev[r])) {
-			snprintf(err, errlen, "%s: [alerts] %s = %s: expected info, warning, error or critical",
-			    cfg_origin(c->cfg, "alerts", key), key, log_q(a->sev[r]));
+			snprintf(err, errlen, "%s: [alerts] %s = \"%s\": expected info, warning, error or critical",
+			    cfg_origin(c->cfg, "alerts", key), key, a->sev[r]);
 			return -1;
 		}
 	}
@@ -439,10 +440,19 @@ eval_latency(struct ctl *c)
 		condition(c, R_LATENCY, lab, p > thr, p / 1e6, thr / 1e6,
 		    "%s exchange->receive p95 %.1f ms over %.0f ms", exchanges[e], p / 1e6, thr / 1e6);
 	}
-	if (collect_find(c, "bookd", "mp_book_process_latency_seconds", NULL, 0)) {
-		p = window_p95(c, "bookd", "mp_book_process_latency_seconds", NULL, "all");
-		condition(c, R_LATENCY, "stage=\"processing\"", p > thr, p / 1e6, thr / 1e6,
-		    "processing p95 %.1f ms over %.0f ms", p / 1e6, thr / 1e6);
+	/* The later stages, each against the same threshold. */
+	static const struct { const char *proc, *name, *stage; } st[] = {
+		{"bookd", "mp_book_process_latency_seconds", "processing"},
+		{"routerd", "mp_router_publish_latency_seconds", "receive_publish"},
+		{"stored", "mp_store_latency_seconds", "receive_stored"},
+	};
+	for (e = 0; e < (int)(sizeof st / sizeof st[0]); e++) {
+		if (!collect_find(c, st[e].proc, st[e].name, NULL, 0))
+			continue;
+		p = window_p95(c, st[e].proc, st[e].name, NULL, st[e].stage);
+		snprintf(lab, sizeof lab, "stage=\"%s\"", st[e].stage);
+		condition(c, R_LATENCY, lab, p > thr, p / 1e6, thr / 1e6,
+		    "%s p95 %.1f ms over %.0f ms", st[e].stage, p / 1e6, thr / 1e6);
 	}
 }
 

@@ -93,12 +93,11 @@ setup_paths(struct ctl *c, char *err, size_t errlen)
 	}
 	snprintf(c->run_dir, sizeof c->run_dir, "%s/run", c->data_dir);
 	snprintf(c->log_dir, sizeof c->log_dir, "%s/log", c->data_dir);
-	if (strlen(c->run_dir) + 11 >= sizeof c->sock_path) {
+	if (snprintf(c->sock_path, sizeof c->sock_path, "%s/mpctl.sock", c->run_dir) >= (int)sizeof c->sock_path) {
 		snprintf(err, errlen, "[system] data_dir %.300s is too long for a unix socket path (max ~95 bytes)",
 		    c->data_dir);
 		return -1;
 	}
-	snprintf(c->sock_path, sizeof c->sock_path, "%s/mpctl.sock", c->run_dir);
 	if (bd[0]) {
 		snprintf(c->bin_dir, sizeof c->bin_dir, "%s", bd);
 	} else {
@@ -166,6 +165,7 @@ proc_start_s(int pid, int *session)
 	char path[64], buf[1024], *p;
 	unsigned long long st = 0;
 	static double btime;
+	char state;
 	FILE *f;
 	size_t n;
 
@@ -183,9 +183,9 @@ proc_start_s(int pid, int *session)
 	buf[n] = 0;
 	if (!(p = strrchr(buf, ')')))
 		return 0;
-	/* 3 state 4 ppid 5 pgrp 6 session ... 22 starttime */
-	if (sscanf(p + 2, "%*c %*d %*d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-	    session, &st) != 2)
+	/* 3 state 4 ppid 5 pgrp 6 session ... 22 starttime; a zombie is gone */
+	if (sscanf(p + 2, "%c %*d %*d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+	    &state, session, &st) != 3 || state == 'Z' || state == 'X')
 		return 0;
 	return btime + (double)st / (double)sysconf(_SC_CLK_TCK);
 }
@@ -222,9 +222,9 @@ stop_orphans(struct ctl *c)
 		kill(-o[i].pid, SIGTERM);
 		kill(-o[i].pid, SIGCONT);
 		deadline = ctl_mono_ns() + cfg_dur_ns(c->cfg, "mpctl", "stop_timeout");
-		while (kill(o[i].pid, 0) == 0 && proc_start_s(o[i].pid, &sess) > 0 && ctl_mono_ns() < deadline)
+		while (proc_start_s(o[i].pid, &sess) > 0 && ctl_mono_ns() < deadline)
 			usleep(50000);
-		if (kill(o[i].pid, 0) == 0)
+		if (proc_start_s(o[i].pid, &sess) > 0)
 			kill(-o[i].pid, SIGKILL);
 	}
 	unlink(path);
@@ -336,6 +336,19 @@ print_status(json_t *j)
 		    (double)json_integer_value(json_object_get(p, "rss_bytes")) / 1048576.0,
 		    le && *le ? le : "-", fr ? "; " : "", fr ? fr : "");
 	}
+	a = json_object_get(j, "connections");
+	if (json_array_size(a)) {
+		printf("%-16s %-10s %-6s %10s\n", "CONNECTION", "PROCESS", "STATE", "RECONNECTS");
+		json_array_foreach(a, i, p) {
+			char cn[64];
+			const char *ex = json_string_value(json_object_get(p, "exchange"));
+			snprintf(cn, sizeof cn, "%s%s%s", ex && *ex ? ex : "", ex && *ex ? " " : "",
+			    json_string_value(json_object_get(p, "conn")));
+			printf("%-16s %-10s %-6s %10lld\n", cn, json_string_value(json_object_get(p, "process")),
+			    json_is_true(json_object_get(p, "connected")) ? "up" : "DOWN",
+			    (long long)json_integer_value(json_object_get(p, "reconnects")));
+		}
+	}
 	printf("%-16s %12s %14s %6s %10s %12s\n", "RING", "LAG(records)", "LAG(bytes)", "FILL", "DROPPED", "WRITTEN");
 	a = json_object_get(j, "rings");
 	json_array_foreach(a, i, p) {
@@ -350,6 +363,10 @@ print_status(json_t *j)
 		    (long long)json_integer_value(json_object_get(p, "dropped")),
 		    (long long)json_integer_value(json_object_get(p, "written")));
 	}
+	a = json_object_get(j, "alerts");
+	json_array_foreach(a, i, p)
+		printf("ALERT %s [%s] %s\n", json_string_value(json_object_get(p, "rule")),
+		    json_string_value(json_object_get(p, "severity")), json_string_value(json_object_get(p, "message")));
 }
 
 static int
@@ -502,6 +519,11 @@ cmd_start(struct ctl *c, int background)
 	int notify = -1, pfd[2], rc, code = 1;
 	pid_t pid;
 
+	/* Config mistakes are reported here, before anything is started or forked. */
+	if (alerts_init(c, err, sizeof err) != 0) {
+		fprintf(stderr, "mpctl: config error: %s\n", err);
+		return 2;
+	}
 	if (mkdir_p(c->run_dir, 0700) != 0 || mkdir_p(c->log_dir, 0700) != 0) {
 		fprintf(stderr, "mpctl: cannot create %s: %s\n", c->data_dir, strerror(errno));
 		return 1;
@@ -606,21 +628,22 @@ main(int argc, char **argv)
 	}
 	if (!(c = calloc(1, sizeof *c)))
 		return 1;
+	rc = 2;
 	c->cfg = cfg_load(cli.conf, cfg_all_schemas, cli.sets, cli.nsets, err, sizeof err);
 	if (!c->cfg) {
 		fprintf(stderr, "mpctl: config error: %s\n", err);
-		return 2;
+		goto out;
 	}
 	lvl = log_level_parse(cli.log_level ? cli.log_level : cfg_str(c->cfg, "system", "log_level"));
 	if (lvl < 0) {
 		fprintf(stderr, "mpctl: bad log level (use debug, info, warn or error)\n");
-		return 2;
+		goto out;
 	}
 	log_set_level((enum log_level)lvl);
 	if (cli.conf) {
 		if (!realpath(cli.conf, conf_abs)) {
 			fprintf(stderr, "mpctl: %s: %s\n", cli.conf, strerror(errno));
-			return 2;
+			goto out;
 		}
 		c->conf_path = conf_abs;
 	}
@@ -629,12 +652,12 @@ main(int argc, char **argv)
 	c->log_level = cli.log_level;
 	if (setup_paths(c, err, sizeof err) != 0) {
 		fprintf(stderr, "mpctl: %s\n", err);
-		return 2;
+		goto out;
 	}
 	/* Only start needs every program; the other commands just talk to it. */
 	if (procs_build(c, err, sizeof err) != 0 && strcmp(cmd, "start") == 0) {
 		fprintf(stderr, "mpctl: %s\n", err);
-		return 2;
+		goto out;
 	}
 	if (strcmp(cmd, "start") == 0)
 		rc = cmd_start(c, background);
@@ -654,8 +677,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "mpctl: unknown command %s\n%s", cmd, usage);
 		rc = 2;
 	}
+out:
+	alerts_free(c);
 	procs_free(c);
-	cfg_free(c->cfg);
+	if (c->cfg)
+		cfg_free(c->cfg);
 	free(c);
 	return rc;
 }

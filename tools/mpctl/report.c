@@ -173,6 +173,8 @@ rings_json(const struct ctl *c, int64_t now_mono)
 	return a;
 }
 
+static json_t *connections_json(struct ctl *c);
+
 static const char *
 instance_state(const struct ctl *c)
 {
@@ -199,6 +201,11 @@ report_status(struct ctl *c)
 	    "http_port", (int)cfg_int(c->cfg, "mpctl", "http_port"), "nats_url", c->nats_url,
 	    "state", instance_state(c),
 	    "processes", procs, "rings", rings_json(c, now_mono));
+	if (o) {
+		/* so `mpctl status` can say when the exchanges are unreachable */
+		json_object_set_new(o, "connections", connections_json(c));
+		json_object_set_new(o, "alerts", alerts_json(c));
+	}
 	return o;
 }
 
@@ -496,7 +503,7 @@ report_health(struct ctl *c)
 		return NULL;
 	worst_depth = -1;
 	books = books_json(c, now_real);
-	alerts = alerts_json(c);
+	alerts = json_object_get(o, "alerts");
 	for (k = 0; k < c->nch; k++)
 		if (c->ch[k].state != PS_READY)
 			status = "degraded";
@@ -514,11 +521,9 @@ report_health(struct ctl *c)
 	json_object_set_new(o, "status", json_string(status));
 	json_object_set_new(o, "time", json_time(now_real));
 	json_object_set_new(o, "books", books);
-	json_object_set_new(o, "connections", connections_json(c));
 	json_object_set_new(o, "sinks", sinks_json(c));
 	json_object_set_new(o, "streams", streams_json(c));
 	json_object_set_new(o, "requirements", requirements_json(c));
-	json_object_set_new(o, "alerts", alerts);
 	return o;
 }
 
@@ -593,7 +598,16 @@ put_hist(struct sbuf *b, const struct mview *m)
 static void
 head(struct sbuf *b, const char *name, const char *type, const char *help)
 {
-	sbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	sbuf_printf(b, "# HELP %s ", name);
+	/* HELP text escapes backslash and newline (exposition format 0.0.4) */
+	for (; *help; help++)
+		if (*help == '\\')
+			sbuf_puts(b, "\\\\");
+		else if (*help == '\n')
+			sbuf_puts(b, "\\n");
+		else
+			sbuf_putc(b, *help);
+	sbuf_printf(b, "\n# TYPE %s %s\n", name, type);
 }
 
 static void

@@ -551,6 +551,41 @@ next_deadline(struct ctl *c, int64_t now, int64_t tick_at)
 	return t;
 }
 
+/* Children append to their logs (O_APPEND), so truncating a log in place
+ * is safe: the next line lands at offset 0.  The old content is kept as
+ * NAME.log.1 (copy + truncate, as logrotate's copytruncate does). */
+static void
+rotate_logs(struct ctl *c)
+{
+	int64_t max = cfg_size(c->cfg, "mpctl", "log_max_size");
+	char path[PATH_MAX + 40], old[PATH_MAX + 48];
+	struct stat st;
+	int i, in, out;
+	off_t off;
+
+	if (max <= 0)
+		return;
+	for (i = 0; i < c->nch; i++) {
+		snprintf(path, sizeof path, "%s/%s.log", c->log_dir, c->ch[i].name);
+		if (stat(path, &st) != 0 || st.st_size <= max)
+			continue;
+		snprintf(old, sizeof old, "%s.1", path);
+		in = open(path, O_RDONLY | O_CLOEXEC);
+		out = open(old, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+		off = 0;
+		if (in >= 0 && out >= 0)
+			while (off < st.st_size && copy_file_range(in, &off, out, NULL, (size_t)(st.st_size - off), 0) > 0)
+				;
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
+		if (truncate(path, 0) == 0)
+			log_info("child log rotated", "process=%s bytes=%lld kept=%s", c->ch[i].name,
+			    (long long)st.st_size, log_q(old));
+	}
+}
+
 /* The status twin on disk (s6's supervise/status, runit's stat): written by
  * temp file + rename, for readers that do not want to talk to the socket. */
 static void
@@ -639,13 +674,6 @@ sup_run(struct ctl *c, int notify_fd)
 			dprintf(notify_fd, "fail %s\n", err);
 		return 1;
 	}
-	if (alerts_init(c, err, sizeof err) != 0) {
-		log_error("bad alert configuration", "err=%s", log_q(err));
-		if (notify_fd >= 0)
-			dprintf(notify_fd, "fail %s\n", err);
-		http_close_all(c);
-		return 2;
-	}
 	if (c->nats_url[0])
 		natsmon_start(c);
 	c->starting_all = 1;
@@ -664,6 +692,7 @@ sup_run(struct ctl *c, int notify_fd)
 			collect_tick(c);
 			c->nstreams = natsmon_streams(c->streams, 16, &c->nats_connected);
 			alerts_eval(c);
+			rotate_logs(c);
 			write_status(c);
 			state_dirty = 0;
 			tick_at = now + interval;

@@ -28,11 +28,20 @@ bn_qty(const struct sim_inst *in, int64_t lots, char *out)
 static void
 add_pq(struct sb *b, const struct sim_inst *in, int64_t px, int64_t qty)
 {
-	char p[32], q[32];
+	char *o;
 
-	bn_px(in, px, p);
-	bn_qty(in, qty, q);
-	sb_printf(b, "[\"%s\",\"%s\"]", p, q);
+	sb_reserve(b, 72);
+	o = b->p + b->len;
+	*o++ = '[';
+	*o++ = '"';
+	o += bn_px(in, px, o);
+	*o++ = '"';
+	*o++ = ',';
+	*o++ = '"';
+	o += bn_qty(in, qty, o);
+	*o++ = '"';
+	*o++ = ']';
+	b->len = (size_t)(o - b->p);
 }
 
 void
@@ -221,6 +230,11 @@ flush_1000(struct sim_inst *in, struct sb *b)
 
 	if (in->bn_nagg == 0)
 		return;
+	if (!emit_wanted(in, BK_DEPTH1000, 0)) {
+		in->bn_nagg = 0;
+		in->bn_agg_first_U = 0;
+		return;
+	}
 	qsort(in->bn_agg, (size_t)in->bn_nagg, sizeof *in->bn_agg, cmp_chg);
 	for (int i = 0; i < in->bn_nagg; i++) {
 		if (n && in->bn_agg[n - 1].side == in->bn_agg[i].side && in->bn_agg[n - 1].px == in->bn_agg[i].px)
@@ -307,8 +321,11 @@ bn_on_step(struct sim_inst *in)
 			nids += 1 + (int64_t)(mkt_rand(bk) % 3);
 		U = in->bn_last_u + 1;
 		in->bn_last_u += nids;
-		depth_payload(&b, in, U, in->bn_last_u, bk->chg, bk->nchg);
-		emit_incr(in, 0, BK_DEPTH100, b.p, b.len);
+		/* nobody listening: nothing to format (pending faults wait for a listener) */
+		if (emit_wanted(in, BK_DEPTH100, 0)) {
+			depth_payload(&b, in, U, in->bn_last_u, bk->chg, bk->nchg);
+			emit_incr(in, 0, BK_DEPTH100, b.p, b.len);
+		}
 		if (in->bn_nagg + bk->nchg > in->bn_aggcap) {
 			int cap = (in->bn_nagg + bk->nchg) * 2;
 			struct mkt_change *na = realloc(in->bn_agg, (size_t)cap * sizeof *na);

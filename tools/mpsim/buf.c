@@ -125,17 +125,33 @@ sb_cstr(struct sb *b)
 int
 sb_fmt_e8(int64_t v, int trim, char *out)
 {
-	int64_t ip = v / 100000000, fp = v % 100000000;
-	int n = snprintf(out, 32, "%lld.%08lld", (long long)ip, (long long)fp);
+	/* by hand: this runs for every level of every message, and printf was
+	 * most of mpsim's CPU time */
+	uint64_t ip = (uint64_t)v / 100000000u, fp = (uint64_t)v % 100000000u;
+	char tmp[24];
+	int n = 0, o = 0;
 
-	if (trim) {
-		while (out[n - 1] == '0')
-			n--;
-		if (out[n - 1] == '.')
-			n--;
-		out[n] = 0;
+	do {
+		tmp[n++] = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	while (n)
+		out[o++] = tmp[--n];
+	if (trim && fp == 0) {
+		out[o] = 0;
+		return o;
 	}
-	return n;
+	out[o++] = '.';
+	for (int k = 7; k >= 0; k--) {
+		out[o + k] = (char)('0' + fp % 10);
+		fp /= 10;
+	}
+	o += 8;
+	if (trim)
+		while (out[o - 1] == '0')
+			o--;
+	out[o] = 0;
+	return o;
 }
 
 int

@@ -26,6 +26,8 @@ flt_kind_parse(const char *s)
 	for (int i = 0; i < FLT_NKINDS; i++)
 		if (strcmp(s, names[i]) == 0)
 			return i;
+	if (strcmp(s, "resume_stall") == 0 || strcmp(s, "resume-stall") == 0)
+		return FLT_UNSTALL;
 	return -1;
 }
 

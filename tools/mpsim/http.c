@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "route.h"
+#include "tls.h"
 
 #define HDR_MAX (16 * 1024)
 #define BODY_MAX (1024 * 1024)
@@ -61,6 +62,8 @@ on_handle_closed(uv_handle_t *h)
 	if (--c->handles_open > 0)
 		return;
 	sb_free(&c->in);
+	sb_free(&c->raw);
+	tls_free(c->ssl);
 	sb_free(&c->pending);
 	sb_free(&c->frag);
 	free(c->subs);
@@ -96,8 +99,9 @@ on_written(uv_write_t *req, int status)
 	free(req);
 }
 
+/* Bytes onto the socket as they are (ciphertext for TLS connections). */
 static void
-write_pieces(struct sim_conn *c, const void *const *p, const size_t *n, int np)
+raw_write(struct sim_conn *c, const void *const *p, const size_t *n, int np)
 {
 	size_t tot = 0, o = 0;
 	struct wreq *w;
@@ -107,6 +111,8 @@ write_pieces(struct sim_conn *c, const void *const *p, const size_t *n, int np)
 		return;
 	for (int i = 0; i < np; i++)
 		tot += n[i];
+	if (tot == 0)
+		return;
 	w = malloc(sizeof *w + tot);
 	if (w == NULL) {
 		log_error("out of memory", "bytes=%zu", tot);
@@ -123,6 +129,42 @@ write_pieces(struct sim_conn *c, const void *const *p, const size_t *n, int np)
 		free(w);
 		conn_drop(c);
 	}
+}
+
+static void
+write_sb(struct sim_conn *c, const struct sb *b)
+{
+	const void *p[1] = {b->p};
+	size_t n[1] = {b->len};
+
+	raw_write(c, p, n, 1);
+}
+
+static void
+write_pieces(struct sim_conn *c, const void *const *p, const size_t *n, int np)
+{
+	struct sb plain, out;
+
+	if (c->ssl == NULL) {
+		raw_write(c, p, n, np);
+		return;
+	}
+	if (c->closing)
+		return;
+	sb_init(&plain);
+	sb_init(&out);
+	for (int i = 0; i < np; i++)
+		if (n[i])
+			sb_add(&plain, p[i], n[i]);
+	if (tls_output(c->ssl, plain.p, plain.len, &out) < 0) {
+		sb_free(&plain);
+		sb_free(&out);
+		conn_drop(c);
+		return;
+	}
+	write_sb(c, &out);
+	sb_free(&plain);
+	sb_free(&out);
 }
 
 static void
@@ -143,6 +185,13 @@ conn_end(struct sim_conn *c)
 	if (c->closing || c->shutting)
 		return;
 	c->shutting = 1;
+	if (c->ssl) {
+		struct sb out;
+		sb_init(&out);
+		tls_close(c->ssl, &out);
+		write_sb(c, &out);
+		sb_free(&out);
+	}
 	req = malloc(sizeof *req);
 	if (req == NULL) {
 		conn_drop(c);
@@ -510,9 +559,11 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	struct sim_conn *c = h->data;
 
+	struct sb *dst = tls_enabled() && (c->ssl || !c->tls_checked) ? &c->raw : &c->in;
+
 	(void)suggested;
-	sb_reserve(&c->in, 65536);
-	buf->base = c->in.p + c->in.len;
+	sb_reserve(dst, 65536);
+	buf->base = dst->p + dst->len;
 	buf->len = 65536;
 }
 
@@ -528,37 +579,58 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	}
 	if (c->closing)
 		return;
-	c->in.len += (size_t)n;
+	if (tls_enabled() && (c->ssl || !c->tls_checked)) {
+		c->raw.len += (size_t)n;
+		if (!c->tls_checked && c->raw.len > 0) {
+			c->tls_checked = 1;
+			if ((unsigned char)c->raw.p[0] == 0x16) {
+				c->ssl = tls_new();
+				if (c->ssl == NULL) {
+					conn_drop(c);
+					return;
+				}
+			} else {
+				/* plain HTTP on a TLS-enabled port */
+				sb_add(&c->in, c->raw.p, c->raw.len);
+				sb_reset(&c->raw);
+			}
+		}
+		if (c->ssl) {
+			struct sb out;
+			int rc;
+			sb_init(&out);
+			rc = tls_input(c->ssl, c->raw.p, c->raw.len, &c->in, &out);
+			sb_reset(&c->raw);
+			write_sb(c, &out);
+			sb_free(&out);
+			if (rc < 0) {
+				conn_drop(c);
+				return;
+			}
+		}
+	} else {
+		c->in.len += (size_t)n;
+	}
 	process_input(c);
+	/* A client that keeps sending while its answers are held back (rest_slow)
+	 * or with frames we never complete must not grow us without bound. */
+	if (!c->closing && c->in.len > 4 * WS_MSG_MAX) {
+		log_warn("client input over 4 MiB unprocessed, dropped", "conn=%llu peer=%s", (unsigned long long)c->id, c->peer);
+		conn_drop(c);
+	}
 }
 
+/* Bookkeeping shared by accepted and adopted connections. */
 static void
-on_connection(uv_stream_t *server, int status)
+conn_register(struct sim_conn *c, int venue)
 {
-	struct listener *l = server->data;
-	struct sim_conn *c;
 	struct sockaddr_storage ss;
 	int sl = sizeof ss;
 
-	if (status < 0)
-		return;
-	c = calloc(1, sizeof *c);
-	if (c == NULL)
-		return;
-	uv_tcp_init(sim.loop, &c->tcp);
-	uv_timer_init(sim.loop, &c->timer);
-	c->tcp.data = c->timer.data = c;
-	c->handles_open = 2;
-	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
-		c->closing = 1;
-		uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
-		uv_close((uv_handle_t *)&c->timer, on_handle_closed);
-		return;
-	}
-	uv_tcp_nodelay(&c->tcp, 1);
-	c->venue = l->venue;
+	c->venue = venue;
 	c->id = ++sim.next_conn_id;
 	snprintf(c->connid, sizeof c->connid, "%08llx", (unsigned long long)(c->id * 2654435761u) & 0xffffffffu);
+	snprintf(c->peer, sizeof c->peer, "?");
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
 		char ip[48] = "?";
 		int port = 0;
@@ -578,7 +650,69 @@ on_connection(uv_stream_t *server, int status)
 	sim.st[c->venue].connections_total++;
 	sim.st[c->venue].connections_open++;
 	c->t_open = c->t_rx = c->t_tx = sim_mono_ms();
+}
+
+static struct sim_conn *
+conn_new(void)
+{
+	struct sim_conn *c = calloc(1, sizeof *c);
+
+	if (c == NULL)
+		return NULL;
+	uv_tcp_init(sim.loop, &c->tcp);
+	uv_timer_init(sim.loop, &c->timer);
+	c->tcp.data = c->timer.data = c;
+	c->handles_open = 2;
+	return c;
+}
+
+static void
+conn_discard(struct sim_conn *c)
+{
+	c->closing = 1;
+	uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+}
+
+static void
+on_connection(uv_stream_t *server, int status)
+{
+	struct listener *l = server->data;
+	struct sim_conn *c;
+
+	if (status < 0 || (c = conn_new()) == NULL)
+		return;
+	if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+		conn_discard(c);
+		return;
+	}
+	uv_tcp_nodelay(&c->tcp, 1);
+	conn_register(c, l->venue);
 	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+}
+
+struct sim_conn *
+http_adopt(int venue, int fd)
+{
+	struct sim_conn *c = conn_new();
+
+	if (c == NULL)
+		return NULL;
+	if (uv_tcp_open(&c->tcp, fd) != 0) {
+		conn_discard(c);
+		return NULL;
+	}
+	conn_register(c, venue);
+	return c;
+}
+
+void
+http_feed(struct sim_conn *c, const void *p, size_t n)
+{
+	if (c->closing)
+		return;
+	sb_add(&c->in, p, n);
+	process_input(c);
 }
 
 int
@@ -709,7 +843,8 @@ http_housekeeping(void)
 {
 	int64_t now = sim_mono_ms();
 	int64_t ping_iv = sim_scaled_ms(20000), pong_to = sim_scaled_ms(60000);
-	int64_t idle = sim_scaled_ms(30000), life = sim_scaled_ms(86400000.0);
+	int64_t idle = sim_scaled_ms(30000);
+	int64_t life = sim.conn_life_ms ? sim.conn_life_ms : sim_scaled_ms(86400000.0);
 	struct sim_conn *c, *next;
 
 	/* Never ping more than once a second: a client's pongs count against

@@ -41,6 +41,11 @@ void conn_drop(struct sim_conn *c);
 /* Ping/pong, rate, idle and scheduled-close checks for every connection;
  * called from the housekeeping timer. */
 void http_housekeeping(void);
+/* Wrap an already connected stream socket as a connection of a venue, without
+ * reading from it (tests and fuzzing feed input with http_feed()). */
+struct sim_conn *http_adopt(int venue, int fd);
+/* Process bytes as if they had been read from the connection. */
+void http_feed(struct sim_conn *c, const void *p, size_t n);
 /* Bytes queued for writing on a connection. */
 size_t conn_queued(const struct sim_conn *c);
 

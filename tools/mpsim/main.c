@@ -12,8 +12,8 @@
 #include "log.h"
 #include "okx.h"
 #include "sim.h"
+#include "tls.h"
 
-struct sim sim;
 
 static const char usage[] =
 "usage: mpsim [options]\n"
@@ -38,10 +38,22 @@ static const char usage[] =
 "                        deadline 60 s (at least 3 pings), 24 h connection\n"
 "                        limit, weight window 60 s and bans; OKX idle close\n"
 "                        30 s, books heartbeat after 60 s quiet, REST windows 2 s\n"
+"  --conn-lifetime S     close Binance WebSocket connections after S real\n"
+"                        seconds (default 24 h / timer-rate): the 24 h limit\n"
+"                        compressed to seconds\n"
 "  --symbols LIST        comma-separated instruments on both venues (default\n"
 "                        BTC-USDT,ETH-USDT; others get generic parameters)\n"
 "  --levels N            target levels per side (default 6500, 1000..100000;\n"
-"                        never fewer than 92%% of it)\n"
+"                        never fewer than 92% of it)\n"
+"  --volatility V        daily volatility of the price (default 0.02 = 2%/day,\n"
+"                        about 1.3 USD or 130 Binance ticks per step for BTC;\n"
+"                        0 = a calm book whose mid only drifts by the touch)\n"
+"  --tls                 also serve TLS (https/wss) on both ports: a connection\n"
+"                        starting with a TLS handshake gets TLS, others stay\n"
+"                        plain http/ws\n"
+"  --tls-cert FILE       certificate chain (PEM) for --tls (default: a\n"
+"  --tls-key FILE        self-signed one for 127.0.0.1/::1/localhost) and its key\n"
+"  --tls-cert-out FILE   write the self-signed certificate (PEM) for clients\n"
 "  --okx-legacy-checksum send the real CRC32 in OKX books (default: 0, as OKX\n"
 "                        does since June 2026)\n"
 "  --okx-no-snapshot     OKX books subscriptions get no initial snapshot\n"
@@ -65,7 +77,7 @@ static const char usage[] =
 "  truncate_wire   the next increment's WS frame cut short, then TCP close\n"
 "  disconnect      close matching WebSocket connections now (no close frame)\n"
 "  stall           stop sending anything on matching connections, keep them open\n"
-"  unstall         end a stall (clients that gave up are gone anyway)\n"
+"  unstall         end a stall (alias resume_stall)\n"
 "  rest_5xx        the next n REST answers fail (code=, default 503)\n"
 "  rest_429        the next n REST answers are 429 (Retry-After from ms=, 1000)\n"
 "  rest_418        the next n REST answers are 418 (Retry-After from ms=, 5000)\n"
@@ -101,208 +113,6 @@ static const char usage[] =
 "(sz <= 5000, 10 req/2 s); WS /ws/v5/public (books, books5, bbo-tbt, trades,\n"
 "tickers) and /ws/v5/business (candle1m); text ping/pong.\n"
 "Message layouts: tools/mpsim/README.md.\n";
-
-int64_t
-sim_mono_ms(void)
-{
-	return (int64_t)(uv_hrtime() / 1000000);
-}
-
-int64_t
-sim_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-sim_scaled_ms(double real_ms)
-{
-	int64_t v = (int64_t)(real_ms / sim.timer_rate);
-
-	return v < 1 ? 1 : v;
-}
-
-const char *
-sim_venue_name(int venue)
-{
-	return venue == SIM_BINANCE ? "binance" : venue == SIM_OKX ? "okx" : "?";
-}
-
-int
-sim_venue_parse(const char *s)
-{
-	if (strcasecmp(s, "binance") == 0)
-		return SIM_BINANCE;
-	if (strcasecmp(s, "okx") == 0)
-		return SIM_OKX;
-	return -1;
-}
-
-int
-sim_find_inst(int venue, const char *sym)
-{
-	for (int i = 0; i < sim.ninst; i++) {
-		struct sim_inst *in = &sim.inst[i];
-		if (in->venue != venue)
-			continue;
-		if (strcmp(sym, in->sym) == 0 || strcmp(sym, in->vsym) == 0 || strcmp(sym, in->lsym) == 0)
-			return i;
-	}
-	return -1;
-}
-
-void
-sim_note_trade(struct sim_inst *in, int64_t px, int64_t qty, int taker_buy, int64_t first_id, int64_t last_id)
-{
-	double quote = (double)(px * in->tick_e8) / 1e8 * (double)(qty * in->lot_e8) / 1e8;
-
-	in->last_px = px;
-	in->last_qty = qty;
-	if (in->high_px == 0 || px > in->high_px)
-		in->high_px = px;
-	if (in->low_px == 0 || px < in->low_px)
-		in->low_px = px;
-	in->vol_lots += qty;
-	in->vol_quote += quote;
-	if (in->k_n == 0) {
-		in->k_first_trade = first_id;
-		in->k_o = in->k_h = in->k_l = px;
-	}
-	in->k_last_trade = last_id;
-	in->k_n += last_id - first_id + 1;
-	in->k_c = px;
-	if (px > in->k_h)
-		in->k_h = px;
-	if (px < in->k_l)
-		in->k_l = px;
-	in->k_vol += qty;
-	in->k_quote += quote;
-	if (taker_buy) {
-		in->k_taker_vol += qty;
-		in->k_taker_quote += quote;
-	}
-}
-
-void
-sim_kline_roll(struct sim_inst *in)
-{
-	int64_t now = sim_wall_ms();
-
-	if (in->k_start_ms && now < in->k_start_ms + 60000)
-		return;
-	in->k_start_ms = now / 60000 * 60000;
-	in->k_o = in->k_h = in->k_l = in->k_c = in->last_px ? in->last_px : mkt_at(&in->book, MKT_BID, 0)->px;
-	in->k_n = in->k_vol = in->k_taker_vol = 0;
-	in->k_quote = in->k_taker_quote = 0;
-	in->k_first_trade = in->k_last_trade = 0;
-}
-
-void
-sim_run_steps(int64_t n)
-{
-	for (int64_t k = 0; k < n; k++) {
-		for (int i = 0; i < sim.ninst; i++) {
-			struct sim_inst *in = &sim.inst[i];
-			mkt_step(&in->book);
-			if (in->venue == SIM_BINANCE)
-				bn_on_step(in);
-			else
-				ox_on_step(in);
-		}
-		sim.steps++;
-	}
-}
-
-/* ---- instruments ---- */
-
-struct inst_def {
-	const char *sym;
-	int venue;
-	int64_t tick_e8, lot_e8, min_e8;
-	double mid;
-	double unit;      /* typical touch size in base units */
-	double gap_div;
-};
-
-static const struct inst_def defs[] = {
-	{"BTC-USDT", SIM_BINANCE, 1000000, 1000, 1000, 60000, 0.3, 300},
-	{"ETH-USDT", SIM_BINANCE, 1000000, 10000, 10000, 3000, 3.0, 1500},
-	{"BTC-USDT", SIM_OKX, 10000000, 1, 1000, 60000, 0.3, 2000},
-	{"ETH-USDT", SIM_OKX, 1000000, 100, 100000, 3000, 3.0, 1500},
-};
-
-static uint64_t
-hash_str(const char *s, uint64_t h)
-{
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
-static int
-add_inst(const char *sym, int venue, int levels)
-{
-	struct inst_def d = {sym, venue, 1000000, 100000, 100000, 100, 10, 1500};
-	const char *dash = strchr(sym, '-');
-	struct sim_inst *in;
-	struct mkt_params p;
-	uint64_t seed = rng_splitmix(&(uint64_t){hash_str(sym, sim.seed * 0x9e3779b97f4a7c15ULL + (uint64_t)venue + 1)});
-	struct rng r;
-
-	if (dash == NULL || dash == sym || !dash[1] || strlen(sym) >= sizeof in->sym || dash - sym >= 12 ||
-	    strlen(dash + 1) >= 12) {
-		fprintf(stderr, "mpsim: --symbols: '%s' is not like BTC-USDT\n", sym);
-		return -1;
-	}
-	for (const char *c = sym; *c; c++)
-		if (!(isupper((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-')) {
-			fprintf(stderr, "mpsim: --symbols: '%s' must be upper case like BTC-USDT\n", sym);
-			return -1;
-		}
-	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
-		if (defs[i].venue == venue && strcmp(defs[i].sym, sym) == 0)
-			d = defs[i];
-	in = &sim.inst[sim.ninst];
-	memset(in, 0, sizeof *in);
-	in->venue = venue;
-	snprintf(in->sym, sizeof in->sym, "%s", sym);
-	snprintf(in->base, sizeof in->base, "%.*s", (int)(dash - sym), sym);
-	snprintf(in->quote, sizeof in->quote, "%s", dash + 1);
-	if (venue == SIM_BINANCE)
-		snprintf(in->vsym, sizeof in->vsym, "%s%s", in->base, in->quote);
-	else
-		snprintf(in->vsym, sizeof in->vsym, "%s", sym);
-	for (int i = 0; in->vsym[i] && venue == SIM_BINANCE; i++)
-		in->lsym[i] = (char)tolower((unsigned char)in->vsym[i]);
-	in->tick_e8 = d.tick_e8;
-	in->lot_e8 = d.lot_e8;
-	in->min_qty_e8 = d.min_e8;
-	rng_seed(&r, seed ^ 0x5bd1e995);
-	/* Each seed starts somewhere within +-2% of the nominal price. */
-	p.mid = (int64_t)(d.mid * 1e8 / (double)d.tick_e8 * (0.98 + 0.04 * rng_unit(&r)));
-	p.qty_unit = (int64_t)(d.unit * 1e8 / (double)d.lot_e8);
-	if (p.qty_unit < 1)
-		p.qty_unit = 1;
-	p.levels = levels;
-	p.min_levels = levels - levels / 13;
-	p.gap_div = d.gap_div;
-	if (mkt_init(&in->book, &p, seed) < 0) {
-		fprintf(stderr, "mpsim: %s on %s: price range too small for %d levels\n", sym, sim_venue_name(venue), levels);
-		return -1;
-	}
-	sb_init(&in->held[0].msg);
-	sb_init(&in->held[1].msg);
-	if (venue == SIM_BINANCE)
-		bn_inst_init(in);
-	else
-		ox_inst_init(in);
-	sim_kline_roll(in);
-	sim.ninst++;
-	return 0;
-}
 
 /* ---- timers ---- */
 
@@ -401,6 +211,12 @@ main(int argc, char **argv)
 		{"rate", required_argument, NULL, 'r'},
 		{"timer-rate", required_argument, NULL, 'T'},
 		{"symbols", required_argument, NULL, 'S'},
+		{"conn-lifetime", required_argument, NULL, 'A'},
+		{"volatility", required_argument, NULL, 'V'},
+		{"tls", no_argument, NULL, 't'},
+		{"tls-cert", required_argument, NULL, 1001},
+		{"tls-key", required_argument, NULL, 1002},
+		{"tls-cert-out", required_argument, NULL, 1003},
 		{"levels", required_argument, NULL, 'L'},
 		{"okx-legacy-checksum", no_argument, NULL, 'C'},
 		{"okx-no-snapshot", no_argument, NULL, 'N'},
@@ -412,12 +228,15 @@ main(int argc, char **argv)
 	};
 	int bport = 0, oport = 0, levels = 6500, nosnap = 0, c, lv;
 	const char *bind = "127.0.0.1", *symbols = "BTC-USDT,ETH-USDT", *faults = NULL;
+	const char *tls_cert = NULL, *tls_key = NULL, *tls_out = NULL;
+	int tls = 0;
 	double timer_rate = 0;
 	char *end, err[256];
 
 	log_init("mpsim");
 	sim.seed = 1;
 	sim.rate = 1;
+	sim.volatility = 0.02;
 	sim.max_write_queue = 64 << 20;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -458,6 +277,36 @@ main(int argc, char **argv)
 		case 'S':
 			symbols = optarg;
 			break;
+		case 't':
+			tls = 1;
+			break;
+		case 1001:
+			tls_cert = optarg;
+			break;
+		case 1002:
+			tls_key = optarg;
+			break;
+		case 1003:
+			tls_out = optarg;
+			break;
+		case 'V': {
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || v < 0 || v > 1) {
+				fprintf(stderr, "mpsim: --volatility: '%s' must be 0..1\n", optarg);
+				return 2;
+			}
+			sim.volatility = v;
+			break;
+		}
+		case 'A': {
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || v < 0.1 || v > 86400) {
+				fprintf(stderr, "mpsim: --conn-lifetime: '%s' must be 0.1..86400 seconds\n", optarg);
+				return 2;
+			}
+			sim.conn_life_ms = (int64_t)(v * 1000);
+			break;
+		}
 		case 'L':
 			levels = (int)strtol(optarg, &end, 10);
 			if (end == optarg || *end || levels < 1000 || levels > 100000) {
@@ -503,34 +352,8 @@ main(int argc, char **argv)
 	sim.start_ms = sim_mono_ms();
 
 	/* Instruments: every symbol on both venues, Binance first. */
-	{
-		char list[1024], *save = NULL;
-		int n = 1;
-		if (strlen(symbols) >= sizeof list) {
-			fprintf(stderr, "mpsim: --symbols: list too long\n");
-			return 2;
-		}
-		for (const char *p = symbols; *p; p++)
-			n += *p == ',';
-		sim.inst = calloc((size_t)n * 2, sizeof *sim.inst);
-		if (sim.inst == NULL)
-			return 1;
-		for (int v = 0; v < SIM_NVENUE; v++) {
-			strcpy(list, symbols);
-			for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-				while (*t == ' ')
-					t++;
-				if (sim_find_inst(v, t) >= 0)
-					continue;
-				if (add_inst(t, v, levels) < 0)
-					return 2;
-			}
-		}
-		if (sim.ninst == 0) {
-			fprintf(stderr, "mpsim: --symbols: no instruments\n");
-			return 2;
-		}
-	}
+	if (sim_setup_instruments(symbols, levels) < 0)
+		return 2;
 	if (nosnap)
 		for (int i = 0; i < sim.ninst; i++)
 			sim.inst[i].okx_nosnap = -1;
@@ -556,6 +379,16 @@ main(int argc, char **argv)
 			sim.npf++;
 		}
 	}
+	if ((tls_cert != NULL) != (tls_key != NULL)) {
+		fprintf(stderr, "mpsim: --tls-cert and --tls-key go together\n");
+		return 2;
+	}
+	if ((tls_cert || tls_out) && !tls) {
+		fprintf(stderr, "mpsim: --tls-cert/--tls-key/--tls-cert-out need --tls\n");
+		return 2;
+	}
+	if (tls && tls_init(tls_cert, tls_key, tls_out) < 0)
+		return 1;
 	if (http_listen(SIM_BINANCE, bind, bport, &bport) < 0 || http_listen(SIM_OKX, bind, oport, &oport) < 0)
 		return 1;
 	sim.clock_t0 = sim_mono_ms();
@@ -581,13 +414,8 @@ main(int argc, char **argv)
 	fflush(stdout);
 	uv_run(sim.loop, UV_RUN_DEFAULT);
 	uv_loop_close(sim.loop);
-	for (int i = 0; i < sim.ninst; i++) {
-		mkt_free(&sim.inst[i].book);
-		sb_free(&sim.inst[i].held[0].msg);
-		sb_free(&sim.inst[i].held[1].msg);
-		free(sim.inst[i].bn_agg);
-	}
-	free(sim.inst);
+	sim_free_instruments();
+	tls_shutdown();
 	free(sim.pf);
 	return 0;
 }

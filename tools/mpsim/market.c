@@ -128,6 +128,14 @@ rand_qty(struct mkt_book *b, int r)
 	return q < 1 ? 1 : (int64_t)q;
 }
 
+static double
+rand_normal(struct mkt_book *b)
+{
+	double u1 = rng_unit(&b->rng), u2 = rng_unit(&b->rng);
+
+	return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
 int
 mkt_init(struct mkt_book *b, const struct mkt_params *p, uint64_t seed)
 {
@@ -154,6 +162,7 @@ mkt_init(struct mkt_book *b, const struct mkt_params *p, uint64_t seed)
 			px += dir * (1 + (int64_t)rng_exp(&b->rng, r / p->gap_div));
 		}
 	}
+	b->fair = (bid + ask) / 2.0;
 	return 0;
 }
 
@@ -226,6 +235,25 @@ do_insert(struct mkt_book *b, int side, int r)
 }
 
 static void
+add_fill(struct mkt_book *b, int64_t px, int64_t qty, int taker_buy)
+{
+	struct mkt_fill *fl;
+
+	if (b->nfill == b->fillcap) {
+		b->fillcap = b->fillcap ? b->fillcap * 2 : 16;
+		b->fill = xrealloc(b->fill, (size_t)b->fillcap * sizeof *b->fill);
+	}
+	fl = &b->fill[b->nfill++];
+	fl->px = px;
+	fl->qty = qty;
+	fl->taker_buy = taker_buy;
+	fl->order = 0;
+	fl->makers = 1 + (int)rng_below(&b->rng, 3);
+	if (fl->makers > qty)
+		fl->makers = (int)qty;
+}
+
+static void
 do_trade(struct mkt_book *b, int taker_buy)
 {
 	int side = taker_buy ? MKT_ASK : MKT_BID;
@@ -238,20 +266,8 @@ do_trade(struct mkt_book *b, int taker_buy)
 	for (int k = 0; k < 4 && rem > 0 && b->s[side].n > b->p.min_levels; k++) {
 		const struct mkt_level *l = mkt_at(b, side, 0);
 		int64_t px = l->px, q = l->qty, take = rem < q ? rem : q;
-		struct mkt_fill *fl;
 
-		if (b->nfill == b->fillcap) {
-			b->fillcap = b->fillcap ? b->fillcap * 2 : 16;
-			b->fill = xrealloc(b->fill, (size_t)b->fillcap * sizeof *b->fill);
-		}
-		fl = &b->fill[b->nfill++];
-		fl->px = px;
-		fl->qty = take;
-		fl->taker_buy = taker_buy;
-		fl->order = 0;
-		fl->makers = 1 + (int)rng_below(&b->rng, 3);
-		if (fl->makers > take)
-			fl->makers = (int)take;
+		add_fill(b, px, take, taker_buy);
 		set_level(b, side, px, q - take);
 		rem -= take;
 	}
@@ -305,6 +321,129 @@ finish_changes(struct mkt_book *b)
 	}
 }
 
+/* Take out the levels the fair price crossed on one side and refill the
+ * ticks the other side gained.  side: the side being crossed. */
+static void
+follow_fair(struct mkt_book *b, int side, int64_t lim)
+{
+	int other = !side, dir = side == MKT_ASK ? 1 : -1, k = 0;
+	const struct mkt_level *l;
+	int64_t from;
+
+	/* crossed: asks below lim (fair went up) or bids above lim (fair went down) */
+	while (b->s[side].n > b->p.min_levels && (l = mkt_at(b, side, 0)) != NULL &&
+	    (side == MKT_ASK ? l->px < lim : l->px > lim)) {
+		int64_t px = l->px, q = l->qty;
+		if (k++ < 3)
+			add_fill(b, px, q, side == MKT_ASK);
+		set_level(b, side, px, 0);
+	}
+	/* the other side's touch moves up to just behind lim */
+	l = mkt_at(b, other, 0);
+	from = l->px;
+	int64_t to = lim - dir;      /* the best price the other side may now quote */
+	const struct mkt_level *cross = mkt_at(b, side, 0);
+
+	/* never through what is left of the crossed side (it stops at min_levels) */
+	if (other == MKT_BID && to >= cross->px)
+		to = cross->px - 1;
+	if (other == MKT_ASK && to <= cross->px)
+		to = cross->px + 1;
+	int n = 0;
+	for (int64_t px = to; (other == MKT_BID ? px > from : px < from) && n < 1000; px -= (other == MKT_BID ? 1 : -1), n++) {
+		if (px < 1)
+			break;
+		/* the new touch always; behind it sparser with distance, as quotes arrive */
+		if (n == 0 || rng_unit(&b->rng) < 1.0 / (1.0 + n / 15.0))
+			set_level(b, other, px, rand_qty(b, n / 4));
+	}
+}
+
+/* Keep the density profile: look at a window of 64 levels and thin it when
+ * it is more than twice as dense as the profile (1 + r/gap_div ticks between
+ * levels at rank r), or add levels when it is less than half as dense.  A
+ * long trend otherwise leaves the side it refilled dense far from the touch. */
+static void
+reshape(struct mkt_book *b, int side)
+{
+	struct mkt_side *s = &b->s[side];
+	const int w = 64;
+	int n = s->n, r0, hi, lo, wpos, ndel = 0;
+	double expect, span, pdel;
+
+	if (n < w + 200)
+		return;
+	if (rng_next(&b->rng) & 1)
+		r0 = (int)rng_below(&b->rng, (uint64_t)(n - w - 1));
+	else
+		r0 = (int)rng_exp(&b->rng, 300.0);
+	if (r0 > n - w - 1)
+		r0 = n - w - 1;
+	span = (double)llabs(mkt_at(b, side, r0)->px - mkt_at(b, side, r0 + w)->px);
+	expect = w * (1.0 + (r0 + w / 2.0) / b->p.gap_div);
+	if (span > 2 * expect) {
+		for (int k = 0; k < 4; k++)
+			do_insert(b, side, r0 + (int)rng_below(&b->rng, (uint64_t)w));
+		return;
+	}
+	if (span * 2 >= expect)
+		return;
+	pdel = 1.0 - span / expect;
+	hi = n - 1 - r0;
+	lo = hi - (w - 1);
+	wpos = hi;
+	for (int i = hi - 1; i >= lo; i--) {
+		if (s->n - ndel > b->p.min_levels + 4 && rng_unit(&b->rng) < pdel) {
+			touch(b, side, s->lv[i].px);
+			ndel++;
+			continue;
+		}
+		s->lv[--wpos] = s->lv[i];
+	}
+	if (ndel == 0)
+		return;
+	/* kept levels are in [wpos, hi], the hole is [lo, wpos): close it */
+	memmove(s->lv + lo, s->lv + wpos, (size_t)(n - wpos) * sizeof *s->lv);
+	s->n -= ndel;
+}
+
+static void
+keep_count(struct mkt_book *b, int side)
+{
+	struct mkt_side *s = &b->s[side];
+	int dir = side == MKT_BID ? -1 : 1;
+
+	if (s->n > b->p.levels + 300) {
+		/* drop the worst levels in one batch (index 0 is the worst) */
+		int cut = s->n - b->p.levels;
+		for (int i = 0; i < cut; i++)
+			touch(b, side, s->lv[i].px);
+		memmove(s->lv, s->lv + cut, (size_t)(s->n - cut) * sizeof *s->lv);
+		s->n -= cut;
+	} else if (s->n < b->p.levels - 300) {
+		int add = b->p.levels - s->n, r = s->n;
+		int64_t px = s->lv[0].px;
+		if (s->n + add > s->cap) {
+			s->cap = (s->n + add) * 2;
+			s->lv = xrealloc(s->lv, (size_t)s->cap * sizeof *s->lv);
+		}
+		memmove(s->lv + add, s->lv, (size_t)s->n * sizeof *s->lv);
+		for (int i = add - 1; i >= 0; i--, r++) {
+			px += dir * (1 + (int64_t)rng_exp(&b->rng, r / b->p.gap_div));
+			if (px < 1) {
+				/* no room below: close the hole we opened */
+				memmove(s->lv, s->lv + i + 1, (size_t)(s->n + add - i - 1) * sizeof *s->lv);
+				add -= i + 1;
+				break;
+			}
+			s->lv[i].px = px;
+			s->lv[i].qty = rand_qty(b, r);
+			touch(b, side, px);
+		}
+		s->n += add;
+	}
+}
+
 void
 mkt_step(struct mkt_book *b)
 {
@@ -318,6 +457,20 @@ mkt_step(struct mkt_book *b)
 		b->momentum = 0.9;
 	if (b->momentum < -0.9)
 		b->momentum = -0.9;
+	if (b->p.sigma > 0) {
+		int64_t bid, ask;
+		b->fair += rand_normal(b) * b->p.sigma;
+		bid = (int64_t)floor(b->fair - 0.5);
+		ask = (int64_t)ceil(b->fair + 0.5);
+		if (ask <= bid)
+			ask = bid + 1;
+		if (mkt_at(b, MKT_ASK, 0)->px < ask)
+			follow_fair(b, MKT_ASK, ask);
+		if (mkt_at(b, MKT_BID, 0)->px > bid)
+			follow_fair(b, MKT_BID, bid);
+		if (b->fair < 2)
+			b->fair = 2;
+	}
 	nev = 1 + (int)rng_below(&b->rng, 8);
 	if (rng_below(&b->rng, 10) == 0)
 		nev += (int)rng_below(&b->rng, 25);
@@ -344,5 +497,9 @@ mkt_step(struct mkt_book *b)
 		do_trade(b, rng_unit(&b->rng) < 0.5 + b->momentum * 0.3);
 	if (rng_below(&b->rng, 100) < 60)
 		do_improve(b);
+	reshape(b, MKT_BID);
+	reshape(b, MKT_ASK);
+	keep_count(b, MKT_BID);
+	keep_count(b, MKT_ASK);
 	finish_changes(b);
 }

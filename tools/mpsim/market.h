@@ -6,14 +6,21 @@
  * level LAST (bids ascending, asks descending), because nearly all churn
  * happens near the touch and an insert there moves almost nothing.
  *
- * mkt_step() advances the book by one simulated 100 ms step: a handful of
- * level changes concentrated near the touch (rank drawn from an exponential
- * with mean 10, 4% of them anywhere in the book), the level count pulled back
- * towards the target, quotes improving inside the spread, and with 35%
- * probability a taker order that consumes the touch (one fill per level it
- * eats, never more than the level holds).  Trades plus inside-spread quotes
- * make the mid a random walk.  Everything is drawn from the book's own
- * generator, so the sequence of states depends only on the seed.
+ * mkt_step() advances the book by one simulated 100 ms step:
+ *  - a latent fair price takes a Gaussian step (sigma ticks, from the daily
+ *    volatility); levels the move crosses are taken out (the first three by
+ *    a sweeping taker order, i.e. trades, the rest cancelled) and the other
+ *    side refills the ticks it gained (the new touch always, the others with
+ *    probability 1/2), so the mid is a random walk with realistic moves;
+ *  - a handful of level changes concentrated near the touch (rank drawn from
+ *    an exponential with mean 10, 4% of them anywhere in the book);
+ *  - with 35% probability a taker order that consumes part of the touch (one
+ *    fill per level it eats, never more than the level holds);
+ *  - quotes improving inside the spread;
+ *  - the level count pulled back towards the target (inserts/deletes, and
+ *    the far end trimmed or extended in one batch when it drifts > 300 off).
+ * Everything is drawn from the book's own generator, so the sequence of
+ * states depends only on the seed.
  *
  * After a step, chg[] holds every level whose quantity changed (final
  * quantity, 0 = removed), bids first then asks, each side best first;
@@ -56,6 +63,7 @@ struct mkt_params {
 	int levels;        /* target levels per side */
 	int min_levels;    /* never fewer per side */
 	double gap_div;    /* mean gap between levels at rank r is 1 + r/gap_div ticks */
+	double sigma;      /* standard deviation of the fair price per step, ticks (0 = calm) */
 };
 
 struct mkt_book {
@@ -64,6 +72,7 @@ struct mkt_book {
 	struct mkt_side s[2];
 	int64_t step;
 	double momentum;
+	double fair;       /* latent fair price, ticks: the touch follows it */
 	struct mkt_change *chg;
 	int nchg, chgcap;
 	struct mkt_fill *fill;

@@ -34,16 +34,27 @@ norders(int64_t px, int64_t qty)
 static void
 add_level(struct sb *b, const struct sim_inst *in, int64_t px, int64_t qty, int full)
 {
-	char p[32], q[32];
+	char *o;
 
-	ox_px(in, px, p);
-	ox_qty(in, qty, q);
-	if (qty == 0)
-		sb_printf(b, "[\"%s\",\"0\",\"0\",\"0\"]", p);
-	else if (full)
-		sb_printf(b, "[\"%s\",\"%s\",\"%d\"]", p, q, norders(px, qty));
-	else
-		sb_printf(b, "[\"%s\",\"%s\",\"0\",\"%d\"]", p, q, norders(px, qty));
+	sb_reserve(b, 80);
+	o = b->p + b->len;
+	*o++ = '[';
+	*o++ = '"';
+	o += ox_px(in, px, o);
+	if (qty == 0) {
+		memcpy(o, "\",\"0\",\"0\",\"0\"]", 14);
+		o += 14;
+	} else {
+		*o++ = '"';
+		*o++ = ',';
+		*o++ = '"';
+		o += ox_qty(in, qty, o);
+		if (full)
+			o += sprintf(o, "\",\"%d\"]", norders(px, qty));
+		else
+			o += sprintf(o, "\",\"0\",\"%d\"]", norders(px, qty));
+	}
+	b->len = (size_t)(o - b->p);
 }
 
 uint32_t
@@ -151,7 +162,7 @@ better(int side, int64_t a, int64_t b)
 /* Diff the published window against the book's top 400, append the changes
  * to out[side] and make the book's top 400 the new window. */
 static int
-window_diff(struct sim_inst *in, struct sb out[2])
+window_diff(struct sim_inst *in, struct sb out[2], int fmt)
 {
 	static struct mkt_level nw[SIM_OKX_WIN];
 	int total = 0;
@@ -178,9 +189,12 @@ window_diff(struct sim_inst *in, struct sb out[2])
 				if (same)
 					continue;
 			}
-			if (cnt++)
-				sb_addc(&out[side], ',');
-			add_level(&out[side], in, px, qty, 0);
+			if (fmt) {
+				if (cnt)
+					sb_addc(&out[side], ',');
+				add_level(&out[side], in, px, qty, 0);
+			}
+			cnt++;
 		}
 		memcpy(old, nw, (size_t)nn * sizeof *nw);
 		in->ox_nwin[side] = nn;
@@ -294,7 +308,9 @@ ox_on_step(struct sim_inst *in)
 	struct mkt_book *bk = &in->book;
 	int bbo_changed = 0;
 
-	if (window_diff(in, side) > 0) {
+	int want_books = emit_wanted(in, OK_BOOKS, 0);
+
+	if (window_diff(in, side, want_books) > 0) {
 		int64_t prev = in->ox_seq;
 		in->ox_seq += 1 + (int64_t)(mkt_rand(bk) % 16);
 		if (in->fq[0][FLT_OKX_SEQ_RESET] > 0) {
@@ -305,9 +321,11 @@ ox_on_step(struct sim_inst *in)
 			log_info("fault applied", "kind=okx_seq_reset symbol=%s prev=%lld seq=%lld", in->sym,
 			    (long long)prev, (long long)in->ox_seq);
 		}
-		books_msg(&b, in, "update", side[1].p ? side[1].p : "", side[1].len, side[0].p ? side[0].p : "",
-		    side[0].len, prev, in->ox_seq);
-		emit_incr(in, 0, OK_BOOKS, b.p, b.len);
+		if (want_books) {
+			books_msg(&b, in, "update", side[1].p ? side[1].p : "", side[1].len, side[0].p ? side[0].p : "",
+			    side[0].len, prev, in->ox_seq);
+			emit_incr(in, 0, OK_BOOKS, b.p, b.len);
+		}
 		in->ox_last_pub_ms = sim_mono_ms();
 	}
 

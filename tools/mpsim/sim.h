@@ -20,6 +20,8 @@
 #include "fault.h"
 #include "market.h"
 
+struct ssl_st;
+
 enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_NVENUE = 2 };
 
 #define SIM_OKX_WIN 400         /* OKX books window */
@@ -113,7 +115,10 @@ struct sim_conn {
 	int state;
 	int closing;             /* no more I/O: close requested */
 	int shutting;            /* close frame queued, waiting for writes */
-	struct sb in;
+	struct sb in;            /* plaintext input */
+	struct ssl_st *ssl;      /* TLS session (--tls and a handshake came), or NULL */
+	int tls_checked;         /* first byte seen: TLS or plain decided */
+	struct sb raw;           /* ciphertext input (TLS) */
 	/* HTTP */
 	int busy;                /* a delayed answer is pending */
 	struct sb pending;
@@ -144,6 +149,7 @@ struct sim {
 	uv_loop_t *loop;
 	uint64_t seed;
 	double rate, timer_rate;
+	double volatility;               /* daily relative volatility of the fair price */
 	int okx_legacy_checksum;
 	int paused;
 	int64_t steps;
@@ -167,6 +173,7 @@ struct sim {
 	/* OKX REST windows: books, books-full, instruments */
 	int64_t ox_win_idx[3], ox_win_n[3];
 	int max_write_queue;
+	int64_t conn_life_ms;            /* Binance connection lifetime, 0 = 24 h scaled */
 };
 
 extern struct sim sim;
@@ -181,6 +188,11 @@ int64_t sim_scaled_ms(double real_ms);
 int sim_find_inst(int venue, const char *sym);
 const char *sim_venue_name(int venue);
 int sim_venue_parse(const char *s);
+/* Add one instrument (symbol like "BTC-USDT") on a venue; -1 on a bad symbol. */
+int sim_add_inst(const char *sym, int venue, int levels);
+/* Every symbol of a comma-separated list on both venues, Binance first. */
+int sim_setup_instruments(const char *symbols, int levels);
+void sim_free_instruments(void);
 /* Run n steps now (used by the step timer and POST /_sim/step). */
 void sim_run_steps(int64_t n);
 /* Trade and candle statistics shared by both venues' tickers and klines. */

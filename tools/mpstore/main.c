@@ -6,10 +6,13 @@
  *   mpstore print  [-c CONF] [--dir D] [filters] [--types T,..] [--levels N] [--limit N]
  * filters: --exchange E --symbol S --from T --to T (T: ns or ISO-8601 UTC)
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "cfg.h"
 #include "daemon.h"
@@ -489,6 +492,15 @@ main(int argc, char **argv)
 		else
 			snprintf(root, sizeof root, "%s/store", cfg_str(c, "system", "data_dir"));
 		o.dir = root;
+	}
+	{
+		struct stat st;
+		if (stat(o.dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "mpstore: %s: no store here (%s)\n", o.dir,
+			    stat(o.dir, &st) < 0 ? strerror(errno) : "not a directory");
+			cfg_free(c);
+			return 2;
+		}
 	}
 	if (!strcmp(cmd, "list"))
 		rc = cmd_list(&o);

@@ -25,6 +25,7 @@
 #include "pipe.h"
 #include "route.h"
 #include "verify.h"
+#include "vparse.h"
 
 static const char usage[] =
     "usage: mpsub [-c CONF] [--set S.K=V] [options]\n"
@@ -48,6 +49,10 @@ static const char usage[] =
     "  --streams           print the streams' configuration and state as JSON and exit\n"
     "  --cleanup           delete the durable consumers before exiting\n"
     "  --dump FILE         also write every message to FILE: subject TAB body, one per line\n"
+    "  --verify-levels N   compare the best N levels per side with each full book\n"
+    "                      (default: all; OKX 400, its WebSocket window: deeper levels\n"
+    "                      come from REST merges no delta describes); the rebuilt book\n"
+    "                      keeps [bookd] max_levels per side, like bookd\n"
     "\n"
     "Summary: {\"subjects\": {subject: count}, \"books\": [{exchange, symbol, synced,\n"
     "gaps, mismatches, levels_bid, levels_ask, ...}], \"gaps\": N, \"mismatches\": N,\n"
@@ -80,13 +85,16 @@ struct subj_count {
 
 struct sub {
 	const struct family *fam;
-	natsSubscription *s;
+	natsSubscription *s;        /* sync subscription on the consumer's inbox */
 	char durable[64];
+	char inbox_subj[128];
+	char next_subj[256];
 	uint64_t got;
 };
 
 static struct {
 	struct inst_registry reg;
+	natsConnection *nc;
 	jsCtx *js;
 	struct sub subs[NFAM];
 	int nsubs;
@@ -98,6 +106,9 @@ static struct {
 	uint64_t idcap, nids;
 	uint64_t duplicates, bad_json, messages, ids_unchecked;
 	int top_levels;
+	int verify_levels;          /* -1 = per venue (OKX 400, else all) */
+	int64_t oldest_full_ns;     /* stream time of the oldest full book read */
+	uint32_t max_levels;        /* bookd's depth limit */
 	FILE *dump;
 } g;
 
@@ -175,130 +186,45 @@ find_book(const char *ex, const char *sym)
 			return &g.books[i];
 	if (g.nbooks == (int)(sizeof g.books / sizeof g.books[0]))
 		return NULL;
-	if (vbook_init(&g.books[g.nbooks], ex, sym, 4 * REC_MAX_LEVELS) < 0)
+	if (vbook_init(&g.books[g.nbooks], ex, sym, g.max_levels) < 0)
 		return NULL;
+	g.books[g.nbooks].verify_levels = g.verify_levels >= 0 ? (uint32_t)g.verify_levels :
+	    strcmp(ex, "okx") == 0 ? 400 : 0;
 	return &g.books[g.nbooks++];
-}
-
-static void
-exps(const char *ex, const char *sym, int *pe, int *qe)
-{
-	const struct inst *in = inst_find(&g.reg, exch_parse(ex), sym);
-
-	*pe = in ? in->px_exp : FX_DEFAULT_EXP;
-	*qe = in ? in->qty_exp : FX_DEFAULT_EXP;
-}
-
-static int
-get_id(json_t *o, const char *k, int64_t *v)
-{
-	json_t *x = json_object_get(o, k);
-
-	if (json_is_null(x)) {
-		*v = -1;
-		return 0;
-	}
-	if (!json_is_integer(x))
-		return -1;
-	*v = json_integer_value(x);
-	return 0;
-}
-
-static int
-dec(json_t *s, int exp, int64_t *v)
-{
-	if (!json_is_string(s))
-		return -1;
-	return fx_parse(json_string_value(s), json_string_length(s), exp, v) == FX_OK ? 0 : -1;
-}
-
-/* [{price, quantity}...] into lv; returns the count or -1. */
-static int
-levels(json_t *a, int pe, int qe, struct rec_level *lv)
-{
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(a, i, e) {
-		if (dec(json_object_get(e, "price"), pe, &lv[i].px) < 0 ||
-		    dec(json_object_get(e, "quantity"), qe, &lv[i].qty) < 0)
-			return -1;
-	}
-	return (int)i;
 }
 
 static int
 book_msg(const char *data, int len, int is_full)
 {
-	json_error_t je;
-	json_t *o = json_loadb(data, (size_t)len, 0, &je), *bids, *asks, *rb = NULL, *ra = NULL;
-	const char *ex, *sym, *ut;
+	char ex[16], sym[24];
 	struct vbook *vb;
 	struct vmsg *m = NULL;
-	int pe, qe, nb, na;
-	size_t cb, ca, i;
-	json_t *e;
 
-	if (!o)
+	if (vparse_book(data, (size_t)len, is_full, &g.reg, ex, sym, &m) < 0)
 		return -1;
-	ex = json_string_value(json_object_get(o, "exchange_name"));
-	sym = json_string_value(json_object_get(o, "symbol_name"));
-	ut = json_string_value(json_object_get(o, "update_type"));
-	if (!ex || !sym || !ut)
-		goto bad;
-	exps(ex, sym, &pe, &qe);
-	if (is_full) {
-		bids = json_object_get(o, "bids");
-		asks = json_object_get(o, "asks");
-	} else {
-		bids = json_object_get(o, "bid_changes");
-		asks = json_object_get(o, "ask_changes");
-		rb = json_object_get(o, "removed_bids");
-		ra = json_object_get(o, "removed_asks");
-		if (!json_is_array(rb) || !json_is_array(ra))
-			goto bad;
+	if (!(vb = find_book(ex, sym))) {
+		free(m);
+		return -1;
 	}
-	if (!json_is_array(bids) || !json_is_array(asks))
-		goto bad;
-	cb = json_array_size(bids) + (rb ? json_array_size(rb) : 0);
-	ca = json_array_size(asks) + (ra ? json_array_size(ra) : 0);
-	if (!(m = vmsg_new((uint32_t)cb, (uint32_t)ca)))
-		goto bad;
-	m->is_full = is_full;
-	m->new_epoch = is_full && strcmp(ut, "snapshot") == 0;
-	if (get_id(o, "last_update_id", &m->last) < 0 || m->last < 0)
-		goto bad;
-	if (!is_full && (get_id(o, "prev_update_id", &m->prev) < 0 || m->prev < 0))
-		goto bad;
-	/* bids: set levels, then removed ones (qty 0); asks after all bids */
-	if ((nb = levels(bids, pe, qe, m->lv)) < 0)
-		goto bad;
-	if (rb)
-		json_array_foreach(rb, i, e) {
-			m->lv[nb + i].qty = 0;
-			if (dec(e, pe, &m->lv[nb + i].px) < 0)
-				goto bad;
-		}
-	if ((na = levels(asks, pe, qe, m->lv + cb)) < 0)
-		goto bad;
-	if (ra)
-		json_array_foreach(ra, i, e) {
-			m->lv[cb + na + i].qty = 0;
-			if (dec(e, pe, &m->lv[cb + na + i].px) < 0)
-				goto bad;
-		}
-	if (!(vb = find_book(ex, sym)))
-		goto bad;
+	m->t = mono_ns() / 1000000;
 	vbook_push(vb, m);
-	json_decref(o);
 	return 0;
-bad:
-	free(m);
-	json_decref(o);
-	return -1;
 }
 
 /* ---- NATS ---- */
+
+/* The stream time of a JetStream message, from its ack subject
+ * $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ns>.<pending>. */
+static int64_t
+msg_time(const char *reply)
+{
+	const char *p = reply;
+
+	for (int i = 0; p && i < 7; i++)
+		if ((p = strchr(p, '.')))
+			p++;
+	return p ? strtoll(p, NULL, 10) : 0;
+}
 
 static void
 on_msg(struct sub *s, natsMsg *msg)
@@ -307,6 +233,7 @@ on_msg(struct sub *s, natsMsg *msg)
 
 	g.messages++;
 	s->got++;
+
 	if (g.dump) {
 		/* one line per message: the subject, a tab, the body as published */
 		fputs(natsMsg_GetSubject(msg), g.dump);
@@ -317,43 +244,110 @@ on_msg(struct sub *s, natsMsg *msg)
 	count_subject(natsMsg_GetSubject(msg));
 	if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK && id && seen_id(id))
 		g.duplicates++;
+	if (s->fam == &families[F_FULL] && natsMsg_GetReply(msg)) {
+		int64_t t = msg_time(natsMsg_GetReply(msg));
+
+		if (t > 0 && (g.oldest_full_ns == 0 || t < g.oldest_full_ns))
+			g.oldest_full_ns = t;
+	}
 	if (s->fam == &families[F_FULL] || s->fam == &families[F_DELTA]) {
 		if (book_msg(natsMsg_GetData(msg), natsMsg_GetDataLength(msg), s->fam == &families[F_FULL]) < 0)
 			g.bad_json++;
 	}
-	natsMsg_Ack(msg, NULL);
+	/* Ack by hand: this message came through a plain subscription. */
+	if (natsMsg_GetReply(msg))
+		natsConnection_PublishString(g.nc, natsMsg_GetReply(msg), "+ACK");
 }
 
-/* One fetch; returns the number of messages (0 when none arrived in wait_ms). */
+/*
+ * One pull request: ask the consumer for up to `batch` messages (no_wait:
+ * the server sends what it has, then a 404 (nothing) or 408 (that was all)
+ * status, at once) and read them from
+ * this consumer's own inbox.  Done by hand rather than with
+ * natsSubscription_Fetch: in nats.c 3.4.1 a fetch that finds more leftover
+ * messages than half its batch writes past its array.  Messages left in the
+ * inbox by a request that timed out are simply read by the next one.
+ * Returns the number of messages.
+ */
 static int
 fetch(struct sub *s, int batch, int wait_ms)
 {
-	natsMsgList l = {0};
-	natsStatus st;
-	int n;
+	char req[96];
+	int n = 0;
 
-	st = natsSubscription_Fetch(&l, s->s, batch, wait_ms, NULL);
-	if (st != NATS_OK && st != NATS_TIMEOUT) {
-		log_warn("fetch failed", "consumer=%s status=%s", s->durable, natsStatus_GetText(st));
-		natsMsgList_Destroy(&l);
+	if (!s->s)
+		return 0;   /* not opened yet (--new: deltas wait for the full books) */
+	snprintf(req, sizeof req, "{\"batch\":%d,\"no_wait\":true}", batch);
+	if (natsConnection_PublishRequestString(g.nc, s->next_subj, s->inbox_subj, req) != NATS_OK)
 		return 0;
+	while (n < batch) {
+		natsMsg *m = NULL;
+		const char *st = NULL;
+
+		if (natsSubscription_NextMsg(&m, s->s, wait_ms) != NATS_OK)
+			break;      /* timeout: whatever is late comes with the next request */
+		if (natsMsg_GetDataLength(m) == 0 && natsMsgHeader_Get(m, "Status", &st) == NATS_OK) {
+			natsMsg_Destroy(m);
+			break;      /* 404 no messages / 408 request expired */
+		}
+		on_msg(s, m);
+		natsMsg_Destroy(m);
+		n++;
 	}
-	n = l.Count;
-	for (int i = 0; i < l.Count; i++) {
-		on_msg(s, l.Msgs[i]);
-	}
-	natsMsgList_Destroy(&l);
 	return n;
 }
 
+/* Create (or find) the durable consumer of s and its inbox subscription. */
+static int
+open_consumer(struct sub *s, int policy, int64_t start_ns)
+{
+	const char *stream = route_streams[s->fam->stream].name;
+	jsConsumerConfig cc;
+	jsConsumerInfo *ci = NULL;
+	jsErrCode jerr = 0;
+	natsInbox *inbox = NULL;
+
+	jsConsumerConfig_Init(&cc);
+	cc.Durable = s->durable;
+	cc.FilterSubject = s->fam->filter;
+	cc.DeliverPolicy = policy;
+	cc.OptStartTime = policy == js_DeliverByStartTime ? start_ns : 0;
+	cc.AckPolicy = js_AckExplicit;
+	cc.MaxAckPending = 20000;
+	/* an existing durable consumer is reused as it is (that is the point) */
+	if (js_GetConsumerInfo(&ci, g.js, stream, s->durable, NULL, &jerr) != NATS_OK &&
+	    js_AddConsumer(&ci, g.js, stream, &cc, NULL, &jerr) != NATS_OK) {
+		fprintf(stderr, "mpsub: consumer %s on %s: %s (jetstream error %d)\n", s->durable, stream,
+		    nats_GetLastError(NULL), (int)jerr);
+		return -1;
+	}
+	jsConsumerInfo_Destroy(ci);
+	snprintf(s->next_subj, sizeof s->next_subj, "$JS.API.CONSUMER.MSG.NEXT.%s.%s", stream, cc.Durable);
+	if (natsInbox_Create(&inbox) != NATS_OK)
+		return -1;
+	snprintf(s->inbox_subj, sizeof s->inbox_subj, "%s", (const char *)inbox);
+	natsInbox_Destroy(inbox);
+	if (natsConnection_SubscribeSync(&s->s, g.nc, s->inbox_subj) != NATS_OK) {
+		fprintf(stderr, "mpsub: subscribe: %s\n", nats_GetLastError(NULL));
+		return -1;
+	}
+	natsSubscription_SetPendingLimits(s->s, -1, -1);
+	return 0;
+}
+
+/*
+ * One consumer per family asked for.  With --new, the full-book consumer
+ * starts at the last full book of every book (DeliverLastPerSubject) and the
+ * delta consumer is opened by start_deltas() once those are read, at their
+ * time: the rebuilt books are usable at once instead of after the next
+ * periodic full book.
+ */
 static int
 subscribe(const char *durable, const char *list, int deliver_new)
 {
 	for (int i = 0; i < NFAM; i++) {
 		struct sub *s;
-		jsSubOptions so;
-		jsErrCode jerr = 0;
-		natsStatus st;
+		int policy = deliver_new ? js_DeliverNew : js_DeliverAll;
 
 		if (list && *list) {
 			char tmp[256], *t, *save = NULL;
@@ -366,25 +360,19 @@ subscribe(const char *durable, const char *list, int deliver_new)
 			if (!want)
 				continue;
 		}
-		s = &g.subs[g.nsubs];
+		s = &g.subs[g.nsubs++];
 		s->fam = &families[i];
 		snprintf(s->durable, sizeof s->durable, "%s_%s", durable, families[i].name);
-		jsSubOptions_Init(&so);
-		so.Stream = route_streams[families[i].stream].name;
-		so.Config.Durable = s->durable;
-		so.Config.DeliverPolicy = deliver_new ? js_DeliverNew : js_DeliverAll;
-		so.Config.AckPolicy = js_AckExplicit;
-		so.Config.MaxAckPending = 20000;
-		st = js_PullSubscribe(&s->s, g.js, families[i].filter, s->durable, NULL, &so, &jerr);
-		if (st != NATS_OK) {
-			fprintf(stderr, "mpsub: consumer %s on %s: %s (jetstream error %d)\n", s->durable, so.Stream,
-			    nats_GetLastError(NULL), (int)jerr);
+		if (deliver_new && i == F_FULL)
+			policy = js_DeliverLastPerSubject;
+		if (deliver_new && i == F_DELTA)
+			continue;   /* start_deltas() */
+		if (open_consumer(s, policy, 0) < 0)
 			return -1;
-		}
-		g.nsubs++;
 	}
 	return 0;
 }
+
 
 static int
 caught_up(void)
@@ -393,9 +381,13 @@ caught_up(void)
 		jsConsumerInfo *ci = NULL;
 		int pending;
 
-		if (natsSubscription_GetConsumerInfo(&ci, g.subs[i].s, NULL, NULL) != NATS_OK)
+		if (!g.subs[i].s)
 			return 0;
-		pending = ci->NumPending > 0;
+		if (js_GetConsumerInfo(&ci, g.js, route_streams[g.subs[i].fam->stream].name, g.subs[i].durable,
+		    NULL, NULL) != NATS_OK)
+			return 0;
+		/* nothing left to deliver, and everything delivered was read and acked */
+		pending = ci->NumPending > 0 || ci->NumAckPending > 0;
 		jsConsumerInfo_Destroy(ci);
 		if (pending)
 			return 0;
@@ -414,30 +406,34 @@ sub_of(int fam)
 
 /*
  * One round.  Full books and deltas come from two consumers; routerd
- * publishes a full book before the deltas that follow it, so draining the
- * full books again after fetching deltas makes every full book a delta
- * depends on available before the deltas are applied.
+ * publishes a full book before the deltas that follow it, but the two
+ * streams store independently, so a full book can land a moment after the
+ * next deltas.  A delta is therefore applied only once the full books have
+ * been drained at least HOLD_MS after the delta arrived.
  */
+#define HOLD_MS 100
 static int
 round_once(void)
 {
 	struct sub *fs = sub_of(F_FULL), *ds = sub_of(F_DELTA);
+	int64_t horizon;
 	int n = 0, k;
 
 	if (fs)
-		while ((k = fetch(fs, 64, 5)) > 0)
+		while ((k = fetch(fs, 64, 200)) > 0)
 			n += k;
 	if (ds)
-		for (int i = 0; i < 8 && (k = fetch(ds, 512, 5)) > 0; i++)
+		for (int i = 0; i < 8 && (k = fetch(ds, 512, 200)) > 0; i++)
 			n += k;
+	horizon = mono_ns() / 1000000 - HOLD_MS;
 	if (fs)
-		while ((k = fetch(fs, 64, 5)) > 0)
+		while ((k = fetch(fs, 64, 200)) > 0)
 			n += k;
 	for (int i = 0; i < g.nbooks; i++)
-		vbook_process(&g.books[i]);
+		vbook_process(&g.books[i], fs ? horizon : INT64_MAX);
 	for (int i = 0; i < g.nsubs; i++)
 		if (&g.subs[i] != fs && &g.subs[i] != ds)
-			n += fetch(&g.subs[i], 512, 5);
+			n += fetch(&g.subs[i], 512, 100);
 	return n;
 }
 
@@ -457,7 +453,7 @@ print_top(void)
 		struct vbook *vb = &g.books[i];
 		int pe, qe;
 
-		exps(vb->exchange, vb->symbol, &pe, &qe);
+		vparse_exps(&g.reg, vb->exchange, vb->symbol, &pe, &qe);
 		printf("%-8s %-10s id %-14lld %s levels %u/%u gaps %llu mismatches %llu\n", vb->exchange, vb->symbol,
 		    (long long)vb->id, vb->synced ? "synced  " : "UNSYNCED", book_count(vb->b, BOOK_BID),
 		    book_count(vb->b, BOOK_ASK), (unsigned long long)vb->st.gaps,
@@ -512,6 +508,8 @@ print_summary(void)
 		    "duplicates", (json_int_t)vb->st.stale);
 		if (vb->st.first_mismatch[0])
 			json_object_set_new(b, "first_mismatch", json_string(vb->st.first_mismatch));
+		if (vb->st.first_unverified[0])
+			json_object_set_new(b, "first_unverified", json_string(vb->st.first_unverified));
 		json_array_append_new(books, b);
 	}
 	json_object_set_new(o, "subjects", subj);
@@ -580,17 +578,17 @@ main(int argc, char **argv)
 		{"durable", 1, NULL, 'd'}, {"subjects", 1, NULL, 'S'}, {"new", 0, NULL, 'n'},
 		{"summary", 0, NULL, 's'}, {"seconds", 1, NULL, 't'}, {"until-caught-up", 0, NULL, 'u'},
 		{"top", 0, NULL, 'T'}, {"levels", 1, NULL, 'l'}, {"streams", 0, NULL, 'x'},
-		{"cleanup", 0, NULL, 'C'}, {"dump", 1, NULL, 'D'}, {0},
+		{"cleanup", 0, NULL, 'C'}, {"dump", 1, NULL, 'D'}, {"verify-levels", 1, NULL, 'V'}, {0},
 	};
 	const char *durable = "mpsub", *subjects = NULL;
 	int deliver_new = 0, top = 0, streams = 0, until = 0, cleanup = 0, opt, rc = 0;
 	double seconds = 10;
 	struct cfg *c;
-	natsConnection *nc = NULL;
 	char err[512];
 	int64_t end, next_top;
 
 	g.top_levels = 5;
+	g.verify_levels = -1;
 	c = daemon_start("mpsub", usage, &argc, argv);
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
@@ -604,6 +602,7 @@ main(int argc, char **argv)
 		case 'l': g.top_levels = atoi(optarg); break;
 		case 'x': streams = 1; break;
 		case 'C': cleanup = 1; break;
+		case 'V': g.verify_levels = atoi(optarg); break;
 		case 'D':
 			if (!(g.dump = fopen(optarg, "w"))) {
 				fprintf(stderr, "mpsub: %s: cannot create\n", optarg);
@@ -621,11 +620,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "mpsub: config error: %s\n", err);
 		return 2;
 	}
-	if (natsc_connect(c, "mpsub", NULL, &nc, err, sizeof err) < 0) {
+	g.max_levels = (uint32_t)cfg_int(c, "bookd", "max_levels");
+	if (natsc_connect(c, "mpsub", NULL, &g.nc, err, sizeof err) < 0) {
 		fprintf(stderr, "mpsub: %s\n", err);
 		return 1;
 	}
-	if (natsConnection_JetStream(&g.js, nc, NULL) != NATS_OK) {
+	if (natsConnection_JetStream(&g.js, g.nc, NULL) != NATS_OK) {
 		fprintf(stderr, "mpsub: jetstream: %s\n", nats_GetLastError(NULL));
 		return 1;
 	}
@@ -638,11 +638,33 @@ main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (deliver_new) {
+		for (int i = 0; i < g.nsubs; i++)
+			if (g.subs[i].fam == &families[F_DELTA] && !g.subs[i].s) {
+				struct sub *fs = sub_of(F_FULL);
+
+				/* read the latest full books, then the deltas from their time on */
+				if (fs)
+					while (fetch(fs, 64, 200) > 0)
+						;
+				if (open_consumer(&g.subs[i], g.oldest_full_ns ? js_DeliverByStartTime : js_DeliverNew,
+				    g.oldest_full_ns - 1000000000) < 0) {
+					rc = 1;
+					goto out;
+				}
+			}
+	}
 	end = seconds > 0 ? mono_ms() + (int64_t)(seconds * 1000) : INT64_MAX;
 	next_top = mono_ms() + 1000;
 	while (!daemon_stop && mono_ms() < end) {
 		int n = round_once();
 
+		if (n == 0) {
+			/* idle: no_wait requests return at once, do not spin */
+			struct timespec ts = {0, 20000000};
+
+			nanosleep(&ts, NULL);
+		}
 		if (top && mono_ms() >= next_top) {
 			print_top();
 			next_top = mono_ms() + 1000;
@@ -654,7 +676,7 @@ main(int argc, char **argv)
 		}
 	}
 	for (int i = 0; i < g.nbooks; i++)
-		vbook_process(&g.books[i]);
+		vbook_process(&g.books[i], INT64_MAX);
 	if (top)
 		print_top();
 	else
@@ -668,7 +690,7 @@ out:
 	for (int i = 0; i < g.nbooks; i++)
 		vbook_free(&g.books[i]);
 	jsCtx_Destroy(g.js);
-	natsConnection_Destroy(nc);
+	natsConnection_Destroy(g.nc);
 	nats_CloseAndWait(2000);
 	free(g.subj);
 	free(g.ids);

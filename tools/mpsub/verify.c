@@ -113,6 +113,9 @@ compare(struct vbook *vb, const struct vmsg *f)
 		uint32_t n = side == BOOK_BID ? f->nb : f->na;
 		const struct rec_level *lv = side == BOOK_BID ? f->lv : f->lv + f->nb;
 
+		if (vb->verify_levels && n > vb->verify_levels)
+			n = vb->verify_levels;
+
 		for (uint32_t i = 0; i < n; i++) {
 			const struct rec_level *l = book_level(vb->b, side, i);
 
@@ -149,6 +152,7 @@ fulls_step(struct vbook *vb)
 		if (vb->synced == V_UNSYNCED) {
 			if (vb->dh)
 				return;     /* the delta loop picks the starting point */
+			/* (a held-back delta counts too: it may chain from an older full) */
 			/* Nothing to chain yet: start from it, until a delta confirms. */
 			adopt(vb, f, V_TENTATIVE);
 			pop_full(vb);
@@ -163,6 +167,10 @@ fulls_step(struct vbook *vb)
 			pop_full(vb);
 		} else if (f->last < vb->id && !f->new_epoch) {
 			vb->st.unverified++;
+			if (!vb->st.first_unverified[0])
+				snprintf(vb->st.first_unverified, sizeof vb->st.first_unverified,
+				    "full book at %lld came when the book was at %lld", (long long)f->last,
+				    (long long)vb->id);
 			pop_full(vb);
 		} else {
 			return;     /* ahead: deltas must reach it (or a gap explains it) */
@@ -171,13 +179,13 @@ fulls_step(struct vbook *vb)
 }
 
 void
-vbook_process(struct vbook *vb)
+vbook_process(struct vbook *vb, int64_t horizon)
 {
 	struct vmsg *d, *f;
 
 	for (;;) {
 		fulls_step(vb);
-		if (!(d = vb->dh))
+		if (!(d = vb->dh) || d->t > horizon)
 			return;
 		if (vb->synced == V_UNSYNCED) {
 			while ((f = vb->fh) && f->last < d->prev)
@@ -212,6 +220,9 @@ vbook_process(struct vbook *vb)
 		if (f) {
 			while (vb->fh != f) {
 				vb->st.unverified++;
+				if (!vb->st.first_unverified[0])
+					snprintf(vb->st.first_unverified, sizeof vb->st.first_unverified,
+					    "full book at %lld skipped: no delta led to it", (long long)vb->fh->last);
 				pop_full(vb);
 			}
 			if (f->new_epoch)

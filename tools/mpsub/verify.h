@@ -17,9 +17,12 @@
  * that does not continue the book and is not explained by a full book is a
  * gap: counted, and the book waits for the next full book.
  *
- * Comparison covers the levels the full book lists, best first: levels the
- * rebuilt book holds beyond the full book's last one are the ones bookd's
- * depth limit dropped and are not compared.
+ * The rebuilt book has bookd's depth limit (the same engine, the same
+ * max_levels), so levels bookd evicted are evicted here too.  Comparison
+ * covers the best verify_levels levels per side (0 = every level the full
+ * book lists): OKX levels beyond its 400-level WebSocket window come from
+ * REST merges that no delta describes, so they cannot be verified from the
+ * stream.
  */
 #ifndef MP_MPSUB_VERIFY_H
 #define MP_MPSUB_VERIFY_H
@@ -36,6 +39,7 @@ struct vmsg {
 	int is_full;
 	int new_epoch;          /* full book with update_type "snapshot" */
 	int64_t last, prev;     /* prev: -1 for full books */
+	int64_t t;              /* when it was received (caller's clock) */
 	uint32_t nb, na;
 	struct rec_level lv[];
 };
@@ -51,6 +55,7 @@ struct vstats {
 	uint64_t stale;                 /* deltas at or before the book's id (duplicates) */
 	uint64_t skipped;               /* deltas before the first full book */
 	char first_mismatch[160];
+	char first_unverified[96];
 };
 
 struct vbook {
@@ -61,17 +66,21 @@ struct vbook {
 	int64_t id;                     /* update id of the rebuilt book */
 	struct vmsg *fh, *ft;           /* queued full books */
 	struct vmsg *dh, *dt;           /* queued deltas */
+	uint32_t verify_levels;         /* 0 = all */
 	struct vstats st;
 };
 
-/* A book rebuilder (max_levels per side; generous, the exchange limits it). */
+/* A book rebuilder holding at most max_levels per side (bookd's max_levels). */
 int vbook_init(struct vbook *vb, const char *exchange, const char *symbol, uint32_t max_levels);
 void vbook_free(struct vbook *vb);
 /* Queue a message (ownership passes to vb; allocate with vmsg_new). */
 void vbook_push(struct vbook *vb, struct vmsg *m);
 struct vmsg *vmsg_new(uint32_t nb, uint32_t na);
-/* Apply everything queued that can be decided now.  With flush = 0, full
- * books ahead of the rebuilt book stay queued for deltas to reach them. */
-void vbook_process(struct vbook *vb);
+/* Apply everything queued that can be decided now, using only deltas
+ * received at or before `horizon` (INT64_MAX = all): the caller holds fresh
+ * deltas back until the full books published before them have surely been
+ * read.  Full books ahead of the rebuilt book stay queued for deltas to
+ * reach them. */
+void vbook_process(struct vbook *vb, int64_t horizon);
 
 #endif

@@ -1,0 +1,445 @@
+/*
+ * store_codec.c - the column transform of STORE_CODEC_COLS blocks.
+ *
+ * zstd alone sees records as 16-byte (price, size) pairs of mostly random
+ * low bits, interleaved with 88-byte headers of absolute nanosecond times.
+ * Before zstd, the records of a block are split into columns whose values are
+ * small and alike (measured: make bench, bench_store):
+ *   T  the type of each record (1 byte)
+ *   F  fixed parts as varints: header ids against the previous record
+ *      of the same type (continuous deltas give 0), times against the
+ *      exchange time / receive time of the same record, every other 8-byte
+ *      lane against the same lane of the previous record of that type; each
+ *      value's trailing decimal zeros are split off (mantissas at exponent -8
+ *      with a 0.01 tick end in six zeros)
+ *   P  level prices: each against the previous price of its side (the first
+ *      against the record's best price or the previous record's first),
+ *      ZP the trailing decimal zeros of that difference (1 byte)
+ *   Z  level sizes' trailing decimal zeros (1 byte), Q the rest as a varint
+ *   R  everything else byte for byte (raw payloads)
+ * Layout: varint count of columns (6), varint length of each, the columns.
+ * Decoding checks every length against the buffers: a block is input from
+ * a file, so a damaged one is an error, never a crash.
+ */
+#include "store_seg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { C_T, C_F, C_P, C_ZP, C_Z, C_Q, C_R, C_N };
+
+struct col {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static int
+col_put(struct col *c, const void *v, size_t n)
+{
+	if (c->len + n > c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 4096;
+		void *p;
+		while (nc < c->len + n)
+			nc *= 2;
+		p = realloc(c->p, nc);
+		if (!p)
+			return -1;
+		c->p = p;
+		c->cap = nc;
+	}
+	memcpy(c->p + c->len, v, n);
+	c->len += n;
+	return 0;
+}
+
+static int
+col_varint(struct col *c, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v);
+	return col_put(c, tmp, n);
+}
+
+static uint64_t
+zz(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t
+unzz(uint64_t v)
+{
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static int64_t
+wsub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+static int64_t
+wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* v as (v / 10^tz, tz): the mantissa's decimal zeros cost almost nothing. */
+static void
+split10(int64_t v, int64_t *m, uint8_t *tz)
+{
+	*tz = 0;
+	while (v && *tz < 18 && v % 10 == 0) {
+		v /= 10;
+		(*tz)++;
+	}
+	*m = v;
+}
+
+/* One value of F: zigzag(m) * 19 + tz. */
+static int
+put_f(struct col *c, int64_t v)
+{
+	int64_t m;
+	uint8_t tz;
+	uint64_t z;
+
+	split10(v, &m, &tz);
+	z = zz(m);
+	/* m = 0 only with tz = 0, so the codes 1..18 are free: 1 escapes a
+	 * value too large for the packing, written raw after it. */
+	if (z > (UINT64_MAX - 18) / 19)
+		return col_varint(c, 1) < 0 || col_varint(c, zz(v)) < 0 ? -1 : 0;
+	return col_varint(c, z * 19 + tz);
+}
+
+/* The previous record of each type, as decoded lanes. */
+struct prev {
+	int64_t lane[REC_TYPE_MAX + 1][64];
+	int64_t first_px[REC_TYPE_MAX + 1][2];
+};
+
+#define HDR_LANES ((int)(sizeof(struct rec_hdr) / 8))
+
+static const int64_t p10[19] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
+	100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
+	1000000000000000000LL };
+
+/* Header lane i of record lanes l as the value written (against prev p). */
+static int64_t
+hdr_enc(int i, const int64_t *l, const int64_t *p)
+{
+	switch (i) {
+	case 2:  /* first_id: against the previous last_id */
+		return wsub(l[2], p[3]);
+	case 3:  /* last_id: against this first_id */
+		return wsub(l[3], l[2]);
+	case 4:  /* prev_id: against the previous last_id (0 when continuous) */
+		return wsub(l[4], p[3]);
+	case 5:  /* exch_ns */
+		return wsub(l[5], p[5]);
+	case 6:  /* recv_ns: against exch_ns when there is one */
+		return l[5] ? wsub(l[6], l[5]) : wsub(l[6], p[6]);
+	case 7: case 8: case 9:  /* stage_ns: 0 stays 0, else against recv_ns */
+		return l[i] ? wadd(wsub(l[i], l[6]), 1) : 0;
+	default:  /* includes stage_ns[STAGE_STORE]: one stamp for the whole block */
+		return wsub(l[i], p[i]);
+	}
+}
+
+static int64_t
+hdr_dec(int i, int64_t v, const int64_t *l, const int64_t *p)
+{
+	switch (i) {
+	case 2:
+		return wadd(v, p[3]);
+	case 3:
+		return wadd(v, l[2]);
+	case 4:
+		return wadd(v, p[3]);
+	case 5:
+		return wadd(v, p[5]);
+	case 6:
+		return l[5] ? wadd(v, l[5]) : wadd(v, p[6]);
+	case 7: case 8: case 9:
+		return v ? wadd(wsub(v, 1), l[6]) : 0;
+	default:
+		return wadd(v, p[i]);
+	}
+}
+
+/* Where the level arrays start and the best prices of a record (for deltas). */
+static void
+levels_of(const unsigned char *r, uint16_t type, uint32_t *nb, uint32_t *na, int64_t ref[2],
+    const struct prev *pv)
+{
+	if (type == REC_DELTA) {
+		const struct rec_delta *d = (const struct rec_delta *)r;
+		*nb = d->n_bids;
+		*na = d->n_asks;
+		ref[0] = d->best_bid_px;
+		ref[1] = d->best_ask_px;
+	} else {
+		const struct rec_snapshot *s = (const struct rec_snapshot *)r;
+		*nb = s->n_bids;
+		*na = s->n_asks;
+		ref[0] = pv->first_px[type][0];
+		ref[1] = pv->first_px[type][1];
+	}
+}
+
+int
+store_codec_encode(const void *recs, size_t len, uint32_t n, void **out, size_t *out_len)
+{
+	struct col c[C_N];
+	struct prev *pv = calloc(1, sizeof *pv);
+	const unsigned char *base = recs;
+	size_t off = 0, total = 0;
+	uint32_t k;
+	int i, rc = -1;
+
+	memset(c, 0, sizeof c);
+	if (!pv)
+		return -1;
+	for (k = 0; k < n; k++) {
+		struct rec_hdr h;
+		size_t fixed;
+		int64_t l[64];
+		int nl;
+		uint8_t t;
+
+		if (len - off < sizeof h)
+			goto out;
+		memcpy(&h, base + off, sizeof h);
+		fixed = rec_fixed_size(h.type);
+		if (!fixed || fixed % 8 || fixed > sizeof l || h.len < fixed || h.len > len - off)
+			goto out;
+		nl = (int)(fixed / 8);
+		memcpy(l, base + off, fixed);
+		t = (uint8_t)h.type;
+		if (col_put(&c[C_T], &t, 1) < 0)
+			goto out;
+		for (i = 0; i < nl; i++) {
+			int64_t v = i < HDR_LANES ? hdr_enc(i, l, pv->lane[t]) : wsub(l[i], pv->lane[t][i]);
+			if (put_f(&c[C_F], v) < 0)
+				goto out;
+		}
+		if (h.type == REC_DELTA || h.type == REC_SNAPSHOT) {
+			const struct rec_level *lv = (const struct rec_level *)(base + off + fixed);
+			uint32_t nb, na, j;
+			int64_t ref[2];
+			levels_of(base + off, h.type, &nb, &na, ref, pv);
+			if (fixed + ((size_t)nb + na) * sizeof *lv != h.len)
+				goto out;
+			for (j = 0; j < nb + na; j++) {
+				int side = j >= nb;
+				int64_t q = lv[j].qty;
+				uint8_t tz = 0;
+				if (j == 0 || j == nb)
+					pv->first_px[t][side] = lv[j].px;
+				{
+					int64_t m;
+					uint8_t tzp;
+					split10(wsub(lv[j].px, ref[side]), &m, &tzp);
+					if (col_varint(&c[C_P], zz(m)) < 0 || col_put(&c[C_ZP], &tzp, 1) < 0)
+						goto out;
+				}
+				ref[side] = lv[j].px;
+				split10(q, &q, &tz);
+				if (col_put(&c[C_Z], &tz, 1) < 0 || col_varint(&c[C_Q], zz(q)) < 0)
+					goto out;
+			}
+		} else if (h.len > fixed && col_put(&c[C_R], base + off + fixed, h.len - fixed) < 0) {
+			goto out;
+		}
+		memcpy(pv->lane[t], l, fixed);
+		off += h.len;
+	}
+	if (off != len)
+		goto out;
+	{
+		struct col o = { 0 };
+		if (col_varint(&o, C_N) < 0)
+			goto out;
+		for (i = 0; i < C_N; i++)
+			if (col_varint(&o, c[i].len) < 0)
+				goto fail_o;
+		for (i = 0; i < C_N; i++)
+			if (c[i].len && col_put(&o, c[i].p, c[i].len) < 0)
+				goto fail_o;
+		*out = o.p;
+		*out_len = o.len;
+		total = o.len;
+		rc = 0;
+		goto out;
+fail_o:
+		free(o.p);
+	}
+out:
+	(void)total;
+	for (i = 0; i < C_N; i++)
+		free(c[i].p);
+	free(pv);
+	return rc;
+}
+
+struct rd {
+	const unsigned char *p;
+	size_t len, pos;
+};
+
+static int
+rd_varint(struct rd *r, uint64_t *v)
+{
+	uint64_t x = 0;
+	int shift = 0;
+
+	while (r->pos < r->len && shift < 64) {
+		unsigned char b = r->p[r->pos++];
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+static int
+get_f(struct rd *r, int64_t *out)
+{
+	uint64_t v;
+
+	if (rd_varint(r, &v) < 0)
+		return -1;
+	if (v == 1) {
+		if (rd_varint(r, &v) < 0)
+			return -1;
+		*out = unzz(v);
+		return 0;
+	}
+	if (v > 1 && v < 19)
+		return -1;
+	*out = (int64_t)((uint64_t)unzz(v / 19) * (uint64_t)p10[v % 19]);
+	return 0;
+}
+
+int
+store_codec_decode(const void *in, size_t in_len, void *out, size_t raw_len, uint32_t n, const char **why)
+{
+	struct rd top = { in, in_len, 0 }, c[C_N];
+	struct prev *pv;
+	unsigned char *o = out;
+	size_t off = 0, at;
+	uint64_t v, nc;
+	uint32_t k;
+	int i, rc = -1;
+
+	*why = "bad column layout";
+	if (rd_varint(&top, &nc) < 0 || nc != C_N)
+		return -1;
+	at = 0;
+	for (i = 0; i < C_N; i++) {
+		if (rd_varint(&top, &v) < 0)
+			return -1;
+		c[i].len = (size_t)v;
+		if (v > in_len)
+			return -1;
+	}
+	at = top.pos;
+	for (i = 0; i < C_N; i++) {
+		if (c[i].len > in_len - at)
+			return -1;
+		c[i].p = (const unsigned char *)in + at;
+		c[i].pos = 0;
+		at += c[i].len;
+	}
+	if (at != in_len)
+		return -1;
+	pv = calloc(1, sizeof *pv);
+	if (!pv) {
+		*why = "out of memory";
+		return -1;
+	}
+	*why = "column data does not decode";
+	for (k = 0; k < n; k++) {
+		int64_t l[64];
+		uint16_t type;
+		size_t fixed;
+		uint32_t rlen;
+		int nl;
+
+		if (c[C_T].pos >= c[C_T].len)
+			goto out;
+		type = c[C_T].p[c[C_T].pos++];
+		fixed = rec_fixed_size(type);
+		if (!fixed || fixed % 8 || fixed > sizeof l || fixed > raw_len - off)
+			goto out;
+		nl = (int)(fixed / 8);
+		for (i = 0; i < nl; i++) {
+			int64_t fv;
+			if (get_f(&c[C_F], &fv) < 0)
+				goto out;
+			l[i] = i < HDR_LANES ? hdr_dec(i, fv, l, pv->lane[type]) : wadd(fv, pv->lane[type][i]);
+		}
+		memcpy(o + off, l, fixed);
+		memcpy(&rlen, (const char *)l + offsetof(struct rec_hdr, len), sizeof rlen);
+		if (((const struct rec_hdr *)(const void *)l)->type != type || rlen < fixed || rlen > raw_len - off)
+			goto out;
+		if (type == REC_DELTA || type == REC_SNAPSHOT) {
+			struct rec_level *lv = (struct rec_level *)(o + off + fixed);
+			uint32_t nb, na, j;
+			int64_t ref[2];
+			levels_of(o + off, type, &nb, &na, ref, pv);
+			if ((uint64_t)fixed + ((uint64_t)nb + na) * sizeof *lv != rlen)
+				goto out;
+			for (j = 0; j < nb + na; j++) {
+				int side = j >= nb;
+				uint8_t tz;
+				int64_t q;
+				if (rd_varint(&c[C_P], &v) < 0 || c[C_ZP].pos >= c[C_ZP].len)
+					goto out;
+				tz = c[C_ZP].p[c[C_ZP].pos++];
+				if (tz > 18)
+					goto out;
+				lv[j].px = wadd((int64_t)((uint64_t)unzz(v) * (uint64_t)p10[tz]), ref[side]);
+				ref[side] = lv[j].px;
+				if (j == 0 || j == nb)
+					pv->first_px[type][side] = lv[j].px;
+				if (c[C_Z].pos >= c[C_Z].len || rd_varint(&c[C_Q], &v) < 0)
+					goto out;
+				tz = c[C_Z].p[c[C_Z].pos++];
+				if (tz > 18)
+					goto out;
+				q = unzz(v);
+				lv[j].qty = (int64_t)((uint64_t)q * (uint64_t)p10[tz]);
+			}
+		} else if (rlen > fixed) {
+			if (rlen - fixed > c[C_R].len - c[C_R].pos)
+				goto out;
+			memcpy(o + off + fixed, c[C_R].p + c[C_R].pos, rlen - fixed);
+			c[C_R].pos += rlen - fixed;
+		}
+		memcpy(pv->lane[type], l, fixed);
+		off += rlen;
+	}
+	if (off != raw_len)
+		goto out;
+	for (i = 0; i < C_N; i++)
+		if (c[i].pos != c[i].len)
+			goto out;
+	rc = 0;
+out:
+	free(pv);
+	return rc;
+}

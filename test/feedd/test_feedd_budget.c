@@ -1,0 +1,150 @@
+/*
+ * test_feedd_budget.c - feedd's request-weight budget (feedd/budget.h) and
+ * reconnect backoff (feedd/backoff.h), on simulated time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#pragma GCC diagnostic ignored "-Wmisleading-indentation"
+#include "../t.h"
+#include "../../feedd/backoff.h"
+#include "../../feedd/budget.h"
+
+#define MS 1000000LL
+#define S 1000000000LL
+
+/* A storm of requests of mixed weights, each started as soon as budget_wait
+ * allows: no window of any alignment ever holds more than the limit, and
+ * the budget is not wasted (every wait ends with the request fitting). */
+static void
+t_budget_never_exceeded(void)
+{
+	enum { N = 3000 };
+	static int64_t t[N], w[N];
+	struct budget b;
+	int64_t now = 5 * S, limit = 4800, win = 60 * S;
+	uint64_t rng = 12345;
+	int n = 0, violations = 0, waits_exact = 1;
+
+	budget_init(&b, limit, win);
+	while (n < N) {
+		int64_t weight, wait;
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		weight = (int64_t[]){5, 25, 50, 250, 250, 20}[(rng >> 33) % 6];
+		wait = budget_wait(&b, now, weight);
+		T_CHECK(wait >= 0);
+		if (wait > 0) {
+			/* just before the wait ends it must still refuse */
+			if (wait > 1 && budget_wait(&b, now + wait - 1, weight) == 0)
+				waits_exact = 0;
+			now += wait;
+			T_EQ_I(budget_wait(&b, now, weight), 0);
+		}
+		budget_spend(&b, now, weight);
+		t[n] = now;
+		w[n] = weight;
+		n++;
+		now += (int64_t)((rng >> 20) % (200 * MS));
+	}
+	/* every window (start at each spend) within the limit */
+	for (int i = 0; i < n; i++) {
+		int64_t sum = 0;
+		for (int j = i; j < n && t[j] < t[i] + win; j++)
+			sum += w[j];
+		if (sum > limit)
+			violations++;
+	}
+	T_EQ_I(violations, 0);
+	T_CHECK(waits_exact);
+	T_CHECK(t[n - 1] - t[0] > 20 * win);   /* the storm really was throttled */
+}
+
+static void
+t_budget_block_and_server(void)
+{
+	struct budget b;
+	int64_t now = 100 * S;
+
+	budget_init(&b, 1000, 60 * S);
+	T_EQ_I(budget_wait(&b, now, 250), 0);
+	budget_block(&b, now + 7 * S);            /* 429 Retry-After: 7 */
+	T_EQ_I(budget_wait(&b, now, 250), 7 * S);
+	T_EQ_I(budget_wait(&b, now + 7 * S, 250), 0);
+	T_EQ_I(budget_wait(&b, now, 1001), -1);   /* never fits */
+	/* the venue counts 900 used (other clients): a 250 waits a window */
+	budget_server_used(&b, now + 8 * S, 900);
+	T_EQ_I(budget_wait(&b, now + 8 * S, 250), 60 * S);
+	T_EQ_I(budget_wait(&b, now + 8 * S, 50), 0);
+	T_EQ_I(budget_wait(&b, now + 68 * S, 250), 0);
+	budget_set_limit(&b, 100);
+	T_EQ_I(budget_wait(&b, now + 70 * S, 250), -1);
+}
+
+static void
+t_budget_slots(void)
+{
+	struct budget b;
+	int64_t now = S;
+
+	/* more spends than slots: refused until the oldest leaves the window */
+	budget_init(&b, 1 << 30, S);
+	for (int i = 0; i < BUDGET_SLOTS; i++) {
+		T_EQ_I(budget_wait(&b, now + i, 1), 0);
+		budget_spend(&b, now + i, 1);
+	}
+	T_EQ_I(budget_wait(&b, now + BUDGET_SLOTS, 1), S - BUDGET_SLOTS);
+	T_EQ_I(budget_used(&b, now + BUDGET_SLOTS), BUDGET_SLOTS);
+	T_EQ_I(budget_used(&b, now + S + BUDGET_SLOTS), 0);
+}
+
+static void
+t_backoff(void)
+{
+	struct backoff b;
+	int64_t prev = 0;
+
+	backoff_init(&b, 100 * MS, 3 * S, 0, 1);
+	T_EQ_I(backoff_next(&b), 100 * MS);
+	T_EQ_I(backoff_next(&b), 200 * MS);
+	T_EQ_I(backoff_next(&b), 400 * MS);
+	T_EQ_I(backoff_next(&b), 800 * MS);
+	T_EQ_I(backoff_next(&b), 1600 * MS);
+	T_EQ_I(backoff_next(&b), 3 * S);
+	T_EQ_I(backoff_next(&b), 3 * S);
+	backoff_reset(&b);
+	T_EQ_I(backoff_next(&b), 100 * MS);
+
+	/* jitter: within [d, d * 1.25], not all equal, and growing */
+	backoff_init(&b, 100 * MS, 100 * S, 25, 42);
+	for (int i = 0; i < 8; i++) {
+		int64_t base = (100 * MS) << i, d = backoff_next(&b);
+		T_CHECK(d >= base && d <= base + base / 4);
+		T_CHECK(d > prev);
+		prev = d;
+	}
+	{
+		int distinct = 0;
+		int64_t first = -1;
+		for (int i = 0; i < 20; i++) {
+			struct backoff c;
+			int64_t d;
+			backoff_init(&c, S, 60 * S, 25, (uint64_t)i + 1);
+			d = backoff_next(&c);
+			if (first < 0)
+				first = d;
+			else if (d != first)
+				distinct = 1;
+		}
+		T_CHECK(distinct);
+	}
+}
+
+int
+main(void)
+{
+	T_RUN(t_budget_never_exceeded);
+	T_RUN(t_budget_block_and_server);
+	T_RUN(t_budget_slots);
+	T_RUN(t_backoff);
+	return t_done();
+}
