@@ -109,8 +109,8 @@ struct bookd {
 	struct ring *router, *store;
 	struct metrics *m;
 	_Atomic uint64_t *m_router_drops, *m_store_waits, *m_bad_input, *m_unknown_inst, *m_ctl_drops;
-	uint64_t router_drops, store_waits, bad_input, unknown_inst, ctl_drops;
-	int64_t last_bad_log;
+	uint64_t router_drops, store_waits, bad_input, unknown_inst, ctl_drops, store_lost;
+	int64_t last_bad_log, last_store_log;
 };
 
 static void
@@ -126,6 +126,7 @@ write_out(struct bookd *d, const struct rec_hdr *rec)
 {
 	int r = ring_write(d->router, rec->type, rec, rec->len);
 	int waited = 0;
+	int64_t now;
 
 	if (r == RING_EDROPPED)
 		count(d->m_router_drops, &d->router_drops);
@@ -138,8 +139,16 @@ write_out(struct bookd *d, const struct rec_hdr *rec)
 			log_warn("book.store full: waiting for stored", NULL);
 		}
 	}
-	if (r != RING_OK && r != RING_EAGAIN)
-		log_error("book.store write failed", "err=%s len=%u", ring_strerror(r), rec->len);
+	if (r == RING_OK || r == RING_EAGAIN)
+		return;
+	/* only when book.store was configured to drop, or a record is too big */
+	d->store_lost++;
+	now = now_ns();
+	if (now - d->last_store_log > 1000000000LL) {
+		d->last_store_log = now;
+		log_error("book.store write failed", "err=%s len=%u lost_total=%" PRIu64, ring_strerror(r),
+		    rec->len, d->store_lost);
+	}
 }
 
 static void

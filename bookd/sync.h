@@ -25,7 +25,8 @@
  * every frame (EV_CHECKSUM_FAIL + resync on mismatch).  SNAP_DEEP levels
  * beyond the okx_ws_depth-th level replace the book's deep levels; the change
  * goes out as a delta whose first_id == last_id == prev_id == the book id, so
- * the continuity rule still holds, and deep_refresh_ns records when.
+ * the continuity rule still holds; a SNAP_FULL (SNAP_R_PERIODIC) follows with
+ * the new covered range and deep_refresh_ns.
  *
  * Outputs: see the bookd output contract (design in bookd/main.c's header).
  * A resync request is subject to a per-book exponential backoff

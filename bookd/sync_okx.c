@@ -213,6 +213,11 @@ so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		ob += tb;
 		oa += ta;
 	}
+	/* the covered range moved: consumers learn it (and deep_refresh_ns)
+	 * from a full snapshot at the same id, which also counts as the
+	 * periodic one */
+	bk_emit_snapshot(k, SNAP_FULL, SNAP_R_PERIODIC, now);
+	k->last_full_ns = now;
 	log_debug("deep levels merged", "symbol=%s changes_bid=%u changes_ask=%u levels_bid=%u levels_ask=%u",
 	    k->in->symbol, ncb, nca, book_count(k->book, BOOK_BID), book_count(k->book, BOOK_ASK));
 }

@@ -155,6 +155,11 @@ create_file(const char *path, const struct ring_opts *o, char *err, size_t errle
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp)
 		return fail(err, errlen, RING_ESYS, "path too long: %s", path);
 	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* Left by a crashed process that had our pid: nobody else uses this name. */
+		unlink(tmp);
+		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	}
 	if (fd < 0)
 		return fail(err, errlen, RING_ESYS, "create %s: %s", tmp, strerror(errno));
 	/* Allocate now so that a full /dev/shm is an error here, not a SIGBUS later. */
@@ -340,6 +345,7 @@ recover_producer(struct ring *r, char *err, size_t errlen)
 	uint64_t gfirst = atomic_load_explicit(&p->gap_first, memory_order_relaxed);
 	uint64_t gcount = atomic_load_explicit(&p->gap_count, memory_order_relaxed);
 	uint64_t walked = 0;
+	int first = 1;
 
 	if ((pos | head) & (RING_ALIGN - 1))
 		return corrupt(r, err, errlen, "misaligned tail/head (%" PRId64 ")", pos, (int64_t)head);
@@ -350,6 +356,9 @@ recover_producer(struct ring *r, char *err, size_t errlen)
 	if (seq >= (uint64_t)1 << 62 || gcount >= (uint64_t)1 << 62)
 		return corrupt(r, err, errlen, "last_seq or pending gap out of range (%" PRId64 ")", pos,
 		    (int64_t)(seq | gcount));
+	/* Killed between publishing a gap frame's seq and clearing the pending gap. */
+	if (gcount && gfirst + gcount == seq)
+		gcount = 0;
 	if (gcount && gfirst != seq + 1)
 		return corrupt(r, err, errlen, "pending gap starts at seq %" PRId64 ", not after last_seq", pos,
 		    (int64_t)gfirst);
@@ -392,20 +401,28 @@ recover_producer(struct ring *r, char *err, size_t errlen)
 			if (alen != RING_GAP_FRAME)
 				return corrupt(r, err, errlen, "gap frame of length %" PRId64, pos, len);
 			memcpy(&g, (const unsigned char *)f + RING_FRAME_HDR, sizeof g);
-			if (g.first_seq != seq + 1 || g.count == 0 || f->seq != g.first_seq + g.count)
+			if (g.count == 0 || f->seq != g.first_seq + g.count ||
+			    !(g.first_seq == seq + 1 || (first && f->seq == seq)))
 				return corrupt(r, err, errlen, "gap frame seq %" PRId64 " does not follow", pos,
 				    (int64_t)f->seq);
+			if (f->seq != seq)
+				atomic_fetch_add_explicit(&p->gaps, 1, memory_order_relaxed);
 			seq = f->seq;
-			atomic_fetch_add_explicit(&p->gaps, 1, memory_order_relaxed);
 			if (gcount && gfirst == g.first_seq)
 				gcount = 0;
+			first = 0;
 		} else if (f->type != RING_T_PAD && f->type != RING_T_TORN) {
-			if (f->seq != seq + 1)
+			/* The first frame may have had its seq published without its
+			 * tail (killed between the two stores): not counted again. */
+			if (f->seq == seq + 1) {
+				atomic_fetch_add_explicit(&p->written, 1, memory_order_relaxed);
+				atomic_fetch_add_explicit(&p->written_bytes, alen - RING_FRAME_HDR, memory_order_relaxed);
+			} else if (!(first && f->seq == seq)) {
 				return corrupt(r, err, errlen, "frame seq %" PRId64 " does not follow last_seq", pos,
 				    (int64_t)f->seq);
+			}
 			seq = f->seq;
-			atomic_fetch_add_explicit(&p->written, 1, memory_order_relaxed);
-			atomic_fetch_add_explicit(&p->written_bytes, alen - RING_FRAME_HDR, memory_order_relaxed);
+			first = 0;
 		}
 		pos += fs;
 	}

@@ -28,6 +28,12 @@
  * first + count.  So the consumer's rule is always: a gap frame explains
  * exactly the seqs it covers, anything else missing is a bug.
  *
+ * Roles.  A producer or consumer role is held by a process whose pid is
+ * alive and whose heartbeat (ring_heartbeat) is younger than 5 s; a second
+ * opener then gets RING_EBUSY.  A dead (or zombie) holder, or a stale
+ * heartbeat, lets the new process take the role over (counted in attaches),
+ * so a daemon must call ring_heartbeat() about once a second.
+ *
  * Restart.  The consumer's position (head) lives in the ring: a restarted
  * consumer continues at the first record it had not released.  A restarted
  * producer re-attaches, finds the true end by walking committed frames from
@@ -38,7 +44,8 @@
  * Waiting.  A consumer with nothing to read spins briefly and then sleeps on
  * a futex doorbell; the producer rings it only when the consumer said it is
  * asleep, so a busy ring makes no system calls and an idle one costs no CPU.
- * ring_wait_many() sleeps on several rings at once (futex_waitv).
+ * ring_wait_many() sleeps on several rings at once (futex_waitv).  An
+ * inspector (read-only mapping, it may not announce itself) polls instead.
  *
  * Threads.  A struct ring handle is used by one thread at a time.
  */
@@ -104,11 +111,11 @@ struct ring_stat {
 	uint64_t capacity;
 	uint32_t max_record;
 	uint32_t policy;
-	uint32_t generation;
+	uint32_t generation;           /* incarnation id: differs on every re-creation, never 0 */
 	int32_t creator_pid;
 	int64_t created_ns;            /* CLOCK_REALTIME */
 	uint64_t head, tail;           /* positions: lag bytes = tail - head */
-	uint64_t last_seq;             /* seq of the last committed record */
+	uint64_t last_seq;             /* seq of the last committed record (data or gap frame) */
 	uint64_t written, written_bytes, read, dropped, full_events, torn, gaps;
 	int32_t producer_pid, consumer_pid;
 	int64_t producer_hb_ns, consumer_hb_ns;  /* CLOCK_MONOTONIC of the last heartbeat, 0 = never */
@@ -121,10 +128,13 @@ struct ring;
 
 /*
  * Open the ring at path in a role.  If the file does not exist and opts is
- * given (and role is not RING_INSPECT) it is created.  If it exists its
- * magic, layout version, schema hash and (when opts is given) capacity must
- * match, or RING_EBADHDR with the reason in err.  A producer or consumer
- * whose role is held by another live process gets RING_EBUSY.
+ * given (and role is not RING_INSPECT) it is created (atomically: built
+ * under a temporary name and linked into place).  If it exists its magic,
+ * layout version and sanity are checked, and when opts is given its schema
+ * hash, capacity, max_record and policy must match, or RING_EBADHDR with the
+ * reason (naming what differs) in err.  A producer or consumer whose role is
+ * held by another live process gets RING_EBUSY; RING_ECORRUPT if the stored
+ * positions or the frames after the tail cannot be valid.
  * Returns 0 and *out, or an enum ring_err with err filled.
  */
 int ring_open(const char *path, enum ring_role role, const struct ring_opts *opts,

@@ -262,7 +262,8 @@ ring_write(struct ring *r, uint16_t type, const void *payload, uint32_t len)
 		f->seq = ++r->last_seq;
 		f->flags = 0;
 		f->type = type;
-		memcpy(f + 1, payload, len);
+		if (len)
+			memcpy(f + 1, payload, len);
 		zero_hdr(r, pos + fs);
 		atomic_store_explicit(&f->len, (int32_t)flen, memory_order_release);  /* P1 */
 		r->tail = pos + fs;

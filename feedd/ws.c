@@ -20,6 +20,7 @@
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "feedd.h"
@@ -42,16 +43,28 @@ static const lws_retry_bo_t g_policy = {
 	.jitter_percent = 0,
 };
 
+/*
+ * Close a connection.  lws closes politely (close frame, flush), which a
+ * venue that stopped reading or answering stretches to its own timeouts; for
+ * a connection we gave up on (hard) shutting the socket down makes lws see
+ * the end at once.  lws still owns and closes the fd.
+ */
 static void
-kill_conn(struct conn *c, const char *why)
+kill_conn(struct conn *c, const char *why, int hard)
 {
 	if (c->killing || c->state == CS_GONE)
 		return;
 	c->killing = 1;
 	if (!c->why[0])
 		snprintf(c->why, sizeof c->why, "%s", why);
-	if (c->wsi)
-		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	if (!c->wsi)
+		return;
+	if (hard) {
+		lws_sockfd_type fd = lws_get_socket_fd(c->wsi);
+		if (fd >= 0)
+			shutdown(fd, SHUT_RDWR);
+	}
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 static void
@@ -191,14 +204,14 @@ on_open(struct conn *c)
 	metric_inc(f->mt.connects, 1);
 	metric_set(f->mt.links_up, *f->mt.links_up + 1);
 	if (c != l->cur) {
-		kill_conn(c, "not the link's current connection");
+		kill_conn(c, "not the link's current connection", 0);
 		return;
 	}
 	log_info("connected", "exchange=%s link=%s conn=%llu url=%s", f->ex, l->name,
 	    (unsigned long long)c->serial, log_q(f->ws_url));
 	if (l->old) {
 		l->old->retiring = 1;
-		kill_conn(l->old, "rolled over to a new connection");
+		kill_conn(l->old, "rolled over to a new connection", 0);
 	}
 	l->rollover_pending = 0;
 	for (int i = 0; i <= INST_MAX; i++)
@@ -489,7 +502,7 @@ ws_reconnect_all(struct feed *f, const char *why)
 {
 	for (int i = 0; i < f->nlinks; i++)
 		if (f->link[i].cur)
-			kill_conn(f->link[i].cur, why);
+			kill_conn(f->link[i].cur, why, 0);
 }
 
 static void
@@ -502,7 +515,7 @@ watch_link(struct link *l, int64_t mono)
 		return;
 	if (c->state == CS_CONNECTING) {
 		if (mono - c->t_start > f->connect_ns)
-			kill_conn(c, "connect timeout");
+			kill_conn(c, "connect timeout", 1);
 		return;
 	}
 	if (c->state != CS_OPEN)
@@ -516,7 +529,7 @@ watch_link(struct link *l, int64_t mono)
 				metric_inc(f->mt.stale, 1);
 				out_event(f, id, EV_STALE, SEV_WARN, 0, (mono - last) / 1000000, 0,
 				    "%s: no depth data for %lld ms", l->name, (long long)((mono - last) / 1000000));
-				kill_conn(c, "depth stream silent (watchdog)");
+				kill_conn(c, "depth stream silent (watchdog)", 1);
 				return;
 			}
 		}
@@ -527,7 +540,7 @@ watch_link(struct link *l, int64_t mono)
 			metric_inc(f->mt.stale, 1);
 			out_event(f, 0, EV_STALE, SEV_WARN, 0, (mono - c->t_rx) / 1000000, 0,
 			    "%s: ping not answered", l->name);
-			kill_conn(c, "ping not answered");
+			kill_conn(c, "ping not answered", 1);
 			return;
 		}
 		/* ping after silence either way: OKX closes a connection that

@@ -320,8 +320,10 @@ nats_setup(struct router *r)
 		(void)jerr;
 		return 0;
 again:
+		/* keep the consumer role: an idle holder is taken over after 5 s */
+		ring_heartbeat(r->ring);
 		sleep_ms(wait_ms);
-		wait_ms = wait_ms * 2 > 5000 ? 5000 : wait_ms * 2;
+		wait_ms = wait_ms * 2 > 2000 ? 2000 : wait_ms * 2;
 	}
 	return -1;
 }
@@ -388,7 +390,7 @@ main(int argc, char **argv)
 	char err[512], prefix[256];
 	uint64_t cursor, pos;
 	int64_t next_hb = 0, next_stats, stats_every;
-	int rc;
+	int rc, failed = 0;
 
 	c = daemon_start("routerd", usage, &argc, argv);
 	if (argc > 1) {
@@ -425,8 +427,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (nats_setup(&r) < 0) {
-		ring_close(r.ring);
-		return daemon_stop ? 0 : 1;
+		failed = !daemon_stop;
+		goto out;
 	}
 	check_payload(&r);
 	cursor = ring_head(r.ring);
@@ -489,6 +491,7 @@ main(int argc, char **argv)
 	drain(&r);
 	metrics_sync(&r);
 	log_stats(&r);
+out:
 	/* Close first so no ack races the teardown, then take back what the
 	 * client still holds; pub_free runs once the client's threads are gone. */
 	if (r.nc)
@@ -503,5 +506,5 @@ main(int argc, char **argv)
 	ring_close(r.ring);
 	metrics_close(r.met);
 	cfg_free(c);
-	return daemon_stop ? 0 : 1;
+	return failed || !daemon_stop ? 1 : 0;
 }

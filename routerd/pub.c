@@ -401,12 +401,12 @@ apply(struct pub *p, const struct comp *c)
 			const char *id = NULL;
 
 			p->stats.duplicates++;
-			/* expected after a re-publish; outside one, two records
-			 * mapped to the same Nats-Msg-Id and the second was dropped */
+			/* Expected for what a restarted routerd publishes again;
+			 * otherwise two records had one Nats-Msg-Id. */
 			if (s->attempts == 1 && may_log(p)) {
 				natsMsgHeader_Get(s->msg, "Nats-Msg-Id", &id);
-				log_warn("first publish acknowledged as a duplicate", "subject=%s msg_id=%s",
-				    log_q(natsMsg_GetSubject(s->msg)), log_q(id ? id : "?"));
+				log_info("message was already in the stream (published before a restart?)",
+				    "subject=%s msg_id=%s", log_q(natsMsg_GetSubject(s->msg)), log_q(id ? id : "?"));
 			}
 		}
 		if (p->on_ack)

@@ -28,7 +28,9 @@ struct ch_sink;
 /* Start the sink thread (config [clickhouse]); NULL with err on a bad config. */
 struct ch_sink *ch_sink_start(const struct cfg *c, const char *store_root, struct metrics *m,
     char *err, size_t errlen);
-/* Ship what the store holds now (best effort, bounded by a few seconds), then stop. */
+/* Stop the thread after the request in flight (bounded by [clickhouse]
+ * timeout).  A batch not yet acknowledged keeps its intent in the cursor
+ * file, so the next start resends exactly it; nothing shipped is lost. */
 void ch_sink_stop(struct ch_sink *s);
 
 #endif

@@ -319,7 +319,17 @@ fol_next(struct ch_sink *s, struct fol *f, const struct spos *limit, struct stor
 	for (tries = 0; tries < 4; tries++) {
 		char next[32];
 		if (!f->open) {
-			if (fol_seek(f, &f->at) < 0 || !f->open)
+			int rc = fol_seek(f, &f->at);
+			if (rc < 0 && f->at.seg[0] && next_seg_name(f, f->at.seg, next, sizeof next)) {
+				/* The segment is gone or unreadable (retention, damage):
+				 * what it held cannot be shipped any more; go on. */
+				log_error("clickhouse sink: skipping a segment it cannot read", "stream=%s/%s segment=%s",
+				    f->exchange, f->symbol, f->at.seg);
+				snprintf(f->at.seg, sizeof f->at.seg, "%s", next);
+				f->at.off = 0;
+				continue;
+			}
+			if (rc < 0 || !f->open)
 				return 0;
 		}
 		if (limit && pos_cmp(&f->at, limit) >= 0)
@@ -383,6 +393,12 @@ gather(struct ch_sink *s, int rebuild)
 			uint32_t bad, k;
 			size_t p = 0;
 
+			/* Raw frames are not shipped: a raw block without events
+			 * needs no decompressing. */
+			if (f->kind == STORE_K_RAW && !bh.count[REC_EVENT]) {
+				f->end = f->at;
+				continue;
+			}
 			if (store_block_read(&f->seg, &bh, off, &s->buf, &s->cap, &s->cbuf, &s->ccap, &why) < 0 ||
 			    store_block_records_ok(s->buf, bh.raw_len, bh.n_records, &bad, rerr, sizeof rerr) < 0) {
 				log_warn("clickhouse sink: damaged block skipped", "path=%s off=%llu what=%s",

@@ -60,7 +60,8 @@ store_check_rec(struct store_check *c, const struct rec_hdr *h, struct store_gap
 		c->snap_full++;
 		if (s->reason == SNAP_R_SYNC || s->reason == SNAP_R_RESYNC) {
 			/* A new epoch: whatever came before is no longer the reference. */
-			c->epochs++;
+			if (s->chunk == 0)
+				c->epochs++;
 			c->in_epoch = 1;
 			c->last_id = h->last_id;
 			c->pending_ev = 0;

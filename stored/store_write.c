@@ -252,12 +252,14 @@ recover_stream(struct store_writer *w, struct wstream *s, char *err, size_t errl
 		for (j = v[i].n_seg - 1; j >= 0; j--) {
 			char path[1200];
 			snprintf(path, sizeof path, "%s/%s", v[i].dir, v[i].seg[j]);
+			/* The newest segment is the one to continue even if it is
+			 * damaged: open_segment() then moves it aside, never over it. */
+			if (j == v[i].n_seg - 1)
+				s->old_hour = store_hour_parse(v[i].seg[j]);
 			if (recover_segment(w, s, path, 0, &blocks, err, errlen) < 0) {
 				log_warn("cannot recover segment", "path=%s err=%s", log_q(path), log_q(err));
 				continue;
 			}
-			if (j == v[i].n_seg - 1)
-				s->old_hour = store_hour_parse(v[i].seg[j]);
 			if (blocks)
 				break;
 		}
@@ -447,7 +449,16 @@ open_segment(struct store_writer *w, struct wstream *s, int64_t hour, char *err,
 	for (i = 0; i < w->reg.n; i++)
 		store_inst_to_disk(&w->reg.v[i], &d[i]);
 	h->hdr_crc = store_crc32c(0, buf, hl);
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		/* Never write over a segment: keep whatever is there beside it. */
+		char moved[760];
+		snprintf(moved, sizeof moved, "%s.bad-%lld", path, (long long)now_ns());
+		log_error("segment exists where a new one is due; moving it aside", "path=%s to=%s",
+		    log_q(path), log_q(moved));
+		if (rename(path, moved) == 0)
+			fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(buf);

@@ -21,7 +21,28 @@ import json, sys
 print(" ".join("%s=%s" % (p["name"], p["pid"]) for p in json.load(sys.stdin)["processes"] if p["name"] != sys.argv[1]))' "$1"
 }
 
+# syncs EXCHANGE: the books' sync counts ("binance:BTC-USDT=3 ...")
+syncs() {
+	sys_health '
+import sys
+print(" ".join("%s:%s=%s" % (b["exchange"], b["symbol"], b.get("syncs")) for b in d["books"] if b["exchange"] in sys.argv[1:]))' "$@"
+}
+# resynced BEFORE: every book listed in BEFORE synced again since (its sync count grew)
+resynced() {
+	sys_health '
+import sys
+before = dict(x.split("=") for x in sys.argv[1].split())
+now = {"%s:%s" % (b["exchange"], b["symbol"]): b for b in d["books"]}
+for k, v in before.items():
+    assert now[k]["synced"] and now[k]["syncs"] is not None and now[k]["syncs"] > int(v), (k, v, now[k]["syncs"])' "$1"
+}
+
 for victim in feedd.binance bookd routerd stored nats-server feedd.okx; do
+	case $victim in
+	feedd.*) affected=$(syncs "${victim#feedd.}") ;;   # that venue's books must resync
+	bookd) affected=$(syncs binance okx) ;;            # a new bookd syncs every book again
+	*) affected= ;;                                    # the books do not depend on it
+	esac
 	old=$(sys_pid "$victim"); r=$(sys_restarts "$victim")
 	others=$(pids_except "$victim")
 	kill -9 "$old"
@@ -29,8 +50,12 @@ for victim in feedd.binance bookd routerd stored nats-server feedd.okx; do
 	else not_ok "chaos_${victim}_restarted" "$(mpctl status 2>&1 | head -12)"; fi
 	if [ "$(pids_except "$victim")" = "$others" ]; then ok "chaos_${victim}_others_untouched"
 	else not_ok "chaos_${victim}_others_untouched" "$others -> $(pids_except "$victim")"; fi
-	if wait_for 120 sys_books_synced 1000; then ok "chaos_${victim}_books_resynced"
-	else not_ok "chaos_${victim}_books_resynced" "$(sys_books_summary)"; fi
+	if [ -n "$victim" ] && [ -z "${victim##feedd.*}" -o "$victim" = bookd ]; then
+		if wait_for 120 resynced "$affected"; then ok "chaos_${victim}_books_resynced"
+		else not_ok "chaos_${victim}_books_resynced" "before: $affected; now: $(sys_books_summary)"; fi
+	fi
+	if wait_for 120 sys_books_synced 1000; then ok "chaos_${victim}_books_synced"
+	else not_ok "chaos_${victim}_books_synced" "$(sys_books_summary)"; fi
 done
 
 # The streams after all that: no duplicate message, rebuilt books match.

@@ -16,6 +16,7 @@ if sys_start; then ok e2e_start; else not_ok e2e_start "$(mpctl status 2>&1)"; e
 if wait_for 120 sys_books_synced 4500; then ok e2e_books_synced_full_depth
 else not_ok e2e_books_synced_full_depth "$(sys_books_summary)"; fi
 
+wait_for 10 sys_health 'assert all(b["last_update_age_s"] is not None for b in d["books"])'
 if sys_health '
 assert d["status"] == "ok", (d["status"], d["alerts"])
 assert all(c["connected"] for c in d["connections"]), d["connections"]
@@ -23,6 +24,8 @@ r = {x["name"]: x for x in d["rings"]}
 assert all(x["dropped"] == 0 for x in r.values()), r
 q = d["requirements"]
 assert q["price_consistency"] == 1.0 and q["depth_completeness_min"] >= 0.9, q
+ages = [b["last_update_age_s"] for b in d["books"]]
+assert all(a is not None and a < 10 for a in ages), ages
 '; then ok e2e_health_ok; else not_ok e2e_health_ok "$(sys_health 'print(d["status"], d["alerts"])' 2>&1)"; fi
 
 # The streams: mpsub rebuilds every book from full + delta messages.

@@ -5,7 +5,7 @@
 #   sys_require            skip the whole test if a program is missing
 #   sys_config [RATE]      write $CONF (mpsim at RATE x real time, default 1)
 #   sys_start              mpctl start (foreground, in the background), wait for start-up
-#   sys_health PY          run PY with d = /health; true if it does not raise
+#   sys_health PY [ARGS]   run PY with d = /health (ARGS in sys.argv[1:]); true if it does not raise
 #   sys_books_synced [MIN] all four books synced with >= MIN levels per side
 #   sys_pid NAME / sys_restarts NAME
 #   sys_stop               mpctl stop (reverse order), wait
@@ -80,7 +80,7 @@ sys.exit(0 if d["instance"]["state"] == "running" and all(p["state"] == "ready" 
 sys_health() {
 	curl -sf "http://127.0.0.1:$HTTP_PORT/health" | python3 -c "import json, sys
 d = json.load(sys.stdin)
-$1"
+$1" "${@:2}"
 }
 
 # sys_books_synced [MIN_LEVELS]

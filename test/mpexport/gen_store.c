@@ -5,11 +5,11 @@
  *
  *   gen_store --root DIR --dump FILE [--seed N] [--start NS] [--updates N]
  *             [--step-ms MS] [--depth N] [--diverge-at NS --diverge-seed N]
- *             [--gaps] [--full-every N] [--topn-every N]
+ *             [--gaps 1] [--full-every N] [--topn-every N]
  *
  * The book lives on a price grid (tick 0.5, lot 0.00001); every update
  * changes a few levels near the top (size changes, removals, new levels,
- * some inside the spread so the mid moves).  With --gaps it also writes an
+ * some inside the spread so the mid moves).  With --gaps 1 it also writes an
  * announced gap (a delta is lost, EV_GAP + EV_RESYNC, then a RESYNC full
  * snapshot after a pause) and an unannounced continuity break.
  * --diverge-at: from the first update at or after that time the random

@@ -3,6 +3,7 @@
 // flood, and see truncated frames), HTTP, and the ok/not ok reporting.
 'use strict';
 const net = require('net');
+const tls = require('tls');
 const http = require('http');
 const crypto = require('crypto');
 const { spawn } = require('child_process');
@@ -73,10 +74,11 @@ class WS {
     this.open = false;
     this.closed = false;
     this.frag = null;
-    this.sock = net.connect(port, '127.0.0.1');
+    // opts.ca: connect with TLS (wss://), trusting that certificate
+    this.sock = opts.ca ? tls.connect({ host: '127.0.0.1', port, ca: opts.ca }) : net.connect(port, '127.0.0.1');
     this.key = crypto.randomBytes(16).toString('base64');
     this.ready = new Promise((resolve, reject) => { this._resolve = resolve; this._reject = reject; });
-    this.sock.on('connect', () => {
+    this.sock.on(opts.ca ? 'secureConnect' : 'connect', () => {
       this.sock.write(`GET ${p} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${this.key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     });

@@ -283,7 +283,10 @@ async function moreFaults(sim) {
   await post(sim.b, '/_sim/pause');
   const before = (await stats(sim)).binance.faults_injected.gap;
   await post(sim.b, '/_sim/fault?kind=gap&venue=binance&symbol=ETH-USDT&n=100');
+  const pend = (await stats(sim)).binance.faults_pending;
+  check('fault_pending_counted', pend.gap === 200, JSON.stringify(pend));  // @depth@100ms and @depth
   await post(sim.b, '/_sim/fault?kind=clear&venue=binance');
+  check('fault_clear_pending', JSON.stringify((await stats(sim)).binance.faults_pending) === '{}', 'still pending');
   await post(sim.b, '/_sim/resume');
   const w = await connect(sim.b, '/ws/ethusdt@depth@100ms');
   await sleep(500);
@@ -337,9 +340,31 @@ async function slowClient() {
   sim.proc.kill('SIGTERM');
 }
 
+async function tlsStreams() {
+  const os = require('os'), fs = require('fs'), path = require('path');
+  const certPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mpsim-tls-')), 'cert.pem');
+  const sim = await startSim(['--seed', '14', '--rate', '10', '--tls', '--tls-cert-out', certPath]);
+  const ca = fs.readFileSync(certPath);
+  const w = await connect(sim.b, '/stream?streams=btcusdt@depth@100ms', { ca });
+  const e = await w.waitJson((m) => m.stream === 'btcusdt@depth@100ms', 3000);
+  check('tls_wss_binance', e && e.data.e === 'depthUpdate' && w.sock.authorized === true, `authorized ${w.sock.authorized}`);
+  const o = await connect(sim.o, '/ws/v5/public', { ca });
+  o.json({ op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT' }] });
+  const snap = await o.waitJson((m) => m.action === 'snapshot', 3000);
+  check('tls_wss_okx_books', snap && snap.data[0].bids.length === 400, 'no snapshot over wss');
+  const plain = await connect(sim.b, '/ws/btcusdt@trade');
+  const t = await plain.waitJson((m) => m.e === 'trade', 3000);
+  check('tls_port_still_serves_plain_ws', !!t, 'no trade over plain ws on a --tls port');
+  await post(sim.b, '/_sim/fault?kind=truncate_wire&venue=binance&symbol=BTC-USDT');
+  const end = await w.waitFor((ev) => ev.t === 'end', 3000);
+  check('tls_truncate_wire', end && end.leftover > 0, JSON.stringify(end));
+  for (const x of [o, plain]) x.close();
+  fs.rmSync(path.dirname(certPath), { recursive: true, force: true });
+}
+
 async function faultsFlag() {
   const sim = await startSim(['--seed', '11', '--rate', '10', '--faults', 'gap@binance:BTC-USDT:after=300ms,disconnect@okx:after=600ms']);
-  const bw = await connect(sim.b, '/ws/btcusdt@depth@100ms');  // increment faults wait for a listener
+  const bw = await connect(sim.b, '/ws/btcusdt@depth@100ms');  // to see the gap
   const w = await connect(sim.o, '/ws/v5/public');
   w.json({ op: 'subscribe', args: [{ channel: 'books', instId: 'ETH-USDT' }] });
   const end = await w.waitFor((e) => e.t === 'end', 3000);
@@ -364,6 +389,7 @@ async function faultsFlag() {
     await faults(sim);
     await moreFaults(sim);
     await faultsFlag();
+    await tlsStreams();
   } catch (e) {
     notOk('proto_suite', e.stack);
   }

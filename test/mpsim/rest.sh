@@ -157,15 +157,27 @@ case "$out" in *"Re-using existing connection"*) true ;; *) false ;; esac; res h
 st=$(hget "$B" /api/v3/nothing)
 [ "$st" = 404 ]; res http_unknown_path
 
+# TLS: https with the self-signed certificate on the same ports as plain http
+start_sim --seed 7 --tls --tls-cert-out "$T_TMP/cert.pem"
+st=$(curl -s -o "$T_TMP/b" -w '%{http_code}' --cacert "$T_TMP/cert.pem" "https://127.0.0.1:$B/api/v3/depth?symbol=BTCUSDT&limit=5")
+[ "$st" = 200 ] && [ "$(jq_ "len(d['bids'])")" = 5 ]; res tls_https_binance
+st=$(curl -s -o "$T_TMP/b" -w '%{http_code}' --cacert "$T_TMP/cert.pem" "https://localhost:$O/api/v5/market/books?instId=ETH-USDT&sz=2")
+[ "$st" = 200 ] && [ "$(jq_ "d['data'][0]['seqId'] > 0")" = True ]; res tls_https_okx_localhost
+st=$(hget "$B" /api/v3/ping)
+[ "$st" = 200 ]; res tls_port_still_serves_http
+curl -s -o /dev/null "https://127.0.0.1:$B/api/v3/ping"; r=$?
+[ "$r" = 60 ]; res tls_unknown_ca_rejected_by_client
+
 # --help documents every option; bad flags are refused
 help=$("$BIN/mpsim" --help)
 okh=1
 for o in --binance-port --okx-port --bind --seed --rate --timer-rate --symbols --levels --okx-legacy-checksum \
-	--okx-no-snapshot --paused --faults --log-level; do
+	--okx-no-snapshot --paused --faults --log-level --volatility --conn-lifetime --tls --tls-cert --tls-key --tls-cert-out; do
 	echo "$help" | grep -q -- "$o" || { okh=0; echo "missing $o" >&2; }
 done
 [ "$okh" = 1 ]; res help_documents_options
 "$BIN/mpsim" --bind 10.0.0.1 >/dev/null 2>&1; r1=$?
 "$BIN/mpsim" --faults 'gap@nowhere' >/dev/null 2>&1; r2=$?
 "$BIN/mpsim" --rate 0 >/dev/null 2>&1; r3=$?
-[ "$r1 $r2 $r3" = "2 2 2" ]; res bad_flags_refused
+"$BIN/mpsim" --tls-cert-out x.pem >/dev/null 2>&1; r4=$?
+[ "$r1 $r2 $r3 $r4" = "2 2 2 2" ]; res bad_flags_refused

@@ -2,8 +2,9 @@
  * test_mpsim_lws.c - interoperability of mpsim with libwebsockets, the client
  * library feedd uses: a Binance combined stream and an OKX books subscription
  * through lws, answering pings the way lws does by itself, with the messages
- * checked by jansson (contiguous U/u, snapshot then prevSeqId == seqId chain).
- * Starts $BIN/mpsim itself.
+ * checked by jansson (contiguous U/u, snapshot then prevSeqId == seqId chain),
+ * and the same Binance stream over wss:// (mpsim --tls, its self-signed
+ * certificate as the CA).  Starts $BIN/mpsim itself.
  */
 #include <jansson.h>
 #include <libwebsockets.h>
@@ -35,7 +36,8 @@ struct client {
 	int snapshots, updates, seq_breaks, acks;
 };
 
-static struct client bn = {.name = "binance"}, ox = {.name = "okx",
+static char cert_path[256];
+static struct client bn = {.name = "binance"}, bs = {.name = "binance-tls"}, ox = {.name = "okx",
 	.sub = "{\"op\":\"subscribe\",\"args\":[{\"channel\":\"books\",\"instId\":\"BTC-USDT\"}]}"};
 
 static void
@@ -48,7 +50,7 @@ on_message(struct client *c)
 		c->bad_json++;
 		return;
 	}
-	if (c == &bn && (d = json_object_get(j, "data")) != NULL &&
+	if ((c == &bn || c == &bs) && (d = json_object_get(j, "data")) != NULL &&
 	    strcmp(json_string_value(json_object_get(d, "e")) ? json_string_value(json_object_get(d, "e")) : "", "depthUpdate") == 0) {
 		long long U = json_integer_value(json_object_get(d, "U")), u = json_integer_value(json_object_get(d, "u"));
 		if (c->last_u && U != c->last_u + 1)
@@ -136,10 +138,13 @@ static int
 start_sim(void)
 {
 	const char *bin = getenv("BIN") ? getenv("BIN") : "bin";
-	char exe[512], line[256];
+	char exe[512], line[256], dir[] = "/tmp/mpsim-lws-XXXXXX";
 	int fds[2];
 
 	snprintf(exe, sizeof exe, "%s/mpsim", bin);
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(cert_path, sizeof cert_path, "%s/cert.pem", dir);
 	if (pipe(fds) < 0)
 		return -1;
 	sim_pid = fork();
@@ -147,7 +152,7 @@ start_sim(void)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		execl(exe, exe, "--binance-port", "0", "--okx-port", "0", "--rate", "10", "--timer-rate", "20",
-		    "--log-level", "warn", (char *)NULL);
+		    "--log-level", "warn", "--tls", "--tls-cert-out", cert_path, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -158,7 +163,7 @@ start_sim(void)
 }
 
 static struct lws *
-dial(struct lws_context *ctx, struct client *c, int port, const char *path)
+dial(struct lws_context *ctx, struct client *c, int port, const char *path, int ssl)
 {
 	struct lws_client_connect_info ci;
 
@@ -171,6 +176,7 @@ dial(struct lws_context *ctx, struct client *c, int port, const char *path)
 	ci.origin = "127.0.0.1";
 	ci.protocol = NULL;
 	ci.ietf_version_or_minus_one = -1;
+	ci.ssl_connection = ssl ? LCCSCF_USE_SSL : 0;
 	ci.opaque_user_data = c;
 	return lws_client_connect_via_info(&ci);
 }
@@ -185,16 +191,19 @@ t_lws_interop(void)
 	memset(&info, 0, sizeof info);
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.client_ssl_ca_filepath = cert_path;
 	lws_set_log_level(LLL_ERR, NULL);
 	ctx = lws_create_context(&info);
 	T_CHECK(ctx != NULL);
 	if (ctx == NULL)
 		return;
-	T_CHECK(dial(ctx, &bn, bport, "/stream?streams=btcusdt@depth@100ms/btcusdt@trade") != NULL);
-	T_CHECK(dial(ctx, &ox, oport, "/ws/v5/public") != NULL);
+	T_CHECK(dial(ctx, &bn, bport, "/stream?streams=btcusdt@depth@100ms/btcusdt@trade", 0) != NULL);
+	T_CHECK(dial(ctx, &ox, oport, "/ws/v5/public", 0) != NULL);
+	T_CHECK(dial(ctx, &bs, bport, "/stream?streams=ethusdt@depth@100ms", 1) != NULL);
 	/* 5 s: several server pings (1 s apart at --timer-rate 20, pong deadline 3 s), which lws answers by itself */
 	time_t end = time(NULL) + 6;
-	while (time(NULL) < end && !bn.error && !ox.error)
+	while (time(NULL) < end && !bn.error && !ox.error && !bs.error)
 		lws_service(ctx, 10);
 	T_CHECK(bn.established && ox.established);
 	T_CHECK(!bn.closed && !ox.closed && !bn.error && !ox.error);
@@ -205,6 +214,9 @@ t_lws_interop(void)
 	T_EQ_I(ox.snapshots, 1);
 	T_CHECK(ox.updates > 50);
 	T_EQ_I(ox.seq_breaks, 0);
+	T_CHECK(bs.established && !bs.closed && !bs.error);
+	T_CHECK(bs.depth_events > 50);
+	T_EQ_I(bs.depth_breaks + bs.bad_json, 0);
 	lws_context_destroy(ctx);
 }
 
@@ -219,5 +231,8 @@ main(void)
 	T_RUN(t_lws_interop);
 	kill(sim_pid, SIGTERM);
 	waitpid(sim_pid, NULL, 0);
+	unlink(cert_path);
+	*strrchr(cert_path, '/') = 0;
+	rmdir(cert_path);
 	return t_done();
 }

@@ -9,6 +9,7 @@
  *     ring_wait (or read(2)), measures on receipt; p50/p99/max;
  *   - CPU used by an idle consumer waiting for 2 s (getrusage).
  * Prints one JSON object per line (make bench).  Not a test: it asserts nothing.
+ * Arguments (optional) pick parts: tp64 tp1k latency idle.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -485,8 +486,19 @@ throughput(uint32_t size, uint64_t n, uint64_t n_each)
 	    size, rr, rr * size / 1e9, r.records, pr, pr * size / 1e9, er);
 }
 
+static int
+want(int argc, char **argv, const char *part)
+{
+	if (argc < 2)
+		return 1;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], part) == 0)
+			return 1;
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct result r, p;
 	int64_t rp50, rp99, pp50, pp99;
@@ -499,10 +511,13 @@ main(void)
 		printf("{\"bench\": \"ring\", \"error\": \"mkdtemp: %s\"}\n", strerror(errno));
 		return 1;
 	}
-	throughput(64, 40000000, 1000000);
-	throughput(1024, 4000000, 1000000);
-
-	if (run_latency(K_RING, &r) == 0 && run_latency(K_PIPE_EACH, &p) == 0) {
+	if (want(argc, argv, "tp64"))
+		throughput(64, 40000000, 1000000);
+	if (want(argc, argv, "tp1k"))
+		throughput(1024, 4000000, 1000000);
+	if (!want(argc, argv, "latency"))
+		;
+	else if (run_latency(K_RING, &r) == 0 && run_latency(K_PIPE_EACH, &p) == 0) {
 		qsort(r.lat, (size_t)r.nlat, sizeof r.lat[0], cmp_i64);
 		qsort(p.lat, (size_t)p.nlat, sizeof p.lat[0], cmp_i64);
 		rp50 = pct(r.lat, r.nlat, 0.50);
@@ -519,6 +534,10 @@ main(void)
 		printf("{\"bench\": \"ring_wakeup\", \"error\": \"a child failed\"}\n");
 	}
 
+	if (!want(argc, argv, "idle")) {
+		rmdir(g_dir);
+		return 0;
+	}
 	ri = run_idle(K_RING, 2.0);
 	pi = run_idle(K_PIPE_EACH, 2.0);
 	printf("{\"bench\": \"ring_idle_consumer_cpu\", \"value\": %.6f, \"unit\": \"cpu_s_per_s\", \"seconds\": 2,"

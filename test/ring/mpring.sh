@@ -109,6 +109,32 @@ bad=[r for r in L if 'error' in r]
 assert len(bad)==1 and 'layout version 9' in bad[0]['error'], L
 " <"$T_TMP/list2"
 
+# A tail that falls a whole lap behind (stopped with SIGSTOP while producer
+# and consumer run on) says so and resumes at the tail.
+L2=$SHM/lap
+bg $PEER consume "$L2" --cap 65536 --idle-ms 20000
+bg $PEER produce "$L2" --cap 65536 --count 100000000 --slow-us 100
+$MPRING tail --json --for 60 "$L2" >"$T_TMP/lap" 2>&1 &
+tpid=$!; T_PIDS+=("$tpid")
+wait_for 10 test -s "$T_TMP/lap"
+kill -STOP $tpid
+w1=$($MPRING stat --json --interval 0 "$L2" | py "print(L[0]['written_bytes'])")
+wait_for 20 bash -c "[ \$($MPRING stat --json --interval 0 $L2 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"written_bytes\"])') -gt $((w1 + 3 * 65536)) ]"
+kill -CONT $tpid
+wait_for 10 grep -q '"lapped":true' "$T_TMP/lap"
+n1=$(wc -l <"$T_TMP/lap")
+wait_for 10 bash -c "[ \$(wc -l <$T_TMP/lap) -gt $((n1 + 5)) ]"
+kill $tpid
+check tail_reports_lapped py "
+lap=[i for i,r in enumerate(L) if r.get('lapped')]
+assert len(lap)>=1, 'no lapped line'
+x=L[lap[0]]
+assert x['resume_pos']>x['pos'] and x['skipped_bytes']==x['resume_pos']-x['pos'], x
+after=[r for r in L[lap[0]+1:] if 'seq' in r]
+assert after and after[0]['pos']>=x['resume_pos'], after[:1]
+assert all(b['seq']==a['seq']+1 for a,b in zip(after, after[1:]) if 'seq' in a and 'seq' in b), 'seq gap after resume'
+" <"$T_TMP/lap"
+
 $MPRING stat "$SHM/nonexistent" >/dev/null 2>&1; rc=$?
 check missing_ring_exit_1 test $rc = 1
 $MPRING bogus >/dev/null 2>&1; rc=$?

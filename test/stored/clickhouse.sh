@@ -90,7 +90,11 @@ run_backend() {
 	    --set clickhouse.retry_max=1s --set clickhouse.timeout=10s)
 	st_start "${sets[@]}"
 	wait_for 10 test -e "/dev/shm/$ST_PREFIX/book.store"
-	bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 1200 --seed 11 >"$T_TMP/feed_$BACKEND.json"
+	# Records from 150 s before a UTC hour to 150 s after it: two segments per
+	# stream, so the sink also crosses from one segment to the next.
+	local start=$(( ($(date +%s) / 3600 * 3600 - 150) * 1000000000 ))
+	bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 1200 --seed 11 --start "$start" \
+	    >"$T_TMP/feed_$BACKEND.json"
 	local feed=$T_LASTPID
 	sleep 1.5
 	ch_stop                                    # the server goes away mid-run ...
@@ -104,6 +108,7 @@ run_backend() {
 	wait "$feed"
 	wait_for 60 st_counts_match "$T_TMP/feed_$BACKEND.json" || not_ok "${BACKEND}_store_caught_up"
 	"$BIN/mpstore" verify -c "$ST_CONF" >"$T_TMP/verify_$BACKEND.json"
+	check "${BACKEND}_two_segments_per_book" test "$(ls "$ST_STORE"/binance/BTC-USDT/*.seg | wc -l)" = 2
 	# Wait until ClickHouse holds what the store holds (the sink follows the store).
 	local want_deltas
 	want_deltas=$(python3 -c 'import json,sys; print(sum(b["deltas"] for b in json.load(open(sys.argv[1]))["books"]))' \
@@ -114,6 +119,7 @@ run_backend() {
 		not_ok "${BACKEND}_caught_up_after_outage" "deltas in ClickHouse: $(ch_q "SELECT count() FROM marketprism.orderbook_deltas $final"), store: $want_deltas"
 	fi
 	st_stop
+	check "${BACKEND}_stored_clean_exit" test "$ST_RC" = 0
 	cp "$T_TMP/stored.log" "$T_TMP/stored_$BACKEND.log"
 	grep -q 'clickhouse insert failed; will retry' "$T_TMP/stored.log" && ok "${BACKEND}_outage_seen_and_retried" ||
 	    not_ok "${BACKEND}_outage_seen_and_retried" "no failed insert in the log: the outage was not exercised"

@@ -21,8 +21,9 @@ st_start() {
 	bg "$BIN/stored" -c "$ST_CONF" "$@" 2>>"$T_TMP/stored.log"
 	ST_PID=$T_LASTPID
 }
-# st_stop: SIGTERM stored and wait for it.
-st_stop() { kill -TERM "$ST_PID" 2>/dev/null; wait "$ST_PID" 2>/dev/null; }
+# st_stop: SIGTERM stored and wait for it; its exit status in ST_RC (0 = clean,
+# which under ASan also means no leak).
+st_stop() { kill -TERM "$ST_PID" 2>/dev/null; wait "$ST_PID" 2>/dev/null; ST_RC=$?; }
 # st_counts_match FEED_JSON: the store holds exactly the feeder's records (live check).
 st_counts_match() {
 	"$BIN/mpstore" verify -c "$ST_CONF" 2>/dev/null | python3 -c '

@@ -32,3 +32,4 @@ $(BIN)/test/bench_ch: $(call objs,test/stored/bench_ch.c $(STORED_TEST_GEN) stor
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libzstd libcurl zlib inih) $(LDBASE)
 PROGS += $(BIN)/test/bench_ch
 BENCHES += test/stored/bench_clickhouse.sh
+TEST_SCRIPTS += test/stored/system_clickhouse.sh

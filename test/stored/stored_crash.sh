@@ -23,7 +23,7 @@ check feeder_finished test -s "$T_TMP/feed.json"
 check stored_killed_4_times test "$kills" = 4
 if wait_for 60 st_counts_match "$T_TMP/feed.json"; then ok store_caught_up; else not_ok store_caught_up "counts differ after 60 s"; fi
 st_stop
-check stored_clean_exit grep -q 'msg="stopping"' "$T_TMP/stored.log"
+check stored_clean_exit test "$ST_RC" = 0
 "$BIN/mpstore" verify -c "$ST_CONF" >"$T_TMP/verify.json"
 echo "verify exit $?" >>"$T_TMP/stored.log"
 python3 - "$T_TMP/feed.json" "$T_TMP/verify.json" <<'PY'

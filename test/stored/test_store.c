@@ -477,6 +477,47 @@ t_corrupted_block_reported(void)
 	}
 }
 
+/* A newest segment whose header is damaged is moved aside, never written over. */
+static void
+t_damaged_segment_set_aside(void)
+{
+	struct gen_book b;
+	struct store_writer *w;
+	struct store_query q = { 0 };
+	char err[512], path[1200], cmd[1400];
+	void **got;
+	int i, k;
+
+	fresh_root("ds");
+	gen_init(&b, 1, EX_BINANCE, 9000000000000LL, 1000000, 1000, 300, 7, T0);
+	w = wopen();
+	if (!w)
+		return;
+	for (i = 0; i < 20; i++) {
+		struct rec_delta *d = gen_delta(&b, 5);
+		store_writer_add(w, RING_A, (uint64_t)i + 1, EX_NONE, d, d->h.len, err, sizeof err);
+		free(d);
+	}
+	T_EQ_I(store_writer_close(w, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s", only_segment());
+	corrupt_at(path, 40);   /* inside the segment header: its crc fails */
+	w = wopen();
+	if (!w)
+		return;
+	for (i = 20; i < 30; i++) {
+		struct rec_delta *d = gen_delta(&b, 5);
+		T_EQ_I(store_writer_add(w, RING_A, (uint64_t)i + 1, EX_NONE, d, d->h.len, err, sizeof err), STORE_W_OK);
+		free(d);
+	}
+	T_EQ_I(store_writer_close(w, err, sizeof err), 0);
+	k = read_all(&q, &got, &(struct faults){ 0 }, NULL);
+	T_EQ_I(k, 10);
+	free_all(got, k);
+	snprintf(cmd, sizeof cmd, "ls '%s'.bad-* >/dev/null 2>&1", path);
+	T_EQ_I(system(cmd), 0);
+	gen_free(&b);
+}
+
 static void
 t_gap_ledger(void)
 {
@@ -588,6 +629,7 @@ main(void)
 	T_RUN(t_restart_no_duplicates);
 	T_RUN(t_torn_tail_recovered);
 	T_RUN(t_corrupted_block_reported);
+	T_RUN(t_damaged_segment_set_aside);
 	T_RUN(t_gap_ledger);
 	snprintf(err, sizeof err, "rm -rf '%s'", base);
 	if (system(err) != 0)

@@ -11,6 +11,7 @@ wait_for 10 test -e "/dev/shm/$ST_PREFIX/book.store" || { not_ok stored_starts "
 "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 1000 --gap-recorded 100 --gap-unexplained 200 --seed 3 >"$T_TMP/feed.json"
 wait_for 30 st_counts_match "$T_TMP/feed.json"
 st_stop
+check stored_clean_exit test "$ST_RC" = 0
 "$BIN/mpstore" verify -c "$ST_CONF" >"$T_TMP/verify.json"
 check verify_exit_1_on_unexplained test $? = 1
 python3 - "$T_TMP/verify.json" <<'PY'

@@ -2,7 +2,8 @@
  * alerts.c - the requirement's alert rules, evaluated every tick over a
  * sliding window of the collected counters:
  *
- *   data_loss        lost updates + ring drops > data_loss of updates  (per exchange; per book.* ring)
+ *   data_loss        lost updates + ring drops > data_loss of updates  (per exchange;
+ *                    per other ring: its drops > data_loss of its records)
  *   latency_high     p95 of a stage's latency > latency_high (exchange->receive per
  *                    exchange, processing, receive->publish, receive->stored)
  *   checksum_fail    failed OKX checksums > checksum_fail of checks     (per book)
@@ -405,10 +406,11 @@ eval_loss(struct ctl *c)
 		    "%s: %.0f of %.0f updates lost in the last %llds (%.3f%%)", exchanges[e], lost + drop, upd + drop,
 		    (long long)(a->window / 1000000000LL), share * 100);
 	}
-	/* The pipeline's own rings downstream of bookd. */
+	/* Every other ring on its own: book.* (what routerd and stored get),
+	 * raw.* (the capture), ctl.* (bookd's requests). */
 	for (i = 0; i < c->nrings; i++) {
 		double wr, dr;
-		if (!c->ring_ok[i] || strncmp(c->ring_names[i], "book.", 5) != 0)
+		if (!c->ring_ok[i] || strncmp(c->ring_names[i], "feed.", 5) == 0)
 			continue;
 		snprintf(key, sizeof key, "wr|%s", c->ring_names[i]);
 		wr = window_delta(c, key, (double)c->rings[i].written);

@@ -258,6 +258,48 @@ collect_proc(struct child *ch, int64_t now)
 	ch->cpu_mono_prev = now;
 }
 
+/* When each book's applied-update count last moved (CLOCK_REALTIME ns), for
+ * a last-update age when bookd exports no timestamp of its own. */
+static struct { char labels[128]; uint64_t v; int64_t at; } moved[64];
+static int nmoved;
+
+static void
+track_updates(struct ctl *c)
+{
+	const struct mview *m;
+	int i, k;
+
+	for (i = 0; (m = collect_find(c, "bookd", "mp_book_applied_total|mp_book_updates_total", NULL, i)); i++) {
+		for (k = 0; k < nmoved; k++)
+			if (strcmp(moved[k].labels, m->v.labels) == 0)
+				break;
+		if (k == nmoved) {
+			if (nmoved == 64)
+				continue;
+			snprintf(moved[k].labels, sizeof moved[k].labels, "%s", m->v.labels);
+			moved[k].v = m->v.counter;
+			moved[k].at = 0;   /* unknown until it moves */
+			nmoved++;
+			continue;
+		}
+		if (m->v.counter != moved[k].v) {
+			moved[k].v = m->v.counter;
+			moved[k].at = ctl_real_ns();
+		}
+	}
+}
+
+int64_t
+collect_last_change(const char *labels)
+{
+	int k;
+
+	for (k = 0; k < nmoved; k++)
+		if (strcmp(moved[k].labels, labels) == 0)
+			return moved[k].at;
+	return 0;
+}
+
 void
 collect_tick(struct ctl *c)
 {
@@ -268,6 +310,7 @@ collect_tick(struct ctl *c)
 		clk_tck = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
 	c->tick_mono = now;
 	collect_metrics(c);
+	track_updates(c);
 	collect_rings(c);
 	for (i = 0; i < c->nch; i++)
 		collect_proc(&c->ch[i], now);

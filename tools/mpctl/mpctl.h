@@ -170,6 +170,9 @@ const struct mview *collect_find(const struct ctl *c, const char *process, const
 /* The first of "name1|name2|..." some process exports (else name1): the
  * daemons' own spellings of a METRICS.md metric are accepted as aliases. */
 const char *collect_name(const struct ctl *c, const char *process, const char *alts);
+/* When bookd's applied count for these labels last changed (CLOCK_REALTIME
+ * ns, 0 = not seen moving yet). */
+int64_t collect_last_change(const char *labels);
 /* Value of a label in a label string ('exchange="okx",symbol="BTC-USDT"'). */
 int labels_get(const char *labels, const char *key, char *out, size_t cap);
 

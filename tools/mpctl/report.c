@@ -209,34 +209,6 @@ report_status(struct ctl *c)
 	return o;
 }
 
-/* When a value was last seen to change (CLOCK_REALTIME ns; 0 = never seen
- * changing), remembered per key across ticks. */
-static int64_t
-change_time(const char *key, double v, int64_t now)
-{
-	static struct { char key[160]; double v; int64_t at; } t[64];
-	static int n;
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(t[i].key, key) == 0)
-			break;
-	if (i == n) {
-		if (n == 64)
-			return 0;
-		snprintf(t[n].key, sizeof t[n].key, "%s", key);
-		t[n].v = v;
-		t[n].at = 0;
-		n++;
-		return 0;
-	}
-	if (v != t[i].v) {
-		t[i].v = v;
-		t[i].at = now;
-	}
-	return t[i].at;
-}
-
 static double worst_depth = -1;
 
 /* Books: the ones bookd reports, else the configured ones (with no data). */
@@ -277,9 +249,7 @@ books_json(struct ctl *c, int64_t now_real)
 			have_last = sum_metric(c, "bookd", "mp_book_last_update_ns", lab, &last) && last > 0;
 			if (!have_last && have_s) {
 				/* no timestamp exported: when did the applied count last move? */
-				double applied = upd;
-				sum_metric(c, "bookd", "mp_book_applied_total", lab, &applied);
-				last = (double)change_time(lab, applied, now_real);
+				last = (double)collect_last_change(lab);
 				have_last = last > 0;
 			}
 			sum_metric(c, "bookd", "mp_book_lost_updates_total|mp_book_gaps_total", lab, &lost);
@@ -311,6 +281,8 @@ books_json(struct ctl *c, int64_t now_real)
 			json_object_set_new(o, "lost_updates", json_integer((json_int_t)lost));
 			json_object_set_new(o, "gaps", json_integer((json_int_t)gaps));
 			json_object_set_new(o, "resyncs", json_integer((json_int_t)rs));
+			if (sum_metric(c, "bookd", "mp_book_syncs_total", lab, &rs))
+				json_object_set_new(o, "syncs", json_integer((json_int_t)rs));
 			json_object_set_new(o, "crossed", json_integer((json_int_t)crossed));
 			json_object_set_new(o, "validation_failures", json_integer((json_int_t)vf));
 			json_object_set_new(o, "checksum", json_pack("{s:I,s:I,s:o}", "ok", (json_int_t)cok,

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "label.h"
 #include "log.h"
@@ -23,7 +24,7 @@
 /* How far past --to the reader looks for the record that confirms the book up to --to. */
 #define TAIL_NS (3600LL * 1000000000LL)
 
-/* Output files, in the order of files[] below. */
+/* Output files (npy[] slots). */
 enum {
 	F_TS, F_IDS, F_MID, F_SEG, F_DEEPLOB, F_WIN, F_X, F_FEAT, F_HEAT, F_STACK, F_STACK_TS,
 	F_N
@@ -166,7 +167,7 @@ gap_close(struct st *s, int64_t to)
 
 /* The book can no longer be trusted from the last record that confirmed it. */
 static void
-brk(struct st *s, int64_t t, const char *reason, const char *detail)
+epoch_break(struct st *s, int64_t t, const char *reason, const char *detail)
 {
 	if (s->in_epoch) {
 		s->in_epoch = 0;
@@ -563,7 +564,7 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 	if (d->h.prev_id != s->book_id) {
 		snprintf(det, sizeof det, "delta prev_id %" PRId64 " after update id %" PRId64 " (first %" PRId64
 		    " last %" PRId64 ")", d->h.prev_id, s->book_id, d->h.first_id, d->h.last_id);
-		brk(s, t, "continuity_break", det);
+		epoch_break(s, t, "continuity_break", det);
 		return;
 	}
 	confirm(s, t);
@@ -579,7 +580,7 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 			s->c.bad_levels++;
 			snprintf(det, sizeof det, "%s level px %" PRId64 " qty %" PRId64 " in update %" PRId64,
 			    book_side_name(side), d->lv[i].px, d->lv[i].qty, d->h.last_id);
-			brk(s, t, "invalid_level", det);
+			epoch_break(s, t, "invalid_level", det);
 			return;
 		}
 		if (r == BOOK_DROPPED || r == BOOK_EVICTED)
@@ -597,7 +598,7 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 		    "bookd %" PRId64 "/%" PRId64 " levels %u/%u", d->h.last_id, after[0], after[2],
 		    book_count(s->bk, BOOK_BID), book_count(s->bk, BOOK_ASK), d->best_bid_px, d->best_ask_px,
 		    d->book_bids, d->book_asks);
-		brk(s, t, "book_mismatch", det);
+		epoch_break(s, t, "book_mismatch", det);
 		return;
 	}
 	s->book_id = d->h.last_id;
@@ -632,7 +633,7 @@ on_full(struct st *s, const struct rec_snapshot *sn, int64_t t)
 		if (s->in_epoch) {
 			snprintf(det, sizeof det, "%s snapshot at update %" PRId64 " while in sync at %" PRId64,
 			    sn->reason == SNAP_R_SYNC ? "sync" : "resync", sn->h.last_id, s->book_id);
-			brk(s, t, "resync", det);
+			epoch_break(s, t, "resync", det);
 		}
 		anchor(s, t, sn);
 		return;
@@ -645,14 +646,14 @@ on_full(struct st *s, const struct rec_snapshot *sn, int64_t t)
 	if (sn->h.last_id != s->book_id) {
 		snprintf(det, sizeof det, "full snapshot at update %" PRId64 " after update %" PRId64,
 		    sn->h.last_id, s->book_id);
-		brk(s, t, "continuity_break", det);
+		epoch_break(s, t, "continuity_break", det);
 		anchor(s, t, sn);
 		return;
 	}
 	s->c.periodic_checked++;
 	if (book_cmp(s->bk, s->tmp, 0, det, sizeof det) != 0) {
 		s->c.periodic_mismatch++;
-		brk(s, t, "snapshot_mismatch", det);
+		epoch_break(s, t, "snapshot_mismatch", det);
 		anchor(s, t, sn);
 		return;
 	}
@@ -674,7 +675,7 @@ on_topn(struct st *s, const struct rec_snapshot *sn, int64_t t)
 	if (sn->h.last_id != s->book_id) {
 		snprintf(det, sizeof det, "top-N snapshot at update %" PRId64 " after update %" PRId64,
 		    sn->h.last_id, s->book_id);
-		brk(s, t, "continuity_break", det);
+		epoch_break(s, t, "continuity_break", det);
 		return;
 	}
 	s->c.topn_checked++;
@@ -687,7 +688,7 @@ on_topn(struct st *s, const struct rec_snapshot *sn, int64_t t)
 			snprintf(det, sizeof det, "top-N %s level %u at update %" PRId64 ": snapshot %" PRId64 " x %" PRId64
 			    ", rebuilt %" PRId64 " x %" PRId64, book_side_name(side), k, sn->h.last_id, sn->lv[i].px,
 			    sn->lv[i].qty, l ? l->px : 0, l ? l->qty : 0);
-			brk(s, t, "topn_mismatch", det);
+			epoch_break(s, t, "topn_mismatch", det);
 			return;
 		}
 	}
@@ -758,7 +759,7 @@ on_event(struct st *s, const struct rec_event *e, int64_t t)
 	{
 		char reason[48];
 		snprintf(reason, sizeof reason, "event:%s", ev_code_name(e->code));
-		brk(s, t, reason, det);
+		epoch_break(s, t, reason, det);
 	}
 }
 
@@ -801,14 +802,20 @@ on_tail(struct st *s, const struct rec_hdr *h)
 	if (confirms)
 		confirm(s, s->o->to);
 	else if (s->in_epoch)
-		brk(s, s->o->to, "end_of_range", "the first record after the range broke continuity");
+		epoch_break(s, s->o->to, "end_of_range", "the first record after the range broke continuity");
 	s->stop = 1;
 }
 
 static void
 on_record(struct st *s, const struct rec_hdr *h)
 {
-	int64_t t = store_rec_time(h);
+	/*
+	 * The sampling clock is feedd's receive time.  Records without one
+	 * (bookd's own events) happen "now": the store's fallback times (the
+	 * exchange's clock, or when stored wrote the block, seconds later) would
+	 * drag the monotonic clock away from the data.
+	 */
+	int64_t t = h->recv_ns > 0 ? h->recv_ns : s->te;
 
 	s->c.records++;
 	if (t < s->te) {
@@ -818,7 +825,7 @@ on_record(struct st *s, const struct rec_hdr *h)
 	s->te = t;
 	if (s->corrupt_pending) {
 		s->corrupt_pending = 0;
-		brk(s, t, "store_corrupt", s->corrupt_what);
+		epoch_break(s, t, "store_corrupt", s->corrupt_what);
 	}
 	if (t >= s->o->to) {
 		on_tail(s, h);
@@ -945,6 +952,26 @@ mkdir_p(const char *dir)
 	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Remove what an earlier export into the same directory left, so every file
+ * there belongs to this run (metadata.json, written last, marks it complete). */
+static void
+clear_old(const char *dir)
+{
+	static const char *const names[] = {
+		"metadata.json", "timestamps.npy", "ids.npy", "mid.npy", "segment.npy", "deeplob.npy",
+		"deeplob_windows.npy", "deeplob_x.npy", "features.npy", "heatmap.npy", "stack.npy",
+		"stack_timestamps.npy", "labels.npy", "label_returns.npy",
+	};
+	char path[1200];
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_warn("cannot remove an old output", "path=%s error=%s", log_q(path), log_q(strerror(errno)));
+	}
+}
+
 static void
 st_free(struct st *s)
 {
@@ -1039,6 +1066,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 		st_free(&s);
 		return -1;
 	}
+	clear_old(o->out);
 	s.start = o->from - o->warmup_ns;
 	if (o->norm != MPX_NORM_NONE) {
 		int64_t d0 = floor_div(o->from, DAY_NS) - o->norm_days;
@@ -1091,7 +1119,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	store_reader_close(r);
 	if (!s.stop) {
 		/* The data ended before --to: nothing after the last confirmed record is known. */
-		brk(&s, s.te, "end_of_data", "the store holds no record of this book after this time");
+		epoch_break(&s, s.te, "end_of_data", "the store holds no record of this book after this time");
 	}
 	gap_close(&s, o->to);
 	s.c.bad_blocks = rs.bad_blocks;

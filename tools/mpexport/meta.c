@@ -227,7 +227,7 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 		json_object_set_new(j, "windows", json_integer((json_int_t)m->windows));
 		json_object_set_new(j, "columns", deeplob_columns(fc));
 		json_object_set_new(j, "prices", json_string(fc->prices_abs ? "absolute (quote currency)" :
-		    "basis points from mid: (px - mid) / mid * 1e4 (asks > 0, bids < 0); exact float32, "
+		    "basis points from mid: (px - mid) / mid * 1e4 (asks > 0, bids < 0), precise in float32; "
 		    "absolute prices = mid.npy * (1 + bps / 1e4)"));
 		json_object_set_new(j, "sizes", json_string("base units"));
 		json_object_set_new(j, "missing_level", json_string("price NaN, size 0 (book shallower than L)"));

@@ -53,9 +53,13 @@ static const char usage[] =
     "Exit status: 0 ok; 1 the ring could not be read (missing, another layout or\n"
     "schema, corrupt, re-created while followed); 2 usage.\n";
 
+static struct cfg *g_cfg;
+
 static int
 usage_error(const char *fmt, const char *arg)
 {
+	cfg_free(g_cfg);
+	g_cfg = NULL;
 	fprintf(stderr, "mpring: ");
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n%s", usage);
@@ -393,7 +397,7 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "-c") == 0 || strncmp(argv[i], "-c=", 3) == 0)
 			has_conf = 1;
-	c = daemon_start("mpring", usage, &argc, argv);
+	c = g_cfg = daemon_start("mpring", usage, &argc, argv);
 	daemon_signals();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
@@ -436,6 +440,7 @@ main(int argc, char **argv)
 		return usage_error("%s", "a command is needed");
 	if (!(prefix = pipe_prefix(c, pbuf, sizeof pbuf))) {
 		fprintf(stderr, "mpring: [system] ring_prefix is not a directory name\n");
+		cfg_free(c);
 		return 2;
 	}
 	if (pipe_instruments(c, &reg, err, sizeof err) == 0)

@@ -231,6 +231,7 @@ flush_1000(struct sim_inst *in, struct sb *b)
 	if (in->bn_nagg == 0)
 		return;
 	if (!emit_wanted(in, BK_DEPTH1000, 0)) {
+		emit_incr_unheard(in, 1);
 		in->bn_nagg = 0;
 		in->bn_agg_first_U = 0;
 		return;
@@ -321,10 +322,12 @@ bn_on_step(struct sim_inst *in)
 			nids += 1 + (int64_t)(mkt_rand(bk) % 3);
 		U = in->bn_last_u + 1;
 		in->bn_last_u += nids;
-		/* nobody listening: nothing to format (pending faults wait for a listener) */
+		/* nobody listening: nothing to format */
 		if (emit_wanted(in, BK_DEPTH100, 0)) {
 			depth_payload(&b, in, U, in->bn_last_u, bk->chg, bk->nchg);
 			emit_incr(in, 0, BK_DEPTH100, b.p, b.len);
+		} else {
+			emit_incr_unheard(in, 0);
 		}
 		if (in->bn_nagg + bk->nchg > in->bn_aggcap) {
 			int cap = (in->bn_nagg + bk->nchg) * 2;

@@ -133,6 +133,19 @@ stats(struct sim_conn *c)
 		sb_adds(&b, "\"faults_injected\":{");
 		for (int k = 0; k < FLT_NKINDS; k++)
 			sb_printf(&b, "%s\"%s\":%llu", k ? "," : "", flt_name(k), (unsigned long long)s->faults_injected[k]);
+		/* increment faults wait for a subscriber; REST faults for a request */
+		sb_adds(&b, "},\"faults_pending\":{");
+		int first = 1;
+		for (int k = 0; k < FLT_NKINDS; k++) {
+			long long n = sim.rest_fault[v][k];
+			for (int i = 0; i < sim.ninst; i++)
+				if (sim.inst[i].venue == v)
+					n += sim.inst[i].fq[0][k] + sim.inst[i].fq[1][k];
+			if (n > 0) {
+				sb_printf(&b, "%s\"%s\":%lld", first ? "" : ",", flt_name(k), n);
+				first = 0;
+			}
+		}
 		sb_adds(&b, "}}");
 	}
 	sb_addc(&b, '}');

@@ -42,6 +42,17 @@ fault_used(struct sim_inst *in, int s, int kind)
 }
 
 void
+emit_incr_unheard(struct sim_inst *in, int s)
+{
+	static const int kinds[] = {FLT_GAP, FLT_DUP, FLT_REORDER, FLT_MALFORMED, FLT_TRUNCATE, FLT_TRUNCATE_WIRE};
+
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (in->fq[s][kinds[i]] > 0)
+			fault_used(in, s, kinds[i]);
+	in->held[s].active = 0;
+}
+
+void
 emit_incr(struct sim_inst *in, int s, int kind, const char *p, size_t n)
 {
 	int *fq = in->fq[s];

@@ -18,6 +18,9 @@ void emit_broadcast(struct sim_inst *in, int kind, int param, const char *p, siz
 /* An order-book increment on stream s (0 = main, 1 = Binance 1000 ms):
  * broadcast unless a pending fault changes what goes out. */
 void emit_incr(struct sim_inst *in, int s, int kind, const char *p, size_t n);
+/* An increment nobody subscribes to: pending faults of stream s are used up
+ * all the same (as at the next opportunity), so none waits for a later client. */
+void emit_incr_unheard(struct sim_inst *in, int s);
 /* Whether any connection subscribes (instrument, kind, param). */
 int emit_wanted(const struct sim_inst *in, int kind, int param);
 

@@ -325,6 +325,8 @@ ox_on_step(struct sim_inst *in)
 			books_msg(&b, in, "update", side[1].p ? side[1].p : "", side[1].len, side[0].p ? side[0].p : "",
 			    side[0].len, prev, in->ox_seq);
 			emit_incr(in, 0, OK_BOOKS, b.p, b.len);
+		} else {
+			emit_incr_unheard(in, 0);
 		}
 		in->ox_last_pub_ms = sim_mono_ms();
 	}

@@ -4,9 +4,11 @@
  *   mpstore list   [-c CONF] [--dir D] [filters] [--json]
  *   mpstore verify [-c CONF] [--dir D] [filters]       one JSON object
  *   mpstore print  [-c CONF] [--dir D] [filters] [--types T,..] [--levels N] [--limit N]
+ *   mpstore capture [-c CONF] [--dir D] [filters] [--limit N]   raw frames, capture format
  * filters: --exchange E --symbol S --from T --to T (T: ns or ISO-8601 UTC)
  */
 #include <errno.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +19,12 @@
 #include "cfg.h"
 #include "daemon.h"
 #include "log.h"
+#include "inst.h"
 #include "rec.h"
 #include "../../stored/store.h"
 
 static const char usage[] =
-    "usage: mpstore list|verify|print [-c CONF] [options]\n"
+    "usage: mpstore list|verify|print|capture [-c CONF] [options]\n"
     "\n"
     "  list     every stream and segment: hours, blocks, records per type,\n"
     "           time range, bytes before/after compression, sealed or not\n"
@@ -29,10 +32,13 @@ static const char usage[] =
     "           (delta.prev_id == last_id of the previous delta/snapshot within a\n"
     "           sync epoch) and print one JSON object: per book records,\n"
     "           snapshots, deltas, unexplained gaps (must be 0), recorded gap\n"
-    "           events with their extent, corrupted blocks.  Exit 0 when there\n"
-    "           are no unexplained gaps and no corrupted blocks, else 1\n"
+    "           events with their extent, corrupted blocks, segments set aside\n"
+    "           as unreadable.  Exit 0 when there are no unexplained gaps and no\n"
+    "           corrupted blocks or segments, else 1\n"
     "  print    one JSON object per record (rec_to_json, exact price strings\n"
     "           from the segment's own instrument table)\n"
+    "  capture  the raw frames as a capture file, one per line:\n"
+    "           \"<recv_ns> <exchange> ws|rest:<path> <payload>\" (for mpreplay -)\n"
     "\n"
     "Options:\n"
     "  --dir D          store root (default [stored] dir, else <data_dir>/store)\n"
@@ -281,6 +287,24 @@ cmd_verify(const struct opts *o)
 		    b->gap_json ? b->gap_json : "");
 		first = 0;
 	}
+	/* Segments stored moved aside because they could not be continued
+	 * (a damaged header): never read, so always reported. */
+	{
+		char pat[1100];
+		glob_t g;
+		size_t k;
+		snprintf(pat, sizeof pat, "%s/*/*/*.seg.bad-*", o->dir);
+		memset(&g, 0, sizeof g);
+		glob(pat, 0, NULL, &g);
+		printf("], \"set_aside_segments\": [");
+		for (k = 0; k < g.gl_pathc; k++) {
+			char p[1100];
+			json_str(p, sizeof p, g.gl_pathv[k]);
+			printf("%s\"%s\"", k ? ", " : "", p);
+		}
+		v.n_corrupt += g.gl_pathc;
+		globfree(&g);
+	}
 	printf("], \"blocks\": %" PRIu64 ", \"records\": %" PRIu64 ", \"corrupted_blocks\": %" PRIu64
 	    ", \"corrupted\": [%s], \"incomplete_tails\": [%s], \"unexplained_gaps\": %" PRIu64 ", \"ok\": %s}\n",
 	    rs.blocks, rs.records, v.n_corrupt, v.corrupt ? v.corrupt : "", v.tails ? v.tails : "",
@@ -403,6 +427,53 @@ cmd_print(const struct opts *o)
 	return 0;
 }
 
+/* ---- capture: the raw frames in the capture-file format (design.md section 6) ---- */
+
+static int
+cmd_capture(const struct opts *o)
+{
+	struct store_query q = { 0 };
+	struct store_reader *r;
+	const struct rec_hdr *h;
+	struct store_pos pos;
+	char err[512];
+	uint64_t n = 0, skipped = 0;
+
+	q.exchange = o->exchange;
+	q.symbol = o->symbol ? o->symbol : "_raw";
+	q.from_ns = o->from;
+	q.to_ns = o->to;
+	q.types = 1u << REC_RAW;
+	q.with_raw = 1;
+	r = store_reader_open(o->dir, &q, list_fault, NULL, err, sizeof err);
+	if (!r) {
+		fprintf(stderr, "mpstore: %s\n", err);
+		return 2;
+	}
+	while ((o->limit < 0 || (long)n < o->limit) && store_reader_next(r, &h, &pos) == 1) {
+		const struct rec_raw *raw = (const struct rec_raw *)h;
+		const char *path = raw->data, *payload = raw->data + raw->path_len;
+		const char *ex = pos.inst ? exch_name(pos.inst->exch) : exch_name((int)h->aux);
+
+		/* One frame per line: a payload with a line break cannot be written. */
+		if (memchr(payload, '\n', raw->payload_len) || memchr(path, '\n', raw->path_len)) {
+			skipped++;
+			continue;
+		}
+		if (raw->source == RAW_REST)
+			printf("%lld %s rest:%.*s %.*s\n", (long long)h->recv_ns, ex, (int)raw->path_len, path,
+			    (int)raw->payload_len, payload);
+		else
+			printf("%lld %s ws %.*s\n", (long long)h->recv_ns, ex, (int)raw->payload_len, payload);
+		n++;
+	}
+	store_reader_close(r);
+	if (skipped)
+		fprintf(stderr, "mpstore: %llu frames with a line break in them were not written\n",
+		    (unsigned long long)skipped);
+	return 0;
+}
+
 static int
 parse_types(const char *s, uint32_t *out)
 {
@@ -508,6 +579,8 @@ main(int argc, char **argv)
 		rc = cmd_verify(&o);
 	else if (!strcmp(cmd, "print"))
 		rc = cmd_print(&o);
+	else if (!strcmp(cmd, "capture"))
+		rc = cmd_capture(&o);
 	else {
 		fprintf(stderr, "mpstore: unknown command '%s'\n%s", cmd, usage);
 		rc = 2;
