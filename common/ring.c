@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+
 static int
 fail(char *err, size_t errlen, int code, const char *fmt, ...)
 {
@@ -586,18 +588,35 @@ ring_close(struct ring *r)
 	free(r);
 }
 
-void
+int
 ring_heartbeat(struct ring *r)
 {
-	int32_t me = (int32_t)getpid();
+	_Atomic int32_t *pidp;
+	_Atomic int64_t *hbp;
+	int32_t me = (int32_t)getpid(), holder;
 
 	if (r->role == RING_PRODUCER) {
-		atomic_store_explicit(&r->hot->prod.p.pid, me, memory_order_relaxed);
-		atomic_store_explicit(&r->hot->prod.p.hb_ns, ring_mono_ns(), memory_order_relaxed);
+		pidp = &r->hot->prod.p.pid;
+		hbp = &r->hot->prod.p.hb_ns;
 	} else if (r->role == RING_CONSUMER) {
-		atomic_store_explicit(&r->hot->cons.c.pid, me, memory_order_relaxed);
-		atomic_store_explicit(&r->hot->cons.c.hb_ns, ring_mono_ns(), memory_order_relaxed);
+		pidp = &r->hot->cons.c.pid;
+		hbp = &r->hot->cons.c.hb_ns;
+	} else {
+		return RING_OK;
 	}
+	holder = atomic_load_explicit(pidp, memory_order_relaxed);
+	if (holder != me && holder != 0) {
+		/* Someone took the role over while we were silent too long: never
+		 * take it back (two writers would corrupt the ring); say so once. */
+		if (!r->lost_role)
+			log_error("ring role taken over by another process", "ring=%s role=%s pid=%d",
+			    r->name, r->role == RING_PRODUCER ? "producer" : "consumer", (int)holder);
+		r->lost_role = 1;
+		return RING_EBUSY;
+	}
+	atomic_store_explicit(pidp, me, memory_order_relaxed);
+	atomic_store_explicit(hbp, ring_mono_ns(), memory_order_relaxed);
+	return RING_OK;
 }
 
 uint64_t

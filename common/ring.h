@@ -174,8 +174,11 @@ int ring_wait(struct ring *r, uint64_t cursor, int timeout_ms);
 int ring_wait_many(struct ring **rs, const uint64_t *cursors, int n, int timeout_ms);
 
 /* ---- both ---- */
-/* Stamp this side's heartbeat and pid (call about once a second). */
-void ring_heartbeat(struct ring *r);
+/* Stamp this side's heartbeat and pid (call about once a second).  Returns
+ * RING_OK, or RING_EBUSY if another process took the role over meanwhile
+ * (our heartbeat was older than 5 s): then nothing is stamped, an error is
+ * logged, and the caller must stop writing or releasing and exit/reopen. */
+int ring_heartbeat(struct ring *r);
 void ring_stat(const struct ring *r, struct ring_stat *st);
 /* Convenience: open read-only and fill *st. */
 int ring_stat_path(const char *path, struct ring_stat *st, char *err, size_t errlen);

@@ -122,6 +122,7 @@ struct ring {
 	char errmsg[160];               /* why the last RING_ECORRUPT */
 	int fd;
 	enum ring_role role;
+	int lost_role;                  /* another process took our role over (stale heartbeat) */
 	unsigned char *base;
 	size_t map_len;
 	struct ring_shm_hdr *hdr;

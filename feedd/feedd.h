@@ -115,6 +115,7 @@ struct rest {
 	int inflight, max_inflight;
 	int64_t venue_limit;          /* Binance REQUEST_WEIGHT per window (exchangeInfo) */
 	int info_done;
+	int64_t info_retry;           /* mono: when to ask exchangeInfo again */
 	uint64_t started, ok, failed, rate_limited, superseded, expired;
 };
 

@@ -487,9 +487,14 @@ rest_tick(struct feed *f, int64_t mono)
 {
 	struct rest *r = &f->rest;
 
-	(void)mono;
 	if (!r->multi)
 		return;
+	/* exchangeInfo failed: ask again now and then (the default limit
+	 * stays in force meanwhile) */
+	if (!r->info_done && mono >= r->info_retry && !rest_pending(f, RQ_INFO, f->inst_ids[0])) {
+		r->info_retry = mono + 30 * (int64_t)1000000000;
+		rest_submit(f, RQ_INFO, f->inst_ids[0], 0, 0);
+	}
 	/* requests waiting past their deadline are failed by pump() */
 	if (!r->pump_armed)
 		pump(r);
@@ -532,8 +537,7 @@ rest_start(struct feed *f, char *err, size_t errlen)
 	curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
 	curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_timer_change);
 	curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
-	if (!r->info_done && f->ninst > 0)
-		rest_submit(f, RQ_INFO, f->inst_ids[0], 0, 0);
+	r->info_retry = 0;   /* rest_tick asks for exchangeInfo at once */
 	return 0;
 }
 

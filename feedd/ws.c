@@ -534,6 +534,15 @@ watch_link(struct link *l, int64_t mono)
 			}
 		}
 	}
+	if (!l->books && l->kind == LK_BINANCE && mono - c->t_rx > f->stale_ns) {
+		/* no depth stream to watch: the connection as a whole must not go quiet */
+		l->stale++;
+		metric_inc(f->mt.stale, 1);
+		out_event(f, 0, EV_STALE, SEV_WARN, 0, (mono - c->t_rx) / 1000000, 0, "%s: no frame for %lld ms",
+		    l->name, (long long)((mono - c->t_rx) / 1000000));
+		kill_conn(c, "connection silent (watchdog)", 1);
+		return;
+	}
 	if (l->kind != LK_BINANCE) {
 		if (c->t_ping && mono - c->t_ping > f->pong_ns) {
 			l->stale++;

@@ -177,7 +177,9 @@ static const struct table tables[CH_T_MAX] = {
 	    "checksum, bid_px, bid_qty, ask_px, ask_qty, book_bids, book_asks, best_bid_px, best_bid_qty, "
 	    "best_ask_px, best_ask_qty, feed_time, book_time, store_time)",
 	    "MergeTree() PARTITION BY toYYYYMM(recv_time) ORDER BY (exchange, symbol, recv_time, last_update_id) " DEDUP,
-	    "ReplacingMergeTree() " PART_L("recv_time") "ORDER BY (exchange, symbol, recv_time, last_update_id)"},
+	    /* prev_update_id too: OKX's deep-book merge is a second delta at the same id. */
+	    "ReplacingMergeTree() " PART_L("recv_time")
+	    "ORDER BY (exchange, symbol, recv_time, last_update_id, prev_update_id)"},
 	{"trades", trade_cols,
 	    "(exchange, symbol, trade_time, recv_time, trade_id, price, qty, side, count)",
 	    "MergeTree() PARTITION BY toYYYYMM(trade_time) ORDER BY (exchange, symbol, trade_time, trade_id) " DEDUP,

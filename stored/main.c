@@ -229,7 +229,7 @@ main(int argc, char **argv)
 	char root[PATH_MAX], prefix[128], err[512];
 	const char *dir;
 	struct ch_sink *ch = NULL;
-	int64_t interval, last_commit, last_hb = 0;
+	int64_t interval, last_commit, last_hb = 0, last_fail = 0;
 	size_t max_pending;
 	int i, rc = 0;
 
@@ -328,7 +328,11 @@ main(int argc, char **argv)
 		int got = 0, stalled = 0;
 		int64_t now;
 
-		for (i = 0; i < S.n_src; i++) {
+		/* Back-pressure: with max_pending waiting (the disk refuses
+		 * commits), read nothing more; the rings hold the rest. */
+		if (store_writer_pending(S.w) >= max_pending)
+			stalled = 1;
+		for (i = 0; i < S.n_src && !stalled; i++) {
 			struct src *s = &S.src[i];
 			struct ring_msg m;
 			int n = 0, r = 0;
@@ -358,9 +362,13 @@ main(int argc, char **argv)
 		}
 		now = mono_ns();
 		metric_set(S.g_pending, (int64_t)store_writer_pending(S.w));
-		if (now - last_commit >= interval || store_writer_pending(S.w) >= max_pending) {
-			if (commit() == 0 || now - last_commit >= interval)
+		/* A failed commit is retried once a second at most, not in a loop. */
+		if (now - last_commit >= interval ||
+		    (store_writer_pending(S.w) >= max_pending && now - last_fail >= 1000000000LL)) {
+			if (commit() == 0)
 				last_commit = now;
+			else
+				last_fail = last_commit = now;
 		}
 		if (now - last_hb >= 1000000000LL) {
 			for (i = 0; i < S.n_src; i++)

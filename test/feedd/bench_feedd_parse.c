@@ -10,6 +10,10 @@
  *   - "json_loadb": jansson's parse alone (load + free), i.e. its share.
  * One JSON line per (shape, path): ns per level, frames/s, MB/s; every line
  * carries the jansson path's figure measured in the same run as baseline.
+ *
+ * Last, the whole path the issue sets a target for (120 ns per level): raw
+ * Binance depth frame -> parse -> every level applied to a 5000-level book
+ * (bookd's engine, bookd/book.h), next to the same with the jansson path.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../bookd/book.h"
 #include "../../feedd/parse_impl.h"
 
 static volatile int64_t g_sink;
@@ -29,12 +34,14 @@ emit_touch(void *ud, const struct rec_hdr *h)
 	return 0;
 }
 
+/* Thread CPU time: on a machine shared with other work, wall time would
+ * measure the other work too. */
 static double
 now_s(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -125,6 +132,8 @@ put(struct sbuf_ *s, const char *str)
 }
 
 /* n levels a side around 61737.63, quantities of realistic magnitudes. */
+static int g_mono_levels;   /* snapshots: one level per tick, no repeated price */
+
 static void
 levels(struct sbuf_ *s, const char *key, int n, int bid, int okx, int deep)
 {
@@ -134,10 +143,13 @@ levels(struct sbuf_ *s, const char *key, int n, int bid, int okx, int deep)
 	put(s, key);
 	put(s, "\":[");
 	for (int i = 0; i < n; i++) {
-		int64_t p = 6173763000000LL + (bid ? -1 : 1) * (int64_t)(i + 1) * 1000000 * (1 + (int64_t)(rnd() % 3));
+		int64_t step = g_mono_levels ? 1 : 1 + (int64_t)(rnd() % 3);
+		int64_t p = 6173763000000LL + (bid ? -1 : 1) * (int64_t)(i + 1) * 1000000 * step;
 		int64_t qty = (int64_t)(rnd() % 300000000);
-		if (rnd() % 8 == 0)
+		if (rnd() % 8 == 0 && !g_mono_levels)
 			qty = 0;
+		if (qty == 0 && g_mono_levels)
+			qty = 1;
 		fmt_num(px, sizeof px, p, okx);
 		fmt_num(q, sizeof q, qty, okx);
 		if (okx && deep)
@@ -173,11 +185,13 @@ binance_rest(int n, size_t *len)
 {
 	struct sbuf_ s = {0};
 
+	g_mono_levels = 1;
 	put(&s, "{\"lastUpdateId\":35346513512,");
 	levels(&s, "bids", n, 1, 0, 0);
 	put(&s, ",");
 	levels(&s, "asks", n, 0, 0, 0);
 	put(&s, "}");
+	g_mono_levels = 0;
 	*len = s.n;
 	return s.b;
 }
@@ -232,13 +246,88 @@ report(const struct shape *s)
 		printf("{\"bench\": \"feedd_parse_%s_%s\", \"value\": %.1f, \"unit\": \"ns/level\", "
 		    "\"frames_per_s\": %.0f, \"mb_per_s\": %.1f, \"levels_per_frame\": %d, \"bytes_per_frame\": %zu, "
 		    "\"baseline\": \"jansson path\", \"baseline_ns_per_level\": %.1f, \"speedup\": %.2f, "
-		    "\"jansson_parse_share_of_jansson_path\": %.2f}\n",
+		    "\"jansson_parse_share_of_jansson_path\": %.2f, \"clock\": \"thread cpu time\"}\n",
 		    s->name, pname[path], spf[path] * 1e9 / s->levels, fps,
 		    fps * (double)bytes / s->nframes / 1e6, s->levels, bytes / (size_t)s->nframes,
 		    spf[PATH_JSON] * 1e9 / s->levels, spf[PATH_JSON] / spf[path],
 		    spf[PATH_LOAD] / spf[PATH_JSON]);
 	}
 	fflush(stdout);
+}
+
+static int
+emit_seed(void *ud, const struct rec_hdr *h)
+{
+	const struct rec_snapshot *sn = (const void *)h;
+
+	if (h->type != REC_SNAPSHOT)
+		return -1;
+	if (book_set_side(ud, BOOK_BID, sn->lv, sn->n_bids, NULL) != 0 ||
+	    book_set_side(ud, BOOK_ASK, sn->lv + sn->n_bids, sn->n_asks, NULL) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+emit_apply(void *ud, const struct rec_hdr *h)
+{
+	const struct rec_delta *d = (const void *)h;
+	uint32_t i;
+
+	if (h->type != REC_DELTA)
+		return 0;
+	for (i = 0; i < d->n_bids; i++)
+		g_sink += book_apply(ud, BOOK_BID, d->lv[i].px, d->lv[i].qty);
+	for (; i < d->n_bids + d->n_asks; i++)
+		g_sink += book_apply(ud, BOOK_ASK, d->lv[i].px, d->lv[i].qty);
+	return 0;
+}
+
+/* Raw frame -> records -> book, per level, over `budget` seconds. */
+static double
+run_path(struct parse_ctx *p, struct book *b, char **fr, size_t *ln, int nf, enum parse_mode mode,
+    double budget)
+{
+	long iters = 0;
+	double t0 = now_s(), t;
+
+	do {
+		for (int i = 0; i < nf; i++)
+			if (parse_ws_mode(p, fr[i], ln[i], 1, mode, emit_apply, b) < 1)
+				abort();
+		iters += nf;
+		t = now_s();
+	} while (t - t0 < budget);
+	return (t - t0) / (double)iters;
+}
+
+static void
+path_bench(struct parse_ctx *p)
+{
+	double budget = getenv("BENCH_SECONDS") ? atof(getenv("BENCH_SECONDS")) : 0.6;
+	enum { NF = 64 };
+	char *fr[NF], *snap;
+	size_t ln[NF], slen;
+	struct book *b = book_new(5000);
+	double fast, slow;
+
+	snap = binance_rest(5000, &slen);
+	if (!b || parse_rest(p, "/api/v3/depth?symbol=BTCUSDT&limit=5000", snap, slen, 1, 1, emit_seed, b) != 1)
+		abort();
+	for (int i = 0; i < NF; i++)
+		fr[i] = binance_depth(30, 30, 2000000 + i * 41, &ln[i]);
+	fast = run_path(p, b, fr, ln, NF, PARSE_AUTO, budget) * 1e9 / 60;
+	slow = run_path(p, b, fr, ln, NF, PARSE_JSON_ONLY, budget) * 1e9 / 60;
+	printf("{\"bench\": \"feedd_path_binance_depth60_to_book\", \"value\": %.1f, \"unit\": \"ns/level\", "
+	    "\"target_ns_per_level\": 120, \"book_levels_per_side\": %u, "
+	    "\"baseline\": \"same path with the jansson parser\", \"baseline_ns_per_level\": %.1f, \"speedup\": %.2f, "
+	    "\"clock\": \"thread cpu time\"}\n",
+	    fast, book_count(b, BOOK_BID), slow, slow / fast);
+	fflush(stdout);
+	for (int i = 0; i < NF; i++)
+		free(fr[i]);
+	free(snap);
+	book_free(b);
 }
 
 int
@@ -285,6 +374,8 @@ main(void)
 	s = (struct shape){"okx_full10000", &ok, "/api/v5/market/books-full?instId=BTC-USDT&sz=5000", fr, ln, 1, 10000};
 	report(&s);
 	free(fr[0]);
+
+	path_bench(&bn);
 
 	parse_free(&bn);
 	parse_free(&ok);

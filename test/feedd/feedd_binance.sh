@@ -2,13 +2,13 @@
 # test/feedd/feedd_binance.sh - feedd --exchange binance against mpsim: every
 # channel arrives as records, snapshots within the weight budget (asserted on
 # the simulator's counters), and every injected fault gets its reaction.
-# mpsim runs protocol timers 60x fast (ping 1 s, weight window 1 s); feedd's
+# mpsim runs protocol timers 20x fast (ping 1 s, weight window 3 s); feedd's
 # weight_window matches.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/feedd_lib.sh"
 
-sim_start --seed 7 --timer-rate 60 || { not_ok binance_sim_start "mpsim did not start"; exit 1; }
-feedd_start binance --set feedd.binance.weight_window=1s --set feedd.binance.stale_after=1500ms \
+sim_start --seed 7 --timer-rate 20 || { not_ok binance_sim_start "mpsim did not start"; exit 1; }
+feedd_start binance --set feedd.binance.weight_window=3s --set feedd.binance.stale_after=1500ms \
     --set feedd.binance.reconnect_min=100ms --set feedd.binance.reconnect_max=1600ms \
     --set feedd.binance.reconnect_jitter_pct=0 --set feedd.binance.backoff_reset=500ms \
     --set feedd.binance.connect_timeout=2s ||
@@ -45,12 +45,12 @@ else
 	not_ok binance_pongs "pings=$(sim_stat binance pings_sent) pongs=$(sim_stat binance pongs_received)"
 fi
 
-# --- a storm of 5000-level snapshot requests (two chains of 30, each request
+# --- a storm of 5000-level snapshot requests (two chains of 12, each request
 # sent as soon as the previous is answered): all answered, no 429/418, and the
 # simulator never saw more than the 80 % budget of its 6000/window
-cmd chain 1 5000 30
-cmd chain 2 5000 30
-if wait_st ok 60 40 && [ "$(st failed)" = 0 ] && [ "$(sim_stat binance http_429)" = 0 ] &&
+cmd chain 1 5000 12
+cmd chain 2 5000 12
+if wait_st ok 24 40 && [ "$(st failed)" = 0 ] && [ "$(sim_stat binance http_429)" = 0 ] &&
     [ "$(sim_stat binance http_418)" = 0 ] && [ "$(sim_stat binance weight_used_1m_max)" -le 4800 ] &&
     [ "$(sim_stat binance weight_used_1m_max)" -ge 4000 ] && [ "$(st snap_bids_max)" = 5000 ] &&
     [ "$(st dup_answers)" = 0 ]; then
@@ -180,7 +180,7 @@ kill -TERM "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
 backoff_seen() { [ "$(grep -c 'msg="reconnect scheduled".*in_ms=800 attempt=4' "$F_LOG")" -ge 1 ]; }
 if wait_for 15 backoff_seen; then
 	attempts=$(grep 'msg="reconnect scheduled"' "$F_LOG" | tail -4 | sed 's/.*in_ms=\([0-9]*\).*/\1/' | tr '\n' ' ')
-	sim_start --seed 7 --timer-rate 60 --binance-port "$SIM_BN" --okx-port "$SIM_OKX"
+	sim_start --seed 7 --timer-rate 20 --binance-port "$SIM_BN" --okx-port "$SIM_OKX"
 	if [ "$attempts" = "100 200 400 800 " ] && wait_st ev_connected $((c0 + 2)) 20; then
 		ok binance_backoff_and_return
 	else
@@ -188,7 +188,7 @@ if wait_for 15 backoff_seen; then
 	fi
 else
 	not_ok binance_backoff_and_return "no 4th attempt logged"
-	sim_start --seed 7 --timer-rate 60 --binance-port "$SIM_BN" --okx-port "$SIM_OKX"
+	sim_start --seed 7 --timer-rate 20 --binance-port "$SIM_BN" --okx-port "$SIM_OKX"
 fi
 
 # --- SIGTERM: a clean stop with EV_DISCONNECTED for every book

@@ -150,18 +150,27 @@ else
 	not_ok okx_disconnect_reconnects "connected=$(st ev_connected) klines=$(st kline_3)"
 fi
 
-# --- periodic deep books (books-full) without a request from bookd
+# --- restarted with periodic deep books (books-full) and a 1.5 s connection
+# age limit: deep books arrive without requests, and the links roll over
+# (new connection first) without a disconnected gap
 kill -TERM "$F_FEEDD_PID"; wait "$F_FEEDD_PID"
 F_FEEDD_PID=
-dp0=$(st snap_deep); h0=$(sim_stat okx http_429)
+dp0=$(st snap_deep); h0=$(sim_stat okx http_429); c0=$(st ev_connected)
 "$BIN/feedd" -c "$F_CONF" --exchange okx --set feedd.okx.deep_interval=300ms --set feedd.okx.okx_rate_window=200ms \
-    --set feedd.okx.ping_interval=1s 2>>"$F_LOG" &
+    --set feedd.okx.ping_interval=1s --set feedd.okx.max_conn_age=1500ms 2>>"$F_LOG" &
 F_FEEDD_PID=$!
 T_PIDS+=("$F_FEEDD_PID")
 if wait_st snap_deep $((dp0 + 4)) && [ "$(sim_stat okx http_429)" = "$h0" ]; then
 	ok okx_deep_schedule
 else
 	not_ok okx_deep_schedule "deep=$(st snap_deep) 429=$(sim_stat okx http_429)"
+fi
+wait_st ev_connected $((c0 + 2))
+ro0=$(st ev_rollover); dc0=$(st ev_disconnected); c0=$(st ev_connected)
+if wait_st ev_rollover $((ro0 + 4)) && wait_st ev_connected $((c0 + 4)) && [ "$(st ev_disconnected)" = "$dc0" ]; then
+	ok okx_age_rollover
+else
+	not_ok okx_age_rollover "rollover=$(st ev_rollover) connected=$(st ev_connected) disconnected=$(st ev_disconnected)/$dc0"
 fi
 kill -TERM "$F_FEEDD_PID"
 wait "$F_FEEDD_PID" && ok okx_clean_stop || not_ok okx_clean_stop "exit status $?"

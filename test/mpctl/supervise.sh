@@ -107,11 +107,18 @@ if mp_wait_state feedd.binance failed 20 && [ "$(mp_status_field feedd.binance r
 else not_ok fatal_exit_code_not_retried "$(mpctl status 2>&1)"; fi
 rm -f "$CD/feedd.binance.fail"
 
+# A program that cannot be started (gone from bin_dir) counts as a death too.
+mv "$SB/feedd" "$SB/feedd.gone"
+kill -9 "$(pid_of feedd.okx)"
+if mp_wait_state feedd.okx failed 30 && [ "$(mp_status_field feedd.okx last_exit)" = "spawn failed: No such file or directory" ]; then
+	ok spawn_failure_counted; else not_ok spawn_failure_counted "$(mpctl status 2>&1 | grep feedd.okx)"; fi
+mv "$SB/feedd.gone" "$SB/feedd"
+
 # Stop: reverse order; routerd ignores SIGTERM and is killed after stop_timeout.
 : >"$CD/events"
 if mpctl stop >/dev/null; then ok stop_command; else not_ok stop_command; fi
 order=$(mp_events | awk '$1 == "term" {print $2}' | tr '\n' ',')
-if [ "$order" = "feedd.okx,bookd,stored," ]; then ok stop_reverse_order; else not_ok stop_reverse_order "got $order"; fi
+if [ "$order" = "bookd,stored," ]; then ok stop_reverse_order; else not_ok stop_reverse_order "got $order"; fi
 if wait_for 5 bash -c "! kill -0 $MP_PID 2>/dev/null"; then ok supervisor_exited; else not_ok supervisor_exited; fi
 if grep -q 'did not stop in time: SIGKILL" process=routerd' "$MP_LOG" &&
 	grep -q 'process exited" process=routerd .*how="signal 9 (Killed)"' "$MP_LOG"; then ok sigkill_after_timeout

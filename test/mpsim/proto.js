@@ -362,6 +362,27 @@ async function tlsStreams() {
   fs.rmSync(path.dirname(certPath), { recursive: true, force: true });
 }
 
+async function badClients(sim) {
+  const net = require('net');
+  const rawReq = (port, bytes) => new Promise((resolve) => {
+    const sk = net.connect(port, '127.0.0.1', () => sk.write(bytes));
+    let got = '';
+    sk.on('data', (d) => { got += d.toString('latin1'); });
+    sk.on('close', () => resolve(got));
+    sk.on('error', () => resolve(got));
+    setTimeout(() => { sk.destroy(); resolve(got); }, 3000);
+  });
+  const s0 = await stats(sim);
+  const r = await rawReq(sim.b, 'NONSENSE\r\n\r\n');
+  // an unmasked frame right after a valid upgrade
+  const w = await connect(sim.o, '/ws/v5/public');
+  w.sock.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+  const c = await w.waitFor((e) => e.t === 'close', 3000);
+  const s1 = await stats(sim);
+  check('http_bad_request_counted', /^HTTP\/1.1 400/.test(r) && s1.binance.http_bad_requests === s0.binance.http_bad_requests + 1, r.slice(0, 40));
+  check('ws_unmasked_frame_refused', c && c.code === 1002 && s1.okx.ws_protocol_errors === s0.okx.ws_protocol_errors + 1, JSON.stringify(c));
+}
+
 async function faultsFlag() {
   const sim = await startSim(['--seed', '11', '--rate', '10', '--faults', 'gap@binance:BTC-USDT:after=300ms,disconnect@okx:after=600ms']);
   const bw = await connect(sim.b, '/ws/btcusdt@depth@100ms');  // to see the gap
@@ -388,6 +409,7 @@ async function faultsFlag() {
     await binanceShutdown(sim);
     await faults(sim);
     await moreFaults(sim);
+    await badClients(sim);
     await faultsFlag();
     await tlsStreams();
   } catch (e) {

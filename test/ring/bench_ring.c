@@ -512,9 +512,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (want(argc, argv, "tp64"))
-		throughput(64, 40000000, 1000000);
+		throughput(64, 20000000, 1000000);
 	if (want(argc, argv, "tp1k"))
-		throughput(1024, 4000000, 1000000);
+		throughput(1024, 2000000, 500000);
 	if (!want(argc, argv, "latency"))
 		;
 	else if (run_latency(K_RING, &r) == 0 && run_latency(K_PIPE_EACH, &p) == 0) {

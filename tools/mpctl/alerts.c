@@ -435,16 +435,17 @@ eval_latency(struct ctl *c)
 
 	for (e = 0; e < 2; e++) {
 		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
-		if (!collect_find(c, NULL, "mp_feed_exchange_latency_seconds", lab, 0))
+		if (!collect_find(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab, 0))
 			continue;
-		p = window_p95(c, NULL, "mp_feed_exchange_latency_seconds", lab, exchanges[e]);
+		p = window_p95(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab,
+		    exchanges[e]);
 		snprintf(lab, sizeof lab, "exchange=\"%s\",stage=\"exchange_receive\"", exchanges[e]);
 		condition(c, R_LATENCY, lab, p > thr, p / 1e6, thr / 1e6,
 		    "%s exchange->receive p95 %.1f ms over %.0f ms", exchanges[e], p / 1e6, thr / 1e6);
 	}
 	/* The later stages, each against the same threshold. */
 	static const struct { const char *proc, *name, *stage; } st[] = {
-		{"bookd", "mp_book_process_latency_seconds", "processing"},
+		{NULL, "mp_book_process_latency_seconds|mp_ctl_process_latency_seconds", "processing"},
 		{"routerd", "mp_router_publish_latency_seconds", "receive_publish"},
 		{"stored", "mp_store_latency_seconds", "receive_stored"},
 	};

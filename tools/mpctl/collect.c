@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mpctl.h"
 #include "pipe.h"
+#include "rec.h"
 
 static long clk_tck;
 
@@ -300,6 +301,151 @@ collect_last_change(const char *labels)
 	return 0;
 }
 
+/*
+ * Latency probes.  Records carry their exchange time, receive time and the
+ * time each stage handled them, so mpctl can measure exchange->receive (on
+ * feed.<exchange>) and receive->book emitted (on book.store) itself, as a
+ * read-only inspector (RING_INSPECT: it never moves the consumer's head),
+ * sampling every record it gets to within a budget per tick.  Exported as
+ * mp_ctl_exchange_latency_seconds / mp_ctl_process_latency_seconds; the
+ * daemons' own histograms, when they exist, take precedence (aliases).
+ */
+#define PROBE_MAX 4
+#define PROBE_BUDGET 50000
+
+struct probe {
+	char ring[32];
+	char labels[64];
+	const char *name;
+	int stage;              /* -1: recv - exch; else stage_ns[stage] - recv */
+	struct ring *r;
+	uint64_t cursor;
+	unsigned char *buf;
+	size_t cap;
+	struct metric_view v;
+};
+static struct probe probes[PROBE_MAX];
+static int nprobes;
+
+static void
+probe_add(const char *ring, const char *labels, const char *name, int stage)
+{
+	struct probe *p;
+
+	if (nprobes >= PROBE_MAX)
+		return;
+	p = &probes[nprobes++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->ring, sizeof p->ring, "%s", ring);
+	snprintf(p->labels, sizeof p->labels, "%s", labels);
+	p->name = name;
+	p->stage = stage;
+	snprintf(p->v.name, sizeof p->v.name, "%s", name);
+	snprintf(p->v.labels, sizeof p->v.labels, "%s", labels);
+	snprintf(p->v.help, sizeof p->v.help, "%s", stage < 0 ?
+	    "exchange time -> receive time of depth updates, sampled by mpctl from feed.<exchange>" :
+	    "receive time -> bookd emitted, of applied updates, sampled by mpctl from book.store");
+	p->v.kind = METRIC_HIST;
+}
+
+static void
+observe(struct metric_view *v, int64_t ns)
+{
+	int i = 0;
+
+	while (i < METRICS_HBUCKETS - 1 && ns > (int64_t)(1000LL << i))
+		i++;
+	v->hist.bucket[i]++;
+	v->hist.count++;
+	v->hist.sum += ns;
+}
+
+static void
+probe_close(struct probe *p)
+{
+	if (p->r)
+		ring_close(p->r);
+	p->r = NULL;
+	free(p->buf);
+	p->buf = NULL;
+}
+
+static void
+probe_run(struct ctl *c, struct probe *p)
+{
+	char path[PATH_MAX], err[256];
+	struct ring_stat st;
+	struct ring_msg m;
+	int n, got, lapped;
+
+	if (!p->r) {
+		if (ring_path(path, sizeof path, c->prefix, p->ring) != 0 ||
+		    ring_open(path, RING_INSPECT, NULL, &p->r, err, sizeof err) != 0) {
+			p->r = NULL;
+			return;
+		}
+		ring_stat(p->r, &st);
+		p->cap = st.max_record ? st.max_record : 65536;
+		if (!(p->buf = malloc(p->cap))) {
+			probe_close(p);
+			return;
+		}
+		p->cursor = st.tail;   /* from now on */
+	}
+	for (n = 0; n < PROBE_BUDGET; n++) {
+		got = ring_peek_copy(p->r, &p->cursor, &m, p->buf, p->cap, &lapped);
+		if (got == 0)
+			return;
+		if (got < 0) {
+			/* overwritten under us (or a record we cannot hold): skip to the end */
+			ring_stat(p->r, &st);
+			p->cursor = st.tail;
+			return;
+		}
+		if (m.type == REC_DELTA && m.len >= sizeof(struct rec_hdr)) {
+			const struct rec_hdr *h = m.data;
+			int64_t from = p->stage < 0 ? h->exch_ns : h->recv_ns;
+			int64_t to = p->stage < 0 ? h->recv_ns : h->stage_ns[p->stage];
+			if (from > 0 && to >= from)
+				observe(&p->v, to - from);
+		}
+	}
+	/* more than the budget behind: sample from the end next time */
+	ring_stat(p->r, &st);
+	p->cursor = st.tail;
+}
+
+static void
+collect_probes(struct ctl *c)
+{
+	char ring[32], labels[64];
+	int i;
+
+	if (nprobes == 0) {
+		for (i = 0; i < c->nrings; i++)
+			if (strncmp(c->ring_names[i], "feed.", 5) == 0) {
+				snprintf(ring, sizeof ring, "%s", c->ring_names[i]);
+				snprintf(labels, sizeof labels, "exchange=\"%s\"", c->ring_names[i] + 5);
+				probe_add(ring, labels, "mp_ctl_exchange_latency_seconds", -1);
+			}
+		probe_add("book.store", "", "mp_ctl_process_latency_seconds", STAGE_BOOK);
+	}
+	for (i = 0; i < nprobes; i++) {
+		probe_run(c, &probes[i]);
+		if (c->nmv + 1 > c->mvcap) {
+			int cap = (c->nmv + 1) * 2;
+			struct mview *nv = realloc(c->mv, sizeof *nv * (size_t)cap);
+			if (!nv)
+				return;
+			c->mv = nv;
+			c->mvcap = cap;
+		}
+		snprintf(c->mv[c->nmv].process, sizeof c->mv[0].process, "mpctl");
+		c->mv[c->nmv].v = probes[i].v;
+		c->nmv++;
+	}
+}
+
 void
 collect_tick(struct ctl *c)
 {
@@ -312,6 +458,7 @@ collect_tick(struct ctl *c)
 	collect_metrics(c);
 	track_updates(c);
 	collect_rings(c);
+	collect_probes(c);
 	for (i = 0; i < c->nch; i++)
 		collect_proc(&c->ch[i], now);
 }
@@ -319,6 +466,11 @@ collect_tick(struct ctl *c)
 void
 collect_free(struct ctl *c)
 {
+	int i;
+
+	for (i = 0; i < nprobes; i++)
+		probe_close(&probes[i]);
+	nprobes = 0;
 	free(c->mv);
 	c->mv = NULL;
 	c->nmv = c->mvcap = 0;

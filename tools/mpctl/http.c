@@ -161,14 +161,15 @@ respond(struct hconn *h, int status, const char *ctype, const char *body, size_t
 	    status == 403 ? "Forbidden" : status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
 	    status == 409 ? "Conflict" : "Internal Server Error";
 	struct sbuf b = SBUF_INIT;
+	size_t total;
 
 	sbuf_printf(&b, "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 	    "Cache-Control: no-store\r\nConnection: close\r\n\r\n", status, reason, ctype, len);
 	sbuf_put(&b, body, len);
+	total = b.len;
 	h->out = sbuf_take(&b);
-	h->outlen = h->out ? strlen(h->out) : 0;
-	if (h->out)
-		h->outlen = (size_t)(strstr(h->out, "\r\n\r\n") - h->out) + 4 + len;
+	/* out of memory: no answer; the idle deadline closes the connection */
+	h->outlen = h->out ? total : 0;
 	h->outoff = 0;
 }
 

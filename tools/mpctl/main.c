@@ -338,13 +338,13 @@ print_status(json_t *j)
 	}
 	a = json_object_get(j, "connections");
 	if (json_array_size(a)) {
-		printf("%-16s %-10s %-6s %10s\n", "CONNECTION", "PROCESS", "STATE", "RECONNECTS");
+		printf("%-16s %-14s %-6s %10s\n", "CONNECTION", "PROCESS", "STATE", "RECONNECTS");
 		json_array_foreach(a, i, p) {
 			char cn[64];
 			const char *ex = json_string_value(json_object_get(p, "exchange"));
 			snprintf(cn, sizeof cn, "%s%s%s", ex && *ex ? ex : "", ex && *ex ? " " : "",
 			    json_string_value(json_object_get(p, "conn")));
-			printf("%-16s %-10s %-6s %10lld\n", cn, json_string_value(json_object_get(p, "process")),
+			printf("%-16s %-14s %-6s %10lld\n", cn, json_string_value(json_object_get(p, "process")),
 			    json_is_true(json_object_get(p, "connected")) ? "up" : "DOWN",
 			    (long long)json_integer_value(json_object_get(p, "reconnects")));
 		}

@@ -418,7 +418,7 @@ requirements_json(struct ctl *c)
 		    sum_metric(c, NULL, "mp_feed_snapshots_failed_total|mp_feed_rest_failed_total", lab, &bad))
 			json_object_set_new(snap, exchanges[e], json_pack("{s:o,s:I,s:I}", "rate", ratio(ok, ok + bad),
 			    "ok", (json_int_t)ok, "failed", (json_int_t)bad));
-		json_object_set_new(lat, exchanges[e], quantiles_ms(c, NULL, "mp_feed_exchange_latency_seconds", lab));
+		json_object_set_new(lat, exchanges[e], quantiles_ms(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab));
 		if (sum_metric(c, NULL, "mp_feed_connected|mp_feed_links_up", lab, &up)) {
 			sum_metric(c, NULL, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc);
 			json_object_set_new(conn, exchanges[e], json_pack("{s:b,s:I}", "connected",
@@ -433,7 +433,7 @@ requirements_json(struct ctl *c)
 	    quantiles_ms(c, "stored", "mp_store_latency_seconds", NULL));
 	json_object_set_new(o, "store_commit_latency_ms", quantiles_ms(c, "stored", "mp_store_commit_ns", NULL));
 	json_object_set_new(o, "processing_latency_ms",
-	    quantiles_ms(c, "bookd", "mp_book_process_latency_seconds", NULL));
+	    quantiles_ms(c, NULL, "mp_book_process_latency_seconds|mp_ctl_process_latency_seconds", NULL));
 	sum_metric(c, "bookd", "mp_book_updates_total|mp_book_input_total", NULL, &upd);
 	sum_metric(c, "bookd", "mp_book_lost_updates_total|mp_book_gaps_total", NULL, &lost);
 	for (i = 0; i < c->nrings; i++)

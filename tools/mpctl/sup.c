@@ -257,15 +257,50 @@ fail_child(struct child *ch, const char *why)
 	    log_q(ch->last_exit));
 }
 
+/* A death that was not asked for: restart with backoff, or give up. */
+static void
+count_death(struct ctl *c, struct child *ch, int code, int64_t now)
+{
+	int64_t window = cfg_dur_ns(c->cfg, "mpctl", "intensity_window");
+	unsigned limit = (unsigned)cfg_int(c->cfg, "mpctl", "intensity_max"), n;
+	char why[128];
+
+	ch->deaths[ch->ndeaths % CTL_DEATH_HIST] = now;
+	ch->ndeaths++;
+	if (code >= 0 && is_fatal_code(c, code)) {
+		snprintf(why, sizeof why, "exit code %d is fatal (configuration error?): see log/%s.log",
+		    code, ch->name);
+		fail_child(ch, why);
+		return;
+	}
+	n = deaths_within(ch, now, window);
+	if (n >= limit) {
+		snprintf(why, sizeof why, "%u deaths within %llds", n, (long long)(window / 1000000000LL));
+		fail_child(ch, why);
+		return;
+	}
+	/* s6's rule: a child that had been ready long enough starts over. */
+	if (ch->ready_mono && now - ch->ready_mono >= cfg_dur_ns(c->cfg, "mpctl", "backoff_reset"))
+		ch->backoff_exp = 0;
+	start_backoff(c, ch, now);
+}
+
+/* posix_spawn itself failed (last_exit says why): a death like any other. */
+static void
+spawn_failed(struct ctl *c, struct child *ch)
+{
+	ch->last_exit_ns = ctl_real_ns();
+	if (c->stopping_all)
+		set_state(ch, PS_STOPPED);
+	else
+		count_death(c, ch, -1, ctl_mono_ns());
+}
+
 static void
 on_exit_status(struct ctl *c, struct child *ch, int status)
 {
 	int64_t now = ctl_mono_ns();
-	int64_t window = cfg_dur_ns(c->cfg, "mpctl", "intensity_window");
-	unsigned limit = (unsigned)cfg_int(c->cfg, "mpctl", "intensity_max"), n;
-	int was_ready = ch->state == PS_READY || ch->ready_mono;
 	int code = -1;
-	char why[128];
 
 	if (WIFEXITED(status)) {
 		code = WEXITSTATUS(status);
@@ -289,7 +324,7 @@ on_exit_status(struct ctl *c, struct child *ch, int status)
 			ch->restart_after_stop = 0;
 			ch->restarts++;
 			if (spawn(c, ch) != 0)
-				start_backoff(c, ch, now);
+				spawn_failed(c, ch);
 		} else
 			set_state(ch, PS_STOPPED);
 		return;
@@ -298,24 +333,7 @@ on_exit_status(struct ctl *c, struct child *ch, int status)
 		set_state(ch, PS_STOPPED);
 		return;
 	}
-	ch->deaths[ch->ndeaths % CTL_DEATH_HIST] = now;
-	ch->ndeaths++;
-	if (code >= 0 && is_fatal_code(c, code)) {
-		snprintf(why, sizeof why, "exit code %d is fatal (configuration error?): see log/%s.log",
-		    code, ch->name);
-		fail_child(ch, why);
-		return;
-	}
-	n = deaths_within(ch, now, window);
-	if (n >= limit) {
-		snprintf(why, sizeof why, "%u deaths within %llds", n, (long long)(window / 1000000000LL));
-		fail_child(ch, why);
-		return;
-	}
-	if (was_ready && ch->ready_mono &&
-	    now - ch->ready_mono >= cfg_dur_ns(c->cfg, "mpctl", "backoff_reset"))
-		ch->backoff_exp = 0;
-	start_backoff(c, ch, now);
+	count_death(c, ch, code, now);
 }
 
 static void
@@ -380,7 +398,7 @@ sup_restart(struct ctl *c, const char *name, char *err, size_t errlen)
 	ch->fail_reason[0] = 0;
 	ch->restarts++;
 	if (spawn(c, ch) != 0)
-		start_backoff(c, ch, ctl_mono_ns());
+		spawn_failed(c, ch);
 	return 0;
 }
 
@@ -480,7 +498,7 @@ timers(struct ctl *c, int64_t now, int notify_fd)
 		if (ch->state == PS_BACKOFF && now >= ch->next_mono && !c->stopping_all) {
 			ch->restarts++;
 			if (spawn(c, ch) != 0) {
-				on_exit_status(c, ch, 111 << 8);   /* runit's "could not start" */
+				spawn_failed(c, ch);
 				continue;
 			}
 		}
@@ -513,7 +531,7 @@ timers(struct ctl *c, int64_t now, int notify_fd)
 		ch = &c->ch[c->startup_next];
 		if (ch->state == PS_STOPPED && ch->start_mono == 0) {
 			if (spawn(c, ch) != 0)
-				on_exit_status(c, ch, 111 << 8);
+				spawn_failed(c, ch);
 			break;
 		}
 		if (ch->state == PS_READY || ch->state == PS_FAILED || now - ch->start_mono > rt ||

@@ -30,8 +30,8 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  list [DIR]      rings in DIR (a path, or a prefix name under /dev/shm); without DIR,\n"
-    "                  every directory under /dev/shm that holds rings (with -c: the\n"
-    "                  config's prefix only)\n"
+    "                  every directory under /dev/shm that holds rings (with -c or --set:\n"
+    "                  the config's prefix only)\n"
     "  stat RING       header, positions, lag in bytes and records, rates sampled over\n"
     "                  --interval, counters, heartbeat ages, producer/consumer pids and\n"
     "                  whether they are alive\n"
@@ -394,8 +394,10 @@ main(int argc, char **argv)
 	int64_t v;
 	int rc, has_conf = 0;
 
+	/* list without DIR looks at the config's prefix only when one was chosen. */
 	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "-c") == 0 || strncmp(argv[i], "-c=", 3) == 0)
+		if (strncmp(argv[i], "-c", 2) == 0 || strncmp(argv[i], "--config", 8) == 0 ||
+		    strncmp(argv[i], "--set", 5) == 0)
 			has_conf = 1;
 	c = g_cfg = daemon_start("mpring", usage, &argc, argv);
 	daemon_signals();

@@ -127,6 +127,8 @@ stats(struct sim_conn *c)
 		U(subscribe_requests);
 		U(subscribe_errors);
 		U(messages_dropped_stalled);
+		U(http_bad_requests);
+		U(ws_protocol_errors);
 		U(heartbeats_sent);
 		U(snapshots_sent);
 #undef U

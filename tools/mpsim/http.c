@@ -266,6 +266,9 @@ plain_error(struct sim_conn *c, int status, const char *msg)
 	char body[256];
 	int n = snprintf(body, sizeof body, "{\"code\":-1,\"msg\":\"%s\"}", msg);
 
+	sim.st[c->venue].http_bad_requests++;
+	log_info("bad HTTP request", "venue=%s conn=%llu peer=%s status=%d why=%s", sim_venue_name(c->venue),
+	    (unsigned long long)c->id, c->peer, status, log_q(msg));
 	g_close_after = 1;
 	http_respond(c, status, NULL, body, (size_t)n, 0);
 }
@@ -426,6 +429,16 @@ on_pong(struct sim_conn *c, const char *p, size_t n)
 	}
 }
 
+/* A client broke RFC 6455: count it, say why, close with that code. */
+static void
+ws_violation(struct sim_conn *c, int code, const char *why)
+{
+	sim.st[c->venue].ws_protocol_errors++;
+	log_info("websocket protocol error", "venue=%s conn=%llu peer=%s code=%d why=%s", sim_venue_name(c->venue),
+	    (unsigned long long)c->id, c->peer, code, log_q(why));
+	ws_close(c, code, why);
+}
+
 /* Parse one WebSocket frame; 1 if one was consumed, 0 if more input is needed. */
 static int
 handle_ws(struct sim_conn *c)
@@ -441,11 +454,11 @@ handle_ws(struct sim_conn *c)
 	op = b[0] & 0x0f;
 	plen = b[1] & 0x7f;
 	if (b[0] & 0x70) {
-		ws_close(c, 1002, "reserved bits set");
+		ws_violation(c, 1002, "reserved bits set");
 		return 0;
 	}
 	if (!(b[1] & 0x80)) {
-		ws_close(c, 1002, "client frames must be masked");
+		ws_violation(c, 1002, "client frames must be masked");
 		return 0;
 	}
 	if (plen == 126) {
@@ -462,7 +475,7 @@ handle_ws(struct sim_conn *c)
 		hl = 10;
 	}
 	if (plen > WS_MSG_MAX) {
-		ws_close(c, 1009, "message too big");
+		ws_violation(c, 1009, "message too big");
 		return 0;
 	}
 	if (have < hl + 4 + plen)
@@ -472,17 +485,17 @@ handle_ws(struct sim_conn *c)
 		pl[i] ^= mask[i & 3];
 	sim.st[c->venue].ws_frames_received++;
 	if (op >= 8 && (!fin || plen > 125)) {
-		ws_close(c, 1002, "bad control frame");
+		ws_violation(c, 1002, "bad control frame");
 		return 0;
 	}
 	switch (op) {
 	case WS_OP_CONT:
 		if (c->frag_op == 0) {
-			ws_close(c, 1002, "unexpected continuation");
+			ws_violation(c, 1002, "unexpected continuation");
 			return 0;
 		}
 		if (c->frag.len + plen > WS_MSG_MAX) {
-			ws_close(c, 1009, "message too big");
+			ws_violation(c, 1009, "message too big");
 			return 0;
 		}
 		sb_add(&c->frag, pl, plen);
@@ -498,7 +511,7 @@ handle_ws(struct sim_conn *c)
 	case WS_OP_TEXT:
 	case WS_OP_BIN:
 		if (c->frag_op != 0) {
-			ws_close(c, 1002, "expected continuation");
+			ws_violation(c, 1002, "expected continuation");
 			return 0;
 		}
 		if (!fin) {
@@ -527,7 +540,7 @@ handle_ws(struct sim_conn *c)
 		on_pong(c, (const char *)pl, plen);
 		break;
 	default:
-		ws_close(c, 1002, "unknown opcode");
+		ws_violation(c, 1002, "unknown opcode");
 		return 0;
 	}
 	if (!c->closing)

@@ -46,6 +46,7 @@ struct sim_stats {
 	uint64_t clients_closed_idle, clients_closed_rollover, clients_closed_fault;
 	uint64_t subscriptions, subscribe_requests, subscribe_errors;
 	uint64_t messages_dropped_stalled;
+	uint64_t http_bad_requests, ws_protocol_errors;
 	uint64_t heartbeats_sent, snapshots_sent;
 	uint64_t faults_injected[FLT_NKINDS];
 };
