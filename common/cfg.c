@@ -8,6 +8,7 @@
  * them silently.  Multi-line values are turned off: an indented line is an
  * ordinary key line, and a key given twice is an error, not a continuation.
  */
+#include "err.h"
 #include "cfg.h"
 
 #include <errno.h>
@@ -54,19 +55,6 @@ struct cfg {
 };
 
 /* ---- small helpers ---- */
-
-static int
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static char *
 xstrdup(const char *s)
@@ -306,13 +294,13 @@ parse_list(const char *text, struct val *v, char *why, size_t whylen)
 	int n = 1, i = 0;
 
 	if (!copy)
-		return errf(why, whylen, "out of memory");
+		return err_set(why, whylen, "out of memory");
 	for (p = copy; *p; p++)
 		n += *p == ',';
 	v->items = calloc((size_t)n + 1, sizeof *v->items);
 	if (!v->items) {
 		free(copy);
-		return errf(why, whylen, "out of memory");
+		return err_set(why, whylen, "out of memory");
 	}
 	if (*trim(copy) == 0) {
 		/* keep copy owned through items[0] even when empty */
@@ -331,7 +319,7 @@ parse_list(const char *text, struct val *v, char *why, size_t whylen)
 			free(v->items);
 			v->items = NULL;
 			free(copy);
-			return errf(why, whylen, "expected a comma-separated list without empty items");
+			return err_set(why, whylen, "expected a comma-separated list without empty items");
 		}
 		v->items[i++] = item;
 		if (!comma)
@@ -357,7 +345,7 @@ parse_value(const struct cfg_key *k, const char *text, struct val *v, char *why,
 	memset(v, 0, sizeof *v);
 	v->text = xstrdup(text);
 	if (!v->text)
-		return errf(why, whylen, "out of memory");
+		return err_set(why, whylen, "out of memory");
 	switch (k->type) {
 	case CFG_STR:
 		return 0;
@@ -367,36 +355,36 @@ parse_value(const struct cfg_key *k, const char *text, struct val *v, char *why,
 		return 0;
 	case CFG_BOOL:
 		if (parse_bool(text, &v->i) < 0) {
-			errf(why, whylen, "expected true or false (also yes/no, on/off, 1/0)");
+			err_set(why, whylen, "expected true or false (also yes/no, on/off, 1/0)");
 			goto fail;
 		}
 		return 0;
 	case CFG_INT:
 		if (parse_int(text, &v->i) < 0) {
-			errf(why, whylen, "expected an integer");
+			err_set(why, whylen, "expected an integer");
 			goto fail;
 		}
 		break;
 	case CFG_DUR:
 		if (parse_scaled(text, dur_units, (int)(sizeof dur_units / sizeof dur_units[0]), 0, &v->i) < 0) {
-			errf(why, whylen, "expected a duration like 500ms (units ns, us, ms, s, m, h)");
+			err_set(why, whylen, "expected a duration like 500ms (units ns, us, ms, s, m, h)");
 			goto fail;
 		}
 		break;
 	case CFG_SIZE:
 		if (parse_scaled(text, size_units, (int)(sizeof size_units / sizeof size_units[0]), 1, &v->i) < 0) {
-			errf(why, whylen, "expected a size like 64MiB (units B, KiB, MiB, GiB, TiB, KB, MB, GB)");
+			err_set(why, whylen, "expected a size like 64MiB (units B, KiB, MiB, GiB, TiB, KB, MB, GB)");
 			goto fail;
 		}
 		break;
 	default:
-		errf(why, whylen, "key has unknown type %d", (int)k->type);
+		err_set(why, whylen, "key has unknown type %d", (int)k->type);
 		goto fail;
 	}
 	if (bounded && (v->i < k->min || v->i > k->max)) {
 		fmt_bound(k, k->min, lo, sizeof lo);
 		fmt_bound(k, k->max, hi, sizeof hi);
-		errf(why, whylen, "expected %s between %s and %s", k->type == CFG_INT ? "an integer" :
+		err_set(why, whylen, "expected %s between %s and %s", k->type == CFG_INT ? "an integer" :
 		    k->type == CFG_DUR ? "a duration" : "a size", lo, hi);
 		goto fail;
 	}
@@ -524,21 +512,21 @@ add_section(struct cfg *c, const char *name, const struct where *w, char *err, s
 	if (!section_known(c, name)) {
 		s = suggest_section(c, name, sug, sizeof sug);
 		if (s)
-			return errf(err, errlen, "%s: [%s]: unknown section (did you mean [%s]?)", at, name, s);
-		return errf(err, errlen, "%s: [%s]: unknown section", at, name);
+			return err_set(err, errlen, "%s: [%s]: unknown section (did you mean [%s]?)", at, name, s);
+		return err_set(err, errlen, "%s: [%s]: unknown section", at, name);
 	}
 	if (c->ns == c->scap) {
 		int ncap = c->scap ? c->scap * 2 : 16;
 		struct sect *ns = realloc(c->s, (size_t)ncap * sizeof *ns);
 
 		if (!ns)
-			return errf(err, errlen, "out of memory");
+			return err_set(err, errlen, "out of memory");
 		c->s = ns;
 		c->scap = ncap;
 	}
 	c->s[c->ns].name = xstrdup(name);
 	if (!c->s[c->ns].name)
-		return errf(err, errlen, "out of memory");
+		return err_set(err, errlen, "out of memory");
 	c->s[c->ns].line = w->line;
 	c->ns++;
 	return 0;
@@ -556,15 +544,15 @@ set_value(struct cfg *c, const char *section, const char *key, const char *text,
 
 	where_str(w, at, sizeof at);
 	if (!*section)
-		return errf(err, errlen, "%s: %s: key outside any [section]", at, key);
+		return err_set(err, errlen, "%s: %s: key outside any [section]", at, key);
 	if (add_section(c, section, w, err, errlen) < 0)
 		return -1;
 	ki = key_index(c, section, key);
 	if (ki < 0) {
 		sug = suggest_key(c, section, key);
 		if (sug)
-			return errf(err, errlen, "%s: [%s] %s: unknown key (did you mean %s?)", at, section, key, sug);
-		return errf(err, errlen, "%s: [%s] %s: unknown key", at, section, key);
+			return err_set(err, errlen, "%s: [%s] %s: unknown key (did you mean %s?)", at, section, key, sug);
+		return err_set(err, errlen, "%s: [%s] %s: unknown key", at, section, key);
 	}
 	/* One pair of surrounding double quotes is not part of the value, so
 	 * `x = ""` is empty and `x = " a "` keeps its spaces.  (A ';' after
@@ -578,7 +566,7 @@ set_value(struct cfg *c, const char *section, const char *key, const char *text,
 		text = unq;
 	}
 	if (parse_value(c->keys[ki], text, &v, why, sizeof why) < 0)
-		return errf(err, errlen, "%s: [%s] %s = \"%s\": %s", at, section, key, text, why);
+		return err_set(err, errlen, "%s: [%s] %s = \"%s\": %s", at, section, key, text, why);
 	if (w->set)
 		snprintf(v.origin, sizeof v.origin, "--set");
 	else
@@ -588,7 +576,7 @@ set_value(struct cfg *c, const char *section, const char *key, const char *text,
 		/* A file says each thing once; --set overrides (the last one wins). */
 		if (!w->set && e->line > 0) {
 			val_clear(&v);
-			return errf(err, errlen, "%s: [%s] %s: set twice (first at line %d)", at, section, key, e->line);
+			return err_set(err, errlen, "%s: [%s] %s: set twice (first at line %d)", at, section, key, e->line);
 		}
 		val_clear(&e->v);
 		e->v = v;
@@ -601,7 +589,7 @@ set_value(struct cfg *c, const char *section, const char *key, const char *text,
 
 		if (!ne) {
 			val_clear(&v);
-			return errf(err, errlen, "out of memory");
+			return err_set(err, errlen, "out of memory");
 		}
 		c->e = ne;
 		c->ecap = ncap;
@@ -610,7 +598,7 @@ set_value(struct cfg *c, const char *section, const char *key, const char *text,
 	e->section = xstrdup(section);
 	if (!e->section) {
 		val_clear(&v);
-		return errf(err, errlen, "out of memory");
+		return err_set(err, errlen, "out of memory");
 	}
 	e->k = c->keys[ki];
 	e->line = w->line;
@@ -647,13 +635,13 @@ reader(char *str, int num, void *stream)
 	p->line++;
 	if (memchr(s, 0, n)) {
 		p->failed = 1;
-		errf(p->err, p->errlen, "%s:%d: NUL byte in the line", p->c->path, p->line);
+		err_set(p->err, p->errlen, "%s:%d: NUL byte in the line", p->c->path, p->line);
 		return NULL;
 	}
 	room = (size_t)num - 3;     /* inih needs room for "\r\n\0" */
 	if (n > room) {
 		p->failed = 1;
-		errf(p->err, p->errlen, "%s:%d: line longer than %zu characters", p->c->path, p->line, room);
+		err_set(p->err, p->errlen, "%s:%d: line longer than %zu characters", p->c->path, p->line, room);
 		return NULL;
 	}
 	memcpy(str, s, n);
@@ -673,7 +661,7 @@ reader(char *str, int num, void *stream)
 
 			if (ln >= sizeof name) {
 				p->failed = 1;
-				errf(p->err, p->errlen, "%s:%d: section name too long", p->c->path, p->line);
+				err_set(p->err, p->errlen, "%s:%d: section name too long", p->c->path, p->line);
 				return NULL;
 			}
 			memcpy(name, q + 1, ln);
@@ -710,7 +698,7 @@ read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 	size_t n = 0, cap = 0, r;
 
 	if (!f)
-		return errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return err_set(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 	for (;;) {
 		if (n + 4096 > cap) {
 			char *nb;
@@ -719,13 +707,13 @@ read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 			if (cap > (64u << 20)) {
 				fclose(f);
 				free(buf);
-				return errf(err, errlen, "%s: larger than 64 MiB, not a config file", path);
+				return err_set(err, errlen, "%s: larger than 64 MiB, not a config file", path);
 			}
 			nb = realloc(buf, cap);
 			if (!nb) {
 				fclose(f);
 				free(buf);
-				return errf(err, errlen, "out of memory");
+				return err_set(err, errlen, "out of memory");
 			}
 			buf = nb;
 		}
@@ -739,7 +727,7 @@ read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
 
 		fclose(f);
 		free(buf);
-		return errf(err, errlen, "%s: read error: %s", path, strerror(e));
+		return err_set(err, errlen, "%s: read error: %s", path, strerror(e));
 	}
 	fclose(f);
 	*out = buf;
@@ -772,9 +760,9 @@ parse_file(struct cfg *c, char *err, size_t errlen)
 	if (p.failed)
 		return -1;
 	if (r > 0)
-		return errf(err, errlen, "%s:%d: syntax error: expected [section], key = value or a comment", c->path, r);
+		return err_set(err, errlen, "%s:%d: syntax error: expected [section], key = value or a comment", c->path, r);
 	if (r < 0)
-		return errf(err, errlen, "%s: could not be parsed (%d)", c->path, r);
+		return err_set(err, errlen, "%s: could not be parsed (%d)", c->path, r);
 	return 0;
 }
 
@@ -787,13 +775,13 @@ apply_set(struct cfg *c, const char *arg, char *err, size_t errlen)
 	struct where w = {"--set", 0, arg};
 
 	if (!eq)
-		return errf(err, errlen, "--set %s: expected SECTION.KEY=VALUE", arg);
+		return err_set(err, errlen, "--set %s: expected SECTION.KEY=VALUE", arg);
 	for (dot = eq; dot > arg && dot[-1] != '.'; dot--)
 		;
 	if (dot == arg || dot - 1 == arg || dot == eq)
-		return errf(err, errlen, "--set %s: expected SECTION.KEY=VALUE", arg);
+		return err_set(err, errlen, "--set %s: expected SECTION.KEY=VALUE", arg);
 	if ((size_t)(dot - 1 - arg) >= sizeof sect || (size_t)(eq - dot) >= sizeof key)
-		return errf(err, errlen, "--set %s: section or key too long", arg);
+		return err_set(err, errlen, "--set %s: section or key too long", arg);
 	memcpy(sect, arg, (size_t)(dot - 1 - arg));
 	sect[dot - 1 - arg] = 0;
 	memcpy(key, dot, (size_t)(eq - dot));
@@ -813,13 +801,13 @@ load_schema(struct cfg *c, const struct cfg_key *const *schemas, char *err, size
 	c->keys = calloc((size_t)n + 1, sizeof *c->keys);
 	c->defs = calloc((size_t)n + 1, sizeof *c->defs);
 	if (!c->keys || !c->defs)
-		return errf(err, errlen, "out of memory");
+		return err_set(err, errlen, "out of memory");
 	for (const struct cfg_key *const *t = schemas; t && *t; t++)
 		for (const struct cfg_key *k = *t; k->section; k++) {
 			c->keys[i] = k;
 			c->nkeys = i + 1;
 			if (k->def && parse_value(k, k->def, &c->defs[i], why, sizeof why) < 0)
-				return errf(err, errlen, "schema: default of [%s] %s = \"%s\" is invalid: %s",
+				return err_set(err, errlen, "schema: default of [%s] %s = \"%s\" is invalid: %s",
 				    k->section, k->key, k->def, why);
 			snprintf(c->defs[i].origin, sizeof c->defs[i].origin, "default");
 			i++;
@@ -841,13 +829,13 @@ check_required(struct cfg *c, char *err, size_t errlen)
 			continue;
 		if (!pattern) {
 			if (!find_entry(c, k->section, k->key))
-				return errf(err, errlen, "%s: [%s] %s: required key missing (%s)",
+				return err_set(err, errlen, "%s: [%s] %s: required key missing (%s)",
 				    c->path ? c->path : "config", k->section, k->key, k->help ? k->help : "");
 			continue;
 		}
 		for (int s = 0; s < c->ns; s++)
 			if (sect_match(k->section, c->s[s].name) && !find_entry(c, c->s[s].name, k->key))
-				return errf(err, errlen, "%s: [%s] %s: required key missing (%s)",
+				return err_set(err, errlen, "%s: [%s] %s: required key missing (%s)",
 				    c->path ? c->path : "config", c->s[s].name, k->key, k->help ? k->help : "");
 	}
 	return 0;
@@ -860,7 +848,7 @@ cfg_load(const char *path, const struct cfg_key *const *schemas,
 	struct cfg *c = calloc(1, sizeof *c);
 
 	if (!c) {
-		errf(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	c->schemas = schemas;

@@ -3,20 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "err.h"
 #include "cfg.h"
-
-static int
-cli_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /*
  * Match argv[*i] against a long option taking a value, in either form
@@ -71,7 +59,7 @@ cfg_cli_parse(int argc, char **argv, struct cfg_cli *cli, char *err, size_t errl
 		}
 		if (strcmp(a, "-c") == 0) {
 			if (i + 1 >= argc || !argv[i + 1] || !*argv[i + 1])
-				return cli_err(err, errlen, "-c needs a file");
+				return err_set(err, errlen, "-c needs a file");
 			cli->conf = argv[++i];
 			continue;
 		}
@@ -81,7 +69,7 @@ cfg_cli_parse(int argc, char **argv, struct cfg_cli *cli, char *err, size_t errl
 		}
 		if ((r = opt_value(argc, argv, &i, "--config", &v)) != 0) {
 			if (r < 0)
-				return cli_err(err, errlen, "--config needs a file");
+				return err_set(err, errlen, "--config needs a file");
 			cli->conf = v;
 			continue;
 		}
@@ -89,19 +77,19 @@ cfg_cli_parse(int argc, char **argv, struct cfg_cli *cli, char *err, size_t errl
 			const char *eq;
 
 			if (r < 0)
-				return cli_err(err, errlen, "--set needs SECTION.KEY=VALUE");
+				return err_set(err, errlen, "--set needs SECTION.KEY=VALUE");
 			eq = strchr(v, '=');
 			if (!eq || !memchr(v, '.', (size_t)(eq - v)))
-				return cli_err(err, errlen, "--set %s: expected SECTION.KEY=VALUE", v);
+				return err_set(err, errlen, "--set %s: expected SECTION.KEY=VALUE", v);
 			if (cli->nsets >= (int)(sizeof cli->sets / sizeof cli->sets[0]))
-				return cli_err(err, errlen, "too many --set options (at most %d)",
+				return err_set(err, errlen, "too many --set options (at most %d)",
 				    (int)(sizeof cli->sets / sizeof cli->sets[0]));
 			cli->sets[cli->nsets++] = (char *)v;
 			continue;
 		}
 		if ((r = opt_value(argc, argv, &i, "--log-level", &v)) != 0) {
 			if (r < 0)
-				return cli_err(err, errlen, "--log-level needs debug, info, warn or error");
+				return err_set(err, errlen, "--log-level needs debug, info, warn or error");
 			cli->log_level = v;
 			continue;
 		}

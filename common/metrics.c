@@ -10,6 +10,7 @@
  * atomics: each is a figure in its own right, no reader needs two of them to
  * agree at one instant.
  */
+#include "err.h"
 #include "metrics.h"
 
 #include <errno.h>
@@ -74,19 +75,6 @@ struct metrics {
 /* For metrics_*(NULL, ...): programs and tools may run without a file. */
 static struct mslot g_dummy[3];
 
-static int
-merr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static int64_t
 clock_ns(clockid_t id)
 {
@@ -136,54 +124,54 @@ metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
 	void *map;
 
 	if (!prefix || !*prefix || strchr(prefix, '/') || !process || !*process || strchr(process, '/')) {
-		merr(err, errlen, "metrics: bad prefix or process name");
+		err_set(err, errlen, "metrics: bad prefix or process name");
 		return NULL;
 	}
 	m = calloc(1, sizeof *m);
 	if (!m) {
-		merr(err, errlen, "out of memory");
+		err_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	m->fd = -1;
 	snprintf(dir, sizeof dir, "/dev/shm/%s", prefix);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		merr(err, errlen, "metrics: mkdir %s: %s", dir, strerror(errno));
+		err_set(err, errlen, "metrics: mkdir %s: %s", dir, strerror(errno));
 		goto fail;
 	}
 	if (snprintf(m->path, sizeof m->path, "%s/metrics.%s", dir, process) >= (int)sizeof m->path) {
-		merr(err, errlen, "metrics: path too long");
+		err_set(err, errlen, "metrics: path too long");
 		goto fail;
 	}
 	m->fd = open(m->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (m->fd < 0) {
-		merr(err, errlen, "metrics: open %s: %s", m->path, strerror(errno));
+		err_set(err, errlen, "metrics: open %s: %s", m->path, strerror(errno));
 		goto fail;
 	}
 	/* One writer per file: a second live instance would double-count. */
 	if (flock(m->fd, LOCK_EX | LOCK_NB) < 0) {
-		merr(err, errlen, "metrics: %s is held by another live process", m->path);
+		err_set(err, errlen, "metrics: %s is held by another live process", m->path);
 		goto fail;
 	}
 	if (fstat(m->fd, &st) < 0) {
-		merr(err, errlen, "metrics: stat %s: %s", m->path, strerror(errno));
+		err_set(err, errlen, "metrics: stat %s: %s", m->path, strerror(errno));
 		goto fail;
 	}
 	if (st.st_size != 0 && (size_t)st.st_size != MFILE_SIZE) {
 		log_warn("metrics file has another size, re-creating it", "path=%s size=%lld",
 		    log_q(m->path), (long long)st.st_size);
 		if (ftruncate(m->fd, 0) < 0) {
-			merr(err, errlen, "metrics: truncate %s: %s", m->path, strerror(errno));
+			err_set(err, errlen, "metrics: truncate %s: %s", m->path, strerror(errno));
 			goto fail;
 		}
 		st.st_size = 0;
 	}
 	if (st.st_size == 0 && ftruncate(m->fd, (off_t)MFILE_SIZE) < 0) {
-		merr(err, errlen, "metrics: size %s: %s", m->path, strerror(errno));
+		err_set(err, errlen, "metrics: size %s: %s", m->path, strerror(errno));
 		goto fail;
 	}
 	map = mmap(NULL, MFILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
 	if (map == MAP_FAILED) {
-		merr(err, errlen, "metrics: mmap %s: %s", m->path, strerror(errno));
+		err_set(err, errlen, "metrics: mmap %s: %s", m->path, strerror(errno));
 		goto fail;
 	}
 	m->h = map;
@@ -338,24 +326,24 @@ metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, i
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return merr(err, errlen, "%s: %s", path, strerror(errno));
+		return err_set(err, errlen, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return merr(err, errlen, "%s: stat: %s", path, strerror(errno));
+		return err_set(err, errlen, "%s: stat: %s", path, strerror(errno));
 	}
 	if ((size_t)st.st_size < sizeof *h) {
 		close(fd);
-		return merr(err, errlen, "%s: file smaller than the metrics header", path);
+		return err_set(err, errlen, "%s: file smaller than the metrics header", path);
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
-		return merr(err, errlen, "%s: mmap: %s", path, strerror(errno));
+		return err_set(err, errlen, "%s: mmap: %s", path, strerror(errno));
 	h = map;
 	why = hdr_problem(h, (size_t)st.st_size);
 	if (why) {
 		munmap(map, (size_t)st.st_size);
-		return merr(err, errlen, "%s: %s", path, why);
+		return err_set(err, errlen, "%s: %s", path, why);
 	}
 	if (pid)
 		*pid = atomic_load_explicit(&((struct mfile_hdr *)h)->pid, memory_order_relaxed);

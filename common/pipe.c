@@ -1,4 +1,5 @@
 /* pipe.c - ring names, sizes, policies and the instrument registry from config; see pipe.h. */
+#include "err.h"
 #include "pipe.h"
 
 #include <pwd.h>
@@ -14,19 +15,6 @@
 #define MIB (1ULL << 20)
 #define MAX_RECORD_CAP (16u << 20)      /* a 5000x2-level snapshot is ~160 KiB */
 #define RING_MIN_CAPACITY (64u << 10)   /* ring.h: capacity >= 64 KiB */
-
-static int
-perr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* A prefix becomes one directory under /dev/shm: no '/', not "." or "..". */
 static int
@@ -103,16 +91,16 @@ pipe_ring_opts(const struct cfg *c, const char *name, struct ring_opts *o, char 
 
 	memset(o, 0, sizeof *o);
 	if (!b)
-		return perr(err, errlen, "ring %s: not a ring of this system (feed.<exchange>, raw.<exchange>, "
+		return err_set(err, errlen, "ring %s: not a ring of this system (feed.<exchange>, raw.<exchange>, "
 		    "ctl.<exchange>, book.router, book.store)", name);
 	if (snprintf(sect, sizeof sect, "ring.%s", name) >= (int)sizeof sect)
-		return perr(err, errlen, "ring %s: name too long", name);
+		return err_set(err, errlen, "ring %s: name too long", name);
 	o->capacity = b->capacity;
 	o->policy = b->policy;
 	cap = cfg_size(c, sect, "capacity");
 	if (cap != 0) {
 		if (cap < RING_MIN_CAPACITY || (cap & (cap - 1)) != 0)
-			return perr(err, errlen, "%s: [%s] capacity = %s: expected a power of two of at least 64KiB",
+			return err_set(err, errlen, "%s: [%s] capacity = %s: expected a power of two of at least 64KiB",
 			    cfg_origin(c, sect, "capacity"), sect, cfg_str(c, sect, "capacity"));
 		o->capacity = (uint64_t)cap;
 	}
@@ -123,7 +111,7 @@ pipe_ring_opts(const struct cfg *c, const char *name, struct ring_opts *o, char 
 		else if (strcmp(pol, "drop") == 0)
 			o->policy = RING_DROP;
 		else
-			return perr(err, errlen, "%s: [%s] policy = \"%s\": expected block or drop",
+			return err_set(err, errlen, "%s: [%s] policy = \"%s\": expected block or drop",
 			    cfg_origin(c, sect, "policy"), sect, pol);
 	}
 	o->max_record = o->capacity / 4 > MAX_RECORD_CAP ? MAX_RECORD_CAP : (uint32_t)(o->capacity / 4);
@@ -140,12 +128,12 @@ pipe_ring_open(const struct cfg *c, const char *name, enum ring_role role,
 	struct ring_opts o;
 
 	if (!pipe_prefix(c, prefix, sizeof prefix))
-		return perr(err, errlen, "[system] ring_prefix = \"%s\": expected a directory name (no '/')",
+		return err_set(err, errlen, "[system] ring_prefix = \"%s\": expected a directory name (no '/')",
 		    cfg_str(c, "system", "ring_prefix")), RING_ESYS;
 	if (pipe_ring_opts(c, name, &o, err, errlen) < 0)
 		return RING_EBADHDR;
 	if (ring_path(path, sizeof path, prefix, name) < 0)
-		return perr(err, errlen, "ring %s: cannot make /dev/shm/%s", name, prefix), RING_ESYS;
+		return err_set(err, errlen, "ring %s: cannot make /dev/shm/%s", name, prefix), RING_ESYS;
 	/* The inspector must never create a ring, only look at one. */
 	return ring_open(path, role, role == RING_INSPECT ? NULL : &o, out, err, errlen);
 }
@@ -159,11 +147,11 @@ add_exchange(const struct cfg *c, int exch, struct inst_registry *reg, char *err
 	int n = cfg_list(c, "instruments", ename, items, INST_MAX + 1);
 
 	if (n > INST_MAX)
-		return perr(err, errlen, "%s: [instruments] %s: more than %d instruments",
+		return err_set(err, errlen, "%s: [instruments] %s: more than %d instruments",
 		    cfg_origin(c, "instruments", ename), ename, INST_MAX);
 	for (int i = 0; i < n; i++)
 		if (inst_add(reg, exch, items[i], why, sizeof why) == 0)
-			return perr(err, errlen, "%s: [instruments] %s: %s",
+			return err_set(err, errlen, "%s: [instruments] %s: %s",
 			    cfg_origin(c, "instruments", ename), ename, why);
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* rec.c - record sizes, validation and names; see rec.h.  JSON is in rec_json.c. */
+#include "err.h"
 #include "rec.h"
 
 #include <stdarg.h>
@@ -61,19 +62,6 @@ rec_hdr_init(struct rec_hdr *h, uint16_t type, uint32_t inst, uint32_t len)
 }
 
 static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
-static int
 has_nul(const char *s, size_t n)
 {
 	return memchr(s, 0, n) != NULL;
@@ -99,18 +87,18 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 	const char *tn;
 
 	if (!buf || len < sizeof h)
-		return fail(err, errlen, "record of %zu bytes is shorter than its header (%zu)", len, sizeof h);
+		return err_set(err, errlen, "record of %zu bytes is shorter than its header (%zu)", len, sizeof h);
 	memcpy(&h, p, sizeof h);
 	fixed = rec_fixed_size(h.type);
 	if (fixed == 0)
-		return fail(err, errlen, "unknown record type %u", (unsigned)h.type);
+		return err_set(err, errlen, "unknown record type %u", (unsigned)h.type);
 	tn = rec_type_name(h.type);
 	if (h.len != len)
-		return fail(err, errlen, "%s: header len %u but the record has %zu bytes", tn, (unsigned)h.len, len);
+		return err_set(err, errlen, "%s: header len %u but the record has %zu bytes", tn, (unsigned)h.len, len);
 	if (len < fixed)
-		return fail(err, errlen, "%s: %zu bytes is shorter than its fixed part (%zu)", tn, len, fixed);
+		return err_set(err, errlen, "%s: %zu bytes is shorter than its fixed part (%zu)", tn, len, fixed);
 	if (h.inst > INST_MAX)
-		return fail(err, errlen, "%s: instrument id %u out of range (max %d)", tn, (unsigned)h.inst, INST_MAX);
+		return err_set(err, errlen, "%s: instrument id %u out of range (max %d)", tn, (unsigned)h.inst, INST_MAX);
 
 	switch (h.type) {
 	case REC_DELTA: {
@@ -118,11 +106,11 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 
 		memcpy(&d, p, sizeof d);
 		if (d.n_bids > REC_MAX_LEVELS || d.n_asks > REC_MAX_LEVELS)
-			return fail(err, errlen, "delta: %u bids / %u asks, more than %d per side",
+			return err_set(err, errlen, "delta: %u bids / %u asks, more than %d per side",
 			    (unsigned)d.n_bids, (unsigned)d.n_asks, REC_MAX_LEVELS);
 		want = rec_delta_size(d.n_bids, d.n_asks);
 		if (want != len)
-			return fail(err, errlen, "delta: %u bids + %u asks need %zu bytes, record has %zu",
+			return err_set(err, errlen, "delta: %u bids + %u asks need %zu bytes, record has %zu",
 			    (unsigned)d.n_bids, (unsigned)d.n_asks, want, len);
 		return 0;
 	}
@@ -131,18 +119,18 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 
 		memcpy(&s, p, sizeof s);
 		if (s.kind < SNAP_REST || s.kind > SNAP_TOPN)
-			return fail(err, errlen, "snapshot: unknown kind %u", (unsigned)s.kind);
+			return err_set(err, errlen, "snapshot: unknown kind %u", (unsigned)s.kind);
 		if (s.reason > SNAP_R_PERIODIC)
-			return fail(err, errlen, "snapshot: unknown reason %u", (unsigned)s.reason);
+			return err_set(err, errlen, "snapshot: unknown reason %u", (unsigned)s.reason);
 		if (s.nchunks == 0 || s.chunk >= s.nchunks)
-			return fail(err, errlen, "snapshot: chunk %u of %u (need nchunks >= 1, chunk < nchunks)",
+			return err_set(err, errlen, "snapshot: chunk %u of %u (need nchunks >= 1, chunk < nchunks)",
 			    (unsigned)s.chunk, (unsigned)s.nchunks);
 		if (s.n_bids > REC_MAX_LEVELS || s.n_asks > REC_MAX_LEVELS)
-			return fail(err, errlen, "snapshot: %u bids / %u asks, more than %d per side",
+			return err_set(err, errlen, "snapshot: %u bids / %u asks, more than %d per side",
 			    (unsigned)s.n_bids, (unsigned)s.n_asks, REC_MAX_LEVELS);
 		want = rec_snapshot_size(s.n_bids, s.n_asks);
 		if (want != len)
-			return fail(err, errlen, "snapshot: %u bids + %u asks need %zu bytes, record has %zu",
+			return err_set(err, errlen, "snapshot: %u bids + %u asks need %zu bytes, record has %zu",
 			    (unsigned)s.n_bids, (unsigned)s.n_asks, want, len);
 		return 0;
 	}
@@ -153,7 +141,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			break;
 		memcpy(&t, p, sizeof t);
 		if (t.side > SIDE_SELL)
-			return fail(err, errlen, "trade: unknown side %u", (unsigned)t.side);
+			return err_set(err, errlen, "trade: unknown side %u", (unsigned)t.side);
 		return 0;
 	}
 	case REC_TICKER: {
@@ -163,7 +151,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			break;
 		memcpy(&t, p, sizeof t);
 		if (t.have & ~(uint32_t)(TICK_BBO | TICK_LAST | TICK_24H))
-			return fail(err, errlen, "ticker: unknown 'have' bits 0x%x", (unsigned)t.have);
+			return err_set(err, errlen, "ticker: unknown 'have' bits 0x%x", (unsigned)t.have);
 		return 0;
 	}
 	case REC_KLINE: {
@@ -173,7 +161,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			break;
 		memcpy(&k, p, sizeof k);
 		if (k.closed > 1)
-			return fail(err, errlen, "kline: closed must be 0 or 1, not %u", (unsigned)k.closed);
+			return err_set(err, errlen, "kline: closed must be 0 or 1, not %u", (unsigned)k.closed);
 		return 0;
 	}
 	case REC_CONTROL: {
@@ -183,9 +171,9 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			break;
 		memcpy(&c, p, sizeof c);
 		if (c.op < CTL_SNAPSHOT || c.op > CTL_RECONNECT)
-			return fail(err, errlen, "control: unknown op %u", (unsigned)c.op);
+			return err_set(err, errlen, "control: unknown op %u", (unsigned)c.op);
 		if (!has_nul(c.reason, sizeof c.reason))
-			return fail(err, errlen, "control: reason is not NUL-terminated");
+			return err_set(err, errlen, "control: reason is not NUL-terminated");
 		return 0;
 	}
 	case REC_EVENT: {
@@ -195,11 +183,11 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			break;
 		memcpy(&e, p, sizeof e);
 		if (!ev_code_known(e.code))
-			return fail(err, errlen, "event: unknown code %u", (unsigned)e.code);
+			return err_set(err, errlen, "event: unknown code %u", (unsigned)e.code);
 		if (e.severity > SEV_CRITICAL)
-			return fail(err, errlen, "event: unknown severity %u", (unsigned)e.severity);
+			return err_set(err, errlen, "event: unknown severity %u", (unsigned)e.severity);
 		if (!has_nul(e.text, sizeof e.text))
-			return fail(err, errlen, "event: text is not NUL-terminated");
+			return err_set(err, errlen, "event: text is not NUL-terminated");
 		return 0;
 	}
 	case REC_RAW: {
@@ -207,21 +195,21 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 
 		memcpy(&r, p, sizeof r);
 		if (r.source != RAW_WS && r.source != RAW_REST)
-			return fail(err, errlen, "raw: unknown source %u", (unsigned)r.source);
+			return err_set(err, errlen, "raw: unknown source %u", (unsigned)r.source);
 		if (h.aux > EX_OKX)
-			return fail(err, errlen, "raw: unknown exchange %u in aux", (unsigned)h.aux);
+			return err_set(err, errlen, "raw: unknown exchange %u in aux", (unsigned)h.aux);
 		if (r.source == RAW_WS && r.path_len != 0)
-			return fail(err, errlen, "raw: a WebSocket frame with a %u-byte path", (unsigned)r.path_len);
+			return err_set(err, errlen, "raw: a WebSocket frame with a %u-byte path", (unsigned)r.path_len);
 		want = rec_raw_size(r.path_len, r.payload_len);
 		if (want != len)
-			return fail(err, errlen, "raw: path %u + payload %u bytes need %zu bytes, record has %zu",
+			return err_set(err, errlen, "raw: path %u + payload %u bytes need %zu bytes, record has %zu",
 			    (unsigned)r.path_len, (unsigned)r.payload_len, want, len);
 		if (has_nul((const char *)p + sizeof r, r.path_len))
-			return fail(err, errlen, "raw: NUL byte inside the path");
+			return err_set(err, errlen, "raw: NUL byte inside the path");
 		return 0;
 	}
 	}
-	return fail(err, errlen, "%s: record has %zu bytes, the type has exactly %zu", tn, len, fixed);
+	return err_set(err, errlen, "%s: record has %zu bytes, the type has exactly %zu", tn, len, fixed);
 }
 
 const char *
