@@ -12,6 +12,8 @@ const struct cfg_key cfg_keys_feedd[] = {
 	{"feedd.*", "rest_url", CFG_STR, "", 0, 0,
 	    "REST base URL, http:// or https:// with no path (empty = https://api.binance.com, "
 	    "https://openapi.okx.com)"},
+	{"feedd.*", "ca_file", CFG_STR, "", 0, 0,
+	    "PEM file of the CAs to trust for wss:// and https:// (empty = the system store)"},
 	/* what to subscribe */
 	{"feedd.*", "channels", CFG_LIST, "depth, trades, tickers, klines", 0, 0,
 	    "streams per instrument: depth (Binance <sym>@depth@100ms, OKX books), trades (@trade, trades), "
@@ -51,9 +53,10 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "OKX: send a text ping after this much silence on a connection (the venue drops it after 30 s)"},
 	{"feedd.*", "pong_timeout", CFG_DUR, "10s", 100 * MS, 600 * S,
 	    "OKX: reconnect when a ping is not answered within this"},
-	{"feedd.*", "stale_after", CFG_DUR, "30s", 100 * MS, 3600 * S,
+	{"feedd.*", "stale_after", CFG_DUR, "0", 0, 3600 * S,
 	    "silence watchdog: a depth stream of one instrument silent this long means a stalled "
-	    "connection (EV_STALE, reconnect)"},
+	    "connection (EV_STALE, reconnect); 0 = the venue default: Binance 30s, OKX 90s (OKX sends "
+	    "a heartbeat update only after ~60 s without changes)"},
 	{"feedd.*", "connect_timeout", CFG_DUR, "10s", 100 * MS, 600 * S,
 	    "a WebSocket not open (and subscribed) within this is abandoned and retried"},
 	{"feedd.*", "reconnect_min", CFG_DUR, "1s", 10 * MS, 3600 * S,

@@ -21,20 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "log.h"
-
-static int
-fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 static int64_t
 real_ns(void)
@@ -147,15 +135,15 @@ create_file(const char *path, const struct ring_opts *o, char *err, size_t errle
 	int fd, rc, e;
 
 	if (!is_pow2(o->capacity) || o->capacity < RING_MIN_CAP || o->capacity > RING_MAX_CAP)
-		return fail(err, errlen, RING_EBADHDR,
-		    "capacity %" PRIu64 " must be a power of two between 64 KiB and 1 TiB", o->capacity);
+		return err_set(err, errlen, "capacity %" PRIu64 " must be a power of two between 64 KiB and 1 TiB",
+		    o->capacity), RING_EBADHDR;
 	if (eff_max_record(o) > record_limit(o->capacity))
-		return fail(err, errlen, RING_EBADHDR, "max_record %" PRIu64 " exceeds capacity/4 or 1 GiB (%" PRIu64 ")",
-		    eff_max_record(o), record_limit(o->capacity));
+		return err_set(err, errlen, "max_record %" PRIu64 " exceeds capacity/4 or 1 GiB (%" PRIu64 ")",
+		    eff_max_record(o), record_limit(o->capacity)), RING_EBADHDR;
 	if (o->policy != RING_BLOCK && o->policy != RING_DROP)
-		return fail(err, errlen, RING_EBADHDR, "policy %u is neither block (0) nor drop (1)", o->policy);
+		return err_set(err, errlen, "policy %u is neither block (0) nor drop (1)", o->policy), RING_EBADHDR;
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp)
-		return fail(err, errlen, RING_ESYS, "path too long: %s", path);
+		return err_set(err, errlen, "path too long: %s", path), RING_ESYS;
 	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST) {
 		/* Left by a crashed process that had our pid: nobody else uses this name. */
@@ -163,14 +151,14 @@ create_file(const char *path, const struct ring_opts *o, char *err, size_t errle
 		fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	}
 	if (fd < 0)
-		return fail(err, errlen, RING_ESYS, "create %s: %s", tmp, strerror(errno));
+		return err_set(err, errlen, "create %s: %s", tmp, strerror(errno)), RING_ESYS;
 	/* Allocate now so that a full /dev/shm is an error here, not a SIGBUS later. */
 	if ((rc = posix_fallocate(fd, 0, (off_t)size)) != 0) {
 		unlink(tmp);
 		close(fd);
 		errno = rc;
-		return fail(err, errlen, RING_ESYS, "allocate %" PRIu64 " bytes for %s: %s", size, path,
-		    strerror(rc));
+		return err_set(err, errlen, "allocate %" PRIu64 " bytes for %s: %s", size, path,
+		    strerror(rc)), RING_ESYS;
 	}
 	base = mmap(NULL, RING_DATA_OFF, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED) {
@@ -178,7 +166,7 @@ create_file(const char *path, const struct ring_opts *o, char *err, size_t errle
 		unlink(tmp);
 		close(fd);
 		errno = e;
-		return fail(err, errlen, RING_ESYS, "mmap %s: %s", tmp, strerror(e));
+		return err_set(err, errlen, "mmap %s: %s", tmp, strerror(e)), RING_ESYS;
 	}
 	h = (struct ring_shm_hdr *)(void *)base;
 	h->layout_version = RING_LAYOUT_VERSION;
@@ -205,7 +193,7 @@ create_file(const char *path, const struct ring_opts *o, char *err, size_t errle
 	close(fd);
 	if (rc != 0 && e != EEXIST) {
 		errno = e;
-		return fail(err, errlen, RING_ESYS, "link %s: %s", path, strerror(e));
+		return err_set(err, errlen, "link %s: %s", path, strerror(e)), RING_ESYS;
 	}
 	return RING_OK;
 }
@@ -218,45 +206,44 @@ check_header(const struct ring_shm_hdr *h, uint64_t fsize, const struct ring_opt
 	uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
 
 	if (magic == 0)
-		return fail(err, errlen, RING_EBADHDR, "ring header not initialised (magic is 0)");
+		return err_set(err, errlen, "ring header not initialised (magic is 0)"), RING_EBADHDR;
 	if (magic != RING_MAGIC)
-		return fail(err, errlen, RING_EBADHDR, "not a ring (magic 0x%016" PRIx64 ", expected 0x%016" PRIx64 ")",
-		    magic, (uint64_t)RING_MAGIC);
+		return err_set(err, errlen, "not a ring (magic 0x%016" PRIx64 ", expected 0x%016" PRIx64 ")",
+		    magic, (uint64_t)RING_MAGIC), RING_EBADHDR;
 	if (h->layout_version != RING_LAYOUT_VERSION)
-		return fail(err, errlen, RING_EBADHDR, "ring layout version %u, this program understands %u",
-		    h->layout_version, RING_LAYOUT_VERSION);
+		return err_set(err, errlen, "ring layout version %u, this program understands %u",
+		    h->layout_version, RING_LAYOUT_VERSION), RING_EBADHDR;
 	if (h->hdr_size != RING_HDR_SIZE || h->hot_off != RING_HOT_OFF || h->slot_size != RING_SLOT ||
 	    h->data_off != RING_DATA_OFF || h->frame_hdr != RING_FRAME_HDR || h->align != RING_ALIGN)
-		return fail(err, errlen, RING_EBADHDR,
-		    "ring layout fields differ (hdr_size %u hot_off %u slot %u data_off %" PRIu64
+		return err_set(err, errlen, "ring layout fields differ (hdr_size %u hot_off %u slot %u data_off %" PRIu64
 		    " frame_hdr %u align %u)", h->hdr_size, h->hot_off, h->slot_size, h->data_off,
-		    h->frame_hdr, h->align);
+		    h->frame_hdr, h->align), RING_EBADHDR;
 	if (!is_pow2(h->capacity) || h->capacity < RING_MIN_ATTACH || h->capacity > RING_MAX_CAP)
-		return fail(err, errlen, RING_EBADHDR, "ring capacity %" PRIu64 " is not a power of two in [4 KiB, 1 TiB]",
-		    h->capacity);
+		return err_set(err, errlen, "ring capacity %" PRIu64 " is not a power of two in [4 KiB, 1 TiB]",
+		    h->capacity), RING_EBADHDR;
 	if (fsize < RING_DATA_OFF + h->capacity)
-		return fail(err, errlen, RING_EBADHDR, "ring file is %" PRIu64 " bytes, its header needs %" PRIu64,
-		    fsize, RING_DATA_OFF + h->capacity);
+		return err_set(err, errlen, "ring file is %" PRIu64 " bytes, its header needs %" PRIu64,
+		    fsize, RING_DATA_OFF + h->capacity), RING_EBADHDR;
 	if (h->max_record == 0 || h->max_record > record_limit(h->capacity))
-		return fail(err, errlen, RING_EBADHDR, "ring max_record %u is not in [1, %" PRIu64 "]",
-		    h->max_record, record_limit(h->capacity));
+		return err_set(err, errlen, "ring max_record %u is not in [1, %" PRIu64 "]",
+		    h->max_record, record_limit(h->capacity)), RING_EBADHDR;
 	if (h->policy != RING_BLOCK && h->policy != RING_DROP)
-		return fail(err, errlen, RING_EBADHDR, "ring policy %u is neither block nor drop", h->policy);
+		return err_set(err, errlen, "ring policy %u is neither block nor drop", h->policy), RING_EBADHDR;
 	if (!o)
 		return RING_OK;
 	if (h->schema_hash != o->schema_hash)
-		return fail(err, errlen, RING_EBADHDR,
-		    "ring record schema hash 0x%016" PRIx64 " differs from this program's 0x%016" PRIx64
-		    " (built from another rec.h)", h->schema_hash, o->schema_hash);
+		return err_set(err, errlen, "ring record schema hash 0x%016" PRIx64
+		    " differs from this program's 0x%016" PRIx64 " (built from another rec.h)",
+		    h->schema_hash, o->schema_hash), RING_EBADHDR;
 	if (h->capacity != o->capacity)
-		return fail(err, errlen, RING_EBADHDR, "ring capacity %" PRIu64 " differs from the configured %" PRIu64,
-		    h->capacity, o->capacity);
+		return err_set(err, errlen, "ring capacity %" PRIu64 " differs from the configured %" PRIu64,
+		    h->capacity, o->capacity), RING_EBADHDR;
 	if (h->max_record != eff_max_record(o))
-		return fail(err, errlen, RING_EBADHDR, "ring max_record %u differs from the configured %" PRIu64,
-		    h->max_record, eff_max_record(o));
+		return err_set(err, errlen, "ring max_record %u differs from the configured %" PRIu64,
+		    h->max_record, eff_max_record(o)), RING_EBADHDR;
 	if (h->policy != o->policy)
-		return fail(err, errlen, RING_EBADHDR, "ring policy %s differs from the configured %s",
-		    h->policy == RING_DROP ? "drop" : "block", o->policy == RING_DROP ? "drop" : "block");
+		return err_set(err, errlen, "ring policy %s differs from the configured %s",
+		    h->policy == RING_DROP ? "drop" : "block", o->policy == RING_DROP ? "drop" : "block"), RING_EBADHDR;
 	return RING_OK;
 }
 
@@ -308,12 +295,12 @@ take_role(struct ring *r, char *err, size_t errlen)
 	old = atomic_load_explicit(pidp, memory_order_acquire);
 	hb = atomic_load_explicit(hbp, memory_order_relaxed);
 	if (old != 0 && old != me && pid_alive(old) && hb != 0 && ring_mono_ns() - hb < RING_LIVE_NS)
-		return fail(err, errlen, RING_EBUSY, "%s role of %s is held by live pid %d (heartbeat %.1fs ago)",
+		return err_set(err, errlen, "%s role of %s is held by live pid %d (heartbeat %.1fs ago)",
 		    r->role == RING_PRODUCER ? "producer" : "consumer", r->name, (int)old,
-		    (double)(ring_mono_ns() - hb) / 1e9);
+		    (double)(ring_mono_ns() - hb) / 1e9), RING_EBUSY;
 	if (!atomic_compare_exchange_strong_explicit(pidp, &old, me, memory_order_acq_rel, memory_order_acquire))
-		return fail(err, errlen, RING_EBUSY, "%s role of %s was just taken by pid %d",
-		    r->role == RING_PRODUCER ? "producer" : "consumer", r->name, (int)old);
+		return err_set(err, errlen, "%s role of %s was just taken by pid %d",
+		    r->role == RING_PRODUCER ? "producer" : "consumer", r->name, (int)old), RING_EBUSY;
 	atomic_store_explicit(hbp, ring_mono_ns(), memory_order_relaxed);
 	atomic_fetch_add_explicit(att, 1, memory_order_relaxed);
 	return RING_OK;
@@ -326,7 +313,7 @@ corrupt(struct ring *r, char *err, size_t errlen, const char *fmt, uint64_t pos,
 
 	snprintf(what, sizeof what, fmt, v);
 	snprintf(r->errmsg, sizeof r->errmsg, "%s at position %" PRIu64, what, pos);
-	return fail(err, errlen, RING_ECORRUPT, "%s: %s", r->name, r->errmsg);
+	return err_set(err, errlen, "%s: %s", r->name, r->errmsg), RING_ECORRUPT;
 }
 
 /*
@@ -485,18 +472,18 @@ map_ring(struct ring *r, const char *path, enum ring_role role, const struct rin
 
 	r->fd = open(path, (role == RING_INSPECT ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (r->fd < 0)
-		return fail(err, errlen, errno == ENOENT ? RING_ENOENT : RING_ESYS, "open %s: %s", path,
-		    strerror(errno));
+		return err_set(err, errlen, "open %s: %s", path,
+		    strerror(errno)), errno == ENOENT ? RING_ENOENT : RING_ESYS;
 	if (fstat(r->fd, &st) != 0)
-		return fail(err, errlen, RING_ESYS, "stat %s: %s", path, strerror(errno));
+		return err_set(err, errlen, "stat %s: %s", path, strerror(errno)), RING_ESYS;
 	if (!S_ISREG(st.st_mode))
-		return fail(err, errlen, RING_EBADHDR, "%s is not a regular file", path);
+		return err_set(err, errlen, "%s is not a regular file", path), RING_EBADHDR;
 	if ((uint64_t)st.st_size < RING_DATA_OFF)
-		return fail(err, errlen, RING_EBADHDR, "%s: %lld bytes is too small to be a ring", path,
-		    (long long)st.st_size);
+		return err_set(err, errlen, "%s: %lld bytes is too small to be a ring", path,
+		    (long long)st.st_size), RING_EBADHDR;
 	n = pread(r->fd, &h, sizeof h, 0);
 	if (n != (ssize_t)sizeof h)
-		return fail(err, errlen, RING_ESYS, "read %s: %s", path, n < 0 ? strerror(errno) : "short read");
+		return err_set(err, errlen, "read %s: %s", path, n < 0 ? strerror(errno) : "short read"), RING_ESYS;
 	if ((rc = check_header(&h, (uint64_t)st.st_size, opts, err, errlen)) != RING_OK)
 		return rc;
 	r->cap = h.capacity;
@@ -509,7 +496,7 @@ map_ring(struct ring *r, const char *path, enum ring_role role, const struct rin
 	    MAP_SHARED, r->fd, 0);
 	if (r->base == MAP_FAILED) {
 		r->base = NULL;
-		return fail(err, errlen, RING_ESYS, "mmap %s: %s", path, strerror(errno));
+		return err_set(err, errlen, "mmap %s: %s", path, strerror(errno)), RING_ESYS;
 	}
 	r->hdr = (struct ring_shm_hdr *)(void *)r->base;
 	r->hot = (struct ring_hot *)(void *)(r->base + RING_HOT_OFF);
@@ -528,11 +515,11 @@ ring_open(const char *path, enum ring_role role, const struct ring_opts *opts,
 	if (err && errlen)
 		err[0] = 0;
 	if (role != RING_PRODUCER && role != RING_CONSUMER && role != RING_INSPECT)
-		return fail(err, errlen, RING_ESYS, "bad role %d", (int)role);
+		return err_set(err, errlen, "bad role %d", (int)role), RING_ESYS;
 	if (!path || strlen(path) >= sizeof r->path)
-		return fail(err, errlen, RING_ESYS, "ring path missing or too long");
+		return err_set(err, errlen, "ring path missing or too long"), RING_ESYS;
 	if (!(r = calloc(1, sizeof *r)))
-		return fail(err, errlen, RING_ESYS, "out of memory");
+		return err_set(err, errlen, "out of memory"), RING_ESYS;
 	r->fd = -1;
 	r->role = role;
 	snprintf(r->path, sizeof r->path, "%s", path);

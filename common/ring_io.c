@@ -27,8 +27,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* At most this many padding/torn frames are skipped in a row before the
- * chain is called corrupt: two is the most the producer can leave. */
+/* ring_has_data looks past at most this many padding/torn frames (then
+ * says "something is there" and lets ring_next walk the rest). */
 #define RING_SKIP_MAX 64
 
 /* Only the length matters: type, flags and seq are rewritten by the claim. */
@@ -351,7 +351,7 @@ int
 ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 {
 	uint64_t start = *cursor, pos = start, fs;
-	int chained = start == r->chk_end, in_run = start == r->run_end, skips = 0, rc;
+	int chained = start == r->chk_end, in_run = start == r->run_end, rc;
 
 	/* The common case: the data frame right after the one we returned last. */
 	if (chained && !r->chk_soft && r->role != RING_PRODUCER && pos >= r->head) {
@@ -411,8 +411,9 @@ ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 		}
 		fs = ring_fsize((uint64_t)len);
 		if (type == RING_T_PAD || type == RING_T_TORN) {
-			if (++skips > RING_SKIP_MAX)
-				return bad(r, pos, "more than %d padding/torn frames in a row", RING_SKIP_MAX);
+			/* Each skip moves on by >= 16 bytes; a chain longer than the ring is a loop. */
+			if (pos + fs - start > r->cap)
+				return bad(r, pos, "padding/torn frames run for more than the capacity");
 			pos += fs;
 			continue;
 		}
@@ -526,7 +527,7 @@ int
 ring_peek_copy(struct ring *r, uint64_t *cursor, struct ring_msg *m, void *buf, size_t cap, int *lapped)
 {
 	uint64_t pos = *cursor;
-	int skips = 0, rc, dummy;
+	int rc, dummy;
 
 	if (!lapped)
 		lapped = &dummy;
@@ -563,8 +564,8 @@ ring_peek_copy(struct ring *r, uint64_t *cursor, struct ring_msg *m, void *buf, 
 			return rc;
 		}
 		if (h.type == RING_T_PAD || h.type == RING_T_TORN) {
-			if (++skips > RING_SKIP_MAX)
-				return bad(r, pos, "more than %d padding/torn frames in a row", RING_SKIP_MAX);
+			if (pos + ring_fsize((uint64_t)len) - *cursor > r->cap)
+				return bad(r, pos, "padding/torn frames run for more than the capacity");
 			pos += ring_fsize((uint64_t)len);
 			continue;
 		}

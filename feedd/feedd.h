@@ -61,7 +61,7 @@ struct link {
 	enum link_kind kind;
 	const char *name;             /* "binance", "okx-public", "okx-business" */
 	int books;                    /* carries depth: connects/losses are per-instrument events */
-	char path[2048];              /* WebSocket path (and query) */
+	char path[8192];              /* WebSocket path (and query) */
 	struct conn *cur;             /* the live conn, or the one connecting */
 	struct conn *old;             /* the one being replaced during a roll-over */
 	struct backoff bo;
@@ -152,6 +152,7 @@ struct feed {
 	int stopping;
 	/* settings */
 	char ws_url[256], rest_url[256];
+	const char *ca_file;          /* NULL = the system store */
 	int ch_depth, ch_trades, ch_tickers, ch_klines;
 	char kline_iv[8];
 	int capture;

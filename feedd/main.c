@@ -112,9 +112,12 @@ settings(struct feed *f, char *err, size_t errlen)
 	const char *s = f->sect;
 
 	f->capture = cfg_bool(c, s, "capture");
+	f->ca_file = *cfg_str(c, s, "ca_file") ? cfg_str(c, s, "ca_file") : NULL;
 	f->ping_ns = cfg_dur_ns(c, s, "ping_interval");
 	f->pong_ns = cfg_dur_ns(c, s, "pong_timeout");
 	f->stale_ns = cfg_dur_ns(c, s, "stale_after");
+	if (f->stale_ns == 0)
+		f->stale_ns = (f->exch == EX_OKX ? 90 : 30) * (int64_t)1000000000;
 	f->connect_ns = cfg_dur_ns(c, s, "connect_timeout");
 	f->conn_age_ns = cfg_dur_ns(c, s, "max_conn_age");
 	f->backoff_reset_ns = cfg_dur_ns(c, s, "backoff_reset");

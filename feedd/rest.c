@@ -331,6 +331,8 @@ start(struct rest *r, struct rest_req *q)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "marketprism-feedd/1");
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (f->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, f->ca_file);
 	q->easy = e;
 	q->started_ns = mono_ns();
 	if (curl_multi_add_handle(r->multi, e) != CURLM_OK) {

@@ -140,6 +140,12 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 		l->name = "binance";
 		l->books = f->ch_depth;
 		binance_path(f, l);
+		if (strlen(l->path) >= sizeof l->path - 1) {
+			/* a cut stream list would subscribe to garbage */
+			snprintf(err, errlen, "[instruments] binance: too many streams for one connection URL "
+			    "(%d instruments)", f->ninst);
+			return -1;
+		}
 	} else {
 		f->snap_depth = depth ? (uint32_t)(depth > 400 ? 400 : depth) : 400;
 		if (f->ch_depth || f->ch_trades || f->ch_tickers) {
@@ -180,7 +186,7 @@ void
 venue_on_open(struct link *l, struct conn *c)
 {
 	struct feed *f = l->f;
-	char msg[4096], ch[24];
+	char msg[16384], ch[24];
 	int first = 1;
 
 	(void)c;

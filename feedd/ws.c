@@ -626,6 +626,7 @@ ws_start(struct feed *f, char *err, size_t errlen)
 	info.timeout_secs = (unsigned)(f->connect_ns / 1000000000 + 1);
 	info.connect_timeout_secs = info.timeout_secs;
 	info.retry_and_idle_policy = &g_policy;
+	info.client_ssl_ca_filepath = f->ca_file;
 	f->lws = lws_create_context(&info);
 	if (!f->lws) {
 		snprintf(err, errlen, "libwebsockets context (is libwebsockets-evlib-uv installed?)");

@@ -107,12 +107,12 @@ agree e2e_fault_stall binance okx
 fault okx okx_seq_reset; sleep 1.5
 agree e2e_fault_okx_seq_reset okx
 # REST-seeded OKX sync: the next subscription gets no snapshot
-fault okx okx_no_snapshot "n=1"; fault okx disconnect; sleep 2.5
+fault okx okx_no_snapshot "n=1"; fault okx disconnect; sleep 2
 agree e2e_fault_okx_no_snapshot okx
 # snapshot answers failing / rate limited while a gap forces a resync
-fault binance rest_5xx "n=1"; fault binance gap; sleep 2.5
+fault binance rest_5xx "n=1"; fault binance gap; sleep 1.5
 agree e2e_fault_rest_5xx binance
-fault binance rest_slow "n=1&ms=1500"; fault binance gap; sleep 3
+fault binance rest_slow "n=1&ms=1500"; fault binance gap; sleep 2
 agree e2e_fault_rest_slow binance
 
 # kill -9 of bookd mid-stream, then restart: an explicit EV_RESTARTED, a new sync

@@ -1,7 +1,5 @@
 # test/bookd/: tests and benchmarks of the book engine, bookd and mpreplay.
 $(eval $(call test_prog,test_book,test/bookd/test_book.c $(BOOK_ENGINE_SRCS),))
-# test/t.h's T_RUN trips -Wmisleading-indentation on gcc 12 (reported to the lead)
-$(OBJ)/test/bookd/%.o: CFLAGS += -Wno-misleading-indentation
 $(eval $(call test_prog,test_sync,test/bookd/test_sync.c $(BOOKD_LIB_SRCS),inih))
 TEST_SCRIPTS += test/bookd/mpreplay.sh
 $(eval $(call prog,bench_book,test/bookd/bench_book.c $(BOOKD_LIB_SRCS) $(wildcard feedd/parse*.c),inih jansson))
@@ -12,3 +10,6 @@ $(BIN)/test/helpers/book_follow: $(call objs,test/bookd/book_follow.c $(BOOK_ENG
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
 PROGS += $(BIN)/test/helpers/book_follow
+TEST_SCRIPTS += test/bookd/e2e_sim.sh
+BENCHES += test/bookd/bench_bookd_cpu.sh
+$(eval $(call fuzz_target,fuzz_bookd_sync,test/bookd/fuzz_bookd_sync.c $(BOOKD_LIB_SRCS),inih))

@@ -179,7 +179,8 @@ c0=$(st ev_connected)
 kill -TERM "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
 backoff_seen() { [ "$(grep -c 'msg="reconnect scheduled".*in_ms=800 attempt=4' "$F_LOG")" -ge 1 ]; }
 if wait_for 15 backoff_seen; then
-	attempts=$(grep 'msg="reconnect scheduled"' "$F_LOG" | tail -4 | sed 's/.*in_ms=\([0-9]*\).*/\1/' | tr '\n' ' ')
+	attempts=$(grep 'msg="reconnect scheduled"' "$F_LOG" | grep -B3 'attempt=4$' | tail -4 |
+	    sed 's/.*in_ms=\([0-9]*\).*/\1/' | tr '\n' ' ')
 	sim_start --seed 7 --timer-rate 20 --binance-port "$SIM_BN" --okx-port "$SIM_OKX"
 	if [ "$attempts" = "100 200 400 800 " ] && wait_st ev_connected $((c0 + 2)) 20; then
 		ok binance_backoff_and_return

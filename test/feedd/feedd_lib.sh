@@ -16,10 +16,10 @@ f_cleanup() {
 }
 trap f_cleanup EXIT
 
-# sim_start ARGS...: mpsim on free ports; sets SIM_BN SIM_OKX SIM_PID.
+# sim_start ARGS...: mpsim ($MPSIM, default $BIN/mpsim) on free ports; sets SIM_BN SIM_OKX SIM_PID.
 sim_start() {
 	: >"$T_TMP/sim.out"
-	bg "$BIN/mpsim" "$@" >"$T_TMP/sim.out" 2>>"$T_TMP/sim.err"
+	bg "${MPSIM:-$BIN/mpsim}" "$@" >"$T_TMP/sim.out" 2>>"$T_TMP/sim.err"
 	SIM_PID=$T_LASTPID
 	wait_for 10 grep -q 'mpsim ready' "$T_TMP/sim.out" || return 1
 	SIM_BN=$(sed -n 's/.*binance=\([0-9]*\).*/\1/p' "$T_TMP/sim.out")

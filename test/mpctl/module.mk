@@ -8,14 +8,14 @@ $(BIN)/test/mpctl_child: $(call objs,test/mpctl/mpctl_child.c) $(OBJ)/libcommon.
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libnats inih) $(LDBASE)
 PROGS += $(BIN)/test/mpctl_child
 
-TEST_SCRIPTS += test/mpctl/supervise.sh
-TEST_SCRIPTS += test/mpctl/metrics_alerts.sh test/mpctl/page.sh test/mpctl/orphans.sh
+TEST_SCRIPTS += test/mpctl/mpctl_supervise.sh
+TEST_SCRIPTS += test/mpctl/mpctl_metrics_alerts.sh test/mpctl/mpctl_page.sh test/mpctl/mpctl_orphans.sh
 # The real daemons under mpctl against mpsim: end to end (~25 s) and chaos (~45 s).
-TEST_SCRIPTS += test/mpctl/e2e.sh test/mpctl/chaos.sh
+TEST_SCRIPTS += test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh
 
 # The system tests together, plus the overload run (100x for a minute, too
 # long for `make test`).
-MPCTL_SYSTEM_TESTS := test/mpctl/e2e.sh test/mpctl/chaos.sh test/mpctl/overload.sh
+MPCTL_SYSTEM_TESTS := test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh test/mpctl/mpctl_overload.sh
 .PHONY: system-test
 system-test: progs
 	@BIN=$(BIN) ./test/run.sh $(MPCTL_SYSTEM_TESTS)
@@ -23,4 +23,4 @@ system-test: progs
 # The soak benchmark: one hour at 10x (SOAK_SECONDS, SOAK_RATE); JSON lines.
 .PHONY: soak
 soak: progs
-	@BIN=$(BIN) ./test/mpctl/soak.sh
+	@BIN=$(BIN) ./test/mpctl/mpctl_soak.sh

@@ -18,6 +18,9 @@
  *                  (nobody reads them in these tests: ring lag, backlog alert)
  *   NAME.subscribe "URL SUBJECT FILE": append every message on SUBJECT to FILE
  *   NAME.spam      N: write N log lines of 100 bytes at start (log rotation)
+ *   NAME.deltas    "RING COUNT EXCH_NS BOOK_NS": write COUNT REC_DELTA records,
+ *                  5 per 100 ms, with recv - exch = EXCH_NS and
+ *                  stage_ns[STAGE_BOOK] - recv = BOOK_NS (mpctl's latency probes)
  * and it appends "start NAME PID", "ready NAME PID", "term NAME PID" lines
  * to $MPCHILD_DIR/events (one write each, O_APPEND: the file is the order in
  * which things happened) and writes its argv to NAME.argv.
@@ -37,6 +40,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pipe.h"
+#include "rec.h"
 
 static const char *dir, *name;
 
@@ -141,6 +145,42 @@ produce(const struct cfg *c, const char *spec)
 	ring_close(r);
 }
 
+struct deltas {
+	struct ring *r;
+	long left;
+	int64_t exch_ns, book_ns;
+};
+
+static void
+deltas_open(const struct cfg *c, const char *spec, struct deltas *d)
+{
+	char ring[64], err[256];
+
+	if (sscanf(spec, "%63s %ld %lld %lld", ring, &d->left, (long long *)&d->exch_ns, (long long *)&d->book_ns) != 4 ||
+	    pipe_ring_open(c, ring, RING_PRODUCER, &d->r, err, sizeof err) != 0) {
+		log_error("bad deltas spec or ring", "spec=%s", log_q(spec));
+		d->r = NULL;
+	}
+}
+
+static void
+deltas_step(struct deltas *d)
+{
+	struct rec_delta rd;
+	int i;
+
+	for (i = 0; i < 5 && d->r && d->left > 0; i++, d->left--) {
+		memset(&rd, 0, sizeof rd);
+		rd.h.type = REC_DELTA;
+		rd.h.len = sizeof rd;
+		rd.h.first_id = rd.h.last_id = rd.h.prev_id = -1;
+		rd.h.recv_ns = now_ns();
+		rd.h.exch_ns = rd.h.recv_ns - d->exch_ns;
+		rd.h.stage_ns[STAGE_BOOK] = rd.h.recv_ns + d->book_ns;
+		ring_write(d->r, REC_DELTA, &rd, sizeof rd);
+	}
+}
+
 static FILE *sub_out;
 
 static void
@@ -194,6 +234,7 @@ main(int argc, char **argv)
 	struct metrics *m;
 	natsConnection *nc = NULL, *snc = NULL;
 	natsSubscription *sub = NULL;
+	struct deltas dl = {0};
 	struct cfg *c;
 	int i, nhd = 0, hang, ready = 0;
 	long tick = 0;
@@ -241,6 +282,8 @@ main(int argc, char **argv)
 			log_info("spam", "line=%08d pad=%s", i, "................................................");
 	if (has("produce", buf, sizeof buf))
 		produce(c, buf);
+	if (has("deltas", buf, sizeof buf))
+		deltas_open(c, buf, &dl);
 	if (has("subscribe", buf, sizeof buf)) {
 		char url[128], subject[128], out[512];
 		if (sscanf(buf, "%127s %127s %511s", url, subject, out) == 3 && (sub_out = fopen(out, "a")) &&
@@ -254,6 +297,7 @@ main(int argc, char **argv)
 			ready = 1;
 		}
 		apply_metrics(m, hd, &nhd);
+		deltas_step(&dl);
 		metrics_heartbeat(m);
 		if (nc && tick % 5 == 0)
 			publish_books(nc, c, tick);
@@ -261,6 +305,8 @@ main(int argc, char **argv)
 		usleep(100000);
 	}
 	event("term");
+	if (dl.r)
+		ring_close(dl.r);
 	if (nc)
 		natsConnection_Destroy(nc);
 	if (sub)

@@ -1,9 +1,6 @@
 # test/ring/: tests, fuzz target and benchmark of the shared-memory ring
 # (common/ring*.c) and its inspector (tools/mpring).
 
-# test/t.h's T_RUN trips -Wmisleading-indentation on gcc 12 (t.h is the lead's).
-$(OBJ)/test/ring/%.o: CFLAGS += -Wno-misleading-indentation
-
 $(eval $(call test_prog,test_ring,test/ring/test_ring.c test/ring/peer_data.c test/ring/fuzz_image.c,))
 
 # ring_peer is a helper the scripts start in separate processes, not a test.
@@ -16,5 +13,5 @@ TEST_SCRIPTS += test/ring/ring_mp.sh test/ring/mpring.sh
 
 $(eval $(call fuzz_target,fuzz_ring_attach,test/ring/fuzz_ring_attach.c test/ring/fuzz_image.c,))
 
-$(eval $(call prog,bench_ring,test/ring/bench_ring.c test/ring/peer_data.c,))
+$(eval $(call prog,bench_ring,test/ring/bench_ring.c,))
 BENCHES += $(BIN)/bench_ring

@@ -1,4 +1,7 @@
-/* client.c - one HTTP/1.0 request to a running supervisor over its unix socket. */
+/*
+ * client.c - the commands' side: one HTTP/1.0 request to a running
+ * supervisor over its unix socket, and the human form of its status.
+ */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -58,4 +61,81 @@ client_cmd(struct ctl *c, const char *method, const char *path, struct sbuf *out
 		sbuf_puts(out, body + 4);
 	sbuf_free(&resp);
 	return 0;
+}
+
+static void
+fmt_dur(double s, char *buf, size_t cap)
+{
+	long t = (long)s;
+
+	if (s < 0)
+		snprintf(buf, cap, "-");
+	else if (t < 60)
+		snprintf(buf, cap, "%lds", t);
+	else if (t < 3600)
+		snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
+	else if (t < 86400)
+		snprintf(buf, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
+	else
+		snprintf(buf, cap, "%ldd%02ldh", t / 86400, t / 3600 % 24);
+}
+
+void
+client_print_status(json_t *j)
+{
+	json_t *inst = json_object_get(j, "instance"), *a, *p;
+	char up[32];
+	size_t i;
+
+	fmt_dur(json_number_value(json_object_get(inst, "uptime_s")), up, sizeof up);
+	printf("instance %s  pid %d  up %s  %s  http://127.0.0.1:%d/\n",
+	    json_string_value(json_object_get(inst, "prefix")), (int)json_integer_value(json_object_get(inst, "pid")),
+	    up, json_string_value(json_object_get(inst, "state")),
+	    (int)json_integer_value(json_object_get(inst, "http_port")));
+	printf("%-16s %7s  %-9s %8s %8s  %6s %8s  %s\n", "PROCESS", "PID", "STATE", "UPTIME", "RESTARTS", "CPU%",
+	    "RSS(MB)", "LAST EXIT");
+	a = json_object_get(j, "processes");
+	json_array_foreach(a, i, p) {
+		const char *le = json_string_value(json_object_get(p, "last_exit"));
+		const char *fr = json_string_value(json_object_get(p, "fail_reason"));
+		json_t *u = json_object_get(p, "uptime_s");
+		fmt_dur(json_is_number(u) ? json_number_value(u) : -1, up, sizeof up);
+		printf("%-16s %7d  %-9s %8s %8d  %6.1f %8.1f  %s%s%s\n", json_string_value(json_object_get(p, "name")),
+		    (int)json_integer_value(json_object_get(p, "pid")), json_string_value(json_object_get(p, "state")), up,
+		    (int)json_integer_value(json_object_get(p, "restarts")),
+		    json_number_value(json_object_get(p, "cpu_ratio")) * 100,
+		    (double)json_integer_value(json_object_get(p, "rss_bytes")) / 1048576.0,
+		    le && *le ? le : "-", fr ? "; " : "", fr ? fr : "");
+	}
+	a = json_object_get(j, "connections");
+	if (json_array_size(a)) {
+		printf("%-16s %-14s %-6s %10s\n", "CONNECTION", "PROCESS", "STATE", "RECONNECTS");
+		json_array_foreach(a, i, p) {
+			char cn[64];
+			const char *ex = json_string_value(json_object_get(p, "exchange"));
+			snprintf(cn, sizeof cn, "%s%s%s", ex && *ex ? ex : "", ex && *ex ? " " : "",
+			    json_string_value(json_object_get(p, "conn")));
+			printf("%-16s %-14s %-6s %10lld\n", cn, json_string_value(json_object_get(p, "process")),
+			    json_is_true(json_object_get(p, "connected")) ? "up" : "DOWN",
+			    (long long)json_integer_value(json_object_get(p, "reconnects")));
+		}
+	}
+	printf("%-16s %12s %14s %6s %10s %12s\n", "RING", "LAG(records)", "LAG(bytes)", "FILL", "DROPPED", "WRITTEN");
+	a = json_object_get(j, "rings");
+	json_array_foreach(a, i, p) {
+		if (!json_is_true(json_object_get(p, "present"))) {
+			printf("%-16s %12s\n", json_string_value(json_object_get(p, "name")), "(absent)");
+			continue;
+		}
+		printf("%-16s %12lld %14lld %5.1f%% %10lld %12lld\n", json_string_value(json_object_get(p, "name")),
+		    (long long)json_integer_value(json_object_get(p, "lag_records")),
+		    (long long)json_integer_value(json_object_get(p, "lag_bytes")),
+		    json_number_value(json_object_get(p, "fill")) * 100,
+		    (long long)json_integer_value(json_object_get(p, "dropped")),
+		    (long long)json_integer_value(json_object_get(p, "written")));
+	}
+	a = json_object_get(j, "alerts");
+	json_array_foreach(a, i, p)
+		printf("ALERT %s [%s] %s\n", json_string_value(json_object_get(p, "rule")),
+		    json_string_value(json_object_get(p, "severity")), json_string_value(json_object_get(p, "message")));
 }

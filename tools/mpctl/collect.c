@@ -290,6 +290,25 @@ track_updates(struct ctl *c)
 	}
 }
 
+/* stored's own byte counter as a rate: what it wrote to its segments, which
+ * /proc's write_bytes only shows once the page cache is written back. */
+static void
+track_store_rate(struct ctl *c)
+{
+	static uint64_t prev;
+	static int64_t prev_mono;
+	const struct mview *m = collect_find(c, "stored", "mp_store_bytes_written_total", NULL, 0);
+
+	if (!m) {
+		c->store_wrate = -1;
+		return;
+	}
+	if (prev_mono && c->tick_mono > prev_mono && m->v.counter >= prev)
+		c->store_wrate = (double)(m->v.counter - prev) / ((double)(c->tick_mono - prev_mono) / 1e9);
+	prev = m->v.counter;
+	prev_mono = c->tick_mono;
+}
+
 int64_t
 collect_last_change(const char *labels)
 {
@@ -457,6 +476,7 @@ collect_tick(struct ctl *c)
 	c->tick_mono = now;
 	collect_metrics(c);
 	track_updates(c);
+	track_store_rate(c);
 	collect_rings(c);
 	collect_probes(c);
 	for (i = 0; i < c->nch; i++)

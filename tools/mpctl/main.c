@@ -112,263 +112,6 @@ setup_paths(struct ctl *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* flock a file and write our pid in it; -1 with the holder's pid in *holder. */
-static int
-take_lock(const char *path, int *holder)
-{
-	char buf[32];
-	int fd, len;
-	ssize_t n;
-
-	*holder = 0;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		n = read(fd, buf, sizeof buf - 1);
-		if (n > 0) {
-			buf[n] = 0;
-			*holder = atoi(buf);
-		}
-		close(fd);
-		return -1;
-	}
-	len = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len)
-		log_warn("cannot write the lock file", "path=%s", log_q(path));
-	return fd;   /* kept open (and locked) until we exit */
-}
-
-static int
-lock_instance(struct ctl *c, char *err, size_t errlen)
-{
-	char p1[PATH_MAX + 16], p2[PATH_MAX];
-	int holder;
-
-	snprintf(p1, sizeof p1, "%s/mpctl.lock", c->run_dir);
-	if (take_lock(p1, &holder) < 0) {
-		snprintf(err, errlen, "another mpctl (pid %d) runs the instance of data dir %.300s", holder, c->data_dir);
-		return -1;
-	}
-	if (ring_path(p2, sizeof p2, c->prefix, "mpctl.lock") != 0 || take_lock(p2, &holder) < 0) {
-		snprintf(err, errlen, "another mpctl (pid %d) runs ring prefix %s (/dev/shm/%s)", holder, c->prefix,
-		    c->prefix);
-		return -1;
-	}
-	return 0;
-}
-
-/* Start time of a process as CLOCK_REALTIME seconds, from /proc (0 = gone). */
-static double
-proc_start_s(int pid, int *session)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long st = 0;
-	static double btime;
-	char state;
-	FILE *f;
-	size_t n;
-
-	if (!btime && (f = fopen("/proc/stat", "r"))) {
-		while (fgets(buf, sizeof buf, f))
-			if (strncmp(buf, "btime ", 6) == 0)
-				btime = atof(buf + 6);
-		fclose(f);
-	}
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if (!(f = fopen(path, "r")))
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	if (!(p = strrchr(buf, ')')))
-		return 0;
-	/* 3 state 4 ppid 5 pgrp 6 session ... 22 starttime; a zombie is gone */
-	if (sscanf(p + 2, "%c %*d %*d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-	    &state, session, &st) != 3 || state == 'Z' || state == 'X')
-		return 0;
-	return btime + (double)st / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* A supervisor killed with SIGKILL leaves its children running (they are
- * session leaders).  We hold the lock now, so those are orphans: stop them
- * (last started first) before starting new ones that would fight over the
- * rings. */
-static void
-stop_orphans(struct ctl *c)
-{
-	char path[PATH_MAX + 16], name[64];
-	struct { int pid; char name[64]; } o[64];
-	long long start_ns;
-	int n = 0, i, pid, sess;
-	double st;
-	FILE *f;
-	int64_t deadline;
-
-	snprintf(path, sizeof path, "%s/children", c->run_dir);
-	if (!(f = fopen(path, "r")))
-		return;
-	while (n < 64 && fscanf(f, "%63s %d %lld", name, &pid, &start_ns) == 3) {
-		st = proc_start_s(pid, &sess);
-		if (st == 0 || sess != pid || st - (double)start_ns / 1e9 > 3 || (double)start_ns / 1e9 - st > 3)
-			continue;
-		o[n].pid = pid;
-		snprintf(o[n].name, sizeof o[n].name, "%s", name);
-		n++;
-	}
-	fclose(f);
-	for (i = n - 1; i >= 0; i--) {
-		log_warn("stopping a process left behind by a previous mpctl", "process=%s pid=%d", o[i].name, o[i].pid);
-		kill(-o[i].pid, SIGTERM);
-		kill(-o[i].pid, SIGCONT);
-		deadline = ctl_mono_ns() + cfg_dur_ns(c->cfg, "mpctl", "stop_timeout");
-		while (proc_start_s(o[i].pid, &sess) > 0 && ctl_mono_ns() < deadline)
-			usleep(50000);
-		if (proc_start_s(o[i].pid, &sess) > 0)
-			kill(-o[i].pid, SIGKILL);
-	}
-	unlink(path);
-}
-
-static int
-create_ring(struct ctl *c, const char *name, char *err, size_t errlen)
-{
-	struct ring *r;
-	int rc = pipe_ring_open(c->cfg, name, RING_PRODUCER, &r, err, errlen);
-
-	if (rc != 0)
-		return -1;
-	ring_close(r);
-	return 0;
-}
-
-/* Rings exist before any process starts, with the sizes and policies of the
- * config.  An existing ring is kept (consumers resume where they were);
- * one of another layout is re-created; one of another capacity only if it
- * is empty, since re-creating it would throw unread records away. */
-static int
-prepare_rings(struct ctl *c, char *err, size_t errlen)
-{
-	char names[CTL_MAX_RINGS][32], path[PATH_MAX], e2[256];
-	struct ring_opts o;
-	struct ring_stat st;
-	int n, i, rc;
-
-	n = pipe_ring_names(c->cfg, names, CTL_MAX_RINGS);
-	for (i = 0; i < n && i < CTL_MAX_RINGS; i++) {
-		if (ring_path(path, sizeof path, c->prefix, names[i]) != 0 ||
-		    pipe_ring_opts(c->cfg, names[i], &o, err, errlen) != 0) {
-			if (!err[0])
-				snprintf(err, errlen, "ring %s: bad path", names[i]);
-			return -1;
-		}
-		rc = ring_stat_path(path, &st, e2, sizeof e2);
-		if (rc == RING_ENOENT || (rc != 0 && access(path, F_OK) != 0)) {
-			log_info("creating ring", "ring=%s capacity=%llu policy=%s", names[i],
-			    (unsigned long long)o.capacity, o.policy == RING_DROP ? "drop" : "block");
-		} else if (rc == RING_EBADHDR || (rc == 0 && o.schema_hash && st.schema_hash != o.schema_hash)) {
-			log_warn("re-creating a ring of another layout or record schema", "ring=%s why=%s", names[i],
-			    log_q(rc ? e2 : "schema hash differs"));
-			ring_unlink(path);
-		} else if (rc != 0) {
-			snprintf(err, errlen, "ring %s: %s", names[i], e2);
-			return -1;
-		} else if (st.capacity != o.capacity) {
-			if (st.tail != st.head) {
-				snprintf(err, errlen, "ring %s holds %llu unread bytes at capacity %llu, the config wants %llu: "
-				    "let it drain with the old config or remove %.300s", names[i],
-				    (unsigned long long)(st.tail - st.head), (unsigned long long)st.capacity,
-				    (unsigned long long)o.capacity, path);
-				return -1;
-			}
-			log_info("re-creating an empty ring at its new capacity", "ring=%s capacity=%llu", names[i],
-			    (unsigned long long)o.capacity);
-			ring_unlink(path);
-		} else
-			continue;
-		if (create_ring(c, names[i], err, errlen) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void
-fmt_dur(double s, char *buf, size_t cap)
-{
-	long t = (long)s;
-
-	if (s < 0)
-		snprintf(buf, cap, "-");
-	else if (t < 60)
-		snprintf(buf, cap, "%lds", t);
-	else if (t < 3600)
-		snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
-	else if (t < 86400)
-		snprintf(buf, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
-	else
-		snprintf(buf, cap, "%ldd%02ldh", t / 86400, t / 3600 % 24);
-}
-
-static void
-print_status(json_t *j)
-{
-	json_t *inst = json_object_get(j, "instance"), *a, *p;
-	char up[32];
-	size_t i;
-
-	fmt_dur(json_number_value(json_object_get(inst, "uptime_s")), up, sizeof up);
-	printf("instance %s  pid %d  up %s  %s  http://127.0.0.1:%d/\n",
-	    json_string_value(json_object_get(inst, "prefix")), (int)json_integer_value(json_object_get(inst, "pid")),
-	    up, json_string_value(json_object_get(inst, "state")),
-	    (int)json_integer_value(json_object_get(inst, "http_port")));
-	printf("%-16s %7s  %-9s %8s %8s  %6s %8s  %s\n", "PROCESS", "PID", "STATE", "UPTIME", "RESTARTS", "CPU%",
-	    "RSS(MB)", "LAST EXIT");
-	a = json_object_get(j, "processes");
-	json_array_foreach(a, i, p) {
-		const char *le = json_string_value(json_object_get(p, "last_exit"));
-		const char *fr = json_string_value(json_object_get(p, "fail_reason"));
-		json_t *u = json_object_get(p, "uptime_s");
-		fmt_dur(json_is_number(u) ? json_number_value(u) : -1, up, sizeof up);
-		printf("%-16s %7d  %-9s %8s %8d  %6.1f %8.1f  %s%s%s\n", json_string_value(json_object_get(p, "name")),
-		    (int)json_integer_value(json_object_get(p, "pid")), json_string_value(json_object_get(p, "state")), up,
-		    (int)json_integer_value(json_object_get(p, "restarts")),
-		    json_number_value(json_object_get(p, "cpu_ratio")) * 100,
-		    (double)json_integer_value(json_object_get(p, "rss_bytes")) / 1048576.0,
-		    le && *le ? le : "-", fr ? "; " : "", fr ? fr : "");
-	}
-	a = json_object_get(j, "connections");
-	if (json_array_size(a)) {
-		printf("%-16s %-14s %-6s %10s\n", "CONNECTION", "PROCESS", "STATE", "RECONNECTS");
-		json_array_foreach(a, i, p) {
-			char cn[64];
-			const char *ex = json_string_value(json_object_get(p, "exchange"));
-			snprintf(cn, sizeof cn, "%s%s%s", ex && *ex ? ex : "", ex && *ex ? " " : "",
-			    json_string_value(json_object_get(p, "conn")));
-			printf("%-16s %-14s %-6s %10lld\n", cn, json_string_value(json_object_get(p, "process")),
-			    json_is_true(json_object_get(p, "connected")) ? "up" : "DOWN",
-			    (long long)json_integer_value(json_object_get(p, "reconnects")));
-		}
-	}
-	printf("%-16s %12s %14s %6s %10s %12s\n", "RING", "LAG(records)", "LAG(bytes)", "FILL", "DROPPED", "WRITTEN");
-	a = json_object_get(j, "rings");
-	json_array_foreach(a, i, p) {
-		if (!json_is_true(json_object_get(p, "present"))) {
-			printf("%-16s %12s\n", json_string_value(json_object_get(p, "name")), "(absent)");
-			continue;
-		}
-		printf("%-16s %12lld %14lld %5.1f%% %10lld %12lld\n", json_string_value(json_object_get(p, "name")),
-		    (long long)json_integer_value(json_object_get(p, "lag_records")),
-		    (long long)json_integer_value(json_object_get(p, "lag_bytes")),
-		    json_number_value(json_object_get(p, "fill")) * 100,
-		    (long long)json_integer_value(json_object_get(p, "dropped")),
-		    (long long)json_integer_value(json_object_get(p, "written")));
-	}
-	a = json_object_get(j, "alerts");
-	json_array_foreach(a, i, p)
-		printf("ALERT %s [%s] %s\n", json_string_value(json_object_get(p, "rule")),
-		    json_string_value(json_object_get(p, "severity")), json_string_value(json_object_get(p, "message")));
-}
-
 static int
 not_running(struct ctl *c)
 {
@@ -399,7 +142,7 @@ cmd_status(struct ctl *c, int as_json)
 		fprintf(stderr, "mpctl: bad answer from the supervisor\n");
 		return 1;
 	}
-	print_status(j);
+	client_print_status(j);
 	json_decref(j);
 	return 0;
 }
@@ -497,6 +240,7 @@ wait_started(struct ctl *c, int fd)
 			break;
 	}
 	buf[len] = 0;
+	buf[strcspn(buf, "\n")] = 0;   /* the first line is the answer */
 	close(fd);
 	if (strncmp(buf, "ok", 2) == 0) {
 		cmd_status(c, 0);
@@ -505,7 +249,7 @@ wait_started(struct ctl *c, int fd)
 	if (strncmp(buf, "fail ", 5) == 0) {
 		char *code_end;
 		long code = strtol(buf + 5, &code_end, 10);
-		fprintf(stderr, "mpctl: %s", code_end + (*code_end == ' '));
+		fprintf(stderr, "mpctl: %s\n", code_end + (*code_end == ' '));
 		return code > 0 ? (int)code : 1;
 	}
 	fprintf(stderr, "mpctl: the supervisor exited during start-up; see %s/mpctl.log\n", c->log_dir);
@@ -556,7 +300,7 @@ cmd_start(struct ctl *c, int background)
 			close(fd);
 		}
 	}
-	if (lock_instance(c, err, sizeof err) != 0) {
+	if (setup_lock(c, err, sizeof err) != 0) {
 		log_error("already running", "err=%s", log_q(err));
 		if (notify >= 0)
 			dprintf(notify, "fail %d %s\n", CTL_EXIT_RUNNING, err);
@@ -566,8 +310,8 @@ cmd_start(struct ctl *c, int background)
 	}
 	c->started_ns = ctl_real_ns();
 	c->started_mono = ctl_mono_ns();
-	stop_orphans(c);
-	if (prepare_rings(c, err, sizeof err) != 0) {
+	setup_stop_orphans(c);
+	if (setup_rings(c, err, sizeof err) != 0) {
 		log_error("cannot prepare the rings", "err=%s", log_q(err));
 		if (notify >= 0)
 			dprintf(notify, "fail 1 %s\n", err);

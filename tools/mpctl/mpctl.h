@@ -7,6 +7,7 @@
  * (natsmon.c) talks to NATS so that a slow server never stalls supervision.
  *
  *   main.c     command line: start / stop / status / health / restart
+ *   setup.c    before supervising: locks, orphans of a killed mpctl, rings
  *   sup.c      the loop, spawning, reaping, backoff, intensity limit, stop
  *   procs.c    which children to run, with which argv (from config)
  *   collect.c  samples metrics files, ring headers and /proc each tick
@@ -14,7 +15,7 @@
  *   alerts.c   the alert rules
  *   http.c     the tiny HTTP/1.0 server (TCP loopback + unix control socket)
  *   natsmon.c  alert publishing, stream monitor, book snapshots for the page
- *   client.c   the commands that talk to a running supervisor
+ *   client.c   the commands that talk to a running supervisor, status tables
  */
 #ifndef MP_MPCTL_H
 #define MP_MPCTL_H
@@ -135,6 +136,7 @@ struct ctl {
 	struct { char process[32]; int32_t pid; int64_t hb_ns; } mfile[CTL_MAX_CHILDREN + 4];
 	int nmfile;
 	int64_t tick_mono;
+	double store_wrate;          /* stored's mp_store_bytes_written_total per second, -1 = none */
 
 	/* streams (copied from natsmon under its lock each tick) */
 	struct stream_info streams[16];
@@ -209,5 +211,16 @@ extern const unsigned page_html_len;
 
 /* client.c */
 int client_cmd(struct ctl *c, const char *method, const char *path, struct sbuf *out, int *status);
+/* Print a status document (report_status) as tables. */
+void client_print_status(json_t *status);
+
+/* setup.c */
+/* Lock <data_dir>/run/mpctl.lock and /dev/shm/<prefix>/mpctl.lock (held until exit). */
+int setup_lock(struct ctl *c, char *err, size_t errlen);
+/* Stop children a killed supervisor left running (from <run_dir>/children). */
+void setup_stop_orphans(struct ctl *c);
+/* Create missing rings; re-create those of another layout, or of another
+ * capacity when empty. */
+int setup_rings(struct ctl *c, char *err, size_t errlen);
 
 #endif

@@ -455,7 +455,8 @@ requirements_json(struct ctl *c)
 	json_object_set_new(o, "cpu_ratio", json_real(cpu));
 	{
 		struct child *st = sup_find(c, "stored");
-		json_object_set_new(o, "disk_write_bytes_per_s", st ? json_real(st->wbytes_rate) : json_null());
+		json_object_set_new(o, "disk_write_bytes_per_s", c->store_wrate >= 0 ? json_real(c->store_wrate) :
+		    st ? json_real(st->wbytes_rate) : json_null());
 		json_object_set_new(o, "store_bytes_written",
 		    sum_metric(c, "stored", "mp_store_bytes_written_total", NULL, &v) ? json_integer((json_int_t)v) : json_null());
 	}

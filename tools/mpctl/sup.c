@@ -689,7 +689,7 @@ sup_run(struct ctl *c, int notify_fd)
 	if (http_listen(c, err, sizeof err) != 0) {
 		log_error("cannot listen", "err=%s", log_q(err));
 		if (notify_fd >= 0)
-			dprintf(notify_fd, "fail %s\n", err);
+			dprintf(notify_fd, "fail 1 %s\n", err);
 		return 1;
 	}
 	if (c->nats_url[0])

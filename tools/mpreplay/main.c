@@ -48,7 +48,7 @@ struct replay {
 	int nbooks;
 	struct parse_ctx pc[3];     /* by enum exch_id */
 	int pc_ready[3];
-	int started;
+	int started[3];            /* books of the venue started (by enum exch_id) */
 	int print_records;
 	int64_t now;
 	int cur_exch;            /* exchange of the line being replayed */
@@ -82,13 +82,14 @@ sink_control(void *ud, const struct rec_control *c)
 static struct bk_sink g_sink = {NULL, sink_record, sink_control};
 
 static void
-start_books(struct replay *r, int64_t now)
+start_books(struct replay *r, int exch, int64_t now)
 {
-	if (r->started)
+	if (r->started[exch])
 		return;
-	r->started = 1;
+	r->started[exch] = 1;
 	for (int i = 0; i < r->nbooks; i++)
-		bk_start(&r->books[i], now);
+		if (r->books[i].in->exch == exch)
+			bk_start(&r->books[i], now);
 }
 
 /* A record from the parser. */
@@ -177,7 +178,7 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 	pc = &r->pc[exch];
 	r->now = recv_ns;
 	r->cur_exch = exch;
-	start_books(r, recv_ns);
+	start_books(r, exch, recv_ns);
 	if (strcmp(src, "ws") == 0)
 		rc = parse_ws(pc, payload, len - (size_t)(payload - line), recv_ns, on_record, r);
 	else if (strncmp(src, "rest:", 5) == 0)
@@ -194,8 +195,11 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 			fprintf(stderr, "mpreplay: %s:%" PRIu64 ": %s frame not parsed: %s\n", file, lineno,
 			    exch_name(exch), pc->err);
 	}
+	/* each venue's books run on that venue's capture clock (files of
+	 * different venues may be replayed one after the other) */
 	for (int i = 0; i < r->nbooks; i++)
-		bk_tick(&r->books[i], recv_ns);
+		if (r->books[i].in->exch == exch)
+			bk_tick(&r->books[i], recv_ns);
 }
 
 static int

@@ -159,7 +159,9 @@ mpring_dump(struct ring *r, const char *path, const struct mpring_opts *o)
 		return 1;
 	}
 	cursor = st.head;
-	end = st.tail;
+	/* The stored tail lags the frames of a producer killed before publishing
+	 * it; then read on while frames are there, at most one capacity. */
+	end = st.tail >= st.head ? st.tail : st.head + st.capacity;
 	while (cursor < end && (o->limit < 0 || (int64_t)n < o->limit)) {
 		int got = ring_peek_copy(r, &cursor, &m, buf, st.max_record, &lapped);
 

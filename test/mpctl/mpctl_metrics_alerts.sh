@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/mpctl/metrics_alerts.sh - what mpctl derives from the processes'
+# test/mpctl/mpctl_metrics_alerts.sh - what mpctl derives from the processes'
 # shared-memory metrics and ring headers: /health content, /metrics in
 # Prometheus text format, and the alert rules firing on thresholds and being
 # published to NATS system.alert.<rule> (embedded nats-server started by mpctl;
@@ -15,6 +15,9 @@ MP_EXTRA=(--set mpctl.nats_embedded=true --set "nats.url=nats://127.0.0.1:$NATS_
 ALERTS=$T_TMP/alerts.txt
 echo "nats://127.0.0.1:$NATS_PORT system.alert.> $ALERTS" >"$CD/routerd.subscribe"
 echo "book.router 500" >"$CD/bookd.produce"   # nobody reads: lag 500 > 400
+# records for mpctl's own latency probes: 3 ms exchange->receive, 600 us processing
+echo "feed.okx 1000000 3000000 0" >"$CD/feedd.okx.deltas"
+echo "book.store 1000000 0 600000" >"$CD/bookd.deltas"
 cat >"$CD/feedd.binance.metrics" <<'EOF'
 gauge mp_feed_connected exchange="binance",conn="stream" 1
 counter mp_feed_reconnects_total exchange="binance",conn="stream" 2
@@ -180,6 +183,22 @@ assert any(x["rule"] == "connection_lost" and x["labels"].get("exchange") == "ok
 assert not [c for c in d["connections"] if c["exchange"] == "okx" and c["connected"]]'; then ok dead_feed_is_connection_lost
 else not_ok dead_feed_is_connection_lost; fi
 rm -f "$CD/feedd.okx.fail"
+
+# mpctl's probes read the records themselves (read-only) when no daemon exports the histogram.
+probe_check() {
+	curl -sf "http://127.0.0.1:$MP_PORT/metrics" | python3 -c '
+import re, sys
+t = sys.stdin.read()
+def val(k):
+    m = re.search("^" + re.escape(k) + " ([0-9.e+]+)$", t, re.M); assert m, k; return float(m.group(1))
+assert val("mp_ctl_exchange_latency_seconds_count{exchange=\"okx\",process=\"mpctl\"}") > 0
+assert val("mp_ctl_exchange_latency_seconds_bucket{exchange=\"okx\",process=\"mpctl\",le=\"0.002048\"}") == 0
+assert val("mp_ctl_exchange_latency_seconds_bucket{exchange=\"okx\",process=\"mpctl\",le=\"0.004096\"}") > 0
+assert val("mp_ctl_process_latency_seconds_count{process=\"mpctl\"}") > 0
+assert val("mp_ctl_process_latency_seconds_bucket{process=\"mpctl\",le=\"0.000512\"}") == 0
+assert val("mp_ctl_process_latency_seconds_bucket{process=\"mpctl\",le=\"0.001024\"}") > 0'
+}
+if wait_for 10 probe_check; then ok latency_probes_from_records; else not_ok latency_probes_from_records "$(probe_check 2>&1 | tail -1)"; fi
 
 if mpctl stop >/dev/null && ! pgrep -f "nats-server -a 127.0.0.1 -p $NATS_PORT" >/dev/null; then ok embedded_nats_stopped
 else not_ok embedded_nats_stopped; fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/mpctl/e2e.sh - the whole system under mpctl against mpsim (both
+# test/mpctl/mpctl_e2e.sh - the whole system under mpctl against mpsim (both
 # venues): all four books synced at full depth, the streams carry continuous
 # books (mpsub finds no gap or mismatch), the local store holds a continuous
 # history (mpstore verify), and /health shows it.
@@ -24,6 +24,10 @@ r = {x["name"]: x for x in d["rings"]}
 assert all(x["dropped"] == 0 for x in r.values()), r
 q = d["requirements"]
 assert q["price_consistency"] == 1.0 and q["depth_completeness_min"] >= 0.9, q
+for k in ("binance", "okx"):
+    assert q["latency_exchange_to_receive_ms"][k]["count"] > 0, q
+for k in ("processing_latency_ms", "latency_receive_to_publish_ms", "latency_receive_to_stored_ms"):
+    assert q[k] and q[k]["count"] > 0, (k, q[k])
 ages = [b["last_update_age_s"] for b in d["books"]]
 assert all(a is not None and a < 10 for a in ages), ages
 '; then ok e2e_health_ok; else not_ok e2e_health_ok "$(sys_health 'print(d["status"], d["alerts"])' 2>&1)"; fi

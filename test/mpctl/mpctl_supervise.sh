@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/mpctl/supervise.sh - the launcher with stand-in daemons (mpctl_child):
+# test/mpctl/mpctl_supervise.sh - the launcher with stand-in daemons (mpctl_child):
 # start order and readiness, overrides passed down, single instance, status,
 # restart with backoff while the others keep running, the intensity limit,
 # fatal exit codes, operator restart, stop order and SIGKILL after timeout.

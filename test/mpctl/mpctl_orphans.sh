@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/mpctl/orphans.sh - background mode (start -d returns once start-up is
+# test/mpctl/mpctl_orphans.sh - background mode (start -d returns once start-up is
 # over, stop waits for the end), a supervisor killed with SIGKILL leaves its
 # children running and the next `mpctl start` stops those orphans before
 # starting fresh ones, and child logs are rotated at log_max_size.
@@ -42,9 +42,22 @@ if [ "$order" = "feedd.okx,feedd.binance,bookd,routerd,stored," ]; then ok orpha
 else not_ok orphans_stopped_in_reverse_order "$order"; fi
 if mp_all_ready; then ok fresh_children_ready; else not_ok fresh_children_ready "$(mpctl status 2>&1)"; fi
 
+out=$(mpctl start -d 2>&1); rc=$?
+if [ "$rc" = 100 ] && echo "$out" | grep -q "another mpctl (pid $sup2)"; then ok background_single_instance
+else not_ok background_single_instance "rc=$rc $out"; fi
+
 out=$(mpctl stop 2>&1); rc=$?
 if [ "$rc" = 0 ] && ! alive "$sup2" && [ ! -e "$MP_DATA/run/mpctl.sock" ]; then ok stop_background
 else not_ok stop_background "rc=$rc $out"; fi
+
+# The HTTP port taken by someone else: start fails and says so.
+python3 -c "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', $MP_PORT)); s.listen(); time.sleep(15)" &
+T_PIDS+=($!)
+wait_port "$MP_PORT" 5
+out=$(mpctl start -d 2>&1); rc=$?
+if [ "$rc" = 1 ] && echo "$out" | grep -q "127.0.0.1:$MP_PORT (\[mpctl\] http_port): Address already in use"; then ok http_port_taken_reported
+else not_ok http_port_taken_reported "rc=$rc $out"; fi
+kill "${T_PIDS[-1]}" 2>/dev/null
 
 # A config error is reported with file, section and key, and nothing starts.
 printf '[mpctl]\nhttp_prot = 1\n' >"$T_TMP/bad.ini"

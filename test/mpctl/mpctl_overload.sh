@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/mpctl/overload.sh - mpsim at 100x the real rate for a minute
+# test/mpctl/mpctl_overload.sh - mpsim at 100x the real rate for a minute
 # (OVERLOAD_SECONDS): nothing crashes (no restart), lags stay bounded (sampled
 # every 2 s: bookd's input rings below 90 %, book.store never full and never
 # dropping; once the market pauses every ring drains), and every drop is

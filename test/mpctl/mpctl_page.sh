@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/mpctl/page.sh - the live page in headless Chromium: it must render the
+# test/mpctl/mpctl_page.sh - the live page in headless Chromium: it must render the
 # process, book and ring tables from live /health data and draw a depth chart
 # per book from /api/book (books published on NATS by the stand-in feedd, the
 # way routerd publishes orderbook.snapshot.*).  Screenshot:

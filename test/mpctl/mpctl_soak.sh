@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test/mpctl/soak.sh - the soak benchmark (`make soak`, not part of make test):
+# test/mpctl/mpctl_soak.sh - the soak benchmark (`make soak`, not part of make test):
 # the whole system against mpsim at SOAK_RATE (default 10) x real time for
 # SOAK_SECONDS (default 3600), sampling every SOAK_EVERY (10) seconds each
 # process's RSS, open files and sockets (connections) from /proc, plus ring

@@ -1,0 +1,197 @@
+/*
+ * setup.c - what `mpctl start` does before supervising: take the instance's
+ * locks, stop the orphans a killed supervisor left behind, and create the
+ * rings with the sizes and policies of the config.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mpctl.h"
+#include "pipe.h"
+
+/* flock a file and write our pid in it; -1 with the holder's pid in *holder. */
+static int
+take_lock(const char *path, int *holder)
+{
+	char buf[32];
+	int fd, len;
+	ssize_t n;
+
+	*holder = 0;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		if (n > 0) {
+			buf[n] = 0;
+			*holder = atoi(buf);
+		}
+		close(fd);
+		return -1;
+	}
+	len = snprintf(buf, sizeof buf, "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len)
+		log_warn("cannot write the lock file", "path=%s", log_q(path));
+	return fd;   /* kept open (and locked) until we exit */
+}
+
+int
+setup_lock(struct ctl *c, char *err, size_t errlen)
+{
+	char p1[PATH_MAX + 16], p2[PATH_MAX];
+	int holder;
+
+	snprintf(p1, sizeof p1, "%s/mpctl.lock", c->run_dir);
+	if (take_lock(p1, &holder) < 0) {
+		snprintf(err, errlen, "another mpctl (pid %d) runs the instance of data dir %.300s", holder, c->data_dir);
+		return -1;
+	}
+	if (ring_path(p2, sizeof p2, c->prefix, "mpctl.lock") != 0 || take_lock(p2, &holder) < 0) {
+		snprintf(err, errlen, "another mpctl (pid %d) runs ring prefix %s (/dev/shm/%s)", holder, c->prefix,
+		    c->prefix);
+		return -1;
+	}
+	return 0;
+}
+
+/* Start time of a process as CLOCK_REALTIME seconds, from /proc (0 = gone). */
+static double
+proc_start_s(int pid, int *session)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long st = 0;
+	static double btime;
+	char state;
+	FILE *f;
+	size_t n;
+
+	if (!btime && (f = fopen("/proc/stat", "r"))) {
+		while (fgets(buf, sizeof buf, f))
+			if (strncmp(buf, "btime ", 6) == 0)
+				btime = atof(buf + 6);
+		fclose(f);
+	}
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	if (!(p = strrchr(buf, ')')))
+		return 0;
+	/* 3 state 4 ppid 5 pgrp 6 session ... 22 starttime; a zombie is gone */
+	if (sscanf(p + 2, "%c %*d %*d %d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+	    &state, session, &st) != 3 || state == 'Z' || state == 'X')
+		return 0;
+	return btime + (double)st / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* A supervisor killed with SIGKILL leaves its children running (they are
+ * session leaders).  We hold the lock now, so those are orphans: stop them
+ * (last started first) before starting new ones that would fight over the
+ * rings. */
+void
+setup_stop_orphans(struct ctl *c)
+{
+	char path[PATH_MAX + 16], name[64];
+	struct { int pid; char name[64]; } o[64];
+	long long start_ns;
+	int n = 0, i, pid, sess;
+	double st;
+	FILE *f;
+	int64_t deadline;
+
+	snprintf(path, sizeof path, "%s/children", c->run_dir);
+	if (!(f = fopen(path, "r")))
+		return;
+	while (n < 64 && fscanf(f, "%63s %d %lld", name, &pid, &start_ns) == 3) {
+		st = proc_start_s(pid, &sess);
+		if (st == 0 || sess != pid || st - (double)start_ns / 1e9 > 3 || (double)start_ns / 1e9 - st > 3)
+			continue;
+		o[n].pid = pid;
+		snprintf(o[n].name, sizeof o[n].name, "%s", name);
+		n++;
+	}
+	fclose(f);
+	for (i = n - 1; i >= 0; i--) {
+		log_warn("stopping a process left behind by a previous mpctl", "process=%s pid=%d", o[i].name, o[i].pid);
+		kill(-o[i].pid, SIGTERM);
+		kill(-o[i].pid, SIGCONT);
+		deadline = ctl_mono_ns() + cfg_dur_ns(c->cfg, "mpctl", "stop_timeout");
+		while (proc_start_s(o[i].pid, &sess) > 0 && ctl_mono_ns() < deadline)
+			usleep(50000);
+		if (proc_start_s(o[i].pid, &sess) > 0)
+			kill(-o[i].pid, SIGKILL);
+	}
+	unlink(path);
+}
+
+static int
+create_ring(struct ctl *c, const char *name, char *err, size_t errlen)
+{
+	struct ring *r;
+	int rc = pipe_ring_open(c->cfg, name, RING_PRODUCER, &r, err, errlen);
+
+	if (rc != 0)
+		return -1;
+	ring_close(r);
+	return 0;
+}
+
+/* Rings exist before any process starts, with the sizes and policies of the
+ * config.  An existing ring is kept (consumers resume where they were);
+ * one of another layout is re-created; one of another capacity only if it
+ * is empty, since re-creating it would throw unread records away. */
+int
+setup_rings(struct ctl *c, char *err, size_t errlen)
+{
+	char names[CTL_MAX_RINGS][32], path[PATH_MAX], e2[256];
+	struct ring_opts o;
+	struct ring_stat st;
+	int n, i, rc;
+
+	n = pipe_ring_names(c->cfg, names, CTL_MAX_RINGS);
+	for (i = 0; i < n && i < CTL_MAX_RINGS; i++) {
+		if (ring_path(path, sizeof path, c->prefix, names[i]) != 0 ||
+		    pipe_ring_opts(c->cfg, names[i], &o, err, errlen) != 0) {
+			if (!err[0])
+				snprintf(err, errlen, "ring %s: bad path", names[i]);
+			return -1;
+		}
+		rc = ring_stat_path(path, &st, e2, sizeof e2);
+		if (rc == RING_ENOENT || (rc != 0 && access(path, F_OK) != 0)) {
+			log_info("creating ring", "ring=%s capacity=%llu policy=%s", names[i],
+			    (unsigned long long)o.capacity, o.policy == RING_DROP ? "drop" : "block");
+		} else if (rc == RING_EBADHDR || (rc == 0 && o.schema_hash && st.schema_hash != o.schema_hash)) {
+			log_warn("re-creating a ring of another layout or record schema", "ring=%s why=%s", names[i],
+			    log_q(rc ? e2 : "schema hash differs"));
+			ring_unlink(path);
+		} else if (rc != 0) {
+			snprintf(err, errlen, "ring %s: %s", names[i], e2);
+			return -1;
+		} else if (st.capacity != o.capacity) {
+			if (st.tail != st.head) {
+				snprintf(err, errlen, "ring %s holds %llu unread bytes at capacity %llu, the config wants %llu: "
+				    "let it drain with the old config or remove %.300s", names[i],
+				    (unsigned long long)(st.tail - st.head), (unsigned long long)st.capacity,
+				    (unsigned long long)o.capacity, path);
+				return -1;
+			}
+			log_info("re-creating an empty ring at its new capacity", "ring=%s capacity=%llu", names[i],
+			    (unsigned long long)o.capacity);
+			ring_unlink(path);
+		} else
+			continue;
+		if (create_ring(c, names[i], err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
