@@ -118,3 +118,10 @@ bench: progs
 
 clean:
 	rm -rf build bin
+
+# The whole system in the foreground (Ctrl-C stops it); see tools/mpctl/README.md.
+run: progs
+	@BIN=$(BIN) ./tools/mpctl/run.sh
+
+demo: progs
+	@BIN=$(BIN) ./tools/mpctl/demo.sh

@@ -138,6 +138,14 @@ write_out(struct bookd *d, const struct rec_hdr *rec)
 			count(d->m_store_waits, &d->store_waits);
 			log_warn("book.store full: waiting for stored", NULL);
 		}
+		/* each try waits up to the ring's block timeout; stay visibly
+		 * alive to the supervisor while stored catches up */
+		if (waited % 10 == 0) {
+			ring_heartbeat(d->store);
+			ring_heartbeat(d->router);
+			if (d->m)
+				metrics_heartbeat(d->m);
+		}
 	}
 	if (r == RING_OK || r == RING_EAGAIN)
 		return;

@@ -9,7 +9,6 @@
 #include "cfg.h"
 #include "log.h"
 
-#define MS 1000000LL
 #define SEC 1000000000LL
 
 void

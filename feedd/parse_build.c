@@ -261,8 +261,11 @@ parse_emit_delta(struct parse_ctx *p, const struct parse_book *b, parse_emit_fn 
 	d->h.aux = (uint32_t)b->checksum;
 	d->n_bids = nb;
 	d->n_asks = na;
-	memcpy(d->lv, st->side[PS_BID].v, (size_t)nb * sizeof d->lv[0]);
-	memcpy(d->lv + nb, st->side[PS_ASK].v, (size_t)na * sizeof d->lv[0]);
+	/* An empty side has no buffer yet (NULL), and memcpy from NULL is UB even for 0 bytes. */
+	if (nb)
+		memcpy(d->lv, st->side[PS_BID].v, (size_t)nb * sizeof d->lv[0]);
+	if (na)
+		memcpy(d->lv + nb, st->side[PS_ASK].v, (size_t)na * sizeof d->lv[0]);
 	if (do_emit(p, &d->h, emit, ud) < 0)
 		return -1;
 	return 1;

@@ -234,6 +234,19 @@ run_apply(enum impl which, const struct upd *u, const struct rec_level *ib, cons
 	return quantiles(t, NUPD / BATCH, total);
 }
 
+static struct q
+best_of(enum impl which, const struct upd *u, const struct rec_level *ib, const struct rec_level *ia)
+{
+	struct q best = run_apply(which, u, ib, ia);
+
+	for (int i = 0; i < 2; i++) {
+		struct q q = run_apply(which, u, ib, ia);
+		if (q.mean < best.mean)
+			best = q;
+	}
+	return best;
+}
+
 /* ---- full path ---- */
 struct fp {
 	struct bk k;
@@ -318,11 +331,13 @@ main(void)
 	struct book *b;
 
 	log_set_level(LOG_ERROR);
-	/* warm-up, then the engine and both baselines on the same stream */
+	/* warm-up, then the engine and both baselines on the same stream, each
+	 * the best (lowest mean) of 3 runs so a preempted run on a shared
+	 * machine does not decide the figure */
 	run_apply(I_BOOK, u, ib, ia);
-	qb = run_apply(I_BOOK, u, ib, ia);
-	qf = run_apply(I_BESTFIRST, u, ib, ia);
-	ql = run_apply(I_LINEAR, u, ib, ia);
+	qb = best_of(I_BOOK, u, ib, ia);
+	qf = best_of(I_BESTFIRST, u, ib, ia);
+	ql = best_of(I_LINEAR, u, ib, ia);
 	printf("{\"bench\": \"book_apply_p50\", \"value\": %.1f, \"unit\": \"ns/update\", "
 	    "\"baseline_bestfirst_binsearch\": %.1f, \"baseline_linear\": %.1f, \"levels\": %d, \"mix\": \"80%%<20 15%%<500 5%%any\"}\n",
 	    qb.p50, qf.p50, ql.p50, LEVELS);
@@ -374,10 +389,17 @@ main(void)
 	for (int i = 1; i < frames; i++)
 		parse_ws(&pc, fr[i], fl[i], 1723161253937000000LL, fp_emit, &f);
 	full_ns = ns() - t0;
-	t0 = ns();
-	for (int i = 1; i < frames; i++)
-		parse_ws(&pc, fr[i], fl[i], 1723161253937000000LL, noop_emit, &f);
-	parse_ns = ns() - t0;
+	/* the parser alone over the same frames, best of 3 */
+	parse_ns = INT64_MAX;
+	for (int rep = 0; rep < 3; rep++) {
+		int64_t dt;
+		t0 = ns();
+		for (int i = 1; i < frames; i++)
+			parse_ws(&pc, fr[i], fl[i], 1723161253937000000LL, noop_emit, &f);
+		dt = ns() - t0;
+		if (dt < parse_ns)
+			parse_ns = dt;
+	}
 	if (f.k.state != BK_SYNCED || f.k.st.applied < (uint64_t)frames - 1)
 		fprintf(stderr, "bench_book: keeper not in sync (state %d, applied %llu, gaps %llu)\n",
 		    f.k.state, (unsigned long long)f.k.st.applied, (unsigned long long)f.k.st.gaps);

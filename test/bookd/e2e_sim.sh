@@ -121,10 +121,11 @@ r0=$(jget binance 'o["events"].get("restarted",0)')
 sleep 0.5
 bg "$BIN/bookd" -c "$conf" 2>>"$T_TMP/bookd.err"
 BOOKD=$T_LASTPID
-if wait_for 10 test "$(jget binance 'o["events"].get("restarted",0)')" -gt "${r0:-0}"; then
+restarted() { test "$(jget binance 'o["events"].get("restarted",0)')" -gt "${r0:-0}"; }
+if wait_for 20 restarted; then
 	ok e2e_kill9_restarted_event
 else
-	not_ok e2e_kill9_restarted_event "no EV_RESTARTED after restart (before ${r0:-?})"
+	not_ok e2e_kill9_restarted_event "no EV_RESTARTED 20 s after restart (before ${r0:-?}; now $(jget binance 'o["events"]'), ring gaps $(jget binance 'o["ring_gaps"]'), bookd: $(tail -1 "$T_TMP/bookd.err"))"
 fi
 sleep 1
 agree e2e_kill9_resync binance okx

@@ -81,7 +81,7 @@ take(struct rd *r)
 
 /* up to 12 levels near a mid of 1000 ticks, quantities 0..3 */
 static uint32_t
-levels(struct rd *r, struct rec_level *lv, uint32_t *nb, int ordered)
+levels(struct rd *r, struct rec_level *lv, uint32_t *nb)
 {
 	uint32_t n = take(r) % 13, b = 0;
 
@@ -89,7 +89,6 @@ levels(struct rd *r, struct rec_level *lv, uint32_t *nb, int ordered)
 		unsigned x = take(r), side = x & 1, d = (x >> 1) % 40;
 		lv[i].px = side ? 1000 + 1 + d : 1000 - d;
 		lv[i].qty = take(r) % 4;
-		(void)ordered;
 	}
 	/* bids first: stable partition */
 	{
@@ -122,7 +121,7 @@ run_op(struct bk *kb, struct bk *ko, struct rd *r, int64_t *now)
 	switch (op) {
 	case 0: case 1: {   /* delta */
 		struct rec_delta *d = (struct rec_delta *)g_buf;
-		n = levels(r, lv, &nb, 0);
+		n = levels(r, lv, &nb);
 		memset(d, 0, rec_delta_size(nb, n - nb));
 		rec_hdr_init(&d->h, REC_DELTA, k->in->id, (uint32_t)rec_delta_size(nb, n - nb));
 		if (k->in->exch == EX_BINANCE) {
@@ -146,7 +145,7 @@ run_op(struct bk *kb, struct bk *ko, struct rd *r, int64_t *now)
 	case 2: case 3: case 4: {   /* snapshot: REST, WS (OKX), deep (OKX) */
 		struct rec_snapshot *s = (struct rec_snapshot *)g_buf;
 		uint8_t kind = op == 2 ? SNAP_REST : op == 3 ? SNAP_WS : SNAP_DEEP;
-		n = levels(r, lv, &nb, 1);
+		n = levels(r, lv, &nb);
 		if (op == 2)
 			k = take(r) & 1 ? ko : kb;
 		memset(s, 0, rec_snapshot_size(nb, n - nb));

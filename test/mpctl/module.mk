@@ -10,8 +10,9 @@ PROGS += $(BIN)/test/mpctl_child
 
 TEST_SCRIPTS += test/mpctl/mpctl_supervise.sh
 TEST_SCRIPTS += test/mpctl/mpctl_metrics_alerts.sh test/mpctl/mpctl_page.sh test/mpctl/mpctl_orphans.sh
-# The real daemons under mpctl against mpsim: end to end (~25 s) and chaos (~45 s).
-TEST_SCRIPTS += test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh
+# The real daemons under mpctl: feedd with no route (~5 s), and the whole system
+# against mpsim end to end (~25 s) and under chaos (~45 s).
+TEST_SCRIPTS += test/mpctl/mpctl_noroute.sh test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh
 
 # The system tests together, plus the overload run (100x for a minute, too
 # long for `make test`).

@@ -2,8 +2,9 @@
 # test/mpctl/mpctl_soak.sh - the soak benchmark (`make soak`, not part of make test):
 # the whole system against mpsim at SOAK_RATE (default 10) x real time for
 # SOAK_SECONDS (default 3600), sampling every SOAK_EVERY (10) seconds each
-# process's RSS, open files and sockets (connections) from /proc, plus ring
-# fill and restarts.  Samples: build/soak/samples.jsonl.  Prints one JSON
+# process's RSS and private memory (RssAnon: RSS also counts the shared ring
+# pages a process touches), open files and sockets (connections) from /proc,
+# plus ring fill and restarts.  Samples: build/soak/samples.jsonl.  Prints one JSON
 # line per figure, bench style: the mean over the last 10 % of the run next
 # to the baseline, the mean over the 10 % after the first 10 % (warm-up), and
 # the growth between them in percent ("flat" = small growth).
@@ -45,7 +46,14 @@ for p in d["processes"] + ([sup] if sup else []):
                 pass
     except OSError:
         pass
-    row["procs"][p["name"]] = {"rss": p["rss_bytes"], "fds": p["open_fds"], "socks": socks,
+    anon = p.get("private_bytes", 0)
+    try:
+        for l in open("/proc/%d/status" % p["pid"]):
+            if l.startswith("RssAnon:"):
+                anon = int(l.split()[1]) * 1024
+    except OSError:
+        pass
+    row["procs"][p["name"]] = {"rss": p["rss_bytes"], "private": anon, "fds": p["open_fds"], "socks": socks,
         "restarts": p["restarts"], "cpu": p["cpu_ratio"]}
 print(json.dumps(row))' >>"$out/samples.jsonl"
 	sleep "${SOAK_EVERY:-10}"
@@ -63,7 +71,7 @@ def mean(rs, p, f):
     v = [r["procs"][p][f] for r in rs if p in r["procs"]]
     return sum(v) / len(v) if v else 0
 for p in sorted(rows[-1]["procs"]):
-    for f, unit in (("rss", "bytes"), ("fds", "fds"), ("socks", "sockets")):
+    for f, unit in (("private", "bytes"), ("rss", "bytes"), ("fds", "fds"), ("socks", "sockets")):
         b, v = mean(base, p, f), mean(last, p, f)
         print(json.dumps({"bench": "soak_%s_%s" % (f, p), "value": round(v, 1), "unit": unit,
             "baseline": round(b, 1), "growth_pct": round(100.0 * (v - b) / b, 2) if b else None,

@@ -42,7 +42,7 @@ client_cmd(struct ctl *c, const char *method, const char *path, struct sbuf *out
 	}
 	for (;;) {
 		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, 10000) <= 0)
+		if (poll(&p, 1, 30000) <= 0)
 			break;
 		n = read(fd, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)

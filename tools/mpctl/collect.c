@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -173,6 +174,29 @@ collect_metrics(struct ctl *c)
 	closedir(d);
 }
 
+/* Memory the instance's /dev/shm files really hold (rings, metrics), counted
+ * once however many processes map them. */
+static void
+collect_shm(struct ctl *c)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	c->shm_bytes = 0;
+	snprintf(dir, sizeof dir, "/dev/shm/%s", c->prefix);
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			if (stat(path, &st) == 0)
+				c->shm_bytes += (int64_t)st.st_blocks * 512;
+		}
+	closedir(d);
+}
+
 static void
 collect_rings(struct ctl *c)
 {
@@ -218,6 +242,7 @@ collect_proc(struct child *ch, int64_t now)
 	if (ch->pid <= 0) {
 		ch->cpu_ratio = 0;
 		ch->rss_bytes = 0;
+		ch->anon_bytes = 0;
 		ch->open_fds = 0;
 		ch->threads = 0;
 		ch->wbytes_rate = 0;
@@ -238,8 +263,13 @@ collect_proc(struct child *ch, int64_t now)
 		}
 	}
 	snprintf(path, sizeof path, "/proc/%d/status", (int)ch->pid);
-	if (read_file(path, buf, sizeof buf) > 0 && (p = strstr(buf, "VmRSS:")))
-		ch->rss_bytes = strtoll(p + 6, NULL, 10) * 1024;
+	if (read_file(path, buf, sizeof buf) > 0) {
+		if ((p = strstr(buf, "VmRSS:")))
+			ch->rss_bytes = strtoll(p + 6, NULL, 10) * 1024;
+		/* private memory: VmRSS also counts the ring pages it maps */
+		if ((p = strstr(buf, "RssAnon:")))
+			ch->anon_bytes = strtoll(p + 8, NULL, 10) * 1024;
+	}
 	snprintf(path, sizeof path, "/proc/%d/io", (int)ch->pid);
 	if (read_file(path, buf, sizeof buf) > 0 && (p = strstr(buf, "\nwrite_bytes:"))) {
 		ch->wbytes = strtoull(p + 13, NULL, 10);
@@ -478,6 +508,7 @@ collect_tick(struct ctl *c)
 	track_updates(c);
 	track_store_rate(c);
 	collect_rings(c);
+	collect_shm(c);
 	collect_probes(c);
 	for (i = 0; i < c->nch; i++)
 		collect_proc(&c->ch[i], now);

@@ -5,7 +5,7 @@
  * /metrics, /health, /api/...) and the unix socket <data_dir>/run/mpctl.sock
  * (mode 0600; the same plus POST /ctl/restart and /ctl/stop), so only the
  * owner of the instance can control it.  One request per connection, no
- * keep-alive, requests up to 8 KiB, idle connections closed after 5 s: the
+ * keep-alive, requests up to 8 KiB, a connection is closed after 30 s: the
  * clients are a browser, Prometheus and the mpctl command itself.
  */
 #include <arpa/inet.h>
@@ -302,7 +302,7 @@ accept_on(int lfd, int is_unix)
 		memset(&conns[nconns], 0, sizeof conns[0]);
 		conns[nconns].fd = fd;
 		conns[nconns].is_unix = is_unix;
-		conns[nconns].deadline = ctl_mono_ns() + 5000000000LL;
+		conns[nconns].deadline = ctl_mono_ns() + 30000000000LL;
 		nconns++;
 	}
 }

@@ -81,6 +81,7 @@ struct child {
 	int64_t cpu_mono_prev;
 	double cpu_ratio;
 	int64_t rss_bytes;
+	int64_t anon_bytes;          /* RssAnon: private memory */
 	int open_fds;
 	int threads;
 	uint64_t wbytes, wbytes_prev;
@@ -136,7 +137,8 @@ struct ctl {
 	struct { char process[32]; int32_t pid; int64_t hb_ns; } mfile[CTL_MAX_CHILDREN + 4];
 	int nmfile;
 	int64_t tick_mono;
-	double store_wrate;          /* stored's mp_store_bytes_written_total per second, -1 = none */
+	double store_wrate;
+	int64_t shm_bytes;           /* what /dev/shm/<prefix> holds */          /* stored's mp_store_bytes_written_total per second, -1 = none */
 
 	/* streams (copied from natsmon under its lock each tick) */
 	struct stream_info streams[16];

@@ -128,6 +128,7 @@ process_json(const struct ctl *c, const struct child *ch, int64_t now_mono)
 		json_object_set_new(o, "fail_reason", json_string(ch->fail_reason));
 	json_object_set_new(o, "cpu_ratio", json_real(ch->cpu_ratio));
 	json_object_set_new(o, "rss_bytes", json_integer(ch->rss_bytes));
+	json_object_set_new(o, "private_bytes", json_integer(ch->anon_bytes));
 	json_object_set_new(o, "open_fds", json_integer(ch->open_fds));
 	json_object_set_new(o, "threads", json_integer(ch->threads));
 	json_object_set_new(o, "disk_write_bytes_per_s", json_real(ch->wbytes_rate));
@@ -448,10 +449,13 @@ requirements_json(struct ctl *c)
 	sum_metric(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", NULL, &cfail);
 	json_object_set_new(o, "checksum_pass_rate", ratio(cok, cok + cfail));
 	for (i = 0; i < c->nch; i++) {
-		rss += (double)c->ch[i].rss_bytes;
+		rss += (double)c->ch[i].anon_bytes;
 		cpu += c->ch[i].cpu_ratio;
 	}
-	json_object_set_new(o, "memory_bytes", json_integer((json_int_t)rss));
+	/* private memory of every process plus the shared rings, counted once */
+	json_object_set_new(o, "memory_bytes", json_integer((json_int_t)rss + c->shm_bytes));
+	json_object_set_new(o, "memory_private_bytes", json_integer((json_int_t)rss));
+	json_object_set_new(o, "memory_shared_bytes", json_integer(c->shm_bytes));
 	json_object_set_new(o, "cpu_ratio", json_real(cpu));
 	{
 		struct child *st = sup_find(c, "stored");
@@ -609,6 +613,8 @@ own_metrics(struct ctl *c, struct sbuf *b)
 	    c->ch[i].cpu_ratio);
 	PER_CHILD("mp_proc_resident_memory_bytes", "gauge", "resident set size (VmRSS)", "%lld",
 	    (long long)c->ch[i].rss_bytes);
+	PER_CHILD("mp_proc_private_memory_bytes", "gauge", "private resident memory (RssAnon; VmRSS also counts "
+	    "the shared ring pages)", "%lld", (long long)c->ch[i].anon_bytes);
 	PER_CHILD("mp_proc_open_fds", "gauge", "open file descriptors", "%d", c->ch[i].open_fds);
 	PER_CHILD("mp_proc_threads", "gauge", "threads", "%d", c->ch[i].threads);
 	PER_CHILD("mp_proc_disk_write_bytes_total", "counter", "bytes the process caused to be written to storage "
@@ -616,6 +622,8 @@ own_metrics(struct ctl *c, struct sbuf *b)
 	PER_CHILD("mp_proc_disk_write_bytes_per_second", "gauge", "rate of write_bytes over the last interval",
 	    "%.1f", c->ch[i].wbytes_rate);
 #undef PER_CHILD
+	head(b, "mp_shm_bytes", "gauge", "memory held by /dev/shm/<prefix> (rings and metrics files), counted once");
+	sbuf_printf(b, "mp_shm_bytes %lld\n", (long long)c->shm_bytes);
 	head(b, "mp_metrics_heartbeat_age_seconds", "gauge", "age of the process's metrics heartbeat");
 	for (i = 0; i < c->nmfile; i++)
 		if (c->mfile[i].hb_ns > 0)
