@@ -11,6 +11,7 @@
 #   make bench      run the benchmarks; one JSON object per line
 #   make run        start the whole system against the real exchanges
 #   make demo       start the whole system against the simulator (mpsim)
+#   make docs       regenerate conf/REFERENCE.md from the config key tables
 
 VARIANT ?= rel
 PKGS    := libuv libwebsockets libcurl jansson libnats libzstd inih
@@ -80,7 +81,7 @@ FUZZ_BINS += $(BIN)/$(1)
 endif
 endef
 
-.PHONY: all deps test asan fuzz fuzz-build bench run demo clean check-tests
+.PHONY: all deps test asan fuzz fuzz-build bench run demo docs clean
 all: progs
 
 include common/module.mk
@@ -115,6 +116,10 @@ fuzz:
 
 bench: progs
 	@BIN=$(BIN) ./test/bench.sh $(BENCHES)
+
+# Regenerate conf/REFERENCE.md from the key tables (a test checks it is current).
+docs: progs
+	@BIN=$(BIN) ./test/common/reference.sh --write
 
 clean:
 	rm -rf build bin

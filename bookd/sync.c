@@ -135,7 +135,9 @@ bk_event(struct bk *k, uint16_t code, uint8_t sev, uint32_t aux, int64_t a, int6
 	rec_hdr_init(&ev.h, REC_EVENT, k->in->id, sizeof ev);
 	ev.h.aux = aux;
 	ev.h.last_id = k->id;
-	ev.h.recv_ns = k->last_recv_ns;
+	/* An event before any input (EV_RESTARTED at start) still needs a time,
+	 * or readers that order by recv_ns would place it at the epoch. */
+	ev.h.recv_ns = k->last_recv_ns ? k->last_recv_ns : k->now;
 	ev.h.exch_ns = k->last_exch_ns;
 	if (k->state == BK_SYNCED)
 		ev.h.flags |= REC_F_SYNCED;

@@ -11,3 +11,4 @@ $(eval $(call fuzz_target,fuzz_fx,test/common/fuzz_fx.c,))
 $(eval $(call prog,bench_common,test/common/bench_common.c,))
 BENCHES += $(BIN)/bench_common
 $(eval $(call fuzz_target,fuzz_cfg,test/common/fuzz_cfg.c,inih))
+TEST_SCRIPTS += test/common/reference.sh
