@@ -14,6 +14,7 @@
 #define MP_PIPE_H
 
 #include "cfg.h"
+#include "clock.h"
 #include "inst.h"
 #include "ring.h"
 
@@ -29,8 +30,5 @@ int pipe_instruments(const struct cfg *c, struct inst_registry *reg, char *err, 
 /* All ring names of this config (feed.binance, ...); returns the count. */
 int pipe_ring_names(const struct cfg *c, char names[][32], int max);
 
-/* CLOCK_REALTIME / CLOCK_MONOTONIC in ns. */
-int64_t now_ns(void);
-int64_t mono_ns(void);
 
 #endif

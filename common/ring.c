@@ -24,15 +24,6 @@
 #include "err.h"
 #include "log.h"
 
-static int64_t
-real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int
 is_pow2(uint64_t v)
 {
@@ -179,7 +170,7 @@ create_file(const char *path, const struct ring_opts *o, char *err, size_t errle
 	h->max_record = (uint32_t)eff_max_record(o);
 	h->policy = o->policy;
 	h->creator_pid = (int32_t)getpid();
-	h->created_ns = real_ns();
+	h->created_ns = now_ns();
 	h->generation = (uint32_t)(h->created_ns / 1000) | 1;
 	h->frame_hdr = RING_FRAME_HDR;
 	h->align = RING_ALIGN;
@@ -294,14 +285,14 @@ take_role(struct ring *r, char *err, size_t errlen)
 	}
 	old = atomic_load_explicit(pidp, memory_order_acquire);
 	hb = atomic_load_explicit(hbp, memory_order_relaxed);
-	if (old != 0 && old != me && pid_alive(old) && hb != 0 && ring_mono_ns() - hb < RING_LIVE_NS)
+	if (old != 0 && old != me && pid_alive(old) && hb != 0 && mono_ns() - hb < RING_LIVE_NS)
 		return err_set(err, errlen, "%s role of %s is held by live pid %d (heartbeat %.1fs ago)",
 		    r->role == RING_PRODUCER ? "producer" : "consumer", r->name, (int)old,
-		    (double)(ring_mono_ns() - hb) / 1e9), RING_EBUSY;
+		    (double)(mono_ns() - hb) / 1e9), RING_EBUSY;
 	if (!atomic_compare_exchange_strong_explicit(pidp, &old, me, memory_order_acq_rel, memory_order_acquire))
 		return err_set(err, errlen, "%s role of %s was just taken by pid %d",
 		    r->role == RING_PRODUCER ? "producer" : "consumer", r->name, (int)old), RING_EBUSY;
-	atomic_store_explicit(hbp, ring_mono_ns(), memory_order_relaxed);
+	atomic_store_explicit(hbp, mono_ns(), memory_order_relaxed);
 	atomic_fetch_add_explicit(att, 1, memory_order_relaxed);
 	return RING_OK;
 }
@@ -602,7 +593,7 @@ ring_heartbeat(struct ring *r)
 		return RING_EBUSY;
 	}
 	atomic_store_explicit(pidp, me, memory_order_relaxed);
-	atomic_store_explicit(hbp, ring_mono_ns(), memory_order_relaxed);
+	atomic_store_explicit(hbp, mono_ns(), memory_order_relaxed);
 	return RING_OK;
 }
 

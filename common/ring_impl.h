@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ring.h"
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free (address-free) for shared memory");
@@ -151,14 +152,6 @@ struct ring {
 	uint64_t run_end, run_count, run_seq;  /* sequential reads since the last release */
 };
 
-static inline int64_t
-ring_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static inline uint64_t
 ring_fsize(uint64_t len)

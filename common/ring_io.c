@@ -181,7 +181,7 @@ ring_reserve(struct ring *r, uint32_t len, int *errp)
 			return NULL;
 		}
 		if (!deadline)
-			deadline = ring_mono_ns() + (int64_t)r->block_timeout_ms * 1000000;
+			deadline = mono_ns() + (int64_t)r->block_timeout_ms * 1000000;
 		if (!ring_wait_room(r, end, deadline)) {
 			*errp = RING_EAGAIN;
 			return NULL;

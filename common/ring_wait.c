@@ -52,7 +52,7 @@ futex_wait_until(_Atomic uint32_t *addr, uint32_t val, int64_t deadline)
 	struct timespec ts, *tp = NULL;
 
 	if (deadline >= 0) {
-		int64_t rel = deadline - ring_mono_ns();
+		int64_t rel = deadline - mono_ns();
 
 		if (rel <= 0)
 			return ETIMEDOUT;
@@ -110,7 +110,7 @@ ring_wait_room(struct ring *r, uint64_t need_end, int64_t deadline)
 		atomic_store_explicit(&b->waiting, 0, memory_order_relaxed);
 		if (ring_room(r, need_end))
 			return 1;
-		if (rc == ETIMEDOUT || ring_mono_ns() >= deadline)
+		if (rc == ETIMEDOUT || mono_ns() >= deadline)
 			return 0;
 	}
 }
@@ -118,7 +118,7 @@ ring_wait_room(struct ring *r, uint64_t need_end, int64_t deadline)
 static int64_t
 deadline_of(int timeout_ms)
 {
-	return timeout_ms < 0 ? -1 : ring_mono_ns() + (int64_t)timeout_ms * 1000000;
+	return timeout_ms < 0 ? -1 : mono_ns() + (int64_t)timeout_ms * 1000000;
 }
 
 static int
@@ -126,7 +126,7 @@ poll_sleep(int64_t deadline)
 {
 	struct timespec ts = {0, 1000000};
 
-	if (deadline >= 0 && ring_mono_ns() >= deadline)
+	if (deadline >= 0 && mono_ns() >= deadline)
 		return 0;
 	return nanosleep(&ts, NULL) == 0 ? 1 : -1;
 }
@@ -172,7 +172,7 @@ ring_wait(struct ring *r, uint64_t cursor, int timeout_ms)
 			return 1;
 		if (rc == EINTR)
 			return -1;
-		if (rc == ETIMEDOUT || (deadline >= 0 && ring_mono_ns() >= deadline))
+		if (rc == ETIMEDOUT || (deadline >= 0 && mono_ns() >= deadline))
 			return 0;
 	}
 }
@@ -247,7 +247,7 @@ ring_wait_many(struct ring **rs, const uint64_t *cursors, int n, int timeout_ms)
 		}
 		if (atomic_load_explicit(&no_waitv, memory_order_relaxed)) {
 			/* Old kernel: sleep on the first ring, at most 1 ms, then look at all. */
-			int64_t d1 = ring_mono_ns() + 1000000;
+			int64_t d1 = mono_ns() + 1000000;
 
 			rc = futex_wait_until(&rs[0]->hot->cbell.b.bell, (uint32_t)w[0].val,
 			    deadline >= 0 && deadline < d1 ? deadline : d1);
@@ -274,7 +274,7 @@ ring_wait_many(struct ring **rs, const uint64_t *cursors, int n, int timeout_ms)
 			return 1;
 		if (rc == EINTR)
 			return -1;
-		if (rc == ETIMEDOUT || (deadline >= 0 && ring_mono_ns() >= deadline))
+		if (rc == ETIMEDOUT || (deadline >= 0 && mono_ns() >= deadline))
 			return 0;
 	}
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ch_int.h"
+#include "clock.h"
 #include "log.h"
 #include "store_seg.h"
 
@@ -61,24 +62,6 @@ struct ch_sink {
 	int64_t lag_checked;
 	int64_t last_written_ns;
 };
-
-static int64_t
-now_real(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int64_t
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* Sleep up to ns, waking early when asked to stop. */
 static void
@@ -503,9 +486,9 @@ update_lag(struct ch_sink *s, int up)
 	int i;
 
 	metric_set(s->g_sink_up, up);
-	if (now_mono() - s->lag_checked < 1000000000LL)
+	if (mono_ns() - s->lag_checked < 1000000000LL)
 		return;
-	s->lag_checked = now_mono();
+	s->lag_checked = mono_ns();
 	for (i = 0; i < s->n_fol; i++)
 		if (s->f[i].kind == STORE_K_BOOK)
 			n += stream_lag(&s->f[i]);
@@ -671,7 +654,7 @@ sink_main(void *arg)
 
 		if (!rebuild) {
 			/* About one INSERT per table per batch_interval. */
-			wait = s->batch_ns - (now_mono() - last_send);
+			wait = s->batch_ns - (mono_ns() - last_send);
 			if (wait > 0)
 				nap(s, wait);
 			if (atomic_load(&s->stop))
@@ -681,7 +664,7 @@ sink_main(void *arg)
 		rows = gather(s, rebuild);
 		if (!advanced(s)) {
 			update_lag(s, 1);
-			last_send = now_mono();
+			last_send = mono_ns();
 			rebuild = 0;
 			continue;
 		}
@@ -697,9 +680,9 @@ sink_main(void *arg)
 		commit_positions(s);
 		update_lag(s, 1);
 		rebuild = 0;
-		last_send = now_mono();
+		last_send = mono_ns();
 		if (s->last_written_ns)
-			metric_set(s->g_lag, now_real() - s->last_written_ns);
+			metric_set(s->g_lag, now_ns() - s->last_written_ns);
 	}
 	for (i = 0; i < s->n_fol; i++)
 		fol_close(&s->f[i]);
