@@ -4,13 +4,13 @@
 : "${BIN:=bin}"
 : "${MP_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 T_PIDS=()
-T_TMP=$(mktemp -d /tmp/mptest.XXXXXX)
+T_TMP=$(mktemp -d /tmp/mptest.XXXXXX) || { echo "not ok setup - mktemp failed"; exit 1; }
 t_cleanup() {
 	local p
 	for p in "${T_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	sleep 0.2
 	for p in "${T_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	[ -n "${T_KEEP:-}" ] || rm -rf "$T_TMP"
+	[ -n "${T_KEEP:-}" ] || [ -z "${T_TMP:-}" ] || rm -rf "$T_TMP"
 }
 trap t_cleanup EXIT
 

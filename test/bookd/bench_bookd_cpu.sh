@@ -12,7 +12,7 @@ done
 P1=$(free_port); P2=$(free_port)
 prefix="mpt-bookd-bench-$$"
 conf=$T_TMP/conf.ini
-trap 'rm -rf "/dev/shm/$prefix"; t_cleanup' EXIT
+trap 'rm -rf "/dev/shm/${prefix:?}"; t_cleanup' EXIT
 cat >"$conf" <<CONF
 [system]
 ring_prefix = $prefix

@@ -21,7 +21,7 @@ prefix="mpt-bookd-$$"
 conf=$T_TMP/conf.ini
 fol=$T_TMP/follow
 mkdir -p "$fol" "$T_TMP/var"
-e2e_cleanup() { rm -rf "/dev/shm/$prefix"; t_cleanup; }
+e2e_cleanup() { rm -rf "/dev/shm/${prefix:?}"; t_cleanup; }
 trap e2e_cleanup EXIT
 cat >"$conf" <<CONF
 [system]

@@ -12,7 +12,7 @@ F_LOG="$T_TMP/feedd.log"
 f_cleanup() {
 	[ -n "${F_FEEDD_PID:-}" ] && kill -TERM "$F_FEEDD_PID" 2>/dev/null
 	t_cleanup
-	rm -rf "/dev/shm/$F_PREFIX"
+	rm -rf "/dev/shm/${F_PREFIX:?}"
 }
 trap f_cleanup EXIT
 

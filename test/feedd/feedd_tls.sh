@@ -23,7 +23,7 @@ URLS=(--set "feedd.binance.ws_url=wss://localhost:$TP" --set "feedd.binance.rest
 # --- an untrusted certificate is refused (no connection, a TLS error logged)
 timeout 3 "$BIN/feedd" --exchange binance --set "system.ring_prefix=$F_PREFIX-nv" "${URLS[@]}" \
     --set feedd.binance.capture=false --set feedd.binance.reconnect_min=200ms 2>"$T_TMP/noverify.log"
-rm -rf "/dev/shm/$F_PREFIX-nv"
+rm -rf "/dev/shm/${F_PREFIX:?}-nv"
 if grep -q 'msg="connection failed"' "$T_TMP/noverify.log" && ! grep -q 'msg="connected"' "$T_TMP/noverify.log" &&
     grep -q 'exchangeInfo failed.*SSL certificate problem' "$T_TMP/noverify.log"; then
 	ok tls_verifies_certificate

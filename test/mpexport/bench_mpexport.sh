@@ -4,7 +4,7 @@
 : "${BIN:=bin}"
 cd "${MP_ROOT:-$(dirname "$0")/../..}" || exit 2
 tmp=$(mktemp -d /tmp/mpxbench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "${tmp:?}"' EXIT
 F0=1763596800000000000
 "$BIN/test/mpexport_gen" --root "$tmp/store" --dump "$tmp/dump.txt" --updates 50000 --step-ms 100 \
 	--depth 2000 --full-every 600 --topn-every 10 >/dev/null || exit 1

@@ -8,7 +8,7 @@
 PEER=$BIN/test/ring_peer
 MPRING=$BIN/mpring
 SHM=$(mktemp -d /dev/shm/mptest-mpring.XXXXXX)
-trap 'rm -rf "$SHM"; t_cleanup' EXIT
+trap 'rm -rf "${SHM:?}"; t_cleanup' EXIT
 R=$SHM/trades
 
 # py EXPR-over-stdin-lines: run a python check on JSON lines, exit status = verdict

@@ -7,7 +7,7 @@
 
 PEER=$BIN/test/ring_peer
 SHM=$(mktemp -d /dev/shm/mptest-ringmp.XXXXXX)
-trap 'rm -rf "$SHM"; t_cleanup' EXIT
+trap 'rm -rf "${SHM:?}"; t_cleanup' EXIT
 
 # kv KEY LINE: the value of KEY=value in a summary line
 kv() { local v; v=$(grep -o "\b$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2); echo "${v:-none}"; }

@@ -57,7 +57,7 @@ rt_conf() {
 		printf '%s\n' "$@"
 	} >"$RT_CONF"
 	# the rings live in /dev/shm: remove them with the temp dir
-	trap 'rm -rf "/dev/shm/$RT_PREFIX"; t_cleanup' EXIT
+	trap 'rm -rf "/dev/shm/${RT_PREFIX:?}"; t_cleanup' EXIT
 }
 
 routerd_start() {

@@ -19,7 +19,7 @@ sed -e "s/^ring_prefix =.*/ring_prefix = $RT_PREFIX/" -e "s#^data_dir = .*#data_
 	-e "s/^http_port = .*/http_port = 0/" -e "s/^full_interval = .*/full_interval = 4s/" \
 	"$MP_ROOT/conf/demo.ini" >"$CONF"
 RT_CONF=$CONF
-trap '"$BIN/mpctl" -c "$CONF" stop >/dev/null 2>&1; rm -rf "/dev/shm/$RT_PREFIX"; t_cleanup' EXIT
+trap '"$BIN/mpctl" -c "$CONF" stop >/dev/null 2>&1; rm -rf "/dev/shm/${RT_PREFIX:?}"; t_cleanup' EXIT
 if ! "$BIN/mpctl" -c "$CONF" --set mpctl.bin_dir="$MP_ROOT/$BIN" start -d >"$T_TMP/mpctl.log" 2>&1; then
 	not_ok mpsim_end_to_end "mpctl start failed: $(tail -3 "$T_TMP/mpctl.log")"
 	exit 0

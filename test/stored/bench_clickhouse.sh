@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.." || exit 2
 : "${BIN:=bin}"
 T=$(mktemp -d /tmp/mpbench.XXXXXX)
 PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done; sleep 0.5; rm -rf "$T"' EXIT
+trap 'for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done; sleep 0.5; rm -rf "${T:?}"' EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up() { for _ in $(seq 1 300); do curl -s "http://127.0.0.1:$1/?query=SELECT%201" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 CHDB_LIB=${MP_CHDB_DIR:-/var/cache/marketprism/chdb}/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so

@@ -81,7 +81,7 @@ run_backend() {
 	BACKEND=$1
 	local final=""
 	[ "$BACKEND" = legacy ] && final=FINAL
-	rm -rf "$T_TMP/var" "/dev/shm/$ST_PREFIX"
+	rm -rf "${T_TMP:?}/var" "/dev/shm/${ST_PREFIX:?}"
 	: >"$T_TMP/stored.log"
 	CH_PORT=$(free_port); CH_TCP=$(free_port)
 	if ! ch_start; then not_ok "${BACKEND}_server_starts" "no answer on 127.0.0.1:$CH_PORT"; return; fi

@@ -13,7 +13,7 @@ capacity = 64MiB
 [stored]
 commit_interval = 500ms
 EOC
-st_cleanup() { t_cleanup; rm -rf "/dev/shm/$ST_PREFIX"; }
+st_cleanup() { t_cleanup; rm -rf "/dev/shm/${ST_PREFIX:?}"; }
 trap st_cleanup EXIT
 
 # st_start: start stored in the background (pid in ST_PID, log appended to $T_TMP/stored.log).
