@@ -53,6 +53,19 @@ daemon_ready(void)
 	unsetenv("MP_READY_FD");
 }
 
+void
+daemon_help(const char *usage)
+{
+	fputs(usage, stdout);
+	fputs("\nCommon options:\n"
+	    "  -c FILE                 config file (INI); without it, built-in defaults\n"
+	    "  --set SECTION.KEY=VALUE override one config value (repeatable)\n"
+	    "  --log-level LEVEL       debug, info, warn or error\n"
+	    "  -h, --help              this text\n"
+	    "\nConfiguration keys (all processes share one file):\n", stdout);
+	cfg_print_reference(cfg_all_schemas, stdout);
+}
+
 struct cfg *
 daemon_start(const char *name, const char *usage, int *argcp, char **argv)
 {
@@ -69,14 +82,7 @@ daemon_start(const char *name, const char *usage, int *argcp, char **argv)
 	}
 	*argcp = n;
 	if (cli.help) {
-		fputs(usage, stdout);
-		fputs("\nCommon options:\n"
-		    "  -c FILE                 config file (INI); without it, built-in defaults\n"
-		    "  --set SECTION.KEY=VALUE override one config value (repeatable)\n"
-		    "  --log-level LEVEL       debug, info, warn or error\n"
-		    "  -h, --help              this text\n"
-		    "\nConfiguration keys (all processes share one file):\n", stdout);
-		cfg_print_reference(cfg_all_schemas, stdout);
+		daemon_help(usage);
 		exit(0);
 	}
 	c = cfg_load(cli.conf, cfg_all_schemas, cli.sets, cli.nsets, err, sizeof err);

@@ -21,6 +21,9 @@ extern volatile sig_atomic_t daemon_stop;
 void daemon_signals(void);
 /* Tell the launcher we are ready (once; later calls do nothing). */
 void daemon_ready(void);
+/* Print `usage`, the common options and the configuration reference of every
+ * schema to stdout: what --help shows in every program. */
+void daemon_help(const char *usage);
 
 /*
  * The standard start of a program: log_init(name), parse -c/--set/--log-level/

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#pragma GCC diagnostic ignored "-Wmisleading-indentation"
 #include "../t.h"
 #include "../../feedd/backoff.h"
 #include "../../feedd/budget.h"

@@ -9,7 +9,6 @@
 #include "../../feedd/parse_impl.h"
 #include "fx.h"
 /* t.h's T_RUN is one line with an if/else, which gcc 12 flags */
-#pragma GCC diagnostic ignored "-Wmisleading-indentation"
 #include "../t.h"
 
 /* Long frames as T_EQ_I arguments overflow its message buffer: go through a variable. */

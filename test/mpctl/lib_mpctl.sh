@@ -21,7 +21,7 @@ CONF="$T_TMP/mp.ini"
 MP_EXTRA=()
 export MPCHILD_DIR="$CD"
 
-mp_cleanup_shm() { rm -rf "/dev/shm/$MP_PREFIX"; }
+mp_cleanup_shm() { rm -rf "/dev/shm/${MP_PREFIX:?}"; }
 
 mp_sandbox() {
 	local n child

@@ -118,7 +118,7 @@ sys_teardown() {
 		kill -TERM "$SYS_PID"
 		for _ in $(seq 300); do kill -0 "$SYS_PID" 2>/dev/null || break; sleep 0.1; done
 	fi
-	rm -rf "/dev/shm/$SYS_PREFIX"
+	rm -rf "/dev/shm/${SYS_PREFIX:?}"
 	# keep the logs of a failed run next to the test's own log
 	if [ -n "${SYS_KEEP_LOGS:-}" ] && [ -d "$SYS_DATA/log" ]; then
 		mkdir -p "$MP_ROOT/build/test-logs/$SYS_KEEP_LOGS"

@@ -21,8 +21,6 @@
 #include "../../tools/mpexport/npy.h"
 #include "../t.h"
 
-/* T_RUN puts "else ...; fflush" on one line, which gcc 12 reads as misleading. */
-#pragma GCC diagnostic ignored "-Wmisleading-indentation"
 
 #define E8 100000000LL
 #define S_NS 1000000000LL

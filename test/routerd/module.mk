@@ -28,4 +28,3 @@ $(OBJ)/test/routerd/feeder.o: CFLAGS += -Ibookd
 $(OBJ)/test/routerd/test_routerd_enc.o: CFLAGS += -Irouterd -Itest -Wno-format-truncation
 $(OBJ)/test/routerd/test_mpsub_verify.o: CFLAGS += -Itools/mpsub -Ibookd -Itest
 $(OBJ)/test/routerd/fuzz_mpsub_parse.o: CFLAGS += -Itools/mpsub -Ibookd
-$(OBJ)/test/routerd/%.o: CFLAGS += -Wno-misleading-indentation

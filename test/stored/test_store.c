@@ -15,8 +15,6 @@
 #include "../../stored/store_write.h"
 #include "../t.h"
 
-/* T_RUN puts "else ...; fflush" on one line, which gcc 12 reads as misleading. */
-#pragma GCC diagnostic ignored "-Wmisleading-indentation"
 
 #define T0 1763949600000000000LL   /* 2025-11-24T02:00:00Z */
 #define HOUR 3600000000000LL

@@ -321,7 +321,7 @@ publish(struct ctl *c, struct alert *al, const char *state)
 	al->pub_mono = c->tick_mono;
 	if (!o)
 		return;
-	json_object_set_new(o, "timestamp", json_integer((json_int_t)(ctl_real_ns() / 1000000)));
+	json_object_set_new(o, "timestamp", json_integer((json_int_t)(now_ns() / 1000000)));
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!s)
@@ -355,7 +355,7 @@ condition(struct ctl *c, int rule, const char *labels, int holds, double value, 
 	}
 	if (holds && !al->firing) {
 		al->firing = 1;
-		al->since_ns = ctl_real_ns();
+		al->since_ns = now_ns();
 		log_line(strcmp(c->alerts->sev[rule], "critical") == 0 || strcmp(c->alerts->sev[rule], "error") == 0 ?
 		    LOG_ERROR : LOG_WARN, "alert firing", "rule=%s severity=%s labels=%s value=%g threshold=%g message=%s",
 		    rule_names[rule], c->alerts->sev[rule], log_q(labels), value, threshold, log_q(al->msg));

@@ -315,28 +315,38 @@ track_updates(struct ctl *c)
 		}
 		if (m->v.counter != moved[k].v) {
 			moved[k].v = m->v.counter;
-			moved[k].at = ctl_real_ns();
+			moved[k].at = now_ns();
 		}
 	}
 }
 
 /* stored's own byte counter as a rate: what it wrote to its segments, which
- * /proc's write_bytes only shows once the page cache is written back. */
+ * /proc's write_bytes only shows once the page cache is written back.  Taken
+ * over the last 16 ticks, since stored writes in blocks, not every tick. */
 static void
 track_store_rate(struct ctl *c)
 {
-	static uint64_t prev;
-	static int64_t prev_mono;
+	static uint64_t v[16];
+	static int64_t t[16];
+	static int n, head;
 	const struct mview *m = collect_find(c, "stored", "mp_store_bytes_written_total", NULL, 0);
+	int oldest;
 
 	if (!m) {
 		c->store_wrate = -1;
+		n = 0;
 		return;
 	}
-	if (prev_mono && c->tick_mono > prev_mono && m->v.counter >= prev)
-		c->store_wrate = (double)(m->v.counter - prev) / ((double)(c->tick_mono - prev_mono) / 1e9);
-	prev = m->v.counter;
-	prev_mono = c->tick_mono;
+	if (n > 0 && m->v.counter < v[(head + 15) % 16])
+		n = 0;   /* stored's counters were reset */
+	v[head] = m->v.counter;
+	t[head] = c->tick_mono;
+	head = (head + 1) % 16;
+	if (n < 16)
+		n++;
+	oldest = (head - n + 16) % 16;
+	c->store_wrate = n > 1 && c->tick_mono > t[oldest] ?
+	    (double)(m->v.counter - v[oldest]) / ((double)(c->tick_mono - t[oldest]) / 1e9) : 0;
 }
 
 int64_t
@@ -498,7 +508,7 @@ collect_probes(struct ctl *c)
 void
 collect_tick(struct ctl *c)
 {
-	int64_t now = ctl_mono_ns();
+	int64_t now = mono_ns();
 	int i;
 
 	if (!clk_tck)

@@ -302,7 +302,7 @@ accept_on(int lfd, int is_unix)
 		memset(&conns[nconns], 0, sizeof conns[0]);
 		conns[nconns].fd = fd;
 		conns[nconns].is_unix = is_unix;
-		conns[nconns].deadline = ctl_mono_ns() + 30000000000LL;
+		conns[nconns].deadline = mono_ns() + 30000000000LL;
 		nconns++;
 	}
 }
@@ -311,7 +311,7 @@ void
 http_handle(struct ctl *c, const void *pv, int n)
 {
 	const struct pollfd *pfd = pv;
-	int64_t now = ctl_mono_ns();
+	int64_t now = mono_ns();
 	char gone[HC_MAX] = {0};
 	int i, k;
 	ssize_t r;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cfg_schemas.h"
+#include "daemon.h"
 #include "log.h"
 #include "mpctl.h"
 #include "pipe.h"
@@ -203,10 +204,10 @@ cmd_stop(struct ctl *c)
 	sbuf_free(&b);
 	/* Done when the supervisor's lock is free, i.e. it has exited. */
 	snprintf(path, sizeof path, "%s/mpctl.lock", c->run_dir);
-	deadline = ctl_mono_ns() + (int64_t)(c->nch + 1) * cfg_dur_ns(c->cfg, "mpctl", "stop_timeout") +
+	deadline = mono_ns() + (int64_t)(c->nch + 1) * cfg_dur_ns(c->cfg, "mpctl", "stop_timeout") +
 	    30000000000LL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd >= 0 && ctl_mono_ns() < deadline) {
+	while (fd >= 0 && mono_ns() < deadline) {
 		if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 			close(fd);
 			printf("stopped\n");
@@ -308,8 +309,8 @@ cmd_start(struct ctl *c, int background)
 			fprintf(stderr, "mpctl: %s\n", err);
 		return CTL_EXIT_RUNNING;
 	}
-	c->started_ns = ctl_real_ns();
-	c->started_mono = ctl_mono_ns();
+	c->started_ns = now_ns();
+	c->started_mono = mono_ns();
 	setup_stop_orphans(c);
 	if (setup_rings(c, err, sizeof err) != 0) {
 		log_error("cannot prepare the rings", "err=%s", log_q(err));
@@ -344,18 +345,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "mpctl: %s\n%s", err, usage);
 		return 2;
 	}
-	if (cli.help || n < 2) {
-		fputs(usage, cli.help ? stdout : stderr);
-		if (!cli.help)
-			return 2;
-		fputs("\nCommon options:\n"
-		    "  -c FILE                 config file (INI); without it, built-in defaults\n"
-		    "  --set SECTION.KEY=VALUE override one config value (repeatable)\n"
-		    "  --log-level LEVEL       debug, info, warn or error\n"
-		    "  -h, --help              this text\n"
-		    "\nConfiguration keys (all processes share one file):\n", stdout);
-		cfg_print_reference(cfg_all_schemas, stdout);
+	if (cli.help) {
+		daemon_help(usage);
 		return 0;
+	}
+	if (n < 2) {
+		fputs(usage, stderr);
+		return 2;
 	}
 	cmd = argv[1];
 	for (i = 2; i < n; i++) {

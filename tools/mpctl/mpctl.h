@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "cfg.h"
+#include "clock.h"
 #include "metrics.h"
 #include "ring.h"
 #include "sbuf.h"
@@ -153,8 +154,6 @@ int sup_run(struct ctl *c, int notify_fd);
 void sup_request_stop(struct ctl *c);
 int sup_restart(struct ctl *c, const char *name, char *err, size_t errlen);
 struct child *sup_find(struct ctl *c, const char *name);
-int64_t ctl_mono_ns(void);
-int64_t ctl_real_ns(void);
 
 /* procs.c */
 int procs_build(struct ctl *c, char *err, size_t errlen);

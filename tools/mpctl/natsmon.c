@@ -115,7 +115,7 @@ on_book(natsConnection *c, natsSubscription *s, natsMsg *msg, void *ud)
 	snprintf(books[slot].symbol, sizeof books[slot].symbol, "%s", sym);
 	books[slot].data = copy;
 	books[slot].len = len;
-	books[slot].at_ns = ctl_real_ns();
+	books[slot].at_ns = now_ns();
 	books[slot].full = ud != NULL;
 	pthread_mutex_unlock(&mu);
 	natsMsg_Destroy(msg);

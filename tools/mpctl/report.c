@@ -189,7 +189,7 @@ instance_state(const struct ctl *c)
 json_t *
 report_status(struct ctl *c)
 {
-	int64_t now_mono = ctl_mono_ns();
+	int64_t now_mono = mono_ns();
 	json_t *o, *procs;
 	int i;
 
@@ -470,7 +470,7 @@ requirements_json(struct ctl *c)
 json_t *
 report_health(struct ctl *c)
 {
-	int64_t now_real = ctl_real_ns();
+	int64_t now_real = now_ns();
 	json_t *o = report_status(c), *alerts, *books;
 	const char *status = "ok";
 	size_t i;
@@ -590,7 +590,7 @@ head(struct sbuf *b, const char *name, const char *type, const char *help)
 static void
 own_metrics(struct ctl *c, struct sbuf *b)
 {
-	int64_t now_mono = ctl_mono_ns();
+	int64_t now_mono = mono_ns();
 	static const char *states[] = {"stopped", "starting", "ready", "backoff", "stopping", "failed"};
 	int i, s;
 

@@ -125,8 +125,8 @@ setup_stop_orphans(struct ctl *c)
 		log_warn("stopping a process left behind by a previous mpctl", "process=%s pid=%d", o[i].name, o[i].pid);
 		kill(-o[i].pid, SIGTERM);
 		kill(-o[i].pid, SIGCONT);
-		deadline = ctl_mono_ns() + cfg_dur_ns(c->cfg, "mpctl", "stop_timeout");
-		while (proc_start_s(o[i].pid, &sess) > 0 && ctl_mono_ns() < deadline)
+		deadline = mono_ns() + cfg_dur_ns(c->cfg, "mpctl", "stop_timeout");
+		while (proc_start_s(o[i].pid, &sess) > 0 && mono_ns() < deadline)
 			usleep(50000);
 		if (proc_start_s(o[i].pid, &sess) > 0)
 			kill(-o[i].pid, SIGKILL);
@@ -148,8 +148,9 @@ create_ring(struct ctl *c, const char *name, char *err, size_t errlen)
 
 /* Rings exist before any process starts, with the sizes and policies of the
  * config.  An existing ring is kept (consumers resume where they were);
- * one of another layout is re-created; one of another capacity only if it
- * is empty, since re-creating it would throw unread records away. */
+ * one of another layout is re-created; one of another capacity, policy or
+ * record limit only if it is empty, since re-creating it would throw unread
+ * records away. */
 int
 setup_rings(struct ctl *c, char *err, size_t errlen)
 {
@@ -177,16 +178,19 @@ setup_rings(struct ctl *c, char *err, size_t errlen)
 		} else if (rc != 0) {
 			snprintf(err, errlen, "ring %s: %s", names[i], e2);
 			return -1;
-		} else if (st.capacity != o.capacity) {
+		} else if (st.capacity != o.capacity || st.policy != o.policy || st.max_record != o.max_record) {
+			/* ring_open refuses a ring whose size, policy or record limit
+			 * differs from the config, so the daemons could not attach. */
 			if (st.tail != st.head) {
-				snprintf(err, errlen, "ring %s holds %llu unread bytes at capacity %llu, the config wants %llu: "
-				    "let it drain with the old config or remove %.300s", names[i],
+				snprintf(err, errlen, "ring %s holds %llu unread bytes at capacity %llu policy %s, the config "
+				    "wants capacity %llu policy %s: let it drain with the old config or remove %.300s", names[i],
 				    (unsigned long long)(st.tail - st.head), (unsigned long long)st.capacity,
-				    (unsigned long long)o.capacity, path);
+				    st.policy == RING_DROP ? "drop" : "block", (unsigned long long)o.capacity,
+				    o.policy == RING_DROP ? "drop" : "block", path);
 				return -1;
 			}
-			log_info("re-creating an empty ring at its new capacity", "ring=%s capacity=%llu", names[i],
-			    (unsigned long long)o.capacity);
+			log_info("re-creating an empty ring with its new settings", "ring=%s capacity=%llu policy=%s",
+			    names[i], (unsigned long long)o.capacity, o.policy == RING_DROP ? "drop" : "block");
 			ring_unlink(path);
 		} else
 			continue;

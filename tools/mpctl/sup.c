@@ -40,24 +40,6 @@ extern char **environ;
 static int sig_fd = -1;
 static int state_dirty;
 
-int64_t
-ctl_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int64_t
-ctl_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 const char *
 proc_state_name(enum proc_state s)
 {
@@ -190,8 +172,8 @@ spawn(struct ctl *c, struct child *ch)
 		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	ch->pid = pid;
 	ch->ready_fd = pfd[0];
-	ch->start_ns = ctl_real_ns();
-	ch->start_mono = ctl_mono_ns();
+	ch->start_ns = now_ns();
+	ch->start_mono = mono_ns();
 	ch->ready_mono = 0;
 	ch->probe_mono = ch->start_mono;
 	ch->killed = 0;
@@ -289,17 +271,17 @@ count_death(struct ctl *c, struct child *ch, int code, int64_t now)
 static void
 spawn_failed(struct ctl *c, struct child *ch)
 {
-	ch->last_exit_ns = ctl_real_ns();
+	ch->last_exit_ns = now_ns();
 	if (c->stopping_all)
 		set_state(ch, PS_STOPPED);
 	else
-		count_death(c, ch, -1, ctl_mono_ns());
+		count_death(c, ch, -1, mono_ns());
 }
 
 static void
 on_exit_status(struct ctl *c, struct child *ch, int status)
 {
-	int64_t now = ctl_mono_ns();
+	int64_t now = mono_ns();
 	int code = -1;
 
 	if (WIFEXITED(status)) {
@@ -310,7 +292,7 @@ on_exit_status(struct ctl *c, struct child *ch, int status)
 		    strsignal(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
 	} else
 		snprintf(ch->last_exit, sizeof ch->last_exit, "status 0x%x", status);
-	ch->last_exit_ns = ctl_real_ns();
+	ch->last_exit_ns = now_ns();
 	if (ch->ready_fd >= 0) {
 		close(ch->ready_fd);
 		ch->ready_fd = -1;
@@ -366,7 +348,7 @@ begin_stop(struct ctl *c, struct child *ch)
 {
 	signal_group(ch, SIGTERM);
 	signal_group(ch, SIGCONT);
-	ch->next_mono = ctl_mono_ns() + cfg_dur_ns(c->cfg, "mpctl", "stop_timeout");
+	ch->next_mono = mono_ns() + cfg_dur_ns(c->cfg, "mpctl", "stop_timeout");
 	ch->killed = 0;
 	set_state(ch, PS_STOPPING);
 	log_info("stopping process", "process=%s pid=%d", ch->name, (int)ch->pid);
@@ -685,7 +667,7 @@ sup_run(struct ctl *c, int notify_fd)
 		log_error("cannot set up signals", "err=%s", log_q(strerror(errno)));
 		return 1;
 	}
-	srand((unsigned)getpid() ^ (unsigned)ctl_mono_ns());
+	srand((unsigned)getpid() ^ (unsigned)mono_ns());
 	if (http_listen(c, err, sizeof err) != 0) {
 		log_error("cannot listen", "err=%s", log_q(err));
 		if (notify_fd >= 0)
@@ -697,12 +679,12 @@ sup_run(struct ctl *c, int notify_fd)
 	c->starting_all = 1;
 	c->startup_next = 0;
 	interval = cfg_dur_ns(c->cfg, "mpctl", "metrics_interval");
-	tick_at = ctl_mono_ns();
+	tick_at = mono_ns();
 	log_info("supervisor running", "prefix=%s data_dir=%s processes=%d http_port=%d pid=%d", log_q(c->prefix),
 	    log_q(c->data_dir), c->nch, (int)cfg_int(c->cfg, "mpctl", "http_port"), (int)getpid());
 
 	for (;;) {
-		now = ctl_mono_ns();
+		now = mono_ns();
 		if (c->stopping_all && stop_step(c, now))
 			break;
 		timers(c, now, notify_fd);
@@ -737,7 +719,7 @@ sup_run(struct ctl *c, int notify_fd)
 			log_error("poll failed", "err=%s", log_q(strerror(errno)));
 			break;
 		}
-		now = ctl_mono_ns();
+		now = mono_ns();
 		if (pfd[0].revents)
 			handle_signals(c);
 		for (i = 0; i < c->nch; i++)
