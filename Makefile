@@ -49,6 +49,8 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 PROGS      :=
 TEST_BINS  :=
 TEST_SCRIPTS :=
+# Tests too slow to repeat under the sanitizers: run by `make test` only.
+SLOW_TEST_SCRIPTS :=
 FUZZ_BINS  :=
 FUZZ_NAMES :=
 BENCHES    :=
@@ -101,7 +103,7 @@ deps:
 # Tests read BIN from the environment, so the same scripts run every variant.
 test: progs
 	@mkdir -p build; $(MAKE) --no-print-directory VARIANT=fuzz fuzz-build >build/fuzz-build.log 2>&1 || { tail -20 build/fuzz-build.log; exit 1; }
-	@BIN=$(BIN) FUZZ_SECONDS=$${FUZZ_SECONDS:-5} ./test/run.sh $(TEST_BINS) $(TEST_SCRIPTS) $(addprefix fuzz:,$(FUZZ_NAMES))
+	@BIN=$(BIN) FUZZ_SECONDS=$${FUZZ_SECONDS:-5} ./test/run.sh $(TEST_BINS) $(TEST_SCRIPTS) $(SLOW_TEST_SCRIPTS) $(addprefix fuzz:,$(FUZZ_NAMES))
 
 asan:
 	@$(MAKE) --no-print-directory VARIANT=asan progs
