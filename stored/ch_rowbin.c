@@ -1,5 +1,6 @@
 /* ch_rowbin.c - RowBinary encoding: little-endian fixed widths, LEB128 lengths. */
 #include "ch_int.h"
+#include "leb128.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,17 +53,9 @@ void ch_u64(struct ch_buf *b, uint64_t v) { ch_put(b, &v, 8); }
 void
 ch_leb(struct ch_buf *b, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
+	unsigned char tmp[LEB128_MAX];
 
-	do {
-		tmp[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			tmp[n] |= 0x80;
-		n++;
-	} while (v);
-	ch_put(b, tmp, n);
+	ch_put(b, tmp, leb128_put(v, tmp));
 }
 
 void

@@ -21,6 +21,7 @@
  * Decoding checks every length against the buffers: a block is input from
  * a file, so a damaged one is an error, never a crash.
  */
+#include "leb128.h"
 #include "store_seg.h"
 
 #include <stdlib.h>
@@ -55,17 +56,9 @@ col_put(struct col *c, const void *v, size_t n)
 static int
 col_varint(struct col *c, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
+	unsigned char tmp[LEB128_MAX];
 
-	do {
-		tmp[n] = (unsigned char)(v & 0x7f);
-		v >>= 7;
-		if (v)
-			tmp[n] |= 0x80;
-		n++;
-	} while (v);
-	return col_put(c, tmp, n);
+	return col_put(c, tmp, leb128_put(v, tmp));
 }
 
 static uint64_t
