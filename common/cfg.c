@@ -120,6 +120,7 @@ type_name(enum cfg_type t)
 	case CFG_DUR: return "duration";
 	case CFG_SIZE: return "size";
 	case CFG_LIST: return "list";
+	case CFG_SECTION: return "sections";
 	}
 	return "?";
 }
@@ -340,7 +341,8 @@ static int
 parse_value(const struct cfg_key *k, const char *text, struct val *v, char *why, size_t whylen)
 {
 	char lo[32], hi[32];
-	int bounded = k->min != 0 || k->max != 0;
+	int bounded = (k->min != 0 || k->max != 0) &&
+	    (k->type == CFG_INT || k->type == CFG_DUR || k->type == CFG_SIZE);
 
 	memset(v, 0, sizeof *v);
 	v->text = xstrdup(text);
@@ -348,17 +350,17 @@ parse_value(const struct cfg_key *k, const char *text, struct val *v, char *why,
 		return err_set(why, whylen, "out of memory");
 	switch (k->type) {
 	case CFG_STR:
-		return 0;
+		break;
 	case CFG_LIST:
 		if (parse_list(text, v, why, whylen) < 0)
 			goto fail;
-		return 0;
+		break;
 	case CFG_BOOL:
 		if (parse_bool(text, &v->i) < 0) {
 			err_set(why, whylen, "expected true or false (also yes/no, on/off, 1/0)");
 			goto fail;
 		}
-		return 0;
+		break;
 	case CFG_INT:
 		if (parse_int(text, &v->i) < 0) {
 			err_set(why, whylen, "expected an integer");
@@ -388,6 +390,8 @@ parse_value(const struct cfg_key *k, const char *text, struct val *v, char *why,
 		    k->type == CFG_DUR ? "a duration" : "a size", lo, hi);
 		goto fail;
 	}
+	if (k->check && k->check(text, v->i, why, whylen) < 0)
+		goto fail;
 	return 0;
 fail:
 	val_clear(v);
@@ -400,17 +404,54 @@ static int
 key_index(const struct cfg *c, const char *section, const char *key)
 {
 	for (int i = 0; i < c->nkeys; i++)
-		if (strcmp(c->keys[i]->key, key) == 0 && sect_match(c->keys[i]->section, section))
+		if (c->keys[i]->type != CFG_SECTION && strcmp(c->keys[i]->key, key) == 0 &&
+		    sect_match(c->keys[i]->section, section))
 			return i;
 	return -1;
+}
+
+/* The CFG_SECTION entry of a pattern, if its names are a closed set. */
+static const struct cfg_key *
+sect_rule(const struct cfg *c, const char *pattern)
+{
+	for (int i = 0; i < c->nkeys; i++)
+		if (c->keys[i]->type == CFG_SECTION && strcmp(c->keys[i]->section, pattern) == 0)
+			return c->keys[i];
+	return NULL;
+}
+
+/* 1 when name is "x.<one of the names>" for the rule of pattern "x.*" (the
+ * names are a comma-separated list in rule->def). */
+static int
+rule_allows(const struct cfg_key *rule, const char *name)
+{
+	const char *rest = name + strlen(rule->section) - 1, *p = rule->def ? rule->def : "";
+
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, ", ");
+		if (n && strlen(rest) == n && strncmp(rest, p, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
 }
 
 static int
 section_known(const struct cfg *c, const char *section)
 {
-	for (int i = 0; i < c->nkeys; i++)
-		if (sect_match(c->keys[i]->section, section))
+	for (int i = 0; i < c->nkeys; i++) {
+		const struct cfg_key *rule;
+
+		if (!sect_match(c->keys[i]->section, section))
+			continue;
+		rule = sect_rule(c, c->keys[i]->section);
+		if (!rule || rule_allows(rule, section))
 			return 1;
+	}
 	return 0;
 }
 
@@ -422,7 +463,7 @@ suggest_key(const struct cfg *c, const char *section, const char *key)
 	int bd = 1000;
 
 	for (int i = 0; i < c->nkeys; i++) {
-		if (!sect_match(c->keys[i]->section, section))
+		if (c->keys[i]->type == CFG_SECTION || !sect_match(c->keys[i]->section, section))
 			continue;
 		int d = levenshtein(key, c->keys[i]->key);
 
@@ -434,7 +475,19 @@ suggest_key(const struct cfg *c, const char *section, const char *key)
 	return best && close_enough(key, bd) ? best : NULL;
 }
 
-/* Closest declared section; a pattern "x.*" is compared as "x.<rest of name>". */
+static void
+consider(const char *section, const char *cand, int *bd, char *buf, size_t cap)
+{
+	int d = levenshtein(section, cand);
+
+	if (d < *bd) {
+		*bd = d;
+		snprintf(buf, cap, "%s", cand);
+	}
+}
+
+/* Closest declared section; a pattern "x.*" is compared as "x.<rest of name>",
+ * or as each of its names when they are a closed set. */
 static const char *
 suggest_section(const struct cfg *c, const char *section, char *buf, size_t cap)
 {
@@ -444,8 +497,28 @@ suggest_section(const struct cfg *c, const char *section, char *buf, size_t cap)
 	for (int i = 0; i < c->nkeys; i++) {
 		const char *pat = c->keys[i]->section;
 		size_t n = strlen(pat);
+		const struct cfg_key *rule = c->keys[i]->type == CFG_SECTION ? c->keys[i] : NULL;
 		char cand[128];
 
+		if (rule) {
+			const char *p = rule->def ? rule->def : "";
+
+			while (*p) {
+				size_t ln;
+
+				while (*p == ' ' || *p == ',')
+					p++;
+				ln = strcspn(p, ", ");
+				if (ln) {
+					snprintf(cand, sizeof cand, "%.*s%.*s", (int)(n - 1), pat, (int)ln, p);
+					consider(section, cand, &bd, buf, cap);
+				}
+				p += ln;
+			}
+			continue;
+		}
+		if (sect_rule(c, pat))
+			continue;       /* its names were offered above */
 		if (n >= 2 && pat[n - 1] == '*' && pat[n - 2] == '.') {
 			const char *dot = strchr(section, '.');
 
@@ -454,12 +527,7 @@ suggest_section(const struct cfg *c, const char *section, char *buf, size_t cap)
 		} else {
 			snprintf(cand, sizeof cand, "%s", pat);
 		}
-		int d = levenshtein(section, cand);
-
-		if (d < bd) {
-			bd = d;
-			snprintf(buf, cap, "%s", cand);
-		}
+		consider(section, cand, &bd, buf, cap);
 	}
 	return buf[0] && close_enough(section, bd) ? buf : NULL;
 }
@@ -763,6 +831,13 @@ parse_file(struct cfg *c, char *err, size_t errlen)
 		return err_set(err, errlen, "%s:%d: syntax error: expected [section], key = value or a comment", c->path, r);
 	if (r < 0)
 		return err_set(err, errlen, "%s: could not be parsed (%d)", c->path, r);
+	/* An empty file is almost always the wrong file (or a failed copy);
+	 * running on defaults would share the default ring prefix with
+	 * whatever else runs there. */
+	if (c->ns == 0 && c->ne == 0)
+		return err_set(err, errlen, "%s:1: the file sets nothing (it is empty or only comments); "
+		    "give a config with at least one [section], or no -c for the built-in defaults",
+		    c->path);
 	return 0;
 }
 
@@ -806,6 +881,11 @@ load_schema(struct cfg *c, const struct cfg_key *const *schemas, char *err, size
 		for (const struct cfg_key *k = *t; k->section; k++) {
 			c->keys[i] = k;
 			c->nkeys = i + 1;
+			if (k->type == CFG_SECTION) {
+				/* a list of names, not a value: nothing to parse */
+				i++;
+				continue;
+			}
 			if (k->def && parse_value(k, k->def, &c->defs[i], why, sizeof why) < 0)
 				return err_set(err, errlen, "schema: default of [%s] %s = \"%s\" is invalid: %s",
 				    k->section, k->key, k->def, why);
@@ -825,7 +905,7 @@ check_required(struct cfg *c, char *err, size_t errlen)
 		size_t n = strlen(k->section);
 		int pattern = n >= 2 && k->section[n - 1] == '*';
 
-		if (k->def)
+		if (k->def || k->type == CFG_SECTION)
 			continue;
 		if (!pattern) {
 			if (!find_entry(c, k->section, k->key))
@@ -1023,6 +1103,11 @@ cfg_print_reference(const struct cfg_key *const *schemas, void *file)
 		for (const struct cfg_key *k = *t; k->section; k++) {
 			char lo[32], hi[32], def[80];
 
+			if (k->type == CFG_SECTION) {
+				fprintf(f, "  [%s] sections: %s\n      %s\n", k->section, k->def ? k->def : "",
+				    k->help ? k->help : "");
+				continue;
+			}
 			if (!k->def)
 				snprintf(def, sizeof def, "(required)");
 			else if (!*k->def)

@@ -10,7 +10,18 @@
  * Sections may be patterns ending in ".*" ("feedd.*" covers feedd.binance,
  * feedd.okx).  Sections no loaded schema declares are rejected too, so a typo
  * in a section name is caught; programs pass every schema of the system (see
- * cfg_schemas.h) so one file configures all processes.
+ * cfg_schemas.h) so one file configures all processes.  A pattern whose
+ * concrete names are a closed set (one section per exchange, per ring) says
+ * so with a CFG_SECTION entry listing them, so [feedd.binanse] is an unknown
+ * section too ("did you mean [feedd.binance]?").
+ *
+ * A key may name a check function for what its type cannot say (one of a set
+ * of words, a power of two, a URL); its complaint is reported like a type
+ * error, with file, line, section and key.  Defaults are checked the same way.
+ *
+ * A file given to cfg_load that sets nothing (empty, or only comments) is an
+ * error: it is almost always the wrong file, and built-in defaults include the
+ * shared default ring prefix.  No file at all (path NULL) means defaults.
  *
  * --set SECTION.KEY=VALUE: the key is after the last dot, so
  * "feedd.binance.ws_url=ws://127.0.0.1:9000" works.
@@ -28,7 +39,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cfg_type { CFG_STR = 1, CFG_INT, CFG_BOOL, CFG_DUR, CFG_SIZE, CFG_LIST };
+/* CFG_SECTION is not a key: {"feedd.*", "", CFG_SECTION, "binance, okx", 0, 0,
+ * help} says the only concrete sections of the pattern are feedd.binance and
+ * feedd.okx (def lists what replaces the '*'). */
+enum cfg_type { CFG_STR = 1, CFG_INT, CFG_BOOL, CFG_DUR, CFG_SIZE, CFG_LIST, CFG_SECTION };
+
+/* A value check beyond the type: text as written (quotes removed), v the
+ * parsed number (INT, BOOL, DUR, SIZE; 0 otherwise).  0 if fine, else -1 with
+ * why saying what was expected ("expected block or drop"). */
+typedef int (*cfg_check_fn)(const char *text, int64_t v, char *why, size_t whylen);
 
 struct cfg_key {
 	const char *section;   /* "ring", "feedd.*" */
@@ -37,6 +56,7 @@ struct cfg_key {
 	const char *def;       /* default as text (NULL = required) */
 	int64_t min, max;      /* bounds for INT/DUR/SIZE (both 0 = unbounded) */
 	const char *help;
+	cfg_check_fn check;    /* NULL = the type and bounds say everything */
 };
 
 struct cfg;

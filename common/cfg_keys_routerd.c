@@ -23,7 +23,8 @@
 
 const struct cfg_key cfg_keys_routerd[] = {
 	{"nats", "url", CFG_STR, "nats://127.0.0.1:4222", 0, 0,
-	    "NATS server URL(s), comma-separated (tls:// for TLS)"},
+	    "NATS server URL(s), comma-separated (tls:// for TLS); nats://HOST:PORT, port 1..65535",
+	    cfg_check_nats_url},
 	{"nats", "name", CFG_STR, "marketprism-routerd", 0, 0, "connection name shown by the server"},
 	{"nats", "credentials", CFG_STR, "", 0, 0,
 	    "NATS .creds file (user JWT + NKey seed) for a production server; empty = none"},
@@ -45,7 +46,7 @@ const struct cfg_key cfg_keys_routerd[] = {
 	    "client buffer for publishes made while reconnecting"},
 	{"nats", "streams_create", CFG_BOOL, "true", 0, 0,
 	    "create or update the streams on start (false: they must exist)"},
-	{"nats", "storage", CFG_STR, "file", 0, 0, "stream storage: file or memory"},
+	{"nats", "storage", CFG_STR, "file", 0, 0, "stream storage: file or memory", cfg_check_storage},
 	{"nats", "duplicate_window", CFG_DUR, "2m", 100000000, (int64_t)24 * 3600 * 1000000000,
 	    "JetStream de-duplication window by Nats-Msg-Id (re-publishes within it are dropped)"},
 	{"nats", "max_msg_size", CFG_SIZE, "0", 0, (int64_t)64 << 20,
@@ -64,7 +65,8 @@ const struct cfg_key cfg_keys_routerd[] = {
 	{"routerd", "retry_max_wait", CFG_DUR, "2s", 10000000, 60000000000,
 	    "longest back-off between re-publish rounds while NATS is failing"},
 	{"routerd", "legacy_update", CFG_STR, "all", 0, 0,
-	    "what orderbook.update.<ex>.<sym> receives: all (every book message), deltas, or none"},
+	    "what orderbook.update.<ex>.<sym> receives: all (every book message), deltas, or none",
+	    cfg_check_legacy_update},
 	{"routerd", "pure_delta", CFG_BOOL, "true", 0, 0,
 	    "publish orderbook.pure_delta.<ex>.<sym> for deltas with changes"},
 	{"routerd", "publish_topn", CFG_BOOL, "true", 0, 0,

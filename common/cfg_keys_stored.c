@@ -27,9 +27,10 @@ const struct cfg_key cfg_keys_stored[] = {
 	{"clickhouse", "password", CFG_STR, "", 0, 0, "password (X-ClickHouse-Key)"},
 	{"clickhouse", "schema", CFG_STR, "auto", 0, 0,
 	    "auto (by server version), modern (>= 22.2: DateTime64, codecs, dedup tokens) or "
-	    "legacy (18.16-era: Int64 times, ReplacingMergeTree, no codecs)"},
+	    "legacy (18.16-era: Int64 times, ReplacingMergeTree, no codecs)", cfg_check_ch_schema},
 	{"clickhouse", "compression", CFG_STR, "auto", 0, 0,
-	    "request body encoding: auto (zstd on modern servers, gzip on legacy), zstd, gzip or none"},
+	    "request body encoding: auto (zstd on modern servers, gzip on legacy), zstd, gzip or none",
+	    cfg_check_ch_compression},
 	{"clickhouse", "batch_rows", CFG_INT, "50000", 100, 1000000,
 	    "most rows per table in one INSERT"},
 	{"clickhouse", "batch_interval", CFG_DUR, "1s", 10000000, 600 * SEC,

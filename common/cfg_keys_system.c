@@ -3,18 +3,24 @@
 
 const struct cfg_key cfg_keys_system[] = {
 	{"system", "ring_prefix", CFG_STR, "", 0, 0,
-	    "directory under /dev/shm holding this instance's rings (default mp-<user>)"},
+	    "directory under /dev/shm holding this instance's rings (default mp-<user>; no '/', not . or ..)",
+	    cfg_check_prefix},
 	{"system", "data_dir", CFG_STR, "var", 0, 0,
 	    "directory for the local store, logs, pid and status files"},
-	{"system", "log_level", CFG_STR, "info", 0, 0, "debug, info, warn or error"},
+	{"system", "log_level", CFG_STR, "info", 0, 0, "debug, info, warn or error", cfg_check_log_level},
 	{"instruments", "binance", CFG_LIST, "BTC-USDT, ETH-USDT", 0, 0,
 	    "Binance spot symbols in canonical form (BASE-QUOTE)"},
 	{"instruments", "okx", CFG_LIST, "BTC-USDT, ETH-USDT", 0, 0,
 	    "OKX spot instruments (BASE-QUOTE)"},
+	/* the rings of common/pipe.c (test_pipe checks the two lists agree) */
+	{"ring.*", "", CFG_SECTION, "feed.binance, feed.okx, raw.binance, raw.okx, ctl.binance, ctl.okx, "
+	    "book.router, book.store", 0, 0, "one section per ring whose size or policy is not the built-in"},
 	{"ring.*", "capacity", CFG_SIZE, "0", 0, (int64_t)1 << 34,
-	    "ring data area (power of two; 0 = the built-in size for that ring)"},
+	    "ring data area (power of two of at least 64KiB; 0 = the built-in size for that ring)",
+	    cfg_check_ring_capacity},
 	{"ring.*", "policy", CFG_STR, "", 0, 0,
-	    "when full: block (producer waits) or drop (counted, gap record); empty = built-in"},
+	    "when full: block (producer waits) or drop (counted, gap record); empty = built-in",
+	    cfg_check_ring_policy},
 	{0},
 };
 

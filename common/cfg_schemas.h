@@ -15,6 +15,21 @@ extern const struct cfg_key cfg_keys_routerd[];  /* [routerd], [nats] */
 extern const struct cfg_key cfg_keys_stored[];   /* [stored], [clickhouse] */
 extern const struct cfg_key cfg_keys_mpctl[];    /* [mpctl], [alerts] */
 
+/* Value checks the tables name (cfg_check.c; see cfg_check_fn in cfg.h). */
+int cfg_check_prefix(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_log_level(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_ring_capacity(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_ring_policy(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_severity(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_storage(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_legacy_update(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_ch_schema(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_ch_compression(const char *text, int64_t v, char *why, size_t whylen);
+int cfg_check_nats_url(const char *text, int64_t v, char *why, size_t whylen);
+/* 1 when p is usable as the ring directory /dev/shm/<p>: printable, at most
+ * 64 characters, no '/', not "." or "..". */
+int cfg_prefix_ok(const char *p);
+
 /* All of the above, NULL-terminated: what every program passes to cfg_load. */
 extern const struct cfg_key *const cfg_all_schemas[];
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cfg_schemas.h"
+#include "pipe.h"
 #include "log.h"
 
 volatile sig_atomic_t daemon_stop;
@@ -85,7 +86,7 @@ daemon_start(const char *name, const char *usage, int *argcp, char **argv)
 		daemon_help(usage);
 		exit(0);
 	}
-	c = cfg_load(cli.conf, cfg_all_schemas, cli.sets, cli.nsets, err, sizeof err);
+	c = pipe_cfg_load(cli.conf, cli.sets, cli.nsets, err, sizeof err);
 	if (!c) {
 		fprintf(stderr, "%s: config error: %s\n", name, err);
 		exit(2);

@@ -10,23 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg_schemas.h"
 #include "rec.h"
 
 #define MIB (1ULL << 20)
 #define MAX_RECORD_CAP (16u << 20)      /* a 5000x2-level snapshot is ~160 KiB */
-#define RING_MIN_CAPACITY (64u << 10)   /* ring.h: capacity >= 64 KiB */
-
-/* A prefix becomes one directory under /dev/shm: no '/', not "." or "..". */
-static int
-prefix_ok(const char *p)
-{
-	if (!*p || strcmp(p, ".") == 0 || strcmp(p, "..") == 0 || strlen(p) > 64)
-		return 0;
-	for (; *p; p++)
-		if (*p == '/' || (unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
-			return 0;
-	return 1;
-}
 
 /* Returns NULL when [system] ring_prefix is not a usable directory name. */
 const char *
@@ -47,7 +35,8 @@ pipe_prefix(const struct cfg *c, char *buf, size_t cap)
 		else
 			snprintf(buf, cap, "mp-%u", (unsigned)geteuid());
 	}
-	return prefix_ok(buf) ? buf : NULL;
+	/* a configured prefix was checked at load; a user name may still be odd */
+	return cfg_prefix_ok(buf) ? buf : NULL;
 }
 
 struct builtin {
@@ -97,23 +86,15 @@ pipe_ring_opts(const struct cfg *c, const char *name, struct ring_opts *o, char 
 		return err_set(err, errlen, "ring %s: name too long", name);
 	o->capacity = b->capacity;
 	o->policy = b->policy;
+	/* capacity and policy were checked at load (cfg_check_ring_*) */
 	cap = cfg_size(c, sect, "capacity");
-	if (cap != 0) {
-		if (cap < RING_MIN_CAPACITY || (cap & (cap - 1)) != 0)
-			return err_set(err, errlen, "%s: [%s] capacity = %s: expected a power of two of at least 64KiB",
-			    cfg_origin(c, sect, "capacity"), sect, cfg_str(c, sect, "capacity"));
+	if (cap != 0)
 		o->capacity = (uint64_t)cap;
-	}
 	pol = cfg_str(c, sect, "policy");
-	if (*pol) {
-		if (strcmp(pol, "block") == 0)
-			o->policy = RING_BLOCK;
-		else if (strcmp(pol, "drop") == 0)
-			o->policy = RING_DROP;
-		else
-			return err_set(err, errlen, "%s: [%s] policy = \"%s\": expected block or drop",
-			    cfg_origin(c, sect, "policy"), sect, pol);
-	}
+	if (strcmp(pol, "block") == 0)
+		o->policy = RING_BLOCK;
+	else if (strcmp(pol, "drop") == 0)
+		o->policy = RING_DROP;
 	o->max_record = o->capacity / 4 > MAX_RECORD_CAP ? MAX_RECORD_CAP : (uint32_t)(o->capacity / 4);
 	o->block_timeout_ms = 0;
 	o->schema_hash = rec_schema_hash();
@@ -191,3 +172,31 @@ pipe_ring_names(const struct cfg *c, char names[][32], int max)
 	return n;
 }
 
+
+struct cfg *
+pipe_cfg_load(const char *path, char *const *sets, int nsets, char *err, size_t errlen)
+{
+	struct cfg *c = cfg_load(path, cfg_all_schemas, sets, nsets, err, errlen);
+	struct inst_registry *reg;
+	int rc;
+
+	if (!c)
+		return NULL;
+	/* the registry is large (INST_MAX instruments): not on the stack */
+	reg = malloc(sizeof *reg);
+	if (!reg) {
+		cfg_free(c);
+		err_set(err, errlen, "out of memory");
+		return NULL;
+	}
+	rc = pipe_instruments(c, reg, err, errlen);
+	if (rc == 0 && reg->n == 0)
+		rc = err_set(err, errlen, "%s: [instruments] okx and binance are both empty (binance: %s): "
+		    "nothing to collect", cfg_origin(c, "instruments", "okx"), cfg_origin(c, "instruments", "binance"));
+	free(reg);
+	if (rc < 0) {
+		cfg_free(c);
+		return NULL;
+	}
+	return c;
+}

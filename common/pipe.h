@@ -18,6 +18,13 @@
 #include "inst.h"
 #include "ring.h"
 
+/*
+ * cfg_load with every schema of the system, then the checks that span keys:
+ * the instruments parse and at least one is configured.  Every program loads
+ * its config through this (daemon_start, mpctl, mpreplay), so all refuse the
+ * same files with the same message.  NULL with err filled.
+ */
+struct cfg *pipe_cfg_load(const char *path, char *const *sets, int nsets, char *err, size_t errlen);
 /* The ring prefix of this config ([system] ring_prefix, default "mp-<user>"). */
 const char *pipe_prefix(const struct cfg *c, char *buf, size_t cap);
 /* Ring options for a ring name (built-ins, overridden by [ring.<name>]). */

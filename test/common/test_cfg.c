@@ -37,6 +37,42 @@ static const struct cfg_key keys_baddef[] = {
 };
 static const struct cfg_key *const schemas_baddef[] = {keys_baddef, NULL};
 
+static int
+check_even(const char *text, int64_t v, char *why, size_t whylen)
+{
+	(void)text;
+	if (v % 2 == 0)
+		return 0;
+	snprintf(why, whylen, "expected an even number");
+	return -1;
+}
+
+static int
+check_word(const char *text, int64_t v, char *why, size_t whylen)
+{
+	(void)v;
+	if (strcmp(text, "yes") == 0 || strcmp(text, "no") == 0)
+		return 0;
+	snprintf(why, whylen, "expected yes or no");
+	return -1;
+}
+
+/* a pattern with a closed set of names, keys with checks */
+static const struct cfg_key keys_closed[] = {
+	{"venue.*", "", CFG_SECTION, "alpha, beta", 0, 0, "one section per venue"},
+	{"venue.*", "depth", CFG_INT, "4", 1, 10, "an even depth", check_even},
+	{"venue.*", "mode", CFG_STR, "yes", 0, 0, "yes or no", check_word},
+	{"open.*", "x", CFG_INT, "1", 0, 0, "an open pattern"},
+	{0},
+};
+static const struct cfg_key *const schemas_closed[] = {keys_closed, NULL};
+
+static const struct cfg_key keys_badcheck[] = {
+	{"x", "n", CFG_INT, "3", 0, 0, "a default its check refuses", check_even},
+	{0},
+};
+static const struct cfg_key *const schemas_badcheck[] = {keys_badcheck, NULL};
+
 static char dir[64];
 static char path[128];
 
@@ -437,6 +473,70 @@ t_cli(void)
 	T_EQ_S(cli.conf, "file.ini");
 }
 
+/* Load text against schemas_closed; expect want ("P" = the path). */
+static int
+closed_fails(const char *text, const char *want)
+{
+	char err[512] = "", exp[512];
+	struct cfg *c = cfg_load(write_conf(text), schemas_closed, NULL, 0, err, sizeof err);
+
+	if (c) {
+		cfg_free(c);
+		fprintf(stderr, "  accepted, expected: %s\n", want);
+		return 0;
+	}
+	snprintf(exp, sizeof exp, "%s%s", path, want + 1);
+	if (strcmp(err, exp) != 0) {
+		fprintf(stderr, "  got:  %s\n  want: %s\n", err, exp);
+		return 0;
+	}
+	return 1;
+}
+
+/* Issue 14 defect 6: misspelt instance sections, value checks, empty files. */
+static void
+t_closed_sections_and_checks(void)
+{
+	char err[512] = "";
+	char *sets[] = {"venue.beta.depth=5"};
+	const char *names[4];
+	struct cfg *c;
+
+	c = cfg_load(write_conf("[venue.alpha]\ndepth = 6\n[venue.beta]\nmode = no\n[open.anything]\n"),
+	    schemas_closed, NULL, 0, err, sizeof err);
+	if (!c)
+		fprintf(stderr, "  %s\n", err);
+	T_CHECK(c != NULL);
+	if (c) {
+		T_EQ_I(cfg_int(c, "venue.alpha", "depth"), 6);
+		T_EQ_S(cfg_str(c, "venue.beta", "mode"), "no");
+		T_EQ_I(cfg_sections(c, "venue.*", names, 4), 2);
+		cfg_free(c);
+	}
+	T_CHECK(closed_fails("[venue.alpah]\n", "P:1: [venue.alpah]: unknown section (did you mean [venue.alpha]?)"));
+	T_CHECK(closed_fails("\n[venue.bta]\ndepth = 2\n", "P:2: [venue.bta]: unknown section (did you mean [venue.beta]?)"));
+	T_CHECK(closed_fails("[venue.zzzzzzzzzzzz]\n", "P:1: [venue.zzzzzzzzzzzz]: unknown section (did you mean [open.zzzzzzzzzzzz]?)"));
+	T_CHECK(closed_fails("[venue.alpha]\ndepth = 3\n", "P:2: [venue.alpha] depth = \"3\": expected an even number"));
+	T_CHECK(closed_fails("[venue.alpha]\nmode = \"maybe\"\n", "P:2: [venue.alpha] mode = \"maybe\": expected yes or no"));
+	/* the type and bounds are checked before the check function */
+	T_CHECK(closed_fails("[venue.alpha]\ndepth = 12\n", "P:2: [venue.alpha] depth = \"12\": expected an integer between 1 and 10"));
+	/* --set goes through the same checks */
+	c = cfg_load(NULL, schemas_closed, sets, 1, err, sizeof err);
+	T_CHECK(c == NULL);
+	T_EQ_S(err, "--set venue.beta.depth=5: [venue.beta] depth = \"5\": expected an even number");
+	cfg_free(c);
+	/* an empty or comments-only file sets nothing: refused, naming the file */
+	T_CHECK(closed_fails("", "P:1: the file sets nothing (it is empty or only comments); give a config with "
+	    "at least one [section], or no -c for the built-in defaults"));
+	T_CHECK(closed_fails("; nothing\n  # here\n\n", "P:1: the file sets nothing (it is empty or only comments); "
+	    "give a config with at least one [section], or no -c for the built-in defaults"));
+	/* a default its own check refuses is a schema bug */
+	c = cfg_load(NULL, schemas_badcheck, NULL, 0, err, sizeof err);
+	T_CHECK(c == NULL);
+	T_EQ_S(err, "schema: default of [x] n = \"3\" is invalid: expected an even number");
+	cfg_free(c);
+}
+
 static void
 t_reference(void)
 {
@@ -450,6 +550,12 @@ t_reference(void)
 	T_CHECK(buf && strstr(buf, "[svc] wait = 500ms  (duration, 1ms..1h)") != NULL);
 	T_CHECK(buf && strstr(buf, "[svc] buf = 64KiB  (size, 1KiB..1GiB)") != NULL);
 	T_CHECK(buf && strstr(buf, "[feed.*] ws_url = wss://example.com/ws  (string)") != NULL);
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	cfg_print_reference(schemas_closed, f);
+	fclose(f);
+	T_CHECK(buf && strstr(buf, "  [venue.*] sections: alpha, beta\n      one section per venue\n") != NULL);
 	free(buf);
 }
 
@@ -470,6 +576,7 @@ main(void)
 	T_RUN(t_required_and_schema_errors);
 	T_RUN(t_programming_errors_abort);
 	T_RUN(t_cli);
+	T_RUN(t_closed_sections_and_checks);
 	T_RUN(t_reference);
 	unlink(path);
 	rmdir(dir);

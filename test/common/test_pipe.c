@@ -20,6 +20,58 @@ load(char **sets, int nsets)
 	return c;
 }
 
+/* pipe_cfg_load refuses sets (or the file text, "P" standing for its path)
+ * with exactly want. */
+static char tmpdir[64];
+
+static int
+load_fails_file(const char *text, char **sets, int nsets, const char *want)
+{
+	char err[512] = "", path[128], exp[640];
+	const char *p = NULL;
+	struct cfg *c;
+
+	if (text) {
+		FILE *f;
+
+		snprintf(path, sizeof path, "%s/t.ini", tmpdir);
+		if (!(f = fopen(path, "w")))
+			return 0;
+		fputs(text, f);
+		fclose(f);
+		p = path;
+	}
+	c = pipe_cfg_load(p, sets, nsets, err, sizeof err);
+	if (c) {
+		cfg_free(c);
+		fprintf(stderr, "  accepted, expected: %s\n", want);
+		return 0;
+	}
+	/* every "P:" stands for the path */
+	{
+		size_t o = 0;
+
+		for (const char *w = want; *w && o + 130 < sizeof exp; w++) {
+			if (w[0] == 'P' && w[1] == ':' && p)
+				o += (size_t)snprintf(exp + o, sizeof exp - o, "%s", path);
+			else
+				exp[o++] = *w;
+		}
+		exp[o] = 0;
+	}
+	if (strcmp(err, exp) != 0) {
+		fprintf(stderr, "  got:  %s\n  want: %s\n", err, exp);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+load_fails(char **sets, int nsets, const char *want)
+{
+	return load_fails_file(NULL, sets, nsets, want);
+}
+
 static void
 t_prefix(void)
 {
@@ -38,11 +90,122 @@ t_prefix(void)
 	T_CHECK(c && pipe_prefix(c, buf, sizeof buf) != NULL);
 	T_EQ_S(buf, "mp-test");
 	cfg_free(c);
-	c = load(s2, 1);
-	T_CHECK(c && pipe_prefix(c, buf, sizeof buf) == NULL);
+	/* a prefix that is not one directory name is a config error at load */
+	T_CHECK(load_fails(s2, 1, "--set system.ring_prefix=a/b: [system] ring_prefix = \"a/b\": expected one "
+	    "directory name under /dev/shm (printable, at most 64 characters, no '/', not . or ..)"));
+	T_CHECK(load_fails(s3, 1, "--set system.ring_prefix=..: [system] ring_prefix = \"..\": expected one "
+	    "directory name under /dev/shm (printable, at most 64 characters, no '/', not . or ..)"));
+}
+
+/* Issue 14 defect 6: every bad value is refused at load, naming file, line,
+ * section and key. */
+static void
+t_system_checks(void)
+{
+	char *both_empty[] = {"instruments.binance=", "instruments.okx="};
+	char *one_empty[] = {"instruments.okx="};
+	struct cfg *c;
+	char err[512];
+
+	T_CHECK(load_fails_file("[ring.book.stroe]\ncapacity = 1GiB\n", NULL, 0,
+	    "P:1: [ring.book.stroe]: unknown section (did you mean [ring.book.store]?)"));
+	T_CHECK(load_fails_file("[system]\ndata_dir = x\n\n[feedd.binanse]\nws_url = ws://127.0.0.1:1\n", NULL, 0,
+	    "P:4: [feedd.binanse]: unknown section (did you mean [feedd.binance]?)"));
+	T_CHECK(load_fails_file("[ring.feed.kraken]\n", NULL, 0,
+	    "P:1: [ring.feed.kraken]: unknown section (did you mean [ring.feed.okx]?)"));
+	T_CHECK(load_fails_file("[instruments]\nbinance =\nokx = \n", NULL, 0,
+	    "P:3: [instruments] okx and binance are both empty (binance: P:2): nothing to collect"));
+	T_CHECK(load_fails(both_empty, 2,
+	    "--set: [instruments] okx and binance are both empty (binance: --set): nothing to collect"));
+	c = pipe_cfg_load(NULL, one_empty, 1, err, sizeof err);
+	T_CHECK(c != NULL);
 	cfg_free(c);
-	c = load(s3, 1);
-	T_CHECK(c && pipe_prefix(c, buf, sizeof buf) == NULL);
+	T_CHECK(load_fails_file("[ring.book.store]\ncapacity = 100MiB\n", NULL, 0,
+	    "P:2: [ring.book.store] capacity = \"100MiB\": expected 0 (built-in) or a power of two of at least 64KiB"));
+	T_CHECK(load_fails_file("[ring.feed.okx]\npolicy = lossy\n", NULL, 0,
+	    "P:2: [ring.feed.okx] policy = \"lossy\": expected block or drop"));
+	T_CHECK(load_fails_file("[nats]\nurl = nats://127.0.0.1:99999\n", NULL, 0,
+	    "P:2: [nats] url = \"nats://127.0.0.1:99999\": nats://127.0.0.1:99999: port is not a number 1..65535"));
+	T_CHECK(load_fails_file("[nats]\nurl = nats://a:4222, http://b:4222\n", NULL, 0,
+	    "P:2: [nats] url = \"nats://a:4222, http://b:4222\": http://b:4222: expected nats://HOST:PORT "
+	    "(or tls://, ws://, wss://)"));
+	T_CHECK(load_fails_file("[nats]\nurl = nats://:4222\n", NULL, 0,
+	    "P:2: [nats] url = \"nats://:4222\": nats://:4222: no host"));
+	T_CHECK(load_fails_file("[system]\nlog_level = chatty\n", NULL, 0,
+	    "P:2: [system] log_level = \"chatty\": expected debug, info, warn or error"));
+	T_CHECK(load_fails_file("[system]\nring_prefix = ../../x\n", NULL, 0,
+	    "P:2: [system] ring_prefix = \"../../x\": expected one directory name under /dev/shm (printable, "
+	    "at most 64 characters, no '/', not . or ..)"));
+	T_CHECK(load_fails_file("[alerts]\ndata_loss_severity = loud\n", NULL, 0,
+	    "P:2: [alerts] data_loss_severity = \"loud\": expected info, warning, error or critical"));
+	T_CHECK(load_fails_file("[routerd]\nlegacy_update = some\n", NULL, 0,
+	    "P:2: [routerd] legacy_update = \"some\": expected all, deltas or none"));
+	T_CHECK(load_fails_file("", NULL, 0, "P:1: the file sets nothing (it is empty or only comments); give a "
+	    "config with at least one [section], or no -c for the built-in defaults"));
+	T_CHECK(load_fails_file("; only\n# comments\n\n", NULL, 0, "P:1: the file sets nothing (it is empty or "
+	    "only comments); give a config with at least one [section], or no -c for the built-in defaults"));
+	/* good values of the same keys pass */
+	c = pipe_cfg_load(NULL, (char *[]){"nats.url=nats://u:p@127.0.0.1:4222, tls://[::1]:4223,nats://h",
+	    "ring.book.store.capacity=64KiB", "ring.feed.okx.policy=block", "system.log_level=WARN"}, 4,
+	    err, sizeof err);
+	if (!c)
+		fprintf(stderr, "  %s\n", err);
+	T_CHECK(c != NULL);
+	cfg_free(c);
+}
+
+/* The closed section lists of the key tables and the names the code knows
+ * agree: every ring of a full config and every venue has its section, and
+ * nothing else does. */
+static void
+t_closed_sections_agree(void)
+{
+	char names[16][32], sect[64], err[512];
+	char *sets[1] = {sect};
+	struct cfg *c = load(NULL, 0);
+	int n;
+
+	T_CHECK(c != NULL);
+	if (!c)
+		return;
+	n = pipe_ring_names(c, names, 16);
+	T_EQ_I(n, 8);
+	for (int i = 0; i < n; i++) {
+		struct cfg *d;
+
+		snprintf(sect, sizeof sect, "ring.%s.policy=drop", names[i]);
+		d = pipe_cfg_load(NULL, sets, 1, err, sizeof err);
+		if (!d)
+			fprintf(stderr, "  %s: %s\n", names[i], err);
+		T_CHECK(d != NULL);
+		cfg_free(d);
+	}
+	for (int e = EX_BINANCE; e <= EX_OKX; e++) {
+		struct cfg *d;
+
+		snprintf(sect, sizeof sect, "feedd.%s.capture=false", exch_name(e));
+		d = pipe_cfg_load(NULL, sets, 1, err, sizeof err);
+		T_CHECK(d != NULL);
+		cfg_free(d);
+	}
+	/* count the CFG_SECTION names: as many as the code knows */
+	for (const struct cfg_key *k = cfg_keys_system; k->section; k++)
+		if (k->type == CFG_SECTION) {
+			int m = 1;
+
+			for (const char *p = k->def; *p; p++)
+				m += *p == ',';
+			T_EQ_I(m, n);
+		}
+	for (const struct cfg_key *k = cfg_keys_feedd; k->section; k++)
+		if (k->type == CFG_SECTION) {
+			int m = 1;
+
+			for (const char *p = k->def; *p; p++)
+				m += *p == ',';
+			T_EQ_I(m, EX_OKX);
+			T_EQ_S(exch_name(m + 1), "?");
+		}
 	cfg_free(c);
 }
 
@@ -100,17 +263,13 @@ t_ring_overrides(void)
 		T_EQ_U(o.max_record, 16u << 10);
 		cfg_free(c);
 	}
-	c = load(badcap, 1);
-	T_CHECK(c && pipe_ring_opts(c, "feed.okx", &o, err, sizeof err) == -1);
-	T_EQ_S(err, "--set: [ring.feed.okx] capacity = 3MiB: expected a power of two of at least 64KiB");
-	cfg_free(c);
-	c = load(small, 1);
-	T_CHECK(c && pipe_ring_opts(c, "feed.okx", &o, err, sizeof err) == -1);
-	cfg_free(c);
-	c = load(badpol, 1);
-	T_CHECK(c && pipe_ring_opts(c, "feed.okx", &o, err, sizeof err) == -1);
-	T_EQ_S(err, "--set: [ring.feed.okx] policy = \"sometimes\": expected block or drop");
-	cfg_free(c);
+	/* refused when the config is loaded, so by every program alike */
+	T_CHECK(load_fails(badcap, 1, "--set ring.feed.okx.capacity=3MiB: [ring.feed.okx] capacity = \"3MiB\": "
+	    "expected 0 (built-in) or a power of two of at least 64KiB"));
+	T_CHECK(load_fails(small, 1, "--set ring.feed.okx.capacity=32KiB: [ring.feed.okx] capacity = \"32KiB\": "
+	    "expected 0 (built-in) or a power of two of at least 64KiB"));
+	T_CHECK(load_fails(badpol, 1, "--set ring.feed.okx.policy=sometimes: [ring.feed.okx] policy = \"sometimes\": "
+	    "expected block or drop"));
 }
 
 static void
@@ -246,12 +405,26 @@ t_clocks(void)
 int
 main(void)
 {
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/mppipetest.XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		printf("not ok setup - mkdtemp failed\n");
+		return 1;
+	}
 	T_RUN(t_prefix);
+	T_RUN(t_system_checks);
+	T_RUN(t_closed_sections_agree);
 	T_RUN(t_builtin_rings);
 	T_RUN(t_ring_overrides);
 	T_RUN(t_instruments_and_names);
 	T_RUN(t_ring_open);
 	T_RUN(t_conf_files_load);
 	T_RUN(t_clocks);
+	{
+		char p[128];
+
+		snprintf(p, sizeof p, "%s/t.ini", tmpdir);
+		unlink(p);
+		rmdir(tmpdir);
+	}
 	return t_done();
 }

@@ -369,7 +369,7 @@ main(int argc, char **argv)
 	if (!(c = calloc(1, sizeof *c)))
 		return 1;
 	rc = 2;
-	c->cfg = cfg_load(cli.conf, cfg_all_schemas, cli.sets, cli.nsets, err, sizeof err);
+	c->cfg = pipe_cfg_load(cli.conf, cli.sets, cli.nsets, err, sizeof err);
 	if (!c->cfg) {
 		fprintf(stderr, "mpctl: config error: %s\n", err);
 		goto out;

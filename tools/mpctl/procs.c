@@ -129,7 +129,7 @@ new_child(struct ctl *c, const char *name, const char *prog, char *err, size_t e
 
 /* nats://host:port -> host, port; only loopback may host the embedded server. */
 static int
-parse_nats_url(const char *url, char *host, size_t hcap, int *port, char *err, size_t errlen)
+parse_nats_url(const char *url, const char *at, char *host, size_t hcap, int *port, char *err, size_t errlen)
 {
 	const char *p = url, *colon;
 	char *end;
@@ -141,19 +141,20 @@ parse_nats_url(const char *url, char *host, size_t hcap, int *port, char *err, s
 		p = strchr(p, '@') + 1;
 	colon = strrchr(p, ':');
 	if (!colon) {
-		snprintf(err, errlen, "[nats] url %s: no port", url);
+		snprintf(err, errlen, "%s: [nats] url = \"%s\": the embedded nats-server needs a port", at, url);
 		return -1;
 	}
 	snprintf(host, hcap, "%.*s", (int)(colon - p), p);
 	v = strtol(colon + 1, &end, 10);
 	if ((*end && *end != '/') || v < 1 || v > 65535) {
-		snprintf(err, errlen, "[nats] url %s: bad port", url);
+		snprintf(err, errlen, "%s: [nats] url = \"%s\": the embedded nats-server needs one "
+		    "nats://127.0.0.1:PORT", at, url);
 		return -1;
 	}
 	*port = (int)v;
 	if (strcmp(host, "127.0.0.1") != 0 && strcmp(host, "localhost") != 0) {
-		snprintf(err, errlen, "[nats] url %s: the embedded nats-server listens on loopback only "
-		    "(use 127.0.0.1, or set [mpctl] nats_embedded = false for a remote server)", url);
+		snprintf(err, errlen, "%s: [nats] url = \"%s\": the embedded nats-server listens on loopback only "
+		    "(use 127.0.0.1, or set [mpctl] nats_embedded = false for a remote server)", at, url);
 		return -1;
 	}
 	if (strcmp(host, "localhost") == 0)
@@ -169,7 +170,7 @@ add_nats(struct ctl *c, char *err, size_t errlen)
 	char port_s[16];
 	int port, rc = 0;
 
-	if (parse_nats_url(c->nats_url, host, sizeof host, &port, err, errlen) != 0)
+	if (parse_nats_url(c->nats_url, cfg_origin(c->cfg, "nats", "url"), host, sizeof host, &port, err, errlen) != 0)
 		return -1;
 	if (!(ch = new_child(c, "nats-server", cfg_str(c->cfg, "mpctl", "nats_server"), err, errlen)))
 		return -1;
@@ -278,7 +279,8 @@ procs_build(struct ctl *c, char *err, size_t errlen)
 	url = procs_opt_str(c->cfg, "nats", "url");
 	snprintf(c->nats_url, sizeof c->nats_url, "%s", url ? url : "");
 	if (!c->nats_url[0] && cfg_bool(c->cfg, "mpctl", "nats_embedded")) {
-		snprintf(err, errlen, "[mpctl] nats_embedded = true needs a [nats] url (nats://127.0.0.1:PORT)");
+		snprintf(err, errlen, "%s: [mpctl] nats_embedded = true needs a [nats] url (nats://127.0.0.1:PORT)",
+		    cfg_origin(c->cfg, "mpctl", "nats_embedded"));
 		return -1;
 	}
 

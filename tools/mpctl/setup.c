@@ -16,7 +16,9 @@
 #include "mpctl.h"
 #include "pipe.h"
 
-/* flock a file and write our pid in it; -1 with the holder's pid in *holder. */
+/* flock a file and write our pid in it.  -1 with the holder's pid in *holder
+ * when another process holds it; -2 with errno set when the file cannot be
+ * opened at all (a missing directory is not a held lock). */
 static int
 take_lock(const char *path, int *holder)
 {
@@ -27,7 +29,7 @@ take_lock(const char *path, int *holder)
 	*holder = 0;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return -1;
+		return -2;
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		n = read(fd, buf, sizeof buf - 1);
 		if (n > 0) {
@@ -47,16 +49,28 @@ int
 setup_lock(struct ctl *c, char *err, size_t errlen)
 {
 	char p1[PATH_MAX + 16], p2[PATH_MAX];
-	int holder;
+	int holder, r;
 
 	snprintf(p1, sizeof p1, "%s/mpctl.lock", c->run_dir);
-	if (take_lock(p1, &holder) < 0) {
-		snprintf(err, errlen, "another mpctl (pid %d) runs the instance of data dir %.300s", holder, c->data_dir);
+	if ((r = take_lock(p1, &holder)) < 0) {
+		if (r == -2)
+			snprintf(err, errlen, "cannot open the lock file %.300s: %s", p1, strerror(errno));
+		else
+			snprintf(err, errlen, "another mpctl (pid %d) runs the instance of data dir %.300s", holder,
+			    c->data_dir);
 		return -1;
 	}
-	if (ring_path(p2, sizeof p2, c->prefix, "mpctl.lock") != 0 || take_lock(p2, &holder) < 0) {
-		snprintf(err, errlen, "another mpctl (pid %d) runs ring prefix %s (/dev/shm/%s)", holder, c->prefix,
-		    c->prefix);
+	if (ring_path(p2, sizeof p2, c->prefix, "mpctl.lock") != 0) {
+		snprintf(err, errlen, "ring prefix %s: cannot make the directory /dev/shm/%s: %s", c->prefix,
+		    c->prefix, strerror(errno));
+		return -1;
+	}
+	if ((r = take_lock(p2, &holder)) < 0) {
+		if (r == -2)
+			snprintf(err, errlen, "cannot open the lock file %.300s: %s", p2, strerror(errno));
+		else
+			snprintf(err, errlen, "another mpctl (pid %d) runs ring prefix %s (/dev/shm/%s)", holder,
+			    c->prefix, c->prefix);
 		return -1;
 	}
 	return 0;

@@ -328,9 +328,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "mpreplay: no capture file given\n%s", usage);
 		return 2;
 	}
-	cfg = cfg_load(cli.conf, cfg_all_schemas, cli.sets, cli.nsets, err, sizeof err);
+	cfg = pipe_cfg_load(cli.conf, cli.sets, cli.nsets, err, sizeof err);
 	if (!cfg) {
-		fprintf(stderr, "mpreplay: %s\n", err);
+		fprintf(stderr, "mpreplay: config error: %s\n", err);
 		return 2;
 	}
 	if (pipe_instruments(cfg, &r.reg, err, sizeof err) < 0) {
