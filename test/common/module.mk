@@ -12,3 +12,4 @@ $(eval $(call prog,bench_common,test/common/bench_common.c,))
 BENCHES += $(BIN)/bench_common
 $(eval $(call fuzz_target,fuzz_cfg,test/common/fuzz_cfg.c,inih))
 TEST_SCRIPTS += test/common/reference.sh
+TEST_SCRIPTS += test/common/cfg_programs.sh
