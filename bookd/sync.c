@@ -354,9 +354,9 @@ venue_first(const struct bk *k, const struct rec_hdr *d)
 }
 
 static enum sync_verdict
-venue_next(const struct bk *k, const struct rec_hdr *d)
+venue_next(struct bk *k, const struct rec_hdr *d)
 {
-	return k->in->exch == EX_OKX ? so_next(d, k->id) : sb_next(d, k->id);
+	return k->in->exch == EX_OKX ? so_continue(k, d) : sb_next(d, k->id);
 }
 
 void

@@ -110,6 +110,7 @@ struct bk_bbo {
 	int64_t id, bid_px, bid_qty, ask_px, ask_qty;
 };
 #define BK_BBO_HIST 64
+#define BK_OKX_SEEN 16       /* OKX updates remembered to recognise one sent again */
 
 struct bk {
 	const struct inst *in;
@@ -149,6 +150,10 @@ struct bk {
 	uint32_t bbo_hist_n, bbo_hist_next;
 	struct bk_bbo bbo_pend[BK_BBO_HIST];
 	uint32_t bbo_pend_head, bbo_pend_n;
+	/* OKX: (prevSeqId, seqId) of the last BK_OKX_SEEN updates accepted, so
+	 * one the venue sends again is dropped as a duplicate, not taken for a gap */
+	int64_t okx_seen[BK_OKX_SEEN][2];
+	uint32_t okx_seen_n, okx_seen_next;
 	/* output scratch */
 	void *out;
 	size_t out_cap;
@@ -180,6 +185,9 @@ enum sync_verdict so_first(const struct rec_hdr *d, int64_t snap);
 /* Any later delta, book id `id`. */
 enum sync_verdict sb_next(const struct rec_hdr *d, int64_t id);
 enum sync_verdict so_next(const struct rec_hdr *d, int64_t id);
+/* OKX, a later delta for book k: so_next, except that an update already
+ * accepted (same prevSeqId and seqId) is SV_STALE (a duplicate). */
+enum sync_verdict so_continue(struct bk *k, const struct rec_hdr *d);
 /* OKX: handle a WS snapshot, a deep snapshot, and verify a checksum. */
 void so_ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now);
 void so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now);

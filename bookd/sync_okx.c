@@ -39,6 +39,36 @@ so_next(const struct rec_hdr *d, int64_t id)
 	return d->prev_id == id ? SV_APPLY : SV_GAP;
 }
 
+/*
+ * A break in the chain may be the venue sending an update again (seen live:
+ * "expected 2154876658, got 2154876647" with the update of seqId 2154876658
+ * repeated).  Identity again, not magnitude: the exact (prevSeqId, seqId)
+ * pair must be one accepted recently; a seqId seen with another prevSeqId
+ * stays a gap.
+ */
+enum sync_verdict
+so_continue(struct bk *k, const struct rec_hdr *d)
+{
+	enum sync_verdict v = so_next(d, k->id);
+	uint32_t i;
+
+	if (v == SV_APPLY) {
+		k->okx_seen[k->okx_seen_next][0] = d->prev_id;
+		k->okx_seen[k->okx_seen_next][1] = d->last_id;
+		k->okx_seen_next = (k->okx_seen_next + 1) % BK_OKX_SEEN;
+		if (k->okx_seen_n < BK_OKX_SEEN)
+			k->okx_seen_n++;
+		return v;
+	}
+	for (i = 0; i < k->okx_seen_n; i++)
+		if (k->okx_seen[i][0] == d->prev_id && k->okx_seen[i][1] == d->last_id) {
+			log_debug("duplicate update dropped", "symbol=%s seqId=%lld prevSeqId=%lld book=%lld",
+			    k->in->symbol, (long long)d->last_id, (long long)d->prev_id, (long long)k->id);
+			return SV_STALE;
+		}
+	return v;
+}
+
 int
 so_verify(struct bk *k, int32_t sent, int64_t now)
 {

@@ -711,6 +711,43 @@ t_okx_gap_ws_mode(void)
 	check_consistent();
 }
 
+/* Issue 14 defect 7: an update the venue sends again (same prevSeqId and
+ * seqId as one already applied) is a duplicate, dropped and counted as
+ * Binance's are, not a gap and a resync. */
+static void
+t_okx_duplicate_is_not_a_gap(void)
+{
+	const struct rec_event *e;
+
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 2154876600, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	in_rec(mk_delta(g_okx, 2154876647, 2154876647, 2154876600, L("100:2", NULL, NULL)));
+	in_rec(mk_delta(g_okx, 2154876658, 2154876658, 2154876647, L("100:3", NULL, NULL)));
+	/* the last update again, as in the probe: expected 2154876658, got 2154876647 */
+	in_rec(mk_delta(g_okx, 2154876658, 2154876658, 2154876647, L("100:3", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_U(g_k.st.gaps, 0);
+	T_EQ_U(g_k.st.resyncs, 0);
+	T_EQ_U(g_k.st.stale, 1);
+	T_CHECK(last_out(REC_EVENT, EV_GAP) == NULL);
+	T_EQ_I(n_out(REC_DELTA, 0), 2);
+	/* an older one again is a duplicate too */
+	in_rec(mk_delta(g_okx, 2154876647, 2154876647, 2154876600, L("100:2", NULL, NULL)));
+	T_EQ_U(g_k.st.stale, 2);
+	T_EQ_U(g_k.st.gaps, 0);
+	in_rec(mk_delta(g_okx, 2154876670, 2154876670, 2154876658, L("100:4", NULL, NULL)));
+	T_EQ_I(g_k.id, 2154876670);
+	T_EQ_U(g_k.st.applied, 3);
+	check_consistent();
+	/* the same seqId with another prevSeqId was never applied: a gap */
+	in_rec(mk_delta(g_okx, 2154876670, 2154876670, 2154876660, L("100:5", NULL, NULL)));
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e != NULL);
+	T_EQ_U(g_k.st.gaps, 1);
+	T_EQ_I(g_k.state, BK_WAIT);
+}
+
 static void
 t_okx_rest_seeded(void)
 {
@@ -942,6 +979,7 @@ main(void)
 	T_RUN(t_restart_event);
 	T_RUN(t_okx_seq_chain_ws_mode);
 	T_RUN(t_okx_gap_ws_mode);
+	T_RUN(t_okx_duplicate_is_not_a_gap);
 	T_RUN(t_okx_rest_seeded);
 	T_RUN(t_okx_rest_snapshot_too_old);
 	T_RUN(t_okx_empty_ws_snapshot_means_rest_mode);
