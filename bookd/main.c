@@ -342,6 +342,8 @@ handle(struct bookd *d, struct venue *v, const struct ring_msg *m, int64_t now)
 			struct rec_event ev;
 			memcpy(&ev, h, sizeof ev);
 			ev.h.stage_ns[STAGE_BOOK] = now;
+			/* the ring it came on names the venue, whatever the producer said */
+			ev.exch = (uint8_t)v->exch;
 			write_out(d, &ev.h);
 			for (int i = 0; i < d->nbooks; i++)
 				if (d->books[i].in->exch == v->exch)

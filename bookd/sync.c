@@ -143,6 +143,7 @@ bk_event(struct bk *k, uint16_t code, uint8_t sev, uint32_t aux, int64_t a, int6
 		ev.h.flags |= REC_F_SYNCED;
 	ev.code = code;
 	ev.severity = sev;
+	ev.exch = k->in->exch;
 	ev.a = a;
 	ev.b = b;
 	va_start(ap, fmt);

@@ -186,6 +186,8 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			return err_set(err, errlen, "event: unknown code %u", (unsigned)e.code);
 		if (e.severity > SEV_CRITICAL)
 			return err_set(err, errlen, "event: unknown severity %u", (unsigned)e.severity);
+		if (e.exch != EX_NONE && strcmp(exch_name(e.exch), "?") == 0)
+			return err_set(err, errlen, "event: unknown exchange %u", (unsigned)e.exch);
 		if (!has_nul(e.text, sizeof e.text))
 			return err_set(err, errlen, "event: text is not NUL-terminated");
 		return 0;

@@ -226,7 +226,9 @@ struct rec_event {
 	struct rec_hdr h;
 	uint16_t code;          /* enum ev_code */
 	uint8_t severity;       /* enum ev_severity */
-	uint8_t pad0[5];
+	uint8_t exch;           /* enum exch_id of the venue it concerns (EX_NONE = none); the
+	                         * only name of the venue when inst is 0 (venue-wide events) */
+	uint8_t pad0[4];
 	int64_t a;
 	int64_t b;
 	char text[104];         /* NUL-terminated */

@@ -57,7 +57,7 @@ static const struct rec_desc_field f_control[] = {
 };
 static const struct rec_desc_field f_event[] = {
 	FLD(rec_event, h), FLD(rec_event, code), FLD(rec_event, severity),
-	FLD(rec_event, pad0), FLD(rec_event, a), FLD(rec_event, b), FLD(rec_event, text),
+	FLD(rec_event, exch), FLD(rec_event, pad0), FLD(rec_event, a), FLD(rec_event, b), FLD(rec_event, text),
 };
 static const struct rec_desc_field f_raw[] = {
 	FLD(rec_raw, h), FLD(rec_raw, source), FLD(rec_raw, pad0),

@@ -269,6 +269,9 @@ rec_to_json(const void *rec, const struct inst_registry *reg, int max_levels)
 		if (h.len < sizeof e)
 			break;
 		memcpy(&e, p, sizeof e);
+		/* a venue-wide event names its venue only here */
+		if (!in && e.exch)
+			sbuf_printf(&b, ",\"exchange\":\"%s\"", exch_name(e.exch));
 		sbuf_printf(&b, ",\"code\":\"%s\",\"code_num\":%u,\"severity\":\"%s\",\"a\":%" PRId64
 		    ",\"b\":%" PRId64, ev_code_name(e.code), (unsigned)e.code, sev_name(e.severity), e.a, e.b);
 		put_text(&b, "text", e.text, sizeof e.text);

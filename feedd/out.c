@@ -227,6 +227,7 @@ vevent(struct feed *f, uint32_t inst, uint16_t code, uint8_t sev, uint32_t aux, 
 	ev.h.recv_ns = now_ns();
 	ev.code = code;
 	ev.severity = sev;
+	ev.exch = (uint8_t)f->exch;
 	ev.a = a;
 	ev.b = b;
 	vsnprintf(ev.text, sizeof ev.text, fmt, ap);

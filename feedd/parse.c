@@ -51,6 +51,7 @@ parse_ws_mode(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
 	p->frames++;
 	p->notice = PN_NONE;
 	p->err[0] = 0;
+	p->inst = 0;
 	((struct parse_state *)p->scratch)->emitted = 0;
 	if (mode != PARSE_JSON_ONLY) {
 		rc = p->exch == EX_BINANCE ? parse_scan_binance_ws(p, buf, len, recv_ns, emit, ud)
@@ -81,6 +82,7 @@ parse_rest_mode(struct parse_ctx *p, const char *path, const char *body, size_t 
 	p->frames++;
 	p->notice = PN_NONE;
 	p->err[0] = 0;
+	p->inst = 0;
 	((struct parse_state *)p->scratch)->emitted = 0;
 	if (mode != PARSE_JSON_ONLY && p->exch == EX_BINANCE &&
 	    strncmp(path, "/api/v3/depth?", 14) == 0) {

@@ -37,6 +37,8 @@ struct parse_ctx {
 	int exch;                /* enum exch_id */
 	enum parse_notice notice;/* set by the last call */
 	char err[160];           /* why the last call failed or what the venue said */
+	uint32_t inst;           /* instrument the last call's frame named, once known (0 = not
+	                          * known), so a parse error can name it */
 	/* counters (cumulative) */
 	uint64_t frames, records, errors, unknown, slow_path;
 	/* scratch owned by the parser (parse_init/parse_free) */

@@ -333,22 +333,25 @@ parse_emit_fixed(struct parse_ctx *p, struct rec_hdr *h, uint16_t type, size_t s
 }
 
 const struct inst *
-parse_inst(const struct parse_ctx *p, const char *sym, size_t len)
+parse_inst(struct parse_ctx *p, const char *sym, size_t len)
 {
 	const struct inst_registry *r = p->reg;
+	const struct inst *in = NULL;
 	char tmp[32];
 
-	for (int i = 0; i < r->n; i++) {
-		const struct inst *in = &r->v[i];
-		if (in->exch == p->exch && strlen(in->venue_symbol) == len &&
-		    memcmp(in->venue_symbol, sym, len) == 0)
-			return in;
+	for (int i = 0; i < r->n && !in; i++)
+		if (r->v[i].exch == p->exch && strlen(r->v[i].venue_symbol) == len &&
+		    memcmp(r->v[i].venue_symbol, sym, len) == 0)
+			in = &r->v[i];
+	if (!in && len > 0 && len < sizeof tmp) {
+		memcpy(tmp, sym, len);
+		tmp[len] = 0;
+		in = inst_find(r, p->exch, tmp);
 	}
-	if (len == 0 || len >= sizeof tmp)
-		return NULL;
-	memcpy(tmp, sym, len);
-	tmp[len] = 0;
-	return inst_find(r, p->exch, tmp);
+	/* remembered so that an error later in the frame can name it */
+	if (in)
+		p->inst = in->id;
+	return in;
 }
 
 int

@@ -98,7 +98,7 @@ int parse_unknown(struct parse_ctx *p, const char *fmt, ...) __attribute__((form
 
 /* Instrument by the venue's symbol (exact first, then any case); NULL if not
  * carried. */
-const struct inst *parse_inst(const struct parse_ctx *p, const char *sym, size_t len);
+const struct inst *parse_inst(struct parse_ctx *p, const char *sym, size_t len);
 
 /* ---- venue semantics shared by both paths ---- */
 /* Binance depthUpdate after its levels are staged: checks ids, emits. */

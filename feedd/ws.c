@@ -243,7 +243,8 @@ on_frame(struct conn *c, const char *buf, size_t len)
 	if (rc < 0) {
 		metric_inc(f->mt.parse_errors, 1);
 		out_bad_frame(f, "malformed frame", f->parser.err, buf, len);
-		out_event(f, 0, EV_PARSE_ERROR, SEV_WARN, 0, (int64_t)len, 0, "%s", f->parser.err);
+		/* the instrument when the frame named one before it went wrong */
+		out_event(f, f->parser.inst, EV_PARSE_ERROR, SEV_WARN, 0, (int64_t)len, 0, "%s", f->parser.err);
 		return;
 	}
 	if (f->parser.unknown != unk) {

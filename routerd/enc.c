@@ -460,6 +460,10 @@ enc_event(struct sbuf *b, const struct rec_event *e, const struct inst *in)
 {
 	if (in) {
 		put_names(b, in);
+	} else if (e->exch != EX_NONE) {
+		LIT(b, "{\"exchange_name\":\"");
+		sbuf_puts(b, exch_name(e->exch));
+		LIT(b, "\",\"symbol_name\":null");
 	} else {
 		LIT(b, "{\"exchange_name\":null,\"symbol_name\":null");
 	}

@@ -93,6 +93,10 @@ route_plan(const struct rec_hdr *rec, const struct inst *in, const struct route_
 {
 	const char *ex = in ? exch_name(in->exch) : "all";
 	const char *sym = in ? in->lower : "all";
+
+	/* a venue-wide event (no instrument) still names its venue */
+	if (!in && rec->type == REC_EVENT && ((const struct rec_event *)rec)->exch != EX_NONE)
+		ex = exch_name(((const struct rec_event *)rec)->exch);
 	char seq[96], iv[16], legacy[112];
 	int n = 0;
 

@@ -473,6 +473,9 @@ event_row(struct ch_enc *e, const struct rec_event *ev, const char *exchange, co
 {
 	struct ch_buf *b = &e->t[CH_T_EVENTS];
 
+	/* venue-wide events live in the _sys stream; the record names the venue */
+	if (ev->exch != EX_NONE && strcmp(exchange, "_sys") == 0)
+		exchange = exch_name(ev->exch);
 	ch_cstr(b, exchange);
 	ch_cstr(b, symbol);
 	ch_i64(b, store_rec_time(&ev->h));

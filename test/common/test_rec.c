@@ -252,6 +252,16 @@ t_every_type(void)
 	json_decref(j);
 	free(r);
 
+	/* a venue-wide event (no instrument) names its venue */
+	r = mk_fixed(REC_EVENT, 0);
+	((struct rec_event *)r)->code = EV_PARSE_ERROR;
+	((struct rec_event *)r)->exch = EX_BINANCE;
+	j = check_all(r, -1);
+	T_EQ_S(jstr(j, "code"), "parse_error");
+	T_EQ_S(jstr(j, "exchange"), "binance");
+	json_decref(j);
+	free(r);
+
 	r = mk_raw("/api/v3/depth?symbol=BTCUSDT&limit=5000", "{\"lastUpdateId\":1}", 18, RAW_REST);
 	j = check_all(r, -1);
 	T_EQ_S(jstr(j, "source"), "rest");
@@ -420,6 +430,10 @@ t_malformations(void)
 	ev->severity = SEV_CRITICAL + 1;
 	T_CHECK(rejects(ev, rlen(ev), "severity"));
 	ev->severity = SEV_INFO;
+	ev->exch = 200;
+	T_CHECK(rejects(ev, rlen(ev), "unknown exchange"));
+	ev->exch = EX_OKX;
+	T_CHECK(rec_check(ev, rlen(ev), NULL, 0) == 0);
 	memset(ev->text, 'y', sizeof ev->text);
 	T_CHECK(rejects(ev, rlen(ev), "NUL"));
 	/* raw */

@@ -115,6 +115,13 @@ if wait_st ev_parse_error $((pe0 + 2)) && wait_st delta_1 $((d0 + 5)) && alive &
 else
 	not_ok binance_malformed_counted "parse_errors=$(st ev_parse_error)"
 fi
+# every event names its venue (issue 14 defect 8: parse errors had none), and
+# the cut-off update of ETH-USDT names the instrument its frame started with
+if [ "$(st ev_wrong_exchange)" = 0 ] && st_ge parse_error_named 1; then
+	ok binance_events_name_venue
+else
+	not_ok binance_events_name_venue "wrong_exchange=$(st ev_wrong_exchange) parse_error_named=$(st parse_error_named)"
+fi
 
 # --- a dropped update is forwarded as the gap it is (bookd resyncs on it)
 g0=$(st id_gaps); c0=$(st ev_connected)

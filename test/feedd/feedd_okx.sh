@@ -120,6 +120,11 @@ if wait_st ev_parse_error $((pe0 + 1)) && wait_st delta_3 $((d0 + 5)) && alive; 
 else
 	not_ok okx_malformed_counted "parse_errors=$(st ev_parse_error)"
 fi
+if [ "$(st ev_wrong_exchange)" = 0 ]; then
+	ok okx_events_name_venue
+else
+	not_ok okx_events_name_venue "wrong_exchange=$(st ev_wrong_exchange)"
+fi
 
 # --- 64008 service-upgrade notice: roll over without a disconnected gap
 ro0=$(st ev_rollover); c0=$(st ev_connected); dc0=$(st ev_disconnected); w0=$(st snap_ws_4)

@@ -48,7 +48,10 @@ static struct {
 	uint64_t raw, raw_ws, raw_rest, raw_bad;
 	int64_t last_fail_status;
 	uint64_t rate_limited_ms_max;
+	uint64_t ev_wrong_exchange;     /* events not naming the ring's venue */
+	uint64_t parse_error_named;     /* parse errors naming an instrument */
 } S;
+static int g_exch;                      /* enum exch_id of --exchange */
 
 static uint8_t g_req[MAXREQ];   /* 0 never sent, 1 sent, 2 snapshot, 3 failed */
 static uint32_t g_next_req = 1;
@@ -229,6 +232,10 @@ handle_feed(const struct ring_msg *m)
 		const struct rec_event *e = m->data;
 		if (e->code < NCODE)
 			S.ev[e->code]++;
+		if (e->exch != g_exch)
+			S.ev_wrong_exchange++;
+		if (e->code == EV_PARSE_ERROR && e->h.inst != 0)
+			S.parse_error_named++;
 		if (e->code == EV_SNAPSHOT_FAILED) {
 			S.last_fail_status = e->a;
 			answered(e->h.aux, 0);
@@ -293,13 +300,15 @@ write_stats(const char *path)
 	}
 	fprintf(fp, ",\"sent\":%llu,\"ok\":%llu,\"failed\":%llu,\"dup_answers\":%llu,\"last_fail_status\":%lld,"
 	    "\"snap_bids_max\":%llu,\"snap_asks_max\":%llu,\"rate_limited_ms_max\":%llu,"
-	    "\"raw\":%llu,\"raw_ws\":%llu,\"raw_rest\":%llu,\"raw_bad\":%llu}\n",
+	    "\"raw\":%llu,\"raw_ws\":%llu,\"raw_rest\":%llu,\"raw_bad\":%llu,"
+	    "\"ev_wrong_exchange\":%llu,\"parse_error_named\":%llu}\n",
 	    (unsigned long long)S.sent, (unsigned long long)S.ok, (unsigned long long)S.failed,
 	    (unsigned long long)S.dup_answers, (long long)S.last_fail_status,
 	    (unsigned long long)S.snap_bids_max, (unsigned long long)S.snap_asks_max,
 	    (unsigned long long)S.rate_limited_ms_max,
 	    (unsigned long long)S.raw, (unsigned long long)S.raw_ws, (unsigned long long)S.raw_rest,
-	    (unsigned long long)S.raw_bad);
+	    (unsigned long long)S.raw_bad, (unsigned long long)S.ev_wrong_exchange,
+	    (unsigned long long)S.parse_error_named);
 	fclose(fp);
 	rename(tmp, path);
 }
@@ -361,6 +370,7 @@ main(int argc, char **argv)
 		return cli.help ? 0 : 2;
 	}
 	log_init("feedd_peer");
+	g_exch = exch_parse(exchange);
 	cfg = cfg_load(cli.conf, cfg_all_schemas, cli.sets, cli.nsets, err, sizeof err);
 	if (!cfg) {
 		fprintf(stderr, "feedd_peer: %s\n", err);

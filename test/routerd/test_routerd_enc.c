@@ -343,6 +343,24 @@ t_market_and_events(void)
 	json_decref(j);
 	free(s);
 
+	/* issue 14 defect 8: a venue-wide event (a parse error of a frame that
+	 * named no instrument) is routed and encoded with its venue */
+	e.code = EV_PARSE_ERROR;
+	e.severity = SEV_WARN;
+	e.exch = EX_OKX;
+	snprintf(e.text, sizeof e.text, "not JSON");
+	T_EQ_I(route_plan(&e.h, NULL, &o, m, why, sizeof why), 1);
+	T_EQ_S(m[0].subject, "orderbook.event.okx.all");
+	T_CHECK(strncmp(m[0].msg_id, "okx.all.event.parse_error.", 26) == 0);
+	s = encode(&e.h, NULL, RB_EVENT, NULL);
+	j = json_loads(s, 0, NULL);
+	T_CHECK(j != NULL);
+	T_EQ_S(json_string_value(json_object_get(j, "exchange_name")), "okx");
+	T_CHECK(json_is_null(json_object_get(j, "symbol_name")));
+	T_EQ_S(json_string_value(json_object_get(j, "event")), "parse_error");
+	json_decref(j);
+	free(s);
+
 	/* non-event records must name a known instrument */
 	T_EQ_I(route_plan(&t.h, NULL, &o, m, why, sizeof why), -1);
 
