@@ -281,8 +281,12 @@ parse_emit_snapshot(struct parse_ctx *p, const struct parse_book *b, parse_emit_
 	int64_t floor_px = bids->n ? bids->v[bids->n - 1].px : 0;
 	int64_t ceil_px = asks->n ? asks->v[asks->n - 1].px : 0;
 
-	if (nchunks > 0xffff)
-		return parse_fail(p, "snapshot of %u levels a side is too large", nmax);
+	/* Chunks carry snapshots beyond REC_MAX_LEVELS, but no book keeps more
+	 * than [bookd] max_levels allows (50000): a larger answer is hostile or
+	 * broken, and refusing it here keeps 350 chunks of a 50 MB body off
+	 * the ring. */
+	if (nmax > PARSE_SNAPSHOT_MAX_LEVELS)
+		return parse_fail(p, "snapshot of %u levels a side: more than %d", nmax, PARSE_SNAPSHOT_MAX_LEVELS);
 	for (uint32_t c = 0; c < nchunks; c++) {
 		uint32_t b0 = c * REC_MAX_LEVELS, a0 = b0;
 		uint32_t nb = bids->n > b0 ? bids->n - b0 : 0;

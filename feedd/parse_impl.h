@@ -22,6 +22,7 @@
 #include "parse.h"
 
 #define PARSE_FALLBACK (-2)   /* scanner: not a shape it fully understands */
+#define PARSE_SNAPSHOT_MAX_LEVELS 50000  /* a side: the bound of [bookd] max_levels */
 
 enum parse_mode {
 	PARSE_AUTO = 0,       /* scanner, then jansson for what it gives up on */

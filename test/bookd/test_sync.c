@@ -544,6 +544,36 @@ t_quality_crossed_and_bad_level(void)
 	check_consistent();
 }
 
+/* Hostile input (issue 14): a snapshot repeating a price is refused, counted,
+ * reported, and the book is not synced on it - for both venues. */
+static void
+t_snapshot_duplicate_prices(void)
+{
+	const struct rec_event *e;
+
+	start(g_bin);
+	in_rec(mk_delta(g_bin, 100, 105, -1, L("100:1", NULL, NULL)));
+	T_EQ_I(g_nctl, 1);
+	in_rec(mk_snap(g_bin, SNAP_REST, 107, g_ctl[0].req_id,
+	    L("100:5", "99:1", "99:2", NULL, "101:3", NULL)));
+	T_CHECK(g_k.state != BK_SYNCED);
+	T_EQ_U(g_k.st.snap_bad, 1);
+	T_EQ_U(g_k.st.bad_level, 1);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_LEVEL && strstr(e->text, "repeated price"));
+	T_EQ_I(n_out(REC_SNAPSHOT, 0), 0);
+	T_EQ_I(n_out(REC_DELTA, 0), 0);
+
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", NULL, "101:1", "101:1", NULL)));
+	T_CHECK(g_k.state != BK_SYNCED);
+	T_EQ_U(g_k.st.snap_bad, 1);
+	T_EQ_U(g_k.st.bad_level, 1);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_LEVEL);
+	T_EQ_I(n_out(REC_DELTA, 0), 0);
+}
+
 static void
 t_quality_timestamps_and_depth(void)
 {
@@ -972,6 +1002,7 @@ main(void)
 	T_RUN(t_binance_reconnect_and_disconnect);
 	T_RUN(t_binance_snapshot_failed_and_timeout);
 	T_RUN(t_quality_crossed_and_bad_level);
+	T_RUN(t_snapshot_duplicate_prices);
 	T_RUN(t_quality_timestamps_and_depth);
 	T_RUN(t_bbo_cross_check);
 	T_RUN(t_ring_loss);

@@ -411,6 +411,185 @@ t_emit_refused(void)
 	g_s.refuse = 0;
 }
 
+/* ---- hostile input (issue 14): every parser, every path ---- */
+
+/* One frame shape of each parser; "%s" is where the bid level's price and
+ * size go (as raw JSON text), "%s" again is an extra member of the object
+ * ("" or ",\"x\":..."). */
+struct shape {
+	const char *name;
+	struct parse_ctx *p;
+	const char *path;       /* REST path, NULL = a WebSocket frame */
+	const char *fmt;        /* printf: level, extra */
+	int scans;              /* the scanner takes the plain shape */
+};
+
+static struct shape g_shapes[] = {
+	{"binance_ws", &g_bn, NULL, "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1,"
+	    "\"s\":\"BTCUSDT\",\"U\":5,\"u\":6,\"b\":[%s],\"a\":[]%s}}", 1},
+	{"binance_rest", &g_bn, "/api/v3/depth?symbol=BTCUSDT&limit=5000",
+	    "{\"lastUpdateId\":5,\"bids\":[%s],\"asks\":[]%s}", 1},
+	{"okx_ws", &g_ok, NULL, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\","
+	    "\"data\":[{\"asks\":[],\"bids\":[%s],\"ts\":\"1\",\"checksum\":0,\"prevSeqId\":10,\"seqId\":15%s}]}", 1},
+	{"okx_rest", &g_ok, "/api/v5/market/books?instId=BTC-USDT&sz=400",
+	    "{\"code\":\"0\",\"msg\":\"\",\"data\":[{\"asks\":[],\"bids\":[%s],\"ts\":\"1\",\"seqId\":987%s}]}", 0},
+};
+
+/* Parse buf as shape sh in mode; -1 expected: no record, the error counter
+ * up by one, p->err containing want.  Returns 1 if all of that held. */
+static int
+refused(const struct shape *sh, const char *buf, size_t len, enum parse_mode mode, const char *want)
+{
+	uint64_t errs = sh->p->errors, recs = sh->p->records;
+	int r;
+
+	sink_clear(&g_s);
+	r = sh->path ? parse_rest_mode(sh->p, sh->path, buf, len, 1, 1, mode, sink_emit, &g_s)
+	    : parse_ws_mode(sh->p, buf, len, 1, mode, sink_emit, &g_s);
+	if (mode == PARSE_SCAN_ONLY && r == PARSE_FALLBACK)
+		return 1;   /* the scanner gave up without emitting: jansson decides */
+	if (r != -1 || g_s.n != 0 || sh->p->records != recs || sh->p->errors != errs + 1 ||
+	    !strstr(sh->p->err, want)) {
+		fprintf(stderr, "  %s mode %d: rc %d, %d records, errors +%llu, err \"%s\" (want \"%s\")\n", sh->name,
+		    (int)mode, r, g_s.n, (unsigned long long)(sh->p->errors - errs), sh->p->err, want);
+		return 0;
+	}
+	return 1;
+}
+
+static char *
+frame(const struct shape *sh, const char *level, const char *extra, size_t *len)
+{
+	size_t cap = strlen(sh->fmt) + strlen(level) + strlen(extra) + 1;
+	char *b = malloc(cap);
+
+	*len = (size_t)snprintf(b, cap, sh->fmt, level, extra);
+	return b;
+}
+
+/* Each hostile value in each parser through each path: refused precisely. */
+static void
+t_hostile_values(void)
+{
+	char digits[420];
+	struct { const char *level, *want; } cases[] = {
+		{NULL, "bid price"},                    /* a 400-digit price, filled below */
+		{"[\"NaN\",\"1\"]", "bid price"},
+		{"[\"1\",\"nan\"]", "bid size"},
+		{"[\"Infinity\",\"1\"]", "bid price"},
+		{"[NaN,\"1\"]", "invalid JSON"},        /* not JSON at all */
+		{"[\"1\",\"-1\"]", "bid size"},         /* a negative quantity */
+		{"[\"1\",\"-0.5\"]", "bid size"},
+		{"[\"-100\",\"1\"]", "bid price"},
+		{"[\"1e400\",\"1\"]", "bid price"},
+	};
+	const enum parse_mode modes[] = {PARSE_AUTO, PARSE_SCAN_ONLY, PARSE_JSON_ONLY};
+
+	snprintf(digits, sizeof digits, "[\"1%0399d\",\"1\"]", 0);
+	cases[0].level = digits;
+	for (size_t i = 0; i < sizeof g_shapes / sizeof g_shapes[0]; i++) {
+		const struct shape *sh = &g_shapes[i];
+		size_t len;
+		char *b = frame(sh, "[\"1\",\"1\"]", "", &len);
+		int r;
+
+		/* the shape itself is good, or the cases prove nothing */
+		sink_clear(&g_s);
+		r = sh->path ? parse_rest(sh->p, sh->path, b, len, 1, 1, sink_emit, &g_s) : parse_ws(sh->p, b, len, 1, sink_emit, &g_s);
+		if (r != 1)
+			fprintf(stderr, "  %s: good shape refused: %s\n", sh->name, sh->p->err);
+		T_EQ_I(r, 1);
+		free(b);
+		for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+			for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+				b = frame(sh, cases[c].level, "", &len);
+				T_CHECK(refused(sh, b, len, modes[m], cases[c].want));
+				free(b);
+			}
+	}
+}
+
+/* Nesting 100000 deep, as the whole frame and inside a good one. */
+static void
+t_hostile_nesting(void)
+{
+	enum { DEPTH = 100000 };
+	char *deep = malloc(2 * DEPTH + 16), *extra = malloc(2 * DEPTH + 16);
+	size_t o = 0;
+
+	for (int i = 0; i < DEPTH; i++)
+		deep[o++] = '[';
+	for (int i = 0; i < DEPTH; i++)
+		deep[o++] = ']';
+	deep[o] = 0;
+	snprintf(extra, 2 * DEPTH + 16, ",\"x\":%s", deep);
+	for (size_t i = 0; i < sizeof g_shapes / sizeof g_shapes[0]; i++) {
+		const struct shape *sh = &g_shapes[i];
+		size_t len;
+		char *b = frame(sh, "[\"1\",\"1\"]", extra, &len);
+
+		T_CHECK(refused(sh, deep, o, PARSE_AUTO, "invalid JSON"));
+		T_CHECK(refused(sh, deep, o, PARSE_SCAN_ONLY, "invalid JSON"));
+		T_CHECK(refused(sh, deep, o, PARSE_JSON_ONLY, "invalid JSON"));
+		T_CHECK(refused(sh, b, len, PARSE_AUTO, "invalid JSON"));
+		T_CHECK(refused(sh, b, len, PARSE_JSON_ONLY, "invalid JSON"));
+		free(b);
+		/* the nesting as the level list itself */
+		b = frame(sh, deep, "", &len);
+		T_CHECK(refused(sh, b, len, PARSE_AUTO, "invalid JSON"));
+		free(b);
+	}
+	free(deep);
+	free(extra);
+}
+
+/* A 50 MB frame: 1.6 million bid levels.  An update holds at most 5000 a
+ * side; a snapshot at most 50000 (bookd's largest max_levels). */
+static void
+t_hostile_50mb(void)
+{
+	const size_t target = 50u << 20;
+	const char *lv = "[\"1.00000000\",\"1.00000000\"],";
+	size_t n = target / strlen(lv), o = 0;
+	char *levels = malloc(n * strlen(lv) + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(levels + o, lv, strlen(lv));
+		o += strlen(lv);
+	}
+	levels[o - 1] = 0;      /* drop the last comma */
+	for (size_t i = 0; i < sizeof g_shapes / sizeof g_shapes[0]; i++) {
+		const struct shape *sh = &g_shapes[i];
+		size_t len;
+		char *b = frame(sh, levels, "", &len);
+		const char *want = sh->path ? "levels a side" : "more than 5000 a side";
+
+		T_CHECK(len >= target);
+		T_CHECK(refused(sh, b, len, PARSE_AUTO, want));
+		T_CHECK(refused(sh, b, len, PARSE_JSON_ONLY, want));
+		free(b);
+	}
+	free(levels);
+}
+
+/* Duplicate prices in a snapshot: the parsers pass levels on as sent (bookd
+ * refuses the book, see test_sync t_quality_crossed_and_bad_level); a frame
+ * repeating a key is refused by both paths. */
+static void
+t_hostile_duplicate_keys(void)
+{
+	for (size_t i = 0; i < sizeof g_shapes / sizeof g_shapes[0]; i++) {
+		const struct shape *sh = &g_shapes[i];
+		size_t len;
+		char *b = frame(sh, "[\"1\",\"1\"]", sh->path ? (sh->p == &g_bn ? ",\"lastUpdateId\":6" : ",\"seqId\":988")
+		    : (sh->p == &g_bn ? ",\"u\":7" : ",\"seqId\":16"), &len);
+
+		T_CHECK(refused(sh, b, len, PARSE_AUTO, "duplicate"));
+		T_CHECK(refused(sh, b, len, PARSE_SCAN_ONLY, "duplicate"));
+		free(b);
+	}
+}
+
 /* The fast decimal path must never disagree with fx_parse. */
 static void
 t_fast_decimal_matches_fx(void)
@@ -452,6 +631,10 @@ main(void)
 	T_RUN(t_okx_rest);
 	T_RUN(t_emit_refused);
 	T_RUN(t_fast_decimal_matches_fx);
+	T_RUN(t_hostile_values);
+	T_RUN(t_hostile_nesting);
+	T_RUN(t_hostile_50mb);
+	T_RUN(t_hostile_duplicate_keys);
 	sink_clear(&g_s);
 	sink_clear(&g_s2);
 	parse_free(&g_bn);
