@@ -301,13 +301,17 @@ cmd_start(struct ctl *c, int background)
 			close(fd);
 		}
 	}
-	if (setup_lock(c, err, sizeof err) != 0) {
-		log_error("already running", "err=%s", log_q(err));
+	if ((rc = setup_lock(c, err, sizeof err)) != 0) {
+		/* a held lock is another instance (100); a lock that cannot be
+		 * opened is a failure of this one, not a reason to say "running" */
+		int lrc = rc == -1 ? CTL_EXIT_RUNNING : 1;
+
+		log_error(rc == -1 ? "already running" : "cannot take the instance lock", "err=%s", log_q(err));
 		if (notify >= 0)
-			dprintf(notify, "fail %d %s\n", CTL_EXIT_RUNNING, err);
+			dprintf(notify, "fail %d %s\n", lrc, err);
 		else
 			fprintf(stderr, "mpctl: %s\n", err);
-		return CTL_EXIT_RUNNING;
+		return lrc;
 	}
 	c->started_ns = now_ns();
 	c->started_mono = mono_ns();

@@ -216,7 +216,9 @@ int client_cmd(struct ctl *c, const char *method, const char *path, struct sbuf 
 void client_print_status(json_t *status);
 
 /* setup.c */
-/* Lock <data_dir>/run/mpctl.lock and /dev/shm/<prefix>/mpctl.lock (held until exit). */
+/* Lock <data_dir>/run/mpctl.lock and /dev/shm/<prefix>/mpctl.lock (held until
+ * exit).  0; -1 when another mpctl holds one; -2 when a lock file cannot be
+ * opened at all (err says which and why). */
 int setup_lock(struct ctl *c, char *err, size_t errlen);
 /* Stop children a killed supervisor left running (from <run_dir>/children). */
 void setup_stop_orphans(struct ctl *c);

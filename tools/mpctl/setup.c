@@ -58,12 +58,12 @@ setup_lock(struct ctl *c, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "another mpctl (pid %d) runs the instance of data dir %.300s", holder,
 			    c->data_dir);
-		return -1;
+		return r;
 	}
 	if (ring_path(p2, sizeof p2, c->prefix, "mpctl.lock") != 0) {
 		snprintf(err, errlen, "ring prefix %s: cannot make the directory /dev/shm/%s: %s", c->prefix,
 		    c->prefix, strerror(errno));
-		return -1;
+		return -2;
 	}
 	if ((r = take_lock(p2, &holder)) < 0) {
 		if (r == -2)
@@ -71,7 +71,7 @@ setup_lock(struct ctl *c, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "another mpctl (pid %d) runs ring prefix %s (/dev/shm/%s)", holder,
 			    c->prefix, c->prefix);
-		return -1;
+		return r;
 	}
 	return 0;
 }
