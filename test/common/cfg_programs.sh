@@ -100,3 +100,13 @@ if [ "$rc" = 1 ] && grep -q "cannot open the lock file /dev/shm/$LOCKPFX/mpctl.l
 else
 	not_ok mpctl_lock_open_failure_named "rc=$rc: $(head -c 300 <<<"$out")"
 fi
+
+# mpctl's own check of [nats] url (the embedded server listens on loopback
+# only) names the file and line too, and is a config error (2)
+base "" "" "nats://192.0.2.1:4222" | sed 's/^nats_embedded = false/nats_embedded = true/' >"$T_TMP/remote.ini"
+out=$(timeout 20 "$BIN/mpctl" -c "$T_TMP/remote.ini" start 2>&1 >/dev/null); rc=$?
+if [ "$rc" = 2 ] && grep -qE "$T_TMP/remote.ini:[0-9]+: \[nats\] url = \"nats://192.0.2.1:4222\": the embedded nats-server listens on loopback only" <<<"$out"; then
+	ok mpctl_embedded_remote_url_named
+else
+	not_ok mpctl_embedded_remote_url_named "rc=$rc: $(head -c 300 <<<"$out")"
+fi
