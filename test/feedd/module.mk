@@ -12,3 +12,4 @@ $(BIN)/test/feedd_peer: $(call objs,test/feedd/feedd_peer.c) $(OBJ)/libcommon.a
 PROGS += $(BIN)/test/feedd_peer
 $(eval $(call test_prog,test_feedd_budget,test/feedd/test_feedd_budget.c feedd/budget.c feedd/backoff.c,))
 TEST_SCRIPTS += test/feedd/feedd_binance.sh test/feedd/feedd_okx.sh test/feedd/feedd_tls.sh
+TEST_SCRIPTS += test/feedd/feedd_big_frame.sh
