@@ -77,8 +77,9 @@ def validate(path):
             # the subject's tokens are the lower-case names of the body
             t = subject.split(".")
             ex, sym = (t[2], t[3]) if t[0] == "orderbook" else (t[1], t[2])
+            # (a venue-wide event: orderbook.event.<ex>.all, symbol_name null)
             if msg.get("exchange_name") is not None or ex != "all":
-                if msg.get("exchange_name") != ex or (msg.get("symbol_name") or "").lower() != sym:
+                if msg.get("exchange_name") != ex or (msg.get("symbol_name") or "all").lower() != sym:
                     errors.append("%s: exchange/symbol %s/%s do not match the subject" %
                                   (subject, msg.get("exchange_name"), msg.get("symbol_name")))
             if name == "enhanced_orderbook":
