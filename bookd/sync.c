@@ -349,9 +349,9 @@ bk_maybe_request(struct bk *k, int64_t now)
 /* ---- sync ---- */
 
 static enum sync_verdict
-venue_first(const struct bk *k, const struct rec_hdr *d)
+venue_first(struct bk *k, const struct rec_hdr *d)
 {
-	return k->in->exch == EX_OKX ? so_first(d, k->snap_id) : sb_first(d, k->snap_id);
+	return k->in->exch == EX_OKX ? so_begin(k, d) : sb_first(d, k->snap_id);
 }
 
 static enum sync_verdict

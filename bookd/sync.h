@@ -188,6 +188,8 @@ enum sync_verdict so_next(const struct rec_hdr *d, int64_t id);
 /* OKX, a later delta for book k: so_next, except that an update already
  * accepted (same prevSeqId and seqId) is SV_STALE (a duplicate). */
 enum sync_verdict so_continue(struct bk *k, const struct rec_hdr *d);
+/* OKX, the first delta after a REST snapshot: so_first, remembering it too. */
+enum sync_verdict so_begin(struct bk *k, const struct rec_hdr *d);
 /* OKX: handle a WS snapshot, a deep snapshot, and verify a checksum. */
 void so_ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now);
 void so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now);

@@ -46,6 +46,26 @@ so_next(const struct rec_hdr *d, int64_t id)
  * pair must be one accepted recently; a seqId seen with another prevSeqId
  * stays a gap.
  */
+static void
+seen_add(struct bk *k, const struct rec_hdr *d)
+{
+	k->okx_seen[k->okx_seen_next][0] = d->prev_id;
+	k->okx_seen[k->okx_seen_next][1] = d->last_id;
+	k->okx_seen_next = (k->okx_seen_next + 1) % BK_OKX_SEEN;
+	if (k->okx_seen_n < BK_OKX_SEEN)
+		k->okx_seen_n++;
+}
+
+enum sync_verdict
+so_begin(struct bk *k, const struct rec_hdr *d)
+{
+	enum sync_verdict v = so_first(d, k->snap_id);
+
+	if (v == SV_APPLY)
+		seen_add(k, d);
+	return v;
+}
+
 enum sync_verdict
 so_continue(struct bk *k, const struct rec_hdr *d)
 {
@@ -53,11 +73,7 @@ so_continue(struct bk *k, const struct rec_hdr *d)
 	uint32_t i;
 
 	if (v == SV_APPLY) {
-		k->okx_seen[k->okx_seen_next][0] = d->prev_id;
-		k->okx_seen[k->okx_seen_next][1] = d->last_id;
-		k->okx_seen_next = (k->okx_seen_next + 1) % BK_OKX_SEEN;
-		if (k->okx_seen_n < BK_OKX_SEEN)
-			k->okx_seen_n++;
+		seen_add(k, d);
 		return v;
 	}
 	for (i = 0; i < k->okx_seen_n; i++)

@@ -803,6 +803,11 @@ t_okx_rest_seeded(void)
 	T_CHECK(d && d->h.last_id == 112 && d->h.prev_id == 110);
 	T_EQ_I(((const struct rec_snapshot *)last_z(REC_SNAPSHOT, SNAP_FULL))->h.last_id, 107);
 	check_consistent();
+	/* the first update kept after the snapshot, sent again: a duplicate */
+	in_rec(mk_delta(g_okx, 110, 110, 105, L("100:2", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_U(g_k.st.stale, 2);
+	T_EQ_U(g_k.st.gaps, 0);
 	/* a gap in REST mode asks for a REST snapshot again, keeps buffering */
 	g_now += 5 * SEC;
 	in_rec(mk_delta(g_okx, 130, 130, 120, L(NULL, NULL)));
