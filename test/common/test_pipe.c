@@ -365,7 +365,7 @@ t_conf_files_load(void)
 	T_EQ_I(glob(pat, 0, NULL, &g), 0);
 	T_CHECK(g.gl_pathc >= 2);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		struct cfg *c = cfg_load(g.gl_pathv[i], cfg_all_schemas, NULL, 0, err, sizeof err);
+		struct cfg *c = pipe_cfg_load(g.gl_pathv[i], NULL, 0, err, sizeof err);
 		struct inst_registry reg;
 		struct ring_opts o;
 		char names[16][32], prefix[128];
