@@ -88,6 +88,12 @@ struct ring_cons_line {
 	_Atomic int64_t hb_ns;
 	_Atomic int32_t pid;
 	_Atomic uint32_t attaches;
+	/* Corruption the consumer resynchronised past (ring_resync); zero in
+	 * rings created before these fields existed, which is the truth there. */
+	_Atomic uint64_t corrupt;       /* corrupt frames found before the committed tail */
+	_Atomic uint64_t corrupt_pos;   /* position of the last one */
+	_Atomic uint64_t corrupt_bytes; /* bytes skipped over */
+	_Atomic uint64_t corrupt_lost;  /* records lost with them (the resync gaps' counts) */
 };
 
 struct ring_bell {
@@ -150,6 +156,11 @@ struct ring {
 	uint64_t chk_end, chk_seq;      /* end and seq of the last frame ring_next returned */
 	int chk_soft;                   /* chk_seq came from the stored read_seq (just attached) */
 	uint64_t run_end, run_count, run_seq;  /* sequential reads since the last release */
+	/* ring_resync: the next frame read first yields a gap from resync_first
+	 * to its own seq - 1; ring_release steps over [skip_from, skip_to). */
+	int resync;
+	uint64_t resync_first, skip_from, skip_to;
+	struct ring_gap syn;            /* the payload of that gap message */
 };
 
 

@@ -20,6 +20,7 @@
 #include "pipe.h"
 #include "rec.h"
 #include "ring.h"
+#include "ring_recover.h"
 #include "store.h"
 #include "store_write.h"
 
@@ -43,7 +44,7 @@ struct src {
 	uint64_t done;           /* end of the last frame handed to the writer */
 	int broken;
 	int64_t broken_ns;
-	_Atomic uint64_t *m_records, *m_loss, *m_bad;
+	_Atomic uint64_t *m_records, *m_loss, *m_bad, *m_corrupt;
 };
 
 static struct {
@@ -95,8 +96,8 @@ on_gap(struct src *s, const struct ring_msg *m)
 	metric_inc(s->m_loss, g.count);
 	log_warn("ring lost records", "ring=%s first_seq=%llu count=%llu", s->name,
 	    (unsigned long long)g.first_seq, (unsigned long long)g.count);
-	snprintf(text, sizeof text, "%s: %llu records dropped (ring full)", s->name,
-	    (unsigned long long)g.count);
+	snprintf(text, sizeof text, "%s: %llu records %s", s->name, (unsigned long long)g.count,
+	    m->flags & RING_F_RESYNC ? "lost to ring corruption" : "dropped (ring full)");
 	if (s->exch_hint != EX_NONE) {
 		add_synth(s, m->seq, 0, EV_RING_LOSS, (int64_t)g.first_seq, (int64_t)g.count, text);
 		return;
@@ -215,6 +216,8 @@ open_src(const char *name, int exch_hint)
 	    "records the ring dropped before stored read them (gap frames)");
 	s->m_bad = metrics_counter(S.m, "mp_store_bad_records_total", labels,
 	    "records that failed rec_check (recorded as events, not stored)");
+	s->m_corrupt = metrics_counter(S.m, "mp_store_ring_corrupt_total", labels,
+	    "corrupt ring frames resynchronised past (the records lost are in mp_store_ring_lost_total)");
 	log_info("ring attached", "ring=%s head=%llu last_durable_seq=%llu", name,
 	    (unsigned long long)s->cur, (unsigned long long)store_writer_last_seq(S.w, s->ring_id));
 	S.n_src++;
@@ -336,6 +339,7 @@ main(int argc, char **argv)
 			struct src *s = &S.src[i];
 			struct ring_msg m;
 			int n = 0, r = 0;
+			uint64_t bad_at;
 
 			if (s->broken) {
 				if (mono_ns() - s->broken_ns < 5000000000LL)
@@ -351,6 +355,16 @@ main(int argc, char **argv)
 				}
 				s->done = s->cur;
 				n++;
+			}
+			bad_at = s->cur;
+			if (r == RING_ECORRUPT && ring_recover(s->r, &s->cur) == RING_OK) {
+				/* The skipped bytes hold nothing to store: release them with the
+				 * next commit, so a full blocking ring frees its producer even
+				 * before the gap (which needs the next record) is known. */
+				metric_inc(s->m_corrupt, 1);
+				if (s->done == bad_at)
+					s->done = s->cur;
+				r = 0;
 			}
 			if (r < 0) {
 				log_error("ring frame cannot be valid; pausing this ring", "ring=%s pos=%llu err=%s",
