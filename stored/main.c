@@ -16,6 +16,7 @@
 #include "ch.h"
 #include "daemon.h"
 #include "log.h"
+#include "log_throttle.h"
 #include "metrics.h"
 #include "pipe.h"
 #include "rec.h"
@@ -54,8 +55,12 @@ static struct {
 	struct src src[MAX_RINGS];
 	int n_src;
 	struct metrics *m;
-	_Atomic uint64_t *m_dups, *m_commits, *m_commit_err, *m_blocks, *m_raw, *m_comp;
-	_Atomic int64_t *g_pending;
+	_Atomic uint64_t *m_dups, *m_commits, *m_commit_err, *m_blocks, *m_raw, *m_comp, *m_write_err;
+	_Atomic int64_t *g_pending, *g_local_up;
+	/* Write trouble (disk full, read-only, I/O error): mp_store_local_up is 0
+	 * while either is set; the log says it once per interval, with counts. */
+	int add_failing, commit_failing;
+	struct log_throttle thr_add, thr_commit;
 	struct metric_hist *h_commit, *h_latency;
 	uint64_t bad_logged;
 	long fault_after_sync;   /* test fault injection: MP_FAULT=stored_exit_after_sync:N */
@@ -123,6 +128,13 @@ on_bad(struct src *s, const struct ring_msg *m, const char *why)
 	add_synth(s, m->seq, 0, EV_VALIDATION, (int64_t)m->seq, m->type, text);
 }
 
+/* The local sink is up while the store can be written. */
+static void
+write_state(void)
+{
+	metric_set(S.g_local_up, !S.add_failing && !S.commit_failing);
+}
+
 static int
 handle(struct src *s, const struct ring_msg *m)
 {
@@ -144,8 +156,21 @@ handle(struct src *s, const struct ring_msg *m)
 	}
 	rc = store_writer_add(S.w, s->ring_id, m->seq, s->exch_hint, m->data, m->len, err, sizeof err);
 	if (rc == STORE_W_ERR) {
-		log_error("cannot add a record to the store", "ring=%s err=%s", s->name, log_q(err));
+		uint64_t held;
+
+		metric_inc(S.m_write_err, 1);
+		S.add_failing = 1;
+		write_state();
+		if (log_throttle(&S.thr_add, err, &held))
+			log_error("cannot add a record to the store; reading paused, retrying", "ring=%s err=%s "
+			    "repeats_held_back=%llu", s->name, log_q(err), (unsigned long long)held);
 		return -1;
+	}
+	if (S.add_failing) {
+		S.add_failing = 0;
+		write_state();
+		log_info("the store takes records again", "ring=%s failed_adds=%llu", s->name,
+		    (unsigned long long)log_throttle_end(&S.thr_add));
 	}
 	if (h->recv_ns > 0 && rc == STORE_W_OK && !(h->flags & REC_F_REPLAY))
 		metric_observe(S.h_latency, now_ns() - h->recv_ns);
@@ -170,9 +195,22 @@ commit(void)
 
 	store_writer_stats(S.w, &before);
 	if (store_writer_commit(S.w, err, sizeof err) < 0) {
+		uint64_t held;
+
 		metric_inc(S.m_commit_err, 1);
-		log_error("commit failed; ring positions kept, will retry", "err=%s", log_q(err));
+		metric_inc(S.m_write_err, 1);
+		S.commit_failing = 1;
+		write_state();
+		if (log_throttle(&S.thr_commit, err, &held))
+			log_error("commit failed; ring positions kept, will retry", "err=%s repeats_held_back=%llu",
+			    log_q(err), (unsigned long long)held);
 		return -1;
+	}
+	if (S.commit_failing) {
+		S.commit_failing = 0;
+		write_state();
+		log_info("commits succeed again; the backlog drains", "failed_commits=%llu",
+		    (unsigned long long)log_throttle_end(&S.thr_commit));
 	}
 	metric_observe(S.h_commit, mono_ns() - t0);
 	store_writer_stats(S.w, &after);
@@ -273,6 +311,13 @@ main(int argc, char **argv)
 	S.m_raw = metrics_counter(S.m, "mp_store_bytes_in_total", "", "record bytes stored (uncompressed)");
 	S.m_comp = metrics_counter(S.m, "mp_store_bytes_written_total", "", "bytes written to segments");
 	S.g_pending = metrics_gauge(S.m, "mp_store_pending_bytes", "", "record bytes not yet durable");
+	S.m_write_err = metrics_counter(S.m, "mp_store_write_errors_total", "",
+	    "failed record adds and commits (disk full, read-only, I/O error; retried, nothing lost)");
+	S.g_local_up = metrics_gauge(S.m, "mp_store_local_up", "",
+	    "1 while the local store can be written, 0 from a failed write or commit to the next success");
+	S.thr_add = (struct log_throttle)LOG_THROTTLE_INIT(10 * 1000000000LL);
+	S.thr_commit = (struct log_throttle)LOG_THROTTLE_INIT(10 * 1000000000LL);
+	write_state();
 	S.h_commit = metrics_hist(S.m, "mp_store_commit_ns", "", "commit latency (compress, write, fdatasync)");
 	S.h_latency = metrics_hist(S.m, "mp_store_latency_seconds", "",
 	    "receive (feedd) to stored taking the record off its ring, ns; durability adds up to "
