@@ -334,9 +334,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	store_writer_stats(S.w, &ws);
-	log_info("store open", "root=%s streams=%llu torn_tails=%llu torn_bytes=%llu", log_q(root),
+	log_line(ws.lost_segments ? LOG_ERROR : LOG_INFO, "store open", "root=%s streams=%llu torn_tails=%llu "
+	    "torn_bytes=%llu lost_sealed_segments=%llu lost_records=%llu", log_q(root),
 	    (unsigned long long)ws.recovered_streams, (unsigned long long)ws.torn_tails,
-	    (unsigned long long)ws.torn_bytes);
+	    (unsigned long long)ws.torn_bytes, (unsigned long long)ws.lost_segments,
+	    (unsigned long long)ws.lost_records);
 
 	/* The sink only reads the store, which is recovered by now. */
 	if (*cfg_str(S.cfg, "clickhouse", "url")) {
