@@ -157,9 +157,13 @@ struct ring {
 	int chk_soft;                   /* chk_seq came from the stored read_seq (just attached) */
 	uint64_t run_end, run_count, run_seq;  /* sequential reads since the last release */
 	/* ring_resync: the next frame read first yields a gap from resync_first
-	 * to its own seq - 1; ring_release steps over [skip_from, skip_to). */
+	 * to its own seq - 1; ring_release steps over the last RING_SKIPS
+	 * skipped ranges [from, to) (more than that between two releases that
+	 * do not end where reading got to only delays the release). */
 	int resync;
-	uint64_t resync_first, skip_from, skip_to;
+	uint64_t resync_first;
+	struct { uint64_t from, to; } skip[4];
+	unsigned n_skip;
 	struct ring_gap syn;            /* the payload of that gap message */
 };
 

@@ -517,21 +517,22 @@ ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 	}
 }
 
-/* How many data frames a resync candidate must chain through (or reach the
- * tail) to be believed: random bytes pass a frame check now and then, never
- * this many in a row with consecutive seqs. */
+/* How far a resync candidate's chain is followed.  A candidate is believed
+ * when its first record's seq lies after the last one read and at most the
+ * producer's last_seq (random bytes hit that range with a chance of about
+ * range / 2^64), the records after it are consecutive, and the chain ends at
+ * the committed tail, at another bad frame (the next resync takes over
+ * there), or after this many records. */
 #define RING_RESYNC_CHAIN 64
 
-/* Do valid frames start at q and chain (seq by seq, first one after prev,
- * none after the producer's last_seq) up to tail, or for RING_RESYNC_CHAIN
- * records?  The seq bounds matter most near the tail, where one random
- * length may happen to end exactly there. */
+/* Do valid frames start at q (see above)?  The seq bounds matter most near
+ * the tail, where one random length may happen to end exactly there. */
 static int
 chains_from(struct ring *r, uint64_t q, uint64_t tail, uint64_t prev, uint64_t max_seq)
 {
 	char saved[sizeof r->errmsg];
 	uint64_t p = q, last = prev;
-	int n = 0, ok = 0, first = 1;
+	int n = 0, ok = 0;
 
 	memcpy(saved, r->errmsg, sizeof saved);         /* check_* write why; keep the original reason */
 	while (p < tail && n < RING_RESYNC_CHAIN) {
@@ -542,25 +543,27 @@ chains_from(struct ring *r, uint64_t q, uint64_t tail, uint64_t prev, uint64_t m
 		uint64_t lo;
 
 		if (len <= 0 || check_frame(r, p, len, type) != RING_OK)
-			goto out;
+			break;
 		if (type != RING_T_PAD && type != RING_T_TORN) {
 			if (check_seq(r, p, type, f->seq, f + 1, 0, 0, 0) != RING_OK)
-				goto out;
+				break;
 			lo = f->seq;
 			if (type == RING_T_GAP) {
 				memcpy(&g, f + 1, sizeof g);
 				lo = g.first_seq;
 			}
-			if ((first ? lo <= prev : lo != last + 1) || f->seq > max_seq)
-				goto out;
-			first = 0;
+			if ((n == 0 ? lo <= prev : lo != last + 1) || f->seq > max_seq)
+				break;
 			last = f->seq;
 			n++;
 		}
 		p += ring_fsize((uint64_t)len);
 	}
-	ok = p == tail || n == RING_RESYNC_CHAIN;
-out:
+	/* Exactly at the tail (even padding only), or at least one record
+	 * followed by the limit or another bad frame. */
+	ok = p == tail || n > 0;
+	if (p > tail)
+		ok = 0;                 /* a last frame running past the tail is not committed */
 	memcpy(r->errmsg, saved, sizeof saved);
 	return ok;
 }
@@ -597,8 +600,9 @@ ring_resync(struct ring *r, uint64_t *cursor, uint64_t *skipped)
 		r->resync = 1;
 		r->resync_first = r->chk_seq + 1;
 	}
-	r->skip_from = pos;
-	r->skip_to = to;
+	r->skip[r->n_skip % 4].from = pos;
+	r->skip[r->n_skip % 4].to = to;
+	r->n_skip++;
 	r->chk_end = to;
 	r->chk_soft = 0;
 	if (r->run_end == pos)
@@ -609,6 +613,16 @@ ring_resync(struct ring *r, uint64_t *cursor, uint64_t *skipped)
 	atomic_store_explicit(&c->corrupt_pos, pos, memory_order_relaxed);
 	atomic_fetch_add_explicit(&c->corrupt_bytes, to - pos, memory_order_relaxed);
 	return RING_OK;
+}
+
+/* Where a range ring_resync skipped starting at p ends (p if none). */
+static uint64_t
+skipped_to(const struct ring *r, uint64_t p)
+{
+	for (unsigned i = 0; i < 4 && i < r->n_skip; i++)
+		if (r->skip[i].from == p)
+			return r->skip[i].to;
+	return p;
 }
 
 void
@@ -633,8 +647,10 @@ ring_release(struct ring *r, uint64_t pos)
 			struct ring_frame *f = ring_frame_at(r, p);
 			int32_t len = atomic_load_explicit(&f->len, memory_order_acquire);
 
-			if (p == r->skip_from && r->skip_to > p && r->skip_to <= pos) {
-				p = r->skip_to;         /* corrupt bytes ring_resync skipped */
+			uint64_t to = skipped_to(r, p);
+
+			if (to > p && to <= pos) {
+				p = to;                 /* corrupt bytes ring_resync skipped */
 				continue;
 			}
 			if (len <= 0 || check_frame(r, p, len, f->type) != RING_OK ||

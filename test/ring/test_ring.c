@@ -996,6 +996,59 @@ t_corrupt_resync(void)
 	}
 }
 
+/* Two damaged spots read past, then a release somewhere other than where
+ * reading got to: the release walk steps over both skipped ranges. */
+static void
+t_resync_release_walk(void)
+{
+	const char *path = fresh();
+	struct ring_opts o = opts(RING_BLOCK);
+	struct ring *p = open_role(path, RING_PRODUCER, &o), *c = open_role(path, RING_CONSUMER, &o);
+	struct ring_stat st;
+	struct ring_msg m;
+	unsigned char *raw;
+	size_t len;
+	uint64_t cur, mid = 0, skipped;
+	int32_t zero = 0;
+	int rc, n = 0;
+
+	if (!p || !c || !(raw = raw_map(path, &len))) {
+		T_CHECK(0);
+		return;
+	}
+	for (int j = 0; j < 40; j++)
+		T_EQ_I(ring_write(p, PEER_TYPE, "0123456789", 10), RING_OK);
+	memcpy(raw + DATA_OFF + 9 * 32, &zero, 4);      /* seq 10 */
+	memcpy(raw + DATA_OFF + 19 * 32, &zero, 4);     /* seq 20 */
+	cur = ring_head(c);
+	while ((rc = ring_next(c, &cur, &m)) != 0) {
+		if (rc == RING_ECORRUPT) {
+			T_EQ_I(ring_resync(c, &cur, &skipped), RING_OK);
+			T_EQ_U(skipped, 32);
+			continue;
+		}
+		T_EQ_I(rc, 1);
+		if (m.type != RING_T_GAP && m.seq == 30)
+			mid = cur;
+		n++;
+	}
+	T_EQ_I(n, 38 + 2);                              /* 38 records, 2 gaps of 1 */
+	ring_release(c, mid);
+	ring_stat(c, &st);
+	T_EQ_U(st.head, 30 * 32);
+	T_EQ_U(st.read, 28);
+	T_EQ_U(st.read_seq, 30);
+	ring_release(c, cur);
+	ring_stat(c, &st);
+	T_EQ_U(st.head, st.tail);
+	T_EQ_U(st.corrupt, 2);
+	T_EQ_U(st.corrupt_lost, 2);
+	munmap(raw, len);
+	ring_close(p);
+	ring_close(c);
+	ring_unlink(path);
+}
+
 /* Garbage with a positive length at the committed tail is "not yet
  * written", not a record, and not a reason to spin in ring_wait. */
 static void
@@ -1621,6 +1674,7 @@ main(void)
 	T_RUN(t_corrupt_positions);
 	T_RUN(t_corrupt_resync);
 	T_RUN(t_garbage_at_tail);
+	T_RUN(t_resync_release_walk);
 	T_RUN(t_corrupt_random);
 	T_RUN(t_consumer_resume);
 	T_RUN(t_peek);
