@@ -34,12 +34,13 @@ check stored_clean_exit test "$ST_RC" = 0
 "$BIN/mpstore" verify -c "$ST_CONF" >"$T_TMP/v0.json"
 check verify_ok_when_intact test $? = 0
 
-A_DIR="$ST_STORE/binance/BTC-USDT"; A=$(ls "$A_DIR"/*.seg | head -1); A_NAME=$(basename "$A")
-B_DIR="$ST_STORE/okx/BTC-USDT"; B=$(ls "$B_DIR"/*.seg | head -1); B_NAME=$(basename "$B")
+A_DIR="$ST_STORE/binance/BTC-USDT"; A=$(ls "$A_DIR"/*.seg | tail -1); A_NAME=$(basename "$A")
+B_DIR="$ST_STORE/okx/BTC-USDT"; B=$(ls "$B_DIR"/*.seg | tail -1); B_NAME=$(basename "$B")
 a_sealed=$("$SEG" manifest "$A_DIR" "$A_NAME")
 b_sealed=$("$SEG" manifest "$B_DIR" "$B_NAME")
 check manifest_has_seal_counts test "$a_sealed" = "$("$SEG" records "$A")" -a "$b_sealed" = "$("$SEG" records "$B")"
-# Cut A to 60 % (mid-block, index gone) and delete B.
+# Cut A to 60 % (mid-block, index gone) and delete B.  Both are their stream's newest
+# segment: the one stored would continue or seal at the next start.
 truncate -s $(( $(stat -c %s "$A") * 60 / 100 )) "$A"
 a_left=$("$SEG" records "$A")
 rm -f "$B"
@@ -86,7 +87,7 @@ wait_for 10 test -e "/dev/shm/$ST_PREFIX/book.store"
 "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 1000 --depth 200 --seed 22 >"$T_TMP/feed2.json"
 wait_for 30 st_counts_match "$T_TMP/feed2.json" || not_ok stored_caught_up_2 "counts differ"
 kill -KILL "$ST_PID"; wait "$ST_PID" 2>/dev/null
-C=$(ls "$ST_STORE"/binance/ETH-USDT/*.seg | head -1)
+C=$(ls "$ST_STORE"/binance/ETH-USDT/*.seg | tail -1)   # the open one (the newest)
 size_before=$(stat -c %s "$C")
 torn_records=$("$SEG" tear "$C")
 torn_bytes=$(( $(stat -c %s "$C") - size_before ))
