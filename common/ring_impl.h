@@ -187,7 +187,10 @@ void ring_wake_producer(struct ring *r);
 int ring_wait_room(struct ring *r, uint64_t need_end, int64_t deadline_ns);
 /* ring_io.c: is there room up to position end (refreshing the cached head)? */
 int ring_room(struct ring *r, uint64_t end);
-/* ring_io.c: is there a committed frame (not padding/torn) at cursor? */
-int ring_has_data(const struct ring *r, uint64_t cursor);
+/* ring_io.c: is there a committed frame (not padding/torn) at cursor, or
+ * corruption for ring_next to report?  check_tail = 0 (the spin before
+ * sleeping) never reads the producer's line for a frame that is absent: the
+ * checks before and after the futex sleep do. */
+int ring_has_data(const struct ring *r, uint64_t cursor, int check_tail);
 
 #endif

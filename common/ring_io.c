@@ -16,8 +16,14 @@
  *      a frame, issues an acquire fence and reads intent: if intent says the
  *      producer may have reached the copied bytes on a later lap, the copy is
  *      discarded as lapped (Aeron's broadcast receiver does the same).
- * The consumer never reads the producer's tail: the committed length is the
- * signal, so the producer's line stays in the producer's cache.
+ *  C3  consumer: when a frame looks absent (len <= 0) or bad, it loads the
+ *      producer's tail with acquire (pairs with the tail's release store,
+ *      which follows P1) and then the length again: a frame before that tail
+ *      was committed, so one still absent or bad there is corruption.
+ * The consumer reads the producer's tail only then (once per empty poll, and
+ * around a futex sleep, never in the spin before it): on the data path the
+ * committed length is the signal, so the producer's line stays in the
+ * producer's cache.
  */
 #include "ring_impl.h"
 
@@ -682,7 +688,7 @@ ring_release(struct ring *r, uint64_t pos)
 }
 
 int
-ring_has_data(const struct ring *r, uint64_t cursor)
+ring_has_data(const struct ring *r, uint64_t cursor, int check_tail)
 {
 	for (int i = 0; i < RING_SKIP_MAX; i++) {
 		const struct ring_frame *f = ring_frame_at(r, cursor);
@@ -691,7 +697,7 @@ ring_has_data(const struct ring *r, uint64_t cursor)
 		uint64_t fs;
 
 		if (len <= 0)
-			return r->role == RING_CONSUMER && cursor < committed_tail(r);  /* corrupt: ring_next says so */
+			return check_tail && r->role == RING_CONSUMER && cursor < committed_tail(r);  /* corrupt: ring_next says so */
 		fs = ring_fsize((uint64_t)len);
 		if (len < (int32_t)RING_FRAME_HDR || (cursor & r->mask) + fs > r->cap ||
 		    (f->type < 0xff00 && ((uint32_t)len - RING_FRAME_HDR > r->max_record ||
