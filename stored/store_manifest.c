@@ -10,7 +10,7 @@
  *   lost 20261204T18.seg records=34846 of=105783 crc=...   (stored found it damaged)
  * crc is crc32c of the line up to " crc=".  A line that does not verify is
  * counted (bad_lines); an unterminated last line is a seal cut short
- * (torn_last) and is ignored.
+ * (torn_last): ignored by readers, cut off by the next append.
  */
 #include "store.h"
 
@@ -153,37 +153,44 @@ store_manifest_check(const struct store_manifest_seg *e, const struct store_seg_
 	return 1;
 }
 
-/* Append one line (with its crc) and make it durable. */
+/* Append one line (with its crc) and make it durable.  An unterminated last
+ * line is an append a crash cut short (its fdatasync never returned, so the
+ * seal it describes was never relied on): it is cut off first. */
 static int
 append(const char *dir, const char *text, char *err, size_t errlen)
 {
-	char path[1100], line[LINE_MAX_LEN + 32];
+	char path[1100], line[LINE_MAX_LEN + 32], tailbuf[LINE_MAX_LEN * 2];
 	struct stat st;
 	int fd, n, fresh;
 	ssize_t k;
 
 	snprintf(path, sizeof path, "%s/%s", dir, MANIFEST);
 	fresh = stat(path, &st) != 0;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 || fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	/* After a line cut short by a crash, start on a line of our own. */
-	n = 0;
-	if (!fresh && st.st_size > 0) {
-		char last = '\n';
-		int rfd = open(path, O_RDONLY | O_CLOEXEC);
-		if (rfd >= 0) {
-			if (pread(rfd, &last, 1, st.st_size - 1) != 1)
-				last = '\n';
-			close(rfd);
+	if (st.st_size > 0) {
+		off_t from = st.st_size > (off_t)sizeof tailbuf ? st.st_size - (off_t)sizeof tailbuf : 0, cut = 0;
+		k = pread(fd, tailbuf, (size_t)(st.st_size - from), from);
+		if (k > 0 && tailbuf[k - 1] != '\n') {
+			for (ssize_t i = k - 1; i >= 0; i--)
+				if (tailbuf[i] == '\n') {
+					cut = from + i + 1;
+					break;
+				}
+			if (ftruncate(fd, cut) < 0) {
+				snprintf(err, errlen, "%s: cannot cut a torn line: %s", path, strerror(errno));
+				close(fd);
+				return -1;
+			}
+			st.st_size = cut;
 		}
-		if (last != '\n')
-			line[n++] = '\n';
 	}
-	n += snprintf(line + n, sizeof line - (size_t)n, "%s", text);
-	n += snprintf(line + n, sizeof line - (size_t)n, " crc=%08x\n", store_crc32c(0, text, strlen(text)));
-	k = write(fd, line, (size_t)n);
+	n = snprintf(line, sizeof line, "%s crc=%08x\n", text, store_crc32c(0, text, strlen(text)));
+	k = pwrite(fd, line, (size_t)n, st.st_size);
 	if (k != n || fdatasync(fd) < 0) {
 		snprintf(err, errlen, "%s: %s", path, k != n ? "short write" : strerror(errno));
 		close(fd);
