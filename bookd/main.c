@@ -41,6 +41,7 @@
 #include "pipe.h"
 #include "rec.h"
 #include "ring.h"
+#include "ring_recover.h"
 #include "sync.h"
 
 static const char usage[] =
@@ -403,7 +404,11 @@ run(struct bookd *d)
 				handle(d, v, &m, now);
 				got++;
 			}
-			if (r == RING_ECORRUPT && now - last_corrupt > 1000000000LL) {
+			/* Corruption: skip it; the loss comes back as a gap (books resync). */
+			if (r == RING_ECORRUPT && ring_recover(v->feed, &v->cursor) == RING_OK) {
+				n = 1;          /* release the skipped bytes */
+				got++;
+			} else if (r == RING_ECORRUPT && now - last_corrupt > 1000000000LL) {
 				last_corrupt = now;
 				log_error("feed ring frame cannot be valid: stuck (see mpring)", "exchange=%s why=%s",
 				    exch_name(v->exch), log_q(ring_errmsg(v->feed)));

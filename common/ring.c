@@ -643,6 +643,10 @@ ring_stat(const struct ring *r, struct ring_stat *st)
 	st->consumer_attaches = atomic_load_explicit(&c->attaches, memory_order_relaxed);
 	st->read_seq = atomic_load_explicit(&c->read_seq, memory_order_relaxed);
 	st->pending_gap = atomic_load_explicit(&p->gap_count, memory_order_relaxed);
+	st->corrupt = atomic_load_explicit(&c->corrupt, memory_order_relaxed);
+	st->corrupt_pos = atomic_load_explicit(&c->corrupt_pos, memory_order_relaxed);
+	st->corrupt_bytes = atomic_load_explicit(&c->corrupt_bytes, memory_order_relaxed);
+	st->corrupt_lost = atomic_load_explicit(&c->corrupt_lost, memory_order_relaxed);
 }
 
 int

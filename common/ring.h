@@ -47,6 +47,24 @@
  * ring_wait_many() sleeps on several rings at once (futex_waitv).  An
  * inspector (read-only mapping, it may not announce itself) polls instead.
  *
+ * Corruption.  A frame before the producer's committed tail that cannot be
+ * valid (length <= 0 there, a length out of bounds, a seq that breaks the
+ * rules above) is corruption: someone wrote into the ring.  ring_next reports
+ * it (RING_ECORRUPT, ring_errmsg() says what and where) instead of waiting
+ * for it, since a length <= 0 there would otherwise read as "nothing yet"
+ * for ever.  A bad frame at or after the committed tail is only "nothing
+ * yet": the producer writes there next.  The consumer then calls
+ * ring_resync(), which skips to the first position from which the frames
+ * chain validly up to the committed tail (or to the tail itself), counts the
+ * event in the consumer line (ring_stat: corrupt, corrupt_pos,
+ * corrupt_bytes, corrupt_lost), and makes the next ring_next return a gap
+ * message (type RING_T_GAP, flags RING_F_RESYNC) of exactly the seqs
+ * skipped: from the last seq read + 1 to the seq of the next valid frame - 1
+ * (known only once that frame is there, so when everything up to the tail
+ * was damaged the gap comes with the producer's next record).  That gap
+ * message is synthetic: its seq is the last skipped seq (not first + count as
+ * in a producer's gap frame), so the next record still has seq + 1.
+ *
  * Threads.  A struct ring handle is used by one thread at a time.
  */
 #ifndef MP_RING_H
@@ -64,6 +82,9 @@
 #define RING_T_PAD  0xffff  /* padding to the end of the area; skipped */
 #define RING_T_GAP  0xfffe  /* records dropped under RING_DROP; payload struct ring_gap */
 #define RING_T_TORN 0xfffd  /* a frame whose producer died mid-write; skipped */
+
+/* ring_msg.flags of the gap message that follows ring_resync (never on a frame). */
+#define RING_F_RESYNC 0x8000
 
 enum ring_policy { RING_BLOCK = 0, RING_DROP = 1 };
 enum ring_role { RING_PRODUCER = 1, RING_CONSUMER = 2, RING_INSPECT = 3 };
@@ -122,6 +143,10 @@ struct ring_stat {
 	uint32_t producer_attaches, consumer_attaches;
 	uint64_t read_seq;             /* seq of the last frame the consumer released */
 	uint64_t pending_gap;          /* records dropped since the last gap frame (RING_DROP) */
+	uint64_t corrupt;              /* corrupt frames the consumer resynchronised past */
+	uint64_t corrupt_pos;          /* position of the last one (what the consumer logged) */
+	uint64_t corrupt_bytes;        /* bytes skipped over in all */
+	uint64_t corrupt_lost;         /* records lost with them (sum of the resync gaps) */
 };
 
 struct ring;
@@ -160,10 +185,18 @@ uint64_t ring_head(const struct ring *r);
 /* Read the frame at *cursor: 1 = one record in *m, *cursor moved past it
  * (padding and torn frames are skipped silently, gap frames are returned with
  * type RING_T_GAP), 0 = nothing more yet, RING_ECORRUPT = the frame cannot be
- * valid: bad length, or a seq that breaks the rules above (the consumer
- * should stop and report ring_errmsg(); *cursor is left at the bad frame).
+ * valid before the committed tail: a length <= 0 or out of bounds, or a seq
+ * that breaks the rules above (the consumer reports ring_errmsg() and calls
+ * ring_resync; *cursor is left at the bad frame).
  * Nothing is consumed until ring_release. */
 int ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m);
+/* After RING_ECORRUPT from ring_next at *cursor: skip the corrupt bytes (see
+ * "Corruption" above), count them, and set *cursor where reading goes on;
+ * *skipped (may be NULL) gets the bytes skipped.  RING_OK; RING_ESYS if not
+ * the consumer; RING_ECORRUPT if *cursor is outside [head, head + capacity]
+ * or misaligned (a caller bug, nothing done).  With *cursor at or after the
+ * committed tail there is nothing to skip: RING_OK and *skipped = 0. */
+int ring_resync(struct ring *r, uint64_t *cursor, uint64_t *skipped);
 /* Everything before pos is consumed: the producer may overwrite it.  pos
  * should be a cursor ring_next returned (normally the last one). */
 void ring_release(struct ring *r, uint64_t pos);

@@ -88,6 +88,12 @@ struct ring_cons_line {
 	_Atomic int64_t hb_ns;
 	_Atomic int32_t pid;
 	_Atomic uint32_t attaches;
+	/* Corruption the consumer resynchronised past (ring_resync); zero in
+	 * rings created before these fields existed, which is the truth there. */
+	_Atomic uint64_t corrupt;       /* corrupt frames found before the committed tail */
+	_Atomic uint64_t corrupt_pos;   /* position of the last one */
+	_Atomic uint64_t corrupt_bytes; /* bytes skipped over */
+	_Atomic uint64_t corrupt_lost;  /* records lost with them (the resync gaps' counts) */
 };
 
 struct ring_bell {
@@ -150,6 +156,15 @@ struct ring {
 	uint64_t chk_end, chk_seq;      /* end and seq of the last frame ring_next returned */
 	int chk_soft;                   /* chk_seq came from the stored read_seq (just attached) */
 	uint64_t run_end, run_count, run_seq;  /* sequential reads since the last release */
+	/* ring_resync: the next frame read first yields a gap from resync_first
+	 * to its own seq - 1; ring_release steps over the last RING_SKIPS
+	 * skipped ranges [from, to) (more than that between two releases that
+	 * do not end where reading got to only delays the release). */
+	int resync;
+	uint64_t resync_first;
+	struct { uint64_t from, to; } skip[4];
+	unsigned n_skip;
+	struct ring_gap syn;            /* the payload of that gap message */
 };
 
 
@@ -172,7 +187,10 @@ void ring_wake_producer(struct ring *r);
 int ring_wait_room(struct ring *r, uint64_t need_end, int64_t deadline_ns);
 /* ring_io.c: is there room up to position end (refreshing the cached head)? */
 int ring_room(struct ring *r, uint64_t end);
-/* ring_io.c: is there a committed frame (not padding/torn) at cursor? */
-int ring_has_data(const struct ring *r, uint64_t cursor);
+/* ring_io.c: is there a committed frame (not padding/torn) at cursor, or
+ * corruption for ring_next to report?  check_tail = 0 (the spin before
+ * sleeping) never reads the producer's line for a frame that is absent: the
+ * checks before and after the futex sleep do. */
+int ring_has_data(const struct ring *r, uint64_t cursor, int check_tail);
 
 #endif

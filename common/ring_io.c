@@ -16,8 +16,14 @@
  *      a frame, issues an acquire fence and reads intent: if intent says the
  *      producer may have reached the copied bytes on a later lap, the copy is
  *      discarded as lapped (Aeron's broadcast receiver does the same).
- * The consumer never reads the producer's tail: the committed length is the
- * signal, so the producer's line stays in the producer's cache.
+ *  C3  consumer: when a frame looks absent (len <= 0) or bad, it loads the
+ *      producer's tail with acquire (pairs with the tail's release store,
+ *      which follows P1) and then the length again: a frame before that tail
+ *      was committed, so one still absent or bad there is corruption.
+ * The consumer reads the producer's tail only then (once per empty poll, and
+ * around a futex sleep, never in the spin before it): on the data path the
+ * committed length is the signal, so the producer's line stays in the
+ * producer's cache.
  */
 #include "ring_impl.h"
 
@@ -347,6 +353,56 @@ check_seq(struct ring *r, uint64_t pos, uint16_t type, uint64_t seq, const void 
 	return RING_OK;
 }
 
+/*
+ * The producer's published tail (acquire): every frame before it was
+ * committed (P1 happens before the tail store), and none of them can be
+ * rewritten while the consumer has not released it.  Read only when a frame
+ * looks absent or bad, so a busy consumer never pulls the producer's line.
+ */
+static uint64_t
+committed_tail(const struct ring *r)
+{
+	return atomic_load_explicit(&r->hot->prod.p.tail, memory_order_acquire);
+}
+
+/* Is the frame at pos (len <= 0 when first loaded) absent although it is
+ * before the committed tail?  The length is loaded again after the tail:
+ * the first load may simply have come before the commit. */
+static int
+missing_before_tail(const struct ring *r, uint64_t pos)
+{
+	if (r->role != RING_CONSUMER || pos >= committed_tail(r))
+		return 0;
+	return atomic_load_explicit(&ring_frame_at(r, pos)->len, memory_order_acquire) <= 0;
+}
+
+/* The gap message ring_resync promised, before the frame at pos whose first
+ * seq is first.  0 when the skipped bytes held no record. */
+static int
+resync_gap(struct ring *r, uint64_t pos, uint64_t first, struct ring_msg *m, int in_run)
+{
+	r->resync = 0;
+	if (first <= r->resync_first)
+		return 0;
+	r->syn.first_seq = r->resync_first;
+	r->syn.count = first - r->resync_first;
+	atomic_fetch_add_explicit(&r->hot->cons.c.corrupt_lost, r->syn.count, memory_order_relaxed);
+	m->type = RING_T_GAP;
+	m->flags = RING_F_RESYNC;
+	m->len = sizeof r->syn;
+	m->seq = first - 1;
+	m->pos = pos;
+	m->data = &r->syn;
+	r->chk_end = pos;
+	r->chk_seq = first - 1;
+	r->chk_soft = 0;
+	if (in_run) {
+		r->run_end = pos;
+		r->run_seq = first - 1;
+	}
+	return 1;
+}
+
 int
 ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 {
@@ -354,15 +410,15 @@ ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 	int chained = start == r->chk_end, in_run = start == r->run_end, rc;
 
 	/* The common case: the data frame right after the one we returned last. */
-	if (chained && !r->chk_soft && r->role != RING_PRODUCER && pos >= r->head) {
+	if (chained && !r->chk_soft && !r->resync && r->role != RING_PRODUCER && pos >= r->head) {
 		struct ring_frame *f = ring_frame_at(r, pos);
 		int32_t len = atomic_load_explicit(&f->len, memory_order_acquire);      /* C1 */
 		uint16_t type = f->type;
 
-		if (len <= 0)
+		if (len <= 0 && !missing_before_tail(r, pos))
 			return 0;
-		fs = ring_fsize((uint64_t)len);
-		if (type < 0xff00 && len >= (int32_t)RING_FRAME_HDR &&
+		fs = ring_fsize((uint64_t)(len > 0 ? len : 0));
+		if (len > 0 && type < 0xff00 && len >= (int32_t)RING_FRAME_HDR &&
 		    (uint32_t)len - RING_FRAME_HDR <= r->max_record && (pos & r->mask) + fs <= r->cap &&
 		    f->seq == r->chk_seq + 1) {
 			m->type = type;
@@ -395,8 +451,16 @@ ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 		struct ring_frame *f = ring_frame_at(r, pos);
 		int32_t len = atomic_load_explicit(&f->len, memory_order_acquire);     /* C1 */
 		uint16_t type;
+		uint64_t first;
 
 		if (len <= 0) {
+			if (missing_before_tail(r, pos)) {
+				*cursor = pos;
+				return bad(r, pos, "frame length %d before the committed tail %" PRIu64, (int)len,
+				    committed_tail(r));
+			}
+			if (atomic_load_explicit(&f->len, memory_order_acquire) > 0)
+				continue;       /* committed meanwhile */
 			*cursor = pos;
 			if (in_run)
 				r->run_end = pos;
@@ -407,6 +471,9 @@ ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 		type = f->type;
 		if ((rc = check_frame(r, pos, len, type)) != RING_OK) {
 			*cursor = pos;
+			/* Not yet committed there: the producer overwrites it before it publishes. */
+			if (r->role == RING_CONSUMER && pos >= committed_tail(r))
+				return 0;
 			return rc;
 		}
 		fs = ring_fsize((uint64_t)len);
@@ -423,8 +490,21 @@ ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 		m->seq = f->seq;
 		m->pos = pos;
 		m->data = (const unsigned char *)f + RING_FRAME_HDR;
+		first = m->seq;
+		if (type == RING_T_GAP) {
+			struct ring_gap g;
+
+			memcpy(&g, m->data, sizeof g);
+			first = g.first_seq;
+		}
+		if (r->resync && resync_gap(r, pos, first, m, in_run)) {
+			*cursor = pos;
+			return 1;
+		}
 		if ((rc = check_seq(r, pos, type, m->seq, m->data, chained, r->chk_seq, r->chk_soft)) != RING_OK) {
 			*cursor = pos;
+			if (r->role == RING_CONSUMER && pos >= committed_tail(r))
+				return 0;
 			return rc;
 		}
 		pos += fs;
@@ -441,6 +521,114 @@ ring_next(struct ring *r, uint64_t *cursor, struct ring_msg *m)
 		}
 		return 1;
 	}
+}
+
+/* How far a resync candidate's chain is followed.  A candidate is believed
+ * when its first record's seq lies after the last one read and at most the
+ * producer's last_seq (random bytes hit that range with a chance of about
+ * range / 2^64), the records after it are consecutive, and the chain ends at
+ * the committed tail, at another bad frame (the next resync takes over
+ * there), or after this many records. */
+#define RING_RESYNC_CHAIN 64
+
+/* Do valid frames start at q (see above)?  The seq bounds matter most near
+ * the tail, where one random length may happen to end exactly there. */
+static int
+chains_from(struct ring *r, uint64_t q, uint64_t tail, uint64_t prev, uint64_t max_seq)
+{
+	char saved[sizeof r->errmsg];
+	uint64_t p = q, last = prev;
+	int n = 0, ok = 0;
+
+	memcpy(saved, r->errmsg, sizeof saved);         /* check_* write why; keep the original reason */
+	while (p < tail && n < RING_RESYNC_CHAIN) {
+		const struct ring_frame *f = ring_frame_at(r, p);
+		int32_t len = atomic_load_explicit(&f->len, memory_order_relaxed);   /* committed: before tail */
+		uint16_t type = f->type;
+		struct ring_gap g;
+		uint64_t lo;
+
+		if (len <= 0 || check_frame(r, p, len, type) != RING_OK)
+			break;
+		if (type != RING_T_PAD && type != RING_T_TORN) {
+			if (check_seq(r, p, type, f->seq, f + 1, 0, 0, 0) != RING_OK)
+				break;
+			lo = f->seq;
+			if (type == RING_T_GAP) {
+				memcpy(&g, f + 1, sizeof g);
+				lo = g.first_seq;
+			}
+			if ((n == 0 ? lo <= prev : lo != last + 1) || f->seq > max_seq)
+				break;
+			last = f->seq;
+			n++;
+		}
+		p += ring_fsize((uint64_t)len);
+	}
+	/* Exactly at the tail (even padding only), or at least one record
+	 * followed by the limit or another bad frame. */
+	ok = p == tail || n > 0;
+	if (p > tail)
+		ok = 0;                 /* a last frame running past the tail is not committed */
+	memcpy(r->errmsg, saved, sizeof saved);
+	return ok;
+}
+
+int
+ring_resync(struct ring *r, uint64_t *cursor, uint64_t *skipped)
+{
+	struct ring_cons_line *c = &r->hot->cons.c;
+	uint64_t pos = *cursor, tail, to, dummy, max_seq;
+
+	if (!skipped)
+		skipped = &dummy;
+	*skipped = 0;
+	if (r->role != RING_CONSUMER) {
+		errno = EBADF;
+		return RING_ESYS;
+	}
+	if ((pos & (RING_ALIGN - 1)) || pos < r->head || pos - r->head > r->cap)
+		return bad(r, pos, "resync from a cursor outside [head %" PRIu64 ", head + capacity]", r->head);
+	tail = committed_tail(r);
+	/* Stored before the tail (release): at least the seq of the frame before it. */
+	max_seq = atomic_load_explicit(&r->hot->prod.p.last_seq, memory_order_relaxed);
+	/* A tail beyond head + capacity is itself damage: never skip past what the ring holds. */
+	if (tail > r->head + r->cap)
+		tail = r->head + r->cap;
+	if (pos >= tail)
+		return RING_OK;
+	/* The frame at pos itself qualifies when only its seq was wrong (records
+	 * lost before it): then nothing is skipped and the gap says how many. */
+	for (to = pos; to < tail; to += RING_ALIGN)
+		if (chains_from(r, to, tail, r->chk_seq, max_seq))
+			break;
+	if (!r->resync) {
+		r->resync = 1;
+		r->resync_first = r->chk_seq + 1;
+	}
+	r->skip[r->n_skip % 4].from = pos;
+	r->skip[r->n_skip % 4].to = to;
+	r->n_skip++;
+	r->chk_end = to;
+	r->chk_soft = 0;
+	if (r->run_end == pos)
+		r->run_end = to;
+	*cursor = to;
+	*skipped = to - pos;
+	atomic_fetch_add_explicit(&c->corrupt, 1, memory_order_relaxed);
+	atomic_store_explicit(&c->corrupt_pos, pos, memory_order_relaxed);
+	atomic_fetch_add_explicit(&c->corrupt_bytes, to - pos, memory_order_relaxed);
+	return RING_OK;
+}
+
+/* Where a range ring_resync skipped starting at p ends (p if none). */
+static uint64_t
+skipped_to(const struct ring *r, uint64_t p)
+{
+	for (unsigned i = 0; i < 4 && i < r->n_skip; i++)
+		if (r->skip[i].from == p)
+			return r->skip[i].to;
+	return p;
 }
 
 void
@@ -465,6 +653,12 @@ ring_release(struct ring *r, uint64_t pos)
 			struct ring_frame *f = ring_frame_at(r, p);
 			int32_t len = atomic_load_explicit(&f->len, memory_order_acquire);
 
+			uint64_t to = skipped_to(r, p);
+
+			if (to > p && to <= pos) {
+				p = to;                 /* corrupt bytes ring_resync skipped */
+				continue;
+			}
 			if (len <= 0 || check_frame(r, p, len, f->type) != RING_OK ||
 			    p + ring_fsize((uint64_t)len) > pos)
 				break;
@@ -494,17 +688,26 @@ ring_release(struct ring *r, uint64_t pos)
 }
 
 int
-ring_has_data(const struct ring *r, uint64_t cursor)
+ring_has_data(const struct ring *r, uint64_t cursor, int check_tail)
 {
 	for (int i = 0; i < RING_SKIP_MAX; i++) {
 		const struct ring_frame *f = ring_frame_at(r, cursor);
 		int32_t len = atomic_load_explicit(&f->len, memory_order_acquire);
 
+		uint64_t fs;
+
 		if (len <= 0)
-			return 0;
-		if ((f->type != RING_T_PAD && f->type != RING_T_TORN) || len < (int32_t)RING_FRAME_HDR)
-			return 1;      /* data, or garbage that ring_next will report */
-		cursor += ring_fsize((uint64_t)len);
+			return check_tail && r->role == RING_CONSUMER && cursor < committed_tail(r);  /* corrupt: ring_next says so */
+		fs = ring_fsize((uint64_t)len);
+		if (len < (int32_t)RING_FRAME_HDR || (cursor & r->mask) + fs > r->cap ||
+		    (f->type < 0xff00 && ((uint32_t)len - RING_FRAME_HDR > r->max_record ||
+		    (cursor == r->chk_end && !r->chk_soft && !r->resync && f->seq != r->chk_seq + 1))))
+			/* Garbage: before the committed tail ring_next reports it; at or
+			 * after it the producer has not written yet (no busy loop on it). */
+			return r->role != RING_CONSUMER || cursor < committed_tail(r);
+		if (f->type != RING_T_PAD && f->type != RING_T_TORN)
+			return 1;
+		cursor += fs;
 	}
 	return 1;
 }
@@ -541,12 +744,21 @@ ring_peek_copy(struct ring *r, uint64_t *cursor, struct ring_msg *m, void *buf, 
 		uint64_t payload;
 
 		if (len <= 0) {
+			uint64_t tail = committed_tail(r);
+
 			*cursor = pos;
+			len = atomic_load_explicit(&f->len, memory_order_acquire);
 			if (lapped_at(r, pos)) {
 				*lapped = 1;
 				return bad(r, pos, "lapped by the producer");
 			}
-			return 0;
+			/* Not lapped (head <= pos after the load): a frame before the
+			 * committed tail must be there. */
+			if (len <= 0 && pos < tail)
+				return bad(r, pos, "frame length %d before the committed tail %" PRIu64, (int)len, tail);
+			if (len <= 0)
+				return 0;
+			continue;
 		}
 		h.type = f->type;
 		h.flags = f->flags;

@@ -138,7 +138,7 @@ ring_wait(struct ring *r, uint64_t cursor, int timeout_ms)
 	int64_t deadline;
 	int rc;
 
-	if (ring_has_data(r, cursor))
+	if (ring_has_data(r, cursor, 1))
 		return 1;
 	if (timeout_ms == 0)
 		return 0;
@@ -148,13 +148,13 @@ ring_wait(struct ring *r, uint64_t cursor, int timeout_ms)
 		for (;;) {
 			if ((rc = poll_sleep(deadline)) <= 0)
 				return rc;
-			if (ring_has_data(r, cursor))
+			if (ring_has_data(r, cursor, 1))
 				return 1;
 		}
 	}
 	for (int i = 0; i < RING_SPIN; i++) {
 		cpu_relax();
-		if (ring_has_data(r, cursor))
+		if (ring_has_data(r, cursor, 0))
 			return 1;
 	}
 	for (;;) {
@@ -162,13 +162,13 @@ ring_wait(struct ring *r, uint64_t cursor, int timeout_ms)
 
 		atomic_store_explicit(&b->waiting, 1, memory_order_relaxed);
 		atomic_thread_fence(memory_order_seq_cst);
-		if (ring_has_data(r, cursor)) {
+		if (ring_has_data(r, cursor, 1)) {
 			atomic_store_explicit(&b->waiting, 0, memory_order_relaxed);
 			return 1;
 		}
 		rc = futex_wait_until(&b->bell, v, deadline);
 		atomic_store_explicit(&b->waiting, 0, memory_order_relaxed);
-		if (ring_has_data(r, cursor))
+		if (ring_has_data(r, cursor, 1))
 			return 1;
 		if (rc == EINTR)
 			return -1;
@@ -185,10 +185,10 @@ struct ring_waitv {                     /* struct futex_waitv of linux/futex.h (
 };
 
 static int
-any_data(struct ring **rs, const uint64_t *cursors, int n)
+any_data(struct ring **rs, const uint64_t *cursors, int n, int check_tail)
 {
 	for (int i = 0; i < n; i++)
-		if (ring_has_data(rs[i], cursors[i]))
+		if (ring_has_data(rs[i], cursors[i], check_tail))
 			return 1;
 	return 0;
 }
@@ -213,7 +213,7 @@ ring_wait_many(struct ring **rs, const uint64_t *cursors, int n, int timeout_ms)
 		errno = EINVAL;
 		return -1;
 	}
-	if (any_data(rs, cursors, n))
+	if (any_data(rs, cursors, n, 1))
 		return 1;
 	if (timeout_ms == 0)
 		return 0;
@@ -222,14 +222,14 @@ ring_wait_many(struct ring **rs, const uint64_t *cursors, int n, int timeout_ms)
 		poll |= rs[i]->role != RING_CONSUMER;
 	for (int i = 0; i < RING_SPIN && !poll; i++) {
 		cpu_relax();
-		if (any_data(rs, cursors, n))
+		if (any_data(rs, cursors, n, 0))
 			return 1;
 	}
 	for (;;) {
 		if (poll) {
 			if ((rc = poll_sleep(deadline)) <= 0)
 				return rc;
-			if (any_data(rs, cursors, n))
+			if (any_data(rs, cursors, n, 1))
 				return 1;
 			continue;
 		}
@@ -241,7 +241,7 @@ ring_wait_many(struct ring **rs, const uint64_t *cursors, int n, int timeout_ms)
 		}
 		set_waiting(rs, n, 1);
 		atomic_thread_fence(memory_order_seq_cst);
-		if (any_data(rs, cursors, n)) {
+		if (any_data(rs, cursors, n, 1)) {
 			set_waiting(rs, n, 0);
 			return 1;
 		}
@@ -270,7 +270,7 @@ ring_wait_many(struct ring **rs, const uint64_t *cursors, int n, int timeout_ms)
 			}
 		}
 		set_waiting(rs, n, 0);
-		if (any_data(rs, cursors, n))
+		if (any_data(rs, cursors, n, 1))
 			return 1;
 		if (rc == EINTR)
 			return -1;

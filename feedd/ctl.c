@@ -13,6 +13,7 @@
 #include "feedd.h"
 #include "log.h"
 #include "pipe.h"
+#include "ring_recover.h"
 
 static void *
 ctl_main(void *arg)
@@ -53,6 +54,12 @@ ctl_main(void *arg)
 		if (got) {
 			ring_release(r, cur);
 			uv_async_send(&f->ctl_async);
+		}
+		/* Corruption: skip it (logged, counted in the ring); the requests
+		 * lost come back as a gap, and bookd asks again on its timeout. */
+		if (rc == RING_ECORRUPT && ring_recover(r, &cur) == RING_OK) {
+			ring_release(r, cur);
+			continue;
 		}
 		if (rc == RING_ECORRUPT) {
 			log_error("ctl ring corrupt: requests stop", "exchange=%s", f->ex);

@@ -26,6 +26,7 @@
 #include "pub.h"
 #include "rec.h"
 #include "ring.h"
+#include "ring_recover.h"
 #include "route.h"
 #include "sbuf.h"
 
@@ -56,7 +57,7 @@ struct router {
 	_Atomic uint64_t *m_records[REC_TYPE_MAX + 1];
 	_Atomic uint64_t *m_msgs[RK_N];
 	_Atomic uint64_t *m_bytes, *m_acks, *m_dups, *m_nacks, *m_repub, *m_recov, *m_puberr;
-	_Atomic uint64_t *m_ring_lost, *m_ring_gaps, *m_bad, *m_route_err, *m_invalid, *m_seq_err;
+	_Atomic uint64_t *m_ring_lost, *m_ring_gaps, *m_bad, *m_route_err, *m_invalid, *m_seq_err, *m_corrupt;
 	_Atomic uint64_t *m_published, *m_reconnects;
 	_Atomic int64_t *g_outstanding, *g_lag, *g_connected;
 	uint64_t last_reconnects;
@@ -111,7 +112,9 @@ metrics_setup(struct router *r)
 	r->m_puberr = metrics_counter(r->met, "mp_router_publish_errors_total", "",
 	    "publish calls that failed (retried) or messages the server refused (dropped, logged)");
 	r->m_ring_lost = metrics_counter(r->met, "mp_router_ring_lost_records_total", "",
-	    "records bookd dropped on book.router because routerd was behind");
+	    "records lost on book.router: dropped by bookd because routerd was behind, or lost to corruption");
+	r->m_corrupt = metrics_counter(r->met, "mp_router_ring_corrupt_total", "",
+	    "corrupt book.router frames resynchronised past");
 	r->m_ring_gaps = metrics_counter(r->met, "mp_router_ring_gaps_total", "", "ring gap frames seen");
 	r->m_bad = metrics_counter(r->met, "mp_router_bad_records_total", "",
 	    "ring records that failed validation (skipped, logged)");
@@ -199,7 +202,8 @@ handle_gap(struct router *r, const struct ring_msg *m)
 	r->n_lost += g.count;
 	metric_inc(r->m_ring_lost, g.count);
 	metric_inc(r->m_ring_gaps, 1);
-	log_warn("book.router lost records (routerd was behind); publishing a ring_loss event",
+	log_warn(m->flags & RING_F_RESYNC ? "book.router lost records to corruption; publishing a ring_loss event" :
+	    "book.router lost records (routerd was behind); publishing a ring_loss event",
 	    "first_seq=%llu count=%llu", (unsigned long long)g.first_seq, (unsigned long long)g.count);
 	route_ring_loss(g.first_seq, g.count, &rm);
 	sbuf_reset(&r->body);
@@ -482,6 +486,14 @@ main(int argc, char **argv)
 		}
 		if (rc == 0) {
 			ring_wait(r.ring, cursor, pub_outstanding(r.pub) ? 1 : 200);
+			continue;
+		}
+		/* Corruption before the committed tail: skip it (the loss follows as a
+		 * gap, published as ring_loss like any other) instead of exiting and
+		 * being restarted into the same frame until the launcher gives up. */
+		if (rc == RING_ECORRUPT && ring_recover(r.ring, &cursor) == RING_OK) {
+			metric_inc(r.m_corrupt, 1);
+			pub_mark(r.pub, cursor);
 			continue;
 		}
 		log_error("book.router is corrupt; stopping (mpring shows why)", "pos=%llu why=%s",

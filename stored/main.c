@@ -16,10 +16,12 @@
 #include "ch.h"
 #include "daemon.h"
 #include "log.h"
+#include "log_throttle.h"
 #include "metrics.h"
 #include "pipe.h"
 #include "rec.h"
 #include "ring.h"
+#include "ring_recover.h"
 #include "store.h"
 #include "store_write.h"
 
@@ -43,7 +45,7 @@ struct src {
 	uint64_t done;           /* end of the last frame handed to the writer */
 	int broken;
 	int64_t broken_ns;
-	_Atomic uint64_t *m_records, *m_loss, *m_bad;
+	_Atomic uint64_t *m_records, *m_loss, *m_bad, *m_corrupt;
 };
 
 static struct {
@@ -53,8 +55,12 @@ static struct {
 	struct src src[MAX_RINGS];
 	int n_src;
 	struct metrics *m;
-	_Atomic uint64_t *m_dups, *m_commits, *m_commit_err, *m_blocks, *m_raw, *m_comp;
-	_Atomic int64_t *g_pending;
+	_Atomic uint64_t *m_dups, *m_commits, *m_commit_err, *m_blocks, *m_raw, *m_comp, *m_write_err;
+	_Atomic int64_t *g_pending, *g_local_up;
+	/* Write trouble (disk full, read-only, I/O error): mp_store_local_up is 0
+	 * while either is set; the log says it once per interval, with counts. */
+	int add_failing, commit_failing;
+	struct log_throttle thr_add, thr_commit;
 	struct metric_hist *h_commit, *h_latency;
 	uint64_t bad_logged;
 	long fault_after_sync;   /* test fault injection: MP_FAULT=stored_exit_after_sync:N */
@@ -95,8 +101,8 @@ on_gap(struct src *s, const struct ring_msg *m)
 	metric_inc(s->m_loss, g.count);
 	log_warn("ring lost records", "ring=%s first_seq=%llu count=%llu", s->name,
 	    (unsigned long long)g.first_seq, (unsigned long long)g.count);
-	snprintf(text, sizeof text, "%s: %llu records dropped (ring full)", s->name,
-	    (unsigned long long)g.count);
+	snprintf(text, sizeof text, "%s: %llu records %s", s->name, (unsigned long long)g.count,
+	    m->flags & RING_F_RESYNC ? "lost to ring corruption" : "dropped (ring full)");
 	if (s->exch_hint != EX_NONE) {
 		add_synth(s, m->seq, 0, EV_RING_LOSS, (int64_t)g.first_seq, (int64_t)g.count, text);
 		return;
@@ -122,6 +128,13 @@ on_bad(struct src *s, const struct ring_msg *m, const char *why)
 	add_synth(s, m->seq, 0, EV_VALIDATION, (int64_t)m->seq, m->type, text);
 }
 
+/* The local sink is up while the store can be written. */
+static void
+write_state(void)
+{
+	metric_set(S.g_local_up, !S.add_failing && !S.commit_failing);
+}
+
 static int
 handle(struct src *s, const struct ring_msg *m)
 {
@@ -143,8 +156,21 @@ handle(struct src *s, const struct ring_msg *m)
 	}
 	rc = store_writer_add(S.w, s->ring_id, m->seq, s->exch_hint, m->data, m->len, err, sizeof err);
 	if (rc == STORE_W_ERR) {
-		log_error("cannot add a record to the store", "ring=%s err=%s", s->name, log_q(err));
+		uint64_t held;
+
+		metric_inc(S.m_write_err, 1);
+		S.add_failing = 1;
+		write_state();
+		if (log_throttle(&S.thr_add, err, &held))
+			log_error("cannot add a record to the store; reading paused, retrying", "ring=%s err=%s "
+			    "repeats_held_back=%llu", s->name, log_q(err), (unsigned long long)held);
 		return -1;
+	}
+	if (S.add_failing) {
+		S.add_failing = 0;
+		write_state();
+		log_info("the store takes records again", "ring=%s failed_adds=%llu", s->name,
+		    (unsigned long long)log_throttle_end(&S.thr_add));
 	}
 	if (h->recv_ns > 0 && rc == STORE_W_OK && !(h->flags & REC_F_REPLAY))
 		metric_observe(S.h_latency, now_ns() - h->recv_ns);
@@ -169,9 +195,22 @@ commit(void)
 
 	store_writer_stats(S.w, &before);
 	if (store_writer_commit(S.w, err, sizeof err) < 0) {
+		uint64_t held;
+
 		metric_inc(S.m_commit_err, 1);
-		log_error("commit failed; ring positions kept, will retry", "err=%s", log_q(err));
+		metric_inc(S.m_write_err, 1);
+		S.commit_failing = 1;
+		write_state();
+		if (log_throttle(&S.thr_commit, err, &held))
+			log_error("commit failed; ring positions kept, will retry", "err=%s repeats_held_back=%llu",
+			    log_q(err), (unsigned long long)held);
 		return -1;
+	}
+	if (S.commit_failing) {
+		S.commit_failing = 0;
+		write_state();
+		log_info("commits succeed again; the backlog drains", "failed_commits=%llu",
+		    (unsigned long long)log_throttle_end(&S.thr_commit));
 	}
 	metric_observe(S.h_commit, mono_ns() - t0);
 	store_writer_stats(S.w, &after);
@@ -215,6 +254,8 @@ open_src(const char *name, int exch_hint)
 	    "records the ring dropped before stored read them (gap frames)");
 	s->m_bad = metrics_counter(S.m, "mp_store_bad_records_total", labels,
 	    "records that failed rec_check (recorded as events, not stored)");
+	s->m_corrupt = metrics_counter(S.m, "mp_store_ring_corrupt_total", labels,
+	    "corrupt ring frames resynchronised past (the records lost are in mp_store_ring_lost_total)");
 	log_info("ring attached", "ring=%s head=%llu last_durable_seq=%llu", name,
 	    (unsigned long long)s->cur, (unsigned long long)store_writer_last_seq(S.w, s->ring_id));
 	S.n_src++;
@@ -270,6 +311,13 @@ main(int argc, char **argv)
 	S.m_raw = metrics_counter(S.m, "mp_store_bytes_in_total", "", "record bytes stored (uncompressed)");
 	S.m_comp = metrics_counter(S.m, "mp_store_bytes_written_total", "", "bytes written to segments");
 	S.g_pending = metrics_gauge(S.m, "mp_store_pending_bytes", "", "record bytes not yet durable");
+	S.m_write_err = metrics_counter(S.m, "mp_store_write_errors_total", "",
+	    "failed record adds and commits (disk full, read-only, I/O error; retried, nothing lost)");
+	S.g_local_up = metrics_gauge(S.m, "mp_store_local_up", "",
+	    "1 while the local store can be written, 0 from a failed write or commit to the next success");
+	S.thr_add = (struct log_throttle)LOG_THROTTLE_INIT(10 * 1000000000LL);
+	S.thr_commit = (struct log_throttle)LOG_THROTTLE_INIT(10 * 1000000000LL);
+	write_state();
 	S.h_commit = metrics_hist(S.m, "mp_store_commit_ns", "", "commit latency (compress, write, fdatasync)");
 	S.h_latency = metrics_hist(S.m, "mp_store_latency_seconds", "",
 	    "receive (feedd) to stored taking the record off its ring, ns; durability adds up to "
@@ -286,9 +334,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	store_writer_stats(S.w, &ws);
-	log_info("store open", "root=%s streams=%llu torn_tails=%llu torn_bytes=%llu", log_q(root),
+	log_line(ws.lost_segments ? LOG_ERROR : LOG_INFO, "store open", "root=%s streams=%llu torn_tails=%llu "
+	    "torn_bytes=%llu lost_sealed_segments=%llu lost_records=%llu", log_q(root),
 	    (unsigned long long)ws.recovered_streams, (unsigned long long)ws.torn_tails,
-	    (unsigned long long)ws.torn_bytes);
+	    (unsigned long long)ws.torn_bytes, (unsigned long long)ws.lost_segments,
+	    (unsigned long long)ws.lost_records);
 
 	/* The sink only reads the store, which is recovered by now. */
 	if (*cfg_str(S.cfg, "clickhouse", "url")) {
@@ -336,6 +386,7 @@ main(int argc, char **argv)
 			struct src *s = &S.src[i];
 			struct ring_msg m;
 			int n = 0, r = 0;
+			uint64_t bad_at;
 
 			if (s->broken) {
 				if (mono_ns() - s->broken_ns < 5000000000LL)
@@ -351,6 +402,16 @@ main(int argc, char **argv)
 				}
 				s->done = s->cur;
 				n++;
+			}
+			bad_at = s->cur;
+			if (r == RING_ECORRUPT && ring_recover(s->r, &s->cur) == RING_OK) {
+				/* The skipped bytes hold nothing to store: release them with the
+				 * next commit, so a full blocking ring frees its producer even
+				 * before the gap (which needs the next record) is known. */
+				metric_inc(s->m_corrupt, 1);
+				if (s->done == bad_at)
+					s->done = s->cur;
+				r = 0;
 			}
 			if (r < 0) {
 				log_error("ring frame cannot be valid; pausing this ring", "ring=%s pos=%llu err=%s",

@@ -197,6 +197,54 @@ typedef void (*store_fault_fn)(const struct store_fault *f, void *arg);
 int store_seg_scan(const char *path, int verify_data, struct store_seg_info *info,
     store_fault_fn fn, void *arg, char *err, size_t errlen);
 
+/* ---- the manifest: what was sealed (store_manifest.c) ----
+ *
+ * <stream dir>/MANIFEST records every seal: segment name, file size, blocks
+ * and records, appended and fdatasync'd right after the index.  That is how
+ * a reader knows a segment was sealed and how many records it held even when
+ * the index (the file's end) is gone: a sealed segment that is short,
+ * unsealed, or missing is data lost, with exactly manifest records - records
+ * found; only the newest segment of a stream, never sealed (or "reopened" by
+ * stored to continue it within its hour), may end in a torn tail.  stored
+ * never modifies a segment that disagrees with its manifest entry: it logs
+ * the loss, appends a "lost" line (which verify keeps reporting) and moves
+ * the file aside.  A stream written before manifests existed has none; its
+ * segments are judged by their own index only.
+ */
+struct store_manifest_seg {
+	char name[64];              /* "20261204T18.seg" */
+	int sealed;                 /* the last line about it says sealed (not reopened) */
+	uint64_t bytes;             /* file size at seal */
+	uint32_t blocks;
+	uint64_t records;
+};
+struct store_manifest_loss {
+	char name[64];
+	uint64_t lost, of;          /* records stored found missing, of the sealed count */
+};
+struct store_manifest {
+	int present;                /* the file exists */
+	struct store_manifest_seg *seg;
+	int n_seg;
+	struct store_manifest_loss *loss;
+	int n_loss;
+	int bad_lines;              /* lines that do not verify (crc, syntax) */
+	int torn_last;              /* the last line is unterminated (a crash mid-append): ignored */
+};
+/* Load dir/MANIFEST (none = empty, present 0).  0, or -1 with err. */
+int store_manifest_load(const char *dir, struct store_manifest *m, char *err, size_t errlen);
+void store_manifest_free(struct store_manifest *m);
+const struct store_manifest_seg *store_manifest_find(const struct store_manifest *m, const char *name);
+/* Does a segment (info, NULL = missing) match what its entry (e, may be NULL)
+ * says?  0 = yes, or nothing to compare (not sealed per the manifest);
+ * 1 = a sealed segment short, unsealed, damaged or missing: *lost = records gone. */
+int store_manifest_check(const struct store_manifest_seg *e, const struct store_seg_info *info, uint64_t *lost);
+/* Writer side (stored): append a line and fdatasync it.  0, or -1 with err. */
+int store_manifest_sealed(const char *dir, const char *name, uint64_t bytes, uint32_t blocks, uint64_t records,
+    char *err, size_t errlen);
+int store_manifest_reopened(const char *dir, const char *name, char *err, size_t errlen);
+int store_manifest_lost(const char *dir, const char *name, uint64_t lost, uint64_t of, char *err, size_t errlen);
+
 /* ---- streams ---- */
 
 struct store_stream {

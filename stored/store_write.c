@@ -173,16 +173,68 @@ seg_fault_log(const struct store_fault *f, void *arg)
  * middle is kept (a reader reports it); only bytes after the last block that
  * verifies are cut, so an acknowledged block is never removed.
  */
+/*
+ * A segment its stream's manifest says was sealed, but that is now short,
+ * unsealed or damaged: data was lost after it was durable.  Never cut or
+ * continue it (that would hide the loss): log the records lost, write a
+ * "lost" line that mpstore verify keeps reporting, and move the file aside.
+ * Returns 1 when that happened, 0 when the segment agrees with the manifest
+ * (or is not sealed per it), -1 on error.
+ */
+static int
+sealed_but_damaged(struct store_writer *w, struct wstream *s, const char *path, const struct store_seg_info *info,
+    char *err, size_t errlen)
+{
+	struct store_manifest m;
+	const struct store_manifest_seg *e;
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char moved[760];
+	uint64_t lost;
+	int rc;
+
+	if (store_manifest_load(s->dir, &m, err, errlen) < 0)
+		return -1;
+	e = store_manifest_find(&m, name);
+	if (!store_manifest_check(e, info, &lost)) {
+		store_manifest_free(&m);
+		return 0;
+	}
+	w->st.lost_segments++;
+	w->st.lost_records += lost;
+	log_error("a sealed segment lost data; setting it aside (mpstore verify reports it)", "path=%s "
+	    "records_sealed=%llu records_found=%llu records_lost=%llu bytes_sealed=%llu bytes_found=%llu", log_q(path),
+	    (unsigned long long)e->records, (unsigned long long)info->n_records, (unsigned long long)lost,
+	    (unsigned long long)e->bytes, (unsigned long long)info->size);
+	/* "lost" stays reported; "reopened" frees the name for a fresh segment. */
+	rc = store_manifest_lost(s->dir, name, lost, e->records, err, errlen);
+	if (rc == 0)
+		rc = store_manifest_reopened(s->dir, name, err, errlen);
+	store_manifest_free(&m);
+	if (rc < 0)
+		return -1;
+	snprintf(moved, sizeof moved, "%s.bad-%lld", path, (long long)now_ns());
+	if (rename(path, moved) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
 static int
 recover_segment(struct store_writer *w, struct wstream *s, const char *path, int keep_open,
     int *found_blocks, char *err, size_t errlen)
 {
 	struct store_seg seg;
 	struct store_block_hdr bh;
+	struct store_seg_info info;
 	uint64_t off, end;
-	int fd;
+	int fd, rc;
 
 	*found_blocks = 0;
+	/* First against the manifest: a sealed segment is never cut or continued. */
+	if (store_seg_scan(path, 0, &info, NULL, NULL, err, errlen) == 0 &&
+	    (rc = sealed_but_damaged(w, s, path, &info, err, errlen)) != 0)
+		return rc < 0 ? -1 : 1;
 	if (store_seg_open(&seg, path, err, errlen) < 0)
 		return -1;
 	while (store_seg_next_block(&seg, &bh, &off, seg_fault_log, w) == 1) {
@@ -205,11 +257,31 @@ recover_segment(struct store_writer *w, struct wstream *s, const char *path, int
 			store_seg_close(&seg);
 			return 0;
 		}
+		if (seg.sealed) {
+			/* Continued within its hour: the index is cut off, so say first
+			 * that this segment is open again (else it reads as lost data). */
+			const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+			if (store_manifest_reopened(s->dir, name, err, errlen) < 0) {
+				store_seg_close(&seg);
+				return -1;
+			}
+		}
 		if (seg.tail) {
+			struct store_block_hdr th;
+			const char *why;
+			char recs[32] = "unknown";
+
+			/* The torn block's header says how many records it held, when
+			 * it was written whole; they were never acknowledged (no
+			 * fsync), so the ring still has them and they are re-read. */
+			if (seg.size - end >= sizeof th && pread(seg.fd, &th, sizeof th, (off_t)end) == (ssize_t)sizeof th &&
+			    store_block_hdr_ok(&th, &why) == 0)
+				snprintf(recs, sizeof recs, "%u", th.n_records);
 			w->st.torn_tails++;
 			w->st.torn_bytes += seg.size - end;
-			log_warn("truncating torn segment tail", "path=%s at=%llu bytes=%llu",
-			    log_q(path), (unsigned long long)end, (unsigned long long)(seg.size - end));
+			log_warn("truncating the torn tail of the open segment (never acknowledged: the records are "
+			    "read again from the ring)", "path=%s at=%llu bytes=%llu records=%s blocks_kept=%d",
+			    log_q(path), (unsigned long long)end, (unsigned long long)(seg.size - end), recs, *found_blocks);
 		}
 	}
 	store_seg_close(&seg);
@@ -239,7 +311,7 @@ static int
 recover_stream(struct store_writer *w, struct wstream *s, char *err, size_t errlen)
 {
 	struct store_stream *v = NULL;
-	int n, i, j, blocks;
+	int n, i, j, blocks, rc;
 
 	s->old_hour = -1;
 	n = store_streams(w->root, &v, err, errlen);
@@ -256,8 +328,15 @@ recover_stream(struct store_writer *w, struct wstream *s, char *err, size_t errl
 			 * damaged: open_segment() then moves it aside, never over it. */
 			if (j == v[i].n_seg - 1)
 				s->old_hour = store_hour_parse(v[i].seg[j]);
-			if (recover_segment(w, s, path, 0, &blocks, err, errlen) < 0) {
+			rc = recover_segment(w, s, path, 0, &blocks, err, errlen);
+			if (rc < 0) {
 				log_warn("cannot recover segment", "path=%s err=%s", log_q(path), log_q(err));
+				continue;
+			}
+			if (rc == 1) {
+				/* A damaged sealed segment, set aside: nothing to continue there. */
+				if (j == v[i].n_seg - 1)
+					s->old_hour = -1;
 				continue;
 			}
 			if (blocks)
@@ -381,7 +460,7 @@ open_segment(struct store_writer *w, struct wstream *s, int64_t hour, char *err,
 	struct store_inst_disk *d;
 	size_t hl;
 	char *buf;
-	int i, fd, blocks;
+	int i, fd, blocks, rc;
 
 	if (s->old_hour >= 0 && s->old_hour >= hour) {
 		/* Continue the newest segment (a restart within its hour). */
@@ -389,10 +468,17 @@ open_segment(struct store_writer *w, struct wstream *s, int64_t hour, char *err,
 		snprintf(path, sizeof path, "%s/%s.seg", s->dir, name);
 		s->n_idx = 0;
 		s->block_no = 0;
-		if (recover_segment(w, s, path, 1, &blocks, err, errlen) == 0) {
+		rc = recover_segment(w, s, path, 1, &blocks, err, errlen);
+		if (rc == 0) {
 			s->seg_hour = s->old_hour;
 			s->old_hour = -1;
 			return 0;
+		}
+		if (rc == 1) {
+			/* Sealed, then damaged: set aside; a fresh file takes its name. */
+			hour = s->old_hour;
+			s->old_hour = -1;
+			goto create;
 		}
 		/* A newest segment we cannot even open is left for mpstore to
 		 * report; start a fresh one beside it. */
@@ -420,6 +506,7 @@ open_segment(struct store_writer *w, struct wstream *s, int64_t hour, char *err,
 			return -1;
 		s->old_hour = -1;
 	}
+create:
 	if (mkdirs(s->dir) < 0) {
 		snprintf(err, errlen, "%s: %s", s->dir, strerror(errno));
 		return -1;
@@ -642,6 +729,21 @@ seal_segment(struct store_writer *w, struct wstream *s, char *err, size_t errlen
 		snprintf(err, errlen, "%s/%s: cannot write the index: %s", s->exchange, s->symbol,
 		    strerror(errno));
 		return -1;
+	}
+	/* After the index is durable: from now on a reader knows this segment's
+	 * size and records even if its end is cut off (store.h "Manifest"). */
+	{
+		char name[40];
+		uint64_t records = 0;
+		uint32_t i;
+
+		for (i = 0; i < s->n_idx; i++)
+			records += s->idx[i].n_records;
+		store_hour_name(s->seg_hour, name, sizeof name - 4);
+		strcat(name, ".seg");
+		if (store_manifest_sealed(s->dir, name, s->seg_end + sizeof ih + bytes + sizeof t, s->n_idx, records,
+		    err, errlen) < 0)
+			return -1;
 	}
 	close(s->fd);
 	s->fd = -1;

@@ -31,6 +31,7 @@ struct store_writer_opts {
 struct store_writer_stats {
 	uint64_t records, dups, bytes_raw, bytes_comp, blocks, commits, syncs, segments;
 	uint64_t recovered_streams, torn_tails, torn_bytes, bad_blocks_seen;
+	uint64_t lost_segments, lost_records;   /* sealed segments found short/unsealed at recovery (set aside) */
 	int64_t last_commit_ns;
 };
 

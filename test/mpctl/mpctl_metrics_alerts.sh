@@ -54,6 +54,8 @@ counter mp_store_bytes_written_total - 123456
 hist mp_store_latency_seconds - 3000000 10
 gauge mp_store_sink_lag_records sink="clickhouse" 42
 gauge mp_store_sink_up sink="clickhouse" 1
+gauge mp_store_local_up - 1
+counter mp_store_write_errors_total - 0
 EOF
 mp_start
 if wait_for 30 mp_all_ready; then ok embedded_nats_started_first
@@ -174,6 +176,45 @@ sed -i 's/^gauge mp_feed_connected exchange="binance",conn="stream" 0/gauge mp_f
 resolved() { grep -q '^system.alert.connection_lost .*"state":"resolved"' "$ALERTS"; }
 if wait_for 10 resolved && mp_health_check 'assert "connection_lost" not in [x["rule"] for x in d["alerts"]]'; then
 	ok alert_resolved_published; else not_ok alert_resolved_published; fi
+
+# Issue 14.5: stored reports that the local store cannot be written: the
+# local sink goes down in /health and store_write_failed fires; back up, it resolves.
+sed -i -e 's/^gauge mp_store_local_up - 1/gauge mp_store_local_up - 0/' \
+	-e 's/^counter mp_store_write_errors_total - 0/counter mp_store_write_errors_total - 7/' "$CD/stored.metrics"
+want='
+s = {x["name"]: x for x in d["sinks"]}
+assert s["local"]["up"] is False and s["local"]["writable"] is False and s["local"]["write_errors"] == 7, s["local"]
+a = [x for x in d["alerts"] if x["rule"] == "store_write_failed"]
+assert len(a) == 1 and a[0]["severity"] == "critical" and a[0]["labels"] == {"sink": "local"}, a
+assert "7 failed" in a[0]["message"], a'
+if wait_for 15 mp_health_check "$want"; then ok store_write_failed_alert_and_sink_down
+else not_ok store_write_failed_alert_and_sink_down "$(mp_health_check "$want" 2>&1 | tail -1)"; fi
+sed -i 's/^gauge mp_store_local_up - 0/gauge mp_store_local_up - 1/' "$CD/stored.metrics"
+want='
+s = {x["name"]: x for x in d["sinks"]}
+assert s["local"]["up"] is True and s["local"]["writable"] is True, s["local"]
+assert not [x for x in d["alerts"] if x["rule"] == "store_write_failed"], d["alerts"]'
+if wait_for 15 mp_health_check "$want"; then ok store_write_failed_resolves
+else not_ok store_write_failed_resolves "$(mp_health_check "$want" 2>&1 | tail -1)"; fi
+
+# Issue 14.2: a consumer resynchronised past corrupt frames (the ring header
+# counts it; here written straight into book.store's consumer line, offsets of
+# common/ring_impl.h): ring_corrupt fires for that ring, /health shows the counts.
+/usr/bin/python3 - "/dev/shm/$MP_PREFIX/book.store" <<'EOF'
+import mmap, struct, sys
+with open(sys.argv[1], "r+b") as f:
+    m = mmap.mmap(f.fileno(), 0)
+    off = 4096 + 128 + 40       # consumer line: head read read_seq hb_ns pid attaches, then corrupt...
+    struct.pack_into("<QQQQ", m, off, 1, 4096, 160, 3)
+EOF
+want='
+r = {x["name"]: x for x in d["rings"]}
+assert r["book.store"]["corrupt"] == 1 and r["book.store"]["corrupt_lost"] == 3, r["book.store"]
+a = [x for x in d["alerts"] if x["rule"] == "ring_corrupt"]
+assert len(a) == 1 and a[0]["severity"] == "error" and a[0]["labels"] == {"ring": "book.store"}, a
+assert "position 4096" in a[0]["message"], a'
+if wait_for 15 mp_health_check "$want"; then ok ring_corrupt_alert
+else not_ok ring_corrupt_alert "$(mp_health_check "$want" 2>&1 | tail -1)"; fi
 
 # A dead feedd counts as a lost connection even though its metrics still say 1.
 echo 1 >"$CD/feedd.okx.fail"

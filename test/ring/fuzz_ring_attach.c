@@ -2,7 +2,9 @@
  * fuzz_ring_attach.c - libFuzzer target: a ring file image built from the
  * input (fuzz_image.h) is attached in every role and read to the end.  The
  * ring code must refuse or report anything malformed (RING_EBADHDR,
- * RING_ECORRUPT), never crash or read outside the mapping (ASan).  One
+ * RING_ECORRUPT), never crash or read outside the mapping (ASan); the
+ * consumer resynchronises past corruption (ring_resync) as the daemons do
+ * and must finish.  One
  * invariant is checked as well: once a producer attached and wrote a record,
  * an inspector finds exactly that record where the tail was.
  */
@@ -18,6 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_STEPS 600
 
+static uint64_t
+st_cap(struct ring *r)
+{
+	struct ring_stat st;
+
+	ring_stat(r, &st);
+	return st.capacity;
+}
+
 static void
 read_all(struct ring *r, int consume)
 {
@@ -25,7 +36,20 @@ read_all(struct ring *r, int consume)
 	uint64_t cur = ring_head(r), mid = 0;
 	int n = 0, rc;
 
-	while (n < MAX_STEPS && (rc = ring_next(r, &cur, &m)) == 1) {
+	for (int steps = 0; n < MAX_STEPS && steps < 4 * MAX_STEPS; steps++) {
+		rc = ring_next(r, &cur, &m);
+		if (rc == RING_ECORRUPT && consume) {
+			uint64_t before = cur, skipped;
+
+			/* What the daemons do: skip it (never backwards, never past head + capacity). */
+			if (ring_resync(r, &cur, &skipped) != RING_OK)
+				break;
+			if (cur < before || cur - before != skipped || cur - ring_head(r) > st_cap(r))
+				abort();
+			continue;
+		}
+		if (rc != 1)
+			break;
 		if (m.len)
 			(void)((volatile const unsigned char *)m.data)[m.len - 1];
 		if (++n == 2)

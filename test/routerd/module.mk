@@ -9,7 +9,7 @@ $(eval $(call test_prog,test_mpsub_verify,test/routerd/test_mpsub_verify.c tools
 $(eval $(call fuzz_target,fuzz_mpsub_parse,test/routerd/fuzz_mpsub_parse.c tools/mpsub/vparse.c tools/mpsub/verify.c $(BOOK_ENGINE_SRCS),jansson))
 TEST_SCRIPTS += test/routerd/routerd_streams.sh test/routerd/routerd_nats_restart.sh \
 	test/routerd/routerd_kill9.sh test/routerd/routerd_gap.sh test/routerd/routerd_npm_consumer.sh \
-	test/routerd/routerd_tls_auth.sh test/routerd/routerd_mpsim.sh
+	test/routerd/routerd_tls_auth.sh test/routerd/routerd_mpsim.sh test/routerd/routerd_corrupt.sh
 
 # A helper program, built with the others but not run as a test.
 $(BIN)/test/routerd_feeder: $(call objs,test/routerd/feeder.c $(BOOK_ENGINE_SRCS)) $(OBJ)/libcommon.a

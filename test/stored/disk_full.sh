@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # disk_full.sh - the store's disk fills up mid-stream: commits fail and are
 # retried (ring positions kept, reading paused at max_pending), and nothing is
-# lost or stored twice once there is room again.  Needs root (a 1 MiB tmpfs);
+# lost or stored twice once there is room again; meanwhile the local sink reads
+# down and the log is throttled.  Needs root (a 1 MiB tmpfs);
 # prints a skip line otherwise.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
@@ -23,7 +24,25 @@ wait_for 10 test -e "/dev/shm/$ST_PREFIX/book.store"
 "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --seed 5 >"$T_TMP/feed.json"
 if wait_for 20 grep -q 'No space left on device' "$T_TMP/stored.log"; then ok disk_full_commit_fails
 else not_ok disk_full_commit_fails "the disk never filled up"; fi
+# Issue 14.5: the failure is visible (stored's mp_store_local_up, which mpctl
+# turns into sinks.local.up and the store_write_failed alert) and the log says
+# it once per 10 s with a count instead of on every retry.
+MET="/dev/shm/$ST_PREFIX/metrics.stored"
+metric() { "$BIN/test/metrics_dump" "$MET" | awk -v k="$1{}" '$1 == k { print $2 }'; }
+metric_is() { test "$(metric "$1")" "$2" "$3"; }   # re-read on every try of wait_for
+if wait_for 10 metric_is mp_store_local_up = 0; then ok local_sink_down_while_full
+else not_ok local_sink_down_while_full "mp_store_local_up=$(metric mp_store_local_up)"; fi
+# Let at least 5 retries fail (one a second), then count the lines about them.
+wait_for 30 metric_is mp_store_write_errors_total -ge 5
+errs=$(metric mp_store_write_errors_total)
+lines=$(grep -cE 'msg="(commit failed|cannot add a record)' "$T_TMP/stored.log")
+check write_failures_counted test "${errs:-0}" -ge 5
+check failure_log_throttled test "$lines" -ge 1 -a "$lines" -lt "${errs:-0}" -a "$lines" -le 4
 mount -o remount,size=64M "$MNT"
+if wait_for 30 metric_is mp_store_local_up = 1; then ok local_sink_up_again
+else not_ok local_sink_up_again "mp_store_local_up=$(metric mp_store_local_up)"; fi
+cfail=$(metric mp_store_commit_errors_total)
+check recovery_logged_with_count grep -q "msg=\"commits succeed again; the backlog drains\" failed_commits=$cfail\$" "$T_TMP/stored.log"
 if wait_for 30 st_counts_match "$T_TMP/feed.json"; then ok caught_up_after_space_returned
 else not_ok caught_up_after_space_returned "$("$BIN/mpstore" verify -c "$ST_CONF" | head -c 400)"; fi
 st_stop

@@ -8,7 +8,7 @@ $(BIN)/test/stored_feeder: $(call objs,test/stored/feeder.c $(STORED_TEST_GEN) s
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
 PROGS += $(BIN)/test/stored_feeder
 
-TEST_SCRIPTS += test/stored/stored_crash.sh test/stored/verify_gaps.sh test/stored/disk_full.sh test/stored/clickhouse.sh
+TEST_SCRIPTS += test/stored/stored_crash.sh test/stored/verify_gaps.sh test/stored/ring_corrupt.sh test/stored/store_loss.sh test/stored/disk_full.sh test/stored/clickhouse.sh
 
 # chdb_http is test scaffolding (a front end for libchdb), not code under
 # test: it is always built without sanitizers, because ASan cannot host the

@@ -608,6 +608,69 @@ t_time_parse(void)
 	T_EQ_U(store_crc32c(0, "123456789", 9), 0xe3069283U);
 }
 
+/* The manifest (store.h): last word per segment, "lost" lines kept, a torn
+ * last line ignored, a line with a bad crc counted, and the check. */
+static void
+t_manifest(void)
+{
+	struct store_manifest m;
+	struct store_seg_info info;
+	const struct store_manifest_seg *e;
+	char dir[300], path[400], err[256];
+	uint64_t lost;
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "%s/manifest", base);
+	mkdir(dir, 0755);
+	T_EQ_I(store_manifest_load(dir, &m, err, sizeof err), 0);
+	T_EQ_I(m.present, 0);
+	T_EQ_I(store_manifest_sealed(dir, "20251124T02.seg", 1000, 3, 300, err, sizeof err), 0);
+	T_EQ_I(store_manifest_sealed(dir, "20251124T03.seg", 2000, 4, 400, err, sizeof err), 0);
+	T_EQ_I(store_manifest_reopened(dir, "20251124T03.seg", err, sizeof err), 0);
+	T_EQ_I(store_manifest_lost(dir, "20251124T01.seg", 7, 70, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/MANIFEST", dir);
+	f = fopen(path, "a");
+	fputs("sealed 20251124T04.seg bytes=1 blocks=1 records=999 crc=00000000\n", f);   /* bad crc */
+	fputs("sealed 20251124T05.seg bytes=5", f);                                       /* torn */
+	fclose(f);
+	T_EQ_I(store_manifest_load(dir, &m, err, sizeof err), 0);
+	T_EQ_I(m.present, 1);
+	T_EQ_I(m.bad_lines, 1);
+	T_EQ_I(m.torn_last, 1);
+	T_EQ_I(m.n_loss, 1);
+	T_EQ_U(m.loss[0].lost, 7);
+	T_EQ_U(m.loss[0].of, 70);
+	e = store_manifest_find(&m, "20251124T02.seg");
+	T_CHECK(e && e->sealed && e->bytes == 1000 && e->blocks == 3 && e->records == 300);
+	e = store_manifest_find(&m, "20251124T03.seg");
+	T_CHECK(e && !e->sealed);                       /* reopened: a torn tail there is no loss */
+	T_CHECK(!store_manifest_find(&m, "20251124T04.seg") && !store_manifest_find(&m, "20251124T05.seg"));
+	/* The check: intact, short, missing, unsealed. */
+	e = store_manifest_find(&m, "20251124T02.seg");
+	memset(&info, 0, sizeof info);
+	info.sealed = 1;
+	info.size = 1000;
+	info.n_records = 300;
+	T_EQ_I(store_manifest_check(e, &info, &lost), 0);
+	info.size = 600;
+	info.n_records = 180;
+	info.sealed = 0;
+	T_EQ_I(store_manifest_check(e, &info, &lost), 1);
+	T_EQ_U(lost, 120);
+	T_EQ_I(store_manifest_check(e, NULL, &lost), 1);
+	T_EQ_U(lost, 300);
+	T_EQ_I(store_manifest_check(store_manifest_find(&m, "20251124T03.seg"), NULL, &lost), 0);
+	store_manifest_free(&m);
+	/* The next append cuts the torn line off (it never completed). */
+	T_EQ_I(store_manifest_sealed(dir, "20251124T06.seg", 6, 1, 6, err, sizeof err), 0);
+	T_EQ_I(store_manifest_load(dir, &m, err, sizeof err), 0);
+	T_EQ_I(m.bad_lines, 1);
+	T_EQ_I(m.torn_last, 0);
+	T_CHECK(store_manifest_find(&m, "20251124T06.seg") != NULL);
+	T_CHECK(store_manifest_find(&m, "20251124T02.seg") != NULL);
+	store_manifest_free(&m);
+}
+
 int
 main(void)
 {
@@ -629,6 +692,7 @@ main(void)
 	T_RUN(t_corrupted_block_reported);
 	T_RUN(t_damaged_segment_set_aside);
 	T_RUN(t_gap_ledger);
+	T_RUN(t_manifest);
 	snprintf(err, sizeof err, "rm -rf '%s'", base);
 	if (system(err) != 0)
 		fprintf(stderr, "cannot remove %s\n", base);

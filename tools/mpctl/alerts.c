@@ -31,9 +31,10 @@
 #define AL_MAX 128
 #define SER_MAX 512
 
-enum { R_DATA_LOSS, R_LATENCY, R_CHECKSUM, R_CONN, R_BACKLOG, R_PROC, R_N };
+enum { R_DATA_LOSS, R_LATENCY, R_CHECKSUM, R_CONN, R_BACKLOG, R_PROC, R_RING_CORRUPT, R_STORE_WRITE, R_N };
 static const char *rule_names[R_N] = {
 	"data_loss", "latency_high", "checksum_fail", "connection_lost", "stream_backlog", "process_failed",
+	"ring_corrupt", "store_write_failed",
 };
 
 struct alert {
@@ -569,6 +570,46 @@ eval_proc(struct ctl *c)
 	}
 }
 
+/* A consumer resynchronised past corrupt frames (ring header counter, see
+ * ring.h "Corruption") within the window: someone writes into the rings. */
+static void
+eval_ring_corrupt(struct ctl *c)
+{
+	char lab[96], key[128];
+	double d;
+	int i;
+
+	for (i = 0; i < c->nrings; i++) {
+		if (!c->ring_ok[i])
+			continue;
+		snprintf(key, sizeof key, "corrupt|%s", c->ring_names[i]);
+		d = window_delta(c, key, (double)c->rings[i].corrupt);
+		snprintf(lab, sizeof lab, "ring=\"%s\"", c->ring_names[i]);
+		condition(c, R_RING_CORRUPT, lab, d > 0, d, 0,
+		    "ring %s: %.0f corrupt frame(s) skipped in the last %llds, last at position %llu (%llu records lost in all)",
+		    c->ring_names[i], d, (long long)(c->alerts->window / 1000000000LL),
+		    (unsigned long long)c->rings[i].corrupt_pos, (unsigned long long)c->rings[i].corrupt_lost);
+	}
+}
+
+/* stored cannot write the local store (disk full, read-only, I/O error):
+ * its gauge mp_store_local_up is 0 from the first failed write or commit
+ * to the next successful commit.  Nothing is lost meanwhile (the ring holds
+ * the backlog), but nothing becomes durable either. */
+static void
+eval_store_write(struct ctl *c)
+{
+	const struct mview *m = collect_find(c, "stored", "mp_store_local_up", NULL, 0);
+	struct child *ch = sup_find(c, "stored");
+	double errs = 0;
+
+	if (!m || !ch || ch->state != PS_READY)
+		return;
+	errs = metric_sum(c, "stored", "mp_store_write_errors_total", NULL);
+	condition(c, R_STORE_WRITE, "sink=\"local\"", m->v.gauge <= 0, errs, 0,
+	    "stored cannot write the local store (%.0f failed writes/commits so far; the ring holds the backlog)", errs);
+}
+
 void
 alerts_eval(struct ctl *c)
 {
@@ -585,6 +626,8 @@ alerts_eval(struct ctl *c)
 	eval_conn(c);
 	eval_backlog(c);
 	eval_proc(c);
+	eval_ring_corrupt(c);
+	eval_store_write(c);
 	/* An alert whose subject vanished (a stream deleted, ...) resolves. */
 	for (i = 0; i < a->nal; i++)
 		if (!a->al[i].seen && a->al[i].firing) {

@@ -162,6 +162,8 @@ rings_json(const struct ctl *c, int64_t now_mono)
 		    "policy", r->policy == RING_DROP ? "drop" : "block");
 		if (!o)
 			continue;
+		json_object_set_new(o, "corrupt", json_integer((json_int_t)r->corrupt));
+		json_object_set_new(o, "corrupt_lost", json_integer((json_int_t)r->corrupt_lost));
 		json_object_set_new(o, "fill", json_real(r->capacity ? (double)(r->tail - r->head) / (double)r->capacity : 0));
 		json_object_set_new(o, "producer_pid", json_integer(r->producer_pid));
 		json_object_set_new(o, "consumer_pid", json_integer(r->consumer_pid));
@@ -362,9 +364,17 @@ sinks_json(struct ctl *c)
 	    "up", child_running(c, "routerd"));
 	json_array_append_new(a, o);
 	r = ring_by_name(c, "book.store");
-	json_array_append_new(a, json_pack("{s:s,s:o,s:b}", "name", "local",
-	    "lag_records", r ? json_integer((json_int_t)(r->written - r->read)) : json_null(),
-	    "up", child_running(c, "stored")));
+	{
+		/* stored says whether it can write (mp_store_local_up; absent = yes). */
+		double up = 1, errs = 0;
+		int have = sum_metric(c, "stored", "mp_store_local_up", NULL, &up);
+
+		sum_metric(c, "stored", "mp_store_write_errors_total", NULL, &errs);
+		json_array_append_new(a, json_pack("{s:s,s:o,s:b,s:b,s:I}", "name", "local",
+		    "lag_records", r ? json_integer((json_int_t)(r->written - r->read)) : json_null(),
+		    "up", child_running(c, "stored") && (!have || up > 0), "writable", !have || up > 0,
+		    "write_errors", (json_int_t)errs));
+	}
 	for (i = 0; (m = collect_find(c, "stored", "mp_store_sink_lag_records", NULL, i)); i++) {
 		double up = 1;
 		char lab[64];
@@ -652,6 +662,10 @@ own_metrics(struct ctl *c, struct sbuf *b)
 	    (unsigned long long)c->rings[i].full_events);
 	PER_RING("mp_ring_torn_total", "counter", "half-written records of killed producers skipped", "%llu",
 	    (unsigned long long)c->rings[i].torn);
+	PER_RING("mp_ring_corrupt_total", "counter", "corrupt frames the consumer resynchronised past", "%llu",
+	    (unsigned long long)c->rings[i].corrupt);
+	PER_RING("mp_ring_corrupt_lost_total", "counter", "records lost with the corrupt frames", "%llu",
+	    (unsigned long long)c->rings[i].corrupt_lost);
 	PER_RING("mp_ring_producer_heartbeat_age_seconds", "gauge", "age of the producer heartbeat (-1 = never)",
 	    "%.3f", c->rings[i].producer_hb_ns ? (double)(now_mono - c->rings[i].producer_hb_ns) / 1e9 : -1.0);
 	PER_RING("mp_ring_consumer_heartbeat_age_seconds", "gauge", "age of the consumer heartbeat (-1 = never)",

@@ -34,7 +34,8 @@ static const char usage[] =
     "                  the config's prefix only)\n"
     "  stat RING       header, positions, lag in bytes and records, rates sampled over\n"
     "                  --interval, counters, heartbeat ages, producer/consumer pids and\n"
-    "                  whether they are alive\n"
+    "                  whether they are alive; corruption the consumer resynchronised\n"
+    "                  past, and a check of the unread frames (names the first bad one)\n"
     "  dump RING       decode the records buffered between the head and the tail\n"
     "  tail RING       follow records as they are committed, from the tail; reports being\n"
     "                  lapped by the producer and resumes at the tail\n"
@@ -295,14 +296,36 @@ print_side(const char *role, int32_t pid, int alive, int64_t hb, int64_t now, ui
 	    pid ? (alive ? "alive" : "DEAD") : "(none)", age, attaches);
 }
 
+/* Walk the unread frames from head to tail as the consumer will, so stat
+ * names the frame a consumer's log complains about: 0 all valid, 1 corrupt
+ * (*at, why), 2 not checked to the end (lapped, or a record too big). */
+static int
+check_frames(struct ring *r, const struct ring_stat *st, uint64_t *n, uint64_t *at, char *why, size_t cap)
+{
+	static unsigned char buf[1 << 20];
+	struct ring_msg m;
+	uint64_t cursor = st->head;
+	int lapped = 0, got = 0;
+
+	*n = 0;
+	while (cursor < st->tail && (got = ring_peek_copy(r, &cursor, &m, buf, sizeof buf, &lapped)) == 1)
+		++*n;
+	*at = cursor;
+	if (cursor >= st->tail || got == 0)
+		return 0;
+	snprintf(why, cap, "%s", lapped ? "lapped by the producer while checked" : ring_errmsg(r));
+	return lapped || got == RING_ETOOBIG ? 2 : 1;
+}
+
 static int
 cmd_stat(struct ring *r, const char *path, const struct mpring_opts *o)
 {
 	struct ring_stat a, st;
-	char created[40], why[200];
+	char created[40], why[200], fwhy[200] = "";
 	double dt = 0, wr = 0, wb = 0, rr = 0, dr = 0;
 	int64_t t0, now;
-	int pa, ca, sok;
+	int pa, ca, sok, fck;
+	uint64_t fn, fat;
 
 	ring_stat(r, &a);
 	t0 = mono_ns();
@@ -321,6 +344,7 @@ cmd_stat(struct ring *r, const char *path, const struct mpring_opts *o)
 	ca = st.consumer_pid && ring_pid_alive(st.consumer_pid);
 	sok = mpring_schema_ok(&st, why, sizeof why);
 	iso_time(st.created_ns, created, sizeof created);
+	fck = check_frames(r, &st, &fn, &fat, fwhy, sizeof fwhy);
 	if (o->json) {
 		struct sbuf b = SBUF_INIT;
 		char *s;
@@ -346,6 +370,15 @@ cmd_stat(struct ring *r, const char *path, const struct mpring_opts *o)
 		sbuf_printf(&b, ",\"written\":%" PRIu64 ",\"written_bytes\":%" PRIu64 ",\"read\":%" PRIu64
 		    ",\"dropped\":%" PRIu64 ",\"full_events\":%" PRIu64 ",\"gaps\":%" PRIu64 ",\"torn\":%" PRIu64,
 		    st.written, st.written_bytes, st.read, st.dropped, st.full_events, st.gaps, st.torn);
+		sbuf_printf(&b, ",\"corrupt\":%" PRIu64 ",\"corrupt_pos\":%" PRIu64 ",\"corrupt_bytes\":%" PRIu64
+		    ",\"corrupt_lost\":%" PRIu64 ",\"frames\":{\"checked\":%" PRIu64 ",\"state\":\"%s\"", st.corrupt,
+		    st.corrupt_pos, st.corrupt_bytes, st.corrupt_lost, fn,
+		    fck == 0 ? "ok" : fck == 1 ? "corrupt" : "unchecked");
+		if (fck) {
+			sbuf_printf(&b, ",\"pos\":%" PRIu64 ",\"why\":", fat);
+			sbuf_json_str(&b, fwhy, strlen(fwhy));
+		}
+		sbuf_puts(&b, "}");
 		sbuf_printf(&b, ",\"rates\":{\"interval_s\":%.3f,\"write_rps\":%.1f,\"write_Bps\":%.1f"
 		    ",\"read_rps\":%.1f,\"drop_rps\":%.1f}", dt, wr, wb, rr, dr);
 		sbuf_printf(&b, ",\"producer\":{\"pid\":%d,\"alive\":%s,\"hb_age_s\":%.3f,\"attaches\":%u}"
@@ -374,6 +407,15 @@ cmd_stat(struct ring *r, const char *path, const struct mpring_opts *o)
 	printf("counters   written %" PRIu64 " (%" PRIu64 " bytes), read %" PRIu64 ", dropped %" PRIu64
 	    ", full %" PRIu64 ", gaps %" PRIu64 ", torn %" PRIu64 "\n", st.written, st.written_bytes, st.read,
 	    st.dropped, st.full_events, st.gaps, st.torn);
+	if (st.corrupt)
+		printf("corrupt    %" PRIu64 " resynchronised by the consumer, last at position %" PRIu64 ": %" PRIu64
+		    " bytes skipped, %" PRIu64 " records lost\n", st.corrupt, st.corrupt_pos, st.corrupt_bytes,
+		    st.corrupt_lost);
+	if (fck == 0)
+		printf("frames     %" PRIu64 " unread, all valid\n", fn);
+	else
+		printf("frames     %s at position %" PRIu64 " after %" PRIu64 " valid: %s\n",
+		    fck == 1 ? "CORRUPT" : "not checked past", fat, fn, fwhy);
 	if (o->interval_ms > 0)
 		printf("rates      write %.1f rec/s (%.1f KB/s), read %.1f rec/s, drop %.1f rec/s over %.2f s\n", wr,
 		    wb / 1e3, rr, dr, dt);

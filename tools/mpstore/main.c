@@ -33,8 +33,10 @@ static const char usage[] =
     "           sync epoch) and print one JSON object: per book records,\n"
     "           snapshots, deltas, unexplained gaps (must be 0), recorded gap\n"
     "           events with their extent, corrupted blocks, segments set aside\n"
-    "           as unreadable.  Exit 0 when there are no unexplained gaps and no\n"
-    "           corrupted blocks or segments, else 1\n"
+    "           as unreadable, and sealed segments (per each stream's MANIFEST)\n"
+    "           that are short, unsealed or missing, with the records lost.\n"
+    "           Exit 0 when there are no unexplained gaps, no corrupted blocks or\n"
+    "           segments and no sealed-segment errors, else 1\n"
     "  print    one JSON object per record (rec_to_json, exact price strings\n"
     "           from the segment's own instrument table)\n"
     "  capture  the raw frames as a capture file, one per line:\n"
@@ -175,6 +177,135 @@ print_time(const char *key, int64_t t)
 	printf("\"%s\": \"%s\"", key, buf);
 }
 
+/*
+ * Sealed segments against the stream manifests (store.h "Manifest"): a
+ * segment the manifest says was sealed must be there, sealed, of the size and
+ * record count it had; each "lost" line stored wrote stays an error; and a
+ * torn tail is allowed only in a stream's newest segment.  Appends one JSON
+ * object per problem to *out; returns the number of problems, *lost the
+ * records they lost.
+ */
+static int
+stream_wanted(const struct opts *o, const char *exchange, const char *symbol)
+{
+	return !(o->exchange && strcmp(o->exchange, exchange)) && !(o->symbol && strcasecmp(o->symbol, symbol));
+}
+
+/* One stream directory's manifest against its files. */
+static uint64_t
+verify_manifest(const char *dir, char **out, size_t *len, uint64_t n, uint64_t *lost)
+{
+	struct store_manifest m;
+	char err[512], p[1100], path[1200];
+	int j;
+
+	if (store_manifest_load(dir, &m, err, sizeof err) < 0) {
+		json_str(p, sizeof p, err);
+		append(out, len, "%s{\"path\": \"%s/MANIFEST\", \"state\": \"unreadable_manifest\", \"what\": \"%s\"}",
+		    n++ ? ", " : "", dir, p);
+		return n;
+	}
+	if (m.bad_lines) {
+		json_str(p, sizeof p, dir);
+		append(out, len, "%s{\"path\": \"%s/MANIFEST\", \"state\": \"bad_manifest_lines\", \"lines\": %d}",
+		    n++ ? ", " : "", p, m.bad_lines);
+	}
+	for (j = 0; j < m.n_loss; j++) {
+		snprintf(path, sizeof path, "%s/%s", dir, m.loss[j].name);
+		json_str(p, sizeof p, path);
+		append(out, len, "%s{\"path\": \"%s\", \"state\": \"lost_before\", \"records_sealed\": %" PRIu64
+		    ", \"records_lost\": %" PRIu64 ", \"what\": \"stored found this sealed segment damaged and set it aside\"}",
+		    n++ ? ", " : "", p, m.loss[j].of, m.loss[j].lost);
+		*lost += m.loss[j].lost;
+	}
+	for (j = 0; j < m.n_seg; j++) {
+		const struct store_manifest_seg *e = &m.seg[j];
+		struct store_seg_info info;
+		uint64_t l;
+		int have;
+
+		if (!e->sealed)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->name);
+		have = access(path, F_OK) == 0;
+		if (have && store_seg_scan(path, 0, &info, NULL, NULL, err, sizeof err) < 0)
+			memset(&info, 0, sizeof info);   /* unreadable header: nothing found in it */
+		if (!store_manifest_check(e, have ? &info : NULL, &l))
+			continue;
+		json_str(p, sizeof p, path);
+		append(out, len, "%s{\"path\": \"%s\", \"state\": \"%s\", \"records_sealed\": %" PRIu64
+		    ", \"records_found\": %" PRIu64 ", \"records_lost\": %" PRIu64 ", \"bytes_sealed\": %" PRIu64
+		    ", \"bytes_found\": %" PRIu64 "}", n++ ? ", " : "", p,
+		    !have ? "missing" : info.size < e->bytes ? "short" : !info.sealed ? "unsealed" : "damaged",
+		    e->records, have ? info.n_records : 0, l, e->bytes, have ? info.size : 0);
+		*lost += l;
+	}
+	store_manifest_free(&m);
+	return n;
+}
+
+/*
+ * Sealed segments against the stream manifests (store.h "Manifest"): a
+ * segment the manifest says was sealed must be there, sealed, of the size and
+ * record count it had; each "lost" line stored wrote stays an error; and a
+ * torn tail is allowed only in a stream's newest segment.  Appends one JSON
+ * object per problem to *out; returns the number of problems, *lost the
+ * records they lost.  Manifests are found by their own path, so a stream
+ * whose every segment was deleted is still checked.
+ */
+static uint64_t
+verify_sealed(const struct opts *o, const struct store_stream *ss, int ns, char **out, size_t *len,
+    uint64_t *lost)
+{
+	char pat[1100], err[512], p[1100], path[1200];
+	uint64_t n = 0;
+	glob_t g;
+	size_t k;
+	int i, j;
+
+	*lost = 0;
+	snprintf(pat, sizeof pat, "%s/*/*/MANIFEST", o->dir);
+	memset(&g, 0, sizeof g);
+	glob(pat, 0, NULL, &g);
+	for (k = 0; k < g.gl_pathc; k++) {
+		char dir[1100], *sym, *ex;
+
+		snprintf(dir, sizeof dir, "%s", g.gl_pathv[k]);
+		*strrchr(dir, '/') = 0;
+		sym = strrchr(dir, '/');
+		*sym = 0;
+		ex = strrchr(dir, '/');
+		if (!ex || !stream_wanted(o, ex + 1, sym + 1))
+			continue;
+		*sym = '/';
+		n = verify_manifest(dir, out, len, n, lost);
+	}
+	globfree(&g);
+	/* A torn tail is the open segment's last block: only the newest
+	 * segment may have one (the writer seals the others). */
+	for (i = 0; i < ns; i++) {
+		const struct store_stream *st = &ss[i];
+		struct store_manifest m;
+
+		if (!stream_wanted(o, st->exchange, st->symbol) || store_manifest_load(st->dir, &m, err, sizeof err) < 0)
+			continue;
+		for (j = 0; j + 1 < st->n_seg; j++) {
+			struct store_seg_info info;
+
+			snprintf(path, sizeof path, "%s/%s", st->dir, st->seg[j]);
+			if (store_manifest_find(&m, st->seg[j]) || store_seg_scan(path, 0, &info, NULL, NULL, err, sizeof err) < 0 ||
+			    !info.torn_tail)
+				continue;
+			json_str(p, sizeof p, path);
+			append(out, len, "%s{\"path\": \"%s\", \"state\": \"torn_not_newest\", \"records_found\": %" PRIu64
+			    ", \"bytes_found\": %" PRIu64 ", \"what\": \"a torn tail in a segment that is not the stream's newest\"}",
+			    n++ ? ", " : "", p, info.n_records, info.size);
+		}
+		store_manifest_free(&m);
+	}
+	return n;
+}
+
 static int
 cmd_verify(const struct opts *o)
 {
@@ -186,7 +317,9 @@ cmd_verify(const struct opts *o)
 	struct store_pos pos;
 	struct store_reader_stats rs;
 	char err[512];
-	uint64_t unexplained = 0;
+	uint64_t unexplained = 0, n_sealed_bad, records_lost;
+	char *sealed = NULL;
+	size_t sealed_len = 0;
 	int ns, i, first;
 
 	ns = store_streams(o->dir, &ss, err, sizeof err);
@@ -305,10 +438,13 @@ cmd_verify(const struct opts *o)
 		v.n_corrupt += g.gl_pathc;
 		globfree(&g);
 	}
-	printf("], \"blocks\": %" PRIu64 ", \"records\": %" PRIu64 ", \"corrupted_blocks\": %" PRIu64
+	n_sealed_bad = verify_sealed(o, ss, ns, &sealed, &sealed_len, &records_lost);
+	printf("], \"sealed_segment_errors\": [%s], \"records_lost\": %" PRIu64, sealed ? sealed : "", records_lost);
+	printf(", \"blocks\": %" PRIu64 ", \"records\": %" PRIu64 ", \"corrupted_blocks\": %" PRIu64
 	    ", \"corrupted\": [%s], \"incomplete_tails\": [%s], \"unexplained_gaps\": %" PRIu64 ", \"ok\": %s}\n",
 	    rs.blocks, rs.records, v.n_corrupt, v.corrupt ? v.corrupt : "", v.tails ? v.tails : "",
-	    unexplained, !unexplained && !v.n_corrupt ? "true" : "false");
+	    unexplained, !unexplained && !v.n_corrupt && !n_sealed_bad ? "true" : "false");
+	free(sealed);
 	for (i = 0; i < ns; i++) {
 		free(v.bk[i].gap_json);
 		free(v.bk[i].unx_json);
@@ -318,7 +454,7 @@ cmd_verify(const struct opts *o)
 	free(v.tails);
 	store_reader_close(r);
 	store_streams_free(ss, ns);
-	return !unexplained && !v.n_corrupt ? 0 : 1;
+	return !unexplained && !v.n_corrupt && !n_sealed_bad ? 0 : 1;
 }
 
 /* ---- list ---- */
