@@ -53,6 +53,10 @@ assert 'id="status" class="ok"' in dom, "status not ok"
 m = re.search(r'id="chart-binance-BTC-USDT".*?class="info">(.*?)</span>', dom, re.S)
 assert m and re.match(r"bid \d+\.5 / ask \d+\.5 . 20\+20 levels$", m.group(1)), m and m.group(1)
 assert re.search(r'data-polls="[1-9]', dom), "page did not poll"
+crit = re.findall(r'<tr id="crit-([a-z0-9_]+)">', dom)
+assert len(crit) == 14 and "incremental_loss_rate" in crit and "disk_write_bytes_per_s" in crit, crit
+m = row("crit-memory_bytes"); assert m[1] == "&lt; 2000 MB" and m[3] == "yes", m
+assert "counts since 20" in dom, "no counters_since in the header"
 EOF
 then ok page_renders_live_data; else not_ok page_renders_live_data "see $T_TMP/dom.html"; cp "$T_TMP/dom.html" "$MP_ROOT/build/test-logs/mpctl_page.dom.html"; fi
 

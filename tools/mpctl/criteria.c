@@ -28,6 +28,7 @@ static int64_t last_tick;
 static struct series_set ser;
 static int ser_ready;
 static double thr_delta, thr_span, cpu_delta, cpu_span;
+static int thr_have;   /* bookd exports its applied count */
 
 static int
 child_ready(struct ctl *c, const char *name)
@@ -74,7 +75,7 @@ criteria_tick(struct ctl *c)
 	}
 	last_tick = now;
 	track_connections(c, dt);
-	report_sum(c, "bookd", "mp_book_applied_total", NULL, &applied);
+	thr_have = report_sum(c, "bookd", "mp_book_applied_total", NULL, &applied);
 	thr_delta = series_delta(&ser, "applied", now, applied);
 	series_last(&ser, "applied", &thr_span);
 	for (int i = 0; i < c->nch; i++)
@@ -151,7 +152,7 @@ criteria_json(struct ctl *c, double worst_depth)
 
 	snprintf(how, sizeof how, "depth update records applied to synced books per second, over the last %.0f s "
 	    "(this much covered yet: %.0f s); a quiet market does not reach it", loss_window_s(c), thr_span);
-	add(a, "throughput_updates_per_s", ">", 1000, thr_span >= 1, thr_delta / thr_span, "updates/s", how);
+	add(a, "throughput_updates_per_s", ">", 1000, thr_have && thr_span >= 1, thr_delta / thr_span, "updates/s", how);
 
 	mem = c->shm_bytes;
 	for (int i = 0; i < c->nch; i++)

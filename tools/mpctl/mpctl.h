@@ -13,6 +13,10 @@
  *   collect.c  samples metrics files, ring headers and /proc each tick
  *   report.c   /health and status JSON, Prometheus text
  *   alerts.c   the alert rules
+ *   series.c   sliding windows over counters (alerts, loss, criteria)
+ *   loss.c     per-book incremental loss from bookd's id-based counts
+ *   criteria.c the requirements' success criteria, measured
+ *   diskprobe.c the data dir's write capacity (a probe thread)
  *   http.c     the tiny HTTP/1.0 server (TCP loopback + unix control socket)
  *   natsmon.c  alert publishing, stream monitor, book snapshots for the page
  *   client.c   the commands that talk to a running supervisor, status tables
