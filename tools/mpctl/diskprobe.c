@@ -91,8 +91,9 @@ diskprobe_tick(struct ctl *c)
 	pthread_attr_t at;
 	pthread_t th;
 
-	size = cfg_size(c->cfg, "mpctl", "disk_probe_size");
-	if (size <= 0)
+	int64_t want = cfg_size(c->cfg, "mpctl", "disk_probe_size");
+
+	if (want <= 0)
 		return;
 	pthread_mutex_lock(&mu);
 	if (running || (next_mono && now < next_mono)) {
@@ -106,7 +107,9 @@ diskprobe_tick(struct ctl *c)
 		return;
 	}
 	next_mono = now + cfg_dur_ns(c->cfg, "mpctl", "disk_probe_interval");
+	/* path and size are read by the thread: set only while none runs */
 	snprintf(path, sizeof path, "%s/.mpctl-diskprobe", c->data_dir);
+	size = want;
 	running = 1;
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);

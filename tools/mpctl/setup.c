@@ -224,6 +224,9 @@ setup_new_instance(struct ctl *c)
 	}
 	if (n)
 		log_info("counters start at zero: metrics files of earlier runs removed", "files=%d", n);
+	/* a disk probe cut short by the previous instance's exit (diskprobe.c) */
+	snprintf(path, sizeof path, "%s/.mpctl-diskprobe", c->data_dir);
+	unlink(path);
 	c->nrings = pipe_ring_names(c->cfg, c->ring_names, CTL_MAX_RINGS);
 	if (c->nrings > CTL_MAX_RINGS)
 		c->nrings = CTL_MAX_RINGS;
