@@ -84,6 +84,17 @@ assert q["latency_receive_to_publish_ms"]["count"] == 10 and q["latency_receive_
 assert q["processing_latency_ms"]["count"] == 50 and q["checksum_pass_rate"] == 1.0
 assert q["data_loss_rate"] == 0 and q["price_consistency"] == 1.0 and q["memory_bytes"] > 0
 assert q["store_bytes_written"] == 123456
+# criteria from the same inputs: 99 of 100 snapshots is not > 99 %
+cr = {x["name"]: x for x in d["criteria"]}
+assert abs(cr["snapshot_success_rate"]["value"] - 0.99) < 1e-9 and cr["snapshot_success_rate"]["pass"] is False, cr["snapshot_success_rate"]
+assert cr["checksum_pass_rate"]["value"] == 1.0 and cr["checksum_pass_rate"]["pass"] is True, cr["checksum_pass_rate"]
+assert cr["incremental_loss_rate"]["value"] == 0 and cr["incremental_loss_rate"]["pass"] is True, cr["incremental_loss_rate"]
+assert cr["acquisition_latency_p95_ms"]["pass"] is True and cr["processing_latency_p95_ms"]["pass"] is True, cr
+assert cr["depth_completeness"]["value"] == 0.98 and cr["depth_completeness"]["pass"] is True, cr["depth_completeness"]
+assert cr["throughput_updates_per_s"]["value"] is None and cr["throughput_updates_per_s"]["pass"] is None, cr["throughput_updates_per_s"]
+assert cr["connection_stability"]["target"] is None and cr["connection_stability"]["pass"] is None
+x = {b["symbol"] + "@" + b["exchange"]: b["loss"] for b in d["books"]}["BTC-USDT@binance"]
+assert x["expected"] == 1000 and x["missing"] == 0 and x["data_loss_rate"] == 0, x
 a = [(x["rule"], x["labels"]) for x in d["alerts"]]
 assert a == [("stream_backlog", {"ring": "book.router"})], a
 assert d["status"] == "ok", d["status"]
