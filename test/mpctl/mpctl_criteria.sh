@@ -100,6 +100,8 @@ for name, (op, target) in want.items():
     assert x["pass"] is p, x
 assert 0 < cr["incremental_loss_rate"]["value"] == d["requirements"]["data_loss_rate"], cr["incremental_loss_rate"]
 assert 0 < cr["connection_stability"]["value"] <= 1, cr["connection_stability"]
+feeds = [x for x in d["connections"] if x["conn"] != "nats"]
+assert feeds and all(x["stability"] is not None and 0 < x["stability"] <= 1 for x in feeds), feeds
 '
 }
 if wait_for 40 criteria_check; then ok criteria_in_health

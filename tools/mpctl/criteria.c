@@ -62,6 +62,15 @@ track_connections(struct ctl *c, int64_t dt)
 	}
 }
 
+double
+criteria_conn_stability(const char *process, const char *labels)
+{
+	for (int k = 0; k < nconns; k++)
+		if (strcmp(conns[k].process, process) == 0 && strcmp(conns[k].labels, labels) == 0)
+			return conns[k].observed_ns > 0 ? (double)conns[k].up_ns / (double)conns[k].observed_ns : -1;
+	return -1;
+}
+
 void
 criteria_tick(struct ctl *c)
 {

@@ -310,7 +310,7 @@ connections_json(struct ctl *c)
 	json_t *a = json_array();
 	const struct mview *m;
 	char ex[32], conn[32], proc[48], lab[128];
-	double rc;
+	double rc, st;
 	int i;
 
 	for (i = 0; (m = collect_find(c, NULL, "mp_feed_connected|mp_feed_links_up", NULL, i)); i++) {
@@ -325,9 +325,10 @@ connections_json(struct ctl *c)
 		}
 		if (!report_sum(c, m->process, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc))
 			rc = 0;
-		json_array_append_new(a, json_pack("{s:s,s:s,s:b,s:I,s:s}", "exchange", ex, "conn", conn,
+		st = criteria_conn_stability(m->process, m->v.labels);
+		json_array_append_new(a, json_pack("{s:s,s:s,s:b,s:I,s:s,s:o}", "exchange", ex, "conn", conn,
 		    "connected", child_running(c, proc) && m->v.gauge > 0, "reconnects", (json_int_t)rc,
-		    "process", m->process));
+		    "process", m->process, "stability", st >= 0 ? json_real(st) : json_null()));
 	}
 	if (collect_find(c, "routerd", "mp_router_nats_connected", NULL, 0)) {
 		double up = 0, rcn = 0;
