@@ -60,6 +60,28 @@ assert b[('$ex', '$other')]['loss']['missing'] == 0, b[('$ex', '$other')]['loss'
 gap_case loss_binance_gap_sized_by_ids "$SIM_B" binance BTC-USDT ETH-USDT ids
 gap_case loss_okx_gap_counts_frames "$SIM_O" okx ETH-USDT BTC-USDT frames
 
+# Snapshot success counts book snapshot requests only: every snapshot bookd
+# asked of feedd.binance ends ok or failed; OKX's deep-book (books-full)
+# calls are REST calls, not snapshots.
+snap_counts() {
+	curl -sf "http://127.0.0.1:$HTTP_PORT/metrics" | python3 -c '
+import re, sys
+v = {}
+for l in sys.stdin:
+    m = re.match(r"(mp_\w+)\{([^}]*)\} (\S+)$", l.strip())
+    if m and "exchange=" in m.group(2):
+        ex = re.search(r"exchange=\"(\w+)\"", m.group(2)).group(1)
+        v[(m.group(1), ex)] = v.get((m.group(1), ex), 0) + float(m.group(3))
+g = lambda n, e: v.get((n, e), 0)
+req = g("mp_book_snapshot_requests_total", "binance")
+done = g("mp_feed_snapshots_ok_total", "binance") + g("mp_feed_snapshots_failed_total", "binance")
+assert req >= 2 and done == req, (req, done)
+assert g("mp_feed_rest_ok_total", "okx") > g("mp_feed_snapshots_ok_total", "okx") + g("mp_feed_snapshots_failed_total", "okx"), v
+print(req, done)'
+}
+if wait_for 20 snap_counts; then ok snapshot_success_counts_snapshots_only
+else not_ok snapshot_success_counts_snapshots_only "$(snap_counts 2>&1 | tail -1)"; fi
+
 # The data_loss alert fires for exactly the books whose windowed rate is over
 # the threshold (0.1 %): the same tick's figures, in the same document.
 alert_logic='
