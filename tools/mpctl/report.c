@@ -44,8 +44,8 @@ num_or_null(int have, double v)
 }
 
 /* Sum of every counter/gauge matching (process, name, labels). */
-int
-report_sum(const struct ctl *c, const char *process, const char *name, const char *labels, double *out)
+static int
+sum_metric(const struct ctl *c, const char *process, const char *name, const char *labels, double *out)
 {
 	const struct mview *m;
 	int i, found = 0;
@@ -60,8 +60,8 @@ report_sum(const struct ctl *c, const char *process, const char *name, const cha
 }
 
 /* Every histogram matching, merged into one view.  Returns its count. */
-uint64_t
-report_hist(const struct ctl *c, const char *process, const char *name, const char *labels, struct metric_view *out)
+static uint64_t
+merge_hist(const struct ctl *c, const char *process, const char *name, const char *labels, struct metric_view *out)
 {
 	const struct mview *m;
 	int i, b;
@@ -80,11 +80,24 @@ report_hist(const struct ctl *c, const char *process, const char *name, const ch
 	return out->hist.count;
 }
 
+/* The two above for loss.c and criteria.c (mpctl.h). */
+int
+report_sum(const struct ctl *c, const char *process, const char *name, const char *labels, double *out)
+{
+	return sum_metric(c, process, name, labels, out);
+}
+
+uint64_t
+report_hist(const struct ctl *c, const char *process, const char *name, const char *labels, struct metric_view *out)
+{
+	return merge_hist(c, process, name, labels, out);
+}
+
 static json_t *
 quantiles_ms(const struct ctl *c, const char *process, const char *name, const char *labels)
 {
 	struct metric_view v;
-	uint64_t n = report_hist(c, process, name, labels, &v);
+	uint64_t n = merge_hist(c, process, name, labels, &v);
 
 	if (n == 0)
 		return json_null();
@@ -236,14 +249,14 @@ books_json(struct ctl *c, int64_t now_real)
 			json_t *o;
 
 			snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", exchanges[e], syms[i]);
-			have_s = report_sum(c, "bookd", "mp_book_synced", lab, &synced);
+			have_s = sum_metric(c, "bookd", "mp_book_synced", lab, &synced);
 			snprintf(labs, sizeof labs, "%s,side=\"bid\"", lab);
-			have_lb = report_sum(c, "bookd", "mp_book_levels", labs, &lb) ||
-			    report_sum(c, "bookd", "mp_book_levels_bid", lab, &lb);
+			have_lb = sum_metric(c, "bookd", "mp_book_levels", labs, &lb) ||
+			    sum_metric(c, "bookd", "mp_book_levels_bid", lab, &lb);
 			snprintf(labs, sizeof labs, "%s,side=\"ask\"", lab);
-			have_la = report_sum(c, "bookd", "mp_book_levels", labs, &la) ||
-			    report_sum(c, "bookd", "mp_book_levels_ask", lab, &la);
-			have_t = report_sum(c, "bookd", "mp_book_depth_target_levels", lab, &tgt);
+			have_la = sum_metric(c, "bookd", "mp_book_levels", labs, &la) ||
+			    sum_metric(c, "bookd", "mp_book_levels_ask", lab, &la);
+			have_t = sum_metric(c, "bookd", "mp_book_depth_target_levels", lab, &tgt);
 			if (!have_t && have_s) {
 				/* bookd's config says what a complete book is */
 				tgt = (double)cfg_int(c->cfg, "bookd", "expected_levels");
@@ -251,22 +264,22 @@ books_json(struct ctl *c, int64_t now_real)
 					tgt = (double)cfg_int(c->cfg, "bookd", "max_levels");
 				have_t = 1;
 			}
-			report_sum(c, "bookd", "mp_book_updates_total|mp_book_input_total", lab, &upd);
-			have_last = report_sum(c, "bookd", "mp_book_last_update_ns", lab, &last) && last > 0;
+			sum_metric(c, "bookd", "mp_book_updates_total|mp_book_input_total", lab, &upd);
+			have_last = sum_metric(c, "bookd", "mp_book_last_update_ns", lab, &last) && last > 0;
 			if (!have_last && have_s) {
 				/* no timestamp exported: when did the applied count last move? */
 				last = (double)collect_last_change(lab);
 				have_last = last > 0;
 			}
-			report_sum(c, "bookd", "mp_book_lost_updates_total", lab, &lost);
-			report_sum(c, "bookd", "mp_book_gaps_total", lab, &gaps);
-			report_sum(c, "bookd", "mp_book_resyncs_total", lab, &rs);
-			report_sum(c, "bookd", "mp_book_crossed_total", lab, &crossed);
-			report_sum(c, "bookd", "mp_book_validation_failures_total", lab, &vf);
-			report_sum(c, "bookd", "mp_book_checksum_ok_total", lab, &cok);
-			report_sum(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", lab, &cfail);
-			report_sum(c, "bookd", "mp_book_bbo_agree_total", lab, &bok);
-			report_sum(c, "bookd", "mp_book_bbo_disagree_total", lab, &bbad);
+			sum_metric(c, "bookd", "mp_book_lost_updates_total", lab, &lost);
+			sum_metric(c, "bookd", "mp_book_gaps_total", lab, &gaps);
+			sum_metric(c, "bookd", "mp_book_resyncs_total", lab, &rs);
+			sum_metric(c, "bookd", "mp_book_crossed_total", lab, &crossed);
+			sum_metric(c, "bookd", "mp_book_validation_failures_total", lab, &vf);
+			sum_metric(c, "bookd", "mp_book_checksum_ok_total", lab, &cok);
+			sum_metric(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", lab, &cfail);
+			sum_metric(c, "bookd", "mp_book_bbo_agree_total", lab, &bok);
+			sum_metric(c, "bookd", "mp_book_bbo_disagree_total", lab, &bbad);
 			o = json_pack("{s:s,s:s,s:b,s:b,s:{s:o,s:o},s:o,s:o,s:o}",
 			    "exchange", exchanges[e], "symbol", syms[i],
 			    "synced", live && have_s && synced > 0, "data", have_s,
@@ -288,7 +301,7 @@ books_json(struct ctl *c, int64_t now_real)
 			json_object_set_new(o, "loss", loss_json(c, loss_book(exchanges[e], syms[i])));
 			json_object_set_new(o, "gaps", json_integer((json_int_t)gaps));
 			json_object_set_new(o, "resyncs", json_integer((json_int_t)rs));
-			if (report_sum(c, "bookd", "mp_book_syncs_total", lab, &rs))
+			if (sum_metric(c, "bookd", "mp_book_syncs_total", lab, &rs))
 				json_object_set_new(o, "syncs", json_integer((json_int_t)rs));
 			json_object_set_new(o, "crossed", json_integer((json_int_t)crossed));
 			json_object_set_new(o, "validation_failures", json_integer((json_int_t)vf));
@@ -323,7 +336,7 @@ connections_json(struct ctl *c)
 			snprintf(conn, sizeof conn, "ws");
 			snprintf(lab, sizeof lab, "exchange=\"%s\"", ex);
 		}
-		if (!report_sum(c, m->process, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc))
+		if (!sum_metric(c, m->process, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc))
 			rc = 0;
 		st = criteria_conn_stability(m->process, m->v.labels);
 		json_array_append_new(a, json_pack("{s:s,s:s,s:b,s:I,s:s,s:o}", "exchange", ex, "conn", conn,
@@ -332,8 +345,8 @@ connections_json(struct ctl *c)
 	}
 	if (collect_find(c, "routerd", "mp_router_nats_connected", NULL, 0)) {
 		double up = 0, rcn = 0;
-		report_sum(c, "routerd", "mp_router_nats_connected", NULL, &up);
-		report_sum(c, "routerd", "mp_router_reconnects_total", NULL, &rcn);
+		sum_metric(c, "routerd", "mp_router_nats_connected", NULL, &up);
+		sum_metric(c, "routerd", "mp_router_reconnects_total", NULL, &rcn);
 		json_array_append_new(a, json_pack("{s:s,s:s,s:b,s:I,s:s}", "exchange", "", "conn", "nats",
 		    "connected", child_running(c, "routerd") && up > 0, "reconnects", (json_int_t)rcn,
 		    "process", "routerd"));
@@ -365,7 +378,7 @@ sinks_json(struct ctl *c)
 	r = ring_by_name(c, "book.router");
 	o = json_pack("{s:s,s:o,s:o,s:b}", "name", "nats",
 	    "lag_records", r ? json_integer((json_int_t)(r->written - r->read)) : json_null(),
-	    "pending", report_sum(c, "routerd", "mp_router_pending", NULL, &pend) ? json_integer((json_int_t)pend) : json_null(),
+	    "pending", sum_metric(c, "routerd", "mp_router_pending", NULL, &pend) ? json_integer((json_int_t)pend) : json_null(),
 	    "up", child_running(c, "routerd"));
 	json_array_append_new(a, o);
 	r = ring_by_name(c, "book.store");
@@ -377,14 +390,14 @@ sinks_json(struct ctl *c)
 		char lab[64];
 		labels_get(m->v.labels, "sink", sink, sizeof sink);
 		snprintf(lab, sizeof lab, "sink=\"%s\"", sink);
-		report_sum(c, "stored", "mp_store_sink_up", lab, &up);
+		sum_metric(c, "stored", "mp_store_sink_up", lab, &up);
 		json_array_append_new(a, json_pack("{s:s,s:I,s:b}", "name", sink,
 		    "lag_records", (json_int_t)m->v.gauge, "up", child_running(c, "stored") && up > 0));
 	}
 	if (i == 0 && (m = collect_find(c, "stored", "mp_ch_up", NULL, 0))) {
 		/* stored's ClickHouse sink says how old its newest shipped block is */
 		double lag_ns = 0;
-		int have = report_sum(c, "stored", "mp_ch_lag_ns", NULL, &lag_ns);
+		int have = sum_metric(c, "stored", "mp_ch_lag_ns", NULL, &lag_ns);
 		json_array_append_new(a, json_pack("{s:s,s:n,s:o,s:b}", "name", "clickhouse", "lag_records",
 		    "lag_s", have ? json_real(lag_ns / 1e9) : json_null(),
 		    "up", child_running(c, "stored") && m->v.gauge > 0));
@@ -422,13 +435,13 @@ requirements_json(struct ctl *c)
 		char proc[32];
 		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
 		snprintf(proc, sizeof proc, "feedd.%s", exchanges[e]);
-		if (report_sum(c, NULL, "mp_feed_snapshots_ok_total", lab, &ok) |
-		    report_sum(c, NULL, "mp_feed_snapshots_failed_total", lab, &bad))
+		if (sum_metric(c, NULL, "mp_feed_snapshots_ok_total", lab, &ok) |
+		    sum_metric(c, NULL, "mp_feed_snapshots_failed_total", lab, &bad))
 			json_object_set_new(snap, exchanges[e], json_pack("{s:o,s:I,s:I}", "rate", ratio(ok, ok + bad),
 			    "ok", (json_int_t)ok, "failed", (json_int_t)bad));
 		json_object_set_new(lat, exchanges[e], quantiles_ms(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab));
-		if (report_sum(c, NULL, "mp_feed_connected|mp_feed_links_up", lab, &up)) {
-			report_sum(c, NULL, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc);
+		if (sum_metric(c, NULL, "mp_feed_connected|mp_feed_links_up", lab, &up)) {
+			sum_metric(c, NULL, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc);
 			json_object_set_new(conn, exchanges[e], json_pack("{s:b,s:I}", "connected",
 			    child_running(c, proc) && up > 0, "reconnects", (json_int_t)rc));
 		}
@@ -442,7 +455,7 @@ requirements_json(struct ctl *c)
 	json_object_set_new(o, "store_commit_latency_ms", quantiles_ms(c, "stored", "mp_store_commit_ns", NULL));
 	json_object_set_new(o, "processing_latency_ms",
 	    quantiles_ms(c, NULL, "mp_book_process_latency_seconds|mp_ctl_process_latency_seconds", NULL));
-	report_sum(c, "bookd", "mp_book_updates_total|mp_book_input_total", NULL, &upd);
+	sum_metric(c, "bookd", "mp_book_updates_total|mp_book_input_total", NULL, &upd);
 	{
 		/* missing / expected updates by the venue's ids (loss.c); ring drops apart */
 		const struct loss_fig *lt = loss_total();
@@ -457,11 +470,11 @@ requirements_json(struct ctl *c)
 			drops += (double)c->ring_since[i].dropped;
 	json_object_set_new(o, "ring_records_dropped", json_integer((json_int_t)drops));
 	json_object_set_new(o, "connection_stability", conn);
-	report_sum(c, "bookd", "mp_book_crossed_total", NULL, &crossed);
+	sum_metric(c, "bookd", "mp_book_crossed_total", NULL, &crossed);
 	json_object_set_new(o, "price_consistency", upd > 0 ? json_real(1.0 - crossed / upd) : json_null());
 	json_object_set_new(o, "depth_completeness_min", worst_depth >= 0 ? json_real(worst_depth) : json_null());
-	report_sum(c, "bookd", "mp_book_checksum_ok_total", NULL, &cok);
-	report_sum(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", NULL, &cfail);
+	sum_metric(c, "bookd", "mp_book_checksum_ok_total", NULL, &cok);
+	sum_metric(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", NULL, &cfail);
 	json_object_set_new(o, "checksum_pass_rate", ratio(cok, cok + cfail));
 	for (i = 0; i < c->nch; i++) {
 		rss += (double)c->ch[i].anon_bytes;
@@ -477,7 +490,7 @@ requirements_json(struct ctl *c)
 		json_object_set_new(o, "disk_write_bytes_per_s", c->store_wrate >= 0 ? json_real(c->store_wrate) :
 		    st ? json_real(st->wbytes_rate) : json_null());
 		json_object_set_new(o, "store_bytes_written",
-		    report_sum(c, "stored", "mp_store_bytes_written_total", NULL, &v) ? json_integer((json_int_t)v) : json_null());
+		    sum_metric(c, "stored", "mp_store_bytes_written_total", NULL, &v) ? json_integer((json_int_t)v) : json_null());
 	}
 	return o;
 }

@@ -1,15 +1,16 @@
 /*
  * setup.c - what `mpctl start` does before supervising: take the instance's
- * locks, stop the orphans a killed supervisor left behind, and create the
- * rings with the sizes and policies of the config.
+ * locks, stop the orphans a killed supervisor left behind, create the
+ * rings with the sizes and policies of the config, and start the new
+ * instance's counts at zero.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/file.h>
 #include <unistd.h>
 
