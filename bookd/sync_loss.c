@@ -44,17 +44,19 @@ binance(struct bk *k, const struct rec_hdr *d)
 
 	if (d->last_id < d->first_id)
 		return;   /* not a range the venue sends: rec_check lets it through, count nothing */
+	/* differences in uint64_t: of two int64 a > b, (uint64_t)a - b is exact
+	 * (ids from a ring are input: no signed overflow on any value) */
 	if (k->loss.have) {
 		if (d->last_id <= k->loss.last) {
 			st->upd_late++;
 			return;
 		}
-		if (from > k->loss.last + 1)
-			st->upd_missing += (uint64_t)(from - (k->loss.last + 1));
+		if (from > k->loss.last)
+			st->upd_missing += (uint64_t)from - (uint64_t)k->loss.last - 1;
 		else
-			from = k->loss.last + 1;   /* an overlap: only the new ids */
+			from = k->loss.last + 1;   /* an overlap: only the new ids (last < last_id: no overflow) */
 	}
-	st->upd_received += (uint64_t)(d->last_id - from + 1);
+	st->upd_received += (uint64_t)d->last_id - (uint64_t)from + 1;
 	k->loss.have = 1;
 	k->loss.last = d->last_id;
 }

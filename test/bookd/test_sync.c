@@ -946,6 +946,14 @@ t_loss_binance_ids(void)
 	T_EQ_U(g_k.st.upd_received, 38);
 	T_EQ_U(g_k.st.upd_expected, 121);
 	check_consistent();
+	/* ids at the ends of int64 (input from a ring): counted without overflow */
+	start(g_bin);
+	in_rec(mk_delta(g_bin, INT64_MIN, INT64_MIN + 9, -1, L(NULL, NULL)));           /* 10 */
+	in_rec(mk_delta(g_bin, INT64_MAX - 4, INT64_MAX, -1, L(NULL, NULL)));           /* 5, the rest missing */
+	T_EQ_U(g_k.st.upd_received, 15);
+	T_EQ_U(g_k.st.upd_missing, UINT64_MAX - 14);
+	in_rec(mk_delta(g_bin, INT64_MAX, INT64_MAX, -1, L(NULL, NULL)));               /* late */
+	T_EQ_U(g_k.st.upd_late, 1);
 }
 
 static void
