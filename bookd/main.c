@@ -88,6 +88,11 @@ static const struct stat_metric g_stat_metrics[] = {
 	SM(depth_low, "mp_book_depth_low_total", "depth completeness fell below threshold"),
 	SM(deep_merges, "mp_book_deep_merges_total", "OKX books-full merges"),
 	SM(out_records, "mp_book_out_records_total", "records emitted"),
+	/* loss accounting (bookd/sync_loss.c): Binance in update ids, OKX in frames */
+	SM(upd_expected, "mp_book_expected_updates_total", "updates the venue's ids say were sent (received + lost)"),
+	SM(upd_received, "mp_book_received_updates_total", "updates received (Binance: u - U + 1 per event; OKX: frames)"),
+	SM(upd_missing, "mp_book_lost_updates_total", "updates missing by the ids (Binance: U - (last u + 1); OKX: 1 per broken prevSeqId)"),
+	SM(upd_late, "mp_book_late_updates_total", "updates already counted (duplicates, late or out of order)"),
 };
 #define N_STAT_METRICS (sizeof g_stat_metrics / sizeof g_stat_metrics[0])
 

@@ -661,6 +661,8 @@ on_event(struct bk *k, const struct rec_event *ev, int64_t now)
 	case EV_CONNECTED:
 		k->connected = 1;
 		bk_buffer_clear(k);
+		if (k->in->exch == EX_OKX)
+			bk_loss_reset_chain(k);   /* a new subscription: no frame count across it */
 		if (k->in->exch == EX_OKX) {
 			/* a fresh subscription: the venue sends its own snapshot (WS
 			 * mode) or only updates (REST mode); give it a moment */
@@ -727,9 +729,13 @@ bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now)
 		k->last_recv_ns = rec->recv_ns;
 	switch (rec->type) {
 	case REC_DELTA:
+		bk_loss_delta(k, (const struct rec_delta *)rec);
 		on_delta(k, (const struct rec_delta *)rec, now);
 		break;
 	case REC_SNAPSHOT:
+		if (((const struct rec_snapshot *)rec)->kind == SNAP_WS &&
+		    ((const struct rec_snapshot *)rec)->n_bids + ((const struct rec_snapshot *)rec)->n_asks)
+			bk_loss_chain_at(k, rec->last_id);   /* OKX: updates continue from its seqId */
 		on_snapshot(k, (const struct rec_snapshot *)rec, now);
 		break;
 	case REC_TICKER:

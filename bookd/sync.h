@@ -104,6 +104,15 @@ struct bk_stats {
 	uint64_t crossed, bad_level, ts_backwards, ts_skew, depth_low;
 	uint64_t truncated;       /* levels dropped by max_levels */
 	uint64_t out_records, out_deltas, out_snapshots, out_events;
+	/* loss accounting from the venue's ids (sync_loss.c says what the unit
+	 * is: Binance update ids, OKX frames); expected = received + missing */
+	uint64_t upd_expected, upd_received, upd_missing, upd_late;
+};
+
+/* sync_loss.c: where the venue's id stream was last seen (independent of sync state). */
+struct bk_loss {
+	int have;                 /* an id was seen since start / the chain restarted */
+	int64_t last;             /* Binance: last u; OKX: last seqId */
 };
 
 struct bk_bbo {
@@ -158,6 +167,7 @@ struct bk {
 	void *out;
 	size_t out_cap;
 	struct rec_level *lv_tmp; /* 4 * max_levels scratch levels (deep merge changes) */
+	struct bk_loss loss;
 	struct bk_stats st;
 };
 
@@ -196,6 +206,13 @@ void so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now);
 /* 0 if the book matches the checksum sent (or none was sent), -1 after a mismatch
  * (event emitted, counted; the caller resyncs). */
 int so_verify(struct bk *k, int32_t sent, int64_t now);
+
+/* ---- loss accounting (sync_loss.c) ---- */
+/* Count one delta from the feed (any sync state) into upd_*. */
+void bk_loss_delta(struct bk *k, const struct rec_delta *d);
+/* The chain restarts (OKX: new subscription) / continues from id (OKX WS snapshot). */
+void bk_loss_reset_chain(struct bk *k);
+void bk_loss_chain_at(struct bk *k, int64_t id);
 
 /* ---- internals shared by sync*.c, quality.c, bbo.c ---- */
 /* The keeper's output scratch, at least len bytes (NULL on ENOMEM). */

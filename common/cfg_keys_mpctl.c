@@ -42,6 +42,11 @@ const struct cfg_key cfg_keys_mpctl[] = {
 	{"mpctl", "log_max_size", CFG_SIZE, "64MiB", 0, (int64_t)1 << 40,
 	    "a child's log (<data_dir>/log/NAME.log) larger than this is moved to NAME.log.1 and emptied "
 	    "(copy + truncate, checked every tick; 0 = never)"},
+	{"mpctl", "disk_probe_size", CFG_SIZE, "64MiB", 0, (int64_t)1 << 34,
+	    "bytes the disk write probe writes (and fdatasyncs) in data_dir to measure write capacity "
+	    "for /health criteria (0 = no probe)"},
+	{"mpctl", "disk_probe_interval", CFG_DUR, "1h", 60 * S_, 7 * 24 * 3600 * S_,
+	    "the disk write probe runs 2 s after start, then this often"},
 	{"mpctl", "page_levels", CFG_INT, "100", 1, 5000,
 	    "levels per side served by /api/book for the live depth chart"},
 
@@ -49,7 +54,8 @@ const struct cfg_key cfg_keys_mpctl[] = {
 	{"alerts", "window", CFG_DUR, "60s", S_, 3600 * S_,
 	    "rates and latency quantiles of the rules are taken over this sliding window"},
 	{"alerts", "data_loss", CFG_STR, "0.1%", 0, 0,
-	    "data_loss fires when lost updates (gaps + ring drops) exceed this share of updates"},
+	    "data_loss fires when a book's missing updates (by the venue's ids) exceed this share of its expected "
+	    "updates over the window, or a ring drops this share of its records"},
 	{"alerts", "data_loss_severity", CFG_STR, "critical", 0, 0, "info, warning, error or critical",
 	    cfg_check_severity},
 	{"alerts", "latency_high", CFG_DUR, "100ms", 1000, 3600 * S_,

@@ -112,6 +112,9 @@ out_metrics_init(struct feed *f)
 	m->pongs = ctr(f, "mp_feed_pongs_total", "keep-alive answers received");
 	m->rest_ok = ctr(f, "mp_feed_rest_ok_total", "REST answers turned into records");
 	m->rest_failed = ctr(f, "mp_feed_rest_failed_total", "REST requests that failed");
+	m->snap_ok = ctr(f, "mp_feed_snapshots_ok_total", "book snapshot requests answered with a usable book");
+	m->snap_failed = ctr(f, "mp_feed_snapshots_failed_total",
+	    "book snapshot requests that failed (HTTP error, timeout, rate limit, bad body, no budget in time)");
 	m->rate_limited = ctr(f, "mp_feed_rate_limited_total", "REST answers 429/418 or venue rate-limit codes");
 	m->ctl_requests = ctr(f, "mp_feed_ctl_requests_total", "requests read from ctl.<exchange>");
 	m->ctl_ignored = ctr(f, "mp_feed_ctl_ignored_total", "requests that do not apply to this venue");

@@ -183,19 +183,30 @@ req_free(struct rest_req *q)
 	free(q);
 }
 
+/* A request that ends without a book.  `counts` = 0 for a snapshot request
+ * replaced by a newer one for the same book before it was sent: the book's
+ * need is still being served, so it is no failed snapshot. */
 static void
-fail(struct rest *r, struct rest_req *q, long status, const char *why)
+fail_req(struct rest *r, struct rest_req *q, long status, const char *why, int counts)
 {
 	struct feed *f = r->f;
 
 	r->failed++;
 	metric_inc(f->mt.rest_failed, 1);
+	if (q->kind == RQ_SNAPSHOT && counts)
+		metric_inc(f->mt.snap_failed, 1);
 	if (q->kind == RQ_INFO) {
 		log_warn("exchangeInfo failed: keeping the default weight limit", "status=%ld why=%s", status, log_q(why));
 		return;
 	}
 	out_event(f, q->inst, EV_SNAPSHOT_FAILED, SEV_WARN, q->req_id, status, 0, "%s %s: %s",
 	    q->kind == RQ_DEEP ? "deep" : "snapshot", status ? "failed" : "not answered", why);
+}
+
+static void
+fail(struct rest *r, struct rest_req *q, long status, const char *why)
+{
+	fail_req(r, q, status, why, 1);
 }
 
 static void
@@ -258,6 +269,8 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 	if (rc > 0) {
 		r->ok++;
 		metric_inc(f->mt.rest_ok, 1);
+		if (q->kind == RQ_SNAPSHOT)
+			metric_inc(f->mt.snap_ok, 1);
 		return;
 	}
 	if (rc < 0 && (strstr(f->parser.err, "error 50011") || strstr(f->parser.err, "error 50013"))) {
@@ -467,7 +480,7 @@ rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_id, u
 			*pp = o->next;
 			ln->queued--;
 			r->superseded++;
-			fail(r, o, 0, "superseded by a newer request");
+			fail_req(r, o, 0, "superseded by a newer request", 0);
 			req_free(o);
 			break;
 		}

@@ -75,3 +75,37 @@ if "$BIN/mpreplay" "$T_TMP/bad.txt" >/dev/null 2>"$T_TMP/bad.err" && grep -q 'no
 	ok replay_bad_line_reported; else not_ok replay_bad_line_reported "$(cat "$T_TMP/bad.err")"; fi
 if "$BIN/mpreplay" "$T_TMP/missing.txt" >/dev/null 2>&1; then not_ok replay_missing_file "exit 0"; else ok replay_missing_file; fi
 "$BIN/mpreplay" --help | grep -q -- '--levels' && ok replay_help || not_ok replay_help
+
+# Loss accounting on the real Binance spot recording (../shared/data): the ids
+# say 0 missing; with 3 depth events cut out of the middle, missing is exactly
+# the ids those events covered (u - U + 1 each), counted whatever the book's state.
+REC="$MP_ROOT/../shared/data/binance-spot-ethusdt-20240808.cap.zst"
+if [ ! -r "$REC" ]; then
+	not_ok replay_real_loss_counts "recording missing: $REC"
+else
+	zstd -dc "$REC" >"$T_TMP/spot.cap"
+	python3 - "$T_TMP/spot.cap" "$T_TMP/spot_cut.cap" >"$T_TMP/cut.txt" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines(True)
+depth = [i for i, l in enumerate(lines) if '"e":"depthUpdate"' in l]
+ids = [(json.loads(lines[i].split(" ", 3)[3])["data"]["U"], json.loads(lines[i].split(" ", 3)[3])["data"]["u"]) for i in depth]
+cut = depth[1000:1003]      # three consecutive events, well after the snapshot
+gone = sum(u - U + 1 for (U, u) in ids[1000:1003])
+open(sys.argv[2], "w").writelines(l for i, l in enumerate(lines) if i not in set(cut))
+print(ids[-1][1] - ids[0][0] + 1, gone)
+PY
+	read -r span gone <"$T_TMP/cut.txt"
+	real_loss() {   # FILE EXPECTED RECEIVED MISSING
+		"$BIN/mpreplay" --set instruments.binance=ETH-USDT --set instruments.okx= --levels 0 "$1" 2>/dev/null |
+			python3 -c '
+import json, sys
+b = json.loads(sys.stdin.readline())
+want = tuple(int(x) for x in sys.argv[1:4])
+got = (b["updates_expected"], b["updates_received"], b["updates_missing"])
+print(got); sys.exit(0 if got == want and b["updates_late"] == 0 else 1)' "$2" "$3" "$4"
+	}
+	if got=$(real_loss "$T_TMP/spot.cap" "$span" "$span" 0); then ok replay_real_no_loss_by_ids
+	else not_ok replay_real_no_loss_by_ids "got $got, want expected=received=$span missing=0"; fi
+	if got=$(real_loss "$T_TMP/spot_cut.cap" "$span" $((span - gone)) "$gone"); then ok replay_real_cut_events_sized_by_ids
+	else not_ok replay_real_cut_events_sized_by_ids "got $got, want missing=$gone of $span"; fi
+fi

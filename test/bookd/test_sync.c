@@ -983,6 +983,81 @@ t_max_levels_edge(void)
 	g_cfg.max_levels = 5000;
 }
 
+/* ---------------- loss accounting (sync_loss.c) ---------------- */
+
+static void
+t_loss_binance_ids(void)
+{
+	/* binance_synced_at_110: (100,105) (106,110) = 11 ids, none missing */
+	binance_synced_at_110();
+	T_EQ_U(g_k.st.upd_received, 11);
+	T_EQ_U(g_k.st.upd_missing, 0);
+	T_EQ_U(g_k.st.upd_expected, 11);
+	in_rec(mk_delta(g_bin, 111, 115, -1, L("100:2", NULL, NULL)));    /* +5 */
+	in_rec(mk_delta(g_bin, 111, 115, -1, L("100:2", NULL, NULL)));    /* duplicate */
+	T_EQ_U(g_k.st.upd_received, 16);
+	T_EQ_U(g_k.st.upd_late, 1);
+	/* 116..122 never arrive: missing = U - (prev u + 1) = 123 - 116 = 7 */
+	in_rec(mk_delta(g_bin, 123, 130, -1, L("100:3", NULL, NULL)));    /* +8 */
+	T_EQ_U(g_k.st.gaps, 1);
+	T_EQ_U(g_k.st.upd_missing, 7);
+	T_EQ_U(g_k.st.upd_received, 24);
+	T_EQ_U(g_k.st.upd_expected, 31);
+	/* unsynced now: counting goes on from the stream; an overlap counts its new ids only */
+	in_rec(mk_delta(g_bin, 128, 133, -1, L("100:4", NULL, NULL)));    /* 131..133: +3 */
+	T_EQ_U(g_k.st.upd_received, 27);
+	/* a second gap while unsynced (no EV_GAP, still sized): 134..199 = 66 */
+	in_rec(mk_delta(g_bin, 200, 200, -1, L("100:5", NULL, NULL)));
+	T_EQ_U(g_k.st.upd_missing, 73);
+	T_EQ_U(g_k.st.upd_received, 28);
+	T_EQ_U(g_k.st.upd_expected, 101);
+	/* a reconnect does not reset the ids: what was sent meanwhile is missing */
+	in_rec(mk_event(g_bin, EV_CONNECTED, 0));
+	in_rec(mk_delta(g_bin, 211, 220, -1, L("100:6", NULL, NULL)));    /* 201..210 missing */
+	T_EQ_U(g_k.st.upd_missing, 83);
+	T_EQ_U(g_k.st.upd_received, 38);
+	T_EQ_U(g_k.st.upd_expected, 121);
+	check_consistent();
+	/* ids at the ends of int64 (input from a ring): counted without overflow */
+	start(g_bin);
+	in_rec(mk_delta(g_bin, INT64_MIN, INT64_MIN + 9, -1, L(NULL, NULL)));           /* 10 */
+	in_rec(mk_delta(g_bin, INT64_MAX - 4, INT64_MAX, -1, L(NULL, NULL)));           /* 5, the rest missing */
+	T_EQ_U(g_k.st.upd_received, 15);
+	T_EQ_U(g_k.st.upd_missing, UINT64_MAX - 14);
+	in_rec(mk_delta(g_bin, INT64_MAX, INT64_MAX, -1, L(NULL, NULL)));               /* late */
+	T_EQ_U(g_k.st.upd_late, 1);
+}
+
+static void
+t_loss_okx_frames(void)
+{
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", NULL, "101:1", NULL)));
+	in_rec(mk_delta(g_okx, 15, 15, 10, L("100:2", NULL, NULL)));     /* received 1 */
+	in_rec(mk_delta(g_okx, 15, 15, 15, L(NULL, NULL)));              /* heartbeat: not an update */
+	in_rec(mk_delta(g_okx, 3, 3, 15, L(NULL, "101:2", NULL)));       /* seq reset: received 2 */
+	in_rec(mk_delta(g_okx, 3, 3, 15, L(NULL, "101:2", NULL)));       /* duplicate */
+	T_EQ_U(g_k.st.upd_received, 2);
+	T_EQ_U(g_k.st.upd_missing, 0);
+	T_EQ_U(g_k.st.upd_late, 1);
+	/* prevSeqId 7 != 3: one frame (at least) missing */
+	in_rec(mk_delta(g_okx, 9, 9, 7, L("100:3", NULL, NULL)));
+	T_EQ_U(g_k.st.gaps, 1);
+	T_EQ_U(g_k.st.upd_missing, 1);
+	T_EQ_U(g_k.st.upd_received, 3);
+	T_EQ_U(g_k.st.upd_expected, 4);
+	/* ignored by the book until the WS snapshot, counted all the same */
+	in_rec(mk_delta(g_okx, 12, 12, 9, L("100:4", NULL, NULL)));
+	T_EQ_U(g_k.st.upd_received, 4);
+	/* the snapshot restarts the chain at its seqId: no loss is counted across it */
+	in_rec(mk_snap(g_okx, SNAP_WS, 40, 0, L("99:1", NULL, "101:1", NULL)));
+	in_rec(mk_delta(g_okx, 41, 41, 40, L("99:2", NULL, NULL)));
+	T_EQ_U(g_k.st.upd_missing, 1);
+	T_EQ_U(g_k.st.upd_received, 5);
+	T_EQ_U(g_k.st.upd_expected, 6);
+	check_consistent();
+}
+
 int
 main(void)
 {
@@ -1024,6 +1099,8 @@ main(void)
 	T_RUN(t_okx_checksum_validation);
 	T_RUN(t_okx_deep_merge);
 	T_RUN(t_max_levels_edge);
+	T_RUN(t_loss_binance_ids);
+	T_RUN(t_loss_okx_frames);
 	out_reset();
 	bk_free(&g_k);
 	book_free(g_cons);

@@ -42,6 +42,7 @@ mp_sandbox() {
 		echo "nats_embedded = false"
 		echo "metrics_interval = 200ms"
 		echo "backoff_reset = 60s"
+		echo "disk_probe_size = 4MiB"   # the built-in 64 MiB is for real disks, not a shared test machine
 	} >"$CONF"
 	mp_synced_books >"$CD/bookd.metrics"
 }

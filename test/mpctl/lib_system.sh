@@ -50,6 +50,7 @@ url = nats://127.0.0.1:$NATS_PORT
 http_port = $HTTP_PORT
 metrics_interval = 500ms
 stream_interval = 2s
+disk_probe_size = ${SYS_DISK_PROBE:-8MiB}
 sim = true
 sim_args = --binance-port $SIM_B --okx-port $SIM_O --rate ${1:-1} ${SYS_SIM_EXTRA:-}
 [feedd.binance]

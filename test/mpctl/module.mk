@@ -13,13 +13,16 @@ TEST_SCRIPTS += test/mpctl/mpctl_metrics_alerts.sh test/mpctl/mpctl_page.sh test
 # The real daemons under mpctl: feedd with no route (~5 s), and the whole system
 # against mpsim end to end (~25 s) and under chaos (~45 s).
 TEST_SCRIPTS += test/mpctl/mpctl_noroute.sh test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh
+# Loss by the venue's ids under mpsim's gap fault, the success criteria in
+# /health, counters from zero on a new instance (~30 s).
+TEST_SCRIPTS += test/mpctl/mpctl_criteria.sh
 
 # Overload: mpsim at 100x for a minute (about 80 s); in `make test`, not
 # repeated under ASan.
 SLOW_TEST_SCRIPTS += test/mpctl/mpctl_overload.sh
 
 # The system tests together (`make system-test`).
-MPCTL_SYSTEM_TESTS := test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh test/mpctl/mpctl_overload.sh
+MPCTL_SYSTEM_TESTS := test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh test/mpctl/mpctl_overload.sh test/mpctl/mpctl_criteria.sh
 .PHONY: system-test
 system-test: progs
 	@BIN=$(BIN) ./test/run.sh $(MPCTL_SYSTEM_TESTS)

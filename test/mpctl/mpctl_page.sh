@@ -15,6 +15,11 @@ NATS_PORT=$(free_port)
 MP_EXTRA=(--set mpctl.nats_embedded=true --set "nats.url=nats://127.0.0.1:$NATS_PORT")
 echo "nats://127.0.0.1:$NATS_PORT" >"$CD/feedd.binance.publish"
 echo "book.router 100" >"$CD/bookd.produce"
+cat >>"$CD/bookd.metrics" <<'EOF'
+counter mp_book_received_updates_total exchange="binance",symbol="BTC-USDT" 9990
+counter mp_book_lost_updates_total exchange="binance",symbol="BTC-USDT" 10
+counter mp_book_expected_updates_total exchange="binance",symbol="BTC-USDT" 10000
+EOF
 mp_start
 wait_for 30 mp_all_ready || not_ok page_setup "$(mpctl status 2>&1)"
 
@@ -48,11 +53,16 @@ for p in ("nats-server", "stored", "routerd", "bookd", "feedd.binance", "feedd.o
     cells = row("proc-" + p)
     assert cells[0] == p and cells[2] == "ready" and int(cells[1]) > 0, cells
 b = row("book-binance-BTC-USDT"); assert b[1] == "yes" and b[2] == "5000", b
+assert b[9] == "10 / 10000" and b[11] == "0.10%", b      # loss: missing / expected, since start
 r = row("ring-book.router"); assert r[1] == "100", r
 assert 'id="status" class="ok"' in dom, "status not ok"
 m = re.search(r'id="chart-binance-BTC-USDT".*?class="info">(.*?)</span>', dom, re.S)
 assert m and re.match(r"bid \d+\.5 / ask \d+\.5 . 20\+20 levels$", m.group(1)), m and m.group(1)
 assert re.search(r'data-polls="[1-9]', dom), "page did not poll"
+crit = re.findall(r'<tr id="crit-([a-z0-9_]+)">', dom)
+assert len(crit) == 14 and "incremental_loss_rate" in crit and "disk_write_bytes_per_s" in crit, crit
+m = row("crit-memory_bytes"); assert m[1] == "&lt; 2000 MB" and m[3] == "yes", m
+assert "counts since 20" in dom, "no counters_since in the header"
 EOF
 then ok page_renders_live_data; else not_ok page_renders_live_data "see $T_TMP/dom.html"; cp "$T_TMP/dom.html" "$MP_ROOT/build/test-logs/mpctl_page.dom.html"; fi
 

@@ -2,8 +2,8 @@
  * alerts.c - the requirement's alert rules, evaluated every tick over a
  * sliding window of the collected counters:
  *
- *   data_loss        lost updates + ring drops > data_loss of updates  (per exchange;
- *                    per other ring: its drops > data_loss of its records)
+ *   data_loss        missing updates > data_loss of expected updates, by the venue's
+ *                    ids (per book, loss.c); per ring: its drops > data_loss of its records
  *   latency_high     p95 of a stage's latency > latency_high (exchange->receive per
  *                    exchange, processing, receive->publish, receive->stored)
  *   checksum_fail    failed OKX checksums > checksum_fail of checks     (per book)
@@ -29,7 +29,6 @@
 #include "mpctl.h"
 
 #define AL_MAX 128
-#define SER_MAX 512
 
 enum { R_DATA_LOSS, R_LATENCY, R_CHECKSUM, R_CONN, R_BACKLOG, R_PROC, R_RING_CORRUPT, R_STORE_WRITE, R_N };
 static const char *rule_names[R_N] = {
@@ -49,15 +48,6 @@ struct alert {
 	char msg[200];
 };
 
-/* A sampled cumulative value and its history over the window. */
-struct series {
-	char key[200];
-	int n, head, cap;
-	int64_t *t;
-	double *v;
-	int touched;
-};
-
 struct alert_state {
 	int enabled;
 	int64_t window, repeat, conn_grace;
@@ -68,8 +58,7 @@ struct alert_state {
 	char subject_prefix[128];
 	struct alert al[AL_MAX];
 	int nal;
-	struct series *ser;
-	int nser;
+	struct series_set ser;
 };
 
 /* "0.1%", "0.001" -> 0.001 */
@@ -111,6 +100,7 @@ alerts_init(struct ctl *c, char *err, size_t errlen)
 		return -1;
 	}
 	c->alerts = a;
+	series_init(&a->ser, cfg_dur_ns(c->cfg, "alerts", "window"), cfg_dur_ns(c->cfg, "mpctl", "metrics_interval"));
 	a->enabled = cfg_bool(c->cfg, "alerts", "enabled");
 	a->window = cfg_dur_ns(c->cfg, "alerts", "window");
 	a->repeat = cfg_dur_ns(c->cfg, "alerts", "repeat");
@@ -144,73 +134,19 @@ void
 alerts_free(struct ctl *c)
 {
 	struct alert_state *a = c->alerts;
-	int i;
 
 	if (!a)
 		return;
-	for (i = 0; i < a->nser; i++) {
-		free(a->ser[i].t);
-		free(a->ser[i].v);
-	}
-	free(a->ser);
+	series_free(&a->ser);
 	free(a);
 	c->alerts = NULL;
 }
 
-/* Record the cumulative value `v` of `key` now; return its increase over the
- * window.  A value lower than before means the counter was reset (a metrics
- * file re-created): the history restarts from it. */
+/* The increase of `key`'s cumulative value v over the window (series.c). */
 static double
 window_delta(struct ctl *c, const char *key, double v)
 {
-	struct alert_state *a = c->alerts;
-	struct series *s = NULL;
-	int64_t now = c->tick_mono;
-	int i, oldest;
-
-	for (i = 0; i < a->nser; i++)
-		if (strcmp(a->ser[i].key, key) == 0) {
-			s = &a->ser[i];
-			break;
-		}
-	if (!s) {
-		struct series *ns;
-		if (a->nser >= SER_MAX)
-			return 0;
-		if (!(ns = realloc(a->ser, sizeof *ns * (size_t)(a->nser + 1))))
-			return 0;
-		a->ser = ns;
-		s = &a->ser[a->nser];
-		memset(s, 0, sizeof *s);
-		snprintf(s->key, sizeof s->key, "%s", key);
-		s->cap = (int)(a->window / cfg_dur_ns(c->cfg, "mpctl", "metrics_interval")) + 3;
-		s->t = calloc((size_t)s->cap, sizeof *s->t);
-		s->v = calloc((size_t)s->cap, sizeof *s->v);
-		if (!s->t || !s->v) {
-			free(s->t);
-			free(s->v);
-			return 0;
-		}
-		a->nser++;
-	}
-	if (s->n > 0 && v < s->v[(s->head + s->cap - 1) % s->cap])
-		s->n = 0;   /* reset */
-	/* drop samples older than the window, keeping one at or before its start */
-	while (s->n >= 2) {
-		int second = (s->head - s->n + 1 + s->cap) % s->cap;
-		if (now - s->t[second] >= a->window)
-			s->n--;
-		else
-			break;
-	}
-	if (s->n == s->cap)
-		s->n--;
-	s->t[s->head] = now;
-	s->v[s->head] = v;
-	s->head = (s->head + 1) % s->cap;
-	s->n++;
-	oldest = (s->head - s->n + s->cap) % s->cap;
-	return v - s->v[oldest];
+	return series_delta(&c->alerts->ser, key, c->tick_mono, v);
 }
 
 static double
@@ -384,39 +320,32 @@ static void
 eval_loss(struct ctl *c)
 {
 	struct alert_state *a = c->alerts;
-	const char *exchanges[] = {"binance", "okx"};
-	char lab[64], key[128], rname[40];
-	double upd, lost, drop, share;
-	const struct ring_stat *r;
-	int e, i;
+	const struct loss_fig *f;
+	char lab[160], key[128];
+	double share;
+	int i;
 
-	for (e = 0; e < 2; e++) {
-		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
-		snprintf(rname, sizeof rname, "feed.%s", exchanges[e]);
-		r = ring_named(c, rname);
-		if (!collect_find(c, "bookd", "mp_book_updates_total|mp_book_input_total", lab, 0) && !r)
+	/* Per book: missing / expected updates by the venue's ids (loss.c). */
+	for (i = 0; (f = loss_get(i)); i++) {
+		if (!f->have)
 			continue;
-		snprintf(key, sizeof key, "upd|%s", exchanges[e]);
-		upd = window_delta(c, key, metric_sum(c, "bookd", "mp_book_updates_total|mp_book_input_total", lab));
-		snprintf(key, sizeof key, "lost|%s", exchanges[e]);
-		lost = window_delta(c, key, metric_sum(c, "bookd", "mp_book_lost_updates_total|mp_book_gaps_total", lab));
-		snprintf(key, sizeof key, "drop|%s", rname);
-		drop = window_delta(c, key, r ? (double)r->dropped : 0);
-		share = upd + drop > 0 ? (lost + drop) / (upd + drop) : 0;
-		condition(c, R_DATA_LOSS, lab, upd + drop > 0 && share > a->loss_max, share, a->loss_max,
-		    "%s: %.0f of %.0f updates lost in the last %llds (%.3f%%)", exchanges[e], lost + drop, upd + drop,
-		    (long long)(a->window / 1000000000LL), share * 100);
+		snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", f->exchange, f->symbol);
+		share = f->w_expected > 0 ? f->w_missing / f->w_expected : 0;
+		condition(c, R_DATA_LOSS, lab, f->w_missing > 0 && share > a->loss_max, share, a->loss_max,
+		    "%s %s: %.0f of %.0f updates missing in the last %llds (%.3f%%)", f->exchange, f->symbol,
+		    f->w_missing, f->w_expected, (long long)(a->window / 1000000000LL), share * 100);
 	}
-	/* Every other ring on its own: book.* (what routerd and stored get),
-	 * raw.* (the capture), ctl.* (bookd's requests). */
+	/* Every ring on its own: feed.* (bookd resyncs; the ids above count
+	 * what it cost), book.* (what routerd and stored get), raw.* (the
+	 * capture), ctl.* (bookd's requests). */
 	for (i = 0; i < c->nrings; i++) {
 		double wr, dr;
-		if (!c->ring_ok[i] || strncmp(c->ring_names[i], "feed.", 5) == 0)
+		if (!c->ring_ok[i])
 			continue;
 		snprintf(key, sizeof key, "wr|%s", c->ring_names[i]);
-		wr = window_delta(c, key, (double)c->rings[i].written);
+		wr = window_delta(c, key, (double)c->ring_since[i].written);
 		snprintf(key, sizeof key, "drop|%s", c->ring_names[i]);
-		dr = window_delta(c, key, (double)c->rings[i].dropped);
+		dr = window_delta(c, key, (double)c->ring_since[i].dropped);
 		snprintf(lab, sizeof lab, "ring=\"%s\"", c->ring_names[i]);
 		share = wr + dr > 0 ? dr / (wr + dr) : 0;
 		condition(c, R_DATA_LOSS, lab, dr > 0 && share > a->loss_max, share, a->loss_max,
@@ -586,9 +515,9 @@ eval_ring_corrupt(struct ctl *c)
 		d = window_delta(c, key, (double)c->rings[i].corrupt);
 		snprintf(lab, sizeof lab, "ring=\"%s\"", c->ring_names[i]);
 		condition(c, R_RING_CORRUPT, lab, d > 0, d, 0,
-		    "ring %s: %.0f corrupt frame(s) skipped in the last %llds, last at position %llu (%llu records lost in all)",
+		    "ring %s: %.0f corrupt frame(s) skipped in the last %llds, last at position %llu (%llu records lost since this instance started)",
 		    c->ring_names[i], d, (long long)(c->alerts->window / 1000000000LL),
-		    (unsigned long long)c->rings[i].corrupt_pos, (unsigned long long)c->rings[i].corrupt_lost);
+		    (unsigned long long)c->rings[i].corrupt_pos, (unsigned long long)c->ring_since[i].corrupt_lost);
 	}
 }
 

@@ -197,6 +197,33 @@ collect_shm(struct ctl *c)
 	closedir(d);
 }
 
+/* The ring's counters since the instance started: the header's minus those
+ * it had then (a ring re-created since, of another generation, from 0). */
+static void
+since_start(struct ctl *c, int i)
+{
+	const struct ring_stat *r = &c->rings[i];
+	struct ring_stat *b = &c->ring_base[i], *s = &c->ring_since[i];
+
+	if (c->ring_base_ok[i] && (b->generation != r->generation || b->written > r->written)) {
+		memset(b, 0, sizeof *b);
+		c->ring_base_ok[i] = 0;
+	}
+	*s = *r;
+	if (!c->ring_base_ok[i])
+		return;
+	s->written -= b->written;
+	s->written_bytes -= b->written_bytes;
+	s->read = r->read >= b->read ? r->read - b->read : 0;
+	s->dropped = r->dropped >= b->dropped ? r->dropped - b->dropped : 0;
+	s->full_events = r->full_events >= b->full_events ? r->full_events - b->full_events : 0;
+	s->torn = r->torn >= b->torn ? r->torn - b->torn : 0;
+	s->gaps = r->gaps >= b->gaps ? r->gaps - b->gaps : 0;
+	s->corrupt = r->corrupt >= b->corrupt ? r->corrupt - b->corrupt : 0;
+	s->corrupt_bytes = r->corrupt_bytes >= b->corrupt_bytes ? r->corrupt_bytes - b->corrupt_bytes : 0;
+	s->corrupt_lost = r->corrupt_lost >= b->corrupt_lost ? r->corrupt_lost - b->corrupt_lost : 0;
+}
+
 static void
 collect_rings(struct ctl *c)
 {
@@ -213,6 +240,9 @@ collect_rings(struct ctl *c)
 			continue;
 		if (ring_stat_path(path, &c->rings[i], err, sizeof err) == 0)
 			c->ring_ok[i] = 1;
+		else
+			continue;
+		since_start(c, i);
 	}
 }
 
@@ -522,6 +552,9 @@ collect_tick(struct ctl *c)
 	collect_probes(c);
 	for (i = 0; i < c->nch; i++)
 		collect_proc(&c->ch[i], now);
+	/* figures over windows, from what was just collected */
+	loss_tick(c);
+	criteria_tick(c);
 }
 
 void

@@ -324,6 +324,7 @@ cmd_start(struct ctl *c, int background)
 			fprintf(stderr, "mpctl: %s\n", err);
 		return 1;
 	}
+	setup_new_instance(c);
 	rc = sup_run(c, notify);
 	if (notify >= 0) {
 		if (rc != 0)

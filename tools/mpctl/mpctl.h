@@ -13,6 +13,10 @@
  *   collect.c  samples metrics files, ring headers and /proc each tick
  *   report.c   /health and status JSON, Prometheus text
  *   alerts.c   the alert rules
+ *   series.c   sliding windows over counters (alerts, loss, criteria)
+ *   loss.c     per-book incremental loss from bookd's id-based counts
+ *   criteria.c the requirements' success criteria, measured
+ *   diskprobe.c the data dir's write capacity (a probe thread)
  *   http.c     the tiny HTTP/1.0 server (TCP loopback + unix control socket)
  *   natsmon.c  alert publishing, stream monitor, book snapshots for the page
  *   client.c   the commands that talk to a running supervisor, status tables
@@ -132,7 +136,10 @@ struct ctl {
 	struct mview *mv;
 	int nmv, mvcap;
 	char ring_names[CTL_MAX_RINGS][32];
-	struct ring_stat rings[CTL_MAX_RINGS];
+	struct ring_stat rings[CTL_MAX_RINGS];      /* as the ring headers say (lag = written - read) */
+	struct ring_stat ring_since[CTL_MAX_RINGS]; /* the counters since this instance started */
+	struct ring_stat ring_base[CTL_MAX_RINGS];  /* the headers when it started (setup_new_instance) */
+	int ring_base_ok[CTL_MAX_RINGS];
 	int ring_ok[CTL_MAX_RINGS];
 	int nrings;
 	struct { char process[32]; int32_t pid; int64_t hb_ns; } mfile[CTL_MAX_CHILDREN + 4];
@@ -179,8 +186,60 @@ int64_t collect_last_change(const char *labels);
 /* Value of a label in a label string ('exchange="okx",symbol="BTC-USDT"'). */
 int labels_get(const char *labels, const char *key, char *out, size_t cap);
 
+/* series.c: sliding windows over cumulative values (one sample per key per tick) */
+struct series;
+struct series_set {
+	struct series *s;
+	int n, cap;
+	int64_t window;
+};
+void series_init(struct series_set *ss, int64_t window_ns, int64_t interval_ns);
+void series_free(struct series_set *ss);
+/* Sample v for key at now; its increase over the window. */
+double series_delta(struct series_set *ss, const char *key, int64_t now, double v);
+/* The increase the last series_delta of key returned, and the time it spans. */
+double series_last(struct series_set *ss, const char *key, double *span_s);
+
+/* loss.c: incremental loss per book from bookd's id-based counts (loss_tick once per tick) */
+struct loss_fig {
+	char exchange[16], symbol[32];
+	int have;                      /* bookd exports the book's counts */
+	double expected, received, missing, late;   /* since this instance started */
+	double w_expected, w_missing;  /* over the [alerts] window */
+	double w_span_s;               /* how much of the window the samples cover yet */
+};
+void loss_tick(struct ctl *c);
+const struct loss_fig *loss_book(const char *exchange, const char *symbol);
+const struct loss_fig *loss_get(int i);
+const struct loss_fig *loss_total(void);
+double loss_window_s(const struct ctl *c);
+/* {expected, received, missing, late, data_loss_rate, window: {...}} or null */
+json_t *loss_json(const struct ctl *c, const struct loss_fig *f);
+
+/* diskprobe.c: write capacity of the data dir ([mpctl] disk_probe_size, disk_probe_interval) */
+struct diskprobe_result {
+	int done, running;
+	int64_t at_ns, bytes;
+	double seconds, bytes_per_s;
+	char error[256];
+};
+void diskprobe_tick(struct ctl *c);   /* starts a probe when one is due (thread) */
+void diskprobe_get(struct diskprobe_result *out);
+
+/* criteria.c: the requirement's success criteria, measured (/health "criteria") */
+void criteria_tick(struct ctl *c);
+/* worst_depth: the smallest depth completeness of any book (-1 = none) */
+json_t *criteria_json(struct ctl *c, double worst_depth);
+/* Up time / observed time of one connection gauge (process, labels); -1 = not observed yet */
+double criteria_conn_stability(const char *process, const char *labels);
+
 /* report.c */
 json_t *report_health(struct ctl *c);
+/* Sum of every counter/gauge matching (process NULL = any; name may list aliases a|b); 0 if none */
+int report_sum(const struct ctl *c, const char *process, const char *name, const char *labels, double *out);
+/* Every histogram matching, merged into *out; returns its count. */
+uint64_t report_hist(const struct ctl *c, const char *process, const char *name, const char *labels,
+    struct metric_view *out);
 json_t *report_status(struct ctl *c);
 void report_prometheus(struct ctl *c, struct sbuf *b);
 
@@ -225,5 +284,9 @@ void setup_stop_orphans(struct ctl *c);
 /* Create missing rings; re-create those of another layout, or of another
  * capacity when empty. */
 int setup_rings(struct ctl *c, char *err, size_t errlen);
+/* A new instance starts counting from zero: remove the metrics files earlier
+ * runs left in /dev/shm/<prefix> (no process of ours runs yet) and note the
+ * ring counters, which collect.c reports relative to these. */
+void setup_new_instance(struct ctl *c);
 
 #endif

@@ -80,6 +80,19 @@ merge_hist(const struct ctl *c, const char *process, const char *name, const cha
 	return out->hist.count;
 }
 
+/* The two above for loss.c and criteria.c (mpctl.h). */
+int
+report_sum(const struct ctl *c, const char *process, const char *name, const char *labels, double *out)
+{
+	return sum_metric(c, process, name, labels, out);
+}
+
+uint64_t
+report_hist(const struct ctl *c, const char *process, const char *name, const char *labels, struct metric_view *out)
+{
+	return merge_hist(c, process, name, labels, out);
+}
+
 static json_t *
 quantiles_ms(const struct ctl *c, const char *process, const char *name, const char *labels)
 {
@@ -146,24 +159,27 @@ rings_json(const struct ctl *c, int64_t now_mono)
 	int i;
 
 	for (i = 0; i < c->nrings; i++) {
-		const struct ring_stat *r = &c->rings[i];
+		const struct ring_stat *r = &c->rings[i], *sn = &c->ring_since[i];
 		json_t *o;
 		if (!c->ring_ok[i]) {
 			json_array_append_new(a, json_pack("{s:s,s:b}", "name", c->ring_names[i], "present", 0));
 			continue;
 		}
+		/* lag from the header; counters since this instance started */
 		o = json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
 		    "name", c->ring_names[i], "present", 1,
 		    "lag_bytes", (json_int_t)(r->tail - r->head),
 		    "lag_records", (json_int_t)(r->written - r->read),
-		    "capacity", (json_int_t)r->capacity, "written", (json_int_t)r->written,
-		    "read", (json_int_t)r->read, "dropped", (json_int_t)r->dropped,
-		    "full_events", (json_int_t)r->full_events, "torn", (json_int_t)r->torn,
+		    "capacity", (json_int_t)r->capacity, "written", (json_int_t)sn->written,
+		    "read", (json_int_t)sn->read, "dropped", (json_int_t)sn->dropped,
+		    "full_events", (json_int_t)sn->full_events, "torn", (json_int_t)sn->torn,
 		    "policy", r->policy == RING_DROP ? "drop" : "block");
 		if (!o)
 			continue;
-		json_object_set_new(o, "corrupt", json_integer((json_int_t)r->corrupt));
-		json_object_set_new(o, "corrupt_lost", json_integer((json_int_t)r->corrupt_lost));
+		json_object_set_new(o, "corrupt", json_integer((json_int_t)sn->corrupt));
+		json_object_set_new(o, "corrupt_lost", json_integer((json_int_t)sn->corrupt_lost));
+		json_object_set_new(o, "lifetime", json_pack("{s:I,s:I,s:I,s:I}", "written", (json_int_t)r->written,
+		    "dropped", (json_int_t)r->dropped, "torn", (json_int_t)r->torn, "corrupt", (json_int_t)r->corrupt));
 		json_object_set_new(o, "fill", json_real(r->capacity ? (double)(r->tail - r->head) / (double)r->capacity : 0));
 		json_object_set_new(o, "producer_pid", json_integer(r->producer_pid));
 		json_object_set_new(o, "consumer_pid", json_integer(r->consumer_pid));
@@ -205,6 +221,8 @@ report_status(struct ctl *c)
 	    "state", instance_state(c),
 	    "processes", procs, "rings", rings_json(c, now_mono));
 	if (o) {
+		/* every count in status, /health and /metrics starts here (setup_new_instance) */
+		json_object_set_new(json_object_get(o, "instance"), "counters_since", json_time(c->started_ns));
 		/* so `mpctl status` can say when the exchanges are unreachable */
 		json_object_set_new(o, "connections", connections_json(c));
 		json_object_set_new(o, "alerts", alerts_json(c));
@@ -255,7 +273,7 @@ books_json(struct ctl *c, int64_t now_real)
 				last = (double)collect_last_change(lab);
 				have_last = last > 0;
 			}
-			sum_metric(c, "bookd", "mp_book_lost_updates_total|mp_book_gaps_total", lab, &lost);
+			sum_metric(c, "bookd", "mp_book_lost_updates_total", lab, &lost);
 			sum_metric(c, "bookd", "mp_book_gaps_total", lab, &gaps);
 			sum_metric(c, "bookd", "mp_book_resyncs_total", lab, &rs);
 			sum_metric(c, "bookd", "mp_book_crossed_total", lab, &crossed);
@@ -282,6 +300,7 @@ books_json(struct ctl *c, int64_t now_real)
 			}
 			json_object_set_new(o, "updates", json_integer((json_int_t)upd));
 			json_object_set_new(o, "lost_updates", json_integer((json_int_t)lost));
+			json_object_set_new(o, "loss", loss_json(c, loss_book(exchanges[e], syms[i])));
 			json_object_set_new(o, "gaps", json_integer((json_int_t)gaps));
 			json_object_set_new(o, "resyncs", json_integer((json_int_t)rs));
 			if (sum_metric(c, "bookd", "mp_book_syncs_total", lab, &rs))
@@ -306,7 +325,7 @@ connections_json(struct ctl *c)
 	json_t *a = json_array();
 	const struct mview *m;
 	char ex[32], conn[32], proc[48], lab[128];
-	double rc;
+	double rc, st;
 	int i;
 
 	for (i = 0; (m = collect_find(c, NULL, "mp_feed_connected|mp_feed_links_up", NULL, i)); i++) {
@@ -321,9 +340,10 @@ connections_json(struct ctl *c)
 		}
 		if (!sum_metric(c, m->process, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc))
 			rc = 0;
-		json_array_append_new(a, json_pack("{s:s,s:s,s:b,s:I,s:s}", "exchange", ex, "conn", conn,
+		st = criteria_conn_stability(m->process, m->v.labels);
+		json_array_append_new(a, json_pack("{s:s,s:s,s:b,s:I,s:s,s:o}", "exchange", ex, "conn", conn,
 		    "connected", child_running(c, proc) && m->v.gauge > 0, "reconnects", (json_int_t)rc,
-		    "process", m->process));
+		    "process", m->process, "stability", st >= 0 ? json_real(st) : json_null()));
 	}
 	if (collect_find(c, "routerd", "mp_router_nats_connected", NULL, 0)) {
 		double up = 0, rcn = 0;
@@ -416,7 +436,7 @@ requirements_json(struct ctl *c)
 {
 	const char *exchanges[] = {"binance", "okx"};
 	json_t *o = json_object(), *snap = json_object(), *lat = json_object(), *conn = json_object();
-	double ok, bad, upd, lost, crossed, cok, cfail, drops = 0, rss = 0, cpu = 0, v;
+	double ok, bad, upd, crossed, cok, cfail, drops = 0, rss = 0, cpu = 0, v;
 	char lab[64];
 	int e, i;
 
@@ -425,8 +445,8 @@ requirements_json(struct ctl *c)
 		char proc[32];
 		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
 		snprintf(proc, sizeof proc, "feedd.%s", exchanges[e]);
-		if (sum_metric(c, NULL, "mp_feed_snapshots_ok_total|mp_feed_rest_ok_total", lab, &ok) |
-		    sum_metric(c, NULL, "mp_feed_snapshots_failed_total|mp_feed_rest_failed_total", lab, &bad))
+		if (sum_metric(c, NULL, "mp_feed_snapshots_ok_total", lab, &ok) |
+		    sum_metric(c, NULL, "mp_feed_snapshots_failed_total", lab, &bad))
 			json_object_set_new(snap, exchanges[e], json_pack("{s:o,s:I,s:I}", "rate", ratio(ok, ok + bad),
 			    "ok", (json_int_t)ok, "failed", (json_int_t)bad));
 		json_object_set_new(lat, exchanges[e], quantiles_ms(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab));
@@ -446,11 +466,19 @@ requirements_json(struct ctl *c)
 	json_object_set_new(o, "processing_latency_ms",
 	    quantiles_ms(c, NULL, "mp_book_process_latency_seconds|mp_ctl_process_latency_seconds", NULL));
 	sum_metric(c, "bookd", "mp_book_updates_total|mp_book_input_total", NULL, &upd);
-	sum_metric(c, "bookd", "mp_book_lost_updates_total|mp_book_gaps_total", NULL, &lost);
+	{
+		/* missing / expected updates by the venue's ids (loss.c); ring drops apart */
+		const struct loss_fig *lt = loss_total();
+		json_object_set_new(o, "data_loss_rate", lt->have ? ratio(lt->missing, lt->expected) : json_null());
+		json_object_set_new(o, "data_loss_rate_window", lt->have ? ratio(lt->w_missing, lt->w_expected) : json_null());
+		json_object_set_new(o, "data_loss_window_s", json_real(loss_window_s(c)));
+		json_object_set_new(o, "updates_expected", json_integer((json_int_t)lt->expected));
+		json_object_set_new(o, "updates_missing", json_integer((json_int_t)lt->missing));
+	}
 	for (i = 0; i < c->nrings; i++)
 		if (c->ring_ok[i] && (strncmp(c->ring_names[i], "feed.", 5) == 0 || strncmp(c->ring_names[i], "book.", 5) == 0))
-			drops += (double)c->rings[i].dropped;
-	json_object_set_new(o, "data_loss_rate", ratio(lost + drops, upd + drops));
+			drops += (double)c->ring_since[i].dropped;
+	json_object_set_new(o, "ring_records_dropped", json_integer((json_int_t)drops));
 	json_object_set_new(o, "connection_stability", conn);
 	sum_metric(c, "bookd", "mp_book_crossed_total", NULL, &crossed);
 	json_object_set_new(o, "price_consistency", upd > 0 ? json_real(1.0 - crossed / upd) : json_null());
@@ -511,6 +539,7 @@ report_health(struct ctl *c)
 	json_object_set_new(o, "sinks", sinks_json(c));
 	json_object_set_new(o, "streams", streams_json(c));
 	json_object_set_new(o, "requirements", requirements_json(c));
+	json_object_set_new(o, "criteria", criteria_json(c, worst_depth));
 	return o;
 }
 
@@ -652,20 +681,20 @@ own_metrics(struct ctl *c, struct sbuf *b)
 	    (unsigned long long)(c->rings[i].written - c->rings[i].read));
 	PER_RING("mp_ring_capacity_bytes", "gauge", "size of the data area", "%llu",
 	    (unsigned long long)c->rings[i].capacity);
-	PER_RING("mp_ring_written_total", "counter", "records written", "%llu", (unsigned long long)c->rings[i].written);
+	PER_RING("mp_ring_written_total", "counter", "records written", "%llu", (unsigned long long)c->ring_since[i].written);
 	PER_RING("mp_ring_written_bytes_total", "counter", "bytes written", "%llu",
-	    (unsigned long long)c->rings[i].written_bytes);
-	PER_RING("mp_ring_read_total", "counter", "records read", "%llu", (unsigned long long)c->rings[i].read);
+	    (unsigned long long)c->ring_since[i].written_bytes);
+	PER_RING("mp_ring_read_total", "counter", "records read", "%llu", (unsigned long long)c->ring_since[i].read);
 	PER_RING("mp_ring_dropped_total", "counter", "records dropped because the ring was full (drop policy)", "%llu",
-	    (unsigned long long)c->rings[i].dropped);
+	    (unsigned long long)c->ring_since[i].dropped);
 	PER_RING("mp_ring_full_events_total", "counter", "times the producer found the ring full", "%llu",
-	    (unsigned long long)c->rings[i].full_events);
+	    (unsigned long long)c->ring_since[i].full_events);
 	PER_RING("mp_ring_torn_total", "counter", "half-written records of killed producers skipped", "%llu",
-	    (unsigned long long)c->rings[i].torn);
+	    (unsigned long long)c->ring_since[i].torn);
 	PER_RING("mp_ring_corrupt_total", "counter", "corrupt frames the consumer resynchronised past", "%llu",
-	    (unsigned long long)c->rings[i].corrupt);
+	    (unsigned long long)c->ring_since[i].corrupt);
 	PER_RING("mp_ring_corrupt_lost_total", "counter", "records lost with the corrupt frames", "%llu",
-	    (unsigned long long)c->rings[i].corrupt_lost);
+	    (unsigned long long)c->ring_since[i].corrupt_lost);
 	PER_RING("mp_ring_producer_heartbeat_age_seconds", "gauge", "age of the producer heartbeat (-1 = never)",
 	    "%.3f", c->rings[i].producer_hb_ns ? (double)(now_mono - c->rings[i].producer_hb_ns) / 1e9 : -1.0);
 	PER_RING("mp_ring_consumer_heartbeat_age_seconds", "gauge", "age of the consumer heartbeat (-1 = never)",

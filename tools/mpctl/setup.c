@@ -1,8 +1,10 @@
 /*
  * setup.c - what `mpctl start` does before supervising: take the instance's
- * locks, stop the orphans a killed supervisor left behind, and create the
- * rings with the sizes and policies of the config.
+ * locks, stop the orphans a killed supervisor left behind, create the
+ * rings with the sizes and policies of the config, and start the new
+ * instance's counts at zero.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -212,4 +214,39 @@ setup_rings(struct ctl *c, char *err, size_t errlen)
 			return -1;
 	}
 	return 0;
+}
+
+void
+setup_new_instance(struct ctl *c)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300], err[256];
+	struct dirent *de;
+	int n = 0, i;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "/dev/shm/%s", c->prefix);
+	if ((d = opendir(dir))) {
+		while ((de = readdir(d)))
+			if (strncmp(de->d_name, "metrics.", 8) == 0) {
+				snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+				if (unlink(path) == 0)
+					n++;
+				else
+					log_warn("cannot remove an old metrics file", "path=%s err=%s", log_q(path),
+					    log_q(strerror(errno)));
+			}
+		closedir(d);
+	}
+	if (n)
+		log_info("counters start at zero: metrics files of earlier runs removed", "files=%d", n);
+	/* a disk probe cut short by the previous instance's exit (diskprobe.c) */
+	snprintf(path, sizeof path, "%s/.mpctl-diskprobe", c->data_dir);
+	unlink(path);
+	c->nrings = pipe_ring_names(c->cfg, c->ring_names, CTL_MAX_RINGS);
+	if (c->nrings > CTL_MAX_RINGS)
+		c->nrings = CTL_MAX_RINGS;
+	for (i = 0; i < c->nrings; i++) {
+		c->ring_base_ok[i] = ring_path(path, sizeof path, c->prefix, c->ring_names[i]) == 0 &&
+		    ring_stat_path(path, &c->ring_base[i], err, sizeof err) == 0;
+	}
 }

@@ -30,7 +30,8 @@ static const char usage[] =
     "Replays raw capture files (\"<recv_ns> <exchange> ws|rest:<path> <payload>\" per\n"
     "line; \"-\" reads stdin) through feedd's parser and bookd's book code, and prints\n"
     "one JSON object per book that saw any record:\n"
-    "  exchange, symbol, frames, applied, gaps, resyncs, checksum_ok, checksum_failed,\n"
+    "  exchange, symbol, frames, applied, gaps, resyncs, expected/received/missing/late\n"
+    "  updates (by the venue's ids, bookd/sync_loss.c), checksum_ok, checksum_failed,\n"
     "  bbo_agree, bbo_disagree, crossed, levels_bid, levels_ask, best_bid, best_ask\n"
     "  (exchange strings), synced, last_id, and the top N levels per side (bids, asks).\n"
     "\n"
@@ -263,10 +264,13 @@ print_summary(const struct bk *k, int levels)
 	    ", \"gaps\": %" PRIu64 ", \"resyncs\": %" PRIu64 ", \"checksum_ok\": %" PRIu64
 	    ", \"checksum_failed\": %" PRIu64 ", \"bbo_agree\": %" PRIu64 ", \"bbo_disagree\": %" PRIu64
 	    ", \"bbo_not_comparable\": %" PRIu64 ", \"crossed\": %" PRIu64 ", \"stale\": %" PRIu64
-	    ", \"syncs\": %" PRIu64 ", \"levels_bid\": %u, \"levels_ask\": %u, \"best_bid\": ",
+	    ", \"syncs\": %" PRIu64 ", \"levels_bid\": %u, \"levels_ask\": %u, ",
 	    exch_name(k->in->exch), k->in->symbol, s->frames, s->applied, s->gaps, s->resyncs,
 	    s->checksum_ok, s->checksum_failed, s->bbo_agree, s->bbo_disagree, s->bbo_nc, s->crossed,
 	    s->stale, s->syncs, book_count(k->book, BOOK_BID), book_count(k->book, BOOK_ASK));
+	printf("\"updates_expected\": %" PRIu64 ", \"updates_received\": %" PRIu64 ", \"updates_missing\": %" PRIu64
+	    ", \"updates_late\": %" PRIu64 ", \"best_bid\": ", s->upd_expected, s->upd_received, s->upd_missing,
+	    s->upd_late);
 	print_best(k, BOOK_BID);
 	printf(", \"best_ask\": ");
 	print_best(k, BOOK_ASK);
