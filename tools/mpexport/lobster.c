@@ -30,6 +30,7 @@ struct mpx_lob {
 	int64_t px_mul, px_div;        /* price x 10000 = mantissa * px_mul / px_div (one of them is 1) */
 	double size_unit;
 	struct book *bk;               /* the mirror the intermediate rows are read from */
+	int64_t *cur, *prev;           /* orderbook rows: this one and the last one written */
 	uint64_t epoch;
 
 	/* the open file pair */
@@ -45,7 +46,7 @@ struct mpx_lob {
 
 	json_t *files;
 	uint64_t n_type[5];
-	uint64_t unchanged, dropped_levels, trades_dropped, trades_unknown_side, mirror_resyncs, inexact;
+	uint64_t outside_levels, unchanged, dropped_levels, trades_dropped, trades_unknown_side, mirror_resyncs, inexact;
 	int failed;
 	char err[1500];
 };
@@ -95,7 +96,9 @@ mpx_lob_open(const char *out, const struct inst *in, int levels, uint32_t max_le
 	size_t k = 0;
 	int e;
 
-	if (!l || !(l->bk = book_new(max_levels)) || !(l->files = json_array())) {
+	if (!l || !(l->bk = book_new(max_levels)) || !(l->files = json_array()) ||
+	    !(l->cur = calloc((size_t)levels * 4, sizeof *l->cur)) || !(l->prev = calloc((size_t)levels * 4,
+	    sizeof *l->prev))) {
 		snprintf(err, errlen, "lobster: out of memory");
 		mpx_lob_free(l);
 		return NULL;
@@ -219,26 +222,52 @@ file_for(struct mpx_lob *l, int64_t t)
 	return 0;
 }
 
-/* One message and the mirror book after it. */
+/* The mirror's top levels in LOBSTER's layout and units. */
+static void
+book_row(struct mpx_lob *l, int64_t *r)
+{
+	int i;
+
+	for (i = 0; i < l->levels; i++) {
+		const struct rec_level *a = book_level(l->bk, BOOK_ASK, (uint32_t)i);
+		const struct rec_level *b = book_level(l->bk, BOOK_BID, (uint32_t)i);
+		r[4 * i] = a ? lob_px(l, a->px) : LOB_ASK_NONE;
+		r[4 * i + 1] = a ? a->qty : 0;
+		r[4 * i + 2] = b ? lob_px(l, b->px) : LOB_BID_NONE;
+		r[4 * i + 3] = b ? b->qty : 0;
+	}
+}
+
+/*
+ * One message and the mirror book after it.  Like LOBSTER, only events that
+ * change the book within the requested levels are written: a level change
+ * deeper than that (the row stays the same) is counted, not written.
+ */
 static void
 row(struct mpx_lob *l, int64_t t, int type, int64_t size, int64_t px, int dir)
 {
-	int64_t s;
+	size_t nb = (size_t)l->levels * 4 * sizeof *l->cur;
+	int64_t s, *x;
 	int i;
 
-	if (l->failed || file_for(l, t) < 0)
+	if (l->failed)
+		return;
+	book_row(l, l->cur);
+	if (type != T_EXEC && !memcmp(l->cur, l->prev, nb)) {
+		l->outside_levels++;
+		return;
+	}
+	if (file_for(l, t) < 0)
 		return;
 	s = t - l->f_day * DAY_NS;
 	fprintf(l->fm, "%" PRId64 ".%09" PRId64 ",%d,0,%" PRId64 ",%" PRId64 ",%d\n", s / 1000000000,
 	    s % 1000000000, type, size, lob_px(l, px), dir);
-	for (i = 0; i < l->levels; i++) {
-		const struct rec_level *a = book_level(l->bk, BOOK_ASK, (uint32_t)i);
-		const struct rec_level *b = book_level(l->bk, BOOK_BID, (uint32_t)i);
-		fprintf(l->fo, "%s%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64, i ? "," : "",
-		    a ? lob_px(l, a->px) : LOB_ASK_NONE, a ? a->qty : 0, b ? lob_px(l, b->px) : LOB_BID_NONE,
-		    b ? b->qty : 0);
-	}
+	for (i = 0; i < l->levels * 4; i++)
+		fprintf(l->fo, "%s%" PRId64, i ? "," : "", l->cur[i]);
 	fputc('\n', l->fo);
+	x = l->prev;
+	l->prev = l->cur;
+	l->cur = x;
 	l->f_rows++;
 	l->f_last = t;
 	l->n_type[type]++;
@@ -250,6 +279,7 @@ mpx_lob_anchor(struct mpx_lob *l, const struct book *b, uint64_t epoch)
 	copy_book(l->bk, b);
 	l->epoch = epoch;
 	l->n_held = 0;
+	book_row(l, l->prev);
 }
 
 void
@@ -290,6 +320,9 @@ mpx_lob_delta(struct mpx_lob *l, int64_t t, const struct rec_delta *d, const str
 		l->mirror_resyncs++;
 		copy_book(l->bk, b);
 	}
+	/* before --from nothing is written: the next written row compares with this book */
+	if (!write)
+		book_row(l, l->prev);
 }
 
 void
@@ -384,6 +417,9 @@ mpx_lob_meta(const struct mpx_lob *l)
 	json_object_set_new(m, "order_within_update", json_string("the changes of one exchange update are "
 	    "written reductions first, then growths, all at the update's time"));
 	json_object_set_new(o, "mapping", m);
+	json_object_set_new(o, "messages_rule", json_string("as LOBSTER: only events that change the book "
+	    "within the requested levels are written (a change deeper than that is counted in "
+	    "counts.outside_levels); every trade is written"));
 	json_object_set_new(o, "files_rule", json_string("one message/orderbook pair per sync epoch and UTC "
 	    "day: a file never spans a gap; row k of the orderbook file is the book after message k"));
 	json_object_set_new(o, "files", json_deep_copy(l->files));
@@ -392,6 +428,7 @@ mpx_lob_meta(const struct mpx_lob *l)
 	C("cancellations", l->n_type[T_CANCEL]);
 	C("deletions", l->n_type[T_DELETE]);
 	C("executions", l->n_type[T_EXEC]);
+	C("outside_levels", l->outside_levels);
 	C("unchanged_levels", l->unchanged);
 	C("dropped_levels", l->dropped_levels);
 	C("trades_dropped_in_gaps", l->trades_dropped);
@@ -414,6 +451,8 @@ mpx_lob_free(struct mpx_lob *l)
 	if (l->fo)
 		fclose(l->fo);
 	book_free(l->bk);
+	free(l->cur);
+	free(l->prev);
 	free(l->held);
 	json_decref(l->files);
 	free(l);
