@@ -38,6 +38,19 @@ mpx_labels(const double *mid, const int32_t *seg, size_t n, const int *hor, int 
 }
 
 void
+mpx_wel_add(struct mpx_wel *w, double x)
+{
+	double d;
+
+	if (isnan(x))
+		return;
+	w->n += 1;
+	d = x - w->mean;
+	w->mean += d / w->n;
+	w->m2 += d * (x - w->mean);
+}
+
+void
 mpx_norm_init(struct mpx_norm *nm, int ncols)
 {
 	memset(nm, 0, sizeof *nm);
@@ -105,15 +118,8 @@ mpx_norm_add(struct mpx_norm *nm, int64_t day, const double *row)
 		return -1;
 	nm->rows[s]++;
 	a = &nm->acc[(size_t)s * (size_t)nm->ncols];
-	for (j = 0; j < nm->ncols; j++) {
-		double x = row[j], d;
-		if (isnan(x))
-			continue;
-		a[j].n += 1;
-		d = x - a[j].mean;
-		a[j].mean += d / a[j].n;
-		a[j].m2 += d * (x - a[j].mean);
-	}
+	for (j = 0; j < nm->ncols; j++)
+		mpx_wel_add(&a[j], row[j]);
 	return 0;
 }
 

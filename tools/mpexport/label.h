@@ -31,6 +31,9 @@ struct mpx_wel {
 	double n, mean, m2;
 };
 
+/* Add one value (a NaN is left out). */
+void mpx_wel_add(struct mpx_wel *w, double x);
+
 /* Per-UTC-day statistics of ncols columns. */
 struct mpx_norm {
 	int ncols;

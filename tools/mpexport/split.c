@@ -53,15 +53,8 @@ col_stats(const char *path, uint64_t rows, int ncols, double *mean, double *std,
 			rc = -1;
 			break;
 		}
-		for (j = 0; j < ncols; j++) {
-			double x = row[j], d;
-			if (isnan(x))
-				continue;
-			w[j].n += 1;
-			d = x - w[j].mean;
-			w[j].mean += d / w[j].n;
-			w[j].m2 += d * (x - w[j].mean);
-		}
+		for (j = 0; j < ncols; j++)
+			mpx_wel_add(&w[j], row[j]);
 	}
 	for (j = 0; j < ncols; j++) {
 		cnt[j] = (uint64_t)w[j].n;
