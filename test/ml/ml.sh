@@ -36,6 +36,9 @@ if [ ! -r "$CAP" ]; then
 fi
 zstd -dc "$CAP" | "$BIN/mpreplay" --store "$T_TMP/real" - >"$T_TMP/replay.json" 2>"$T_TMP/replay.err"
 check ml_replay_into_store test $? = 0 -a -n "$(grep '"applied": 3432' "$T_TMP/replay.json")"
+# a second replay into the same store would be deduplicated away: refused loudly, not silently
+zstd -dc "$CAP" | head -100 | "$BIN/mpreplay" --store "$T_TMP/real" - >/dev/null 2>"$T_TMP/replay2.err"
+check ml_replay_store_not_empty test $? = 1 -a -n "$(grep 'already holds an earlier replay' "$T_TMP/replay2.err")"
 if "$BIN/mpexport" --quiet --store "$T_TMP/real" --exchange binance --symbol ETH-USDT \
 	--from 2024-08-08T23:50:00Z --to 2024-08-09T00:01:00Z --out "$T_TMP/or" --horizons tlob \
 	--threshold-bps 0.5 --split 0.7,0.15,0.15 --what deeplob,features,labels,lobster 2>"$T_TMP/or.err"; then

@@ -992,6 +992,7 @@ clear_old(const char *dir)
 		if (unlink(path) < 0 && errno != ENOENT)
 			log_warn("cannot remove an old output", "path=%s error=%s", log_q(path), log_q(strerror(errno)));
 	}
+	mpx_lob_clear(dir);
 }
 
 static void

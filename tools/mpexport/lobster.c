@@ -68,19 +68,20 @@ fail(struct mpx_lob *l, const char *fmt, const char *a, int64_t v)
 	snprintf(l->err, sizeof l->err, fmt, a, v);
 }
 
-/* Remove the .csv files an earlier export left, so every file belongs to this run. */
-static void
-clear_csv(const char *dir)
+void
+mpx_lob_clear(const char *out)
 {
-	DIR *d = opendir(dir);
+	char dir[1100];
+	DIR *d;
 	struct dirent *e;
 	char path[1400];
 
-	if (!d)
+	snprintf(dir, sizeof dir, "%s/lobster", out);
+	if (!(d = opendir(dir)))
 		return;
 	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
-		if (n > 4 && !strcmp(e->d_name + n - 4, ".csv")) {
+		if ((n > 4 && !strcmp(e->d_name + n - 4, ".csv")) || (n > 9 && !strcmp(e->d_name + n - 9, ".csv.part"))) {
 			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 			unlink(path);
 		}
@@ -109,7 +110,7 @@ mpx_lob_open(const char *out, const struct inst *in, int levels, uint32_t max_le
 		mpx_lob_free(l);
 		return NULL;
 	}
-	clear_csv(l->dir);
+	mpx_lob_clear(out);
 	/* LOBSTER tickers have no separator: BTC-USDT -> BTCUSDT */
 	for (p = in->symbol; *p && k + 1 < sizeof l->ticker; p++)
 		if (*p != '-' && *p != '/')

@@ -42,6 +42,8 @@
 
 struct mpx_lob;
 
+/* Remove the .csv files an earlier export left in <out>/lobster/. */
+void mpx_lob_clear(const char *out);
 /* Create <out>/lobster/ (old .csv files there are removed).  NULL with err. */
 struct mpx_lob *mpx_lob_open(const char *out, const struct inst *in, int levels, uint32_t max_levels,
     char *err, size_t errlen);

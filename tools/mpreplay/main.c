@@ -40,7 +40,8 @@ static const char usage[] =
     "  --records    also print every record the books emit, as JSON, one per line\n"
     "  --store DIR  also write every record the books emit into a local store at DIR\n"
     "               (the layout stored writes, readable by mpstore and mpexport): the\n"
-    "               way to export a capture with mpexport\n"
+    "               way to export a capture with mpexport; DIR should be empty (records\n"
+    "               an earlier replay left there count as duplicates: exit status 1)\n"
     "  -c, --set    the instruments ([instruments]) and book settings ([bookd])\n"
     "               come from the config, as for bookd\n";
 
@@ -57,7 +58,7 @@ struct replay {
 	int started[3];            /* books of the venue started (by enum exch_id) */
 	int print_records;
 	struct store_writer *sw;     /* --store */
-	uint64_t sw_seq, sw_errors;
+	uint64_t sw_seq, sw_errors, sw_dups;
 	int64_t now;
 	int cur_exch;            /* exchange of the line being replayed */
 	uint64_t lines, bad_lines, parse_errors, bad_records, requests;
@@ -71,10 +72,14 @@ sink_record(void *ud, const struct rec_hdr *rec)
 
 	if (r->sw) {
 		/* one pseudo ring (id "mprp") numbered in emission order */
-		if (store_writer_add(r->sw, REPLAY_RING_ID, ++r->sw_seq, r->cur_exch, rec, rec->len, err,
-		    sizeof err) == STORE_W_ERR) {
+		int w = store_writer_add(r->sw, REPLAY_RING_ID, ++r->sw_seq, r->cur_exch, rec, rec->len, err,
+		    sizeof err);
+		if (w == STORE_W_ERR) {
 			if (!r->sw_errors++)
 				fprintf(stderr, "mpreplay: store: %s\n", err);
+		} else if (w == STORE_W_DUP) {
+			/* the directory holds an earlier replay: its seqs are durable already */
+			r->sw_dups++;
 		} else if (store_writer_pending(r->sw) > (8u << 20) && store_writer_commit(r->sw, err, sizeof err) < 0) {
 			if (!r->sw_errors++)
 				fprintf(stderr, "mpreplay: store: %s\n", err);
@@ -388,6 +393,12 @@ main(int argc, char **argv)
 		if (store_writer_close(r.sw, err, sizeof err) < 0) {
 			fprintf(stderr, "mpreplay: store %s: %s\n", store_dir, err);
 			r.sw_errors++;
+		}
+		if (r.sw_dups) {
+			fprintf(stderr, "mpreplay: store %s already holds an earlier replay: %" PRIu64 " records were "
+			    "not written (duplicates of its numbering); replay into an empty directory\n", store_dir,
+			    r.sw_dups);
+			rc = 1;
 		}
 		if (r.sw_errors) {
 			fprintf(stderr, "mpreplay: %" PRIu64 " store errors: the store is incomplete\n", r.sw_errors);
