@@ -194,7 +194,7 @@ class TestLobster(unittest.TestCase):
         self.assertGreater(n, 3400, 'the recording applies 3,432 depth updates')
         c = e.meta['lobster']['counts']
         self.assertGreater(c['outside_levels'], 0, 'changes deeper than 10 levels are not messages')
-        self.assertEqual(c['mirror_resyncs'] + c['inexact_prices'] + c['trades_dropped_in_gaps'], 0)
+        self.assertEqual(c['mirror_resyncs'] + c['mirror_visible_resyncs'] + c['inexact_prices'] + c['trades_dropped_in_gaps'], 0)
 
 
 @unittest.skipUnless(GEN and REAL, 'run by test/ml/ml.sh')

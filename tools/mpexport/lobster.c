@@ -46,6 +46,7 @@ struct mpx_lob {
 
 	json_t *files;
 	uint64_t n_type[5];
+	uint64_t mirror_visible;
 	uint64_t outside_levels, unchanged, dropped_levels, trades_dropped, trades_unknown_side, mirror_resyncs, inexact;
 	int failed;
 	char err[1500];
@@ -316,9 +317,17 @@ mpx_lob_delta(struct mpx_lob *l, int64_t t, const struct rec_delta *d, const str
 				    old : old - q, px, dir);
 		}
 	}
-	/* The depth limit can evict differently in this order: follow the export's book. */
+	/*
+	 * On a side at the depth limit an insert evicts the worst level, so
+	 * applying reductions first can keep a deep level the export's book (in
+	 * record order) evicted: follow the export's book.  Only a difference
+	 * within the written levels would show in the files; it is counted apart.
+	 */
 	if (book_cmp(l->bk, b, 0, why, sizeof why) != 0) {
-		l->mirror_resyncs++;
+		if (book_cmp(l->bk, b, (uint32_t)l->levels, why, sizeof why) != 0)
+			l->mirror_visible++;
+		else
+			l->mirror_resyncs++;
 		copy_book(l->bk, b);
 	}
 	/* before --from nothing is written: the next written row compares with this book */
@@ -435,6 +444,7 @@ mpx_lob_meta(const struct mpx_lob *l)
 	C("trades_dropped_in_gaps", l->trades_dropped);
 	C("trades_unknown_side", l->trades_unknown_side);
 	C("mirror_resyncs", l->mirror_resyncs);
+	C("mirror_visible_resyncs", l->mirror_visible);
 	C("inexact_prices", l->inexact);
 	C("files", l->n_files);
 #undef C

@@ -19,7 +19,10 @@
  * up as a reduction in the next depth update (type 2/3): the two are not
  * matched.  Within one exchange update (100 ms batch) the reductions are
  * written before the growths, so no intermediate row is crossed; all rows of
- * one update carry its time.
+ * one update carry its time.  Like LOBSTER, only events that change the book
+ * within the L levels are messages (deeper changes are counted).  After each
+ * update the mirror book the rows come from is compared with the export's
+ * and re-copied if the depth limit evicted differently in this order.
  *
  * Files never cross a gap: one pair per sync epoch and UTC day (LOBSTER times
  * are seconds after midnight), named like LOBSTER's
