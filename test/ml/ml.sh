@@ -30,6 +30,20 @@ else
 	not_ok ml_export_gen "$(tail -2 "$T_TMP/og.err")"; exit 1
 fi
 
+# bad input: a price LOBSTER's x 10000 integers cannot carry, an output that cannot be written
+"$BIN/test/mpexport_gen" --root "$T_TMP/fine" --dump "$T_TMP/fine.txt" --updates 200 --tick 50000001 >/dev/null 2>&1 ||
+	{ not_ok ml_gen_fine_tick; exit 1; }
+"$BIN/mpexport" --quiet --warmup 120s --store "$T_TMP/fine" --exchange binance --symbol BTC-USDT --from $F0 \
+	--to $((F0 + 3600 * S)) --out "$T_TMP/ofine" --what deeplob,lobster >/dev/null 2>"$T_TMP/fine.err"
+check ml_lobster_inexact_price_fails test $? = 1 -a -n "$(grep 'not a multiple of 0.0001' "$T_TMP/fine.err")"
+"$BIN/mpexport" --quiet --warmup 120s --store "$T_TMP/fine" --exchange binance --symbol BTC-USDT --from $F0 \
+	--to $((F0 + 3600 * S)) --out "$T_TMP/ofine2" --what deeplob >/dev/null 2>&1
+check ml_inexact_price_fine_without_lobster test $? = 0
+mkdir -p "$T_TMP/obad" && : >"$T_TMP/obad/lobster"
+"$BIN/mpexport" --quiet --warmup 120s --store "$T_TMP/gen" --exchange binance --symbol BTC-USDT --from $F0 \
+	--to $((F0 + 3600 * S)) --out "$T_TMP/obad" --what deeplob,lobster >/dev/null 2>"$T_TMP/bad.err"
+check ml_lobster_unwritable_fails test $? = 1 -a -n "$(grep 'lobster' "$T_TMP/bad.err")"
+
 # 2: the real recording -> mpreplay --store -> mpexport, TLOB horizons
 if [ ! -r "$CAP" ]; then
 	not_ok ml_real_recording "$CAP is missing (the tests read it from ../shared/data/)"; exit 1
