@@ -44,7 +44,7 @@ mkdir -p "$T_TMP/obad" && : >"$T_TMP/obad/lobster"
 	--to $((F0 + 3600 * S)) --out "$T_TMP/obad" --what deeplob,lobster >/dev/null 2>"$T_TMP/bad.err"
 check ml_lobster_unwritable_fails test $? = 1 -a -n "$(grep 'lobster' "$T_TMP/bad.err")"
 
-# 2: the real recording -> mpreplay --store -> mpexport, TLOB horizons
+# 2: the real recording -> mpreplay --store -> mpexport, TLOB horizons and labels
 if [ ! -r "$CAP" ]; then
 	not_ok ml_real_recording "$CAP is missing (the tests read it from ../shared/data/)"; exit 1
 fi
@@ -54,7 +54,7 @@ check ml_replay_into_store test $? = 0 -a -n "$(grep '"applied": 3432' "$T_TMP/r
 zstd -dc "$CAP" | head -100 | "$BIN/mpreplay" --store "$T_TMP/real" - >/dev/null 2>"$T_TMP/replay2.err"
 check ml_replay_store_not_empty test $? = 1 -a -n "$(grep 'already holds an earlier replay' "$T_TMP/replay2.err")"
 if "$BIN/mpexport" --quiet --store "$T_TMP/real" --exchange binance --symbol ETH-USDT \
-	--from 2024-08-08T23:50:00Z --to 2024-08-09T00:01:00Z --out "$T_TMP/or" --horizons tlob \
+	--from 2024-08-08T23:50:00Z --to 2024-08-09T00:01:00Z --out "$T_TMP/or" --horizons tlob --smooth 5 \
 	--threshold-bps 0.5 --split 0.7,0.15,0.15 --what deeplob,features,labels,lobster 2>"$T_TMP/or.err"; then
 	ok ml_export_real
 else

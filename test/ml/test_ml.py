@@ -223,22 +223,30 @@ class TestMetadata(unittest.TestCase):
         self.assertEqual(g.meta['labels']['horizon_set'], 'fi2010')
         self.assertEqual(r.horizons, [10, 20, 50, 100])
         self.assertEqual(r.meta['labels']['horizon_set'], 'tlob')
+        self.assertEqual(g.meta['labels']['method'], 'deeplob')
+        self.assertEqual(r.meta['labels']['method'], 'tlob')
         for e in (g, r):
             lab = e.meta['labels']
-            self.assertEqual(lab['smoothing_window'], lab['horizons'])
+            tlob = lab['method'] == 'tlob'
+            self.assertEqual(lab['smoothing_window'], [5] * 4 if tlob else lab['horizons'])
             self.assertAlmostEqual(lab['threshold'], lab['threshold_bps'] / 1e4)
-            # the DeepLOB smoothed label, recomputed from mid.npy and segment.npy
+            # the labels recomputed from mid.npy and segment.npy: DeepLOB (k = h) or TLOB (window k, horizon h)
             mid, seg, L = np.asarray(e.mid), np.asarray(e.segment), np.asarray(e.labels)
             thr = lab['threshold']
-            for h, k in enumerate(e.horizons):
+            for hi, h in enumerate(e.horizons):
+                k = lab['smoothing_window'][hi]
+                lo, up = (k, h) if tlob else (k - 1, k)     # the label of t reads rows t-lo .. t+up
                 for t in range(0, e.rows, 7):
-                    if t + 1 < k or t + k >= e.rows or seg[t + 1 - k] != seg[t] or seg[t + k] != seg[t]:
-                        self.assertEqual(L[t, h], LABEL_MISSING)
+                    if t - lo < 0 or t + up >= e.rows or seg[t - lo] != seg[t] or seg[t + up] != seg[t]:
+                        self.assertEqual(L[t, hi], LABEL_MISSING)
                         continue
-                    mm, mp = mid[t + 1 - k:t + 1].mean(), mid[t + 1:t + k + 1].mean()
+                    if tlob:
+                        mm, mp = mid[t - k:t + 1].mean(), mid[t + h - k:t + h + 1].mean()
+                    else:
+                        mm, mp = mid[t + 1 - k:t + 1].mean(), mid[t + 1:t + k + 1].mean()
                     x = (mp - mm) / mm
                     if abs(abs(x) - thr) > 1e-12:
-                        self.assertEqual(L[t, h], 1 if x > thr else -1 if x < -thr else 0, 'row %d k %d' % (t, k))
+                        self.assertEqual(L[t, hi], 1 if x > thr else -1 if x < -thr else 0, 'row %d h %d' % (t, h))
             self.assertTrue(len(set(np.unique(L[:, 0])) - {LABEL_MISSING}) == 3, 'all three classes occur')
 
 

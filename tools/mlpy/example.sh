@@ -4,7 +4,7 @@
 # loopback ports; nothing of a running demo or live instance is touched):
 #   1. the whole pipeline (mpsim -> feedd -> bookd -> stored, under mpctl) for
 #      ML_SECONDS (default 60) of a market ML_RATE (default 5) times real pace;
-#   2. mpexport of Binance BTC-USDT from the store (DeepLOB rows, TLOB labels,
+#   2. mpexport of Binance BTC-USDT from the store (DeepLOB rows, TLOB horizons and labels,
 #      a 0.7/0.15/0.15 chronological split, LOBSTER files);
 #   3. tools/mlpy/train_deeplob.py on the export.
 # The last line is the training example's:
@@ -91,7 +91,7 @@ trap - EXIT
 
 echo "ml-example: 2/3 mpexport -> $DIR/export" >&2
 "$BIN/mpexport" -c "$CONF" --quiet --exchange binance --symbol BTC-USDT --from "$START" --to "$END" \
-	--out "$DIR/export" --horizons tlob --threshold-bps "${ML_THRESHOLD_BPS:-0.2}" --split 0.7,0.15,0.15 \
+	--out "$DIR/export" --horizons tlob --smooth 5 --threshold-bps "${ML_THRESHOLD_BPS:-0.2}" --split 0.7,0.15,0.15 \
 	--what deeplob,features,labels,lobster 2>"$DIR/mpexport.log" || { tail -3 "$DIR/mpexport.log" >&2; exit 1; }
 
 echo "ml-example: 3/3 train_deeplob.py" >&2

@@ -272,7 +272,10 @@ write_labels(struct st *s, char *err, size_t errlen)
 		free(ret);
 		return -1;
 	}
-	mpx_labels(s->mids, s->segids, n, o->hor, o->n_hor, o->threshold_bps / 1e4, lab, ret);
+	if (o->smooth)
+		mpx_labels_tlob(s->mids, s->segids, n, o->hor, o->n_hor, o->smooth, o->threshold_bps / 1e4, lab, ret);
+	else
+		mpx_labels(s->mids, s->segids, n, o->hor, o->n_hor, o->threshold_bps / 1e4, lab, ret);
 	for (i = 0; i < n; i++)
 		for (h = 0; h < o->n_hor; h++) {
 			int8_t v = lab[i * (size_t)o->n_hor + (size_t)h];

@@ -53,6 +53,7 @@ struct mpx_opts {
 	int n_hor;
 	int hor[MPX_MAX_HOR];
 	const char *hor_set;         /* "fi2010", "tlob" or NULL (a list) */
+	int smooth;                  /* 0: DeepLOB labels (window = horizon); k: TLOB labels, window k */
 	int n_split;                 /* 0 = no split, else 3: train, val, test fractions */
 	double split[3];
 	double threshold_bps;

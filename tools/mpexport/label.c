@@ -38,6 +38,39 @@ mpx_labels(const double *mid, const int32_t *seg, size_t n, const int *hor, int 
 }
 
 void
+mpx_labels_tlob(const double *mid, const int32_t *seg, size_t n, const int *hor, int nh, int k, double thr,
+    int8_t *lab, float *ret)
+{
+	size_t t, i, kk = (size_t)k;
+	int h;
+
+	for (t = 0; t < n; t++) {
+		for (h = 0; h < nh; h++) {
+			size_t hz = (size_t)hor[h];
+			int8_t *l = &lab[t * (size_t)nh + (size_t)h];
+			float *r = &ret[t * (size_t)nh + (size_t)h];
+			double sm = 0, sp = 0, wm, wp, x;
+
+			*l = MPX_LABEL_MISSING;
+			*r = NAN;
+			if (k < 1 || hz < 1 || t < kk || t + hz >= n || t + hz < kk || seg[t - kk] != seg[t] ||
+			    seg[t + hz] != seg[t])
+				continue;
+			/* index order, as in mpx_labels */
+			for (i = t - kk; i <= t; i++)
+				sm += mid[i];
+			for (i = t + hz - kk; i <= t + hz; i++)
+				sp += mid[i];
+			wm = sm / (double)(kk + 1);
+			wp = sp / (double)(kk + 1);
+			x = (wp - wm) / wm;
+			*r = (float)x;
+			*l = x > thr ? 1 : x < -thr ? -1 : 0;
+		}
+	}
+}
+
+void
 mpx_wel_add(struct mpx_wel *w, double x)
 {
 	double d;

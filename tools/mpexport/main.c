@@ -67,6 +67,8 @@ static const char usage[] =
     "  --horizons H         horizons in samples: a list (default 10,50,100), fi2010\n"
     "                       (FI-2010 / DeepLOB order 10,20,30,50,100) or tlob (10,20,50,100)\n"
     "  --threshold-bps X    up/down threshold of the smoothed mid move (default 2)\n"
+    "  --smooth K           TLOB labels: smoothing window of K+1 rows separate from the\n"
+    "                       horizon (default: DeepLOB labels, window = horizon)\n"
     "\n"
     "Research splits:\n"
     "  --split A,B,C        chronological train,val,test fractions of the rows (sum 1,\n"
@@ -345,6 +347,11 @@ main(int argc, char **argv)
 				}
 			}
 			o.n_hor = n;
+		} else if (!strcmp(a, "--smooth")) {
+			if (parse_int(v, 1, 1000000, &o.smooth) < 0) {
+				rc = bad(a, v, "a smoothing window of 1.. samples");
+				goto out;
+			}
 		} else if (!strcmp(a, "--split")) {
 			n = parse_nums(v, o.split, 3, 1);
 			if (n != 3 || fabs(o.split[0] + o.split[1] + o.split[2] - 1) > 1e-6) {

@@ -368,18 +368,25 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 		json_object_set_new(j, "horizon_unit", json_string("samples (rows)"));
 		a = json_array();
 		for (k = 0; k < o->n_hor; k++)
-			json_array_append_new(a, json_integer(o->hor[k]));
+			json_array_append_new(a, json_integer(o->smooth ? o->smooth : o->hor[k]));
 		json_object_set_new(j, "smoothing_window", a);
-		json_object_set_new(j, "smoothing", json_string("DeepLOB / FI-2010: the smoothing window equals "
-		    "the horizon (k = h): m_minus over the k rows up to t, m_plus over the k rows after t; "
-		    "TLOB's decoupled smoothing window is not implemented"));
+		json_object_set_new(j, "method", json_string(o->smooth ? "tlob" : "deeplob"));
+		json_object_set_new(j, "smoothing", json_string(o->smooth ?
+		    "TLOB (--smooth k): w_minus = mean of the mids of rows t-k..t, w_plus = mean of rows t+h-k..t+h "
+		    "(k+1 rows each, k = smoothing_window, h = horizon), l = (w_plus - w_minus) / w_minus; -128 "
+		    "unless rows t-k..t+h are all in t's segment" :
+		    "DeepLOB / FI-2010: the smoothing window equals the horizon (k = h): m_minus over the k rows "
+		    "up to t, m_plus over the k rows after t (definition)"));
 		json_object_set_new(j, "threshold_bps", json_real(o->threshold_bps));
 		json_object_set_new(j, "threshold", json_real(o->threshold_bps / 1e4));
-		json_object_set_new(j, "definition", json_string("DeepLOB smoothed mid move: m_minus = mean of the "
-		    "mids of rows t-k+1..t, m_plus = mean of rows t+1..t+k, l = (m_plus - m_minus) / m_minus; up if "
-		    "l > threshold, down if l < -threshold"));
-		json_object_set_new(j, "missing", json_string("-128 when rows t-k+1..t+k are not all in the export "
-		    "and in t's segment (end of range, a gap, start of a segment): never invented"));
+		json_object_set_new(j, "definition", json_string(o->smooth ? "TLOB smoothed mid move (see "
+		    "smoothing); up if l > threshold, down if l < -threshold" : "DeepLOB smoothed mid move: m_minus = "
+		    "mean of the mids of rows t-k+1..t, m_plus = mean of rows t+1..t+k, l = (m_plus - m_minus) / "
+		    "m_minus; up if l > threshold, down if l < -threshold"));
+		json_object_set_new(j, "missing", json_string(o->smooth ? "-128 when rows t-k..t+h are not all in the "
+		    "export and in t's segment (end of range, a gap, start of a segment): never invented" :
+		    "-128 when rows t-k+1..t+k are not all in the export and in t's segment (end of range, a gap, "
+		    "start of a segment): never invented"));
 		json_object_set_new(j, "classes", cls);
 		json_object_set_new(j, "counts", cnt);
 		json_object_set_new(root, "labels", j);
