@@ -113,6 +113,29 @@ def check_messages(tc, f):
     tc.assertEqual(bad, 0, '%s: %d level changes not explained by their message' % (f.message_path, bad))
 
 
+class TestLobsterReader(unittest.TestCase):
+    def test_reads_a_lobster_style_pair(self):
+        # a pair in LOBSTER's own naming and layout (real order ids, 1 level), written here
+        import tempfile
+        from marketprism import read_lobster_pair
+        with tempfile.TemporaryDirectory() as d:
+            m = os.path.join(d, 'AAPL_2012-06-21_34200000_57600000_message_1.csv')
+            with open(m, 'w') as f:
+                f.write('34713.685155243,1,206833312,100,118600,-1\n34714.133632201,3,206833312,100,118600,-1\n')
+            with open(m.replace('_message_', '_orderbook_'), 'w') as f:
+                f.write('118600,100,118500,8800\n9999999999,0,118500,8800\n')
+            x = read_lobster_pair(m)
+            self.assertEqual((x.ticker, x.date, x.levels, len(x)), ('AAPL', '2012-06-21', 1, 2))
+            self.assertEqual(x.time_ns.tolist(), [34713685155243, 34714133632201])
+            self.assertEqual(x.order_id.tolist(), [206833312] * 2)
+            self.assertEqual(x.ask_px[:, 0].tolist(), [118600, ASK_NONE])
+            self.assertEqual(int(x.epoch_ns()[0]), 1340236800 * 10**9 + 34713685155243)
+            with open(m, 'a') as f:
+                f.write('34715.0,1,1,1,1\n')
+            with self.assertRaises(ValueError):
+                read_lobster_pair(m)
+
+
 @unittest.skipUnless(GEN and REAL, 'run by test/ml/ml.sh')
 class TestLobster(unittest.TestCase):
     def test_lobster_format(self):
