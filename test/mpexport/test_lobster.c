@@ -82,6 +82,26 @@ file_of(json_t *meta, size_t i, const char *kind, char *path, size_t cap, const 
 	return path;
 }
 
+/* A writer in base/name with the book b set to bids/asks and anchored (epoch 1); NULL if it failed. */
+static struct mpx_lob *
+start(char *dir, size_t cap, const char *name, const struct inst *i, int levels, struct book *b,
+    const struct rec_level *bids, uint32_t nb, const struct rec_level *asks, uint32_t na)
+{
+	char err[512];
+	struct mpx_lob *l;
+
+	snprintf(dir, cap, "%s/%s", base, name);
+	mkdir(dir, 0755);
+	book_set_side(b, BOOK_BID, bids, nb, NULL);
+	book_set_side(b, BOOK_ASK, asks, na, NULL);
+	l = mpx_lob_open(dir, i, levels, 100, err, sizeof err);
+	if (l)
+		mpx_lob_anchor(l, b, 1);
+	else
+		fprintf(stderr, "  %s\n", err);
+	return l;
+}
+
 static void
 t_units_sentinels_order(void)
 {
@@ -97,15 +117,12 @@ t_units_sentinels_order(void)
 	 * 60001.00 comes: reductions first (in record order), then growths, so no row is crossed */
 	const int64_t v1[] = { 6000050, 500, 5999900, 1000, 6000000, 0, 6000100, 700 };
 
-	snprintf(dir, sizeof dir, "%s/u", base);
-	mkdir(dir, 0755);
-	l = mpx_lob_open(dir, &in, 2, 100, err, sizeof err);
+	l = start(dir, sizeof dir, "u", &in, 2, b, bids, 1, asks, 1);
 	T_CHECK(l != NULL);
-	if (!l)
+	if (!l) {
+		book_free(b);
 		return;
-	book_set_side(b, BOOK_BID, bids, 1, NULL);
-	book_set_side(b, BOOK_ASK, asks, 1, NULL);
-	mpx_lob_anchor(l, b, 1);
+	}
 	d = delta(2, 2, v1);
 	apply(b, d);
 	mpx_lob_delta(l, T0 + 3600 * SEC + 5, d, b, 1);
@@ -154,15 +171,12 @@ t_deep_trades_days(void)
 	const int64_t deep[] = { 5999700, 800 };        /* level 3 of bids: not in a 2-level file */
 	const int64_t top[] = { 5999900, 2100 };
 
-	snprintf(dir, sizeof dir, "%s/d", base);
-	mkdir(dir, 0755);
-	l = mpx_lob_open(dir, &in, 2, 100, err, sizeof err);
+	l = start(dir, sizeof dir, "d", &in, 2, b, bids, 3, asks, 1);
 	T_CHECK(l != NULL);
-	if (!l)
+	if (!l) {
+		book_free(b);
 		return;
-	book_set_side(b, BOOK_BID, bids, 3, NULL);
-	book_set_side(b, BOOK_ASK, asks, 1, NULL);
-	mpx_lob_anchor(l, b, 1);
+	}
 	d1 = delta(1, 0, deep);
 	d2 = delta(1, 0, top);
 	apply(b, d1);
@@ -218,15 +232,12 @@ t_inexact_price_fails(void)
 	struct rec_delta *d = delta(0, 1, v);
 
 	fine.px_exp = -5;
-	snprintf(dir, sizeof dir, "%s/x", base);
-	mkdir(dir, 0755);
-	l = mpx_lob_open(dir, &fine, 1, 10, err, sizeof err);
+	l = start(dir, sizeof dir, "x", &fine, 1, b, bids, 1, asks, 1);
 	T_CHECK(l != NULL);
-	if (!l)
+	if (!l) {
+		book_free(b);
 		return;
-	book_set_side(b, BOOK_BID, bids, 1, NULL);
-	book_set_side(b, BOOK_ASK, asks, 1, NULL);
-	mpx_lob_anchor(l, b, 1);
+	}
 	apply(b, d);
 	mpx_lob_delta(l, T0 + SEC, d, b, 1);
 	T_EQ_I(mpx_lob_close(l, err, sizeof err), -1);
