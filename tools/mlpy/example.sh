@@ -11,6 +11,11 @@
 #   trained: <n> windows, accuracy <a>, majority baseline <b>
 # The run is kept in ML_DIR (default build/ml-example).
 set -eu
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+	sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+	echo "Environment: ML_SECONDS ML_RATE ML_DIR ML_THRESHOLD_BPS ML_EPOCHS ML_TRAIN_ARGS BIN"
+	exit 0
+fi
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-bin}
 PY=/usr/bin/python3
@@ -20,7 +25,12 @@ DIR=${ML_DIR:-build/ml-example}
 
 "$PY" -c 'import numpy, torch' 2>/dev/null || { echo "ml-example: $PY needs numpy and torch (make deps)" >&2; exit 1; }
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-case "$DIR" in ""|/) echo "ml-example: bad ML_DIR" >&2; exit 2 ;; esac
+case "$DIR" in ""|/|.|..) echo "ml-example: bad ML_DIR" >&2; exit 2 ;; esac
+# only ever remove a directory an earlier run made (it holds ml.ini)
+if [ -e "$DIR" ] && [ ! -e "$DIR/ml.ini" ]; then
+	echo "ml-example: $DIR exists and is not an earlier ml-example run; choose another ML_DIR" >&2
+	exit 2
+fi
 rm -rf -- "$DIR"
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
