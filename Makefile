@@ -12,6 +12,7 @@
 #   make run        start the whole system against the real exchanges
 #   make demo       start the whole system against the simulator (mpsim)
 #   make docs       regenerate conf/REFERENCE.md from the config key tables
+#   make ml-example a short mpsim run -> store -> mpexport -> DeepLOB training
 
 VARIANT ?= rel
 PKGS    := libuv libwebsockets libcurl jansson libnats libzstd inih
@@ -83,7 +84,7 @@ FUZZ_BINS += $(BIN)/$(1)
 endif
 endef
 
-.PHONY: all deps test asan fuzz fuzz-build bench run demo docs clean
+.PHONY: all deps test asan fuzz fuzz-build bench run demo docs clean ml-example
 all: progs
 
 include common/module.mk
@@ -132,3 +133,7 @@ run: progs
 
 demo: progs
 	@BIN=$(BIN) ./tools/mpctl/demo.sh
+
+# A short mpsim run through the pipeline, mpexport, the DeepLOB training example (tools/mlpy/README.md).
+ml-example: progs
+	@BIN=$(BIN) ./tools/mlpy/example.sh

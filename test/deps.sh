@@ -42,6 +42,7 @@ need chromium               "command -v chromium"
 need chromium-driver        "command -v chromedriver"
 need python3                "command -v python3"
 need python3-numpy          "$(pyhas numpy)"
+need python3-torch          "/usr/bin/python3 -c 'import torch'"
 need python3-jsonschema     "$(pyhas jsonschema)"
 
 if [ -z "$missing" ]; then

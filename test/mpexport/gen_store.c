@@ -5,7 +5,7 @@
  *
  *   gen_store --root DIR --dump FILE [--seed N] [--start NS] [--updates N]
  *             [--step-ms MS] [--depth N] [--diverge-at NS --diverge-seed N]
- *             [--gaps 1] [--full-every N] [--topn-every N]
+ *             [--gaps 1] [--full-every N] [--topn-every N] [--tick MANTISSA]
  *
  * The book lives on a price grid (tick 0.5, lot 0.00001); every update
  * changes a few levels near the top (size changes, removals, new levels,
@@ -35,7 +35,7 @@
 #include "../../stored/store_write.h"
 
 #define G 6000                 /* grid points */
-#define TICK 50000000LL        /* 0.5 at exponent -8: 300 levels reach about 30 bps */
+static int64_t TICK = 50000000LL;  /* 0.5 at exponent -8: 300 levels reach about 30 bps (--tick) */
 #define LOT 1000LL             /* 0.00001 */
 #define BASE 6000000000000LL   /* 60000.00 */
 
@@ -346,6 +346,8 @@ main(int argc, char **argv)
 			full_every = atoi(v);
 		else if (!strcmp(a, "--topn-every"))
 			topn_every = atoi(v);
+		else if (!strcmp(a, "--tick"))
+			TICK = strtoll(v, NULL, 10);
 		else {
 			fprintf(stderr, "gen_store: unknown option %s\n", a);
 			return 2;

@@ -11,6 +11,7 @@ $(BIN)/test/mpexport_gen: $(call objs,test/mpexport/gen_store.c $(STORE_WRITE_SR
 PROGS += $(BIN)/test/mpexport_gen
 
 $(eval $(call test_prog,test_mpexport,test/mpexport/test_mpexport.c $(MPX_TEST_SRCS),libzstd jansson inih))
+$(eval $(call test_prog,test_lobster,test/mpexport/test_lobster.c tools/mpexport/lobster.c $(BOOK_ENGINE_SRCS),jansson))
 TEST_SCRIPTS += test/mpexport/mpexport.sh test/mpexport/mpexport_system.sh
 
 $(BIN)/test/bench_mpexport: $(call objs,test/mpexport/bench_mpexport.c $(MPX_TEST_SRCS)) $(OBJ)/libcommon.a

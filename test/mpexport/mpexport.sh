@@ -150,7 +150,7 @@ out=$("$BIN/mpexport" --help 2>&1)
 miss=""
 for o in --store --exchange --symbol --from --to --out --what --sample --warmup --max-levels --levels --window \
 	--prices --materialize --bins --bin-bps --stack-len --stack-interval --stack-stride --bands --horizons \
-	--threshold-bps --norm --norm-days --progress --quiet; do
+	--threshold-bps --smooth --split --norm --norm-days --progress --quiet; do
 	grep -q -- "$o" <<<"$out" || miss="$miss $o"
 done
 check help_documents_every_option test -z "$miss"

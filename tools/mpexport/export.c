@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "label.h"
+#include "lobster.h"
+#include "split.h"
 #include "log.h"
 #include "meta.h"
 #include "npy.h"
@@ -100,6 +102,11 @@ struct st {
 
 	struct mpx_counts c;
 
+	/* LOBSTER files, opened at the first anchor (the instrument is known then) */
+	struct mpx_lob *lob;
+	int lob_failed;
+	char lob_err[1500];
+
 	/* progress */
 	uint64_t total_est;
 	int64_t t_begin, t_last_progress;
@@ -169,6 +176,8 @@ gap_close(struct st *s, int64_t to)
 static void
 epoch_break(struct st *s, int64_t t, const char *reason, const char *detail)
 {
+	if (s->lob)
+		mpx_lob_break(s->lob);
 	if (s->in_epoch) {
 		s->in_epoch = 0;
 		s->c.breaks++;
@@ -263,7 +272,10 @@ write_labels(struct st *s, char *err, size_t errlen)
 		free(ret);
 		return -1;
 	}
-	mpx_labels(s->mids, s->segids, n, o->hor, o->n_hor, o->threshold_bps / 1e4, lab, ret);
+	if (o->smooth)
+		mpx_labels_tlob(s->mids, s->segids, n, o->hor, o->n_hor, o->smooth, o->threshold_bps / 1e4, lab, ret);
+	else
+		mpx_labels(s->mids, s->segids, n, o->hor, o->n_hor, o->threshold_bps / 1e4, lab, ret);
 	for (i = 0; i < n; i++)
 		for (h = 0; h < o->n_hor; h++) {
 			int8_t v = lab[i * (size_t)o->n_hor + (size_t)h];
@@ -486,6 +498,8 @@ confirm(struct st *s, int64_t t)
 	const struct mpx_opts *o = s->o;
 	int64_t lim = t < o->to ? t : o->to;
 
+	if (s->lob)
+		mpx_lob_confirm(s->lob, lim);
 	if (o->sample_ns)
 		for (; s->next_g < lim; s->next_g += o->sample_ns)
 			emit_sample(s, s->next_g);
@@ -518,6 +532,13 @@ anchor(struct st *s, int64_t t, const struct rec_snapshot *sn)
 	s->next_sg = grid_ceil(t, s->o->stack_ns);
 	flow_reset(s);
 	gap_close(s, t);
+	if ((s->o->what & MPX_W_LOBSTER) && !s->lob && !s->lob_failed && s->inst) {
+		s->lob = mpx_lob_open(s->o->out, s->inst, s->fc.levels, s->o->max_levels, s->lob_err,
+		    sizeof s->lob_err);
+		s->lob_failed = !s->lob;
+	}
+	if (s->lob)
+		mpx_lob_anchor(s->lob, s->bk, s->epoch_no);
 }
 
 /* ---- records ---- */
@@ -603,6 +624,8 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 	}
 	s->book_id = d->h.last_id;
 	s->last_good_t = t;
+	if (s->lob)
+		mpx_lob_delta(s->lob, t, d, s->bk, t >= s->o->from);
 	if (hb) {
 		s->c.heartbeats++;
 		return;
@@ -764,13 +787,15 @@ on_event(struct st *s, const struct rec_event *e, int64_t t)
 }
 
 static void
-on_trade(struct st *s, const struct rec_trade *tr)
+on_trade(struct st *s, const struct rec_trade *tr, int64_t t)
 {
 	double q = (double)tr->qty / s->fc.qty_div;
 
 	s->c.trades++;
 	if (!s->in_epoch)
 		return;
+	if (s->lob)
+		mpx_lob_trade(s->lob, t, tr, t >= s->o->from);
 	if (tr->side == SIDE_BUY)
 		s->flow.buy_qty += q;
 	else if (tr->side == SIDE_SELL)
@@ -851,7 +876,7 @@ on_record(struct st *s, const struct rec_hdr *h)
 		on_event(s, (const struct rec_event *)h, t);
 		break;
 	case REC_TRADE:
-		on_trade(s, (const struct rec_trade *)h);
+		on_trade(s, (const struct rec_trade *)h, t);
 		break;
 	default:
 		s->c.other++;
@@ -970,6 +995,7 @@ clear_old(const char *dir)
 		if (unlink(path) < 0 && errno != ENOENT)
 			log_warn("cannot remove an old output", "path=%s error=%s", log_q(path), log_q(strerror(errno)));
 	}
+	mpx_lob_clear(dir);
 }
 
 static void
@@ -1000,6 +1026,7 @@ st_free(struct st *s)
 	}
 	free(s->ndays);
 	mpx_norm_free(&s->norm);
+	mpx_lob_free(s->lob);
 }
 
 static int
@@ -1042,9 +1069,11 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	const struct rec_hdr *h;
 	struct store_pos pos;
 	struct mpx_meta m;
+	struct mpx_split sp;
 	int rc = 0, n;
 
 	memset(&s, 0, sizeof s);
+	memset(&sp, 0, sizeof sp);
 	memset(sum, 0, sizeof *sum);
 	s.o = o;
 	s.fc = o->f;
@@ -1131,7 +1160,16 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	}
 	if (outputs_close(&s, err, errlen) < 0)
 		rc = -1;
+	if (!rc && s.lob_failed) {
+		snprintf(err, errlen, "%s", s.lob_err);
+		rc = -1;
+	}
+	if (!rc && s.lob && mpx_lob_close(s.lob, err, errlen) < 0)
+		rc = -1;
 	if (!rc && (o->what & MPX_W_LABELS) && write_labels(&s, err, errlen) < 0)
+		rc = -1;
+	if (!rc && o->n_split && mpx_split_compute(&sp, o->out, s.rows, o->split,
+	    (o->what & MPX_W_DEEPLOB) ? s.ndl : 0, (o->what & MPX_W_FEATURES) ? s.nft : 0, err, errlen) < 0)
 		rc = -1;
 	progress(&s, 1);
 	if (!rc) {
@@ -1152,6 +1190,8 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 		m.ndl = s.ndl;
 		m.nft = s.nft;
 		m.c = &s.c;
+		m.lob = s.lob;
+		m.split = o->n_split ? &sp : NULL;
 		m.seconds = (double)(mono_ns() - s.t_begin) / 1e9;
 		if (mpx_meta_write(&m, err, errlen) < 0)
 			rc = -1;
@@ -1163,6 +1203,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	sum->gaps = s.n_gaps;
 	sum->stack_windows = s.stack_windows;
 	sum->seconds = (double)(mono_ns() - s.t_begin) / 1e9;
+	mpx_split_free(&sp);
 	st_free(&s);
 	return rc;
 }

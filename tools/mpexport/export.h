@@ -33,7 +33,8 @@
 #define MPX_W_STACK    0x04
 #define MPX_W_FEATURES 0x08
 #define MPX_W_LABELS   0x10
-#define MPX_W_ALL      0x1f
+#define MPX_W_ALL      0x1f    /* "all": the arrays (LOBSTER files only when asked for) */
+#define MPX_W_LOBSTER  0x20    /* LOBSTER message + orderbook files (lobster.h) */
 
 #define MPX_MAX_HOR 16
 
@@ -51,6 +52,10 @@ struct mpx_opts {
 	struct mpx_fcfg f;           /* levels, prices, bands, bins (px/qty_div set by mpx_export) */
 	int n_hor;
 	int hor[MPX_MAX_HOR];
+	const char *hor_set;         /* "fi2010", "tlob" or NULL (a list) */
+	int smooth;                  /* 0: DeepLOB labels (window = horizon); k: TLOB labels, window k */
+	int n_split;                 /* 0 = no split, else 3: train, val, test fractions */
+	double split[3];
 	double threshold_bps;
 	int norm;                    /* enum mpx_norm_mode */
 	int norm_days;

@@ -5,36 +5,85 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * One label from the mean of rows t-back .. t (past) and of rows t+f0 .. t+f1
+ * (future), when rows t-back .. t+f1 exist and share t's segment; both
+ * methods are this with their windows.  Summed in index order so that an
+ * independent implementation gets the same bits.
+ */
+static void
+label_one(const double *mid, const int32_t *seg, size_t n, size_t t, size_t back, int64_t f0, size_t f1,
+    double thr, int8_t *l, float *r)
+{
+	double sm = 0, sp = 0, past, fut, x;
+	int64_t i;
+
+	*l = MPX_LABEL_MISSING;
+	*r = NAN;
+	if (t < back || t + f1 >= n || (int64_t)t + f0 < 0 || seg[t - back] != seg[t] || seg[t + f1] != seg[t])
+		return;
+	for (i = (int64_t)(t - back); i <= (int64_t)t; i++)
+		sm += mid[i];
+	for (i = (int64_t)t + f0; i <= (int64_t)(t + f1); i++)
+		sp += mid[i];
+	past = sm / (double)(back + 1);
+	fut = sp / (double)((int64_t)f1 - f0 + 1);
+	x = (fut - past) / past;
+	*r = (float)x;
+	*l = x > thr ? 1 : x < -thr ? -1 : 0;
+}
+
 void
 mpx_labels(const double *mid, const int32_t *seg, size_t n, const int *hor, int nh, double thr,
     int8_t *lab, float *ret)
 {
-	size_t t, i;
+	size_t t;
 	int h;
 
-	for (t = 0; t < n; t++) {
+	for (t = 0; t < n; t++)
 		for (h = 0; h < nh; h++) {
-			size_t k = (size_t)hor[h];
-			int8_t *l = &lab[t * (size_t)nh + (size_t)h];
-			float *r = &ret[t * (size_t)nh + (size_t)h];
-			double sm = 0, sp = 0, m_minus, m_plus, x;
-
-			*l = MPX_LABEL_MISSING;
-			*r = NAN;
-			if (k < 1 || t + 1 < k || t + k >= n || seg[t + 1 - k] != seg[t] || seg[t + k] != seg[t])
+			size_t k = (size_t)hor[h], at = t * (size_t)nh + (size_t)h;
+			if (k < 1) {
+				lab[at] = MPX_LABEL_MISSING;
+				ret[at] = NAN;
 				continue;
-			/* Summed in index order so an independent implementation gets the same bits. */
-			for (i = t + 1 - k; i <= t; i++)
-				sm += mid[i];
-			for (i = t + 1; i <= t + k; i++)
-				sp += mid[i];
-			m_minus = sm / (double)k;
-			m_plus = sp / (double)k;
-			x = (m_plus - m_minus) / m_minus;
-			*r = (float)x;
-			*l = x > thr ? 1 : x < -thr ? -1 : 0;
+			}
+			/* DeepLOB: rows t-k+1 .. t and t+1 .. t+k */
+			label_one(mid, seg, n, t, k - 1, 1, k, thr, &lab[at], &ret[at]);
 		}
-	}
+}
+
+void
+mpx_labels_tlob(const double *mid, const int32_t *seg, size_t n, const int *hor, int nh, int k, double thr,
+    int8_t *lab, float *ret)
+{
+	size_t t;
+	int h;
+
+	for (t = 0; t < n; t++)
+		for (h = 0; h < nh; h++) {
+			size_t at = t * (size_t)nh + (size_t)h;
+			if (k < 1 || hor[h] < 1) {
+				lab[at] = MPX_LABEL_MISSING;
+				ret[at] = NAN;
+				continue;
+			}
+			/* TLOB: rows t-k .. t and t+h-k .. t+h */
+			label_one(mid, seg, n, t, (size_t)k, (int64_t)hor[h] - k, (size_t)hor[h], thr, &lab[at], &ret[at]);
+		}
+}
+
+void
+mpx_wel_add(struct mpx_wel *w, double x)
+{
+	double d;
+
+	if (isnan(x))
+		return;
+	w->n += 1;
+	d = x - w->mean;
+	w->mean += d / w->n;
+	w->m2 += d * (x - w->mean);
 }
 
 void
@@ -105,15 +154,8 @@ mpx_norm_add(struct mpx_norm *nm, int64_t day, const double *row)
 		return -1;
 	nm->rows[s]++;
 	a = &nm->acc[(size_t)s * (size_t)nm->ncols];
-	for (j = 0; j < nm->ncols; j++) {
-		double x = row[j], d;
-		if (isnan(x))
-			continue;
-		a[j].n += 1;
-		d = x - a[j].mean;
-		a[j].mean += d / a[j].n;
-		a[j].m2 += d * (x - a[j].mean);
-	}
+	for (j = 0; j < nm->ncols; j++)
+		mpx_wel_add(&a[j], row[j]);
 	return 0;
 }
 

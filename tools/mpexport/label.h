@@ -26,10 +26,26 @@
 void mpx_labels(const double *mid, const int32_t *seg, size_t n, const int *hor, int nh, double thr,
     int8_t *lab, float *ret);
 
+/*
+ * TLOB labels (Berti & Kasneci 2025, "TLOB: a novel transformer model with
+ * dual attention for price trend prediction with limit order book data"):
+ * the smoothing window k is separate from the horizon h.  For row t:
+ *   w_minus = mean(mid[t-k .. t]), w_plus = mean(mid[t+h-k .. t+h])  (k+1 rows each),
+ *   l = (w_plus - w_minus) / w_minus, thresholded as above,
+ * when rows t-k .. t+h all exist and share t's segment (else missing / NaN).
+ * The formula is the one of the open implementation nagarx/feature-extractor-
+ * MBO-LOB (src/labeling/tlob.rs); it was not checked against the paper's text.
+ */
+void mpx_labels_tlob(const double *mid, const int32_t *seg, size_t n, const int *hor, int nh, int k, double thr,
+    int8_t *lab, float *ret);
+
 /* Running mean and squared deviations of one column (Welford / Chan). */
 struct mpx_wel {
 	double n, mean, m2;
 };
+
+/* Add one value (a NaN is left out). */
+void mpx_wel_add(struct mpx_wel *w, double x);
 
 /* Per-UTC-day statistics of ncols columns. */
 struct mpx_norm {

@@ -3,6 +3,7 @@
  * The command line only; the engine is export.c (export.h).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,10 @@ static const char usage[] =
     "  --from T, --to T     range [T1, T2): ns since the epoch or ISO-8601 UTC\n"
     "                       (2026-11-24T02:00:00Z, 2026-11-24)\n"
     "  --out DIR            output directory (created)\n"
-    "  --what LIST          any of deeplob,heatmap,stack,features,labels (default all);\n"
-    "                       timestamps.npy, ids.npy, mid.npy and segment.npy are always written\n"
+    "  --what LIST          any of deeplob,heatmap,stack,features,labels,lobster (default\n"
+    "                       all = every array, not lobster); timestamps.npy, ids.npy,\n"
+    "                       mid.npy and segment.npy are always written. lobster: LOBSTER\n"
+    "                       message + orderbook CSV files (--levels levels) in OUT/lobster/\n"
     "\n"
     "Sampling:\n"
     "  --sample update      one sample after every applied update (default)\n"
@@ -61,8 +64,16 @@ static const char usage[] =
     "  --bands LIST         depth bands in bps (default 5,10,25,50,100)\n"
     "\n"
     "Labels (labels.npy int8 [N, H], label_returns.npy float32 [N, H]):\n"
-    "  --horizons LIST      horizons in samples (default 10,50,100)\n"
+    "  --horizons H         horizons in samples: a list (default 10,50,100), fi2010\n"
+    "                       (FI-2010 / DeepLOB order 10,20,30,50,100) or tlob (10,20,50,100)\n"
     "  --threshold-bps X    up/down threshold of the smoothed mid move (default 2)\n"
+    "  --smooth K           TLOB labels: smoothing window of K+1 rows separate from the\n"
+    "                       horizon (default: DeepLOB labels, window = horizon)\n"
+    "\n"
+    "Research splits:\n"
+    "  --split A,B,C        chronological train,val,test fractions of the rows (sum 1,\n"
+    "                       e.g. 0.7,0.15,0.15): row ranges in metadata.json and per column\n"
+    "                       mean/std of deeplob.npy and features.npy over the train rows only\n"
     "\n"
     "Normalization of deeplob.npy and features.npy:\n"
     "  --norm none          raw values (default)\n"
@@ -123,6 +134,8 @@ parse_what(const char *s, unsigned *out)
 			*out |= MPX_W_FEATURES;
 		else if (!strcmp(tok, "labels"))
 			*out |= MPX_W_LABELS;
+		else if (!strcmp(tok, "lobster"))
+			*out |= MPX_W_LOBSTER;
 		else if (!strcmp(tok, "all"))
 			*out |= MPX_W_ALL;
 		else if (strcmp(tok, "none"))
@@ -268,7 +281,7 @@ main(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--what")) {
 			if (parse_what(v, &o.what) < 0) {
-				rc = bad(a, v, "use deeplob, heatmap, stack, features, labels (comma-separated)");
+				rc = bad(a, v, "use deeplob, heatmap, stack, features, labels, lobster (comma-separated)");
 				goto out;
 			}
 		} else if (!strcmp(a, "--sample")) {
@@ -311,6 +324,16 @@ main(int argc, char **argv)
 				}
 			o.f.n_bands = n;
 		} else if (!strcmp(a, "--horizons")) {
+			static const int fi2010[] = { 10, 20, 30, 50, 100 }, tlob[] = { 10, 20, 50, 100 };
+			if (!strcmp(v, "fi2010") || !strcmp(v, "tlob")) {
+				const int *hs = v[0] == 'f' ? fi2010 : tlob;
+				o.n_hor = v[0] == 'f' ? 5 : 4;
+				for (e = 0; e < o.n_hor; e++)
+					o.hor[e] = hs[e];
+				o.hor_set = v[0] == 'f' ? "fi2010" : "tlob";
+				continue;
+			}
+			o.hor_set = NULL;
 			n = parse_nums(v, nums, MPX_MAX_HOR, 1000000);
 			if (n < 1) {
 				rc = bad(a, v, "up to 16 horizons in samples, >= 1");
@@ -324,6 +347,18 @@ main(int argc, char **argv)
 				}
 			}
 			o.n_hor = n;
+		} else if (!strcmp(a, "--smooth")) {
+			if (parse_int(v, 1, 1000000, &o.smooth) < 0) {
+				rc = bad(a, v, "a smoothing window of 1.. samples");
+				goto out;
+			}
+		} else if (!strcmp(a, "--split")) {
+			n = parse_nums(v, o.split, 3, 1);
+			if (n != 3 || fabs(o.split[0] + o.split[1] + o.split[2] - 1) > 1e-6) {
+				rc = bad(a, v, "three fractions train,val,test, each > 0, summing to 1 (e.g. 0.7,0.15,0.15)");
+				goto out;
+			}
+			o.n_split = 3;
 		} else if (!strcmp(a, "--threshold-bps")) {
 			char *end;
 			o.threshold_bps = strtod(v, &end);

@@ -142,6 +142,56 @@ stats_json(const struct mpx_norm_day *d, int from, int n)
 	return o;
 }
 
+static json_t *
+colstats(int n, const double *mean, const double *std, const uint64_t *cnt)
+{
+	json_t *o = json_object(), *a = json_array(), *b = json_array(), *c = json_array();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		json_array_append_new(a, jnum(mean[i]));
+		json_array_append_new(b, jnum(std[i]));
+		json_array_append_new(c, json_integer((json_int_t)cnt[i]));
+	}
+	json_object_set_new(o, "mean", a);
+	json_object_set_new(o, "std", b);
+	json_object_set_new(o, "count", c);
+	return o;
+}
+
+static json_t *
+splits_json(const struct mpx_split *sp)
+{
+	static const char *const names[3] = { "train", "val", "test" };
+	json_t *o = json_object(), *f = json_array(), *nm = json_object();
+	int k;
+
+	for (k = 0; k < 3; k++)
+		json_array_append_new(f, json_real(sp->frac[k]));
+	json_object_set_new(o, "fractions", f);
+	json_object_set_new(o, "rule", json_string("chronological: train = rows [0, floor(f_train * N)), val = "
+	    "the next floor(f_val * N) rows, test = the rest; a window and its label horizon belong to a split "
+	    "only when every row they read (w-T+1 .. w+k) is inside it"));
+	for (k = 0; k < 3; k++) {
+		json_t *p = json_object();
+		json_object_set_new(p, "first_row", json_integer((json_int_t)sp->part[k].first_row));
+		json_object_set_new(p, "rows", json_integer((json_int_t)sp->part[k].rows));
+		json_object_set_new(p, "from_ns", json_integer(sp->part[k].t0));
+		json_object_set_new(p, "to_ns", json_integer(sp->part[k].t1));
+		json_object_set_new(o, names[k], p);
+	}
+	json_object_set_new(nm, "computed_on", json_string("train"));
+	json_object_set_new(nm, "rule", json_string("per column mean and population std over the training rows "
+	    "of the file as written (float32 values, NaN left out); apply (x - mean) / std to every split. "
+	    "The arrays are not normalized by this option"));
+	if (sp->ndl)
+		json_object_set_new(nm, "deeplob", colstats(sp->ndl, sp->dl_mean, sp->dl_std, sp->dl_n));
+	if (sp->nft)
+		json_object_set_new(nm, "features", colstats(sp->nft, sp->ft_mean, sp->ft_std, sp->ft_n));
+	json_object_set_new(o, "normalization", nm);
+	return o;
+}
+
 int
 mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 {
@@ -314,16 +364,45 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 		json_object_set_new(cls, "-128", json_string("not available"));
 		j = json_object();
 		json_object_set_new(j, "horizons", hz);
+		json_object_set_new(j, "horizon_set", json_string(o->hor_set ? o->hor_set : "list"));
+		json_object_set_new(j, "horizon_unit", json_string("samples (rows)"));
+		a = json_array();
+		for (k = 0; k < o->n_hor; k++)
+			json_array_append_new(a, json_integer(o->smooth ? o->smooth : o->hor[k]));
+		json_object_set_new(j, "smoothing_window", a);
+		json_object_set_new(j, "method", json_string(o->smooth ? "tlob" : "deeplob"));
+		json_object_set_new(j, "smoothing", json_string(o->smooth ?
+		    "TLOB (--smooth k): w_minus = mean of the mids of rows t-k..t, w_plus = mean of rows t+h-k..t+h "
+		    "(k+1 rows each, k = smoothing_window, h = horizon), l = (w_plus - w_minus) / w_minus; -128 "
+		    "unless rows t-k..t+h are all in t's segment" :
+		    "DeepLOB / FI-2010: the smoothing window equals the horizon (k = h): m_minus over the k rows "
+		    "up to t, m_plus over the k rows after t (definition)"));
 		json_object_set_new(j, "threshold_bps", json_real(o->threshold_bps));
-		json_object_set_new(j, "definition", json_string("DeepLOB smoothed mid move: m_minus = mean of the "
-		    "mids of rows t-k+1..t, m_plus = mean of rows t+1..t+k, l = (m_plus - m_minus) / m_minus; up if "
-		    "l > threshold, down if l < -threshold"));
-		json_object_set_new(j, "missing", json_string("-128 when rows t-k+1..t+k are not all in the export "
-		    "and in t's segment (end of range, a gap, start of a segment): never invented"));
+		json_object_set_new(j, "threshold", json_real(o->threshold_bps / 1e4));
+		json_object_set_new(j, "definition", json_string(o->smooth ? "TLOB smoothed mid move (see "
+		    "smoothing); up if l > threshold, down if l < -threshold" : "DeepLOB smoothed mid move: m_minus = "
+		    "mean of the mids of rows t-k+1..t, m_plus = mean of rows t+1..t+k, l = (m_plus - m_minus) / "
+		    "m_minus; up if l > threshold, down if l < -threshold"));
+		json_object_set_new(j, "missing", json_string(o->smooth ? "-128 when rows t-k..t+h are not all in the "
+		    "export and in t's segment (end of range, a gap, start of a segment): never invented" :
+		    "-128 when rows t-k+1..t+k are not all in the export and in t's segment (end of range, a gap, "
+		    "start of a segment): never invented"));
 		json_object_set_new(j, "classes", cls);
 		json_object_set_new(j, "counts", cnt);
 		json_object_set_new(root, "labels", j);
 	}
+	if (o->what & MPX_W_LOBSTER) {
+		if (m->lob) {
+			json_object_set_new(root, "lobster", mpx_lob_meta(m->lob));
+		} else {
+			j = json_object();
+			json_object_set_new(j, "files", json_array());
+			json_object_set_new(j, "note", json_string("no sync epoch in the range: no LOBSTER files"));
+			json_object_set_new(root, "lobster", j);
+		}
+	}
+	if (m->split)
+		json_object_set_new(root, "splits", splits_json(m->split));
 	json_object_set_new(root, "files", files);
 
 	/* normalization */

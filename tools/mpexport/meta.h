@@ -12,6 +12,8 @@
 
 #include "export.h"
 #include "inst.h"
+#include "lobster.h"
+#include "split.h"
 
 struct mpx_gap {
 	int64_t from, to;
@@ -61,6 +63,8 @@ struct mpx_meta {
 	size_t n_ndays;
 	int ndl, nft;
 	const struct mpx_counts *c;
+	const struct mpx_lob *lob;   /* NULL: no LOBSTER files */
+	const struct mpx_split *split;   /* NULL: no --split */
 	double seconds;
 };
 

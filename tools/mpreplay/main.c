@@ -17,6 +17,7 @@
 
 #include "../../bookd/sync.h"
 #include "../../feedd/parse.h"
+#include "../../stored/store_write.h"
 #include "cfg.h"
 #include "cfg_schemas.h"
 #include "inst.h"
@@ -38,8 +39,14 @@ static const char usage[] =
     "Options:\n"
     "  --levels N   levels per side listed in bids/asks (default 5)\n"
     "  --records    also print every record the books emit, as JSON, one per line\n"
+    "  --store DIR  also write every record the books emit into a local store at DIR\n"
+    "               (the layout stored writes, readable by mpstore and mpexport): the\n"
+    "               way to export a capture with mpexport; DIR should be empty (records\n"
+    "               an earlier replay left there count as duplicates: exit status 1)\n"
     "  -c, --set    the instruments ([instruments]) and book settings ([bookd])\n"
     "               come from the config, as for bookd\n";
+
+#define REPLAY_RING_ID 0x6d707270ULL
 
 struct replay {
 	struct inst_registry reg;
@@ -51,6 +58,8 @@ struct replay {
 	int pc_ready[3];
 	int started[3];            /* books of the venue started (by enum exch_id) */
 	int print_records;
+	struct store_writer *sw;     /* --store */
+	uint64_t sw_seq, sw_errors, sw_dups;
 	int64_t now;
 	int cur_exch;            /* exchange of the line being replayed */
 	uint64_t lines, bad_lines, parse_errors, bad_records, requests;
@@ -60,8 +69,23 @@ static void
 sink_record(void *ud, const struct rec_hdr *rec)
 {
 	struct replay *r = ud;
-	char *js;
+	char *js, err[256];
 
+	if (r->sw) {
+		/* one pseudo ring (id "mprp") numbered in emission order */
+		int w = store_writer_add(r->sw, REPLAY_RING_ID, ++r->sw_seq, r->cur_exch, rec, rec->len, err,
+		    sizeof err);
+		if (w == STORE_W_ERR) {
+			if (!r->sw_errors++)
+				fprintf(stderr, "mpreplay: store: %s\n", err);
+		} else if (w == STORE_W_DUP) {
+			/* the directory holds an earlier replay: its seqs are durable already */
+			r->sw_dups++;
+		} else if (store_writer_pending(r->sw) > (8u << 20) && store_writer_commit(r->sw, err, sizeof err) < 0) {
+			if (!r->sw_errors++)
+				fprintf(stderr, "mpreplay: store: %s\n", err);
+		}
+	}
 	if (!r->print_records)
 		return;
 	js = rec_to_json(rec, &r->reg, -1);
@@ -291,6 +315,7 @@ main(int argc, char **argv)
 	char err[512];
 	int levels = 5, nfiles = 0, rc = 0, lvl;
 	const char *files[256];
+	const char *store_dir = NULL;
 
 	log_init("mpreplay");
 	log_set_level(LOG_WARN);
@@ -321,6 +346,8 @@ main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--records") == 0) {
 			r.print_records = 1;
+		} else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) {
+			store_dir = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "mpreplay: unknown option %s\n%s", argv[i], usage);
 			return 2;
@@ -352,9 +379,36 @@ main(int argc, char **argv)
 		}
 		r.by_id[r.reg.v[i].id] = r.nbooks++;
 	}
+	if (store_dir) {
+		struct store_writer_opts wo;
+		memset(&wo, 0, sizeof wo);
+		wo.root = store_dir;
+		wo.reg = &r.reg;
+		wo.zstd_level = 3;
+		if (!(r.sw = store_writer_open(&wo, err, sizeof err))) {
+			fprintf(stderr, "mpreplay: store %s: %s\n", store_dir, err);
+			return 1;
+		}
+	}
 	for (int i = 0; i < nfiles; i++)
 		if (replay_file(&r, files[i]) < 0)
 			rc = 1;
+	if (r.sw) {
+		if (store_writer_close(r.sw, err, sizeof err) < 0) {
+			fprintf(stderr, "mpreplay: store %s: %s\n", store_dir, err);
+			r.sw_errors++;
+		}
+		if (r.sw_dups) {
+			fprintf(stderr, "mpreplay: store %s already holds an earlier replay: %" PRIu64 " records were "
+			    "not written (duplicates of its numbering); replay into an empty directory\n", store_dir,
+			    r.sw_dups);
+			rc = 1;
+		}
+		if (r.sw_errors) {
+			fprintf(stderr, "mpreplay: %" PRIu64 " store errors: the store is incomplete\n", r.sw_errors);
+			rc = 1;
+		}
+	}
 	for (int i = 0; i < r.nbooks; i++)
 		if (r.books[i].st.frames)
 			print_summary(&r.books[i], levels);
