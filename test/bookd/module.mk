@@ -13,3 +13,7 @@ PROGS += $(BIN)/test/helpers/book_follow
 TEST_SCRIPTS += test/bookd/e2e_sim.sh
 BENCHES += test/bookd/bench_bookd_cpu.sh
 $(eval $(call fuzz_target,fuzz_bookd_sync,test/bookd/fuzz_bookd_sync.c $(BOOKD_LIB_SRCS),inih))
+# bench_book_real: the engine on the real recordings (../shared/data/) and a
+# deep-churn mix, each figure next to the previous engine (book_ref_sorted.c)
+$(eval $(call prog,bench_book_real,test/bookd/bench_book_real.c test/bookd/real_cap.c test/bookd/book_ref_sorted.c $(BOOKD_LIB_SRCS) $(wildcard feedd/parse*.c),inih jansson))
+BENCHES += $(BIN)/bench_book_real
