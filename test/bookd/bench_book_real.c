@@ -98,6 +98,19 @@ struct run {
 
 static volatile int64_t g_sink;
 
+/* A replay of a recording: its snapshot, then its updates. */
+static void
+run_of_cap(struct run *r, const struct rc_cap *c)
+{
+	r->bids = c->snap;
+	r->nb = c->snap_nb;
+	r->asks = c->snap + c->snap_nb;
+	r->na = c->snap_na;
+	r->id0 = c->snap_id;
+	r->u = c->u;
+	r->nu = c->nu;
+}
+
 static struct q
 run_once(int old, const struct run *r)
 {
@@ -190,13 +203,7 @@ bench_real(const char *file, const char *name)
 		printf("{\"bench\": \"%s\", \"error\": \"%s\"}\n", name, err);
 		return -1;
 	}
-	r.bids = c.snap;
-	r.nb = c.snap_nb;
-	r.asks = c.snap + c.snap_nb;
-	r.na = c.snap_na;
-	r.id0 = c.snap_id;
-	r.u = c.u;
-	r.nu = c.nu;
+	run_of_cap(&r, &c);
 	snprintf(extra, sizeof extra, ", \"frames\": %zu, \"snapshot_levels\": [%u, %u], \"file\": \"%s\"",
 	    c.nframes, c.snap_nb, c.snap_na, file);
 	report(name, &r, extra);
@@ -446,13 +453,7 @@ profile(const char *which)
 		fprintf(stderr, "bench_book_real: %s\n", err);
 		return 1;
 	}
-	r.bids = c.snap;
-	r.nb = c.snap_nb;
-	r.asks = c.snap + c.snap_nb;
-	r.na = c.snap_na;
-	r.id0 = c.snap_id;
-	r.u = c.u;
-	r.nu = c.nu;
+	run_of_cap(&r, &c);
 	{
 		static double m[200];
 		for (int i = 0; i < 200; i++)
