@@ -594,39 +594,67 @@ book_iter_next(struct book_iter *it, int64_t *id)
 	return &s->leaf[it->leaf]->lv[it->pos];
 }
 
+/* The leaf holding rank `from` (0 = the best) and how many of its levels
+ * are at or worse than that rank; walks from the best leaf. */
+static inline uint32_t
+rank_leaf(const struct book_tree *s, uint32_t from, uint32_t *pos)
+{
+	uint32_t j = s->nleaf - 1, r = 0;
+
+	while (from >= r + s->cnt[j]) {
+		r += s->cnt[j];
+		j--;
+	}
+	*pos = s->cnt[j] - (from - r);
+	return j;
+}
+
 uint32_t
 book_copy_range(const struct book *b, int side, uint32_t from, uint32_t max, struct rec_level *out,
     int64_t *ids)
 {
 	const struct book_tree *s = &b->s[side];
-	uint32_t j = s->nleaf - 1, r = 0, o = 0, pos;
+	struct rec_level *dst = out, *stop;
+	uint32_t j, pos, n;
 
 	if (from >= s->n || max == 0)
 		return 0;
-	/* the leaf holding rank `from`, walking from the best */
-	while (from >= r + s->cnt[j]) {
-		r += s->cnt[j];
-		j--;
-	}
-	pos = s->cnt[j] - (from - r);     /* levels of leaf j at or worse than rank `from` */
+	n = s->n - from < max ? s->n - from : max;
+	stop = out + n;
+	j = rank_leaf(s, from, &pos);
+	/* levels: each leaf backwards (its best level last), leaves from the best */
 	for (;;) {
-		const struct book_leaf *l = s->leaf[j];
-		uint32_t m = pos < max - o ? pos : max - o;
-		const struct rec_level *src = l->lv + pos, *end = src - m;
-		struct rec_level *dst = out + o;
+		const struct rec_level *src = s->leaf[j]->lv + pos;
+		size_t m = (size_t)(stop - dst) < pos ? (size_t)(stop - dst) : pos;
+		const struct rec_level *end = src - m;
 
-		/* two loops, so the usual one (no ids) is a plain copy */
-		while (src != end)
+		while (src - end >= 2) {
+			dst[0] = src[-1];
+			dst[1] = src[-2];
+			dst += 2;
+			src -= 2;
+		}
+		if (src != end)
 			*dst++ = *--src;
-		if (ids)
-			for (uint32_t t = 0; t < m; t++)
-				ids[o + t] = l->id[pos - 1 - t];
-		o += m;
-		if (o == max || j == 0)
-			return o;
-		j--;
-		pos = s->cnt[j];
+		if (dst == stop)
+			break;
+		pos = s->cnt[--j];
 	}
+	if (ids) {
+		/* the ids in a second walk, so the usual copy (no ids) stays a plain one */
+		int64_t *d = ids, *dstop = ids + n;
+		j = rank_leaf(s, from, &pos);
+		for (;;) {
+			const int64_t *src = s->leaf[j]->id + pos;
+			size_t m = (size_t)(dstop - d) < pos ? (size_t)(dstop - d) : pos;
+			for (size_t t = 0; t < m; t++)
+				*d++ = *--src;
+			if (d == dstop)
+				break;
+			pos = s->cnt[--j];
+		}
+	}
+	return n;
 }
 
 uint32_t
