@@ -2,22 +2,25 @@
  * book.h - the order-book engine: one instrument's bids and asks as exact
  * fixed-point levels, each with the id of the last update that changed it.
  * No rings, no config, no allocation per update (every leaf comes from a
- * pool allocated at book_new; only book_set_side with more levels than
- * max_levels sorts a temporary copy): bookd, mpreplay, mpsub and mpexport
- * link bookd/book*.o as they are.
+ * pool allocated at book_new; only book_set_side with levels out of order or
+ * more than max_levels sorts a temporary copy): bookd, mpreplay, mpsub and
+ * mpexport link bookd/book*.o as they are.
  *
  * Structure.  Each side is a two-level B+tree: an ordered directory of
  * leaves, each leaf a small sorted array of up to BOOK_LEAF levels (px, qty
- * as int64 mantissas at the instrument's exponents, plus the level's update
- * id).  Leaves and the levels in them are ordered WORST first, BEST last
- * (bids ascending by price, asks descending), so the best level is the last
- * entry of the last leaf: O(1).  A lookup gallops over the directory's leaf
- * bounds from the best end, then bisects one leaf: a change near the touch
- * costs a few comparisons, one anywhere in a 5000-level side about 14, and
- * an insert or removal moves at most one leaf (BOOK_LEAF entries) instead of
- * the whole side.  A full leaf splits in two; a leaf under a quarter full is
- * merged with or refilled from a neighbour, so a side of n levels holds at
- * most n / (BOOK_LEAF / 4) + 1 leaves (the pool's size).
+ * as int64 mantissas at the instrument's exponents, the level's update id,
+ * and a search key: px for bids, -px for asks).  Leaves and the levels in
+ * them are ordered WORST first, BEST last (bids ascending by price, asks
+ * descending), so the best level is the last entry of the last leaf: O(1).
+ * A lookup tries the best leaf, then the leaf of the side's previous change
+ * (a frame lists its levels in price order, often several in one leaf), then
+ * bisects the directory's leaf bounds, then the leaf's dense keys; the
+ * bisections are branch-free.  An insert or removal moves at most one leaf
+ * (BOOK_LEAF entries) instead of the whole side.  A full leaf splits in two;
+ * a leaf under 3/8 full is merged with a neighbour (when both fit in 3/4 of
+ * a leaf) or evened out with it, so a side of n levels holds at most
+ * n / (3 BOOK_LEAF / 8) + 1 leaves; a pool of that many is allocated at
+ * book_new (untouched until used) and nothing is allocated after.
  *
  * Depth limit.  A side holds at most max_levels levels: the best ones.  An
  * insert into a full side drops the worst level (or the new one, if it is the
@@ -102,7 +105,6 @@ struct book {
 	struct book_tree s[2];
 	uint32_t max_levels;    /* per side */
 	uint64_t truncated[2];  /* levels dropped by the depth limit, per side */
-	struct rec_level *scratch;   /* max_levels levels: book_set_side's sort */
 };
 
 /* A book holding at most max_levels (>= 1) levels per side; NULL on ENOMEM. */
@@ -196,9 +198,8 @@ int book_cmp(const struct book *a, const struct book *b, uint32_t depth, char *w
  * with the first violation in why.  For tests and fuzzers; O(levels). */
 int book_check(const struct book *b, char *why, size_t cap);
 
-/* Bytes this book occupies now: the struct, both directories, the leaves in
- * use (pool leaves never used are allocated but not touched) and the sort
- * scratch. */
+/* Bytes this book occupies now: the struct, both directories and the leaves
+ * in use (pool leaves never used are allocated but not touched). */
 size_t book_mem(const struct book *b);
 
 /* "bid" / "ask". */

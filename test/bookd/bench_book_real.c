@@ -15,7 +15,9 @@
  *     grid, every change at a uniformly random depth (inserts, removals and
  *     quantity changes), same statistics and baseline.
  *  3. book_copy_{top100,full}: REC_SNAPSHOT-order copies of a 5000-level
- *     side (what bookd's top-N and full snapshots do), ns per copy.
+ *     side (what bookd's top-N and full snapshots do), ns per copy; and
+ *     book_memory_5000_churned, book_mem() of a book whose sides went through
+ *     that churn.
  *  4. book_whole_path_spot: every raw capture line of the spot recording ->
  *     feedd parser -> bookd keeper (sync, apply, checks, output records to a
  *     counting sink, as mpreplay does), ns per level update over the depth
@@ -318,6 +320,18 @@ bench_copy(void)
 	printf("{\"bench\": \"book_copy_full\", \"value\": %lld, \"unit\": \"ns/copy\", "
 	    "\"baseline_old_sorted_array\": %lld, \"levels\": %u}\n",
 	    (long long)best[1][0], (long long)best[1][1], book_count(b, BOOK_BID));
+	/* memory with that side and the same history on the other */
+	for (int i = 0; i < LEVELS; i++)
+		lv[i].px = 2000000 + 2 * i;
+	book_set_side(b, BOOK_ASK, lv, LEVELS, NULL);
+	for (int k = 0; k < 200000; k++) {
+		int64_t px = 2000000 + (int64_t)(rnd() % (2 * LEVELS));
+		book_apply(b, BOOK_ASK, px, rnd() % 2 ? 0 : 1 + (int64_t)(rnd() % 100));
+	}
+	printf("{\"bench\": \"book_memory_5000_churned\", \"value\": %zu, \"unit\": \"bytes\", "
+	    "\"baseline_old_sorted_array\": %zu, \"levels\": [%u, %u]}\n", book_mem(b),
+	    sizeof *rb + 2 * (size_t)LEVELS * sizeof(struct rec_level), book_count(b, BOOK_BID),
+	    book_count(b, BOOK_ASK));
 	book_free(b);
 	ref_book_free(rb);
 }

@@ -459,6 +459,16 @@ t_set_side(void)
 	T_EQ_I(book_cmp(b, c, 0, why, sizeof why), 1);
 	T_CHECK(strstr(why, "ask level 2") != NULL);
 
+	/* worst first (ascending bids) goes in as well */
+	{
+		struct rec_level asc[] = {{100, 1}, {101, 0}, {102, 2}, {103, 3}};
+		T_EQ_I(book_set_side(c, BOOK_BID, asc, 4, &skipped), 0);
+		T_EQ_I(skipped, 1);
+		T_EQ_I(book_count(c, BOOK_BID), 3);
+		T_CHECK(book_level(c, BOOK_BID, 0)->px == 103 && book_level(c, BOOK_BID, 2)->px == 100);
+		T_CHECK(book_check(c, why, sizeof why) == 0);
+	}
+
 	/* invalid snapshots leave the side empty */
 	T_EQ_I(book_set_side(b, BOOK_ASK, dup, 3, NULL), BOOK_EINVAL);
 	T_EQ_I(book_count(b, BOOK_ASK), 0);
