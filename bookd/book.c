@@ -62,7 +62,7 @@ leaf_search(const int64_t *kv, uint32_t n, int64_t k)
 /* The directory entry whose leaf holds (or would hold) key k: the best leaf
  * first (most changes are at the touch), then the leaf of the side's last
  * change (a frame's levels come in price order, often a few per leaf: on
- * the real recordings this saves about a fifth of the apply time), else a
+ * the real spot recording this took the mean from 41 to 38 ns), else a
  * bisection of the rest. */
 static inline uint32_t
 find_leaf(const struct book_tree *s, int64_t k)
