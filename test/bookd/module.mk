@@ -19,3 +19,4 @@ $(eval $(call fuzz_target,fuzz_bookd_sync,test/bookd/fuzz_bookd_sync.c $(BOOKD_L
 # deep-churn mix, each figure next to the previous engine (book_ref_sorted.c)
 $(eval $(call prog,bench_book_real,test/bookd/bench_book_real.c test/bookd/real_cap.c test/bookd/book_ref_sorted.c $(BOOKD_LIB_SRCS) $(wildcard feedd/parse*.c),inih jansson))
 BENCHES += $(BIN)/bench_book_real
+$(eval $(call fuzz_target,fuzz_book,test/bookd/fuzz_book.c test/bookd/book_ref_sorted.c $(BOOK_ENGINE_SRCS),))
