@@ -480,7 +480,7 @@ profile(const char *which)
 	struct run r;
 	int old = strcmp(which, "old") == 0;
 
-	if (strcmp(which, "whole") == 0) {
+	if (strcmp(which, "whole") == 0 || strcmp(which, "parse") == 0) {
 		uint64_t a, n;
 		int64_t *best;
 		rc_data_path("binance-spot-ethusdt-20240808.cap.zst", path, sizeof path);
@@ -490,7 +490,7 @@ profile(const char *which)
 		}
 		best = malloc(c.nlines * sizeof *best);
 		for (int i = 0; i < 30 && best; i++)
-			wp_pass(&c, 0, best, &a, &n);
+			wp_pass(&c, which[0] == 'p', best, &a, &n);
 		free(best);
 		rc_free(&c);
 		return 0;
@@ -522,10 +522,10 @@ main(int argc, char **argv)
 		    "Book engine benchmarks on the real recordings in $MP_ROOT/../shared/data/ and a\n"
 		    "deep-churn synthetic mix; one JSON object per line, each with the previous\n"
 		    "engine as a same-run baseline.\n"
-		    "       bench_book_real --profile new|old|whole\n"
+		    "       bench_book_real --profile new|old|whole|parse\n"
 		    "Replays the spot recording's updates 200 times into one engine only and\n"
 		    "prints the min and median mean on stderr (for perf record); whole: the\n"
-		    "whole path over the spot recording 30 times.\n");
+		    "whole path over the spot recording 30 times; parse: its parser alone.\n");
 		return 0;
 	}
 	if (argc > 2 && strcmp(argv[1], "--profile") == 0)
