@@ -200,10 +200,8 @@ bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now)
 		s->bid_floor_px = k->edge_px[BOOK_BID];
 		s->ask_ceil_px = k->edge_px[BOOK_ASK];
 		s->deep_refresh_ns = k->deep_refresh_ns;
-		for (uint32_t i = 0; i < cb; i++)
-			s->lv[i] = *book_level(b, BOOK_BID, off + i);
-		for (uint32_t i = 0; i < ca; i++)
-			s->lv[cb + i] = *book_level(b, BOOK_ASK, off + i);
+		book_copy_range(b, BOOK_BID, off, cb, s->lv, NULL);
+		book_copy_range(b, BOOK_ASK, off, ca, s->lv + cb, NULL);
 		bk_emit(k, &s->h);
 	}
 }
@@ -401,8 +399,8 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		    k->in->symbol, s->nchunks);
 		return -1;
 	}
-	rb = book_set_side(k->book, BOOK_BID, s->lv, s->n_bids, &skb);
-	ra = book_set_side(k->book, BOOK_ASK, s->lv + s->n_bids, s->n_asks, &ska);
+	rb = book_set_side_id(k->book, BOOK_BID, s->lv, s->n_bids, &skb, s->h.last_id);
+	ra = book_set_side_id(k->book, BOOK_ASK, s->lv + s->n_bids, s->n_asks, &ska, s->h.last_id);
 	if (rb < 0 || ra < 0) {
 		k->st.snap_bad++;
 		k->st.bad_level++;
@@ -464,7 +462,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 
 	for (uint32_t i = 0; i < n; i++) {
 		int side = i < d->n_bids ? BOOK_BID : BOOK_ASK;
-		int r = book_apply(k->book, side, lv[i].px, lv[i].qty);
+		int r = book_apply_id(k->book, side, lv[i].px, lv[i].qty, d->h.last_id);
 		if (r == BOOK_EINVAL) {
 			if (!bad++)
 				bad_i = i;

@@ -11,7 +11,8 @@
  *  2. Full path per frame: raw Binance depthUpdate JSON -> feedd parser ->
  *     keeper (sync, apply, quality, output record built and copied as a ring
  *     write would) vs. the parser alone.
- *  3. Memory per book (engine, and engine + keeper scratch).
+ *  3. Memory per book holding 5000 levels a side (engine, and engine + keeper
+ *     scratch).
  *  4. CPU estimate for the 4-book load from the measured per-frame cost.
  */
 #include <stdio.h>
@@ -416,7 +417,10 @@ main(void)
 		    "\"baseline_budget\": 1.0, \"assumed\": \"4 books x (10 depth frames/s of %d levels + 100 small records/s)\"}\n",
 		    cpu, nlev);
 	}
+	/* a book holding 5000 levels a side, as after a snapshot */
 	b = book_new(LEVELS);
+	book_set_side(b, BOOK_BID, ib, LEVELS, NULL);
+	book_set_side(b, BOOK_ASK, ia, LEVELS, NULL);
 	printf("{\"bench\": \"book_memory_per_book\", \"value\": %zu, \"unit\": \"bytes\", "
 	    "\"baseline_levels_payload\": %zu, \"with_keeper_scratch\": %zu}\n", book_mem(b),
 	    (size_t)2 * LEVELS * sizeof(struct rec_level),

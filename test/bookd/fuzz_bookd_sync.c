@@ -6,7 +6,7 @@
  * every output record: rec_check passes, and the consumer continuity rule
  * holds (delta.prev_id == last id of the epoch's SNAP_FULL or previous
  * delta); at the end a book rebuilt from the outputs equals each synced
- * keeper's book.  Any violation traps.
+ * keeper's book, and every book passes book_check.  Any violation traps.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -241,6 +241,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kb.state == BK_SYNCED && (!g_cons[1].epoch || book_cmp(g_cons[1].b, kb.book, 0, NULL, 0)))
 		__builtin_trap();
 	if (ko.state == BK_SYNCED && (!g_cons[2].epoch || book_cmp(g_cons[2].b, ko.book, 0, NULL, 0)))
+		__builtin_trap();
+	/* the engine's own invariants, in the keepers' books and the rebuilt ones */
+	if (book_check(kb.book, NULL, 0) || book_check(ko.book, NULL, 0) ||
+	    book_check(g_cons[1].b, NULL, 0) || book_check(g_cons[2].b, NULL, 0))
 		__builtin_trap();
 	bk_free(&kb);
 	bk_free(&ko);

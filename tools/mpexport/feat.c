@@ -113,12 +113,11 @@ scan_side(const struct mpx_fcfg *c, const struct book *b, int side, int64_t boun
 	double sgn = side == BOOK_BID ? 1 : -1;
 	int j, nb = c->n_bands, lv = c->levels;
 	const double *bands = c->bands;
-	uint32_t nlev;
-	const struct rec_level *arr = book_side_raw(b, side, &nlev);
+	struct book_iter it;
 
-	/* arr is worst first, best last: walk it backwards from the best. */
+	book_iter_begin(b, side, &it);
 	for (i = 0; i < n; i++) {
-		const struct rec_level *l = &arr[n - 1 - i];
+		const struct rec_level *l = book_iter_next(&it, NULL);
 		double p = (double)l->px * pm, q = (double)l->qty * qm;
 
 		d = sgn * (mid - p) * inv;
@@ -136,7 +135,7 @@ scan_side(const struct mpx_fcfg *c, const struct book *b, int side, int64_t boun
 		}
 	}
 	if (!bound && n)
-		bound = arr[0].px;
+		bound = book_level(b, side, n - 1)->px;   /* the worst level */
 	dbound = sgn * (mid - (double)bound * pm) * inv;
 	if (heat) {
 		for (j = 0; j < c->bins; j++)
