@@ -142,15 +142,24 @@ lob_px(struct mpx_lob *l, int64_t m)
 	return m / l->px_div * l->px_mul;
 }
 
+/* dst := src (level values; the ids are not needed here).  The engine has no
+ * contiguous side any more, so the levels go through a scratch copy. */
 static void
-copy_book(struct book *dst, const struct book *src)
+copy_book(struct mpx_lob *l, struct book *dst, const struct book *src)
 {
 	int side;
 
 	for (side = BOOK_BID; side <= BOOK_ASK; side++) {
-		uint32_t n = 0;
-		const struct rec_level *lv = book_side_raw(src, side, &n);
+		uint32_t n = book_count(src, side);
+		struct rec_level *lv = n ? malloc((size_t)n * sizeof *lv) : NULL;
+
+		if (n && !lv) {
+			fail(l, "lobster: %s: out of memory copying a book side of %" PRId64 " levels", l->ticker, (int64_t)n);
+			return;
+		}
+		n = book_copy_range(src, side, 0, n, lv, NULL);
 		book_set_side(dst, side, lv, n, NULL);
+		free(lv);
 	}
 }
 
@@ -278,7 +287,7 @@ row(struct mpx_lob *l, int64_t t, int type, int64_t size, int64_t px, int dir)
 void
 mpx_lob_anchor(struct mpx_lob *l, const struct book *b, uint64_t epoch)
 {
-	copy_book(l->bk, b);
+	copy_book(l, l->bk, b);
 	l->epoch = epoch;
 	l->n_held = 0;
 	book_row(l, l->prev);
@@ -328,7 +337,7 @@ mpx_lob_delta(struct mpx_lob *l, int64_t t, const struct rec_delta *d, const str
 			l->mirror_visible++;
 		else
 			l->mirror_resyncs++;
-		copy_book(l->bk, b);
+		copy_book(l, l->bk, b);
 	}
 	/* before --from nothing is written: the next written row compares with this book */
 	if (!write)
