@@ -23,31 +23,21 @@ bg "$BIN/test/routerd_feeder" -c "$RT_CONF" --deltas 300 --depth 500 --full-ever
 	--seed 13 --rate 250 --hold-after 100 --hold-file "$T_TMP/go" >"$T_TMP/feed.json" 2>"$T_TMP/feeder.log"
 FEEDER=$T_LASTPID
 
-delta_at_least() {
-	local n
-	n=$(stream_msgs ORDERBOOK_DELTA)
-	[ -n "$n" ] && [ "$n" -ge "$1" ]
-}
 # bytes the server has not read yet, summed over its client sockets
 server_unread() {
 	ss -Htn state established "( sport = :$NATS_PORT )" | awk '{ n += $1 } END { print n + 0 }'
 }
 server_has_unread() { [ "$(server_unread)" -ge "$1" ]; }
-# the last "route stats" line after line $1 of routerd.log has outstanding >= 1
-routerd_outstanding_after() {
-	tail -n +"$(($1 + 1))" "$T_TMP/routerd.log" | grep 'msg="route stats"' | tail -1 |
-		grep -Eq ' outstanding=[1-9]'
-}
 # nothing but the listening socket left on the server's port: the server has
 # read the killed routerd's connection to its end and closed it
 server_closed_clients() { ! ss -Htan "( sport = :$NATS_PORT )" | grep -qv LISTEN; }
 
 wait_for 120 grep -q 'held after' "$T_TMP/feeder.log" || { not_ok feeder_hold "$(tail -2 "$T_TMP/feeder.log")"; exit 1; }
-wait_for 60 delta_at_least 100 || { not_ok kill_mid_run "no traffic reached the stream"; exit 1; }
+wait_for 60 stream_at_least ORDERBOOK_DELTA 100 || { not_ok kill_mid_run "no traffic reached the stream"; exit 1; }
 kill -STOP "$NATS_PID"
 mark=$(wc -l <"$T_TMP/routerd.log")
 touch "$T_TMP/go"
-if wait_for 120 routerd_outstanding_after "$mark" && wait_for 60 server_has_unread 32768 &&
+if wait_for 120 rt_stats_after "$mark" ' outstanding=[1-9]' && wait_for 60 server_has_unread 32768 &&
 	kill -0 "$FEEDER" 2>/dev/null; then
 	ok premise_in_flight_at_kill
 else

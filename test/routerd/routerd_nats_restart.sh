@@ -17,26 +17,17 @@ bg "$BIN/test/routerd_feeder" -c "$RT_CONF" --deltas 300 --depth 500 --full-ever
 	>"$T_TMP/feed.json" 2>"$T_TMP/feeder.log"
 FEEDER=$T_LASTPID
 
-delta_at_least() {
-	local n
-	n=$(stream_msgs ORDERBOOK_DELTA)
-	[ -n "$n" ] && [ "$n" -ge "$1" ]
-}
-# the last "route stats" line after line $1 of routerd.log matches $2
-stats_after() {
-	tail -n +"$(($1 + 1))" "$T_TMP/routerd.log" | grep 'msg="route stats"' | tail -1 | grep -Eq "$2"
-}
 held() { grep -q "held after $1 " "$T_TMP/feeder.log"; }
 # 1. the server freezes for longer than the ack timeout while traffic goes on:
 #    routerd takes the unacknowledged messages back and publishes them again;
 #    the server then sees both copies and keeps one (Nats-Msg-Id).  The
 #    freeze lasts until routerd's own stats show a re-publication.
 wait_for 120 held 100 || { not_ok feeder_hold "$(tail -2 "$T_TMP/feeder.log")"; exit 1; }
-wait_for 60 delta_at_least 200 || { not_ok freeze_mid_run "no traffic reached the stream"; exit 1; }
+wait_for 60 stream_at_least ORDERBOOK_DELTA 200 || { not_ok freeze_mid_run "no traffic reached the stream"; exit 1; }
 kill -STOP "$NATS_PID"
 mark=$(wc -l <"$T_TMP/routerd.log")
 touch "$T_TMP/go"
-if wait_for 120 stats_after "$mark" ' republished=[1-9]'; then ok republished_during_freeze
+if wait_for 120 rt_stats_after "$mark" ' republished=[1-9]'; then ok republished_during_freeze
 else not_ok republished_during_freeze "$(grep 'route stats' "$T_TMP/routerd.log" | tail -1)"; fi
 kill -CONT "$NATS_PID"
 # 2. mid-run again: restart the server (store kept) while the feeder holds,
