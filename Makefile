@@ -84,7 +84,7 @@ FUZZ_BINS += $(BIN)/$(1)
 endif
 endef
 
-.PHONY: all deps test asan fuzz fuzz-build bench run demo docs clean ml-example
+.PHONY: all deps test test-under-load asan fuzz fuzz-build bench run demo docs clean ml-example
 all: progs
 
 include common/module.mk
@@ -105,6 +105,11 @@ deps:
 test: progs
 	@mkdir -p build; $(MAKE) --no-print-directory VARIANT=fuzz fuzz-build >build/fuzz-build.log 2>&1 || { tail -20 build/fuzz-build.log; exit 1; }
 	@BIN=$(BIN) FUZZ_SECONDS=$${FUZZ_SECONDS:-5} ./test/run.sh $(TEST_BINS) $(TEST_SCRIPTS) $(SLOW_TEST_SCRIPTS) $(addprefix fuzz:,$(FUZZ_NAMES))
+
+# make test 3 times in a row beside two CPU-bound processes; stops at the first
+# failure (test/under_load.sh).
+test-under-load: progs
+	@./test/under_load.sh
 
 asan:
 	@$(MAKE) --no-print-directory VARIANT=asan progs

@@ -61,8 +61,14 @@ fi
 
 # --- a burst for one book: the newest request wins, every older one is
 # answered EV_SNAPSHOT_FAILED (superseded); nothing is left unanswered
+# feedd is stopped while the 20 requests are written, so all of them are
+# pending when it looks (a busy machine could otherwise let it answer the
+# first before the second is written, and nothing would be superseded)
 sent0=$(st sent)
+kill -STOP "$F_FEEDD_PID"
 cmd burst 1 100 20
+wait_st sent $((sent0 + 20))
+kill -CONT "$F_FEEDD_PID"
 all_answered() {
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
 exit(0 if d["sent"] >= int(sys.argv[2]) and d["ok"] + d["failed"] == d["sent"] else 1)' "$F_STATS" "$1"

@@ -34,15 +34,19 @@ else
 	not_ok okx_capture "raw_ws=$(st raw_ws)"
 fi
 
-# --- keep-alive: across three idle-close windows nothing is closed for
-# silence, because feedd pings and gets pongs
+# --- keep-alive: across more than one idle-close window (3 s) nothing is
+# closed for silence, because feedd pings and gets pongs.  The window is
+# counted in pongs (4 more, 1 s apart), not slept, so a slow machine only
+# makes it longer.
 c0=$(st ev_connected)
-sleep 4
-if [ "$(sim_stat okx clients_closed_idle)" = 0 ] && [ "$(st ev_connected)" = "$c0" ] &&
-    grep -q '^[0-9]* okx ws pong$' "$F_CAP"; then
+pongs() { grep -c '^[0-9]* okx ws pong$' "$F_CAP"; }
+p0=$(pongs)
+pongs_ge() { [ "$(pongs)" -ge "$1" ]; }
+if wait_for 60 pongs_ge $((p0 + 4)) && [ "$(sim_stat okx clients_closed_idle)" = 0 ] &&
+    [ "$(st ev_connected)" = "$c0" ]; then
 	ok okx_ping_pong
 else
-	not_ok okx_ping_pong "closed_idle=$(sim_stat okx clients_closed_idle)"
+	not_ok okx_ping_pong "closed_idle=$(sim_stat okx clients_closed_idle) pongs $p0 -> $(pongs) connected $c0 -> $(st ev_connected)"
 fi
 
 # --- REST snapshots (GET /api/v5/market/books) answer their requests

@@ -45,6 +45,9 @@ static struct {
 	int64_t last_id[INST_MAX + 1];
 	uint64_t sent, ok, failed, dup_answers;
 	uint64_t snap_bids_max, snap_asks_max;
+	/* the last REST snapshot answer, all its chunks (a named test checks it) */
+	int64_t rest_last_id;
+	uint64_t rest_inst, rest_bids, rest_asks, rest_chunks, rest_nchunks;
 	uint64_t raw, raw_ws, raw_rest, raw_bad;
 	int64_t last_fail_status;
 	uint64_t rate_limited_ms_max;
@@ -222,6 +225,18 @@ handle_feed(const struct ring_msg *m)
 		}
 		if (s->chunk == 0 && s->kind == SNAP_REST)
 			answered(s->req_id, 1);
+		if (s->kind == SNAP_REST) {
+			if (s->chunk == 0) {
+				S.rest_bids = S.rest_asks = 0;
+				S.rest_inst = h->inst;
+				S.rest_last_id = h->last_id;
+				S.rest_chunks = 0;
+				S.rest_nchunks = s->nchunks;
+			}
+			S.rest_chunks++;
+			S.rest_bids += s->n_bids;
+			S.rest_asks += s->n_asks;
+		}
 		if (s->n_bids > S.snap_bids_max)
 			S.snap_bids_max = s->n_bids;
 		if (s->n_asks > S.snap_asks_max)
@@ -300,12 +315,16 @@ write_stats(const char *path)
 	}
 	fprintf(fp, ",\"sent\":%llu,\"ok\":%llu,\"failed\":%llu,\"dup_answers\":%llu,\"last_fail_status\":%lld,"
 	    "\"snap_bids_max\":%llu,\"snap_asks_max\":%llu,\"rate_limited_ms_max\":%llu,"
-	    "\"raw\":%llu,\"raw_ws\":%llu,\"raw_rest\":%llu,\"raw_bad\":%llu,"
+	    "\"rest_inst\":%llu,\"rest_last_id\":%lld,\"rest_bids\":%llu,\"rest_asks\":%llu,"
+	    "\"rest_chunks\":%llu,\"rest_nchunks\":%llu,\"raw\":%llu,\"raw_ws\":%llu,\"raw_rest\":%llu,\"raw_bad\":%llu,"
 	    "\"ev_wrong_exchange\":%llu,\"parse_error_named\":%llu}\n",
 	    (unsigned long long)S.sent, (unsigned long long)S.ok, (unsigned long long)S.failed,
 	    (unsigned long long)S.dup_answers, (long long)S.last_fail_status,
 	    (unsigned long long)S.snap_bids_max, (unsigned long long)S.snap_asks_max,
 	    (unsigned long long)S.rate_limited_ms_max,
+	    (unsigned long long)S.rest_inst, (long long)S.rest_last_id, (unsigned long long)S.rest_bids,
+	    (unsigned long long)S.rest_asks, (unsigned long long)S.rest_chunks,
+	    (unsigned long long)S.rest_nchunks,
 	    (unsigned long long)S.raw, (unsigned long long)S.raw_ws, (unsigned long long)S.raw_rest,
 	    (unsigned long long)S.raw_bad, (unsigned long long)S.ev_wrong_exchange,
 	    (unsigned long long)S.parse_error_named);

@@ -17,7 +17,9 @@ if wait_for 120 sys_books_synced 4500; then ok e2e_books_synced_full_depth
 else not_ok e2e_books_synced_full_depth "$(sys_books_summary)"; fi
 
 wait_for 10 sys_health 'assert all(b["last_update_age_s"] is not None for b in d["books"])'
-if sys_health '
+# Waited for, not sampled once: on a machine busy with other work a latency
+# alert may be active for a moment (it clears), but the state must be reached.
+if wait_for 30 sys_health '
 assert d["status"] == "ok", (d["status"], d["alerts"])
 assert all(c["connected"] for c in d["connections"]), d["connections"]
 r = {x["name"]: x for x in d["rings"]}

@@ -6,8 +6,20 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib_mpctl.sh"
 
-# alive PID: exists and is not a zombie (this machine's init may be slow to reap)
-alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+# pstart PID: the process's start time (clock ticks since boot; field 22 of
+# /proc/PID/stat, counted after the command name, which may hold spaces)
+pstart() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20; }
+# tagged PID...: each as PID:START, so a pid the kernel hands to another
+# process later is not taken for the old one (pid_max is 32768 here, and the
+# machine runs other work: pids wrap within minutes)
+tagged() { local p; for p in "$@"; do echo "$p:$(pstart "$p")"; done; }
+# alive PID[:START]: exists, is not a zombie (this machine's init may be slow to
+# reap) and, given START, is still the same process
+alive() {
+	local p=${1%%:*} t=${1#*:}
+	[ -e "/proc/$p" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null &&
+		{ [ "$t" = "$1" ] || [ "$(pstart "$p")" = "$t" ]; }
+}
 mp_sandbox
 MP_EXTRA=(--set "nats.url=nats://127.0.0.1:$(free_port)" --set mpctl.log_max_size=20KiB)
 echo 400 >"$CD/stored.spam"   # ~50 KiB of log lines at start
@@ -23,7 +35,7 @@ if wait_for 10 rotated && grep -q 'child log rotated" process=stored' "$MP_DATA/
 else not_ok child_log_rotated "$(ls -l "$MP_DATA/log")"; fi
 rm -f "$CD/stored.spam"
 
-old=$(mpctl status --json | python3 -c 'import json,sys; print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"]))')
+old=$(tagged $(mpctl status --json | python3 -c 'import json,sys; print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"]))'))
 kill -9 "$sup"
 sleep 0.5
 alive=0; for p in $old; do alive "$p" && alive=$((alive + 1)); done
@@ -35,7 +47,10 @@ T_PIDS+=("$sup2")
 gone=0; for p in $old; do alive "$p" || gone=$((gone + 1)); done
 if [ "$rc" = 0 ] && [ "$gone" = 5 ] && [ "$(grep -c 'stopping a process left behind' "$MP_DATA/log/mpctl.log")" = 5 ]; then
 	ok orphans_stopped_on_next_start
-else not_ok orphans_stopped_on_next_start "rc=$rc gone=$gone"; fi
+else
+	left=""; for p in $old; do alive "$p" && left+=" $p=$(tr '\0' ' ' <"/proc/${p%%:*}/cmdline" 2>/dev/null | cut -c1-60)"; done
+	not_ok orphans_stopped_on_next_start "rc=$rc gone=$gone; alive:$left; old: $old; mpctl: $(grep -E 'left behind|children' "$MP_DATA/log/mpctl.log" | tr '\n' ' ' | cut -c1-600)"
+fi
 # the orphans went down last-started first, as a normal stop would
 order=$(awk '$1 == "term" {print $2}' "$CD/events" | tr '\n' ',')
 if [ "$order" = "feedd.okx,feedd.binance,bookd,routerd,stored," ]; then ok orphans_stopped_in_reverse_order
@@ -72,7 +87,7 @@ else not_ok alert_config_error_named "rc=$rc $out"; fi
 : >"$CD/events"
 mp_start
 wait_for 20 mp_all_ready
-kids=$(mpctl status --json | python3 -c 'import json,sys; print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"]))')
+kids=$(tagged $(mpctl status --json | python3 -c 'import json,sys; print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"]))'))
 kill -INT "$MP_PID"
 wait "$MP_PID"; rc=$?
 left=0; for p in $kids; do alive "$p" && left=$((left + 1)); done

@@ -20,6 +20,21 @@ function skip(name, why) { console.log(`skip ${name} - ${why}`); }
 // check(name, cond, why): one case
 function check(name, cond, why) { if (cond) ok(name); else notOk(name, why || 'failed'); }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Deadlines of waits for a condition are multiplied by T_WAIT_SCALE (default 3,
+// as in test/lib.sh): they only bound a wait, and a machine busy with other
+// work must not turn a late message into a failure.  No test relies on a wait
+// timing out.
+const SCALE = Number(process.env.T_WAIT_SCALE) > 0 ? Number(process.env.T_WAIT_SCALE) : 3;
+// until(pred, ms): poll pred every 20 ms until it is truthy or ms (scaled) pass;
+// resolves pred's last value.  For conditions over what was received so far.
+async function until(pred, ms = 5000) {
+  const end = Date.now() + ms * SCALE;
+  for (;;) {
+    const v = pred();
+    if (v || Date.now() >= end) return v;
+    await sleep(20);
+  }
+}
 
 // Start mpsim with args; resolves {b, o, proc, url(venue, path)} once it printed its ready line.
 function startSim(args) {
@@ -161,7 +176,7 @@ class WS {
   destroy() { this.sock.destroy(); }
   // Wait until pred(event) is true for some event at index >= from; resolves the event or null on timeout.
   async waitFor(pred, ms = 5000, from = 0) {
-    const end = Date.now() + ms;
+    const end = Date.now() + ms * SCALE;
     let i = from;
     for (;;) {
       for (; i < this.events.length; i++) if (pred(this.events[i])) return this.events[i];
@@ -184,4 +199,4 @@ function connect(port, p, opts) { const w = new WS(port, p, opts); return w.read
 
 function done() { stopAll(); process.exit(failed ? 1 : 0); }
 
-module.exports = { ok, notOk, skip, check, sleep, startSim, stopAll, get, post, connect, WS, done };
+module.exports = { ok, notOk, skip, check, sleep, until, startSim, stopAll, get, post, connect, WS, done };

@@ -4,7 +4,7 @@
 // OKX channels, subscribe/unsubscribe/error events, text ping/pong, the idle
 // close, heartbeats, 64008; every fault kind as it shows on the wire.
 'use strict';
-const { ok, notOk, check, sleep, startSim, get, post, connect, WS, done } = require('./lib');
+const { ok, notOk, check, sleep, until, startSim, get, post, connect, WS, done } = require('./lib');
 
 const parse = (t) => { try { return JSON.parse(t); } catch (e) { return null; } };
 const is8 = (s) => /^\d+\.\d{8}$/.test(s);
@@ -21,7 +21,9 @@ async function binanceStreams(sim) {
   raw.close();
 
   const cmb = await connect(sim.b, '/stream?streams=btcusdt@depth@100ms/btcusdt@bookTicker/ethusdt@kline_1m/btcusdt@depth5@100ms');
-  await sleep(1200);
+  const of = (st) => cmb.texts.filter((t) => t.includes(`"stream":"${st}"`)).length;
+  await until(() => of('btcusdt@depth@100ms') > 10 && of('btcusdt@bookTicker') > 3 && of('ethusdt@kline_1m') > 0 &&
+    of('btcusdt@depth5@100ms') > 3, 10000);
   const msgs = cmb.texts.map(parse);
   const depth = msgs.filter((m) => m.stream === 'btcusdt@depth@100ms').map((m) => m.data);
   const bt = msgs.filter((m) => m.stream === 'btcusdt@bookTicker').map((m) => m.data);
@@ -47,7 +49,17 @@ async function binanceStreams(sim) {
 
 async function binanceControl(sim) {
   const w = await connect(sim.b, '/ws');
-  const reply = async (o) => { const n = w.texts.length; w.json(o); await sleep(350); return parse(w.texts.slice(n).find((t) => t.includes('"id"')) || 'null'); };
+  // Messages go at most one per 350 ms (the venue drops a client sending more
+  // than 5 a second): that spacing is pacing, not a wait.
+  const pace = async (t0) => { const left = 350 - (Date.now() - t0); if (left > 0) await sleep(left); };
+  // the reply to o: the first message with an "id" after it was sent (waited for, not slept)
+  const reply = async (o) => {
+    const n = w.texts.length, t0 = Date.now();
+    w.json(o);
+    const got = await until(() => w.texts.slice(n).find((t) => t.includes('"id"')), 5000);
+    await pace(t0);
+    return parse(got || 'null');
+  };
   let r = await reply({ method: 'SUBSCRIBE', params: ['btcusdt@aggTrade', 'ethusdt@depth'], id: 1 });
   check('binance_subscribe_result', r && r.result === null && r.id === 1, JSON.stringify(r));
   r = await reply({ method: 'LIST_SUBSCRIPTIONS', id: 'abc' });
@@ -57,8 +69,9 @@ async function binanceControl(sim) {
   check('binance_unsubscribe', r && r.result === null && r2 && JSON.stringify(r2.result) === '["ethusdt@depth"]', JSON.stringify(r2));
   r = await reply({ method: 'SUBSCRIBE', params: ['btcusdt@nonsense'], id: 4 });
   check('binance_subscribe_bad_stream_error', r && r.error && r.error.code === 2 && r.id === 4, JSON.stringify(r));
-  const n0 = w.texts.length; w.send('{not json'); await sleep(350);
-  r = parse(w.texts.slice(n0).find((t) => t.includes('error')) || 'null');
+  const n0 = w.texts.length, t0 = Date.now(); w.send('{not json');
+  r = parse(await until(() => w.texts.slice(n0).find((t) => t.includes('error')), 5000) || 'null');
+  await pace(t0);
   check('binance_invalid_json_error', r && r.error && r.error.code === 3, JSON.stringify(r));
   r = await reply({ method: 'FROB', id: 5 });
   check('binance_unknown_method_error', r && r.error && r.error.code === 2 && /unknown variant/.test(r.error.msg), JSON.stringify(r));
@@ -85,7 +98,7 @@ async function binancePings(sim) {
   const pings = bad.events.filter((e) => e.t === 'ping');
   check('binance_pings_sent', pings.length >= 2 && pings[0].data.length > 0, `${pings.length} pings`);
   check('binance_no_pong_disconnect', closeEv && closeEv.code === 1008 && /pong/.test(closeEv.reason), JSON.stringify(closeEv));
-  await sleep(300);
+  await until(() => good.events.filter((e) => e.t === 'ping').length >= 3, 5000);
   check('binance_pong_keeps_connection', !good.closed && good.events.filter((e) => e.t === 'ping').length >= 3, `closed ${good.closed}`);
   const s = await stats(sim);
   check('binance_ping_stats', s.binance.clients_dropped_no_pong >= 1 && s.binance.pongs_received >= 3 && s.binance.pings_sent >= 5,
@@ -122,7 +135,9 @@ async function binanceShutdown(sim) {
 async function okxChannels(sim) {
   const w = await connect(sim.o, '/ws/v5/public');
   w.json({ op: 'subscribe', args: ['books5', 'bbo-tbt', 'trades', 'tickers'].map((channel) => ({ channel, instId: 'BTC-USDT' })) });
-  await sleep(1500);
+  const has = (ch) => w.texts.some((t) => t.includes(`"channel":"${ch}"`) && t.includes('"data"'));
+  await until(() => w.texts.filter((t) => t.includes('"event":"subscribe"')).length >= 4 &&
+    ['books5', 'bbo-tbt', 'trades', 'tickers'].every(has), 10000);
   const ms = w.texts.map(parse);
   const acks = ms.filter((m) => m.event === 'subscribe');
   const of = (ch) => ms.filter((m) => m.arg && m.arg.channel === ch && m.data).map((m) => m.data[0]);
@@ -199,7 +214,9 @@ async function binanceFault(sim, kind, judge) {
   await sleep(100);
   const from = w.texts.length;
   await post(sim.b, `/_sim/fault?kind=${kind}&venue=binance&symbol=BTC-USDT`);
-  await sleep(500);
+  // until the fault shows (then a little longer for what must follow it)
+  await until(() => judge(w.texts, from, w) === true, 5000);
+  await sleep(300);
   const res = judge(w.texts, from, w);
   check(`fault_${kind}_binance`, res === true, res);
   w.destroy();
@@ -260,8 +277,7 @@ async function faults(sim) {
     await sleep(100);
     const from = o.texts.length - 1;
     await post(sim.o, `/_sim/fault?kind=${kind}&venue=okx&symbol=BTC-USDT`);
-    await sleep(400);
-    check(`fault_${kind}_okx`, okxPairs(from, f), 'not seen on the wire');
+    check(`fault_${kind}_okx`, await until(() => okxPairs(from, f), 5000), 'not seen on the wire');
   }
   o.close();
   const st = await stats(sim);
@@ -289,7 +305,7 @@ async function moreFaults(sim) {
   check('fault_clear_pending', JSON.stringify((await stats(sim)).binance.faults_pending) === '{}', 'still pending');
   await post(sim.b, '/_sim/resume');
   const w = await connect(sim.b, '/ws/ethusdt@depth@100ms');
-  await sleep(500);
+  await until(() => w.texts.length > 5, 5000);
   const ev = w.texts.map(parse);
   let contiguous = ev.length > 5;
   for (let i = 1; i < ev.length; i++) if (ev[i].U !== ev[i - 1].u + 1) contiguous = false;
@@ -307,14 +323,16 @@ async function moreFaults(sim) {
   await sleep(100);
   let from = o.texts.length - 1;
   await post(sim.o, '/_sim/fault?kind=reorder&venue=okx&symbol=ETH-USDT');
-  await sleep(400);
-  const up = o.texts.slice(from).map(parse).filter((m) => m && m.action === 'update').map((m) => m.data[0]);
-  let reordered = false;
-  for (let i = 1; i < up.length; i++) if (up[i].seqId < up[i - 1].seqId) reordered = true;
+  const reordered = await until(() => {
+    const up = o.texts.slice(from).map(parse).filter((m) => m && m.action === 'update').map((m) => m.data[0]);
+    for (let i = 1; i < up.length; i++) if (up[i].seqId < up[i - 1].seqId) return true;
+    return false;
+  }, 5000);
   check('fault_reorder_okx', reordered, 'no reordering seen');
   from = o.texts.length;
   await post(sim.o, '/_sim/fault?kind=malformed&venue=okx&symbol=ETH-USDT');
-  await sleep(300);
+  // the invalid frame, then valid ones after it (so a second one would show)
+  await until(() => { const t = o.texts.slice(from); const k = t.findIndex((x) => parse(x) === null); return k >= 0 && t.length - k > 3; }, 5000);
   check('fault_malformed_okx', o.texts.slice(from).filter((t) => parse(t) === null).length === 1, 'no single invalid frame');
   await post(sim.o, '/_sim/fault?kind=truncate_wire&venue=okx&symbol=ETH-USDT');
   const end = await o.waitFor((e) => e.t === 'end', 3000);

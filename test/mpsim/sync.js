@@ -4,7 +4,7 @@
 // seed must give the same depth events whatever the client timing.
 'use strict';
 const zlib = require('zlib');
-const { ok, notOk, check, sleep, startSim, get, post, connect, done } = require('./lib');
+const { ok, notOk, check, sleep, until, startSim, get, post, connect, done } = require('./lib');
 
 function sideMap(levels) { const m = new Map(); for (const [p, q] of levels) m.set(p, q); return m; }
 function applyLevels(m, levels) {
@@ -69,9 +69,9 @@ async function binanceSync(sim, stream) {
   await sleep(stream === 'depth' ? 2500 : 800);
   drain();
   await post(sim.b, '/_sim/pause');
-  await sleep(300);
-  drain();
   const simBook = (await get(sim.b, '/_sim/book?venue=binance&symbol=BTC-USDT')).json;
+  // until every event sent before the pause has arrived (not a guessed sleep)
+  await until(() => { drain(); return err || local >= simBook.update_id; }, 10000);
   await post(sim.b, '/_sim/resume');
   ws.close();
   if (err) return notOk(name, err);
@@ -135,9 +135,8 @@ async function okxSync(sim, mode) {
   await sleep(800);
   drain();
   await post(sim.o, '/_sim/pause');
-  await sleep(300);
-  drain();
   const simBook = (await get(sim.o, '/_sim/book?venue=okx&symbol=BTC-USDT&depth=400')).json;
+  await until(() => { drain(); return err || seq === simBook.update_id; }, 10000);
   await post(sim.o, '/_sim/resume');
   ws.close();
   if (err) return notOk(name, err);
@@ -157,7 +156,7 @@ async function okxChecksum() {
   const ws = await connect(sim.o, '/ws/v5/public');
   ws.json({ op: 'subscribe', args: [{ channel: 'books', instId: 'ETH-USDT' }] });
   await ws.waitJson((m) => m.action === 'snapshot', 3000);
-  await sleep(700);
+  await until(() => ws.texts.filter((t) => t.includes('"action"')).length >= 21, 10000);
   let bids, asks, n = 0, bad = 0, nonzero = 0, first = '';
   for (const t of ws.texts) {
     const m = JSON.parse(t);
@@ -191,7 +190,8 @@ async function determinism() {
   for (let k = 0; k < 6; k++) { await post(A.b, '/_sim/step?n=10'); await post(C.b, '/_sim/step?n=10'); await sleep(40); }
   await sleep(500);
   await post(B.b, '/_sim/pause');
-  await sleep(200);
+  const acts = (w) => w.texts.filter((t) => t.includes('"action"')).length;
+  await until(() => Math.min(wa.texts.length, wb.texts.length) >= 40 && Math.min(acts(oa), acts(ob)) >= 40, 5000);
   const ea = wa.texts.map((t) => JSON.parse(t)), eb = wb.texts.map((t) => JSON.parse(t)), ec = wc.texts.map((t) => JSON.parse(t));
   const n = Math.min(ea.length, eb.length);
   let same = n >= 40;

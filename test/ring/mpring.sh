@@ -21,7 +21,9 @@ bg $PEER produce "$R" --schema rec --trades --count 100000 --slow-us 2000
 ppid=$T_LASTPID
 wait_for 10 bash -c "$MPRING stat --json --interval 0 $R 2>/dev/null | grep -q '\"written\":[1-9][0-9]'"
 
-$MPRING stat --json --interval 300 "$R" >"$T_TMP/stat1" 2>"$T_TMP/err"
+# rates over 1 s: the producer sleeps 2 ms per record, so at most 500/s; on a
+# loaded machine it may be much slower, so the lower bound is only "moving"
+$MPRING stat --json --interval 1000 "$R" >"$T_TMP/stat1" 2>"$T_TMP/err"
 check stat_json_live_ring py "
 s=L[0]
 assert len(L)==1, L
@@ -31,7 +33,7 @@ assert s['producer']['pid']==$ppid and s['producer']['alive'] is True, s['produc
 assert s['consumer']['pid']==0 and s['head']==0 and s['read']==0, s
 assert s['written']>=10 and s['last_seq']==s['written'], s
 assert s['lag_records']==s['written'] and s['lag_bytes']==s['tail']-s['head']>0, s
-assert 100 < s['rates']['write_rps'] < 5000 and s['rates']['read_rps']==0, s['rates']
+assert 0 < s['rates']['write_rps'] <= 1000 and s['rates']['read_rps']==0, s['rates']
 " <"$T_TMP/stat1"
 
 $MPRING dump --json -n 5 "$R" >"$T_TMP/dump" 2>>"$T_TMP/err"
@@ -68,7 +70,7 @@ check stat_text grep -q "^producer   pid $ppid alive, heartbeat" "$T_TMP/stat.tx
 bg $PEER consume "$R" --schema rec --idle-ms 20000
 cpid=$T_LASTPID
 wait_for 10 bash -c "$MPRING stat --json --interval 0 $R | grep -q '\"consumer\":{\"pid\":$cpid,\"alive\":true'"
-$MPRING stat --json --interval 300 "$R" >"$T_TMP/stat3"
+$MPRING stat --json --interval 1000 "$R" >"$T_TMP/stat3"
 check stat_sees_consumer py "
 s=L[0]
 assert s['consumer']['pid']==$cpid and s['consumer']['alive'] and s['consumer']['attaches']==1, s

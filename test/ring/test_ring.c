@@ -1454,8 +1454,9 @@ busy_us(int us)
 /* Ping-pong between two processes over two rings: every record finds the
  * other side asleep or falling asleep, the racy moment of the doorbell
  * protocol (the voluntary context switches logged show how often a side
- * really slept).  A lost wake-up stalls a round until the 5 s timeout:
- * with the doorbell bump removed this case fails within 20000 rounds. */
+ * really slept).  A lost wake-up stalls a round until the 30 s timeout
+ * (long, so that a loaded machine's scheduling delay is never taken for
+ * one): with the doorbell bump removed this case fails within 20000 rounds. */
 static void
 t_pingpong(void)
 {
@@ -1485,7 +1486,7 @@ t_pingpong(void)
 		kc = ring_head(krx);
 		for (int i = 0; i < rounds; i++) {
 			while (ring_next(krx, &kc, &m) != 1)
-				if (ring_wait(krx, kc, 5000) == 0)
+				if (ring_wait(krx, kc, 30000) == 0)
 					_exit(3);
 			ring_release(krx, kc);
 			busy_us(i % 13);        /* around the consumer's spin-then-sleep edge */
@@ -1499,7 +1500,7 @@ t_pingpong(void)
 		busy_us(i % 7);
 		T_EQ_I(ring_write(tx, PEER_TYPE, &i, sizeof i), RING_OK);
 		while (ring_next(rx, &cur, &m) != 1)
-			if (ring_wait(rx, cur, 5000) == 0) {
+			if (ring_wait(rx, cur, 30000) == 0) {
 				stalls++;
 				break;
 			}
@@ -1562,18 +1563,25 @@ t_block_wake(void)
 	if (c) {
 		struct ring_msg m;
 		uint64_t cur = ring_head(c);
-		struct timespec ts = {0, 20000000};
-		nanosleep(&ts, NULL);
+		struct timespec ts = {0, 1000000};
+
+		/* Release only once the child's write has found the ring full
+		 * (its full event is counted before it sleeps), so the wake-up
+		 * is really tested however late the child is scheduled. */
+		for (int i = 0; i < 20000; i++) {
+			ring_stat(c, &st);
+			if (st.full_events >= 2)
+				break;
+			nanosleep(&ts, NULL);
+		}
+		T_CHECK(st.full_events >= 2);
 		T_EQ_I(ring_next(c, &cur, &m), 1);
 		ring_release(c, cur);
 	}
 	waitpid(kid, &status, 0);
 	T_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	if (c) {
-		ring_stat(c, &st);
-		T_CHECK(st.full_events >= 2);
+	if (c)
 		ring_close(c);
-	}
 	ring_unlink(path);
 }
 

@@ -12,6 +12,10 @@
  *
  * It prints one JSON object with what it wrote (per instrument and type),
  * so a test can derive the expected subjects independently of routerd.
+ * With --hold-after N --hold-file F it stops after N delta rounds, says so on
+ * stderr, and goes on only once F exists (removing it, so the next hold waits
+ * for a new one): a test can then change the world (freeze a server) knowing
+ * that the rest of the records come after it.
  * Without --allow-drop it waits for room in the ring instead of letting
  * the RING_DROP policy drop records; with it, drops are counted.
  */
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "book.h"
 #include "daemon.h"
@@ -42,7 +47,12 @@ static const char usage[] =
     "  --seed N          random seed (default 1)\n"
     "  --rate N          records per second (default 0 = as fast as the ring takes them)\n"
     "  --allow-drop      write even when the ring is full (RING_DROP drops, counted)\n"
-    "  --start-id N      first update id (default 1000); use a different one per run\n";
+    "  --start-id N      first update id (default 1000); use a different one per run\n"
+    "  --hold-after N    after N delta rounds, print \"held\" on stderr and wait until\n"
+    "                    the file given by --hold-file exists, then remove it and go on\n"
+    "                    (a test changes the world in between, certain that records are\n"
+    "                    still to come); up to 8 times\n"
+    "  --hold-file PATH  the file --hold-after waits for\n";
 
 struct ibook {
 	const struct inst *in;
@@ -59,6 +69,9 @@ struct ibook {
 
 static struct ring *ring;
 static int allow_drop, rate;
+#define HOLD_MAX 8
+static int hold_after[HOLD_MAX], n_hold;
+static const char *hold_file;
 static uint64_t dropped, written, written_bytes;
 static uint64_t rng_state = 1;
 static unsigned char *buf;
@@ -348,6 +361,26 @@ resync(struct ibook *ib, uint32_t depth)
 	(void)old;
 }
 
+/* Wait (polling, the test has no other channel to us) until hold_file exists. */
+static void
+hold(int k)
+{
+	fprintf(stderr, "routerd_feeder: held after %d delta rounds (%llu records)\n", k,
+	    (unsigned long long)written);
+	fflush(stderr);
+	while (access(hold_file, F_OK) != 0) {
+		struct timespec ts = {0, 10000000};
+
+		nanosleep(&ts, NULL);
+	}
+	if (unlink(hold_file) != 0) {
+		fprintf(stderr, "routerd_feeder: %s: %s\n", hold_file, strerror(errno));
+		exit(1);
+	}
+	fprintf(stderr, "routerd_feeder: going on after %d delta rounds\n", k);
+	fflush(stderr);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -355,7 +388,8 @@ main(int argc, char **argv)
 		{"deltas", 1, NULL, 'n'}, {"depth", 1, NULL, 'd'}, {"full-every", 1, NULL, 'f'},
 		{"topn-every", 1, NULL, 't'}, {"topn", 1, NULL, 'T'}, {"resync-at", 1, NULL, 'r'},
 		{"trades-every", 1, NULL, 'x'}, {"seed", 1, NULL, 's'}, {"rate", 1, NULL, 'R'},
-		{"allow-drop", 0, NULL, 'D'}, {"start-id", 1, NULL, 'i'}, {0},
+		{"allow-drop", 0, NULL, 'D'}, {"start-id", 1, NULL, 'i'}, {"hold-after", 1, NULL, 'H'},
+		{"hold-file", 1, NULL, 'F'}, {0},
 	};
 	struct inst_registry reg;
 	struct ibook ib[INST_MAX];
@@ -379,10 +413,19 @@ main(int argc, char **argv)
 		case 'R': rate = atoi(optarg); break;
 		case 'D': allow_drop = 1; break;
 		case 'i': start_id = strtoll(optarg, NULL, 10); break;
+		case 'H':
+			if (n_hold == HOLD_MAX || (hold_after[n_hold] = atoi(optarg)) < 1) {
+				fputs(usage, stderr);
+				return 2;
+			}
+			n_hold++;
+			break;
+		case 'F': hold_file = optarg; break;
 		default: fputs(usage, stderr); return 2;
 		}
 	}
-	if (depth < 1 || depth > REC_MAX_LEVELS || trades_every < 1) {
+	if (depth < 1 || depth > REC_MAX_LEVELS || trades_every < 1 ||
+	    (n_hold > 0) != (hold_file != NULL)) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -429,6 +472,9 @@ main(int argc, char **argv)
 				resync(&ib[i], (uint32_t)depth);
 		}
 		ring_heartbeat(ring);
+		for (int h = 0; h < n_hold; h++)
+			if (k == hold_after[h])
+				hold(k);
 	}
 	printf("{\"written\": %llu, \"bytes\": %llu, \"dropped\": %llu, \"instruments\": {",
 	    (unsigned long long)written, (unsigned long long)written_bytes, (unsigned long long)dropped);

@@ -10,6 +10,10 @@
 #   routerd_start          bin/routerd in the background, ready when the streams
 #                          exist; sets ROUTERD_PID
 #   wait_stream_msgs STREAM N [SECONDS]   until mpsub --streams shows N messages
+#   stream_at_least STREAM N              the stream holds at least N messages now
+#   rt_stats_after LINE REGEX             the last "route stats" line of routerd.log
+#                          after line LINE matches REGEX (routerd's own counters;
+#                          start routerd with a short routerd.stats_interval)
 #   expected_total FILE    total messages of an expect.py output
 RT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -70,6 +74,16 @@ routerd_start() {
 stream_msgs() {
 	"$BIN/mpsub" -c "$RT_CONF" --streams 2>/dev/null |
 		python3 -c "import json,sys; print(json.load(sys.stdin)['streams']['$1']['messages'])" 2>/dev/null
+}
+
+stream_at_least() {
+	local n
+	n=$(stream_msgs "$1")
+	[ -n "$n" ] && [ "$n" -ge "$2" ]
+}
+
+rt_stats_after() {
+	tail -n +"$(($1 + 1))" "$T_TMP/routerd.log" | grep 'msg="route stats"' | tail -1 | grep -Eq "$2"
 }
 
 wait_stream_msgs() {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "verify.h"
+#include "vparse.h"
 #include "t.h"
 
 /* full book at id: bids 100..(100-n+1), asks 101.., qty = q */
@@ -210,6 +211,155 @@ t_horizon_holds_fresh_deltas(void)
 	vbook_free(&vb);
 }
 
+/* m with bookd's processed_at set to pt (us) */
+static struct vmsg *
+at(int64_t pt, struct vmsg *m)
+{
+	m->pt = pt;
+	return m;
+}
+
+/* Defect 9: streams holding two demo runs.  mpsim restarts with the same
+ * seed, so run 2 goes through the same update ids as run 1, but bookd's book
+ * at a given id differs between the runs (it synced at another point, so its
+ * deep levels differ).  The full-book stream is read ahead of the delta
+ * stream: run 2's snapshot at id 11 sits queued while run 1's deltas bring
+ * the rebuilt book to 11.  By ids alone the two are compared (a false
+ * mismatch); by bookd's times the snapshot is a later epoch and waits. */
+static void
+t_two_runs_same_ids(void)
+{
+	struct vbook vb;
+
+	vbook_init(&vb, "binance", "BTC-USDT", 100);
+	vbook_push(&vb, at(1000, full(10, 1, 5, 7)));           /* run 1 */
+	vbook_push(&vb, at(2000, full(11, 1, 5, 8)));           /* run 2, same id range */
+	struct vmsg *c = at(2002, full_with(12, 5, 8, 97, 3));  /* run 2's periodic full */
+	vbook_push(&vb, c);
+	vbook_process(&vb, INT64_MAX);
+	vbook_push(&vb, at(1001, delta(10, 11, 99, 1)));
+	vbook_push(&vb, at(1002, delta(11, 12, 98, 2)));
+	vbook_push(&vb, at(1003, delta(12, 13, 97, 9)));
+	vbook_process(&vb, INT64_MAX);
+	T_EQ_I(vb.st.mismatches, 0);
+	T_EQ_I(vb.id, 13);
+	vbook_push(&vb, at(2001, delta(11, 12, 97, 3)));
+	vbook_process(&vb, INT64_MAX);
+	T_EQ_I(vb.st.mismatches, 0);
+	T_EQ_I(vb.st.resyncs, 1);
+	T_EQ_I(vb.st.gaps, 0);
+	T_EQ_I(vb.st.verified, 1);      /* run 2's periodic full against run 2's book */
+	T_EQ_I(vb.st.applied, 4);
+	T_EQ_I(vb.id, 12);
+	vbook_free(&vb);
+}
+
+/* The same, when the delta stream no longer holds run 1 (deltas are kept 1 h,
+ * full books 24 h): run 1's full books must not become run 2's base, even
+ * where their ids equal a run-2 delta's prev_update_id. */
+static void
+t_old_run_fulls_without_deltas(void)
+{
+	struct vbook vb;
+
+	vbook_init(&vb, "binance", "ETH-USDT", 100);
+	vbook_push(&vb, at(100, full(10, 1, 5, 7)));            /* run 1: fulls only */
+	vbook_push(&vb, at(103, full(12, 0, 5, 7)));
+	vbook_push(&vb, at(105, full(14, 0, 5, 7)));
+	vbook_push(&vb, at(200, full(11, 1, 5, 8)));            /* run 2 */
+	vbook_push(&vb, at(201, delta(11, 12, 99, 1)));
+	vbook_push(&vb, at(202, delta(12, 13, 98, 2)));
+	struct vmsg *f = at(203, full_with(13, 5, 8, 99, 1));
+	f->lv[2].qty = 2;   /* px 98 */
+	vbook_push(&vb, f);
+	vbook_process(&vb, INT64_MAX);
+	T_EQ_I(vb.st.mismatches, 0);
+	T_EQ_I(vb.st.verified, 1);
+	T_EQ_I(vb.st.gaps, 0);
+	T_EQ_I(vb.st.applied, 2);
+	T_EQ_I(vb.id, 13);
+	vbook_free(&vb);
+}
+
+/* bookd resyncs (or restarts) to a snapshot at the id the book already has,
+ * with other deep levels: a new epoch, adopted, not a mismatch. */
+static void
+t_resync_at_same_id(void)
+{
+	struct vbook vb;
+
+	vbook_init(&vb, "okx", "BTC-USDT", 100);
+	vbook_push(&vb, at(100, full(10, 1, 5, 7)));
+	vbook_push(&vb, at(101, delta(10, 11, 99, 1)));
+	vbook_push(&vb, at(200, full(11, 1, 6, 7)));     /* one level deeper: differs */
+	vbook_process(&vb, INT64_MAX);
+	T_EQ_I(vb.st.mismatches, 0);
+	T_EQ_I(vb.st.resyncs, 0);       /* nothing after it yet: it waits */
+	vbook_push(&vb, at(201, delta(11, 12, 95, 4)));
+	vbook_process(&vb, INT64_MAX);
+	T_EQ_I(vb.st.mismatches, 0);
+	T_EQ_I(vb.st.resyncs, 1);
+	T_EQ_I(vb.st.gaps, 0);
+	T_EQ_I(vb.id, 12);
+	T_EQ_I(book_count(vb.b, BOOK_BID), 6);
+	vbook_free(&vb);
+}
+
+/* A delta produced before the epoch the book is in is never applied, even
+ * when its ids would chain; a periodic full of an earlier epoch is never
+ * compared. */
+static void
+t_earlier_epoch_ignored(void)
+{
+	struct vbook vb;
+
+	vbook_init(&vb, "okx", "ETH-USDT", 100);
+	vbook_push(&vb, at(500, full(20, 1, 5, 7)));
+	vbook_push(&vb, at(501, delta(20, 21, 99, 1)));
+	vbook_process(&vb, INT64_MAX);
+	vbook_push(&vb, at(300, delta(21, 22, 99, 5)));          /* an older run's */
+	vbook_push(&vb, at(301, full_with(21, 5, 9, 99, 5)));     /* an older run's */
+	vbook_push(&vb, at(502, delta(21, 22, 98, 2)));
+	vbook_process(&vb, INT64_MAX);
+	T_EQ_I(vb.st.stale, 1);
+	T_EQ_I(vb.st.unverified, 1);
+	T_EQ_I(vb.st.mismatches, 0);
+	T_EQ_I(vb.st.applied, 2);
+	T_EQ_I(vb.id, 22);
+	T_EQ_I(book_level(vb.b, BOOK_BID, 1)->qty, 1);
+	/* a real difference inside the epoch is still a mismatch */
+	struct vmsg *f = at(503, full_with(22, 5, 7, 99, 1));
+	vbook_push(&vb, f);         /* lacks the change at 98 */
+	vbook_process(&vb, INT64_MAX);
+	T_EQ_I(vb.st.mismatches, 1);
+	vbook_free(&vb);
+}
+
+/* processed_at is parsed exactly; a message without it still parses (pt 0) */
+static void
+t_parse_processed_at(void)
+{
+	static const char body[] =
+	    "{\"exchange_name\":\"binance\",\"symbol_name\":\"BTC-USDT\",\"update_type\":\"snapshot\","
+	    "\"last_update_id\":7,\"prev_update_id\":null,\"bids\":[{\"price\":\"1.5\",\"quantity\":\"2\"}],"
+	    "\"asks\":[],\"processed_at\":\"2026-12-04T18:40:01.000123Z\"}";
+	static const char nobody[] =
+	    "{\"exchange_name\":\"binance\",\"symbol_name\":\"BTC-USDT\",\"update_type\":\"update\","
+	    "\"last_update_id\":8,\"prev_update_id\":7,\"bid_changes\":[],\"ask_changes\":[],"
+	    "\"processed_at\":\"yesterday\"}";
+	char ex[16], sym[24];
+	struct vmsg *m;
+
+	T_EQ_I(vparse_book(body, sizeof body - 1, 1, NULL, ex, sym, &m), 0);
+	T_EQ_I(m->pt, 1796409601000123LL);
+	T_EQ_I(m->new_epoch, 1);
+	free(m);
+	T_EQ_I(vparse_book(nobody, sizeof nobody - 1, 0, NULL, ex, sym, &m), 0);
+	T_EQ_I(m->pt, 0);
+	T_EQ_I(m->prev, 7);
+	free(m);
+}
+
 int
 main(void)
 {
@@ -221,5 +371,10 @@ main(void)
 	T_RUN(t_duplicate_delta_is_stale);
 	T_RUN(t_deeper_rebuilt_book_ok);
 	T_RUN(t_horizon_holds_fresh_deltas);
+	T_RUN(t_two_runs_same_ids);
+	T_RUN(t_old_run_fulls_without_deltas);
+	T_RUN(t_resync_at_same_id);
+	T_RUN(t_earlier_epoch_ignored);
+	T_RUN(t_parse_processed_at);
 	return t_done();
 }

@@ -102,7 +102,38 @@ adopt(struct vbook *vb, const struct vmsg *f, int state)
 	book_set_side(vb->b, BOOK_BID, f->lv, f->nb, NULL);
 	book_set_side(vb->b, BOOK_ASK, f->lv + f->nb, f->na, NULL);
 	vb->id = f->last;
+	vb->epoch_pt = f->pt;
 	vb->synced = state;
+}
+
+/* 1 when both times are known and a was produced before b. */
+static int
+older(int64_t a, int64_t b)
+{
+	return a > 0 && b > 0 && a < b;
+}
+
+/* 1 when delta d cannot chain from full book f: f was produced after it. */
+static int
+after_delta(const struct vmsg *f, const struct vmsg *d)
+{
+	return older(d->pt, f->pt);
+}
+
+/* The next delta the loop may use (NULL if none within the horizon). */
+static const struct vmsg *
+next_delta(const struct vbook *vb, int64_t horizon)
+{
+	return vb->dh && vb->dh->t <= horizon ? vb->dh : NULL;
+}
+
+static void
+note_unverified(struct vbook *vb, const struct vmsg *f, const char *why)
+{
+	vb->st.unverified++;
+	if (!vb->st.first_unverified[0])
+		snprintf(vb->st.first_unverified, sizeof vb->st.first_unverified,
+		    "full book at %lld %s (book at %lld)", (long long)f->last, why, (long long)vb->id);
 }
 
 /* The full book's levels against the rebuilt book's best ones. */
@@ -144,9 +175,10 @@ apply(struct vbook *vb, const struct vmsg *d)
 
 /* Decide the queued full books that can be decided now. */
 static void
-fulls_step(struct vbook *vb)
+fulls_step(struct vbook *vb, int64_t horizon)
 {
 	struct vmsg *f;
+	const struct vmsg *d;
 
 	while ((f = vb->fh)) {
 		if (vb->synced == V_UNSYNCED) {
@@ -158,6 +190,23 @@ fulls_step(struct vbook *vb)
 			pop_full(vb);
 			continue;
 		}
+		if (f->new_epoch && f->pt > 0 && (!(d = next_delta(vb, horizon)) || d->pt > 0)) {
+			/* A new epoch: bookd's book is not the old one plus deltas,
+			 * even at an equal id, so it is never compared.  It takes
+			 * over once every delta produced before it has been used. */
+			if (!d || d->pt < f->pt || (d->pt == f->pt && d->prev == vb->id))
+				return;
+			if (vb->synced == V_SYNCED)
+				vb->st.resyncs++;
+			adopt(vb, f, V_SYNCED);
+			pop_full(vb);
+			continue;
+		}
+		if (older(f->pt, vb->epoch_pt)) {
+			note_unverified(vb, f, "belongs to an earlier epoch");
+			pop_full(vb);
+			continue;
+		}
 		if (f->last == vb->id) {
 			if (compare(vb, f))
 				vb->st.mismatches++;
@@ -166,11 +215,7 @@ fulls_step(struct vbook *vb)
 			adopt(vb, f, vb->synced);
 			pop_full(vb);
 		} else if (f->last < vb->id && !f->new_epoch) {
-			vb->st.unverified++;
-			if (!vb->st.first_unverified[0])
-				snprintf(vb->st.first_unverified, sizeof vb->st.first_unverified,
-				    "full book at %lld came when the book was at %lld", (long long)f->last,
-				    (long long)vb->id);
+			note_unverified(vb, f, "came after the book moved past it");
 			pop_full(vb);
 		} else {
 			return;     /* ahead: deltas must reach it (or a gap explains it) */
@@ -184,18 +229,39 @@ vbook_process(struct vbook *vb, int64_t horizon)
 	struct vmsg *d, *f;
 
 	for (;;) {
-		fulls_step(vb);
+		fulls_step(vb, horizon);
 		if (!(d = vb->dh) || d->t > horizon)
 			return;
 		if (vb->synced == V_UNSYNCED) {
-			while ((f = vb->fh) && f->last < d->prev)
-				pop_full(vb);   /* older than every delta we have */
-			if (f && f->last == d->prev) {
+			/* d's epoch began at the last "snapshot" full book produced
+			 * before it: every full book queued before that one is of an
+			 * earlier epoch (say an earlier run whose deltas have aged
+			 * out of their stream) and must not be d's base. */
+			struct vmsg *g = NULL;
+
+			for (f = vb->fh; f; f = f->next)
+				if (f->new_epoch && f->pt > 0 && d->pt > 0 && f->pt <= d->pt)
+					g = f;
+			while (g && vb->fh != g) {
+				note_unverified(vb, vb->fh, "belongs to an earlier epoch");
+				pop_full(vb);
+			}
+			/* drop full books older than every delta we have (by id, or
+			 * by time: one produced before d that d does not chain from) */
+			while ((f = vb->fh) && f->last != d->prev &&
+			    ((f->last < d->prev && !after_delta(f, d)) || older(f->pt, d->pt)))
+				pop_full(vb);
+			if (f && f->last == d->prev && !after_delta(f, d)) {
 				adopt(vb, f, V_SYNCED);
 				pop_full(vb);
 				continue;
 			}
 			vb->st.skipped++;   /* before the first usable full book */
+			pop_delta(vb);
+			continue;
+		}
+		if (older(d->pt, vb->epoch_pt)) {
+			vb->st.stale++;     /* produced before the book's epoch began */
 			pop_delta(vb);
 			continue;
 		}
@@ -207,7 +273,7 @@ vbook_process(struct vbook *vb, int64_t horizon)
 		}
 		/* The delta does not continue the book: a new epoch (ids may even
 		 * go down, e.g. an OKX sequence reset), a duplicate, or a gap. */
-		for (f = vb->fh; f && !(f->new_epoch && f->last == d->prev); f = f->next)
+		for (f = vb->fh; f && !(f->new_epoch && f->last == d->prev && !after_delta(f, d)); f = f->next)
 			;
 		if (!f && d->last <= vb->id && d->prev < vb->id) {
 			vb->st.stale++;
@@ -215,14 +281,11 @@ vbook_process(struct vbook *vb, int64_t horizon)
 			continue;
 		}
 		if (!f)
-			for (f = vb->fh; f && f->last != d->prev; f = f->next)
+			for (f = vb->fh; f && (f->last != d->prev || after_delta(f, d)); f = f->next)
 				;
 		if (f) {
 			while (vb->fh != f) {
-				vb->st.unverified++;
-				if (!vb->st.first_unverified[0])
-					snprintf(vb->st.first_unverified, sizeof vb->st.first_unverified,
-					    "full book at %lld skipped: no delta led to it", (long long)vb->fh->last);
+				note_unverified(vb, vb->fh, "skipped: no delta led to it");
 				pop_full(vb);
 			}
 			if (f->new_epoch)

@@ -17,6 +17,21 @@
  * that does not continue the book and is not explained by a full book is a
  * gap: counted, and the book waits for the next full book.
  *
+ * Epochs are told apart by bookd's time, not by ids alone.  Update ids can
+ * repeat: a venue may reset its sequence (OKX), bookd may resync to a
+ * snapshot at the very id the book already had, and streams that hold
+ * several runs against a simulator with a fixed seed (the demo) see the
+ * same ids again in every run.  Every message carries processed_at, bookd's
+ * clock when it produced the record, and bookd produces an epoch's snapshot
+ * before the epoch's first delta.  So, when both times are known (pt > 0):
+ *   - a "snapshot" full book is never compared with the rebuilt book: it
+ *     replaces it (a resync) once the next delta is not older than it;
+ *   - a delta or periodic full book older than the epoch the rebuilt book is
+ *     in belongs to an earlier epoch: counted (stale / unverified), never
+ *     applied or compared;
+ *   - a delta chains only from a full book that is not newer than it.
+ * Without times (pt 0) the rules fall back to ids alone.
+ *
  * The rebuilt book has bookd's depth limit (the same engine, the same
  * max_levels), so levels bookd evicted are evicted here too.  Comparison
  * covers the best verify_levels levels per side (0 = every level the full
@@ -40,6 +55,7 @@ struct vmsg {
 	int new_epoch;          /* full book with update_type "snapshot" */
 	int64_t last, prev;     /* prev: -1 for full books */
 	int64_t t;              /* when it was received (caller's clock) */
+	int64_t pt;             /* processed_at: bookd's time, us since 1970 (0 = unknown) */
 	uint32_t nb, na;
 	struct rec_level lv[];
 };
@@ -52,10 +68,11 @@ struct vstats {
 	uint64_t unverified;            /* full books that arrived after the book moved past them */
 	uint64_t gaps;                  /* continuity breaks not explained by a resync */
 	uint64_t resyncs;               /* new epochs started by a "snapshot" full book */
-	uint64_t stale;                 /* deltas at or before the book's id (duplicates) */
+	uint64_t stale;                 /* deltas at or before the book's id (duplicates),
+	                                 * or older than the book's epoch */
 	uint64_t skipped;               /* deltas before the first full book */
 	char first_mismatch[160];
-	char first_unverified[96];
+	char first_unverified[160];
 };
 
 struct vbook {
@@ -64,6 +81,7 @@ struct vbook {
 	struct book *b;
 	int synced;
 	int64_t id;                     /* update id of the rebuilt book */
+	int64_t epoch_pt;               /* pt of the full book last adopted (0 = unknown) */
 	struct vmsg *fh, *ft;           /* queued full books */
 	struct vmsg *dh, *dt;           /* queued deltas */
 	uint32_t verify_levels;         /* 0 = all */

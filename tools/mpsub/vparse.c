@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -32,6 +33,38 @@ get_id(json_t *o, const char *k, int64_t *v)
 		return -1;
 	*v = json_integer_value(x);
 	return 0;
+}
+
+/* processed_at, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (routerd's form), into us since
+ * 1970; 0 when absent or in another form (the rebuilder then orders epochs by
+ * ids alone, see verify.h). */
+static int64_t
+get_time_us(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	struct tm tm;
+	int y, mo, d, h, mi, sec, n = 0;
+	char frac[8] = "", z = 0;
+	int64_t us = 0;
+
+	if (!v || strlen(v) != 27 ||
+	    sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d.%6[0-9]%c%n", &y, &mo, &d, &h, &mi, &sec, frac, &z, &n) != 8 ||
+	    n != 27 || z != 'Z' || strlen(frac) != 6 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60)
+		return 0;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	for (int i = 0; i < 6; i++)
+		us = us * 10 + (frac[i] - '0');
+	time_t t = timegm(&tm);
+	if (t <= 0)
+		return 0;
+	return (int64_t)t * 1000000 + us;
 }
 
 static int
@@ -91,6 +124,7 @@ vparse_book(const char *data, size_t len, int is_full, const struct inst_registr
 		goto bad;
 	if (!is_full && (get_id(o, "prev_update_id", &m->prev) < 0 || m->prev < 0))
 		goto bad;
+	m->pt = get_time_us(o, "processed_at");
 	if ((nb = levels(bids, pe, qe, m->lv)) < 0 || levels(asks, pe, qe, m->lv + nb) < 0)
 		goto bad;
 	json_decref(o);
