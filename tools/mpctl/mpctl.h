@@ -197,6 +197,10 @@ int http_listen(struct ctl *c, char *err, size_t errlen);
 int http_pollfds(struct ctl *c, void *pfd /* struct pollfd[] */, int max);
 void http_handle(struct ctl *c, const void *pfd, int n);
 void http_close_all(struct ctl *c);
+/* The earliest connection deadline (CLOCK_MONOTONIC ns), INT64_MAX if none. */
+int64_t http_next_deadline(void);
+/* mpctl's own HTTP counters (connections, bad requests, timeouts, evictions). */
+void http_prometheus(struct sbuf *b);
 
 /* natsmon.c */
 int natsmon_start(struct ctl *c);

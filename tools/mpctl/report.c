@@ -622,6 +622,7 @@ own_metrics(struct ctl *c, struct sbuf *b)
 	PER_CHILD("mp_proc_disk_write_bytes_per_second", "gauge", "rate of write_bytes over the last interval",
 	    "%.1f", c->ch[i].wbytes_rate);
 #undef PER_CHILD
+	http_prometheus(b);
 	head(b, "mp_shm_bytes", "gauge", "memory held by /dev/shm/<prefix> (rings and metrics files), counted once");
 	sbuf_printf(b, "mp_shm_bytes %lld\n", (long long)c->shm_bytes);
 	head(b, "mp_metrics_heartbeat_age_seconds", "gauge", "age of the process's metrics heartbeat");
