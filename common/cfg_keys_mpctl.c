@@ -37,7 +37,11 @@ const struct cfg_key cfg_keys_mpctl[] = {
 	{"mpctl", "intensity_window", CFG_DUR, "60s", S_, 24 * 3600 * S_,
 	    "window of the restart-intensity limit"},
 	{"mpctl", "fatal_exit_codes", CFG_LIST, "2, 78", 0, 0,
-	    "exit codes meaning 'do not retry' (2 = config error, 78 = EX_CONFIG): the child is failed at once"},
+	    "exit codes meaning 'do not restart with backoff' (2 = config error, 78 = EX_CONFIG): the child is "
+	    "failed at once (then only the slow failed_retry_interval applies)"},
+	{"mpctl", "failed_retry_interval", CFG_DUR, "60s", 0, 24 * 3600 * S_,
+	    "a given-up (failed) child is started again this often, one attempt each time, until it is ready "
+	    "(the process_failed alert stays until then; 0 = never: only mpctl restart NAME revives it)"},
 	{"mpctl", "metrics_interval", CFG_DUR, "1s", S_ / 10, 60 * S_,
 	    "how often metrics, rings and /proc are sampled and the alert rules evaluated"},
 	{"mpctl", "stream_interval", CFG_DUR, "10s", S_, 3600 * S_,

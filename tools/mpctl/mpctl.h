@@ -76,6 +76,8 @@ struct child {
 	char last_exit[64];          /* "exit 1", "signal 9 (Killed)", "" */
 	int64_t last_exit_ns;
 	char fail_reason[128];
+	int64_t retry_mono;          /* FAILED: when to try it again (failed_retry_interval), 0 = never */
+	int retrying;                /* started by that retry, not ready yet: still alerted as failed */
 
 	/* /proc samples (collect.c) */
 	uint64_t cpu_ticks, cpu_ticks_prev;

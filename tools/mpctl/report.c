@@ -126,6 +126,9 @@ process_json(const struct ctl *c, const struct child *ch, int64_t now_mono)
 		return NULL;
 	if (ch->fail_reason[0])
 		json_object_set_new(o, "fail_reason", json_string(ch->fail_reason));
+	if (ch->state == PS_FAILED && ch->retry_mono)
+		json_object_set_new(o, "retry_in_s", json_real((double)(ch->retry_mono - now_mono) / 1e9));
+	json_object_set_new(o, "retrying", json_boolean(ch->retrying));
 	json_object_set_new(o, "cpu_ratio", json_real(ch->cpu_ratio));
 	json_object_set_new(o, "rss_bytes", json_integer(ch->rss_bytes));
 	json_object_set_new(o, "private_bytes", json_integer(ch->anon_bytes));
