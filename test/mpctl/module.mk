@@ -10,10 +10,12 @@ PROGS += $(BIN)/test/mpctl_child
 
 TEST_SCRIPTS += test/mpctl/mpctl_supervise.sh
 TEST_SCRIPTS += test/mpctl/mpctl_metrics_alerts.sh test/mpctl/mpctl_page.sh test/mpctl/mpctl_orphans.sh
-TEST_SCRIPTS += test/mpctl/mpctl_http_flood.sh test/mpctl/mpctl_retry.sh
+TEST_SCRIPTS += test/mpctl/mpctl_http_flood.sh test/mpctl/mpctl_retry.sh test/mpctl/mpctl_systemd.sh
 # The real daemons under mpctl: feedd with no route (~5 s), and the whole system
 # against mpsim end to end (~25 s) and under chaos (~45 s).
 TEST_SCRIPTS += test/mpctl/mpctl_noroute.sh test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh
+# Secure defaults of the real system (~10 s): loopback listeners, private rings, no credentials shown.
+TEST_SCRIPTS += test/mpctl/mpctl_secure.sh
 
 # Overload: mpsim at 100x for a minute (about 80 s); in `make test`, not
 # repeated under ASan.

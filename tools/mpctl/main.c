@@ -273,6 +273,10 @@ cmd_start(struct ctl *c, int background)
 		fprintf(stderr, "mpctl: cannot create %s: %s\n", c->data_dir, strerror(errno));
 		return 1;
 	}
+	if (setup_private_dirs(c, err, sizeof err) != 0) {
+		fprintf(stderr, "mpctl: %s\n", err);
+		return 1;
+	}
 	if (background) {
 		char logp[PATH_MAX + 16];
 		int fd;

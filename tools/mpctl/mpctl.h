@@ -224,6 +224,9 @@ void client_print_status(json_t *status);
 /* setup.c */
 /* Lock <data_dir>/run/mpctl.lock and /dev/shm/<prefix>/mpctl.lock (held until exit). */
 int setup_lock(struct ctl *c, char *err, size_t errlen);
+/* /dev/shm/<prefix> and <data_dir>/run: created 0700, ours, not writable by
+ * others (else an error); read bits for others are removed. */
+int setup_private_dirs(struct ctl *c, char *err, size_t errlen);
 /* Stop children a killed supervisor left running (from <run_dir>/children). */
 void setup_stop_orphans(struct ctl *c);
 /* Create missing rings; re-create those of another layout, or of another

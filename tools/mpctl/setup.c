@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -198,4 +199,49 @@ setup_rings(struct ctl *c, char *err, size_t errlen)
 			return -1;
 	}
 	return 0;
+}
+
+/* A directory only we may write to: ours, not a symlink, no write bit for
+ * group or others.  Read bits for others are taken away (ring contents are
+ * the instance's data); a directory others could write to is refused, since
+ * files planted in it (rings, locks, the control socket) cannot be trusted. */
+static int
+private_dir(const char *dir, const char *what, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) != 0) {
+		snprintf(err, errlen, "%s %.300s: %s", what, dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		snprintf(err, errlen, "%s %.300s is %s (owner uid %d, mode %04o): others could plant or change files "
+		    "in it; remove it, or check its contents and chmod 0700", what, dir,
+		    !S_ISDIR(st.st_mode) ? "not a directory" : st.st_uid != geteuid() ? "not ours" : "writable by others",
+		    (int)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if ((st.st_mode & 077) && chmod(dir, 0700) != 0) {
+		snprintf(err, errlen, "%s %.300s: chmod 0700: %s", what, dir, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & 077)
+		log_warn("directory was readable by others: now 0700", "dir=%s mode=%04o", log_q(dir),
+		    (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int
+setup_private_dirs(struct ctl *c, char *err, size_t errlen)
+{
+	char p[PATH_MAX];
+
+	if (ring_path(p, sizeof p, c->prefix, "mpctl.lock") != 0) {
+		snprintf(err, errlen, "ring directory /dev/shm/%s: %s", c->prefix, strerror(errno));
+		return -1;
+	}
+	*strrchr(p, '/') = 0;
+	if (private_dir(p, "ring directory", err, errlen) != 0)
+		return -1;
+	return private_dir(c->run_dir, "run directory", err, errlen);
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# test/mpctl/mpctl_secure.sh - secure defaults of the whole system under mpctl
+# (mpsim, nats-server, stored, routerd, bookd, feedd x2, as make demo runs it):
+#   - every listening socket of every process is on loopback (no bind option given);
+#   - the ring directory is 0700 and every file in it 0600, and mpctl refuses
+#     a ring directory another user could write to;
+#   - credentials ([nats] user/password/token, [clickhouse] password) appear
+#     in no log, not in /health, /api/status, /metrics, status.json, nor in
+#     any process's command line.
+# TLS verification by default (a self-signed certificate refused unless
+# [feedd.*] ca_file names its CA) is test/feedd/feedd_tls.sh.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib_system.sh"
+
+sys_require secure
+sys_config 1
+SECRETS=("nu-$RANDOM$RANDOM" "npw-$RANDOM$RANDOM" "ntok-$RANDOM$RANDOM" "chpw-$RANDOM$RANDOM")
+CH_PORT=$(free_port)   # nothing listens: stored's ClickHouse sink keeps failing (its error path is logged)
+/usr/bin/python3 - "$CONF" "${SECRETS[@]}" "$CH_PORT" <<'EOF'
+import sys
+conf, user, pw, tok, chpw, chport = sys.argv[1:]
+s = open(conf).read()
+s = s.replace("[nats]\n", "[nats]\nuser = %s\npassword = %s\ntoken = %s\n" % (user, pw, tok), 1)
+s += "[clickhouse]\nurl = http://127.0.0.1:%s\npassword = %s\n" % (chport, chpw)
+open(conf, "w").write(s)
+EOF
+chmod 600 "$CONF"
+SYS_KEEP_LOGS=secure-system
+if sys_start; then ok secure_start; else not_ok secure_start "$(mpctl status 2>&1)"; exit 1; fi
+wait_for 60 sys_books_synced 100
+
+# pids of mpctl and every child
+pids=$(mpctl status --json | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["instance"]["pid"], *[p["pid"] for p in d["processes"] if p["pid"] > 0])')
+
+# Every listening TCP socket of these processes, as "pid addr:port".
+/usr/bin/python3 - $pids >"$T_TMP/listen.txt" <<'EOF'
+import os, socket, struct, sys
+listen = {}
+for f, fam in (("/proc/net/tcp", socket.AF_INET), ("/proc/net/tcp6", socket.AF_INET6)):
+    for line in open(f).readlines()[1:]:
+        x = line.split()
+        if x[3] != "0A":   # TCP_LISTEN
+            continue
+        a, port = x[1].split(":")
+        raw = bytes.fromhex(a)
+        raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+        listen[x[9]] = "%s:%d" % (socket.inet_ntop(fam, raw), int(port, 16))
+for pid in sys.argv[1:]:
+    for fd in os.listdir("/proc/%s/fd" % pid):
+        try:
+            t = os.readlink("/proc/%s/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if t.startswith("socket:[") and t[8:-1] in listen:
+            print(pid, listen[t[8:-1]])
+EOF
+n=$(wc -l <"$T_TMP/listen.txt")
+bad=$(awk '$2 !~ /^(127\.[0-9.]+|::1|::ffff:127\.[0-9.]+):[0-9]+$/' "$T_TMP/listen.txt")
+# at least mpctl's HTTP port, nats-server and mpsim's two venue ports
+if [ "$n" -ge 4 ] && [ -z "$bad" ]; then ok listeners_loopback_only
+else not_ok listeners_loopback_only "$n listeners; not loopback: $bad"; fi
+
+# Rings: the directory 0700, every file 0600, all ours.
+perm=$(stat -c '%a %U %n' "/dev/shm/$SYS_PREFIX" "/dev/shm/$SYS_PREFIX"/*)
+bad=$(echo "$perm" | awk -v u="$(id -un)" 'NR == 1 && $1 != "700" || NR > 1 && $1 != "600" || $2 != u')
+nfiles=$(echo "$perm" | grep -c 'book.store\|feed.binance\|metrics.')
+if [ -z "$bad" ] && [ "$nfiles" -ge 3 ]; then ok rings_private; else not_ok rings_private "$bad"; fi
+
+# Credentials: none in any log, HTTP answer, status file or command line.
+curl -s -m 20 "http://127.0.0.1:$HTTP_PORT/health" >"$T_TMP/health.json"
+curl -s -m 20 "http://127.0.0.1:$HTTP_PORT/api/status" >"$T_TMP/status.json"
+curl -s -m 20 "http://127.0.0.1:$HTTP_PORT/metrics" >"$T_TMP/metrics.txt"
+for p in $pids; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done >"$T_TMP/cmdlines.txt"
+# stored has tried ClickHouse and routerd has connected by now: their logs hold those paths
+if wait_for 30 grep -qi 'clickhouse' "$SYS_DATA/log/stored.log"; then ok clickhouse_path_exercised
+else not_ok clickhouse_path_exercised "$(tail -3 "$SYS_DATA/log/stored.log")"; fi
+found=""
+for s in "${SECRETS[@]}"; do
+	f=$(grep -rl -- "$s" "$SYS_DATA/log" "$SYS_LOG" "$SYS_DATA/run/status.json" "$T_TMP/health.json" \
+		"$T_TMP/status.json" "$T_TMP/metrics.txt" "$T_TMP/cmdlines.txt" 2>/dev/null)
+	[ -n "$f" ] && found="$found $s in: $f;"
+done
+if [ -z "$found" ] && [ -s "$T_TMP/health.json" ] && [ -s "$T_TMP/metrics.txt" ]; then ok credentials_not_shown
+else not_ok credentials_not_shown "$found"; fi
+sys_stop
+
+# A ring directory that others may write to is refused, not used.
+chmod 0777 "/dev/shm/$SYS_PREFIX"
+out=$(timeout 120 "$BIN/mpctl" -c "$CONF" start -d 2>&1); rc=$?
+[ "$rc" = 0 ] && sys_stop
+if [ "$rc" != 0 ] && echo "$out" | grep -q "/dev/shm/$SYS_PREFIX"; then ok open_ring_dir_refused
+else not_ok open_ring_dir_refused "rc=$rc $(echo "$out" | tail -3)"; fi
