@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # test/mpctl/mpctl_secure.sh - secure defaults of the whole system under mpctl
-# (mpsim, nats-server, stored, routerd, bookd, feedd x2, as make demo runs it):
+# (mpsim, stored, routerd, bookd, feedd x2, as make demo runs it, with a
+# nats-server that requires a user and password):
 #   - every listening socket of every process is on loopback (no bind option given);
 #   - the ring directory is 0700 and every file in it 0600, and mpctl refuses
 #     a ring directory another user could write to;
 #   - credentials ([nats] user/password/token, [clickhouse] password) appear
 #     in no log, not in /health, /api/status, /metrics, status.json, nor in
-#     any process's command line.
+#     any process's command line, also when the password is wrong; routerd
+#     and mpctl authenticate with them (mpctl reads the streams).
 # TLS verification by default (a self-signed certificate refused unless
 # [feedd.*] ca_file names its CA) is test/feedd/feedd_tls.sh.
 . "$(dirname "$0")/../lib.sh"
@@ -21,10 +23,14 @@ import sys
 conf, user, pw, tok, chpw, chport = sys.argv[1:]
 s = open(conf).read()
 s = s.replace("[nats]\n", "[nats]\nuser = %s\npassword = %s\ntoken = %s\n" % (user, pw, tok), 1)
+s = s.replace("[mpctl]\n", "[mpctl]\nnats_embedded = false\n", 1)
 s += "[clickhouse]\nurl = http://127.0.0.1:%s\npassword = %s\n" % (chport, chpw)
 open(conf, "w").write(s)
 EOF
 chmod 600 "$CONF"
+bg nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$T_TMP/nats" --user "${SECRETS[0]}" --pass "${SECRETS[1]}" \
+	>"$T_TMP/nats.log" 2>&1
+wait_port "$NATS_PORT" 20 || { not_ok secure_start "nats-server did not start: $(tail -3 "$T_TMP/nats.log")"; exit 1; }
 SYS_KEEP_LOGS=secure-system
 if sys_start; then ok secure_start; else not_ok secure_start "$(mpctl status 2>&1)"; exit 1; fi
 wait_for 60 sys_books_synced 100
@@ -59,8 +65,8 @@ for pid in sys.argv[1:]:
 EOF
 n=$(wc -l <"$T_TMP/listen.txt")
 bad=$(awk '$2 !~ /^(127\.[0-9.]+|::1|::ffff:127\.[0-9.]+):[0-9]+$/' "$T_TMP/listen.txt")
-# at least mpctl's HTTP port, nats-server and mpsim's two venue ports
-if [ "$n" -ge 4 ] && [ -z "$bad" ]; then ok listeners_loopback_only
+# at least mpctl's HTTP port and mpsim's two venue ports
+if [ "$n" -ge 3 ] && [ -z "$bad" ]; then ok listeners_loopback_only
 else not_ok listeners_loopback_only "$n listeners; not loopback: $bad"; fi
 
 # Rings: the directory 0700, every file 0600, all ours.
@@ -77,6 +83,9 @@ for p in $pids; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done >"$T_TMP/cmdlines
 # stored has tried ClickHouse and routerd has connected by now: their logs hold those paths
 if wait_for 30 grep -qi 'clickhouse' "$SYS_DATA/log/stored.log"; then ok clickhouse_path_exercised
 else not_ok clickhouse_path_exercised "$(tail -3 "$SYS_DATA/log/stored.log")"; fi
+# Authenticated: routerd publishes, and mpctl (which reads the streams) got in.
+if wait_for 30 sys_health 'assert sum(s["messages"] for s in d["streams"]) > 0, d["streams"]'; then ok nats_authenticated
+else not_ok nats_authenticated "$(curl -s "http://127.0.0.1:$HTTP_PORT/health" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["streams"])' 2>&1)"; fi
 found=""
 for s in "${SECRETS[@]}"; do
 	f=$(grep -rl -- "$s" "$SYS_DATA/log" "$SYS_LOG" "$SYS_DATA/run/status.json" "$T_TMP/health.json" \
@@ -86,6 +95,15 @@ done
 if [ -z "$found" ] && [ -s "$T_TMP/health.json" ] && [ -s "$T_TMP/metrics.txt" ]; then ok credentials_not_shown
 else not_ok credentials_not_shown "$found"; fi
 sys_stop
+
+# A wrong password: routerd is refused and says so, without the password.
+WRONG="wrongpw-$RANDOM$RANDOM"
+"$BIN/routerd" -c "$CONF" --set "nats.password=$WRONG" >"$T_TMP/routerd-wrong.log" 2>&1 &
+RPID=$!; T_PIDS+=("$RPID")
+if wait_for 30 grep -qi 'authoriz' "$T_TMP/routerd-wrong.log" && ! grep -q -- "$WRONG" "$T_TMP/routerd-wrong.log" &&
+	! grep -q -- "${SECRETS[0]}" "$T_TMP/routerd-wrong.log"; then ok wrong_password_not_logged
+else not_ok wrong_password_not_logged "$(tail -3 "$T_TMP/routerd-wrong.log")"; fi
+kill -TERM "$RPID"; wait "$RPID" 2>/dev/null
 
 # A ring directory that others may write to is refused, not used.
 chmod 0777 "/dev/shm/$SYS_PREFIX"

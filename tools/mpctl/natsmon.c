@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "mpctl.h"
+#include "natsc.h"
 
 #define BOOKS_MAX 32
 #define BOOK_MSG_MAX (8 << 20)
@@ -196,18 +197,25 @@ natsmon_start(struct ctl *c)
 {
 	natsOptions *o = NULL;
 	natsStatus s;
+	char err[512];
 
 	snprintf(url, sizeof url, "%s", c->nats_url);
 	stream_interval_ns = cfg_dur_ns(c->cfg, "mpctl", "stream_interval");
-	if (natsOptions_Create(&o) != NATS_OK)
+	/* The same servers, credentials and TLS as routerd (routerd/natsc.h);
+	 * then ours: keep trying a server that is not up yet, once a second. */
+	if (natsc_options(c->cfg, "mpctl", NULL, &o, err, sizeof err) != 0) {
+		log_warn("cannot set up the NATS client: alerts are logged only", "err=%s", log_q(err));
 		return -1;
-	natsOptions_SetURL(o, url);
-	natsOptions_SetName(o, "mpctl");
-	natsOptions_SetMaxReconnect(o, -1);
-	natsOptions_SetReconnectWait(o, 1000);
-	natsOptions_SetRetryOnFailedConnect(o, true, on_connected, NULL);
-	natsOptions_SetDisconnectedCB(o, on_disconnected, NULL);
-	natsOptions_SetReconnectedCB(o, on_connected, NULL);
+	}
+	if (natsOptions_SetReconnectWait(o, 1000) != NATS_OK ||
+	    natsOptions_SetRetryOnFailedConnect(o, true, on_connected, NULL) != NATS_OK ||
+	    natsOptions_SetDisconnectedCB(o, on_disconnected, NULL) != NATS_OK ||
+	    natsOptions_SetReconnectedCB(o, on_connected, NULL) != NATS_OK) {
+		log_warn("cannot set up the NATS client: alerts are logged only", "err=%s",
+		    log_q(nats_GetLastError(NULL)));
+		natsOptions_Destroy(o);
+		return -1;
+	}
 	s = natsConnection_Connect(&nc, o);
 	natsOptions_Destroy(o);
 	if (s == NATS_OK) {
