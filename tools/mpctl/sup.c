@@ -580,8 +580,8 @@ next_deadline(struct ctl *c, int64_t now, int64_t tick_at)
 			}
 		}
 	}
-	if (http_next_deadline() + 1 < t)
-		t = http_next_deadline() + 1;
+	if (http_next_deadline() < t)
+		t = http_next_deadline() + 1;   /* just past it: http_handle drops at now > deadline */
 	if (c->stopping_all || c->starting_all)
 		if (now + 100000000LL < t)
 			t = now + 100000000LL;
