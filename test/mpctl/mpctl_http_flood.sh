@@ -3,7 +3,9 @@
 # mpctl (issue 14, defect 1): 90 unfinished requests on the HTTP port and 20
 # on the control socket are held open, and while they are held `mpctl status`,
 # /health and `mpctl stop` still work; garbage is answered 400 at once; an
-# unfinished or idle request is closed with 408 after http_header_timeout.
+# unfinished or idle request is closed with 408 after http_header_timeout;
+# a readiness probe of a port whose listen backlog is full does not stall the
+# supervisor.
 # The floods are held for certain (http_header_timeout = 600 s in the first
 # part); every wait is for a condition (EOF, a file, a state) with a generous
 # bound, never a guessed sleep.
@@ -77,7 +79,7 @@ kill -TERM "$TCP_HOLDER" "$UNIX_HOLDER" 2>/dev/null
 wait "$TCP_HOLDER" "$UNIX_HOLDER" 2>/dev/null
 
 # A short header deadline: unfinished and idle requests get 408 and are closed.
-mp_start --set mpctl.http_header_timeout=1s
+mp_start --set mpctl.http_header_timeout=2s
 if ! wait_for 20 mp_all_ready; then not_ok setup2 "$(mpctl status 2>&1)"; exit 1; fi
 probe partial_request_408 "$MP_PORT" 'GET / HTTP/1.1\r\nHost: x\r\n' 30 "HTTP/1.0 408 Request Timeout"
 probe idle_connection_408 "$MP_PORT" '' 30 "HTTP/1.0 408 Request Timeout"
@@ -97,3 +99,28 @@ EOF
 )
 case "$r" in "HTTP/1.0 200 OK") ok split_request_served ;; *) not_ok split_request_served "$r" ;; esac
 if mpctl stop >/dev/null 2>&1; then ok stop; else not_ok stop; fi
+wait_for 30 bash -c "! kill -0 $MP_PID 2>/dev/null"
+
+# nats-server's readiness is its port accepting.  Here the port is a listener
+# whose backlog is full (the kernel drops new SYNs) and the "nats-server"
+# never listens: start-up waits for it (ready_timeout 600 s), probing every
+# 100 ms, and the supervisor must keep answering meanwhile.
+PPORT=$(free_port)
+bg "$PY" -c '
+import signal, socket, sys
+port = int(sys.argv[1])
+s = socket.socket(); s.bind(("127.0.0.1", port)); s.listen(0)
+fill = []
+for _ in range(3):   # the first fills the accept queue, the others wait in SYN_SENT
+    c = socket.socket(); c.setblocking(False); c.connect_ex(("127.0.0.1", port)); fill.append(c)
+open(sys.argv[2], "w").close()
+while True:
+    signal.pause()' "$PPORT" "$T_TMP/full.up"
+wait_for 20 test -e "$T_TMP/full.up"
+printf '#!/bin/sh\nexec sleep 600\n' >"$SB/fake-nats"; chmod +x "$SB/fake-nats"
+mp_start --set mpctl.nats_embedded=true --set "mpctl.nats_server=$SB/fake-nats" --set "nats.url=nats://127.0.0.1:$PPORT" \
+	--set mpctl.ready_timeout=600s
+if [ "$(mp_status_field nats-server state)" = starting ] && mpctl status >/dev/null &&
+	curl -sf -m 20 -o /dev/null "http://127.0.0.1:$MP_PORT/health"; then ok probe_does_not_stall
+else not_ok probe_does_not_stall "$(mpctl status 2>&1 | head -3)"; fi
+if mpctl stop >/dev/null 2>&1; then ok stop_while_probing; else not_ok stop_while_probing; fi

@@ -437,20 +437,32 @@ stop_step(struct ctl *c, int64_t now)
 	return 1;
 }
 
+/* Does the port accept?  Non-blocking, at most 100 ms: a listener whose
+ * backlog is full drops the SYN, and a blocking connect would then stall the
+ * whole supervisor (and its control socket) through the SYN retries. */
 static int
 tcp_probe(int port)
 {
 	struct sockaddr_in sa;
-	int fd, ok;
+	struct pollfd p;
+	int fd, ok = 0, e = 0;
+	socklen_t el = sizeof e;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+		ok = 1;
+	else if (errno == EINPROGRESS) {
+		p.fd = fd;
+		p.events = POLLOUT;
+		p.revents = 0;
+		ok = poll(&p, 1, 100) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && e == 0;
+	}
 	close(fd);
 	return ok;
 }
