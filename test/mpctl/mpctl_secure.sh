@@ -8,7 +8,8 @@
 #   - credentials ([nats] user/password/token, [clickhouse] password) appear
 #     in no log, not in /health, /api/status, /metrics, status.json, nor in
 #     any process's command line, also when the password is wrong; routerd
-#     and mpctl authenticate with them (mpctl reads the streams).
+#     and mpctl authenticate with them (mpctl reads the streams); mpctl warns
+#     when the config file holding them is world-readable.
 # TLS verification by default (a self-signed certificate refused unless
 # [feedd.*] ca_file names its CA) is test/feedd/feedd_tls.sh.
 . "$(dirname "$0")/../lib.sh"
@@ -27,13 +28,16 @@ s = s.replace("[mpctl]\n", "[mpctl]\nnats_embedded = false\n", 1)
 s += "[clickhouse]\nurl = http://127.0.0.1:%s\npassword = %s\n" % (chport, chpw)
 open(conf, "w").write(s)
 EOF
-chmod 600 "$CONF"
+chmod 644 "$CONF"   # world-readable on purpose: mpctl must warn about it
 bg nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd "$T_TMP/nats" --user "${SECRETS[0]}" --pass "${SECRETS[1]}" \
 	>"$T_TMP/nats.log" 2>&1
 wait_port "$NATS_PORT" 20 || { not_ok secure_start "nats-server did not start: $(tail -3 "$T_TMP/nats.log")"; exit 1; }
 SYS_KEEP_LOGS=secure-system
 if sys_start; then ok secure_start; else not_ok secure_start "$(mpctl status 2>&1)"; exit 1; fi
 wait_for 60 sys_books_synced 100
+if grep -q 'config file holds credentials and others can read it' "$SYS_LOG"; then ok readable_config_warned
+else not_ok readable_config_warned "$(head -5 "$SYS_LOG")"; fi
+chmod 600 "$CONF"
 
 # pids of mpctl and every child
 pids=$(mpctl status --json | /usr/bin/python3 -c '
@@ -111,3 +115,11 @@ out=$(timeout 120 "$BIN/mpctl" -c "$CONF" start -d 2>&1); rc=$?
 [ "$rc" = 0 ] && sys_stop
 if [ "$rc" != 0 ] && echo "$out" | grep -q "/dev/shm/$SYS_PREFIX"; then ok open_ring_dir_refused
 else not_ok open_ring_dir_refused "rc=$rc $(echo "$out" | tail -3)"; fi
+
+# A credential given with --set: mpctl warns (without the value).
+chmod 0700 "/dev/shm/$SYS_PREFIX"
+out=$(timeout 120 "$BIN/mpctl" -c "$CONF" --set "nats.token=${SECRETS[2]}" start -d 2>&1); rc=$?
+if [ "$rc" = 0 ] && grep -q 'credential is on the command line.* key=nats.token' "$SYS_DATA/log/mpctl.log" &&
+	! grep -q -- "${SECRETS[2]}" "$SYS_DATA/log/mpctl.log"; then ok set_credential_warned
+else not_ok set_credential_warned "rc=$rc $out $(grep -i credential "$SYS_DATA/log/mpctl.log" | tail -2)"; fi
+"$BIN/mpctl" -c "$CONF" stop >/dev/null 2>&1

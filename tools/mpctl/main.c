@@ -315,6 +315,7 @@ cmd_start(struct ctl *c, int background)
 	}
 	c->started_ns = now_ns();
 	c->started_mono = mono_ns();
+	setup_check_secrets(c);
 	setup_stop_orphans(c);
 	if (setup_rings(c, err, sizeof err) != 0) {
 		log_error("cannot prepare the rings", "err=%s", log_q(err));

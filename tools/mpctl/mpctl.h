@@ -227,6 +227,9 @@ int setup_lock(struct ctl *c, char *err, size_t errlen);
 /* /dev/shm/<prefix> and <data_dir>/run: created 0700, ours, not writable by
  * others (else an error); read bits for others are removed. */
 int setup_private_dirs(struct ctl *c, char *err, size_t errlen);
+/* Warn when a credential ([nats] password/token, [clickhouse] password) is
+ * given with --set, or the config file holding one is readable by others. */
+void setup_check_secrets(struct ctl *c);
 /* Stop children a killed supervisor left running (from <run_dir>/children). */
 void setup_stop_orphans(struct ctl *c);
 /* Create missing rings; re-create those of another layout, or of another

@@ -245,3 +245,35 @@ setup_private_dirs(struct ctl *c, char *err, size_t errlen)
 		return -1;
 	return private_dir(c->run_dir, "run directory", err, errlen);
 }
+
+/* Where credentials are readable by every user of the host, say so (once,
+ * at start; the values themselves are never logged).  A group-readable file
+ * is fine (the unit installs it 0640 for the service group). */
+void
+setup_check_secrets(struct ctl *c)
+{
+	static const char *const keys[][2] = {
+		{"nats", "password"}, {"nats", "token"}, {"clickhouse", "password"},
+	};
+	struct stat st;
+	const char *v;
+	char pre[64];
+	size_t k;
+	int i, any = 0;
+
+	for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		v = procs_opt_str(c->cfg, keys[k][0], keys[k][1]);
+		if (!v || !*v)
+			continue;
+		any = 1;
+		snprintf(pre, sizeof pre, "%s.%s=", keys[k][0], keys[k][1]);
+		for (i = 0; i < c->nsets; i++)
+			if (strncmp(c->sets[i], pre, strlen(pre)) == 0)
+				log_warn("a credential is on the command line, which every user of the host can read "
+				    "(ps, /proc/PID/cmdline) and mpctl passes to every child: put it in the config file "
+				    "(mode 0600)", "key=%s.%s", keys[k][0], keys[k][1]);
+	}
+	if (any && c->conf_path && stat(c->conf_path, &st) == 0 && (st.st_mode & 004))
+		log_warn("the config file holds credentials and others can read it: chmod 0600", "path=%s mode=%04o",
+		    log_q(c->conf_path), (unsigned)(st.st_mode & 07777));
+}
