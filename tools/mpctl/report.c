@@ -488,7 +488,7 @@ report_health(struct ctl *c)
 		if (c->ch[k].state != PS_READY)
 			status = "degraded";
 	for (k = 0; k < c->nch; k++)
-		if (c->ch[k].state == PS_FAILED)
+		if (c->ch[k].state == PS_FAILED || c->ch[k].retrying)   /* failed until a retry is ready */
 			status = "failed";
 	for (i = 0; i < json_array_size(books); i++)
 		if (!json_is_true(json_object_get(json_array_get(books, i), "synced")) && strcmp(status, "ok") == 0)
