@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "route.h"
+#include "url_safe.h"
 
 static void
 on_disconnected(natsConnection *nc, void *closure)
@@ -22,13 +23,13 @@ static void
 on_reconnected(natsConnection *nc, void *closure)
 {
 	struct natsc_state *st = closure;
-	char url[256] = "";
+	char url[256] = "", ub[256];
 
 	natsConnection_GetConnectedUrl(nc, url, sizeof url);
 	atomic_store(&st->disconnected, 0);
 	atomic_store(&st->reconnected, 1);
 	atomic_fetch_add(&st->reconnects, 1);
-	log_info("nats reconnected", "url=%s", log_q(url));
+	log_info("nats reconnected", "url=%s", log_q(url_safe(url, ub, sizeof ub)));
 }
 
 static void

@@ -5,7 +5,8 @@
 #   - every listening socket of every process is on loopback (no bind option given);
 #   - the ring directory is 0700 and every file in it 0600, and mpctl refuses
 #     a ring directory another user could write to;
-#   - credentials ([nats] user/password/token, [clickhouse] password) appear
+#   - credentials ([nats] user/password/token, [clickhouse] password, and
+#     passwords in [nats] url / [clickhouse] url) appear
 #     in no log, not in /health, /api/status, /metrics, status.json, nor in
 #     any process's command line, also when the password is wrong; routerd
 #     and mpctl authenticate with them (mpctl reads the streams); mpctl warns
@@ -17,15 +18,17 @@
 
 sys_require secure
 sys_config 1
-SECRETS=("nu-$RANDOM$RANDOM" "npw-$RANDOM$RANDOM" "ntok-$RANDOM$RANDOM" "chpw-$RANDOM$RANDOM")
+SECRETS=("nu-$RANDOM$RANDOM" "npw-$RANDOM$RANDOM" "ntok-$RANDOM$RANDOM" "chpw-$RANDOM$RANDOM" "chupw-$RANDOM$RANDOM")
 CH_PORT=$(free_port)   # nothing listens: stored's ClickHouse sink keeps failing (its error path is logged)
 /usr/bin/python3 - "$CONF" "${SECRETS[@]}" "$CH_PORT" <<'EOF'
 import sys
-conf, user, pw, tok, chpw, chport = sys.argv[1:]
+conf, user, pw, tok, chpw, chupw, chport = sys.argv[1:]
 s = open(conf).read()
+# the NATS password also in the URL (both forms are allowed), ClickHouse's in its URL too
+s = s.replace("url = nats://127.0.0.1:", "url = nats://%s:%s@127.0.0.1:" % (user, pw), 1)
 s = s.replace("[nats]\n", "[nats]\nuser = %s\npassword = %s\ntoken = %s\n" % (user, pw, tok), 1)
 s = s.replace("[mpctl]\n", "[mpctl]\nnats_embedded = false\n", 1)
-s += "[clickhouse]\nurl = http://127.0.0.1:%s\npassword = %s\n" % (chport, chpw)
+s += "[clickhouse]\nurl = http://chuser:%s@127.0.0.1:%s\npassword = %s\n" % (chupw, chport, chpw)
 open(conf, "w").write(s)
 EOF
 chmod 644 "$CONF"   # world-readable on purpose: mpctl must warn about it
@@ -102,7 +105,7 @@ sys_stop
 
 # A wrong password: routerd is refused and says so, without the password.
 WRONG="wrongpw-$RANDOM$RANDOM"
-"$BIN/routerd" -c "$CONF" --set "nats.password=$WRONG" >"$T_TMP/routerd-wrong.log" 2>&1 &
+"$BIN/routerd" -c "$CONF" --set "nats.url=nats://127.0.0.1:$NATS_PORT" --set "nats.password=$WRONG" >"$T_TMP/routerd-wrong.log" 2>&1 &
 RPID=$!; T_PIDS+=("$RPID")
 if wait_for 30 grep -qi 'authoriz' "$T_TMP/routerd-wrong.log" && ! grep -q -- "$WRONG" "$T_TMP/routerd-wrong.log" &&
 	! grep -q -- "${SECRETS[0]}" "$T_TMP/routerd-wrong.log"; then ok wrong_password_not_logged

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mpctl.h"
 #include "natsc.h"
+#include "url_safe.h"
 
 #define BOOKS_MAX 32
 #define BOOK_MSG_MAX (8 << 20)
@@ -197,7 +198,7 @@ natsmon_start(struct ctl *c)
 {
 	natsOptions *o = NULL;
 	natsStatus s;
-	char err[512];
+	char err[512], ub[sizeof url];
 
 	snprintf(url, sizeof url, "%s", c->nats_url);
 	stream_interval_ns = cfg_dur_ns(c->cfg, "mpctl", "stream_interval");
@@ -223,8 +224,8 @@ natsmon_start(struct ctl *c)
 		connected = 1;
 		pthread_mutex_unlock(&mu);
 	} else if (s != NATS_NOT_YET_CONNECTED) {
-		log_warn("cannot connect to NATS: alerts are logged only", "url=%s err=%s", log_q(url),
-		    log_q(natsStatus_GetText(s)));
+		log_warn("cannot connect to NATS: alerts are logged only", "url=%s err=%s",
+		    log_q(url_safe(url, ub, sizeof ub)), log_q(natsStatus_GetText(s)));
 		nc = NULL;
 		return -1;
 	}
@@ -232,7 +233,7 @@ natsmon_start(struct ctl *c)
 	natsConnection_Subscribe(&sub_full, nc, "orderbook.full.*.*", on_book, (void *)1);
 	if (pthread_create(&thr, NULL, run, NULL) == 0)
 		running = 1;
-	log_info("NATS monitor started", "url=%s", log_q(url));
+	log_info("NATS monitor started", "url=%s", log_q(url_safe(url, ub, sizeof ub)));
 	return 0;
 }
 

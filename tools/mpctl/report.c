@@ -13,6 +13,7 @@
 #include "cfg_schemas.h"
 #include "inst.h"
 #include "mpctl.h"
+#include "url_safe.h"
 
 static void
 iso_time(int64_t ns, char *buf, size_t cap)
@@ -194,6 +195,7 @@ report_status(struct ctl *c)
 {
 	int64_t now_mono = mono_ns();
 	json_t *o, *procs;
+	char ub[sizeof c->nats_url];   /* the URL without a password */
 	int i;
 
 	procs = json_array();
@@ -202,7 +204,7 @@ report_status(struct ctl *c)
 	o = json_pack("{s:{s:s,s:s,s:i,s:o,s:f,s:i,s:s,s:s},s:o,s:o}",
 	    "instance", "prefix", c->prefix, "data_dir", c->data_dir, "pid", (int)getpid(),
 	    "started_at", json_time(c->started_ns), "uptime_s", (double)(now_mono - c->started_mono) / 1e9,
-	    "http_port", (int)cfg_int(c->cfg, "mpctl", "http_port"), "nats_url", c->nats_url,
+	    "http_port", (int)cfg_int(c->cfg, "mpctl", "http_port"), "nats_url", url_safe(c->nats_url, ub, sizeof ub),
 	    "state", instance_state(c),
 	    "processes", procs, "rings", rings_json(c, now_mono));
 	if (o) {
