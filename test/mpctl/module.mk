@@ -8,6 +8,11 @@ $(BIN)/test/mpctl_child: $(call objs,test/mpctl/mpctl_child.c) $(OBJ)/libcommon.
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libnats inih) $(LDBASE)
 PROGS += $(BIN)/test/mpctl_child
 
+# mpctl's HTTP request check (tools/mpctl/http_req.c): cases and a fuzz target.
+$(eval $(call test_prog,test_http_req,test/mpctl/test_http_req.c tools/mpctl/http_req.c,))
+$(eval $(call fuzz_target,fuzz_mpctl_http_req,test/mpctl/fuzz_mpctl_http_req.c tools/mpctl/http_req.c,))
+$(OBJ)/test/mpctl/%.o: CFLAGS += -Itools/mpctl
+
 TEST_SCRIPTS += test/mpctl/mpctl_supervise.sh
 TEST_SCRIPTS += test/mpctl/mpctl_metrics_alerts.sh test/mpctl/mpctl_page.sh test/mpctl/mpctl_orphans.sh
 TEST_SCRIPTS += test/mpctl/mpctl_http_flood.sh test/mpctl/mpctl_retry.sh test/mpctl/mpctl_systemd.sh

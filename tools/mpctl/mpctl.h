@@ -14,6 +14,7 @@
  *   report.c   /health and status JSON, Prometheus text
  *   alerts.c   the alert rules
  *   http.c     the tiny HTTP/1.0 server (TCP loopback + unix control socket)
+ *   http_req.c is this the start of an HTTP/1.x request? (http_req.h)
  *   natsmon.c  alert publishing, stream monitor, book snapshots for the page
  *   client.c   the commands that talk to a running supervisor, status tables
  */
