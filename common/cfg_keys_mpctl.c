@@ -6,6 +6,9 @@
 const struct cfg_key cfg_keys_mpctl[] = {
 	{"mpctl", "http_port", CFG_INT, "9410", 0, 65535,
 	    "loopback port of /metrics, /health, /api/* and the live page / (0 = no HTTP server)"},
+	{"mpctl", "http_bind", CFG_STR, "127.0.0.1", 0, 0,
+	    "IPv4 address the HTTP port listens on (read-only: control is on the unix socket only); "
+	    "anything but loopback exposes /metrics, /health and the page to the network"},
 	{"mpctl", "http_header_timeout", CFG_DUR, "5s", S_ / 10, 600 * S_,
 	    "a connection to the HTTP port or the control socket must send its whole request within this, "
 	    "else it gets 408 and is closed (slow or idle clients cannot hold the server's slots)"},

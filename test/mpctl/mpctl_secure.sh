@@ -119,10 +119,19 @@ out=$(timeout 120 "$BIN/mpctl" -c "$CONF" start -d 2>&1); rc=$?
 if [ "$rc" != 0 ] && echo "$out" | grep -q "/dev/shm/$SYS_PREFIX"; then ok open_ring_dir_refused
 else not_ok open_ring_dir_refused "rc=$rc $(echo "$out" | tail -3)"; fi
 
-# A credential given with --set: mpctl warns (without the value).
+# [mpctl] http_bind must be an address (a config error, before anything starts).
+out=$("$BIN/mpctl" -c "$CONF" --set mpctl.http_bind=everywhere start 2>&1); rc=$?
+if [ "$rc" = 2 ] && echo "$out" | grep -q 'http_bind = everywhere: not an IPv4 address'; then ok http_bind_validated
+else not_ok http_bind_validated "rc=$rc $out"; fi
+
+# A credential given with --set: mpctl warns (without the value).  And the
+# HTTP port listens where http_bind says (another loopback address here).
 chmod 0700 "/dev/shm/$SYS_PREFIX"
-out=$(timeout 120 "$BIN/mpctl" -c "$CONF" --set "nats.token=${SECRETS[2]}" start -d 2>&1); rc=$?
+out=$(timeout 120 "$BIN/mpctl" -c "$CONF" --set "nats.token=${SECRETS[2]}" --set mpctl.http_bind=127.0.0.2 start -d 2>&1); rc=$?
 if [ "$rc" = 0 ] && grep -q 'credential is on the command line.* key=nats.token' "$SYS_DATA/log/mpctl.log" &&
 	! grep -q -- "${SECRETS[2]}" "$SYS_DATA/log/mpctl.log"; then ok set_credential_warned
 else not_ok set_credential_warned "rc=$rc $out $(grep -i credential "$SYS_DATA/log/mpctl.log" | tail -2)"; fi
+if curl -sf -m 20 -o /dev/null "http://127.0.0.2:$HTTP_PORT/health" &&
+	! curl -sf -m 20 -o /dev/null "http://127.0.0.1:$HTTP_PORT/health"; then ok http_bind_applied
+else not_ok http_bind_applied "$(ss -ltn 2>/dev/null | grep ":$HTTP_PORT ")"; fi
 "$BIN/mpctl" -c "$CONF" stop >/dev/null 2>&1

@@ -88,9 +88,11 @@ client_print_status(json_t *j)
 	size_t i;
 
 	fmt_dur(json_number_value(json_object_get(inst, "uptime_s")), up, sizeof up);
-	printf("instance %s  pid %d  up %s  %s  http://127.0.0.1:%d/\n",
+	printf("instance %s  pid %d  up %s  %s  http://%s:%d/\n",
 	    json_string_value(json_object_get(inst, "prefix")), (int)json_integer_value(json_object_get(inst, "pid")),
 	    up, json_string_value(json_object_get(inst, "state")),
+	    json_is_string(json_object_get(inst, "http_bind")) ? json_string_value(json_object_get(inst, "http_bind")) :
+	    "127.0.0.1",
 	    (int)json_integer_value(json_object_get(inst, "http_port")));
 	printf("%-16s %7s  %-9s %8s %8s  %6s %8s  %s\n", "PROCESS", "PID", "STATE", "UPTIME", "RESTARTS", "CPU%",
 	    "RSS(MB)", "LAST EXIT");

@@ -1,7 +1,7 @@
 /*
  * http.c - a deliberately small HTTP/1.0 server inside the supervisor loop.
  *
- * Two listeners: TCP on 127.0.0.1:[mpctl] http_port (read-only: the page,
+ * Two listeners: TCP on [mpctl] http_bind (127.0.0.1):http_port (read-only: the page,
  * /metrics, /health, /api/...) and the unix socket <data_dir>/run/mpctl.sock
  * (mode 0600; the same plus POST /ctl/restart and /ctl/stop), so only the
  * owner of the instance can control it.  One request per connection, no
@@ -65,25 +65,42 @@ static int pmap[HC_MAX + 2];
 /* counters (mp_ctl_http_*_total), per listener */
 static uint64_t n_accepted[2], n_bad[2], n_timeout[2], n_evicted[2];
 
+int
+http_check_config(const struct cfg *cfg, char *err, size_t errlen)
+{
+	struct in_addr a;
+	const char *b = cfg_str(cfg, "mpctl", "http_bind");
+
+	if (inet_pton(AF_INET, b, &a) != 1) {
+		snprintf(err, errlen, "[mpctl] http_bind = %.100s: not an IPv4 address (127.0.0.1 = loopback only)", b);
+		return -1;
+	}
+	return 0;
+}
+
 static int
-listen_tcp(int port, char *err, size_t errlen)
+listen_tcp(const char *addr, int port, char *err, size_t errlen)
 {
 	struct sockaddr_in sa;
 	int fd, one = 1;
 
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+		errno = EINVAL;
+		fd = -1;
+		goto fail;
+	}
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0)
 		goto fail;
 	return fd;
 fail:
-	snprintf(err, errlen, "127.0.0.1:%d ([mpctl] http_port): %s", port, strerror(errno));
+	snprintf(err, errlen, "%.64s:%d ([mpctl] http_bind, http_port): %s", addr, port, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -123,7 +140,7 @@ http_listen(struct ctl *c, char *err, size_t errlen)
 	header_timeout_ns = cfg_dur_ns(c->cfg, "mpctl", "http_header_timeout");
 	if ((lfd_unix = listen_unix(c->sock_path, err, errlen)) < 0)
 		return -1;
-	if (port > 0 && (lfd_tcp = listen_tcp(port, err, errlen)) < 0) {
+	if (port > 0 && (lfd_tcp = listen_tcp(cfg_str(c->cfg, "mpctl", "http_bind"), port, err, errlen)) < 0) {
 		close(lfd_unix);
 		unlink(c->sock_path);
 		lfd_unix = -1;

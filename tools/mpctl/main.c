@@ -38,7 +38,8 @@ static const char usage[] =
     "  start [-d]        create the rings, start [mpsim], [nats-server], stored, routerd, bookd\n"
     "                    and one feedd per exchange in that order (each after the previous one\n"
     "                    is ready), restart any that dies (backoff, intensity limit), serve\n"
-    "                    /metrics, /health and the live page on 127.0.0.1:[mpctl] http_port.\n"
+    "                    /metrics, /health and the live page on [mpctl] http_bind:http_port\n"
+    "                    (127.0.0.1:9410).\n"
     "                    Foreground by default (Ctrl-C or SIGTERM stops everything);\n"
     "                    -d: run in the background and return once start-up is over\n"
     "                    (its log: <data_dir>/log/mpctl.log).\n"
@@ -265,7 +266,7 @@ cmd_start(struct ctl *c, int background)
 	pid_t pid;
 
 	/* Config mistakes are reported here, before anything is started or forked. */
-	if (alerts_init(c, err, sizeof err) != 0) {
+	if (alerts_init(c, err, sizeof err) != 0 || http_check_config(c->cfg, err, sizeof err) != 0) {
 		fprintf(stderr, "mpctl: config error: %s\n", err);
 		return 2;
 	}

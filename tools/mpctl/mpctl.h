@@ -196,6 +196,8 @@ void alerts_prometheus(struct ctl *c, struct sbuf *b);
 void alerts_free(struct ctl *c);
 
 /* http.c */
+/* [mpctl] http_bind is an IPv4 address (else -1 with err: a config error). */
+int http_check_config(const struct cfg *cfg, char *err, size_t errlen);
 int http_listen(struct ctl *c, char *err, size_t errlen);
 int http_pollfds(struct ctl *c, void *pfd /* struct pollfd[] */, int max);
 void http_handle(struct ctl *c, const void *pfd, int n);

@@ -208,6 +208,8 @@ report_status(struct ctl *c)
 	    "state", instance_state(c),
 	    "processes", procs, "rings", rings_json(c, now_mono));
 	if (o) {
+		json_object_set_new(json_object_get(o, "instance"), "http_bind",
+		    json_string(cfg_str(c->cfg, "mpctl", "http_bind")));
 		/* so `mpctl status` can say when the exchanges are unreachable */
 		json_object_set_new(o, "connections", connections_json(c));
 		json_object_set_new(o, "alerts", alerts_json(c));
