@@ -224,7 +224,7 @@ cmd_stop(struct ctl *c)
 
 /* Wait for the background supervisor's "ok" (or "fail ...") line. */
 static int
-wait_started(struct ctl *c, int fd)
+wait_started(struct ctl *c, int fd, pid_t pid)
 {
 	char buf[1024];
 	size_t len = 0;
@@ -248,6 +248,10 @@ wait_started(struct ctl *c, int fd)
 		cmd_status(c, 0);
 		return 0;
 	}
+	/* A failed supervisor is gone (and its instance locks free) before we
+	 * return, so that an immediate retry is not told "another mpctl runs". */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	if (strncmp(buf, "fail ", 5) == 0) {
 		char *code_end;
 		long code = strtol(buf + 5, &code_end, 10);
@@ -290,7 +294,7 @@ cmd_start(struct ctl *c, int background)
 			return 1;
 		if (pid > 0) {
 			close(pfd[1]);
-			return wait_started(c, pfd[0]);
+			return wait_started(c, pfd[0], pid);
 		}
 		close(pfd[0]);
 		notify = pfd[1];
