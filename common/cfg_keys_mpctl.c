@@ -6,6 +6,12 @@
 const struct cfg_key cfg_keys_mpctl[] = {
 	{"mpctl", "http_port", CFG_INT, "9410", 0, 65535,
 	    "loopback port of /metrics, /health, /api/* and the live page / (0 = no HTTP server)"},
+	{"mpctl", "http_bind", CFG_STR, "127.0.0.1", 0, 0,
+	    "IPv4 address the HTTP port listens on (read-only: control is on the unix socket only); "
+	    "anything but loopback exposes /metrics, /health and the page to the network"},
+	{"mpctl", "http_header_timeout", CFG_DUR, "5s", S_ / 10, 600 * S_,
+	    "a connection to the HTTP port or the control socket must send its whole request within this, "
+	    "else it gets 408 and is closed (slow or idle clients cannot hold the server's slots)"},
 	{"mpctl", "processes", CFG_LIST, "stored, routerd, bookd, feedd", 0, 0,
 	    "processes to supervise, in start order (stop is the reverse); feedd = one per exchange of [instruments]"},
 	{"mpctl", "bin_dir", CFG_STR, "", 0, 0,
@@ -34,7 +40,11 @@ const struct cfg_key cfg_keys_mpctl[] = {
 	{"mpctl", "intensity_window", CFG_DUR, "60s", S_, 24 * 3600 * S_,
 	    "window of the restart-intensity limit"},
 	{"mpctl", "fatal_exit_codes", CFG_LIST, "2, 78", 0, 0,
-	    "exit codes meaning 'do not retry' (2 = config error, 78 = EX_CONFIG): the child is failed at once"},
+	    "exit codes meaning 'do not restart with backoff' (2 = config error, 78 = EX_CONFIG): the child is "
+	    "failed at once (then only the slow failed_retry_interval applies)"},
+	{"mpctl", "failed_retry_interval", CFG_DUR, "60s", 0, 24 * 3600 * S_,
+	    "a given-up (failed) child is started again this often, one attempt each time, until it is ready "
+	    "(the process_failed alert stays until then; 0 = never: only mpctl restart NAME revives it)"},
 	{"mpctl", "metrics_interval", CFG_DUR, "1s", S_ / 10, 60 * S_,
 	    "how often metrics, rings and /proc are sampled and the alert rules evaluated"},
 	{"mpctl", "stream_interval", CFG_DUR, "10s", S_, 3600 * S_,

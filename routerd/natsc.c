@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "route.h"
+#include "url_safe.h"
 
 static void
 on_disconnected(natsConnection *nc, void *closure)
@@ -22,13 +23,13 @@ static void
 on_reconnected(natsConnection *nc, void *closure)
 {
 	struct natsc_state *st = closure;
-	char url[256] = "";
+	char url[256] = "", ub[256];
 
 	natsConnection_GetConnectedUrl(nc, url, sizeof url);
 	atomic_store(&st->disconnected, 0);
 	atomic_store(&st->reconnected, 1);
 	atomic_fetch_add(&st->reconnects, 1);
-	log_info("nats reconnected", "url=%s", log_q(url));
+	log_info("nats reconnected", "url=%s", log_q(url_safe(url, ub, sizeof ub)));
 }
 
 static void
@@ -70,15 +71,14 @@ set_err(char *err, size_t errlen, const char *what, natsStatus s)
 	if (s_ != NATS_OK) { set_err(err, errlen, what, s_); goto fail; } } while (0)
 
 int
-natsc_connect(const struct cfg *c, const char *name, struct natsc_state *st,
-    natsConnection **out, char *err, size_t errlen)
+natsc_options(const struct cfg *c, const char *name, struct natsc_state *st, natsOptions **out,
+    char *err, size_t errlen)
 {
 	natsOptions *o = NULL;
 	const char *urls[16];
 	char ubuf[1024], *tok, *save = NULL;
 	const char *v;
 	int n = 0;
-	natsStatus s;
 
 	*out = NULL;
 	/* [nats] url is one string (mpctl reads it too): split the list here. */
@@ -146,18 +146,30 @@ natsc_connect(const struct cfg *c, const char *name, struct natsc_state *st,
 		TRY("callbacks", natsOptions_SetClosedCB(o, on_closed, st));
 	}
 	TRY("callbacks", natsOptions_SetErrorHandler(o, on_error, NULL));
-
-	s = natsConnection_Connect(out, o);
-	if (s != NATS_OK) {
-		set_err(err, errlen, "connect", s);
-		*out = NULL;
-		goto fail;
-	}
-	natsOptions_Destroy(o);
+	*out = o;
 	return 0;
 fail:
 	natsOptions_Destroy(o);
 	return -1;
+}
+
+int
+natsc_connect(const struct cfg *c, const char *name, struct natsc_state *st,
+    natsConnection **out, char *err, size_t errlen)
+{
+	natsOptions *o;
+	natsStatus s;
+
+	*out = NULL;
+	if (natsc_options(c, name, st, &o, err, errlen) != 0)
+		return -1;
+	s = natsConnection_Connect(out, o);
+	if (s != NATS_OK) {
+		set_err(err, errlen, "connect", s);   /* before Destroy: the error text is the library's */
+		*out = NULL;
+	}
+	natsOptions_Destroy(o);
+	return s == NATS_OK ? 0 : -1;
 }
 
 int

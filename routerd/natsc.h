@@ -1,5 +1,5 @@
 /*
- * natsc.h - the NATS side of routerd, shared with mpsub and the benchmarks:
+ * natsc.h - the NATS side of routerd, shared with mpsub, mpctl and the benchmarks:
  * a connection configured from [nats] (URL list, credentials/NKey/user/
  * token, TLS with CA, client certificate and expected host name, reconnect
  * forever with a large reconnect buffer) and the JetStream streams of
@@ -23,6 +23,15 @@ struct natsc_state {
 	atomic_uint_fast64_t disconnects;
 	atomic_uint_fast64_t reconnects;
 };
+
+/*
+ * The client options of the [nats] settings (servers, name, timeouts,
+ * reconnect forever, credentials/NKey/user/token, TLS), for a caller that
+ * adds options of its own before connecting (mpctl's monitor).  Returns 0
+ * and *out (the caller destroys it), or -1 with err filled.
+ */
+int natsc_options(const struct cfg *c, const char *name, struct natsc_state *st, natsOptions **out,
+    char *err, size_t errlen);
 
 /*
  * Connect with the [nats] settings.  `name` overrides [nats] name when not

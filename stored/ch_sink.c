@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "store_seg.h"
+#include "url_safe.h"
 
 #define MAX_FOL 80
 
@@ -562,12 +563,13 @@ send_batch(struct ch_sink *s)
 static int
 setup(struct ch_sink *s)
 {
-	char err[512], q[256];
+	char err[512], q[256], ub[512];
 	const char *resp;
 	int retry, major = 0, minor = 0, t;
 
 	if (ch_http_query(s->http, "SELECT version()", NULL, NULL, 0, NULL, &resp, &retry, err, sizeof err) < 0) {
-		log_warn("clickhouse not reachable; retrying", "url=%s err=%s", log_q(s->url), log_q(err));
+		log_warn("clickhouse not reachable; retrying", "url=%s err=%s", log_q(url_safe(s->url, ub, sizeof ub)),
+		    log_q(err));
 		return -1;
 	}
 	sscanf(resp, "%d.%d", &major, &minor);
@@ -590,7 +592,8 @@ setup(struct ch_sink *s)
 		s->enc = NULL;
 	else
 		s->enc = s->compression;
-	log_info("clickhouse connected", "url=%s version=%s schema=%s body=%s", log_q(s->url), log_q(resp),
+	log_info("clickhouse connected", "url=%s version=%s schema=%s body=%s", log_q(url_safe(s->url, ub, sizeof ub)),
+	    log_q(resp),
 	    s->mode == CH_MODERN ? "modern" : "legacy", s->enc ? s->enc : "plain");
 	if (!s->create)
 		return 0;

@@ -39,6 +39,7 @@ need curl                   "command -v curl"
 need nats-server            "command -v nats-server"
 need clickhouse-server      "command -v clickhouse-server || test -x /usr/sbin/clickhouse-server"
 need chromium               "command -v chromium"
+need systemd                "command -v systemd-analyze"   # mpctl_systemd.sh verifies the unit
 need chromium-driver        "command -v chromedriver"
 need python3                "command -v python3"
 need python3-numpy          "$(pyhas numpy)"

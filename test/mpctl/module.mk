@@ -8,14 +8,22 @@ $(BIN)/test/mpctl_child: $(call objs,test/mpctl/mpctl_child.c) $(OBJ)/libcommon.
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libnats inih) $(LDBASE)
 PROGS += $(BIN)/test/mpctl_child
 
+# mpctl's HTTP request check (tools/mpctl/http_req.c): cases and a fuzz target.
+$(eval $(call test_prog,test_http_req,test/mpctl/test_http_req.c tools/mpctl/http_req.c,))
+$(eval $(call fuzz_target,fuzz_mpctl_http_req,test/mpctl/fuzz_mpctl_http_req.c tools/mpctl/http_req.c,))
+$(OBJ)/test/mpctl/%.o: CFLAGS += -Itools/mpctl
+
 TEST_SCRIPTS += test/mpctl/mpctl_supervise.sh
 TEST_SCRIPTS += test/mpctl/mpctl_metrics_alerts.sh test/mpctl/mpctl_page.sh test/mpctl/mpctl_orphans.sh
+TEST_SCRIPTS += test/mpctl/mpctl_http_flood.sh test/mpctl/mpctl_retry.sh test/mpctl/mpctl_systemd.sh
 # The real daemons under mpctl: feedd with no route (~5 s), and the whole system
 # against mpsim end to end (~25 s) and under chaos (~45 s).
 TEST_SCRIPTS += test/mpctl/mpctl_noroute.sh test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh
 # Loss by the venue's ids under mpsim's gap fault, the success criteria in
 # /health, counters from zero on a new instance (~30 s).
 TEST_SCRIPTS += test/mpctl/mpctl_criteria.sh
+# Secure defaults of the real system (~10 s): loopback listeners, private rings, no credentials shown.
+TEST_SCRIPTS += test/mpctl/mpctl_secure.sh
 
 # Overload: mpsim at 100x for a minute (about 80 s); in `make test`, not
 # repeated under ASan.

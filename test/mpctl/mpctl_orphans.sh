@@ -70,7 +70,7 @@ python3 -c "import socket, time; s = socket.socket(); s.bind(('127.0.0.1', $MP_P
 T_PIDS+=($!)
 wait_port "$MP_PORT" 5
 out=$(mpctl start -d 2>&1); rc=$?
-if [ "$rc" = 1 ] && echo "$out" | grep -q "127.0.0.1:$MP_PORT (\[mpctl\] http_port): Address already in use"; then ok http_port_taken_reported
+if [ "$rc" = 1 ] && echo "$out" | grep -q "127.0.0.1:$MP_PORT (\[mpctl\] http_bind, http_port): Address already in use"; then ok http_port_taken_reported
 else not_ok http_port_taken_reported "rc=$rc $out"; fi
 kill "${T_PIDS[-1]}" 2>/dev/null
 

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib_mpctl.sh"
 
 mp_sandbox
-MP_EXTRA=(--set bookd.topn=7 --set mpctl.stop_timeout=1s --set mpctl.intensity_max=3
+MP_EXTRA=(--set bookd.topn=7 --set mpctl.stop_timeout=1s --set mpctl.intensity_max=3 --set mpctl.failed_retry_interval=0
 	--set mpctl.backoff_max=4s --set "nats.url=nats://127.0.0.1:$(free_port)")
 touch "$CD/routerd.hang"   # routerd ignores SIGTERM: stop must SIGKILL it
 mp_start

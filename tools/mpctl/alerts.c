@@ -494,7 +494,9 @@ eval_proc(struct ctl *c)
 
 	for (i = 0; i < c->nch; i++) {
 		snprintf(lab, sizeof lab, "process=\"%s\"", c->ch[i].name);
-		condition(c, R_PROC, lab, c->ch[i].state == PS_FAILED, c->ch[i].state == PS_FAILED, 1,
+		/* A slow retry of a given-up child keeps the alert until it is ready. */
+		int failed = c->ch[i].state == PS_FAILED || c->ch[i].retrying;
+		condition(c, R_PROC, lab, failed, failed, 1,
 		    "%s given up: %s (last exit: %s)", c->ch[i].name, c->ch[i].fail_reason, c->ch[i].last_exit);
 	}
 }

@@ -88,9 +88,11 @@ client_print_status(json_t *j)
 	size_t i;
 
 	fmt_dur(json_number_value(json_object_get(inst, "uptime_s")), up, sizeof up);
-	printf("instance %s  pid %d  up %s  %s  http://127.0.0.1:%d/\n",
+	printf("instance %s  pid %d  up %s  %s  http://%s:%d/\n",
 	    json_string_value(json_object_get(inst, "prefix")), (int)json_integer_value(json_object_get(inst, "pid")),
 	    up, json_string_value(json_object_get(inst, "state")),
+	    json_is_string(json_object_get(inst, "http_bind")) ? json_string_value(json_object_get(inst, "http_bind")) :
+	    "127.0.0.1",
 	    (int)json_integer_value(json_object_get(inst, "http_port")));
 	printf("%-16s %7s  %-9s %8s %8s  %6s %8s  %s\n", "PROCESS", "PID", "STATE", "UPTIME", "RESTARTS", "CPU%",
 	    "RSS(MB)", "LAST EXIT");
@@ -98,14 +100,19 @@ client_print_status(json_t *j)
 	json_array_foreach(a, i, p) {
 		const char *le = json_string_value(json_object_get(p, "last_exit"));
 		const char *fr = json_string_value(json_object_get(p, "fail_reason"));
-		json_t *u = json_object_get(p, "uptime_s");
+		json_t *u = json_object_get(p, "uptime_s"), *rt = json_object_get(p, "retry_in_s");
+		char retry[48] = "";
+		if (json_is_number(rt))
+			snprintf(retry, sizeof retry, "; retry in %.0fs", json_number_value(rt));
+		else if (json_is_true(json_object_get(p, "retrying")))
+			snprintf(retry, sizeof retry, "; retrying");
 		fmt_dur(json_is_number(u) ? json_number_value(u) : -1, up, sizeof up);
-		printf("%-16s %7d  %-9s %8s %8d  %6.1f %8.1f  %s%s%s\n", json_string_value(json_object_get(p, "name")),
+		printf("%-16s %7d  %-9s %8s %8d  %6.1f %8.1f  %s%s%s%s\n", json_string_value(json_object_get(p, "name")),
 		    (int)json_integer_value(json_object_get(p, "pid")), json_string_value(json_object_get(p, "state")), up,
 		    (int)json_integer_value(json_object_get(p, "restarts")),
 		    json_number_value(json_object_get(p, "cpu_ratio")) * 100,
 		    (double)json_integer_value(json_object_get(p, "rss_bytes")) / 1048576.0,
-		    le && *le ? le : "-", fr ? "; " : "", fr ? fr : "");
+		    le && *le ? le : "-", fr ? "; " : "", fr ? fr : "", retry);
 	}
 	a = json_object_get(j, "connections");
 	if (json_array_size(a)) {

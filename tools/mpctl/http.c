@@ -1,12 +1,24 @@
 /*
  * http.c - a deliberately small HTTP/1.0 server inside the supervisor loop.
  *
- * Two listeners: TCP on 127.0.0.1:[mpctl] http_port (read-only: the page,
+ * Two listeners: TCP on [mpctl] http_bind (127.0.0.1):http_port (read-only: the page,
  * /metrics, /health, /api/...) and the unix socket <data_dir>/run/mpctl.sock
  * (mode 0600; the same plus POST /ctl/restart and /ctl/stop), so only the
  * owner of the instance can control it.  One request per connection, no
- * keep-alive, requests up to 8 KiB, a connection is closed after 30 s: the
- * clients are a browser, Prometheus and the mpctl command itself.
+ * keep-alive, requests up to 8 KiB: the clients are a browser, Prometheus and
+ * the mpctl command itself.
+ *
+ * Nobody on the host can lock the owner out (issue 14, defect 1):
+ *  - the control socket has its own connection slots (HC_MAX_UNIX), never
+ *    shared with the TCP port (HC_MAX_TCP);
+ *  - a request must be complete within [mpctl] http_header_timeout of its
+ *    connection (else 408 and close); writing the answer gets HC_WRITE_NS;
+ *  - bytes that cannot start an HTTP request (binary garbage, a malformed
+ *    request line) are answered 400 at once and the connection closed;
+ *  - when a listener's slots are full, a new connection evicts the oldest one
+ *    of that listener that has not finished its request (else the oldest
+ *    one), so new clients are never refused while idle ones sit there.
+ * Each of these is counted (mp_ctl_http_*_total).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,11 +34,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "http_req.h"
 #include "log.h"
 #include "mpctl.h"
 
-#define HC_MAX 32
+#define HC_MAX_TCP 32
+#define HC_MAX_UNIX 8
+#define HC_MAX (HC_MAX_TCP + HC_MAX_UNIX)
 #define HC_IN 8192
+#define HC_WRITE_NS 30000000000LL   /* a reader gets this long to take the answer */
 
 struct hconn {
 	int fd;
@@ -35,34 +51,56 @@ struct hconn {
 	char in[HC_IN];
 	char *out;
 	size_t outlen, outoff;
+	int64_t born;       /* accept time: the oldest is evicted first */
 	int64_t deadline;
 };
 
 static int lfd_tcp = -1, lfd_unix = -1;
 static struct hconn conns[HC_MAX];
 static int nconns;
+static int nkind[2];                 /* open connections per listener: [0] tcp, [1] unix */
+static int64_t header_timeout_ns;
 /* what each pollfd handed out stands for: -1 tcp listener, -2 unix listener, i = conns[i] */
 static int pmap[HC_MAX + 2];
+/* counters (mp_ctl_http_*_total), per listener */
+static uint64_t n_accepted[2], n_bad[2], n_timeout[2], n_evicted[2];
+
+int
+http_check_config(const struct cfg *cfg, char *err, size_t errlen)
+{
+	struct in_addr a;
+	const char *b = cfg_str(cfg, "mpctl", "http_bind");
+
+	if (inet_pton(AF_INET, b, &a) != 1) {
+		snprintf(err, errlen, "[mpctl] http_bind = %.100s: not an IPv4 address (127.0.0.1 = loopback only)", b);
+		return -1;
+	}
+	return 0;
+}
 
 static int
-listen_tcp(int port, char *err, size_t errlen)
+listen_tcp(const char *addr, int port, char *err, size_t errlen)
 {
 	struct sockaddr_in sa;
 	int fd, one = 1;
 
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+		errno = EINVAL;
+		fd = -1;
+		goto fail;
+	}
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0)
 		goto fail;
 	return fd;
 fail:
-	snprintf(err, errlen, "127.0.0.1:%d ([mpctl] http_port): %s", port, strerror(errno));
+	snprintf(err, errlen, "%.64s:%d ([mpctl] http_bind, http_port): %s", addr, port, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -99,9 +137,10 @@ http_listen(struct ctl *c, char *err, size_t errlen)
 {
 	int port = (int)cfg_int(c->cfg, "mpctl", "http_port");
 
+	header_timeout_ns = cfg_dur_ns(c->cfg, "mpctl", "http_header_timeout");
 	if ((lfd_unix = listen_unix(c->sock_path, err, errlen)) < 0)
 		return -1;
-	if (port > 0 && (lfd_tcp = listen_tcp(port, err, errlen)) < 0) {
+	if (port > 0 && (lfd_tcp = listen_tcp(cfg_str(c->cfg, "mpctl", "http_bind"), port, err, errlen)) < 0) {
 		close(lfd_unix);
 		unlink(c->sock_path);
 		lfd_unix = -1;
@@ -120,6 +159,7 @@ http_close_all(struct ctl *c)
 		free(conns[i].out);
 	}
 	nconns = 0;
+	nkind[0] = nkind[1] = 0;
 	if (lfd_tcp >= 0)
 		close(lfd_tcp);
 	if (lfd_unix >= 0) {
@@ -136,12 +176,13 @@ http_pollfds(struct ctl *c, void *pv, int max)
 	int n = 0, i;
 
 	(void)c;
-	if (lfd_tcp >= 0 && n < max && nconns < HC_MAX) {
+	/* The listeners are always polled: a full listener evicts (accept_on). */
+	if (lfd_tcp >= 0 && n < max) {
 		pmap[n] = -1;
 		pfd[n].fd = lfd_tcp;
 		pfd[n++].events = POLLIN;
 	}
-	if (lfd_unix >= 0 && n < max && nconns < HC_MAX) {
+	if (lfd_unix >= 0 && n < max) {
 		pmap[n] = -2;
 		pfd[n].fd = lfd_unix;
 		pfd[n++].events = POLLIN;
@@ -159,7 +200,7 @@ respond(struct hconn *h, int status, const char *ctype, const char *body, size_t
 {
 	const char *reason = status == 200 ? "OK" : status == 202 ? "Accepted" : status == 400 ? "Bad Request" :
 	    status == 403 ? "Forbidden" : status == 404 ? "Not Found" : status == 405 ? "Method Not Allowed" :
-	    status == 409 ? "Conflict" : "Internal Server Error";
+	    status == 408 ? "Request Timeout" : status == 409 ? "Conflict" : "Internal Server Error";
 	struct sbuf b = SBUF_INIT;
 	size_t total;
 
@@ -171,6 +212,7 @@ respond(struct hconn *h, int status, const char *ctype, const char *body, size_t
 	/* out of memory: no answer; the idle deadline closes the connection */
 	h->outlen = h->out ? total : 0;
 	h->outoff = 0;
+	h->deadline = mono_ns() + HC_WRITE_NS;
 }
 
 static void
@@ -288,22 +330,79 @@ route(struct ctl *c, struct hconn *h)
 static void
 drop_conn(int i)
 {
+	nkind[conns[i].is_unix]--;
 	close(conns[i].fd);
 	free(conns[i].out);
 	conns[i] = conns[--nconns];
 }
 
+/* The connection a full listener gives up for a new one: the oldest that
+ * has not sent a whole request yet, else the oldest. */
+static int
+victim(int is_unix)
+{
+	int i, best = -1, best_reading = -1;
+
+	for (i = 0; i < nconns; i++) {
+		if (conns[i].is_unix != is_unix)
+			continue;
+		if (best < 0 || conns[i].born < conns[best].born)
+			best = i;
+		if (!conns[i].out && (best_reading < 0 || conns[i].born < conns[best_reading].born))
+			best_reading = i;
+	}
+	return best_reading >= 0 ? best_reading : best;
+}
+
 static void
 accept_on(int lfd, int is_unix)
 {
-	int fd;
+	int cap = is_unix ? HC_MAX_UNIX : HC_MAX_TCP, fd, v;
+	int64_t now = mono_ns();
 
-	while (nconns < HC_MAX && (fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		n_accepted[is_unix]++;
+		if (nkind[is_unix] >= cap && (v = victim(is_unix)) >= 0) {
+			n_evicted[is_unix]++;
+			drop_conn(v);
+		}
 		memset(&conns[nconns], 0, sizeof conns[0]);
 		conns[nconns].fd = fd;
 		conns[nconns].is_unix = is_unix;
-		conns[nconns].deadline = mono_ns() + 30000000000LL;
+		conns[nconns].born = now;
+		conns[nconns].deadline = now + header_timeout_ns;
 		nconns++;
+		nkind[is_unix]++;
+	}
+}
+
+static void
+on_input(struct ctl *c, struct hconn *h)
+{
+	int rc = http_req_check(h->in, h->inlen);
+
+	if (rc < 0) {
+		n_bad[h->is_unix]++;
+		respond_msg(h, 400, "not an HTTP/1.x request");
+	} else if (rc > 0)
+		route(c, h);
+	else if (h->inlen >= HC_IN - 1) {
+		n_bad[h->is_unix]++;
+		respond_msg(h, 400, "request too large");
+	}
+}
+
+/* A request not complete in time: one non-blocking 408 (it fits the socket
+ * buffer of any client that reads at all), then close. */
+static void
+time_out(struct hconn *h)
+{
+	static const char msg[] = "HTTP/1.0 408 Request Timeout\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n"
+	    "Connection: close\r\n\r\nrequest not sent in time\n";
+
+	n_timeout[h->is_unix]++;
+	if (send(h->fd, msg, sizeof msg - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* the peer is gone or not reading: it is closed either way */
 	}
 }
 
@@ -311,22 +410,15 @@ void
 http_handle(struct ctl *c, const void *pv, int n)
 {
 	const struct pollfd *pfd = pv;
-	int64_t now = mono_ns();
+	int64_t now;
 	char gone[HC_MAX] = {0};
 	int i, k;
 	ssize_t r;
 
+	/* Listeners last: accepting may evict, which moves conns[] entries. */
 	for (k = 0; k < n; k++) {
-		if (!pfd[k].revents)
+		if (!pfd[k].revents || pmap[k] < 0)
 			continue;
-		if (pmap[k] == -1) {
-			accept_on(lfd_tcp, 0);
-			continue;
-		}
-		if (pmap[k] == -2) {
-			accept_on(lfd_unix, 1);
-			continue;
-		}
 		i = pmap[k];
 		if (i >= nconns || conns[i].fd != pfd[k].fd)
 			continue;
@@ -346,12 +438,54 @@ http_handle(struct ctl *c, const void *pv, int n)
 		}
 		conns[i].inlen += (size_t)r;
 		conns[i].in[conns[i].inlen] = 0;
-		if (strstr(conns[i].in, "\r\n\r\n") || strstr(conns[i].in, "\n\n"))
-			route(c, &conns[i]);
-		else if (conns[i].inlen >= HC_IN - 1)
-			respond_msg(&conns[i], 400, "request too large");
+		on_input(c, &conns[i]);
 	}
-	for (i = nconns - 1; i >= 0; i--)
+	now = mono_ns();
+	for (i = nconns - 1; i >= 0; i--) {
+		if (!gone[i] && now > conns[i].deadline && !conns[i].out)
+			time_out(&conns[i]);
 		if (gone[i] || now > conns[i].deadline)
 			drop_conn(i);
+	}
+	for (k = 0; k < n; k++)
+		if (pfd[k].revents && pmap[k] < 0)
+			accept_on(pmap[k] == -1 ? lfd_tcp : lfd_unix, pmap[k] == -2);
+}
+
+int64_t
+http_next_deadline(void)
+{
+	int64_t t = INT64_MAX;
+	int i;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i].deadline < t)
+			t = conns[i].deadline;
+	return t;
+}
+
+void
+http_prometheus(struct sbuf *b)
+{
+	static const char *const lst[2] = {"tcp", "unix"};
+	static const struct {
+		const char *name, *help;
+		const uint64_t *v;
+	} m[] = {
+		{"mp_ctl_http_connections_total", "connections accepted by mpctl's HTTP server", n_accepted},
+		{"mp_ctl_http_bad_requests_total", "connections answered 400: not an HTTP/1.x request, or too large",
+		    n_bad},
+		{"mp_ctl_http_timeouts_total", "connections closed because the request was not complete within "
+		    "[mpctl] http_header_timeout", n_timeout},
+		{"mp_ctl_http_evicted_total", "connections closed to make room for a new one (the listener's slots "
+		    "were full)", n_evicted},
+	};
+	size_t i;
+	int l;
+
+	for (i = 0; i < sizeof m / sizeof m[0]; i++) {
+		sbuf_printf(b, "# HELP %s %s\n# TYPE %s counter\n", m[i].name, m[i].help, m[i].name);
+		for (l = 0; l < 2; l++)
+			sbuf_printf(b, "%s{listener=\"%s\"} %llu\n", m[i].name, lst[l], (unsigned long long)m[i].v[l]);
+	}
 }

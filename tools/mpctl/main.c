@@ -38,7 +38,8 @@ static const char usage[] =
     "  start [-d]        create the rings, start [mpsim], [nats-server], stored, routerd, bookd\n"
     "                    and one feedd per exchange in that order (each after the previous one\n"
     "                    is ready), restart any that dies (backoff, intensity limit), serve\n"
-    "                    /metrics, /health and the live page on 127.0.0.1:[mpctl] http_port.\n"
+    "                    /metrics, /health and the live page on [mpctl] http_bind:http_port\n"
+    "                    (127.0.0.1:9410).\n"
     "                    Foreground by default (Ctrl-C or SIGTERM stops everything);\n"
     "                    -d: run in the background and return once start-up is over\n"
     "                    (its log: <data_dir>/log/mpctl.log).\n"
@@ -223,7 +224,7 @@ cmd_stop(struct ctl *c)
 
 /* Wait for the background supervisor's "ok" (or "fail ...") line. */
 static int
-wait_started(struct ctl *c, int fd)
+wait_started(struct ctl *c, int fd, pid_t pid)
 {
 	char buf[1024];
 	size_t len = 0;
@@ -247,6 +248,10 @@ wait_started(struct ctl *c, int fd)
 		cmd_status(c, 0);
 		return 0;
 	}
+	/* A failed supervisor is gone (and its instance locks free) before we
+	 * return, so that an immediate retry is not told "another mpctl runs". */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	if (strncmp(buf, "fail ", 5) == 0) {
 		char *code_end;
 		long code = strtol(buf + 5, &code_end, 10);
@@ -265,12 +270,16 @@ cmd_start(struct ctl *c, int background)
 	pid_t pid;
 
 	/* Config mistakes are reported here, before anything is started or forked. */
-	if (alerts_init(c, err, sizeof err) != 0) {
+	if (alerts_init(c, err, sizeof err) != 0 || http_check_config(c->cfg, err, sizeof err) != 0) {
 		fprintf(stderr, "mpctl: config error: %s\n", err);
 		return 2;
 	}
 	if (mkdir_p(c->run_dir, 0700) != 0 || mkdir_p(c->log_dir, 0700) != 0) {
 		fprintf(stderr, "mpctl: cannot create %s: %s\n", c->data_dir, strerror(errno));
+		return 1;
+	}
+	if (setup_private_dirs(c, err, sizeof err) != 0) {
+		fprintf(stderr, "mpctl: %s\n", err);
 		return 1;
 	}
 	if (background) {
@@ -285,7 +294,7 @@ cmd_start(struct ctl *c, int background)
 			return 1;
 		if (pid > 0) {
 			close(pfd[1]);
-			return wait_started(c, pfd[0]);
+			return wait_started(c, pfd[0], pid);
 		}
 		close(pfd[0]);
 		notify = pfd[1];
@@ -315,6 +324,7 @@ cmd_start(struct ctl *c, int background)
 	}
 	c->started_ns = now_ns();
 	c->started_mono = mono_ns();
+	setup_check_secrets(c);
 	setup_stop_orphans(c);
 	if (setup_rings(c, err, sizeof err) != 0) {
 		log_error("cannot prepare the rings", "err=%s", log_q(err));

@@ -18,6 +18,7 @@
  *   criteria.c the requirements' success criteria, measured
  *   diskprobe.c the data dir's write capacity (a probe thread)
  *   http.c     the tiny HTTP/1.0 server (TCP loopback + unix control socket)
+ *   http_req.c is this the start of an HTTP/1.x request? (http_req.h)
  *   natsmon.c  alert publishing, stream monitor, book snapshots for the page
  *   client.c   the commands that talk to a running supervisor, status tables
  */
@@ -80,6 +81,8 @@ struct child {
 	char last_exit[64];          /* "exit 1", "signal 9 (Killed)", "" */
 	int64_t last_exit_ns;
 	char fail_reason[128];
+	int64_t retry_mono;          /* FAILED: when to try it again (failed_retry_interval), 0 = never */
+	int retrying;                /* started by that retry, not ready yet: still alerted as failed */
 
 	/* /proc samples (collect.c) */
 	uint64_t cpu_ticks, cpu_ticks_prev;
@@ -252,10 +255,16 @@ void alerts_prometheus(struct ctl *c, struct sbuf *b);
 void alerts_free(struct ctl *c);
 
 /* http.c */
+/* [mpctl] http_bind is an IPv4 address (else -1 with err: a config error). */
+int http_check_config(const struct cfg *cfg, char *err, size_t errlen);
 int http_listen(struct ctl *c, char *err, size_t errlen);
 int http_pollfds(struct ctl *c, void *pfd /* struct pollfd[] */, int max);
 void http_handle(struct ctl *c, const void *pfd, int n);
 void http_close_all(struct ctl *c);
+/* The earliest connection deadline (CLOCK_MONOTONIC ns), INT64_MAX if none. */
+int64_t http_next_deadline(void);
+/* mpctl's own HTTP counters (connections, bad requests, timeouts, evictions). */
+void http_prometheus(struct sbuf *b);
 
 /* natsmon.c */
 int natsmon_start(struct ctl *c);
@@ -279,6 +288,12 @@ void client_print_status(json_t *status);
  * exit).  0; -1 when another mpctl holds one; -2 when a lock file cannot be
  * opened at all (err says which and why). */
 int setup_lock(struct ctl *c, char *err, size_t errlen);
+/* /dev/shm/<prefix> and <data_dir>/run: created 0700, ours, not writable by
+ * others (else an error); read bits for others are removed. */
+int setup_private_dirs(struct ctl *c, char *err, size_t errlen);
+/* Warn when a credential ([nats] password/token, [clickhouse] password) is
+ * given with --set, or the config file holding one is readable by others. */
+void setup_check_secrets(struct ctl *c);
 /* Stop children a killed supervisor left running (from <run_dir>/children). */
 void setup_stop_orphans(struct ctl *c);
 /* Create missing rings; re-create those of another layout, or of another

@@ -26,6 +26,8 @@
 
 #include "log.h"
 #include "mpctl.h"
+#include "natsc.h"
+#include "url_safe.h"
 
 #define BOOKS_MAX 32
 #define BOOK_MSG_MAX (8 << 20)
@@ -196,18 +198,25 @@ natsmon_start(struct ctl *c)
 {
 	natsOptions *o = NULL;
 	natsStatus s;
+	char err[512], ub[sizeof url];
 
 	snprintf(url, sizeof url, "%s", c->nats_url);
 	stream_interval_ns = cfg_dur_ns(c->cfg, "mpctl", "stream_interval");
-	if (natsOptions_Create(&o) != NATS_OK)
+	/* The same servers, credentials and TLS as routerd (routerd/natsc.h);
+	 * then ours: keep trying a server that is not up yet, once a second. */
+	if (natsc_options(c->cfg, "mpctl", NULL, &o, err, sizeof err) != 0) {
+		log_warn("cannot set up the NATS client: alerts are logged only", "err=%s", log_q(err));
 		return -1;
-	natsOptions_SetURL(o, url);
-	natsOptions_SetName(o, "mpctl");
-	natsOptions_SetMaxReconnect(o, -1);
-	natsOptions_SetReconnectWait(o, 1000);
-	natsOptions_SetRetryOnFailedConnect(o, true, on_connected, NULL);
-	natsOptions_SetDisconnectedCB(o, on_disconnected, NULL);
-	natsOptions_SetReconnectedCB(o, on_connected, NULL);
+	}
+	if (natsOptions_SetReconnectWait(o, 1000) != NATS_OK ||
+	    natsOptions_SetRetryOnFailedConnect(o, true, on_connected, NULL) != NATS_OK ||
+	    natsOptions_SetDisconnectedCB(o, on_disconnected, NULL) != NATS_OK ||
+	    natsOptions_SetReconnectedCB(o, on_connected, NULL) != NATS_OK) {
+		log_warn("cannot set up the NATS client: alerts are logged only", "err=%s",
+		    log_q(nats_GetLastError(NULL)));
+		natsOptions_Destroy(o);
+		return -1;
+	}
 	s = natsConnection_Connect(&nc, o);
 	natsOptions_Destroy(o);
 	if (s == NATS_OK) {
@@ -215,8 +224,8 @@ natsmon_start(struct ctl *c)
 		connected = 1;
 		pthread_mutex_unlock(&mu);
 	} else if (s != NATS_NOT_YET_CONNECTED) {
-		log_warn("cannot connect to NATS: alerts are logged only", "url=%s err=%s", log_q(url),
-		    log_q(natsStatus_GetText(s)));
+		log_warn("cannot connect to NATS: alerts are logged only", "url=%s err=%s",
+		    log_q(url_safe(url, ub, sizeof ub)), log_q(natsStatus_GetText(s)));
 		nc = NULL;
 		return -1;
 	}
@@ -224,7 +233,7 @@ natsmon_start(struct ctl *c)
 	natsConnection_Subscribe(&sub_full, nc, "orderbook.full.*.*", on_book, (void *)1);
 	if (pthread_create(&thr, NULL, run, NULL) == 0)
 		running = 1;
-	log_info("NATS monitor started", "url=%s", log_q(url));
+	log_info("NATS monitor started", "url=%s", log_q(url_safe(url, ub, sizeof ub)));
 	return 0;
 }
 

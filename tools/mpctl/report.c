@@ -13,6 +13,7 @@
 #include "cfg_schemas.h"
 #include "inst.h"
 #include "mpctl.h"
+#include "url_safe.h"
 
 static void
 iso_time(int64_t ns, char *buf, size_t cap)
@@ -139,6 +140,9 @@ process_json(const struct ctl *c, const struct child *ch, int64_t now_mono)
 		return NULL;
 	if (ch->fail_reason[0])
 		json_object_set_new(o, "fail_reason", json_string(ch->fail_reason));
+	if (ch->state == PS_FAILED && ch->retry_mono)
+		json_object_set_new(o, "retry_in_s", json_real((double)(ch->retry_mono - now_mono) / 1e9));
+	json_object_set_new(o, "retrying", json_boolean(ch->retrying));
 	json_object_set_new(o, "cpu_ratio", json_real(ch->cpu_ratio));
 	json_object_set_new(o, "rss_bytes", json_integer(ch->rss_bytes));
 	json_object_set_new(o, "private_bytes", json_integer(ch->anon_bytes));
@@ -209,6 +213,7 @@ report_status(struct ctl *c)
 {
 	int64_t now_mono = mono_ns();
 	json_t *o, *procs;
+	char ub[sizeof c->nats_url];   /* the URL without a password */
 	int i;
 
 	procs = json_array();
@@ -217,12 +222,14 @@ report_status(struct ctl *c)
 	o = json_pack("{s:{s:s,s:s,s:i,s:o,s:f,s:i,s:s,s:s},s:o,s:o}",
 	    "instance", "prefix", c->prefix, "data_dir", c->data_dir, "pid", (int)getpid(),
 	    "started_at", json_time(c->started_ns), "uptime_s", (double)(now_mono - c->started_mono) / 1e9,
-	    "http_port", (int)cfg_int(c->cfg, "mpctl", "http_port"), "nats_url", c->nats_url,
+	    "http_port", (int)cfg_int(c->cfg, "mpctl", "http_port"), "nats_url", url_safe(c->nats_url, ub, sizeof ub),
 	    "state", instance_state(c),
 	    "processes", procs, "rings", rings_json(c, now_mono));
 	if (o) {
 		/* every count in status, /health and /metrics starts here (setup_new_instance) */
 		json_object_set_new(json_object_get(o, "instance"), "counters_since", json_time(c->started_ns));
+		json_object_set_new(json_object_get(o, "instance"), "http_bind",
+		    json_string(cfg_str(c->cfg, "mpctl", "http_bind")));
 		/* so `mpctl status` can say when the exchanges are unreachable */
 		json_object_set_new(o, "connections", connections_json(c));
 		json_object_set_new(o, "alerts", alerts_json(c));
@@ -523,7 +530,7 @@ report_health(struct ctl *c)
 		if (c->ch[k].state != PS_READY)
 			status = "degraded";
 	for (k = 0; k < c->nch; k++)
-		if (c->ch[k].state == PS_FAILED)
+		if (c->ch[k].state == PS_FAILED || c->ch[k].retrying)   /* failed until a retry is ready */
 			status = "failed";
 	for (i = 0; i < json_array_size(books); i++)
 		if (!json_is_true(json_object_get(json_array_get(books, i), "synced")) && strcmp(status, "ok") == 0)
@@ -661,6 +668,7 @@ own_metrics(struct ctl *c, struct sbuf *b)
 	PER_CHILD("mp_proc_disk_write_bytes_per_second", "gauge", "rate of write_bytes over the last interval",
 	    "%.1f", c->ch[i].wbytes_rate);
 #undef PER_CHILD
+	http_prometheus(b);
 	head(b, "mp_shm_bytes", "gauge", "memory held by /dev/shm/<prefix> (rings and metrics files), counted once");
 	sbuf_printf(b, "mp_shm_bytes %lld\n", (long long)c->shm_bytes);
 	head(b, "mp_metrics_heartbeat_age_seconds", "gauge", "age of the process's metrics heartbeat");

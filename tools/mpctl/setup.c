@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -249,4 +250,81 @@ setup_new_instance(struct ctl *c)
 		c->ring_base_ok[i] = ring_path(path, sizeof path, c->prefix, c->ring_names[i]) == 0 &&
 		    ring_stat_path(path, &c->ring_base[i], err, sizeof err) == 0;
 	}
+}
+
+/* A directory only we may write to: ours, not a symlink, no write bit for
+ * group or others.  Read bits for others are taken away (ring contents are
+ * the instance's data); a directory others could write to is refused, since
+ * files planted in it (rings, locks, the control socket) cannot be trusted. */
+static int
+private_dir(const char *dir, const char *what, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) != 0) {
+		snprintf(err, errlen, "%s %.300s: %s", what, dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		snprintf(err, errlen, "%s %.300s is %s (owner uid %d, mode %04o): others could plant or change files "
+		    "in it; remove it, or check its contents and chmod 0700", what, dir,
+		    !S_ISDIR(st.st_mode) ? "not a directory" : st.st_uid != geteuid() ? "not ours" : "writable by others",
+		    (int)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	if ((st.st_mode & 077) && chmod(dir, 0700) != 0) {
+		snprintf(err, errlen, "%s %.300s: chmod 0700: %s", what, dir, strerror(errno));
+		return -1;
+	}
+	if (st.st_mode & 077)
+		log_warn("directory was readable by others: now 0700", "dir=%s mode=%04o", log_q(dir),
+		    (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int
+setup_private_dirs(struct ctl *c, char *err, size_t errlen)
+{
+	char p[PATH_MAX];
+
+	if (ring_path(p, sizeof p, c->prefix, "mpctl.lock") != 0) {
+		snprintf(err, errlen, "ring directory /dev/shm/%s: %s", c->prefix, strerror(errno));
+		return -1;
+	}
+	*strrchr(p, '/') = 0;
+	if (private_dir(p, "ring directory", err, errlen) != 0)
+		return -1;
+	return private_dir(c->run_dir, "run directory", err, errlen);
+}
+
+/* Where credentials are readable by every user of the host, say so (once,
+ * at start; the values themselves are never logged).  A group-readable file
+ * is fine (the unit installs it 0640 for the service group). */
+void
+setup_check_secrets(struct ctl *c)
+{
+	static const char *const keys[][2] = {
+		{"nats", "password"}, {"nats", "token"}, {"clickhouse", "password"},
+	};
+	struct stat st;
+	const char *v;
+	char pre[64];
+	size_t k;
+	int i, any = 0;
+
+	for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		v = procs_opt_str(c->cfg, keys[k][0], keys[k][1]);
+		if (!v || !*v)
+			continue;
+		any = 1;
+		snprintf(pre, sizeof pre, "%s.%s=", keys[k][0], keys[k][1]);
+		for (i = 0; i < c->nsets; i++)
+			if (strncmp(c->sets[i], pre, strlen(pre)) == 0)
+				log_warn("a credential is on the command line, which every user of the host can read "
+				    "(ps, /proc/PID/cmdline) and mpctl passes to every child: put it in the config file "
+				    "(mode 0600)", "key=%s.%s", keys[k][0], keys[k][1]);
+	}
+	if (any && c->conf_path && stat(c->conf_path, &st) == 0 && (st.st_mode & 004))
+		log_warn("the config file holds credentials and others can read it: chmod 0600", "path=%s mode=%04o",
+		    log_q(c->conf_path), (unsigned)(st.st_mode & 07777));
 }

@@ -12,7 +12,9 @@
  * unless the child had been ready for backoff_reset (s6's rule); N deaths in
  * T seconds mark the child failed (s6-permafailon, Erlang MaxR/MaxT); exit
  * codes in fatal_exit_codes are never retried (runit/systemd's "config
- * error").  Stopping sends SIGTERM+SIGCONT to the group, waits stop_timeout,
+ * error").  A given-up child is tried again every failed_retry_interval
+ * (one attempt each time, alert kept) so that a dependency that comes back
+ * late, such as nats-server, is not left dead for good.  Stopping sends SIGTERM+SIGCONT to the group, waits stop_timeout,
  * then SIGKILLs the group, one child at a time in reverse start order.
  */
 #include <arpa/inet.h>
@@ -231,12 +233,17 @@ start_backoff(struct ctl *c, struct child *ch, int64_t now)
 }
 
 static void
-fail_child(struct child *ch, const char *why)
+fail_child(struct ctl *c, struct child *ch, const char *why, int64_t now)
 {
+	int64_t retry = cfg_dur_ns(c->cfg, "mpctl", "failed_retry_interval");
+
 	snprintf(ch->fail_reason, sizeof ch->fail_reason, "%s", why);
+	ch->retry_mono = retry > 0 ? now + retry : 0;
 	set_state(ch, PS_FAILED);
-	log_error("giving up on process", "process=%s reason=%s last_exit=%s", ch->name, log_q(why),
-	    log_q(ch->last_exit));
+	log_error(ch->retrying ? "retry failed, giving up again" : "giving up on process",
+	    "process=%s reason=%s last_exit=%s retry_in_ms=%lld", ch->name, log_q(why), log_q(ch->last_exit),
+	    (long long)(retry > 0 ? retry / 1000000 : -1));
+	ch->retrying = 0;
 }
 
 /* A death that was not asked for: restart with backoff, or give up. */
@@ -252,13 +259,20 @@ count_death(struct ctl *c, struct child *ch, int code, int64_t now)
 	if (code >= 0 && is_fatal_code(c, code)) {
 		snprintf(why, sizeof why, "exit code %d is fatal (configuration error?): see log/%s.log",
 		    code, ch->name);
-		fail_child(ch, why);
+		fail_child(c, ch, why, now);
+		return;
+	}
+	if (ch->retrying) {
+		/* The slow retry of a given-up child died before it was ready:
+		 * back to failed with the same reason, next try in an interval. */
+		snprintf(why, sizeof why, "%s", ch->fail_reason);
+		fail_child(c, ch, why, now);
 		return;
 	}
 	n = deaths_within(ch, now, window);
 	if (n >= limit) {
 		snprintf(why, sizeof why, "%u deaths within %llds", n, (long long)(window / 1000000000LL));
-		fail_child(ch, why);
+		fail_child(c, ch, why, now);
 		return;
 	}
 	/* s6's rule: a child that had been ready long enough starts over. */
@@ -378,6 +392,8 @@ sup_restart(struct ctl *c, const char *name, char *err, size_t errlen)
 	ch->ndeaths = 0;
 	ch->backoff_exp = 0;
 	ch->fail_reason[0] = 0;
+	ch->retry_mono = 0;
+	ch->retrying = 0;
 	ch->restarts++;
 	if (spawn(c, ch) != 0)
 		spawn_failed(c, ch);
@@ -421,20 +437,32 @@ stop_step(struct ctl *c, int64_t now)
 	return 1;
 }
 
+/* Does the port accept?  Non-blocking, at most 100 ms: a listener whose
+ * backlog is full drops the SYN, and a blocking connect would then stall the
+ * whole supervisor (and its control socket) through the SYN retries. */
 static int
 tcp_probe(int port)
 {
 	struct sockaddr_in sa;
-	int fd, ok;
+	struct pollfd p;
+	int fd, ok = 0, e = 0;
+	socklen_t el = sizeof e;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return 0;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+		ok = 1;
+	else if (errno == EINPROGRESS) {
+		p.fd = fd;
+		p.events = POLLOUT;
+		p.revents = 0;
+		ok = poll(&p, 1, 100) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) == 0 && e == 0;
+	}
 	close(fd);
 	return ok;
 }
@@ -446,6 +474,13 @@ mark_ready(struct child *ch, int64_t now)
 	set_state(ch, PS_READY);
 	log_info("process ready", "process=%s pid=%d after_ms=%lld", ch->name, (int)ch->pid,
 	    (long long)((now - ch->start_mono) / 1000000));
+	if (ch->retrying) {
+		/* Up again after it was given up: the process_failed alert resolves.
+		 * Its past deaths stay counted, so a relapse fails it again soon. */
+		log_info("given-up process is up again", "process=%s was=%s", ch->name, log_q(ch->fail_reason));
+		ch->retrying = 0;
+		ch->fail_reason[0] = 0;
+	}
 }
 
 static void
@@ -478,6 +513,16 @@ timers(struct ctl *c, int64_t now, int notify_fd)
 	for (i = 0; i < c->nch; i++) {
 		ch = &c->ch[i];
 		if (ch->state == PS_BACKOFF && now >= ch->next_mono && !c->stopping_all) {
+			ch->restarts++;
+			if (spawn(c, ch) != 0) {
+				spawn_failed(c, ch);
+				continue;
+			}
+		}
+		if (ch->state == PS_FAILED && ch->retry_mono && now >= ch->retry_mono && !c->stopping_all) {
+			log_warn("retrying given-up process", "process=%s reason=%s", ch->name, log_q(ch->fail_reason));
+			ch->retry_mono = 0;
+			ch->retrying = 1;
 			ch->restarts++;
 			if (spawn(c, ch) != 0) {
 				spawn_failed(c, ch);
@@ -535,6 +580,8 @@ next_deadline(struct ctl *c, int64_t now, int64_t tick_at)
 		const struct child *ch = &c->ch[i];
 		if ((ch->state == PS_BACKOFF || ch->state == PS_STOPPING) && ch->next_mono < t)
 			t = ch->next_mono;
+		if (ch->state == PS_FAILED && ch->retry_mono && ch->retry_mono < t)
+			t = ch->retry_mono;
 		if (ch->state == PS_STARTING) {
 			if (ch->ready == READY_TCP && ch->probe_mono < t)
 				t = ch->probe_mono;
@@ -545,6 +592,8 @@ next_deadline(struct ctl *c, int64_t now, int64_t tick_at)
 			}
 		}
 	}
+	if (http_next_deadline() < t)
+		t = http_next_deadline() + 1;   /* just past it: http_handle drops at now > deadline */
 	if (c->stopping_all || c->starting_all)
 		if (now + 100000000LL < t)
 			t = now + 100000000LL;
