@@ -54,6 +54,8 @@ struct pub {
 	uint64_t mark_pos, released;
 	/* recovery */
 	int recovering;
+	int resent;             /* this round's copies were sent; awaiting answers */
+	int rounds;             /* re-publish rounds of this recovery */
 	int64_t recover_since, next_try, backoff;
 	struct pub_stats stats;
 	pub_ack_fn on_ack;
@@ -288,6 +290,8 @@ enter_recovery(struct pub *p, const char *why)
 	if (p->recovering)
 		return;
 	p->recovering = 1;
+	p->resent = 0;
+	p->rounds = 0;
 	p->recover_since = mono_ns();
 	p->next_try = p->recover_since;
 	p->stats.recoveries++;
@@ -467,6 +471,26 @@ pub_reclaim(struct pub *p)
 		take_back(p);
 }
 
+/* The next recovery round after an exponentially growing wait. */
+static void
+backoff(struct pub *p, int64_t now)
+{
+	p->next_try = now + p->backoff;
+	p->backoff = p->backoff * 2 > p->cfg.retry_max_wait_ns ? p->cfg.retry_max_wait_ns : p->backoff * 2;
+	p->recover_since = now;
+}
+
+/*
+ * One recovery: wait for every answer to what is in flight (or its ack
+ * timeout), take the rest back, publish every failed message again in order,
+ * and repeat until a round comes back fully acknowledged; only then accept
+ * new messages.  Resuming as soon as the copies were sent would let new
+ * messages overtake copies that fail once more: during a JetStream leader
+ * election, "no responders" answers come back at once, and a new leader
+ * elected between a copy and a new message stores them out of order, which a
+ * consumer sees as a gap in the book.  A round that fails again waits
+ * (exponential back-off), so an election is not a busy loop of re-publishes.
+ */
 static void
 recover(struct pub *p)
 {
@@ -483,22 +507,43 @@ recover(struct pub *p)
 			return;
 		take_back(p);
 	}
+	/* Nothing in flight now: what is outstanding has failed. */
+	if (p->outstanding == 0) {
+		p->recovering = 0;
+		p->resent = 0;
+		p->backoff = 50000000;
+		log_info("publishing resumed", "rounds=%d", p->rounds);
+		return;
+	}
+	if (p->resent) {
+		/* The previous round failed again: back off before the next. */
+		p->resent = 0;
+		backoff(p, now);
+		return;
+	}
 	for (uint64_t n = p->head; n < p->tail; n++) {
 		struct slot *s = &p->slots[n & p->mask];
 
 		if (s->state != S_FAILED)
 			continue;
 		if (publish(p, s) < 0) {
-			p->next_try = now + p->backoff;
-			p->backoff = p->backoff * 2 > p->cfg.retry_max_wait_ns ? p->cfg.retry_max_wait_ns : p->backoff * 2;
-			p->recover_since = now;
+			backoff(p, now);
 			return;
 		}
 		p->stats.republished++;
+		if (p->cfg.dup_window_ns > 0 && now - s->first_ns > p->cfg.dup_window_ns) {
+			/* The server may have stored the first copy and forgotten
+			 * its id already: this one may be stored twice. */
+			p->stats.late_republished++;
+			if (may_log(p))
+				log_warn("re-published a message older than the duplicate window",
+				    "subject=%s age_s=%lld", log_q(natsMsg_GetSubject(s->msg)),
+				    (long long)((now - s->first_ns) / 1000000000));
+		}
 	}
-	p->recovering = 0;
-	p->backoff = 50000000;
-	log_info("publishing resumed", "outstanding=%d", p->outstanding);
+	p->rounds++;
+	p->resent = 1;
+	p->recover_since = now;
 }
 
 /* Nothing acked for ack_timeout, or the connection dropped: recover. */
