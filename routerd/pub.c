@@ -18,6 +18,7 @@ struct slot {
 	int64_t first_ns;       /* mono time of the first publish */
 	int64_t sent_ns;        /* mono time of the latest publish */
 	int64_t feed_ns;        /* record's feed time (realtime), 0 = unknown */
+	uint32_t subj;          /* hash of the subject (order check of re-publishes) */
 	uint8_t state;
 	uint8_t tag;
 	uint16_t attempts;      /* publishes so far */
@@ -313,6 +314,7 @@ reject(struct pub *p, struct slot *s, const char *why)
 	natsMsg_Destroy(s->msg);
 	s->msg = NULL;
 	s->state = S_DONE;
+	s->subj = 0;        /* never stored: no order to check against */
 	p->outstanding--;
 	p->stats.pub_errors++;
 }
@@ -346,6 +348,40 @@ publish(struct pub *p, struct slot *s)
 	return -1;
 }
 
+static uint32_t
+subj_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * A re-published message was stored just now (not a duplicate).  A newer
+ * message of the same subject that is already acknowledged was stored before
+ * it: the stream holds the two out of order, which a consumer sees as a gap.
+ * Say so (pub.h: the window recovery cannot close).
+ */
+static void
+check_order(struct pub *p, uint64_t idx)
+{
+	const struct slot *s = &p->slots[idx];
+
+	for (uint64_t n = p->head + ((idx - p->head) & p->mask) + 1; n < p->tail; n++) {
+		const struct slot *t = &p->slots[n & p->mask];
+
+		if (t->state == S_DONE && t->subj == s->subj) {
+			p->stats.reordered++;
+			if (may_log(p))
+				log_warn("a re-published message was stored after a newer one of its subject",
+				    "subject=%s", log_q(natsMsg_GetSubject(s->msg)));
+			return;
+		}
+	}
+}
+
 int
 pub_send(struct pub *p, const char *subject, const char *msg_id, const char *data, int len,
     int tag, int64_t feed_ns)
@@ -362,6 +398,7 @@ pub_send(struct pub *p, const char *subject, const char *msg_id, const char *dat
 	s = &p->slots[p->tail & p->mask];
 	memset(s, 0, sizeof *s);
 	s->msg = m;
+	s->subj = subj_hash(subject);
 	s->tag = (uint8_t)tag;
 	s->feed_ns = feed_ns;
 	map_put(p, m, (uint32_t)(p->tail & p->mask));
@@ -412,6 +449,8 @@ apply(struct pub *p, const struct comp *c)
 				log_info("message was already in the stream (published before a restart?)",
 				    "subject=%s msg_id=%s", log_q(natsMsg_GetSubject(s->msg)), log_q(id ? id : "?"));
 			}
+		} else if (s->attempts > 1) {
+			check_order(p, p->hval[at]);
 		}
 		if (p->on_ack)
 			p->on_ack(p->on_ack_ud, s->tag, now - s->sent_ns,

@@ -21,7 +21,11 @@
  * answer some publishes "no responders" and store the next ones).  Rounds
  * that fail back off exponentially up to retry_max_wait.  A message re-sent
  * later than the duplicate window after its first publish is logged and
- * counted (late_republished): the stream may then hold it twice.
+ * counted (late_republished): the stream may then hold it twice.  One window
+ * is left: a message lost with a dying JetStream leader while newer ones,
+ * sent before any failure was known, are stored by the next leader.  When
+ * the copy is then stored (not a duplicate) after an acknowledged newer
+ * message of the same subject, it is logged and counted (reordered).
  */
 #ifndef MP_ROUTERD_PUB_H
 #define MP_ROUTERD_PUB_H
@@ -49,6 +53,7 @@ struct pub_stats {
 	uint64_t recoveries;       /* recovery rounds started */
 	uint64_t pub_errors;       /* publish calls that failed */
 	uint64_t late_republished; /* re-published after the duplicate window: may be stored twice */
+	uint64_t reordered;        /* re-publishes stored after a newer message of their subject */
 };
 
 struct pub;

@@ -33,7 +33,8 @@ import subprocess
 import sys
 
 PER_KIND = 4         # frames kept per (venue, kind)
-MAX_SEED = 64 << 10  # larger inputs slow a fuzzer down: books are cut to this
+MAX_SEED = 16 << 10  # larger inputs slow a fuzzer down: JSON books are cut below this
+SEG_SEED = 64 << 10  # store segment heads and ring images
 
 
 def put(out, target, tag, data):
@@ -73,11 +74,15 @@ def kind_of(exchange, where, payload):
     return "ws:" + ",".join(sorted(j)[:3])
 
 
+# level arrays: venue frames (bids/asks, b/a), routerd's books and updates
+LEVEL_KEYS = ("bids", "asks", "b", "a", "bid_changes", "ask_changes", "bid_updates", "ask_updates")
+
+
 def cut_book(obj, n):
     """The same JSON with at most n levels per side (bids/asks arrays
     anywhere in it), so a 5000-level snapshot stays a small seed."""
     if isinstance(obj, dict):
-        return {k: (v[:n] if k in ("bids", "asks", "b", "a") and isinstance(v, list) else cut_book(v, n))
+        return {k: (v[:n] if k in LEVEL_KEYS and isinstance(v, list) else cut_book(v, n))
                 for k, v in obj.items()}
     if isinstance(obj, list):
         return [cut_book(x, n) for x in obj]
@@ -146,7 +151,7 @@ def records(out, files):
                 rec = data[RING_DATA_OFF + pos + FRAME_HDR:RING_DATA_OFF + pos + ln]
                 rlen = struct.unpack_from("<I", rec, 8)[0] if len(rec) >= 12 else 0
                 k = kept.setdefault(typ, [])
-                if len(k) < PER_KIND and 0 < rlen <= len(rec) and rlen <= MAX_SEED:
+                if len(k) < PER_KIND and 0 < rlen <= len(rec) and rlen <= SEG_SEED:
                     k.append(rec[:rlen])
             pos += (ln + ALIGN - 1) // ALIGN * ALIGN
     for typ, recs in sorted(kept.items()):
@@ -173,6 +178,9 @@ def messages(out, dump):
                 j = cut_book(json.loads(b), 50)
                 if "depth_levels" in j:
                     j["depth_levels"] = len(j.get("bids") or []) + len(j.get("asks") or [])
+                for side in ("bid", "ask"):
+                    if "total_%s_changes" % side in j:
+                        j["total_%s_changes" % side] = len(j.get("%s_updates" % side) or [])
                 b = json.dumps(j, separators=(",", ":")).encode()
             put(out, "fuzz_mpsub_parse", "mpsim-" + fam, b)
     print("messages: %s" % {f: len(b) for f, b in sorted(per.items())})
@@ -180,7 +188,7 @@ def messages(out, dump):
 
 def segment(out, path, name):
     with open(path, "rb") as f:
-        head = f.read(MAX_SEED - 1)
+        head = f.read(SEG_SEED - 1)
     put(out, "fuzz_store", "mpsim-" + name, b"\x00" + head)
     print("segment %s: %d bytes" % (name, len(head)))
 

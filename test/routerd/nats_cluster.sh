@@ -199,6 +199,9 @@ check cluster_no_ring_loss sys_health 'r = {x["name"]: x for x in d["rings"]}; a
 
 sys_stop && ok cluster_system_stop || not_ok cluster_system_stop
 grep -E 'msg="route stats"' "$RLOG" | tail -1
+# routerd's own account: re-published, nothing stored out of order or past the window
+check cluster_routerd_republished_in_order bash -c "grep 'msg=\"route stats\"' '$RLOG' | tail -1 |
+	grep -Eq 'republished=[1-9][0-9]* .*late_republished=0 reordered=0'"
 
 # 6. everything read back from the cluster
 "$BIN/mpsub" -c "$CONF" --durable cluster --until-caught-up --seconds 90 --cleanup \
