@@ -38,7 +38,7 @@ run_one() {
 		if [ "$fuzz_seeded" != ok ]; then
 			echo "not ok $name - could not seed the corpus: $(tail -1 "$logdir/fuzz_seed.log")" >"$log"
 		elif "$fb" -max_total_time="${FUZZ_SECONDS:-5}" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
-			cov=$(grep -E '^#[0-9]+ +DONE' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+')
+			cov=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+')
 			echo "ok $name (fuzzed ${FUZZ_SECONDS:-5}s, $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs, $cov)" >>"$log.res"
 		else
 			echo "not ok $name - fuzzer found a crash, see $log" >>"$log.res"
