@@ -160,30 +160,46 @@ def records(out, files):
     print("records: %s" % {t: len(r) for t, r in sorted(kept.items())})
 
 
+def small(b, limit=MAX_SEED, levels=50):
+    """A routerd message below limit: level arrays cut, counts kept true."""
+    if len(b) <= limit:
+        return b
+    j = cut_book(json.loads(b), levels)
+    if "depth_levels" in j:
+        j["depth_levels"] = len(j.get("bids") or []) + len(j.get("asks") or [])
+    for side in ("bid", "ask"):
+        if "total_%s_changes" % side in j:
+            j["total_%s_changes" % side] = len(j.get("%s_updates" % side) or [])
+    return json.dumps(j, separators=(",", ":")).encode()
+
+
 def messages(out, dump):
-    per = {}
+    """Single messages of every family, and per book a sequence (one message
+    a line, as the target reads them): its first full book, then the deltas
+    that follow it."""
+    per, seqs = {}, {}
     for ln in open(dump, "rb").read().split(b"\n"):
         if b"\t" not in ln:
             continue
         subject, body = ln.split(b"\t", 1)
-        fam = subject.split(b".")[1].decode(errors="replace")
         if not subject.startswith(b"orderbook."):
             continue
+        fam = subject.split(b".")[1].decode(errors="replace")
+        book = b".".join(subject.split(b".")[2:])
         k = per.setdefault(fam, [])
         if len(k) < 2 * PER_KIND:
             k.append(body)
+        q = seqs.get(book)
+        if fam == "full" and q is None:
+            seqs[book] = [small(body, 2048, 10)]
+        elif fam == "delta" and q is not None and len(q) < 12:
+            q.append(small(body, 1024, 5))
     for fam, bodies in sorted(per.items()):
         for b in bodies:
-            if len(b) > MAX_SEED:
-                j = cut_book(json.loads(b), 50)
-                if "depth_levels" in j:
-                    j["depth_levels"] = len(j.get("bids") or []) + len(j.get("asks") or [])
-                for side in ("bid", "ask"):
-                    if "total_%s_changes" % side in j:
-                        j["total_%s_changes" % side] = len(j.get("%s_updates" % side) or [])
-                b = json.dumps(j, separators=(",", ":")).encode()
-            put(out, "fuzz_mpsub_parse", "mpsim-" + fam, b)
-    print("messages: %s" % {f: len(b) for f, b in sorted(per.items())})
+            put(out, "fuzz_mpsub_parse", "mpsim-" + fam, small(b))
+    for book, q in sorted(seqs.items()):
+        put(out, "fuzz_mpsub_parse", "mpsim-seq-" + book.decode(errors="replace"), b"\n".join(q))
+    print("messages: %s, sequences: %d" % ({f: len(b) for f, b in sorted(per.items())}, len(seqs)))
 
 
 def segment(out, path, name):
