@@ -7,7 +7,7 @@
 #   make deps       install the Debian packages the project needs (root)
 #   make test       build and run every test; last line: "N passed, N failed"
 #   make asan       the same tests on an ASan+UBSan build (build/asan/bin)
-#   make fuzz       run every fuzz target longer (FUZZ_SECONDS, default 120)
+#   make fuzz       run every fuzz target longer (FUZZ_SECONDS, default 600)
 #   make bench      run the benchmarks; one JSON object per line
 #   make run        start the whole system against the real exchanges
 #   make demo       start the whole system against the simulator (mpsim)
@@ -120,7 +120,8 @@ fuzz-build: $(FUZZ_BINS)
 
 fuzz:
 	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-build
-	@BIN=$(BIN) FUZZ_SECONDS=$${FUZZ_SECONDS:-120} ./test/run.sh $(addprefix fuzz:,$(FUZZ_NAMES))
+	@$(MAKE) --no-print-directory progs
+	@BIN=$(BIN) FUZZ_SECONDS=$${FUZZ_SECONDS:-600} ./test/run.sh $(addprefix fuzz:,$(FUZZ_NAMES))
 
 bench: progs
 	@BIN=$(BIN) ./test/bench.sh $(BENCHES)

@@ -163,7 +163,7 @@ log_stats(struct router *r)
 	pub_stats(r->pub, &s);
 	log_info("route stats", "full=%llu snapshot=%llu delta=%llu pure_delta=%llu update=%llu trade=%llu "
 	    "ticker=%llu kline=%llu event=%llu errors=%llu invalid=%llu bad_records=%llu ring_lost=%llu "
-	    "acked=%llu duplicates=%llu republished=%llu outstanding=%d",
+	    "acked=%llu duplicates=%llu republished=%llu outstanding=%d late_republished=%llu reordered=%llu",
 	    (unsigned long long)r->n_msgs[RK_FULL], (unsigned long long)r->n_msgs[RK_SNAPSHOT],
 	    (unsigned long long)r->n_msgs[RK_DELTA], (unsigned long long)r->n_msgs[RK_PURE_DELTA],
 	    (unsigned long long)r->n_msgs[RK_UPDATE], (unsigned long long)r->n_msgs[RK_TRADE],
@@ -171,7 +171,8 @@ log_stats(struct router *r)
 	    (unsigned long long)r->n_msgs[RK_EVENT], (unsigned long long)r->n_route_err,
 	    (unsigned long long)r->n_invalid, (unsigned long long)r->n_bad, (unsigned long long)r->n_lost,
 	    (unsigned long long)s.acked, (unsigned long long)s.duplicates,
-	    (unsigned long long)s.republished, pub_outstanding(r->pub));
+	    (unsigned long long)s.republished, pub_outstanding(r->pub),
+	    (unsigned long long)s.late_republished, (unsigned long long)s.reordered);
 }
 
 static int
@@ -413,6 +414,7 @@ main(int argc, char **argv)
 	pc.max_inflight = (int)cfg_int(c, "routerd", "max_inflight");
 	pc.ack_timeout_ns = cfg_dur_ns(c, "routerd", "ack_timeout");
 	pc.retry_max_wait_ns = cfg_dur_ns(c, "routerd", "retry_max_wait");
+	pc.dup_window_ns = cfg_dur_ns(c, "nats", "duplicate_window");
 	r.pub = pub_new(NULL, &r.st, &pc);
 	if (!r.pub) {
 		log_error("out of memory", NULL);

@@ -18,6 +18,7 @@ struct slot {
 	int64_t first_ns;       /* mono time of the first publish */
 	int64_t sent_ns;        /* mono time of the latest publish */
 	int64_t feed_ns;        /* record's feed time (realtime), 0 = unknown */
+	uint32_t subj;          /* hash of the subject (order check of re-publishes) */
 	uint8_t state;
 	uint8_t tag;
 	uint16_t attempts;      /* publishes so far */
@@ -54,6 +55,8 @@ struct pub {
 	uint64_t mark_pos, released;
 	/* recovery */
 	int recovering;
+	int resent;             /* this round's copies were sent; awaiting answers */
+	int rounds;             /* re-publish rounds of this recovery */
 	int64_t recover_since, next_try, backoff;
 	struct pub_stats stats;
 	pub_ack_fn on_ack;
@@ -288,6 +291,8 @@ enter_recovery(struct pub *p, const char *why)
 	if (p->recovering)
 		return;
 	p->recovering = 1;
+	p->resent = 0;
+	p->rounds = 0;
 	p->recover_since = mono_ns();
 	p->next_try = p->recover_since;
 	p->stats.recoveries++;
@@ -309,6 +314,7 @@ reject(struct pub *p, struct slot *s, const char *why)
 	natsMsg_Destroy(s->msg);
 	s->msg = NULL;
 	s->state = S_DONE;
+	s->subj = 0;        /* never stored: no order to check against */
 	p->outstanding--;
 	p->stats.pub_errors++;
 }
@@ -342,6 +348,40 @@ publish(struct pub *p, struct slot *s)
 	return -1;
 }
 
+static uint32_t
+subj_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * A re-published message was stored just now (not a duplicate).  A newer
+ * message of the same subject that is already acknowledged was stored before
+ * it: the stream holds the two out of order, which a consumer sees as a gap.
+ * Say so (pub.h: the window recovery cannot close).
+ */
+static void
+check_order(struct pub *p, uint64_t idx)
+{
+	const struct slot *s = &p->slots[idx];
+
+	for (uint64_t n = p->head + ((idx - p->head) & p->mask) + 1; n < p->tail; n++) {
+		const struct slot *t = &p->slots[n & p->mask];
+
+		if (t->state == S_DONE && t->subj == s->subj) {
+			p->stats.reordered++;
+			if (may_log(p))
+				log_warn("a re-published message was stored after a newer one of its subject",
+				    "subject=%s", log_q(natsMsg_GetSubject(s->msg)));
+			return;
+		}
+	}
+}
+
 int
 pub_send(struct pub *p, const char *subject, const char *msg_id, const char *data, int len,
     int tag, int64_t feed_ns)
@@ -358,6 +398,7 @@ pub_send(struct pub *p, const char *subject, const char *msg_id, const char *dat
 	s = &p->slots[p->tail & p->mask];
 	memset(s, 0, sizeof *s);
 	s->msg = m;
+	s->subj = subj_hash(subject);
 	s->tag = (uint8_t)tag;
 	s->feed_ns = feed_ns;
 	map_put(p, m, (uint32_t)(p->tail & p->mask));
@@ -408,6 +449,8 @@ apply(struct pub *p, const struct comp *c)
 				log_info("message was already in the stream (published before a restart?)",
 				    "subject=%s msg_id=%s", log_q(natsMsg_GetSubject(s->msg)), log_q(id ? id : "?"));
 			}
+		} else if (s->attempts > 1) {
+			check_order(p, p->hval[at]);
 		}
 		if (p->on_ack)
 			p->on_ack(p->on_ack_ud, s->tag, now - s->sent_ns,
@@ -467,6 +510,26 @@ pub_reclaim(struct pub *p)
 		take_back(p);
 }
 
+/* The next recovery round after an exponentially growing wait. */
+static void
+backoff(struct pub *p, int64_t now)
+{
+	p->next_try = now + p->backoff;
+	p->backoff = p->backoff * 2 > p->cfg.retry_max_wait_ns ? p->cfg.retry_max_wait_ns : p->backoff * 2;
+	p->recover_since = now;
+}
+
+/*
+ * One recovery: wait for every answer to what is in flight (or its ack
+ * timeout), take the rest back, publish every failed message again in order,
+ * and repeat until a round comes back fully acknowledged; only then accept
+ * new messages.  Resuming as soon as the copies were sent would let new
+ * messages overtake copies that fail once more: during a JetStream leader
+ * election, "no responders" answers come back at once, and a new leader
+ * elected between a copy and a new message stores them out of order, which a
+ * consumer sees as a gap in the book.  A round that fails again waits
+ * (exponential back-off), so an election is not a busy loop of re-publishes.
+ */
 static void
 recover(struct pub *p)
 {
@@ -483,22 +546,43 @@ recover(struct pub *p)
 			return;
 		take_back(p);
 	}
+	/* Nothing in flight now: what is outstanding has failed. */
+	if (p->outstanding == 0) {
+		p->recovering = 0;
+		p->resent = 0;
+		p->backoff = 50000000;
+		log_info("publishing resumed", "rounds=%d", p->rounds);
+		return;
+	}
+	if (p->resent) {
+		/* The previous round failed again: back off before the next. */
+		p->resent = 0;
+		backoff(p, now);
+		return;
+	}
 	for (uint64_t n = p->head; n < p->tail; n++) {
 		struct slot *s = &p->slots[n & p->mask];
 
 		if (s->state != S_FAILED)
 			continue;
 		if (publish(p, s) < 0) {
-			p->next_try = now + p->backoff;
-			p->backoff = p->backoff * 2 > p->cfg.retry_max_wait_ns ? p->cfg.retry_max_wait_ns : p->backoff * 2;
-			p->recover_since = now;
+			backoff(p, now);
 			return;
 		}
 		p->stats.republished++;
+		if (p->cfg.dup_window_ns > 0 && now - s->first_ns > p->cfg.dup_window_ns) {
+			/* The server may have stored the first copy and forgotten
+			 * its id already: this one may be stored twice. */
+			p->stats.late_republished++;
+			if (may_log(p))
+				log_warn("re-published a message older than the duplicate window",
+				    "subject=%s age_s=%lld", log_q(natsMsg_GetSubject(s->msg)),
+				    (long long)((now - s->first_ns) / 1000000000));
+		}
 	}
-	p->recovering = 0;
-	p->backoff = 50000000;
-	log_info("publishing resumed", "outstanding=%d", p->outstanding);
+	p->rounds++;
+	p->resent = 1;
+	p->recover_since = now;
 }
 
 /* Nothing acked for ack_timeout, or the connection dropped: recover. */

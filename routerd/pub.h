@@ -15,8 +15,17 @@
  * once connected again it takes every unacknowledged message back from the
  * client (js_PublishAsyncGetPendingList) and publishes them again in their
  * original order, with their original Nats-Msg-Id, so the stream's duplicate
- * window drops the ones the server had already stored.  Rounds that fail back
- * off exponentially up to retry_max_wait.
+ * window drops the ones the server had already stored.  New messages are
+ * accepted again only once a round is acknowledged in full, so a new message
+ * never overtakes an older one in the stream (JetStream leader elections
+ * answer some publishes "no responders" and store the next ones).  Rounds
+ * that fail back off exponentially up to retry_max_wait.  A message re-sent
+ * later than the duplicate window after its first publish is logged and
+ * counted (late_republished): the stream may then hold it twice.  One window
+ * is left: a message lost with a dying JetStream leader while newer ones,
+ * sent before any failure was known, are stored by the next leader.  When
+ * the copy is then stored (not a duplicate) after an acknowledged newer
+ * message of the same subject, it is logged and counted (reordered).
  */
 #ifndef MP_ROUTERD_PUB_H
 #define MP_ROUTERD_PUB_H
@@ -31,6 +40,7 @@ struct pub_cfg {
 	int max_inflight;          /* messages published and not yet acknowledged */
 	int64_t ack_timeout_ns;
 	int64_t retry_max_wait_ns;
+	int64_t dup_window_ns;     /* the streams' duplicate window (0 = unknown) */
 };
 
 struct pub_stats {
@@ -42,6 +52,8 @@ struct pub_stats {
 	uint64_t republished;      /* publishes of a message after a failure */
 	uint64_t recoveries;       /* recovery rounds started */
 	uint64_t pub_errors;       /* publish calls that failed */
+	uint64_t late_republished; /* re-published after the duplicate window: may be stored twice */
+	uint64_t reordered;        /* re-publishes stored after a newer message of their subject */
 };
 
 struct pub;

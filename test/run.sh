@@ -8,7 +8,8 @@
 #   skip NAME - reason           a case that could not run here (counted apart)
 # A test that exits non-zero without printing "not ok" counts as one failure,
 # so a crash is never silent.  Arguments: paths of programs/scripts, or
-# "fuzz:NAME" for a libFuzzer target run for $FUZZ_SECONDS.
+# "fuzz:NAME" for a libFuzzer target run for $FUZZ_SECONDS on build/fuzz/corpus/NAME
+# (seeded by test/fuzz/seed.sh before the first one; a seeding failure fails them).
 # Per-test output is kept in build/test-logs/NAME.log.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -18,6 +19,7 @@ export MP_ROOT="$PWD"
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0; failed=0; skipped=0
+fuzz_seeded=
 failures=()
 
 run_one() {
@@ -26,11 +28,18 @@ run_one() {
 	log="$logdir/$name.log"
 	start=$(date +%s)
 	if [[ $t == fuzz:* ]]; then
-		local fb="build/fuzz/bin/$name" corpus="build/fuzz/corpus/$name"
+		local fb="build/fuzz/bin/$name" corpus="build/fuzz/corpus/$name" cov
+		# the corpora are seeded once from the recordings and an mpsim run
+		if [ -z "$fuzz_seeded" ]; then
+			BIN=bin ./test/fuzz/seed.sh >"$logdir/fuzz_seed.log" 2>&1 && fuzz_seeded=ok || fuzz_seeded=failed
+		fi
 		mkdir -p "$corpus"
 		[ -d "test/fuzz/corpus/$name" ] && cp -n test/fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null
-		if "$fb" -max_total_time="${FUZZ_SECONDS:-5}" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
-			echo "ok $name (fuzzed ${FUZZ_SECONDS:-5}s, $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs)" >>"$log.res"
+		if [ "$fuzz_seeded" != ok ]; then
+			echo "not ok $name - could not seed the corpus: $(tail -1 "$logdir/fuzz_seed.log")" >"$log"
+		elif "$fb" -max_total_time="${FUZZ_SECONDS:-5}" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
+			cov=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+')
+			echo "ok $name (fuzzed ${FUZZ_SECONDS:-5}s, $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs, $cov)" >>"$log.res"
 		else
 			echo "not ok $name - fuzzer found a crash, see $log" >>"$log.res"
 		fi

@@ -5,6 +5,7 @@
 #   routerd_feeder        helper (not a test): synthetic bookd records into book.router
 #   routerd_*.sh          integration tests (nats-server on a free loopback port);
 #                         routerd_two_runs.sh: defect 9, two runs with repeating ids
+#   nats_cluster.sh       the system against a 3-node cluster, leader and a second node killed
 $(eval $(call test_prog,test_routerd_enc,test/routerd/test_routerd_enc.c $(ROUTERD_ENC_SRCS),jansson inih))
 $(eval $(call test_prog,test_mpsub_verify,test/routerd/test_mpsub_verify.c tools/mpsub/verify.c tools/mpsub/vparse.c $(BOOK_ENGINE_SRCS),jansson inih))
 $(eval $(call fuzz_target,fuzz_mpsub_parse,test/routerd/fuzz_mpsub_parse.c tools/mpsub/vparse.c tools/mpsub/verify.c $(BOOK_ENGINE_SRCS),jansson))
@@ -12,6 +13,8 @@ TEST_SCRIPTS += test/routerd/routerd_streams.sh test/routerd/routerd_nats_restar
 	test/routerd/routerd_kill9.sh test/routerd/routerd_gap.sh test/routerd/routerd_npm_consumer.sh \
 	test/routerd/routerd_tls_auth.sh test/routerd/routerd_mpsim.sh test/routerd/routerd_corrupt.sh \
 	test/routerd/routerd_two_runs.sh
+# The system publishing to a 3-node NATS cluster, two nodes killed (~45 s).
+TEST_SCRIPTS += test/routerd/nats_cluster.sh
 
 # A helper program, built with the others but not run as a test.
 $(BIN)/test/routerd_feeder: $(call objs,test/routerd/feeder.c $(BOOK_ENGINE_SRCS)) $(OBJ)/libcommon.a
