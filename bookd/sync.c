@@ -257,6 +257,22 @@ bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct rec_lev
 	}
 }
 
+uint32_t
+bk_exact_levels(const struct bk *k, int side)
+{
+	int64_t e = k->edge_px[side];
+	struct book_iter it;
+	const struct rec_level *l;
+	uint32_t n = 0;
+
+	if (e == 0)
+		return 0;
+	for (book_iter_begin(k->book, side, &it); (l = book_iter_next(&it, NULL)); n++)
+		if (side == BOOK_BID ? l->px < e : l->px > e)
+			break;
+	return n;
+}
+
 void
 bk_edge_narrow(struct bk *k, int side, int64_t px)
 {

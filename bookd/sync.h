@@ -272,6 +272,8 @@ void bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now);
  * REC_MAX_LEVELS per side per record; times from s. */
 void bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct rec_level *bids, uint32_t nb,
     const struct rec_level *asks, uint32_t na);
+/* Levels of side inside its exact range (0 when there is none). */
+uint32_t bk_exact_levels(const struct bk *k, int side);
 /* Move the exact bound of side inwards to px (never outwards). */
 void bk_edge_narrow(struct bk *k, int side, int64_t px);
 
