@@ -325,6 +325,7 @@ print_summary(const struct bk *k, int levels)
 	printf(", \"exact_levels_bid\": %u, \"exact_levels_ask\": %u, \"refreshes\": %" PRIu64
 	    ", \"refresh_discrepancies\": %" PRIu64, bk_exact_levels(k, BOOK_BID), bk_exact_levels(k, BOOK_ASK),
 	    s->refreshes, s->refresh_discrepancies);
+	printf(", \"refresh_held\": %" PRIu64 ", \"refresh_too_old\": %" PRIu64, s->refresh_held, s->refresh_too_old);
 	printf(", \"synced\": %s, \"last_id\": %" PRId64 ", \"bids\": ", k->state == BK_SYNCED ? "true" : "false",
 	    k->id);
 	print_levels(k, BOOK_BID, levels);
