@@ -20,3 +20,6 @@ $(eval $(call fuzz_target,fuzz_bookd_sync,test/bookd/fuzz_bookd_sync.c $(BOOKD_L
 $(eval $(call prog,bench_book_real,test/bookd/bench_book_real.c test/bookd/real_cap.c test/bookd/book_ref_sorted.c $(BOOKD_LIB_SRCS) $(wildcard feedd/parse*.c),inih jansson))
 BENCHES += $(BIN)/bench_book_real
 $(eval $(call fuzz_target,fuzz_book,test/bookd/fuzz_book.c test/bookd/book_ref_sorted.c $(BOOK_ENGINE_SRCS),))
+# bench_splice: one 5000-level deep refresh spliced into a 5000-level book vs a full replace
+$(eval $(call prog,bench_splice,test/bookd/bench_splice.c $(BOOKD_LIB_SRCS),inih))
+BENCHES += $(BIN)/bench_splice
