@@ -87,6 +87,17 @@ static const struct stat_metric g_stat_metrics[] = {
 	SM(ts_skew, "mp_book_ts_skew_total", "exchange time far from receive time"),
 	SM(depth_low, "mp_book_depth_low_total", "depth completeness fell below threshold"),
 	SM(deep_merges, "mp_book_deep_merges_total", "OKX books-full merges"),
+	/* Binance deep refresh (splice.h) */
+	SM(refresh_requests, "mp_book_refresh_requests_total", "Binance deep refreshes asked of feedd"),
+	SM(refresh_refused, "mp_book_refresh_refused_total", "deep refreshes feedd skipped to keep budget for resyncs"),
+	SM(refreshes, "mp_book_refreshes_total", "deep refreshes spliced into the synced book"),
+	SM(refresh_held, "mp_book_refresh_held_total", "deep refreshes ahead of the stream, held until it reached them"),
+	SM(refresh_too_old, "mp_book_refresh_too_old_total", "deep refreshes older than the change log, dropped"),
+	SM(refresh_hold_timeouts, "mp_book_refresh_hold_timeouts_total",
+	    "held deep refreshes the stream did not reach within refresh_hold_timeout, dropped"),
+	SM(refresh_dropped, "mp_book_refresh_dropped_total", "deep refreshes dropped (unusable, replaced, or lost to a resync)"),
+	SM(refresh_discrepancies, "mp_book_refresh_discrepancies_total",
+	    "levels inside the exact range a refresh contradicted (each episode resyncs the book)"),
 	SM(out_records, "mp_book_out_records_total", "records emitted"),
 	/* loss accounting (bookd/sync_loss.c): Binance in update ids, OKX in frames */
 	SM(upd_expected, "mp_book_expected_updates_total", "updates the venue's ids say were sent (received + lost)"),

@@ -8,6 +8,7 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "splice.h"
 
 #define SEC 1000000000LL
 
@@ -34,6 +35,8 @@ bk_cfg_defaults(struct bk_cfg *c)
 	c->max_skew_ns = 10 * SEC;
 	c->event_interval_ns = 1 * SEC;
 	c->buffer_max = 32u << 20;
+	c->refresh_interval_ns = 60 * SEC;
+	c->refresh_hold_ns = 10 * SEC;
 }
 
 void
@@ -59,6 +62,8 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 	c->max_skew_ns = cfg_dur_ns(cfg, "bookd", "max_clock_skew");
 	c->event_interval_ns = cfg_dur_ns(cfg, "bookd", "event_interval");
 	c->buffer_max = (size_t)cfg_size(cfg, "bookd", "buffer_max");
+	c->refresh_interval_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_interval");
+	c->refresh_hold_ns = cfg_dur_ns(cfg, "bookd", "refresh_hold_timeout");
 }
 
 int
@@ -73,7 +78,7 @@ bk_init(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk
 	k->connected = 1;
 	k->book = book_new(cfg->max_levels);
 	k->lv_tmp = malloc(4 * (size_t)cfg->max_levels * sizeof *k->lv_tmp);
-	if (!k->book || !k->lv_tmp) {
+	if (!k->book || !k->lv_tmp || sp_init(k) < 0) {
 		bk_free(k);
 		return -1;
 	}
@@ -87,6 +92,7 @@ bk_free(struct bk *k)
 	free(k->lv_tmp);
 	free(k->buf);
 	free(k->out);
+	sp_free(k);
 	memset(k, 0, sizeof *k);
 }
 
@@ -206,6 +212,78 @@ bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now)
 	}
 }
 
+static void
+emit_changes_one(struct bk *k, const struct rec_snapshot *s, const struct rec_level *bids, uint32_t nb,
+    const struct rec_level *asks, uint32_t na)
+{
+	size_t len = rec_delta_size(nb, na);
+	struct rec_delta *d;
+
+	d = bk_out_space(k, len);
+	if (!d) {
+		log_error("out of memory building a delta", "symbol=%s", k->in->symbol);
+		return;
+	}
+	memset(d, 0, len);
+	rec_hdr_init(&d->h, REC_DELTA, k->in->id, (uint32_t)len);
+	d->h.first_id = d->h.last_id = d->h.prev_id = k->id;
+	d->h.flags = REC_F_SYNCED;
+	d->h.exch_ns = s->h.exch_ns;
+	d->h.recv_ns = s->h.recv_ns;
+	d->n_bids = nb;
+	d->n_asks = na;
+	memcpy(d->lv, bids, nb * sizeof *bids);
+	memcpy(d->lv + nb, asks, na * sizeof *asks);
+	d->book_bids = book_count(k->book, BOOK_BID);
+	d->book_asks = book_count(k->book, BOOK_ASK);
+	book_best(k->book, BOOK_BID, &d->best_bid_px, &d->best_bid_qty);
+	book_best(k->book, BOOK_ASK, &d->best_ask_px, &d->best_ask_qty);
+	bk_emit(k, &d->h);
+}
+
+void
+bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct rec_level *bids, uint32_t nb,
+    const struct rec_level *asks, uint32_t na)
+{
+	uint32_t ob = 0, oa = 0;
+
+	/* a delta record holds at most REC_MAX_LEVELS changes per side */
+	while (ob < nb || oa < na) {
+		uint32_t tb = nb - ob < REC_MAX_LEVELS ? nb - ob : REC_MAX_LEVELS;
+		uint32_t ta = na - oa < REC_MAX_LEVELS ? na - oa : REC_MAX_LEVELS;
+		emit_changes_one(k, s, bids + ob, tb, asks + oa, ta);
+		ob += tb;
+		oa += ta;
+	}
+}
+
+uint32_t
+bk_exact_levels(const struct bk *k, int side)
+{
+	int64_t e = k->edge_px[side];
+	struct book_iter it;
+	const struct rec_level *l;
+	uint32_t n = 0;
+
+	if (e == 0)
+		return 0;
+	for (book_iter_begin(k->book, side, &it); (l = book_iter_next(&it, NULL)); n++)
+		if (side == BOOK_BID ? l->px < e : l->px > e)
+			break;
+	return n;
+}
+
+void
+bk_edge_narrow(struct bk *k, int side, int64_t px)
+{
+	int64_t *e = &k->edge_px[side];
+
+	if (*e == 0)
+		return;   /* no exact range: nothing to narrow */
+	if (side == BOOK_BID ? px > *e : px < *e)
+		*e = px;
+}
+
 /* ---- the delta buffer ---- */
 
 static const struct rec_delta *
@@ -273,8 +351,8 @@ buf_push(struct bk *k, const struct rec_delta *d)
 
 /* ---- requests ---- */
 
-static void
-send_control(struct bk *k, uint16_t op, uint32_t req_id, uint32_t depth, const char *reason)
+void
+bk_send_control(struct bk *k, uint16_t op, uint16_t flags, uint32_t req_id, uint32_t depth, const char *reason)
 {
 	struct rec_control c;
 
@@ -283,6 +361,7 @@ send_control(struct bk *k, uint16_t op, uint32_t req_id, uint32_t depth, const c
 	c.h.flags = k->cfg->out_flags;
 	c.h.stage_ns[STAGE_BOOK] = k->now;
 	c.op = op;
+	c.flags = flags;
 	c.req_id = req_id;
 	c.depth = depth;
 	snprintf(c.reason, sizeof c.reason, "%s", reason);
@@ -318,7 +397,7 @@ bk_request(struct bk *k, uint16_t op, int64_t now)
 		wait = k->cfg->backoff_max_ns;
 	k->req_attempts++;
 	k->next_req_ns = now + wait;
-	send_control(k, op, k->req_id, depth, op == CTL_SNAPSHOT ? "book sync" : "book sync (ws snapshot)");
+	bk_send_control(k, op, 0, k->req_id, depth, op == CTL_SNAPSHOT ? "book sync" : "book sync (ws snapshot)");
 }
 
 /* Send the request the book needs, if one is due and allowed now. */
@@ -364,6 +443,7 @@ bk_unsync(struct bk *k)
 	k->state = BK_WAIT;
 	k->want_req = 1;
 	bbo_reset(k);
+	sp_unsync(k);
 }
 
 void
@@ -418,6 +498,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		k->edge_px[side] = n ? book_level(k->book, side, n - 1)->px : 0;
 	}
 	k->id = k->snap_id = s->h.last_id;
+	sp_reset(k, s->h.last_id);
 	k->deep_refresh_ns = 0;
 	k->last_exch_ns = s->h.exch_ns;
 	k->depth_low = 0;
@@ -436,6 +517,7 @@ bk_synced(struct bk *k, int64_t now)
 	k->want_req = 0;
 	k->req_id = 0;
 	k->st.syncs++;
+	sp_synced(k, now);
 	bk_emit_snapshot(k, SNAP_FULL, reason, now);
 	k->last_full_ns = k->last_topn_ns = now;
 	bk_event(k, EV_SYNCED, SEV_INFO, 0, k->id,
@@ -446,7 +528,7 @@ bk_synced(struct bk *k, int64_t now)
 	if (k->in->exch == EX_OKX && k->cfg->okx_deep) {
 		uint32_t depth = k->cfg->max_levels < REC_MAX_LEVELS ? k->cfg->max_levels : REC_MAX_LEVELS;
 		k->st.deep_requests++;
-		send_control(k, CTL_DEEP, 0, depth, "deep levels after sync");
+		bk_send_control(k, CTL_DEEP, 0, 0, depth, "deep levels after sync");
 	}
 }
 
@@ -466,10 +548,15 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 		if (r == BOOK_EINVAL) {
 			if (!bad++)
 				bad_i = i;
-		} else if (r == BOOK_DROPPED || r == BOOK_EVICTED) {
-			/* the worst level is no longer known: the covered range shrinks */
+			continue;
+		}
+		/* a removal of a level not held is a change too: a refresh must
+		 * not bring back what the stream removed after it */
+		sp_note(k, side, lv[i].px, d->h.last_id);
+		if (r == BOOK_DROPPED || r == BOOK_EVICTED) {
+			/* the worst level is no longer known: the exact range shrinks */
 			uint32_t c = book_count(k->book, side);
-			k->edge_px[side] = book_level(k->book, side, c - 1)->px;
+			bk_edge_narrow(k, side, book_level(k->book, side, c - 1)->px);
 			trunc++;
 		}
 	}
@@ -533,8 +620,10 @@ synced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 		k->st.stale++;
 		return 0;
 	case SV_APPLY:
-		if (bk_apply(k, d, now) == 0)
+		if (bk_apply(k, d, now) == 0) {
+			sp_after_apply(k, now);
 			return 0;
+		}
 		bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
 		return -1;
 	default:
@@ -634,6 +723,8 @@ on_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		k->st.snap_ignored++;
 		return;
 	}
+	if (k->state == BK_SYNCED && sp_answer(k, s, now))
+		return;
 	if (k->state == BK_SYNCED || (s->req_id && s->req_id != k->req_id)) {
 		/* not asked for (or an answer to a request given up on) */
 		k->st.snap_ignored++;
@@ -685,6 +776,8 @@ on_event(struct bk *k, const struct rec_event *ev, int64_t now)
 			bk_unsync(k);
 		break;
 	case EV_SNAPSHOT_FAILED:
+		if (sp_failed(k, ev->h.aux))
+			break;
 		if (k->req_id && ev->h.aux == k->req_id) {
 			k->req_id = 0;
 			k->want_req = 1;   /* again, after the backoff */
@@ -800,6 +893,7 @@ bk_tick(struct bk *k, int64_t now)
 			k->last_topn_ns = now;
 			bk_emit_snapshot(k, SNAP_TOPN, SNAP_R_PERIODIC, now);
 		}
+		sp_tick(k, now);
 	} else if (k->in->exch == EX_OKX && k->state == BK_WAIT && k->okx_mode == OKX_MODE_UNKNOWN &&
 	    now >= k->grace_until) {
 		k->want_req = 1;

@@ -53,6 +53,7 @@ struct bk_cfg {
 	int64_t full_interval_ns, snapshot_interval_ns;
 	int64_t backoff_min_ns, backoff_max_ns, backoff_reset_ns, snapshot_timeout_ns;
 	int64_t max_skew_ns, event_interval_ns;
+	int64_t refresh_interval_ns, refresh_hold_ns;   /* Binance deep refresh (splice.h) */
 	size_t buffer_max;
 	uint16_t out_flags;      /* OR-ed into every output record (REC_F_REPLAY offline) */
 	uint32_t req_seq;        /* last request id used (shared so ids are unique per process) */
@@ -107,6 +108,27 @@ struct bk_stats {
 	/* loss accounting from the venue's ids (sync_loss.c says what the unit
 	 * is: Binance update ids, OKX frames); expected = received + missing */
 	uint64_t upd_expected, upd_received, upd_missing, upd_late;
+	/* Binance deep refresh (splice.h) */
+	uint64_t refresh_requests;      /* CTL_SNAPSHOT + CTL_F_REFRESH sent */
+	uint64_t refresh_refused;       /* feedd had no budget to spare (EV_SNAPSHOT_FAILED) */
+	uint64_t refreshes;             /* refreshes spliced in */
+	uint64_t refresh_held;          /* refreshes ahead of the stream, held until it reached them */
+	uint64_t refresh_too_old;       /* older than the change log: dropped */
+	uint64_t refresh_hold_timeouts; /* the stream did not reach the refresh in time: dropped */
+	uint64_t refresh_dropped;       /* held refresh lost to a resync / replaced / invalid */
+	uint64_t refresh_discrepancies; /* levels that differed inside the exact range (then resync) */
+};
+
+/* splice.c: the changes applied since the log floor, per level. */
+struct bk_change {
+	int64_t px, id;
+	int side;
+};
+struct bk_log {
+	struct bk_change *e;      /* ring of cap entries, NULL = not kept (OKX) */
+	int64_t *scratch;         /* cap prices, for splicing */
+	uint32_t cap, head, n;
+	int64_t floor;            /* every change with id > floor is in the log */
 };
 
 /* sync_loss.c: where the venue's id stream was last seen (independent of sync state). */
@@ -168,6 +190,13 @@ struct bk {
 	size_t out_cap;
 	struct rec_level *lv_tmp; /* 4 * max_levels scratch levels (deep merge changes) */
 	struct bk_loss loss;
+	/* Binance deep refresh (splice.c) */
+	struct bk_log log;
+	uint32_t refresh_req_id;  /* outstanding refresh request, 0 = none */
+	int64_t refresh_sent_ns, next_refresh_ns;
+	struct rec_snapshot *held;/* a refresh ahead of the stream (malloc'd copy) */
+	int64_t held_ns;
+	uint64_t rng;             /* jitter */
 	struct bk_stats st;
 };
 
@@ -229,6 +258,8 @@ void bk_synced(struct bk *k, int64_t now);
  * untrustworthy (the caller resyncs; nothing was emitted). */
 int bk_apply(struct bk *k, const struct rec_delta *d, int64_t now);
 void bk_request(struct bk *k, uint16_t op, int64_t now);
+/* Hand one REC_CONTROL (op, CTL_F_* flags) to the sink. */
+void bk_send_control(struct bk *k, uint16_t op, uint16_t flags, uint32_t req_id, uint32_t depth, const char *reason);
 /* Send the request the book needs if one is due and the backoff allows it. */
 void bk_maybe_request(struct bk *k, int64_t now);
 /* Leave sync without an event (the book waits for a new snapshot). */
@@ -236,6 +267,15 @@ void bk_unsync(struct bk *k);
 void bk_buffer_clear(struct bk *k);
 /* Emit a full (SNAP_FULL) or top-N (SNAP_TOPN) snapshot of the book. */
 void bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now);
+/* Emit level changes made outside the venue's stream (OKX deep merge, a
+ * spliced refresh) as deltas at the book's id (first == last == prev), at most
+ * REC_MAX_LEVELS per side per record; times from s. */
+void bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct rec_level *bids, uint32_t nb,
+    const struct rec_level *asks, uint32_t na);
+/* Levels of side inside its exact range (0 when there is none). */
+uint32_t bk_exact_levels(const struct bk *k, int side);
+/* Move the exact bound of side inwards to px (never outwards). */
+void bk_edge_narrow(struct bk *k, int side, int64_t px);
 
 /* quality.c: checks of an applied delta against the book; returns a mask of
  * (1 << enum qual_check) that failed.  quality_report counts them and emits

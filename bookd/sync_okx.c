@@ -186,6 +186,23 @@ deep_changes(struct bk *k, int side, const struct rec_level *nv, uint32_t nn, st
 	return o;
 }
 
+/* The exact range of side narrows to the WS window's worst level if one of
+ * the deep changes ch[0..n) (all beyond the window) lies inside it. */
+static void
+deep_narrow(struct bk *k, int side, const struct rec_level *ch, uint32_t n)
+{
+	int64_t e = k->edge_px[side];
+	uint32_t cnt = book_count(k->book, side), ws = k->cfg->okx_ws_depth;
+
+	if (e == 0 || cnt == 0)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		if (side == BOOK_BID ? ch[i].px >= e : ch[i].px <= e) {
+			bk_edge_narrow(k, side, book_level(k->book, side, (cnt < ws ? cnt : ws) - 1)->px);
+			return;
+		}
+}
+
 /* 1 when lv[0..n) is strictly best-first. */
 static int
 best_first(int side, const struct rec_level *lv, uint32_t n)
@@ -196,39 +213,12 @@ best_first(int side, const struct rec_level *lv, uint32_t n)
 	return 1;
 }
 
-static void
-emit_deep_delta(struct bk *k, const struct rec_snapshot *s, const struct rec_level *bids, uint32_t nb,
-    const struct rec_level *asks, uint32_t na)
-{
-	size_t len = rec_delta_size(nb, na);
-	struct rec_delta *d;
-
-	d = bk_out_space(k, len);
-	if (!d)
-		return;
-	memset(d, 0, len);
-	rec_hdr_init(&d->h, REC_DELTA, k->in->id, (uint32_t)len);
-	d->h.first_id = d->h.last_id = d->h.prev_id = k->id;
-	d->h.flags = REC_F_SYNCED;
-	d->h.exch_ns = s->h.exch_ns;
-	d->h.recv_ns = s->h.recv_ns;
-	d->n_bids = nb;
-	d->n_asks = na;
-	memcpy(d->lv, bids, nb * sizeof *bids);
-	memcpy(d->lv + nb, asks, na * sizeof *asks);
-	d->book_bids = book_count(k->book, BOOK_BID);
-	d->book_asks = book_count(k->book, BOOK_ASK);
-	book_best(k->book, BOOK_BID, &d->best_bid_px, &d->best_bid_qty);
-	book_best(k->book, BOOK_ASK, &d->best_ask_px, &d->best_ask_qty);
-	bk_emit(k, &d->h);
-}
-
 void
 so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
 {
 	const struct rec_level *nb = s->lv, *na = s->lv + s->n_bids;
 	struct rec_level *cb = k->lv_tmp, *ca;
-	uint32_t ncb, nca, ob = 0, oa = 0;
+	uint32_t ncb, nca;
 
 	(void)now;
 	if (k->state != BK_SYNCED || s->nchunks > 1 || !best_first(BOOK_BID, nb, s->n_bids) ||
@@ -240,25 +230,22 @@ so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	ncb = deep_changes(k, BOOK_BID, nb, s->n_bids, cb);
 	ca = cb + ncb;
 	nca = deep_changes(k, BOOK_ASK, na, s->n_asks, ca);
-	for (uint32_t i = 0; i < ncb; i++)
-		book_apply(k->book, BOOK_BID, cb[i].px, cb[i].qty);
-	for (uint32_t i = 0; i < nca; i++)
-		book_apply(k->book, BOOK_ASK, ca[i].px, ca[i].qty);
-	for (int side = 0; side < 2; side++) {
-		uint32_t n = book_count(k->book, side);
-		if (n)
-			k->edge_px[side] = book_level(k->book, side, n - 1)->px;
+	/* deep levels are "as of" deep_refresh_ns, not sequence-verified: the
+	 * exact range never widens to them, and narrows to the WS window if the
+	 * merge changed a level inside it */
+	deep_narrow(k, BOOK_BID, cb, ncb);
+	deep_narrow(k, BOOK_ASK, ca, nca);
+	for (uint32_t i = 0; i < ncb + nca; i++) {
+		int side = i < ncb ? BOOK_BID : BOOK_ASK;
+		int r = book_apply(k->book, side, cb[i].px, cb[i].qty);
+		if (r == BOOK_DROPPED || r == BOOK_EVICTED) {
+			uint32_t c = book_count(k->book, side);
+			bk_edge_narrow(k, side, book_level(k->book, side, c - 1)->px);
+		}
 	}
 	k->deep_refresh_ns = s->h.recv_ns ? s->h.recv_ns : now;
 	k->st.deep_merges++;
-	/* a delta record holds at most REC_MAX_LEVELS changes per side */
-	while (ob < ncb || oa < nca) {
-		uint32_t tb = ncb - ob < REC_MAX_LEVELS ? ncb - ob : REC_MAX_LEVELS;
-		uint32_t ta = nca - oa < REC_MAX_LEVELS ? nca - oa : REC_MAX_LEVELS;
-		emit_deep_delta(k, s, cb + ob, tb, ca + oa, ta);
-		ob += tb;
-		oa += ta;
-	}
+	bk_emit_changes(k, s, cb, ncb, ca, nca);
 	/* the covered range moved: consumers learn it (and deep_refresh_ns)
 	 * from a full snapshot at the same id, which also counts as the
 	 * periodic one */

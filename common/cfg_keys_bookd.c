@@ -19,6 +19,11 @@ const struct cfg_key cfg_keys_bookd[] = {
 	    "levels per side the OKX books channel maintains; books-full levels beyond it are merged in"},
 	{"bookd", "okx_deep", CFG_BOOL, "true", 0, 0,
 	    "ask feedd for the OKX books-full depth (CTL_DEEP) after every OKX sync"},
+	{"bookd", "deep_refresh_interval", CFG_DUR, "60s", 0, 86400 * S,
+	    "Binance: a limit=binance_snapshot_depth refresh of every synced book this often (+-10 % jitter), "
+	    "spliced in and audited (0 = off; bookd/README.md has the weight arithmetic)"},
+	{"bookd", "refresh_hold_timeout", CFG_DUR, "10s", 1000000, 3600 * S,
+	    "a refresh whose lastUpdateId the stream has not reached is dropped (counted) after this"},
 	{"bookd", "resync_backoff_min", CFG_DUR, "1s", 0, 3600 * S,
 	    "wait after a snapshot request before the next one for the same book (doubles per request)"},
 	{"bookd", "resync_backoff_max", CFG_DUR, "60s", 0, 3600 * S,

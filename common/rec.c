@@ -244,6 +244,7 @@ ev_code_name(uint16_t code)
 	case EV_VALIDATION: return "validation";
 	case EV_CHECKSUM_FAIL: return "checksum_fail";
 	case EV_BBO_MISMATCH: return "bbo_mismatch";
+	case EV_REFRESH_DISCREPANCY: return "refresh_discrepancy";
 	case EV_RING_LOSS: return "ring_loss";
 	case EV_RESTARTED: return "restarted";
 	case EV_NATS_LOSS: return "nats_loss";

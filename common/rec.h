@@ -113,8 +113,12 @@ enum snap_reason { SNAP_R_NONE = 0, SNAP_R_SYNC = 1, SNAP_R_RESYNC = 2, SNAP_R_P
  * asks (best first, ascending).  A book larger than one record is sent as
  * nchunks records with chunk = 0..nchunks-1 (same ids); with 5000 levels per
  * side one record (160 KiB of levels) is the normal case.
- * bid_floor_px / ask_ceil_px: the outermost price the exchange's snapshot
- * covered; levels beyond are unknown until an update touches them (0 = none).
+ * bid_floor_px / ask_ceil_px: the exact range (bookd/README.md "Exact range").
+ * bid_floor_px is bid_exact_floor: every bid at or above it is
+ * sequence-verified (set by a snapshot or a spliced refresh, moved inwards by
+ * max_levels eviction); ask_ceil_px is ask_exact_ceil, every ask at or below
+ * it.  0 = none.  Levels outside are "as of" deep_refresh_ns (OKX levels
+ * merged from books-full beyond the WS window) or unknown.
  */
 struct rec_snapshot {
 	struct rec_hdr h;
@@ -181,11 +185,15 @@ enum ctl_op {
 	CTL_DEEP = 3,         /* fetch the deep book (OKX books-full) now */
 	CTL_RECONNECT = 4,    /* reconnect the venue's market-data connection */
 };
+/* CTL_SNAPSHOT only: a periodic deep refresh of a synced book, not a resync:
+ * feedd sends it only when the budget keeps room for resyncs, else answers
+ * EV_SNAPSHOT_FAILED at once (bookd tries again at the next interval). */
+#define CTL_F_REFRESH 0x1
 /* REC_CONTROL (ctl.<exchange>). */
 struct rec_control {
 	struct rec_hdr h;
 	uint16_t op;            /* enum ctl_op */
-	uint16_t pad0;
+	uint16_t flags;         /* CTL_F_* */
 	uint32_t req_id;        /* chosen by bookd, echoed in the answer */
 	uint32_t depth;         /* levels wanted (e.g. 5000) */
 	uint32_t pad1;
@@ -207,6 +215,8 @@ enum ev_code {
 	EV_VALIDATION = 23,     /* bookd: quality check failed (aux = enum qual_check) */
 	EV_CHECKSUM_FAIL = 24,  /* bookd: OKX CRC32 mismatch (a = sent, b = computed) */
 	EV_BBO_MISMATCH = 25,   /* bookd: bookTicker disagrees with the book */
+	EV_REFRESH_DISCREPANCY = 26, /* bookd: a deep refresh differs from the book inside its exact
+	                         * range (a = price, b = refresh qty; text: both values, count) */
 	EV_RING_LOSS = 30,      /* a consumer saw a ring gap record (a = first lost ring seq, b = count) */
 	EV_RESTARTED = 31,      /* a daemon restarted and resumed (text: what it did) */
 	EV_NATS_LOSS = 32,      /* routerd: messages lost beyond ring capacity (b = count) */

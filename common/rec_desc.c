@@ -51,7 +51,7 @@ static const struct rec_desc_field f_kline[] = {
 	FLD(rec_kline, interval_s), FLD(rec_kline, closed), FLD(rec_kline, pad0),
 };
 static const struct rec_desc_field f_control[] = {
-	FLD(rec_control, h), FLD(rec_control, op), FLD(rec_control, pad0),
+	FLD(rec_control, h), FLD(rec_control, op), FLD(rec_control, flags),
 	FLD(rec_control, req_id), FLD(rec_control, depth), FLD(rec_control, pad1),
 	FLD(rec_control, reason),
 };

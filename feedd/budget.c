@@ -64,6 +64,12 @@ budget_wait(struct budget *b, int64_t now, int64_t weight)
 	return wait;
 }
 
+int
+budget_spare(struct budget *b, int64_t now, int64_t weight, int64_t reserve)
+{
+	return budget_wait(b, now, weight + reserve) == 0;
+}
+
 void
 budget_spend(struct budget *b, int64_t now, int64_t weight)
 {

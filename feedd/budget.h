@@ -32,6 +32,10 @@ void budget_set_limit(struct budget *b, int64_t limit);
 /* ns to wait before `weight` may be spent at `now`: 0 = now, -1 = never
  * (weight larger than the whole limit). */
 int64_t budget_wait(struct budget *b, int64_t now, int64_t weight);
+/* 1 when `weight` may be spent now and `reserve` more still fits in the same
+ * window afterwards: an optional request (a Binance deep refresh) never takes
+ * budget the requests that must happen (resyncs) need. */
+int budget_spare(struct budget *b, int64_t now, int64_t weight, int64_t reserve);
 /* Record a spend (the caller checked budget_wait() == 0). */
 void budget_spend(struct budget *b, int64_t now, int64_t weight);
 /* The venue asked for a pause (429/418 Retry-After): nothing until `until`. */

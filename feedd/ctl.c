@@ -136,7 +136,10 @@ act(struct feed *f, const struct rec_control *c)
 	}
 	switch (c->op) {
 	case CTL_SNAPSHOT:
-		rest_submit(f, RQ_SNAPSHOT, in->id, c->req_id, c->depth);
+		if (c->flags & CTL_F_REFRESH)
+			rest_submit_refresh(f, in->id, c->req_id, c->depth);
+		else
+			rest_submit(f, RQ_SNAPSHOT, in->id, c->req_id, c->depth);
 		break;
 	case CTL_DEEP:
 		if (f->exch != EX_OKX) {

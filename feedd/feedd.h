@@ -131,6 +131,7 @@ struct feed_metrics {
 	_Atomic uint64_t *frames, *bytes, *records, *parse_errors, *unknown, *slow_path;
 	_Atomic uint64_t *feed_drops, *raw_drops, *events, *connects, *disconnects, *rollovers, *stale;
 	_Atomic uint64_t *pings, *pongs, *rest_ok, *rest_failed, *rate_limited, *ctl_requests, *ctl_ignored;
+	_Atomic uint64_t *refresh_skipped;   /* deep refreshes not sent: budget kept for resyncs */
 	_Atomic uint64_t *retired_frames, *capture_errors;
 	_Atomic uint64_t *snap_ok, *snap_failed;   /* book snapshot requests only (RQ_SNAPSHOT) */
 	_Atomic int64_t *weight_used, *weight_limit, *rest_queued, *links_up;
@@ -232,6 +233,10 @@ void rest_stop(struct feed *f);
 /* Queue a request; an older queued request of the same kind for the same
  * instrument is superseded (answered EV_SNAPSHOT_FAILED). */
 void rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_id, uint32_t depth);
+/* A deep refresh (CTL_F_REFRESH): submitted only if it starts at once and
+ * leaves one snapshot's weight per instrument of this feedd in the window,
+ * else EV_SNAPSHOT_FAILED (aux = req_id) at once. */
+void rest_submit_refresh(struct feed *f, uint32_t inst, uint32_t req_id, uint32_t depth);
 void rest_tick(struct feed *f, int64_t mono);
 int rest_pending(struct feed *f, enum rq_kind kind, uint32_t inst);
 

@@ -118,6 +118,8 @@ out_metrics_init(struct feed *f)
 	m->rate_limited = ctr(f, "mp_feed_rate_limited_total", "REST answers 429/418 or venue rate-limit codes");
 	m->ctl_requests = ctr(f, "mp_feed_ctl_requests_total", "requests read from ctl.<exchange>");
 	m->ctl_ignored = ctr(f, "mp_feed_ctl_ignored_total", "requests that do not apply to this venue");
+	m->refresh_skipped = ctr(f, "mp_feed_refresh_skipped_total",
+	    "Binance deep refreshes not sent because the budget is kept for resyncs");
 	m->retired_frames = ctr(f, "mp_feed_retired_frames_total", "frames of a replaced connection, not forwarded");
 	m->capture_errors = ctr(f, "mp_feed_capture_errors_total", "capture file write failures");
 	m->weight_used = gauge(f, "mp_feed_weight_used", "REST weight spent in the current window");

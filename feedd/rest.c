@@ -515,6 +515,28 @@ rest_tick(struct feed *f, int64_t mono)
 		pump(r);
 }
 
+void
+rest_submit_refresh(struct feed *f, uint32_t inst, uint32_t req_id, uint32_t depth)
+{
+	struct rest *r = &f->rest;
+	const struct inst *in = inst_get(&f->reg, inst);
+	char path[256];
+	int64_t w;
+	int lane;
+
+	if (!in || venue_rest_path(f, RQ_SNAPSHOT, in, depth, path, sizeof path, &w, &lane) < 0)
+		return;
+	/* anything queued or a full pipe means requests are waiting already */
+	if (r->lane[lane].head || r->inflight >= r->max_inflight ||
+	    !budget_spare(&r->lane[lane].bud, mono_ns(), w, w * f->ninst)) {
+		metric_inc(f->mt.refresh_skipped, 1);
+		out_event(f, inst, EV_SNAPSHOT_FAILED, SEV_INFO, req_id, 0, 0,
+		    "deep refresh skipped: the weight budget is kept for resyncs");
+		return;
+	}
+	rest_submit(f, RQ_SNAPSHOT, inst, req_id, depth);
+}
+
 int
 rest_start(struct feed *f, char *err, size_t errlen)
 {

@@ -3,7 +3,7 @@ $(eval $(call test_prog,test_book,test/bookd/test_book.c $(BOOK_ENGINE_SRCS),))
 # test_book_real: update by update against the previous engine on the real recordings
 $(eval $(call test_prog,test_book_real,test/bookd/test_book_real.c test/bookd/real_cap.c test/bookd/book_ref_sorted.c $(BOOK_ENGINE_SRCS) $(wildcard feedd/parse*.c),inih jansson))
 $(eval $(call test_prog,test_sync,test/bookd/test_sync.c $(BOOKD_LIB_SRCS),inih))
-TEST_SCRIPTS += test/bookd/mpreplay.sh test/bookd/mpreplay_real.sh
+TEST_SCRIPTS += test/bookd/mpreplay.sh test/bookd/mpreplay_real.sh test/bookd/refresh_real.sh
 $(eval $(call prog,bench_book,test/bookd/bench_book.c $(BOOKD_LIB_SRCS) $(wildcard feedd/parse*.c),inih jansson))
 BENCHES += $(BIN)/bench_book
 # book_follow: a test consumer of book.router (rebuilds books from bookd's
@@ -20,3 +20,6 @@ $(eval $(call fuzz_target,fuzz_bookd_sync,test/bookd/fuzz_bookd_sync.c $(BOOKD_L
 $(eval $(call prog,bench_book_real,test/bookd/bench_book_real.c test/bookd/real_cap.c test/bookd/book_ref_sorted.c $(BOOKD_LIB_SRCS) $(wildcard feedd/parse*.c),inih jansson))
 BENCHES += $(BIN)/bench_book_real
 $(eval $(call fuzz_target,fuzz_book,test/bookd/fuzz_book.c test/bookd/book_ref_sorted.c $(BOOK_ENGINE_SRCS),))
+# bench_splice: one 5000-level deep refresh spliced into a 5000-level book vs a full replace
+$(eval $(call prog,bench_splice,test/bookd/bench_splice.c $(BOOKD_LIB_SRCS),inih))
+BENCHES += $(BIN)/bench_splice

@@ -957,7 +957,8 @@ t_okx_deep_merge(void)
 	g_now += g_cfg.full_interval_ns;
 	bk_tick(&g_k, g_now);
 	f = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
-	T_CHECK(f && f->deep_refresh_ns == 1235 * SEC && f->bid_floor_px == P("97"));
+	/* deep levels are not exact: the floor stays in the WS window (98 was changed by the merge) */
+	T_CHECK(f && f->deep_refresh_ns == 1235 * SEC && f->bid_floor_px == P("99") && f->ask_ceil_px == P("102"));
 	check_consistent();
 	/* not synced: ignored */
 	bk_resync(&g_k, "test", g_now);
@@ -981,6 +982,212 @@ t_max_levels_edge(void)
 	T_EQ_U(g_k.st.truncated, 1);
 	check_consistent();
 	g_cfg.max_levels = 5000;
+}
+
+/* An eviction moves the exact bound inwards, never outwards: levels
+ * inserted below the floor by updates do not widen it when the worst goes. */
+static void
+t_eviction_never_widens(void)
+{
+	const struct rec_snapshot *f;
+
+	g_cfg.max_levels = 5;
+	binance_synced_at_110();                  /* bids 100 99 98, floor 98 */
+	in_rec(mk_delta(g_bin, 111, 111, -1, L("97:1", "96:1", NULL, NULL)));
+	in_rec(mk_delta(g_bin, 112, 112, -1, L("99.5:1", NULL, NULL)));   /* evicts 96 */
+	T_EQ_U(g_k.st.truncated, 1);
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("98"));
+	in_rec(mk_delta(g_bin, 113, 113, -1, L("99.7:1", "99.8:1", NULL, NULL)));   /* evicts 97, 98 */
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	g_now += g_cfg.full_interval_ns;
+	bk_tick(&g_k, g_now);
+	f = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(f && f->bid_floor_px == P("99") && f->ask_ceil_px == P("102"));
+	check_consistent();
+	g_cfg.max_levels = 5000;
+}
+
+/* ---------------- Binance deep refresh (splice.c) ---------------- */
+
+static int64_t
+qty_at(int side, const char *px)
+{
+	int64_t q = 0;
+	return book_find(g_k.book, side, P(px), &q) ? q : 0;
+}
+
+/* Synced at 110 (bids 100:5 99:2 98:1, asks 101:3 102:4, exact 98..102),
+ * then 111 sets 95 and 103 (outside the exact range), 112 sets 100:7 and
+ * removes 94 (not held). */
+static void
+binance_synced_at_112(void)
+{
+	binance_synced_at_110();
+	in_rec(mk_delta(g_bin, 111, 111, -1, L("95:1", NULL, "103:1", NULL)));
+	in_rec(mk_delta(g_bin, 112, 112, -1, L("100:7", "94:0", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 112);
+}
+
+static void
+t_refresh_request_interval(void)
+{
+	int n;
+
+	binance_synced_at_110();
+	n = g_nctl;
+	g_now += g_cfg.refresh_interval_ns * 9 / 10 - SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n);                        /* not before 0.9 interval */
+	g_now += g_cfg.refresh_interval_ns * 2 / 10 + 2 * SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n + 1);                    /* by 1.1 interval */
+	T_EQ_I(g_ctl[n].op, CTL_SNAPSHOT);
+	T_EQ_I(g_ctl[n].flags, CTL_F_REFRESH);
+	T_EQ_I(g_ctl[n].depth, 5000);
+	T_EQ_U(g_k.st.refresh_requests, 1);
+	T_EQ_U(g_k.st.snap_requests, 1);          /* a refresh is not a resync request */
+	/* feedd had no budget to spare: counted, asked again next interval */
+	in_rec(mk_event(g_bin, EV_SNAPSHOT_FAILED, g_ctl[n].req_id));
+	T_EQ_U(g_k.st.refresh_refused, 1);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	g_now += g_cfg.refresh_interval_ns * 11 / 10 + SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n + 2);
+	T_EQ_I(g_ctl[n + 1].flags, CTL_F_REFRESH);
+	check_consistent();
+}
+
+/* Every splice case in one refresh at L = 111: 100 touched after L (keeps
+ * 7), 99 and 98 untouched and equal, 96 and 104 added, 95 removed by the
+ * refresh (set at 111 = L, outside the old exact range), 94 removed after L
+ * (stays removed though the refresh lists it). */
+static void
+t_refresh_splice_cases(void)
+{
+	const struct rec_snapshot *f;
+	struct rec_snapshot *s;
+	int n;
+
+	binance_synced_at_112();
+	g_now += g_cfg.refresh_interval_ns * 11 / 10 + SEC;
+	bk_tick(&g_k, g_now);
+	n = g_nctl - 1;
+	T_EQ_I(g_ctl[n].flags, CTL_F_REFRESH);
+	s = mk_snap(g_bin, SNAP_REST, 111, g_ctl[n].req_id,
+	    L("100:5", "99:2", "98:1", "96:2", "94:4", NULL, "101:3", "102:4", "103:1", "104:2", NULL));
+	in_rec(s);
+	T_EQ_U(g_k.st.refreshes, 1);
+	T_EQ_U(g_k.st.refresh_discrepancies, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(qty_at(BOOK_BID, "100"), P("7"));
+	T_EQ_I(qty_at(BOOK_BID, "99"), P("2"));
+	T_EQ_I(qty_at(BOOK_BID, "96"), P("2"));
+	T_EQ_I(qty_at(BOOK_BID, "95"), 0);
+	T_EQ_I(qty_at(BOOK_BID, "94"), 0);
+	T_EQ_I(qty_at(BOOK_ASK, "104"), P("2"));
+	T_EQ_I(book_count(g_k.book, BOOK_BID), 4);
+	T_EQ_I(book_count(g_k.book, BOOK_ASK), 4);
+	T_EQ_I(g_k.id, 112);
+	f = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(f && f->reason == SNAP_R_PERIODIC && f->bid_floor_px == P("94") && f->ask_ceil_px == P("104"));
+	/* the next answer (no request outstanding, req_id stale) is not a refresh */
+	in_rec(s);
+	T_EQ_U(g_k.st.refreshes, 1);
+	check_consistent();
+}
+
+/* A refresh whose range is narrower than the exact range keeps the wider
+ * bound (min for the floor, max for the ceiling). */
+static void
+t_refresh_keeps_wider_range(void)
+{
+	binance_synced_at_110();
+	in_rec(mk_snap(g_bin, SNAP_REST, 110, 0, L("100:5", "99:2", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.refreshes, 1);
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("98"));
+	T_EQ_I(g_k.edge_px[BOOK_ASK], P("102"));
+	T_EQ_I(qty_at(BOOK_BID, "98"), P("1"));   /* outside the refresh's range: untouched */
+	check_consistent();
+}
+
+/* Inside the previous exact range, an untouched level that differs is a
+ * discrepancy: counted once, an event naming it, and a resync. */
+static void
+t_refresh_discrepancy(void)
+{
+	const struct rec_event *e;
+
+	binance_synced_at_112();
+	in_rec(mk_snap(g_bin, SNAP_REST, 111, 0,
+	    L("100:5", "99:3", "98:1", "95:1", NULL, "101:3", "102:4", "103:1", NULL)));
+	T_EQ_U(g_k.st.refresh_discrepancies, 1);
+	T_EQ_U(g_k.st.refreshes, 0);
+	T_EQ_I(n_out(REC_EVENT, EV_REFRESH_DISCREPANCY), 1);
+	e = (const void *)last_z(REC_EVENT, EV_REFRESH_DISCREPANCY);
+	T_EQ_I(e->a, P("99"));
+	T_EQ_I(e->b, P("3"));
+	T_CHECK(strstr(e->text, "bid 99 book 2 refresh 3") != NULL);
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	T_CHECK(g_k.state != BK_SYNCED);
+	check_consistent();
+}
+
+/* A refresh ahead of the stream is held until the stream reaches it (here
+ * by an update that straddles L: its levels are after L and stay local). */
+static void
+t_refresh_ahead_is_held(void)
+{
+	binance_synced_at_110();
+	in_rec(mk_snap(g_bin, SNAP_REST, 112, 0, L("100:6", "99:2", "98:1", "97:1", NULL, "101:3", "102:4", NULL)));
+	T_EQ_U(g_k.st.refresh_held, 1);
+	T_EQ_U(g_k.st.refreshes, 0);
+	T_CHECK(g_k.held != NULL);
+	T_EQ_I(qty_at(BOOK_BID, "97"), 0);
+	in_rec(mk_delta(g_bin, 111, 111, -1, L("100:6", NULL, NULL)));
+	T_EQ_U(g_k.st.refreshes, 0);              /* 111 < 112: still held */
+	in_rec(mk_delta(g_bin, 112, 113, -1, L("99:9", NULL, NULL)));
+	T_EQ_U(g_k.st.refreshes, 1);
+	T_CHECK(g_k.held == NULL);
+	T_EQ_U(g_k.st.refresh_discrepancies, 0);
+	T_EQ_I(qty_at(BOOK_BID, "99"), P("9"));   /* changed at 113 > L: local wins */
+	T_EQ_I(qty_at(BOOK_BID, "97"), P("1"));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("97"));
+	check_consistent();
+}
+
+static void
+t_refresh_never_caught_up(void)
+{
+	binance_synced_at_110();
+	in_rec(mk_snap(g_bin, SNAP_REST, 200, 0, L("100:5", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.refresh_held, 1);
+	g_now += g_cfg.refresh_hold_ns / 2;
+	bk_tick(&g_k, g_now);
+	T_CHECK(g_k.held != NULL);
+	g_now += g_cfg.refresh_hold_ns;
+	bk_tick(&g_k, g_now);
+	T_CHECK(g_k.held == NULL);
+	T_EQ_U(g_k.st.refresh_hold_timeouts, 1);
+	T_EQ_U(g_k.st.refreshes, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+}
+
+/* Older than the change log (here: before the sync's snapshot at 107). */
+static void
+t_refresh_too_old(void)
+{
+	binance_synced_at_110();
+	in_rec(mk_snap(g_bin, SNAP_REST, 106, 0, L("100:5", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.refresh_too_old, 1);
+	T_EQ_U(g_k.st.refreshes, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	/* unusable levels (not best first): dropped and counted */
+	in_rec(mk_snap(g_bin, SNAP_REST, 110, 0, L("99:5", "100:1", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.refresh_dropped, 1);
+	T_EQ_U(g_k.st.refreshes, 0);
+	check_consistent();
 }
 
 /* ---------------- loss accounting (sync_loss.c) ---------------- */
@@ -1099,6 +1306,14 @@ main(void)
 	T_RUN(t_okx_checksum_validation);
 	T_RUN(t_okx_deep_merge);
 	T_RUN(t_max_levels_edge);
+	T_RUN(t_eviction_never_widens);
+	T_RUN(t_refresh_request_interval);
+	T_RUN(t_refresh_splice_cases);
+	T_RUN(t_refresh_keeps_wider_range);
+	T_RUN(t_refresh_discrepancy);
+	T_RUN(t_refresh_ahead_is_held);
+	T_RUN(t_refresh_never_caught_up);
+	T_RUN(t_refresh_too_old);
 	T_RUN(t_loss_binance_ids);
 	T_RUN(t_loss_okx_frames);
 	out_reset();

@@ -138,11 +138,60 @@ t_backoff(void)
 	}
 }
 
+/* A deep refresh (optional) never spends budget a resync needs: with
+ * refreshes asked every second and resyncs arriving at random, every
+ * accepted refresh still leaves room for one resync per book, a resync is
+ * never made to wait by refreshes, and refreshes stop when resyncs use the
+ * budget. */
+static void
+t_budget_refresh_keeps_room(void)
+{
+	struct budget b;
+	int64_t now = 10 * S, w = 250, books = 2, limit = 4800;
+	uint64_t rng = 777;
+	int refreshes = 0, refused = 0, resync_waits = 0, room_violations = 0;
+
+	budget_init(&b, limit, 60 * S);
+	for (int step = 0; step < 3600; step++, now += S) {
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		/* a resync storm in minutes 20-29: up to 4 per second, as the budget allows */
+		if (step >= 1200 && step < 1800) {
+			for (int i = 0; i < 4; i++)
+				if (budget_wait(&b, now, w) == 0)
+					budget_spend(&b, now, w);
+		} else if ((rng >> 33) % 100 == 0) {
+			/* an occasional resync: refreshes alone never make it wait */
+			if (budget_wait(&b, now, w) != 0)
+				resync_waits++;
+			else
+				budget_spend(&b, now, w);
+		}
+		if (budget_spare(&b, now, w, w * books)) {
+			budget_spend(&b, now, w);
+			refreshes++;
+			if (budget_wait(&b, now, w * books) != 0)
+				room_violations++;
+		} else {
+			refused++;
+		}
+	}
+	T_EQ_I(room_violations, 0);
+	T_EQ_I(resync_waits, 0);
+	T_CHECK(refreshes > 0 && refused > 0);
+	/* at the limit minus a resync, a refresh is refused, a resync is not */
+	budget_init(&b, limit, 60 * S);
+	budget_spend(&b, now, limit - 2 * w);
+	T_CHECK(!budget_spare(&b, now, w, w * books));
+	T_EQ_I(budget_wait(&b, now, w), 0);
+	T_CHECK(budget_spare(&b, now + 60 * S, w, w * books));
+}
+
 int
 main(void)
 {
 	T_RUN(t_budget_never_exceeded);
 	T_RUN(t_budget_block_and_server);
+	T_RUN(t_budget_refresh_keeps_room);
 	T_RUN(t_budget_slots);
 	T_RUN(t_backoff);
 	return t_done();

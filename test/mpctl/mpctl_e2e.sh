@@ -8,6 +8,9 @@
 
 sys_require e2e
 sys_config 1
+# deep refreshes often enough to see several in the run (bookd/splice.h;
+# 2 books x 250 weight x 6 a minute = 3,000 of the 4,800 budget)
+printf '[bookd]\ndeep_refresh_interval = 10s\n' >>"$CONF"
 SYS_KEEP_LOGS=e2e-system
 if sys_start; then ok e2e_start; else not_ok e2e_start "$(mpctl status 2>&1)"; exit 1; fi
 
@@ -33,6 +36,15 @@ for k in ("processing_latency_ms", "latency_receive_to_publish_ms", "latency_rec
 ages = [b["last_update_age_s"] for b in d["books"]]
 assert all(a is not None and a < 10 for a in ages), ages
 '; then ok e2e_health_ok; else not_ok e2e_health_ok "$(sys_health 'print(d["status"], d["alerts"])' 2>&1)"; fi
+
+# Binance deep refreshes are spliced in and agree with the book (/health
+# books: refreshes, refresh_discrepancies; 0 discrepancies on a correct book).
+if wait_for 60 sys_health '
+b = [x for x in d["books"] if x["exchange"] == "binance"]
+assert len(b) == 2, d["books"]
+assert all(x.get("refreshes", 0) >= 2 and x.get("refresh_discrepancies") == 0 for x in b), b
+'; then ok e2e_binance_refresh_no_discrepancy
+else not_ok e2e_binance_refresh_no_discrepancy "$(sys_health 'print([(b["symbol"], b.get("refreshes"), b.get("refresh_discrepancies"), b.get("resyncs")) for b in d["books"]])' 2>&1)"; fi
 
 # The streams: mpsub rebuilds every book from full + delta messages.
 "$BIN/mpsub" -c "$CONF" --seconds 15 --durable e2e --cleanup >"$T_TMP/mpsub.json" 2>"$T_TMP/mpsub.err"

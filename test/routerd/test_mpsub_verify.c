@@ -47,6 +47,29 @@ full_with(int64_t id, uint32_t n, int64_t q, int64_t px, int64_t qty)
 	return m;
 }
 
+/* A delta at the book's id (bookd's deep merge / refresh splice) followed by
+ * the full book at that id: the full book is compared after the delta. */
+static void
+t_same_id_delta_before_full(void)
+{
+	struct vbook vb;
+	struct vmsg *f;
+
+	vbook_init(&vb, "binance", "BTC-USDT", 100);
+	vbook_push(&vb, full(10, 1, 5, 7));
+	vbook_push(&vb, delta(10, 11, 99, 1));
+	f = full_with(11, 5, 7, 99, 1);
+	f->lv[2].qty = 9;   /* px 98, set by the same-id delta */
+	vbook_push(&vb, f);
+	vbook_push(&vb, delta(11, 11, 98, 9));
+	vbook_process(&vb, INT64_MAX);
+	T_EQ_I(vb.st.mismatches, 0);
+	T_EQ_I(vb.st.verified, 1);
+	T_EQ_I(vb.st.applied, 2);
+	T_EQ_I(vb.st.gaps, 0);
+	vbook_free(&vb);
+}
+
 static void
 t_in_order(void)
 {
@@ -376,5 +399,6 @@ main(void)
 	T_RUN(t_resync_at_same_id);
 	T_RUN(t_earlier_epoch_ignored);
 	T_RUN(t_parse_processed_at);
+	T_RUN(t_same_id_delta_before_full);
 	return t_done();
 }

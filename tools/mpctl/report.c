@@ -318,6 +318,11 @@ books_json(struct ctl *c, int64_t now_real)
 			    "fail", (json_int_t)cfail, "pass_rate", ratio(cok, cok + cfail)));
 			json_object_set_new(o, "bbo", json_pack("{s:I,s:I,s:o}", "agree", (json_int_t)bok,
 			    "disagree", (json_int_t)bbad, "agreement", ratio(bok, bok + bbad)));
+			/* Binance deep refresh (bookd/splice.h): 0 discrepancies on a correct book */
+			if (sum_metric(c, "bookd", "mp_book_refreshes_total", lab, &rs))
+				json_object_set_new(o, "refreshes", json_integer((json_int_t)rs));
+			if (sum_metric(c, "bookd", "mp_book_refresh_discrepancies_total", lab, &rs))
+				json_object_set_new(o, "refresh_discrepancies", json_integer((json_int_t)rs));
 			json_object_set_new(o, "processing_latency_ms",
 			    quantiles_ms(c, "bookd", "mp_book_process_latency_seconds", lab));
 			json_array_append_new(a, o);

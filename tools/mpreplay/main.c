@@ -7,7 +7,10 @@
  * "<recv_ns> <exchange> rest:<path-and-query> <payload>".  Time is the
  * capture's: recv_ns drives every timer (backoff, periodic snapshots), so a
  * replay is deterministic.  Snapshot requests the books make go nowhere; a
- * REST snapshot line in the capture is taken like a live answer (req_id 0).
+ * REST snapshot line in the capture is taken like a live answer (req_id 0):
+ * while the book is unsynced it syncs it, while it is synced (Binance) it is
+ * a deep refresh, spliced and audited as bookd does (bookd/splice.h), so a
+ * recording of a live run replays exactly.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,7 +37,10 @@ static const char usage[] =
     "  exchange, symbol, frames, applied, gaps, resyncs, expected/received/missing/late\n"
     "  updates (by the venue's ids, bookd/sync_loss.c), checksum_ok, checksum_failed,\n"
     "  bbo_agree, bbo_disagree, crossed, levels_bid, levels_ask, best_bid, best_ask\n"
-    "  (exchange strings), synced, last_id, and the top N levels per side (bids, asks).\n"
+    "  (exchange strings), bid_exact_floor, ask_exact_ceil (the exact range: price\n"
+    "  strings or null), exact_levels_bid, exact_levels_ask (levels inside it),\n"
+    "  refreshes, refresh_discrepancies (Binance REST lines reaching a synced book\n"
+    "  are deep refreshes, spliced), synced, last_id, and the top N levels per side.\n"
     "\n"
     "Options:\n"
     "  --levels N   levels per side listed in bids/asks (default 5)\n"
@@ -279,6 +285,20 @@ print_best(const struct bk *k, int side)
 	printf("\"%s\"", px);
 }
 
+/* A price as a JSON string, or null for 0 (none). */
+static void
+print_px(const struct bk *k, int64_t v)
+{
+	char px[64];
+
+	if (!v) {
+		printf("null");
+		return;
+	}
+	inst_fmt_px(k->in, v, px, sizeof px);
+	printf("\"%s\"", px);
+}
+
 static void
 print_summary(const struct bk *k, int levels)
 {
@@ -298,6 +318,14 @@ print_summary(const struct bk *k, int levels)
 	print_best(k, BOOK_BID);
 	printf(", \"best_ask\": ");
 	print_best(k, BOOK_ASK);
+	printf(", \"bid_exact_floor\": ");
+	print_px(k, k->edge_px[BOOK_BID]);
+	printf(", \"ask_exact_ceil\": ");
+	print_px(k, k->edge_px[BOOK_ASK]);
+	printf(", \"exact_levels_bid\": %u, \"exact_levels_ask\": %u, \"refreshes\": %" PRIu64
+	    ", \"refresh_discrepancies\": %" PRIu64, bk_exact_levels(k, BOOK_BID), bk_exact_levels(k, BOOK_ASK),
+	    s->refreshes, s->refresh_discrepancies);
+	printf(", \"refresh_held\": %" PRIu64 ", \"refresh_too_old\": %" PRIu64, s->refresh_held, s->refresh_too_old);
 	printf(", \"synced\": %s, \"last_id\": %" PRId64 ", \"bids\": ", k->state == BK_SYNCED ? "true" : "false",
 	    k->id);
 	print_levels(k, BOOK_BID, levels);

@@ -1,0 +1,81 @@
+/*
+ * splice.h - the Binance periodic deep refresh: a limit=5000 REST snapshot
+ * of a book that is already synced, spliced into it exactly, and audited.
+ *
+ * Every deep_refresh_interval (+-10 % jitter) a synced Binance book sends
+ * CTL_SNAPSHOT with CTL_F_REFRESH; feedd sends it only when its weight budget
+ * keeps room for resyncs (else EV_SNAPSHOT_FAILED: refresh_refused).  The
+ * answer (lastUpdateId L; in mpreplay any REST snapshot reaching a synced
+ * book) is spliced:
+ *
+ *   - Range: bids [the refresh's lowest bid, +inf), asks (-inf, its highest
+ *     ask].  Levels outside it are not touched.
+ *   - A price changed by an applied update with id > L keeps its local value
+ *     (a removal after L stays removed).  The change log (struct bk_log, a
+ *     bounded ring of (side, px, id) of every level change applied while
+ *     synced) says which: removed levels keep no id in the book.
+ *   - Every other price takes the refresh's value: insert, replace or remove.
+ *     The changes go out as deltas at the book's id, then a SNAP_FULL
+ *     (SNAP_R_PERIODIC) with the new exact range.
+ *   - Exact range after: floor = min(old, refresh's lowest bid), ceiling =
+ *     max(old, its highest ask), then moved inwards by any max_levels eviction.
+ *   - Audit: a price inside the PREVIOUS exact range, not changed after L,
+ *     whose local value differs from the refresh is a refresh discrepancy: the
+ *     book was wrong.  All are counted (refresh_discrepancies), one
+ *     EV_REFRESH_DISCREPANCY names the first (price, both quantities), and the
+ *     book resyncs instead of taking the splice.
+ *   - L beyond the book's id: held (one at a time, a newer one replaces it)
+ *     until the stream reaches L, dropped (refresh_hold_timeouts) after
+ *     refresh_hold_timeout.  L older than the log's floor (the log overflowed,
+ *     or L precedes the sync): dropped (refresh_too_old).
+ */
+#ifndef MP_BOOKD_SPLICE_H
+#define MP_BOOKD_SPLICE_H
+
+#include "sync.h"
+
+/* Changes remembered per book (24 bytes each). */
+#define SP_LOG_CAP 65536
+
+/* Allocate the log for a Binance keeper (others keep none); 0 or -1. */
+int sp_init(struct bk *k);
+void sp_free(struct bk *k);
+/* A snapshot with id floor was installed: the log restarts. */
+void sp_reset(struct bk *k, int64_t floor);
+
+/* Record one level change applied to the synced book (the hot path). */
+static inline void
+sp_note(struct bk *k, int side, int64_t px, int64_t id)
+{
+	struct bk_log *g = &k->log;
+	struct bk_change *c;
+
+	if (!g->e)
+		return;
+	if (g->n == g->cap) {
+		/* full: the oldest goes, and refreshes older than it cannot be spliced */
+		g->floor = g->e[g->head].id;
+		g->head = (g->head + 1) % g->cap;
+		g->n--;
+	}
+	c = &g->e[(g->head + g->n++) % g->cap];
+	c->px = px;
+	c->id = id;
+	c->side = side;
+}
+
+/* The book became synced at now: schedule the first refresh. */
+void sp_synced(struct bk *k, int64_t now);
+/* The book left sync: an outstanding request and a held refresh are dropped. */
+void sp_unsync(struct bk *k);
+/* A REST snapshot reached the synced book: 1 if it was taken as a refresh
+ * (spliced, held or dropped and counted), 0 if it is not one. */
+int sp_answer(struct bk *k, const struct rec_snapshot *s, int64_t now);
+/* EV_SNAPSHOT_FAILED for req_id: 1 if it was the refresh request. */
+int sp_failed(struct bk *k, uint32_t req_id);
+/* After an applied delta: splice a held refresh the stream has reached. */
+void sp_after_apply(struct bk *k, int64_t now);
+/* Timers: the next refresh request, its timeout, the hold timeout. */
+void sp_tick(struct bk *k, int64_t now);
+
+#endif
