@@ -6,4 +6,4 @@ TEST_SCRIPTS += test/ml/ml.sh
 # ml_parity.sh: live ml_features on NATS == mpexport's mlfeatures.npy, bit for bit.
 $(eval $(call test_prog,test_mlfeat,test/ml/test_mlfeat.c $(ROUTERD_ENC_SRCS),jansson inih))
 $(OBJ)/test/ml/test_mlfeat.o: CFLAGS += -Irouterd -Itest
-TEST_SCRIPTS += test/ml/mlfeat_ref.sh
+TEST_SCRIPTS += test/ml/mlfeat_ref.sh test/ml/ml_parity.sh
