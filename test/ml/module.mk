@@ -7,3 +7,11 @@ TEST_SCRIPTS += test/ml/ml.sh
 $(eval $(call test_prog,test_mlfeat,test/ml/test_mlfeat.c $(ROUTERD_ENC_SRCS),jansson inih))
 $(OBJ)/test/ml/test_mlfeat.o: CFLAGS += -Irouterd -Itest
 TEST_SCRIPTS += test/ml/mlfeat_ref.sh test/ml/ml_parity.sh
+
+# make bench: ml_features cost per full book / top-N snapshot and on routerd's encode time
+$(BIN)/test/bench_mlfeat: $(call objs,test/ml/bench_mlfeat.c $(ROUTERD_ENC_SRCS)) $(OBJ)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
+PROGS += $(BIN)/test/bench_mlfeat
+BENCHES += test/ml/bench_mlfeat.sh
+$(OBJ)/test/ml/bench_mlfeat.o: CFLAGS += -Irouterd
