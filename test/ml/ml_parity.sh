@@ -10,6 +10,8 @@
 # epoch reached the same id: counted, not required).  "At its id" is the
 # last sample with that id received no later than the message's record: on
 # OKX a books-full REST merge changes the book and keeps the seqId.
+# Also the flow-trend predictor tools/mpflow against an independent
+# computation from the same pure deltas, and its durable consumer resuming.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../mpctl/lib_system.sh"
 
@@ -36,6 +38,54 @@ wait_for 60 full_books 100 || not_ok ml_parity_full_books "ORDERBOOK_FULL holds 
 "$BIN/mpsub" -c "$CONF" --durable mlpar --subjects full,snapshot --until-caught-up --seconds 60 \
 	--dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" ||
 	not_ok ml_parity_mpsub "$(tail -2 "$T_TMP/mpsub.log")"
+# the flow-trend predictor (tools/mpflow) on the same stream: its windows against an independent
+# computation from the pure deltas mpsub read; a second run of the same durable consumer resumes
+"$BIN/mpsub" -c "$CONF" --durable mlflowref --subjects pure_delta --until-caught-up --seconds 60 \
+	--dump "$T_TMP/pd.txt" >/dev/null 2>"$T_TMP/mpsub_pd.log" || not_ok mpflow_ref_dump "$(tail -2 "$T_TMP/mpsub_pd.log")"
+"$BIN/mpflow" -c "$CONF" --exchange binance --symbol BTC-USDT --until-caught-up --seconds 60 \
+	>"$T_TMP/flow1.jsonl" 2>"$T_TMP/flow1.err"
+check mpflow_exit test $? = 0
+"$BIN/mpflow" -c "$CONF" --exchange binance --symbol BTC-USDT --until-caught-up --seconds 60 --cleanup \
+	>"$T_TMP/flow2.jsonl" 2>"$T_TMP/flow2.err"
+/usr/bin/python3 - "$T_TMP/pd.txt" "$T_TMP/flow1.jsonl" "$T_TMP/flow1.err" "$T_TMP/flow2.err" <<'EOF'
+import json, re, sys
+def res(name, cond, why):
+    print(('ok %s' % name) if cond else ('not ok %s - %s' % (name, why)))
+deltas = [json.loads(l.split('\t', 1)[1]) for l in open(sys.argv[1]) if l.startswith('orderbook.pure_delta.binance.btc-usdt\t')]
+last = [{}, {}]
+per = []
+for d in deltas:
+    fl = [0.0, 0.0]
+    for s, k in ((0, 'bid_updates'), (1, 'ask_updates')):
+        for u in d[k]:
+            q = float(u['quantity'])
+            fl[s] += q - last[s].get(u['price'], 0.0)
+            last[s][u['price']] = q
+    per.append((fl[0], fl[1], len(d['bid_updates']), len(d['ask_updates']), d['update_id']))
+want = []
+for i in range(99, len(per)):
+    w = per[i - 99:i + 1]
+    b = a = 0.0
+    for x in w:
+        b += x[0]
+        a += x[1]
+    net = b - a
+    ratio = net / (abs(b) + abs(a)) if abs(b) + abs(a) > 0 else 0.0
+    want.append({'update_id': per[i][4], 'bid_flow': b, 'ask_flow': a, 'net_flow': net, 'flow_ratio': ratio,
+                 'bid_updates': sum(x[2] for x in w), 'ask_updates': sum(x[3] for x in w),
+                 'prediction': 'up' if ratio > 0.2 else 'down' if ratio < -0.2 else 'flat'})
+got = [json.loads(l) for l in open(sys.argv[2])]
+k = min(len(want), len(got))
+bad = [i for i in range(k) if any(got[i][f] != want[i][f] for f in want[i])]
+res('mpflow_matches_reference', k >= 20 and not bad,
+    '%d deltas read by mpsub, %d windows printed, %d compared, first difference %s' %
+    (len(deltas), len(got), k, (got[bad[0]], want[bad[0]]) if bad else None))
+n1 = int(re.search(r'(\d+) deltas', open(sys.argv[3]).read()).group(1))
+n2 = int(re.search(r'(\d+) deltas', open(sys.argv[4]).read()).group(1))
+res('mpflow_durable_resumes', n1 >= len(deltas) and n2 < n1 / 2, 'first run %d deltas, second %d' % (n1, n2))
+print('# mpflow: %d deltas, %d windows compared exactly; second run of the durable consumer read %d new deltas'
+      % (n1, k, n2))
+EOF
 sys_stop
 END=$(date +%s%N)
 
