@@ -4,7 +4,8 @@
  * without the map (route_encode_ml vs route_encode, the baseline), for a
  * 5000 x 5000 full book (orderbook.full) and a 20 x 20 top-N snapshot
  * (orderbook.snapshot, [bookd] topn default).  Each figure is the best of 5
- * timed rounds (the machine is shared), in us per message.
+ * timed rounds, the three kinds interleaved (the machine is shared), in us
+ * per message.
  * Prints one JSON object per line.
  */
 #include <stdio.h>
@@ -44,35 +45,43 @@ make(unsigned char *buf, const struct inst *in, uint32_t n, int kind)
 	return s;
 }
 
-/* what: 0 = features only, 1 = encode without, 2 = encode with */
+/* One timed round of `what` (0 = features only, 1 = encode without, 2 = encode with), us per message. */
 static double
-run(const struct rec_snapshot *s, const struct inst *in, int kind, int what, int iters, size_t *bytes)
+round_us(const struct rec_snapshot *s, const struct inst *in, int kind, int what, int iters, struct sbuf *b)
 {
 	struct route_msg m = {.body = RB_BOOK, .kind = kind};
 	struct mlf_book mb = {s->lv, s->lv + s->n_bids, s->n_bids, s->n_asks, in->px_exp, in->qty_exp};
-	struct sbuf b = SBUF_INIT;
-	double best = 1e30, v[MLF_NMAX], sink = 0;
+	double v[MLF_NMAX];
+	static volatile double sink;   /* keeps the feature loop from being optimised away */
+	int64_t t0 = mono();
 
-	for (int round = 0; round < 5; round++) {
-		int64_t t0 = mono();
-		for (int i = 0; i < iters; i++) {
-			if (what == 0) {
-				mlf_compute(MLF_G_ALL, &mb, v);
-				sink += v[0];
-			} else {
-				sbuf_reset(&b);
-				route_encode_ml(&s->h, in, &m, &b, NULL, what == 2 ? MLF_G_ALL : 0, what == 2 ? MLF_G_ALL : 0);
-			}
+	for (int i = 0; i < iters; i++) {
+		if (what == 0) {
+			mlf_compute(MLF_G_ALL, &mb, v);
+			sink += v[0];
+		} else {
+			sbuf_reset(b);
+			route_encode_ml(&s->h, in, &m, b, NULL, what == 2 ? MLF_G_ALL : 0, what == 2 ? MLF_G_ALL : 0);
 		}
-		double us = (double)(mono() - t0) / 1e3 / iters;
-		if (us < best)
-			best = us;
 	}
-	*bytes = b.len;
+	return (double)(mono() - t0) / 1e3 / iters;
+}
+
+/* Best of 5 rounds of each, the three interleaved so that they see the same load. */
+static void
+run(const struct rec_snapshot *s, const struct inst *in, int kind, int iters, double best[3], size_t bytes[3])
+{
+	struct sbuf b = SBUF_INIT;
+
+	best[0] = best[1] = best[2] = 1e30;
+	for (int round = 0; round < 5; round++)
+		for (int w = 0; w < 3; w++) {
+			double us = round_us(s, in, kind, w, iters, &b);
+			if (us < best[w])
+				best[w] = us;
+			bytes[w] = b.len;
+		}
 	sbuf_free(&b);
-	if (sink == 12345.678)
-		printf("#\n");   /* keeps the feature loop from being optimised away */
-	return best;
 }
 
 int
@@ -100,15 +109,14 @@ main(int argc, char **argv)
 	for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
 		const struct rec_snapshot *s = make(buf, in, shapes[k].levels, shapes[k].kind);
 		int n = iters * shapes[k].scale;
-		size_t b0, b1, bf;
-		double feat = run(s, in, shapes[k].rk, 0, n, &bf);
-		double base = run(s, in, shapes[k].rk, 1, n, &b0);
-		double with = run(s, in, shapes[k].rk, 2, n, &b1);
+		double t[3];
+		size_t by[3];
 
+		run(s, in, shapes[k].rk, n, t, by);
 		printf("{\"bench\":\"ml_features\",\"shape\":\"%s\",\"features\":%d,\"features_us\":%.2f,"
 		    "\"encode_us_baseline\":%.2f,\"encode_us_with_features\":%.2f,\"encode_overhead_pct\":%.1f,"
 		    "\"bytes_baseline\":%zu,\"bytes_with_features\":%zu,\"iterations\":%d}\n",
-		    shapes[k].name, MLF_NMAX, feat, base, with, base > 0 ? (with - base) / base * 100 : 0, b0, b1, n);
+		    shapes[k].name, MLF_NMAX, t[0], t[1], t[2], t[1] > 0 ? (t[2] - t[1]) / t[1] * 100 : 0, by[1], by[2], n);
 	}
 	return 0;
 }
