@@ -92,9 +92,11 @@ END=$(date +%s%N)
 "$BIN/mpexport" -c "$CONF" --quiet --exchange binance,okx --symbol BTC-USDT,ETH-USDT --from "$START" --to "$END" \
 	--out "$T_TMP/out" --what mlfeatures 2>"$T_TMP/export.err"
 check ml_parity_export test $? = 0
-/usr/bin/python3 - "$T_TMP/dump.txt" "$T_TMP/out" <<'EOF'
+/usr/bin/python3 - "$T_TMP/dump.txt" "$T_TMP/out" "$MP_ROOT/tools/mlpy" <<'EOF'
 import calendar, json, struct, sys
 import numpy as np
+sys.path.insert(0, sys.argv[3])
+from marketprism import load_export
 dump, out = sys.argv[1], sys.argv[2]
 def res(name, cond, why):
     print(('ok %s' % name) if cond else ('not ok %s - %s' % (name, why)))
@@ -116,11 +118,9 @@ for line in open(dump):
 res('ml_snapshot_has_features', snap['n'] > 0 and snap['with'] == snap['n'], snap)
 for (ex, sym), msgs in sorted(full.items()):
     d = '%s/%s/%s' % (out, ex, sym)
-    meta = json.load(open(d + '/metadata.json'))
-    cols = meta['mlfeatures']['columns']
-    ids = np.load(d + '/ids.npy')
-    ml = np.load(d + '/mlfeatures.npy')
-    ts = np.load(d + '/timestamps.npy')
+    e = load_export(d)   # the Python package's loader, as a researcher reads it
+    cols = e.ml_columns
+    ids, ml, ts = np.asarray(e.ids), np.asarray(e.mlfeatures), np.asarray(e.timestamps)
     compared = refresh = anchors = anchors_cmp = 0
     bad = []
     for m in msgs:
