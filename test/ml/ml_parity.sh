@@ -44,7 +44,8 @@ wait_for 60 full_books 100 || not_ok ml_parity_full_books "ORDERBOOK_FULL holds 
 	--dump "$T_TMP/pd.txt" >/dev/null 2>"$T_TMP/mpsub_pd.log" || not_ok mpflow_ref_dump "$(tail -2 "$T_TMP/mpsub_pd.log")"
 "$BIN/mpflow" -c "$CONF" --exchange binance --symbol BTC-USDT --until-caught-up --seconds 60 \
 	>"$T_TMP/flow1.jsonl" 2>"$T_TMP/flow1.err"
-check mpflow_exit test $? = 0
+rc=$?
+if [ "$rc" = 0 ]; then ok mpflow_exit; else not_ok mpflow_exit "rc=$rc: $(grep -m3 -E 'ERROR|SUMMARY|mpflow' "$T_TMP/flow1.err")"; fi
 "$BIN/mpflow" -c "$CONF" --exchange binance --symbol BTC-USDT --until-caught-up --seconds 60 --cleanup \
 	>"$T_TMP/flow2.jsonl" 2>"$T_TMP/flow2.err"
 /usr/bin/python3 - "$T_TMP/pd.txt" "$T_TMP/flow1.jsonl" "$T_TMP/flow1.err" "$T_TMP/flow2.err" <<'EOF'

@@ -113,7 +113,7 @@ main(int argc, char **argv)
 	jsCtx *js = NULL;
 	jsSubOptions so;
 	jsErrCode jerr = 0;
-	struct flow f;
+	struct flow f = {0};
 	uint64_t n = 0, bad = 0;
 	int64_t end_ns;
 	int rc = 0;
@@ -130,12 +130,13 @@ main(int argc, char **argv)
 		case 'S': seconds = strtod(optarg, &e); break;
 		case 'u': until = 1; break;
 		case 'C': cleanup = 1; break;
-		default: fprintf(stderr, "%s", usage); return 2;
+		default: fprintf(stderr, "%s", usage); rc = 2; goto out;
 		}
 		if (e && *e) {
 			fprintf(stderr, "mpflow: --%s %s: not a number\n", lo[opt == 'w' ? 3 : opt == 't' ? 4 :
 			    opt == 'n' ? 5 : 6].name, optarg);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 	}
 	ex = exs ? exch_parse(exs) : EX_NONE;
@@ -143,15 +144,18 @@ main(int argc, char **argv)
 	    (durable && (!*durable || strpbrk(durable, ".*> ")))) {
 		fprintf(stderr, "mpflow: need --exchange binance|okx and --symbol; --every >= 1, --seconds >= 0, "
 		    "--threshold >= 0, a durable name without . * > or spaces\n%s", usage);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (pipe_instruments(c, &reg, err, sizeof err) < 0 || !(in = inst_find(&reg, ex, sys))) {
 		fprintf(stderr, "mpflow: %s %s is not a configured instrument\n", exs, sys);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (flow_init(&f, window, threshold) < 0) {
 		fprintf(stderr, "mpflow: --window %d: 1..%d deltas\n", window, FLOW_MAX_WINDOW);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	snprintf(subj, sizeof subj, "orderbook.pure_delta.%s.%s", exch_name(in->exch), in->lower);
 	if (!durable) {
@@ -228,5 +232,6 @@ out:
 	jsCtx_Destroy(js);
 	natsConnection_Destroy(nc);
 	flow_free(&f);
+	cfg_free(c);
 	return rc;
 }
