@@ -15,3 +15,7 @@ $(BIN)/test/bench_mlfeat: $(call objs,test/ml/bench_mlfeat.c $(ROUTERD_ENC_SRCS)
 PROGS += $(BIN)/test/bench_mlfeat
 BENCHES += test/ml/bench_mlfeat.sh
 $(OBJ)/test/ml/bench_mlfeat.o: CFLAGS += -Irouterd
+
+# test_flow: tools/mpflow/flow.c (delta flows, window, trend call, bad input)
+$(eval $(call test_prog,test_flow,test/ml/test_flow.c tools/mpflow/flow.c,))
+$(OBJ)/test/ml/test_flow.o: CFLAGS += -Itools/mpflow -Itest
