@@ -109,6 +109,37 @@ cfg_check_legacy_update(const char *text, int64_t v, char *why, size_t whylen)
 }
 
 int
+cfg_check_ml_features(const char *text, int64_t v, char *why, size_t whylen)
+{
+	static const char *const w[] = {"price", "volume", "micro", "liquidity", "all", NULL};
+	char item[32];
+	const char *p = text;
+	int n = 0;
+
+	(void)v;
+	while (*p) {
+		size_t k = strcspn(p, ","), a = 0, b = k;
+
+		while (a < b && (p[a] == ' ' || p[a] == '\t'))
+			a++;
+		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+			b--;
+		snprintf(item, sizeof item, "%.*s", (int)(b - a), p + a);
+		if (one_of(item, w, why, whylen) < 0)
+			return -1;
+		n++;
+		p += k;
+		if (*p == ',')
+			p++;
+	}
+	if (!n) {
+		snprintf(why, whylen, "empty: name at least one of price, volume, micro, liquidity, all");
+		return -1;
+	}
+	return 0;
+}
+
+int
 cfg_check_ch_schema(const char *text, int64_t v, char *why, size_t whylen)
 {
 	static const char *const w[] = {"auto", "modern", "legacy", NULL};

@@ -1,5 +1,8 @@
 /*
- * cfg_keys_routerd.c - configuration keys of routerd: [routerd], [nats].
+ * cfg_keys_routerd.c - configuration keys of routerd: [routerd], [nats], [ml].
+ *
+ * [ml] is the optional ml_features map of orderbook.full / orderbook.snapshot
+ * (routerd/mlfeat.h; mpexport --what mlfeatures computes the same).
  *
  * [nats] is the connection and the JetStream streams (also read by mpsub and
  * the routerd tests); the stream limits default to the requirement's table
@@ -73,5 +76,12 @@ const struct cfg_key cfg_keys_routerd[] = {
 	    "publish top-N snapshots to orderbook.snapshot.<ex>.<sym>"},
 	{"routerd", "stats_interval", CFG_DUR, "10s", 0, 0,
 	    "log route statistics this often (0 = never)"},
+	{"ml", "enabled", CFG_BOOL, "false", 0, 0,
+	    "add ml_features (routerd/mlfeat.h) to orderbook.full and orderbook.snapshot messages"},
+	{"ml", "features", CFG_STR, "price,volume,micro,liquidity", 0, 0,
+	    "feature groups in ml_features: comma list of price, volume, micro, liquidity, all",
+	    cfg_check_ml_features},
+	{"ml", "snapshot", CFG_BOOL, "true", 0, 0,
+	    "also on orderbook.snapshot (computed on the record's top-N levels, not the full book)"},
 	{0},
 };

@@ -11,7 +11,7 @@
 extern const struct cfg_key cfg_keys_system[];   /* [system], [instruments], [ring.*] */
 extern const struct cfg_key cfg_keys_feedd[];    /* [feedd.*] */
 extern const struct cfg_key cfg_keys_bookd[];    /* [bookd] */
-extern const struct cfg_key cfg_keys_routerd[];  /* [routerd], [nats] */
+extern const struct cfg_key cfg_keys_routerd[];  /* [routerd], [nats], [ml] */
 extern const struct cfg_key cfg_keys_stored[];   /* [stored], [clickhouse] */
 extern const struct cfg_key cfg_keys_mpctl[];    /* [mpctl], [alerts] */
 
@@ -25,6 +25,9 @@ int cfg_check_storage(const char *text, int64_t v, char *why, size_t whylen);
 int cfg_check_legacy_update(const char *text, int64_t v, char *why, size_t whylen);
 int cfg_check_ch_schema(const char *text, int64_t v, char *why, size_t whylen);
 int cfg_check_ch_compression(const char *text, int64_t v, char *why, size_t whylen);
+/* [ml] features: a comma list of price, volume, micro, liquidity, all (the
+ * names routerd/mlfeat.c parses; test_mlfeat keeps the two equal). */
+int cfg_check_ml_features(const char *text, int64_t v, char *why, size_t whylen);
 int cfg_check_nats_url(const char *text, int64_t v, char *why, size_t whylen);
 /* 1 when p is usable as the ring directory /dev/shm/<p>: printable, at most
  * 64 characters, no '/', not "." or "..". */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "fx.h"
+#include "mlfeat.h"
 
 #define LIT(b, s) sbuf_put((b), (s), sizeof(s) - 1)
 
@@ -211,8 +212,38 @@ put_validation(struct sbuf *b, const struct rec_hdr *h, const struct inst *in, i
 	return valid;
 }
 
+void
+enc_ml_features(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, unsigned ml_groups)
+{
+	struct mlf_book mb = {
+		.bids = s->lv, .asks = s->lv + s->n_bids, .n_bids = s->n_bids, .n_asks = s->n_asks,
+		.px_exp = in->px_exp, .qty_exp = in->qty_exp,
+	};
+	double v[MLF_NMAX];
+	char num[40];
+	int i, n = mlf_count(ml_groups);
+
+	if (mlf_compute(ml_groups, &mb, v) < 0) {
+		LIT(b, "null");
+		return;
+	}
+	sbuf_putc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i)
+			sbuf_putc(b, ',');
+		sbuf_putc(b, '"');
+		sbuf_puts(b, mlf_name(ml_groups, i));
+		LIT(b, "\":");
+		/* %.17g: the shortest form that always reads back as the same double */
+		snprintf(num, sizeof num, "%.17g", v[i]);
+		sbuf_puts(b, num);
+	}
+	sbuf_putc(b, '}');
+}
+
 static void
-enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, int *valid)
+enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, int *valid,
+    unsigned ml_groups)
 {
 	const struct rec_level *bids = s->lv, *asks = s->lv + s->n_bids;
 	int okx = in->exch == EX_OKX;
@@ -239,6 +270,10 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 		LIT(b, "null");
 	v = put_validation(b, &s->h, in, s->n_bids ? bids[0].px : 0, s->n_asks ? asks[0].px : 0);
 	put_times(b, &s->h, 1);
+	if (ml_groups) {
+		LIT(b, ",\"ml_features\":");
+		enc_ml_features(b, s, in, ml_groups);
+	}
 	sbuf_putc(b, '}');
 	if (valid)
 		*valid = v;
@@ -294,12 +329,18 @@ enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in,
 }
 
 void
-enc_book(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid)
+enc_book_ml(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid, unsigned ml_groups)
 {
 	if (rec->type == REC_SNAPSHOT)
-		enc_book_snapshot(b, (const struct rec_snapshot *)rec, in, valid);
+		enc_book_snapshot(b, (const struct rec_snapshot *)rec, in, valid, ml_groups);
 	else
 		enc_book_delta(b, (const struct rec_delta *)rec, in, valid);
+}
+
+void
+enc_book(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid)
+{
+	enc_book_ml(b, rec, in, valid, 0);
 }
 
 void

@@ -51,6 +51,15 @@ const char *enc_snapshot_update_type(const struct rec_snapshot *s);
  * *valid (may be NULL) receives is_valid.
  */
 void enc_book(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid);
+/* The same, and for a REC_SNAPSHOT with ml_groups != 0 (MLF_G_* of
+ * mlfeat.h) the requirement's optional "ml_features" map: every feature of
+ * those groups computed from the record's levels, each a JSON number printed
+ * with %.17g (it reads back as the same double), or null when a side is
+ * empty. */
+void enc_book_ml(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid,
+    unsigned ml_groups);
+/* Only the map's value ({...} or null) for a snapshot record. */
+void enc_ml_features(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, unsigned ml_groups);
 /* OrderBookDelta (pure delta) from a REC_DELTA. */
 void enc_pure_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in);
 void enc_trade(struct sbuf *b, const struct rec_trade *t, const struct inst *in);

@@ -21,6 +21,7 @@
 #include "enc.h"
 #include "log.h"
 #include "metrics.h"
+#include "mlfeat.h"
 #include "natsc.h"
 #include "pipe.h"
 #include "pub.h"
@@ -39,7 +40,9 @@ static const char usage[] =
     "ORDERBOOK_FULL, ORDERBOOK_DELTA, MARKET_TRADES, MARKET_DATA and SYSTEM_EVENTS\n"
     "with the [nats] limits.  A ring record is released only once all its messages\n"
     "were acknowledged; NATS outages pause publishing and everything unacknowledged\n"
-    "is published again with the same Nats-Msg-Id.  Keys: [routerd] and [nats].\n";
+    "is published again with the same Nats-Msg-Id.  With [ml] enabled = true the\n"
+    "orderbook.full (and orderbook.snapshot) bodies carry ml_features, the book\n"
+    "features of routerd/mlfeat.h.  Keys: [routerd], [nats] and [ml].\n";
 
 struct router {
 	const struct cfg *cfg;
@@ -51,6 +54,7 @@ struct router {
 	struct natsc_state st;
 	struct pub *pub;
 	struct route_opts ro;
+	unsigned ml_full, ml_snap;   /* MLF_G_* groups in ml_features, 0 = none */
 	struct sbuf body;
 	uint64_t last_seq;        /* ring seq of the last frame seen, 0 = none yet */
 	/* metrics */
@@ -247,7 +251,7 @@ handle_record(struct router *r, const struct ring_msg *m)
 		/* The legacy copy carries the same body: encode once. */
 		if (rm[i].body != prev_body) {
 			sbuf_reset(&r->body);
-			if (route_encode(h, in, &rm[i], &r->body, &valid) < 0)
+			if (route_encode_ml(h, in, &rm[i], &r->body, &valid, r->ml_full, r->ml_snap) < 0)
 				return -1;
 			prev_body = rm[i].body;
 			if (!valid) {
@@ -368,6 +372,24 @@ route_opts_from_cfg(const struct cfg *c, struct route_opts *o)
 	return 0;
 }
 
+/* [ml]: which feature groups go into ml_features (0 = off). */
+static int
+ml_from_cfg(const struct cfg *c, struct router *r)
+{
+	char why[160];
+	unsigned g;
+
+	if (!cfg_bool(c, "ml", "enabled"))
+		return 0;
+	if (mlf_parse_groups(cfg_str(c, "ml", "features"), &g, why, sizeof why) < 0) {
+		fprintf(stderr, "routerd: config error: %s: [ml] features: %s\n", cfg_origin(c, "ml", "features"), why);
+		return -1;
+	}
+	r->ml_full = g;
+	r->ml_snap = cfg_bool(c, "ml", "snapshot") ? g : 0;
+	return 0;
+}
+
 /* Stop: publish nothing new, wait for what is in flight (bounded), release. */
 static void
 drain(struct router *r)
@@ -405,7 +427,7 @@ main(int argc, char **argv)
 	daemon_signals();
 	memset(&r, 0, sizeof r);
 	r.cfg = c;
-	if (route_opts_from_cfg(c, &r.ro) < 0)
+	if (route_opts_from_cfg(c, &r.ro) < 0 || ml_from_cfg(c, &r) < 0)
 		return 2;
 	if (pipe_instruments(c, &r.reg, err, sizeof err) < 0) {
 		fprintf(stderr, "routerd: config error: %s\n", err);
@@ -443,8 +465,9 @@ main(int argc, char **argv)
 
 		ring_stat(r.ring, &rs);
 		log_info("routing", "ring=book.router resume_pos=%llu pending_bytes=%llu max_inflight=%d "
-		    "legacy_update=%s", (unsigned long long)cursor, (unsigned long long)(rs.tail - rs.head),
-		    pc.max_inflight, cfg_str(c, "routerd", "legacy_update"));
+		    "legacy_update=%s ml_features=%s", (unsigned long long)cursor,
+		    (unsigned long long)(rs.tail - rs.head), pc.max_inflight, cfg_str(c, "routerd", "legacy_update"),
+		    r.ml_full ? cfg_str(c, "ml", "features") : "off");
 	}
 	daemon_ready();
 	stats_every = cfg_dur_ns(c, "routerd", "stats_interval");

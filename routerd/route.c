@@ -192,11 +192,20 @@ int
 route_encode(const struct rec_hdr *rec, const struct inst *in, const struct route_msg *m,
     struct sbuf *b, int *valid)
 {
+	return route_encode_ml(rec, in, m, b, valid, 0, 0);
+}
+
+int
+route_encode_ml(const struct rec_hdr *rec, const struct inst *in, const struct route_msg *m,
+    struct sbuf *b, int *valid, unsigned ml_full, unsigned ml_snapshot)
+{
 	if (valid)
 		*valid = 1;
 	switch (m->body) {
 	case RB_BOOK:
-		enc_book(b, rec, in, valid);
+		/* ml_features on the full and snapshot bodies (routerd encodes a body once:
+		 * the legacy orderbook.update copy of a snapshot carries the same bytes) */
+		enc_book_ml(b, rec, in, valid, m->kind == RK_FULL ? ml_full : m->kind == RK_SNAPSHOT ? ml_snapshot : 0);
 		break;
 	case RB_PURE_DELTA:
 		enc_pure_delta(b, (const struct rec_delta *)rec, in);

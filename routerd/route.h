@@ -88,6 +88,10 @@ int route_plan(const struct rec_hdr *rec, const struct inst *in, const struct ro
 /* Encode the body of a planned message; returns 0, or -1 on allocation failure. */
 int route_encode(const struct rec_hdr *rec, const struct inst *in, const struct route_msg *m,
     struct sbuf *b, int *valid);
+/* The same; ml_groups (MLF_G_* of mlfeat.h, 0 = none) adds ml_features to
+ * the orderbook.full and orderbook.snapshot bodies ([ml] in routerd/README.md). */
+int route_encode_ml(const struct rec_hdr *rec, const struct inst *in, const struct route_msg *m,
+    struct sbuf *b, int *valid, unsigned ml_full, unsigned ml_snapshot);
 /* The message for a ring gap frame. */
 void route_ring_loss(uint64_t first_seq, uint64_t count, struct route_msg *m);
 

@@ -45,7 +45,7 @@ run_case() {
 		"feedd --exchange binance" "feedd --exchange okx" bookd routerd stored
 		"mpctl status" "mpctl start" "mpreplay $T_TMP/capture.txt" "mpsub --summary --seconds 1"
 		"mpstore verify" "mpexport --exchange binance --symbol BTC-USDT --from 0 --to 1 --out $T_TMP/x"
-		"mpring list")
+		"mpring list" "mpflow --exchange binance --symbol BTC-USDT --seconds 1")
 	for p in "${progs[@]}"; do
 		local -a argv=($p)
 		out=$(timeout 20 "$BIN/${argv[0]}" -c "$conf" "${argv[@]:1}" 2>&1 >/dev/null)

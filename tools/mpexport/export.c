@@ -21,6 +21,7 @@
 #include "pipe.h"
 #include "rec.h"
 #include "../../stored/store.h"
+#include "../../routerd/mlfeat.h"
 
 #define DAY_NS 86400000000000LL
 /* How far past --to the reader looks for the record that confirms the book up to --to. */
@@ -28,7 +29,7 @@
 
 /* Output files (npy[] slots). */
 enum {
-	F_TS, F_IDS, F_MID, F_SEG, F_DEEPLOB, F_WIN, F_X, F_FEAT, F_HEAT, F_STACK, F_STACK_TS,
+	F_TS, F_IDS, F_MID, F_SEG, F_DEEPLOB, F_WIN, F_X, F_FEAT, F_HEAT, F_STACK, F_STACK_TS, F_MLFEAT,
 	F_N
 };
 
@@ -70,6 +71,10 @@ struct st {
 	double *raw;                  /* ndl + nft raw values of the sample */
 	double *heat_d;
 	float *rowf, *heatf;
+	/* mlfeatures: the book's sides copied out for routerd/mlfeat.c */
+	struct rec_level *ml_lv[2];
+	size_t ml_cap[2];
+	double ml_row[MLF_NMAX];
 
 	/* outputs */
 	struct mpx_npy npy[F_N];
@@ -224,6 +229,10 @@ outputs_open(struct st *s, char *err, size_t errlen)
 		in[0] = (uint64_t)s->nft;
 		rc |= out_open(s, F_FEAT, "features.npy", "<f4", 2, in, err, errlen);
 	}
+	if (!rc && (o->what & MPX_W_MLFEAT)) {
+		in[0] = (uint64_t)mlf_count(o->ml_groups);
+		rc |= out_open(s, F_MLFEAT, "mlfeatures.npy", "<f8", 2, in, err, errlen);
+	}
 	if (!rc && (o->what & MPX_W_HEATMAP)) {
 		in[0] = (uint64_t)o->f.bins;
 		in[1] = 2;
@@ -330,6 +339,37 @@ norm_ready(struct st *s, int64_t day)
 }
 
 /* ---- samples ---- */
+
+/*
+ * The features routerd puts into ml_features, of the rebuilt book: both
+ * sides copied out best first (the input routerd has in a full snapshot
+ * record) and given to the same function.  A row of NaN only if a copy
+ * cannot be allocated (counted as oom) - never for a book with a mid.
+ */
+static void
+ml_row(struct st *s)
+{
+	struct mlf_book mb;
+	int n = mlf_count(s->o->ml_groups), side, j;
+
+	for (side = 0; side < 2; side++) {
+		size_t need = book_count(s->bk, side) + 1;
+		if (grow((void **)&s->ml_lv[side], &s->ml_cap[side], need, sizeof *s->ml_lv[side]) < 0)
+			goto fail;
+	}
+	mb.bids = s->ml_lv[BOOK_BID];
+	mb.asks = s->ml_lv[BOOK_ASK];
+	mb.n_bids = book_copy_range(s->bk, BOOK_BID, 0, book_count(s->bk, BOOK_BID), s->ml_lv[BOOK_BID], NULL);
+	mb.n_asks = book_copy_range(s->bk, BOOK_ASK, 0, book_count(s->bk, BOOK_ASK), s->ml_lv[BOOK_ASK], NULL);
+	mb.px_exp = s->inst->px_exp;
+	mb.qty_exp = s->inst->qty_exp;
+	if (mlf_compute(s->o->ml_groups, &mb, s->ml_row) == 0)
+		return;
+fail:
+	s->c.oom++;
+	for (j = 0; j < n; j++)
+		s->ml_row[j] = NAN;
+}
 
 static void
 flow_reset(struct st *s)
@@ -452,6 +492,10 @@ emit_sample(struct st *s, int64_t t)
 		for (j = 0; j < o->f.bins * 2; j++)
 			s->heatf[j] = (float)s->heat_d[j];
 		mpx_npy_append(&s->npy[F_HEAT], s->heatf, 1);
+	}
+	if (o->what & MPX_W_MLFEAT) {
+		ml_row(s);
+		mpx_npy_append(&s->npy[F_MLFEAT], s->ml_row, 1);
 	}
 	s->rows++;
 	flow_reset(s);
@@ -1009,6 +1053,8 @@ st_free(struct st *s)
 	free(s->ca);
 	free(s->gaps);
 	free(s->raw);
+	free(s->ml_lv[0]);
+	free(s->ml_lv[1]);
 	free(s->heat_d);
 	free(s->rowf);
 	free(s->heatf);

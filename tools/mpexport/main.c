@@ -13,6 +13,7 @@
 #include "export.h"
 #include "log.h"
 #include "../../stored/store.h"
+#include "../../routerd/mlfeat.h"
 
 static const char usage[] =
     "usage: mpexport [-c CONF | --store DIR] --exchange E --symbol S --from T --to T --out DIR\n"
@@ -32,10 +33,15 @@ static const char usage[] =
     "  --from T, --to T     range [T1, T2): ns since the epoch or ISO-8601 UTC\n"
     "                       (2026-11-24T02:00:00Z, 2026-11-24)\n"
     "  --out DIR            output directory (created)\n"
-    "  --what LIST          any of deeplob,heatmap,stack,features,labels,lobster (default\n"
-    "                       all = every array, not lobster); timestamps.npy, ids.npy,\n"
-    "                       mid.npy and segment.npy are always written. lobster: LOBSTER\n"
-    "                       message + orderbook CSV files (--levels levels) in OUT/lobster/\n"
+    "  --what LIST          any of deeplob,heatmap,stack,features,labels,lobster,mlfeatures\n"
+    "                       (default all = every array, not lobster or mlfeatures);\n"
+    "                       timestamps.npy, ids.npy, mid.npy and segment.npy are always\n"
+    "                       written. lobster: LOBSTER message + orderbook CSV files\n"
+    "                       (--levels levels) in OUT/lobster/. mlfeatures: mlfeatures.npy\n"
+    "                       float64 [N, M], the ml_features routerd publishes ([ml]), by\n"
+    "                       the same code (routerd/mlfeat.c), bit for bit\n"
+    "  --ml-features LIST   groups in mlfeatures.npy: price,volume,micro,liquidity or all\n"
+    "                       (default all)\n"
     "\n"
     "Sampling:\n"
     "  --sample update      one sample after every applied update (default)\n"
@@ -136,6 +142,8 @@ parse_what(const char *s, unsigned *out)
 			*out |= MPX_W_LABELS;
 		else if (!strcmp(tok, "lobster"))
 			*out |= MPX_W_LOBSTER;
+		else if (!strcmp(tok, "mlfeatures"))
+			*out |= MPX_W_MLFEAT;
 		else if (!strcmp(tok, "all"))
 			*out |= MPX_W_ALL;
 		else if (strcmp(tok, "none"))
@@ -206,6 +214,7 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof o);
 	o.what = MPX_W_ALL;
+	o.ml_groups = MLF_G_ALL;
 	o.window = 100;
 	o.f.levels = 10;
 	o.f.bins = 200;
@@ -293,6 +302,12 @@ main(int argc, char **argv)
 		} else if (!strcmp(a, "--window")) {
 			if (parse_int(v, 1, 100000, &o.window) < 0) {
 				rc = bad(a, v, "a window of 1..100000 samples");
+				goto out;
+			}
+		} else if (!strcmp(a, "--ml-features")) {
+			char why[160];
+			if (mlf_parse_groups(v, &o.ml_groups, why, sizeof why) < 0) {
+				rc = bad(a, v, why);
 				goto out;
 			}
 		} else if (!strcmp(a, "--levels")) {

@@ -1,5 +1,6 @@
 /* meta.c - metadata.json (meta.h). */
 #include "meta.h"
+#include "../../routerd/mlfeat.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -305,6 +306,30 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 		json_object_set_new(j, "flow_window", json_string("order-flow and trade columns cover the records "
 		    "after the previous sample up to this one (reset at every sample and at every gap)"));
 		json_object_set_new(root, "features", j);
+	}
+	if (o->what & MPX_W_MLFEAT) {
+		json_t *names = json_array(), *help = json_object(), *grp = json_object();
+		int nml = mlf_count(o->ml_groups);
+		sh[1] = (uint64_t)nml;
+		add_file(files, "mlfeatures.npy", "<f8", 2, sh, "the ml_features routerd publishes, one row per sample "
+		    "(columns in mlfeatures.columns)");
+		for (k = 0; k < nml; k++) {
+			json_array_append_new(names, json_string(mlf_name(o->ml_groups, k)));
+			json_object_set_new(help, mlf_name(o->ml_groups, k), json_string(mlf_help(o->ml_groups, k)));
+			json_object_set_new(grp, mlf_name(o->ml_groups, k), json_string(mlf_group_name(o->ml_groups, k)));
+		}
+		j = json_object();
+		json_object_set_new(j, "columns", names);
+		json_object_set_new(j, "definitions", help);
+		json_object_set_new(j, "groups", grp);
+		json_object_set_new(j, "code", json_string("routerd/mlfeat.c, the code routerd uses for ml_features "
+		    "([ml] enabled): the same book gives bit-identical float64 values"));
+		json_object_set_new(j, "book", json_string("the full rebuilt book at the sample (every level held); "
+		    "not normalized"));
+		json_object_set_new(j, "notation", json_string("p, q: price and size mantissas, best level first (i = 0); "
+		    "pd = 10^-px_exp, qd = 10^-qty_exp; M2 = pb_0 + pa_0; S = sum of q, Sk = of the best k levels, "
+		    "Q2 = sum of q^2, N = sum of p*q; sums are exact integers"));
+		json_object_set_new(root, "mlfeatures", j);
 	}
 	if (o->what & MPX_W_HEATMAP) {
 		sh[1] = (uint64_t)fc->bins;

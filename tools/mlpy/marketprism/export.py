@@ -11,7 +11,7 @@ import numpy as np
 LABEL_MISSING = -128
 
 _ARRAYS = ('timestamps', 'ids', 'mid', 'segment', 'deeplob', 'deeplob_windows', 'deeplob_x', 'features',
-           'heatmap', 'stack', 'stack_timestamps', 'labels', 'label_returns')
+           'heatmap', 'stack', 'stack_timestamps', 'labels', 'label_returns', 'mlfeatures')
 
 
 class Export:
@@ -26,6 +26,11 @@ class Export:
             p = os.path.join(path, name + '.npy')
             setattr(self, name, np.load(p, mmap_mode='r' if mmap else None) if os.path.exists(p) else None)
         self.rows = int(self.meta['samples'])
+
+    @property
+    def ml_columns(self):
+        """Column names of mlfeatures.npy (mpexport --what mlfeatures: the ml_features routerd publishes)."""
+        return list(self.meta['mlfeatures']['columns']) if 'mlfeatures' in self.meta else []
 
     # ---- labels ----
     @property

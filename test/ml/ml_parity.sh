@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# ml_parity.sh - live features identical to offline ones.  The real pipeline
+# (mpsim -> feedd -> bookd -> routerd -> nats-server, and -> stored) under
+# mpctl with [ml] enabled; mpsub reads orderbook.full / orderbook.snapshot
+# from JetStream; then mpexport --what mlfeatures reads the store.  For every
+# orderbook.full message whose update id mpexport sampled, each ml_features
+# value equals mlfeatures.npy at that id bit for bit; every periodic
+# full_refresh must have such a sample (a sync "snapshot" anchors an epoch
+# before any delta, so mpexport has a sample at its id only if an earlier
+# epoch reached the same id: counted, not required).  "At its id" is the
+# last sample with that id received no later than the message's record: on
+# OKX a books-full REST merge changes the book and keeps the seqId.
+# Also the flow-trend predictor tools/mpflow against an independent
+# computation from the same pure deltas, and its durable consumer resuming.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../mpctl/lib_system.sh"
+
+/usr/bin/python3 -c 'import numpy' 2>/dev/null || { skip ml_parity "/usr/bin/python3 without numpy"; exit 0; }
+[ -x "$BIN/mpexport" ] || { skip ml_parity "$BIN/mpexport not built"; exit 0; }
+sys_require ml_parity
+sys_config 1
+printf '[bookd]\nfull_interval = 3s\n[ml]\nenabled = true\n' >>"$CONF"
+SYS_KEEP_LOGS=ml-parity
+START=$(date +%s%N)
+if sys_start; then ok ml_parity_start; else not_ok ml_parity_start "$(mpctl status 2>&1)"; exit 1; fi
+if ! wait_for 90 sys_books_synced 1000; then
+	not_ok ml_parity_synced "$(sys_books_summary)"
+	exit 1
+fi
+# the sync full books and at least four periodic ones per book
+full_books() {
+	"$BIN/mpsub" -c "$CONF" --streams 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)["streams"]["ORDERBOOK_FULL"]
+sys.exit(0 if s["messages"] >= int(sys.argv[1]) else 1)' "$1"
+}
+wait_for 60 full_books 100 || not_ok ml_parity_full_books "ORDERBOOK_FULL holds fewer than 100 messages"
+"$BIN/mpsub" -c "$CONF" --durable mlpar --subjects full,snapshot --until-caught-up --seconds 60 \
+	--dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" ||
+	not_ok ml_parity_mpsub "$(tail -2 "$T_TMP/mpsub.log")"
+# the flow-trend predictor (tools/mpflow) on the same stream: its windows against an independent
+# computation from the pure deltas mpsub read; a second run of the same durable consumer resumes
+"$BIN/mpsub" -c "$CONF" --durable mlflowref --subjects pure_delta --until-caught-up --seconds 60 \
+	--dump "$T_TMP/pd.txt" >/dev/null 2>"$T_TMP/mpsub_pd.log" || not_ok mpflow_ref_dump "$(tail -2 "$T_TMP/mpsub_pd.log")"
+"$BIN/mpflow" -c "$CONF" --exchange binance --symbol BTC-USDT --until-caught-up --seconds 60 \
+	>"$T_TMP/flow1.jsonl" 2>"$T_TMP/flow1.err"
+rc=$?
+if [ "$rc" = 0 ]; then ok mpflow_exit; else not_ok mpflow_exit "rc=$rc: $(grep -m3 -E 'ERROR|SUMMARY|mpflow' "$T_TMP/flow1.err")"; fi
+"$BIN/mpflow" -c "$CONF" --exchange binance --symbol BTC-USDT --until-caught-up --seconds 60 --cleanup \
+	>"$T_TMP/flow2.jsonl" 2>"$T_TMP/flow2.err"
+/usr/bin/python3 - "$T_TMP/pd.txt" "$T_TMP/flow1.jsonl" "$T_TMP/flow1.err" "$T_TMP/flow2.err" <<'EOF'
+import json, re, sys
+def res(name, cond, why):
+    print(('ok %s' % name) if cond else ('not ok %s - %s' % (name, why)))
+deltas = [json.loads(l.split('\t', 1)[1]) for l in open(sys.argv[1]) if l.startswith('orderbook.pure_delta.binance.btc-usdt\t')]
+last = [{}, {}]
+per = []
+for d in deltas:
+    fl = [0.0, 0.0]
+    for s, k in ((0, 'bid_updates'), (1, 'ask_updates')):
+        for u in d[k]:
+            q = float(u['quantity'])
+            fl[s] += q - last[s].get(u['price'], 0.0)
+            last[s][u['price']] = q
+    per.append((fl[0], fl[1], len(d['bid_updates']), len(d['ask_updates']), d['update_id']))
+want = []
+for i in range(99, len(per)):
+    w = per[i - 99:i + 1]
+    b = a = 0.0
+    for x in w:
+        b += x[0]
+        a += x[1]
+    net = b - a
+    ratio = net / (abs(b) + abs(a)) if abs(b) + abs(a) > 0 else 0.0
+    want.append({'update_id': per[i][4], 'bid_flow': b, 'ask_flow': a, 'net_flow': net, 'flow_ratio': ratio,
+                 'bid_updates': sum(x[2] for x in w), 'ask_updates': sum(x[3] for x in w),
+                 'prediction': 'up' if ratio > 0.2 else 'down' if ratio < -0.2 else 'flat'})
+got = [json.loads(l) for l in open(sys.argv[2])]
+k = min(len(want), len(got))
+bad = [i for i in range(k) if any(got[i][f] != want[i][f] for f in want[i])]
+res('mpflow_matches_reference', k >= 20 and not bad,
+    '%d deltas read by mpsub, %d windows printed, %d compared, first difference %s' %
+    (len(deltas), len(got), k, (got[bad[0]], want[bad[0]]) if bad else None))
+n1 = int(re.search(r'(\d+) deltas', open(sys.argv[3]).read()).group(1))
+n2 = int(re.search(r'(\d+) deltas', open(sys.argv[4]).read()).group(1))
+res('mpflow_durable_resumes', n1 >= len(deltas) and n2 < n1 / 2, 'first run %d deltas, second %d' % (n1, n2))
+print('# mpflow: %d deltas, %d windows compared exactly; second run of the durable consumer read %d new deltas'
+      % (n1, k, n2))
+EOF
+sys_stop
+END=$(date +%s%N)
+
+"$BIN/mpexport" -c "$CONF" --quiet --exchange binance,okx --symbol BTC-USDT,ETH-USDT --from "$START" --to "$END" \
+	--out "$T_TMP/out" --what mlfeatures 2>"$T_TMP/export.err"
+check ml_parity_export test $? = 0
+/usr/bin/python3 - "$T_TMP/dump.txt" "$T_TMP/out" "$MP_ROOT/tools/mlpy" <<'EOF'
+import calendar, json, struct, sys
+import numpy as np
+sys.path.insert(0, sys.argv[3])
+from marketprism import load_export
+dump, out = sys.argv[1], sys.argv[2]
+def res(name, cond, why):
+    print(('ok %s' % name) if cond else ('not ok %s - %s' % (name, why)))
+bits = lambda x: struct.pack('<d', x)
+def ns(iso):
+    day, frac = iso.rstrip('Z').split('.')
+    return (calendar.timegm(tuple(int(x) for x in day.replace('T', '-').replace(':', '-').split('-')) + (0, 0, 0))
+            * 10**9 + int(frac.ljust(9, '0')))
+full = {}
+snap = {'n': 0, 'with': 0}
+for line in open(dump):
+    subj, body = line.rstrip('\n').split('\t', 1)
+    m = json.loads(body)
+    if subj.startswith('orderbook.snapshot.'):
+        snap['n'] += 1
+        snap['with'] += isinstance(m.get('ml_features'), dict) and len(m['ml_features']) == 35
+    elif subj.startswith('orderbook.full.'):
+        full.setdefault((m['exchange_name'], m['symbol_name']), []).append(m)
+res('ml_snapshot_has_features', snap['n'] > 0 and snap['with'] == snap['n'], snap)
+for (ex, sym), msgs in sorted(full.items()):
+    d = '%s/%s/%s' % (out, ex, sym)
+    e = load_export(d)   # the Python package's loader, as a researcher reads it
+    cols = e.ml_columns
+    ids, ml, ts = np.asarray(e.ids), np.asarray(e.mlfeatures), np.asarray(e.timestamps)
+    compared = refresh = anchors = anchors_cmp = 0
+    bad = []
+    for m in msgs:
+        f = m['ml_features']
+        periodic = m['update_type'] == 'full_refresh'
+        refresh += periodic
+        anchors += not periodic
+        # the book at that id as of the message: on OKX a books-full REST merge changes the book and keeps
+        # the seqId, so an id can name several states; take the last sample at that id received no later
+        # than the message's record (collected_at has microseconds: 1 us of slack)
+        rows = np.nonzero((ids == m['last_update_id']) & (ts <= ns(m['collected_at']) + 1000))[0]
+        if not len(rows):
+            if periodic:
+                bad.append('full_refresh at id %d: no mlfeatures row' % m['last_update_id'])
+            continue
+        r = rows[-1]
+        if not isinstance(f, dict) or sorted(f) != sorted(cols):
+            bad.append('id %d: ml_features keys differ from metadata columns' % m['last_update_id'])
+            continue
+        diff = [c for k, c in enumerate(cols) if bits(float(f[c])) != bits(float(ml[r, k]))]
+        compared += 1
+        anchors_cmp += not periodic
+        if diff:
+            bad.append('id %d (%s): %d differ, e.g. %s live %r offline %r' % (m['last_update_id'], m['update_type'],
+                       len(diff), diff[0], f[diff[0]], float(ml[r, cols.index(diff[0])])))
+    name = '%s_%s' % (ex, sym)
+    res('ml_parity_' + name, not bad and refresh >= 2 and compared >= refresh,
+        '%d full_refresh, %d compared, %s' % (refresh, compared, '; '.join(bad[:3])))
+    print('# %s: %d orderbook.full messages, %d full_refresh, %d compared bit for bit x %d features '
+          '(%d of %d sync anchors had a sample at their id)' % (name, len(msgs), refresh, compared, len(cols),
+                                                               anchors_cmp, anchors))
+res('ml_parity_four_books', len(full) == 4, sorted(full))
+EOF
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	if r=$(python3 "$MP_ROOT/test/routerd/check.py" validate "$T_TMP/dump.txt"); then ok ml_messages_match_schema
+	else not_ok ml_messages_match_schema "$r"; fi
+fi
+check ml_routerd_no_errors bash -c "! grep -E ' (WARN|ERROR) ' '$SYS_DATA/log/routerd.log' | grep -v 'nats disconnected\|connection closed'"
