@@ -114,14 +114,6 @@ sc_end(struct scan *sc)
 	return sc->s == sc->e;
 }
 
-static const uint64_t sc_pow10[19] = {
-	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
-	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL,
-	1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
-	1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
-	1000000000000000000ULL,
-};
-
 /* 8 bytes at q are all ASCII digits: their value (little-endian load, the
  * first digit most significant), else -1.  Branch-free digit test: a byte is
  * a digit when its high nibble is 3 and adding 6 does not carry out of the
@@ -168,7 +160,7 @@ sc_fast_dec(const char **qp, const char *e, unsigned d, int64_t *out)
 	if (q == start || q >= e || idig + d > 18)
 		return 0;
 	if (*q == '"') {
-		*out = (int64_t)(v * sc_pow10[d]);
+		*out = (int64_t)(v * parse_pow10[d]);
 		*qp = q + 1;
 		return 1;
 	}
@@ -191,7 +183,7 @@ sc_fast_dec(const char **qp, const char *e, unsigned d, int64_t *out)
 	if (fdig == 0 || q >= e || *q != '"')
 		return 0;
 	if (fdig < d)
-		v *= sc_pow10[d - fdig];
+		v *= parse_pow10[d - fdig];
 	*out = (int64_t)v;
 	*qp = q + 1;
 	return 1;
