@@ -32,9 +32,14 @@ const stats = async (sim) => (await get(sim.b, '/_sim/stats')).json.replay;
   const w = await connect(sim.b, '/stream?streams=ethusdt@depth@100ms');
   await until(() => w.texts.length >= 3, 10000);
   const t3 = Date.now() - t0;
-  check('replay_requested_stream_only', JSON.stringify(w.texts) === JSON.stringify([D(1), D(2), D(3)]),
-    JSON.stringify(w.texts));
+  const third = w.texts.length === 3 ? JSON.parse(w.texts[2]) : null;
+  check('replay_requested_stream_only', w.texts.length === 3 && w.texts[0] === D(1) && w.texts[1] === D(2) &&
+    third && third.stream === 'ethusdt@depth@100ms' && third.data.n === 3, JSON.stringify(w.texts));
   check('replay_pace', t3 >= 490, `third frame after ${t3} ms`);
+  // its "E" (recorded 1 s after the first receive time) on the replay's clock:
+  // wall time at the start + 500 ms, so between t0 + 500 and its arrival
+  const E = third && third.data.E;
+  check('replay_retimed', E >= t0 + 450 && E <= t0 + t3 + 50, `E ${E}, t0 ${t0}, arrival ${t0 + t3}`);
   let fin = false;
   for (let i = 0; i < 500 && !fin; i++) { s = await stats(sim); fin = s.done; if (!fin) await new Promise((z) => setTimeout(z, 20)); }
   check('replay_done', fin && s.sent === 3 && s.unheard === 2, JSON.stringify(s));

@@ -27,7 +27,8 @@ b=1723161254000000000
 	echo "$((b + 200000000)) okx ws {\"arg\":{}}"
 	echo "$((b + 500000000)) binance ws {\"stream\":\"ethusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"n\":2}}"
 	echo "$((b + 900000000)) binance ws {\"stream\":\"ethusdt@trade\",\"data\":{\"e\":\"trade\",\"n\":2}}"
-	echo "$((b + 1000000000)) binance ws {\"stream\":\"ethusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"n\":3}}"
+	# a venue time 1 s after the first receive time: retimed to wall_t0 + 500 ms at speed 2
+	echo "$((b + 1000000000)) binance ws {\"stream\":\"ethusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":$((b / 1000000 + 1000)),\"n\":3}}"
 	echo "$((b + 900000000)) binance rest:/api/v3/depth?symbol=ETHUSDT&limit=1000 {\"lastUpdateId\":2,\"bids\":[],\"asks\":[]}"
 } >"$T_TMP/small.cap"
 node "$(dirname "$0")/replay.js" "$T_TMP/small.cap"

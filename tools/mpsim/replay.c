@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <zstd.h>
 
+#include "buf.h"
 #include "http.h"
 #include "log.h"
 #include "route.h"
@@ -44,6 +45,8 @@ static struct {
 	uint64_t bad_lines;
 	int started, done;
 	int64_t t0_ms;          /* monotonic ms the recording's clock started */
+	int64_t wall0_ms;       /* wall-clock ms at the same moment */
+	struct sb out;          /* the frame being sent, retimed */
 	uv_timer_t timer;
 	struct rp_conn conn[RP_MAX_CONNS];
 	uint64_t sent, dropped_no_client;
@@ -233,6 +236,7 @@ replay_load(const char *path, double speed, char *err, size_t cap)
 	rp.speed = speed;
 	rp.on = 1;
 	uv_timer_init(sim.loop, &rp.timer);
+	sb_init(&rp.out);
 	log_info("replay loaded", "file=%s frames=%zu snapshots=%zu malformed_lines=%llu speed=%g span_s=%.1f",
 	    path, rp.nf, rp.ns, (unsigned long long)rp.bad_lines, speed,
 	    (double)(rp.f[rp.nf - 1].recv_ns - rp.f[0].recv_ns) / 1e9);
@@ -250,6 +254,40 @@ static int64_t
 due_ms(size_t i)
 {
 	return rp.t0_ms + (int64_t)((double)(rp.f[i].recv_ns - rp.f[0].recv_ns) / 1e6 / rp.speed);
+}
+
+/*
+ * The frame with its venue times ("E": event, "T": trade, ms) moved onto the
+ * replay's clock the way its sending is: wall time at the start plus their
+ * distance from the recording's first receive time divided by the speed.
+ * So exchange times stay as close to receive times, and as ordered, as
+ * recorded (bookd's skew and order checks, latency figures), and nothing
+ * else in the frame changes.
+ */
+static void
+retime(const struct rp_frame *f)
+{
+	const char *p = f->payload, *e = p + f->len, *from = p;
+	int64_t rec0_ms = rp.f[0].recv_ns / 1000000;
+
+	sb_reset(&rp.out);
+	for (; p + 4 < e; p++) {
+		const char *d;
+		int64_t ms = 0;
+		int nd = 0;
+		if (p[0] != '"' || (p[1] != 'E' && p[1] != 'T') || p[2] != '"' || p[3] != ':')
+			continue;
+		for (d = p + 4; d < e && (unsigned)(*d - '0') < 10 && nd < 18; d++, nd++)
+			ms = ms * 10 + (*d - '0');
+		if (nd == 0 || (d < e && (unsigned)(*d - '0') < 10))
+			continue;
+		ms = rp.wall0_ms + (int64_t)((double)(ms - rec0_ms) / rp.speed);
+		sb_add(&rp.out, from, (size_t)(p + 4 - from));
+		sb_addi(&rp.out, ms > 0 ? ms : 0);
+		from = p = d;
+		p--;
+	}
+	sb_add(&rp.out, from, (size_t)(e - from));
 }
 
 static int
@@ -280,7 +318,9 @@ on_timer(uv_timer_t *t)
 		int heard = 0;
 		for (int i = 0; i < RP_MAX_CONNS; i++)
 			if (rp.conn[i].c && wants(&rp.conn[i], f)) {
-				ws_send_text(rp.conn[i].c, f->payload, f->len);
+				if (!heard)
+					retime(f);
+				ws_send_text(rp.conn[i].c, rp.out.p, rp.out.len);
 				heard = 1;
 			}
 		if (heard)
@@ -333,6 +373,7 @@ replay_ws_ready(struct sim_conn *c)
 		return;
 	rp.started = 1;
 	rp.t0_ms = sim_mono_ms();
+	rp.wall0_ms = sim_wall_ms();
 	log_info("replay started", "frames=%zu speed=%g", rp.nf, rp.speed);
 	on_timer(&rp.timer);
 }
@@ -401,5 +442,6 @@ replay_free(void)
 	free(rp.f);
 	free(rp.s);
 	free(rp.text);
+	sb_free(&rp.out);
 	memset(&rp, 0, sizeof rp);
 }

@@ -6,15 +6,18 @@
  *   - WebSocket: on the combined-stream path (/stream?streams=a/b/...) every
  *     recorded "binance ws" frame whose "stream" is one of the requested
  *     streams goes out byte for byte, at its recorded pace divided by the
- *     speed.  The recording's clock starts when the first such connection
- *     opens and runs whether or not a client is connected (frames sent while
- *     nobody listens are lost, as from a venue);
+ *     speed, except for their venue times ("E", "T"), which move onto the
+ *     replay's clock the same way (wall time at the start + distance from the
+ *     recording's first receive time / speed).  The recording's clock starts
+ *     when the first such connection opens and runs whether or not a client
+ *     is connected (frames sent while nobody listens are lost, as from a
+ *     venue);
  *   - REST GET /api/v3/depth?symbol=S: the recorded snapshot answer of S
  *     whose receive time is nearest to the recording's present (the only one
  *     of a recording with one), whatever limit is asked; a symbol with none
  *     gets Binance's -1121 "Invalid symbol.".
  * The rest of the Binance API (exchangeInfo, ping, time) and the whole OKX
- * venue stay the simulator's.  Frames keep their recorded timestamps.
+ * venue stay the simulator's.
  */
 #ifndef MPSIM_REPLAY_H
 #define MPSIM_REPLAY_H
