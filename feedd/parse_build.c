@@ -13,7 +13,7 @@
 
 #include "fx.h"
 
-static const uint64_t pow10_u64[19] = {
+const uint64_t parse_pow10[19] = {
 	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
 	100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL,
 	1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
@@ -68,7 +68,7 @@ fast_dec(const char *s, size_t len, int exp, int64_t *out)
 	if (i == len) {
 		if (idig + d > 18)
 			return 0;
-		*out = (int64_t)(v * pow10_u64[d]);
+		*out = (int64_t)(v * parse_pow10[d]);
 		return 1;
 	}
 	if (s[i] != '.' || i + 1 == len)
@@ -85,7 +85,7 @@ fast_dec(const char *s, size_t len, int exp, int64_t *out)
 	if (i != len)
 		return 0;
 	if (fdig < d)
-		v *= pow10_u64[d - fdig];
+		v *= parse_pow10[d - fdig];
 	*out = (int64_t)v;
 	return 1;
 }

@@ -49,6 +49,9 @@ struct parse_state {
 
 /* ---- builder (parse_build.c) ---- */
 
+/* 10^0 .. 10^18 */
+extern const uint64_t parse_pow10[19];
+
 /* Parse a price / size string of instrument `in` into *out: 0, or -1 with
  * p->err set (names `what`).  The fast path handles plain decimals and
  * defers everything else to fx_parse, so the result is always fx_parse's. */

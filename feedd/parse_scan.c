@@ -114,22 +114,139 @@ sc_end(struct scan *sc)
 	return sc->s == sc->e;
 }
 
+/* 8 bytes at q are all ASCII digits: their value (little-endian load, the
+ * first digit most significant), else -1.  Branch-free digit test: a byte is
+ * a digit when its high nibble is 3 and adding 6 does not carry out of the
+ * low nibble. */
+static inline int64_t
+sc_digits8(const char *q)
+{
+	uint64_t x;
+
+	memcpy(&x, q, 8);
+	if (((x & 0xF0F0F0F0F0F0F0F0ULL) | (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) !=
+	    0x3333333333333333ULL)
+		return -1;
+	x -= 0x3030303030303030ULL;
+	x = x * 10 + (x >> 8);
+	x = (((x & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+	    (((x >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+	return (int64_t)x;
+}
+
+/*
+ * The hot form of a level's price or size: "digits[.digits]" read in the
+ * same pass that looks for its closing quote, at d = -exponent decimals.
+ * *qp points at the opening quote.  Accepts exactly the strings of digits
+ * and one '.' that fast_dec (parse_build.c) accepts, with its value, and
+ * moves *qp past the closing quote; for anything else (a sign, an exponent,
+ * too many digits, more precision than d, any other character, the end of
+ * the buffer) it returns 0 and the caller reads the level the generic way,
+ * so unusual forms and every error keep their one owner (fx_parse).
+ */
+static inline int
+sc_fast_dec(const char **qp, const char *e, unsigned d, int64_t *out)
+{
+	const char *q = *qp + 1, *start = q;
+	unsigned idig = 0, fdig = 0;
+	uint64_t v = 0;
+	int64_t f8;
+
+	while (q < e && *q == '0')
+		q++;
+	for (; q < e && (unsigned)(*q - '0') < 10; q++, idig++)
+		v = v * 10 + (uint64_t)(*q - '0');
+	/* idig + d <= 18: exact in uint64 (as fast_dec) */
+	if (q == start || q >= e || idig + d > 18)
+		return 0;
+	if (*q == '"') {
+		*out = (int64_t)(v * parse_pow10[d]);
+		*qp = q + 1;
+		return 1;
+	}
+	if (*q != '.')
+		return 0;
+	q++;
+	/* the common case: exactly d == 8 decimals, then the quote */
+	if (d == 8 && e - q > 8 && q[8] == '"' && (f8 = sc_digits8(q)) >= 0) {
+		*out = (int64_t)(v * 100000000ULL + (uint64_t)f8);
+		*qp = q + 9;
+		return 1;
+	}
+	for (; q < e && (unsigned)(*q - '0') < 10; q++, fdig++) {
+		if (fdig < d)
+			v = v * 10 + (uint64_t)(*q - '0');
+		else if (*q != '0')
+			return 0;
+	}
+	/* "1." (no fraction digit) is fast_dec's reject too */
+	if (fdig == 0 || q >= e || *q != '"')
+		return 0;
+	if (fdig < d)
+		v *= parse_pow10[d - fdig];
+	*out = (int64_t)v;
+	*qp = q + 1;
+	return 1;
+}
+
+/*
+ * One level ["px","qty" in the hot form straight into the staging side:
+ * 1 (sc->s is past the qty's closing quote), or 0 with sc->s unchanged (the
+ * caller reads the level the generic way).
+ */
+static inline int
+sc_level_fast(struct scan *sc, struct parse_lvbuf *b, int dpx, int dqty)
+{
+	const char *q = sc->s;
+	int64_t px, qty;
+
+	if (dpx < 0 || dqty < 0 || b->n == b->cap || q + 1 >= sc->e || q[0] != '[' || q[1] != '"')
+		return 0;
+	q++;
+	if (!sc_fast_dec(&q, sc->e, (unsigned)dpx, &px) || q + 1 >= sc->e || q[0] != ',' || q[1] != '"')
+		return 0;
+	q++;
+	if (!sc_fast_dec(&q, sc->e, (unsigned)dqty, &qty))
+		return 0;
+	b->v[b->n].px = px;
+	b->v[b->n].qty = qty;
+	b->n++;
+	sc->s = q;
+	return 1;
+}
+
 /*
  * [ [ "px","qty" (,"str"){0,maxextra} ], ... ] into a staging side.
  * Returns 1, 0 (not ours: fall back) or -1 (a level the builder rejected;
  * also a fall back, so jansson gives the authoritative verdict).
+ * A level in the hot form (no whitespace inside, plain decimals) is read by
+ * sc_level_fast in one pass; any other goes through sc_str and parse_level.
  */
 static int
 sc_levels(struct scan *sc, struct parse_ctx *p, enum parse_side side, int maxextra)
 {
+	struct parse_state *st = p->scratch;
+	struct parse_lvbuf *b = &st->side[side];
 	const char *px, *qty, *x;
 	size_t pxlen, qtylen, xlen;
+	/* decimals of the fast path, or -1: the exponent is outside it */
+	int dpx = st->in->px_exp <= 0 && st->in->px_exp >= -18 ? -st->in->px_exp : -1;
+	int dqty = st->in->qty_exp <= 0 && st->in->qty_exp >= -18 ? -st->in->qty_exp : -1;
 
 	if (!sc_ch(sc, '['))
 		return 0;
 	if (sc_ch(sc, ']'))
 		return 1;
 	do {
+		sc_ws(sc);
+		if (sc_level_fast(sc, b, dpx, dqty)) {
+			for (int i = 0; i < maxextra && sc_ch(sc, ','); i++)
+				if (!sc_str(sc, &x, &xlen))
+					return 0;
+			if (!sc_ch(sc, ']'))
+				return 0;
+			continue;
+		}
 		if (!sc_ch(sc, '[') || !sc_str(sc, &px, &pxlen) || !sc_ch(sc, ',') ||
 		    !sc_str(sc, &qty, &qtylen))
 			return 0;

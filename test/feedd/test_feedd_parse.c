@@ -590,20 +590,26 @@ t_hostile_duplicate_keys(void)
 	}
 }
 
+/* Decimal strings at the edges of the fast paths (parse_build.c fast_dec,
+ * parse_scan.c sc_fast_dec and its 8-digit block). */
+static const char *g_decimals[] = {
+	"0", "1", "00", "0.1", "61737.63000000", "0.00000001", "0.000000001", "0.000000010",
+	"92233720368.54775807", "92233720368.54775808", "9999999999.99999999", "1.", ".5", "1e3",
+	"1.2.3", "", "-1", "+1", "12345678901234567890", "0000000000000000000001", "1.0000000000000000000",
+	"184467440737.09551616", "5", "3027.00000000", "0.0000102", "8476.98", "1.1234567:", "1.12345/78",
+	"1.123456789", "1.12345678 ", "1.1234567\\u0030", "1.00000000000", "0012.50000000", "1.1234567",
+	"9999999999", "99999999999", "2683.8000000a", "\\u00312.5",
+};
+
 /* The fast decimal path must never disagree with fx_parse. */
 static void
 t_fast_decimal_matches_fx(void)
 {
-	static const char *v[] = {
-		"0", "1", "00", "0.1", "61737.63000000", "0.00000001", "0.000000001", "0.000000010",
-		"92233720368.54775807", "92233720368.54775808", "9999999999.99999999", "1.", ".5", "1e3",
-		"1.2.3", "", "-1", "+1", "12345678901234567890", "0000000000000000000001", "1.0000000000000000000",
-		"184467440737.09551616", "5", "3027.00000000", "0.0000102", "8476.98",
-	};
+	const char **v = g_decimals;
 	struct parse_ctx *p = &g_bn;
 	const struct inst *in = inst_get(&g_reg, 1);
 
-	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+	for (size_t i = 0; i < sizeof g_decimals / sizeof g_decimals[0]; i++) {
 		int64_t a = -77, b = -77;
 		int ra = parse_px(p, in, v[i], strlen(v[i]), "x", &a);
 		int rb = fx_parse(v[i], strlen(v[i]), in->px_exp, &b);
@@ -612,6 +618,46 @@ t_fast_decimal_matches_fx(void)
 			t_fail(__FILE__, __LINE__, "fast decimal path disagrees with fx_parse");
 		}
 	}
+}
+
+/*
+ * The scanner's fused level reader (parse_scan.c sc_fast_dec, with its
+ * 8-digit block) against jansson's path: each value as a price and as a size
+ * of a depthUpdate; whatever fx_parse accepts the scanner accepts with
+ * byte-identical records, whatever it refuses the scanner leaves to jansson,
+ * which refuses it; an escaped value is always left to jansson.
+ */
+static void
+t_fused_levels_match_json(void)
+{
+	const char **v = g_decimals;
+	char f[512];
+
+	for (size_t i = 0; i < sizeof g_decimals / sizeof g_decimals[0]; i++)
+		for (int as_qty = 0; as_qty < 2; as_qty++) {
+			int64_t x;
+			int a, b, valid, escaped, same, ok;
+			/* a level before and after, so a refused value cannot hide at an edge */
+			snprintf(f, sizeof f, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":6,"
+			    "\"b\":[[\"1.5\",\"2\"],[\"%s\",\"%s\"],[\"1.25\",\"3\"]],\"a\":[]}",
+			    as_qty ? "1.75" : v[i], as_qty ? v[i] : "1.75");
+			escaped = strchr(v[i], '\\') != NULL;
+			valid = fx_parse(v[i], strlen(v[i]), FX_DEFAULT_EXP, &x) == FX_OK;
+			sink_clear(&g_s);
+			sink_clear(&g_s2);
+			a = parse_ws_mode(&g_bn, f, strlen(f), 5, PARSE_SCAN_ONLY, sink_emit, &g_s);
+			b = parse_ws_mode(&g_bn, f, strlen(f), 5, PARSE_JSON_ONLY, sink_emit, &g_s2);
+			same = a == b && g_s.n == g_s2.n;
+			for (int k = 0; same && k < g_s.n; k++)
+				same = g_s.len[k] == g_s2.len[k] && memcmp(g_s.rec[k], g_s2.rec[k], g_s.len[k]) == 0;
+			/* an escape is never the scanner's (jansson decodes it) */
+			ok = escaped ? a == PARSE_FALLBACK : valid ? a == 1 && same : a == PARSE_FALLBACK && b < 1;
+			if (!ok) {
+				fprintf(stderr, "  \"%s\" as %s: scan %d json %d same %d\n", v[i],
+				    as_qty ? "size" : "price", a, b, same);
+				t_fail(__FILE__, __LINE__, "fused level reader disagrees with jansson");
+			}
+		}
 }
 
 int
@@ -631,6 +677,7 @@ main(void)
 	T_RUN(t_okx_rest);
 	T_RUN(t_emit_refused);
 	T_RUN(t_fast_decimal_matches_fx);
+	T_RUN(t_fused_levels_match_json);
 	T_RUN(t_hostile_values);
 	T_RUN(t_hostile_nesting);
 	T_RUN(t_hostile_50mb);

@@ -24,6 +24,9 @@ TEST_SCRIPTS += test/mpctl/mpctl_noroute.sh test/mpctl/mpctl_e2e.sh test/mpctl/m
 TEST_SCRIPTS += test/mpctl/mpctl_criteria.sh
 # Secure defaults of the real system (~10 s): loopback listeners, private rings, no credentials shown.
 TEST_SCRIPTS += test/mpctl/mpctl_secure.sh
+# The real spot recording through the whole system (mpsim --replay at 40x, ~15 s):
+# the store's book equals mpreplay's on the same file, the store verifies.
+TEST_SCRIPTS += test/mpctl/mpctl_replay.sh
 
 # Overload: mpsim at 100x for a minute (about 80 s); in `make test`, not
 # repeated under ASan.

@@ -32,4 +32,6 @@ $(BIN)/test/bench_ch: $(call objs,test/stored/bench_ch.c $(STORED_TEST_GEN) stor
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libzstd libcurl zlib inih) $(LDBASE)
 PROGS += $(BIN)/test/bench_ch
 BENCHES += test/stored/bench_clickhouse.sh
+# store bytes per level update / trade / ticker on the real spot recording
+BENCHES += test/stored/bench_store_real.sh
 TEST_SCRIPTS += test/stored/system_clickhouse.sh

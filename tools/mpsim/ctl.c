@@ -9,6 +9,7 @@
 #include "http.h"
 #include "log.h"
 #include "okx.h"
+#include "replay.h"
 #include "route.h"
 
 static void
@@ -92,6 +93,7 @@ stats(struct sim_conn *c)
 	sb_printf(&b, "{\"steps\":%lld,\"paused\":%s,\"rate\":%g,\"timer_rate\":%g,\"lag_rebases\":%llu",
 	    (long long)sim.steps, sim.paused ? "true" : "false", sim.rate, sim.timer_rate,
 	    (unsigned long long)sim.lag_rebases);
+	replay_stats(&b);
 	for (int v = 0; v < SIM_NVENUE; v++) {
 		struct sim_stats *s = &sim.st[v];
 		int64_t w = v == SIM_BINANCE ? bn_weight_now() : 0;

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "okx.h"
+#include "replay.h"
 #include "sim.h"
 #include "tls.h"
 
@@ -65,6 +66,18 @@ static const char usage[] =
 "                        DUR is real time after start (\"2s\", \"500ms\"),\n"
 "                        e.g. gap@binance:BTC-USDT:after=2s,disconnect@okx:after=5s\n"
 "  --log-level L         debug, info, warn, error (default info)\n"
+"  --replay CAPTURE      the Binance venue serves a recording instead of the\n"
+"                        simulated market (capture lines \"<recv_ns> <exchange>\n"
+"                        ws|rest:<path> <payload>\", plain or zstd): its \"binance\n"
+"                        ws\" frames on /stream?streams=... (the requested streams\n"
+"                        only, at the recorded pace from the first connection\n"
+"                        on; their E/T times moved onto the replay's clock),\n"
+"                        GET /api/v3/depth from its snapshot\n"
+"                        answers (the one nearest the recording's present, any\n"
+"                        limit); exchangeInfo, ping, time and OKX stay simulated;\n"
+"                        GET /_sim/stats \"replay\" shows progress (\"done\")\n"
+"  --speed X             replay X times faster than recorded (default 1;\n"
+"                        0.01..100000)\n"
 "  -h, --help            this text\n"
 "\n"
 "Fault kinds (also POST /_sim/fault?kind=K&venue=V[&symbol=S][&n=N][&ms=MS][&code=C]):\n"
@@ -223,12 +236,15 @@ main(int argc, char **argv)
 		{"paused", no_argument, NULL, 'P'},
 		{"faults", required_argument, NULL, 'F'},
 		{"log-level", required_argument, NULL, 'l'},
+		{"replay", required_argument, NULL, 1004},
+		{"speed", required_argument, NULL, 1005},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int bport = 0, oport = 0, levels = 6500, nosnap = 0, c, lv;
 	const char *bind = "127.0.0.1", *symbols = "BTC-USDT,ETH-USDT", *faults = NULL;
-	const char *tls_cert = NULL, *tls_key = NULL, *tls_out = NULL;
+	const char *tls_cert = NULL, *tls_key = NULL, *tls_out = NULL, *replay = NULL;
+	double speed = 1;
 	int tls = 0;
 	double timer_rate = 0;
 	char *end, err[256];
@@ -326,6 +342,16 @@ main(int argc, char **argv)
 		case 'F':
 			faults = optarg;
 			break;
+		case 1004:
+			replay = optarg;
+			break;
+		case 1005:
+			speed = strtod(optarg, &end);
+			if (end == optarg || *end || !(speed >= 0.01 && speed <= 100000)) {
+				fprintf(stderr, "mpsim: --speed: '%s' must be a number in 0.01..100000\n", optarg);
+				return 2;
+			}
+			break;
 		case 'l':
 			lv = log_level_parse(optarg);
 			if (lv < 0) {
@@ -389,6 +415,10 @@ main(int argc, char **argv)
 	}
 	if (tls && tls_init(tls_cert, tls_key, tls_out) < 0)
 		return 1;
+	if (replay && replay_load(replay, speed, err, sizeof err) < 0) {
+		fprintf(stderr, "mpsim: --replay: %s\n", err);
+		return 2;
+	}
 	if (http_listen(SIM_BINANCE, bind, bport, &bport) < 0 || http_listen(SIM_OKX, bind, oport, &oport) < 0)
 		return 1;
 	sim.clock_t0 = sim_mono_ms();
@@ -415,6 +445,7 @@ main(int argc, char **argv)
 	uv_run(sim.loop, UV_RUN_DEFAULT);
 	uv_loop_close(sim.loop);
 	sim_free_instruments();
+	replay_free();
 	tls_shutdown();
 	free(sim.pf);
 	return 0;

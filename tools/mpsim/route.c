@@ -9,6 +9,7 @@
 #include "http.h"
 #include "log.h"
 #include "okx.h"
+#include "replay.h"
 
 static int
 hexval(int c)
@@ -116,6 +117,8 @@ route_request(struct sim_conn *c, const char *method, const char *path, const ch
 			ox_fault_answer(c, 418, ms, delay);
 		return;
 	}
+	if (v == SIM_BINANCE && replay_on() && replay_rest(c, method, path, query, delay))
+		return;
 	if (v == SIM_BINANCE)
 		bn_rest(c, method, path, query, delay);
 	else
@@ -125,6 +128,8 @@ route_request(struct sim_conn *c, const char *method, const char *path, const ch
 int
 route_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *why)
 {
+	if (c->venue == SIM_BINANCE && replay_on())
+		return replay_ws_open(c, path, query, why);
 	if (c->venue == SIM_BINANCE)
 		return bn_ws_open(c, path, query, why);
 	return ox_ws_open(c, path, query, why);
@@ -135,6 +140,8 @@ route_ws_ready(struct sim_conn *c)
 {
 	log_debug("websocket open", "venue=%s conn=%llu peer=%s subs=%d", sim_venue_name(c->venue),
 	    (unsigned long long)c->id, c->peer, c->nsubs);
+	if (c->venue == SIM_BINANCE && replay_on())
+		replay_ws_ready(c);
 }
 
 void
@@ -152,6 +159,8 @@ void
 route_closed(struct sim_conn *c)
 {
 	struct sim_stats *st = &sim.st[c->venue];
+
+	replay_closed(c);
 
 	st->subscriptions = st->subscriptions >= (uint64_t)c->nsubs ? st->subscriptions - (uint64_t)c->nsubs : 0;
 	c->nsubs = 0;
