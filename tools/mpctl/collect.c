@@ -446,7 +446,9 @@ observe(struct metric_view *v, int64_t ns)
 		i++;
 	v->hist.bucket[i]++;
 	v->hist.count++;
-	v->hist.sum += ns;
+	/* saturate: a venue with a bad clock (or a replay of old frames) gives
+	 * latencies of years, and a sum that wraps would turn the mean negative */
+	v->hist.sum = ns > INT64_MAX - v->hist.sum ? INT64_MAX : v->hist.sum + ns;
 }
 
 static void
