@@ -382,8 +382,14 @@ gap(struct bk *k, const struct rec_delta *d, int64_t now)
 	int64_t got = k->in->exch == EX_OKX ? d->h.prev_id : d->h.first_id;
 
 	k->st.gaps++;
-	bk_event(k, EV_GAP, SEV_WARN, 0, expected, got, "sequence gap: expected %lld, got %lld (last_id %lld)",
-	    (long long)expected, (long long)got, (long long)d->h.last_id);
+	if (k->in->exch == EX_OKX && ((d->h.flags & REC_F_NOSEQ) || k->okx_legacy))
+		bk_event(k, EV_GAP, SEV_WARN, 0, expected, got, "%s",
+		    !(d->h.flags & REC_F_NOSEQ) ? "sequenced update on a legacy (no seqId) book" :
+		    !k->okx_legacy ? "legacy (no seqId) update on a sequenced book" :
+		    "legacy (no seqId) update without a checksum: continuity unknown");
+	else
+		bk_event(k, EV_GAP, SEV_WARN, 0, expected, got, "sequence gap: expected %lld, got %lld (last_id %lld)",
+		    (long long)expected, (long long)got, (long long)d->h.last_id);
 	bk_resync(k, "sequence gap", now);
 }
 
@@ -485,7 +491,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 	}
 	k->st.applied++;
 	if (k->in->exch == EX_OKX) {
-		if (n == 0 && d->h.prev_id == d->h.last_id) {
+		if (n == 0 && d->h.prev_id == d->h.last_id && !(d->h.flags & REC_F_NOSEQ)) {
 			hb = 1;
 			k->st.heartbeats++;
 		}
@@ -603,6 +609,19 @@ on_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 		bk_maybe_request(k, now);
 		return;
 	}
+	if (k->in->exch == EX_OKX && (d->h.flags & REC_F_NOSEQ)) {
+		/* a legacy update carries no id a REST snapshot could be placed
+		 * by: only the venue's WS snapshot starts a legacy book */
+		k->st.unsynced_ignored++;
+		if (k->okx_mode == OKX_MODE_UNKNOWN || k->okx_mode == OKX_MODE_REST) {
+			k->okx_mode = OKX_MODE_WS;
+			if (k->req_id && k->req_op == CTL_SNAPSHOT)
+				k->req_id = 0;
+		}
+		k->want_req = 1;
+		bk_maybe_request(k, now);
+		return;
+	}
 	if (k->in->exch == EX_OKX && k->okx_mode == OKX_MODE_UNKNOWN) {
 		/* an update before any snapshot: the venue does not send one */
 		k->okx_mode = OKX_MODE_REST;
@@ -641,8 +660,10 @@ on_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	}
 	k->st.snap_answers++;
 	k->req_id = 0;
-	if (k->in->exch == EX_OKX)
+	if (k->in->exch == EX_OKX) {
 		k->okx_mode = OKX_MODE_REST;
+		k->okx_legacy = 0;
+	}
 	if (bk_install(k, s, now) < 0) {
 		bk_unsync(k);
 		bk_maybe_request(k, now);

@@ -22,7 +22,12 @@
  * snapshot); an update first or an empty snapshot -> REST-seeded mode
  * (buffer, CTL_SNAPSHOT sz okx_snapshot_depth, drop seqId <= S, the first kept
  * must have prevSeqId <= S < seqId).  A non-zero checksum is verified after
- * every frame (EV_CHECKSUM_FAIL + resync on mismatch).  SNAP_DEEP levels
+ * every frame (EV_CHECKSUM_FAIL + resync on mismatch).  Legacy frames
+ * (REC_F_NOSEQ, the 2021-2022 format without seqId/prevSeqId): a legacy WS
+ * snapshot starts a legacy book, whose continuity is the checksum of every
+ * update alone (a legacy update without one, or one on a sequenced book, is
+ * a gap); legacy updates before a snapshot wait for one (WS mode, no REST
+ * seeding: they carry no id to place them).  SNAP_DEEP levels
  * beyond the okx_ws_depth-th level replace the book's deep levels; the change
  * goes out as a delta whose first_id == last_id == prev_id == the book id, so
  * the continuity rule still holds; a SNAP_FULL (SNAP_R_PERIODIC) follows with
@@ -128,6 +133,7 @@ struct bk {
 	struct book *book;
 	enum bk_state state;
 	enum bk_okx_mode okx_mode;
+	int okx_legacy;           /* OKX: the book came from a legacy (REC_F_NOSEQ) WS snapshot */
 	int ever_synced;          /* first full snapshot of this process: reason SYNC, later RESYNC */
 	int connected;            /* feedd said the venue is connected (assumed at start) */
 	int64_t id;               /* book update id: snapshot L / seqId, then last applied */

@@ -60,6 +60,8 @@ enum rec_stage {
 #define REC_F_REPLAY   0x0002  /* produced by offline replay, not live */
 #define REC_F_INVALID  0x0004  /* failed a quality check (see the event that follows) */
 #define REC_F_HEARTBEAT 0x0008 /* OKX empty update with prevSeqId == seqId */
+#define REC_F_NOSEQ    0x0010  /* OKX legacy frame (2021-2022 format): no seqId/prevSeqId
+                                * (ids 0); its checksum is the only continuity check */
 
 struct rec_hdr {
 	uint16_t type;          /* enum rec_type */

@@ -922,6 +922,86 @@ t_okx_checksum_validation(void)
 	check_consistent();
 }
 
+/* Legacy OKX frames (2021-2022: checksum, no seqId/prevSeqId; feedd marks
+ * them REC_F_NOSEQ with ids 0): the checksum of every update is the chain.
+ * The protocols.md section 3 vectors are the books' checksums. */
+static struct rec_snapshot *
+legacy_snap(const char *const *spec, int32_t checksum)
+{
+	struct rec_snapshot *s = mk_snap(g_okx, SNAP_WS, 0, 0, spec);
+
+	s->h.flags |= REC_F_NOSEQ;
+	s->checksum = checksum;
+	return s;
+}
+
+static struct rec_delta *
+legacy_delta(const char *const *spec, int32_t checksum)
+{
+	struct rec_delta *d = mk_delta(g_okx, 0, 0, 0, spec);
+
+	d->h.flags |= REC_F_NOSEQ;
+	d->h.aux = (uint32_t)checksum;
+	return d;
+}
+
+static void
+t_okx_legacy_checksum_chain(void)
+{
+	const struct rec_event *e;
+
+	start(g_okx);
+	/* an update before the snapshot cannot be placed: ignored, WS mode */
+	in_rec(legacy_delta(L("3366.1:8", NULL, NULL), 12345));
+	T_EQ_U(g_k.st.unsynced_ignored, 1);
+	T_EQ_U(g_k.buf_count, 0);
+	T_EQ_I(g_k.okx_mode, OKX_MODE_WS);
+	in_rec(legacy_snap(L("3366.1:7", "3366:6", NULL, "3366.8:9", "3368:8", NULL), -1881014294));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.okx_legacy, 1);
+	T_EQ_U(g_k.st.checksum_ok, 1);
+	in_rec(legacy_delta(L("3366:0", NULL, "3372:8", NULL), 831078360));
+	T_EQ_U(g_k.st.checksum_ok, 2);
+	T_EQ_U(g_k.st.applied, 1);
+	T_EQ_U(g_k.st.heartbeats, 0);
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	T_CHECK(last_z(REC_DELTA, 0)->flags & REC_F_NOSEQ);
+	/* a corrupted checksum: event, resync by resubscribing */
+	g_now += 5 * SEC;
+	in_rec(legacy_delta(L("3366.1:9", NULL, NULL), 831078360 ^ 1));
+	T_EQ_U(g_k.st.checksum_failed, 1);
+	e = (const void *)last_out(REC_EVENT, EV_CHECKSUM_FAIL);
+	T_CHECK(e && e->a == (831078360 ^ 1));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_CHECK(g_nctl > 0 && g_ctl[g_nctl - 1].op == CTL_RESUBSCRIBE);
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	in_rec(legacy_snap(L("8476.98:415", "8475.55:100", NULL, "8477:7", "8477.34:85", NULL), -1269175945));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_U(g_k.st.checksum_ok, 3);
+	T_EQ_U(g_k.st.checksum_failed, 1);
+	/* an update without a checksum has no continuity at all: a gap */
+	g_now += 5 * SEC;
+	in_rec(legacy_delta(L("8476.98:1", NULL, NULL), 0));
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && strstr(e->text, "without a checksum"));
+	T_EQ_I(g_k.state, BK_WAIT);
+	/* a sequenced update on a legacy book cannot be placed either */
+	in_rec(legacy_snap(L("8476.98:415", "8475.55:100", NULL, "8477:7", "8477.34:85", NULL), -1269175945));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	in_rec(mk_delta(g_okx, 7, 7, 0, L("8476.98:1", NULL, NULL)));
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && strstr(e->text, "sequenced update on a legacy"));
+	T_EQ_I(g_k.state, BK_WAIT);
+	/* and a sequenced WS snapshot ends legacy mode */
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.okx_legacy, 0);
+	in_rec(legacy_delta(L("100:2", NULL, NULL), 5));
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && strstr(e->text, "legacy (no seqId) update on a sequenced"));
+	T_EQ_U(g_k.st.upd_missing, 0);
+	check_consistent();
+}
+
 static void
 t_okx_deep_merge(void)
 {
@@ -1097,6 +1177,7 @@ main(void)
 	T_RUN(t_okx_resubscribe_timeout_switches_to_rest);
 	T_RUN(t_okx_crc_vectors);
 	T_RUN(t_okx_checksum_validation);
+	T_RUN(t_okx_legacy_checksum_chain);
 	T_RUN(t_okx_deep_merge);
 	T_RUN(t_max_levels_edge);
 	T_RUN(t_loss_binance_ids);
