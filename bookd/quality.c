@@ -38,6 +38,15 @@ expected_levels(const struct bk *k)
 	return c->max_levels;
 }
 
+uint16_t
+quality_flags(unsigned mask)
+{
+	return (uint16_t)((mask & (1u << QUAL_CROSSED) ? REC_F_Q_CROSSED : 0) |
+	    (mask & (1u << QUAL_TS_BACKWARDS) ? REC_F_Q_TS_BACKWARDS : 0) |
+	    (mask & (1u << QUAL_TS_SKEW) ? REC_F_Q_TS_SKEW : 0) |
+	    (mask & (1u << QUAL_DEPTH) ? REC_F_Q_DEPTH : 0));
+}
+
 unsigned
 quality_check(struct bk *k, const struct rec_delta *d)
 {

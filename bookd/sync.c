@@ -515,7 +515,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 	}
 	memcpy(o, d, d->h.len);
 	o->h.prev_id = prev;
-	o->h.flags |= REC_F_SYNCED | (hb ? REC_F_HEARTBEAT : 0) | (mask ? REC_F_INVALID : 0);
+	o->h.flags |= REC_F_SYNCED | (hb ? REC_F_HEARTBEAT : 0) | (mask ? REC_F_INVALID : 0) | quality_flags(mask);
 	o->book_bids = book_count(k->book, BOOK_BID);
 	o->book_asks = book_count(k->book, BOOK_ASK);
 	book_best(k->book, BOOK_BID, &o->best_bid_px, &o->best_bid_qty);

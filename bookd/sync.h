@@ -251,6 +251,8 @@ void quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int6
 /* Emit EV_VALIDATION for check (paced per book and check). */
 void quality_fail(struct bk *k, int check, int64_t a, int64_t b, const char *what, int64_t now);
 const char *quality_name(int check);
+/* The REC_F_Q_* flags of a mask of failed checks (what consumers can name). */
+uint16_t quality_flags(unsigned mask);
 
 /* bbo.c: Binance bookTicker cross-check. */
 void bbo_ticker(struct bk *k, const struct rec_ticker *t, int64_t now);

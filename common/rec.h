@@ -62,6 +62,11 @@ enum rec_stage {
 #define REC_F_HEARTBEAT 0x0008 /* OKX empty update with prevSeqId == seqId */
 #define REC_F_NOSEQ    0x0010  /* OKX legacy frame (2021-2022 format): no seqId/prevSeqId
                                 * (ids 0); its checksum is the only continuity check */
+/* With REC_F_INVALID on a bookd delta: which quality checks failed (bookd/quality.c) */
+#define REC_F_Q_CROSSED      0x0020
+#define REC_F_Q_TS_BACKWARDS 0x0040
+#define REC_F_Q_TS_SKEW      0x0080
+#define REC_F_Q_DEPTH        0x0100
 
 struct rec_hdr {
 	uint16_t type;          /* enum rec_type */
@@ -255,6 +260,10 @@ struct rec_raw {
 /* Total sizes (rounded up to 8 bytes). */
 size_t rec_delta_size(uint32_t n_bids, uint32_t n_asks);
 size_t rec_snapshot_size(uint32_t n_bids, uint32_t n_asks);
+/* How many of a snapshot record's bids are at or above bid_floor_px and asks
+ * at or below ask_ceil_px: its levels inside the exact range (a bound of 0 =
+ * none: 0 levels of that side). */
+void rec_snapshot_exact(const struct rec_snapshot *s, uint32_t *bids, uint32_t *asks);
 size_t rec_raw_size(uint32_t path_len, uint32_t payload_len);
 /* Fixed size of a type (the struct without its trailing array); 0 if unknown. */
 size_t rec_fixed_size(uint16_t type);
