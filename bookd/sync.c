@@ -16,9 +16,9 @@ bk_cfg_defaults(struct bk_cfg *c)
 {
 	memset(c, 0, sizeof *c);
 	c->max_levels = 5000;
-	c->topn = 20;
+	c->topn = 100;
 	c->expected_levels = 0;
-	c->min_depth_pct = 50;
+	c->min_depth_pct = 95;
 	c->binance_depth = 5000;
 	c->okx_depth = 400;
 	c->okx_ws_depth = 400;
@@ -41,7 +41,7 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 {
 	bk_cfg_defaults(c);
 	c->max_levels = (uint32_t)cfg_int(cfg, "bookd", "max_levels");
-	c->topn = (uint32_t)cfg_int(cfg, "bookd", "topn");
+	c->topn = (uint32_t)cfg_int(cfg, "bookd", "snapshot_levels");
 	c->expected_levels = (uint32_t)cfg_int(cfg, "bookd", "expected_levels");
 	c->min_depth_pct = (uint32_t)cfg_int(cfg, "bookd", "min_depth_pct");
 	c->binance_depth = (uint32_t)cfg_int(cfg, "bookd", "binance_snapshot_depth");

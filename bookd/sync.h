@@ -52,7 +52,7 @@ struct cfg;
 
 /* Settings shared by all keepers of one process ([bookd] keys). */
 struct bk_cfg {
-	uint32_t max_levels, topn, expected_levels, min_depth_pct;
+	uint32_t max_levels, topn /* snapshot_levels */, expected_levels, min_depth_pct;
 	uint32_t binance_depth, okx_depth, okx_ws_depth;
 	int okx_deep, crossed_resync, bbo_check;
 	int64_t full_interval_ns, snapshot_interval_ns;
@@ -251,6 +251,9 @@ void quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int6
 /* Emit EV_VALIDATION for check (paced per book and check). */
 void quality_fail(struct bk *k, int check, int64_t a, int64_t b, const char *what, int64_t now);
 const char *quality_name(int check);
+/* Levels of one side inside the exact range (edge_px: every bid at or above
+ * edge_px[BOOK_BID], every ask at or below edge_px[BOOK_ASK]; 0 = none). */
+uint32_t bk_exact_levels(const struct bk *k, int side);
 /* The REC_F_Q_* flags of a mask of failed checks (what consumers can name). */
 uint16_t quality_flags(unsigned mask);
 

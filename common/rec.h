@@ -225,7 +225,7 @@ enum qual_check {
 	QUAL_LEVEL = 2,         /* price <= 0 or negative / zero quantity where a level must be positive */
 	QUAL_TS_BACKWARDS = 3,  /* exchange time went backwards (a = previous, b = this) */
 	QUAL_TS_SKEW = 4,       /* exchange time far from receive time (a = exch_ns, b = recv_ns) */
-	QUAL_DEPTH = 5,         /* depth completeness below threshold (a = levels held, b = expected) */
+	QUAL_DEPTH = 5,         /* depth completeness below threshold (a = exact levels of the worse side, b = expected) */
 };
 
 /* REC_EVENT. */

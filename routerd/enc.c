@@ -242,7 +242,8 @@ put_validation(struct sbuf *b, const struct rec_hdr *h, const struct inst *in, i
 		    enc_time_str(h->exch_ns, t1, sizeof t1), enc_time_str(h->recv_ns, t2, sizeof t2),
 		    (long long)((h->recv_ns - h->exch_ns) / 1000000));
 	if (flagged && (h->flags & REC_F_Q_DEPTH))
-		put_verr(b, &n, "depth: %u bid and %u ask levels, completeness below bookd's threshold", nb, na);
+		put_verr(b, &n, "depth: exact levels below bookd's completeness threshold (book holds %u bid, %u ask)",
+		    nb, na);
 	if (flagged && !n)
 		put_verr(b, &n, "quality: failed a check in bookd (see orderbook.event)");
 	sbuf_putc(b, ']');

@@ -611,6 +611,80 @@ t_quality_timestamps_and_depth(void)
 	check_consistent();
 }
 
+/* Depth completeness = exact levels / target, per side: levels held outside
+ * the exact range (edge_px) count as missing; 95 % by default. */
+static void
+t_depth_completeness_exact_levels(void)
+{
+	const struct rec_event *e;
+	const struct rec_delta *o;
+	uint32_t save = g_cfg.expected_levels;
+
+	T_EQ_U(g_cfg.min_depth_pct, 95);           /* the requirement's threshold is the default */
+	g_cfg.expected_levels = 10;
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", "97:1", "96:1", "95:1", "94:1", "93:1",
+	    "92:1", "91:1", NULL, "101:1", "102:1", "103:1", "104:1", "105:1", "106:1", "107:1", "108:1", "109:1",
+	    "110:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 10);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_ASK), 10);
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:2", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 0);               /* 10 of 10 exact */
+	/* the exact floor moves up (what decay or a splice does): every bid is
+	 * still held, but only 5 are known, and that is what counts */
+	for (int i = 0; i < 10; i++) {
+		g_k.edge_px[BOOK_BID] = P("91") + i * P("1");
+		T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 10 - (uint32_t)i);
+	}
+	g_k.edge_px[BOOK_BID] = P("95.5");
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 5);
+	g_k.edge_px[BOOK_BID] = P("100.5");
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 0);
+	g_k.edge_px[BOOK_BID] = P("96");
+	in_rec(mk_delta(g_okx, 12, 12, 11, L("100:3", NULL, NULL)));
+	T_EQ_U(book_count(g_k.book, BOOK_BID), 10);
+	T_EQ_U(g_k.st.depth_low, 1);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 5 && e->b == 10);
+	T_CHECK(e && strstr(e->text, "exact bid 5, ask 10 of 10 levels"));
+	o = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(o && (o->h.flags & (REC_F_INVALID | REC_F_Q_DEPTH)) == (REC_F_INVALID | REC_F_Q_DEPTH));
+	T_EQ_I(g_k.state, BK_SYNCED);              /* counted and flagged, not a resync */
+	/* once per drop below the threshold, not on every update */
+	in_rec(mk_delta(g_okx, 13, 13, 12, L("100:4", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 1);
+	/* the threshold is configurable: 50 % accepts 5 of 10 */
+	g_cfg.min_depth_pct = 50;
+	T_EQ_I(g_k.depth_low, 1);
+	in_rec(mk_delta(g_okx, 14, 14, 13, L("100:5", NULL, NULL)));
+	T_EQ_I(g_k.depth_low, 0);
+	g_cfg.min_depth_pct = 95;
+	g_k.edge_px[BOOK_BID] = P("91");
+	in_rec(mk_delta(g_okx, 15, 15, 14, L("100:6", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 1);
+	/* no exact ask at all (bound 0): the ask side alone makes it incomplete */
+	g_k.edge_px[BOOK_ASK] = 0;
+	g_now += 10 * SEC;                         /* past event pacing */
+	in_rec(mk_delta(g_okx, 16, 16, 15, L("100:7", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 2);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 0);
+	g_cfg.expected_levels = save;
+	check_consistent();
+}
+
+/* snapshot_levels (orderbook.snapshot depth): 100 by default */
+static void
+t_snapshot_levels_default(void)
+{
+	struct bk_cfg c;
+
+	bk_cfg_defaults(&c);
+	T_EQ_U(c.topn, 100);
+	T_EQ_U(c.min_depth_pct, 95);
+}
+
 static void
 t_bbo_cross_check(void)
 {
@@ -1164,6 +1238,8 @@ main(void)
 	T_RUN(t_quality_crossed_and_bad_level);
 	T_RUN(t_snapshot_duplicate_prices);
 	T_RUN(t_quality_timestamps_and_depth);
+	T_RUN(t_depth_completeness_exact_levels);
+	T_RUN(t_snapshot_levels_default);
 	T_RUN(t_bbo_cross_check);
 	T_RUN(t_ring_loss);
 	T_RUN(t_periodic_snapshots);

@@ -255,7 +255,7 @@ t_validation_strings(void)
 	s = encode(&d->h, bn, RB_BOOK, NULL);
 	T_CHECK(strstr(s, "\"is_valid\":false,\"validation_errors\":[\"ts_skew: exchange time "
 	    "2024-08-09T00:00:01.000000Z, received 2024-08-09T00:00:13.500000Z (12500 ms apart)\","
-	    "\"depth: 5000 bid and 4999 ask levels, completeness below bookd's threshold\"]") != NULL);
+	    "\"depth: exact levels below bookd's completeness threshold (book holds 5000 bid, 4999 ask)\"]") != NULL);
 	free(s);
 	d = bn_delta();
 	d->h.flags |= REC_F_INVALID | REC_F_Q_TS_BACKWARDS;
