@@ -200,6 +200,9 @@ bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now)
 		s->bid_floor_px = k->edge_px[BOOK_BID];
 		s->ask_ceil_px = k->edge_px[BOOK_ASK];
 		s->deep_refresh_ns = k->deep_refresh_ns;
+		/* the venue's checksum for this id, so a full book carries what
+		 * the update that made it carried (0 = none sent) */
+		s->checksum = k->in->exch == EX_OKX ? k->okx_checksum : 0;
 		book_copy_range(b, BOOK_BID, off, cb, s->lv, NULL);
 		book_copy_range(b, BOOK_ASK, off, ca, s->lv + cb, NULL);
 		bk_emit(k, &s->h);
@@ -424,6 +427,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		k->edge_px[side] = n ? book_level(k->book, side, n - 1)->px : 0;
 	}
 	k->id = k->snap_id = s->h.last_id;
+	k->okx_checksum = s->checksum;
 	k->deep_refresh_ns = 0;
 	k->last_exch_ns = s->h.exch_ns;
 	k->depth_low = 0;
@@ -501,6 +505,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 			k->fail_why = "checksum mismatch";
 			return -1;
 		}
+		k->okx_checksum = (int32_t)d->h.aux;
 	}
 	mask = quality_check(k, d);
 	if ((mask & (1u << QUAL_CROSSED)) && k->cfg->crossed_resync) {

@@ -134,6 +134,7 @@ struct bk {
 	enum bk_state state;
 	enum bk_okx_mode okx_mode;
 	int okx_legacy;           /* OKX: the book came from a legacy (REC_F_NOSEQ) WS snapshot */
+	int32_t okx_checksum;     /* OKX: the checksum the venue sent for the book's id (0 = none) */
 	int ever_synced;          /* first full snapshot of this process: reason SYNC, later RESYNC */
 	int connected;            /* feedd said the venue is connected (assumed at start) */
 	int64_t id;               /* book update id: snapshot L / seqId, then last applied */

@@ -133,7 +133,7 @@ struct rec_snapshot {
 	uint32_t n_bids;
 	uint32_t n_asks;
 	uint32_t req_id;        /* the REC_CONTROL request this answers (0 = unsolicited) */
-	int32_t checksum;       /* OKX checksum as sent, 0 otherwise */
+	int32_t checksum;       /* OKX checksum as sent, 0 otherwise (bookd: the one sent for this id) */
 	int64_t bid_floor_px;
 	int64_t ask_ceil_px;
 	int64_t deep_refresh_ns;/* OKX: when levels beyond the WS window were last refreshed */
