@@ -12,7 +12,7 @@
  *    book's id just before (the snapshot's id for the first one), so within
  *    one sync epoch delta.prev_id == last_id of the previous delta or of the
  *    snapshot.  lv[] = the changes as received; book_* and best_* = the book
- *    after; REC_F_SYNCED (| REC_F_HEARTBEAT, | REC_F_INVALID).  OKX deep-level
+ *    after; REC_F_SYNCED (| REC_F_HEARTBEAT, | REC_F_INVALID with REC_F_Q_*).  OKX deep-level
  *    merges are deltas with first_id == last_id == prev_id.
  *  - REC_SNAPSHOT SNAP_FULL on every sync (SNAP_R_SYNC first, SNAP_R_RESYNC
  *    later: a new epoch) and every full_interval (SNAP_R_PERIODIC); SNAP_TOPN

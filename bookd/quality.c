@@ -2,12 +2,17 @@
  * quality.c - checks on every applied update (seed document's validators):
  * crossed book, non-positive levels (checked where levels are applied, in
  * sync.c), timestamps going backwards or far from receive time, and depth
- * completeness.  Every failure is counted; events are paced per book and
+ * completeness: per side, the levels inside the exact range (edge_px) over
+ * the target (expected_levels, else max_levels), so levels held but unknown
+ * (beyond the range a snapshot or refresh made exact, OKX books-full levels
+ * "as of" a REST time) count as missing; below min_depth_pct (95 %, the
+ * requirement's) on either side is a failure.  Every failure is counted; events are paced per book and
  * check (event_interval) so a persistent condition cannot flood the rings,
  * and each event says how many were suppressed since the previous one.
  */
 #include "sync.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static const char *const g_names[] = {
@@ -38,6 +43,47 @@ expected_levels(const struct bk *k)
 	return c->max_levels;
 }
 
+/* px is inside the exact range of side bounded by edge */
+static int
+inside(int side, int64_t px, int64_t edge)
+{
+	return side == BOOK_BID ? px >= edge : px <= edge;
+}
+
+uint32_t
+bk_exact_levels(const struct bk *k, int side)
+{
+	const struct book *b = k->book;
+	uint32_t n = book_count(b, side), lo, hi;
+	int64_t edge = k->edge_px[side];
+
+	if (!n || edge <= 0 || !inside(side, book_level(b, side, 0)->px, edge))
+		return 0;
+	/* the usual case, and a cheap question (the worst leaf) */
+	if (inside(side, book_level(b, side, n - 1)->px, edge))
+		return n;
+	/* levels are best first: level lo is inside, level hi is not */
+	lo = 0;
+	hi = n - 1;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (inside(side, book_level(b, side, mid)->px, edge))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+uint16_t
+quality_flags(unsigned mask)
+{
+	return (uint16_t)((mask & (1u << QUAL_CROSSED) ? REC_F_Q_CROSSED : 0) |
+	    (mask & (1u << QUAL_TS_BACKWARDS) ? REC_F_Q_TS_BACKWARDS : 0) |
+	    (mask & (1u << QUAL_TS_SKEW) ? REC_F_Q_TS_SKEW : 0) |
+	    (mask & (1u << QUAL_DEPTH) ? REC_F_Q_DEPTH : 0));
+}
+
 unsigned
 quality_check(struct bk *k, const struct rec_delta *d)
 {
@@ -52,9 +98,9 @@ quality_check(struct bk *k, const struct rec_delta *d)
 			mask |= 1u << QUAL_TS_SKEW;
 	}
 	if (k->cfg->min_depth_pct) {
-		uint32_t nb = book_count(k->book, BOOK_BID), na = book_count(k->book, BOOK_ASK);
-		uint64_t held = nb < na ? nb : na;
-		int low = held * 100 < (uint64_t)expected_levels(k) * k->cfg->min_depth_pct;
+		uint32_t eb = bk_exact_levels(k, BOOK_BID), ea = bk_exact_levels(k, BOOK_ASK);
+		uint64_t worst = eb < ea ? eb : ea;
+		int low = worst * 100 < (uint64_t)expected_levels(k) * k->cfg->min_depth_pct;
 		/* an event when completeness drops below the threshold, not on every update */
 		if (low && !k->depth_low)
 			mask |= 1u << QUAL_DEPTH;
@@ -99,8 +145,14 @@ quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int64_t n
 		quality_fail(k, QUAL_TS_SKEW, d->h.exch_ns, d->h.recv_ns, "exchange time far from receive time", now);
 	}
 	if (mask & (1u << QUAL_DEPTH)) {
-		uint32_t nb = book_count(k->book, BOOK_BID), na = book_count(k->book, BOOK_ASK);
+		uint32_t eb = bk_exact_levels(k, BOOK_BID), ea = bk_exact_levels(k, BOOK_ASK);
+		uint32_t want = expected_levels(k);
+		char what[160];
+
 		k->st.depth_low++;
-		quality_fail(k, QUAL_DEPTH, nb < na ? nb : na, expected_levels(k), "depth completeness below threshold", now);
+		snprintf(what, sizeof what, "depth completeness below %u%%: exact bid %u, ask %u of %u levels "
+		    "(held %u, %u)", k->cfg->min_depth_pct, eb, ea, want, book_count(k->book, BOOK_BID),
+		    book_count(k->book, BOOK_ASK));
+		quality_fail(k, QUAL_DEPTH, eb < ea ? eb : ea, want, what, now);
 	}
 }

@@ -17,9 +17,9 @@ bk_cfg_defaults(struct bk_cfg *c)
 {
 	memset(c, 0, sizeof *c);
 	c->max_levels = 5000;
-	c->topn = 20;
+	c->topn = 100;
 	c->expected_levels = 0;
-	c->min_depth_pct = 50;
+	c->min_depth_pct = 95;
 	c->binance_depth = 5000;
 	c->okx_depth = 400;
 	c->okx_ws_depth = 400;
@@ -44,7 +44,7 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 {
 	bk_cfg_defaults(c);
 	c->max_levels = (uint32_t)cfg_int(cfg, "bookd", "max_levels");
-	c->topn = (uint32_t)cfg_int(cfg, "bookd", "topn");
+	c->topn = (uint32_t)cfg_int(cfg, "bookd", "snapshot_levels");
 	c->expected_levels = (uint32_t)cfg_int(cfg, "bookd", "expected_levels");
 	c->min_depth_pct = (uint32_t)cfg_int(cfg, "bookd", "min_depth_pct");
 	c->binance_depth = (uint32_t)cfg_int(cfg, "bookd", "binance_snapshot_depth");
@@ -206,6 +206,9 @@ bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now)
 		s->bid_floor_px = k->edge_px[BOOK_BID];
 		s->ask_ceil_px = k->edge_px[BOOK_ASK];
 		s->deep_refresh_ns = k->deep_refresh_ns;
+		/* the venue's checksum for this id, so a full book carries what
+		 * the update that made it carried (0 = none sent) */
+		s->checksum = k->in->exch == EX_OKX ? k->okx_checksum : 0;
 		book_copy_range(b, BOOK_BID, off, cb, s->lv, NULL);
 		book_copy_range(b, BOOK_ASK, off, ca, s->lv + cb, NULL);
 		bk_emit(k, &s->h);
@@ -255,22 +258,6 @@ bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct rec_lev
 		ob += tb;
 		oa += ta;
 	}
-}
-
-uint32_t
-bk_exact_levels(const struct bk *k, int side)
-{
-	int64_t e = k->edge_px[side];
-	struct book_iter it;
-	const struct rec_level *l;
-	uint32_t n = 0;
-
-	if (e == 0)
-		return 0;
-	for (book_iter_begin(k->book, side, &it); (l = book_iter_next(&it, NULL)); n++)
-		if (side == BOOK_BID ? l->px < e : l->px > e)
-			break;
-	return n;
 }
 
 void
@@ -462,8 +449,14 @@ gap(struct bk *k, const struct rec_delta *d, int64_t now)
 	int64_t got = k->in->exch == EX_OKX ? d->h.prev_id : d->h.first_id;
 
 	k->st.gaps++;
-	bk_event(k, EV_GAP, SEV_WARN, 0, expected, got, "sequence gap: expected %lld, got %lld (last_id %lld)",
-	    (long long)expected, (long long)got, (long long)d->h.last_id);
+	if (k->in->exch == EX_OKX && ((d->h.flags & REC_F_NOSEQ) || k->okx_legacy))
+		bk_event(k, EV_GAP, SEV_WARN, 0, expected, got, "%s",
+		    !(d->h.flags & REC_F_NOSEQ) ? "sequenced update on a legacy (no seqId) book" :
+		    !k->okx_legacy ? "legacy (no seqId) update on a sequenced book" :
+		    "legacy (no seqId) update without a checksum: continuity unknown");
+	else
+		bk_event(k, EV_GAP, SEV_WARN, 0, expected, got, "sequence gap: expected %lld, got %lld (last_id %lld)",
+		    (long long)expected, (long long)got, (long long)d->h.last_id);
 	bk_resync(k, "sequence gap", now);
 }
 
@@ -499,6 +492,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	}
 	k->id = k->snap_id = s->h.last_id;
 	sp_reset(k, s->h.last_id);
+	k->okx_checksum = s->checksum;
 	k->deep_refresh_ns = 0;
 	k->last_exch_ns = s->h.exch_ns;
 	k->depth_low = 0;
@@ -572,7 +566,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 	}
 	k->st.applied++;
 	if (k->in->exch == EX_OKX) {
-		if (n == 0 && d->h.prev_id == d->h.last_id) {
+		if (n == 0 && d->h.prev_id == d->h.last_id && !(d->h.flags & REC_F_NOSEQ)) {
 			hb = 1;
 			k->st.heartbeats++;
 		}
@@ -582,6 +576,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 			k->fail_why = "checksum mismatch";
 			return -1;
 		}
+		k->okx_checksum = (int32_t)d->h.aux;
 	}
 	mask = quality_check(k, d);
 	if ((mask & (1u << QUAL_CROSSED)) && k->cfg->crossed_resync) {
@@ -596,7 +591,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 	}
 	memcpy(o, d, d->h.len);
 	o->h.prev_id = prev;
-	o->h.flags |= REC_F_SYNCED | (hb ? REC_F_HEARTBEAT : 0) | (mask ? REC_F_INVALID : 0);
+	o->h.flags |= REC_F_SYNCED | (hb ? REC_F_HEARTBEAT : 0) | (mask ? REC_F_INVALID : 0) | quality_flags(mask);
 	o->book_bids = book_count(k->book, BOOK_BID);
 	o->book_asks = book_count(k->book, BOOK_ASK);
 	book_best(k->book, BOOK_BID, &o->best_bid_px, &o->best_bid_qty);
@@ -692,6 +687,19 @@ on_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 		bk_maybe_request(k, now);
 		return;
 	}
+	if (k->in->exch == EX_OKX && (d->h.flags & REC_F_NOSEQ)) {
+		/* a legacy update carries no id a REST snapshot could be placed
+		 * by: only the venue's WS snapshot starts a legacy book */
+		k->st.unsynced_ignored++;
+		if (k->okx_mode == OKX_MODE_UNKNOWN || k->okx_mode == OKX_MODE_REST) {
+			k->okx_mode = OKX_MODE_WS;
+			if (k->req_id && k->req_op == CTL_SNAPSHOT)
+				k->req_id = 0;
+		}
+		k->want_req = 1;
+		bk_maybe_request(k, now);
+		return;
+	}
 	if (k->in->exch == EX_OKX && k->okx_mode == OKX_MODE_UNKNOWN) {
 		/* an update before any snapshot: the venue does not send one */
 		k->okx_mode = OKX_MODE_REST;
@@ -732,8 +740,10 @@ on_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	}
 	k->st.snap_answers++;
 	k->req_id = 0;
-	if (k->in->exch == EX_OKX)
+	if (k->in->exch == EX_OKX) {
 		k->okx_mode = OKX_MODE_REST;
+		k->okx_legacy = 0;
+	}
 	if (bk_install(k, s, now) < 0) {
 		bk_unsync(k);
 		bk_maybe_request(k, now);

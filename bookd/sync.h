@@ -22,7 +22,12 @@
  * snapshot); an update first or an empty snapshot -> REST-seeded mode
  * (buffer, CTL_SNAPSHOT sz okx_snapshot_depth, drop seqId <= S, the first kept
  * must have prevSeqId <= S < seqId).  A non-zero checksum is verified after
- * every frame (EV_CHECKSUM_FAIL + resync on mismatch).  SNAP_DEEP levels
+ * every frame (EV_CHECKSUM_FAIL + resync on mismatch).  Legacy frames
+ * (REC_F_NOSEQ, the 2021-2022 format without seqId/prevSeqId): a legacy WS
+ * snapshot starts a legacy book, whose continuity is the checksum of every
+ * update alone (a legacy update without one, or one on a sequenced book, is
+ * a gap); legacy updates before a snapshot wait for one (WS mode, no REST
+ * seeding: they carry no id to place them).  SNAP_DEEP levels
  * beyond the okx_ws_depth-th level replace the book's deep levels; the change
  * goes out as a delta whose first_id == last_id == prev_id == the book id, so
  * the continuity rule still holds; a SNAP_FULL (SNAP_R_PERIODIC) follows with
@@ -47,7 +52,7 @@ struct cfg;
 
 /* Settings shared by all keepers of one process ([bookd] keys). */
 struct bk_cfg {
-	uint32_t max_levels, topn, expected_levels, min_depth_pct;
+	uint32_t max_levels, topn /* snapshot_levels */, expected_levels, min_depth_pct;
 	uint32_t binance_depth, okx_depth, okx_ws_depth;
 	int okx_deep, crossed_resync, bbo_check;
 	int64_t full_interval_ns, snapshot_interval_ns;
@@ -150,6 +155,8 @@ struct bk {
 	struct book *book;
 	enum bk_state state;
 	enum bk_okx_mode okx_mode;
+	int okx_legacy;           /* OKX: the book came from a legacy (REC_F_NOSEQ) WS snapshot */
+	int32_t okx_checksum;     /* OKX: the checksum the venue sent for the book's id (0 = none) */
 	int ever_synced;          /* first full snapshot of this process: reason SYNC, later RESYNC */
 	int connected;            /* feedd said the venue is connected (assumed at start) */
 	int64_t id;               /* book update id: snapshot L / seqId, then last applied */
@@ -272,8 +279,6 @@ void bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now);
  * REC_MAX_LEVELS per side per record; times from s. */
 void bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct rec_level *bids, uint32_t nb,
     const struct rec_level *asks, uint32_t na);
-/* Levels of side inside its exact range (0 when there is none). */
-uint32_t bk_exact_levels(const struct bk *k, int side);
 /* Move the exact bound of side inwards to px (never outwards). */
 void bk_edge_narrow(struct bk *k, int side, int64_t px);
 
@@ -285,6 +290,11 @@ void quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int6
 /* Emit EV_VALIDATION for check (paced per book and check). */
 void quality_fail(struct bk *k, int check, int64_t a, int64_t b, const char *what, int64_t now);
 const char *quality_name(int check);
+/* Levels of one side inside the exact range (edge_px: every bid at or above
+ * edge_px[BOOK_BID], every ask at or below edge_px[BOOK_ASK]; 0 = none). */
+uint32_t bk_exact_levels(const struct bk *k, int side);
+/* The REC_F_Q_* flags of a mask of failed checks (what consumers can name). */
+uint16_t quality_flags(unsigned mask);
 
 /* bbo.c: Binance bookTicker cross-check. */
 void bbo_ticker(struct bk *k, const struct rec_ticker *t, int64_t now);

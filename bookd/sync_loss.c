@@ -20,6 +20,8 @@
  *   sequence reset (seqId >= its prevSeqId), is late or duplicate.  Heartbeats (prevSeqId == seqId, no
  *   levels) are not updates.  A WS snapshot or a new subscription restarts
  *   the chain, as what was missed while unsubscribed cannot be counted.
+ *   Legacy frames (REC_F_NOSEQ) have no ids: each is one received update
+ *   and none can be counted missing.
  */
 #include "sync.h"
 
@@ -67,6 +69,12 @@ okx(struct bk *k, const struct rec_delta *d)
 	struct bk_stats *st = &k->st;
 	const struct rec_hdr *h = &d->h;
 
+	if (h->flags & REC_F_NOSEQ) {
+		/* legacy frame: no ids, so no loss can be sized (a checksum
+		 * mismatch says one happened) */
+		st->upd_received++;
+		return;
+	}
 	if (h->prev_id == h->last_id && d->n_bids + d->n_asks == 0) {
 		/* a heartbeat: no update; it still says where the chain is */
 		if (!k->loss.have || h->prev_id == k->loss.last)

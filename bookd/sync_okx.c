@@ -2,7 +2,8 @@
  * sync_okx.c - OKX books channel rules (research/protocols.md 2.5-2.8):
  * seqId/prevSeqId continuity, WS snapshots, REST seeding, CRC32, and the
  * books-full deep levels beyond the WS window.  A delta carries
- * first_id = last_id = seqId and prev_id = prevSeqId.
+ * first_id = last_id = seqId and prev_id = prevSeqId (legacy frames,
+ * REC_F_NOSEQ: 0 and 0, continuity by checksum only).
  */
 #include "sync.h"
 
@@ -69,8 +70,18 @@ so_begin(struct bk *k, const struct rec_hdr *d)
 enum sync_verdict
 so_continue(struct bk *k, const struct rec_hdr *d)
 {
-	enum sync_verdict v = so_next(d, k->id);
+	enum sync_verdict v;
 	uint32_t i;
+
+	if ((d->flags & REC_F_NOSEQ) || k->okx_legacy) {
+		/* legacy: no ids, so the checksum (verified after applying, in
+		 * bk_apply) is the whole chain; one without a checksum, or a mix
+		 * of legacy and sequenced frames, cannot be placed */
+		if ((d->flags & REC_F_NOSEQ) && k->okx_legacy && d->aux != 0)
+			return SV_APPLY;
+		return SV_GAP;
+	}
+	v = so_next(d, k->id);
 
 	if (v == SV_APPLY) {
 		seen_add(k, d);
@@ -118,6 +129,7 @@ so_ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		return;
 	}
 	k->okx_mode = OKX_MODE_WS;
+	k->okx_legacy = (s->h.flags & REC_F_NOSEQ) != 0;
 	k->st.snap_answers++;
 	k->req_id = 0;
 	/* updates buffered so far belong before this snapshot */

@@ -32,11 +32,19 @@ exch_parse(const char *name)
 	return EX_NONE;
 }
 
-/* Canonical form: BASE-QUOTE, letters and digits, upper case, one '-'. */
+/*
+ * Canonical form: BASE-QUOTE, letters and digits, upper case, one '-'.  OKX
+ * names other instrument types with more segments (BTC-USD-220527 futures,
+ * UNI-USD-SWAP perpetuals, BTC-USD-220527-30000-C options): up to
+ * OKX_MAX_DASH dashes there, none empty.
+ */
+#define OKX_MAX_DASH 4
+
 static int
-canon_symbol(const char *in, char *out, char *err, size_t errlen)
+canon_symbol(int exch, const char *in, char *out, char *err, size_t errlen)
 {
-	size_t n = strlen(in), i, dash = 0, ndash = 0;
+	size_t n = strlen(in), i, ndash = 0, max_dash = exch == EX_OKX ? OKX_MAX_DASH : 1;
+	int empty = 0;
 
 	if (n == 0 || n > SYM_MAX) {
 		snprintf(err, errlen, "symbol \"%.40s\": expected BASE-QUOTE of 1..%d characters", in, SYM_MAX);
@@ -47,7 +55,8 @@ canon_symbol(const char *in, char *out, char *err, size_t errlen)
 
 		if (c == '-') {
 			ndash++;
-			dash = i;
+			if (i == 0 || i == n - 1 || in[i - 1] == '-')
+				empty = 1;
 		} else if (!isalnum(c)) {
 			snprintf(err, errlen, "symbol \"%.40s\": expected BASE-QUOTE (letters and digits around one '-')", in);
 			return -1;
@@ -55,8 +64,9 @@ canon_symbol(const char *in, char *out, char *err, size_t errlen)
 		out[i] = (char)toupper(c);
 	}
 	out[n] = 0;
-	if (ndash != 1 || dash == 0 || dash == n - 1) {
-		snprintf(err, errlen, "symbol \"%.40s\": expected BASE-QUOTE like BTC-USDT", in);
+	if (ndash < 1 || ndash > max_dash || empty) {
+		snprintf(err, errlen, "symbol \"%.40s\": expected BASE-QUOTE like BTC-USDT%s", in,
+		    exch == EX_OKX ? " (or an OKX instId like BTC-USD-220527, UNI-USD-SWAP)" : "");
 		return -1;
 	}
 	return 0;
@@ -77,7 +87,7 @@ inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_
 		snprintf(err, errlen, "no symbol");
 		return 0;
 	}
-	if (canon_symbol(symbol, canon, err, errlen) < 0)
+	if (canon_symbol(exch, symbol, canon, err, errlen) < 0)
 		return 0;
 	if (inst_find(r, exch, canon)) {
 		snprintf(err, errlen, "%s %s listed twice", exch_name(exch), canon);

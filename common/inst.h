@@ -42,7 +42,9 @@ int exch_parse(const char *name);           /* EX_* or EX_NONE */
 
 /* Add (exchange, canonical symbol) with the venue's default scaling and string
  * style (Binance: 8 fixed decimals; OKX: trimmed).  Returns the id, or 0 with
- * err filled (unknown exchange, bad symbol, registry full, duplicate). */
+ * err filled (unknown exchange, bad symbol, registry full, duplicate).
+ * Symbols are BASE-QUOTE; OKX also takes instIds of other instrument types,
+ * up to 5 segments (BTC-USD-220527, UNI-USD-SWAP, BTC-USD-220527-30000-C). */
 uint32_t inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_t errlen);
 const struct inst *inst_get(const struct inst_registry *r, uint32_t id);      /* NULL if unknown */
 const struct inst *inst_find(const struct inst_registry *r, int exch, const char *symbol); /* canonical or venue form, any case */

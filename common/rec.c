@@ -50,6 +50,23 @@ rec_fixed_size(uint16_t type)
 }
 
 void
+rec_snapshot_exact(const struct rec_snapshot *s, uint32_t *bids, uint32_t *asks)
+{
+	const struct rec_level *b = s->lv, *a = s->lv + s->n_bids;
+	uint32_t nb = 0, na = 0;
+
+	/* levels are best first, so the exact ones are a prefix of each side */
+	if (s->bid_floor_px > 0)
+		while (nb < s->n_bids && b[nb].px >= s->bid_floor_px)
+			nb++;
+	if (s->ask_ceil_px > 0)
+		while (na < s->n_asks && a[na].px <= s->ask_ceil_px)
+			na++;
+	*bids = nb;
+	*asks = na;
+}
+
+void
 rec_hdr_init(struct rec_hdr *h, uint16_t type, uint32_t inst, uint32_t len)
 {
 	memset(h, 0, sizeof *h);

@@ -60,6 +60,13 @@ enum rec_stage {
 #define REC_F_REPLAY   0x0002  /* produced by offline replay, not live */
 #define REC_F_INVALID  0x0004  /* failed a quality check (see the event that follows) */
 #define REC_F_HEARTBEAT 0x0008 /* OKX empty update with prevSeqId == seqId */
+#define REC_F_NOSEQ    0x0010  /* OKX legacy frame (2021-2022 format): no seqId/prevSeqId
+                                * (ids 0); its checksum is the only continuity check */
+/* With REC_F_INVALID on a bookd delta: which quality checks failed (bookd/quality.c) */
+#define REC_F_Q_CROSSED      0x0020
+#define REC_F_Q_TS_BACKWARDS 0x0040
+#define REC_F_Q_TS_SKEW      0x0080
+#define REC_F_Q_DEPTH        0x0100
 
 struct rec_hdr {
 	uint16_t type;          /* enum rec_type */
@@ -130,7 +137,7 @@ struct rec_snapshot {
 	uint32_t n_bids;
 	uint32_t n_asks;
 	uint32_t req_id;        /* the REC_CONTROL request this answers (0 = unsolicited) */
-	int32_t checksum;       /* OKX checksum as sent, 0 otherwise */
+	int32_t checksum;       /* OKX checksum as sent, 0 otherwise (bookd: the one sent for this id) */
 	int64_t bid_floor_px;
 	int64_t ask_ceil_px;
 	int64_t deep_refresh_ns;/* OKX: when levels beyond the WS window were last refreshed */
@@ -228,7 +235,7 @@ enum qual_check {
 	QUAL_LEVEL = 2,         /* price <= 0 or negative / zero quantity where a level must be positive */
 	QUAL_TS_BACKWARDS = 3,  /* exchange time went backwards (a = previous, b = this) */
 	QUAL_TS_SKEW = 4,       /* exchange time far from receive time (a = exch_ns, b = recv_ns) */
-	QUAL_DEPTH = 5,         /* depth completeness below threshold (a = levels held, b = expected) */
+	QUAL_DEPTH = 5,         /* depth completeness below threshold (a = exact levels of the worse side, b = expected) */
 };
 
 /* REC_EVENT. */
@@ -263,6 +270,10 @@ struct rec_raw {
 /* Total sizes (rounded up to 8 bytes). */
 size_t rec_delta_size(uint32_t n_bids, uint32_t n_asks);
 size_t rec_snapshot_size(uint32_t n_bids, uint32_t n_asks);
+/* How many of a snapshot record's bids are at or above bid_floor_px and asks
+ * at or below ask_ceil_px: its levels inside the exact range (a bound of 0 =
+ * none: 0 levels of that side). */
+void rec_snapshot_exact(const struct rec_snapshot *s, uint32_t *bids, uint32_t *asks);
 size_t rec_raw_size(uint32_t path_len, uint32_t payload_len);
 /* Fixed size of a type (the struct without its trailing array); 0 if unknown. */
 size_t rec_fixed_size(uint16_t type);

@@ -112,8 +112,9 @@ int parse_binance_depth(struct parse_ctx *p, const struct inst *in, int64_t E_ms
 int parse_binance_depth_rest(struct parse_ctx *p, const struct inst *in, int64_t last_update_id,
     int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
 /* OKX books / books-l2-tbt / books50-l2-tbt push element after its levels
- * are staged; snapshot = action "snapshot". */
-int parse_okx_book(struct parse_ctx *p, const struct inst *in, int snapshot, int64_t ts_ns,
+ * are staged; snapshot = action "snapshot"; legacy = a 2021-2022 frame
+ * (checksum, no seqId/prevSeqId): ids 0, REC_F_NOSEQ, prev_seq/seq ignored. */
+int parse_okx_book(struct parse_ctx *p, const struct inst *in, int snapshot, int legacy, int64_t ts_ns,
     int64_t checksum, int64_t prev_seq, int64_t seq, int64_t recv_ns, parse_emit_fn emit, void *ud);
 
 /* ---- jansson helpers (parse_json.c) ---- */

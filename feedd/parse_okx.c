@@ -6,7 +6,8 @@
  * books-l2-tbt, books50-l2-tbt (deltas / WS snapshots), books5 and bbo-tbt
  * (best bid/offer tickers), trades, trades-all, tickers, candle*.
  * Events {"event":...}: subscribe/unsubscribe acks, errors, notices (64008).
- * Text "pong".  REST: /api/v5/market/books (SNAP_REST), books-full
+ * Legacy books frames (2021-2022: checksum, no seqId/prevSeqId) are
+ * accepted with ids 0 and REC_F_NOSEQ.  Text "pong".  REST: /api/v5/market/books (SNAP_REST), books-full
  * (SNAP_DEEP); public/time and public/instruments carry no records.
  */
 #include "parse_impl.h"
@@ -16,12 +17,18 @@
 #include <string.h>
 
 int
-parse_okx_book(struct parse_ctx *p, const struct inst *in, int snapshot, int64_t ts_ns,
+parse_okx_book(struct parse_ctx *p, const struct inst *in, int snapshot, int legacy, int64_t ts_ns,
     int64_t checksum, int64_t prev_seq, int64_t seq, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
 	struct parse_state *st = p->scratch;
 	struct parse_book b = {.in = in, .recv_ns = recv_ns, .exch_ns = ts_ns};
 
+	if (legacy) {
+		/* 2021-2022 format: no ids at all, the checksum is the chain */
+		b.flags |= REC_F_NOSEQ;
+		prev_seq = snapshot ? -1 : 0;
+		seq = 0;
+	}
 	if (seq < 0 || prev_seq < -1)
 		return parse_fail(p, "seqId %lld / prevSeqId %lld out of range",
 		    (long long)seq, (long long)prev_seq);
@@ -34,15 +41,17 @@ parse_okx_book(struct parse_ctx *p, const struct inst *in, int snapshot, int64_t
 		b.kind = SNAP_WS;
 		return parse_emit_snapshot(p, &b, emit, ud);
 	}
-	if (st->side[PS_BID].n == 0 && st->side[PS_ASK].n == 0 && prev_seq == seq)
+	if (!legacy && st->side[PS_BID].n == 0 && st->side[PS_ASK].n == 0 && prev_seq == seq)
 		b.flags |= REC_F_HEARTBEAT;
 	return parse_emit_delta(p, &b, emit, ud);
 }
 
 /* The data element of a book push or a REST book answer: levels staged, fields read. */
+/* need_seq: a books push, whose ids are required unless it is a legacy frame
+ * (checksum present, seqId and prevSeqId both absent: *legacy = 1). */
 static int
 book_fields(struct parse_ctx *p, const struct inst *in, json_t *el, int need_seq,
-    int64_t *ts_ns, int64_t *checksum, int64_t *prev, int64_t *seq)
+    int64_t *ts_ns, int64_t *checksum, int64_t *prev, int64_t *seq, int *legacy)
 {
 	const char *ts;
 	size_t tslen;
@@ -57,9 +66,13 @@ book_fields(struct parse_ctx *p, const struct inst *in, json_t *el, int need_seq
 	*checksum = 0;
 	*prev = -1;
 	*seq = -1;
+	*legacy = 0;
 	if (json_object_get(el, "checksum") && pj_int(p, el, "checksum", checksum) < 0)
 		return -1;
-	if (need_seq) {
+	if (need_seq && json_object_get(el, "checksum") && !json_object_get(el, "prevSeqId") &&
+	    !json_object_get(el, "seqId")) {
+		*legacy = 1;
+	} else if (need_seq) {
 		if (pj_int(p, el, "prevSeqId", prev) < 0 || pj_int(p, el, "seqId", seq) < 0)
 			return -1;
 	} else if (json_object_get(el, "seqId") && pj_int(p, el, "seqId", seq) < 0) {
@@ -74,7 +87,7 @@ books(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *data, in
 {
 	json_t *act = json_object_get(root, "action"), *el;
 	int64_t ts_ns, checksum, prev, seq;
-	int snapshot, rc, total = 0;
+	int snapshot, legacy, rc, total = 0;
 	size_t i;
 
 	if (!json_is_string(act))
@@ -86,9 +99,9 @@ books(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *data, in
 	else
 		return parse_fail(p, "book push with action \"%.20s\"", json_string_value(act));
 	json_array_foreach(data, i, el) {
-		if (book_fields(p, in, el, 1, &ts_ns, &checksum, &prev, &seq) < 0)
+		if (book_fields(p, in, el, 1, &ts_ns, &checksum, &prev, &seq, &legacy) < 0)
 			return -1;
-		rc = parse_okx_book(p, in, snapshot, ts_ns, checksum, prev, seq, recv_ns, emit, ud);
+		rc = parse_okx_book(p, in, snapshot, legacy, ts_ns, checksum, prev, seq, recv_ns, emit, ud);
 		if (rc < 0)
 			return -1;
 		total += rc;
@@ -106,10 +119,10 @@ bbo(struct parse_ctx *p, const struct inst *in, json_t *data, int64_t recv_ns,
 	struct rec_ticker t;
 	json_t *el;
 	size_t i;
-	int total = 0;
+	int total = 0, legacy;
 
 	json_array_foreach(data, i, el) {
-		if (book_fields(p, in, el, 0, &ts_ns, &checksum, &prev, &seq) < 0)
+		if (book_fields(p, in, el, 0, &ts_ns, &checksum, &prev, &seq, &legacy) < 0)
 			return -1;
 		memset(&t, 0, sizeof t);
 		rec_hdr_init(&t.h, REC_TICKER, in->id, sizeof t);
@@ -401,7 +414,7 @@ parse_json_okx_rest(struct parse_ctx *p, const char *path, const char *buf, size
 	const struct inst *in;
 	json_t *root, *code, *data;
 	char id[32];
-	int n, rc = -1, deep;
+	int n, rc = -1, deep, legacy;
 
 	if (strncmp(path, "/api/v5/public/", 15) == 0)
 		return 0;
@@ -429,7 +442,7 @@ parse_json_okx_rest(struct parse_ctx *p, const char *path, const char *buf, size
 	} else if (!json_is_array(data) || json_array_size(data) != 1) {
 		parse_fail(p, "expected one book in \"data\"");
 	} else if (book_fields(p, in, json_array_get(data, 0), 0, &b.exch_ns, &checksum,
-	    &b.prev_id, &b.last_id) == 0) {
+	    &b.prev_id, &b.last_id, &legacy) == 0) {
 		b.in = in;
 		b.first_id = deep ? -1 : b.last_id;
 		b.prev_id = -1;

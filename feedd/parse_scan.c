@@ -467,7 +467,8 @@ parse_scan_okx_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv
 				seen |= bit;
 			} while (sc_ch(&sc, ','));
 			NEED(sc_ch(&sc, '}') && sc_ch(&sc, ']'));
-			NEED((seen | OK_checksum) == 63);
+			/* every key, or the legacy set (checksum, no seqId/prevSeqId) */
+			NEED((seen | OK_checksum) == 63 || seen == (OK_asks | OK_bids | OK_ts | OK_checksum));
 		} else {
 			return PARSE_FALLBACK;
 		}
@@ -475,5 +476,5 @@ parse_scan_okx_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv
 	NEED(sc_ch(&sc, '}') && sc_end(&sc) && top == 7);
 	if (parse_ms_str(p, ts, tslen, "ts", &ts_ns) < 0)
 		return PARSE_FALLBACK;
-	return settle(p, parse_okx_book(p, in, snapshot, ts_ns, checksum, prev, seq, recv_ns, emit, ud));
+	return settle(p, parse_okx_book(p, in, snapshot, !(seen & OK_seq), ts_ns, checksum, prev, seq, recv_ns, emit, ud));
 }

@@ -1,6 +1,7 @@
 /* enc.c - records -> JSON messages; see enc.h and routerd/README.md. */
 #include "enc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -180,14 +181,46 @@ enc_snapshot_update_type(const struct rec_snapshot *s)
 	return ENC_UT_SNAPSHOT;
 }
 
+/* A quoted price in the venue's style, or null for 0 (none). */
+static void
+put_opt_price(struct sbuf *b, const struct inst *in, int64_t px)
+{
+	if (px > 0)
+		put_px(b, in, px);
+	else
+		LIT(b, "null");
+}
+
+/* One validation_errors entry: the check's name, then what it saw. */
+static void
+put_verr(struct sbuf *b, int *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void
+put_verr(struct sbuf *b, int *n, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if ((*n)++)
+		sbuf_putc(b, ',');
+	sbuf_json_str(b, msg, strlen(msg));
+}
+
 /* Quality checks the requirement asks for before routing: best bid < best
- * ask, and bookd's own verdict. */
+ * ask, and bookd's own verdict (REC_F_INVALID, with REC_F_Q_* naming the
+ * checks).  Each string is "<check>: <values>", the check named as bookd's
+ * EV_VALIDATION names it.  nb/na: the book's levels per side after the
+ * message. */
 static int
-put_validation(struct sbuf *b, const struct rec_hdr *h, const struct inst *in, int64_t bb, int64_t ba)
+put_validation(struct sbuf *b, const struct rec_hdr *h, const struct inst *in, int64_t bb, int64_t ba,
+    uint32_t nb, uint32_t na)
 {
 	int crossed = bb > 0 && ba > 0 && bb >= ba;
 	int flagged = (h->flags & REC_F_INVALID) != 0;
-	int valid = !crossed && !flagged;
+	int valid = !crossed && !flagged, n = 0;
+	char t1[40], t2[40];
 
 	LIT(b, ",\"is_valid\":");
 	if (valid)
@@ -195,19 +228,25 @@ put_validation(struct sbuf *b, const struct rec_hdr *h, const struct inst *in, i
 	else
 		LIT(b, "false");
 	LIT(b, ",\"validation_errors\":[");
-	if (crossed) {
-		char pb[FX_STR_MAX], pa[FX_STR_MAX], msg[160];
+	if (crossed || (flagged && (h->flags & REC_F_Q_CROSSED))) {
+		char pb[FX_STR_MAX], pa[FX_STR_MAX];
 
 		inst_fmt_px(in, bb, pb, sizeof pb);
 		inst_fmt_px(in, ba, pa, sizeof pa);
-		snprintf(msg, sizeof msg, "crossed book: best bid %s >= best ask %s", pb, pa);
-		sbuf_json_str(b, msg, strlen(msg));
+		put_verr(b, &n, "crossed: bid %s >= ask %s", pb, pa);
 	}
-	if (flagged) {
-		if (crossed)
-			sbuf_putc(b, ',');
-		LIT(b, "\"failed a quality check in bookd (see orderbook.event)\"");
-	}
+	if (flagged && (h->flags & REC_F_Q_TS_BACKWARDS))
+		put_verr(b, &n, "ts_backwards: exchange time %s is before the previous update's",
+		    enc_time_str(h->exch_ns, t1, sizeof t1));
+	if (flagged && (h->flags & REC_F_Q_TS_SKEW))
+		put_verr(b, &n, "ts_skew: exchange time %s, received %s (%lld ms apart)",
+		    enc_time_str(h->exch_ns, t1, sizeof t1), enc_time_str(h->recv_ns, t2, sizeof t2),
+		    (long long)((h->recv_ns - h->exch_ns) / 1000000));
+	if (flagged && (h->flags & REC_F_Q_DEPTH))
+		put_verr(b, &n, "depth: exact levels below bookd's completeness threshold (book holds %u bid, %u ask)",
+		    nb, na);
+	if (flagged && !n)
+		put_verr(b, &n, "quality: failed a check in bookd (see orderbook.event)");
 	sbuf_putc(b, ']');
 	return valid;
 }
@@ -241,6 +280,33 @@ enc_ml_features(struct sbuf *b, const struct rec_snapshot *s, const struct inst 
 	sbuf_putc(b, '}');
 }
 
+/* What is known of a book message's levels (issue 10): every bid at or
+ * above bid_exact_floor and every ask at or below ask_exact_ceil is exact
+ * (sequence-verified); exact_levels counts this message's levels inside
+ * that range; deep_as_of is when OKX levels beyond the WS window were last
+ * refreshed from books-full.  A bound of 0 in the record means none: null,
+ * and no level of that side counts as exact. */
+static void
+put_exact(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in)
+{
+	uint32_t eb, ea;
+
+	rec_snapshot_exact(s, &eb, &ea);
+	LIT(b, ",\"bid_exact_floor\":");
+	put_opt_price(b, in, s->bid_floor_px);
+	LIT(b, ",\"ask_exact_ceil\":");
+	put_opt_price(b, in, s->ask_ceil_px);
+	LIT(b, ",\"exact_levels\":{\"bids\":");
+	put_i64(b, eb);
+	LIT(b, ",\"asks\":");
+	put_i64(b, ea);
+	LIT(b, "},\"deep_as_of\":");
+	if (s->deep_refresh_ns > 0)
+		enc_time(b, s->deep_refresh_ns);
+	else
+		LIT(b, "null");
+}
+
 static void
 enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, int *valid,
     unsigned ml_groups)
@@ -263,12 +329,15 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	LIT(b, ",\"depth_levels\":");
 	put_i64(b, (int64_t)s->n_bids + s->n_asks);
 	LIT(b, ",\"bid_changes\":null,\"ask_changes\":null,\"removed_bids\":null,\"removed_asks\":null");
+	/* null when the venue sent none or 0 (OKX since June 2026) */
 	LIT(b, ",\"checksum\":");
-	if (okx)
+	if (okx && s->checksum != 0)
 		put_i64(b, s->checksum);
 	else
 		LIT(b, "null");
-	v = put_validation(b, &s->h, in, s->n_bids ? bids[0].px : 0, s->n_asks ? asks[0].px : 0);
+	put_exact(b, s, in);
+	v = put_validation(b, &s->h, in, s->n_bids ? bids[0].px : 0, s->n_asks ? asks[0].px : 0,
+	    s->n_bids, s->n_asks);
 	put_times(b, &s->h, 1);
 	if (ml_groups) {
 		LIT(b, ",\"ml_features\":");
@@ -317,11 +386,11 @@ enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in,
 	LIT(b, ",\"removed_asks\":");
 	put_removed(b, in, asks, d->n_asks);
 	LIT(b, ",\"checksum\":");
-	if (okx)
+	if (okx && d->h.aux != 0)
 		put_i64(b, (int32_t)d->h.aux);
 	else
 		LIT(b, "null");
-	v = put_validation(b, &d->h, in, d->best_bid_px, d->best_ask_px);
+	v = put_validation(b, &d->h, in, d->best_bid_px, d->best_ask_px, d->book_bids, d->book_asks);
 	put_times(b, &d->h, 1);
 	sbuf_putc(b, '}');
 	if (valid)

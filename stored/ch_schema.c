@@ -65,6 +65,12 @@ static const struct col full_cols[] = {
 	{"checksum", "Nullable(Int32)", "Nullable(Int32)"},
 	{"timestamp", "DateTime64(3)", "Int64"},
 	{"collected_at", "DateTime64(3) DEFAULT now64()", "Int64"},
+	/* what is known (issue 10), as on orderbook.full: null / 0 on update rows */
+	{"bid_exact_floor", "Nullable(String)", "Nullable(String)"},
+	{"ask_exact_ceil", "Nullable(String)", "Nullable(String)"},
+	{"exact_levels_bids", "UInt32", "UInt32"},
+	{"exact_levels_asks", "UInt32", "UInt32"},
+	{"deep_as_of", "Nullable(DateTime64(3))", "Nullable(Int64)"},
 	{NULL, NULL, NULL},
 };
 
@@ -168,7 +174,8 @@ static const struct col event_cols[] = {
 static const struct table tables[CH_T_MAX] = {
 	{"orderbook_full_depth", full_cols,
 	    "(exchange_name, symbol_name, update_type, last_update_id, first_update_id, prev_update_id, "
-	    "bids_top20, asks_top20, bids_full, asks_full, depth_levels, checksum, timestamp, collected_at)",
+	    "bids_top20, asks_top20, bids_full, asks_full, depth_levels, checksum, timestamp, collected_at, "
+	    "bid_exact_floor, ask_exact_ceil, exact_levels_bids, exact_levels_asks, deep_as_of)",
 	    "MergeTree() PARTITION BY toYYYYMM(timestamp) ORDER BY (exchange_name, symbol_name, timestamp) " DEDUP,
 	    "ReplacingMergeTree() " PART_L3("timestamp")
 	    "ORDER BY (exchange_name, symbol_name, timestamp, update_type, last_update_id)"},
@@ -314,18 +321,45 @@ nullable_id(struct ch_buf *b, int64_t id)
 }
 
 static void
-full_row(struct ch_enc *e, const char *exchange, const char *symbol, int update, const struct rec_hdr *h,
-    const struct inst *in, const struct rec_level *bids, uint32_t nb, const struct rec_level *asks,
-    uint32_t na, int have_checksum, int32_t checksum)
+nullable_px(struct ch_buf *b, const struct inst *in, int64_t px)
+{
+	char s[FX_STR_MAX];
+
+	if (px <= 0) {
+		ch_u8(b, 1);
+		return;
+	}
+	if (in)
+		inst_fmt_px(in, px, s, sizeof s);
+	else
+		fx_format(px, FX_DEFAULT_EXP, FX_TRIM, s, sizeof s);
+	ch_u8(b, 0);
+	ch_cstr(b, s);
+}
+
+/*
+ * One orderbook_full_depth row: a full book (s != NULL) or an update (s ==
+ * NULL, full_depth_updates; bids/asks = its changes).  The columns mean what
+ * orderbook.full's fields mean (routerd/README.md): first_update_id and
+ * prev_update_id null on full books; depth_levels = levels present, both
+ * sides together (the book's levels after an update); checksum null when
+ * the venue sent none or 0; the exact range and deep_as_of of a full book.
+ */
+static void
+full_row(struct ch_enc *e, const char *exchange, const char *symbol, const struct rec_snapshot *s,
+    const struct rec_hdr *h, const struct inst *in, const struct rec_level *bids, uint32_t nb,
+    const struct rec_level *asks, uint32_t na, uint64_t depth, int32_t checksum)
 {
 	struct ch_buf *b = &e->t[CH_T_FULL_DEPTH];
+	int update = s == NULL;
+	uint32_t eb = 0, ea = 0;
 
 	ch_cstr(b, exchange);
 	ch_cstr(b, symbol);
 	ch_u8(b, update ? 2 : 1);
 	ch_u64(b, h->last_id < 0 ? 0 : (uint64_t)h->last_id);
-	nullable_id(b, h->first_id);
-	nullable_id(b, h->prev_id);
+	nullable_id(b, update ? h->first_id : -1);
+	nullable_id(b, update ? h->prev_id : -1);
 	levels_json(b, in, bids, nb < 20 ? nb : 20);
 	levels_json(b, in, asks, na < 20 ? na : 20);
 	if (update) {
@@ -336,8 +370,8 @@ full_row(struct ch_enc *e, const char *exchange, const char *symbol, int update,
 		levels_json(b, in, bids, nb);
 		levels_json(b, in, asks, na);
 	}
-	ch_u16(b, (uint16_t)(nb > na ? (nb > 65535 ? 65535 : nb) : (na > 65535 ? 65535 : na)));
-	if (have_checksum) {
+	ch_u16(b, (uint16_t)(depth > 65535 ? 65535 : depth));
+	if (checksum != 0 && in && in->exch == EX_OKX) {
 		ch_u8(b, 0);
 		ch_i32(b, checksum);
 	} else {
@@ -345,6 +379,18 @@ full_row(struct ch_enc *e, const char *exchange, const char *symbol, int update,
 	}
 	ch_i64(b, ms(h->exch_ns ? h->exch_ns : h->recv_ns));
 	ch_i64(b, ms(h->recv_ns));
+	if (s)
+		rec_snapshot_exact(s, &eb, &ea);
+	nullable_px(b, in, s ? s->bid_floor_px : 0);
+	nullable_px(b, in, s ? s->ask_ceil_px : 0);
+	ch_u32(b, eb);
+	ch_u32(b, ea);
+	if (s && s->deep_refresh_ns > 0) {
+		ch_u8(b, 0);
+		ch_i64(b, ms(s->deep_refresh_ns));
+	} else {
+		ch_u8(b, 1);
+	}
 	b->rows++;
 	e->st.rows[CH_T_FULL_DEPTH]++;
 }
@@ -392,8 +438,8 @@ delta_row(struct ch_enc *e, const struct rec_delta *d, const char *exchange, con
 	b->rows++;
 	e->st.rows[CH_T_DELTAS]++;
 	if (e->full_depth_updates)
-		full_row(e, exchange, symbol, 1, &d->h, in, bids, d->n_bids, asks, d->n_asks,
-		    in && in->exch == EX_OKX, (int32_t)d->h.aux);
+		full_row(e, exchange, symbol, NULL, &d->h, in, bids, d->n_bids, asks, d->n_asks,
+		    (uint64_t)d->book_bids + d->book_asks, (int32_t)d->h.aux);
 }
 
 static void
@@ -504,8 +550,8 @@ ch_encode(struct ch_enc *e, const struct rec_hdr *h, const char *exchange, const
 			e->st.skipped++;
 			return;
 		}
-		full_row(e, exchange, symbol, 0, h, in, s->lv, s->n_bids, s->lv + s->n_bids, s->n_asks,
-		    s->checksum != 0 || (in && in->exch == EX_OKX), s->checksum);
+		full_row(e, exchange, symbol, s, h, in, s->lv, s->n_bids, s->lv + s->n_bids, s->n_asks,
+		    (uint64_t)s->n_bids + s->n_asks, s->checksum);
 		return;
 	}
 	case REC_TRADE:

@@ -3,7 +3,7 @@
 # Binance straddling sync, bookTicker agree/disagree, a gap and a resync from a
 # later REST line; OKX snapshot + update carrying the protocols.md 3.3 CRC32
 # known answers, a heartbeat, and a wrong checksum), plus an OKX REST-seeded
-# capture generated here, checked field by field.
+# capture and a legacy-format (no seqId) one generated here, checked field by field.
 . "$(dirname "$0")/../lib.sh"
 cd "$MP_ROOT" || exit 2
 
@@ -68,6 +68,43 @@ if python3 -c '
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 sys.exit(0 if len(recs) >= 5 and any("snap" in json.dumps(r) for r in recs) else 1)' "$out2"; then ok replay_records_json; else not_ok replay_records_json "records not JSON or missing"; fi
+
+# OKX legacy format (2021-2022: checksum, no seqId/prevSeqId) with instIds of
+# other instrument types: the protocols.md 3.3 vectors as the venue's
+# checksums; a corrupted one resyncs, the next WS snapshot syncs again.
+cap=$T_TMP/okx_legacy.txt
+L1='"asks":[["3366.8","9","0","3"],["3368","8","0","4"]],"bids":[["3366.1","7","0","3"],["3366","6","3","4"]]'
+L3='"asks":[["8477","7","0","1"],["8477.34","85","0","1"]],"bids":[["8476.98","415","0","1"],["8475.55","100","0","1"]]'
+cat >"$cap" <<CAP
+1651000000000000000 okx ws {"arg":{"channel":"books","instId":"BTC-USD-220527"},"action":"snapshot","data":[{$L1,"ts":"1651000000000","checksum":-1881014294}]}
+1651000000100000000 okx ws {"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"snapshot","data":[{$L3,"ts":"1651000000100","checksum":-1269175945}]}
+1651000000200000000 okx ws {"arg":{"channel":"books","instId":"BTC-USD-220527"},"action":"update","data":[{"asks":[["3372","8","0","1"]],"bids":[["3366","0","0","0"]],"ts":"1651000000200","checksum":831078360}]}
+1651000000300000000 okx ws {"arg":{"channel":"books","instId":"UNI-USD-SWAP"},"action":"update","data":[{"asks":[],"bids":[],"ts":"1651000000300","checksum":-1269175945}]}
+1651000000400000000 okx ws {"arg":{"channel":"books","instId":"BTC-USD-220527"},"action":"update","data":[{"asks":[],"bids":[["3366.1","8","0","1"]],"ts":"1651000000400","checksum":831078361}]}
+1651000000500000000 okx ws {"arg":{"channel":"books","instId":"BTC-USD-220527"},"action":"update","data":[{"asks":[],"bids":[["3366.1","9","0","1"]],"ts":"1651000000500","checksum":1}]}
+1651000000600000000 okx ws {"arg":{"channel":"books","instId":"BTC-USD-220527"},"action":"snapshot","data":[{$L3,"ts":"1651000000600","checksum":-1269175945}]}
+CAP
+out3=$T_TMP/legacy.json
+if "$BIN/mpreplay" --set instruments.okx=BTC-USD-220527,UNI-USD-SWAP --set instruments.binance= --levels 2 "$cap" \
+	>"$out3" 2>"$T_TMP/legacy.err" && ! grep -q 'not parsed' "$T_TMP/legacy.err"; then ok legacy_replay_parses
+else not_ok legacy_replay_parses "$(head -3 "$T_TMP/legacy.err")"; fi
+python3 - "$out3" <<'PY'
+import json, sys
+books = {o["symbol"]: o for o in map(json.loads, open(sys.argv[1])) if "symbol" in o}
+want = [
+    ("legacy_future_checksum_ok", "BTC-USD-220527", "checksum_ok", 3),
+    ("legacy_future_checksum_failed", "BTC-USD-220527", "checksum_failed", 1),
+    ("legacy_future_resynced", "BTC-USD-220527", "resyncs", 1),
+    ("legacy_future_synced", "BTC-USD-220527", "synced", True),
+    ("legacy_future_bids", "BTC-USD-220527", "bids", [["8476.98", "415"], ["8475.55", "100"]]),
+    ("legacy_swap_checksum_ok", "UNI-USD-SWAP", "checksum_ok", 2),
+    ("legacy_swap_checksum_failed", "UNI-USD-SWAP", "checksum_failed", 0),
+    ("legacy_swap_asks", "UNI-USD-SWAP", "asks", [["8477", "7"], ["8477.34", "85"]]),
+]
+for name, sym, key, val in want:
+    got = books.get(sym, {}).get(key)
+    print(("ok %s" % name) if got == val else "not ok %s - %s %s: got %r want %r" % (name, sym, key, got, val))
+PY
 
 # errors: a malformed line is reported, not fatal
 printf 'garbage line\n' >"$T_TMP/bad.txt"

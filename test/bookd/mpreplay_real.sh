@@ -5,7 +5,8 @@
 #    577 bookTicker agree / 0 disagree, 1,195 bids and 1,158 asks at the end;
 #    futures: the chain unbroken, 0 gaps);
 #  * every delta and snapshot the books emit is what the previous engine
-#    emitted (test/bookd/real_replay_kat.txt, digest by book_digest.py).
+#    emitted (test/bookd/real_replay_kat.txt, digest by book_digest.py), with
+#    the old engine's top-N depth (snapshot_levels 20; the default is 100 now).
 # A missing recording is a failure, not a skip.
 . "$(dirname "$0")/../lib.sh"
 cd "$MP_ROOT" || exit 2
@@ -34,9 +35,10 @@ for rec in binance-spot-ethusdt-20240808.cap.zst binance-usdm-ethusdt-20240808.c
 	fi
 	out=$T_TMP/$tag.json
 	if [ "$tag" = usdm ]; then
-		zstd -dc "$data/$rec" | $PY test/bookd/usdm_as_spot.py | "$BIN/mpreplay" --records - >"$out" 2>"$T_TMP/$tag.err"
+		zstd -dc "$data/$rec" | $PY test/bookd/usdm_as_spot.py |
+			"$BIN/mpreplay" --set bookd.snapshot_levels=20 --records - >"$out" 2>"$T_TMP/$tag.err"
 	else
-		zstd -dc "$data/$rec" | "$BIN/mpreplay" --records - >"$out" 2>"$T_TMP/$tag.err"
+		zstd -dc "$data/$rec" | "$BIN/mpreplay" --set bookd.snapshot_levels=20 --records - >"$out" 2>"$T_TMP/$tag.err"
 	fi
 	rc=$?
 	if [ $rc -eq 0 ] && grep -q '^{"exchange"' "$out"; then ok "real_${tag}_replay"; else

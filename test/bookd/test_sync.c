@@ -611,6 +611,80 @@ t_quality_timestamps_and_depth(void)
 	check_consistent();
 }
 
+/* Depth completeness = exact levels / target, per side: levels held outside
+ * the exact range (edge_px) count as missing; 95 % by default. */
+static void
+t_depth_completeness_exact_levels(void)
+{
+	const struct rec_event *e;
+	const struct rec_delta *o;
+	uint32_t save = g_cfg.expected_levels;
+
+	T_EQ_U(g_cfg.min_depth_pct, 95);           /* the requirement's threshold is the default */
+	g_cfg.expected_levels = 10;
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", "97:1", "96:1", "95:1", "94:1", "93:1",
+	    "92:1", "91:1", NULL, "101:1", "102:1", "103:1", "104:1", "105:1", "106:1", "107:1", "108:1", "109:1",
+	    "110:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 10);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_ASK), 10);
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:2", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 0);               /* 10 of 10 exact */
+	/* the exact floor moves up (what decay or a splice does): every bid is
+	 * still held, but only 5 are known, and that is what counts */
+	for (int i = 0; i < 10; i++) {
+		g_k.edge_px[BOOK_BID] = P("91") + i * P("1");
+		T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 10 - (uint32_t)i);
+	}
+	g_k.edge_px[BOOK_BID] = P("95.5");
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 5);
+	g_k.edge_px[BOOK_BID] = P("100.5");
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 0);
+	g_k.edge_px[BOOK_BID] = P("96");
+	in_rec(mk_delta(g_okx, 12, 12, 11, L("100:3", NULL, NULL)));
+	T_EQ_U(book_count(g_k.book, BOOK_BID), 10);
+	T_EQ_U(g_k.st.depth_low, 1);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 5 && e->b == 10);
+	T_CHECK(e && strstr(e->text, "exact bid 5, ask 10 of 10 levels"));
+	o = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(o && (o->h.flags & (REC_F_INVALID | REC_F_Q_DEPTH)) == (REC_F_INVALID | REC_F_Q_DEPTH));
+	T_EQ_I(g_k.state, BK_SYNCED);              /* counted and flagged, not a resync */
+	/* once per drop below the threshold, not on every update */
+	in_rec(mk_delta(g_okx, 13, 13, 12, L("100:4", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 1);
+	/* the threshold is configurable: 50 % accepts 5 of 10 */
+	g_cfg.min_depth_pct = 50;
+	T_EQ_I(g_k.depth_low, 1);
+	in_rec(mk_delta(g_okx, 14, 14, 13, L("100:5", NULL, NULL)));
+	T_EQ_I(g_k.depth_low, 0);
+	g_cfg.min_depth_pct = 95;
+	g_k.edge_px[BOOK_BID] = P("91");
+	in_rec(mk_delta(g_okx, 15, 15, 14, L("100:6", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 1);
+	/* no exact ask at all (bound 0): the ask side alone makes it incomplete */
+	g_k.edge_px[BOOK_ASK] = 0;
+	g_now += 10 * SEC;                         /* past event pacing */
+	in_rec(mk_delta(g_okx, 16, 16, 15, L("100:7", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 2);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 0);
+	g_cfg.expected_levels = save;
+	check_consistent();
+}
+
+/* snapshot_levels (orderbook.snapshot depth): 100 by default */
+static void
+t_snapshot_levels_default(void)
+{
+	struct bk_cfg c;
+
+	bk_cfg_defaults(&c);
+	T_EQ_U(c.topn, 100);
+	T_EQ_U(c.min_depth_pct, 95);
+}
+
 static void
 t_bbo_cross_check(void)
 {
@@ -919,6 +993,86 @@ t_okx_checksum_validation(void)
 	T_CHECK(e && e->a == -5);
 	T_EQ_I(g_k.state, BK_WAIT);
 	T_EQ_I(n_out(REC_DELTA, 0), 2);          /* the failing one was not published */
+	check_consistent();
+}
+
+/* Legacy OKX frames (2021-2022: checksum, no seqId/prevSeqId; feedd marks
+ * them REC_F_NOSEQ with ids 0): the checksum of every update is the chain.
+ * The protocols.md section 3 vectors are the books' checksums. */
+static struct rec_snapshot *
+legacy_snap(const char *const *spec, int32_t checksum)
+{
+	struct rec_snapshot *s = mk_snap(g_okx, SNAP_WS, 0, 0, spec);
+
+	s->h.flags |= REC_F_NOSEQ;
+	s->checksum = checksum;
+	return s;
+}
+
+static struct rec_delta *
+legacy_delta(const char *const *spec, int32_t checksum)
+{
+	struct rec_delta *d = mk_delta(g_okx, 0, 0, 0, spec);
+
+	d->h.flags |= REC_F_NOSEQ;
+	d->h.aux = (uint32_t)checksum;
+	return d;
+}
+
+static void
+t_okx_legacy_checksum_chain(void)
+{
+	const struct rec_event *e;
+
+	start(g_okx);
+	/* an update before the snapshot cannot be placed: ignored, WS mode */
+	in_rec(legacy_delta(L("3366.1:8", NULL, NULL), 12345));
+	T_EQ_U(g_k.st.unsynced_ignored, 1);
+	T_EQ_U(g_k.buf_count, 0);
+	T_EQ_I(g_k.okx_mode, OKX_MODE_WS);
+	in_rec(legacy_snap(L("3366.1:7", "3366:6", NULL, "3366.8:9", "3368:8", NULL), -1881014294));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.okx_legacy, 1);
+	T_EQ_U(g_k.st.checksum_ok, 1);
+	in_rec(legacy_delta(L("3366:0", NULL, "3372:8", NULL), 831078360));
+	T_EQ_U(g_k.st.checksum_ok, 2);
+	T_EQ_U(g_k.st.applied, 1);
+	T_EQ_U(g_k.st.heartbeats, 0);
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	T_CHECK(last_z(REC_DELTA, 0)->flags & REC_F_NOSEQ);
+	/* a corrupted checksum: event, resync by resubscribing */
+	g_now += 5 * SEC;
+	in_rec(legacy_delta(L("3366.1:9", NULL, NULL), 831078360 ^ 1));
+	T_EQ_U(g_k.st.checksum_failed, 1);
+	e = (const void *)last_out(REC_EVENT, EV_CHECKSUM_FAIL);
+	T_CHECK(e && e->a == (831078360 ^ 1));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_CHECK(g_nctl > 0 && g_ctl[g_nctl - 1].op == CTL_RESUBSCRIBE);
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	in_rec(legacy_snap(L("8476.98:415", "8475.55:100", NULL, "8477:7", "8477.34:85", NULL), -1269175945));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_U(g_k.st.checksum_ok, 3);
+	T_EQ_U(g_k.st.checksum_failed, 1);
+	/* an update without a checksum has no continuity at all: a gap */
+	g_now += 5 * SEC;
+	in_rec(legacy_delta(L("8476.98:1", NULL, NULL), 0));
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && strstr(e->text, "without a checksum"));
+	T_EQ_I(g_k.state, BK_WAIT);
+	/* a sequenced update on a legacy book cannot be placed either */
+	in_rec(legacy_snap(L("8476.98:415", "8475.55:100", NULL, "8477:7", "8477.34:85", NULL), -1269175945));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	in_rec(mk_delta(g_okx, 7, 7, 0, L("8476.98:1", NULL, NULL)));
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && strstr(e->text, "sequenced update on a legacy"));
+	T_EQ_I(g_k.state, BK_WAIT);
+	/* and a sequenced WS snapshot ends legacy mode */
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.okx_legacy, 0);
+	in_rec(legacy_delta(L("100:2", NULL, NULL), 5));
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && strstr(e->text, "legacy (no seqId) update on a sequenced"));
+	T_EQ_U(g_k.st.upd_missing, 0);
 	check_consistent();
 }
 
@@ -1291,6 +1445,8 @@ main(void)
 	T_RUN(t_quality_crossed_and_bad_level);
 	T_RUN(t_snapshot_duplicate_prices);
 	T_RUN(t_quality_timestamps_and_depth);
+	T_RUN(t_depth_completeness_exact_levels);
+	T_RUN(t_snapshot_levels_default);
 	T_RUN(t_bbo_cross_check);
 	T_RUN(t_ring_loss);
 	T_RUN(t_periodic_snapshots);
@@ -1304,6 +1460,7 @@ main(void)
 	T_RUN(t_okx_resubscribe_timeout_switches_to_rest);
 	T_RUN(t_okx_crc_vectors);
 	T_RUN(t_okx_checksum_validation);
+	T_RUN(t_okx_legacy_checksum_chain);
 	T_RUN(t_okx_deep_merge);
 	T_RUN(t_max_levels_edge);
 	T_RUN(t_eviction_never_widens);

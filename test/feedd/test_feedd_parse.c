@@ -329,6 +329,64 @@ t_okx_books(void)
 	    "\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":0,\"seqId\":15}]}", -1);
 }
 
+/* Legacy frames (2021-2022, e.g. cryptofeed's real OKX sample): checksum
+ * present, seqId/prevSeqId absent, instIds of every instrument type. */
+#define OKX_LEGACY_SNAP "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USD-220527\"},\"action\":\"snapshot\"," \
+	"\"data\":[{\"asks\":[[\"3366.8\",\"9\",\"10\",\"3\"],[\"3368\",\"8\",\"3\",\"4\"]]," \
+	"\"bids\":[[\"3366.1\",\"7\",\"0\",\"3\"],[\"3366\",\"6\",\"3\",\"4\"]],\"ts\":\"1597026383085\",\"checksum\":-1881014294}]}"
+#define OKX_LEGACY_UPD "{\"arg\":{\"channel\":\"books\",\"instId\":\"UNI-USD-SWAP\"},\"action\":\"update\"," \
+	"\"data\":[{\"asks\":[[\"3372\",\"8\",\"0\",\"1\"]],\"bids\":[[\"3366\",\"0\",\"0\",\"0\"]]," \
+	"\"ts\":\"1597026383086\",\"checksum\":831078360}]}"
+
+static void
+t_okx_legacy_books(void)
+{
+	struct inst_registry reg;
+	struct parse_ctx p;
+	const struct rec_snapshot *s;
+	const struct rec_delta *d;
+	char err[128];
+
+	memset(&reg, 0, sizeof reg);
+	T_CHECK(inst_add(&reg, EX_OKX, "BTC-USDT", err, sizeof err) == 1);
+	T_CHECK(inst_add(&reg, EX_OKX, "BTC-USD-220527", err, sizeof err) == 2);
+	T_CHECK(inst_add(&reg, EX_OKX, "uni-usd-swap", err, sizeof err) == 3);
+	T_CHECK(inst_add(&reg, EX_BINANCE, "BTC-USD-220527", err, sizeof err) == 0);   /* not a Binance name */
+	T_CHECK(inst_add(&reg, EX_OKX, "BTC--USD", err, sizeof err) == 0);
+	parse_init(&p, &reg, EX_OKX);
+	WS_EQ(&p, OKX_LEGACY_SNAP, 1);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s && s->kind == SNAP_WS && s->h.inst == 2 && s->h.flags == REC_F_NOSEQ);
+	T_CHECK(s && s->h.first_id == 0 && s->h.last_id == 0 && s->h.prev_id == -1);
+	T_CHECK(s && s->checksum == -1881014294 && s->n_bids == 2 && s->n_asks == 2);
+	T_CHECK(agree(&p, OKX_LEGACY_SNAP, 1));
+	WS_EQ(&p, OKX_LEGACY_UPD, 1);
+	d = (const void *)g_s.rec[0];
+	T_CHECK(d && d->h.type == REC_DELTA && d->h.inst == 3 && d->h.flags == REC_F_NOSEQ);
+	T_CHECK(d && d->h.first_id == 0 && d->h.last_id == 0 && d->h.prev_id == 0);
+	T_CHECK(d && (int32_t)d->h.aux == 831078360 && d->n_bids == 1 && d->n_asks == 1);
+	T_CHECK(agree(&p, OKX_LEGACY_UPD, 1));
+	/* an empty legacy update is no seqId heartbeat, only its checksum */
+	WS_EQ(&p, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":5}]}", 1);
+	d = (const void *)g_s.rec[0];
+	T_CHECK(d && d->h.flags == REC_F_NOSEQ && d->h.aux == 5);
+	/* the jansson path (key order the scanner does not take) agrees */
+	WS_EQ(&p, "{\"data\":[{\"checksum\":5,\"asks\":[],\"bids\":[],\"ts\":\"1\"}],\"action\":\"update\","
+	    "\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"}}", 1);
+	d = (const void *)g_s.rec[0];
+	T_CHECK(d && d->h.flags == REC_F_NOSEQ && d->h.aux == 5 && d->h.prev_id == 0);
+	/* half a legacy frame is refused: one id without the other, or no checksum */
+	WS_EQ(&p, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":5,\"seqId\":15}]}", -1);
+	T_CHECK(strstr(p.err, "prevSeqId") != NULL);
+	WS_EQ(&p, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[],\"ts\":\"1\",\"checksum\":5,\"prevSeqId\":15}]}", -1);
+	WS_EQ(&p, "{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{"
+	    "\"asks\":[],\"bids\":[],\"ts\":\"1\"}]}", -1);
+	parse_free(&p);
+}
+
 static void
 t_okx_other_channels(void)
 {
@@ -672,6 +730,7 @@ main(void)
 	T_RUN(t_binance_rest);
 	T_RUN(t_snapshot_chunks);
 	T_RUN(t_okx_books);
+	T_RUN(t_okx_legacy_books);
 	T_RUN(t_okx_other_channels);
 	T_RUN(t_okx_control);
 	T_RUN(t_okx_rest);

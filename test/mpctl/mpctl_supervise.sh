@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib_mpctl.sh"
 
 mp_sandbox
-MP_EXTRA=(--set bookd.topn=7 --set mpctl.stop_timeout=1s --set mpctl.intensity_max=3 --set mpctl.failed_retry_interval=0
+MP_EXTRA=(--set bookd.snapshot_levels=7 --set mpctl.stop_timeout=1s --set mpctl.intensity_max=3 --set mpctl.failed_retry_interval=0
 	--set mpctl.backoff_max=4s --set "nats.url=nats://127.0.0.1:$(free_port)")
 touch "$CD/routerd.hang"   # routerd ignores SIGTERM: stop must SIGKILL it
 mp_start
@@ -24,7 +24,7 @@ if [ "$order" = "$want" ]; then ok start_order_after_readiness; else not_ok star
 # Overrides and the venue reach the children exactly.
 argv=$(tr '\n' ' ' <"$CD/feedd.binance.argv")
 case "$argv" in
-*"--exchange binance -c $CONF --set bookd.topn=7 --set mpctl.stop_timeout=1s"*) ok overrides_passed_down ;;
+*"--exchange binance -c $CONF --set bookd.snapshot_levels=7 --set mpctl.stop_timeout=1s"*) ok overrides_passed_down ;;
 *) not_ok overrides_passed_down "argv: $argv" ;;
 esac
 

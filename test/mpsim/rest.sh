@@ -171,7 +171,7 @@ curl -s -o /dev/null "https://127.0.0.1:$B/api/v3/ping"; r=$?
 # --help documents every option; bad flags are refused
 help=$("$BIN/mpsim" --help)
 okh=1
-for o in --binance-port --okx-port --bind --seed --rate --timer-rate --symbols --levels --okx-legacy-checksum \
+for o in --binance-port --okx-port --bind --seed --rate --timer-rate --symbols --levels --okx-legacy-checksum --okx-legacy-format \
 	--okx-no-snapshot --paused --faults --log-level --volatility --conn-lifetime --tls --tls-cert --tls-key --tls-cert-out; do
 	echo "$help" | grep -q -- "$o" || { okh=0; echo "missing $o" >&2; }
 done

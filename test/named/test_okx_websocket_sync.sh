@@ -7,10 +7,11 @@
 #   - sync from the WebSocket snapshot: /health shows them synced with levels
 #     on both sides, and bookd verified checksums with no failure (/metrics);
 #   - on orderbook.full.okx.<sym>: a "snapshot" book with bids and asks and a
-#     "checksum" field; on orderbook.delta.okx.<sym>: every update carries a
-#     "checksum", and where a full book and an update share an update id, the
-#     CRC32 computed here from the full book's best 25 levels per side equals
-#     the checksum the venue sent with that update (heartbeats carry 0).
+#     "checksum" (the one the venue sent for its id); on orderbook.delta.okx.<sym>:
+#     every update carries a "checksum" (null only where the venue sent none:
+#     an empty heartbeat, bookd's books-full merge at the same id), and where a full book and an update share an update id,
+#     the CRC32 computed here from the full book's best 25 levels per side
+#     equals the checksum the venue sent with that update and the full book's.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../mpctl/lib_system.sh"
 
@@ -70,15 +71,19 @@ for line in open(sys.argv[1]):
     if k[0] != "orderbook" or k[2] != "okx":
         continue
     m = json.loads(body)
-    if "checksum" not in m or not isinstance(m["checksum"], int):
+    # null where the venue sent none: an empty heartbeat, or bookd's merge of
+    # books-full levels (a delta at the book's own id, prev == last)
+    unsent = k[1] == "delta" and ((not m["bid_changes"] and not m["ask_changes"]) or
+                                  m["prev_update_id"] == m["last_update_id"])
+    if "checksum" not in m or not (isinstance(m["checksum"], int) or (unsent and m["checksum"] is None)):
         bad.append("%s %s: no checksum field" % (subj, m.get("last_update_id")))
         continue
     if k[1] == "full":
         full.setdefault(k[3], []).append(m)
     elif k[1] == "delta":
-        # a heartbeat (no change, the same seqId) carries 0: nothing to check
+        # a heartbeat (no change, the same seqId) may carry none: nothing to check
         d = delta_ck.setdefault(k[3], {})
-        if m["checksum"] != 0 or m["last_update_id"] not in d:
+        if m["checksum"] is not None or m["last_update_id"] not in d:
             d[m["last_update_id"]] = m["checksum"]
 for sym in ("btc-usdt", "eth-usdt"):
     fs = full.get(sym, [])
@@ -97,8 +102,9 @@ for sym in ("btc-usdt", "eth-usdt"):
             continue
         n += 1
         got = crc(m["bids"], m["asks"])
-        if got != want:
-            bad.append("%s at %d: CRC32 of the full book %d, the venue sent %d" % (sym, m["last_update_id"], got, want))
+        if got != want or m["checksum"] != want:
+            bad.append("%s at %d: CRC32 of the full book %d, its checksum %r, the venue sent %d" %
+                       (sym, m["last_update_id"], got, m["checksum"], want))
     if n == 0:
         bad.append("%s: no full book at an update's id" % sym)
     info.append("%s: %d full books (%d levels in the first), %d updates, %d checksums recomputed" %

@@ -12,6 +12,7 @@
                                     expected subject counts, no gaps, no
                                     mismatches and no duplicates; else print why
 """
+import decimal
 import json
 import os
 import re
@@ -95,6 +96,13 @@ def validate(path):
                     errors.append("%s: bids/asks out of order" % subject)
                 if kind == "full" and msg["depth_levels"] != len(bids) + len(asks):
                     errors.append("%s: depth_levels %d != %d" % (subject, msg["depth_levels"], len(bids) + len(asks)))
+                if ut in ("snapshot", "full_refresh"):
+                    # exact_levels counts the message's levels inside the exact range
+                    fl, ce = msg["bid_exact_floor"], msg["ask_exact_ceil"]
+                    eb = 0 if fl is None else sum(1 for x in msg["bids"] if decimal.Decimal(x["price"]) >= decimal.Decimal(fl))
+                    ea = 0 if ce is None else sum(1 for x in msg["asks"] if decimal.Decimal(x["price"]) <= decimal.Decimal(ce))
+                    if msg["exact_levels"] != {"bids": eb, "asks": ea}:
+                        errors.append("%s: exact_levels %r, the levels say %r" % (subject, msg["exact_levels"], {"bids": eb, "asks": ea}))
             per[name] = per.get(name, 0) + 1
             n += 1
     return {"validated": n, "errors": len(errors), "first_errors": errors[:5], "per_schema": per}

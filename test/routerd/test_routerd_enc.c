@@ -181,6 +181,94 @@ t_snapshot_fields(void)
 	free(s);
 }
 
+/* What is known (issue 10): the exact range, the exact levels counted from
+ * the message's levels, deep_as_of, and checksum null when OKX sent 0. */
+static void
+t_snapshot_exact_golden(void)
+{
+	struct rec_snapshot *sn = okx_snap(SNAP_R_PERIODIC, 3);
+	char *s;
+
+	sn->checksum = 0;                                   /* OKX since June 2026 */
+	sn->h.first_id = sn->h.prev_id = 987654;            /* whatever bookd set: not published */
+	sn->h.stage_ns[STAGE_BOOK] = sn->h.recv_ns + 1000;
+	sn->bid_floor_px = 299950000000;                    /* 2999.5: bids 3000.5 and 2999.5 exact */
+	sn->ask_ceil_px = 0;                                /* no ask known exactly */
+	sn->deep_refresh_ns = sn->h.recv_ns - 1500000000;   /* books-full 1.5 s before */
+	s = encode(&sn->h, ok, RB_BOOK, NULL);
+	T_EQ_S(s, "{\"exchange_name\":\"okx\",\"symbol_name\":\"ETH-USDT\",\"update_type\":\"full_refresh\","
+	    "\"last_update_id\":987654,\"first_update_id\":null,\"prev_update_id\":null,\"sequence_id\":987654,"
+	    "\"bids\":[{\"price\":\"3000.5\",\"quantity\":\"1\"},{\"price\":\"2999.5\",\"quantity\":\"1\"},"
+	    "{\"price\":\"2998.5\",\"quantity\":\"1\"}],\"asks\":[{\"price\":\"3001\",\"quantity\":\"2.5\"},"
+	    "{\"price\":\"3002\",\"quantity\":\"2.5\"},{\"price\":\"3003\",\"quantity\":\"2.5\"}],\"depth_levels\":6,"
+	    "\"bid_changes\":null,\"ask_changes\":null,\"removed_bids\":null,\"removed_asks\":null,"
+	    "\"checksum\":null,\"bid_exact_floor\":\"2999.5\",\"ask_exact_ceil\":null,"
+	    "\"exact_levels\":{\"bids\":2,\"asks\":0},\"deep_as_of\":\"2024-08-08T23:59:58.500000Z\","
+	    "\"is_valid\":true,\"validation_errors\":[],\"timestamp\":\"2024-08-09T00:00:00.000000Z\","
+	    "\"collected_at\":\"2024-08-09T00:00:00.000000Z\",\"processed_at\":\"2024-08-09T00:00:00.000001Z\"}");
+	free(s);
+	/* both bounds beyond the message's levels (a top-N snapshot of an exact book) */
+	sn = okx_snap(SNAP_R_PERIODIC, 3);
+	sn->kind = SNAP_TOPN;
+	sn->bid_floor_px = 100000000;
+	sn->ask_ceil_px = 900000000000;
+	s = encode(&sn->h, ok, RB_BOOK, NULL);
+	T_CHECK(strstr(s, "\"checksum\":-12345,\"bid_exact_floor\":\"1\",\"ask_exact_ceil\":\"9000\","
+	    "\"exact_levels\":{\"bids\":3,\"asks\":3},\"deep_as_of\":null,") != NULL);
+	free(s);
+	/* an update carries none of them; its checksum is null when 0 */
+	s = encode(&bn_delta()->h, bn, RB_BOOK, NULL);
+	T_CHECK(strstr(s, "exact") == NULL && strstr(s, "deep_as_of") == NULL);
+	free(s);
+}
+
+static void
+t_okx_delta_checksum_null_when_0(void)
+{
+	struct rec_delta *d = bn_delta();
+	char *s;
+
+	d->h.inst = ok->id;
+	s = encode(&d->h, ok, RB_BOOK, NULL);
+	T_CHECK(strstr(s, "\"checksum\":null,") != NULL);
+	free(s);
+	d->h.aux = (uint32_t)-1881014294;
+	s = encode(&d->h, ok, RB_BOOK, NULL);
+	T_CHECK(strstr(s, "\"checksum\":-1881014294,") != NULL);
+	free(s);
+}
+
+/* validation_errors: "<check>: <values>" */
+static void
+t_validation_strings(void)
+{
+	struct rec_delta *d = bn_delta();
+	char *s;
+
+	d->best_ask_px = 6173762000000;
+	s = encode(&d->h, bn, RB_BOOK, NULL);
+	T_CHECK(strstr(s, "\"validation_errors\":[\"crossed: bid 61737.63000000 >= ask 61737.62000000\"]") != NULL);
+	free(s);
+	d = bn_delta();
+	d->h.flags |= REC_F_INVALID | REC_F_Q_TS_SKEW | REC_F_Q_DEPTH;
+	d->h.recv_ns = d->h.exch_ns + 12500000000LL;
+	s = encode(&d->h, bn, RB_BOOK, NULL);
+	T_CHECK(strstr(s, "\"is_valid\":false,\"validation_errors\":[\"ts_skew: exchange time "
+	    "2024-08-09T00:00:01.000000Z, received 2024-08-09T00:00:13.500000Z (12500 ms apart)\","
+	    "\"depth: exact levels below bookd's completeness threshold (book holds 5000 bid, 4999 ask)\"]") != NULL);
+	free(s);
+	d = bn_delta();
+	d->h.flags |= REC_F_INVALID | REC_F_Q_TS_BACKWARDS;
+	s = encode(&d->h, bn, RB_BOOK, NULL);
+	T_CHECK(strstr(s, "[\"ts_backwards: exchange time 2024-08-09T00:00:01.000000Z is before the previous update's\"]"));
+	free(s);
+	d = bn_delta();
+	d->h.flags |= REC_F_INVALID;
+	s = encode(&d->h, bn, RB_BOOK, NULL);
+	T_CHECK(strstr(s, "[\"quality: failed a check in bookd (see orderbook.event)\"]"));
+	free(s);
+}
+
 /* A 5000-level book encodes to valid JSON below 1 MB (the server default). */
 static void
 t_full_5000_size(void)
@@ -390,6 +478,9 @@ main(void)
 	T_RUN(t_pure_delta_golden);
 	T_RUN(t_crossed_is_invalid);
 	T_RUN(t_snapshot_fields);
+	T_RUN(t_snapshot_exact_golden);
+	T_RUN(t_okx_delta_checksum_null_when_0);
+	T_RUN(t_validation_strings);
 	T_RUN(t_full_5000_size);
 	T_RUN(t_repeated_price_last_wins);
 	T_RUN(t_route_table);

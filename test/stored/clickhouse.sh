@@ -132,6 +132,8 @@ run_backend() {
 	ch_q "SELECT exchange, symbol, last_update_id, prev_update_id, length(bid_px) + length(ask_px) FROM marketprism.orderbook_deltas $final FORMAT JSONEachRow" >"$T_TMP/deltas_$BACKEND.json"
 	ch_q "SELECT exchange, symbol, toString(trade_id), toString(price), toString(qty) FROM marketprism.trades $final FORMAT TabSeparated" >"$T_TMP/trades_$BACKEND.tsv"
 	ch_q "SELECT exchange_name, symbol_name, last_update_id, depth_levels, length(splitByString('],[', bids_full)) FROM marketprism.orderbook_full_depth $final FORMAT TabSeparated" >"$T_TMP/full_$BACKEND.tsv"
+	# what is known, as orderbook.full has it (the generator's full books are exact to their last level)
+	ch_q "SELECT bids_full, asks_full, depth_levels, first_update_id, prev_update_id, checksum, bid_exact_floor, ask_exact_ceil, exact_levels_bids, exact_levels_asks, deep_as_of FROM marketprism.orderbook_full_depth $final FORMAT JSONEachRow" >"$T_TMP/known_$BACKEND.json"
 	python3 - "$BACKEND" "$T_TMP" <<'PY'
 import json, sys, decimal
 be, d = sys.argv[1], sys.argv[2]
@@ -175,6 +177,16 @@ for line in open("%s/trades_%s.tsv" % (d, be)):
     ch_t[(ex, sym, int(tid))] = (decimal.Decimal(px), decimal.Decimal(q))
 res("trades_exact_prices", ch_t == store_t, "%d vs %d, %d differ" % (len(ch_t), len(store_t), len(set(ch_t.items()) ^ set(store_t.items()))))
 full = [l.split("\t") for l in open("%s/full_%s.tsv" % (d, be)).read().splitlines()]
+known = [json.loads(l) for l in open("%s/known_%s.json" % (d, be))]
+def known_ok(r):
+    bids, asks = json.loads(r["bids_full"]), json.loads(r["asks_full"])
+    return (r["depth_levels"] == len(bids) + len(asks) and r["first_update_id"] is None and r["prev_update_id"] is None
+            and r["checksum"] is None and bids and asks and r["bid_exact_floor"] == bids[-1][0]
+            and r["ask_exact_ceil"] == asks[-1][0] and int(r["exact_levels_bids"]) == len(bids)
+            and int(r["exact_levels_asks"]) == len(asks) and r["deep_as_of"] is None)
+bad = [r for r in known if not known_ok(r)]
+res("full_depth_exact_range_columns", len(known) == want["orderbook_full_depth"] and not bad,
+    "%d rows, %d wrong, first: %s" % (len(known), len(bad), {k: v for k, v in (bad[0] if bad else {}).items() if k not in ("bids_full", "asks_full")}))
 res("full_depth_books", len(full) == want["orderbook_full_depth"] and all(int(f[3]) >= 1 and int(f[4]) == int(f[3]) or int(f[4]) > 0 for f in full),
     "rows %s" % full[:3])
 PY

@@ -164,8 +164,9 @@ info(struct sim_conn *c)
 
 	sb_init(&b);
 	sb_printf(&b, "{\"seed\":%llu,\"rate\":%g,\"timer_rate\":%g,\"paused\":%s,\"steps\":%lld,"
-	    "\"okx_legacy_checksum\":%s,\"instruments\":[", (unsigned long long)sim.seed, sim.rate, sim.timer_rate,
-	    sim.paused ? "true" : "false", (long long)sim.steps, sim.okx_legacy_checksum ? "true" : "false");
+	    "\"okx_legacy_checksum\":%s,\"okx_legacy_format\":%s,\"instruments\":[", (unsigned long long)sim.seed,
+	    sim.rate, sim.timer_rate, sim.paused ? "true" : "false", (long long)sim.steps,
+	    sim.okx_legacy_checksum ? "true" : "false", sim.okx_legacy_format ? "true" : "false");
 	for (int i = 0; i < sim.ninst; i++) {
 		struct sim_inst *in = &sim.inst[i];
 		char tick[32], lot[32];

@@ -57,6 +57,8 @@ static const char usage[] =
 "  --tls-cert-out FILE   write the self-signed certificate (PEM) for clients\n"
 "  --okx-legacy-checksum send the real CRC32 in OKX books (default: 0, as OKX\n"
 "                        does since June 2026)\n"
+"  --okx-legacy-format   OKX books in the 2021-2022 format: the real CRC32 and\n"
+"                        no seqId/prevSeqId (implies --okx-legacy-checksum)\n"
 "  --okx-no-snapshot     OKX books subscriptions get no initial snapshot\n"
 "                        (REST-seeded mode)\n"
 "  --paused              start with the market frozen (POST /_sim/resume or\n"
@@ -232,6 +234,7 @@ main(int argc, char **argv)
 		{"tls-cert-out", required_argument, NULL, 1003},
 		{"levels", required_argument, NULL, 'L'},
 		{"okx-legacy-checksum", no_argument, NULL, 'C'},
+		{"okx-legacy-format", no_argument, NULL, 1006},
 		{"okx-no-snapshot", no_argument, NULL, 'N'},
 		{"paused", no_argument, NULL, 'P'},
 		{"faults", required_argument, NULL, 'F'},
@@ -332,6 +335,9 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			sim.okx_legacy_checksum = 1;
+			break;
+		case 1006:
+			sim.okx_legacy_format = sim.okx_legacy_checksum = 1;
 			break;
 		case 'N':
 			nosnap = 1;

@@ -213,8 +213,12 @@ books_msg(struct sb *b, struct sim_inst *in, const char *action, const char *ask
 	sb_add(b, asks, alen);
 	sb_adds(b, "],\"bids\":[");
 	sb_add(b, bids, blen);
-	sb_printf(b, "],\"ts\":\"%lld\",\"checksum\":%d,\"prevSeqId\":%lld,\"seqId\":%lld}]}",
-	    (long long)sim_wall_ms(), sim.okx_legacy_checksum ? (int)ox_checksum(in) : 0, (long long)prev, (long long)seq);
+	sb_printf(b, "],\"ts\":\"%lld\",\"checksum\":%d", (long long)sim_wall_ms(),
+	    sim.okx_legacy_checksum ? (int)ox_checksum(in) : 0);
+	if (sim.okx_legacy_format)
+		sb_adds(b, "}]}");   /* 2021-2022: no ids, the checksum is the chain */
+	else
+		sb_printf(b, ",\"prevSeqId\":%lld,\"seqId\":%lld}]}", (long long)prev, (long long)seq);
 }
 
 static void

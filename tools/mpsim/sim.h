@@ -152,6 +152,7 @@ struct sim {
 	double rate, timer_rate;
 	double volatility;               /* daily relative volatility of the fair price */
 	int okx_legacy_checksum;
+	int okx_legacy_format;           /* OKX books as in 2021-2022: checksum, no seqId/prevSeqId */
 	int paused;
 	int64_t steps;
 	int64_t clock_t0, clock_steps0;  /* step `clock_steps0` was due at monotonic ms clock_t0 */
