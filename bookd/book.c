@@ -599,6 +599,31 @@ book_find_id(const struct book *b, int side, int64_t px, int64_t *qty, int64_t *
 	return 0;
 }
 
+uint32_t
+book_count_from(const struct book *b, int side, int64_t px)
+{
+	const struct book_tree *s;
+	uint32_t j, i, n = 0;
+	int64_t k;
+
+	if ((side != BOOK_BID && side != BOOK_ASK) || b->s[side].n == 0)
+		return 0;
+	s = &b->s[side];
+	k = key(px, side);
+	j = find_leaf(s, k);
+	i = leaf_search(s->leaf[j]->key, s->cnt[j], k);   /* levels of leaf j worse than px */
+	/* sum the whole leaves on the shorter side of j: one pass over the
+	 * directory's counts, no level is read */
+	if (j < s->nleaf / 2) {
+		for (uint32_t w = 0; w < j; w++)
+			n += s->cnt[w];
+		return s->n - n - i;
+	}
+	for (uint32_t w = j + 1; w < s->nleaf; w++)
+		n += s->cnt[w];
+	return n + s->cnt[j] - i;
+}
+
 int
 book_find(const struct book *b, int side, int64_t px, int64_t *qty)
 {

@@ -159,6 +159,9 @@ int book_best(const struct book *b, int side, int64_t *px, int64_t *qty);
 int book_find(const struct book *b, int side, int64_t px, int64_t *qty);
 /* The same with the level's update id (id may be NULL). */
 int book_find_id(const struct book *b, int side, int64_t px, int64_t *qty, int64_t *id);
+/* Levels of side at px or better (bids >= px, asks <= px): O(leaves) over
+ * the directory's counts, without reading levels. */
+uint32_t book_count_from(const struct book *b, int side, int64_t px);
 /* Copy up to max levels, best first (the order of REC_SNAPSHOT), into out;
  * returns how many. */
 uint32_t book_copy_top(const struct book *b, int side, uint32_t max, struct rec_level *out);

@@ -43,36 +43,14 @@ expected_levels(const struct bk *k)
 	return c->max_levels;
 }
 
-/* px is inside the exact range of side bounded by edge */
-static int
-inside(int side, int64_t px, int64_t edge)
-{
-	return side == BOOK_BID ? px >= edge : px <= edge;
-}
-
 uint32_t
 bk_exact_levels(const struct bk *k, int side)
 {
-	const struct book *b = k->book;
-	uint32_t n = book_count(b, side), lo, hi;
 	int64_t edge = k->edge_px[side];
 
-	if (!n || edge <= 0 || !inside(side, book_level(b, side, 0)->px, edge))
-		return 0;
-	/* the usual case, and a cheap question (the worst leaf) */
-	if (inside(side, book_level(b, side, n - 1)->px, edge))
-		return n;
-	/* levels are best first: level lo is inside, level hi is not */
-	lo = 0;
-	hi = n - 1;
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (inside(side, book_level(b, side, mid)->px, edge))
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return hi;
+	/* runs on every applied delta (quality_check): counted from the engine's
+	 * per-leaf counts, not by ranking levels one at a time */
+	return edge > 0 ? book_count_from(k->book, side, edge) : 0;
 }
 
 uint16_t

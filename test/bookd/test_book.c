@@ -177,14 +177,30 @@ ref_same(struct ref *r, const struct book *b, uint64_t salt)
 					return 1;
 				}
 		}
+		/* book_count_from beyond both ends */
+		if (n && (book_count_from(b, s, s == BOOK_BID ? want[0].l.px + 1 : want[0].l.px - 1) != 0 ||
+		    book_count_from(b, s, s == BOOK_BID ? want[n - 1].l.px - 1 : want[n - 1].l.px + 1) != n)) {
+			fprintf(stderr, "  %s count_from beyond the ends differs\n", book_side_name(s));
+			return 1;
+		}
 		/* book_find_id on every level, and between levels */
 		for (uint32_t i = 0; i < n; i++) {
 			if (book_find_id(b, s, want[i].l.px, &qty, &id) != 1 || qty != want[i].l.qty || id != want[i].id) {
 				fprintf(stderr, "  %s find_id px %lld differs\n", book_side_name(s), (long long)want[i].l.px);
 				return 1;
 			}
+			/* book_count_from at a level: it and every better one */
+			if (book_count_from(b, s, want[i].l.px) != i + 1) {
+				fprintf(stderr, "  %s count_from px %lld: %u, want %u\n", book_side_name(s),
+				    (long long)want[i].l.px, book_count_from(b, s, want[i].l.px), i + 1);
+				return 1;
+			}
 			if (i + 1 < n && want[i + 1].l.px - want[i].l.px != 1 && want[i].l.px - want[i + 1].l.px != 1) {
 				int64_t gap = s == BOOK_BID ? want[i].l.px - 1 : want[i].l.px + 1;
+				if (book_count_from(b, s, gap) != i + 1) {
+					fprintf(stderr, "  %s count_from gap px %lld differs\n", book_side_name(s), (long long)gap);
+					return 1;
+				}
 				if (book_find(b, s, gap, &qty) != 0) {
 					fprintf(stderr, "  %s find px %lld: found a level that is not there\n",
 					    book_side_name(s), (long long)gap);
