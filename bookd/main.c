@@ -19,7 +19,7 @@
  *    every snapshot_interval.
  *  - REC_EVENT: EV_SYNCED, EV_GAP, EV_RESYNC, EV_VALIDATION, EV_CHECKSUM_FAIL,
  *    EV_BBO_MISMATCH, EV_RING_LOSS, EV_RESTARTED, and feedd's events.
- *  - REC_TRADE, REC_TICKER, REC_KLINE passed through (stage stamped).
+ *  - REC_TRADE, REC_TICKER, REC_KLINE, REC_MARKET passed through (stage stamped).
  *
  * Input is released as it is processed: after a restart every book is
  * unsynced and resyncs (EV_RESTARTED says so).

@@ -847,6 +847,7 @@ bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now)
 		break;
 	case REC_TRADE:
 	case REC_KLINE:
+	case REC_MARKET:
 		pass_through(k, rec);
 		break;
 	case REC_EVENT:

@@ -180,6 +180,8 @@ main(int argc, char **argv)
 				emit(b, gen_ticker(&b->g));
 			if (k % 600 == 0)
 				emit(b, gen_kline(&b->g));
+			if (k % 70 == 0)
+				emit(b, gen_market(&b->g));
 			if (k % 100 == 0)
 				emit(b, gen_snapshot(&b->g, SNAP_TOPN, SNAP_R_PERIODIC, 20));
 			if (k % 3000 == 0)
