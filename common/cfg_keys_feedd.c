@@ -17,9 +17,11 @@ const struct cfg_key cfg_keys_feedd[] = {
 	{"feedd.*", "ca_file", CFG_STR, "", 0, 0,
 	    "PEM file of the CAs to trust for wss:// and https:// (empty = the system store)"},
 	/* what to subscribe */
-	{"feedd.*", "channels", CFG_LIST, "depth, trades, tickers, klines", 0, 0,
+	{"feedd.*", "channels", CFG_LIST, "depth, trades, tickers, klines, market", 0, 0,
 	    "streams per instrument: depth (Binance <sym>@depth@100ms, OKX books), trades (@trade, trades), "
-	    "tickers (@bookTicker, tickers), klines (@kline_1m, candle1m)"},
+	    "tickers (@bookTicker, tickers), klines (@kline_1m, candle1m), market (derivatives market data: "
+	    "OKX funding-rate, open-interest, mark-price, index-tickers for SWAP/FUTURES/OPTION instIds; "
+	    "nothing for spot instruments)"},
 	{"feedd.*", "kline_interval", CFG_STR, "1m", 0, 0,
 	    "candle interval of the klines channel, in the venue's spelling (Binance 1m, OKX 1m / 1H)"},
 	/* capture */

@@ -156,6 +156,7 @@ struct feed {
 	char ws_url[256], rest_url[256];
 	const char *ca_file;          /* NULL = the system store */
 	int ch_depth, ch_trades, ch_tickers, ch_klines;
+	int ch_market;           /* derivatives market data (okx_market.h); no-op for spot */
 	char kline_iv[8];
 	int capture;
 	int64_t ping_ns, pong_ns, stale_ns, connect_ns, conn_age_ns, backoff_reset_ns;

@@ -6,7 +6,8 @@
  *   <sym>@trade/<sym>@bookTicker/<sym>@kline_1m (subscribed by the URL, so a
  *   reconnect resubscribes by construction).  REST /api/v3/depth weight by
  *   limit: 1-100: 5, 101-500: 25, 501-1000: 50, 1001-5000: 250.
- * OKX: link /ws/v5/public (books, trades, tickers) and /ws/v5/business
+ * OKX: link /ws/v5/public (books, trades, tickers, and for derivative
+ *   instIds the market channels of okx_market.h) and /ws/v5/business
  *   (candle1m), subscribed with {"op":"subscribe"} once open.  REST
  *   /api/v5/market/books (sz <= 400) and books-full (sz <= 5000), each with
  *   its own request-count limit (lanes 0 and 1).
@@ -18,6 +19,7 @@
 
 #include "feedd.h"
 #include "log.h"
+#include "okx_market.h"
 
 static int
 url_ok(const char *u, const char *s1, const char *s2)
@@ -49,8 +51,11 @@ channels(struct feed *f, char *err, size_t errlen)
 			f->ch_tickers = 1;
 		else if (strcmp(v[i], "klines") == 0)
 			f->ch_klines = 1;
+		else if (strcmp(v[i], "market") == 0)
+			f->ch_market = 1;
 		else {
-			snprintf(err, errlen, "%s: [%s] channels: \"%s\" is not one of depth, trades, tickers, klines",
+			snprintf(err, errlen, "%s: [%s] channels: \"%s\" is not one of depth, trades, tickers, "
+			    "klines, market",
 			    cfg_origin(f->cfg, f->sect, "channels"), f->sect, v[i]);
 			return -1;
 		}
@@ -148,7 +153,12 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 		}
 	} else {
 		f->snap_depth = depth ? (uint32_t)(depth > 400 ? 400 : depth) : 400;
-		if (f->ch_depth || f->ch_trades || f->ch_tickers) {
+		int market = 0;
+
+		/* market data rides the public link, only for derivative instIds */
+		for (int i = 0; f->ch_market && i < f->ninst; i++)
+			market |= okx_market_channels(inst_get(&f->reg, f->inst_ids[i])) != 0;
+		if (f->ch_depth || f->ch_trades || f->ch_tickers || market) {
 			l = &f->link[f->nlinks++];
 			l->kind = LK_OKX_PUBLIC;
 			l->name = "okx-public";
@@ -206,6 +216,11 @@ venue_on_open(struct link *l, struct conn *c)
 			snprintf(ch, sizeof ch, "candle%s", f->kline_iv);
 			okx_arg(msg, sizeof msg, &first, ch, in->venue_symbol);
 		}
+	}
+	if (l->kind == LK_OKX_PUBLIC && f->ch_market &&
+	    okx_market_sub_args(&f->reg, f->inst_ids, f->ninst, msg, sizeof msg - 3, &first) < 0) {
+		log_error("okx market-data subscription does not fit one message; the channels that did not "
+		    "fit are not subscribed", "instruments=%d", f->ninst);
 	}
 	strncat(msg, "]}", sizeof msg - strlen(msg) - 1);
 	ws_send(l, msg, strlen(msg));
