@@ -97,6 +97,7 @@ struct sim_inst {
 	int64_t ox_last_pub_ms;  /* monotonic ms of the last books push */
 	int64_t ox_top5[2][5][2], ox_bbo[4];
 	int ox_bbo_changed, ox_traded;
+	int64_t ox_oi_lots;      /* open interest, contracts (lots): okx_market.c */
 };
 
 /* Connection state (http.c owns the I/O; the venue layers own subs). */
