@@ -107,3 +107,27 @@ v = json.load(open(sys.argv[1]))
 b = [x for x in v["books"] if x["exchange"] == "okx" and x["symbol"] == "BTC-USDT-SWAP"][0]
 sys.exit(0 if b["markets"] > 0 and b["unexplained_gaps"] == 0 else 1)
 PY
+
+# mpexport's market features of the swap book: funding, basis against the index, OI change
+if "$BIN/mpexport" -c "$CONF" --exchange okx --symbol BTC-USDT-SWAP --from 2020-01-01 --to "$(date +%s)000000000" \
+    --what market --out "$T_TMP/exp" >"$T_TMP/exp.json" 2>"$T_TMP/exp.err"; then
+	check okx_swap_export_market_features $PY - "$T_TMP/exp" <<'PY'
+import json, sys
+import numpy as np
+d = sys.argv[1]
+m = np.load(d + "/market.npy"); mid = np.load(d + "/mid.npy")
+cols = json.load(open(d + "/metadata.json"))["market_columns"]
+c = {n: m[:, i] for i, n in enumerate(cols)}
+late = ~np.isnan(c["funding_rate"]) & ~np.isnan(c["index_px"]) & ~np.isnan(c["mark_px"]) & ~np.isnan(c["open_interest"])
+ok = m.shape == (len(mid), 7) and late.sum() > 10
+# the basis columns are what they say, from the same row's values
+ok &= np.allclose(c["basis_mid_bps"][late], (mid[late] - c["index_px"][late]) / c["index_px"][late] * 1e4)
+ok &= np.allclose(c["basis_mark_bps"][late], (c["mark_px"][late] - c["index_px"][late]) / c["index_px"][late] * 1e4)
+ok &= np.all(np.abs(c["funding_rate"][late]) < 0.00375 + 1e-12)
+ch = c["oi_change"][~np.isnan(c["oi_change"])]
+ok &= len(ch) > 0 and np.any(ch != 0)
+sys.exit(0 if ok else "shape %s, %d rows with everything known" % (m.shape, late.sum()))
+PY
+else
+	not_ok okx_swap_export_market_features "mpexport: $(tail -2 "$T_TMP/exp.err")"
+fi

@@ -14,6 +14,7 @@
 
 #include "label.h"
 #include "lobster.h"
+#include "mkt.h"
 #include "split.h"
 #include "log.h"
 #include "meta.h"
@@ -30,12 +31,13 @@
 /* Output files (npy[] slots). */
 enum {
 	F_TS, F_IDS, F_MID, F_SEG, F_DEEPLOB, F_WIN, F_X, F_FEAT, F_HEAT, F_STACK, F_STACK_TS, F_MLFEAT,
-	F_N
+	F_MARKET, F_N
 };
 
 struct st {
 	const struct mpx_opts *o;
 	struct mpx_fcfg fc;
+	struct mpx_mkt mkt;           /* market-data features (mkt.h) */
 	const struct inst *inst;      /* &inst_copy once known (the reader's table is freed with it) */
 	struct inst inst_copy;
 	struct book *bk, *tmp;
@@ -183,6 +185,7 @@ epoch_break(struct st *s, int64_t t, const char *reason, const char *detail)
 {
 	if (s->lob)
 		mpx_lob_break(s->lob);
+	mpx_mkt_break(&s->mkt);
 	if (s->in_epoch) {
 		s->in_epoch = 0;
 		s->c.breaks++;
@@ -228,6 +231,10 @@ outputs_open(struct st *s, char *err, size_t errlen)
 	if (!rc && (o->what & MPX_W_FEATURES)) {
 		in[0] = (uint64_t)s->nft;
 		rc |= out_open(s, F_FEAT, "features.npy", "<f4", 2, in, err, errlen);
+	}
+	if (!rc && (o->what & MPX_W_MARKET)) {
+		in[0] = MPX_MKT_COLS;
+		rc |= out_open(s, F_MARKET, "market.npy", "<f8", 2, in, err, errlen);
 	}
 	if (!rc && (o->what & MPX_W_MLFEAT)) {
 		in[0] = (uint64_t)mlf_count(o->ml_groups);
@@ -496,6 +503,12 @@ emit_sample(struct st *s, int64_t t)
 	if (o->what & MPX_W_MLFEAT) {
 		ml_row(s);
 		mpx_npy_append(&s->npy[F_MLFEAT], s->ml_row, 1);
+	}
+	if (o->what & MPX_W_MARKET) {
+		double mr[MPX_MKT_COLS];
+
+		mpx_mkt_row(&s->mkt, mid, mr);
+		mpx_npy_append(&s->npy[F_MARKET], mr, 1);
 	}
 	s->rows++;
 	flow_reset(s);
@@ -922,6 +935,9 @@ on_record(struct st *s, const struct rec_hdr *h)
 	case REC_TRADE:
 		on_trade(s, (const struct rec_trade *)h, t);
 		break;
+	case REC_MARKET:
+		mpx_mkt_on(&s->mkt, (const struct rec_market *)h);
+		break;
 	default:
 		s->c.other++;
 		break;
@@ -1119,6 +1135,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	int rc = 0, n;
 
 	memset(&s, 0, sizeof s);
+	mpx_mkt_init(&s.mkt, 0, 0);
 	memset(&sp, 0, sizeof sp);
 	memset(sum, 0, sizeof *sum);
 	s.o = o;
@@ -1179,6 +1196,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 			s.inst = &s.inst_copy;
 			s.fc.px_div = pow(10.0, -pos.inst->px_exp);
 			s.fc.qty_div = pow(10.0, -pos.inst->qty_exp);
+			mpx_mkt_init(&s.mkt, s.fc.px_div, s.fc.qty_div);
 		}
 		if (!s.inst)
 			continue;

@@ -36,6 +36,7 @@
 #define MPX_W_ALL      0x1f    /* "all": the arrays (LOBSTER files only when asked for) */
 #define MPX_W_LOBSTER  0x20    /* LOBSTER message + orderbook files (lobster.h) */
 #define MPX_W_MLFEAT   0x40    /* mlfeatures.npy: routerd/mlfeat.h features, float64 (only when named) */
+#define MPX_W_MARKET   0x80    /* market.npy: funding, basis, open-interest change (mkt.h; only when named) */
 
 #define MPX_MAX_HOR 16
 

@@ -33,8 +33,11 @@ static const char usage[] =
     "  --from T, --to T     range [T1, T2): ns since the epoch or ISO-8601 UTC\n"
     "                       (2026-11-24T02:00:00Z, 2026-11-24)\n"
     "  --out DIR            output directory (created)\n"
-    "  --what LIST          any of deeplob,heatmap,stack,features,labels,lobster,mlfeatures\n"
-    "                       (default all = every array, not lobster or mlfeatures);\n"
+    "  --what LIST          any of deeplob,heatmap,stack,features,labels,lobster,mlfeatures,\n"
+    "                       market (default all = every array, not lobster, mlfeatures or\n"
+    "                       market); market: market.npy float64 [N, 7] for derivatives:\n"
+    "                       funding_rate, mark_px, index_px, basis_mark_bps, basis_mid_bps,\n"
+    "                       open_interest, oi_change (last values at each sample, NaN before);\n"
     "                       timestamps.npy, ids.npy, mid.npy and segment.npy are always\n"
     "                       written. lobster: LOBSTER message + orderbook CSV files\n"
     "                       (--levels levels) in OUT/lobster/. mlfeatures: mlfeatures.npy\n"
@@ -144,6 +147,8 @@ parse_what(const char *s, unsigned *out)
 			*out |= MPX_W_LOBSTER;
 		else if (!strcmp(tok, "mlfeatures"))
 			*out |= MPX_W_MLFEAT;
+		else if (!strcmp(tok, "market"))
+			*out |= MPX_W_MARKET;
 		else if (!strcmp(tok, "all"))
 			*out |= MPX_W_ALL;
 		else if (strcmp(tok, "none"))

@@ -1,5 +1,6 @@
 /* meta.c - metadata.json (meta.h). */
 #include "meta.h"
+#include "mkt.h"
 #include "../../routerd/mlfeat.h"
 
 #include <errno.h>
@@ -306,6 +307,17 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 		json_object_set_new(j, "flow_window", json_string("order-flow and trade columns cover the records "
 		    "after the previous sample up to this one (reset at every sample and at every gap)"));
 		json_object_set_new(root, "features", j);
+	}
+	if (o->what & MPX_W_MARKET) {
+		json_t *names = json_array();
+
+		sh[1] = MPX_MKT_COLS;
+		add_file(files, "market.npy", "<f8", 2, sh, "derivatives market data at each sample (tools/mpexport/mkt.h): "
+		    "the last funding rate, mark and index price, basis of mark and of the book mid against the index "
+		    "in bps, open interest and its change since the previous sample; NaN = not known yet");
+		for (k = 0; k < MPX_MKT_COLS; k++)
+			json_array_append_new(names, json_string(mpx_mkt_col(k)));
+		json_object_set_new(root, "market_columns", names);
 	}
 	if (o->what & MPX_W_MLFEAT) {
 		json_t *names = json_array(), *help = json_object(), *grp = json_object();
