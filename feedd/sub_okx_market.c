@@ -4,26 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Segments of an instId: BTC-USDT 2, BTC-USDT-SWAP 3, BTC-USD-240927 3, options 5. */
-static int
-segments(const char *s)
-{
-	int n = 1;
-
-	for (; *s; s++)
-		n += *s == '-';
-	return n;
-}
+#include "instid.h"
 
 unsigned
 okx_market_channels(const struct inst *in)
 {
-	size_t n;
-
-	if (!in || in->exch != EX_OKX || segments(in->venue_symbol) < 3)
+	if (!in || in->exch != EX_OKX || !instid_is_derivative(in->venue_symbol))
 		return 0;
-	n = strlen(in->venue_symbol);
-	if (n > 5 && strcmp(in->venue_symbol + n - 5, "-SWAP") == 0)
+	if (instid_is_swap(in->venue_symbol))
 		return OKXM_FUNDING | OKXM_OI | OKXM_MARK | OKXM_INDEX;
 	return OKXM_OI | OKXM_MARK | OKXM_INDEX;   /* dated futures, options: no funding */
 }
@@ -31,19 +19,9 @@ okx_market_channels(const struct inst *in)
 size_t
 okx_market_index(const struct inst *in, char *buf, size_t cap)
 {
-	const char *s, *d1, *d2;
-	size_t n;
-
 	if (!okx_market_channels(in))
 		return 0;
-	s = in->venue_symbol;
-	d1 = strchr(s, '-');
-	d2 = d1 ? strchr(d1 + 1, '-') : NULL;
-	if (!d2 || (n = (size_t)(d2 - s)) + 1 > cap)
-		return 0;
-	memcpy(buf, s, n);
-	buf[n] = 0;
-	return n;
+	return instid_underlying(in->venue_symbol, buf, cap);
 }
 
 static int

@@ -34,25 +34,20 @@ put_fixed(struct sbuf *b, const char *key, int64_t v, int exp)
 	sbuf_putc(b, '"');
 }
 
+/* A price (px = 1) or size of the instrument, null when not given. */
 static void
-put_px(struct sbuf *b, const char *key, const struct inst *in, int64_t v)
+put_num(struct sbuf *b, const char *key, const struct inst *in, int64_t v, int px)
 {
 	sbuf_puts(b, key);
 	if (v == MKT_NONE)
 		LIT(b, "null");
-	else
+	else if (px)
 		enc_put_px(b, in, v);
-}
-
-static void
-put_qty(struct sbuf *b, const char *key, const struct inst *in, int64_t v)
-{
-	sbuf_puts(b, key);
-	if (v == MKT_NONE)
-		LIT(b, "null");
 	else
 		enc_put_qty(b, in, v);
 }
+#define put_px(b, key, in, v) put_num(b, key, in, v, 1)
+#define put_qty(b, key, in, v) put_num(b, key, in, v, 0)
 
 static void
 put_time(struct sbuf *b, const char *key, int64_t ns)

@@ -18,40 +18,27 @@
 #include <string.h>
 
 #include "emit.h"
-
-static int
-segments(const char *s)
-{
-	int n = 1;
-
-	for (; *s; s++)
-		n += *s == '-';
-	return n;
-}
+#include "instid.h"
 
 int
 ox_is_derivative(const struct sim_inst *in)
 {
-	return in->venue == SIM_OKX && segments(in->vsym) >= 3;
+	return in->venue == SIM_OKX && instid_is_derivative(in->vsym);
 }
 
 int
 ox_is_swap(const struct sim_inst *in)
 {
-	size_t n = strlen(in->vsym);
-
-	return ox_is_derivative(in) && n > 5 && strcmp(in->vsym + n - 5, "-SWAP") == 0;
+	return in->venue == SIM_OKX && instid_is_swap(in->vsym);
 }
 
 /* "BTC-USDT-SWAP" -> "BTC-USDT"; "" for spot. */
 void
 ox_index_name(const struct sim_inst *in, char *buf, size_t cap)
 {
-	const char *d1 = strchr(in->vsym, '-'), *d2 = d1 ? strchr(d1 + 1, '-') : NULL;
-
 	buf[0] = 0;
-	if (ox_is_derivative(in) && d2 && (size_t)(d2 - in->vsym) < cap)
-		snprintf(buf, cap, "%.*s", (int)(d2 - in->vsym), in->vsym);
+	if (in->venue == SIM_OKX)
+		instid_underlying(in->vsym, buf, cap);
 }
 
 int

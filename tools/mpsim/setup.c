@@ -11,6 +11,7 @@
 
 #include "binance.h"
 #include "okx.h"
+#include "instid.h"
 #include "sim.h"
 
 struct sim sim;
@@ -246,7 +247,7 @@ sim_setup_instruments(const char *symbols, int levels)
 			if (sim_find_inst(v, t) >= 0)
 				continue;
 			/* swaps and futures (3+ segments) are OKX instIds: Binance spot has none */
-			if (v == SIM_BINANCE && strchr(t, '-') && strchr(strchr(t, '-') + 1, '-'))
+			if (v == SIM_BINANCE && instid_is_derivative(t))
 				continue;
 			if (sim_add_inst(t, v, levels) < 0)
 				return -1;
