@@ -93,7 +93,7 @@ run_backend() {
 	# Records from 150 s before a UTC hour to 150 s after it: two segments per
 	# stream, so the sink also crosses from one segment to the next.
 	local start=$(( ($(date +%s) / 3600 * 3600 - 150) * 1000000000 ))
-	bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 1200 --seed 11 --start "$start" \
+	bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 1200 --seed 11 --markets --start "$start" \
 	    >"$T_TMP/feed_$BACKEND.json"
 	local feed=$T_LASTPID
 	sleep 1.5
