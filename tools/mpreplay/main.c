@@ -48,7 +48,14 @@ static const char usage[] =
     "  --store DIR  also write every record the books emit into a local store at DIR\n"
     "               (the layout stored writes, readable by mpstore and mpexport): the\n"
     "               way to export a capture with mpexport; DIR should be empty (records\n"
-    "               an earlier replay left there count as duplicates: exit status 1)\n"
+    "               an earlier replay left there count as duplicates: exit status 1);\n"
+    "               zstd level [stored] zstd_level, as stored writes\n"
+    "  --store-commit S  commit the store every S seconds of recorded time (the\n"
+    "               records' recv_ns), as stored does every commit_interval (one block\n"
+    "               per stream per commit); default: only every 8 MiB of records\n"
+    "  --store-codec N   block codec: 3 (default, columns with predicted snapshots),\n"
+    "               2 (columns, the codec before 2026-12) or 1 (plain zstd); for\n"
+    "               comparing them on the same data\n"
     "  -c, --set    the instruments ([instruments]) and book settings ([bookd])\n"
     "               come from the config, as for bookd\n";
 
@@ -66,6 +73,7 @@ struct replay {
 	int print_records;
 	struct store_writer *sw;     /* --store */
 	uint64_t sw_seq, sw_errors, sw_dups;
+	int64_t sw_commit_ns, sw_last_commit;   /* --store-commit; recv_ns of the last commit */
 	int64_t now;
 	int cur_exch;            /* exchange of the line being replayed */
 	uint64_t lines, bad_lines, parse_errors, bad_records, requests;
@@ -87,8 +95,17 @@ sink_record(void *ud, const struct rec_hdr *rec)
 		} else if (w == STORE_W_DUP) {
 			/* the directory holds an earlier replay: its seqs are durable already */
 			r->sw_dups++;
-		} else if (store_writer_pending(r->sw) > (8u << 20) && store_writer_commit(r->sw, err, sizeof err) < 0) {
-			if (!r->sw_errors++)
+		} else {
+			int due = store_writer_pending(r->sw) > (8u << 20);
+			if (r->sw_commit_ns && rec->recv_ns) {
+				if (!r->sw_last_commit)
+					r->sw_last_commit = rec->recv_ns;
+				if (rec->recv_ns - r->sw_last_commit >= r->sw_commit_ns) {
+					due = 1;
+					r->sw_last_commit = rec->recv_ns;
+				}
+			}
+			if (due && store_writer_commit(r->sw, err, sizeof err) < 0 && !r->sw_errors++)
 				fprintf(stderr, "mpreplay: store: %s\n", err);
 		}
 	}
@@ -344,6 +361,7 @@ main(int argc, char **argv)
 	int levels = 5, nfiles = 0, rc = 0, lvl;
 	const char *files[256];
 	const char *store_dir = NULL;
+	int store_codec = 0;
 
 	log_init("mpreplay");
 	log_set_level(LOG_WARN);
@@ -376,6 +394,19 @@ main(int argc, char **argv)
 			r.print_records = 1;
 		} else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) {
 			store_dir = argv[++i];
+		} else if (strcmp(argv[i], "--store-codec") == 0 && i + 1 < argc) {
+			store_codec = atoi(argv[++i]);
+			if (store_codec < 1 || store_codec > 3) {
+				fprintf(stderr, "mpreplay: --store-codec must be 1, 2 or 3\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--store-commit") == 0 && i + 1 < argc) {
+			double s = atof(argv[++i]);
+			if (!(s > 0 && s <= 3600)) {
+				fprintf(stderr, "mpreplay: --store-commit must be 0..3600 seconds\n");
+				return 2;
+			}
+			r.sw_commit_ns = (int64_t)(s * 1e9);
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "mpreplay: unknown option %s\n%s", argv[i], usage);
 			return 2;
@@ -412,7 +443,8 @@ main(int argc, char **argv)
 		memset(&wo, 0, sizeof wo);
 		wo.root = store_dir;
 		wo.reg = &r.reg;
-		wo.zstd_level = 3;
+		wo.zstd_level = (int)cfg_int(cfg, "stored", "zstd_level");
+		wo.codec = store_codec;
 		if (!(r.sw = store_writer_open(&wo, err, sizeof err))) {
 			fprintf(stderr, "mpreplay: store %s: %s\n", store_dir, err);
 			return 1;
