@@ -58,8 +58,10 @@ snap_of(int kind, const struct rec_level *bids, uint32_t nb, const struct rec_le
 	s->nchunks = 1;
 	s->n_bids = nb;
 	s->n_asks = na;
-	memcpy(s->lv, bids, nb * sizeof *bids);
-	memcpy(s->lv + nb, asks, na * sizeof *asks);
+	if (nb)
+		memcpy(s->lv, bids, nb * sizeof *bids);
+	if (na)
+		memcpy(s->lv + nb, asks, na * sizeof *asks);
 	return s;
 }
 
