@@ -709,6 +709,14 @@ bn_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *w
 	char *save = NULL;
 	for (char *t = strtok_r(list, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
 		struct sim_sub s;
+		if (strchr(t, '@') == NULL) {
+			/* Not a market stream: the live server takes such a name as a
+			 * user-data listen key and keeps the connection, which clients
+			 * rely on (ccxt opens /ws/0 and subscribes later).  User data is
+			 * not simulated, so the name carries nothing. */
+			sim.st[SIM_BINANCE].ws_url_plain_names++;
+			continue;
+		}
 		if (parse_stream(t, &s) < 0) {
 			sb_printf(why, "{\"code\":2,\"msg\":\"Invalid request: unknown stream '%.64s'\"}", t);
 			for (int i = c->nsubs - 1; i >= 0; i--)

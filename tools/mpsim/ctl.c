@@ -131,6 +131,7 @@ stats(struct sim_conn *c)
 		U(messages_dropped_stalled);
 		U(http_bad_requests);
 		U(ws_protocol_errors);
+		U(ws_url_plain_names);
 		U(heartbeats_sent);
 		U(snapshots_sent);
 #undef U

@@ -537,6 +537,19 @@ instruments(struct sim_conn *c, const char *query, int delay_ms)
 		ox_error(c, 400, "50014", "Parameter instType can not be empty.", delay_ms);
 		return;
 	}
+	/* The venue's instrument kinds: the simulated market lists SPOT ones only,
+	 * so the others answer an empty list, as a venue with none of them would
+	 * (ccxt's loadMarkets asks for all of them). */
+	if (strcmp(type, "SPOT") != 0 && strcmp(type, "MARGIN") != 0 && strcmp(type, "SWAP") != 0 &&
+	    strcmp(type, "FUTURES") != 0 && strcmp(type, "OPTION") != 0) {
+		ox_error(c, 400, "51000", "Parameter instType error", delay_ms);
+		return;
+	}
+	if (strcmp(type, "OPTION") == 0 && !route_qget(query, "uly", id, sizeof id) &&
+	    !route_qget(query, "instFamily", id, sizeof id)) {
+		ox_error(c, 400, "50014", "Parameter instFamily can not be empty.", delay_ms);
+		return;
+	}
 	have_id = route_qget(query, "instId", id, sizeof id) != NULL;
 	sb_init(&b);
 	sb_adds(&b, "{\"code\":\"0\",\"msg\":\"\",\"data\":[");

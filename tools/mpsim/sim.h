@@ -47,6 +47,7 @@ struct sim_stats {
 	uint64_t subscriptions, subscribe_requests, subscribe_errors;
 	uint64_t messages_dropped_stalled;
 	uint64_t http_bad_requests, ws_protocol_errors;
+	uint64_t ws_url_plain_names; /* Binance /ws/<name> names without '@' (listen keys, ccxt's /ws/0) */
 	uint64_t heartbeats_sent, snapshots_sent;
 	uint64_t faults_injected[FLT_NKINDS];
 };
