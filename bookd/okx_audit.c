@@ -224,7 +224,7 @@ at_or_better(int side, int64_t px, int64_t bound)
 }
 
 struct wdisc {
-	uint32_t n;
+	uint32_t n, compared;     /* levels that differ / levels judged */
 	int side;
 	int64_t px, book, rest;   /* first difference: quantities, 0 = absent */
 };
@@ -263,8 +263,12 @@ window_side(const struct bk *k, int side, const struct rec_level *r, uint32_t n,
 			break;
 		/* answer levels better than this book level: absent from the book */
 		for (; j < n && (side == BOOK_BID ? r[j].px > l->px : r[j].px < l->px); j++)
-			if (full)
+			if (full) {
+				w->compared++;
 				wdisc_add(w, side, r[j].px, 0, r[j].qty);
+			}
+		if (id <= S)
+			w->compared++;
 		if (j < n && r[j].px == l->px) {
 			if (id <= S && r[j].qty != l->qty)
 				wdisc_add(w, side, l->px, l->qty, r[j].qty);
@@ -274,8 +278,10 @@ window_side(const struct bk *k, int side, const struct rec_level *r, uint32_t n,
 		}
 	}
 	/* answer levels beyond the book's last one, still inside the exact range */
-	for (; full && j < n && at_or_better(side, r[j].px, edge); j++)
+	for (; full && j < n && at_or_better(side, r[j].px, edge); j++) {
+		w->compared++;
 		wdisc_add(w, side, r[j].px, 0, r[j].qty);
+	}
 }
 
 static void
@@ -288,7 +294,11 @@ window_audit(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	window_side(k, BOOK_BID, s->lv, s->n_bids, asked, s->h.last_id, &w);
 	window_side(k, BOOK_ASK, s->lv + s->n_bids, s->n_asks, asked, s->h.last_id, &w);
 	if (w.n == 0) {
-		k->st.window_agree++;
+		/* nothing judged: every level changed after S (or S precedes the sync) */
+		if (w.compared)
+			k->st.window_agree++;
+		else
+			k->st.window_nc++;
 		return;
 	}
 	k->st.window_discrepancies += w.n;
@@ -345,6 +355,16 @@ oa_failed(struct bk *k, uint32_t req_id)
 	return 1;
 }
 
+/* interval +-10 % */
+static int64_t
+jittered(struct oa_state *a, int64_t iv)
+{
+	a->rng ^= a->rng << 13;
+	a->rng ^= a->rng >> 7;
+	a->rng ^= a->rng << 17;
+	return iv - iv / 10 + (int64_t)(a->rng % (uint64_t)(iv / 5 + 1));
+}
+
 void
 oa_after_apply(struct bk *k, int compare, int64_t now)
 {
@@ -357,8 +377,12 @@ oa_after_apply(struct bk *k, int compare, int64_t now)
 	a->hist_next = (a->hist_next + 1) % OA_HIST;
 	if (a->hist_n < OA_HIST)
 		a->hist_n++;
-	if (!compare)
+	if (!compare) {
+		/* just synced: the first audit one interval from now */
+		if (k->cfg->okx_audit_ns > 0)
+			a->next_ns = now + jittered(a, k->cfg->okx_audit_ns);
 		return;
+	}
 	check_reset(k);
 	while (a->pend_n && a->pend[a->pend_head].id <= k->id && k->state == BK_SYNCED) {
 		struct oa_top p = a->pend[a->pend_head];
@@ -371,16 +395,6 @@ oa_after_apply(struct bk *k, int compare, int64_t now)
 		window_audit(k, s, now);
 		free(s);
 	}
-}
-
-/* interval +-10 % */
-static int64_t
-jittered(struct oa_state *a, int64_t iv)
-{
-	a->rng ^= a->rng << 13;
-	a->rng ^= a->rng >> 7;
-	a->rng ^= a->rng << 17;
-	return iv - iv / 10 + (int64_t)(a->rng % (uint64_t)(iv / 5 + 1));
 }
 
 void
@@ -401,8 +415,6 @@ oa_tick(struct bk *k, int64_t now)
 	}
 	if (k->cfg->okx_audit_ns <= 0 || a->req_id || a->held)
 		return;
-	if (a->next_ns == 0)
-		a->next_ns = now + jittered(a, k->cfg->okx_audit_ns);   /* first one an interval after sync */
 	if (now < a->next_ns)
 		return;
 	if (++k->cfg->req_seq == 0)

@@ -28,7 +28,8 @@
  *     answer levels the book lacks are not judged (they may have been
  *     removed after S).
  * A difference is a window discrepancy (counted per level), one
- * EV_WINDOW_DISCREPANCY and a resync; none: window_agree.  A sequence reset
+ * EV_WINDOW_DISCREPANCY and a resync; none: window_agree; no level judged
+ * at all (every one changed after S, or S precedes the sync): not comparable.  A sequence reset
  * between the request and the comparison: not comparable.  In mpreplay an
  * unsolicited REST line reaching a synced OKX book is audited the same way.
  */
