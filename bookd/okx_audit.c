@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fx.h"
+#include "jitter.h"
 #include "log.h"
 
 /* The book's top at one seqId: bids lv[0..nb), asks lv[OA_TOP..OA_TOP+na). */
@@ -355,16 +356,6 @@ oa_failed(struct bk *k, uint32_t req_id)
 	return 1;
 }
 
-/* interval +-10 % */
-static int64_t
-jittered(struct oa_state *a, int64_t iv)
-{
-	a->rng ^= a->rng << 13;
-	a->rng ^= a->rng >> 7;
-	a->rng ^= a->rng << 17;
-	return iv - iv / 10 + (int64_t)(a->rng % (uint64_t)(iv / 5 + 1));
-}
-
 void
 oa_after_apply(struct bk *k, int compare, int64_t now)
 {
@@ -380,7 +371,7 @@ oa_after_apply(struct bk *k, int compare, int64_t now)
 	if (!compare) {
 		/* just synced: the first audit one interval from now */
 		if (k->cfg->okx_audit_ns > 0)
-			a->next_ns = now + jittered(a, k->cfg->okx_audit_ns);
+			a->next_ns = now + jitter10(&a->rng, k->cfg->okx_audit_ns);
 		return;
 	}
 	check_reset(k);
@@ -422,7 +413,7 @@ oa_tick(struct bk *k, int64_t now)
 	a->req_id = k->cfg->req_seq;
 	a->req_resets = k->st.seq_resets;
 	a->sent_ns = now;
-	a->next_ns = now + jittered(a, k->cfg->okx_audit_ns);
+	a->next_ns = now + jitter10(&a->rng, k->cfg->okx_audit_ns);
 	k->st.window_requests++;
 	bk_send_control(k, CTL_SNAPSHOT, CTL_F_REFRESH, a->req_id, k->cfg->okx_depth, "REST window audit");
 }

@@ -19,6 +19,7 @@
 
 #include "daemon.h"
 #include "feedd.h"
+#include "jitter.h"
 #include "log.h"
 #include "pipe.h"
 
@@ -69,17 +70,6 @@ on_signal(uv_signal_t *s, int sig)
 	shutdown_feed(s->data, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
-/* iv +-10 %, so instruments polled together drift apart and the venue's
- * window sees no bursts (xorshift64, seeded at start). */
-static int64_t
-deep_jitter(struct feed *f, int64_t iv)
-{
-	f->deep_rng ^= f->deep_rng << 13;
-	f->deep_rng ^= f->deep_rng >> 7;
-	f->deep_rng ^= f->deep_rng << 17;
-	return iv - iv / 10 + (int64_t)(f->deep_rng % (uint64_t)(iv / 5 + 1));
-}
-
 static void
 deep_schedule(struct feed *f, int64_t mono)
 {
@@ -89,7 +79,7 @@ deep_schedule(struct feed *f, int64_t mono)
 		uint32_t id = f->inst_ids[i];
 		if (mono < f->deep_next[id])
 			continue;
-		f->deep_next[id] = mono + deep_jitter(f, f->deep_ns);
+		f->deep_next[id] = mono + jitter10(&f->deep_rng, f->deep_ns);
 		if (!rest_pending(f, RQ_DEEP, id))
 			rest_submit(f, RQ_DEEP, id, 0, f->deep_depth);
 	}
