@@ -112,8 +112,9 @@ books(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *data, in
 /*
  * books5 / bbo-tbt: the venue's top 5 / top 1 levels a side at its seqId
  * (the same id space as books), as a SNAP_TOP snapshot for bookd's top-N
- * audit (bookd/okx_audit.c).  No seqId: nothing to compare it with, refused.
- * More than 5 levels a side is not what these channels send: refused too,
+ * audit (bookd/okx_audit.c).  Without seqId (the 2021-2022 format) there is
+ * nothing to compare it with: counted as not carried, as an unknown channel.
+ * More than 5 levels a side is not what these channels send: refused,
  * so a wrong channel name cannot grow into a book.
  */
 static int
@@ -130,8 +131,8 @@ top(struct parse_ctx *p, const struct inst *in, json_t *data, int64_t recv_ns,
 		struct parse_book b = {.in = in, .recv_ns = recv_ns, .kind = SNAP_TOP};
 		if (book_fields(p, in, el, 0, &ts_ns, &checksum, &prev, &seq, &legacy) < 0)
 			return -1;
-		if (seq < 0)
-			return parse_fail(p, "books5/bbo-tbt without \"seqId\"");
+		if (seq < 0)   /* 2021-2022 pushes: nothing to compare with, not an error */
+			return parse_unknown(p, "books5/bbo-tbt without \"seqId\"");
 		if (st->side[PS_BID].n > 5 || st->side[PS_ASK].n > 5)
 			return parse_fail(p, "books5/bbo-tbt with %u bids / %u asks: more than 5",
 			    st->side[PS_BID].n, st->side[PS_ASK].n);
