@@ -98,6 +98,16 @@ static const struct stat_metric g_stat_metrics[] = {
 	SM(refresh_dropped, "mp_book_refresh_dropped_total", "deep refreshes dropped (unusable, replaced, or lost to a resync)"),
 	SM(refresh_discrepancies, "mp_book_refresh_discrepancies_total",
 	    "levels inside the exact range a refresh contradicted (each episode resyncs the book)"),
+	/* OKX audits (okx_audit.h) */
+	SM(top_agree, "mp_book_top_agree_total", "OKX books5/bbo-tbt agrees with the book at its seqId"),
+	SM(top_disagree, "mp_book_top_disagree_total", "OKX books5/bbo-tbt disagrees with the book (each resyncs)"),
+	SM(top_nc, "mp_book_top_not_comparable_total", "OKX books5/bbo-tbt at a seqId the book did not stand at"),
+	SM(window_requests, "mp_book_window_requests_total", "OKX REST window audits asked of feedd"),
+	SM(window_refused, "mp_book_window_refused_total", "OKX REST window audits feedd skipped to keep budget"),
+	SM(window_agree, "mp_book_window_agree_total", "OKX REST windows equal to the book at their seqId"),
+	SM(window_nc, "mp_book_window_not_comparable_total", "OKX REST windows that could not be compared"),
+	SM(window_discrepancies, "mp_book_window_discrepancies_total",
+	    "levels an OKX REST window contradicted (each episode resyncs the book)"),
 	SM(out_records, "mp_book_out_records_total", "records emitted"),
 	/* loss accounting (bookd/sync_loss.c): Binance in update ids, OKX in frames */
 	SM(upd_expected, "mp_book_expected_updates_total", "updates the venue's ids say were sent (received + lost)"),
@@ -110,7 +120,7 @@ static const struct stat_metric g_stat_metrics[] = {
 struct book_metrics {
 	_Atomic uint64_t *c[N_STAT_METRICS];
 	uint64_t last[N_STAT_METRICS];
-	_Atomic int64_t *synced, *levels_bid, *levels_ask;
+	_Atomic int64_t *synced, *levels_bid, *levels_ask, *exact_bid, *exact_ask;
 };
 
 struct bookd {
@@ -248,6 +258,10 @@ setup_metrics(struct bookd *d)
 		d->bm[i].synced = metrics_gauge(d->m, "mp_book_synced", labels, "1 while the book is in sync");
 		d->bm[i].levels_bid = metrics_gauge(d->m, "mp_book_levels_bid", labels, "bid levels held");
 		d->bm[i].levels_ask = metrics_gauge(d->m, "mp_book_levels_ask", labels, "ask levels held");
+		d->bm[i].exact_bid = metrics_gauge(d->m, "mp_book_exact_levels_bid", labels,
+		    "bid levels inside the exact range (what depth completeness counts)");
+		d->bm[i].exact_ask = metrics_gauge(d->m, "mp_book_exact_levels_ask", labels,
+		    "ask levels inside the exact range");
 	}
 }
 
@@ -268,6 +282,8 @@ update_metrics(struct bookd *d)
 		metric_set(bm->synced, k->state == BK_SYNCED);
 		metric_set(bm->levels_bid, book_count(k->book, BOOK_BID));
 		metric_set(bm->levels_ask, book_count(k->book, BOOK_ASK));
+		metric_set(bm->exact_bid, bk_exact_levels(k, BOOK_BID));
+		metric_set(bm->exact_ask, bk_exact_levels(k, BOOK_ASK));
 	}
 	metrics_heartbeat(d->m);
 }

@@ -8,6 +8,7 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "okx_audit.h"
 #include "splice.h"
 
 #define SEC 1000000000LL
@@ -37,6 +38,7 @@ bk_cfg_defaults(struct bk_cfg *c)
 	c->buffer_max = 32u << 20;
 	c->refresh_interval_ns = 60 * SEC;
 	c->refresh_hold_ns = 10 * SEC;
+	c->okx_audit_ns = 5 * SEC;
 }
 
 void
@@ -64,6 +66,7 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 	c->buffer_max = (size_t)cfg_size(cfg, "bookd", "buffer_max");
 	c->refresh_interval_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_interval");
 	c->refresh_hold_ns = cfg_dur_ns(cfg, "bookd", "refresh_hold_timeout");
+	c->okx_audit_ns = cfg_dur_ns(cfg, "bookd", "okx_audit_interval");
 }
 
 int
@@ -78,7 +81,7 @@ bk_init(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk
 	k->connected = 1;
 	k->book = book_new(cfg->max_levels);
 	k->lv_tmp = malloc(4 * (size_t)cfg->max_levels * sizeof *k->lv_tmp);
-	if (!k->book || !k->lv_tmp || sp_init(k) < 0) {
+	if (!k->book || !k->lv_tmp || sp_init(k) < 0 || oa_init(k) < 0) {
 		bk_free(k);
 		return -1;
 	}
@@ -93,6 +96,7 @@ bk_free(struct bk *k)
 	free(k->buf);
 	free(k->out);
 	sp_free(k);
+	oa_free(k);
 	memset(k, 0, sizeof *k);
 }
 
@@ -430,6 +434,7 @@ bk_unsync(struct bk *k)
 	k->state = BK_WAIT;
 	k->want_req = 1;
 	bbo_reset(k);
+	oa_reset(k);
 	sp_unsync(k);
 }
 
@@ -497,6 +502,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	k->last_exch_ns = s->h.exch_ns;
 	k->depth_low = 0;
 	bbo_reset(k);
+	oa_reset(k);
 	return 0;
 }
 
@@ -519,6 +525,7 @@ bk_synced(struct bk *k, int64_t now)
 	    "in sync at %lld: %u bids, %u asks", (long long)k->id,
 	    book_count(k->book, BOOK_BID), book_count(k->book, BOOK_ASK));
 	bbo_after_apply(k, now);
+	oa_after_apply(k, 0, now);
 	if (k->in->exch == EX_OKX && k->cfg->okx_deep) {
 		uint32_t depth = k->cfg->max_levels < REC_MAX_LEVELS ? k->cfg->max_levels : REC_MAX_LEVELS;
 		k->st.deep_requests++;
@@ -617,6 +624,8 @@ synced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 	case SV_APPLY:
 		if (bk_apply(k, d, now) == 0) {
 			sp_after_apply(k, now);
+			if (k->state == BK_SYNCED)
+				oa_after_apply(k, 1, now);
 			return 0;
 		}
 		bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
@@ -725,13 +734,16 @@ on_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	case SNAP_DEEP:
 		so_deep(k, s, now);
 		return;
+	case SNAP_TOP:
+		oa_top(k, s, now);
+		return;
 	case SNAP_REST:
 		break;
 	default:
 		k->st.snap_ignored++;
 		return;
 	}
-	if (k->state == BK_SYNCED && sp_answer(k, s, now))
+	if (k->state == BK_SYNCED && (sp_answer(k, s, now) || oa_answer(k, s, now)))
 		return;
 	if (k->state == BK_SYNCED || (s->req_id && s->req_id != k->req_id)) {
 		/* not asked for (or an answer to a request given up on) */
@@ -786,7 +798,7 @@ on_event(struct bk *k, const struct rec_event *ev, int64_t now)
 			bk_unsync(k);
 		break;
 	case EV_SNAPSHOT_FAILED:
-		if (sp_failed(k, ev->h.aux))
+		if (sp_failed(k, ev->h.aux) || oa_failed(k, ev->h.aux))
 			break;
 		if (k->req_id && ev->h.aux == k->req_id) {
 			k->req_id = 0;
@@ -904,6 +916,7 @@ bk_tick(struct bk *k, int64_t now)
 			bk_emit_snapshot(k, SNAP_TOPN, SNAP_R_PERIODIC, now);
 		}
 		sp_tick(k, now);
+		oa_tick(k, now);
 	} else if (k->in->exch == EX_OKX && k->state == BK_WAIT && k->okx_mode == OKX_MODE_UNKNOWN &&
 	    now >= k->grace_until) {
 		k->want_req = 1;

@@ -49,6 +49,7 @@
 #include "rec.h"
 
 struct cfg;
+struct oa_state;
 
 /* Settings shared by all keepers of one process ([bookd] keys). */
 struct bk_cfg {
@@ -59,6 +60,7 @@ struct bk_cfg {
 	int64_t backoff_min_ns, backoff_max_ns, backoff_reset_ns, snapshot_timeout_ns;
 	int64_t max_skew_ns, event_interval_ns;
 	int64_t refresh_interval_ns, refresh_hold_ns;   /* Binance deep refresh (splice.h) */
+	int64_t okx_audit_ns;    /* OKX REST window audit interval (okx_audit.h), 0 = off */
 	size_t buffer_max;
 	uint16_t out_flags;      /* OR-ed into every output record (REC_F_REPLAY offline) */
 	uint32_t req_seq;        /* last request id used (shared so ids are unique per process) */
@@ -122,6 +124,11 @@ struct bk_stats {
 	uint64_t refresh_hold_timeouts; /* the stream did not reach the refresh in time: dropped */
 	uint64_t refresh_dropped;       /* held refresh lost to a resync / replaced / invalid */
 	uint64_t refresh_discrepancies; /* levels that differed inside the exact range (then resync) */
+	/* OKX audits (okx_audit.h) */
+	uint64_t top_agree, top_disagree, top_nc;       /* books5 / bbo-tbt against the book at its seqId */
+	uint64_t window_requests, window_refused;       /* REST window audits asked / skipped by feedd */
+	uint64_t window_agree, window_nc;               /* REST windows equal / not comparable */
+	uint64_t window_discrepancies;                  /* levels that differed (then resync) */
 };
 
 /* splice.c: the changes applied since the log floor, per level. */
@@ -204,6 +211,7 @@ struct bk {
 	struct rec_snapshot *held;/* a refresh ahead of the stream (malloc'd copy) */
 	int64_t held_ns;
 	uint64_t rng;             /* jitter */
+	struct oa_state *oa;      /* OKX audits (okx_audit.c), NULL for other venues */
 	struct bk_stats st;
 };
 

@@ -249,7 +249,9 @@ so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	deep_narrow(k, BOOK_ASK, ca, nca);
 	for (uint32_t i = 0; i < ncb + nca; i++) {
 		int side = i < ncb ? BOOK_BID : BOOK_ASK;
-		int r = book_apply(k->book, side, cb[i].px, cb[i].qty);
+		/* the level's id is the book's id at the merge: what the stream
+		 * had reached when the venue's deep book was taken in */
+		int r = book_apply_id(k->book, side, cb[i].px, cb[i].qty, k->id);
 		if (r == BOOK_DROPPED || r == BOOK_EVICTED) {
 			uint32_t c = book_count(k->book, side);
 			bk_edge_narrow(k, side, book_level(k->book, side, c - 1)->px);

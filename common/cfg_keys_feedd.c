@@ -20,6 +20,10 @@ const struct cfg_key cfg_keys_feedd[] = {
 	{"feedd.*", "channels", CFG_LIST, "depth, trades, tickers, klines", 0, 0,
 	    "streams per instrument: depth (Binance <sym>@depth@100ms, OKX books), trades (@trade, trades), "
 	    "tickers (@bookTicker, tickers), klines (@kline_1m, candle1m)"},
+	{"feedd.*", "okx_books5", CFG_BOOL, "true", 0, 0,
+	    "OKX: with depth, also subscribe books5; bookd compares its top 5 with the book at the same seqId"},
+	{"feedd.*", "okx_bbo_tbt", CFG_BOOL, "false", 0, 0,
+	    "OKX: with depth, also subscribe bbo-tbt (top 1, every 10 ms); compared as books5 is"},
 	{"feedd.*", "kline_interval", CFG_STR, "1m", 0, 0,
 	    "candle interval of the klines channel, in the venue's spelling (Binance 1m, OKX 1m / 1H)"},
 	/* capture */
@@ -43,8 +47,10 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "OKX: GET /api/v5/market/books-full requests per okx_rate_window (venue limit 10 per 2 s)"},
 	{"feedd.*", "okx_rate_window", CFG_DUR, "2s", 10 * MS, 3600 * S,
 	    "OKX: the window of the REST rate limits (2 s on the real venue)"},
-	{"feedd.*", "deep_interval", CFG_DUR, "30s", 0, 86400 * S,
-	    "OKX: fetch books-full (levels 401-5000) for each instrument this often (0 = only on request)"},
+	{"feedd.*", "deep_interval", CFG_DUR, "auto", -1, 86400 * S,
+	    "OKX: fetch books-full (levels 401-5000) for each instrument this often, +-10 % jitter "
+	    "(auto = the fastest okx_full_rate allows for the instruments with one request per window kept "
+	    "for on-request fetches, at least 1 s: feedd/README.md; 0 = only on request)"},
 	{"feedd.*", "deep_depth", CFG_INT, "5000", 1, 5000, "OKX: sz= of the books-full request"},
 	{"feedd.*", "rest_timeout", CFG_DUR, "15s", 100 * MS, 600 * S,
 	    "a REST request not answered within this fails (EV_SNAPSHOT_FAILED)"},

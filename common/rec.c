@@ -135,7 +135,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 		struct rec_snapshot s;
 
 		memcpy(&s, p, sizeof s);
-		if (s.kind < SNAP_REST || s.kind > SNAP_TOPN)
+		if (s.kind < SNAP_REST || s.kind > SNAP_TOP)
 			return err_set(err, errlen, "snapshot: unknown kind %u", (unsigned)s.kind);
 		if (s.reason > SNAP_R_PERIODIC)
 			return err_set(err, errlen, "snapshot: unknown reason %u", (unsigned)s.reason);
@@ -262,6 +262,8 @@ ev_code_name(uint16_t code)
 	case EV_CHECKSUM_FAIL: return "checksum_fail";
 	case EV_BBO_MISMATCH: return "bbo_mismatch";
 	case EV_REFRESH_DISCREPANCY: return "refresh_discrepancy";
+	case EV_TOP_MISMATCH: return "top_mismatch";
+	case EV_WINDOW_DISCREPANCY: return "window_discrepancy";
 	case EV_RING_LOSS: return "ring_loss";
 	case EV_RESTARTED: return "restarted";
 	case EV_NATS_LOSS: return "nats_loss";
@@ -290,6 +292,7 @@ snap_kind_name(uint8_t kind)
 	case SNAP_DEEP: return "deep";
 	case SNAP_FULL: return "full";
 	case SNAP_TOPN: return "topn";
+	case SNAP_TOP: return "top";
 	}
 	return "unknown";
 }

@@ -156,6 +156,7 @@ struct feed {
 	char ws_url[256], rest_url[256];
 	const char *ca_file;          /* NULL = the system store */
 	int ch_depth, ch_trades, ch_tickers, ch_klines;
+	int ch_books5, ch_bbo_tbt;    /* OKX: top-N audit channels next to books (okx_books5, okx_bbo_tbt) */
 	char kline_iv[8];
 	int capture;
 	int64_t ping_ns, pong_ns, stale_ns, connect_ns, conn_age_ns, backoff_reset_ns;
@@ -169,6 +170,7 @@ struct feed {
 	/* rest */
 	struct rest rest;
 	int64_t deep_next[INST_MAX + 1];
+	uint64_t deep_rng;            /* deep_interval jitter */
 	/* outputs */
 	struct ring *feed_ring, *raw_ring, *ctl_ring;
 	FILE *capf;

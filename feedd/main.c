@@ -19,6 +19,7 @@
 
 #include "daemon.h"
 #include "feedd.h"
+#include "jitter.h"
 #include "log.h"
 #include "pipe.h"
 
@@ -78,7 +79,7 @@ deep_schedule(struct feed *f, int64_t mono)
 		uint32_t id = f->inst_ids[i];
 		if (mono < f->deep_next[id])
 			continue;
-		f->deep_next[id] = mono + f->deep_ns;
+		f->deep_next[id] = mono + jitter10(&f->deep_rng, f->deep_ns);
 		if (!rest_pending(f, RQ_DEEP, id))
 			rest_submit(f, RQ_DEEP, id, 0, f->deep_depth);
 	}
@@ -235,8 +236,19 @@ main(int argc, char **argv)
 	f->sigterm.data = f->sigint.data = f;
 	uv_signal_start(&f->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&f->sigint, on_signal, SIGINT);
+	if (f->deep_ns < 0 && f->exch == EX_OKX) {
+		/* auto: as fast as the books-full lane allows (feedd/README.md) */
+		f->deep_ns = budget_poll_interval(cfg_int(f->cfg, f->sect, "okx_full_rate"),
+		    cfg_dur_ns(f->cfg, f->sect, "okx_rate_window"), f->ninst, 1, 1000000000LL);
+		log_info("deep_interval auto", "exchange=%s instruments=%d interval_ms=%lld", f->ex, f->ninst,
+		    (long long)(f->deep_ns / 1000000));
+	} else if (f->deep_ns < 0) {
+		f->deep_ns = 0;
+	}
+	f->deep_rng = (uint64_t)mono_ns() | 1;
+	/* the first poll of each instrument spread over one interval */
 	for (int i = 0; i < f->ninst; i++)
-		f->deep_next[f->inst_ids[i]] = mono_ns() + f->deep_ns;
+		f->deep_next[f->inst_ids[i]] = mono_ns() + (f->deep_ns ? f->deep_ns * (i + 1) / f->ninst : 0);
 	if (ws_start(f, err, sizeof err) < 0) {
 		log_error("cannot start", "exchange=%s err=%s", f->ex, log_q(err));
 		return 1;

@@ -148,6 +148,8 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 		}
 	} else {
 		f->snap_depth = depth ? (uint32_t)(depth > 400 ? 400 : depth) : 400;
+		f->ch_books5 = cfg_bool(f->cfg, f->sect, "okx_books5");
+		f->ch_bbo_tbt = cfg_bool(f->cfg, f->sect, "okx_bbo_tbt");
 		if (f->ch_depth || f->ch_trades || f->ch_tickers) {
 			l = &f->link[f->nlinks++];
 			l->kind = LK_OKX_PUBLIC;
@@ -198,6 +200,11 @@ venue_on_open(struct link *l, struct conn *c)
 		if (l->kind == LK_OKX_PUBLIC) {
 			if (f->ch_depth)
 				okx_arg(msg, sizeof msg, &first, "books", in->venue_symbol);
+			/* the top-N audit (bookd/okx_audit.c) compares these with books */
+			if (f->ch_depth && f->ch_books5)
+				okx_arg(msg, sizeof msg, &first, "books5", in->venue_symbol);
+			if (f->ch_depth && f->ch_bbo_tbt)
+				okx_arg(msg, sizeof msg, &first, "bbo-tbt", in->venue_symbol);
 			if (f->ch_trades)
 				okx_arg(msg, sizeof msg, &first, "trades", in->venue_symbol);
 			if (f->ch_tickers)

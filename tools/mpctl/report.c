@@ -253,8 +253,9 @@ books_json(struct ctl *c, int64_t now_real)
 		n = cfg_list(c->cfg, "instruments", exchanges[e], syms, INST_MAX);
 		for (i = 0; i < n && i < INST_MAX; i++) {
 			char lab[160], labs[200];
-			double synced, lb, la, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
-			int have_s, have_lb, have_la, have_t, have_last;
+			double synced, lb, la, eb = 0, ea = 0, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
+			double tok, tbad, tnc;
+			int have_s, have_lb, have_la, have_eb, have_ea, have_t, have_last;
 			json_t *o;
 
 			snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", exchanges[e], syms[i]);
@@ -265,6 +266,16 @@ books_json(struct ctl *c, int64_t now_real)
 			snprintf(labs, sizeof labs, "%s,side=\"ask\"", lab);
 			have_la = sum_metric(c, "bookd", "mp_book_levels", labs, &la) ||
 			    sum_metric(c, "bookd", "mp_book_levels_ask", lab, &la);
+			/* completeness counts the exact levels (bookd/README.md "Exact
+			 * range"): levels held outside it are not known to be the venue's */
+			have_eb = sum_metric(c, "bookd", "mp_book_exact_levels_bid", lab, &eb);
+			have_ea = sum_metric(c, "bookd", "mp_book_exact_levels_ask", lab, &ea);
+			if (!have_eb || !have_ea) {
+				have_eb = have_lb;
+				have_ea = have_la;
+				eb = lb;
+				ea = la;
+			}
 			have_t = sum_metric(c, "bookd", "mp_book_depth_target_levels", lab, &tgt);
 			if (!have_t && have_s) {
 				/* bookd's config says what a complete book is */
@@ -295,13 +306,13 @@ books_json(struct ctl *c, int64_t now_real)
 			    "levels", "bid", have_lb ? json_integer((json_int_t)lb) : json_null(),
 			    "ask", have_la ? json_integer((json_int_t)la) : json_null(),
 			    "depth_target", have_t ? json_integer((json_int_t)tgt) : json_null(),
-			    "depth_completeness", num_or_null(have_t && tgt > 0 && have_lb && have_la,
-			        (lb < la ? lb : la) / (tgt > 0 ? tgt : 1)),
+			    "depth_completeness", num_or_null(have_t && tgt > 0 && have_eb && have_ea,
+			        (eb < ea ? eb : ea) / (tgt > 0 ? tgt : 1)),
 			    "last_update_age_s", num_or_null(have_last, (double)(now_real - (int64_t)last) / 1e9));
 			if (!o)
 				continue;
-			if (have_t && tgt > 0 && have_lb && have_la) {
-				double comp = (lb < la ? lb : la) / tgt;
+			if (have_t && tgt > 0 && have_eb && have_ea) {
+				double comp = (eb < ea ? eb : ea) / tgt;
 				if (worst_depth < 0 || comp < worst_depth)
 					worst_depth = comp;
 			}
@@ -318,6 +329,23 @@ books_json(struct ctl *c, int64_t now_real)
 			    "fail", (json_int_t)cfail, "pass_rate", ratio(cok, cok + cfail)));
 			json_object_set_new(o, "bbo", json_pack("{s:I,s:I,s:o}", "agree", (json_int_t)bok,
 			    "disagree", (json_int_t)bbad, "agreement", ratio(bok, bok + bbad)));
+			if (have_eb && have_ea)
+				json_object_set_new(o, "exact_levels", json_pack("{s:I,s:I}", "bid", (json_int_t)eb,
+				    "ask", (json_int_t)ea));
+			/* OKX audits (bookd/okx_audit.h): books5 / bbo-tbt at the same
+			 * seqId, as the bookTicker check; the REST window at its seqId */
+			if (sum_metric(c, "bookd", "mp_book_top_agree_total", lab, &tok)) {
+				sum_metric(c, "bookd", "mp_book_top_disagree_total", lab, &tbad);
+				sum_metric(c, "bookd", "mp_book_top_not_comparable_total", lab, &tnc);
+				json_object_set_new(o, "top5", json_pack("{s:I,s:I,s:I,s:o}", "agree", (json_int_t)tok,
+				    "disagree", (json_int_t)tbad, "not_comparable", (json_int_t)tnc,
+				    "agreement", ratio(tok, tok + tbad)));
+				sum_metric(c, "bookd", "mp_book_window_agree_total", lab, &tok);
+				sum_metric(c, "bookd", "mp_book_window_discrepancies_total", lab, &tbad);
+				sum_metric(c, "bookd", "mp_book_window_not_comparable_total", lab, &tnc);
+				json_object_set_new(o, "window", json_pack("{s:I,s:I,s:I}", "agree", (json_int_t)tok,
+				    "discrepancies", (json_int_t)tbad, "not_comparable", (json_int_t)tnc));
+			}
 			/* Binance deep refresh (bookd/splice.h): 0 discrepancies on a correct book */
 			if (sum_metric(c, "bookd", "mp_book_refreshes_total", lab, &rs))
 				json_object_set_new(o, "refreshes", json_integer((json_int_t)rs));

@@ -219,6 +219,23 @@ sim_inject(const struct flt_spec *f, char *err, size_t errlen)
 	}
 	log_info("fault injected", "kind=%s venue=%s symbol=%s n=%d ms=%d", flt_name(f->kind), sim_venue_name(v),
 	    f->symbol[0] ? f->symbol : "*", n, f->ms);
+	if (f->kind == FLT_CORRUPT_LEVEL) {
+		if (v == SIM_OKX && n > SIM_OKX_WIN) {
+			snprintf(err, errlen, "corrupt_level on okx: n= (the rank) must be at most %d, the books window",
+			    SIM_OKX_WIN);
+			return -1;
+		}
+		/* one increment of the main depth stream (Binance @depth@100ms, OKX
+		 * books) per instrument; n is the rank, not a count */
+		for (int i = 0; i < sim.ninst; i++) {
+			struct sim_inst *in = &sim.inst[i];
+			if (in->venue != v || (inst >= 0 && i != inst))
+				continue;
+			in->fq[0][FLT_CORRUPT_LEVEL] = 1;
+			in->corrupt_rank = n ? n : 3;
+		}
+		return 0;
+	}
 	if (is_incr_fault(f->kind) || f->kind == FLT_OKX_SEQ_RESET || f->kind == FLT_OKX_NO_SNAPSHOT ||
 	    f->kind == FLT_OKX_SNAPSHOT) {
 		for (int i = 0; i < sim.ninst; i++) {

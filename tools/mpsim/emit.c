@@ -41,6 +41,22 @@ fault_used(struct sim_inst *in, int s, int kind)
 	    in->sym, s);
 }
 
+int
+emit_corrupt_pick(struct sim_inst *in, int64_t *px, int64_t *qty)
+{
+	const struct mkt_level *l;
+
+	if (in->fq[0][FLT_CORRUPT_LEVEL] <= 0 || in->corrupt_rank < 1 ||
+	    !(l = mkt_at(&in->book, MKT_BID, in->corrupt_rank - 1)))
+		return 0;
+	*px = l->px;
+	*qty = l->qty + 1;
+	fault_used(in, 0, FLT_CORRUPT_LEVEL);
+	log_info("level corrupted", "symbol=%s rank=%d px=%lld true_qty=%lld sent_qty=%lld", in->sym,
+	    in->corrupt_rank, (long long)*px, (long long)l->qty, (long long)*qty);
+	return 1;
+}
+
 void
 emit_incr_unheard(struct sim_inst *in, int s)
 {

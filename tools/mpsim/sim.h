@@ -79,6 +79,7 @@ struct sim_inst {
 	int fq[2][FLT_NKINDS];
 	struct sim_held held[2];
 	int okx_nosnap;          /* books subscriptions left without snapshot (-1 = all) */
+	int corrupt_rank;        /* corrupt_level pending (fq[0]): rank of the bid to falsify, 1 = best */
 	/* trade statistics for tickers and klines */
 	int64_t last_px, last_qty, open_px, high_px, low_px;
 	int64_t vol_lots;
