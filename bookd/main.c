@@ -52,7 +52,7 @@ static const char usage[] =
     "writes deltas, snapshots and events to book.router and book.store; asks feedd for\n"
     "snapshots through ctl.<exchange>.  Settings: the [bookd] keys below.\n";
 
-struct venue {
+struct feedin {
 	int exch;
 	struct ring *feed, *ctl;
 	uint64_t cursor;
@@ -131,7 +131,7 @@ struct bookd {
 	struct book_metrics bm[INST_MAX];
 	int nbooks;
 	int by_id[INST_MAX + 1];          /* instrument id -> index in books, -1 */
-	struct venue v[2];
+	struct feedin v[EX_END];
 	int nv;
 	struct ring *router, *store;
 	struct metrics *m;
@@ -292,7 +292,7 @@ static int
 setup(struct bookd *d)
 {
 	char err[256], name[32];
-	int have[3] = {0, 0, 0};
+	int have[EX_END] = {0};
 
 	if (pipe_instruments(d->cfg, &d->reg, err, sizeof err) < 0) {
 		log_error("bad instruments", "err=%s", log_q(err));
@@ -315,8 +315,8 @@ setup(struct bookd *d)
 	if (open_ring(d, "book.router", RING_PRODUCER, &d->router) < 0 ||
 	    open_ring(d, "book.store", RING_PRODUCER, &d->store) < 0)
 		return -1;
-	for (int x = EX_BINANCE; x <= EX_OKX; x++) {
-		struct venue *v;
+	for (int x = EX_NONE + 1; x < EX_END; x++) {
+		struct feedin *v;
 		if (!have[x])
 			continue;
 		v = &d->v[d->nv++];
@@ -334,7 +334,7 @@ setup(struct bookd *d)
 }
 
 static void
-bad_input(struct bookd *d, const struct venue *v, const char *why, int64_t now)
+bad_input(struct bookd *d, const struct feedin *v, const char *why, int64_t now)
 {
 	count(d->m_bad_input, &d->bad_input);
 	if (now - d->last_bad_log > 1000000000LL) {
@@ -345,7 +345,7 @@ bad_input(struct bookd *d, const struct venue *v, const char *why, int64_t now)
 }
 
 static void
-handle(struct bookd *d, struct venue *v, const struct ring_msg *m, int64_t now)
+handle(struct bookd *d, struct feedin *v, const struct ring_msg *m, int64_t now)
 {
 	const struct rec_hdr *h = m->data;
 	char err[160];
@@ -424,7 +424,7 @@ run(struct bookd *d)
 		int got = 0;
 
 		for (int i = 0; i < d->nv; i++) {
-			struct venue *v = &d->v[i];
+			struct feedin *v = &d->v[i];
 			struct ring_msg m;
 			int n, r = 0;
 

@@ -14,7 +14,7 @@ sp_init(struct bk *k)
 	struct bk_log *g = &k->log;
 
 	memset(g, 0, sizeof *g);
-	if (k->in->exch != EX_BINANCE)
+	if (!k->ops->splice)
 		return 0;
 	g->e = malloc(SP_LOG_CAP * sizeof *g->e);
 	g->scratch = malloc(SP_LOG_CAP * sizeof *g->scratch);

@@ -1,12 +1,13 @@
 /* cfg_keys_feedd.c - configuration keys of feedd: [feedd.*] (one section per venue: feedd.binance, feedd.okx). */
 #include "cfg_schemas.h"
+#include "venue.h"
 
 #define S 1000000000LL
 #define MS 1000000LL
 
 const struct cfg_key cfg_keys_feedd[] = {
 	/* the venues of common/inst.c (test_pipe checks the two lists agree) */
-	{"feedd.*", "", CFG_SECTION, "binance, okx", 0, 0, "one section per exchange"},
+	{"feedd.*", "", CFG_SECTION, VENUE_SECTIONS, 0, 0, "one section per exchange"},
 	/* endpoints */
 	{"feedd.*", "ws_url", CFG_STR, "", 0, 0,
 	    "WebSocket base URL, ws:// or wss:// with no path (empty = the venue's real one: "

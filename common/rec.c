@@ -203,7 +203,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			return err_set(err, errlen, "event: unknown code %u", (unsigned)e.code);
 		if (e.severity > SEV_CRITICAL)
 			return err_set(err, errlen, "event: unknown severity %u", (unsigned)e.severity);
-		if (e.exch != EX_NONE && strcmp(exch_name(e.exch), "?") == 0)
+		if (e.exch != EX_NONE && (!venue_get(e.exch) || !venue_get(e.exch)->implemented))
 			return err_set(err, errlen, "event: unknown exchange %u", (unsigned)e.exch);
 		if (!has_nul(e.text, sizeof e.text))
 			return err_set(err, errlen, "event: text is not NUL-terminated");
@@ -215,7 +215,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 		memcpy(&r, p, sizeof r);
 		if (r.source != RAW_WS && r.source != RAW_REST)
 			return err_set(err, errlen, "raw: unknown source %u", (unsigned)r.source);
-		if (h.aux > EX_OKX)
+		if (h.aux != EX_NONE && (!venue_get(h.aux) || !venue_get(h.aux)->implemented))
 			return err_set(err, errlen, "raw: unknown exchange %u in aux", (unsigned)h.aux);
 		if (r.source == RAW_WS && r.path_len != 0)
 			return err_set(err, errlen, "raw: a WebSocket frame with a %u-byte path", (unsigned)r.path_len);

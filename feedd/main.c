@@ -73,7 +73,7 @@ on_signal(uv_signal_t *s, int sig)
 static void
 deep_schedule(struct feed *f, int64_t mono)
 {
-	if (f->exch != EX_OKX || f->deep_ns == 0)
+	if (!f->ops->deep || f->deep_ns == 0)
 		return;
 	for (int i = 0; i < f->ninst; i++) {
 		uint32_t id = f->inst_ids[i];
@@ -118,7 +118,7 @@ settings(struct feed *f, char *err, size_t errlen)
 	f->pong_ns = cfg_dur_ns(c, s, "pong_timeout");
 	f->stale_ns = cfg_dur_ns(c, s, "stale_after");
 	if (f->stale_ns == 0)
-		f->stale_ns = (f->exch == EX_OKX ? 90 : 30) * (int64_t)1000000000;
+		f->stale_ns = f->venue->stale_s * (int64_t)1000000000;
 	f->connect_ns = cfg_dur_ns(c, s, "connect_timeout");
 	f->conn_age_ns = cfg_dur_ns(c, s, "max_conn_age");
 	f->backoff_reset_ns = cfg_dur_ns(c, s, "backoff_reset");
@@ -186,6 +186,7 @@ main(int argc, char **argv)
 	struct feed *f = &g_feed;
 	const char *exchange = NULL, *capf = NULL;
 	char err[512], setbuf[600];
+	char logname[48];
 	char *args[128];
 	int n = 0;
 	uv_loop_t loop;
@@ -205,13 +206,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "feedd: unexpected argument %s\n%s", args[1], usage);
 		return 2;
 	}
-	if (!exchange || (f->exch = exch_parse(exchange)) == EX_NONE) {
-		fprintf(stderr, "feedd: --exchange binance|okx is required\n%s", usage);
+	if (exchange && exch_parse(exchange) == EX_NONE && venue_lookup(exchange) != EX_NONE) {
+		venue_ready(venue_lookup(exchange), err, sizeof err);
+		fprintf(stderr, "feedd: --exchange %s: %s\n", exchange, err);
 		return 2;
 	}
+	if (!exchange || (f->exch = exch_parse(exchange)) == EX_NONE) {
+		fprintf(stderr, "feedd: --exchange %s is required\n%s", venue_names(), usage);
+		return 2;
+	}
+	if (!(f->ops = venue_ops(f->exch, err, sizeof err))) {
+		fprintf(stderr, "feedd: --exchange %s: %s\n", exchange, err);
+		return 2;
+	}
+	f->venue = venue_get(f->exch);
 	f->ex = exch_name(f->exch);
 	snprintf(f->sect, sizeof f->sect, "feedd.%s", f->ex);
-	log_init(f->exch == EX_BINANCE ? "feedd-binance" : "feedd-okx");
+	snprintf(logname, sizeof logname, "feedd-%s", f->ex);
+	log_init(logname);
 	if (instruments(f, err, sizeof err) < 0 || settings(f, err, sizeof err) < 0) {
 		fprintf(stderr, "feedd: %s\n", err);
 		return 2;

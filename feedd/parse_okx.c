@@ -455,3 +455,9 @@ parse_json_okx_rest(struct parse_ctx *p, const char *path, const char *buf, size
 	json_decref(root);
 	return rc;
 }
+
+const struct parse_venue parse_venue_okx = {
+	.scan_ws = parse_scan_okx_ws,
+	.json_ws = parse_json_okx_ws,
+	.json_rest = parse_json_okx_rest,
+};

@@ -312,7 +312,7 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
     unsigned ml_groups)
 {
 	const struct rec_level *bids = s->lv, *asks = s->lv + s->n_bids;
-	int okx = in->exch == EX_OKX;
+	unsigned vf = venue_get(in->exch) ? venue_get(in->exch)->flags : 0;
 	int v;
 
 	put_names(b, in);
@@ -321,7 +321,7 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	LIT(b, "\",\"last_update_id\":");
 	put_id(b, s->h.last_id);
 	LIT(b, ",\"first_update_id\":null,\"prev_update_id\":null,\"sequence_id\":");
-	put_id(b, okx ? s->h.last_id : -1);
+	put_id(b, (vf & VF_SEQUENCE) ? s->h.last_id : -1);
 	LIT(b, ",\"bids\":");
 	put_levels(b, in, bids, s->n_bids);
 	LIT(b, ",\"asks\":");
@@ -331,7 +331,7 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	LIT(b, ",\"bid_changes\":null,\"ask_changes\":null,\"removed_bids\":null,\"removed_asks\":null");
 	/* null when the venue sent none or 0 (OKX since June 2026) */
 	LIT(b, ",\"checksum\":");
-	if (okx && s->checksum != 0)
+	if ((vf & VF_CHECKSUM) && s->checksum != 0)
 		put_i64(b, s->checksum);
 	else
 		LIT(b, "null");
@@ -352,7 +352,7 @@ static void
 enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in, int *valid)
 {
 	const struct rec_level *bids = d->lv, *asks = d->lv + d->n_bids;
-	int okx = in->exch == EX_OKX;
+	unsigned vf = venue_get(in->exch) ? venue_get(in->exch)->flags : 0;
 	int v;
 
 	put_names(b, in);
@@ -363,7 +363,7 @@ enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in,
 	LIT(b, ",\"prev_update_id\":");
 	put_id(b, d->h.prev_id);
 	LIT(b, ",\"sequence_id\":");
-	put_id(b, okx ? d->h.last_id : -1);
+	put_id(b, (vf & VF_SEQUENCE) ? d->h.last_id : -1);
 	/* The book itself is on orderbook.full; an update carries the resulting
 	 * top of book, which is what the validation below looks at. */
 	LIT(b, ",\"bids\":[");
@@ -386,7 +386,7 @@ enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in,
 	LIT(b, ",\"removed_asks\":");
 	put_removed(b, in, asks, d->n_asks);
 	LIT(b, ",\"checksum\":");
-	if (okx && d->h.aux != 0)
+	if ((vf & VF_CHECKSUM) && d->h.aux != 0)
 		put_i64(b, (int32_t)d->h.aux);
 	else
 		LIT(b, "null");

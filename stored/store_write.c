@@ -362,7 +362,7 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 		exch = (int)h->aux;
 		if (h->inst && (in = store_reg_find(&w->reg, h->inst)))
 			exch = in->exch;
-		if (exch != EX_BINANCE && exch != EX_OKX)
+		if (!venue_get(exch))
 			exch = exch_hint;
 		if (exch == EX_NONE)
 			kind = STORE_K_SYS;
@@ -407,8 +407,7 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 		snprintf(s->exchange, sizeof s->exchange, "_sys");
 		snprintf(s->symbol, sizeof s->symbol, "_sys");
 	} else {
-		snprintf(s->exchange, sizeof s->exchange, "%s", exch == EX_BINANCE ? "binance" :
-		    exch == EX_OKX ? "okx" : "unknown");
+		snprintf(s->exchange, sizeof s->exchange, "%s", venue_get(exch) ? exch_name(exch) : "unknown");
 		snprintf(s->symbol, sizeof s->symbol, "%s", kind == STORE_K_RAW ? "_raw" : in->symbol);
 	}
 	snprintf(s->dir, sizeof s->dir, "%s/%s/%s", w->root, s->exchange, s->symbol);

@@ -446,7 +446,7 @@ t_malformations(void)
 	rw->source = RAW_WS;
 	T_CHECK(rejects(rw, n, "path"));
 	rw->source = RAW_REST;
-	rw->h.aux = 3;
+	rw->h.aux = EX_END;
 	T_CHECK(rejects(rw, n, "exchange"));
 	rw->h.aux = EX_OKX;
 	rw->payload_len = 100;

@@ -358,20 +358,21 @@ static void
 eval_latency(struct ctl *c)
 {
 	struct alert_state *a = c->alerts;
-	const char *exchanges[] = {"binance", "okx"};
+	const struct venue *ve;
+	int vit;
 	double thr = (double)a->lat_max_ns, p;
 	char lab[64];
-	int e;
 
-	for (e = 0; e < 2; e++) {
-		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
+
+	for (vit = 0; (ve = venue_next(&vit)); ) {
+		snprintf(lab, sizeof lab, "exchange=\"%s\"", ve->name);
 		if (!collect_find(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab, 0))
 			continue;
 		p = window_p95(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab,
-		    exchanges[e]);
-		snprintf(lab, sizeof lab, "exchange=\"%s\",stage=\"exchange_receive\"", exchanges[e]);
+		    ve->name);
+		snprintf(lab, sizeof lab, "exchange=\"%s\",stage=\"exchange_receive\"", ve->name);
 		condition(c, R_LATENCY, lab, p > thr, p / 1e6, thr / 1e6,
-		    "%s exchange->receive p95 %.1f ms over %.0f ms", exchanges[e], p / 1e6, thr / 1e6);
+		    "%s exchange->receive p95 %.1f ms over %.0f ms", ve->name, p / 1e6, thr / 1e6);
 	}
 	/* The later stages, each against the same threshold. */
 	static const struct { const char *proc, *name, *stage; } st[] = {
@@ -379,7 +380,7 @@ eval_latency(struct ctl *c)
 		{"routerd", "mp_router_publish_latency_seconds", "receive_publish"},
 		{"stored", "mp_store_latency_seconds", "receive_stored"},
 	};
-	for (e = 0; e < (int)(sizeof st / sizeof st[0]); e++) {
+	for (int e = 0; e < (int)(sizeof st / sizeof st[0]); e++) {
 		if (!collect_find(c, st[e].proc, st[e].name, NULL, 0))
 			continue;
 		p = window_p95(c, st[e].proc, st[e].name, NULL, st[e].stage);

@@ -243,14 +243,15 @@ static double worst_depth = -1;
 static json_t *
 books_json(struct ctl *c, int64_t now_real)
 {
-	const char *exchanges[] = {"binance", "okx"};
+	const struct venue *ve;
+	int vit;
 	const char *syms[INST_MAX];
 	json_t *a = json_array();
 	int live = child_running(c, "bookd");
-	int i, e, n;
+	int i, n;
 
-	for (e = 0; e < 2; e++) {
-		n = cfg_list(c->cfg, "instruments", exchanges[e], syms, INST_MAX);
+	for (vit = 0; (ve = venue_next(&vit)); ) {
+		n = cfg_list(c->cfg, "instruments", ve->name, syms, INST_MAX);
 		for (i = 0; i < n && i < INST_MAX; i++) {
 			char lab[160], labs[200];
 			double synced, lb, la, eb = 0, ea = 0, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
@@ -258,7 +259,7 @@ books_json(struct ctl *c, int64_t now_real)
 			int have_s, have_lb, have_la, have_eb, have_ea, have_t, have_last;
 			json_t *o;
 
-			snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", exchanges[e], syms[i]);
+			snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", ve->name, syms[i]);
 			have_s = sum_metric(c, "bookd", "mp_book_synced", lab, &synced);
 			snprintf(labs, sizeof labs, "%s,side=\"bid\"", lab);
 			have_lb = sum_metric(c, "bookd", "mp_book_levels", labs, &lb) ||
@@ -301,7 +302,7 @@ books_json(struct ctl *c, int64_t now_real)
 			sum_metric(c, "bookd", "mp_book_bbo_agree_total", lab, &bok);
 			sum_metric(c, "bookd", "mp_book_bbo_disagree_total", lab, &bbad);
 			o = json_pack("{s:s,s:s,s:b,s:b,s:{s:o,s:o},s:o,s:o,s:o}",
-			    "exchange", exchanges[e], "symbol", syms[i],
+			    "exchange", ve->name, "symbol", syms[i],
 			    "synced", live && have_s && synced > 0, "data", have_s,
 			    "levels", "bid", have_lb ? json_integer((json_int_t)lb) : json_null(),
 			    "ask", have_la ? json_integer((json_int_t)la) : json_null(),
@@ -318,7 +319,7 @@ books_json(struct ctl *c, int64_t now_real)
 			}
 			json_object_set_new(o, "updates", json_integer((json_int_t)upd));
 			json_object_set_new(o, "lost_updates", json_integer((json_int_t)lost));
-			json_object_set_new(o, "loss", loss_json(c, loss_book(exchanges[e], syms[i])));
+			json_object_set_new(o, "loss", loss_json(c, loss_book(ve->name, syms[i])));
 			json_object_set_new(o, "gaps", json_integer((json_int_t)gaps));
 			json_object_set_new(o, "resyncs", json_integer((json_int_t)rs));
 			if (sum_metric(c, "bookd", "mp_book_syncs_total", lab, &rs))
@@ -474,25 +475,26 @@ streams_json(struct ctl *c)
 static json_t *
 requirements_json(struct ctl *c)
 {
-	const char *exchanges[] = {"binance", "okx"};
+	const struct venue *ve;
+	int vit;
 	json_t *o = json_object(), *snap = json_object(), *lat = json_object(), *conn = json_object();
 	double ok, bad, upd, crossed, cok, cfail, drops = 0, rss = 0, cpu = 0, v;
 	char lab[64];
-	int e, i;
+	int i;
 
-	for (e = 0; e < 2; e++) {
+	for (vit = 0; (ve = venue_next(&vit)); ) {
 		double up, rc;
 		char proc[32];
-		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
-		snprintf(proc, sizeof proc, "feedd.%s", exchanges[e]);
+		snprintf(lab, sizeof lab, "exchange=\"%s\"", ve->name);
+		snprintf(proc, sizeof proc, "feedd.%s", ve->name);
 		if (sum_metric(c, NULL, "mp_feed_snapshots_ok_total", lab, &ok) |
 		    sum_metric(c, NULL, "mp_feed_snapshots_failed_total", lab, &bad))
-			json_object_set_new(snap, exchanges[e], json_pack("{s:o,s:I,s:I}", "rate", ratio(ok, ok + bad),
+			json_object_set_new(snap, ve->name, json_pack("{s:o,s:I,s:I}", "rate", ratio(ok, ok + bad),
 			    "ok", (json_int_t)ok, "failed", (json_int_t)bad));
-		json_object_set_new(lat, exchanges[e], quantiles_ms(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab));
+		json_object_set_new(lat, ve->name, quantiles_ms(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab));
 		if (sum_metric(c, NULL, "mp_feed_connected|mp_feed_links_up", lab, &up)) {
 			sum_metric(c, NULL, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc);
-			json_object_set_new(conn, exchanges[e], json_pack("{s:b,s:I}", "connected",
+			json_object_set_new(conn, ve->name, json_pack("{s:b,s:I}", "connected",
 			    child_running(c, proc) && up > 0, "reconnects", (json_int_t)rc));
 		}
 	}

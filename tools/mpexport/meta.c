@@ -1,5 +1,6 @@
 /* meta.c - metadata.json (meta.h). */
 #include "meta.h"
+#include "venue.h"
 #include "../../routerd/mlfeat.h"
 
 #include <errno.h>
@@ -79,15 +80,11 @@ feed_batching(const char *exchange)
 {
 	json_t *b = json_object();
 
-	if (!strcasecmp(exchange, "binance")) {
-		json_object_set_new(b, "stream", json_string("<symbol>@depth@100ms"));
-		json_object_set_new(b, "batching", json_string("Binance sends the changes of each 100 ms as one "
-		    "update (U..u), so one 'update' step is one 100 ms batch, not one order event"));
-	} else if (!strcasecmp(exchange, "okx")) {
-		json_object_set_new(b, "stream", json_string("books (400 levels)"));
-		json_object_set_new(b, "batching", json_string("OKX books pushes the changes of about 100 ms as "
-		    "one update (seqId); empty heartbeat updates are not samples; levels beyond 400 come from "
-		    "books-full refreshes"));
+	const struct venue *v = venue_get(exch_parse(exchange));
+
+	if (v && v->stream) {
+		json_object_set_new(b, "stream", json_string(v->stream));
+		json_object_set_new(b, "batching", json_string(v->batching));
 	} else {
 		json_object_set_new(b, "batching", json_string("unknown venue"));
 	}

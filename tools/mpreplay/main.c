@@ -70,9 +70,9 @@ struct replay {
 	struct bk books[INST_MAX];
 	int by_id[INST_MAX + 1];
 	int nbooks;
-	struct parse_ctx pc[3];     /* by enum exch_id */
-	int pc_ready[3];
-	int started[3];            /* books of the venue started (by enum exch_id) */
+	struct parse_ctx pc[EX_END];     /* by enum exch_id */
+	int pc_ready[EX_END];
+	int started[EX_END];            /* books of the venue started (by enum exch_id) */
 	int print_records;
 	struct store_writer *sw;     /* --store */
 	uint64_t sw_seq, sw_errors, sw_dups;
@@ -214,9 +214,10 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 	exch = exch_parse(sp1 + 1);
 	src = sp2 + 1;
 	payload = sp3 + 1;
-	if (exch != EX_BINANCE && exch != EX_OKX) {
+	if (!venue_get(exch) || !venue_get(exch)->implemented) {
 		r->bad_lines++;
-		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": unknown exchange %s\n", file, lineno, sp1 + 1);
+		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": %s exchange %s\n", file, lineno,
+		    venue_get(exch) ? "not implemented yet:" : "unknown", sp1 + 1);
 		return;
 	}
 	if (!r->pc_ready[exch]) {
@@ -486,7 +487,7 @@ main(int argc, char **argv)
 		    r.bad_records);
 	for (int i = 0; i < r.nbooks; i++)
 		bk_free(&r.books[i]);
-	for (int x = 0; x < 3; x++)
+	for (int x = 0; x < EX_END; x++)
 		if (r.pc_ready[x])
 			parse_free(&r.pc[x]);
 	cfg_free(cfg);

@@ -3,18 +3,13 @@
 
 #include <string.h>
 
-#include "binance.h"
 #include "http.h"
 #include "log.h"
-#include "okx.h"
 
 void
 emit_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, int mode)
 {
-	if (in->venue == SIM_BINANCE)
-		bn_broadcast(in, kind, param, p, n, mode);
-	else
-		ox_broadcast(in, kind, param, p, n, mode);
+	sim_ops(in->venue)->broadcast(in, kind, param, p, n, mode);
 }
 
 int

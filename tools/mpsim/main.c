@@ -174,7 +174,9 @@ on_housekeeping(uv_timer_t *t)
 
 	(void)t;
 	http_housekeeping();
-	ox_housekeeping();
+	for (int v = 0; v < SIM_NVENUE; v++)
+		if (sim_ops(v)->housekeeping)
+			sim_ops(v)->housekeeping();
 	for (int i = 0; i < sim.npf; i++) {
 		struct sim_pending_fault *pf = &sim.pf[i];
 		if (pf->done || now < pf->due_ms)
