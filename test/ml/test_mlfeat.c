@@ -7,7 +7,13 @@
  *   test_mlfeat --dump FILE     print the features of the book in FILE
  *                               ("px_exp qty_exp", then "b|a PX QTY" best
  *                               first) as "name %.17g" lines, for
- *                               mlfeat_ref.py (an independent computation)
+ *                               mlfeat_ref.py (an independent computation),
+ *                               then the requirement's heatmap (100 levels,
+ *                               200 bins) and depth image (mlimg.h)
+ *   test_mlfeat --flow FILE     the delta flows (mlflow.h, window 100) after
+ *                               each delta of FILE ("qty_exp", then "b|a PX
+ *                               QTY" level updates, "d" closing a delta),
+ *                               one line of MLFL_N %.17g values per delta
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +24,8 @@
 
 #include "cfg_schemas.h"
 #include "mlfeat.h"
+#include "mlflow.h"
+#include "mlimg.h"
 #include "route.h"
 #include "t.h"
 
@@ -213,6 +221,64 @@ dump(const char *path)
 	}
 	for (int i = 0; i < MLF_NMAX; i++)
 		printf("%s %.17g\n", mlf_name(MLF_G_ALL, i), v[i]);
+	{
+		static double heat[MLI_BINS * 2], img[MLI_LEVELS * 2];
+		double lo, hi;
+		if (mli_heatmap(&b, MLI_LEVELS, MLI_BINS, heat, &lo, &hi) < 0 || mli_depth_image(&b, MLI_LEVELS, img) < 0) {
+			printf("no_image\n");
+			return 0;
+		}
+		printf("heat_lo %.17g\nheat_hi %.17g\n", lo, hi);
+		for (int i = 0; i < MLI_BINS; i++)
+			printf("heat_b_%d %.17g\nheat_a_%d %.17g\n", i, heat[2 * i], i, heat[2 * i + 1]);
+		for (int i = 0; i < MLI_LEVELS; i++)
+			printf("img_b_%d %.17g\nimg_a_%d %.17g\n", i, img[2 * i], i, img[2 * i + 1]);
+	}
+	return 0;
+}
+
+/* The harness keeps the book (prices -> sizes, linear search): the library is given old and new size. */
+static int
+flow_dump(const char *path)
+{
+	static struct rec_level lv[2][4096];
+	uint32_t n[2] = {0, 0};
+	FILE *f = fopen(path, "r");
+	struct mlfl fl;
+	double out[MLFL_N];
+	int qe;
+	char c;
+
+	if (!f || fscanf(f, "%d", &qe) != 1 || mlfl_init(&fl, MLFL_WINDOW) < 0) {
+		fprintf(stderr, "test_mlfeat: cannot read %s\n", path);
+		return 2;
+	}
+	while (fscanf(f, " %c", &c) == 1) {
+		long long px, qty;
+		int s = c == 'a';
+		uint32_t i;
+		if (c == 'd') {
+			mlfl_end(&fl);
+			mlfl_read(&fl, qe, out);
+			for (i = 0; i < MLFL_N; i++)
+				printf("%s%.17g", i ? " " : "", out[i]);
+			printf("\n");
+			continue;
+		}
+		if (fscanf(f, "%lld %lld", &px, &qty) != 2)
+			return 2;
+		for (i = 0; i < n[s] && lv[s][i].px != px; i++)
+			;
+		if (i == n[s]) {
+			if (n[s] == 4096)
+				return 2;
+			lv[s][n[s]++] = (struct rec_level){px, 0};
+		}
+		mlfl_level(&fl, s, lv[s][i].qty, qty);
+		lv[s][i].qty = qty;
+	}
+	fclose(f);
+	mlfl_free(&fl);
 	return 0;
 }
 
@@ -221,6 +287,8 @@ main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--dump"))
 		return dump(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--flow"))
+		return flow_dump(argv[2]);
 	T_RUN(t_groups);
 	T_RUN(t_empty_side);
 	T_RUN(t_subset);
