@@ -8,6 +8,7 @@
 
 #include "fx.h"
 #include "mlfeat.h"
+#include "mlimg.h"
 
 #define LIT(b, s) sbuf_put((b), (s), sizeof(s) - 1)
 
@@ -280,6 +281,75 @@ enc_ml_features(struct sbuf *b, const struct rec_snapshot *s, const struct inst 
 	sbuf_putc(b, '}');
 }
 
+static void
+put_doubles(struct sbuf *b, const double *v, int n, int stride)
+{
+	char num[40];
+
+	sbuf_putc(b, '[');
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sbuf_putc(b, ',');
+		snprintf(num, sizeof num, "%.17g", v[i * stride]);
+		sbuf_puts(b, num);
+	}
+	sbuf_putc(b, ']');
+}
+
+void
+enc_ml_images(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, unsigned ml_groups)
+{
+	struct mlf_book mb = {
+		.bids = s->lv, .asks = s->lv + s->n_bids, .n_bids = s->n_bids, .n_asks = s->n_asks,
+		.px_exp = in->px_exp, .qty_exp = in->qty_exp,
+	};
+	double heat[MLI_BINS * 2], img[MLI_LEVELS * 2], lo, hi;
+	char num[40];
+	int first = 1;
+
+	sbuf_putc(b, '{');
+	if (ml_groups & MLF_G_HEATMAP) {
+		first = 0;
+		LIT(b, "\"heatmap\":");
+		if (mli_heatmap(&mb, MLI_LEVELS, MLI_BINS, heat, &lo, &hi) < 0) {
+			LIT(b, "null");
+		} else {
+			snprintf(num, sizeof num, "%d,\"bins\":%d", MLI_LEVELS, MLI_BINS);
+			LIT(b, "{\"levels\":");
+			sbuf_puts(b, num);
+			snprintf(num, sizeof num, "%.17g", lo);
+			LIT(b, ",\"price_lo\":");
+			sbuf_puts(b, num);
+			snprintf(num, sizeof num, "%.17g", hi);
+			LIT(b, ",\"price_hi\":");
+			sbuf_puts(b, num);
+			LIT(b, ",\"bid\":");
+			put_doubles(b, heat, MLI_BINS, 2);
+			LIT(b, ",\"ask\":");
+			put_doubles(b, heat + 1, MLI_BINS, 2);
+			sbuf_putc(b, '}');
+		}
+	}
+	if (ml_groups & MLF_G_DEPTHIMG) {
+		if (!first)
+			sbuf_putc(b, ',');
+		LIT(b, "\"depth_image\":");
+		if (mli_depth_image(&mb, MLI_LEVELS, img) < 0) {
+			LIT(b, "null");
+		} else {
+			snprintf(num, sizeof num, "%d", MLI_LEVELS);
+			LIT(b, "{\"levels\":");
+			sbuf_puts(b, num);
+			LIT(b, ",\"bid\":");
+			put_doubles(b, img, MLI_LEVELS, 2);
+			LIT(b, ",\"ask\":");
+			put_doubles(b, img + 1, MLI_LEVELS, 2);
+			sbuf_putc(b, '}');
+		}
+	}
+	sbuf_putc(b, '}');
+}
+
 /* What is known of a book message's levels (issue 10): every bid at or
  * above bid_exact_floor and every ask at or below ask_exact_ceil is exact
  * (sequence-verified); exact_levels counts this message's levels inside
@@ -339,9 +409,13 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	v = put_validation(b, &s->h, in, s->n_bids ? bids[0].px : 0, s->n_asks ? asks[0].px : 0,
 	    s->n_bids, s->n_asks);
 	put_times(b, &s->h, 1);
-	if (ml_groups) {
+	if (ml_groups & MLF_G_ALL) {
 		LIT(b, ",\"ml_features\":");
 		enc_ml_features(b, s, in, ml_groups);
+	}
+	if (ml_groups & MLF_G_IMAGES) {
+		LIT(b, ",\"ml_images\":");
+		enc_ml_images(b, s, in, ml_groups);
 	}
 	sbuf_putc(b, '}');
 	if (valid)
