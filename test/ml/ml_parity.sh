@@ -19,7 +19,7 @@
 [ -x "$BIN/mpexport" ] || { skip ml_parity "$BIN/mpexport not built"; exit 0; }
 sys_require ml_parity
 sys_config 1
-printf '[bookd]\nfull_interval = 3s\n[ml]\nenabled = true\n' >>"$CONF"
+printf '[bookd]\nfull_interval = 3s\n[ml]\nenabled = true\nfeatures = all,heatmap,depth_image\n' >>"$CONF"
 SYS_KEEP_LOGS=ml-parity
 START=$(date +%s%N)
 if sys_start; then ok ml_parity_start; else not_ok ml_parity_start "$(mpctl status 2>&1)"; exit 1; fi
@@ -91,7 +91,7 @@ sys_stop
 END=$(date +%s%N)
 
 "$BIN/mpexport" -c "$CONF" --quiet --exchange binance,okx --symbol BTC-USDT,ETH-USDT --from "$START" --to "$END" \
-	--out "$T_TMP/out" --what mlfeatures 2>"$T_TMP/export.err"
+	--out "$T_TMP/out" --what mlfeatures,req 2>"$T_TMP/export.err"
 check ml_parity_export test $? = 0
 /usr/bin/python3 - "$T_TMP/dump.txt" "$T_TMP/out" "$MP_ROOT/tools/mlpy" <<'EOF'
 import calendar, json, struct, sys
@@ -122,7 +122,11 @@ for (ex, sym), msgs in sorted(full.items()):
     e = load_export(d)   # the Python package's loader, as a researcher reads it
     cols = e.ml_columns
     ids, ml, ts = np.asarray(e.ids), np.asarray(e.mlfeatures), np.asarray(e.timestamps)
+    rh, rr, di = (np.load('%s/%s' % (d, f), mmap_mode='r') for f in
+                  ('reqheatmap.npy', 'reqheatmap_range.npy', 'depthimage.npy'))
     compared = refresh = anchors = anchors_cmp = 0
+    img_cmp = 0
+    img_bad = []
     bad = []
     for m in msgs:
         f = m['ml_features']
@@ -141,6 +145,19 @@ for (ex, sym), msgs in sorted(full.items()):
         if not isinstance(f, dict) or sorted(f) != sorted(cols):
             bad.append('id %d: ml_features keys differ from metadata columns' % m['last_update_id'])
             continue
+        # the requirement's images (ml_images) against reqheatmap.npy / depthimage.npy, bit for bit
+        im = m.get('ml_images') or {}
+        h, di_live = im.get('heatmap'), im.get('depth_image')
+        if not h or not di_live:
+            img_bad.append('id %d: ml_images without heatmap or depth_image' % m['last_update_id'])
+        else:
+            live = np.array([h['price_lo'], h['price_hi']] + h['bid'] + h['ask'] + di_live['bid'] + di_live['ask'])
+            off = np.concatenate([rr[r], rh[r, :, 0], rh[r, :, 1], di[r, :, 0], di[r, :, 1]])
+            if live.shape != off.shape or live.tobytes() != off.astype('<f8').tobytes():
+                k = int(np.argmax(live != off)) if live.shape == off.shape else -1
+                img_bad.append('id %d: value %d live %r offline %r' % (m['last_update_id'], k,
+                               live[k] if k >= 0 else live.shape, off[k] if k >= 0 else off.shape))
+            img_cmp += 1
         diff = [c for k, c in enumerate(cols) if bits(float(f[c])) != bits(float(ml[r, k]))]
         compared += 1
         anchors_cmp += not periodic
@@ -150,11 +167,27 @@ for (ex, sym), msgs in sorted(full.items()):
     name = '%s_%s' % (ex, sym)
     res('ml_parity_' + name, not bad and refresh >= 2 and compared >= refresh,
         '%d full_refresh, %d compared, %s' % (refresh, compared, '; '.join(bad[:3])))
+    res('ml_images_parity_' + name, not img_bad and img_cmp >= refresh and img_cmp > 0,
+        '%d compared, %s' % (img_cmp, '; '.join(img_bad[:3])))
+    print('# %s: %d ml_images compared bit for bit (heatmap 200 x 2 + range, depth image 100 x 2)' % (name, img_cmp))
+    # the offline-only artefacts: shapes and what a run must show (mpsim sends best bid/offer tickers:
+    # the ticker mid and spread are known by the end)
+    fl = np.load(d + '/deltaflow.npy')
+    st, sf = np.load(d + '/reqstack.npy', mmap_mode='r'), np.load(d + '/reqstack_features.npy', mmap_mode='r')
+    mk = np.load(d + '/market.npy')
+    res('ml_req_artefacts_' + name, fl.shape == (len(ids), 7) and fl[:, 6].max() == 100 and
+        (fl[:, 4] + fl[:, 5] >= fl[:, 6]).all() and st.shape[1:] == (10, 200, 2) and st.shape[0] > 0 and
+        sf.shape == (st.shape[0], 10, 35) and mk.shape == (len(ids), 12) and np.isfinite(mk[-1, 1:3]).all(),
+        'deltaflow %s (max window %s), reqstack %s / %s, market %s (last row %s)' % (
+            fl.shape, fl[:, 6].max() if len(fl) else None, st.shape, sf.shape, mk.shape, mk[-1] if len(mk) else None))
+    print('# %s: %d stacks of 10 requirement heatmaps, %d deltaflow rows' % (name, st.shape[0], len(fl)))
     print('# %s: %d orderbook.full messages, %d full_refresh, %d compared bit for bit x %d features '
           '(%d of %d sync anchors had a sample at their id)' % (name, len(msgs), refresh, compared, len(cols),
                                                                anchors_cmp, anchors))
 res('ml_parity_four_books', len(full) == 4, sorted(full))
 EOF
+# a comparison that crashed prints no result: a failure, not a pass
+check ml_parity_compare_ran test $? = 0
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	if r=$(python3 "$MP_ROOT/test/routerd/check.py" validate "$T_TMP/dump.txt"); then ok ml_messages_match_schema
 	else not_ok ml_messages_match_schema "$r"; fi
