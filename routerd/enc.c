@@ -296,6 +296,17 @@ put_doubles(struct sbuf *b, const double *v, int n, int stride)
 	sbuf_putc(b, ']');
 }
 
+/* ,"bid":[v[0], v[2], ..],"ask":[v[1], v[3], ..]: the two sides of an interleaved [n][2] image */
+static void
+put_sides(struct sbuf *b, const double *v, int n)
+{
+	LIT(b, ",\"bid\":");
+	put_doubles(b, v, n, 2);
+	LIT(b, ",\"ask\":");
+	put_doubles(b, v + 1, n, 2);
+	sbuf_putc(b, '}');
+}
+
 void
 enc_ml_images(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, unsigned ml_groups)
 {
@@ -323,11 +334,7 @@ enc_ml_images(struct sbuf *b, const struct rec_snapshot *s, const struct inst *i
 			snprintf(num, sizeof num, "%.17g", hi);
 			LIT(b, ",\"price_hi\":");
 			sbuf_puts(b, num);
-			LIT(b, ",\"bid\":");
-			put_doubles(b, heat, MLI_BINS, 2);
-			LIT(b, ",\"ask\":");
-			put_doubles(b, heat + 1, MLI_BINS, 2);
-			sbuf_putc(b, '}');
+			put_sides(b, heat, MLI_BINS);
 		}
 	}
 	if (ml_groups & MLF_G_DEPTHIMG) {
@@ -340,11 +347,7 @@ enc_ml_images(struct sbuf *b, const struct rec_snapshot *s, const struct inst *i
 			snprintf(num, sizeof num, "%d", MLI_LEVELS);
 			LIT(b, "{\"levels\":");
 			sbuf_puts(b, num);
-			LIT(b, ",\"bid\":");
-			put_doubles(b, img, MLI_LEVELS, 2);
-			LIT(b, ",\"ask\":");
-			put_doubles(b, img + 1, MLI_LEVELS, 2);
-			sbuf_putc(b, '}');
+			put_sides(b, img, MLI_LEVELS);
 		}
 	}
 	sbuf_putc(b, '}');
