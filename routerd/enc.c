@@ -8,6 +8,7 @@
 
 #include "fx.h"
 #include "mlfeat.h"
+#include "mlflow.h"
 #include "mlimg.h"
 
 #define LIT(b, s) sbuf_put((b), (s), sizeof(s) - 1)
@@ -487,6 +488,28 @@ void
 enc_book(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid)
 {
 	enc_book_ml(b, rec, in, valid, 0);
+}
+
+int
+enc_append_ml_flow(struct sbuf *b, const double *flow)
+{
+	char num[40];
+
+	if (!b->len || b->p[b->len - 1] != '}')
+		return -1;
+	b->len--;   /* reopen the object: the flow is its last member */
+	LIT(b, ",\"ml_flow\":{");
+	for (int i = 0; i < MLFL_N; i++) {
+		if (i)
+			sbuf_putc(b, ',');
+		sbuf_putc(b, '"');
+		sbuf_puts(b, mlfl_name(i));
+		LIT(b, "\":");
+		snprintf(num, sizeof num, "%.17g", flow[i]);
+		sbuf_puts(b, num);
+	}
+	LIT(b, "}}");
+	return 0;
 }
 
 void

@@ -8,4 +8,5 @@ ROUTERD_ML_SRCS := routerd/mlfeat.c routerd/mlimg.c routerd/mlflow.c routerd/mlm
 ROUTERD_LIB_SRCS := routerd/enc.c routerd/route.c $(ROUTERD_ML_SRCS) routerd/natsc.c routerd/pub.c
 ROUTERD_ENC_SRCS := routerd/enc.c routerd/route.c $(ROUTERD_ML_SRCS)
 
-$(eval $(call prog,routerd,$(ROUTERD_LIB_SRCS) routerd/main.c,libnats inih))
+# routerd/mlive.c keeps book replicas for the live delta flows with bookd's engine
+$(eval $(call prog,routerd,$(ROUTERD_LIB_SRCS) routerd/mlive.c $(BOOK_ENGINE_SRCS) routerd/main.c,libnats inih))

@@ -19,7 +19,7 @@
 [ -x "$BIN/mpexport" ] || { skip ml_parity "$BIN/mpexport not built"; exit 0; }
 sys_require ml_parity
 sys_config 1
-printf '[bookd]\nfull_interval = 3s\n[ml]\nenabled = true\nfeatures = all,heatmap,depth_image\n' >>"$CONF"
+printf '[bookd]\nfull_interval = 3s\n[ml]\nenabled = true\nfeatures = all,heatmap,depth_image,delta_flow\n' >>"$CONF"
 SYS_KEEP_LOGS=ml-parity
 START=$(date +%s%N)
 if sys_start; then ok ml_parity_start; else not_ok ml_parity_start "$(mpctl status 2>&1)"; exit 1; fi
@@ -35,7 +35,7 @@ s = json.load(sys.stdin)["streams"]["ORDERBOOK_FULL"]
 sys.exit(0 if s["messages"] >= int(sys.argv[1]) else 1)' "$1"
 }
 wait_for 60 full_books 100 || not_ok ml_parity_full_books "ORDERBOOK_FULL holds fewer than 100 messages"
-"$BIN/mpsub" -c "$CONF" --durable mlpar --subjects full,snapshot --until-caught-up --seconds 60 \
+"$BIN/mpsub" -c "$CONF" --durable mlpar --subjects full,snapshot,delta --until-caught-up --seconds 60 \
 	--dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" ||
 	not_ok ml_parity_mpsub "$(tail -2 "$T_TMP/mpsub.log")"
 # the flow-trend predictor (tools/mpflow) on the same stream: its windows against an independent
@@ -107,6 +107,7 @@ def ns(iso):
     return (calendar.timegm(tuple(int(x) for x in day.replace('T', '-').replace(':', '-').split('-')) + (0, 0, 0))
             * 10**9 + int(frac.ljust(9, '0')))
 full = {}
+deltas = {}
 snap = {'n': 0, 'with': 0}
 for line in open(dump):
     subj, body = line.rstrip('\n').split('\t', 1)
@@ -116,6 +117,8 @@ for line in open(dump):
         snap['with'] += isinstance(m.get('ml_features'), dict) and len(m['ml_features']) == 35
     elif subj.startswith('orderbook.full.'):
         full.setdefault((m['exchange_name'], m['symbol_name']), []).append(m)
+    elif subj.startswith('orderbook.delta.'):
+        deltas.setdefault((m['exchange_name'], m['symbol_name']), []).append(m)
 res('ml_snapshot_has_features', snap['n'] > 0 and snap['with'] == snap['n'], snap)
 for (ex, sym), msgs in sorted(full.items()):
     d = '%s/%s/%s' % (out, ex, sym)
@@ -181,6 +184,28 @@ for (ex, sym), msgs in sorted(full.items()):
         'deltaflow %s (max window %s), reqstack %s / %s, market %s (last row %s)' % (
             fl.shape, fl[:, 6].max() if len(fl) else None, st.shape, sf.shape, mk.shape, mk[-1] if len(mk) else None))
     print('# %s: %d stacks of 10 requirement heatmaps, %d deltaflow rows' % (name, st.shape[0], len(fl)))
+    # live delta flows (ml_flow on orderbook.delta) = deltaflow.npy at the same update id, bit for bit,
+    # wherever both windows hold 100 deltas (the same 100 deltas against the same book)
+    fcmp, fbad, with_flow = 0, [], 0
+    for m in deltas.get((ex, sym), []):
+        lf = m.get('ml_flow')
+        if not lf:
+            continue
+        with_flow += 1
+        if lf['window_deltas'] != 100:
+            continue
+        rows = np.nonzero((ids == m['last_update_id']) & (ts <= ns(m['collected_at']) + 1000))[0]
+        if not len(rows) or fl[rows[-1], 6] != 100:
+            continue
+        live = np.array([lf[k] for k in ('bid_flow', 'ask_flow', 'net_flow', 'flow_ratio', 'bid_updates',
+                                         'ask_updates', 'window_deltas')])
+        fcmp += 1
+        if live.tobytes() != fl[rows[-1]].astype('<f8').tobytes():
+            fbad.append('id %d: live %s offline %s' % (m['last_update_id'], live.tolist(), fl[rows[-1]].tolist()))
+    res('ml_flow_parity_' + name, fcmp >= 50 and not fbad, '%d delta messages with ml_flow, %d compared; %s' %
+        (with_flow, fcmp, '; '.join(fbad[:2])))
+    print('# %s: %d orderbook.delta messages carry ml_flow, %d with full windows compared bit for bit x 7'
+          % (name, with_flow, fcmp))
     print('# %s: %d orderbook.full messages, %d full_refresh, %d compared bit for bit x %d features '
           '(%d of %d sync anchors had a sample at their id)' % (name, len(msgs), refresh, compared, len(cols),
                                                                anchors_cmp, anchors))
