@@ -43,7 +43,9 @@ static const char usage[] =
     "were acknowledged; NATS outages pause publishing and everything unacknowledged\n"
     "is published again with the same Nats-Msg-Id.  With [ml] enabled = true the\n"
     "orderbook.full (and orderbook.snapshot) bodies carry ml_features, the book\n"
-    "features of routerd/mlfeat.h.  Keys: [routerd], [nats] and [ml].\n";
+    "features of routerd/mlfeat.h; [ml] features may add heatmap and depth_image\n"
+    "(ml_images, routerd/mlimg.h) and delta_flow (ml_flow on orderbook.delta and\n"
+    "pure_delta, routerd/mlive.h).  Keys: [routerd], [nats] and [ml].\n";
 
 struct router {
 	const struct cfg *cfg;
