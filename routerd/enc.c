@@ -8,6 +8,8 @@
 
 #include "fx.h"
 #include "mlfeat.h"
+#include "mlflow.h"
+#include "mlimg.h"
 
 #define LIT(b, s) sbuf_put((b), (s), sizeof(s) - 1)
 
@@ -280,6 +282,78 @@ enc_ml_features(struct sbuf *b, const struct rec_snapshot *s, const struct inst 
 	sbuf_putc(b, '}');
 }
 
+static void
+put_doubles(struct sbuf *b, const double *v, int n, int stride)
+{
+	char num[40];
+
+	sbuf_putc(b, '[');
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sbuf_putc(b, ',');
+		snprintf(num, sizeof num, "%.17g", v[i * stride]);
+		sbuf_puts(b, num);
+	}
+	sbuf_putc(b, ']');
+}
+
+/* ,"bid":[v[0], v[2], ..],"ask":[v[1], v[3], ..]: the two sides of an interleaved [n][2] image */
+static void
+put_sides(struct sbuf *b, const double *v, int n)
+{
+	LIT(b, ",\"bid\":");
+	put_doubles(b, v, n, 2);
+	LIT(b, ",\"ask\":");
+	put_doubles(b, v + 1, n, 2);
+	sbuf_putc(b, '}');
+}
+
+void
+enc_ml_images(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, unsigned ml_groups)
+{
+	struct mlf_book mb = {
+		.bids = s->lv, .asks = s->lv + s->n_bids, .n_bids = s->n_bids, .n_asks = s->n_asks,
+		.px_exp = in->px_exp, .qty_exp = in->qty_exp,
+	};
+	double heat[MLI_BINS * 2], img[MLI_LEVELS * 2], lo, hi;
+	char num[40];
+	int first = 1;
+
+	sbuf_putc(b, '{');
+	if (ml_groups & MLF_G_HEATMAP) {
+		first = 0;
+		LIT(b, "\"heatmap\":");
+		if (mli_heatmap(&mb, MLI_LEVELS, MLI_BINS, heat, &lo, &hi) < 0) {
+			LIT(b, "null");
+		} else {
+			snprintf(num, sizeof num, "%d,\"bins\":%d", MLI_LEVELS, MLI_BINS);
+			LIT(b, "{\"levels\":");
+			sbuf_puts(b, num);
+			snprintf(num, sizeof num, "%.17g", lo);
+			LIT(b, ",\"price_lo\":");
+			sbuf_puts(b, num);
+			snprintf(num, sizeof num, "%.17g", hi);
+			LIT(b, ",\"price_hi\":");
+			sbuf_puts(b, num);
+			put_sides(b, heat, MLI_BINS);
+		}
+	}
+	if (ml_groups & MLF_G_DEPTHIMG) {
+		if (!first)
+			sbuf_putc(b, ',');
+		LIT(b, "\"depth_image\":");
+		if (mli_depth_image(&mb, MLI_LEVELS, img) < 0) {
+			LIT(b, "null");
+		} else {
+			snprintf(num, sizeof num, "%d", MLI_LEVELS);
+			LIT(b, "{\"levels\":");
+			sbuf_puts(b, num);
+			put_sides(b, img, MLI_LEVELS);
+		}
+	}
+	sbuf_putc(b, '}');
+}
+
 /* What is known of a book message's levels (issue 10): every bid at or
  * above bid_exact_floor and every ask at or below ask_exact_ceil is exact
  * (sequence-verified); exact_levels counts this message's levels inside
@@ -339,9 +413,13 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	v = put_validation(b, &s->h, in, s->n_bids ? bids[0].px : 0, s->n_asks ? asks[0].px : 0,
 	    s->n_bids, s->n_asks);
 	put_times(b, &s->h, 1);
-	if (ml_groups) {
+	if (ml_groups & MLF_G_ALL) {
 		LIT(b, ",\"ml_features\":");
 		enc_ml_features(b, s, in, ml_groups);
+	}
+	if (ml_groups & MLF_G_IMAGES) {
+		LIT(b, ",\"ml_images\":");
+		enc_ml_images(b, s, in, ml_groups);
 	}
 	sbuf_putc(b, '}');
 	if (valid)
@@ -410,6 +488,28 @@ void
 enc_book(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid)
 {
 	enc_book_ml(b, rec, in, valid, 0);
+}
+
+int
+enc_append_ml_flow(struct sbuf *b, const double *flow)
+{
+	char num[40];
+
+	if (!b->len || b->p[b->len - 1] != '}')
+		return -1;
+	b->len--;   /* reopen the object: the flow is its last member */
+	LIT(b, ",\"ml_flow\":{");
+	for (int i = 0; i < MLFL_N; i++) {
+		if (i)
+			sbuf_putc(b, ',');
+		sbuf_putc(b, '"');
+		sbuf_puts(b, mlfl_name(i));
+		LIT(b, "\":");
+		snprintf(num, sizeof num, "%.17g", flow[i]);
+		sbuf_puts(b, num);
+	}
+	LIT(b, "}}");
+	return 0;
 }
 
 void

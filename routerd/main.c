@@ -22,6 +22,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mlfeat.h"
+#include "mlive.h"
 #include "natsc.h"
 #include "pipe.h"
 #include "pub.h"
@@ -42,7 +43,9 @@ static const char usage[] =
     "were acknowledged; NATS outages pause publishing and everything unacknowledged\n"
     "is published again with the same Nats-Msg-Id.  With [ml] enabled = true the\n"
     "orderbook.full (and orderbook.snapshot) bodies carry ml_features, the book\n"
-    "features of routerd/mlfeat.h.  Keys: [routerd], [nats] and [ml].\n";
+    "features of routerd/mlfeat.h; [ml] features may add heatmap and depth_image\n"
+    "(ml_images, routerd/mlimg.h) and delta_flow (ml_flow on orderbook.delta and\n"
+    "pure_delta, routerd/mlive.h).  Keys: [routerd], [nats] and [ml].\n";
 
 struct router {
 	const struct cfg *cfg;
@@ -55,6 +58,7 @@ struct router {
 	struct pub *pub;
 	struct route_opts ro;
 	unsigned ml_full, ml_snap;   /* MLF_G_* groups in ml_features, 0 = none */
+	struct mlv *mlv;             /* [ml] features delta_flow: the book replicas (mlive.h), NULL = off */
 	struct sbuf body;
 	uint64_t last_seq;        /* ring seq of the last frame seen, 0 = none yet */
 	/* metrics */
@@ -205,6 +209,8 @@ handle_gap(struct router *r, const struct ring_msg *m)
 	}
 	memcpy(&g, m->data, sizeof g);
 	r->n_lost += g.count;
+	if (r->mlv)
+		mlv_gap(r->mlv);   /* records were lost: no replica is known any more */
 	metric_inc(r->m_ring_lost, g.count);
 	metric_inc(r->m_ring_gaps, 1);
 	log_warn(m->flags & RING_F_RESYNC ? "book.router lost records to corruption; publishing a ring_loss event" :
@@ -225,7 +231,8 @@ handle_record(struct router *r, const struct ring_msg *m)
 	const struct inst *in;
 	struct route_msg rm[ROUTE_MAX_MSGS];
 	char err[256];
-	int n, prev_body = 0;
+	int n, prev_body = 0, have_flow;
+	double flow[MLFL_N];
 
 	if (rec_check(m->data, m->len, err, sizeof err) < 0) {
 		r->n_bad++;
@@ -245,6 +252,8 @@ handle_record(struct router *r, const struct ring_msg *m)
 		    rec_type_name(h->type), log_q(err));
 		return 0;
 	}
+	/* the delta flows after this delta, once per record (the replica must see every record) */
+	have_flow = r->mlv && in && mlv_record(r->mlv, h, in->qty_exp, flow);
 	for (int i = 0; i < n; i++) {
 		int valid = 1;
 
@@ -252,6 +261,9 @@ handle_record(struct router *r, const struct ring_msg *m)
 		if (rm[i].body != prev_body) {
 			sbuf_reset(&r->body);
 			if (route_encode_ml(h, in, &rm[i], &r->body, &valid, r->ml_full, r->ml_snap) < 0)
+				return -1;
+			if (have_flow && (rm[i].body == RB_BOOK || rm[i].body == RB_PURE_DELTA) &&
+			    enc_append_ml_flow(&r->body, flow) < 0)
 				return -1;
 			prev_body = rm[i].body;
 			if (!valid) {
@@ -387,6 +399,11 @@ ml_from_cfg(const struct cfg *c, struct router *r)
 	}
 	r->ml_full = g;
 	r->ml_snap = cfg_bool(c, "ml", "snapshot") ? g : 0;
+	if ((g & MLF_G_DFLOW) &&
+	    !(r->mlv = mlv_new(INST_MAX, (uint32_t)cfg_int(c, "bookd", "max_levels"), MLFL_WINDOW))) {
+		fprintf(stderr, "routerd: out of memory for [ml] features delta_flow\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -540,6 +557,7 @@ out:
 	nats_CloseAndWait(2000);
 	pub_free(r.pub);
 	sbuf_free(&r.body);
+	mlv_free(r.mlv);
 	ring_close(r.ring);
 	metrics_close(r.met);
 	cfg_free(c);

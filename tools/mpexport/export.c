@@ -22,6 +22,7 @@
 #include "rec.h"
 #include "../../stored/store.h"
 #include "../../routerd/mlfeat.h"
+#include "req.h"
 
 #define DAY_NS 86400000000000LL
 /* How far past --to the reader looks for the record that confirms the book up to --to. */
@@ -75,6 +76,7 @@ struct st {
 	struct rec_level *ml_lv[2];
 	size_t ml_cap[2];
 	double ml_row[MLF_NMAX];
+	struct mpx_req *req;          /* the requirement's artefacts (req.h), NULL = none asked for */
 
 	/* outputs */
 	struct mpx_npy npy[F_N];
@@ -497,6 +499,8 @@ emit_sample(struct st *s, int64_t t)
 		ml_row(s);
 		mpx_npy_append(&s->npy[F_MLFEAT], s->ml_row, 1);
 	}
+	if (s->req)
+		mpx_req_row(s->req, s->bk, s->inst);
 	s->rows++;
 	flow_reset(s);
 }
@@ -512,6 +516,10 @@ emit_stack(struct st *s, int64_t t)
 	float *fr;
 
 	if (t < o->from || t >= o->to)
+		return;
+	if (s->req)
+		mpx_req_stack(s->req, s->bk, s->inst, t);
+	if (!(o->what & MPX_W_STACK))
 		return;
 	if (mpx_sample(&s->fc, s->bk, &s->known, &s->flow, &mid, NULL, NULL, s->heat_d) < 0) {
 		s->s_dropped = 1;
@@ -547,7 +555,7 @@ confirm(struct st *s, int64_t t)
 	if (o->sample_ns)
 		for (; s->next_g < lim; s->next_g += o->sample_ns)
 			emit_sample(s, s->next_g);
-	if ((o->what & MPX_W_STACK) && o->stack_ns)
+	if ((o->what & (MPX_W_STACK | MPX_W_REQSTACK)) && o->stack_ns)
 		for (; s->next_sg < lim; s->next_sg += o->stack_ns)
 			emit_stack(s, s->next_sg);
 }
@@ -575,6 +583,8 @@ anchor(struct st *s, int64_t t, const struct rec_snapshot *sn)
 	s->next_g = grid_ceil(t, s->o->sample_ns);
 	s->next_sg = grid_ceil(t, s->o->stack_ns);
 	flow_reset(s);
+	if (s->req)
+		mpx_req_anchor(s->req);
 	gap_close(s, t);
 	if ((s->o->what & MPX_W_LOBSTER) && !s->lob && !s->lob_failed && s->inst) {
 		s->lob = mpx_lob_open(s->o->out, s->inst, s->fc.levels, s->o->max_levels, s->lob_err,
@@ -651,6 +661,8 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 		if (r == BOOK_DROPPED || r == BOOK_EVICTED)
 			shrink_known(s, side);
 		mpx_flow_level(&s->flow, &s->fc, side, old, r == BOOK_DROPPED ? old : d->lv[i].qty);
+		if (s->req)
+			mpx_req_level(s->req, side, old, r == BOOK_DROPPED ? old : d->lv[i].qty);
 	}
 	best4(s->bk, after);
 	/* bookd wrote the book it held after this update: ours must be the same. */
@@ -676,6 +688,8 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 	}
 	mpx_flow_ofi(&s->flow, &s->fc, before, after);
 	s->flow.n_updates++;
+	if (s->req)
+		mpx_req_delta_end(s->req);
 	s->c.applied++;
 	if (t >= s->o->from && s->last_upd_t && s->last_upd_epoch == s->epoch_no) {
 		int64_t ms = (t - s->last_upd_t) / 1000000;
@@ -922,6 +936,13 @@ on_record(struct st *s, const struct rec_hdr *h)
 	case REC_TRADE:
 		on_trade(s, (const struct rec_trade *)h, t);
 		break;
+	case REC_TICKER:
+	case REC_KLINE:
+		if (s->req)
+			mpx_req_market(s->req, h, s->inst);
+		else
+			s->c.other++;
+		break;
 	default:
 		s->c.other++;
 		break;
@@ -1157,6 +1178,19 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 		st_free(&s);
 		return -1;
 	}
+	if (o->what & MPX_W_REQ) {
+		struct mpx_req_cfg rc0 = {
+			.what = o->what & MPX_W_REQ, .levels = o->req_levels, .bins = o->req_bins,
+			.flow_window = o->flow_window, .stack_len = o->stack_len, .stack_stride = o->stack_stride,
+			.stack_ns = o->stack_ns, .ml_groups = o->ml_groups,
+		};
+		s.req = mpx_req_open(o->out, &rc0, err, errlen);
+		if (!s.req) {
+			outputs_close(&s, err + strlen(err), 0);
+			st_free(&s);
+			return -1;
+		}
+	}
 	s.total_est = estimate_records(o, s.start, o->to + TAIL_NS);
 	q.exchange = o->exchange;
 	q.symbol = o->symbol;
@@ -1206,6 +1240,8 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	}
 	if (outputs_close(&s, err, errlen) < 0)
 		rc = -1;
+	if (s.req && mpx_req_close(s.req, rc ? err + strlen(err) : err, rc ? 0 : errlen) < 0)
+		rc = -1;
 	if (!rc && s.lob_failed) {
 		snprintf(err, errlen, "%s", s.lob_err);
 		rc = -1;
@@ -1238,6 +1274,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 		m.c = &s.c;
 		m.lob = s.lob;
 		m.split = o->n_split ? &sp : NULL;
+		m.req = s.req;
 		m.seconds = (double)(mono_ns() - s.t_begin) / 1e9;
 		if (mpx_meta_write(&m, err, errlen) < 0)
 			rc = -1;
@@ -1250,6 +1287,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	sum->stack_windows = s.stack_windows;
 	sum->seconds = (double)(mono_ns() - s.t_begin) / 1e9;
 	mpx_split_free(&sp);
+	mpx_req_free(s.req);
 	st_free(&s);
 	return rc;
 }
