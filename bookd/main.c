@@ -110,7 +110,7 @@ static const struct stat_metric g_stat_metrics[] = {
 struct book_metrics {
 	_Atomic uint64_t *c[N_STAT_METRICS];
 	uint64_t last[N_STAT_METRICS];
-	_Atomic int64_t *synced, *levels_bid, *levels_ask;
+	_Atomic int64_t *synced, *levels_bid, *levels_ask, *exact_bid, *exact_ask;
 };
 
 struct bookd {
@@ -248,6 +248,10 @@ setup_metrics(struct bookd *d)
 		d->bm[i].synced = metrics_gauge(d->m, "mp_book_synced", labels, "1 while the book is in sync");
 		d->bm[i].levels_bid = metrics_gauge(d->m, "mp_book_levels_bid", labels, "bid levels held");
 		d->bm[i].levels_ask = metrics_gauge(d->m, "mp_book_levels_ask", labels, "ask levels held");
+		d->bm[i].exact_bid = metrics_gauge(d->m, "mp_book_exact_levels_bid", labels,
+		    "bid levels inside the exact range (sequence-verified; depth completeness counts these)");
+		d->bm[i].exact_ask = metrics_gauge(d->m, "mp_book_exact_levels_ask", labels,
+		    "ask levels inside the exact range");
 	}
 }
 
@@ -268,6 +272,9 @@ update_metrics(struct bookd *d)
 		metric_set(bm->synced, k->state == BK_SYNCED);
 		metric_set(bm->levels_bid, book_count(k->book, BOOK_BID));
 		metric_set(bm->levels_ask, book_count(k->book, BOOK_ASK));
+		/* 0 while unsynced: nothing is verified then */
+		metric_set(bm->exact_bid, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_BID) : 0);
+		metric_set(bm->exact_ask, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_ASK) : 0);
 	}
 	metrics_heartbeat(d->m);
 }

@@ -16,7 +16,8 @@
 # of real time, so 10 min of market time take ~60 s.  Every duration that is
 # market time in production is divided by 10 here: mpsim's timers follow
 # (--timer-rate defaults to --rate: its weight window is 6 s), feedd's
-# weight_window = 6 s, bookd's refresh_hold_timeout = 1 s.  The refresh
+# weight_window = 6 s, bookd's refresh_hold_timeout = 1 s and snapshot_interval
+# = 100 ms (the top-N snapshots carry the exact range to book_follow).  The refresh
 # interval: the market is ETH-USDT at --volatility 0.05 (2.5x mpsim's
 # default) falling 6 %/hour (--drift -0.06); at that pace the exact range of
 # a 5000-level book loses 5 % in ~10 s of market time (a paused-market
@@ -67,6 +68,7 @@ max_levels = 5000
 min_depth_pct = 0
 deep_refresh_interval = $interval
 refresh_hold_timeout = 1s
+snapshot_interval = 100ms
 resync_backoff_min = 200ms
 resync_backoff_max = 2s
 snapshot_timeout = 3s

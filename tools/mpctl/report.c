@@ -253,8 +253,8 @@ books_json(struct ctl *c, int64_t now_real)
 		n = cfg_list(c->cfg, "instruments", exchanges[e], syms, INST_MAX);
 		for (i = 0; i < n && i < INST_MAX; i++) {
 			char lab[160], labs[200];
-			double synced, lb, la, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
-			int have_s, have_lb, have_la, have_t, have_last;
+			double synced, lb, la, eb, ea, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
+			int have_s, have_lb, have_la, have_eb, have_ea, have_t, have_last;
 			json_t *o;
 
 			snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", exchanges[e], syms[i]);
@@ -265,6 +265,9 @@ books_json(struct ctl *c, int64_t now_real)
 			snprintf(labs, sizeof labs, "%s,side=\"ask\"", lab);
 			have_la = sum_metric(c, "bookd", "mp_book_levels", labs, &la) ||
 			    sum_metric(c, "bookd", "mp_book_levels_ask", lab, &la);
+			/* depth completeness counts exact levels only (bookd/README.md) */
+			have_eb = sum_metric(c, "bookd", "mp_book_exact_levels_bid", lab, &eb);
+			have_ea = sum_metric(c, "bookd", "mp_book_exact_levels_ask", lab, &ea);
 			have_t = sum_metric(c, "bookd", "mp_book_depth_target_levels", lab, &tgt);
 			if (!have_t && have_s) {
 				/* bookd's config says what a complete book is */
@@ -295,13 +298,16 @@ books_json(struct ctl *c, int64_t now_real)
 			    "levels", "bid", have_lb ? json_integer((json_int_t)lb) : json_null(),
 			    "ask", have_la ? json_integer((json_int_t)la) : json_null(),
 			    "depth_target", have_t ? json_integer((json_int_t)tgt) : json_null(),
-			    "depth_completeness", num_or_null(have_t && tgt > 0 && have_lb && have_la,
-			        (lb < la ? lb : la) / (tgt > 0 ? tgt : 1)),
+			    "depth_completeness", num_or_null(have_t && tgt > 0 && have_eb && have_ea,
+			        (eb < ea ? eb : ea) / (tgt > 0 ? tgt : 1)),
 			    "last_update_age_s", num_or_null(have_last, (double)(now_real - (int64_t)last) / 1e9));
 			if (!o)
 				continue;
-			if (have_t && tgt > 0 && have_lb && have_la) {
-				double comp = (lb < la ? lb : la) / tgt;
+			json_object_set_new(o, "exact_levels", json_pack("{s:o,s:o}",
+			    "bid", have_eb ? json_integer((json_int_t)eb) : json_null(),
+			    "ask", have_ea ? json_integer((json_int_t)ea) : json_null()));
+			if (have_t && tgt > 0 && have_eb && have_ea) {
+				double comp = (eb < ea ? eb : ea) / tgt;
 				if (worst_depth < 0 || comp < worst_depth)
 					worst_depth = comp;
 			}
