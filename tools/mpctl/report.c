@@ -265,7 +265,7 @@ books_json(struct ctl *c, int64_t now_real)
 			snprintf(labs, sizeof labs, "%s,side=\"ask\"", lab);
 			have_la = sum_metric(c, "bookd", "mp_book_levels", labs, &la) ||
 			    sum_metric(c, "bookd", "mp_book_levels_ask", lab, &la);
-			/* depth completeness counts exact levels only (bookd/README.md) */
+			/* levels inside the exact range (bookd/README.md "Exact range") */
 			have_eb = sum_metric(c, "bookd", "mp_book_exact_levels_bid", lab, &eb);
 			have_ea = sum_metric(c, "bookd", "mp_book_exact_levels_ask", lab, &ea);
 			have_t = sum_metric(c, "bookd", "mp_book_depth_target_levels", lab, &tgt);
@@ -298,16 +298,16 @@ books_json(struct ctl *c, int64_t now_real)
 			    "levels", "bid", have_lb ? json_integer((json_int_t)lb) : json_null(),
 			    "ask", have_la ? json_integer((json_int_t)la) : json_null(),
 			    "depth_target", have_t ? json_integer((json_int_t)tgt) : json_null(),
-			    "depth_completeness", num_or_null(have_t && tgt > 0 && have_eb && have_ea,
-			        (eb < ea ? eb : ea) / (tgt > 0 ? tgt : 1)),
+			    "depth_completeness", num_or_null(have_t && tgt > 0 && have_lb && have_la,
+			        (lb < la ? lb : la) / (tgt > 0 ? tgt : 1)),
 			    "last_update_age_s", num_or_null(have_last, (double)(now_real - (int64_t)last) / 1e9));
 			if (!o)
 				continue;
 			json_object_set_new(o, "exact_levels", json_pack("{s:o,s:o}",
 			    "bid", have_eb ? json_integer((json_int_t)eb) : json_null(),
 			    "ask", have_ea ? json_integer((json_int_t)ea) : json_null()));
-			if (have_t && tgt > 0 && have_eb && have_ea) {
-				double comp = (eb < ea ? eb : ea) / tgt;
+			if (have_t && tgt > 0 && have_lb && have_la) {
+				double comp = (lb < la ? lb : la) / tgt;
 				if (worst_depth < 0 || comp < worst_depth)
 					worst_depth = comp;
 			}
