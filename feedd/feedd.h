@@ -133,6 +133,8 @@ struct feed_metrics {
 	_Atomic uint64_t *feed_drops, *raw_drops, *events, *connects, *disconnects, *rollovers, *stale;
 	_Atomic uint64_t *pings, *pongs, *rest_ok, *rest_failed, *rate_limited, *ctl_requests, *ctl_ignored;
 	_Atomic uint64_t *refresh_skipped;   /* deep refreshes not sent: budget kept for resyncs */
+	_Atomic uint64_t *refresh_sent;      /* deep refreshes sent (queued for the venue) */
+	_Atomic uint64_t *refresh_weight;    /* request weight those refreshes cost */
 	_Atomic uint64_t *retired_frames, *capture_errors;
 	_Atomic uint64_t *snap_ok, *snap_failed;   /* book snapshot requests only (RQ_SNAPSHOT) */
 	_Atomic int64_t *weight_used, *weight_limit, *rest_queued, *links_up;

@@ -534,6 +534,9 @@ rest_submit_refresh(struct feed *f, uint32_t inst, uint32_t req_id, uint32_t dep
 		    "deep refresh skipped: the weight budget is kept for resyncs");
 		return;
 	}
+	/* what refreshes cost, apart from resyncs (make bench: binance_refresh_cost) */
+	metric_inc(f->mt.refresh_sent, 1);
+	metric_inc(f->mt.refresh_weight, (uint64_t)w);
 	rest_submit(f, RQ_SNAPSHOT, inst, req_id, depth);
 }
 

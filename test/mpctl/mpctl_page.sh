@@ -83,7 +83,7 @@ for p in ("nats-server", "stored", "routerd", "bookd", "feedd.binance", "feedd.o
     cells = row("proc-" + p)
     assert cells[0] == p and cells[2] == "ready" and int(cells[1]) > 0, cells
 b = row("book-binance-BTC-USDT"); assert b[1] == "yes" and b[2] == "5000", b
-assert b[9] == "10 / 10000" and b[11] == "0.10%", b      # loss: missing / expected, since start
+assert b[10] == "10 / 10000" and b[12] == "0.10%", b     # loss: missing / expected, since start (b[4]: exact bid / ask)
 r = row("ring-book.router"); assert r[1] == "100", r
 assert 'id="status" class="ok"' in dom, "status not ok"
 m = re.search(r'id="chart-binance-BTC-USDT".*?class="info">(.*?)</span>', dom, re.S)

@@ -49,6 +49,13 @@ static const char usage[] =
 "  --volatility V        daily volatility of the price (default 0.02 = 2%/day,\n"
 "                        about 1.3 USD or 130 Binance ticks per step for BTC;\n"
 "                        0 = a calm book whose mid only drifts by the touch)\n"
+"  --drift D             constant trend of the price per hour, relative (default\n"
+"                        0; -0.05 = falling 5%%/hour, -0.1..0.1): one side's\n"
+"                        levels beyond a snapshot's range decay predictably\n"
+"  --deep-churn N        mean level changes per step and book at ranks spread\n"
+"                        log-uniformly over the whole depth (default 8, 0..200;\n"
+"                        0 = only the near-touch churn): levels appear and\n"
+"                        vanish far from the touch, as in real books\n"
 "  --tls                 also serve TLS (https/wss) on both ports: a connection\n"
 "                        starting with a TLS handshake gets TLS, others stay\n"
 "                        plain http/ws\n"
@@ -236,6 +243,8 @@ main(int argc, char **argv)
 		{"symbols", required_argument, NULL, 'S'},
 		{"conn-lifetime", required_argument, NULL, 'A'},
 		{"volatility", required_argument, NULL, 'V'},
+		{"drift", required_argument, NULL, 1007},
+		{"deep-churn", required_argument, NULL, 1008},
 		{"tls", no_argument, NULL, 't'},
 		{"tls-cert", required_argument, NULL, 1001},
 		{"tls-key", required_argument, NULL, 1002},
@@ -264,6 +273,7 @@ main(int argc, char **argv)
 	sim.seed = 1;
 	sim.rate = 1;
 	sim.volatility = 0.02;
+	sim.deep_churn = 8;
 	sim.max_write_queue = 64 << 20;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -323,6 +333,19 @@ main(int argc, char **argv)
 				return 2;
 			}
 			sim.volatility = v;
+			break;
+		}
+		case 1007:
+		case 1008: {
+			double v = strtod(optarg, &end), lo = c == 1007 ? -0.1 : 0, hi = c == 1007 ? 0.1 : 200;
+			if (end == optarg || *end || !(v >= lo && v <= hi)) {
+				fprintf(stderr, "mpsim: --%s: '%s' must be %g..%g\n", c == 1007 ? "drift" : "deep-churn", optarg, lo, hi);
+				return 2;
+			}
+			if (c == 1007)
+				sim.drift = v;
+			else
+				sim.deep_churn = v;
 			break;
 		}
 		case 'A': {

@@ -207,6 +207,9 @@ sim_add_inst(const char *sym, int venue, int levels)
 	p.gap_div = d.gap_div;
 	/* a step is 100 ms: 864000 steps a day */
 	p.sigma = (double)p.mid * sim.volatility / sqrt(864000.0);
+	/* --drift is relative per hour: 36000 steps an hour */
+	p.drift = (double)p.mid * sim.drift / 36000.0;
+	p.deep_churn = sim.deep_churn;
 	if (mkt_init(&in->book, &p, seed) < 0) {
 		fprintf(stderr, "mpsim: %s on %s: price range too small for %d levels\n", sym, sim_venue_name(venue), levels);
 		return -1;

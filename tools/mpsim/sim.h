@@ -189,6 +189,8 @@ struct sim {
 	uint64_t seed;
 	double rate, timer_rate;
 	double volatility;               /* daily relative volatility of the fair price */
+	double drift;                    /* relative trend of the fair price per hour */
+	double deep_churn;               /* mean deep level changes per step and book */
 	int okx_legacy_checksum;
 	int okx_legacy_format;           /* OKX books as in 2021-2022: checksum, no seqId/prevSeqId */
 	int paused;
