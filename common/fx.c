@@ -130,6 +130,61 @@ fx_parse(const char *s, size_t len, int exp, int64_t *out)
 	return fx_parse_ex(s, len, exp, out, NULL);
 }
 
+int
+fx_parse_signed(const char *s, size_t len, int exp, int64_t *out)
+{
+	int64_t v;
+	int neg = len > 0 && s && s[0] == '-', rc;
+
+	if (len > 0 && s && s[0] == '+')
+		return FX_ESYNTAX;
+	rc = fx_parse(neg ? s + 1 : s, neg ? len - 1 : len, exp, &v);
+	if (rc == FX_ENEG)
+		return FX_ESYNTAX;      /* "--1", "-+1" */
+	if (rc != FX_OK)
+		return rc;
+	*out = neg ? -v : v;    /* |v| <= INT64_MAX, so -v cannot overflow */
+	return FX_OK;
+}
+
+int
+fx_parse_round(const char *s, size_t len, int exp, int64_t *out)
+{
+	size_t start, dot, i;
+	int neg, rc;
+	int64_t v;
+
+	rc = fx_parse_signed(s, len, exp, out);
+	if (rc != FX_EPREC)
+		return rc;
+	/* Only plain "d.ddd" reaches here rounded: with an exponent part the
+	 * digits to cut are not where they are written, and no venue sends
+	 * aggregates that way, so it stays an exactness error. */
+	neg = s[0] == '-';
+	start = neg ? 1 : 0;
+	for (dot = start; dot < len && s[dot] != '.'; dot++)
+		if (!is_digit(s[dot]))
+			return FX_EPREC;
+	for (i = dot + 1; i < len; i++)
+		if (!is_digit(s[i]))
+			return FX_EPREC;
+	/* keep -exp decimals (with exp 0 also drop the '.'), round on the next digit */
+	{
+		size_t keep_end = dot + (exp == 0 ? 0 : 1 + (size_t)-exp);
+
+		v = 0;          /* ".5" at exponent 0 keeps no digit */
+		if (keep_end > start && (rc = fx_parse(s + start, keep_end - start, exp, &v)) != FX_OK)
+			return rc;
+		if (s[dot + 1 + (size_t)-exp] >= '5') {
+			if (v == INT64_MAX)
+				return FX_ERANGE;
+			v++;
+		}
+	}
+	*out = neg ? -v : v;
+	return FX_OK;
+}
+
 /*
  * `decimals` is a minimum: a value with more significant decimals than asked
  * for is still printed exactly (formatting never rounds).

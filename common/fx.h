@@ -39,6 +39,14 @@ int fx_parse(const char *s, size_t len, int exp, int64_t *out);
 /* Same, and also reports how many decimals were written (before any exponent
  * part), which tells whether the instrument's format style reproduces s. */
 int fx_parse_ex(const char *s, size_t len, int exp, int64_t *out, int *decimals);
+/* Signed values (funding rates): an optional leading '-', then as fx_parse.
+ * "-0" is 0.  A '+' is a syntax error. */
+int fx_parse_signed(const char *s, size_t len, int exp, int64_t *out);
+/* As fx_parse_signed, but more decimals than exp holds are rounded half away
+ * from zero instead of FX_EPREC (plain "d.ddd" only; with an exponent part an
+ * inexact value stays FX_EPREC).  For aggregates such as open-interest values,
+ * never for prices or book sizes, which must be exact. */
+int fx_parse_round(const char *s, size_t len, int exp, int64_t *out);
 /* Format v (mantissa at exponent exp) with `decimals` fixed decimals
  * (0..-exp) or FX_TRIM.  Always NUL-terminates; returns the length, or 0 if
  * cap is too small (use FX_STR_MAX). Negative v gets a '-' (never from parse). */

@@ -45,6 +45,7 @@ rec_fixed_size(uint16_t type)
 	case REC_CONTROL: return sizeof(struct rec_control);
 	case REC_EVENT: return sizeof(struct rec_event);
 	case REC_RAW: return sizeof(struct rec_raw);
+	case REC_MARKET: return sizeof(struct rec_market);
 	}
 	return 0;
 }
@@ -76,6 +77,94 @@ rec_hdr_init(struct rec_hdr *h, uint16_t type, uint32_t inst, uint32_t len)
 	h->first_id = -1;
 	h->last_id = -1;
 	h->prev_id = -1;
+}
+
+void
+rec_market_init(struct rec_market *m, uint32_t inst, enum mkt_kind kind)
+{
+	rec_hdr_init(&m->h, REC_MARKET, inst, sizeof *m);
+	m->h.aux = (uint32_t)kind;
+	m->funding_rate = m->next_funding_rate = MKT_NONE;
+	m->settle_ns = m->next_settle_ns = MKT_NONE;
+	m->mark_px = m->index_px = MKT_NONE;
+	m->oi_contracts = m->oi_base = m->oi_quote = MKT_NONE;
+	m->liq_px = m->liq_avg_px = m->liq_qty = MKT_NONE;
+	m->funding_interval_s = 0;
+	m->liq_side = 0;
+	memset(m->pad0, 0, sizeof m->pad0);
+}
+
+/* The fields of each kind, so that a record filling another kind's field
+ * (a parser mixing kinds up) is refused rather than published half-wrong. */
+struct mkt_field {
+	const char *name;
+	size_t off;
+	uint8_t kind;
+};
+#define MKF(f, k) {#f, offsetof(struct rec_market, f), k}
+static const struct mkt_field mkt_fields[] = {
+	MKF(funding_rate, MK_FUNDING), MKF(next_funding_rate, MK_FUNDING),
+	MKF(settle_ns, MK_FUNDING), MKF(next_settle_ns, MK_FUNDING),
+	MKF(mark_px, MK_MARK), MKF(index_px, MK_MARK),
+	MKF(oi_contracts, MK_OPEN_INTEREST), MKF(oi_base, MK_OPEN_INTEREST),
+	MKF(oi_quote, MK_OPEN_INTEREST),
+	MKF(liq_px, MK_LIQUIDATION), MKF(liq_avg_px, MK_LIQUIDATION), MKF(liq_qty, MK_LIQUIDATION),
+};
+
+static int64_t
+mkt_get(const struct rec_market *m, size_t off)
+{
+	int64_t v;
+
+	memcpy(&v, (const char *)m + off, sizeof v);
+	return v;
+}
+
+static int
+market_check(const struct rec_market *m, char *err, size_t errlen)
+{
+	uint32_t k = m->h.aux;
+	const char *kn = mkt_kind_name(k);
+
+	if (k < MK_FUNDING || k > MK_KIND_MAX)
+		return err_set(err, errlen, "market: unknown kind %u in aux", (unsigned)k);
+	for (size_t i = 0; i < sizeof mkt_fields / sizeof mkt_fields[0]; i++)
+		if (mkt_fields[i].kind != k && mkt_get(m, mkt_fields[i].off) != MKT_NONE)
+			return err_set(err, errlen, "market %s: field %s belongs to %s", kn, mkt_fields[i].name,
+			    mkt_kind_name(mkt_fields[i].kind));
+	if (k != MK_FUNDING && m->funding_interval_s != 0)
+		return err_set(err, errlen, "market %s: funding_interval_s set", kn);
+	if (k != MK_LIQUIDATION && m->liq_side != 0)
+		return err_set(err, errlen, "market %s: liq_side set", kn);
+	switch (k) {
+	case MK_FUNDING:
+		if (m->funding_rate == MKT_NONE)
+			return err_set(err, errlen, "market funding: no funding_rate");
+		break;
+	case MK_OPEN_INTEREST:
+		if (m->oi_contracts == MKT_NONE && m->oi_base == MKT_NONE && m->oi_quote == MKT_NONE)
+			return err_set(err, errlen, "market open_interest: none of oi_contracts, oi_base, oi_quote");
+		if ((m->oi_contracts != MKT_NONE && m->oi_contracts < 0) ||
+		    (m->oi_base != MKT_NONE && m->oi_base < 0) || (m->oi_quote != MKT_NONE && m->oi_quote < 0))
+			return err_set(err, errlen, "market open_interest: negative value");
+		break;
+	case MK_MARK:
+		if (m->mark_px == MKT_NONE && m->index_px == MKT_NONE)
+			return err_set(err, errlen, "market mark: neither mark_px nor index_px");
+		if ((m->mark_px != MKT_NONE && m->mark_px <= 0) || (m->index_px != MKT_NONE && m->index_px <= 0))
+			return err_set(err, errlen, "market mark: price <= 0");
+		break;
+	case MK_LIQUIDATION:
+		if (m->liq_side != SIDE_BUY && m->liq_side != SIDE_SELL)
+			return err_set(err, errlen, "market liquidation: side %u is neither buy nor sell",
+			    (unsigned)m->liq_side);
+		if (m->liq_px == MKT_NONE || m->liq_px <= 0 || m->liq_qty == MKT_NONE || m->liq_qty <= 0)
+			return err_set(err, errlen, "market liquidation: price and size must be given and > 0");
+		if (m->liq_avg_px != MKT_NONE && m->liq_avg_px <= 0)
+			return err_set(err, errlen, "market liquidation: liq_avg_px <= 0");
+		break;
+	}
+	return 0;
 }
 
 static int
@@ -227,6 +316,14 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			return err_set(err, errlen, "raw: NUL byte inside the path");
 		return 0;
 	}
+	case REC_MARKET: {
+		struct rec_market m;
+
+		if (len != sizeof m)
+			break;
+		memcpy(&m, p, sizeof m);
+		return market_check(&m, err, errlen);
+	}
 	}
 	return err_set(err, errlen, "%s: record has %zu bytes, the type has exactly %zu", tn, len, fixed);
 }
@@ -235,7 +332,7 @@ const char *
 rec_type_name(uint16_t type)
 {
 	static const char *const names[] = {
-		NULL, "delta", "snapshot", "trade", "ticker", "kline", "control", "event", "raw",
+		NULL, "delta", "snapshot", "trade", "ticker", "kline", "control", "event", "raw", "market",
 	};
 
 	if (type >= 1 && type <= REC_TYPE_MAX)
@@ -293,6 +390,18 @@ snap_kind_name(uint8_t kind)
 	case SNAP_FULL: return "full";
 	case SNAP_TOPN: return "topn";
 	case SNAP_TOP: return "top";
+	}
+	return "unknown";
+}
+
+const char *
+mkt_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case MK_FUNDING: return "funding";
+	case MK_OPEN_INTEREST: return "open_interest";
+	case MK_MARK: return "mark";
+	case MK_LIQUIDATION: return "liquidation";
 	}
 	return "unknown";
 }

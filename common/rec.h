@@ -43,7 +43,8 @@ enum rec_type {
 	REC_CONTROL = 6,   /* bookd -> feedd requests (ctl.<exchange>) */
 	REC_EVENT = 7,     /* connection, sync, quality and loss events */
 	REC_RAW = 8,       /* an exchange frame exactly as received */
-	REC_TYPE_MAX = 8,
+	REC_MARKET = 9,    /* derivatives market data: funding, open interest, mark/index, liquidation */
+	REC_TYPE_MAX = 9,
 };
 
 /* Pipeline stages that stamp stage_ns[] (CLOCK_REALTIME ns, 0 = not yet). */
@@ -257,6 +258,110 @@ struct rec_event {
 	char text[104];         /* NUL-terminated */
 };
 
+/*
+ * REC_MARKET - derivatives market data.  hdr.aux = enum mkt_kind.
+ *
+ * One record carries one kind.  A venue frame that gives several kinds is
+ * written as one record per kind, in the enum's order, with the same exch_ns
+ * and recv_ns (Binance markPrice: MK_MARK with mark and index, then
+ * MK_FUNDING with the rate and its settlement time; Bybit tickers: up to
+ * MK_FUNDING, MK_OPEN_INTEREST, MK_MARK).  Spot instruments have none.
+ *
+ * Every int64 field a record does not fill - the fields of the other kinds,
+ * and fields of its own kind the venue did not give - is MKT_NONE.  Use
+ * rec_market_init(), which sets them all, then fill what the frame gives.
+ * Ids: hdr.first_id/last_id/prev_id are -1 (no venue sequence), exch_ns is
+ * the venue's event time (OKX ts, Binance E, Bybit ts), 0 if none.
+ *
+ * Exponents (value = mantissa * 10^exp):
+ *   rates       MKT_RATE_EXP (-18), signed: exact for every decimal rate the
+ *               venues print (OKX gives up to 16-18 decimals); |rate| < 9.2
+ *               (funding caps are well under 1).
+ *   prices      the instrument's px_exp (mark_px, index_px, liq_px), > 0.
+ *   contracts   the instrument's qty_exp (oi_contracts, liq_qty): the unit of
+ *               the instrument's book sizes (OKX SWAP/FUTURES: contracts;
+ *               Binance USD-M: base units).
+ *   values      MKT_VALUE_EXP (-4), >= 0: oi_base (base currency) and
+ *               oi_quote (quote/settlement currency, e.g. USD).  A fixed,
+ *               coarse exponent because these are aggregates that overflow
+ *               int64 at -8 (1e13 PEPE of open interest = 1e21 at -8; at -4
+ *               the limit is 9.2e14 units).  Parsers round half away from
+ *               zero to it (fx_parse_round); a venue string beyond the range
+ *               is a parse error, never a wrapped value.
+ *   times       ns since the epoch; intervals in seconds.
+ *
+ * Field by kind, with the venue fields they come from:
+ *  MK_FUNDING       funding_rate (required): the rate of the next settlement,
+ *                     at settle_ns.  Binance markPrice r; OKX funding-rate
+ *                     fundingRate; Bybit tickers fundingRate; Deribit
+ *                     ticker funding_8h (current_funding is not a forecast).
+ *                   settle_ns: when funding_rate is settled ("next funding
+ *                     time": Binance T, OKX fundingTime, Bybit nextFundingTime).
+ *                   next_funding_rate: the predicted rate of the settlement
+ *                     after that (OKX nextFundingRate), MKT_NONE when not
+ *                     given (OKX sends "" in some settlement modes).
+ *                   next_settle_ns: its time (OKX nextFundingTime), or MKT_NONE.
+ *                   funding_interval_s: seconds between settlements if known
+ *                     (OKX nextFundingTime - fundingTime; Binance
+ *                     /fapi/v1/fundingInfo; Bybit fundingIntervalHour), 0 = unknown.
+ *  MK_OPEN_INTEREST at least one of oi_contracts / oi_base / oi_quote.
+ *                   oi_contracts (qty_exp): OKX oi; Binance openInterest
+ *                     (USD-M: base units = contracts; COIN-M: contracts);
+ *                     Bybit openInterest.
+ *                   oi_base (MKT_VALUE_EXP): OKX oiCcy; Binance USD-M
+ *                     openInterest (also oi_contracts).
+ *                   oi_quote (MKT_VALUE_EXP): OKX oiUsd; Bybit
+ *                     openInterestValue; Binance openInterestHist
+ *                     sumOpenInterestValue; Deribit open_interest (USD, inverse).
+ *  MK_MARK          at least one of mark_px / index_px (px_exp).
+ *                     Binance markPrice p / i; OKX mark-price markPx (mark
+ *                     only) and index-tickers idxPx (index only: OKX indexes
+ *                     are per underlying, e.g. BTC-USD, so one index update
+ *                     gives a record for every carried instrument on it);
+ *                     Bybit markPrice / indexPrice; Deribit mark_price /
+ *                     index_price.
+ *  MK_LIQUIDATION   liq_side (enum trade_side, required BUY or SELL): the side
+ *                     of the liquidation order (SELL = a long was closed).
+ *                     liq_px (required): the order's price (Binance forceOrder
+ *                     o.p, OKX liquidation-orders bkPx); liq_avg_px: its average
+ *                     fill price if given (Binance o.ap), else MKT_NONE.
+ *                     liq_qty (required, qty_exp, > 0): size (Binance o.q,
+ *                     OKX sz in contracts).
+ */
+enum mkt_kind {
+	MK_FUNDING = 1,
+	MK_OPEN_INTEREST = 2,
+	MK_MARK = 3,           /* mark and/or index price */
+	MK_LIQUIDATION = 4,
+	MK_KIND_MAX = 4,
+};
+#define MKT_NONE INT64_MIN     /* "not given" in every int64 field of rec_market */
+#define MKT_RATE_EXP (-18)
+#define MKT_VALUE_EXP (-4)
+
+struct rec_market {
+	struct rec_hdr h;
+	/* MK_FUNDING */
+	int64_t funding_rate;       /* MKT_RATE_EXP, signed */
+	int64_t next_funding_rate;  /* MKT_RATE_EXP, signed; predicted */
+	int64_t settle_ns;
+	int64_t next_settle_ns;
+	/* MK_MARK */
+	int64_t mark_px;            /* px_exp */
+	int64_t index_px;           /* px_exp */
+	/* MK_OPEN_INTEREST */
+	int64_t oi_contracts;       /* qty_exp */
+	int64_t oi_base;            /* MKT_VALUE_EXP */
+	int64_t oi_quote;           /* MKT_VALUE_EXP */
+	/* MK_LIQUIDATION */
+	int64_t liq_px;             /* px_exp */
+	int64_t liq_avg_px;         /* px_exp */
+	int64_t liq_qty;            /* qty_exp */
+	uint32_t funding_interval_s;/* MK_FUNDING; 0 = unknown (uint32: no MKT_NONE) */
+	uint8_t liq_side;           /* MK_LIQUIDATION: enum trade_side; 0 otherwise */
+	uint8_t pad0[3];
+};
+
 enum raw_source { RAW_WS = 1, RAW_REST = 2 };
 /*
  * REC_RAW.  data[] = path (path_len bytes, no NUL; empty for WS) then the
@@ -286,6 +391,9 @@ size_t rec_fixed_size(uint16_t type);
 
 /* Zero *h and set type, inst, len; prev/first/last ids = -1. */
 void rec_hdr_init(struct rec_hdr *h, uint16_t type, uint32_t inst, uint32_t len);
+/* A REC_MARKET of this kind with every int64 field MKT_NONE, the header as
+ * rec_hdr_init, funding_interval_s and liq_side 0. */
+void rec_market_init(struct rec_market *m, uint32_t inst, enum mkt_kind kind);
 
 /*
  * Check that buf[0..len) is a well-formed record: known type, hdr.len == len,
@@ -299,6 +407,8 @@ const char *rec_type_name(uint16_t type);   /* "delta", ... or "unknown" */
 const char *ev_code_name(uint16_t code);
 const char *ctl_op_name(uint16_t op);
 const char *snap_kind_name(uint8_t kind);
+/* "funding", "open_interest", "mark", "liquidation" or "unknown". */
+const char *mkt_kind_name(uint32_t kind);
 
 /* A hash of every record layout (names, sizes, offsets of every field) and the
  * record-format version; stored in ring headers and store segments. */

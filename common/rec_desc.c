@@ -64,6 +64,15 @@ static const struct rec_desc_field f_raw[] = {
 	FLD(rec_raw, path_len), FLD(rec_raw, payload_len),
 };
 
+static const struct rec_desc_field f_market[] = {
+	FLD(rec_market, h), FLD(rec_market, funding_rate), FLD(rec_market, next_funding_rate),
+	FLD(rec_market, settle_ns), FLD(rec_market, next_settle_ns),
+	FLD(rec_market, mark_px), FLD(rec_market, index_px),
+	FLD(rec_market, oi_contracts), FLD(rec_market, oi_base), FLD(rec_market, oi_quote),
+	FLD(rec_market, liq_px), FLD(rec_market, liq_avg_px), FLD(rec_market, liq_qty),
+	FLD(rec_market, funding_interval_s), FLD(rec_market, liq_side), FLD(rec_market, pad0),
+};
+
 static const struct rec_desc_struct g_desc[] = {
 	DESC(rec_hdr, f_hdr),
 	DESC(rec_level, f_level),
@@ -75,6 +84,7 @@ static const struct rec_desc_struct g_desc[] = {
 	DESC(rec_control, f_control),
 	DESC(rec_event, f_event),
 	DESCT(rec_raw, f_raw, data, char),
+	DESC(rec_market, f_market),
 };
 
 /* The trailing arrays must start right at the end of their struct, or the

@@ -75,6 +75,31 @@ put_kv(struct sbuf *b, const struct inst *in, int px, const char *key, int64_t v
 	put_num(b, in, px, v);
 }
 
+/* REC_MARKET fields: MKT_NONE ("not given") is left out of the object. */
+static void
+put_opt(struct sbuf *b, const struct inst *in, int px, const char *key, int64_t v)
+{
+	if (v != MKT_NONE)
+		put_kv(b, in, px, key, v);
+}
+
+static void
+put_int(struct sbuf *b, const char *key, int64_t v)
+{
+	if (v != MKT_NONE)
+		sbuf_printf(b, ",\"%s\":%" PRId64, key, v);
+}
+
+/* A value at a fixed exponent (rates, open-interest values) as a trimmed string. */
+static void
+put_fixed(struct sbuf *b, const char *key, int64_t v, int exp)
+{
+	char s[FX_STR_MAX];
+
+	if (v != MKT_NONE && fx_format(v, exp, FX_TRIM, s, sizeof s) > 0)
+		sbuf_printf(b, ",\"%s\":\"%s\"", key, s);
+}
+
 static void
 put_levels(struct sbuf *b, const struct inst *in, const char *key, const unsigned char *lv,
     uint32_t n, int max_levels, int *truncated)
@@ -250,6 +275,31 @@ rec_to_json(const void *rec, const struct inst_registry *reg, int max_levels)
 		put_kv(&b, in, 1, "volq", k.volq);
 		sbuf_printf(&b, ",\"n_trades\":%" PRId64 ",\"closed\":%s", k.n_trades,
 		    k.closed ? "true" : "false");
+		break;
+	}
+	case REC_MARKET: {
+		struct rec_market m;
+
+		if (h.len < sizeof m)
+			break;
+		memcpy(&m, p, sizeof m);
+		sbuf_printf(&b, ",\"kind\":\"%s\"", mkt_kind_name(m.h.aux));
+		put_fixed(&b, "funding_rate", m.funding_rate, MKT_RATE_EXP);
+		put_fixed(&b, "next_funding_rate", m.next_funding_rate, MKT_RATE_EXP);
+		put_int(&b, "settle_ns", m.settle_ns);
+		put_int(&b, "next_settle_ns", m.next_settle_ns);
+		if (m.funding_interval_s)
+			sbuf_printf(&b, ",\"funding_interval_s\":%" PRIu32, m.funding_interval_s);
+		put_opt(&b, in, 1, "mark_px", m.mark_px);
+		put_opt(&b, in, 1, "index_px", m.index_px);
+		put_opt(&b, in, 0, "oi_contracts", m.oi_contracts);
+		put_fixed(&b, "oi_base", m.oi_base, MKT_VALUE_EXP);
+		put_fixed(&b, "oi_quote", m.oi_quote, MKT_VALUE_EXP);
+		if (m.h.aux == MK_LIQUIDATION)
+			sbuf_printf(&b, ",\"liq_side\":\"%s\"", side_name(m.liq_side));
+		put_opt(&b, in, 1, "liq_px", m.liq_px);
+		put_opt(&b, in, 1, "liq_avg_px", m.liq_avg_px);
+		put_opt(&b, in, 0, "liq_qty", m.liq_qty);
 		break;
 	}
 	case REC_CONTROL: {

@@ -52,7 +52,11 @@
 #define STORE_BLOCK_MAGIC 0x314b4c42U         /* "BLK1" */
 #define STORE_IDX_MAGIC   0x31584449U         /* "IDX1" */
 #define STORE_END_MAGIC   0x31444e455453504dULL /* "MPSTEND1" */
-#define STORE_VERSION 1
+#define STORE_VERSION 2          /* 2: block headers count STORE_TYPES record types (REC_MARKET) */
+/* Per-type record counts on disk have room for this many types, so that a
+ * new record type changes the schema hash but not the block header layout. */
+#define STORE_TYPES 16
+_Static_assert(REC_TYPE_MAX < STORE_TYPES, "STORE_TYPES must exceed REC_TYPE_MAX");
 #define STORE_SEG_HDR_MAX 16384
 
 enum store_kind { STORE_K_BOOK = 1, STORE_K_RAW = 2, STORE_K_SYS = 3 };
@@ -114,9 +118,8 @@ struct store_block_hdr {
 	uint64_t ring_first_seq; /* ring seqs of the first and last record */
 	uint64_t ring_last_seq;
 	int64_t written_ns;      /* when the block was sealed (= stage_ns[STAGE_STORE]) */
-	uint32_t count[REC_TYPE_MAX + 1]; /* records per enum rec_type */
+	uint32_t count[STORE_TYPES]; /* records per enum rec_type (index 0 and beyond REC_TYPE_MAX: 0) */
 	uint32_t block_no;       /* 0, 1, ... within the segment */
-	uint32_t pad0;
 	uint32_t hdr_crc;        /* crc32c of the header with this field zero */
 };
 

@@ -8,7 +8,7 @@
 
 _Static_assert(sizeof(struct store_inst_disk) == 104, "store_inst_disk layout");
 _Static_assert(sizeof(struct store_seg_hdr) == 96, "store_seg_hdr layout");
-_Static_assert(sizeof(struct store_block_hdr) == 144, "store_block_hdr layout");
+_Static_assert(sizeof(struct store_block_hdr) == 168, "store_block_hdr layout");
 _Static_assert(sizeof(struct store_idx_hdr) == 16, "store_idx_hdr layout");
 _Static_assert(sizeof(struct store_idx_ent) == 48, "store_idx_ent layout");
 _Static_assert(sizeof(struct store_idx_tail) == 32, "store_idx_tail layout");

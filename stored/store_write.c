@@ -58,7 +58,7 @@ struct wstream {
 	char *buf;
 	size_t len, cap;
 	uint32_t n;
-	uint32_t count[REC_TYPE_MAX + 1];
+	uint32_t count[STORE_TYPES];
 	int64_t min_ns, max_ns, first_id, last_id;
 	uint64_t ring_id, first_seq, last_seq;
 	/* blocks written but not yet synced: their marks apply after the sync */

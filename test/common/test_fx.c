@@ -221,6 +221,44 @@ t_property_roundtrip(void)
 	T_EQ_I(bad, 0);
 }
 
+/* Signed rates and rounded aggregates (REC_MARKET). */
+static void
+t_signed_and_round(void)
+{
+	int64_t v = 7;
+
+	T_EQ_I(fx_parse_signed("-0.0000055603110445", 19, -18, &v), FX_OK);
+	T_EQ_I(v, -5560311044500LL);
+	T_EQ_I(fx_parse_signed("0.0001", 6, -18, &v), FX_OK);
+	T_EQ_I(v, 100000000000000LL);
+	T_EQ_I(fx_parse_signed("-0", 2, -8, &v), FX_OK);
+	T_EQ_I(v, 0);
+	v = 7;
+	T_EQ_I(fx_parse_signed("+1", 2, -8, &v), FX_ESYNTAX);
+	T_EQ_I(fx_parse_signed("--1", 3, -8, &v), FX_ESYNTAX);
+	T_EQ_I(fx_parse_signed("-", 1, -8, &v), FX_EEMPTY);
+	T_EQ_I(fx_parse_signed("0.123", 5, -2, &v), FX_EPREC);
+	T_EQ_I(v, 7);
+	T_EQ_I(fx_parse_round("3162906093.27885", 16, -4, &v), FX_OK);
+	T_EQ_I(v, 31629060932789LL);
+	T_EQ_I(fx_parse_round("3162906093.27884", 16, -4, &v), FX_OK);
+	T_EQ_I(v, 31629060932788LL);
+	T_EQ_I(fx_parse_round("-1.00005", 8, -4, &v), FX_OK);
+	T_EQ_I(v, -10001);
+	T_EQ_I(fx_parse_round("12.5", 4, 0, &v), FX_OK);
+	T_EQ_I(v, 13);
+	T_EQ_I(fx_parse_round(".5", 2, 0, &v), FX_OK);
+	T_EQ_I(v, 1);
+	T_EQ_I(fx_parse_round("1.2", 3, -4, &v), FX_OK);   /* exact stays exact */
+	T_EQ_I(v, 12000);
+	v = 7;
+	T_EQ_I(fx_parse_round("1.23456e2", 9, -2, &v), FX_EPREC);
+	T_EQ_I(fx_parse_round("99999999999999999999.5", 22, -4, &v), FX_ERANGE);
+	T_EQ_I(fx_parse_round("922337203685477.58075", 21, -4, &v), FX_ERANGE);
+	T_EQ_I(fx_parse_round("1.2x345", 7, -4, &v), FX_ESYNTAX);
+	T_EQ_I(v, 7);
+}
+
 int
 main(void)
 {
@@ -230,5 +268,6 @@ main(void)
 	T_RUN(t_hostile_strings);
 	T_RUN(t_format);
 	T_RUN(t_property_roundtrip);
+	T_RUN(t_signed_and_round);
 	return t_done();
 }

@@ -474,7 +474,7 @@ t_description_covers_layout(void)
 {
 	static const char *const expect[] = {
 		"rec_hdr", "rec_level", "rec_delta", "rec_snapshot", "rec_trade",
-		"rec_ticker", "rec_kline", "rec_control", "rec_event", "rec_raw",
+		"rec_ticker", "rec_kline", "rec_control", "rec_event", "rec_raw", "rec_market",
 	};
 	int n;
 	const struct rec_desc_struct *d = rec_desc(&n);
@@ -515,6 +515,89 @@ t_description_covers_layout(void)
 		if (strcmp(d[i].name, "rec_hdr") == 0)
 			T_EQ_I(d[i].size, sizeof(struct rec_hdr));
 	}
+}
+
+/* REC_MARKET: every kind checks and prints with its own fields only; a field
+ * of another kind, a missing required field, bad sides and prices are refused. */
+static void
+t_market(void)
+{
+	struct rec_market m, bad;
+	json_t *j;
+
+	setup_registry();
+	rec_market_init(&m, 2, MK_FUNDING);
+	T_CHECK(m.h.type == REC_MARKET && m.h.len == sizeof m && m.h.aux == MK_FUNDING);
+	T_CHECK(m.mark_px == MKT_NONE && m.oi_quote == MKT_NONE && m.liq_side == 0);
+	T_CHECK(rejects(&m, sizeof m, "no funding_rate"));
+	m.funding_rate = -55603110445LL;        /* -0.000000055603110445 at -18 */
+	m.settle_ns = 1723190400000000000LL;
+	m.funding_interval_s = 28800;
+	j = check_all(&m, -1);
+	T_EQ_S(jstr(j, "type"), "market");
+	T_EQ_S(jstr(j, "kind"), "funding");
+	T_EQ_S(jstr(j, "funding_rate"), "-0.000000055603110445");
+	T_CHECK(json_object_get(j, "next_funding_rate") == NULL);   /* not given: left out */
+	T_CHECK(json_object_get(j, "mark_px") == NULL);
+	T_EQ_I(json_integer_value(json_object_get(j, "settle_ns")), 1723190400000000000LL);
+	T_EQ_I(json_integer_value(json_object_get(j, "funding_interval_s")), 28800);
+	json_decref(j);
+	bad = m;
+	bad.mark_px = 1;
+	T_CHECK(rejects(&bad, sizeof bad, "belongs to mark"));
+	bad = m;
+	bad.liq_side = SIDE_BUY;
+	T_CHECK(rejects(&bad, sizeof bad, "liq_side"));
+	bad = m;
+	bad.h.aux = 0;
+	T_CHECK(rejects(&bad, sizeof bad, "unknown kind"));
+	bad.h.aux = MK_KIND_MAX + 1;
+	T_CHECK(rejects(&bad, sizeof bad, "unknown kind"));
+	T_CHECK(rejects(&m, sizeof m - 8, "header len"));
+
+	rec_market_init(&m, 2, MK_MARK);
+	T_CHECK(rejects(&m, sizeof m, "neither"));
+	m.index_px = 6123450000000LL;           /* 61234.5 at -8 */
+	j = check_all(&m, -1);
+	T_EQ_S(jstr(j, "kind"), "mark");
+	T_EQ_S(jstr(j, "index_px"), "61234.5");
+	T_CHECK(json_object_get(j, "mark_px") == NULL);
+	json_decref(j);
+	m.mark_px = 0;
+	T_CHECK(rejects(&m, sizeof m, "price <= 0"));
+	bad = m;
+	bad.mark_px = 1;
+	bad.funding_interval_s = 1;
+	T_CHECK(rejects(&bad, sizeof bad, "funding_interval_s"));
+
+	rec_market_init(&m, 2, MK_OPEN_INTEREST);
+	T_CHECK(rejects(&m, sizeof m, "none of"));
+	m.oi_contracts = 123400000000LL;        /* 1234 contracts */
+	m.oi_quote = 51234567891234LL;          /* 5123456789.1234 at -4 */
+	j = check_all(&m, -1);
+	T_EQ_S(jstr(j, "kind"), "open_interest");
+	T_EQ_S(jstr(j, "oi_contracts"), "1234");
+	T_EQ_S(jstr(j, "oi_quote"), "5123456789.1234");
+	T_CHECK(json_object_get(j, "oi_base") == NULL);
+	json_decref(j);
+	m.oi_base = -1;
+	T_CHECK(rejects(&m, sizeof m, "negative"));
+
+	rec_market_init(&m, 1, MK_LIQUIDATION);
+	m.liq_px = 6100000000000LL;
+	m.liq_qty = 1000000;
+	T_CHECK(rejects(&m, sizeof m, "neither buy nor sell"));
+	m.liq_side = SIDE_SELL;
+	j = check_all(&m, -1);
+	T_EQ_S(jstr(j, "kind"), "liquidation");
+	T_EQ_S(jstr(j, "liq_side"), "sell");
+	T_EQ_S(jstr(j, "liq_px"), "61000.00000000");
+	T_EQ_S(jstr(j, "liq_qty"), "0.01000000");
+	json_decref(j);
+	m.liq_qty = MKT_NONE;
+	T_CHECK(rejects(&m, sizeof m, "price and size"));
+	T_EQ_S(mkt_kind_name(MK_OPEN_INTEREST), "open_interest");
+	T_EQ_S(mkt_kind_name(9), "unknown");
 }
 
 static void
@@ -561,6 +644,7 @@ main(void)
 {
 	T_RUN(t_every_type);
 	T_RUN(t_raw_truncation_and_escapes);
+	T_RUN(t_market);
 	T_RUN(t_sizes);
 	T_RUN(t_malformations);
 	T_RUN(t_description_covers_layout);
