@@ -45,6 +45,9 @@ const struct cfg_key cfg_keys_routerd[] = {
 	{"nats", "connect_timeout", CFG_DUR, "2s", 100000000, 60000000000, "TCP/TLS connect timeout"},
 	{"nats", "reconnect_wait", CFG_DUR, "250ms", 10000000, 60000000000,
 	    "pause between reconnect attempts (the client retries forever)"},
+	{"nats", "send_asap", CFG_BOOL, "true", 0, 0,
+	    "write every publish to the socket at once (false: the client library's flusher thread, which "
+	    "sleeps 1 ms before each write, as before; routerd/README.md \"Latency\")"},
 	{"nats", "reconnect_buf", CFG_SIZE, "64MiB", 0, (int64_t)1 << 31,
 	    "client buffer for publishes made while reconnecting"},
 	{"nats", "streams_create", CFG_BOOL, "true", 0, 0,

@@ -100,6 +100,11 @@ natsc_options(const struct cfg *c, const char *name, struct natsc_state *st, nat
 	TRY("reconnect jitter", natsOptions_SetReconnectJitter(o, 50, 500));
 	TRY("[nats] reconnect_buf", natsOptions_SetReconnectBufSize(o, (int)cfg_size(c, "nats", "reconnect_buf")));
 	TRY("ping interval", natsOptions_SetPingInterval(o, 10000));
+	/* The library buffers a publish and leaves the write to its flusher
+	 * thread, which sleeps 1 ms first (to gather more): that was the
+	 * median of publish -> ack.  Writing at once costs one system call per
+	 * message, which is little at market-data rates (README "Latency"). */
+	TRY("[nats] send_asap", natsOptions_SetSendAsap(o, cfg_bool(c, "nats", "send_asap")));
 	/* Large books: a bigger socket buffer saves system calls. */
 	TRY("io buffer", natsOptions_SetIOBufSize(o, 256 * 1024));
 	/* Acks of a flood of publishes must never make the client drop them. */
