@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """lat_window.py - routerd's per-stage latency over a window of a demo.
 
-Usage: lat_window.py BEFORE AFTER
-BEFORE and AFTER are two /metrics texts of mpctl taken some seconds apart.
+Usage: lat_window.py BEFORE AFTER [BEFORE AFTER]...
+BEFORE and AFTER are two /metrics texts of mpctl taken some seconds apart;
+with several pairs (runs of the same setup) the windows' increases are
+added up before the quantiles are taken.
 Prints one JSON object: for every class and stage of
 mp_router_stage_latency_seconds (routerd/lat.h) the count, p50, p95, p99
 (interpolated inside the buckets of the window's increase, in ms, as
@@ -72,13 +74,19 @@ def quantiles(cum):
     return res
 
 
-def window(a, b, name, want):
-    ca, cb = buckets(a, name, want), buckets(b, name, want)
-    return quantiles({le: cb[le] - ca.get(le, 0) for le in cb})
+def window(pairs, name, want):
+    inc = {}
+    for a, b in pairs:
+        ca, cb = buckets(a, name, want), buckets(b, name, want)
+        for le in cb:
+            inc[le] = inc.get(le, 0) + cb[le] - ca.get(le, 0)
+    return quantiles(inc)
 
 
 def main():
-    a, b = parse(sys.argv[1]), parse(sys.argv[2])
+    files = [parse(f) for f in sys.argv[1:]]
+    pairs = list(zip(files[0::2], files[1::2]))
+    b = pairs[-1][1]
     out = {}
     name = "mp_router_stage_latency_seconds"
     for cls in ("steady", "sync", "snapshot"):
@@ -86,13 +94,14 @@ def main():
             want = {"stage": st, "class": cls}
             if not buckets(b, name, want):
                 continue
-            r = window(a, b, name, want)
-            mx = gauge(b, name + "_max", want)
-            r["max_since_start"] = None if mx is None else round(mx * 1e3, 3)
+            r = window(pairs, name, want)
+            mx = [gauge(y, name + "_max", want) for _, y in pairs]
+            mx = [m for m in mx if m is not None]
+            r["max_since_start"] = round(max(mx) * 1e3, 3) if mx else None
             out.setdefault(cls, {})[st] = r
     enc = {}
     for labels, _ in b.get("mp_router_encode_seconds_count", []):
-        r = window(a, b, "mp_router_encode_seconds", {"route": labels["route"]})
+        r = window(pairs, "mp_router_encode_seconds", {"route": labels["route"]})
         if r["count"]:
             enc[labels["route"]] = r
     out["encode"] = enc

@@ -14,7 +14,7 @@ $(eval $(call fuzz_target,fuzz_mpsub_parse,test/routerd/fuzz_mpsub_parse.c tools
 TEST_SCRIPTS += test/routerd/routerd_streams.sh test/routerd/routerd_nats_restart.sh \
 	test/routerd/routerd_kill9.sh test/routerd/routerd_gap.sh test/routerd/routerd_npm_consumer.sh \
 	test/routerd/routerd_tls_auth.sh test/routerd/routerd_mpsim.sh test/routerd/routerd_corrupt.sh \
-	test/routerd/routerd_two_runs.sh
+	test/routerd/routerd_two_runs.sh test/routerd/routerd_latency.sh
 # The system publishing to a 3-node NATS cluster, two nodes killed (~45 s).
 TEST_SCRIPTS += test/routerd/nats_cluster.sh
 
@@ -30,6 +30,8 @@ $(BIN)/test/bench_routerd: $(call objs,test/routerd/bench_routerd.c $(ROUTERD_LI
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libnats inih) $(LDBASE)
 PROGS += $(BIN)/test/bench_routerd
 BENCHES += test/routerd/bench_routerd.sh
+# receive -> ack per stage of the whole system, real recording and mpsim, 1x and 10x, new and old path (~12 min)
+BENCHES += test/routerd/bench_latency.sh
 $(OBJ)/test/routerd/bench_routerd.o: CFLAGS += -Irouterd
 $(OBJ)/test/routerd/feeder.o: CFLAGS += -Ibookd
 $(OBJ)/test/routerd/test_routerd_enc.o: CFLAGS += -Irouterd -Itest -Wno-format-truncation
