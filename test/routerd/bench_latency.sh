@@ -6,9 +6,11 @@
 # Sources: "replay" = ../shared/data/binance-spot-ethusdt-20240808.cap.zst
 # served by mpsim --replay (Binance ETH-USDT real traffic; OKX BTC-USDT
 # simulated), "sim" = mpsim's four simulated books.  Each at 1x and 10x the
-# real pace, each with routerd's path as it is ("new") and with the previous
-# one ("old": [nats] send_asap = false, the client library's flusher; see
-# routerd/README.md "Latency"), in alternating runs of the same bench (the
+# real pace, each with routerd's default path ("flusher": [nats] send_asap =
+# false, the client library's flusher thread gathers writes for about 1 ms,
+# the path before issue 12 too) and with every publish written at once
+# ("send_asap": [nats] send_asap = true; routerd/README.md "Latency"), in
+# alternating runs of the same bench (the
 # machine is shared: rounds alternate the order, and the windows of a setup's
 # rounds are pooled).  The figures are the increase of
 # mp_router_stage_latency_seconds over windows that start WARM seconds after
@@ -19,7 +21,7 @@
 # One JSON line per (source, rate, path):
 #   {"bench": "recv_ack_p99_<source>_<rate>x_<path>", "value": P99_MS, "unit": "ms", "steady": {...}, ...}
 # Environment: BENCH_LAT_SOURCES (default "replay sim"), BENCH_LAT_RATES
-# ("1 10"), BENCH_LAT_PATHS ("new old"), BENCH_LAT_ROUNDS (2),
+# ("1 10"), BENCH_LAT_PATHS ("flusher send_asap"), BENCH_LAT_ROUNDS (2),
 # BENCH_LAT_WINDOW (seconds, default 30; 10x replay: 15, the recording
 # lasts 36 s there), BENCH_LAT_WARM (8).
 . "$(dirname "$0")/../lib.sh"
@@ -33,7 +35,6 @@ done
 command -v nats-server >/dev/null || { echo '{"bench": "recv_ack_latency", "error": "nats-server not installed"}'; exit 0; }
 WARM=${BENCH_LAT_WARM:-8}
 ROUNDS=${BENCH_LAT_ROUNDS:-2}
-OLD_SET=(--set nats.send_asap=false)
 
 metrics() { curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/metrics" >"$1"; }
 # sched FILE: per supervised process (all its threads) the CPU time, the time
@@ -81,8 +82,11 @@ run() {
 	else
 		sys_config "$rate"
 	fi
-	SYS_SET=()
-	[ "$path" = old ] && SYS_SET=("${OLD_SET[@]}")
+	case $path in
+	flusher) SYS_SET=(--set nats.send_asap=false) ;;
+	send_asap) SYS_SET=(--set nats.send_asap=true) ;;
+	*) echo "unknown path $path" >"$out.err"; return ;;
+	esac
 	if ! sys_start; then
 		echo "system did not start: $(tail -1 "$SYS_LOG" | tr -d '"\\')" >"$out.err"; sys_teardown; return
 	fi
@@ -139,7 +143,7 @@ print(json.dumps({"bench": sys.argv[2], "value": st.get("whole", {}).get("p99"),
 PYEOF
 }
 
-PATHS=(${BENCH_LAT_PATHS:-new old})
+PATHS=(${BENCH_LAT_PATHS:-flusher send_asap})
 for src in ${BENCH_LAT_SOURCES:-replay sim}; do
 	for rate in ${BENCH_LAT_RATES:-1 10}; do
 		for ((round = 1; round <= ROUNDS; round++)); do
