@@ -434,7 +434,11 @@ run(struct bookd *d)
 				r = ring_next(v->feed, &v->cursor, &m);
 				if (r != 1)
 					break;
-				handle(d, v, &m, now);
+				/* stamped as read: a time taken once per pass would
+				 * date a record read late in the pass (after another
+				 * venue's batch, or a wait on book.store) before feedd
+				 * wrote it, and move bookd's time into routerd's stage */
+				handle(d, v, &m, now_ns());
 				got++;
 			}
 			/* Corruption: skip it; the loss comes back as a gap (books resync). */

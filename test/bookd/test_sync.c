@@ -338,9 +338,13 @@ t_binance_straddle_sync(void)
 	T_CHECK(d && d->h.first_id == 106 && d->h.last_id == 110 && d->h.prev_id == 107);
 	T_CHECK(d && d->best_bid_px == P("100") && d->best_ask_px == P("101") && d->book_bids == 3);
 	T_CHECK(book_find(g_k.book, BOOK_BID, P("99"), &q) && q == P("2"));
+	/* applied from the sync buffer: marked so its latency counts apart */
+	T_CHECK(d && (d->h.flags & REC_F_BUFFERED) && (d->h.flags & REC_F_SYNCED));
 	/* normal continuation */
 	in_rec(mk_delta(g_bin, 111, 115, -1, L("100:0", NULL, "101:0", NULL)));
 	T_EQ_I(g_k.id, 115);
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.last_id == 115 && !(d->h.flags & REC_F_BUFFERED));
 	T_EQ_I(book_count(g_k.book, BOOK_BID), 2);
 	check_consistent();
 }
