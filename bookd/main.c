@@ -52,7 +52,7 @@ static const char usage[] =
     "writes deltas, snapshots and events to book.router and book.store; asks feedd for\n"
     "snapshots through ctl.<exchange>.  Settings: the [bookd] keys below.\n";
 
-struct venue {
+struct feedin {
 	int exch;
 	struct ring *feed, *ctl;
 	uint64_t cursor;
@@ -98,6 +98,16 @@ static const struct stat_metric g_stat_metrics[] = {
 	SM(refresh_dropped, "mp_book_refresh_dropped_total", "deep refreshes dropped (unusable, replaced, or lost to a resync)"),
 	SM(refresh_discrepancies, "mp_book_refresh_discrepancies_total",
 	    "levels inside the exact range a refresh contradicted (each episode resyncs the book)"),
+	/* OKX audits (okx_audit.h) */
+	SM(top_agree, "mp_book_top_agree_total", "OKX books5/bbo-tbt agrees with the book at its seqId"),
+	SM(top_disagree, "mp_book_top_disagree_total", "OKX books5/bbo-tbt disagrees with the book (each resyncs)"),
+	SM(top_nc, "mp_book_top_not_comparable_total", "OKX books5/bbo-tbt at a seqId the book did not stand at"),
+	SM(window_requests, "mp_book_window_requests_total", "OKX REST window audits asked of feedd"),
+	SM(window_refused, "mp_book_window_refused_total", "OKX REST window audits feedd skipped to keep budget"),
+	SM(window_agree, "mp_book_window_agree_total", "OKX REST windows equal to the book at their seqId"),
+	SM(window_nc, "mp_book_window_not_comparable_total", "OKX REST windows that could not be compared"),
+	SM(window_discrepancies, "mp_book_window_discrepancies_total",
+	    "levels an OKX REST window contradicted (each episode resyncs the book)"),
 	SM(out_records, "mp_book_out_records_total", "records emitted"),
 	/* loss accounting (bookd/sync_loss.c): Binance in update ids, OKX in frames */
 	SM(upd_expected, "mp_book_expected_updates_total", "updates the venue's ids say were sent (received + lost)"),
@@ -110,7 +120,7 @@ static const struct stat_metric g_stat_metrics[] = {
 struct book_metrics {
 	_Atomic uint64_t *c[N_STAT_METRICS];
 	uint64_t last[N_STAT_METRICS];
-	_Atomic int64_t *synced, *levels_bid, *levels_ask;
+	_Atomic int64_t *synced, *levels_bid, *levels_ask, *exact_bid, *exact_ask;
 };
 
 struct bookd {
@@ -121,7 +131,7 @@ struct bookd {
 	struct book_metrics bm[INST_MAX];
 	int nbooks;
 	int by_id[INST_MAX + 1];          /* instrument id -> index in books, -1 */
-	struct venue v[2];
+	struct feedin v[EX_END];
 	int nv;
 	struct ring *router, *store;
 	struct metrics *m;
@@ -248,6 +258,10 @@ setup_metrics(struct bookd *d)
 		d->bm[i].synced = metrics_gauge(d->m, "mp_book_synced", labels, "1 while the book is in sync");
 		d->bm[i].levels_bid = metrics_gauge(d->m, "mp_book_levels_bid", labels, "bid levels held");
 		d->bm[i].levels_ask = metrics_gauge(d->m, "mp_book_levels_ask", labels, "ask levels held");
+		d->bm[i].exact_bid = metrics_gauge(d->m, "mp_book_exact_levels_bid", labels,
+		    "bid levels inside the exact range (what depth completeness counts)");
+		d->bm[i].exact_ask = metrics_gauge(d->m, "mp_book_exact_levels_ask", labels,
+		    "ask levels inside the exact range");
 	}
 }
 
@@ -268,6 +282,9 @@ update_metrics(struct bookd *d)
 		metric_set(bm->synced, k->state == BK_SYNCED);
 		metric_set(bm->levels_bid, book_count(k->book, BOOK_BID));
 		metric_set(bm->levels_ask, book_count(k->book, BOOK_ASK));
+		/* 0 while unsynced: nothing is verified then */
+		metric_set(bm->exact_bid, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_BID) : 0);
+		metric_set(bm->exact_ask, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_ASK) : 0);
 	}
 	metrics_heartbeat(d->m);
 }
@@ -276,7 +293,7 @@ static int
 setup(struct bookd *d)
 {
 	char err[256], name[32];
-	int have[3] = {0, 0, 0};
+	int have[EX_END] = {0};
 
 	if (pipe_instruments(d->cfg, &d->reg, err, sizeof err) < 0) {
 		log_error("bad instruments", "err=%s", log_q(err));
@@ -299,8 +316,8 @@ setup(struct bookd *d)
 	if (open_ring(d, "book.router", RING_PRODUCER, &d->router) < 0 ||
 	    open_ring(d, "book.store", RING_PRODUCER, &d->store) < 0)
 		return -1;
-	for (int x = EX_BINANCE; x <= EX_OKX; x++) {
-		struct venue *v;
+	for (int x = EX_NONE + 1; x < EX_END; x++) {
+		struct feedin *v;
 		if (!have[x])
 			continue;
 		v = &d->v[d->nv++];
@@ -318,7 +335,7 @@ setup(struct bookd *d)
 }
 
 static void
-bad_input(struct bookd *d, const struct venue *v, const char *why, int64_t now)
+bad_input(struct bookd *d, const struct feedin *v, const char *why, int64_t now)
 {
 	count(d->m_bad_input, &d->bad_input);
 	if (now - d->last_bad_log > 1000000000LL) {
@@ -329,7 +346,7 @@ bad_input(struct bookd *d, const struct venue *v, const char *why, int64_t now)
 }
 
 static void
-handle(struct bookd *d, struct venue *v, const struct ring_msg *m, int64_t now)
+handle(struct bookd *d, struct feedin *v, const struct ring_msg *m, int64_t now)
 {
 	const struct rec_hdr *h = m->data;
 	char err[160];
@@ -408,7 +425,7 @@ run(struct bookd *d)
 		int got = 0;
 
 		for (int i = 0; i < d->nv; i++) {
-			struct venue *v = &d->v[i];
+			struct feedin *v = &d->v[i];
 			struct ring_msg m;
 			int n, r = 0;
 
@@ -417,7 +434,11 @@ run(struct bookd *d)
 				r = ring_next(v->feed, &v->cursor, &m);
 				if (r != 1)
 					break;
-				handle(d, v, &m, now);
+				/* stamped as read: a time taken once per pass would
+				 * date a record read late in the pass (after another
+				 * venue's batch, or a wait on book.store) before feedd
+				 * wrote it, and move bookd's time into routerd's stage */
+				handle(d, v, &m, now_ns());
 				got++;
 			}
 			/* Corruption: skip it; the loss comes back as a gap (books resync). */

@@ -38,8 +38,8 @@ expected_levels(const struct bk *k)
 
 	if (c->expected_levels)
 		return c->expected_levels;
-	if (k->in->exch == EX_OKX && !c->okx_deep)
-		return c->okx_ws_depth < c->max_levels ? c->okx_ws_depth : c->max_levels;
+	if (k->ops->expected_levels)
+		return k->ops->expected_levels(k);
 	return c->max_levels;
 }
 

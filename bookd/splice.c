@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fx.h"
+#include "jitter.h"
 #include "log.h"
 
 int
@@ -13,7 +14,7 @@ sp_init(struct bk *k)
 	struct bk_log *g = &k->log;
 
 	memset(g, 0, sizeof *g);
-	if (k->in->exch != EX_BINANCE)
+	if (!k->ops->splice)
 		return 0;
 	g->e = malloc(SP_LOG_CAP * sizeof *g->e);
 	g->scratch = malloc(SP_LOG_CAP * sizeof *g->scratch);
@@ -42,24 +43,11 @@ sp_reset(struct bk *k, int64_t floor)
 	k->log.floor = floor;
 }
 
-/* interval * [0.9, 1.1): books synced together do not ask together */
-static int64_t
-jittered(struct bk *k, int64_t interval)
-{
-	uint64_t x = k->rng;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	k->rng = x;
-	return interval - interval / 10 + (int64_t)((x >> 11) % (uint64_t)(interval / 5 + 1));
-}
-
 void
 sp_synced(struct bk *k, int64_t now)
 {
 	if (k->log.e && k->cfg->refresh_interval_ns > 0)
-		k->next_refresh_ns = now + jittered(k, k->cfg->refresh_interval_ns);
+		k->next_refresh_ns = now + jitter10(&k->rng, k->cfg->refresh_interval_ns);
 }
 
 static void
@@ -349,7 +337,7 @@ sp_tick(struct bk *k, int64_t now)
 		k->cfg->req_seq = 1;
 	k->refresh_req_id = k->cfg->req_seq;
 	k->refresh_sent_ns = now;
-	k->next_refresh_ns = now + jittered(k, k->cfg->refresh_interval_ns);
+	k->next_refresh_ns = now + jitter10(&k->rng, k->cfg->refresh_interval_ns);
 	k->st.refresh_requests++;
 	bk_send_control(k, CTL_SNAPSHOT, CTL_F_REFRESH, k->refresh_req_id, k->cfg->binance_depth, "deep refresh");
 }

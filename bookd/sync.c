@@ -8,6 +8,7 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "okx_audit.h"
 #include "splice.h"
 
 #define SEC 1000000000LL
@@ -37,6 +38,7 @@ bk_cfg_defaults(struct bk_cfg *c)
 	c->buffer_max = 32u << 20;
 	c->refresh_interval_ns = 60 * SEC;
 	c->refresh_hold_ns = 10 * SEC;
+	c->okx_audit_ns = 5 * SEC;
 }
 
 void
@@ -64,12 +66,18 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 	c->buffer_max = (size_t)cfg_size(cfg, "bookd", "buffer_max");
 	c->refresh_interval_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_interval");
 	c->refresh_hold_ns = cfg_dur_ns(cfg, "bookd", "refresh_hold_timeout");
+	c->okx_audit_ns = cfg_dur_ns(cfg, "bookd", "okx_audit_interval");
 }
 
 int
 bk_init(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk_sink *sink)
 {
 	memset(k, 0, sizeof *k);
+	k->ops = bk_venue_get(in->exch);
+	if (!k->ops) {
+		log_error("no sync rule for this venue", "exchange=%s symbol=%s", exch_name(in->exch), in->symbol);
+		return -1;
+	}
 	k->in = in;
 	k->cfg = cfg;
 	k->sink = sink;
@@ -78,7 +86,7 @@ bk_init(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk
 	k->connected = 1;
 	k->book = book_new(cfg->max_levels);
 	k->lv_tmp = malloc(4 * (size_t)cfg->max_levels * sizeof *k->lv_tmp);
-	if (!k->book || !k->lv_tmp || sp_init(k) < 0) {
+	if (!k->book || !k->lv_tmp || sp_init(k) < 0 || oa_init(k) < 0) {
 		bk_free(k);
 		return -1;
 	}
@@ -93,6 +101,7 @@ bk_free(struct bk *k)
 	free(k->buf);
 	free(k->out);
 	sp_free(k);
+	oa_free(k);
 	memset(k, 0, sizeof *k);
 }
 
@@ -208,7 +217,7 @@ bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now)
 		s->deep_refresh_ns = k->deep_refresh_ns;
 		/* the venue's checksum for this id, so a full book carries what
 		 * the update that made it carried (0 = none sent) */
-		s->checksum = k->in->exch == EX_OKX ? k->okx_checksum : 0;
+		s->checksum = k->okx_checksum;   /* only OKX's rule sets it */
 		book_copy_range(b, BOOK_BID, off, cb, s->lv, NULL);
 		book_copy_range(b, BOOK_ASK, off, ca, s->lv + cb, NULL);
 		bk_emit(k, &s->h);
@@ -331,6 +340,9 @@ buf_push(struct bk *k, const struct rec_delta *d)
 		k->buf_cap = cap;
 	}
 	memcpy(k->buf + k->buf_len, d, d->h.len);
+	/* marked on the copy, so the delta bk_apply emits from it says it waited
+	 * for the sync (routerd keeps its latency out of the steady-state one) */
+	((struct rec_hdr *)(k->buf + k->buf_len))->flags |= REC_F_BUFFERED;
 	k->buf_len += len;
 	k->buf_count++;
 	k->st.buffered++;
@@ -371,7 +383,7 @@ bk_request(struct bk *k, uint16_t op, int64_t now)
 	k->req_sent_ns = now;
 	k->want_req = 0;
 	if (op == CTL_SNAPSHOT) {
-		depth = k->in->exch == EX_OKX ? k->cfg->okx_depth : k->cfg->binance_depth;
+		depth = k->ops->snap_depth(k->cfg);
 		k->st.snap_requests++;
 	} else {
 		k->st.resubscribes++;
@@ -397,32 +409,16 @@ bk_maybe_request(struct bk *k, int64_t now)
 		return;
 	if (now < k->next_req_ns)
 		return;
-	if (k->in->exch == EX_OKX) {
-		if (k->okx_mode == OKX_MODE_UNKNOWN && now < k->grace_until)
-			return;
-		op = k->okx_mode == OKX_MODE_REST ? CTL_SNAPSHOT : CTL_RESUBSCRIBE;
-	} else {
+	if (k->ops->request_op)
+		op = k->ops->request_op(k, now);
+	else
 		/* a snapshot only helps once something is buffered to continue it */
-		if (!k->buf_count)
-			return;
-		op = CTL_SNAPSHOT;
-	}
-	bk_request(k, op, now);
+		op = k->buf_count ? CTL_SNAPSHOT : 0;
+	if (op)
+		bk_request(k, op, now);
 }
 
 /* ---- sync ---- */
-
-static enum sync_verdict
-venue_first(struct bk *k, const struct rec_hdr *d)
-{
-	return k->in->exch == EX_OKX ? so_begin(k, d) : sb_first(d, k->snap_id);
-}
-
-static enum sync_verdict
-venue_next(struct bk *k, const struct rec_hdr *d)
-{
-	return k->in->exch == EX_OKX ? so_continue(k, d) : sb_next(d, k->id);
-}
 
 void
 bk_unsync(struct bk *k)
@@ -430,6 +426,7 @@ bk_unsync(struct bk *k)
 	k->state = BK_WAIT;
 	k->want_req = 1;
 	bbo_reset(k);
+	oa_reset(k);
 	sp_unsync(k);
 }
 
@@ -445,15 +442,12 @@ bk_resync(struct bk *k, const char *why, int64_t now)
 static void
 gap(struct bk *k, const struct rec_delta *d, int64_t now)
 {
-	int64_t expected = k->in->exch == EX_OKX ? k->id : k->id + 1;
-	int64_t got = k->in->exch == EX_OKX ? d->h.prev_id : d->h.first_id;
+	int64_t expected = k->ops->chain_prev ? k->id : k->id + 1;
+	int64_t got = k->ops->chain_prev ? d->h.prev_id : d->h.first_id;
 
 	k->st.gaps++;
-	if (k->in->exch == EX_OKX && ((d->h.flags & REC_F_NOSEQ) || k->okx_legacy))
-		bk_event(k, EV_GAP, SEV_WARN, 0, expected, got, "%s",
-		    !(d->h.flags & REC_F_NOSEQ) ? "sequenced update on a legacy (no seqId) book" :
-		    !k->okx_legacy ? "legacy (no seqId) update on a sequenced book" :
-		    "legacy (no seqId) update without a checksum: continuity unknown");
+	if (k->ops->gap_event && k->ops->gap_event(k, d))
+		;
 	else
 		bk_event(k, EV_GAP, SEV_WARN, 0, expected, got, "sequence gap: expected %lld, got %lld (last_id %lld)",
 		    (long long)expected, (long long)got, (long long)d->h.last_id);
@@ -497,6 +491,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	k->last_exch_ns = s->h.exch_ns;
 	k->depth_low = 0;
 	bbo_reset(k);
+	oa_reset(k);
 	return 0;
 }
 
@@ -519,11 +514,9 @@ bk_synced(struct bk *k, int64_t now)
 	    "in sync at %lld: %u bids, %u asks", (long long)k->id,
 	    book_count(k->book, BOOK_BID), book_count(k->book, BOOK_ASK));
 	bbo_after_apply(k, now);
-	if (k->in->exch == EX_OKX && k->cfg->okx_deep) {
-		uint32_t depth = k->cfg->max_levels < REC_MAX_LEVELS ? k->cfg->max_levels : REC_MAX_LEVELS;
-		k->st.deep_requests++;
-		bk_send_control(k, CTL_DEEP, 0, 0, depth, "deep levels after sync");
-	}
+	oa_after_apply(k, 0, now);
+	if (k->ops->synced)
+		k->ops->synced(k, now);
 }
 
 int
@@ -565,19 +558,8 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 		return -1;
 	}
 	k->st.applied++;
-	if (k->in->exch == EX_OKX) {
-		if (n == 0 && d->h.prev_id == d->h.last_id && !(d->h.flags & REC_F_NOSEQ)) {
-			hb = 1;
-			k->st.heartbeats++;
-		}
-		if (d->h.last_id < d->h.prev_id)
-			k->st.seq_resets++;
-		if (d->h.aux != 0 && so_verify(k, (int32_t)d->h.aux, now) < 0) {
-			k->fail_why = "checksum mismatch";
-			return -1;
-		}
-		k->okx_checksum = (int32_t)d->h.aux;
-	}
+	if (k->ops->applied && k->ops->applied(k, d, &hb, now) < 0)
+		return -1;
 	mask = quality_check(k, d);
 	if ((mask & (1u << QUAL_CROSSED)) && k->cfg->crossed_resync) {
 		quality_report(k, mask, d, now);
@@ -610,13 +592,15 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 static int
 synced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 {
-	switch (venue_next(k, &d->h)) {
+	switch (k->ops->next(k, &d->h)) {
 	case SV_STALE:
 		k->st.stale++;
 		return 0;
 	case SV_APPLY:
 		if (bk_apply(k, d, now) == 0) {
 			sp_after_apply(k, now);
+			if (k->state == BK_SYNCED)
+				oa_after_apply(k, 1, now);
 			return 0;
 		}
 		bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
@@ -635,7 +619,7 @@ try_match(struct bk *k, int64_t now)
 	const struct rec_delta *d;
 
 	while ((d = buf_front(k)) != NULL) {
-		enum sync_verdict v = venue_first(k, &d->h);
+		enum sync_verdict v = k->ops->first(k, &d->h);
 		if (v == SV_STALE) {
 			k->st.stale++;
 			buf_pop(k);
@@ -660,7 +644,7 @@ try_match(struct bk *k, int64_t now)
 		}
 		buf_pop(k);
 		while (k->state == BK_SYNCED && (d = buf_front(k)) != NULL) {
-			enum sync_verdict w = venue_next(k, &d->h);
+			enum sync_verdict w = k->ops->next(k, &d->h);
 			if (w == SV_GAP) {
 				gap(k, d, now);   /* d stays buffered: the next sync starts there */
 				return;
@@ -687,27 +671,8 @@ on_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 		bk_maybe_request(k, now);
 		return;
 	}
-	if (k->in->exch == EX_OKX && (d->h.flags & REC_F_NOSEQ)) {
-		/* a legacy update carries no id a REST snapshot could be placed
-		 * by: only the venue's WS snapshot starts a legacy book */
-		k->st.unsynced_ignored++;
-		if (k->okx_mode == OKX_MODE_UNKNOWN || k->okx_mode == OKX_MODE_REST) {
-			k->okx_mode = OKX_MODE_WS;
-			if (k->req_id && k->req_op == CTL_SNAPSHOT)
-				k->req_id = 0;
-		}
-		k->want_req = 1;
-		bk_maybe_request(k, now);
+	if (k->ops->unsynced_delta && k->ops->unsynced_delta(k, d, now))
 		return;
-	}
-	if (k->in->exch == EX_OKX && k->okx_mode == OKX_MODE_UNKNOWN) {
-		/* an update before any snapshot: the venue does not send one */
-		k->okx_mode = OKX_MODE_REST;
-		k->want_req = 1;
-		if (k->req_id && k->req_op == CTL_RESUBSCRIBE)
-			k->req_id = 0;
-		log_info("okx sends no initial snapshot: REST-seeded sync", "symbol=%s", k->in->symbol);
-	}
 	buf_push(k, d);
 	if (k->state == BK_HAVE_SNAP)
 		try_match(k, now);
@@ -720,10 +685,19 @@ on_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
 {
 	switch (s->kind) {
 	case SNAP_WS:
-		so_ws_snapshot(k, s, now);
+		if (k->ops->ws_snapshot)
+			k->ops->ws_snapshot(k, s, now);
+		else
+			k->st.snap_ignored++;
 		return;
 	case SNAP_DEEP:
-		so_deep(k, s, now);
+		if (k->ops->deep_snapshot)
+			k->ops->deep_snapshot(k, s, now);
+		else
+			k->st.snap_ignored++;
+		return;
+	case SNAP_TOP:
+		oa_top(k, s, now);
 		return;
 	case SNAP_REST:
 		break;
@@ -731,7 +705,7 @@ on_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		k->st.snap_ignored++;
 		return;
 	}
-	if (k->state == BK_SYNCED && sp_answer(k, s, now))
+	if (k->state == BK_SYNCED && (sp_answer(k, s, now) || oa_answer(k, s, now)))
 		return;
 	if (k->state == BK_SYNCED || (s->req_id && s->req_id != k->req_id)) {
 		/* not asked for (or an answer to a request given up on) */
@@ -740,10 +714,8 @@ on_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	}
 	k->st.snap_answers++;
 	k->req_id = 0;
-	if (k->in->exch == EX_OKX) {
-		k->okx_mode = OKX_MODE_REST;
-		k->okx_legacy = 0;
-	}
+	if (k->ops->rest_snapshot)
+		k->ops->rest_snapshot(k);
 	if (bk_install(k, s, now) < 0) {
 		bk_unsync(k);
 		bk_maybe_request(k, now);
@@ -760,14 +732,8 @@ on_event(struct bk *k, const struct rec_event *ev, int64_t now)
 	case EV_CONNECTED:
 		k->connected = 1;
 		bk_buffer_clear(k);
-		if (k->in->exch == EX_OKX)
-			bk_loss_reset_chain(k);   /* a new subscription: no frame count across it */
-		if (k->in->exch == EX_OKX) {
-			/* a fresh subscription: the venue sends its own snapshot (WS
-			 * mode) or only updates (REST mode); give it a moment */
-			k->okx_mode = OKX_MODE_UNKNOWN;
-			k->grace_until = now + k->cfg->snapshot_timeout_ns / 3;
-		}
+		if (k->ops->connected)
+			k->ops->connected(k, now);
 		k->req_id = 0;
 		if (k->state != BK_WAIT || k->ever_synced)
 			bk_resync(k, "venue reconnected", now);
@@ -786,7 +752,7 @@ on_event(struct bk *k, const struct rec_event *ev, int64_t now)
 			bk_unsync(k);
 		break;
 	case EV_SNAPSHOT_FAILED:
-		if (sp_failed(k, ev->h.aux))
+		if (sp_failed(k, ev->h.aux) || oa_failed(k, ev->h.aux))
 			break;
 		if (k->req_id && ev->h.aux == k->req_id) {
 			k->req_id = 0;
@@ -841,7 +807,7 @@ bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now)
 		break;
 	case REC_TICKER:
 		pass_through(k, rec);
-		if (k->in->exch == EX_BINANCE && k->cfg->bbo_check &&
+		if (k->ops->bbo_check && k->cfg->bbo_check &&
 		    (((const struct rec_ticker *)rec)->have & TICK_BBO))
 			bbo_ticker(k, (const struct rec_ticker *)rec, now);
 		break;
@@ -885,10 +851,8 @@ bk_tick(struct bk *k, int64_t now)
 		k->st.req_timeouts++;
 		log_warn("request not answered in time", "exchange=%s symbol=%s op=%s req_id=%u",
 		    exch_name(k->in->exch), k->in->symbol, ctl_op_name(k->req_op), k->req_id);
-		if (k->in->exch == EX_OKX && k->req_op == CTL_RESUBSCRIBE) {
-			/* no WS snapshot came: seed from REST instead */
-			k->okx_mode = OKX_MODE_REST;
-		}
+		if (k->ops->timed_out)
+			k->ops->timed_out(k);
 		k->req_id = 0;
 		if (k->state != BK_SYNCED)
 			k->want_req = 1;
@@ -905,9 +869,9 @@ bk_tick(struct bk *k, int64_t now)
 			bk_emit_snapshot(k, SNAP_TOPN, SNAP_R_PERIODIC, now);
 		}
 		sp_tick(k, now);
-	} else if (k->in->exch == EX_OKX && k->state == BK_WAIT && k->okx_mode == OKX_MODE_UNKNOWN &&
-	    now >= k->grace_until) {
-		k->want_req = 1;
+		oa_tick(k, now);
+	} else if (k->state == BK_WAIT && k->ops->wait_tick) {
+		k->ops->wait_tick(k, now);
 	}
 	bk_maybe_request(k, now);
 }

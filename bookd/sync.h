@@ -49,6 +49,7 @@
 #include "rec.h"
 
 struct cfg;
+struct oa_state;
 
 /* Settings shared by all keepers of one process ([bookd] keys). */
 struct bk_cfg {
@@ -59,6 +60,7 @@ struct bk_cfg {
 	int64_t backoff_min_ns, backoff_max_ns, backoff_reset_ns, snapshot_timeout_ns;
 	int64_t max_skew_ns, event_interval_ns;
 	int64_t refresh_interval_ns, refresh_hold_ns;   /* Binance deep refresh (splice.h) */
+	int64_t okx_audit_ns;    /* OKX REST window audit interval (okx_audit.h), 0 = off */
 	size_t buffer_max;
 	uint16_t out_flags;      /* OR-ed into every output record (REC_F_REPLAY offline) */
 	uint32_t req_seq;        /* last request id used (shared so ids are unique per process) */
@@ -122,6 +124,11 @@ struct bk_stats {
 	uint64_t refresh_hold_timeouts; /* the stream did not reach the refresh in time: dropped */
 	uint64_t refresh_dropped;       /* held refresh lost to a resync / replaced / invalid */
 	uint64_t refresh_discrepancies; /* levels that differed inside the exact range (then resync) */
+	/* OKX audits (okx_audit.h) */
+	uint64_t top_agree, top_disagree, top_nc;       /* books5 / bbo-tbt against the book at its seqId */
+	uint64_t window_requests, window_refused;       /* REST window audits asked / skipped by feedd */
+	uint64_t window_agree, window_nc;               /* REST windows equal / not comparable */
+	uint64_t window_discrepancies;                  /* levels that differed (then resync) */
 };
 
 /* splice.c: the changes applied since the log floor, per level. */
@@ -148,8 +155,61 @@ struct bk_bbo {
 #define BK_BBO_HIST 64
 #define BK_OKX_SEEN 16       /* OKX updates remembered to recognise one sent again */
 
+struct bk;
+
+/*
+ * What one venue's sync rule does its own way (bookd/sync_<venue>.c), chosen
+ * by exchange id in sync_venues.c.  Hooks left NULL take the default, which
+ * is the Binance spot behaviour: REST-seeded, no checksum, nothing on connect.
+ */
+struct bk_venue {
+	/* The sequence rule: the first delta after a REST snapshot (book
+	 * snap_id) and every later one (book id). */
+	enum sync_verdict (*first)(struct bk *k, const struct rec_hdr *d);
+	enum sync_verdict (*next)(struct bk *k, const struct rec_hdr *d);
+	/* Continuity is prev_id == the book's id (OKX prevSeqId, futures pu),
+	 * not first_id == id + 1: what a gap event reports as expected/got. */
+	int chain_prev;
+	/* [bookd] depth of the REST snapshot requested. */
+	uint32_t (*snap_depth)(const struct bk_cfg *c);
+	/* Which request a book that wants one sends now: CTL_SNAPSHOT,
+	 * CTL_RESUBSCRIBE, or 0 = not yet.  NULL: a snapshot once something is
+	 * buffered to continue it. */
+	uint16_t (*request_op)(struct bk *k, int64_t now);
+	/* A gap with the venue's own explanation: emits EV_GAP and returns 1,
+	 * or 0 for the generic event. */
+	int (*gap_event)(struct bk *k, const struct rec_delta *d);
+	/* After a delta's levels were applied: venue checks (heartbeat, sequence
+	 * reset, checksum); -1 with k->fail_why set = resync. */
+	int (*applied)(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now);
+	/* The book just became synced (OKX: ask for the deep levels). */
+	void (*synced)(struct bk *k, int64_t now);
+	/* A delta on an unsynced book before it is buffered: 1 = consumed. */
+	int (*unsynced_delta)(struct bk *k, const struct rec_delta *d, int64_t now);
+	/* A REST snapshot is about to be installed. */
+	void (*rest_snapshot)(struct bk *k);
+	/* The venue (re)connected / a request timed out / a tick while waiting. */
+	void (*connected)(struct bk *k, int64_t now);
+	void (*timed_out)(struct bk *k);
+	void (*wait_tick)(struct bk *k, int64_t now);
+	/* WS snapshots (SNAP_WS) and deep snapshots (SNAP_DEEP); NULL = ignored. */
+	void (*ws_snapshot)(struct bk *k, const struct rec_snapshot *s, int64_t now);
+	void (*deep_snapshot)(struct bk *k, const struct rec_snapshot *s, int64_t now);
+	/* Loss accounting of one delta (sync_loss.c says the unit). */
+	void (*loss)(struct bk *k, const struct rec_delta *d);
+	/* The book is only as deep as the WS book unless deep levels are merged
+	 * ([bookd] okx_deep): expected levels for the depth check. */
+	uint32_t (*expected_levels)(const struct bk *k);
+	int bbo_check;            /* bookTicker u = update id: cross-check the book (bbo.c) */
+	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
+};
+extern const struct bk_venue bk_venue_binance, bk_venue_okx;
+/* The sync rule of a venue, or NULL if bookd has none. */
+const struct bk_venue *bk_venue_get(int exch);
+
 struct bk {
 	const struct inst *in;
+	const struct bk_venue *ops;
 	struct bk_cfg *cfg;
 	const struct bk_sink *sink;
 	struct book *book;
@@ -204,6 +264,7 @@ struct bk {
 	struct rec_snapshot *held;/* a refresh ahead of the stream (malloc'd copy) */
 	int64_t held_ns;
 	uint64_t rng;             /* jitter */
+	struct oa_state *oa;      /* OKX audits (okx_audit.c), NULL for other venues */
 	struct bk_stats st;
 };
 
@@ -242,6 +303,10 @@ void so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now);
 /* 0 if the book matches the checksum sent (or none was sent), -1 after a mismatch
  * (event emitted, counted; the caller resyncs). */
 int so_verify(struct bk *k, int32_t sent, int64_t now);
+
+/* The default loss rule (Binance update ids, sync_loss.c) and OKX's (frames). */
+void bk_loss_binance(struct bk *k, const struct rec_delta *d);
+void bk_loss_okx(struct bk *k, const struct rec_delta *d);
 
 /* ---- loss accounting (sync_loss.c) ---- */
 /* Count one delta from the feed (any sync state) into upd_*. */

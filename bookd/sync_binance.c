@@ -35,3 +35,34 @@ sb_next(const struct rec_hdr *d, int64_t id)
 		return SV_APPLY;
 	return SV_GAP;
 }
+
+static enum sync_verdict
+first(struct bk *k, const struct rec_hdr *d)
+{
+	return sb_first(d, k->snap_id);
+}
+
+static enum sync_verdict
+next(struct bk *k, const struct rec_hdr *d)
+{
+	return sb_next(d, k->id);
+}
+
+static uint32_t
+snap_depth(const struct bk_cfg *c)
+{
+	return c->binance_depth;
+}
+
+/* Everything else is the default: REST-seeded, no checksum; bookTicker
+ * carries the update id, so the book is cross-checked; REST answers on a
+ * synced book are deep refreshes. */
+const struct bk_venue bk_venue_binance = {
+	.first = first,
+	.next = next,
+	.chain_prev = 0,
+	.snap_depth = snap_depth,
+	.loss = bk_loss_binance,
+	.bbo_check = 1,
+	.splice = 1,
+};

@@ -38,9 +38,10 @@ bk_loss_chain_at(struct bk *k, int64_t id)
 	k->loss.last = id;
 }
 
-static void
-binance(struct bk *k, const struct rec_hdr *d)
+void
+bk_loss_binance(struct bk *k, const struct rec_delta *dl)
 {
+	const struct rec_hdr *d = &dl->h;
 	struct bk_stats *st = &k->st;
 	int64_t from = d->first_id;
 
@@ -63,8 +64,8 @@ binance(struct bk *k, const struct rec_hdr *d)
 	k->loss.last = d->last_id;
 }
 
-static void
-okx(struct bk *k, const struct rec_delta *d)
+void
+bk_loss_okx(struct bk *k, const struct rec_delta *d)
 {
 	struct bk_stats *st = &k->st;
 	const struct rec_hdr *h = &d->h;
@@ -96,9 +97,6 @@ okx(struct bk *k, const struct rec_delta *d)
 void
 bk_loss_delta(struct bk *k, const struct rec_delta *d)
 {
-	if (k->in->exch == EX_OKX)
-		okx(k, d);
-	else
-		binance(k, &d->h);
+	k->ops->loss(k, d);
 	k->st.upd_expected = k->st.upd_received + k->st.upd_missing;
 }

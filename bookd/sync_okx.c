@@ -249,7 +249,9 @@ so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	deep_narrow(k, BOOK_ASK, ca, nca);
 	for (uint32_t i = 0; i < ncb + nca; i++) {
 		int side = i < ncb ? BOOK_BID : BOOK_ASK;
-		int r = book_apply(k->book, side, cb[i].px, cb[i].qty);
+		/* the level's id is the book's id at the merge: what the stream
+		 * had reached when the venue's deep book was taken in */
+		int r = book_apply_id(k->book, side, cb[i].px, cb[i].qty, k->id);
 		if (r == BOOK_DROPPED || r == BOOK_EVICTED) {
 			uint32_t c = book_count(k->book, side);
 			bk_edge_narrow(k, side, book_level(k->book, side, c - 1)->px);
@@ -266,3 +268,152 @@ so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	log_debug("deep levels merged", "symbol=%s changes_bid=%u changes_ask=%u levels_bid=%u levels_ask=%u",
 	    k->in->symbol, ncb, nca, book_count(k->book, BOOK_BID), book_count(k->book, BOOK_ASK));
 }
+
+/* ---- the OKX row of the sync table ---- */
+
+static uint32_t
+snap_depth(const struct bk_cfg *c)
+{
+	return c->okx_depth;
+}
+
+static uint16_t
+request_op(struct bk *k, int64_t now)
+{
+	/* after a (re)subscribe the venue may send its own snapshot: wait */
+	if (k->okx_mode == OKX_MODE_UNKNOWN && now < k->grace_until)
+		return 0;
+	return k->okx_mode == OKX_MODE_REST ? CTL_SNAPSHOT : CTL_RESUBSCRIBE;
+}
+
+static int
+gap_event(struct bk *k, const struct rec_delta *d)
+{
+	if (!(d->h.flags & REC_F_NOSEQ) && !k->okx_legacy)
+		return 0;
+	bk_event(k, EV_GAP, SEV_WARN, 0, k->id, d->h.prev_id, "%s",
+	    !(d->h.flags & REC_F_NOSEQ) ? "sequenced update on a legacy (no seqId) book" :
+	    !k->okx_legacy ? "legacy (no seqId) update on a sequenced book" :
+	    "legacy (no seqId) update without a checksum: continuity unknown");
+	return 1;
+}
+
+static int
+applied(struct bk *k, const struct rec_delta *d, int *hb, int64_t now)
+{
+	if (d->n_bids + d->n_asks == 0 && d->h.prev_id == d->h.last_id && !(d->h.flags & REC_F_NOSEQ)) {
+		*hb = 1;
+		k->st.heartbeats++;
+	}
+	if (d->h.last_id < d->h.prev_id)
+		k->st.seq_resets++;
+	if (d->h.aux != 0 && so_verify(k, (int32_t)d->h.aux, now) < 0) {
+		k->fail_why = "checksum mismatch";
+		return -1;
+	}
+	k->okx_checksum = (int32_t)d->h.aux;
+	return 0;
+}
+
+static void
+synced(struct bk *k, int64_t now)
+{
+	uint32_t depth = k->cfg->max_levels < REC_MAX_LEVELS ? k->cfg->max_levels : REC_MAX_LEVELS;
+
+	(void)now;
+	if (!k->cfg->okx_deep)
+		return;
+	k->st.deep_requests++;
+	bk_send_control(k, CTL_DEEP, 0, 0, depth, "deep levels after sync");
+}
+
+static int
+unsynced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
+{
+	if (d->h.flags & REC_F_NOSEQ) {
+		/* a legacy update carries no id a REST snapshot could be placed
+		 * by: only the venue's WS snapshot starts a legacy book */
+		k->st.unsynced_ignored++;
+		if (k->okx_mode == OKX_MODE_UNKNOWN || k->okx_mode == OKX_MODE_REST) {
+			k->okx_mode = OKX_MODE_WS;
+			if (k->req_id && k->req_op == CTL_SNAPSHOT)
+				k->req_id = 0;
+		}
+		k->want_req = 1;
+		bk_maybe_request(k, now);
+		return 1;
+	}
+	if (k->okx_mode == OKX_MODE_UNKNOWN) {
+		/* an update before any snapshot: the venue does not send one */
+		k->okx_mode = OKX_MODE_REST;
+		k->want_req = 1;
+		if (k->req_id && k->req_op == CTL_RESUBSCRIBE)
+			k->req_id = 0;
+		log_info("okx sends no initial snapshot: REST-seeded sync", "symbol=%s", k->in->symbol);
+	}
+	return 0;
+}
+
+static void
+rest_snapshot(struct bk *k)
+{
+	k->okx_mode = OKX_MODE_REST;
+	k->okx_legacy = 0;
+}
+
+static void
+connected(struct bk *k, int64_t now)
+{
+	bk_loss_reset_chain(k);   /* a new subscription: no frame count across it */
+	/* a fresh subscription: the venue sends its own snapshot (WS mode) or
+	 * only updates (REST mode); give it a moment */
+	k->okx_mode = OKX_MODE_UNKNOWN;
+	k->grace_until = now + k->cfg->snapshot_timeout_ns / 3;
+}
+
+static void
+timed_out(struct bk *k)
+{
+	if (k->req_op == CTL_RESUBSCRIBE)
+		k->okx_mode = OKX_MODE_REST;   /* no WS snapshot came: seed from REST instead */
+}
+
+static void
+wait_tick(struct bk *k, int64_t now)
+{
+	if (k->okx_mode == OKX_MODE_UNKNOWN && now >= k->grace_until)
+		k->want_req = 1;
+}
+
+static uint32_t
+expected_levels(const struct bk *k)
+{
+	const struct bk_cfg *c = k->cfg;
+
+	/* without books-full merges the book is the WS window */
+	if (!c->okx_deep)
+		return c->okx_ws_depth < c->max_levels ? c->okx_ws_depth : c->max_levels;
+	return c->max_levels;
+}
+
+const struct bk_venue bk_venue_okx = {
+	.first = so_begin,
+	.next = so_continue,
+	.chain_prev = 1,
+	.snap_depth = snap_depth,
+	.request_op = request_op,
+	.gap_event = gap_event,
+	.applied = applied,
+	.synced = synced,
+	.unsynced_delta = unsynced_delta,
+	.rest_snapshot = rest_snapshot,
+	.connected = connected,
+	.timed_out = timed_out,
+	.wait_tick = wait_tick,
+	.ws_snapshot = so_ws_snapshot,
+	.deep_snapshot = so_deep,
+	.loss = bk_loss_okx,
+	.expected_levels = expected_levels,
+	.bbo_check = 0,
+	.splice = 0,
+};

@@ -368,6 +368,11 @@ parse_value(const struct cfg_key *k, const char *text, struct val *v, char *why,
 		}
 		break;
 	case CFG_DUR:
+		/* a duration key with min -1 takes "auto" (-1: the program computes it) */
+		if (k->min == -1 && strcmp(text, "auto") == 0) {
+			v->i = -1;
+			break;
+		}
 		if (parse_scaled(text, dur_units, (int)(sizeof dur_units / sizeof dur_units[0]), 0, &v->i) < 0) {
 			err_set(why, whylen, "expected a duration like 500ms (units ns, us, ms, s, m, h)");
 			goto fail;
@@ -1118,7 +1123,10 @@ cfg_print_reference(const struct cfg_key *const *schemas, void *file)
 			if (k->min != 0 || k->max != 0) {
 				fmt_bound(k, k->min, lo, sizeof lo);
 				fmt_bound(k, k->max, hi, sizeof hi);
-				fprintf(f, ", %s..%s", lo, hi);
+				if (k->type == CFG_DUR && k->min == -1)
+					fprintf(f, ", auto or 0ns..%s", hi);
+				else
+					fprintf(f, ", %s..%s", lo, hi);
 			}
 			fprintf(f, ")\n      %s\n", k->help ? k->help : "");
 		}

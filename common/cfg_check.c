@@ -111,7 +111,8 @@ cfg_check_legacy_update(const char *text, int64_t v, char *why, size_t whylen)
 int
 cfg_check_ml_features(const char *text, int64_t v, char *why, size_t whylen)
 {
-	static const char *const w[] = {"price", "volume", "micro", "liquidity", "all", NULL};
+	static const char *const w[] = {"price", "volume", "micro", "liquidity", "all", "heatmap", "depth_image", "delta_flow",
+	    NULL};
 	char item[32];
 	const char *p = text;
 	int n = 0;
@@ -133,7 +134,8 @@ cfg_check_ml_features(const char *text, int64_t v, char *why, size_t whylen)
 			p++;
 	}
 	if (!n) {
-		snprintf(why, whylen, "empty: name at least one of price, volume, micro, liquidity, all");
+		snprintf(why, whylen, "empty: name at least one of price, volume, micro, liquidity, all, heatmap, "
+		    "depth_image, delta_flow");
 		return -1;
 	}
 	return 0;

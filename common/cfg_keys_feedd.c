@@ -1,12 +1,13 @@
 /* cfg_keys_feedd.c - configuration keys of feedd: [feedd.*] (one section per venue: feedd.binance, feedd.okx). */
 #include "cfg_schemas.h"
+#include "venue.h"
 
 #define S 1000000000LL
 #define MS 1000000LL
 
 const struct cfg_key cfg_keys_feedd[] = {
 	/* the venues of common/inst.c (test_pipe checks the two lists agree) */
-	{"feedd.*", "", CFG_SECTION, "binance, okx", 0, 0, "one section per exchange"},
+	{"feedd.*", "", CFG_SECTION, VENUE_SECTIONS, 0, 0, "one section per exchange"},
 	/* endpoints */
 	{"feedd.*", "ws_url", CFG_STR, "", 0, 0,
 	    "WebSocket base URL, ws:// or wss:// with no path (empty = the venue's real one: "
@@ -22,6 +23,10 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "tickers (@bookTicker, tickers), klines (@kline_1m, candle1m), market (derivatives market data: "
 	    "OKX funding-rate, open-interest, mark-price, index-tickers for SWAP/FUTURES/OPTION instIds; "
 	    "nothing for spot instruments)"},
+	{"feedd.*", "okx_books5", CFG_BOOL, "true", 0, 0,
+	    "OKX: with depth, also subscribe books5; bookd compares its top 5 with the book at the same seqId"},
+	{"feedd.*", "okx_bbo_tbt", CFG_BOOL, "false", 0, 0,
+	    "OKX: with depth, also subscribe bbo-tbt (top 1, every 10 ms); compared as books5 is"},
 	{"feedd.*", "kline_interval", CFG_STR, "1m", 0, 0,
 	    "candle interval of the klines channel, in the venue's spelling (Binance 1m, OKX 1m / 1H)"},
 	/* capture */
@@ -45,8 +50,10 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "OKX: GET /api/v5/market/books-full requests per okx_rate_window (venue limit 10 per 2 s)"},
 	{"feedd.*", "okx_rate_window", CFG_DUR, "2s", 10 * MS, 3600 * S,
 	    "OKX: the window of the REST rate limits (2 s on the real venue)"},
-	{"feedd.*", "deep_interval", CFG_DUR, "30s", 0, 86400 * S,
-	    "OKX: fetch books-full (levels 401-5000) for each instrument this often (0 = only on request)"},
+	{"feedd.*", "deep_interval", CFG_DUR, "auto", -1, 86400 * S,
+	    "OKX: fetch books-full (levels 401-5000) for each instrument this often, +-10 % jitter "
+	    "(auto = the fastest okx_full_rate allows for the instruments with one request per window kept "
+	    "for on-request fetches, at least 1 s: feedd/README.md; 0 = only on request)"},
 	{"feedd.*", "deep_depth", CFG_INT, "5000", 1, 5000, "OKX: sz= of the books-full request"},
 	{"feedd.*", "rest_timeout", CFG_DUR, "15s", 100 * MS, 600 * S,
 	    "a REST request not answered within this fails (EV_SNAPSHOT_FAILED)"},

@@ -1,5 +1,6 @@
 /* cfg_keys_system.c - keys shared by every process: [system], [instruments], [ring.*]. */
 #include "cfg_schemas.h"
+#include "venue.h"
 
 const struct cfg_key cfg_keys_system[] = {
 	{"system", "ring_prefix", CFG_STR, "", 0, 0,
@@ -8,13 +9,13 @@ const struct cfg_key cfg_keys_system[] = {
 	{"system", "data_dir", CFG_STR, "var", 0, 0,
 	    "directory for the local store, logs, pid and status files"},
 	{"system", "log_level", CFG_STR, "info", 0, 0, "debug, info, warn or error", cfg_check_log_level},
-	{"instruments", "binance", CFG_LIST, "BTC-USDT, ETH-USDT", 0, 0,
-	    "Binance spot symbols in canonical form (BASE-QUOTE)"},
-	{"instruments", "okx", CFG_LIST, "BTC-USDT, ETH-USDT", 0, 0,
-	    "OKX spot instruments (BASE-QUOTE)"},
+	/* one key per venue (the venue list of venue.h) */
+#define INST_KEY(name, def, help) {"instruments", name, CFG_LIST, def, 0, 0, help},
+	VENUE_CFG(INST_KEY)
+#undef INST_KEY
 	/* the rings of common/pipe.c (test_pipe checks the two lists agree) */
-	{"ring.*", "", CFG_SECTION, "feed.binance, feed.okx, raw.binance, raw.okx, ctl.binance, ctl.okx, "
-	    "book.router, book.store", 0, 0, "one section per ring whose size or policy is not the built-in"},
+	{"ring.*", "", CFG_SECTION, VENUE_RINGS "book.router, book.store", 0, 0,
+	    "one section per ring whose size or policy is not the built-in"},
 	{"ring.*", "capacity", CFG_SIZE, "0", 0, (int64_t)1 << 34,
 	    "ring data area (power of two of at least 64KiB; 0 = the built-in size for that ring)",
 	    cfg_check_ring_capacity},

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INST_MAX 64
+#include "venue.h"
 
-enum exch_id { EX_NONE = 0, EX_BINANCE = 1, EX_OKX = 2 };
+#define INST_MAX 64
 
 struct inst {
 	uint32_t id;          /* 1..INST_MAX */
@@ -37,14 +37,12 @@ struct inst_registry {
 	struct inst v[INST_MAX];
 };
 
-const char *exch_name(int exch);            /* "binance", "okx", "?" */
-int exch_parse(const char *name);           /* EX_* or EX_NONE */
-
-/* Add (exchange, canonical symbol) with the venue's default scaling and string
- * style (Binance: 8 fixed decimals; OKX: trimmed).  Returns the id, or 0 with
- * err filled (unknown exchange, bad symbol, registry full, duplicate).
- * Symbols are BASE-QUOTE; OKX also takes instIds of other instrument types,
- * up to 5 segments (BTC-USD-220527, UNI-USD-SWAP, BTC-USD-220527-30000-C). */
+/* Add (exchange, canonical symbol) with the venue's default scaling, string
+ * style and venue id (the venue table, venue.h).  Returns the id, or 0 with
+ * err filled (unknown or planned exchange, bad symbol, registry full,
+ * duplicate).  Symbols are BASE-QUOTE; OKX also takes instIds of other
+ * instrument types, up to 5 segments (BTC-USD-220527, UNI-USD-SWAP,
+ * BTC-USD-220527-30000-C). */
 uint32_t inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_t errlen);
 const struct inst *inst_get(const struct inst_registry *r, uint32_t id);      /* NULL if unknown */
 const struct inst *inst_find(const struct inst_registry *r, int exch, const char *symbol); /* canonical or venue form, any case */

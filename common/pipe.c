@@ -137,33 +137,59 @@ add_exchange(const struct cfg *c, int exch, struct inst_registry *reg, char *err
 	return 0;
 }
 
+/* "[instruments] binance, okx are all empty (binance: conf/x.ini:3, okx:
+ * default): nothing to collect" - where each came from. */
+static int
+all_empty(const struct cfg *c, char *err, size_t errlen)
+{
+	char where[256] = "";
+	const char *at = "default";
+	const struct venue *v;
+	int it = 0;
+
+	while ((v = venue_next(&it))) {
+		const char *o = cfg_origin(c, "instruments", v->name);
+
+		snprintf(where + strlen(where), sizeof where - strlen(where), "%s%s: %s", where[0] ? ", " : "",
+		    v->name, o);
+		if (strcmp(o, "default") != 0)
+			at = o;   /* the last one set names the place to fix */
+	}
+	return err_set(err, errlen, "%s: [instruments] %s are all empty (%s): nothing to collect", at,
+	    venue_names(), where);
+}
+
 int
 pipe_instruments(const struct cfg *c, struct inst_registry *reg, char *err, size_t errlen)
 {
+	const struct venue *v;
+	int it = 0;
+
 	memset(reg, 0, sizeof *reg);
-	/* Ids follow config order, exchange by exchange, so every process agrees. */
-	if (add_exchange(c, EX_BINANCE, reg, err, errlen) < 0 ||
-	    add_exchange(c, EX_OKX, reg, err, errlen) < 0)
-		return -1;
+	/* Ids follow config order, exchange by exchange in venue id order, so
+	 * every process agrees. */
+	while ((v = venue_next(&it)))
+		if (add_exchange(c, v->id, reg, err, errlen) < 0)
+			return -1;
 	return 0;
 }
 
 int
 pipe_ring_names(const struct cfg *c, char names[][32], int max)
 {
-	static const int exchs[] = {EX_BINANCE, EX_OKX};
 	static const char *const per_exch[] = {"feed", "raw", "ctl"};
-	int n = 0;
+	const struct venue *v;
+	int n = 0, it = 0;
 
 	/* A venue with no instruments has no feedd, hence no rings. */
-	for (size_t e = 0; e < sizeof exchs / sizeof exchs[0]; e++) {
+	while ((v = venue_next(&it))) {
 		const char *items[1];
 
-		if (cfg_list(c, "instruments", exch_name(exchs[e]), items, 1) == 0)
+		if (cfg_list(c, "instruments", v->name, items, 1) == 0)
 			continue;
 		for (size_t k = 0; k < sizeof per_exch / sizeof per_exch[0]; k++)
 			if (n < max)
-				snprintf(names[n++], 32, "%s.%s", per_exch[k], exch_name(exchs[e]));
+				snprintf(names[n++], 32, "%s.%s", per_exch[k], v->name);
 	}
 	if (n < max)
 		snprintf(names[n++], 32, "book.router");
@@ -191,8 +217,7 @@ pipe_cfg_load(const char *path, char *const *sets, int nsets, char *err, size_t 
 	}
 	rc = pipe_instruments(c, reg, err, errlen);
 	if (rc == 0 && reg->n == 0)
-		rc = err_set(err, errlen, "%s: [instruments] okx and binance are both empty (binance: %s): "
-		    "nothing to collect", cfg_origin(c, "instruments", "okx"), cfg_origin(c, "instruments", "binance"));
+		rc = all_empty(c, err, errlen);
 	free(reg);
 	if (rc < 0) {
 		cfg_free(c);

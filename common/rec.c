@@ -224,7 +224,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 		struct rec_snapshot s;
 
 		memcpy(&s, p, sizeof s);
-		if (s.kind < SNAP_REST || s.kind > SNAP_TOPN)
+		if (s.kind < SNAP_REST || s.kind > SNAP_TOP)
 			return err_set(err, errlen, "snapshot: unknown kind %u", (unsigned)s.kind);
 		if (s.reason > SNAP_R_PERIODIC)
 			return err_set(err, errlen, "snapshot: unknown reason %u", (unsigned)s.reason);
@@ -292,7 +292,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 			return err_set(err, errlen, "event: unknown code %u", (unsigned)e.code);
 		if (e.severity > SEV_CRITICAL)
 			return err_set(err, errlen, "event: unknown severity %u", (unsigned)e.severity);
-		if (e.exch != EX_NONE && strcmp(exch_name(e.exch), "?") == 0)
+		if (e.exch != EX_NONE && (!venue_get(e.exch) || !venue_get(e.exch)->implemented))
 			return err_set(err, errlen, "event: unknown exchange %u", (unsigned)e.exch);
 		if (!has_nul(e.text, sizeof e.text))
 			return err_set(err, errlen, "event: text is not NUL-terminated");
@@ -304,7 +304,7 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 		memcpy(&r, p, sizeof r);
 		if (r.source != RAW_WS && r.source != RAW_REST)
 			return err_set(err, errlen, "raw: unknown source %u", (unsigned)r.source);
-		if (h.aux > EX_OKX)
+		if (h.aux != EX_NONE && (!venue_get(h.aux) || !venue_get(h.aux)->implemented))
 			return err_set(err, errlen, "raw: unknown exchange %u in aux", (unsigned)h.aux);
 		if (r.source == RAW_WS && r.path_len != 0)
 			return err_set(err, errlen, "raw: a WebSocket frame with a %u-byte path", (unsigned)r.path_len);
@@ -359,6 +359,8 @@ ev_code_name(uint16_t code)
 	case EV_CHECKSUM_FAIL: return "checksum_fail";
 	case EV_BBO_MISMATCH: return "bbo_mismatch";
 	case EV_REFRESH_DISCREPANCY: return "refresh_discrepancy";
+	case EV_TOP_MISMATCH: return "top_mismatch";
+	case EV_WINDOW_DISCREPANCY: return "window_discrepancy";
 	case EV_RING_LOSS: return "ring_loss";
 	case EV_RESTARTED: return "restarted";
 	case EV_NATS_LOSS: return "nats_loss";
@@ -387,6 +389,7 @@ snap_kind_name(uint8_t kind)
 	case SNAP_DEEP: return "deep";
 	case SNAP_FULL: return "full";
 	case SNAP_TOPN: return "topn";
+	case SNAP_TOP: return "top";
 	}
 	return "unknown";
 }

@@ -68,6 +68,9 @@ enum rec_stage {
 #define REC_F_Q_TS_BACKWARDS 0x0040
 #define REC_F_Q_TS_SKEW      0x0080
 #define REC_F_Q_DEPTH        0x0100
+/* bookd delta: applied from the sync buffer, i.e. received while the book was
+ * not in sync (its latency is the sync's, counted apart by routerd) */
+#define REC_F_BUFFERED       0x0200
 
 struct rec_hdr {
 	uint16_t type;          /* enum rec_type */
@@ -113,6 +116,8 @@ enum snap_kind {
 	SNAP_DEEP = 3,    /* feedd: OKX /books-full (levels beyond the WS window) */
 	SNAP_FULL = 4,    /* bookd: every level of the book */
 	SNAP_TOPN = 5,    /* bookd: the top N levels per side */
+	SNAP_TOP = 6,     /* feedd: OKX books5 (5 levels a side) / bbo-tbt (1), last_id = seqId;
+	                   * bookd compares it with the book at that seqId (bookd/okx_audit.c) */
 };
 enum snap_reason { SNAP_R_NONE = 0, SNAP_R_SYNC = 1, SNAP_R_RESYNC = 2, SNAP_R_PERIODIC = 3 };
 
@@ -225,6 +230,10 @@ enum ev_code {
 	EV_BBO_MISMATCH = 25,   /* bookd: bookTicker disagrees with the book */
 	EV_REFRESH_DISCREPANCY = 26, /* bookd: a deep refresh differs from the book inside its exact
 	                         * range (a = price, b = refresh qty; text: both values, count) */
+	EV_TOP_MISMATCH = 27,   /* bookd: OKX books5 / bbo-tbt differs from the book at the same seqId
+	                         * (a = seqId, b = levels compared; text: first differing level) */
+	EV_WINDOW_DISCREPANCY = 28, /* bookd: OKX REST /books window differs from the book at its seqId
+	                         * (a = price, b = REST qty; text: both values, count) */
 	EV_RING_LOSS = 30,      /* a consumer saw a ring gap record (a = first lost ring seq, b = count) */
 	EV_RESTARTED = 31,      /* a daemon restarted and resumed (text: what it did) */
 	EV_NATS_LOSS = 32,      /* routerd: messages lost beyond ring capacity (b = count) */

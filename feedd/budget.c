@@ -105,3 +105,17 @@ budget_server_used(struct budget *b, int64_t now, int64_t used)
 		b->extra_until = now + b->window_ns;
 	}
 }
+
+int64_t
+budget_poll_interval(int64_t limit, int64_t window_ns, int n, int64_t keep, int64_t min_ns)
+{
+	int64_t usable = limit - keep, iv;
+
+	if (usable < 1)
+		usable = 1;   /* nothing to keep: polling still gets one a window */
+	if (n < 1)
+		n = 1;
+	/* n polls per interval at `usable` per window: interval = n * window / usable */
+	iv = (window_ns * n + usable - 1) / usable;
+	return iv < min_ns ? min_ns : iv;
+}

@@ -43,6 +43,14 @@ void budget_block(struct budget *b, int64_t until);
 /* The venue reported `used` weight in its current window (X-MBX-USED-WEIGHT-1M):
  * what it counts beyond our own spends is reserved for one window. */
 void budget_server_used(struct budget *b, int64_t now, int64_t used);
+/*
+ * The shortest interval at which n requests of weight 1 each (one per
+ * instrument, polled in turn) fit `limit` requests per window_ns with
+ * `keep` of every window left for requests made on demand, never below
+ * min_ns (the venue refreshes the data no faster).  OKX books-full (feedd
+ * deep_interval = auto): limit okx_full_rate, keep 1, min 1 s.
+ */
+int64_t budget_poll_interval(int64_t limit, int64_t window_ns, int n, int64_t keep, int64_t min_ns);
 /* Weight spent in the window ending at now. */
 int64_t budget_used(struct budget *b, int64_t now);
 

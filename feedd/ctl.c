@@ -142,7 +142,7 @@ act(struct feed *f, const struct rec_control *c)
 			rest_submit(f, RQ_SNAPSHOT, in->id, c->req_id, c->depth);
 		break;
 	case CTL_DEEP:
-		if (f->exch != EX_OKX) {
+		if (!f->ops->deep) {
 			metric_inc(f->mt.ctl_ignored, 1);
 			break;
 		}
@@ -150,19 +150,19 @@ act(struct feed *f, const struct rec_control *c)
 			rest_submit(f, RQ_DEEP, in->id, c->req_id, c->depth);
 		break;
 	case CTL_RESUBSCRIBE:
-		if (f->exch != EX_OKX || !f->ch_depth) {
-			/* Binance has no WS snapshot: only a REST snapshot resyncs */
+		if (!f->ops->book_sub || !f->ch_depth) {
+			/* no WS snapshot (Binance): only a REST snapshot resyncs */
 			metric_inc(f->mt.ctl_ignored, 1);
 			log_warn("resubscribe does not apply to this venue", "exchange=%s", f->ex);
 			break;
 		}
 		for (int i = 0; i < f->nlinks; i++) {
 			struct link *l = &f->link[i];
-			if (l->kind != LK_OKX_PUBLIC)
+			if (!l->books)
 				continue;
-			venue_book_sub(f, in, 0, msg, sizeof msg);
+			f->ops->book_sub(f, in, 0, msg, sizeof msg);
 			if (ws_send(l, msg, strlen(msg)) == 0) {
-				venue_book_sub(f, in, 1, msg, sizeof msg);
+				f->ops->book_sub(f, in, 1, msg, sizeof msg);
 				ws_send(l, msg, strlen(msg));
 			}
 		}

@@ -52,15 +52,16 @@ struct conn {
 	int txn;
 };
 
-enum link_kind { LK_BINANCE = 1, LK_OKX_PUBLIC = 2, LK_OKX_BUSINESS = 3 };
-
 /* A logical stream of the venue that must always be up (reconnected). */
 struct link {
 	struct feed *f;
 	int idx;
-	enum link_kind kind;
+	int kind;                     /* the venue's own link kind (feedd/venue_<venue>.c) */
 	const char *name;             /* "binance", "okx-public", "okx-business" */
 	int books;                    /* carries depth: connects/losses are per-instrument events */
+	int text_ping;                /* keep alive with a text "ping" after silence (OKX); else
+	                               * the server pings and lws answers */
+	int watch_silence;            /* without books: the connection as a whole must not go quiet */
 	char path[8192];              /* WebSocket path (and query) */
 	struct conn *cur;             /* the live conn, or the one connecting */
 	struct conn *old;             /* the one being replaced during a roll-over */
@@ -132,14 +133,20 @@ struct feed_metrics {
 	_Atomic uint64_t *feed_drops, *raw_drops, *events, *connects, *disconnects, *rollovers, *stale;
 	_Atomic uint64_t *pings, *pongs, *rest_ok, *rest_failed, *rate_limited, *ctl_requests, *ctl_ignored;
 	_Atomic uint64_t *refresh_skipped;   /* deep refreshes not sent: budget kept for resyncs */
+	_Atomic uint64_t *refresh_sent;      /* deep refreshes sent (queued for the venue) */
+	_Atomic uint64_t *refresh_weight;    /* request weight those refreshes cost */
 	_Atomic uint64_t *retired_frames, *capture_errors;
 	_Atomic uint64_t *snap_ok, *snap_failed;   /* book snapshot requests only (RQ_SNAPSHOT) */
 	_Atomic int64_t *weight_used, *weight_limit, *rest_queued, *links_up;
 };
 
+struct feed_venue;
+
 struct feed {
 	struct cfg *cfg;
 	int exch;
+	const struct venue *venue;    /* the venue table's row (venue.h) */
+	const struct feed_venue *ops; /* what this venue does its own way (below) */
 	const char *ex;               /* "binance" / "okx" */
 	char sect[32];                /* "feedd.binance" */
 	struct inst_registry reg;
@@ -157,6 +164,7 @@ struct feed {
 	const char *ca_file;          /* NULL = the system store */
 	int ch_depth, ch_trades, ch_tickers, ch_klines;
 	int ch_market;           /* derivatives market data (okx_market.h); no-op for spot */
+	int ch_books5, ch_bbo_tbt;    /* OKX: top-N audit channels next to books (okx_books5, okx_bbo_tbt) */
 	char kline_iv[8];
 	int capture;
 	int64_t ping_ns, pong_ns, stale_ns, connect_ns, conn_age_ns, backoff_reset_ns;
@@ -170,6 +178,7 @@ struct feed {
 	/* rest */
 	struct rest rest;
 	int64_t deep_next[INST_MAX + 1];
+	uint64_t deep_rng;            /* deep_interval jitter */
 	/* outputs */
 	struct ring *feed_ring, *raw_ring, *ctl_ring;
 	FILE *capf;
@@ -202,17 +211,41 @@ void out_event_all(struct feed *f, uint16_t code, uint8_t sev, int64_t a, int64_
 void out_bad_frame(struct feed *f, const char *what, const char *why, const char *buf, size_t len);
 void out_metrics_init(struct feed *f);
 
-/* ---- venue.c ---- */
+/* ---- venue.c, venue_<venue>.c ---- */
+/*
+ * What one venue does its own way in feedd, in feedd/venue_<venue>.c, chosen
+ * by exchange id in venue.c (the per-process half of the venue table).
+ */
+struct feed_venue {
+	/* Links and what they subscribe (from f->ch_*, the instruments, the
+	 * settings); f->snap_depth from depth ([snapshot_depth], 0 = default). */
+	int (*setup)(struct feed *f, uint32_t depth, char *err, size_t errlen);
+	/* Messages once a link's connection is open (subscribe); NULL when the
+	 * URL subscribes. */
+	void (*on_open)(struct link *l, struct conn *c);
+	/* Subscribe / unsubscribe one book on a link with books
+	 * (CTL_RESUBSCRIBE); NULL when the venue has no WS snapshot to resync by. */
+	int (*book_sub)(struct feed *f, const struct inst *in, int subscribe, char *buf, size_t cap);
+	/* REST path and weight/lane of a request kind; -1 if the venue has none. */
+	int (*rest_path)(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t depth,
+	    char *buf, size_t cap, int64_t *weight, int *lane);
+	/* REST lanes and their budgets from [feedd.<venue>]. */
+	void (*rest_budget)(struct feed *f, struct rest *r);
+	/* RQ_INFO answer -> request-weight limit per window (0 if absent); NULL
+	 * when the venue has no such request. */
+	int64_t (*weight_limit)(const char *body, size_t len);
+	int server_weight;  /* answers report the weight used (X-MBX-USED-WEIGHT): follow it */
+	int deep;           /* RQ_DEEP exists (CTL_DEEP, deep_interval) */
+};
+extern const struct feed_venue feed_venue_binance, feed_venue_okx;
+
+/* The venue's operations, or NULL with err filled. */
+const struct feed_venue *venue_ops(int exch, char *err, size_t errlen);
 /* Defaults and settings of the venue from config; links set up. */
 int venue_setup(struct feed *f, char *err, size_t errlen);
-/* Messages to send once a link's connection is open (OKX subscribe). */
-void venue_on_open(struct link *l, struct conn *c);
-/* Text of a subscribe/unsubscribe of one instrument's book channel (OKX). */
-int venue_book_sub(struct feed *f, const struct inst *in, int subscribe, char *buf, size_t cap);
-/* REST path of a snapshot / deep request; weight (Binance) in *weight. */
-int venue_rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t depth,
-    char *buf, size_t cap, int64_t *weight, int *lane);
-/* Binance exchangeInfo answer -> REQUEST_WEIGHT limit per minute (0 if absent). */
+/* Append fmt (two strings) to buf (for building stream lists). */
+void venue_append(char *buf, size_t cap, const char *fmt, const char *a, const char *b);
+/* Binance-style exchangeInfo answer -> REQUEST_WEIGHT limit per minute (0 if absent). */
 int64_t venue_weight_limit(const char *body, size_t len);
 
 /* ---- ws.c ---- */

@@ -19,6 +19,7 @@
 
 #include "daemon.h"
 #include "feedd.h"
+#include "jitter.h"
 #include "log.h"
 #include "pipe.h"
 
@@ -72,13 +73,13 @@ on_signal(uv_signal_t *s, int sig)
 static void
 deep_schedule(struct feed *f, int64_t mono)
 {
-	if (f->exch != EX_OKX || f->deep_ns == 0)
+	if (!f->ops->deep || f->deep_ns == 0)
 		return;
 	for (int i = 0; i < f->ninst; i++) {
 		uint32_t id = f->inst_ids[i];
 		if (mono < f->deep_next[id])
 			continue;
-		f->deep_next[id] = mono + f->deep_ns;
+		f->deep_next[id] = mono + jitter10(&f->deep_rng, f->deep_ns);
 		if (!rest_pending(f, RQ_DEEP, id))
 			rest_submit(f, RQ_DEEP, id, 0, f->deep_depth);
 	}
@@ -117,7 +118,7 @@ settings(struct feed *f, char *err, size_t errlen)
 	f->pong_ns = cfg_dur_ns(c, s, "pong_timeout");
 	f->stale_ns = cfg_dur_ns(c, s, "stale_after");
 	if (f->stale_ns == 0)
-		f->stale_ns = (f->exch == EX_OKX ? 90 : 30) * (int64_t)1000000000;
+		f->stale_ns = f->venue->stale_s * (int64_t)1000000000;
 	f->connect_ns = cfg_dur_ns(c, s, "connect_timeout");
 	f->conn_age_ns = cfg_dur_ns(c, s, "max_conn_age");
 	f->backoff_reset_ns = cfg_dur_ns(c, s, "backoff_reset");
@@ -185,6 +186,7 @@ main(int argc, char **argv)
 	struct feed *f = &g_feed;
 	const char *exchange = NULL, *capf = NULL;
 	char err[512], setbuf[600];
+	char logname[48];
 	char *args[128];
 	int n = 0;
 	uv_loop_t loop;
@@ -204,13 +206,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "feedd: unexpected argument %s\n%s", args[1], usage);
 		return 2;
 	}
-	if (!exchange || (f->exch = exch_parse(exchange)) == EX_NONE) {
-		fprintf(stderr, "feedd: --exchange binance|okx is required\n%s", usage);
+	if (exchange && exch_parse(exchange) == EX_NONE && venue_lookup(exchange) != EX_NONE) {
+		venue_ready(venue_lookup(exchange), err, sizeof err);
+		fprintf(stderr, "feedd: --exchange %s: %s\n", exchange, err);
 		return 2;
 	}
+	if (!exchange || (f->exch = exch_parse(exchange)) == EX_NONE) {
+		fprintf(stderr, "feedd: --exchange %s is required\n%s", venue_names(), usage);
+		return 2;
+	}
+	if (!(f->ops = venue_ops(f->exch, err, sizeof err))) {
+		fprintf(stderr, "feedd: --exchange %s: %s\n", exchange, err);
+		return 2;
+	}
+	f->venue = venue_get(f->exch);
 	f->ex = exch_name(f->exch);
 	snprintf(f->sect, sizeof f->sect, "feedd.%s", f->ex);
-	log_init(f->exch == EX_BINANCE ? "feedd-binance" : "feedd-okx");
+	snprintf(logname, sizeof logname, "feedd-%s", f->ex);
+	log_init(logname);
 	if (instruments(f, err, sizeof err) < 0 || settings(f, err, sizeof err) < 0) {
 		fprintf(stderr, "feedd: %s\n", err);
 		return 2;
@@ -235,8 +248,19 @@ main(int argc, char **argv)
 	f->sigterm.data = f->sigint.data = f;
 	uv_signal_start(&f->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&f->sigint, on_signal, SIGINT);
+	if (f->deep_ns < 0 && f->exch == EX_OKX) {
+		/* auto: as fast as the books-full lane allows (feedd/README.md) */
+		f->deep_ns = budget_poll_interval(cfg_int(f->cfg, f->sect, "okx_full_rate"),
+		    cfg_dur_ns(f->cfg, f->sect, "okx_rate_window"), f->ninst, 1, 1000000000LL);
+		log_info("deep_interval auto", "exchange=%s instruments=%d interval_ms=%lld", f->ex, f->ninst,
+		    (long long)(f->deep_ns / 1000000));
+	} else if (f->deep_ns < 0) {
+		f->deep_ns = 0;
+	}
+	f->deep_rng = (uint64_t)mono_ns() | 1;
+	/* the first poll of each instrument spread over one interval */
 	for (int i = 0; i < f->ninst; i++)
-		f->deep_next[f->inst_ids[i]] = mono_ns() + f->deep_ns;
+		f->deep_next[f->inst_ids[i]] = mono_ns() + (f->deep_ns ? f->deep_ns * (i + 1) / f->ninst : 0);
 	if (ws_start(f, err, sizeof err) < 0) {
 		log_error("cannot start", "exchange=%s err=%s", f->ex, log_q(err));
 		return 1;

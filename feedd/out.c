@@ -120,6 +120,8 @@ out_metrics_init(struct feed *f)
 	m->ctl_ignored = ctr(f, "mp_feed_ctl_ignored_total", "requests that do not apply to this venue");
 	m->refresh_skipped = ctr(f, "mp_feed_refresh_skipped_total",
 	    "Binance deep refreshes not sent because the budget is kept for resyncs");
+	m->refresh_sent = ctr(f, "mp_feed_refresh_requests_total", "Binance deep refreshes sent");
+	m->refresh_weight = ctr(f, "mp_feed_refresh_weight_total", "request weight of the deep refreshes sent");
 	m->retired_frames = ctr(f, "mp_feed_retired_frames_total", "frames of a replaced connection, not forwarded");
 	m->capture_errors = ctr(f, "mp_feed_capture_errors_total", "capture file write failures");
 	m->weight_used = gauge(f, "mp_feed_weight_used", "REST weight spent in the current window");

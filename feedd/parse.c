@@ -4,14 +4,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The parsers of each venue, by exchange id (the venue table, venue.h). */
+static const struct parse_venue *const parsers[EX_END] = {
+	[EX_BINANCE] = &parse_venue_binance,
+	[EX_OKX] = &parse_venue_okx,
+};
+
 int
 parse_init(struct parse_ctx *p, const struct inst_registry *reg, int exch)
 {
+	char why[160];
+
 	memset(p, 0, sizeof *p);
-	if (exch != EX_BINANCE && exch != EX_OKX)
-		return parse_fail(p, "unknown exchange id %d", exch);
+	if (!venue_ready(exch, why, sizeof why))
+		return parse_fail(p, "%s", why);
+	if (!parsers[exch])
+		return parse_fail(p, "%s: no parser", exch_name(exch));
 	p->reg = reg;
 	p->exch = exch;
+	p->ops = parsers[exch];
 	p->scratch = calloc(1, sizeof(struct parse_state));
 	if (!p->scratch)
 		return parse_fail(p, "out of memory");
@@ -53,16 +64,14 @@ parse_ws_mode(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
 	p->err[0] = 0;
 	p->inst = 0;
 	((struct parse_state *)p->scratch)->emitted = 0;
-	if (mode != PARSE_JSON_ONLY) {
-		rc = p->exch == EX_BINANCE ? parse_scan_binance_ws(p, buf, len, recv_ns, emit, ud)
-		    : parse_scan_okx_ws(p, buf, len, recv_ns, emit, ud);
+	if (mode != PARSE_JSON_ONLY && p->ops->scan_ws) {
+		rc = p->ops->scan_ws(p, buf, len, recv_ns, emit, ud);
 		if (rc != PARSE_FALLBACK || mode == PARSE_SCAN_ONLY)
 			return finish(p, rc == PARSE_FALLBACK ? PARSE_FALLBACK : rc);
 	}
 	p->slow_path++;
 	p->err[0] = 0;
-	rc = p->exch == EX_BINANCE ? parse_json_binance_ws(p, buf, len, recv_ns, emit, ud)
-	    : parse_json_okx_ws(p, buf, len, recv_ns, emit, ud);
+	rc = p->ops->json_ws(p, buf, len, recv_ns, emit, ud);
 	return finish(p, rc);
 }
 
@@ -84,22 +93,21 @@ parse_rest_mode(struct parse_ctx *p, const char *path, const char *body, size_t 
 	p->err[0] = 0;
 	p->inst = 0;
 	((struct parse_state *)p->scratch)->emitted = 0;
-	if (mode != PARSE_JSON_ONLY && p->exch == EX_BINANCE &&
-	    strncmp(path, "/api/v3/depth?", 14) == 0) {
+	if (mode != PARSE_JSON_ONLY && p->ops->scan_rest &&
+	    strncmp(path, p->ops->scan_rest_path, strlen(p->ops->scan_rest_path)) == 0) {
 		char sym[32];
 		const struct inst *in = NULL;
 		int n = parse_query_param(path, "symbol", sym, sizeof sym);
 		if (n > 0)
 			in = parse_inst(p, sym, (size_t)n);
 		if (in)
-			rc = parse_scan_binance_depth_rest(p, in, body, len, recv_ns, req_id, emit, ud);
+			rc = p->ops->scan_rest(p, in, body, len, recv_ns, req_id, emit, ud);
 	}
 	if (rc != PARSE_FALLBACK || mode == PARSE_SCAN_ONLY)
 		return finish(p, rc);
 	p->slow_path++;
 	p->err[0] = 0;
-	rc = p->exch == EX_BINANCE ? parse_json_binance_rest(p, path, body, len, recv_ns, req_id, emit, ud)
-	    : parse_json_okx_rest(p, path, body, len, recv_ns, req_id, emit, ud);
+	rc = p->ops->json_rest(p, path, body, len, recv_ns, req_id, emit, ud);
 	return finish(p, rc);
 }
 

@@ -32,9 +32,12 @@ enum parse_notice {
 	PN_LIST_RESULT,      /* Binance LIST_SUBSCRIPTIONS answer */
 };
 
+struct parse_venue;
+
 struct parse_ctx {
 	const struct inst_registry *reg;
 	int exch;                /* enum exch_id */
+	const struct parse_venue *ops; /* the venue's parsers (parse_impl.h) */
 	enum parse_notice notice;/* set by the last call */
 	char err[160];           /* why the last call failed or what the venue said */
 	uint32_t inst;           /* instrument the last call's frame named, once known (0 = not

@@ -341,3 +341,11 @@ parse_json_binance_rest(struct parse_ctx *p, const char *path, const char *buf, 
 	json_decref(root);
 	return rc;
 }
+
+const struct parse_venue parse_venue_binance = {
+	.scan_ws = parse_scan_binance_ws,
+	.json_ws = parse_json_binance_ws,
+	.scan_rest_path = "/api/v3/depth?",
+	.scan_rest = parse_scan_binance_depth_rest,
+	.json_rest = parse_json_binance_rest,
+};

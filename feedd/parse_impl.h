@@ -148,6 +148,23 @@ int parse_json_okx_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t 
 int parse_json_okx_rest(struct parse_ctx *p, const char *path, const char *buf, size_t len,
     int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
 
+/* What a venue's parser file provides (parse_<venue>.c), chosen by exchange
+ * id in parse.c.  scan_ws / scan_rest may be NULL (no fast path). */
+struct parse_venue {
+	int (*scan_ws)(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+	    parse_emit_fn emit, void *ud);
+	int (*json_ws)(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
+	    parse_emit_fn emit, void *ud);
+	/* REST answers whose path starts with scan_rest_path ("/api/v3/depth?")
+	 * for the instrument of its symbol= parameter go to scan_rest first */
+	const char *scan_rest_path;
+	int (*scan_rest)(struct parse_ctx *p, const struct inst *in, const char *buf,
+	    size_t len, int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
+	int (*json_rest)(struct parse_ctx *p, const char *path, const char *buf, size_t len,
+	    int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
+};
+extern const struct parse_venue parse_venue_binance, parse_venue_okx;
+
 /* parse_ws / parse_rest with the path forced (tests, fuzzing, benchmarks). */
 int parse_ws_mode(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
     enum parse_mode mode, parse_emit_fn emit, void *ud);

@@ -4,7 +4,7 @@
  *
  * Pushes {"arg":{"channel","instId"},["action",]"data":[...]}: books,
  * books-l2-tbt, books50-l2-tbt (deltas / WS snapshots), books5 and bbo-tbt
- * (best bid/offer tickers), trades, trades-all, tickers, candle*; the
+ * (SNAP_TOP: the venue's top levels at a seqId), trades, trades-all, tickers, candle*; the
  * derivatives market channels are in parse_okx_market.c.
  * Events {"event":...}: subscribe/unsubscribe acks, errors, notices (64008).
  * Legacy books frames (2021-2022: checksum, no seqId/prevSeqId) are
@@ -111,37 +111,39 @@ books(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *data, in
 	return total;
 }
 
-/* books5 / bbo-tbt: only the best level of each side is kept, as a ticker. */
+/*
+ * books5 / bbo-tbt: the venue's top 5 / top 1 levels a side at its seqId
+ * (the same id space as books), as a SNAP_TOP snapshot for bookd's top-N
+ * audit (bookd/okx_audit.c).  Without seqId (the 2021-2022 format) there is
+ * nothing to compare it with: counted as not carried, as an unknown channel.
+ * More than 5 levels a side is not what these channels send: refused,
+ * so a wrong channel name cannot grow into a book.
+ */
 static int
-bbo(struct parse_ctx *p, const struct inst *in, json_t *data, int64_t recv_ns,
+top(struct parse_ctx *p, const struct inst *in, json_t *data, int64_t recv_ns,
     parse_emit_fn emit, void *ud)
 {
 	struct parse_state *st = p->scratch;
 	int64_t ts_ns, checksum, prev, seq;
-	struct rec_ticker t;
 	json_t *el;
 	size_t i;
-	int total = 0, legacy;
+	int total = 0, legacy, rc;
 
 	json_array_foreach(data, i, el) {
+		struct parse_book b = {.in = in, .recv_ns = recv_ns, .kind = SNAP_TOP};
 		if (book_fields(p, in, el, 0, &ts_ns, &checksum, &prev, &seq, &legacy) < 0)
 			return -1;
-		memset(&t, 0, sizeof t);
-		rec_hdr_init(&t.h, REC_TICKER, in->id, sizeof t);
-		t.h.exch_ns = ts_ns;
-		t.h.first_id = t.h.last_id = seq;
-		t.have = TICK_BBO;
-		if (st->side[PS_BID].n) {
-			t.bid_px = st->side[PS_BID].v[0].px;
-			t.bid_qty = st->side[PS_BID].v[0].qty;
-		}
-		if (st->side[PS_ASK].n) {
-			t.ask_px = st->side[PS_ASK].v[0].px;
-			t.ask_qty = st->side[PS_ASK].v[0].qty;
-		}
-		if (parse_emit_fixed(p, &t.h, REC_TICKER, sizeof t, recv_ns, emit, ud) < 0)
+		if (seq < 0)   /* 2021-2022 pushes: nothing to compare with, not an error */
+			return parse_unknown(p, "books5/bbo-tbt without \"seqId\"");
+		if (st->side[PS_BID].n > 5 || st->side[PS_ASK].n > 5)
+			return parse_fail(p, "books5/bbo-tbt with %u bids / %u asks: more than 5",
+			    st->side[PS_BID].n, st->side[PS_ASK].n);
+		b.exch_ns = ts_ns;
+		b.first_id = b.last_id = seq;
+		b.prev_id = -1;
+		if ((rc = parse_emit_snapshot(p, &b, emit, ud)) < 0)
 			return -1;
-		total++;
+		total += rc;
 	}
 	return total;
 }
@@ -387,7 +389,7 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 	    strcmp(ch, "books50-l2-tbt") == 0)
 		return books(p, in, root, data, recv_ns, emit, ud);
 	if (strcmp(ch, "books5") == 0 || strcmp(ch, "bbo-tbt") == 0)
-		return bbo(p, in, data, recv_ns, emit, ud);
+		return top(p, in, data, recv_ns, emit, ud);
 	if (strcmp(ch, "trades") == 0 || strcmp(ch, "trades-all") == 0)
 		return trades(p, in, data, recv_ns, emit, ud);
 	if (strcmp(ch, "tickers") == 0)
@@ -463,3 +465,9 @@ parse_json_okx_rest(struct parse_ctx *p, const char *path, const char *buf, size
 	json_decref(root);
 	return rc;
 }
+
+const struct parse_venue parse_venue_okx = {
+	.scan_ws = parse_scan_okx_ws,
+	.json_ws = parse_json_okx_ws,
+	.json_rest = parse_json_okx_rest,
+};

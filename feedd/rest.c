@@ -230,7 +230,7 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 	int64_t recv_ns = now_ns(), mono = mono_ns();
 	int rc;
 
-	if (q->used_weight >= 0 && f->exch == EX_BINANCE) {
+	if (q->used_weight >= 0 && f->ops->server_weight) {
 		budget_server_used(&ln->bud, mono, q->used_weight);
 		metric_set(f->mt.weight_used, q->used_weight);
 	}
@@ -254,7 +254,7 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 		return;
 	}
 	if (q->kind == RQ_INFO) {
-		int64_t lim = venue_weight_limit(q->body, q->len);
+		int64_t lim = f->ops->weight_limit ? f->ops->weight_limit(q->body, q->len) : 0;
 		r->info_done = 1;
 		if (lim > 0) {
 			r->venue_limit = lim;
@@ -464,7 +464,7 @@ rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_id, u
 	q->req_id = req_id;
 	q->depth = depth;
 	q->queued_ns = mono_ns();
-	if (venue_rest_path(f, kind, in, depth, q->path, sizeof q->path, &q->weight, &q->lane) < 0) {
+	if (f->ops->rest_path(f, kind, in, depth, q->path, sizeof q->path, &q->weight, &q->lane) < 0) {
 		free(q);
 		return;
 	}
@@ -524,7 +524,7 @@ rest_submit_refresh(struct feed *f, uint32_t inst, uint32_t req_id, uint32_t dep
 	int64_t w;
 	int lane;
 
-	if (!in || venue_rest_path(f, RQ_SNAPSHOT, in, depth, path, sizeof path, &w, &lane) < 0)
+	if (!in || f->ops->rest_path(f, RQ_SNAPSHOT, in, depth, path, sizeof path, &w, &lane) < 0)
 		return;
 	/* anything queued or a full pipe means requests are waiting already */
 	if (r->lane[lane].head || r->inflight >= r->max_inflight ||
@@ -534,6 +534,9 @@ rest_submit_refresh(struct feed *f, uint32_t inst, uint32_t req_id, uint32_t dep
 		    "deep refresh skipped: the weight budget is kept for resyncs");
 		return;
 	}
+	/* what refreshes cost, apart from resyncs (make bench: binance_refresh_cost) */
+	metric_inc(f->mt.refresh_sent, 1);
+	metric_inc(f->mt.refresh_weight, (uint64_t)w);
 	rest_submit(f, RQ_SNAPSHOT, inst, req_id, depth);
 }
 
@@ -541,27 +544,10 @@ int
 rest_start(struct feed *f, char *err, size_t errlen)
 {
 	struct rest *r = &f->rest;
-	int64_t win;
 
 	r->f = f;
 	r->max_inflight = 4;
-	if (f->exch == EX_BINANCE) {
-		int64_t lim = cfg_int(f->cfg, f->sect, "weight_limit");
-		win = cfg_dur_ns(f->cfg, f->sect, "weight_window");
-		r->venue_limit = lim ? lim : 6000;
-		r->nlanes = 1;
-		r->lane[0].name = "weight";
-		budget_init(&r->lane[0].bud, r->venue_limit * cfg_int(f->cfg, f->sect, "weight_budget_pct") / 100, win);
-		r->info_done = lim != 0;
-	} else {
-		win = cfg_dur_ns(f->cfg, f->sect, "okx_rate_window");
-		r->nlanes = 2;
-		r->lane[0].name = "books";
-		r->lane[1].name = "books-full";
-		budget_init(&r->lane[0].bud, cfg_int(f->cfg, f->sect, "okx_books_rate"), win);
-		budget_init(&r->lane[1].bud, cfg_int(f->cfg, f->sect, "okx_full_rate"), win);
-		r->info_done = 1;
-	}
+	f->ops->rest_budget(f, r);
 	metric_set(f->mt.weight_limit, r->lane[0].bud.limit);
 	if (!(r->multi = curl_multi_init())) {
 		snprintf(err, errlen, "curl_multi_init failed");

@@ -1,25 +1,31 @@
 /*
- * venue.c - what differs between Binance and OKX: endpoints, the links and
- * what they subscribe, REST paths and their weights, exchangeInfo limits.
- *
- * Binance: one link, the combined stream /stream?streams=<sym>@depth@100ms/
- *   <sym>@trade/<sym>@bookTicker/<sym>@kline_1m (subscribed by the URL, so a
- *   reconnect resubscribes by construction).  REST /api/v3/depth weight by
- *   limit: 1-100: 5, 101-500: 25, 501-1000: 50, 1001-5000: 250.
- * OKX: link /ws/v5/public (books, trades, tickers, and for derivative
- *   instIds the market channels of okx_market.h) and /ws/v5/business
- *   (candle1m), subscribed with {"op":"subscribe"} once open.  REST
- *   /api/v5/market/books (sz <= 400) and books-full (sz <= 5000), each with
- *   its own request-count limit (lanes 0 and 1).
+ * venue.c - the settings every venue shares (endpoints, channels) and the
+ * choice of the venue's own operations (feedd/venue_<venue>.c) by exchange id.
  */
-#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "feedd.h"
 #include "log.h"
-#include "okx_market.h"
+
+/* The venues feedd can run, by exchange id (the venue table, venue.h). */
+static const struct feed_venue *const ops[EX_END] = {
+	[EX_BINANCE] = &feed_venue_binance,
+	[EX_OKX] = &feed_venue_okx,
+};
+
+const struct feed_venue *
+venue_ops(int exch, char *err, size_t errlen)
+{
+	if (!venue_ready(exch, err, errlen))
+		return NULL;
+	if (!ops[exch]) {
+		snprintf(err, errlen, "feedd has no code for venue %s", exch_name(exch));
+		return NULL;
+	}
+	return ops[exch];
+}
 
 static int
 url_ok(const char *u, const char *s1, const char *s2)
@@ -63,46 +69,12 @@ channels(struct feed *f, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-append(char *buf, size_t cap, const char *fmt, const char *a, const char *b)
+void
+venue_append(char *buf, size_t cap, const char *fmt, const char *a, const char *b)
 {
 	size_t n = strlen(buf);
 
 	snprintf(buf + n, cap - n, fmt, a, b);
-}
-
-static void
-binance_path(struct feed *f, struct link *l)
-{
-	const char *sep = "";
-
-	snprintf(l->path, sizeof l->path, "/stream?streams=");
-	for (int i = 0; i < f->ninst; i++) {
-		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
-		char low[32];
-		size_t j;
-
-		for (j = 0; in->venue_symbol[j] && j < sizeof low - 1; j++)
-			low[j] = (char)tolower((unsigned char)in->venue_symbol[j]);
-		low[j] = 0;
-		if (f->ch_depth) {
-			append(l->path, sizeof l->path, "%s%s@depth@100ms", sep, low);
-			sep = "/";
-		}
-		if (f->ch_trades) {
-			append(l->path, sizeof l->path, "%s%s@trade", sep, low);
-			sep = "/";
-		}
-		if (f->ch_tickers) {
-			append(l->path, sizeof l->path, "%s%s@bookTicker", sep, low);
-			sep = "/";
-		}
-		if (f->ch_klines) {
-			append(l->path, sizeof l->path, "%s%s@kline_", sep, low);
-			append(l->path, sizeof l->path, "%s%s", f->kline_iv, "");
-			sep = "/";
-		}
-	}
 }
 
 int
@@ -112,12 +84,9 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 	const char *rest = cfg_str(f->cfg, f->sect, "rest_url");
 	const char *kiv = cfg_str(f->cfg, f->sect, "kline_interval");
 	int64_t depth = cfg_int(f->cfg, f->sect, "snapshot_depth");
-	struct link *l;
 
-	snprintf(f->ws_url, sizeof f->ws_url, "%s", *ws ? ws :
-	    f->exch == EX_BINANCE ? "wss://stream.binance.com:9443" : "wss://ws.okx.com:8443");
-	snprintf(f->rest_url, sizeof f->rest_url, "%s", *rest ? rest :
-	    f->exch == EX_BINANCE ? "https://api.binance.com" : "https://openapi.okx.com");
+	snprintf(f->ws_url, sizeof f->ws_url, "%s", *ws ? ws : f->venue->ws_url);
+	snprintf(f->rest_url, sizeof f->rest_url, "%s", *rest ? rest : f->venue->rest_url);
 	trim_slash(f->ws_url);
 	trim_slash(f->rest_url);
 	if (!url_ok(f->ws_url, "ws://", "wss://")) {
@@ -138,40 +107,8 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 	snprintf(f->kline_iv, sizeof f->kline_iv, "%s", kiv);
 	if (channels(f, err, errlen) < 0)
 		return -1;
-	if (f->exch == EX_BINANCE) {
-		f->snap_depth = depth ? (uint32_t)depth : 5000;
-		l = &f->link[f->nlinks++];
-		l->kind = LK_BINANCE;
-		l->name = "binance";
-		l->books = f->ch_depth;
-		binance_path(f, l);
-		if (strlen(l->path) >= sizeof l->path - 1) {
-			/* a cut stream list would subscribe to garbage */
-			snprintf(err, errlen, "[instruments] binance: too many streams for one connection URL "
-			    "(%d instruments)", f->ninst);
-			return -1;
-		}
-	} else {
-		f->snap_depth = depth ? (uint32_t)(depth > 400 ? 400 : depth) : 400;
-		int market = 0;
-
-		/* market data rides the public link, only for derivative instIds */
-		for (int i = 0; f->ch_market && i < f->ninst; i++)
-			market |= okx_market_channels(inst_get(&f->reg, f->inst_ids[i])) != 0;
-		if (f->ch_depth || f->ch_trades || f->ch_tickers || market) {
-			l = &f->link[f->nlinks++];
-			l->kind = LK_OKX_PUBLIC;
-			l->name = "okx-public";
-			l->books = f->ch_depth;
-			snprintf(l->path, sizeof l->path, "/ws/v5/public");
-		}
-		if (f->ch_klines) {
-			l = &f->link[f->nlinks++];
-			l->kind = LK_OKX_BUSINESS;
-			l->name = "okx-business";
-			snprintf(l->path, sizeof l->path, "/ws/v5/business");
-		}
-	}
+	if (f->ops->setup(f, (uint32_t)depth, err, errlen) < 0)
+		return -1;
 	if (f->nlinks == 0) {
 		snprintf(err, errlen, "[%s] channels: nothing to subscribe", f->sect);
 		return -1;
@@ -181,95 +118,6 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 		f->link[i].idx = i;
 	}
 	return 0;
-}
-
-static void
-okx_arg(char *buf, size_t cap, int *first, const char *channel, const char *inst)
-{
-	size_t n = strlen(buf);
-
-	snprintf(buf + n, cap - n, "%s{\"channel\":\"%s\",\"instId\":\"%s\"}", *first ? "" : ",", channel, inst);
-	*first = 0;
-}
-
-void
-venue_on_open(struct link *l, struct conn *c)
-{
-	struct feed *f = l->f;
-	char msg[16384], ch[24];
-	int first = 1;
-
-	(void)c;
-	if (l->kind == LK_BINANCE)
-		return;
-	snprintf(msg, sizeof msg, "{\"id\":\"sub%u\",\"op\":\"subscribe\",\"args\":[", (unsigned)(l->connects % 100000));
-	for (int i = 0; i < f->ninst; i++) {
-		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
-		if (l->kind == LK_OKX_PUBLIC) {
-			if (f->ch_depth)
-				okx_arg(msg, sizeof msg, &first, "books", in->venue_symbol);
-			if (f->ch_trades)
-				okx_arg(msg, sizeof msg, &first, "trades", in->venue_symbol);
-			if (f->ch_tickers)
-				okx_arg(msg, sizeof msg, &first, "tickers", in->venue_symbol);
-		} else {
-			snprintf(ch, sizeof ch, "candle%s", f->kline_iv);
-			okx_arg(msg, sizeof msg, &first, ch, in->venue_symbol);
-		}
-	}
-	if (l->kind == LK_OKX_PUBLIC && f->ch_market &&
-	    okx_market_sub_args(&f->reg, f->inst_ids, f->ninst, msg, sizeof msg - 3, &first) < 0) {
-		log_error("okx market-data subscription does not fit one message; the channels that did not "
-		    "fit are not subscribed", "instruments=%d", f->ninst);
-	}
-	strncat(msg, "]}", sizeof msg - strlen(msg) - 1);
-	ws_send(l, msg, strlen(msg));
-}
-
-int
-venue_book_sub(struct feed *f, const struct inst *in, int subscribe, char *buf, size_t cap)
-{
-	(void)f;
-	return snprintf(buf, cap, "{\"op\":\"%s\",\"args\":[{\"channel\":\"books\",\"instId\":\"%s\"}]}",
-	    subscribe ? "subscribe" : "unsubscribe", in->venue_symbol);
-}
-
-static int64_t
-binance_weight(uint32_t limit)
-{
-	return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
-}
-
-int
-venue_rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t depth,
-    char *buf, size_t cap, int64_t *weight, int *lane)
-{
-	*lane = 0;
-	*weight = 1;
-	if (f->exch == EX_BINANCE) {
-		if (kind == RQ_INFO) {
-			*weight = 20;
-			return snprintf(buf, cap, "/api/v3/exchangeInfo?symbol=%s", in->venue_symbol);
-		}
-		if (kind != RQ_SNAPSHOT)
-			return -1;
-		if (depth == 0 || depth > 5000)
-			depth = depth ? 5000 : f->snap_depth;
-		*weight = binance_weight(depth);
-		return snprintf(buf, cap, "/api/v3/depth?symbol=%s&limit=%u", in->venue_symbol, depth);
-	}
-	if (kind == RQ_SNAPSHOT) {
-		if (depth == 0 || depth > 400)
-			depth = depth ? 400 : f->snap_depth;
-		return snprintf(buf, cap, "/api/v5/market/books?instId=%s&sz=%u", in->venue_symbol, depth);
-	}
-	if (kind == RQ_DEEP) {
-		*lane = 1;
-		if (depth == 0 || depth > 5000)
-			depth = f->deep_depth;
-		return snprintf(buf, cap, "/api/v5/market/books-full?instId=%s&sz=%u", in->venue_symbol, depth);
-	}
-	return -1;
 }
 
 int64_t

@@ -217,7 +217,8 @@ on_open(struct conn *c)
 	for (int i = 0; i <= INST_MAX; i++)
 		l->depth_rx[i] = 0;
 	link_event_up(l);
-	venue_on_open(l, c);
+	if (f->ops->on_open)
+		f->ops->on_open(l, c);
 }
 
 static void
@@ -535,7 +536,7 @@ watch_link(struct link *l, int64_t mono)
 			}
 		}
 	}
-	if (!l->books && l->kind == LK_BINANCE && mono - c->t_rx > f->stale_ns) {
+	if (!l->books && l->watch_silence && mono - c->t_rx > f->stale_ns) {
 		/* no depth stream to watch: the connection as a whole must not go quiet */
 		l->stale++;
 		metric_inc(f->mt.stale, 1);
@@ -544,7 +545,7 @@ watch_link(struct link *l, int64_t mono)
 		kill_conn(c, "connection silent (watchdog)", 1);
 		return;
 	}
-	if (l->kind != LK_BINANCE) {
+	if (l->text_ping) {
 		if (c->t_ping && mono - c->t_ping > f->pong_ns) {
 			l->stale++;
 			metric_inc(f->mt.stale, 1);

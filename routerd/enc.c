@@ -9,6 +9,8 @@
 #include "fx.h"
 #include "enc_int.h"
 #include "mlfeat.h"
+#include "mlflow.h"
+#include "mlimg.h"
 
 #define LIT(b, s) sbuf_put((b), (s), sizeof(s) - 1)
 
@@ -306,6 +308,78 @@ enc_ml_features(struct sbuf *b, const struct rec_snapshot *s, const struct inst 
 	sbuf_putc(b, '}');
 }
 
+static void
+put_doubles(struct sbuf *b, const double *v, int n, int stride)
+{
+	char num[40];
+
+	sbuf_putc(b, '[');
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sbuf_putc(b, ',');
+		snprintf(num, sizeof num, "%.17g", v[i * stride]);
+		sbuf_puts(b, num);
+	}
+	sbuf_putc(b, ']');
+}
+
+/* ,"bid":[v[0], v[2], ..],"ask":[v[1], v[3], ..]: the two sides of an interleaved [n][2] image */
+static void
+put_sides(struct sbuf *b, const double *v, int n)
+{
+	LIT(b, ",\"bid\":");
+	put_doubles(b, v, n, 2);
+	LIT(b, ",\"ask\":");
+	put_doubles(b, v + 1, n, 2);
+	sbuf_putc(b, '}');
+}
+
+void
+enc_ml_images(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, unsigned ml_groups)
+{
+	struct mlf_book mb = {
+		.bids = s->lv, .asks = s->lv + s->n_bids, .n_bids = s->n_bids, .n_asks = s->n_asks,
+		.px_exp = in->px_exp, .qty_exp = in->qty_exp,
+	};
+	double heat[MLI_BINS * 2], img[MLI_LEVELS * 2], lo, hi;
+	char num[40];
+	int first = 1;
+
+	sbuf_putc(b, '{');
+	if (ml_groups & MLF_G_HEATMAP) {
+		first = 0;
+		LIT(b, "\"heatmap\":");
+		if (mli_heatmap(&mb, MLI_LEVELS, MLI_BINS, heat, &lo, &hi) < 0) {
+			LIT(b, "null");
+		} else {
+			snprintf(num, sizeof num, "%d,\"bins\":%d", MLI_LEVELS, MLI_BINS);
+			LIT(b, "{\"levels\":");
+			sbuf_puts(b, num);
+			snprintf(num, sizeof num, "%.17g", lo);
+			LIT(b, ",\"price_lo\":");
+			sbuf_puts(b, num);
+			snprintf(num, sizeof num, "%.17g", hi);
+			LIT(b, ",\"price_hi\":");
+			sbuf_puts(b, num);
+			put_sides(b, heat, MLI_BINS);
+		}
+	}
+	if (ml_groups & MLF_G_DEPTHIMG) {
+		if (!first)
+			sbuf_putc(b, ',');
+		LIT(b, "\"depth_image\":");
+		if (mli_depth_image(&mb, MLI_LEVELS, img) < 0) {
+			LIT(b, "null");
+		} else {
+			snprintf(num, sizeof num, "%d", MLI_LEVELS);
+			LIT(b, "{\"levels\":");
+			sbuf_puts(b, num);
+			put_sides(b, img, MLI_LEVELS);
+		}
+	}
+	sbuf_putc(b, '}');
+}
+
 /* What is known of a book message's levels (issue 10): every bid at or
  * above bid_exact_floor and every ask at or below ask_exact_ceil is exact
  * (sequence-verified); exact_levels counts this message's levels inside
@@ -338,7 +412,7 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
     unsigned ml_groups)
 {
 	const struct rec_level *bids = s->lv, *asks = s->lv + s->n_bids;
-	int okx = in->exch == EX_OKX;
+	unsigned vf = venue_get(in->exch) ? venue_get(in->exch)->flags : 0;
 	int v;
 
 	put_names(b, in);
@@ -347,7 +421,7 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	LIT(b, "\",\"last_update_id\":");
 	put_id(b, s->h.last_id);
 	LIT(b, ",\"first_update_id\":null,\"prev_update_id\":null,\"sequence_id\":");
-	put_id(b, okx ? s->h.last_id : -1);
+	put_id(b, (vf & VF_SEQUENCE) ? s->h.last_id : -1);
 	LIT(b, ",\"bids\":");
 	put_levels(b, in, bids, s->n_bids);
 	LIT(b, ",\"asks\":");
@@ -357,7 +431,7 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	LIT(b, ",\"bid_changes\":null,\"ask_changes\":null,\"removed_bids\":null,\"removed_asks\":null");
 	/* null when the venue sent none or 0 (OKX since June 2026) */
 	LIT(b, ",\"checksum\":");
-	if (okx && s->checksum != 0)
+	if ((vf & VF_CHECKSUM) && s->checksum != 0)
 		put_i64(b, s->checksum);
 	else
 		LIT(b, "null");
@@ -365,9 +439,13 @@ enc_book_snapshot(struct sbuf *b, const struct rec_snapshot *s, const struct ins
 	v = put_validation(b, &s->h, in, s->n_bids ? bids[0].px : 0, s->n_asks ? asks[0].px : 0,
 	    s->n_bids, s->n_asks);
 	put_times(b, &s->h, 1);
-	if (ml_groups) {
+	if (ml_groups & MLF_G_ALL) {
 		LIT(b, ",\"ml_features\":");
 		enc_ml_features(b, s, in, ml_groups);
+	}
+	if (ml_groups & MLF_G_IMAGES) {
+		LIT(b, ",\"ml_images\":");
+		enc_ml_images(b, s, in, ml_groups);
 	}
 	sbuf_putc(b, '}');
 	if (valid)
@@ -378,7 +456,7 @@ static void
 enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in, int *valid)
 {
 	const struct rec_level *bids = d->lv, *asks = d->lv + d->n_bids;
-	int okx = in->exch == EX_OKX;
+	unsigned vf = venue_get(in->exch) ? venue_get(in->exch)->flags : 0;
 	int v;
 
 	put_names(b, in);
@@ -389,7 +467,7 @@ enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in,
 	LIT(b, ",\"prev_update_id\":");
 	put_id(b, d->h.prev_id);
 	LIT(b, ",\"sequence_id\":");
-	put_id(b, okx ? d->h.last_id : -1);
+	put_id(b, (vf & VF_SEQUENCE) ? d->h.last_id : -1);
 	/* The book itself is on orderbook.full; an update carries the resulting
 	 * top of book, which is what the validation below looks at. */
 	LIT(b, ",\"bids\":[");
@@ -412,7 +490,7 @@ enc_book_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in,
 	LIT(b, ",\"removed_asks\":");
 	put_removed(b, in, asks, d->n_asks);
 	LIT(b, ",\"checksum\":");
-	if (okx && d->h.aux != 0)
+	if ((vf & VF_CHECKSUM) && d->h.aux != 0)
 		put_i64(b, (int32_t)d->h.aux);
 	else
 		LIT(b, "null");
@@ -436,6 +514,28 @@ void
 enc_book(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *valid)
 {
 	enc_book_ml(b, rec, in, valid, 0);
+}
+
+int
+enc_append_ml_flow(struct sbuf *b, const double *flow)
+{
+	char num[40];
+
+	if (!b->len || b->p[b->len - 1] != '}')
+		return -1;
+	b->len--;   /* reopen the object: the flow is its last member */
+	LIT(b, ",\"ml_flow\":{");
+	for (int i = 0; i < MLFL_N; i++) {
+		if (i)
+			sbuf_putc(b, ',');
+		sbuf_putc(b, '"');
+		sbuf_puts(b, mlfl_name(i));
+		LIT(b, "\":");
+		snprintf(num, sizeof num, "%.17g", flow[i]);
+		sbuf_puts(b, num);
+	}
+	LIT(b, "}}");
+	return 0;
 }
 
 void

@@ -60,6 +60,13 @@ void enc_book_ml(struct sbuf *b, const struct rec_hdr *rec, const struct inst *i
     unsigned ml_groups);
 /* Only the map's value ({...} or null) for a snapshot record. */
 void enc_ml_features(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, unsigned ml_groups);
+/* The "ml_images" object for ml_groups & MLF_G_IMAGES: {"heatmap": {levels,
+ * bins, price_lo, price_hi, bid[bins], ask[bins]} | null, "depth_image":
+ * {levels, bid[levels], ask[levels]} | null} (routerd/mlimg.h, %.17g). */
+void enc_ml_images(struct sbuf *b, const struct rec_snapshot *s, const struct inst *in, unsigned ml_groups);
+/* Append ,"ml_flow":{bid_flow, ..., window_deltas} (MLFL_N doubles, mlflow.h, %.17g)
+ * to an encoded JSON object (b ends with '}'); 0, or -1 if b is not one. */
+int enc_append_ml_flow(struct sbuf *b, const double *flow);
 /* OrderBookDelta (pure delta) from a REC_DELTA. */
 void enc_pure_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in);
 void enc_trade(struct sbuf *b, const struct rec_trade *t, const struct inst *in);

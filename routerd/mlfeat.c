@@ -77,7 +77,8 @@ static const struct {
 	unsigned bit;
 } groups_tab[] = {
 	{"price", MLF_G_PRICE}, {"volume", MLF_G_VOLUME}, {"micro", MLF_G_MICRO}, {"liquidity", MLF_G_LIQ},
-	{"all", MLF_G_ALL},
+	{"all", MLF_G_ALL}, {"heatmap", MLF_G_HEATMAP}, {"depth_image", MLF_G_DEPTHIMG},
+	{"delta_flow", MLF_G_DFLOW},
 };
 
 int
@@ -99,7 +100,8 @@ mlf_parse_groups(const char *list, unsigned *out, char *why, size_t whylen)
 			if (strlen(groups_tab[k].name) == m && !strncmp(groups_tab[k].name, q, m))
 				break;
 		if (k == sizeof groups_tab / sizeof groups_tab[0]) {
-			snprintf(why, whylen, "unknown feature group '%.*s' (price, volume, micro, liquidity, all)",
+			snprintf(why, whylen, "unknown feature group '%.*s' (price, volume, micro, liquidity, all, heatmap, "
+			    "depth_image, delta_flow)",
 			    (int)m, q);
 			return -1;
 		}
@@ -109,7 +111,8 @@ mlf_parse_groups(const char *list, unsigned *out, char *why, size_t whylen)
 			p++;
 	}
 	if (!g) {
-		snprintf(why, whylen, "no feature group named (price, volume, micro, liquidity, all)");
+		snprintf(why, whylen, "no feature group named (price, volume, micro, liquidity, all, heatmap, depth_image, "
+		    "delta_flow)");
 		return -1;
 	}
 	*out = g;

@@ -38,7 +38,14 @@
 #define MLF_G_VOLUME 0x2u
 #define MLF_G_MICRO  0x4u
 #define MLF_G_LIQ    0x8u
-#define MLF_G_ALL    0xfu
+#define MLF_G_ALL    0xfu     /* "all": every scalar group (not the images) */
+/* The requirement's images (mlimg.h, 100 levels, 200 bins), only when named:
+ * not features of the map but the "ml_images" object of the same bodies. */
+#define MLF_G_HEATMAP  0x10u
+#define MLF_G_DEPTHIMG 0x20u
+#define MLF_G_IMAGES   0x30u
+/* The delta flows (mlflow.h, mlive.h) on orderbook.delta / pure_delta, only when named. */
+#define MLF_G_DFLOW    0x40u
 
 /* Every feature, in output order (groups in the order above). */
 #define MLF_NMAX 35
@@ -49,7 +56,7 @@ struct mlf_book {
 	int px_exp, qty_exp;                   /* value = mantissa * 10^exp */
 };
 
-/* "price,volume" -> groups (also "all"); 0, or -1 with why (unknown name, empty). */
+/* "price,volume" -> groups (also "all", "heatmap", "depth_image", "delta_flow"); 0, or -1 with why (unknown name, empty). */
 int mlf_parse_groups(const char *list, unsigned *groups, char *why, size_t whylen);
 /* Number of features of a set and the name / one-line definition / group of the i-th. */
 int mlf_count(unsigned groups);

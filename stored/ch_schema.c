@@ -442,7 +442,7 @@ full_row(struct ch_enc *e, const char *exchange, const char *symbol, const struc
 		levels_json(b, in, asks, na);
 	}
 	ch_u16(b, (uint16_t)(depth > 65535 ? 65535 : depth));
-	if (checksum != 0 && in && in->exch == EX_OKX) {
+	if (checksum != 0 && in && venue_get(in->exch) && (venue_get(in->exch)->flags & VF_CHECKSUM)) {
 		ch_u8(b, 0);
 		ch_i32(b, checksum);
 	} else {

@@ -61,9 +61,11 @@ _Static_assert(REC_TYPE_MAX < STORE_TYPES, "STORE_TYPES must exceed REC_TYPE_MAX
 
 enum store_kind { STORE_K_BOOK = 1, STORE_K_RAW = 2, STORE_K_SYS = 3 };
 /* STORE_CODEC_ZSTD: zstd of the records as they are.  STORE_CODEC_COLS: zstd
- * of the records split into columns (store_codec.c); both decompress to the
- * same records. */
-enum store_codec { STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2 };
+ * of the records split into columns (store_codec.c).  STORE_CODEC_COLS2 (what
+ * the writer uses since 2026-12): the columns, with snapshots coded against
+ * the book the block's earlier records predict (store_pred.h).  All decompress
+ * to the same records; readers read every codec. */
+enum store_codec { STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2, STORE_CODEC_COLS2 = 3 };
 
 /* ---- on-disk structures (little-endian, fixed layout) ---- */
 

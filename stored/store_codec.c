@@ -25,12 +25,15 @@
  * a file, so a damaged one is an error, never a crash.
  */
 #include "leb128.h"
+#include "store_pred.h"
 #include "store_seg.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { C_T, C_F, C_P, C_ZP, C_Z, C_Q, C_R, C_N };
+/* C_O (STORE_CODEC_COLS2 only): the snapshot edit ops, see snap_enc. */
+enum { C_T, C_F, C_P, C_ZP, C_Z, C_Q, C_R, C_O, C_N };
+#define C_N_COLS 7      /* the columns of STORE_CODEC_COLS */
 
 struct col {
 	unsigned char *p;
@@ -208,19 +211,101 @@ levels_of(const unsigned char *r, uint16_t type, uint32_t *nb, uint32_t *na, int
 	}
 }
 
+/* a before b in side order (bids: the higher price first). */
+static int
+before_px(int side, int64_t a, int64_t b)
+{
+	return side ? a < b : a > b;
+}
+
+/* One level, absolute: the price against ref (then ref = the price), the size. */
+static int
+lv_put(struct col *c, const struct rec_level *lv, int64_t *ref)
+{
+	int64_t m, q;
+	uint8_t tzp, tz;
+
+	split10(wsub(lv->px, *ref), &m, &tzp);
+	if (col_varint(&c[C_P], zz(m)) < 0 || col_put(&c[C_ZP], &tzp, 1) < 0)
+		return -1;
+	*ref = lv->px;
+	split10(lv->qty, &q, &tz);
+	return col_put(&c[C_Z], &tz, 1) < 0 || col_varint(&c[C_Q], zz(q)) < 0 ? -1 : 0;
+}
+
+/*
+ * A snapshot side against its prediction pr[0..m): one varint per edit in
+ * C_O, (copies << 2) | op, where copies is the run of predicted levels taken
+ * as they are before the op and op is
+ *   SE_QTY   the next predicted price with a new size (C_Z/C_Q)
+ *   SE_SKIP  the next predicted level is not in the snapshot
+ *   SE_NEW   a level not predicted (C_P/C_ZP/C_Z/C_Q)
+ *   SE_END   the side ends after the copies
+ * A top-N snapshot a second after the last one is mostly copies.
+ */
+enum { SE_QTY, SE_SKIP, SE_NEW, SE_END };
+
+static int
+op_put(struct col *c, uint64_t copies, int op)
+{
+	if (copies > (UINT64_MAX >> 2))
+		return -1;
+	return col_varint(&c[C_O], copies << 2 | (uint64_t)op);
+}
+
+static int
+snap_enc(struct col *c, int side, const struct rec_level *lv, uint32_t n, const struct rec_level *pr,
+    uint32_t m, int64_t *ref)
+{
+	uint32_t i = 0, j = 0;
+	uint64_t run = 0;
+
+	while (j < n) {
+		if (i < m && pr[i].px == lv[j].px) {
+			if (pr[i].qty == lv[j].qty) {
+				run++;
+			} else {
+				int64_t q;
+				uint8_t tz;
+				split10(lv[j].qty, &q, &tz);
+				if (op_put(c, run, SE_QTY) < 0 || col_put(&c[C_Z], &tz, 1) < 0 ||
+				    col_varint(&c[C_Q], zz(q)) < 0)
+					return -1;
+				run = 0;
+			}
+			*ref = lv[j].px;
+			i++;
+			j++;
+		} else if (i < m && before_px(side, pr[i].px, lv[j].px)) {
+			if (op_put(c, run, SE_SKIP) < 0)
+				return -1;
+			run = 0;
+			i++;
+		} else {
+			if (op_put(c, run, SE_NEW) < 0 || lv_put(c, &lv[j], ref) < 0)
+				return -1;
+			run = 0;
+			j++;
+		}
+	}
+	return op_put(c, run, SE_END);
+}
+
 int
-store_codec_encode(const void *recs, size_t len, uint32_t n, void **out, size_t *out_len)
+store_codec_encode(int codec, const void *recs, size_t len, uint32_t n, void **out, size_t *out_len)
 {
 	struct col c[C_N];
 	struct prev *pv = calloc(1, sizeof *pv);
+	struct store_pred pred;
 	const unsigned char *base = recs;
-	size_t off = 0, total = 0;
+	size_t off = 0;
 	uint32_t k;
-	int i, rc = -1;
+	int i, rc = -1, ncols = codec == STORE_CODEC_COLS2 ? C_N : C_N_COLS;
 
 	memset(c, 0, sizeof c);
-	if (!pv)
-		return -1;
+	store_pred_init(&pred);
+	if (!pv || (codec != STORE_CODEC_COLS && codec != STORE_CODEC_COLS2))
+		goto out;
 	for (k = 0; k < n; k++) {
 		struct rec_hdr h;
 		size_t fixed;
@@ -251,22 +336,25 @@ store_codec_encode(const void *recs, size_t len, uint32_t n, void **out, size_t 
 			levels_of(base + off, h.type, &nb, &na, ref, pv);
 			if (fixed + ((size_t)nb + na) * sizeof *lv != h.len)
 				goto out;
-			for (j = 0; j < nb + na; j++) {
-				int side = j >= nb;
-				int64_t q = lv[j].qty;
-				uint8_t tz = 0;
-				if (j == 0 || j == nb)
-					pv->first_px[t][side] = lv[j].px;
-				{
-					int64_t m;
-					uint8_t tzp;
-					split10(wsub(lv[j].px, ref[side]), &m, &tzp);
-					if (col_varint(&c[C_P], zz(m)) < 0 || col_put(&c[C_ZP], &tzp, 1) < 0)
+			if (nb)
+				pv->first_px[t][0] = lv[0].px;
+			if (na)
+				pv->first_px[t][1] = lv[nb].px;
+			if (codec == STORE_CODEC_COLS2 && h.type == REC_SNAPSHOT) {
+				for (int s = 0; s < 2; s++) {
+					const struct rec_level *pr, *sl = s ? lv + nb : lv;
+					uint32_t m, sn = s ? na : nb;
+					if (store_pred_side(&pred, s, &pr, &m) < 0 ||
+					    snap_enc(c, s, sl, sn, pr, m, &ref[s]) < 0 ||
+					    store_pred_snapshot(&pred, s, sl, sn) < 0)
 						goto out;
 				}
-				ref[side] = lv[j].px;
-				split10(q, &q, &tz);
-				if (col_put(&c[C_Z], &tz, 1) < 0 || col_varint(&c[C_Q], zz(q)) < 0)
+			} else {
+				for (j = 0; j < nb + na; j++)
+					if (lv_put(c, &lv[j], &ref[j >= nb]) < 0)
+						goto out;
+				if (codec == STORE_CODEC_COLS2 && (store_pred_delta(&pred, 0, lv, nb) < 0 ||
+				    store_pred_delta(&pred, 1, lv + nb, na) < 0))
 					goto out;
 			}
 		} else if (h.len > fixed && col_put(&c[C_R], base + off + fixed, h.len - fixed) < 0) {
@@ -279,26 +367,25 @@ store_codec_encode(const void *recs, size_t len, uint32_t n, void **out, size_t 
 		goto out;
 	{
 		struct col o = { 0 };
-		if (col_varint(&o, C_N) < 0)
+		if (col_varint(&o, (uint64_t)ncols) < 0)
 			goto out;
-		for (i = 0; i < C_N; i++)
+		for (i = 0; i < ncols; i++)
 			if (col_varint(&o, c[i].len) < 0)
 				goto fail_o;
-		for (i = 0; i < C_N; i++)
+		for (i = 0; i < ncols; i++)
 			if (c[i].len && col_put(&o, c[i].p, c[i].len) < 0)
 				goto fail_o;
 		*out = o.p;
 		*out_len = o.len;
-		total = o.len;
 		rc = 0;
 		goto out;
 fail_o:
 		free(o.p);
 	}
 out:
-	(void)total;
 	for (i = 0; i < C_N; i++)
 		free(c[i].p);
+	store_pred_free(&pred);
 	free(pv);
 	return rc;
 }
@@ -345,22 +432,101 @@ get_f(struct rd *r, int64_t *out)
 	return 0;
 }
 
+static int
+qty_get(struct rd *c, int64_t *qty)
+{
+	uint64_t v;
+	uint8_t tz;
+
+	if (c[C_Z].pos >= c[C_Z].len || rd_varint(&c[C_Q], &v) < 0)
+		return -1;
+	tz = c[C_Z].p[c[C_Z].pos++];
+	if (tz > 18)
+		return -1;
+	*qty = (int64_t)((uint64_t)unzz(v) * (uint64_t)p10[tz]);
+	return 0;
+}
+
+static int
+lv_get(struct rd *c, struct rec_level *lv, int64_t *ref)
+{
+	uint64_t v;
+	uint8_t tz;
+
+	if (rd_varint(&c[C_P], &v) < 0 || c[C_ZP].pos >= c[C_ZP].len)
+		return -1;
+	tz = c[C_ZP].p[c[C_ZP].pos++];
+	if (tz > 18)
+		return -1;
+	lv->px = wadd((int64_t)((uint64_t)unzz(v) * (uint64_t)p10[tz]), *ref);
+	*ref = lv->px;
+	return qty_get(c, &lv->qty);
+}
+
+/* The inverse of snap_enc; every count is checked against n and m. */
+static int
+snap_dec(struct rd *c, struct rec_level *lv, uint32_t n, const struct rec_level *pr, uint32_t m,
+    int64_t *ref)
+{
+	uint32_t i = 0, j = 0;
+
+	for (;;) {
+		uint64_t v, run;
+		int op;
+		if (rd_varint(&c[C_O], &v) < 0)
+			return -1;
+		run = v >> 2;
+		op = (int)(v & 3);
+		if (run > m - i || run > n - j)
+			return -1;
+		if (run) {
+			memcpy(&lv[j], &pr[i], (size_t)run * sizeof *lv);
+			i += (uint32_t)run;
+			j += (uint32_t)run;
+			*ref = lv[j - 1].px;
+		}
+		switch (op) {
+		case SE_QTY:
+			if (i >= m || j >= n)
+				return -1;
+			lv[j].px = pr[i++].px;
+			*ref = lv[j].px;
+			if (qty_get(c, &lv[j++].qty) < 0)
+				return -1;
+			break;
+		case SE_SKIP:
+			if (i >= m)
+				return -1;
+			i++;
+			break;
+		case SE_NEW:
+			if (j >= n || lv_get(c, &lv[j++], ref) < 0)
+				return -1;
+			break;
+		default:
+			return j == n ? 0 : -1;
+		}
+	}
+}
+
 int
-store_codec_decode(const void *in, size_t in_len, void *out, size_t raw_len, uint32_t n, const char **why)
+store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t raw_len, uint32_t n,
+    const char **why)
 {
 	struct rd top = { in, in_len, 0 }, c[C_N];
 	struct prev *pv;
+	struct store_pred pred;
 	unsigned char *o = out;
 	size_t off = 0, at;
 	uint64_t v, nc;
 	uint32_t k;
-	int i, rc = -1;
+	int i, rc = -1, ncols = codec == STORE_CODEC_COLS2 ? C_N : C_N_COLS;
 
 	*why = "bad column layout";
-	if (rd_varint(&top, &nc) < 0 || nc != C_N)
+	memset(c, 0, sizeof c);
+	if (rd_varint(&top, &nc) < 0 || nc != (uint64_t)ncols)
 		return -1;
-	at = 0;
-	for (i = 0; i < C_N; i++) {
+	for (i = 0; i < ncols; i++) {
 		if (rd_varint(&top, &v) < 0)
 			return -1;
 		c[i].len = (size_t)v;
@@ -368,7 +534,7 @@ store_codec_decode(const void *in, size_t in_len, void *out, size_t raw_len, uin
 			return -1;
 	}
 	at = top.pos;
-	for (i = 0; i < C_N; i++) {
+	for (i = 0; i < ncols; i++) {
 		if (c[i].len > in_len - at)
 			return -1;
 		c[i].p = (const unsigned char *)in + at;
@@ -382,6 +548,7 @@ store_codec_decode(const void *in, size_t in_len, void *out, size_t raw_len, uin
 		*why = "out of memory";
 		return -1;
 	}
+	store_pred_init(&pred);
 	*why = "column data does not decode";
 	for (k = 0; k < n; k++) {
 		int64_t l[64];
@@ -418,27 +585,36 @@ store_codec_decode(const void *in, size_t in_len, void *out, size_t raw_len, uin
 			levels_of(o + off, type, &nb, &na, ref, pv);
 			if ((uint64_t)fixed + ((uint64_t)nb + na) * sizeof *lv != rlen)
 				goto out;
-			for (j = 0; j < nb + na; j++) {
-				int side = j >= nb;
-				uint8_t tz;
-				int64_t q;
-				if (rd_varint(&c[C_P], &v) < 0 || c[C_ZP].pos >= c[C_ZP].len)
+			if (codec == STORE_CODEC_COLS2 && type == REC_SNAPSHOT) {
+				for (int s = 0; s < 2; s++) {
+					const struct rec_level *pr;
+					struct rec_level *sl = s ? lv + nb : lv;
+					uint32_t m, sn = s ? na : nb;
+					if (store_pred_side(&pred, s, &pr, &m) < 0) {
+						*why = "out of memory";
+						goto out;
+					}
+					if (snap_dec(c, sl, sn, pr, m, &ref[s]) < 0)
+						goto out;
+					if (store_pred_snapshot(&pred, s, sl, sn) < 0) {
+						*why = "out of memory";
+						goto out;
+					}
+				}
+			} else {
+				for (j = 0; j < nb + na; j++)
+					if (lv_get(c, &lv[j], &ref[j >= nb]) < 0)
+						goto out;
+				if (codec == STORE_CODEC_COLS2 && (store_pred_delta(&pred, 0, lv, nb) < 0 ||
+				    store_pred_delta(&pred, 1, lv + nb, na) < 0)) {
+					*why = "out of memory";
 					goto out;
-				tz = c[C_ZP].p[c[C_ZP].pos++];
-				if (tz > 18)
-					goto out;
-				lv[j].px = wadd((int64_t)((uint64_t)unzz(v) * (uint64_t)p10[tz]), ref[side]);
-				ref[side] = lv[j].px;
-				if (j == 0 || j == nb)
-					pv->first_px[type][side] = lv[j].px;
-				if (c[C_Z].pos >= c[C_Z].len || rd_varint(&c[C_Q], &v) < 0)
-					goto out;
-				tz = c[C_Z].p[c[C_Z].pos++];
-				if (tz > 18)
-					goto out;
-				q = unzz(v);
-				lv[j].qty = (int64_t)((uint64_t)q * (uint64_t)p10[tz]);
+				}
 			}
+			if (nb)
+				pv->first_px[type][0] = lv[0].px;
+			if (na)
+				pv->first_px[type][1] = lv[nb].px;
 		} else if (rlen > fixed) {
 			if (rlen - fixed > c[C_R].len - c[C_R].pos)
 				goto out;
@@ -452,11 +628,12 @@ store_codec_decode(const void *in, size_t in_len, void *out, size_t raw_len, uin
 	}
 	if (off != raw_len)
 		goto out;
-	for (i = 0; i < C_N; i++)
+	for (i = 0; i < ncols; i++)
 		if (c[i].pos != c[i].len)
 			goto out;
 	rc = 0;
 out:
+	store_pred_free(&pred);
 	free(pv);
 	return rc;
 }

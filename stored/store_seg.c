@@ -201,7 +201,7 @@ store_block_hdr_ok(const struct store_block_hdr *bh, const char **why)
 		return *why = "block header crc mismatch", -1;
 	if (bh->hdr_len != sizeof *bh)
 		return *why = "bad block header length", -1;
-	if (bh->codec != STORE_CODEC_ZSTD && bh->codec != STORE_CODEC_COLS)
+	if (bh->codec != STORE_CODEC_ZSTD && bh->codec != STORE_CODEC_COLS && bh->codec != STORE_CODEC_COLS2)
 		return *why = "unknown block codec", -1;
 	if (bh->raw_len > STORE_MAX_RAW || bh->comp_len > STORE_MAX_RAW)
 		return *why = "block larger than the limit", -1;
@@ -351,7 +351,7 @@ store_block_read(struct store_seg *s, const struct store_block_hdr *bh, uint64_t
 		return *why = "cannot read block data", -1;
 	if (store_crc32c(0, *cbuf, bh->comp_len) != bh->data_crc)
 		return *why = "block data crc mismatch", -1;
-	if (bh->codec == STORE_CODEC_COLS) {
+	if (bh->codec == STORE_CODEC_COLS || bh->codec == STORE_CODEC_COLS2) {
 		unsigned long long cl = ZSTD_getFrameContentSize(*cbuf, bh->comp_len);
 		void *cols;
 		int rc;
@@ -367,7 +367,7 @@ store_block_read(struct store_seg *s, const struct store_block_hdr *bh, uint64_t
 			free(cols);
 			return *why = "block does not decompress", -1;
 		}
-		rc = store_codec_decode(cols, n, *buf, bh->raw_len, bh->n_records, why);
+		rc = store_codec_decode(bh->codec, cols, n, *buf, bh->raw_len, bh->n_records, why);
 		free(cols);
 		return rc;
 	}

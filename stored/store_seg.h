@@ -51,10 +51,12 @@ int store_block_read(struct store_seg *s, const struct store_block_hdr *bh, uint
  * first bad record in *bad and the reason in err. */
 int store_block_records_ok(const void *buf, size_t len, uint32_t n_records, uint32_t *bad,
     char *err, size_t errlen);
-/* The column transform (store_codec.c): encode n records (len bytes) into a
- * malloc'd *out; decode back into out (raw_len bytes, n records).  0 or -1. */
-int store_codec_encode(const void *recs, size_t len, uint32_t n, void **out, size_t *out_len);
-int store_codec_decode(const void *in, size_t in_len, void *out, size_t raw_len, uint32_t n, const char **why);
+/* The column transform (store_codec.c) of codec STORE_CODEC_COLS or
+ * STORE_CODEC_COLS2: encode n records (len bytes) into a malloc'd *out;
+ * decode back into out (raw_len bytes, n records).  0 or -1. */
+int store_codec_encode(int codec, const void *recs, size_t len, uint32_t n, void **out, size_t *out_len);
+int store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t raw_len, uint32_t n,
+    const char **why);
 const struct inst *store_reg_find(const struct inst_registry *reg, uint32_t id);
 
 #endif

@@ -70,6 +70,7 @@ struct store_writer {
 	char root[512];
 	struct inst_registry reg;
 	int level;
+	int codec;              /* enum store_codec of new blocks */
 	size_t block_max;
 	ZSTD_CCtx *cctx;
 	void *cbuf;
@@ -361,7 +362,7 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 		exch = (int)h->aux;
 		if (h->inst && (in = store_reg_find(&w->reg, h->inst)))
 			exch = in->exch;
-		if (exch != EX_BINANCE && exch != EX_OKX)
+		if (!venue_get(exch))
 			exch = exch_hint;
 		if (exch == EX_NONE)
 			kind = STORE_K_SYS;
@@ -406,8 +407,7 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 		snprintf(s->exchange, sizeof s->exchange, "_sys");
 		snprintf(s->symbol, sizeof s->symbol, "_sys");
 	} else {
-		snprintf(s->exchange, sizeof s->exchange, "%s", exch == EX_BINANCE ? "binance" :
-		    exch == EX_OKX ? "okx" : "unknown");
+		snprintf(s->exchange, sizeof s->exchange, "%s", venue_get(exch) ? exch_name(exch) : "unknown");
 		snprintf(s->symbol, sizeof s->symbol, "%s", kind == STORE_K_RAW ? "_raw" : in->symbol);
 	}
 	snprintf(s->dir, sizeof s->dir, "%s/%s/%s", w->root, s->exchange, s->symbol);
@@ -593,8 +593,8 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 		off += h->len;
 	}
 	/* Columns first (store_codec.c); the plain codec if a record does not fit them. */
-	codec = STORE_CODEC_COLS;
-	if (store_codec_encode(s->buf, s->len, s->n, &cols, &cols_len) < 0) {
+	codec = w->codec;
+	if (store_codec_encode(codec, s->buf, s->len, s->n, &cols, &cols_len) < 0) {
 		codec = STORE_CODEC_ZSTD;
 		cols = NULL;
 	}
@@ -766,6 +766,12 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 	snprintf(w->root, sizeof w->root, "%s", o->root);
 	w->reg = *o->reg;
 	w->level = o->zstd_level ? o->zstd_level : 3;
+	w->codec = o->codec ? o->codec : STORE_CODEC_COLS2;
+	if (w->codec != STORE_CODEC_ZSTD && w->codec != STORE_CODEC_COLS && w->codec != STORE_CODEC_COLS2) {
+		snprintf(err, errlen, "unknown store codec %d", o->codec);
+		free(w);
+		return NULL;
+	}
 	w->block_max = o->block_max ? o->block_max : (4u << 20);
 	w->cctx = ZSTD_createCCtx();
 	if (!w->cctx || mkdirs(w->root) < 0) {

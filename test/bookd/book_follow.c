@@ -95,6 +95,13 @@ on_record(struct fbook *f, const struct rec_hdr *h)
 		const struct rec_snapshot *s = (const void *)h;
 		if (s->kind == SNAP_TOPN) {
 			f->topn++;
+			/* the exact range moves inwards on evictions between full
+			 * snapshots; a top-N snapshot at the book's own id carries
+			 * the current one */
+			if (f->epoch && h->last_id == f->last_id) {
+				f->floor_px = s->bid_floor_px;
+				f->ceil_px = s->ask_ceil_px;
+			}
 			return;
 		}
 		if (s->kind != SNAP_FULL)

@@ -44,6 +44,29 @@ kat_okx_asks okx asks [["3366.8", "9"], ["3368", "8"], ["3372", "8"]]
 kat_okx_crossed okx crossed 0
 EXPECT
 
+# OKX audits (bookd/okx_audit.h): books5 / bbo-tbt and a REST /books line
+# against the book at the same seqId; the last books5 differs (a resync)
+cap=$T_TMP/okx_top.txt
+cat >"$cap" <<'CAP'
+1723161253900000000 okx ws {"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[{"asks":[["101","1","0","1"],["102","1","0","1"]],"bids":[["100","1","0","1"],["99","1","0","1"]],"ts":"1723161253900","checksum":0,"prevSeqId":-1,"seqId":10}]}
+1723161253950000000 okx ws {"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[{"asks":[["101","1","0","1"],["102","1","0","1"]],"bids":[["100","1","0","1"],["99","1","0","1"]],"instId":"BTC-USDT","ts":"1723161253900","seqId":10}]}
+1723161254000000000 okx ws {"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[],"bids":[["100","2","0","1"]],"ts":"1723161254000","checksum":0,"prevSeqId":10,"seqId":15}]}
+1723161254010000000 okx ws {"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[["101","1","0","1"]],"bids":[["100","2","0","1"]],"ts":"1723161254000","seqId":15}]}
+1723161254020000000 okx ws {"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[{"asks":[["101","1","0","1"]],"bids":[["100","1","0","1"]],"instId":"BTC-USDT","ts":"1723161253990","seqId":12}]}
+1723161254100000000 okx rest:/api/v5/market/books?instId=BTC-USDT&sz=400 {"code":"0","msg":"","data":[{"asks":[["101","1","0","1"],["102","1","0","1"]],"bids":[["100","2","0","1"],["99","1","0","1"]],"ts":"1723161254050","seqId":15}]}
+1723161254200000000 okx ws {"arg":{"channel":"books5","instId":"BTC-USDT"},"data":[{"asks":[["101","1","0","1"],["102","1","0","1"]],"bids":[["100","2","0","1"],["99","3","0","1"]],"instId":"BTC-USDT","ts":"1723161254000","seqId":15}]}
+CAP
+out3=$T_TMP/top.json
+"$BIN/mpreplay" --levels 2 "$cap" >"$out3" 2>"$T_TMP/top.err"
+jchecks "$out3" <<'EXPECT'
+okx_top5_agree okx top5_agree 2
+okx_top5_disagree okx top5_disagree 1
+okx_top5_not_comparable okx top5_not_comparable 1
+okx_window_agree okx window_agree 1
+okx_window_discrepancies okx window_discrepancies 0
+okx_top5_resync okx resyncs 1
+EXPECT
+
 # OKX REST-seeded: updates first (no snapshot), then a REST /books answer whose
 # seqId (107) is not in the stream, then the chain continues
 cap=$T_TMP/okx_rest.txt

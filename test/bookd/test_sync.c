@@ -11,6 +11,7 @@
 
 #include "../t.h"
 #include "../../bookd/okx_crc.h"
+#include "../../bookd/okx_audit.h"
 #include "../../bookd/sync.h"
 #include "fx.h"
 #include "log.h"
@@ -337,9 +338,13 @@ t_binance_straddle_sync(void)
 	T_CHECK(d && d->h.first_id == 106 && d->h.last_id == 110 && d->h.prev_id == 107);
 	T_CHECK(d && d->best_bid_px == P("100") && d->best_ask_px == P("101") && d->book_bids == 3);
 	T_CHECK(book_find(g_k.book, BOOK_BID, P("99"), &q) && q == P("2"));
+	/* applied from the sync buffer: marked so its latency counts apart */
+	T_CHECK(d && (d->h.flags & REC_F_BUFFERED) && (d->h.flags & REC_F_SYNCED));
 	/* normal continuation */
 	in_rec(mk_delta(g_bin, 111, 115, -1, L("100:0", NULL, "101:0", NULL)));
 	T_EQ_I(g_k.id, 115);
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.last_id == 115 && !(d->h.flags & REC_F_BUFFERED));
 	T_EQ_I(book_count(g_k.book, BOOK_BID), 2);
 	check_consistent();
 }
@@ -1121,6 +1126,238 @@ t_okx_deep_merge(void)
 	g_cfg.okx_ws_depth = 400;
 }
 
+/* ---------------- OKX audits (okx_audit.h) ---------------- */
+
+/* A WS-mode OKX book in sync at seqId 10: bids 100:1 99:1 98:1, asks 101:1 102:1 103:1. */
+static void
+okx_synced_at_10(void)
+{
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+}
+
+static void
+t_okx_top5_agree(void)
+{
+	okx_synced_at_10();
+	in_rec(mk_snap(g_okx, SNAP_TOP, 10, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 1);
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:2", NULL, NULL)));
+	in_rec(mk_snap(g_okx, SNAP_TOP, 11, 0, L("100:2", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 2);
+	/* an older seqId still in the history: compared with the book as it was then */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 10, 0, L("100:1", "99:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 3);
+	T_EQ_U(g_k.st.top_disagree, 0);
+	T_EQ_U(g_k.st.top_nc, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_okx_top5_disagree(void)
+{
+	const struct rec_event *e;
+
+	okx_synced_at_10();
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("99:2", NULL, NULL)));
+	/* the venue's books5 at 11 says 99 is 3: the book is wrong there */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 11, 0, L("100:1", "99:3", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_U(g_k.st.top_disagree, 1);
+	T_EQ_U(g_k.st.top_agree, 0);
+	T_EQ_I(n_out(REC_EVENT, EV_TOP_MISMATCH), 1);
+	e = (const void *)last_z(REC_EVENT, EV_TOP_MISMATCH);
+	T_CHECK(e->a == 11 && strstr(e->text, "bid 2 venue 99/3 book 99/2") != NULL);
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	T_CHECK(g_k.state != BK_SYNCED);
+	/* a level missing from the book is a disagreement too */
+	okx_synced_at_10();
+	in_rec(mk_snap(g_okx, SNAP_TOP, 10, 0, L("100:1", "99:1", "98:1", "97:1", NULL, NULL)));
+	T_EQ_U(g_k.st.top_disagree, 1);
+	e = (const void *)last_z(REC_EVENT, EV_TOP_MISMATCH);
+	T_CHECK(strstr(e->text, "bid 4 venue 97/1 book none") != NULL);
+	check_consistent();
+}
+
+static void
+t_okx_top5_not_comparable(void)
+{
+	okx_synced_at_10();
+	/* a seqId the book never stood at (it synced at 10) */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 9, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 1);
+	/* history miss: 70 updates later, seqId 11 has left the OA_HIST history */
+	for (int i = 0; i < 70; i++)
+		in_rec(mk_delta(g_okx, 11 + i, 11 + i, 10 + i, L(i % 2 ? "100:1" : "100:2", NULL, NULL)));
+	in_rec(mk_snap(g_okx, SNAP_TOP, 11, 0, L("100:2", NULL, NULL)));
+	T_EQ_U(g_k.st.top_nc, 2);
+	/* ahead of the book, and the stream passes it without standing there */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 85, 0, L("100:9", NULL, NULL)));
+	T_EQ_U(g_k.st.top_nc, 2);          /* waiting */
+	in_rec(mk_delta(g_okx, 90, 90, 80, L("100:4", NULL, NULL)));
+	T_EQ_U(g_k.st.top_nc, 3);
+	/* not synced */
+	bk_resync(&g_k, "test", g_now);
+	in_rec(mk_snap(g_okx, SNAP_TOP, 90, 0, L("100:4", NULL, NULL)));
+	T_EQ_U(g_k.st.top_nc, 4);
+	T_EQ_U(g_k.st.top_disagree, 0);
+	T_EQ_U(g_k.st.top_agree, 0);
+	check_consistent();
+}
+
+static void
+t_okx_top5_ahead_waits(void)
+{
+	okx_synced_at_10();
+	/* bbo-tbt / books5 can come before the books update of the same seqId */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 12, 0, L("100:5", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree + g_k.st.top_nc + g_k.st.top_disagree, 0);
+	in_rec(mk_delta(g_okx, 12, 12, 10, L("100:5", NULL, NULL)));
+	T_EQ_U(g_k.st.top_agree, 1);
+	/* a sequence reset drops what waits */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 20, 0, L("100:5", NULL, NULL)));
+	in_rec(mk_delta(g_okx, 3, 3, 12, L(NULL, "101:2", NULL)));
+	T_EQ_U(g_k.st.top_nc, 1);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_okx_bbo_tbt(void)
+{
+	okx_synced_at_10();
+	/* bbo-tbt: one level a side */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 10, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 1);
+	in_rec(mk_delta(g_okx, 11, 11, 10, L(NULL, "101:4", NULL)));
+	in_rec(mk_snap(g_okx, SNAP_TOP, 11, 0, L("100:1", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.top_disagree, 1);
+	T_CHECK(strstr(((const struct rec_event *)last_z(REC_EVENT, EV_TOP_MISMATCH))->text,
+	    "ask 1 venue 101/3 book 101/4") != NULL);
+	T_CHECK(g_k.state != BK_SYNCED);
+	check_consistent();
+}
+
+/* The REST window audit request of a book synced at 10; its req_id. */
+static uint32_t
+okx_window_request(void)
+{
+	int before = g_nctl;
+	uint64_t asked = g_k.st.window_requests;
+
+	g_now += g_cfg.okx_audit_ns + g_cfg.okx_audit_ns / 5;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, before + 1);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+	T_EQ_I(g_ctl[g_nctl - 1].flags, CTL_F_REFRESH);
+	T_EQ_I(g_ctl[g_nctl - 1].depth, 400);
+	T_EQ_U(g_k.st.window_requests, asked + 1);
+	return g_ctl[g_nctl - 1].req_id;
+}
+
+static void
+t_okx_window_equal(void)
+{
+	uint32_t r;
+
+	okx_synced_at_10();
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 10, r, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 1);
+	T_EQ_U(g_k.st.window_discrepancies, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	/* an answer ahead of the stream is held until the stream gets there */
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:2", NULL, NULL)));
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 12, r, L("100:2", "99:1", "98:1", NULL, "101:7", "102:1", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 1);
+	in_rec(mk_delta(g_okx, 12, 12, 11, L(NULL, "101:7", NULL)));
+	T_EQ_U(g_k.st.window_agree, 2);
+	/* an answer older than the book: the levels unchanged since then are judged (99, 98, asks 102, 103) */
+	in_rec(mk_delta(g_okx, 13, 13, 12, L("99:4", NULL, NULL)));
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 12, r, L("100:2", "99:1", "98:1", NULL, "101:7", "102:1", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 3);
+	T_EQ_U(g_k.st.window_nc, 0);
+	T_EQ_U(g_k.st.window_discrepancies, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_okx_window_differs(void)
+{
+	const struct rec_event *e;
+	uint32_t r;
+
+	okx_synced_at_10();
+	r = okx_window_request();
+	/* 99 differs, 97 is missing from the book */
+	in_rec(mk_snap(g_okx, SNAP_REST, 10, r, L("100:1", "99:6", "98:1", "97:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 1);   /* 97 lies beyond the exact floor (98): not judged */
+	T_EQ_I(n_out(REC_EVENT, EV_WINDOW_DISCREPANCY), 1);
+	e = (const void *)last_z(REC_EVENT, EV_WINDOW_DISCREPANCY);
+	T_CHECK(e->a == P("99") && e->b == P("6") && strstr(e->text, "bid 99 book 1 rest 6") != NULL);
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	T_CHECK(g_k.state != BK_SYNCED);
+	/* an older answer: a level unchanged since it, absent from it, is a discrepancy */
+	okx_synced_at_10();
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:2", NULL, NULL)));
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 10, r, L("100:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 1);
+	T_CHECK(strstr(((const struct rec_event *)last_z(REC_EVENT, EV_WINDOW_DISCREPANCY))->text,
+	    "bid 99 book 1 rest 0") != NULL);
+	check_consistent();
+}
+
+static void
+t_okx_window_not_held(void)
+{
+	uint32_t r;
+
+	okx_synced_at_10();
+	/* seqId 9: before the sync, every level has changed since (set at 10) */
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 9, r, L("100:3", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.window_nc, 1);
+	/* ahead, never reached in time */
+	g_cfg.okx_audit_ns = 5 * SEC;
+	g_now += 6 * SEC;
+	bk_tick(&g_k, g_now);
+	r = g_ctl[g_nctl - 1].req_id;
+	in_rec(mk_snap(g_okx, SNAP_REST, 50, r, L("100:3", NULL, "101:3", NULL)));
+	g_now += g_cfg.refresh_hold_ns + 1;
+	bk_tick(&g_k, g_now);
+	T_EQ_U(g_k.st.window_nc, 2);
+	/* feedd had no budget to spare */
+	g_now += 6 * SEC;
+	bk_tick(&g_k, g_now);
+	r = g_ctl[g_nctl - 1].req_id;
+	in_rec(mk_event(g_okx, EV_SNAPSHOT_FAILED, r));
+	T_EQ_U(g_k.st.window_refused, 1);
+	T_EQ_U(g_k.st.window_discrepancies, 0);
+	T_EQ_U(g_k.st.window_agree, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_okx_deep_merge_level_ids(void)
+{
+	int64_t q, id;
+
+	g_cfg.okx_ws_depth = 2;
+	okx_synced_at_10();
+	in_rec(mk_delta(g_okx, 17, 17, 10, L("100:2", NULL, NULL)));
+	in_rec(mk_snap(g_okx, SNAP_DEEP, 0, 0, L("100:5", "99:5", "97:1", NULL, "101:5", "102:5", NULL)));
+	/* a merged deep level carries the book's id at the merge, not 0 */
+	T_CHECK(book_find_id(g_k.book, BOOK_BID, P("97"), &q, &id) && id == 17);
+	g_cfg.okx_ws_depth = 400;
+	check_consistent();
+}
+
 static void
 t_max_levels_edge(void)
 {
@@ -1462,6 +1699,15 @@ main(void)
 	T_RUN(t_okx_checksum_validation);
 	T_RUN(t_okx_legacy_checksum_chain);
 	T_RUN(t_okx_deep_merge);
+	T_RUN(t_okx_top5_agree);
+	T_RUN(t_okx_top5_disagree);
+	T_RUN(t_okx_top5_not_comparable);
+	T_RUN(t_okx_top5_ahead_waits);
+	T_RUN(t_okx_bbo_tbt);
+	T_RUN(t_okx_window_equal);
+	T_RUN(t_okx_window_differs);
+	T_RUN(t_okx_window_not_held);
+	T_RUN(t_okx_deep_merge_level_ids);
 	T_RUN(t_max_levels_edge);
 	T_RUN(t_eviction_never_widens);
 	T_RUN(t_refresh_request_interval);

@@ -73,7 +73,7 @@ if [ "$rc1" = 3 ] && [ "$rc2" = 0 ]; then ok cfg_good_base; else not_ok cfg_good
 { base; printf '\n[feedd.binanse]\ncapture = false\n'; } |
 	run_case misspelt_feedd_section 'unknown section \(did you mean \[feedd\.binance\]\?\)'
 { base; printf '\n[instruments]\nbinance =\nokx =\n'; } |
-	run_case no_instruments 'both empty'
+	run_case no_instruments 'all empty'
 { base; printf '\n[ring.book.store]\ncapacity = 100MiB\n'; } |
 	run_case ring_capacity_not_power_of_two 'capacity = "100MiB": expected 0 \(built-in\) or a power of two'
 { base; printf '\n[ring.feed.okx]\npolicy = lossy\n'; } |

@@ -15,6 +15,7 @@ static const struct cfg_key keys_svc[] = {
 	{"svc", "wait", CFG_DUR, "500ms", 1000000, 3600000000000LL, "a wait"},
 	{"svc", "buf", CFG_SIZE, "64KiB", 1024, 1LL << 30, "a buffer"},
 	{"svc", "syms", CFG_LIST, "a, b", 0, 0, "a list"},
+	{"svc", "poll", CFG_DUR, "auto", -1, 3600000000000LL, "a duration or auto (min -1)"},
 	{0},
 };
 static const struct cfg_key keys_feed[] = {
@@ -559,6 +560,33 @@ t_reference(void)
 	free(buf);
 }
 
+/* A CFG_DUR key with min -1 takes "auto" (-1); others do not, and no negative duration passes. */
+static void
+t_dur_auto(void)
+{
+	char err[256], set[64];
+	char *sets[1] = {set};
+	struct cfg *c = cfg_load(NULL, schemas, NULL, 0, err, sizeof err);
+
+	T_CHECK(c != NULL);
+	if (c) {
+		T_EQ_I(cfg_dur_ns(c, "svc", "poll"), -1);
+		cfg_free(c);
+	}
+	snprintf(set, sizeof set, "svc.poll=2s");
+	c = cfg_load(NULL, schemas, sets, 1, err, sizeof err);
+	T_CHECK(c != NULL);
+	if (c) {
+		T_EQ_I(cfg_dur_ns(c, "svc", "poll"), 2000000000LL);
+		cfg_free(c);
+	}
+	snprintf(set, sizeof set, "svc.wait=auto");
+	T_CHECK(cfg_load(NULL, schemas, sets, 1, err, sizeof err) == NULL);
+	T_CHECK(strstr(err, "wait") != NULL);
+	snprintf(set, sizeof set, "svc.poll=-1ns");
+	T_CHECK(cfg_load(NULL, schemas, sets, 1, err, sizeof err) == NULL);
+}
+
 int
 main(void)
 {
@@ -568,6 +596,7 @@ main(void)
 		return 1;
 	}
 	T_RUN(t_defaults);
+	T_RUN(t_dur_auto);
 	T_RUN(t_file_values_and_patterns);
 	T_RUN(t_bom_and_quotes);
 	T_RUN(t_units_and_bools);

@@ -114,9 +114,9 @@ t_system_checks(void)
 	T_CHECK(load_fails_file("[ring.feed.kraken]\n", NULL, 0,
 	    "P:1: [ring.feed.kraken]: unknown section (did you mean [ring.feed.okx]?)"));
 	T_CHECK(load_fails_file("[instruments]\nbinance =\nokx = \n", NULL, 0,
-	    "P:3: [instruments] okx and binance are both empty (binance: P:2): nothing to collect"));
+	    "P:3: [instruments] binance, okx are all empty (binance: P:2, okx: P:3): nothing to collect"));
 	T_CHECK(load_fails(both_empty, 2,
-	    "--set: [instruments] okx and binance are both empty (binance: --set): nothing to collect"));
+	    "--set: [instruments] binance, okx are all empty (binance: --set, okx: --set): nothing to collect"));
 	c = pipe_cfg_load(NULL, one_empty, 1, err, sizeof err);
 	T_CHECK(c != NULL);
 	cfg_free(c);
@@ -163,11 +163,14 @@ t_closed_sections_agree(void)
 	char names[16][32], sect[64], err[512];
 	char *sets[1] = {sect};
 	struct cfg *c = load(NULL, 0);
-	int n;
+	const struct venue *v;
+	int n, nvenues = 0, it = 0;
 
 	T_CHECK(c != NULL);
 	if (!c)
 		return;
+	while ((v = venue_next(&it)))
+		nvenues++;
 	n = pipe_ring_names(c, names, 16);
 	T_EQ_I(n, 8);
 	for (int i = 0; i < n; i++) {
@@ -180,10 +183,10 @@ t_closed_sections_agree(void)
 		T_CHECK(d != NULL);
 		cfg_free(d);
 	}
-	for (int e = EX_BINANCE; e <= EX_OKX; e++) {
+	for (it = 0; (v = venue_next(&it)); ) {
 		struct cfg *d;
 
-		snprintf(sect, sizeof sect, "feedd.%s.capture=false", exch_name(e));
+		snprintf(sect, sizeof sect, "feedd.%s.capture=false", v->name);
 		d = pipe_cfg_load(NULL, sets, 1, err, sizeof err);
 		T_CHECK(d != NULL);
 		cfg_free(d);
@@ -203,8 +206,7 @@ t_closed_sections_agree(void)
 
 			for (const char *p = k->def; *p; p++)
 				m += *p == ',';
-			T_EQ_I(m, EX_OKX);
-			T_EQ_S(exch_name(m + 1), "?");
+			T_EQ_I(m, nvenues);
 		}
 	cfg_free(c);
 }

@@ -313,6 +313,9 @@ t_sizes(void)
 	T_EQ_S(ev_code_name(EV_NATS_LOSS), "nats_loss");
 	T_EQ_S(ctl_op_name(CTL_DEEP), "deep");
 	T_EQ_S(snap_kind_name(SNAP_TOPN), "topn");
+	T_EQ_S(snap_kind_name(SNAP_TOP), "top");
+	T_EQ_S(ev_code_name(EV_TOP_MISMATCH), "top_mismatch");
+	T_EQ_S(ev_code_name(EV_WINDOW_DISCREPANCY), "window_discrepancy");
 	struct rec_hdr h;
 	memset(&h, 0x55, sizeof h);
 	rec_hdr_init(&h, REC_TRADE, 3, 120);
@@ -388,7 +391,7 @@ t_malformations(void)
 	n = rlen(s);
 	s->kind = 0;
 	T_CHECK(rejects(s, n, "kind"));
-	s->kind = SNAP_TOPN + 1;
+	s->kind = SNAP_TOP + 1;
 	T_CHECK(rejects(s, n, "kind"));
 	s->kind = SNAP_FULL;
 	s->reason = SNAP_R_PERIODIC + 1;
@@ -443,7 +446,7 @@ t_malformations(void)
 	rw->source = RAW_WS;
 	T_CHECK(rejects(rw, n, "path"));
 	rw->source = RAW_REST;
-	rw->h.aux = 3;
+	rw->h.aux = EX_END;
 	T_CHECK(rejects(rw, n, "exchange"));
 	rw->h.aux = EX_OKX;
 	rw->payload_len = 100;

@@ -186,6 +186,22 @@ t_budget_refresh_keeps_room(void)
 	T_CHECK(budget_spare(&b, now + 60 * S, w, w * books));
 }
 
+/* deep_interval = auto (feedd/README.md): OKX books-full 5 per 2 s, one kept */
+static void
+t_budget_poll_interval(void)
+{
+	T_EQ_I(budget_poll_interval(5, 2 * S, 2, 1, S), 1 * S);        /* 2 x 2 s / 4 */
+	T_EQ_I(budget_poll_interval(5, 2 * S, 4, 1, S), 2 * S);
+	T_EQ_I(budget_poll_interval(5, 2 * S, 1, 1, S), 1 * S);        /* 0.5 s: the venue refreshes once a second */
+	T_EQ_I(budget_poll_interval(10, 2 * S, 9, 1, S), 2 * S);       /* the venue's own limit: 9 x 2 s / 9 */
+	T_EQ_I(budget_poll_interval(1, 2 * S, 3, 1, S), 6 * S);        /* nothing left to keep: one a window */
+	/* the interval never spends more than limit - keep a window */
+	for (int n = 1; n < 50; n++) {
+		int64_t iv = budget_poll_interval(5, 2 * S, n, 1, S);
+		T_CHECK((double)n * 2 * S / (double)iv <= 4.0 + 1e-9);
+	}
+}
+
 int
 main(void)
 {
@@ -194,5 +210,6 @@ main(void)
 	T_RUN(t_budget_refresh_keeps_room);
 	T_RUN(t_budget_slots);
 	T_RUN(t_backoff);
+	T_RUN(t_budget_poll_interval);
 	return t_done();
 }

@@ -393,6 +393,7 @@ t_okx_other_channels(void)
 	const struct rec_trade *t;
 	const struct rec_ticker *k;
 	const struct rec_kline *kl;
+	const struct rec_snapshot *sn;
 
 	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},\"data\":[{\"instId\":\"BTC-USDT\","
 	    "\"tradeId\":\"1040968613\",\"px\":\"64040.2\",\"sz\":\"0.00240857\",\"side\":\"buy\",\"ts\":\"1786538760218\","
@@ -413,8 +414,18 @@ t_okx_other_channels(void)
 	T_CHECK(kl && kl->close_ns == 1597026419999000000LL);
 	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"bbo-tbt\",\"instId\":\"BTC-USDT\"},\"data\":[{\"asks\":[[\"2\",\"3\",\"0\",\"1\"]],"
 	    "\"bids\":[[\"1\",\"4\",\"0\",\"1\"]],\"ts\":\"5\",\"seqId\":6}]}", 1);
-	k = (const void *)g_s.rec[0];
-	T_CHECK(k && k->have == TICK_BBO && k->bid_px == 100000000 && k->ask_qty == 300000000 && k->h.last_id == 6);
+	/* books5 / bbo-tbt: the venue's top levels at its seqId, for bookd's top-N audit */
+	sn = (const void *)g_s.rec[0];
+	T_CHECK(sn && sn->h.type == REC_SNAPSHOT && sn->kind == SNAP_TOP && sn->n_bids == 1 && sn->n_asks == 1 &&
+	    sn->lv[0].px == 100000000 && sn->lv[1].qty == 300000000 && sn->h.last_id == 6);
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"books5\",\"instId\":\"BTC-USDT\"},\"data\":[{\"asks\":[[\"2\",\"3\",\"0\",\"1\"],"
+	    "[\"2.1\",\"1\",\"0\",\"1\"]],\"bids\":[[\"1\",\"4\",\"0\",\"1\"]],\"instId\":\"BTC-USDT\",\"ts\":\"5\",\"seqId\":7}]}", 1);
+	sn = (const void *)g_s.rec[0];
+	T_CHECK(sn && sn->kind == SNAP_TOP && sn->n_bids == 1 && sn->n_asks == 2 && sn->lv[2].px == 210000000 &&
+	    sn->h.last_id == 7);
+	/* no seqId: nothing to compare it with */
+	WS_EQ(&g_ok, "{\"arg\":{\"channel\":\"books5\",\"instId\":\"BTC-USDT\"},\"data\":[{\"asks\":[],"
+	    "\"bids\":[],\"ts\":\"5\"}]}", 0);
 }
 
 static void

@@ -5,7 +5,11 @@
  * 5000 x 5000 full book (orderbook.full) and a 20 x 20 top-N snapshot
  * (orderbook.snapshot, [bookd] topn default).  Each figure is the best of 5
  * timed rounds, the three kinds interleaved (the machine is shared), in us
- * per message.
+ * per message.  The same for the requirement's images ([ml] features
+ * heatmap,depth_image: routerd/mlimg.c alone, and the encode with features +
+ * ml_images), and the delta flows (routerd/mlflow.c) per delta of a given
+ * number of level changes, against the plain delta encode (route_encode of
+ * the same REC_DELTA) as the baseline.
  * Prints one JSON object per line.
  */
 #include <stdio.h>
@@ -13,7 +17,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "enc.h"
 #include "mlfeat.h"
+#include "mlflow.h"
+#include "mlimg.h"
+#include "mlive.h"
 #include "route.h"
 
 static int64_t
@@ -45,13 +53,15 @@ make(unsigned char *buf, const struct inst *in, uint32_t n, int kind)
 	return s;
 }
 
-/* One timed round of `what` (0 = features only, 1 = encode without, 2 = encode with), us per message. */
+#define KINDS 5
+/* One timed round of `what` (0 = features only, 1 = encode without, 2 = encode with, 3 = images only,
+ * 4 = encode with features and images), us per message. */
 static double
 round_us(const struct rec_snapshot *s, const struct inst *in, int kind, int what, int iters, struct sbuf *b)
 {
 	struct route_msg m = {.body = RB_BOOK, .kind = kind};
 	struct mlf_book mb = {s->lv, s->lv + s->n_bids, s->n_bids, s->n_asks, in->px_exp, in->qty_exp};
-	double v[MLF_NMAX];
+	double v[MLF_NMAX], heat[MLI_BINS * 2], img[MLI_LEVELS * 2];
 	static volatile double sink;   /* keeps the feature loop from being optimised away */
 	int64_t t0 = mono();
 
@@ -59,9 +69,14 @@ round_us(const struct rec_snapshot *s, const struct inst *in, int kind, int what
 		if (what == 0) {
 			mlf_compute(MLF_G_ALL, &mb, v);
 			sink += v[0];
+		} else if (what == 3) {
+			mli_heatmap(&mb, MLI_LEVELS, MLI_BINS, heat, NULL, NULL);
+			mli_depth_image(&mb, MLI_LEVELS, img);
+			sink += heat[0] + img[0];
 		} else {
+			unsigned g = what == 2 ? MLF_G_ALL : what == 4 ? MLF_G_ALL | MLF_G_IMAGES : 0;
 			sbuf_reset(b);
-			route_encode_ml(&s->h, in, &m, b, NULL, what == 2 ? MLF_G_ALL : 0, what == 2 ? MLF_G_ALL : 0);
+			route_encode_ml(&s->h, in, &m, b, NULL, g, g);
 		}
 	}
 	return (double)(mono() - t0) / 1e3 / iters;
@@ -69,18 +84,97 @@ round_us(const struct rec_snapshot *s, const struct inst *in, int kind, int what
 
 /* Best of 5 rounds of each, the three interleaved so that they see the same load. */
 static void
-run(const struct rec_snapshot *s, const struct inst *in, int kind, int iters, double best[3], size_t bytes[3])
+run(const struct rec_snapshot *s, const struct inst *in, int kind, int iters, double best[KINDS], size_t bytes[KINDS])
 {
 	struct sbuf b = SBUF_INIT;
 
-	best[0] = best[1] = best[2] = 1e30;
+	for (int w = 0; w < KINDS; w++)
+		best[w] = 1e30;
 	for (int round = 0; round < 5; round++)
-		for (int w = 0; w < 3; w++) {
+		for (int w = 0; w < KINDS; w++) {
 			double us = round_us(s, in, kind, w, iters, &b);
 			if (us < best[w])
 				best[w] = us;
 			bytes[w] = b.len;
 		}
+	sbuf_free(&b);
+}
+
+/* Delta flows per delta of `nl` level changes, as routerd computes them live
+ * (mlive.c: the replica of a 5000 x 5000 book, bookd's engine, lookup + apply
+ * per level, then the window), against the encode of the same delta (the
+ * per-delta work routerd does without them).  Best of 5 interleaved rounds, us
+ * per delta. */
+static void
+bench_flow(const struct inst *in, const struct rec_snapshot *full, int iters)
+{
+	struct mlv *v = mlv_new(1, 5000, MLFL_WINDOW);
+	int64_t id = full->h.last_id;
+
+	static unsigned char buf[4096];
+	static const int sizes[] = {2, 10, 50};
+	struct rec_delta *d = (struct rec_delta *)buf;
+	struct route_msg m = {.body = RB_BOOK, .kind = RK_DELTA};
+	struct sbuf b = SBUF_INIT;
+	double out[MLFL_N];
+	static volatile double sink;
+
+	if (!v)
+		return;
+	mlv_record(v, &full->h, in->qty_exp, out);   /* anchors the replica */
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		int nl = sizes[k];
+		double best[3] = {1e30, 1e30, 1e30};
+
+		memset(buf, 0, sizeof buf);
+		rec_hdr_init(&d->h, REC_DELTA, in->id, (uint32_t)(sizeof *d + (size_t)nl * sizeof d->lv[0]));
+		d->n_bids = (uint32_t)(nl / 2);
+		d->n_asks = (uint32_t)(nl - nl / 2);
+		/* bids at bid levels 0.., asks at ask levels 0.. of the full book */
+		for (int i = 0; i < nl; i++)
+			d->lv[i] = i < nl / 2 ? full->lv[i] : full->lv[full->n_bids + (i - nl / 2)];
+		d->h.first_id = d->h.last_id = 2;
+		d->h.prev_id = 1;
+		d->h.exch_ns = d->h.recv_ns = d->h.stage_ns[STAGE_BOOK] = 1764800000000000000LL;
+		for (int round = 0; round < 5; round++) {
+			int64_t t0 = mono();
+			for (int i = 0; i < iters; i++) {
+				/* prices of the book, sizes that change every delta */
+				for (int j = 0; j < nl; j++)
+					d->lv[j].qty = 12345678 + (int64_t)(i & 1) * 1000 + j;
+				d->h.prev_id = id;
+				d->h.last_id = ++id;
+				if (mlv_record(v, &d->h, in->qty_exp, out) != 1)
+					return;   /* the replica must have applied it: a broken bench prints nothing */
+				sink += out[3];
+			}
+			double us = (double)(mono() - t0) / 1e3 / iters;
+			if (us < best[0])
+				best[0] = us;
+			t0 = mono();
+			for (int i = 0; i < iters / 10; i++) {
+				sbuf_reset(&b);
+				route_encode(&d->h, in, &m, &b, NULL);
+			}
+			us = (double)(mono() - t0) / 1e3 / (iters / 10);
+			if (us < best[1])
+				best[1] = us;
+			t0 = mono();
+			for (int i = 0; i < iters / 10; i++) {
+				sbuf_reset(&b);
+				route_encode(&d->h, in, &m, &b, NULL);
+				enc_append_ml_flow(&b, out);
+			}
+			us = (double)(mono() - t0) / 1e3 / (iters / 10);
+			if (us < best[2])
+				best[2] = us;
+		}
+		printf("{\"bench\":\"ml_delta_flow\",\"levels_per_delta\":%d,\"window\":%d,\"flow_us_per_delta\":%.4f,"
+		    "\"delta_encode_us_baseline\":%.3f,\"delta_encode_us_with_ml_flow\":%.3f,\"overhead_pct\":%.1f,"
+		    "\"iterations\":%d}\n", nl, MLFL_WINDOW, best[0], best[1], best[2],
+		    best[1] > 0 ? (best[0] + best[2] - best[1]) / best[1] * 100 : 0, iters);
+	}
+	mlv_free(v);
 	sbuf_free(&b);
 }
 
@@ -109,14 +203,20 @@ main(int argc, char **argv)
 	for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
 		const struct rec_snapshot *s = make(buf, in, shapes[k].levels, shapes[k].kind);
 		int n = iters * shapes[k].scale;
-		double t[3];
-		size_t by[3];
+		double t[KINDS];
+		size_t by[KINDS];
 
 		run(s, in, shapes[k].rk, n, t, by);
 		printf("{\"bench\":\"ml_features\",\"shape\":\"%s\",\"features\":%d,\"features_us\":%.2f,"
 		    "\"encode_us_baseline\":%.2f,\"encode_us_with_features\":%.2f,\"encode_overhead_pct\":%.1f,"
 		    "\"bytes_baseline\":%zu,\"bytes_with_features\":%zu,\"iterations\":%d}\n",
 		    shapes[k].name, MLF_NMAX, t[0], t[1], t[2], t[1] > 0 ? (t[2] - t[1]) / t[1] * 100 : 0, by[1], by[2], n);
+		printf("{\"bench\":\"ml_images\",\"shape\":\"%s\",\"heatmap\":\"%dx%d\",\"depth_image\":%d,"
+		    "\"images_us\":%.2f,\"encode_us_baseline\":%.2f,\"encode_us_with_features_and_images\":%.2f,"
+		    "\"encode_overhead_pct\":%.1f,\"bytes_baseline\":%zu,\"bytes_with_features_and_images\":%zu,"
+		    "\"iterations\":%d}\n", shapes[k].name, MLI_LEVELS, MLI_BINS, MLI_LEVELS, t[3], t[1], t[4],
+		    t[1] > 0 ? (t[4] - t[1]) / t[1] * 100 : 0, by[1], by[4], n);
 	}
+	bench_flow(in, make(buf, in, 5000, SNAP_FULL), iters * 1000);
 	return 0;
 }

@@ -24,7 +24,7 @@ done
 if "$BIN/mpexport" --quiet --warmup 120s --store "$T_TMP/gen" --exchange binance --symbol BTC-USDT --from $F0 \
 	--to $((F0 + 3600 * S)) --out "$T_TMP/og" --window 20 --horizons fi2010 --threshold-bps 0.03 --bins 40 \
 	--stack-len 5 --stack-interval 10s --split 0.6,0.2,0.2 \
-	--what deeplob,features,heatmap,stack,labels,lobster 2>"$T_TMP/og.err"; then
+	--what deeplob,features,heatmap,stack,labels,lobster,req 2>"$T_TMP/og.err"; then
 	ok ml_export_gen
 else
 	not_ok ml_export_gen "$(tail -2 "$T_TMP/og.err")"; exit 1

@@ -19,7 +19,7 @@
 [ -x "$BIN/mpexport" ] || { skip ml_parity "$BIN/mpexport not built"; exit 0; }
 sys_require ml_parity
 sys_config 1
-printf '[bookd]\nfull_interval = 3s\n[ml]\nenabled = true\n' >>"$CONF"
+printf '[bookd]\nfull_interval = 3s\n[ml]\nenabled = true\nfeatures = all,heatmap,depth_image,delta_flow\n' >>"$CONF"
 SYS_KEEP_LOGS=ml-parity
 START=$(date +%s%N)
 if sys_start; then ok ml_parity_start; else not_ok ml_parity_start "$(mpctl status 2>&1)"; exit 1; fi
@@ -35,7 +35,7 @@ s = json.load(sys.stdin)["streams"]["ORDERBOOK_FULL"]
 sys.exit(0 if s["messages"] >= int(sys.argv[1]) else 1)' "$1"
 }
 wait_for 60 full_books 100 || not_ok ml_parity_full_books "ORDERBOOK_FULL holds fewer than 100 messages"
-"$BIN/mpsub" -c "$CONF" --durable mlpar --subjects full,snapshot --until-caught-up --seconds 60 \
+"$BIN/mpsub" -c "$CONF" --durable mlpar --subjects full,snapshot,delta --until-caught-up --seconds 60 \
 	--dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" ||
 	not_ok ml_parity_mpsub "$(tail -2 "$T_TMP/mpsub.log")"
 # the flow-trend predictor (tools/mpflow) on the same stream: its windows against an independent
@@ -91,7 +91,7 @@ sys_stop
 END=$(date +%s%N)
 
 "$BIN/mpexport" -c "$CONF" --quiet --exchange binance,okx --symbol BTC-USDT,ETH-USDT --from "$START" --to "$END" \
-	--out "$T_TMP/out" --what mlfeatures 2>"$T_TMP/export.err"
+	--out "$T_TMP/out" --what mlfeatures,req 2>"$T_TMP/export.err"
 check ml_parity_export test $? = 0
 /usr/bin/python3 - "$T_TMP/dump.txt" "$T_TMP/out" "$MP_ROOT/tools/mlpy" <<'EOF'
 import calendar, json, struct, sys
@@ -107,6 +107,7 @@ def ns(iso):
     return (calendar.timegm(tuple(int(x) for x in day.replace('T', '-').replace(':', '-').split('-')) + (0, 0, 0))
             * 10**9 + int(frac.ljust(9, '0')))
 full = {}
+deltas = {}
 snap = {'n': 0, 'with': 0}
 for line in open(dump):
     subj, body = line.rstrip('\n').split('\t', 1)
@@ -116,13 +117,19 @@ for line in open(dump):
         snap['with'] += isinstance(m.get('ml_features'), dict) and len(m['ml_features']) == 35
     elif subj.startswith('orderbook.full.'):
         full.setdefault((m['exchange_name'], m['symbol_name']), []).append(m)
+    elif subj.startswith('orderbook.delta.'):
+        deltas.setdefault((m['exchange_name'], m['symbol_name']), []).append(m)
 res('ml_snapshot_has_features', snap['n'] > 0 and snap['with'] == snap['n'], snap)
 for (ex, sym), msgs in sorted(full.items()):
     d = '%s/%s/%s' % (out, ex, sym)
     e = load_export(d)   # the Python package's loader, as a researcher reads it
     cols = e.ml_columns
     ids, ml, ts = np.asarray(e.ids), np.asarray(e.mlfeatures), np.asarray(e.timestamps)
+    rh, rr, di = (np.load('%s/%s' % (d, f), mmap_mode='r') for f in
+                  ('reqheatmap.npy', 'reqheatmap_range.npy', 'depthimage.npy'))
     compared = refresh = anchors = anchors_cmp = 0
+    img_cmp = 0
+    img_bad = []
     bad = []
     for m in msgs:
         f = m['ml_features']
@@ -141,6 +148,19 @@ for (ex, sym), msgs in sorted(full.items()):
         if not isinstance(f, dict) or sorted(f) != sorted(cols):
             bad.append('id %d: ml_features keys differ from metadata columns' % m['last_update_id'])
             continue
+        # the requirement's images (ml_images) against reqheatmap.npy / depthimage.npy, bit for bit
+        im = m.get('ml_images') or {}
+        h, di_live = im.get('heatmap'), im.get('depth_image')
+        if not h or not di_live:
+            img_bad.append('id %d: ml_images without heatmap or depth_image' % m['last_update_id'])
+        else:
+            live = np.array([h['price_lo'], h['price_hi']] + h['bid'] + h['ask'] + di_live['bid'] + di_live['ask'])
+            off = np.concatenate([rr[r], rh[r, :, 0], rh[r, :, 1], di[r, :, 0], di[r, :, 1]])
+            if live.shape != off.shape or live.tobytes() != off.astype('<f8').tobytes():
+                k = int(np.argmax(live != off)) if live.shape == off.shape else -1
+                img_bad.append('id %d: value %d live %r offline %r' % (m['last_update_id'], k,
+                               live[k] if k >= 0 else live.shape, off[k] if k >= 0 else off.shape))
+            img_cmp += 1
         diff = [c for k, c in enumerate(cols) if bits(float(f[c])) != bits(float(ml[r, k]))]
         compared += 1
         anchors_cmp += not periodic
@@ -150,11 +170,49 @@ for (ex, sym), msgs in sorted(full.items()):
     name = '%s_%s' % (ex, sym)
     res('ml_parity_' + name, not bad and refresh >= 2 and compared >= refresh,
         '%d full_refresh, %d compared, %s' % (refresh, compared, '; '.join(bad[:3])))
+    res('ml_images_parity_' + name, not img_bad and img_cmp >= refresh and img_cmp > 0,
+        '%d compared, %s' % (img_cmp, '; '.join(img_bad[:3])))
+    print('# %s: %d ml_images compared bit for bit (heatmap 200 x 2 + range, depth image 100 x 2)' % (name, img_cmp))
+    # the offline-only artefacts: shapes and what a run must show (mpsim sends best bid/offer tickers:
+    # the ticker mid and spread are known by the end)
+    fl = np.load(d + '/deltaflow.npy')
+    st, sf = np.load(d + '/reqstack.npy', mmap_mode='r'), np.load(d + '/reqstack_features.npy', mmap_mode='r')
+    mk = np.load(d + '/market.npy')
+    res('ml_req_artefacts_' + name, fl.shape == (len(ids), 7) and fl[:, 6].max() == 100 and
+        (fl[:, 4] + fl[:, 5] >= fl[:, 6]).all() and st.shape[1:] == (10, 200, 2) and st.shape[0] > 0 and
+        sf.shape == (st.shape[0], 10, 35) and mk.shape == (len(ids), 19) and np.isfinite(mk[-1, 1:3]).all(),
+        'deltaflow %s (max window %s), reqstack %s / %s, market %s (last row %s)' % (
+            fl.shape, fl[:, 6].max() if len(fl) else None, st.shape, sf.shape, mk.shape, mk[-1] if len(mk) else None))
+    print('# %s: %d stacks of 10 requirement heatmaps, %d deltaflow rows' % (name, st.shape[0], len(fl)))
+    # live delta flows (ml_flow on orderbook.delta) = deltaflow.npy at the same update id, bit for bit,
+    # wherever both windows hold 100 deltas (the same 100 deltas against the same book)
+    fcmp, fbad, with_flow = 0, [], 0
+    for m in deltas.get((ex, sym), []):
+        lf = m.get('ml_flow')
+        if not lf:
+            continue
+        with_flow += 1
+        if lf['window_deltas'] != 100:
+            continue
+        rows = np.nonzero((ids == m['last_update_id']) & (ts <= ns(m['collected_at']) + 1000))[0]
+        if not len(rows) or fl[rows[-1], 6] != 100:
+            continue
+        live = np.array([lf[k] for k in ('bid_flow', 'ask_flow', 'net_flow', 'flow_ratio', 'bid_updates',
+                                         'ask_updates', 'window_deltas')])
+        fcmp += 1
+        if live.tobytes() != fl[rows[-1]].astype('<f8').tobytes():
+            fbad.append('id %d: live %s offline %s' % (m['last_update_id'], live.tolist(), fl[rows[-1]].tolist()))
+    res('ml_flow_parity_' + name, fcmp >= 50 and not fbad, '%d delta messages with ml_flow, %d compared; %s' %
+        (with_flow, fcmp, '; '.join(fbad[:2])))
+    print('# %s: %d orderbook.delta messages carry ml_flow, %d with full windows compared bit for bit x 7'
+          % (name, with_flow, fcmp))
     print('# %s: %d orderbook.full messages, %d full_refresh, %d compared bit for bit x %d features '
           '(%d of %d sync anchors had a sample at their id)' % (name, len(msgs), refresh, compared, len(cols),
                                                                anchors_cmp, anchors))
 res('ml_parity_four_books', len(full) == 4, sorted(full))
 EOF
+# a comparison that crashed prints no result: a failure, not a pass
+check ml_parity_compare_ran test $? = 0
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	if r=$(python3 "$MP_ROOT/test/routerd/check.py" validate "$T_TMP/dump.txt"); then ok ml_messages_match_schema
 	else not_ok ml_messages_match_schema "$r"; fi

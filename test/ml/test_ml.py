@@ -320,6 +320,54 @@ class TestDatasets(unittest.TestCase):
         self.assertEqual(tuple(x.shape), tuple(e.stack.shape[1:]))
         self.check_items(e, sd, log, 'test')
 
+    def test_requirement_image_and_stack_datasets(self):
+        # The requirement's heatmap (100 levels, 200 bins), depth image and snapshot stacks with
+        # per-frame features, through the same Datasets: shapes, values, and no label looks ahead.
+        # (a comment, not a docstring: unittest -v would print it and ml.sh parses the lines)
+        from marketprism.dataset import HeatmapDataset, StackDataset
+        e = load_export(GEN)
+        req = e.meta['requirement_artefacts']
+        self.assertEqual((req['heatmap']['levels'], req['heatmap']['bins']), (100, 200))
+        for src, width in (('reqheatmap', 200), ('depthimage', 100)):
+            log = []
+            ds = HeatmapDataset(e, horizon=10, split='train', access_log=log, source=src)
+            self.assertGreater(len(ds), 10)
+            for i in range(0, len(ds), max(1, len(ds) // 20)):
+                x, y = ds[i]
+                self.assertEqual(tuple(x.shape), (2, width))
+                w = log[-1][0]
+                # the item is the row's image, sides first
+                self.assertTrue(np.array_equal(x.numpy(), np.asarray(getattr(e, src)[w], dtype=np.float32).T))
+            self.check_items(e, ds, log, 'train')
+        # heatmap mass = the size of the best 100 levels per side; depth image in [0, 1] with a 1
+        rh, di = np.asarray(e.reqheatmap), np.asarray(e.depthimage)
+        ok = np.isfinite(rh[:, 0, 0])
+        self.assertTrue(ok.sum() > 100)
+        self.assertTrue(np.allclose(rh[ok].sum(axis=1) > 0, True))
+        self.assertTrue(((di[ok] >= 0) & (di[ok] <= 1)).all() and np.allclose(di[ok].max(axis=(1, 2)), 1.0))
+        lo, hi = np.asarray(e.reqheatmap_range)[ok].T
+        self.assertTrue((hi > lo).all())
+        log = []
+        sd = StackDataset(e, horizon=10, split='test', access_log=log, source='reqstack', features=True)
+        self.assertGreater(len(sd), 0)
+        for i in range(len(sd)):
+            (x, f), y = sd[i]
+            s, w = int(sd.items[i]), int(sd.rows[i])
+            self.assertLessEqual(int(e.timestamps[w]), int(e.reqstack_timestamps[s]))
+        self.assertEqual(tuple(x.shape), (req['stack']['frames'], 200, 2))
+        self.assertEqual(tuple(f.shape), (req['stack']['frames'], len(req['stack']['frame_features'])))
+        self.check_items(e, sd, log, 'test')
+        # a frame's features describe the book of that frame: its mid column lies between the heatmap range
+        mid = req['stack']['frame_features'].index('mid')
+        fr = np.asarray(e.reqstack_features)[:, :, mid]
+        self.assertTrue(np.isfinite(fr).all() and (fr > 0).all())
+        # the delta flows: window length reached, counts cover the deltas, ratio in [-1, 1]
+        fl = np.asarray(e.deltaflow)
+        self.assertEqual(fl.shape, (e.rows, 7))
+        self.assertEqual(fl[:, 6].max(), 100)
+        self.assertTrue((np.abs(fl[:, 3]) <= 1).all())
+        self.assertTrue(np.allclose(fl[:, 2], fl[:, 0] - fl[:, 1], rtol=1e-12, atol=1e-9))
+
 
 @unittest.skipUnless(GEN and REAL, 'run by test/ml/ml.sh')
 class TestTraining(unittest.TestCase):

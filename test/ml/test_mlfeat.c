@@ -7,7 +7,13 @@
  *   test_mlfeat --dump FILE     print the features of the book in FILE
  *                               ("px_exp qty_exp", then "b|a PX QTY" best
  *                               first) as "name %.17g" lines, for
- *                               mlfeat_ref.py (an independent computation)
+ *                               mlfeat_ref.py (an independent computation),
+ *                               then the requirement's heatmap (100 levels,
+ *                               200 bins) and depth image (mlimg.h)
+ *   test_mlfeat --flow FILE     the delta flows (mlflow.h, window 100) after
+ *                               each delta of FILE ("qty_exp", then "b|a PX
+ *                               QTY" level updates, "d" closing a delta),
+ *                               one line of MLFL_N %.17g values per delta
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +24,9 @@
 
 #include "cfg_schemas.h"
 #include "mlfeat.h"
+#include "mlflow.h"
+#include "mlimg.h"
+#include "mlive.h"
 #include "route.h"
 #include "t.h"
 
@@ -42,7 +51,8 @@ static const struct mlf_book book = {bids, asks, 4, 5, -2, -8};
 static void
 t_groups(void)
 {
-	static const char *const good[] = {"price", "volume,micro", " liquidity , price ", "all"};
+	static const char *const good[] = {"price", "volume,micro", " liquidity , price ", "all",
+	    "all,heatmap,depth_image,delta_flow", "delta_flow"};
 	static const char *const bad[] = {"", "prices", "price,,x", ",", "volume;micro"};
 	char why[160];
 	unsigned g;
@@ -184,6 +194,92 @@ t_enc_ml(void)
 	sbuf_free(&b);
 }
 
+/* The live replica (mlive.c): anchor, flows against the book, a break, a
+ * heartbeat, a record seen twice, re-anchoring by a sync full book. */
+static void
+t_live_flow(void)
+{
+	static unsigned char sb[4096], db[1024];
+	struct rec_snapshot *sn = (struct rec_snapshot *)sb;
+	struct rec_delta *d = (struct rec_delta *)db;
+	struct mlv *v = mlv_new(4, 5000, 2);
+	double out[MLFL_N];
+
+	T_CHECK(v != NULL);
+	memset(sb, 0, sizeof sb);
+	rec_hdr_init(&sn->h, REC_SNAPSHOT, 1, (uint32_t)rec_snapshot_size(2, 1));
+	sn->kind = SNAP_FULL;
+	sn->reason = SNAP_R_SYNC;
+	sn->nchunks = 1;
+	sn->n_bids = 2;
+	sn->n_asks = 1;
+	sn->lv[0] = (struct rec_level){100, 50};
+	sn->lv[1] = (struct rec_level){99, 20};
+	sn->lv[2] = (struct rec_level){101, 30};
+	sn->h.last_id = 10;
+	/* before any full book: nothing */
+	memset(db, 0, sizeof db);
+	rec_hdr_init(&d->h, REC_DELTA, 1, (uint32_t)(sizeof *d + 2 * sizeof d->lv[0]));
+	d->n_bids = 1;
+	d->n_asks = 1;
+	d->lv[0] = (struct rec_level){100, 80};   /* bid 50 -> 80: +30 */
+	d->lv[1] = (struct rec_level){101, 0};    /* ask 30 removed: -30 */
+	d->h.prev_id = 10;
+	d->h.last_id = 11;
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 0);
+	T_EQ_I(mlv_record(v, &sn->h, -1, out), 0);
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 1);
+	T_CHECK(out[0] == 3.0 && out[1] == -3.0 && out[2] == 6.0 && out[3] == 1.0 && out[4] == 1 && out[5] == 1 &&
+	    out[6] == 1);
+	/* the same record again (re-encoded): the same output, not applied twice */
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 1);
+	T_CHECK(out[0] == 3.0 && out[6] == 1);
+	/* a new ask level (its whole size) and a bid change; window 2 */
+	d->lv[0] = (struct rec_level){99, 25};    /* +5 */
+	d->lv[1] = (struct rec_level){102, 40};   /* +40 */
+	d->h.prev_id = 11;
+	d->h.last_id = 12;
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 1);
+	T_CHECK(out[0] == 3.5 && out[1] == 1.0 && out[6] == 2);
+	/* an OKX heartbeat: the id moves, the window does not */
+	d->n_bids = d->n_asks = 0;
+	d->h.flags = REC_F_HEARTBEAT;
+	d->h.len = (uint32_t)sizeof *d;
+	d->h.prev_id = 12;
+	d->h.last_id = 13;
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 0);
+	/* a delta that does not follow: the epoch ends */
+	d->h.flags = 0;
+	d->n_bids = 1;
+	d->h.len = (uint32_t)(sizeof *d + sizeof d->lv[0]);
+	d->lv[0] = (struct rec_level){100, 1};
+	d->h.prev_id = 20;
+	d->h.last_id = 21;
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 0);
+	T_EQ_U(mlv_breaks(v), 1);
+	d->h.prev_id = 13;
+	d->h.last_id = 14;
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 0);    /* still no epoch */
+	/* a periodic full book anchors again; the window starts empty */
+	sn->reason = SNAP_R_PERIODIC;
+	sn->h.last_id = 30;
+	T_EQ_I(mlv_record(v, &sn->h, -1, out), 0);
+	d->lv[0] = (struct rec_level){100, 40};   /* 50 -> 40: -10 */
+	d->h.prev_id = 30;
+	d->h.last_id = 31;
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 1);
+	T_CHECK(out[0] == -1.0 && out[1] == 0.0 && out[3] == -1.0 && out[6] == 1);
+	/* a ring gap ends every epoch */
+	mlv_gap(v);
+	d->h.prev_id = 31;
+	d->h.last_id = 32;
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 0);
+	/* an instrument id out of range: ignored */
+	d->h.inst = 9;
+	T_EQ_I(mlv_record(v, &d->h, -1, out), 0);
+	mlv_free(v);
+}
+
 static int
 dump(const char *path)
 {
@@ -213,6 +309,64 @@ dump(const char *path)
 	}
 	for (int i = 0; i < MLF_NMAX; i++)
 		printf("%s %.17g\n", mlf_name(MLF_G_ALL, i), v[i]);
+	{
+		static double heat[MLI_BINS * 2], img[MLI_LEVELS * 2];
+		double lo, hi;
+		if (mli_heatmap(&b, MLI_LEVELS, MLI_BINS, heat, &lo, &hi) < 0 || mli_depth_image(&b, MLI_LEVELS, img) < 0) {
+			printf("no_image\n");
+			return 0;
+		}
+		printf("heat_lo %.17g\nheat_hi %.17g\n", lo, hi);
+		for (int i = 0; i < MLI_BINS; i++)
+			printf("heat_b_%d %.17g\nheat_a_%d %.17g\n", i, heat[2 * i], i, heat[2 * i + 1]);
+		for (int i = 0; i < MLI_LEVELS; i++)
+			printf("img_b_%d %.17g\nimg_a_%d %.17g\n", i, img[2 * i], i, img[2 * i + 1]);
+	}
+	return 0;
+}
+
+/* The harness keeps the book (prices -> sizes, linear search): the library is given old and new size. */
+static int
+flow_dump(const char *path)
+{
+	static struct rec_level lv[2][4096];
+	uint32_t n[2] = {0, 0};
+	FILE *f = fopen(path, "r");
+	struct mlfl fl;
+	double out[MLFL_N];
+	int qe;
+	char c;
+
+	if (!f || fscanf(f, "%d", &qe) != 1 || mlfl_init(&fl, MLFL_WINDOW) < 0) {
+		fprintf(stderr, "test_mlfeat: cannot read %s\n", path);
+		return 2;
+	}
+	while (fscanf(f, " %c", &c) == 1) {
+		long long px, qty;
+		int s = c == 'a';
+		uint32_t i;
+		if (c == 'd') {
+			mlfl_end(&fl);
+			mlfl_read(&fl, qe, out);
+			for (i = 0; i < MLFL_N; i++)
+				printf("%s%.17g", i ? " " : "", out[i]);
+			printf("\n");
+			continue;
+		}
+		if (fscanf(f, "%lld %lld", &px, &qty) != 2)
+			return 2;
+		for (i = 0; i < n[s] && lv[s][i].px != px; i++)
+			;
+		if (i == n[s]) {
+			if (n[s] == 4096)
+				return 2;
+			lv[s][n[s]++] = (struct rec_level){px, 0};
+		}
+		mlfl_level(&fl, s, lv[s][i].qty, qty);
+		lv[s][i].qty = qty;
+	}
+	fclose(f);
+	mlfl_free(&fl);
 	return 0;
 }
 
@@ -221,10 +375,13 @@ main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--dump"))
 		return dump(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "--flow"))
+		return flow_dump(argv[2]);
 	T_RUN(t_groups);
 	T_RUN(t_empty_side);
 	T_RUN(t_subset);
 	T_RUN(t_values);
 	T_RUN(t_enc_ml);
+	T_RUN(t_live_flow);
 	return t_done();
 }

@@ -28,13 +28,16 @@ TEST_SCRIPTS += test/mpctl/mpctl_secure.sh
 # The real spot recording through the whole system (mpsim --replay at 40x, ~15 s):
 # the store's book equals mpreplay's on the same file, the store verifies.
 TEST_SCRIPTS += test/mpctl/mpctl_replay.sh
+# corrupt_level on each venue (~1-2 min): OKX books5 and REST window audits,
+# the Binance refresh audit each find it, the book resyncs and is exact again.
+TEST_SCRIPTS += test/mpctl/mpctl_corrupt.sh
 
 # Overload: mpsim at 100x for a minute (about 80 s); in `make test`, not
 # repeated under ASan.
 SLOW_TEST_SCRIPTS += test/mpctl/mpctl_overload.sh
 
 # The system tests together (`make system-test`).
-MPCTL_SYSTEM_TESTS := test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh test/mpctl/mpctl_overload.sh test/mpctl/mpctl_criteria.sh
+MPCTL_SYSTEM_TESTS := test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_corrupt.sh test/mpctl/mpctl_chaos.sh test/mpctl/mpctl_overload.sh test/mpctl/mpctl_criteria.sh
 .PHONY: system-test
 system-test: progs
 	@BIN=$(BIN) ./test/run.sh $(MPCTL_SYSTEM_TESTS)

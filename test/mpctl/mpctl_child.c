@@ -13,6 +13,8 @@
  *                  "hist NAME LABELS VALUE_NS COUNT", re-read every 100 ms:
  *                  the metric is set to VALUE / observed until COUNT values
  *   NAME.publish   a NATS url: publish an orderbook.snapshot message per book
+ *                  (every 0.5 s) and an orderbook.full of 300 levels a side
+ *                  with an exact range (every 1 s)
  *                  of [instruments] every 500 ms (for the live page test)
  *   NAME.produce   "RING COUNT": write COUNT records into RING as its producer
  *                  (nobody reads them in these tests: ring lag, backlog alert)
@@ -194,6 +196,33 @@ on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *ud)
 	natsMsg_Destroy(msg);
 }
 
+/* An orderbook.full of FULL_LEVELS levels a side, the exact range ending at
+ * level FULL_EXACT of each side (the page test shades it). */
+#define FULL_LEVELS 300
+#define FULL_EXACT 199
+static void
+publish_full(natsConnection *nc, const char *ex, const char *sym, const char *lower, double mid)
+{
+	static char body[65536];
+	char subj[128];
+	int k, len;
+
+	snprintf(subj, sizeof subj, "orderbook.full.%s.%s", ex, lower);
+	len = snprintf(body, sizeof body, "{\"exchange_name\":\"%s\",\"symbol_name\":\"%s\","
+	    "\"update_type\":\"full_refresh\",\"depth_levels\":%d,\"timestamp\":\"2026-01-01T00:00:00.000Z\","
+	    "\"bid_exact_floor\":\"%.2f\",\"ask_exact_ceil\":\"%.2f\",\"bids\":[", ex, sym, 2 * FULL_LEVELS,
+	    mid - 0.5 - FULL_EXACT, mid + 0.5 + FULL_EXACT);
+	for (k = 0; k < FULL_LEVELS; k++)
+		len += snprintf(body + len, sizeof body - (size_t)len, "%s{\"price\":\"%.2f\",\"quantity\":\"%.3f\"}",
+		    k ? "," : "", mid - 0.5 - k, 1.0 + (k % 7) * 0.25);
+	len += snprintf(body + len, sizeof body - (size_t)len, "],\"asks\":[");
+	for (k = 0; k < FULL_LEVELS; k++)
+		len += snprintf(body + len, sizeof body - (size_t)len, "%s{\"price\":\"%.2f\",\"quantity\":\"%.3f\"}",
+		    k ? "," : "", mid + 0.5 + k, 0.5 + (k % 5) * 0.5);
+	len += snprintf(body + len, sizeof body - (size_t)len, "]}");
+	natsConnection_Publish(nc, subj, body, len);
+}
+
 static void
 publish_books(natsConnection *nc, const struct cfg *c, long tick)
 {
@@ -222,6 +251,8 @@ publish_books(natsConnection *nc, const struct cfg *c, long tick)
 				    k ? "," : "", mid + 0.5 + k, 1.0 + k * 0.4);
 			len += snprintf(body + len, sizeof body - (size_t)len, "]}");
 			natsConnection_Publish(nc, subj, body, len);
+			if (tick % 10 == 0)
+				publish_full(nc, ex[e], syms[i], lower, mid);
 		}
 	}
 }

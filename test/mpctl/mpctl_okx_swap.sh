@@ -108,7 +108,8 @@ b = [x for x in v["books"] if x["exchange"] == "okx" and x["symbol"] == "BTC-USD
 sys.exit(0 if b["markets"] > 0 and b["unexplained_gaps"] == 0 else 1)
 PY
 
-# mpexport's market features of the swap book: funding, basis against the index, OI change
+# mpexport's market features of the swap book (routerd/mlmkt.c, market.npy): funding,
+# mark and index, basis against the index, open-interest change
 if "$BIN/mpexport" -c "$CONF" --exchange okx --symbol BTC-USDT-SWAP --from 2020-01-01 --to "$(date +%s)000000000" \
     --what market --out "$T_TMP/exp" >"$T_TMP/exp.json" 2>"$T_TMP/exp.err"; then
 	check okx_swap_export_market_features $PY - "$T_TMP/exp" <<'PY'
@@ -116,17 +117,18 @@ import json, sys
 import numpy as np
 d = sys.argv[1]
 m = np.load(d + "/market.npy"); mid = np.load(d + "/mid.npy")
-cols = json.load(open(d + "/metadata.json"))["market_columns"]
+cols = list(json.load(open(d + "/metadata.json"))["requirement_artefacts"]["market"]["columns"])
 c = {n: m[:, i] for i, n in enumerate(cols)}
-late = ~np.isnan(c["funding_rate"]) & ~np.isnan(c["index_px"]) & ~np.isnan(c["mark_px"]) & ~np.isnan(c["open_interest"])
-ok = m.shape == (len(mid), 7) and late.sum() > 10
-# the basis columns are what they say, from the same row's values
-ok &= np.allclose(c["basis_mid_bps"][late], (mid[late] - c["index_px"][late]) / c["index_px"][late] * 1e4)
-ok &= np.allclose(c["basis_mark_bps"][late], (c["mark_px"][late] - c["index_px"][late]) / c["index_px"][late] * 1e4)
-ok &= np.all(np.abs(c["funding_rate"][late]) < 0.00375 + 1e-12)
-ch = c["oi_change"][~np.isnan(c["oi_change"])]
+need = ("mk_funding_rate", "mk_mark_px", "mk_index_px", "mk_open_interest")
+late = np.all([~np.isnan(c[n]) for n in need], axis=0)
+ok = m.shape == (len(mid), len(cols)) and late.sum() > 10
+# the basis is what it says, from the same row's values; mpsim's index is the book mid
+ok &= np.allclose(c["mk_basis_bps"][late], (c["mk_mark_px"][late] - c["mk_index_px"][late]) / c["mk_index_px"][late] * 1e4)
+ok &= np.all(np.abs(c["mk_funding_rate"][late]) < 0.00375 + 1e-12)
+ok &= np.all(np.abs(c["mk_mid_basis_bps"][late & ~np.isnan(c["mk_mid_basis_bps"])]) < 50)
+ch = c["mk_oi_change"][~np.isnan(c["mk_oi_change"])]
 ok &= len(ch) > 0 and np.any(ch != 0)
-sys.exit(0 if ok else "shape %s, %d rows with everything known" % (m.shape, late.sum()))
+sys.exit(0 if ok else "shape %s, %d rows with everything known, columns %s" % (m.shape, late.sum(), cols))
 PY
 else
 	not_ok okx_swap_export_market_features "mpexport: $(tail -2 "$T_TMP/exp.err")"

@@ -30,6 +30,36 @@ d = json.load(sys.stdin)
 assert len(d["bids"]) == 20 and len(d["asks"]) == 20 and float(d["bids"][0][0]) < float(d["asks"][0][0]), d'
 }
 if wait_for 15 book_ok; then ok api_book_from_nats; else not_ok api_book_from_nats "$(curl -s "http://127.0.0.1:$MP_PORT/api/book?exchange=binance&symbol=BTC-USDT")"; fi
+# the full book with every level and its exact range; the heatmap frames against an independent
+# computation of the requirement's heatmap (best 100 levels, 200 bins over their range) in numpy
+full_ok() {
+	curl -sf "http://127.0.0.1:$MP_PORT/api/book?depth=full&exchange=binance&symbol=BTC-USDT" >"$T_TMP/full.json" &&
+	curl -sf "http://127.0.0.1:$MP_PORT/api/heatmap?exchange=binance&symbol=BTC-USDT" >"$T_TMP/heat.json" &&
+	/usr/bin/python3 - "$T_TMP/full.json" "$T_TMP/heat.json" <<'EOF'
+import json, sys
+from fractions import Fraction as F
+import numpy as np
+d, h = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert len(d["bids"]) == 300 and len(d["asks"]) == 300 and d["update_type"] == "full_refresh", (len(d["bids"]), d.get("update_type"))
+assert d["bid_exact_floor"] == d["bids"][199][0] and d["ask_exact_ceil"] == d["asks"][199][0], (d["bid_exact_floor"], d["ask_exact_ceil"])
+b = [(F(p), F(q)) for p, q in d["bids"][:100]]
+a = [(F(p), F(q)) for p, q in d["asks"][:100]]
+lo, hi = b[-1][0], a[-1][0]
+want = np.zeros((200, 2))
+for side, lv in ((0, b), (1, a)):
+    for p, q in lv:
+        want[min(199, int((p - lo) * 200 // (hi - lo))), side] += float(q)
+fr = [f for f in h["frames"] if f["source"] == "full" and f["price_lo"] == float(lo) and f["price_hi"] == float(hi)]
+assert h["bins"] == 200 and h["levels"] == 100 and h["bad_messages"] == 0 and fr, (h["bins"], h["bad_messages"], len(fr))
+got = np.array([fr[-1]["bid"], fr[-1]["ask"]]).T
+assert np.array_equal(got, want.astype(np.float32).astype(float)), np.argwhere(got != want)[:3]
+assert any(f["source"] == "snapshot" for f in h["frames"])
+EOF
+}
+if wait_for 15 full_ok; then ok api_full_book_and_heatmap
+else not_ok api_full_book_and_heatmap "$(head -c 300 "$T_TMP/full.json"; head -c 300 "$T_TMP/heat.json")"; fi
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MP_PORT/api/heatmap?exchange=okx&symbol=XRP-USDT")
+[ "$code" = 404 ] && ok api_heatmap_unknown_404 || not_ok api_heatmap_unknown_404 "HTTP $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MP_PORT/api/book?exchange=okx&symbol=XRP-USDT")
 [ "$code" = 404 ] && ok api_book_unknown_404 || not_ok api_book_unknown_404 "HTTP $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$MP_PORT/ctl/stop")
@@ -38,7 +68,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$MP_PORT
 chrome() {
 	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$T_TMP/chrome-$1" --window-size=1400,1900 --virtual-time-budget=6000 "${@:2}" \
+		--user-data-dir="$T_TMP/chrome-$1" --window-size=1400,2500 --virtual-time-budget=6000 "${@:2}" \
 		"http://127.0.0.1:$MP_PORT/" 2>>"$T_TMP/chrome.err"
 }
 chrome dom --dump-dom >"$T_TMP/dom.html"
@@ -53,11 +83,18 @@ for p in ("nats-server", "stored", "routerd", "bookd", "feedd.binance", "feedd.o
     cells = row("proc-" + p)
     assert cells[0] == p and cells[2] == "ready" and int(cells[1]) > 0, cells
 b = row("book-binance-BTC-USDT"); assert b[1] == "yes" and b[2] == "5000", b
-assert b[9] == "10 / 10000" and b[11] == "0.10%", b      # loss: missing / expected, since start
+assert b[10] == "10 / 10000" and b[12] == "0.10%", b     # loss: missing / expected, since start (b[4]: exact bid / ask)
 r = row("ring-book.router"); assert r[1] == "100", r
 assert 'id="status" class="ok"' in dom, "status not ok"
 m = re.search(r'id="chart-binance-BTC-USDT".*?class="info">(.*?)</span>', dom, re.S)
-assert m and re.match(r"bid \d+\.5 / ask \d+\.5 . 20\+20 levels$", m.group(1)), m and m.group(1)
+assert m and re.match(r"bid \d+\.5 / ask \d+\.5 . 300\+300 levels \(full_refresh\) . exact \d+\.50 \.\. \d+\.50$", m.group(1)), m and m.group(1)
+# what the canvases drew (the page counts the pixels): the shaded exact range in the depth chart, the heatmap
+m = re.search(r'id="chart-binance-BTC-USDT"([^>]*)>', dom)
+at = dict(re.findall(r'data-([a-z-]+)="([0-9]+)"', m.group(1)))
+assert at.get("depth-levels") == "600", at
+# exact range: levels 0..199 of 300 a side, about 2/3 of the 600 px width x 186 px height
+assert int(at.get("shaded-px", 0)) > 30000, at
+assert int(at.get("heat-frames", 0)) >= 3 and int(at.get("heat-px", 0)) > 5000, at
 assert re.search(r'data-polls="[1-9]', dom), "page did not poll"
 crit = re.findall(r'<tr id="crit-([a-z0-9_]+)">', dom)
 assert len(crit) == 14 and "incremental_loss_rate" in crit and "disk_write_bytes_per_s" in crit, crit

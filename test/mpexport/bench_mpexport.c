@@ -15,6 +15,10 @@
 #include "rec.h"
 #include "../../stored/store.h"
 #include "../../tools/mpexport/export.h"
+#include "../../tools/mpexport/req.h"
+#include "../../routerd/mlfeat.h"
+#include "../../routerd/mlflow.h"
+#include "../../routerd/mlimg.h"
 
 /* Process CPU time: the benchmark machine is shared, so wall time measures the neighbours too. */
 static double
@@ -81,6 +85,10 @@ defaults(struct mpx_opts *o)
 	o->warmup_ns = 120000000000LL;
 	o->max_levels = 5000;
 	o->progress = 0;
+	o->ml_groups = MLF_G_ALL;
+	o->req_levels = MLI_LEVELS;
+	o->req_bins = MLI_BINS;
+	o->flow_window = MLFL_WINDOW;
 }
 
 int
@@ -100,6 +108,13 @@ main(int argc, char **argv)
 		{ "mpexport_all_per_update", MPX_W_ALL, 0 },
 		{ "mpexport_deeplob_features_labels", MPX_W_DEEPLOB | MPX_W_FEATURES | MPX_W_LABELS, 0 },
 		{ "mpexport_all_interval_100ms", MPX_W_ALL, 100000000LL },
+		/* the requirement's artefacts one at a time (timestamps/ids/mid/segment are always written) */
+		{ "mpexport_mlfeatures_per_update", MPX_W_MLFEAT, 0 },
+		{ "mpexport_reqheatmap_per_update", MPX_W_REQHEAT, 0 },
+		{ "mpexport_depthimage_per_update", MPX_W_DEPTHIMG, 0 },
+		{ "mpexport_deltaflow_per_update", MPX_W_DFLOW, 0 },
+		{ "mpexport_market_per_update", MPX_W_MARKET, 0 },
+		{ "mpexport_reqstack_1s", MPX_W_REQSTACK, 0 },
 	};
 
 	if (argc != 5) {

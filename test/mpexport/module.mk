@@ -2,7 +2,7 @@
 # .npy format, labels/normalization without look-ahead, and the benchmark.
 # (This file is included before tools/mpexport/module.mk, so it names the
 # engine's sources itself.)
-MPX_TEST_SRCS := $(filter-out tools/mpexport/main.c,$(wildcard tools/mpexport/*.c)) routerd/mlfeat.c $(STORE_WRITE_SRCS) \
+MPX_TEST_SRCS := $(filter-out tools/mpexport/main.c,$(wildcard tools/mpexport/*.c)) $(ROUTERD_ML_SRCS) $(STORE_WRITE_SRCS) \
     $(BOOK_ENGINE_SRCS)
 
 $(BIN)/test/mpexport_gen: $(call objs,test/mpexport/gen_store.c $(STORE_WRITE_SRCS)) $(OBJ)/libcommon.a

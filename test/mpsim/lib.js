@@ -36,6 +36,16 @@ async function until(pred, ms = 5000) {
   }
 }
 
+// untilAsync(pred, ms): the same for an async pred (e.g. one that asks /_sim/stats).
+async function untilAsync(pred, ms = 5000) {
+  const end = Date.now() + ms * SCALE;
+  for (;;) {
+    const v = await pred();
+    if (v || Date.now() >= end) return v;
+    await sleep(20);
+  }
+}
+
 // Start mpsim with args; resolves {b, o, proc, url(venue, path)} once it printed its ready line.
 function startSim(args) {
   return new Promise((resolve, reject) => {
@@ -199,4 +209,4 @@ function connect(port, p, opts) { const w = new WS(port, p, opts); return w.read
 
 function done() { stopAll(); process.exit(failed ? 1 : 0); }
 
-module.exports = { ok, notOk, skip, check, sleep, until, startSim, stopAll, get, post, connect, WS, done };
+module.exports = { ok, notOk, skip, check, sleep, until, untilAsync, startSim, stopAll, get, post, connect, WS, done };

@@ -88,6 +88,17 @@ async function binanceControl(sim) {
   why = '';
   try { await connect(sim.b, '/ws/btcusdt@bogus'); } catch (e) { why = e.message; }
   check('binance_bad_stream_url_refused', /refused: 400/.test(why), why);
+  // a name without '@' is no market stream (a listen key; ccxt opens /ws/0 and
+  // subscribes later): the connection is kept and SUBSCRIBE works on it
+  const s0 = await stats(sim);
+  const w0 = await connect(sim.b, '/ws/0');
+  w0.json({ method: 'SUBSCRIBE', params: ['btcusdt@trade'], id: 9 });
+  const a0 = await w0.waitJson((x) => x.id === 9, 3000);
+  const tr0 = await w0.waitJson((x) => x.e === 'trade', 4000);
+  const s1 = await stats(sim);
+  check('binance_plain_url_name_then_subscribe', a0 && a0.result === null && tr0 && tr0.s === 'BTCUSDT' &&
+    s1.binance.ws_url_plain_names === s0.binance.ws_url_plain_names + 1, `${JSON.stringify(a0)} ${!!tr0}`);
+  w0.close();
 }
 
 async function binancePings(sim) {

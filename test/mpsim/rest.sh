@@ -82,6 +82,15 @@ st=$(hget "$O" '/api/v5/public/instruments?instType=SPOT')
 	[ "$(jq_ "[(i['instId'], i['tickSz'], i['lotSz']) for i in d['data']]")" = "[('BTC-USDT', '0.1', '0.00000001'), ('ETH-USDT', '0.01', '0.000001')]" ]; res okx_instruments
 st=$(hget "$O" '/api/v5/public/instruments')
 [ "$st" = 400 ] && [ "$(jq_ "d['code']")" = 50014 ]; res okx_instruments_needs_type
+# the other kinds exist (clients such as ccxt ask for all of them); the market has none of them
+st=$(hget "$O" '/api/v5/public/instruments?instType=SWAP')
+[ "$st" = 200 ] && [ "$(jq_ "(d['code'], d['data'])")" = "('0', [])" ]; res okx_instruments_swap_empty
+st=$(hget "$O" '/api/v5/public/instruments?instType=OPTION&uly=BTC-USD')
+[ "$st" = 200 ] && [ "$(jq_ "(d['code'], d['data'])")" = "('0', [])" ]; res okx_instruments_option_empty
+st=$(hget "$O" '/api/v5/public/instruments?instType=OPTION')
+[ "$st" = 400 ] && [ "$(jq_ "d['code']")" = 50014 ]; res okx_instruments_option_needs_family
+st=$(hget "$O" '/api/v5/public/instruments?instType=PERP')
+[ "$st" = 400 ] && [ "$(jq_ "d['code']")" = 51000 ]; res okx_instruments_bad_type
 st=$(hget "$O" '/api/v5/market/books?instId=BTC-USDT&sz=400')
 [ "$st" = 200 ] && [ "$(jq_ "(len(d['data'][0]['bids']), len(d['data'][0]['asks']), isinstance(d['data'][0]['seqId'], int))")" = "(400, 400, True)" ] &&
 	[ "$(jq_ "all(len(l)==4 and not ('.' in x and x.endswith('0')) and not x.endswith('.') for l in d['data'][0]['bids'] for x in l[:2])")" = True ]; res okx_books_400

@@ -230,7 +230,7 @@ main(int argc, char **argv)
 				memcpy(buf + len, d[j], d[j]->h.len);
 				len += d[j]->h.len;
 			}
-			if (store_codec_encode(buf, len, (uint32_t)(j - i), &cols, &cl) == 0) {
+			if (store_codec_encode(STORE_CODEC_COLS2, buf, len, (uint32_t)(j - i), &cols, &cl) == 0) {
 				total += ZSTD_compress(z, ZSTD_compressBound(cap), cols, cl, level);
 				free(cols);
 			}

@@ -9,6 +9,10 @@
 # payloads) and as zstd (level 3, the default) of that JSON.  One JSON line
 # per kind.  The depth store includes the books' periodic full and top-N
 # snapshots (what the pipeline stores with the default [bookd] intervals).
+# Each kind is stored twice more in the same run: with the codec before
+# 2026-12 (--store-codec 2: baseline_old_codec) and, for depth, with a commit
+# every 5 s of recorded time as stored's default commit_interval makes blocks
+# (live_5s_blocks; the first form is one block per 8 MiB, the best case).
 : "${BIN:=bin}"
 cd "${MP_ROOT:-$(dirname "$0")/../..}" || exit 2
 PY=/usr/bin/python3
@@ -29,15 +33,25 @@ for kind in depth trade ticker; do
 	# the payloads alone: what a JSON store of the frames would keep
 	cut -d' ' -f4- "$tmp/$kind.cap" >"$tmp/$kind.json"
 	zstd -q -3 -c "$tmp/$kind.json" >"$tmp/$kind.json.zst"
-	mkdir -p "$tmp/st-$kind"
-	if ! "$BIN/mpreplay" --store "$tmp/st-$kind" "$tmp/$kind.cap" >/dev/null 2>"$tmp/$kind.err"; then
-		echo "{\"bench\": \"store_real_bytes_$kind\", \"error\": \"mpreplay: $(tail -1 "$tmp/$kind.err")\"}"
-		continue
-	fi
-	"$BIN/mpstore" list --dir "$tmp/st-$kind" --json >"$tmp/$kind.list" || continue
-	$PY - "$kind" "$tmp/$kind.json" "$tmp/$kind.json.zst" "$tmp/$kind.list" <<'PYEOF'
+	ok=1
+	for v in new old new5 old5; do
+		case $v in
+		new) opt=() ;; old) opt=(--store-codec 2) ;;
+		new5) opt=(--store-commit 5) ;; old5) opt=(--store-codec 2 --store-commit 5) ;;
+		esac
+		mkdir -p "$tmp/st-$kind-$v"
+		if ! "$BIN/mpreplay" --store "$tmp/st-$kind-$v" "${opt[@]}" "$tmp/$kind.cap" >/dev/null 2>"$tmp/$kind.err" ||
+		    ! "$BIN/mpstore" verify --dir "$tmp/st-$kind-$v" >"$tmp/$kind.verify" 2>&1 ||
+		    ! "$BIN/mpstore" list --dir "$tmp/st-$kind-$v" --json >"$tmp/$kind-$v.list"; then
+			echo "{\"bench\": \"store_real_bytes_$kind\", \"error\": \"$v: $(tail -1 "$tmp/$kind.err" "$tmp/$kind.verify" | tr -d '"' | tr '\n' ' ')\"}"
+			ok=
+			break
+		fi
+	done
+	[ -n "$ok" ] || continue
+	$PY - "$kind" "$tmp/$kind.json" "$tmp/$kind.json.zst" "$tmp/$kind" <<'PYEOF'
 import json, os, sys
-kind, js, jz, lst = sys.argv[1:5]
+kind, js, jz, lpre = sys.argv[1:5]
 units = 0
 for line in open(js):
     d = json.loads(line)
@@ -47,19 +61,28 @@ for line in open(js):
             units += len(d["b"]) + len(d["a"])
     else:
         units += 1
-disk = raw = 0
-types = {}
-for line in open(lst):
-    s = json.loads(line)
-    if s["symbol"] == "ETH-USDT":
-        disk += s["disk_bytes"]
-        raw += s["raw_bytes"]
-        for k, v in s["types"].items():
-            types[k] = types.get(k, 0) + v
+def store(v):
+    disk = raw = 0
+    types = {}
+    for line in open(lpre + "-" + v + ".list"):
+        s = json.loads(line)
+        if s["symbol"] == "ETH-USDT":
+            disk += s["disk_bytes"]
+            raw += s["raw_bytes"]
+            for k, t in s["types"].items():
+                types[k] = types.get(k, 0) + t
+    return disk, raw, types
+disk, raw, types = store("new")
+old = store("old")[0]
+new5, old5 = store("new5")[0], store("old5")[0]
 unit = {"depth": "level update", "trade": "trade", "ticker": "ticker"}[kind]
 jb, zb = os.path.getsize(js), os.path.getsize(jz)
 print(json.dumps({"bench": "store_real_bytes_" + kind, "value": round(disk / units, 2),
                   "unit": "store bytes/" + unit, "baseline_json": round(jb / units, 2),
+                  "baseline_old_codec": round(old / units, 2),
+                  "old_codec_vs_json_smaller_pct": round(100 * (1 - old / jb), 1),
+                  "live_5s_blocks": round(new5 / units, 2), "live_5s_blocks_old_codec": round(old5 / units, 2),
+                  "live_5s_vs_json_smaller_pct": round(100 * (1 - new5 / jb), 1),
                   "baseline_json_zstd3": round(zb / units, 2),
                   "vs_json_smaller_pct": round(100 * (1 - disk / jb), 1),
                   "store_bytes": disk, "records_bytes_uncompressed": raw, "json_bytes": jb,

@@ -1,6 +1,7 @@
 # test/stored: the local store, stored, mpstore and the ClickHouse sink.
 STORED_TEST_GEN := test/stored/gen.c
 $(eval $(call test_prog,test_store,test/stored/test_store.c $(STORED_TEST_GEN) $(STORE_WRITE_SRCS),libzstd inih))
+$(eval $(call test_prog,test_store_codec,test/stored/test_store_codec.c $(STORED_TEST_GEN) $(STORE_WRITE_SRCS),libzstd inih))
 
 # Helpers the shell tests run (built with the programs, not run as tests).
 $(BIN)/test/stored_feeder: $(call objs,test/stored/feeder.c $(STORED_TEST_GEN) stored/store_fmt.c) $(OBJ)/libcommon.a

@@ -190,7 +190,8 @@ criteria_json(struct ctl *c, double worst_depth)
 	    "1 - updates that left a book crossed (best bid >= best ask) / updates applied");
 
 	add(a, "depth_completeness", ">", 0.95, worst_depth >= 0, worst_depth, "ratio",
-	    "the worst book: min(bid levels, ask levels) / levels it should hold");
+	    "the worst book: min(exact bid levels, exact ask levels) / levels it should hold (levels held "
+	    "outside the exact range, e.g. OKX books-full levels, count as missing)");
 
 	report_sum(c, "bookd", "mp_book_checksum_ok_total", NULL, &cok);
 	report_sum(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", NULL, &cfail);

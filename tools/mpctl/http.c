@@ -37,6 +37,7 @@
 #include "http_req.h"
 #include "log.h"
 #include "mpctl.h"
+#include "rec.h"
 
 #define HC_MAX_TCP 32
 #define HC_MAX_UNIX 8
@@ -292,12 +293,26 @@ route(struct ctl *c, struct hconn *h)
 				respond_msg(h, 400, "need ?exchange=...&symbol=...");
 				return;
 			}
-			j = natsmon_book(ex, sym, (int)cfg_int(c->cfg, "mpctl", "page_levels"));
+			/* &depth=full: the latest orderbook.full, every level (the page's full-depth chart) */
+			int full = query_get(q, "depth", name, sizeof name) == 0 && strcmp(name, "full") == 0;
+			j = natsmon_book(ex, sym, full ? REC_MAX_LEVELS : (int)cfg_int(c->cfg, "mpctl", "page_levels"), full);
 			if (j)
 				respond_json(h, 200, j);
 			else
 				respond_json(h, 404, json_pack("{s:s,s:s,s:s}", "exchange", ex, "symbol", sym,
 				    "message", c->nats_url[0] ? "no snapshot received yet" : "no NATS configured"));
+		} else if (strcmp(path, "/api/heatmap") == 0) {
+			json_t *j;
+			if (!q || query_get(q, "exchange", ex, sizeof ex) || query_get(q, "symbol", sym, sizeof sym)) {
+				respond_msg(h, 400, "need ?exchange=...&symbol=...");
+				return;
+			}
+			j = heat_json(ex, sym);
+			if (j)
+				respond_json(h, 200, j);
+			else
+				respond_json(h, 404, json_pack("{s:s,s:s,s:s}", "exchange", ex, "symbol", sym,
+				    "message", "no book message received yet"));
 		} else
 			respond_msg(h, 404, "not found");
 		return;

@@ -49,9 +49,10 @@ book_fig(struct ctl *c, struct loss_fig *f)
 void
 loss_tick(struct ctl *c)
 {
-	const char *exchanges[] = {"binance", "okx"};
+	const struct venue *ve;
+	int vit;
 	const char *syms[INST_MAX];
-	int e, i, n;
+	int i, n;
 
 	if (!ser_ready) {
 		series_init(&ser, cfg_dur_ns(c->cfg, "alerts", "window"), cfg_dur_ns(c->cfg, "mpctl", "metrics_interval"));
@@ -59,12 +60,12 @@ loss_tick(struct ctl *c)
 	}
 	nfigs = 0;
 	memset(&total, 0, sizeof total);
-	for (e = 0; e < 2; e++) {
-		n = cfg_list(c->cfg, "instruments", exchanges[e], syms, INST_MAX);
+	for (vit = 0; (ve = venue_next(&vit)); ) {
+		n = cfg_list(c->cfg, "instruments", ve->name, syms, INST_MAX);
 		for (i = 0; i < n && i < INST_MAX && nfigs < LOSS_MAX; i++) {
 			struct loss_fig *f = &figs[nfigs++];
 			memset(f, 0, sizeof *f);
-			snprintf(f->exchange, sizeof f->exchange, "%s", exchanges[e]);
+			snprintf(f->exchange, sizeof f->exchange, "%s", ve->name);
 			snprintf(f->symbol, sizeof f->symbol, "%s", syms[i]);
 			book_fig(c, f);
 			total.have |= f->have;

@@ -20,6 +20,7 @@
  *   http.c     the tiny HTTP/1.0 server (TCP loopback + unix control socket)
  *   http_req.c is this the start of an HTTP/1.x request? (http_req.h)
  *   natsmon.c  alert publishing, stream monitor, book snapshots for the page
+ *   heat.c     the page's rolling time x price heatmap (routerd/mlimg.c frames)
  *   client.c   the commands that talk to a running supervisor, status tables
  */
 #ifndef MP_MPCTL_H
@@ -271,8 +272,15 @@ int natsmon_start(struct ctl *c);
 void natsmon_stop(void);
 void natsmon_publish_alert(const char *subject, const char *json);
 int natsmon_streams(struct stream_info *out, int max, int *connected);
-/* Latest book snapshot of (exchange, symbol) as JSON for the page, or NULL. */
-json_t *natsmon_book(const char *exchange, const char *symbol, int levels);
+/* Latest book message of (exchange, symbol) as JSON for the page, or NULL:
+ * full = 0 the newest of orderbook.snapshot / orderbook.full, 1 the latest
+ * orderbook.full (with its exact range, bid_exact_floor / ask_exact_ceil). */
+json_t *natsmon_book(const char *exchange, const char *symbol, int levels, int full);
+
+/* heat.c: one heatmap frame per book message (NATS thread); the frames as JSON or NULL. */
+void heat_add(const char *exchange, const char *symbol, const char *body, size_t len, int full, int64_t now_ns);
+json_t *heat_json(const char *exchange, const char *symbol);
+void heat_free(void);
 
 /* page.c */
 extern const char page_html[];

@@ -101,7 +101,9 @@ on_book(natsConnection *c, natsSubscription *s, natsMsg *msg, void *ud)
 	copy[len] = 0;
 	pthread_mutex_lock(&mu);
 	for (i = 0; i < BOOKS_MAX; i++) {
-		if (books[i].data && strcmp(books[i].exchange, ex) == 0 && strcasecmp(books[i].symbol, sym) == 0) {
+		/* the latest full book and the latest snapshot are kept apart: the page draws the full depth */
+		if (books[i].data && strcmp(books[i].exchange, ex) == 0 && strcasecmp(books[i].symbol, sym) == 0 &&
+		    books[i].full == (ud != NULL)) {
 			slot = i;
 			break;
 		}
@@ -120,6 +122,7 @@ on_book(natsConnection *c, natsSubscription *s, natsMsg *msg, void *ud)
 	books[slot].at_ns = now_ns();
 	books[slot].full = ud != NULL;
 	pthread_mutex_unlock(&mu);
+	heat_add(ex, sym, natsMsg_GetData(msg), (size_t)len, ud != NULL, now_ns());
 	natsMsg_Destroy(msg);
 }
 
@@ -263,6 +266,7 @@ natsmon_stop(void)
 		free(books[i].data);
 		books[i].data = NULL;
 	}
+	heat_free();
 }
 
 void
@@ -315,24 +319,24 @@ levels(json_t *side, int max)
 }
 
 json_t *
-natsmon_book(const char *exchange, const char *symbol, int max)
+natsmon_book(const char *exchange, const char *symbol, int max, int full)
 {
 	json_t *j, *o;
 	char *copy = NULL;
 	int64_t at = 0;
-	int len = 0, i;
+	int len = 0, i, best = -1;
 
 	pthread_mutex_lock(&mu);
 	for (i = 0; i < BOOKS_MAX; i++)
 		if (books[i].data && strcasecmp(books[i].exchange, exchange) == 0 &&
-		    strcasecmp(books[i].symbol, symbol) == 0) {
-			if ((copy = malloc((size_t)books[i].len))) {
-				memcpy(copy, books[i].data, (size_t)books[i].len);
-				len = books[i].len;
-				at = books[i].at_ns;
-			}
-			break;
-		}
+		    strcasecmp(books[i].symbol, symbol) == 0 && (!full || books[i].full) &&
+		    (best < 0 || books[i].at_ns > books[best].at_ns))
+			best = i;
+	if (best >= 0 && (copy = malloc((size_t)books[best].len))) {
+		memcpy(copy, books[best].data, (size_t)books[best].len);
+		len = books[best].len;
+		at = books[best].at_ns;
+	}
 	pthread_mutex_unlock(&mu);
 	if (!copy)
 		return NULL;
@@ -340,9 +344,10 @@ natsmon_book(const char *exchange, const char *symbol, int max)
 	free(copy);
 	if (!j)
 		return NULL;
-	o = json_pack("{s:s,s:s,s:O?,s:O?,s:O?,s:I,s:o,s:o}", "exchange", exchange, "symbol", symbol,
+	o = json_pack("{s:s,s:s,s:O?,s:O?,s:O?,s:I,s:O?,s:O?,s:o,s:o}", "exchange", exchange, "symbol", symbol,
 	    "timestamp", json_object_get(j, "timestamp"), "update_type", json_object_get(j, "update_type"),
 	    "depth_levels", json_object_get(j, "depth_levels"), "received_ms", (json_int_t)(at / 1000000),
+	    "bid_exact_floor", json_object_get(j, "bid_exact_floor"), "ask_exact_ceil", json_object_get(j, "ask_exact_ceil"),
 	    "bids", levels(json_object_get(j, "bids"), max), "asks", levels(json_object_get(j, "asks"), max));
 	json_decref(j);
 	return o;

@@ -269,10 +269,11 @@ int
 procs_build(struct ctl *c, char *err, size_t errlen)
 {
 	const char *items[CTL_MAX_CHILDREN], *syms[INST_MAX];
-	const char *exchanges[] = {"binance", "okx"};
+	const struct venue *ve;
+	int vit;
 	const char *url, *dot;
 	char base[32];
-	int n, i, j;
+	int n, i;
 
 	/* [nats] url is routerd's key; mpctl publishes alerts there and, when
 	 * embedded, runs the server at that address. */
@@ -309,9 +310,9 @@ procs_build(struct ctl *c, char *err, size_t errlen)
 			if (add_daemon(c, base, dot + 1, err, errlen) != 0)
 				return -1;
 		} else if (strcmp(base, "feedd") == 0) {
-			for (j = 0; j < 2; j++)
-				if (cfg_list(c->cfg, "instruments", exchanges[j], syms, INST_MAX) > 0 &&
-				    add_daemon(c, base, exchanges[j], err, errlen) != 0)
+			for (vit = 0; (ve = venue_next(&vit)); )
+				if (cfg_list(c->cfg, "instruments", ve->name, syms, INST_MAX) > 0 &&
+				    add_daemon(c, base, ve->name, err, errlen) != 0)
 					return -1;
 		} else if (add_daemon(c, base, NULL, err, errlen) != 0)
 			return -1;

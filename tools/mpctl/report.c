@@ -75,6 +75,8 @@ merge_hist(const struct ctl *c, const char *process, const char *name, const cha
 			continue;
 		out->hist.count += m->v.hist.count;
 		out->hist.sum += m->v.hist.sum;
+		if (m->v.hist.max > out->hist.max)
+			out->hist.max = m->v.hist.max;
 		for (b = 0; b < METRICS_HBUCKETS; b++)
 			out->hist.bucket[b] += m->v.hist.bucket[b];
 	}
@@ -102,9 +104,9 @@ quantiles_ms(const struct ctl *c, const char *process, const char *name, const c
 
 	if (n == 0)
 		return json_null();
-	return json_pack("{s:f,s:f,s:f,s:f,s:I}", "p50", metrics_quantile(&v, 0.50) / 1e6,
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I}", "p50", metrics_quantile(&v, 0.50) / 1e6,
 	    "p95", metrics_quantile(&v, 0.95) / 1e6, "p99", metrics_quantile(&v, 0.99) / 1e6,
-	    "mean", (double)v.hist.sum / (double)n / 1e6, "count", (json_int_t)n);
+	    "max", (double)v.hist.max / 1e6, "mean", (double)v.hist.sum / (double)n / 1e6, "count", (json_int_t)n);
 }
 
 static json_t *
@@ -243,21 +245,23 @@ static double worst_depth = -1;
 static json_t *
 books_json(struct ctl *c, int64_t now_real)
 {
-	const char *exchanges[] = {"binance", "okx"};
+	const struct venue *ve;
+	int vit;
 	const char *syms[INST_MAX];
 	json_t *a = json_array();
 	int live = child_running(c, "bookd");
-	int i, e, n;
+	int i, n;
 
-	for (e = 0; e < 2; e++) {
-		n = cfg_list(c->cfg, "instruments", exchanges[e], syms, INST_MAX);
+	for (vit = 0; (ve = venue_next(&vit)); ) {
+		n = cfg_list(c->cfg, "instruments", ve->name, syms, INST_MAX);
 		for (i = 0; i < n && i < INST_MAX; i++) {
 			char lab[160], labs[200];
-			double synced, lb, la, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
-			int have_s, have_lb, have_la, have_t, have_last;
+			double synced, lb, la, eb = 0, ea = 0, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
+			double tok, tbad, tnc;
+			int have_s, have_lb, have_la, have_eb, have_ea, have_t, have_last;
 			json_t *o;
 
-			snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", exchanges[e], syms[i]);
+			snprintf(lab, sizeof lab, "exchange=\"%s\",symbol=\"%s\"", ve->name, syms[i]);
 			have_s = sum_metric(c, "bookd", "mp_book_synced", lab, &synced);
 			snprintf(labs, sizeof labs, "%s,side=\"bid\"", lab);
 			have_lb = sum_metric(c, "bookd", "mp_book_levels", labs, &lb) ||
@@ -265,6 +269,16 @@ books_json(struct ctl *c, int64_t now_real)
 			snprintf(labs, sizeof labs, "%s,side=\"ask\"", lab);
 			have_la = sum_metric(c, "bookd", "mp_book_levels", labs, &la) ||
 			    sum_metric(c, "bookd", "mp_book_levels_ask", lab, &la);
+			/* completeness counts the exact levels (bookd/README.md "Exact
+			 * range"): levels held outside it are not known to be the venue's */
+			have_eb = sum_metric(c, "bookd", "mp_book_exact_levels_bid", lab, &eb);
+			have_ea = sum_metric(c, "bookd", "mp_book_exact_levels_ask", lab, &ea);
+			if (!have_eb || !have_ea) {
+				have_eb = have_lb;
+				have_ea = have_la;
+				eb = lb;
+				ea = la;
+			}
 			have_t = sum_metric(c, "bookd", "mp_book_depth_target_levels", lab, &tgt);
 			if (!have_t && have_s) {
 				/* bookd's config says what a complete book is */
@@ -290,24 +304,24 @@ books_json(struct ctl *c, int64_t now_real)
 			sum_metric(c, "bookd", "mp_book_bbo_agree_total", lab, &bok);
 			sum_metric(c, "bookd", "mp_book_bbo_disagree_total", lab, &bbad);
 			o = json_pack("{s:s,s:s,s:b,s:b,s:{s:o,s:o},s:o,s:o,s:o}",
-			    "exchange", exchanges[e], "symbol", syms[i],
+			    "exchange", ve->name, "symbol", syms[i],
 			    "synced", live && have_s && synced > 0, "data", have_s,
 			    "levels", "bid", have_lb ? json_integer((json_int_t)lb) : json_null(),
 			    "ask", have_la ? json_integer((json_int_t)la) : json_null(),
 			    "depth_target", have_t ? json_integer((json_int_t)tgt) : json_null(),
-			    "depth_completeness", num_or_null(have_t && tgt > 0 && have_lb && have_la,
-			        (lb < la ? lb : la) / (tgt > 0 ? tgt : 1)),
+			    "depth_completeness", num_or_null(have_t && tgt > 0 && have_eb && have_ea,
+			        (eb < ea ? eb : ea) / (tgt > 0 ? tgt : 1)),
 			    "last_update_age_s", num_or_null(have_last, (double)(now_real - (int64_t)last) / 1e9));
 			if (!o)
 				continue;
-			if (have_t && tgt > 0 && have_lb && have_la) {
-				double comp = (lb < la ? lb : la) / tgt;
+			if (have_t && tgt > 0 && have_eb && have_ea) {
+				double comp = (eb < ea ? eb : ea) / tgt;
 				if (worst_depth < 0 || comp < worst_depth)
 					worst_depth = comp;
 			}
 			json_object_set_new(o, "updates", json_integer((json_int_t)upd));
 			json_object_set_new(o, "lost_updates", json_integer((json_int_t)lost));
-			json_object_set_new(o, "loss", loss_json(c, loss_book(exchanges[e], syms[i])));
+			json_object_set_new(o, "loss", loss_json(c, loss_book(ve->name, syms[i])));
 			json_object_set_new(o, "gaps", json_integer((json_int_t)gaps));
 			json_object_set_new(o, "resyncs", json_integer((json_int_t)rs));
 			if (sum_metric(c, "bookd", "mp_book_syncs_total", lab, &rs))
@@ -318,6 +332,23 @@ books_json(struct ctl *c, int64_t now_real)
 			    "fail", (json_int_t)cfail, "pass_rate", ratio(cok, cok + cfail)));
 			json_object_set_new(o, "bbo", json_pack("{s:I,s:I,s:o}", "agree", (json_int_t)bok,
 			    "disagree", (json_int_t)bbad, "agreement", ratio(bok, bok + bbad)));
+			if (have_eb && have_ea)
+				json_object_set_new(o, "exact_levels", json_pack("{s:I,s:I}", "bid", (json_int_t)eb,
+				    "ask", (json_int_t)ea));
+			/* OKX audits (bookd/okx_audit.h): books5 / bbo-tbt at the same
+			 * seqId, as the bookTicker check; the REST window at its seqId */
+			if (sum_metric(c, "bookd", "mp_book_top_agree_total", lab, &tok)) {
+				sum_metric(c, "bookd", "mp_book_top_disagree_total", lab, &tbad);
+				sum_metric(c, "bookd", "mp_book_top_not_comparable_total", lab, &tnc);
+				json_object_set_new(o, "top5", json_pack("{s:I,s:I,s:I,s:o}", "agree", (json_int_t)tok,
+				    "disagree", (json_int_t)tbad, "not_comparable", (json_int_t)tnc,
+				    "agreement", ratio(tok, tok + tbad)));
+				sum_metric(c, "bookd", "mp_book_window_agree_total", lab, &tok);
+				sum_metric(c, "bookd", "mp_book_window_discrepancies_total", lab, &tbad);
+				sum_metric(c, "bookd", "mp_book_window_not_comparable_total", lab, &tnc);
+				json_object_set_new(o, "window", json_pack("{s:I,s:I,s:I}", "agree", (json_int_t)tok,
+				    "discrepancies", (json_int_t)tbad, "not_comparable", (json_int_t)tnc));
+			}
 			/* Binance deep refresh (bookd/splice.h): 0 discrepancies on a correct book */
 			if (sum_metric(c, "bookd", "mp_book_refreshes_total", lab, &rs))
 				json_object_set_new(o, "refreshes", json_integer((json_int_t)rs));
@@ -441,30 +472,60 @@ streams_json(struct ctl *c)
 	return a;
 }
 
+/*
+ * routerd's per-stage latency (routerd/lat.h): {class: {stage: quantiles}}
+ * from mp_router_stage_latency_seconds{stage,class}, cumulative since
+ * routerd's metrics file was created.  The names are routerd's metric
+ * contract (METRICS.md); a stage a class does not keep is left out.
+ */
+static json_t *
+latency_stages_json(const struct ctl *c)
+{
+	static const char *const classes[] = {"steady", "sync", "snapshot"};
+	static const char *const stages[] = {"recv_feed", "feed_book", "book_publish", "publish_ack", "whole"};
+	json_t *o = json_object();
+	char lab[96];
+
+	for (size_t i = 0; i < sizeof classes / sizeof *classes; i++) {
+		json_t *cl = json_object();
+
+		for (size_t j = 0; j < sizeof stages / sizeof *stages; j++) {
+			snprintf(lab, sizeof lab, "stage=\"%s\",class=\"%s\"", stages[j], classes[i]);
+			if (!collect_find(c, "routerd", "mp_router_stage_latency_seconds", lab, 0))
+				continue;
+			json_object_set_new(cl, stages[j],
+			    quantiles_ms(c, "routerd", "mp_router_stage_latency_seconds", lab));
+		}
+		json_object_set_new(o, classes[i], cl);
+	}
+	return o;
+}
+
 /* The requirement document's metrics, cumulative since the processes'
  * metrics files were created (the alerts use sliding windows instead). */
 static json_t *
 requirements_json(struct ctl *c)
 {
-	const char *exchanges[] = {"binance", "okx"};
+	const struct venue *ve;
+	int vit;
 	json_t *o = json_object(), *snap = json_object(), *lat = json_object(), *conn = json_object();
 	double ok, bad, upd, crossed, cok, cfail, drops = 0, rss = 0, cpu = 0, v;
 	char lab[64];
-	int e, i;
+	int i;
 
-	for (e = 0; e < 2; e++) {
+	for (vit = 0; (ve = venue_next(&vit)); ) {
 		double up, rc;
 		char proc[32];
-		snprintf(lab, sizeof lab, "exchange=\"%s\"", exchanges[e]);
-		snprintf(proc, sizeof proc, "feedd.%s", exchanges[e]);
+		snprintf(lab, sizeof lab, "exchange=\"%s\"", ve->name);
+		snprintf(proc, sizeof proc, "feedd.%s", ve->name);
 		if (sum_metric(c, NULL, "mp_feed_snapshots_ok_total", lab, &ok) |
 		    sum_metric(c, NULL, "mp_feed_snapshots_failed_total", lab, &bad))
-			json_object_set_new(snap, exchanges[e], json_pack("{s:o,s:I,s:I}", "rate", ratio(ok, ok + bad),
+			json_object_set_new(snap, ve->name, json_pack("{s:o,s:I,s:I}", "rate", ratio(ok, ok + bad),
 			    "ok", (json_int_t)ok, "failed", (json_int_t)bad));
-		json_object_set_new(lat, exchanges[e], quantiles_ms(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab));
+		json_object_set_new(lat, ve->name, quantiles_ms(c, NULL, "mp_feed_exchange_latency_seconds|mp_ctl_exchange_latency_seconds", lab));
 		if (sum_metric(c, NULL, "mp_feed_connected|mp_feed_links_up", lab, &up)) {
 			sum_metric(c, NULL, "mp_feed_reconnects_total|mp_feed_disconnects_total", lab, &rc);
-			json_object_set_new(conn, exchanges[e], json_pack("{s:b,s:I}", "connected",
+			json_object_set_new(conn, ve->name, json_pack("{s:b,s:I}", "connected",
 			    child_running(c, proc) && up > 0, "reconnects", (json_int_t)rc));
 		}
 	}
@@ -472,6 +533,7 @@ requirements_json(struct ctl *c)
 	json_object_set_new(o, "latency_exchange_to_receive_ms", lat);
 	json_object_set_new(o, "latency_receive_to_publish_ms",
 	    quantiles_ms(c, "routerd", "mp_router_publish_latency_seconds", NULL));
+	json_object_set_new(o, "latency_stages_ms", latency_stages_json(c));
 	json_object_set_new(o, "latency_receive_to_stored_ms",
 	    quantiles_ms(c, "stored", "mp_store_latency_seconds", NULL));
 	json_object_set_new(o, "store_commit_latency_ms", quantiles_ms(c, "stored", "mp_store_commit_ns", NULL));
@@ -605,9 +667,9 @@ put_hist(struct sbuf *b, const struct mview *m)
 		if (i == METRICS_HBUCKETS - 1)
 			snprintf(le, sizeof le, "le=\"+Inf\"");
 		else if (secs)
-			snprintf(le, sizeof le, "le=\"%.9g\"", (double)(1000ULL << i) / 1e9);
+			snprintf(le, sizeof le, "le=\"%.9g\"", (double)metrics_bucket_le(i) / 1e9);
 		else
-			snprintf(le, sizeof le, "le=\"%llu\"", (unsigned long long)(1000ULL << i));
+			snprintf(le, sizeof le, "le=\"%lld\"", (long long)metrics_bucket_le(i));
 		sbuf_printf(b, "%s_bucket", m->v.name);
 		put_labels(b, m->v.labels, m->process, le);
 		sbuf_printf(b, " %llu\n", (unsigned long long)cum);
@@ -763,6 +825,28 @@ report_prometheus(struct ctl *c, struct sbuf *b)
 			sbuf_printf(b, " %llu\n", (unsigned long long)m->v.counter);
 		else
 			sbuf_printf(b, " %lld\n", (long long)m->v.gauge);
+	}
+	/* The largest value of each histogram, as a gauge family of its own
+	 * (<name>_max): a Prometheus histogram has no place for it, and a tail
+	 * is judged by its max as much as by its p99. */
+	last = "";
+	for (i = 0; i < n; i++) {
+		const struct mview *m = v[i];
+		char nm[80];
+
+		if (m->v.kind != METRIC_HIST)
+			continue;
+		snprintf(nm, sizeof nm, "%s_max", m->v.name);
+		if (strcmp(m->v.name, last) != 0) {
+			head(b, nm, "gauge", "largest value observed by the histogram of the same name");
+			last = m->v.name;
+		}
+		sbuf_puts(b, nm);
+		put_labels(b, m->v.labels, m->process, NULL);
+		if (strlen(m->v.name) > 8 && strcmp(m->v.name + strlen(m->v.name) - 8, "_seconds") == 0)
+			sbuf_printf(b, " %.9g\n", (double)m->v.hist.max / 1e9);
+		else
+			sbuf_printf(b, " %lld\n", (long long)m->v.hist.max);
 	}
 	free(v);
 }

@@ -14,7 +14,6 @@
 
 #include "label.h"
 #include "lobster.h"
-#include "mkt.h"
 #include "split.h"
 #include "log.h"
 #include "meta.h"
@@ -23,6 +22,7 @@
 #include "rec.h"
 #include "../../stored/store.h"
 #include "../../routerd/mlfeat.h"
+#include "req.h"
 
 #define DAY_NS 86400000000000LL
 /* How far past --to the reader looks for the record that confirms the book up to --to. */
@@ -31,13 +31,12 @@
 /* Output files (npy[] slots). */
 enum {
 	F_TS, F_IDS, F_MID, F_SEG, F_DEEPLOB, F_WIN, F_X, F_FEAT, F_HEAT, F_STACK, F_STACK_TS, F_MLFEAT,
-	F_MARKET, F_N
+	F_N
 };
 
 struct st {
 	const struct mpx_opts *o;
 	struct mpx_fcfg fc;
-	struct mpx_mkt mkt;           /* market-data features (mkt.h) */
 	const struct inst *inst;      /* &inst_copy once known (the reader's table is freed with it) */
 	struct inst inst_copy;
 	struct book *bk, *tmp;
@@ -77,6 +76,7 @@ struct st {
 	struct rec_level *ml_lv[2];
 	size_t ml_cap[2];
 	double ml_row[MLF_NMAX];
+	struct mpx_req *req;          /* the requirement's artefacts (req.h), NULL = none asked for */
 
 	/* outputs */
 	struct mpx_npy npy[F_N];
@@ -185,7 +185,6 @@ epoch_break(struct st *s, int64_t t, const char *reason, const char *detail)
 {
 	if (s->lob)
 		mpx_lob_break(s->lob);
-	mpx_mkt_break(&s->mkt);
 	if (s->in_epoch) {
 		s->in_epoch = 0;
 		s->c.breaks++;
@@ -231,10 +230,6 @@ outputs_open(struct st *s, char *err, size_t errlen)
 	if (!rc && (o->what & MPX_W_FEATURES)) {
 		in[0] = (uint64_t)s->nft;
 		rc |= out_open(s, F_FEAT, "features.npy", "<f4", 2, in, err, errlen);
-	}
-	if (!rc && (o->what & MPX_W_MARKET)) {
-		in[0] = MPX_MKT_COLS;
-		rc |= out_open(s, F_MARKET, "market.npy", "<f8", 2, in, err, errlen);
 	}
 	if (!rc && (o->what & MPX_W_MLFEAT)) {
 		in[0] = (uint64_t)mlf_count(o->ml_groups);
@@ -504,12 +499,8 @@ emit_sample(struct st *s, int64_t t)
 		ml_row(s);
 		mpx_npy_append(&s->npy[F_MLFEAT], s->ml_row, 1);
 	}
-	if (o->what & MPX_W_MARKET) {
-		double mr[MPX_MKT_COLS];
-
-		mpx_mkt_row(&s->mkt, mid, mr);
-		mpx_npy_append(&s->npy[F_MARKET], mr, 1);
-	}
+	if (s->req)
+		mpx_req_row(s->req, s->bk, s->inst);
 	s->rows++;
 	flow_reset(s);
 }
@@ -525,6 +516,10 @@ emit_stack(struct st *s, int64_t t)
 	float *fr;
 
 	if (t < o->from || t >= o->to)
+		return;
+	if (s->req)
+		mpx_req_stack(s->req, s->bk, s->inst, t);
+	if (!(o->what & MPX_W_STACK))
 		return;
 	if (mpx_sample(&s->fc, s->bk, &s->known, &s->flow, &mid, NULL, NULL, s->heat_d) < 0) {
 		s->s_dropped = 1;
@@ -560,7 +555,7 @@ confirm(struct st *s, int64_t t)
 	if (o->sample_ns)
 		for (; s->next_g < lim; s->next_g += o->sample_ns)
 			emit_sample(s, s->next_g);
-	if ((o->what & MPX_W_STACK) && o->stack_ns)
+	if ((o->what & (MPX_W_STACK | MPX_W_REQSTACK)) && o->stack_ns)
 		for (; s->next_sg < lim; s->next_sg += o->stack_ns)
 			emit_stack(s, s->next_sg);
 }
@@ -588,6 +583,8 @@ anchor(struct st *s, int64_t t, const struct rec_snapshot *sn)
 	s->next_g = grid_ceil(t, s->o->sample_ns);
 	s->next_sg = grid_ceil(t, s->o->stack_ns);
 	flow_reset(s);
+	if (s->req)
+		mpx_req_anchor(s->req);
 	gap_close(s, t);
 	if ((s->o->what & MPX_W_LOBSTER) && !s->lob && !s->lob_failed && s->inst) {
 		s->lob = mpx_lob_open(s->o->out, s->inst, s->fc.levels, s->o->max_levels, s->lob_err,
@@ -664,6 +661,8 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 		if (r == BOOK_DROPPED || r == BOOK_EVICTED)
 			shrink_known(s, side);
 		mpx_flow_level(&s->flow, &s->fc, side, old, r == BOOK_DROPPED ? old : d->lv[i].qty);
+		if (s->req)
+			mpx_req_level(s->req, side, old, r == BOOK_DROPPED ? old : d->lv[i].qty);
 	}
 	best4(s->bk, after);
 	/* bookd wrote the book it held after this update: ours must be the same. */
@@ -689,6 +688,8 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 	}
 	mpx_flow_ofi(&s->flow, &s->fc, before, after);
 	s->flow.n_updates++;
+	if (s->req)
+		mpx_req_delta_end(s->req);
 	s->c.applied++;
 	if (t >= s->o->from && s->last_upd_t && s->last_upd_epoch == s->epoch_no) {
 		int64_t ms = (t - s->last_upd_t) / 1000000;
@@ -935,8 +936,13 @@ on_record(struct st *s, const struct rec_hdr *h)
 	case REC_TRADE:
 		on_trade(s, (const struct rec_trade *)h, t);
 		break;
+	case REC_TICKER:
+	case REC_KLINE:
 	case REC_MARKET:
-		mpx_mkt_on(&s->mkt, (const struct rec_market *)h);
+		if (s->req)
+			mpx_req_market(s->req, h, s->inst);
+		else
+			s->c.other++;
 		break;
 	default:
 		s->c.other++;
@@ -1135,7 +1141,6 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	int rc = 0, n;
 
 	memset(&s, 0, sizeof s);
-	mpx_mkt_init(&s.mkt, 0, 0);
 	memset(&sp, 0, sizeof sp);
 	memset(sum, 0, sizeof *sum);
 	s.o = o;
@@ -1174,6 +1179,19 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 		st_free(&s);
 		return -1;
 	}
+	if (o->what & MPX_W_REQ) {
+		struct mpx_req_cfg rc0 = {
+			.what = o->what & MPX_W_REQ, .levels = o->req_levels, .bins = o->req_bins,
+			.flow_window = o->flow_window, .stack_len = o->stack_len, .stack_stride = o->stack_stride,
+			.stack_ns = o->stack_ns, .ml_groups = o->ml_groups,
+		};
+		s.req = mpx_req_open(o->out, &rc0, err, errlen);
+		if (!s.req) {
+			outputs_close(&s, err + strlen(err), 0);
+			st_free(&s);
+			return -1;
+		}
+	}
 	s.total_est = estimate_records(o, s.start, o->to + TAIL_NS);
 	q.exchange = o->exchange;
 	q.symbol = o->symbol;
@@ -1196,7 +1214,6 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 			s.inst = &s.inst_copy;
 			s.fc.px_div = pow(10.0, -pos.inst->px_exp);
 			s.fc.qty_div = pow(10.0, -pos.inst->qty_exp);
-			mpx_mkt_init(&s.mkt, s.fc.px_div, s.fc.qty_div);
 		}
 		if (!s.inst)
 			continue;
@@ -1223,6 +1240,8 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 		rc = -1;
 	}
 	if (outputs_close(&s, err, errlen) < 0)
+		rc = -1;
+	if (s.req && mpx_req_close(s.req, rc ? err + strlen(err) : err, rc ? 0 : errlen) < 0)
 		rc = -1;
 	if (!rc && s.lob_failed) {
 		snprintf(err, errlen, "%s", s.lob_err);
@@ -1256,6 +1275,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 		m.c = &s.c;
 		m.lob = s.lob;
 		m.split = o->n_split ? &sp : NULL;
+		m.req = s.req;
 		m.seconds = (double)(mono_ns() - s.t_begin) / 1e9;
 		if (mpx_meta_write(&m, err, errlen) < 0)
 			rc = -1;
@@ -1268,6 +1288,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	sum->stack_windows = s.stack_windows;
 	sum->seconds = (double)(mono_ns() - s.t_begin) / 1e9;
 	mpx_split_free(&sp);
+	mpx_req_free(s.req);
 	st_free(&s);
 	return rc;
 }

@@ -36,7 +36,7 @@
 #define MPX_W_ALL      0x1f    /* "all": the arrays (LOBSTER files only when asked for) */
 #define MPX_W_LOBSTER  0x20    /* LOBSTER message + orderbook files (lobster.h) */
 #define MPX_W_MLFEAT   0x40    /* mlfeatures.npy: routerd/mlfeat.h features, float64 (only when named) */
-#define MPX_W_MARKET   0x80    /* market.npy: funding, basis, open-interest change (mkt.h; only when named) */
+/* 0x80 .. 0x800: the requirement's artefacts (req.h MPX_W_REQ*, only when named) */
 
 #define MPX_MAX_HOR 16
 
@@ -52,7 +52,9 @@ struct mpx_opts {
 	int window;                  /* DeepLOB window T */
 	int materialize;             /* also write deeplob_x.npy [W, T, 4L] */
 	struct mpx_fcfg f;           /* levels, prices, bands, bins (px/qty_div set by mpx_export) */
-	unsigned ml_groups;          /* MLF_G_* of routerd/mlfeat.h in mlfeatures.npy */
+	unsigned ml_groups;          /* MLF_G_* of routerd/mlfeat.h in mlfeatures.npy (and reqstack frames) */
+	int req_levels, req_bins;    /* the requirement's heatmap / depth image (req.h) */
+	int flow_window;             /* deltaflow.npy: deltas in the window */
 	int n_hor;
 	int hor[MPX_MAX_HOR];
 	const char *hor_set;         /* "fi2010", "tlob" or NULL (a list) */

@@ -11,9 +11,12 @@
 #include "cfg.h"
 #include "daemon.h"
 #include "export.h"
+#include "req.h"
 #include "log.h"
 #include "../../stored/store.h"
 #include "../../routerd/mlfeat.h"
+#include "../../routerd/mlflow.h"
+#include "../../routerd/mlimg.h"
 
 static const char usage[] =
     "usage: mpexport [-c CONF | --store DIR] --exchange E --symbol S --from T --to T --out DIR\n"
@@ -33,16 +36,27 @@ static const char usage[] =
     "  --from T, --to T     range [T1, T2): ns since the epoch or ISO-8601 UTC\n"
     "                       (2026-11-24T02:00:00Z, 2026-11-24)\n"
     "  --out DIR            output directory (created)\n"
-    "  --what LIST          any of deeplob,heatmap,stack,features,labels,lobster,mlfeatures,\n"
-    "                       market (default all = every array, not lobster, mlfeatures or\n"
-    "                       market); market: market.npy float64 [N, 7] for derivatives:\n"
-    "                       funding_rate, mark_px, index_px, basis_mark_bps, basis_mid_bps,\n"
-    "                       open_interest, oi_change (last values at each sample, NaN before);\n"
+    "  --what LIST          any of deeplob,heatmap,stack,features,labels,lobster,mlfeatures\n"
+    "                       (default all = every array, not lobster or mlfeatures);\n"
     "                       timestamps.npy, ids.npy, mid.npy and segment.npy are always\n"
     "                       written. lobster: LOBSTER message + orderbook CSV files\n"
     "                       (--levels levels) in OUT/lobster/. mlfeatures: mlfeatures.npy\n"
     "                       float64 [N, M], the ml_features routerd publishes ([ml]), by\n"
     "                       the same code (routerd/mlfeat.c), bit for bit\n"
+    "                       The requirement's own artefacts (the feature library routerd\n"
+    "                       uses live, routerd/mlimg.h mlflow.h mlmkt.h), only when named:\n"
+    "                       reqheatmap (reqheatmap.npy f8 [N, bins, 2]: the best\n"
+    "                       --req-levels levels per side on --req-bins bins over their\n"
+    "                       price range, + reqheatmap_range.npy [N, 2]), depthimage\n"
+    "                       (depthimage.npy f8 [N, levels, 2], sizes / the largest),\n"
+    "                       deltaflow (deltaflow.npy f8 [N, 7] over the last\n"
+    "                       --flow-window deltas), market (market.npy f8 [N, 19] from\n"
+    "                       tickers, klines, funding/mark/index/open interest), reqstack (reqstack.npy f4 [W, frames,\n"
+    "                       bins, 2] every --stack-interval, reqstack_features.npy f8\n"
+    "                       [W, frames, F] the ml_features of each frame); req = all five\n"
+    "  --req-levels N       levels per side in reqheatmap / depthimage (default 100)\n"
+    "  --req-bins N         price bins of reqheatmap / reqstack (default 200)\n"
+    "  --flow-window N      deltas in the deltaflow window (default 100)\n"
     "  --ml-features LIST   groups in mlfeatures.npy: price,volume,micro,liquidity or all\n"
     "                       (default all)\n"
     "\n"
@@ -147,10 +161,20 @@ parse_what(const char *s, unsigned *out)
 			*out |= MPX_W_LOBSTER;
 		else if (!strcmp(tok, "mlfeatures"))
 			*out |= MPX_W_MLFEAT;
-		else if (!strcmp(tok, "market"))
-			*out |= MPX_W_MARKET;
 		else if (!strcmp(tok, "all"))
 			*out |= MPX_W_ALL;
+		else if (!strcmp(tok, "reqheatmap"))
+			*out |= MPX_W_REQHEAT;
+		else if (!strcmp(tok, "depthimage"))
+			*out |= MPX_W_DEPTHIMG;
+		else if (!strcmp(tok, "deltaflow"))
+			*out |= MPX_W_DFLOW;
+		else if (!strcmp(tok, "market"))
+			*out |= MPX_W_MARKET;
+		else if (!strcmp(tok, "reqstack"))
+			*out |= MPX_W_REQSTACK;
+		else if (!strcmp(tok, "req"))
+			*out |= MPX_W_REQ;
 		else if (strcmp(tok, "none"))
 			return -1;
 	}
@@ -220,6 +244,9 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.what = MPX_W_ALL;
 	o.ml_groups = MLF_G_ALL;
+	o.req_levels = MLI_LEVELS;
+	o.req_bins = MLI_BINS;
+	o.flow_window = MLFL_WINDOW;
 	o.window = 100;
 	o.f.levels = 10;
 	o.f.bins = 200;
@@ -295,7 +322,8 @@ main(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--what")) {
 			if (parse_what(v, &o.what) < 0) {
-				rc = bad(a, v, "use deeplob, heatmap, stack, features, labels, lobster (comma-separated)");
+				rc = bad(a, v, "use deeplob, heatmap, stack, features, labels, lobster, mlfeatures, reqheatmap, "
+				    "depthimage, deltaflow, market, reqstack, req (comma-separated)");
 				goto out;
 			}
 		} else if (!strcmp(a, "--sample")) {
@@ -412,6 +440,21 @@ main(int argc, char **argv)
 		} else if (!strcmp(a, "--stack-len")) {
 			if (parse_int(v, 1, 10000, &o.stack_len) < 0) {
 				rc = bad(a, v, "1..10000 frames");
+				goto out;
+			}
+		} else if (!strcmp(a, "--req-levels")) {
+			if (parse_int(v, 1, MLI_MAX_LEVELS, &o.req_levels) < 0) {
+				rc = bad(a, v, "1..5000 levels per side");
+				goto out;
+			}
+		} else if (!strcmp(a, "--req-bins")) {
+			if (parse_int(v, 1, MLI_MAX_BINS, &o.req_bins) < 0) {
+				rc = bad(a, v, "1..1000 price bins");
+				goto out;
+			}
+		} else if (!strcmp(a, "--flow-window")) {
+			if (parse_int(v, 1, MLFL_MAX_WINDOW, &o.flow_window) < 0) {
+				rc = bad(a, v, "1..100000 deltas");
 				goto out;
 			}
 		} else if (!strcmp(a, "--stack-stride")) {

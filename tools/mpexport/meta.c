@@ -1,6 +1,6 @@
 /* meta.c - metadata.json (meta.h). */
 #include "meta.h"
-#include "mkt.h"
+#include "venue.h"
 #include "../../routerd/mlfeat.h"
 
 #include <errno.h>
@@ -36,8 +36,8 @@ jshape(int n, const uint64_t *v)
 	return a;
 }
 
-static void
-add_file(json_t *files, const char *name, const char *dtype, int n, const uint64_t *shape, const char *what)
+void
+mpx_meta_add_file(json_t *files, const char *name, const char *dtype, int n, const uint64_t *shape, const char *what)
 {
 	json_t *f = json_object();
 
@@ -80,15 +80,11 @@ feed_batching(const char *exchange)
 {
 	json_t *b = json_object();
 
-	if (!strcasecmp(exchange, "binance")) {
-		json_object_set_new(b, "stream", json_string("<symbol>@depth@100ms"));
-		json_object_set_new(b, "batching", json_string("Binance sends the changes of each 100 ms as one "
-		    "update (U..u), so one 'update' step is one 100 ms batch, not one order event"));
-	} else if (!strcasecmp(exchange, "okx")) {
-		json_object_set_new(b, "stream", json_string("books (400 levels)"));
-		json_object_set_new(b, "batching", json_string("OKX books pushes the changes of about 100 ms as "
-		    "one update (seqId); empty heartbeat updates are not samples; levels beyond 400 come from "
-		    "books-full refreshes"));
+	const struct venue *v = venue_get(exch_parse(exchange));
+
+	if (v && v->stream) {
+		json_object_set_new(b, "stream", json_string(v->stream));
+		json_object_set_new(b, "batching", json_string(v->batching));
 	} else {
 		json_object_set_new(b, "batching", json_string("unknown venue"));
 	}
@@ -255,22 +251,22 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 
 	/* files */
 	sh[0] = m->rows;
-	add_file(files, "timestamps.npy", "<i8", 1, sh, "sample time, ns since the epoch (UTC)");
-	add_file(files, "ids.npy", "<i8", 1, sh, "the book's exchange update id at the sample (Binance u, OKX seqId)");
-	add_file(files, "mid.npy", "<f8", 1, sh, "exact mid price, quote currency");
-	add_file(files, "segment.npy", "<i4", 1, sh, "gap-free segment of each row (1, 2, ...): rows of one "
+	mpx_meta_add_file(files, "timestamps.npy", "<i8", 1, sh, "sample time, ns since the epoch (UTC)");
+	mpx_meta_add_file(files, "ids.npy", "<i8", 1, sh, "the book's exchange update id at the sample (Binance u, OKX seqId)");
+	mpx_meta_add_file(files, "mid.npy", "<f8", 1, sh, "exact mid price, quote currency");
+	mpx_meta_add_file(files, "segment.npy", "<i4", 1, sh, "gap-free segment of each row (1, 2, ...): rows of one "
 	    "segment are consecutive samples with no gap between them; never build a window across segments");
 	if (o->what & MPX_W_DEEPLOB) {
 		sh[1] = (uint64_t)m->ndl;
-		add_file(files, "deeplob.npy", "<f4", 2, sh, "one DeepLOB row per sample: per level 1..L ask price, "
+		mpx_meta_add_file(files, "deeplob.npy", "<f4", 2, sh, "one DeepLOB row per sample: per level 1..L ask price, "
 		    "ask size, bid price, bid size (FI-2010 order)");
 		sh[0] = m->windows;
-		add_file(files, "deeplob_windows.npy", "<i8", 1, sh, "row index of the LAST row of every window "
+		mpx_meta_add_file(files, "deeplob_windows.npy", "<i8", 1, sh, "row index of the LAST row of every window "
 		    "of T rows inside one segment: X[i] = deeplob[w-T+1 : w+1] (numpy sliding_window_view)");
 		if (o->materialize) {
 			sh[1] = (uint64_t)o->window;
 			sh[2] = (uint64_t)m->ndl;
-			add_file(files, "deeplob_x.npy", "<f4", 3, sh, "the windows materialized: [window, T, 4L] "
+			mpx_meta_add_file(files, "deeplob_x.npy", "<f4", 3, sh, "the windows materialized: [window, T, 4L] "
 			    "(add a channel axis for DeepLOB's (N, 1, T, 40))");
 		}
 		j = json_object();
@@ -289,7 +285,7 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 	if (o->what & MPX_W_FEATURES) {
 		json_t *names = json_array(), *help = json_object();
 		sh[1] = (uint64_t)m->nft;
-		add_file(files, "features.npy", "<f4", 2, sh, "one feature vector per sample (columns in features.columns)");
+		mpx_meta_add_file(files, "features.npy", "<f4", 2, sh, "one feature vector per sample (columns in features.columns)");
 		for (k = 0; k < m->nft; k++) {
 			char h[300];
 			mpx_feat_name(fc, k, buf, sizeof buf);
@@ -308,22 +304,11 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 		    "after the previous sample up to this one (reset at every sample and at every gap)"));
 		json_object_set_new(root, "features", j);
 	}
-	if (o->what & MPX_W_MARKET) {
-		json_t *names = json_array();
-
-		sh[1] = MPX_MKT_COLS;
-		add_file(files, "market.npy", "<f8", 2, sh, "derivatives market data at each sample (tools/mpexport/mkt.h): "
-		    "the last funding rate, mark and index price, basis of mark and of the book mid against the index "
-		    "in bps, open interest and its change since the previous sample; NaN = not known yet");
-		for (k = 0; k < MPX_MKT_COLS; k++)
-			json_array_append_new(names, json_string(mpx_mkt_col(k)));
-		json_object_set_new(root, "market_columns", names);
-	}
 	if (o->what & MPX_W_MLFEAT) {
 		json_t *names = json_array(), *help = json_object(), *grp = json_object();
 		int nml = mlf_count(o->ml_groups);
 		sh[1] = (uint64_t)nml;
-		add_file(files, "mlfeatures.npy", "<f8", 2, sh, "the ml_features routerd publishes, one row per sample "
+		mpx_meta_add_file(files, "mlfeatures.npy", "<f8", 2, sh, "the ml_features routerd publishes, one row per sample "
 		    "(columns in mlfeatures.columns)");
 		for (k = 0; k < nml; k++) {
 			json_array_append_new(names, json_string(mlf_name(o->ml_groups, k)));
@@ -346,7 +331,7 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 	if (o->what & MPX_W_HEATMAP) {
 		sh[1] = (uint64_t)fc->bins;
 		sh[2] = 2;
-		add_file(files, "heatmap.npy", "<f4", 3, sh, "price-binned full book per sample: [sample, bin, side]");
+		mpx_meta_add_file(files, "heatmap.npy", "<f4", 3, sh, "price-binned full book per sample: [sample, bin, side]");
 	}
 	if (o->what & (MPX_W_HEATMAP | MPX_W_STACK)) {
 		j = json_object();
@@ -365,8 +350,8 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 		sh[1] = (uint64_t)o->stack_len;
 		sh[2] = (uint64_t)fc->bins;
 		sh[3] = 2;
-		add_file(files, "stack.npy", "<f4", 4, sh, "stacks of heatmap frames [window, time, bin, side]");
-		add_file(files, "stack_timestamps.npy", "<i8", 1, sh, "time of the last frame of each stack");
+		mpx_meta_add_file(files, "stack.npy", "<f4", 4, sh, "stacks of heatmap frames [window, time, bin, side]");
+		mpx_meta_add_file(files, "stack_timestamps.npy", "<i8", 1, sh, "time of the last frame of each stack");
 		j = json_object();
 		json_object_set_new(j, "frames", json_integer(o->stack_len));
 		json_object_set_new(j, "interval_ns", json_integer(o->stack_ns));
@@ -381,9 +366,9 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 		json_t *hz = json_array(), *cnt = json_object(), *cls = json_object();
 		sh[0] = m->rows;
 		sh[1] = (uint64_t)o->n_hor;
-		add_file(files, "labels.npy", "|i1", 2, sh, "[sample, horizon]: -1 down, 0 stationary, +1 up, "
+		mpx_meta_add_file(files, "labels.npy", "|i1", 2, sh, "[sample, horizon]: -1 down, 0 stationary, +1 up, "
 		    "-128 not available");
-		add_file(files, "label_returns.npy", "<f4", 2, sh, "[sample, horizon]: the smoothed return l the "
+		mpx_meta_add_file(files, "label_returns.npy", "<f4", 2, sh, "[sample, horizon]: the smoothed return l the "
 		    "label thresholds (NaN when not available), to re-threshold without re-exporting");
 		for (k = 0; k < o->n_hor; k++) {
 			json_t *c = json_object();
@@ -438,6 +423,8 @@ mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen)
 			json_object_set_new(root, "lobster", j);
 		}
 	}
+	if (m->req)
+		mpx_req_meta(m->req, root, files, m->rows);
 	if (m->split)
 		json_object_set_new(root, "splits", splits_json(m->split));
 	json_object_set_new(root, "files", files);

@@ -10,9 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "export.h"
 #include "inst.h"
 #include "lobster.h"
+#include "req.h"
 #include "split.h"
 
 struct mpx_gap {
@@ -65,8 +68,13 @@ struct mpx_meta {
 	const struct mpx_counts *c;
 	const struct mpx_lob *lob;   /* NULL: no LOBSTER files */
 	const struct mpx_split *split;   /* NULL: no --split */
+	const struct mpx_req *req;   /* NULL: none of the requirement's artefacts (req.h) */
 	double seconds;
 };
+
+/* One entry of metadata.json's "files" (shape[0] = rows). */
+void mpx_meta_add_file(json_t *files, const char *name, const char *dtype, int n, const uint64_t *shape,
+    const char *what);
 
 /* Write <out>/metadata.json.  0 or -1 with err. */
 int mpx_meta_write(const struct mpx_meta *m, char *err, size_t errlen);

@@ -40,7 +40,10 @@ static const char usage[] =
     "  (exchange strings), bid_exact_floor, ask_exact_ceil (the exact range: price\n"
     "  strings or null), exact_levels_bid, exact_levels_ask (levels inside it),\n"
     "  refreshes, refresh_discrepancies (Binance REST lines reaching a synced book\n"
-    "  are deep refreshes, spliced), synced, last_id, and the top N levels per side.\n"
+    "  are deep refreshes, spliced), for OKX top5_agree, top5_disagree,\n"
+    "  top5_not_comparable (books5 / bbo-tbt against the book at the same seqId) and\n"
+    "  window_agree, window_discrepancies, window_not_comparable (REST /books lines\n"
+    "  reaching a synced book, audited), synced, last_id, and the top N levels per side.\n"
     "\n"
     "Options:\n"
     "  --levels N   levels per side listed in bids/asks (default 5)\n"
@@ -48,7 +51,14 @@ static const char usage[] =
     "  --store DIR  also write every record the books emit into a local store at DIR\n"
     "               (the layout stored writes, readable by mpstore and mpexport): the\n"
     "               way to export a capture with mpexport; DIR should be empty (records\n"
-    "               an earlier replay left there count as duplicates: exit status 1)\n"
+    "               an earlier replay left there count as duplicates: exit status 1);\n"
+    "               zstd level [stored] zstd_level, as stored writes\n"
+    "  --store-commit S  commit the store every S seconds of recorded time (the\n"
+    "               records' recv_ns), as stored does every commit_interval (one block\n"
+    "               per stream per commit); default: only every 8 MiB of records\n"
+    "  --store-codec N   block codec: 3 (default, columns with predicted snapshots),\n"
+    "               2 (columns, the codec before 2026-12) or 1 (plain zstd); for\n"
+    "               comparing them on the same data\n"
     "  -c, --set    the instruments ([instruments]) and book settings ([bookd])\n"
     "               come from the config, as for bookd\n";
 
@@ -60,12 +70,13 @@ struct replay {
 	struct bk books[INST_MAX];
 	int by_id[INST_MAX + 1];
 	int nbooks;
-	struct parse_ctx pc[3];     /* by enum exch_id */
-	int pc_ready[3];
-	int started[3];            /* books of the venue started (by enum exch_id) */
+	struct parse_ctx pc[EX_END];     /* by enum exch_id */
+	int pc_ready[EX_END];
+	int started[EX_END];            /* books of the venue started (by enum exch_id) */
 	int print_records;
 	struct store_writer *sw;     /* --store */
 	uint64_t sw_seq, sw_errors, sw_dups;
+	int64_t sw_commit_ns, sw_last_commit;   /* --store-commit; recv_ns of the last commit */
 	int64_t now;
 	int cur_exch;            /* exchange of the line being replayed */
 	uint64_t lines, bad_lines, parse_errors, bad_records, requests;
@@ -87,8 +98,17 @@ sink_record(void *ud, const struct rec_hdr *rec)
 		} else if (w == STORE_W_DUP) {
 			/* the directory holds an earlier replay: its seqs are durable already */
 			r->sw_dups++;
-		} else if (store_writer_pending(r->sw) > (8u << 20) && store_writer_commit(r->sw, err, sizeof err) < 0) {
-			if (!r->sw_errors++)
+		} else {
+			int due = store_writer_pending(r->sw) > (8u << 20);
+			if (r->sw_commit_ns && rec->recv_ns) {
+				if (!r->sw_last_commit)
+					r->sw_last_commit = rec->recv_ns;
+				if (rec->recv_ns - r->sw_last_commit >= r->sw_commit_ns) {
+					due = 1;
+					r->sw_last_commit = rec->recv_ns;
+				}
+			}
+			if (due && store_writer_commit(r->sw, err, sizeof err) < 0 && !r->sw_errors++)
 				fprintf(stderr, "mpreplay: store: %s\n", err);
 		}
 	}
@@ -194,9 +214,10 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 	exch = exch_parse(sp1 + 1);
 	src = sp2 + 1;
 	payload = sp3 + 1;
-	if (exch != EX_BINANCE && exch != EX_OKX) {
+	if (!venue_get(exch) || !venue_get(exch)->implemented) {
 		r->bad_lines++;
-		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": unknown exchange %s\n", file, lineno, sp1 + 1);
+		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": %s exchange %s\n", file, lineno,
+		    venue_get(exch) ? "not implemented yet:" : "unknown", sp1 + 1);
 		return;
 	}
 	if (!r->pc_ready[exch]) {
@@ -326,6 +347,11 @@ print_summary(const struct bk *k, int levels)
 	    ", \"refresh_discrepancies\": %" PRIu64, bk_exact_levels(k, BOOK_BID), bk_exact_levels(k, BOOK_ASK),
 	    s->refreshes, s->refresh_discrepancies);
 	printf(", \"refresh_held\": %" PRIu64 ", \"refresh_too_old\": %" PRIu64, s->refresh_held, s->refresh_too_old);
+	if (k->in->exch == EX_OKX)
+		printf(", \"top5_agree\": %" PRIu64 ", \"top5_disagree\": %" PRIu64 ", \"top5_not_comparable\": %" PRIu64
+		    ", \"window_agree\": %" PRIu64 ", \"window_discrepancies\": %" PRIu64
+		    ", \"window_not_comparable\": %" PRIu64, s->top_agree, s->top_disagree, s->top_nc,
+		    s->window_agree, s->window_discrepancies, s->window_nc);
 	printf(", \"synced\": %s, \"last_id\": %" PRId64 ", \"bids\": ", k->state == BK_SYNCED ? "true" : "false",
 	    k->id);
 	print_levels(k, BOOK_BID, levels);
@@ -344,6 +370,7 @@ main(int argc, char **argv)
 	int levels = 5, nfiles = 0, rc = 0, lvl;
 	const char *files[256];
 	const char *store_dir = NULL;
+	int store_codec = 0;
 
 	log_init("mpreplay");
 	log_set_level(LOG_WARN);
@@ -376,6 +403,19 @@ main(int argc, char **argv)
 			r.print_records = 1;
 		} else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) {
 			store_dir = argv[++i];
+		} else if (strcmp(argv[i], "--store-codec") == 0 && i + 1 < argc) {
+			store_codec = atoi(argv[++i]);
+			if (store_codec < 1 || store_codec > 3) {
+				fprintf(stderr, "mpreplay: --store-codec must be 1, 2 or 3\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--store-commit") == 0 && i + 1 < argc) {
+			double s = atof(argv[++i]);
+			if (!(s > 0 && s <= 3600)) {
+				fprintf(stderr, "mpreplay: --store-commit must be 0..3600 seconds\n");
+				return 2;
+			}
+			r.sw_commit_ns = (int64_t)(s * 1e9);
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "mpreplay: unknown option %s\n%s", argv[i], usage);
 			return 2;
@@ -412,7 +452,8 @@ main(int argc, char **argv)
 		memset(&wo, 0, sizeof wo);
 		wo.root = store_dir;
 		wo.reg = &r.reg;
-		wo.zstd_level = 3;
+		wo.zstd_level = (int)cfg_int(cfg, "stored", "zstd_level");
+		wo.codec = store_codec;
 		if (!(r.sw = store_writer_open(&wo, err, sizeof err))) {
 			fprintf(stderr, "mpreplay: store %s: %s\n", store_dir, err);
 			return 1;
@@ -446,7 +487,7 @@ main(int argc, char **argv)
 		    r.bad_records);
 	for (int i = 0; i < r.nbooks; i++)
 		bk_free(&r.books[i]);
-	for (int x = 0; x < 3; x++)
+	for (int x = 0; x < EX_END; x++)
 		if (r.pc_ready[x])
 			parse_free(&r.pc[x]);
 	cfg_free(cfg);

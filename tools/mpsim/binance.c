@@ -210,6 +210,38 @@ depth_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, const str
 	sb_adds(b, "]}");
 }
 
+/* corrupt_level: the step's changes with the bid at cpx set to cqty (the
+ * change replaced if the step has one, else added), the ids unchanged. */
+static void
+corrupt_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, const struct mkt_book *bk,
+    int64_t cpx, int64_t cqty)
+{
+	static struct mkt_change *c;
+	static int cap;
+	int n = 0, found = 0;
+
+	if (bk->nchg + 1 > cap) {
+		struct mkt_change *nc = realloc(c, (size_t)(bk->nchg + 1) * 2 * sizeof *nc);
+		if (nc == NULL) {
+			log_error("out of memory", NULL);
+			abort();
+		}
+		c = nc;
+		cap = (bk->nchg + 1) * 2;
+	}
+	for (int i = 0; i < bk->nchg; i++) {
+		c[n] = bk->chg[i];
+		if (c[n].side == MKT_BID && c[n].px == cpx) {
+			c[n].qty = cqty;
+			found = 1;
+		}
+		n++;
+	}
+	if (!found)
+		c[n++] = (struct mkt_change){.px = cpx, .qty = cqty, .side = MKT_BID};
+	depth_payload(b, in, U, u, c, n);
+}
+
 static int
 cmp_chg(const void *pa, const void *pb)
 {
@@ -324,7 +356,11 @@ bn_on_step(struct sim_inst *in)
 		in->bn_last_u += nids;
 		/* nobody listening: nothing to format */
 		if (emit_wanted(in, BK_DEPTH100, 0)) {
-			depth_payload(&b, in, U, in->bn_last_u, bk->chg, bk->nchg);
+			int64_t cpx, cqty;
+			if (emit_corrupt_pick(in, &cpx, &cqty))
+				corrupt_payload(&b, in, U, in->bn_last_u, bk, cpx, cqty);
+			else
+				depth_payload(&b, in, U, in->bn_last_u, bk->chg, bk->nchg);
 			emit_incr(in, 0, BK_DEPTH100, b.p, b.len);
 		} else {
 			emit_incr_unheard(in, 0);
@@ -709,6 +745,14 @@ bn_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *w
 	char *save = NULL;
 	for (char *t = strtok_r(list, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
 		struct sim_sub s;
+		if (strchr(t, '@') == NULL) {
+			/* Not a market stream: the live server takes such a name as a
+			 * user-data listen key and keeps the connection, which clients
+			 * rely on (ccxt opens /ws/0 and subscribes later).  User data is
+			 * not simulated, so the name carries nothing. */
+			sim.st[SIM_BINANCE].ws_url_plain_names++;
+			continue;
+		}
 		if (parse_stream(t, &s) < 0) {
 			sb_printf(why, "{\"code\":2,\"msg\":\"Invalid request: unknown stream '%.64s'\"}", t);
 			for (int i = c->nsubs - 1; i >= 0; i--)

@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binance.h"
 #include "http.h"
 #include "log.h"
-#include "okx.h"
 #include "replay.h"
 #include "route.h"
 
@@ -59,7 +57,7 @@ book(struct sim_conn *c, const char *query)
 	struct sim_inst *in = &sim.inst[i];
 	sb_init(&b);
 	sb_printf(&b, "{\"venue\":\"%s\",\"symbol\":\"%s\",\"update_id\":%lld,\"step\":%lld,\"paused\":%s,\"bids\":[",
-	    sim_venue_name(venue), in->sym, (long long)(venue == SIM_BINANCE ? in->bn_last_u : in->ox_seq),
+	    sim_venue_name(venue), in->sym, (long long)sim_ops(venue)->last_id(in),
 	    (long long)sim.steps, sim.paused ? "true" : "false");
 	for (int side = 0; side < 2; side++) {
 		int n = mkt_count(&in->book, side);
@@ -69,13 +67,8 @@ book(struct sim_conn *c, const char *query)
 		for (int r = 0; r < n; r++) {
 			const struct mkt_level *l = mkt_at(&in->book, side, r);
 			char p[32], q[32];
-			if (venue == SIM_BINANCE) {
-				bn_px(in, l->px, p);
-				bn_qty(in, l->qty, q);
-			} else {
-				ox_px(in, l->px, p);
-				ox_qty(in, l->qty, q);
-			}
+			sim_ops(venue)->px(in, l->px, p);
+			sim_ops(venue)->qty(in, l->qty, q);
 			sb_printf(&b, "%s[\"%s\",\"%s\"]", r ? "," : "", p, q);
 		}
 		sb_adds(&b, side == 0 ? "],\"asks\":[" : "]}");
@@ -96,7 +89,7 @@ stats(struct sim_conn *c)
 	replay_stats(&b);
 	for (int v = 0; v < SIM_NVENUE; v++) {
 		struct sim_stats *s = &sim.st[v];
-		int64_t w = v == SIM_BINANCE ? bn_weight_now() : 0;
+		int64_t w = sim_ops(v)->weight_now ? sim_ops(v)->weight_now() : 0;
 		sb_printf(&b, ",\"%s\":{", sim_venue_name(v));
 #define U(name) sb_printf(&b, "\"%s\":%llu,", #name, (unsigned long long)s->name)
 		U(connections_total);
@@ -131,6 +124,7 @@ stats(struct sim_conn *c)
 		U(messages_dropped_stalled);
 		U(http_bad_requests);
 		U(ws_protocol_errors);
+		U(ws_url_plain_names);
 		U(heartbeats_sent);
 		U(snapshots_sent);
 #undef U
@@ -212,12 +206,29 @@ sim_inject(const struct flt_spec *f, char *err, size_t errlen)
 		return -1;
 	}
 	if ((f->kind == FLT_OKX_SEQ_RESET || f->kind == FLT_OKX_NO_SNAPSHOT || f->kind == FLT_OKX_SNAPSHOT) &&
-	    v != SIM_OKX) {
+	    !sim_ops(v)->ws_snapshots) {
 		snprintf(err, errlen, "%s applies to venue okx only", flt_name(f->kind));
 		return -1;
 	}
 	log_info("fault injected", "kind=%s venue=%s symbol=%s n=%d ms=%d", flt_name(f->kind), sim_venue_name(v),
 	    f->symbol[0] ? f->symbol : "*", n, f->ms);
+	if (f->kind == FLT_CORRUPT_LEVEL) {
+		if (v == SIM_OKX && n > SIM_OKX_WIN) {
+			snprintf(err, errlen, "corrupt_level on okx: n= (the rank) must be at most %d, the books window",
+			    SIM_OKX_WIN);
+			return -1;
+		}
+		/* one increment of the main depth stream (Binance @depth@100ms, OKX
+		 * books) per instrument; n is the rank, not a count */
+		for (int i = 0; i < sim.ninst; i++) {
+			struct sim_inst *in = &sim.inst[i];
+			if (in->venue != v || (inst >= 0 && i != inst))
+				continue;
+			in->fq[0][FLT_CORRUPT_LEVEL] = 1;
+			in->corrupt_rank = n ? n : 3;
+		}
+		return 0;
+	}
 	if (is_incr_fault(f->kind) || f->kind == FLT_OKX_SEQ_RESET || f->kind == FLT_OKX_NO_SNAPSHOT ||
 	    f->kind == FLT_OKX_SNAPSHOT) {
 		for (int i = 0; i < sim.ninst; i++) {
@@ -231,7 +242,7 @@ sim_inject(const struct flt_spec *f, char *err, size_t errlen)
 			else {
 				in->fq[0][f->kind] += n ? n : 1;
 				/* Binance @depth (1000 ms) is a second increment stream. */
-				if (v == SIM_BINANCE)
+				if (sim_ops(v)->second_stream)
 					in->fq[1][f->kind] += n ? n : 1;
 			}
 		}
@@ -282,10 +293,7 @@ sim_inject(const struct flt_spec *f, char *err, size_t errlen)
 			c->stalled = 0;
 			break;
 		case FLT_SHUTDOWN_NOTICE:
-			if (v == SIM_BINANCE)
-				bn_shutdown_notice(c, f->ms ? f->ms : (int)sim_scaled_ms(5000));
-			else
-				ox_upgrade_notice(c, f->ms ? f->ms : (int)sim_scaled_ms(60000));
+			sim_ops(v)->notice(c, f->ms ? f->ms : (int)sim_scaled_ms(sim_ops(v)->notice_ms));
 			break;
 		case FLT_ROLLOVER:
 			sim.st[v].clients_closed_rollover++;
@@ -386,7 +394,7 @@ ctl_request(struct sim_conn *c, const char *method, const char *path, const char
 		}
 		if (strcmp(p, "pause") == 0) {
 			sim.paused = 1;
-			bn_flush_pending();
+			sim_flush_pending();
 		} else if (strcmp(p, "resume") == 0) {
 			if (sim.paused) {
 				sim.paused = 0;
@@ -407,7 +415,7 @@ ctl_request(struct sim_conn *c, const char *method, const char *path, const char
 			if (!sim.paused)
 				sim.clock_steps0 += n;
 			else
-				bn_flush_pending();
+				sim_flush_pending();
 		}
 		log_info("control", "action=%s steps=%lld", p, (long long)sim.steps);
 		sb_init(&b);

@@ -3,18 +3,13 @@
 
 #include <string.h>
 
-#include "binance.h"
 #include "http.h"
 #include "log.h"
-#include "okx.h"
 
 void
 emit_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, int mode)
 {
-	if (in->venue == SIM_BINANCE)
-		bn_broadcast(in, kind, param, p, n, mode);
-	else
-		ox_broadcast(in, kind, param, p, n, mode);
+	sim_ops(in->venue)->broadcast(in, kind, param, p, n, mode);
 }
 
 int
@@ -39,6 +34,22 @@ fault_used(struct sim_inst *in, int s, int kind)
 	sim.st[in->venue].faults_injected[kind]++;
 	log_info("fault applied", "kind=%s venue=%s symbol=%s stream=%d", flt_name(kind), sim_venue_name(in->venue),
 	    in->sym, s);
+}
+
+int
+emit_corrupt_pick(struct sim_inst *in, int64_t *px, int64_t *qty)
+{
+	const struct mkt_level *l;
+
+	if (in->fq[0][FLT_CORRUPT_LEVEL] <= 0 || in->corrupt_rank < 1 ||
+	    !(l = mkt_at(&in->book, MKT_BID, in->corrupt_rank - 1)))
+		return 0;
+	*px = l->px;
+	*qty = l->qty + 1;
+	fault_used(in, 0, FLT_CORRUPT_LEVEL);
+	log_info("level corrupted", "symbol=%s rank=%d px=%lld true_qty=%lld sent_qty=%lld", in->sym,
+	    in->corrupt_rank, (long long)*px, (long long)l->qty, (long long)*qty);
+	return 1;
 }
 
 void

@@ -21,6 +21,10 @@ void emit_incr(struct sim_inst *in, int s, int kind, const char *p, size_t n);
 /* An increment nobody subscribes to: pending faults of stream s are used up
  * all the same (as at the next opportunity), so none waits for a later client. */
 void emit_incr_unheard(struct sim_inst *in, int s);
+/* corrupt_level: if one is pending and the book has a bid at its rank, use
+ * it up and give that bid's price and a false quantity (one lot more) for
+ * the increment being built: 1, else 0 (it stays pending). */
+int emit_corrupt_pick(struct sim_inst *in, int64_t *px, int64_t *qty);
 /* Whether any connection subscribes (instrument, kind, param). */
 int emit_wanted(const struct sim_inst *in, int kind, int param);
 

@@ -11,7 +11,7 @@ static const char *const names[FLT_NKINDS] = {
 	"gap", "dup", "reorder", "malformed", "truncate", "truncate_wire",
 	"disconnect", "stall", "unstall", "rest_5xx", "rest_429", "rest_418",
 	"rest_slow", "okx_seq_reset", "okx_no_snapshot", "okx_snapshot",
-	"shutdown_notice", "rollover", "clear",
+	"shutdown_notice", "rollover", "corrupt_level", "clear",
 };
 
 const char *

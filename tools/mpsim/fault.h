@@ -4,9 +4,11 @@
  *   SPEC  := ITEM { "," ITEM }
  *   ITEM  := KIND "@" VENUE { ":" OPT }
  *   OPT   := SYMBOL | "after=" DUR | "n=" N | "ms=" MS | "code=" HTTPCODE
+ *            (corrupt_level: n= is the RANK from the touch, default 3, not a count)
  *   DUR   := number [ "ms" | "s" ]      (real time after start; plain = s)
  *
- * e.g. "gap@binance:BTC-USDT:after=2s,disconnect@okx:after=5s:n=1".
+ * e.g. "gap@binance:BTC-USDT:after=2s,disconnect@okx:after=5s:n=1",
+ * "corrupt_level@okx:BTC-USDT:n=3" (KIND corrupt_level, both venues).
  * The control endpoint POST /_sim/fault?kind=K&venue=V[&symbol=S][&n=N][&ms=MS][&code=C]
  * fills the same struct.
  */
@@ -35,6 +37,8 @@ enum flt_kind {
 	FLT_OKX_SNAPSHOT,   /* back to sending the initial snapshot */
 	FLT_SHUTDOWN_NOTICE,/* Binance serverShutdown / OKX 64008, close ms= later */
 	FLT_ROLLOVER,       /* close as the 24 h limit would */
+	FLT_CORRUPT_LEVEL,  /* the next depth increment silently carries a wrong quantity for the
+	                     * n-th best bid (n=RANK, default 3); book, REST, books5 stay true */
 	FLT_CLEAR,          /* forget every pending fault */
 	FLT_NKINDS
 };

@@ -394,7 +394,7 @@ count_rx(struct sim_conn *c)
 	int64_t now = sim_mono_ms();
 
 	c->t_rx = now;
-	if (c->venue != SIM_BINANCE)
+	if (!sim_ops(c->venue)->rx_limit)
 		return;
 	/* Binance: at most 5 incoming messages (data, ping, pong) per second. */
 	int64_t oldest = c->rx_times[c->rx_idx];
@@ -875,7 +875,7 @@ http_housekeeping(void)
 			ws_close(c, 1001, "server shutdown");
 			continue;
 		}
-		if (c->venue == SIM_BINANCE) {
+		if (sim_ops(c->venue)->server_pings) {
 			if (now - c->t_open >= life) {
 				sim.st[c->venue].clients_closed_rollover++;
 				ws_close(c, 1000, "24h connection limit");

@@ -49,6 +49,13 @@ static const char usage[] =
 "  --volatility V        daily volatility of the price (default 0.02 = 2%/day,\n"
 "                        about 1.3 USD or 130 Binance ticks per step for BTC;\n"
 "                        0 = a calm book whose mid only drifts by the touch)\n"
+"  --drift D             constant trend of the price per hour, relative (default\n"
+"                        0; -0.05 = falling 5%%/hour, -0.1..0.1): one side's\n"
+"                        levels beyond a snapshot's range decay predictably\n"
+"  --deep-churn N        mean level changes per step and book at ranks spread\n"
+"                        log-uniformly over the whole depth (default 8, 0..200;\n"
+"                        0 = only the near-touch churn): levels appear and\n"
+"                        vanish far from the touch, as in real books\n"
 "  --tls                 also serve TLS (https/wss) on both ports: a connection\n"
 "                        starting with a TLS handshake gets TLS, others stay\n"
 "                        plain http/ws\n"
@@ -103,6 +110,10 @@ static const char usage[] =
 "  shutdown_notice Binance serverShutdown event / OKX 64008 notice, then close\n"
 "                  after ms= (default 5 s / 60 s, divided by --timer-rate)\n"
 "  rollover        close the connection as the 24 h limit does (close 1000)\n"
+"  corrupt_level   the next depth increment (Binance @depth@100ms, OKX books)\n"
+"                  silently carries the n-th best bid (n = RANK, default 3;\n"
+"                  OKX at most 400) with one lot more; /_sim/book, REST and\n"
+"                  books5 keep the true value, the ids run on (no gap)\n"
 "  clear           forget every pending fault and end stalls\n"
 "Connection faults apply to every matching WebSocket (n= limits how many);\n"
 "without a symbol a fault applies to every instrument of the venue.\n"
@@ -122,8 +133,10 @@ static const char usage[] =
 "Retry-After past 6000/min), /api/v3/ping, /api/v3/time; WS /ws/<stream>[/..]\n"
 "and /stream?streams=a/b: <sym>@depth, @depth@100ms, @depth5|10|20[@100ms],\n"
 "@trade, @aggTrade, @bookTicker, @kline_1m; SUBSCRIBE, UNSUBSCRIBE,\n"
-"LIST_SUBSCRIPTIONS, SET_PROPERTY/GET_PROPERTY combined; 5 messages/s limit.\n"
-"OKX (http://ADDR:Q): GET /api/v5/public/instruments?instType=SPOT,\n"
+"LIST_SUBSCRIPTIONS, SET_PROPERTY/GET_PROPERTY combined; 5 messages/s limit;\n"
+"a URL name without '@' (a listen key, ccxt's /ws/0) is kept and carries nothing.\n"
+"OKX (http://ADDR:Q): GET /api/v5/public/instruments?instType=SPOT (MARGIN,\n"
+"SWAP, FUTURES, OPTION&uly=: empty lists),\n"
 "/api/v5/market/books (sz <= 400, seqId), /api/v5/market/books-full\n"
 "(sz <= 5000, 10 req/2 s); WS /ws/v5/public (books, books5, bbo-tbt, trades,\n"
 "tickers) and /ws/v5/business (candle1m); text ping/pong.\n"
@@ -168,7 +181,9 @@ on_housekeeping(uv_timer_t *t)
 
 	(void)t;
 	http_housekeeping();
-	ox_housekeeping();
+	for (int v = 0; v < SIM_NVENUE; v++)
+		if (sim_ops(v)->housekeeping)
+			sim_ops(v)->housekeeping();
 	for (int i = 0; i < sim.npf; i++) {
 		struct sim_pending_fault *pf = &sim.pf[i];
 		if (pf->done || now < pf->due_ms)
@@ -228,6 +243,8 @@ main(int argc, char **argv)
 		{"symbols", required_argument, NULL, 'S'},
 		{"conn-lifetime", required_argument, NULL, 'A'},
 		{"volatility", required_argument, NULL, 'V'},
+		{"drift", required_argument, NULL, 1007},
+		{"deep-churn", required_argument, NULL, 1008},
 		{"tls", no_argument, NULL, 't'},
 		{"tls-cert", required_argument, NULL, 1001},
 		{"tls-key", required_argument, NULL, 1002},
@@ -256,6 +273,7 @@ main(int argc, char **argv)
 	sim.seed = 1;
 	sim.rate = 1;
 	sim.volatility = 0.02;
+	sim.deep_churn = 8;
 	sim.max_write_queue = 64 << 20;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -315,6 +333,19 @@ main(int argc, char **argv)
 				return 2;
 			}
 			sim.volatility = v;
+			break;
+		}
+		case 1007:
+		case 1008: {
+			double v = strtod(optarg, &end), lo = c == 1007 ? -0.1 : 0, hi = c == 1007 ? 0.1 : 200;
+			if (end == optarg || *end || !(v >= lo && v <= hi)) {
+				fprintf(stderr, "mpsim: --%s: '%s' must be %g..%g\n", c == 1007 ? "drift" : "deep-churn", optarg, lo, hi);
+				return 2;
+			}
+			if (c == 1007)
+				sim.drift = v;
+			else
+				sim.deep_churn = v;
 			break;
 		}
 		case 'A': {

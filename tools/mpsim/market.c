@@ -188,6 +188,16 @@ near_rank(struct mkt_book *b, int n)
 	return r < n ? r : n - 1;
 }
 
+/* A rank for deep churn: log-uniform over [0, n), so every decade of depth
+ * gets a similar share, as in the real books (README "Market model"). */
+static int
+deep_rank(struct mkt_book *b, int n)
+{
+	int r = (int)exp(rng_unit(&b->rng) * log((double)n)) - 1;
+
+	return r < 0 ? 0 : r < n ? r : n - 1;
+}
+
 static void
 do_modify(struct mkt_book *b, int side, int r)
 {
@@ -447,7 +457,7 @@ keep_count(struct mkt_book *b, int side)
 void
 mkt_step(struct mkt_book *b)
 {
-	int nev;
+	int nev, ndeep;
 
 	b->step++;
 	b->ntouch = 0;
@@ -457,9 +467,9 @@ mkt_step(struct mkt_book *b)
 		b->momentum = 0.9;
 	if (b->momentum < -0.9)
 		b->momentum = -0.9;
-	if (b->p.sigma > 0) {
+	if (b->p.sigma > 0 || b->p.drift != 0) {
 		int64_t bid, ask;
-		b->fair += rand_normal(b) * b->p.sigma;
+		b->fair += rand_normal(b) * b->p.sigma + b->p.drift;
 		bid = (int64_t)floor(b->fair - 0.5);
 		ask = (int64_t)ceil(b->fair + 0.5);
 		if (ask <= bid)
@@ -474,10 +484,12 @@ mkt_step(struct mkt_book *b)
 	nev = 1 + (int)rng_below(&b->rng, 8);
 	if (rng_below(&b->rng, 10) == 0)
 		nev += (int)rng_below(&b->rng, 25);
-	for (int e = 0; e < nev; e++) {
+	/* deep churn: uniform count in 0..2*mean, so its mean is deep_churn */
+	ndeep = b->p.deep_churn > 0 ? (int)rng_below(&b->rng, (uint64_t)(2 * b->p.deep_churn + 1.5)) : 0;
+	for (int e = 0; e < nev + ndeep; e++) {
 		int side = (int)(rng_next(&b->rng) & 1), n = b->s[side].n;
 		int roll = (int)rng_below(&b->rng, 100), pins = 22, pdel = 22;
-		int r = near_rank(b, n);
+		int r = e < nev ? near_rank(b, n) : deep_rank(b, n);
 
 		if (n < b->p.levels - 100) {
 			pins = 50;

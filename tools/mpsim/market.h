@@ -12,8 +12,13 @@
  *    a sweeping taker order, i.e. trades, the rest cancelled) and the other
  *    side refills the ticks it gained (the new touch always, the others with
  *    probability 1/2), so the mid is a random walk with realistic moves;
+ *    (plus a constant trend, `drift`, when set);
  *  - a handful of level changes concentrated near the touch (rank drawn from
  *    an exponential with mean 10, 4% of them anywhere in the book);
+ *  - deep churn: on average `deep_churn` more level changes at ranks drawn
+ *    log-uniformly over the whole side (P(rank >= r) ~ 1 - ln r / ln n), the
+ *    shape measured on the real Binance recordings, where half the level
+ *    changes are 60-150 levels or more from the touch (tools/mpsim/README.md);
  *  - with 35% probability a taker order that consumes part of the touch (one
  *    fill per level it eats, never more than the level holds);
  *  - quotes improving inside the spread;
@@ -64,6 +69,8 @@ struct mkt_params {
 	int min_levels;    /* never fewer per side */
 	double gap_div;    /* mean gap between levels at rank r is 1 + r/gap_div ticks */
 	double sigma;      /* standard deviation of the fair price per step, ticks (0 = calm) */
+	double drift;      /* trend of the fair price per step, ticks (signed; 0 = none) */
+	double deep_churn; /* mean level changes per step at log-uniform ranks over the whole side */
 };
 
 struct mkt_book {

@@ -160,9 +160,11 @@ better(int side, int64_t a, int64_t b)
 }
 
 /* Diff the published window against the book's top 400, append the changes
- * to out[side] and make the book's top 400 the new window. */
+ * to out[side] and make the book's top 400 the new window.  cpx != 0
+ * (corrupt_level): the bid at cpx goes out with quantity cqty, changed or
+ * not, while the window keeps the true one (REST and books5 stay true). */
 static int
-window_diff(struct sim_inst *in, struct sb out[2], int fmt)
+window_diff(struct sim_inst *in, struct sb out[2], int fmt, int64_t cpx, int64_t cqty)
 {
 	static struct mkt_level nw[SIM_OKX_WIN];
 	int total = 0;
@@ -183,12 +185,14 @@ window_diff(struct sim_inst *in, struct sb out[2], int fmt)
 			} else {
 				px = nw[j].px;
 				qty = nw[j].qty;
-				int same = old[i].qty == qty;
+				int same = old[i].qty == qty && !(side == MKT_BID && px == cpx);
 				i++;
 				j++;
 				if (same)
 					continue;
 			}
+			if (side == MKT_BID && cpx && px == cpx && qty)
+				qty = cqty;
 			if (fmt) {
 				if (cnt)
 					sb_addc(&out[side], ',');
@@ -201,6 +205,25 @@ window_diff(struct sim_inst *in, struct sb out[2], int fmt)
 		total += cnt;
 	}
 	return total;
+}
+
+/* 1 when the book's top 400 differs from the published window (an increment is due). */
+static int
+window_changes(const struct sim_inst *in)
+{
+	for (int side = 0; side < 2; side++) {
+		int n = 0;
+		for (; n < SIM_OKX_WIN; n++) {
+			const struct mkt_level *l = mkt_at(&in->book, side, n);
+			if (l == NULL)
+				break;
+			if (n >= in->ox_nwin[side] || in->ox_win[side][n].px != l->px || in->ox_win[side][n].qty != l->qty)
+				return 1;
+		}
+		if (n != in->ox_nwin[side])
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -313,8 +336,12 @@ ox_on_step(struct sim_inst *in)
 	int bbo_changed = 0;
 
 	int want_books = emit_wanted(in, OK_BOOKS, 0);
+	int64_t cpx = 0, cqty = 0;
 
-	if (window_diff(in, side, want_books) > 0) {
+	/* corrupt_level rides on an increment that goes out anyway (no extra seqId) */
+	if (in->fq[0][FLT_CORRUPT_LEVEL] > 0 && want_books && window_changes(in) && !emit_corrupt_pick(in, &cpx, &cqty))
+		cpx = 0;
+	if (window_diff(in, side, want_books, cpx, cqty) > 0) {
 		int64_t prev = in->ox_seq;
 		in->ox_seq += 1 + (int64_t)(mkt_rand(bk) % 16);
 		if (in->fq[0][FLT_OKX_SEQ_RESET] > 0) {
@@ -536,6 +563,19 @@ instruments(struct sim_conn *c, const char *query, int delay_ms)
 		return;
 	if (!route_qget(query, "instType", type, sizeof type) || !*type) {
 		ox_error(c, 400, "50014", "Parameter instType can not be empty.", delay_ms);
+		return;
+	}
+	/* The venue's instrument kinds: the simulated market lists SPOT ones only,
+	 * so the others answer an empty list, as a venue with none of them would
+	 * (ccxt's loadMarkets asks for all of them). */
+	if (strcmp(type, "SPOT") != 0 && strcmp(type, "MARGIN") != 0 && strcmp(type, "SWAP") != 0 &&
+	    strcmp(type, "FUTURES") != 0 && strcmp(type, "OPTION") != 0) {
+		ox_error(c, 400, "51000", "Parameter instType error", delay_ms);
+		return;
+	}
+	if (strcmp(type, "OPTION") == 0 && !route_qget(query, "uly", id, sizeof id) &&
+	    !route_qget(query, "instFamily", id, sizeof id)) {
+		ox_error(c, 400, "50014", "Parameter instFamily can not be empty.", delay_ms);
 		return;
 	}
 	have_id = route_qget(query, "instId", id, sizeof id) != NULL;

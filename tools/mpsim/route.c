@@ -4,11 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "binance.h"
 #include "ctl.h"
 #include "http.h"
 #include "log.h"
-#include "okx.h"
 #include "replay.h"
 
 static int
@@ -95,44 +93,30 @@ route_request(struct sim_conn *c, const char *method, const char *path, const ch
 		delay = sim.rest_fault_ms[v][FLT_REST_SLOW] > 0 ? sim.rest_fault_ms[v][FLT_REST_SLOW] : 2000;
 	if (take_rest_fault(v, FLT_REST_5XX)) {
 		int code = sim.rest_fault_code[v] ? sim.rest_fault_code[v] : 503;
-		if (v == SIM_BINANCE)
-			bn_fault_answer(c, code, 0, delay);
-		else
-			ox_fault_answer(c, code, 0, delay);
+		sim_ops(v)->fault_answer(c, code, 0, delay);
 		return;
 	}
 	if (take_rest_fault(v, FLT_REST_429)) {
 		ms = sim.rest_fault_ms[v][FLT_REST_429] > 0 ? sim.rest_fault_ms[v][FLT_REST_429] : 1000;
-		if (v == SIM_BINANCE)
-			bn_fault_answer(c, 429, ms, delay);
-		else
-			ox_fault_answer(c, 429, ms, delay);
+		sim_ops(v)->fault_answer(c, 429, ms, delay);
 		return;
 	}
 	if (take_rest_fault(v, FLT_REST_418)) {
 		ms = sim.rest_fault_ms[v][FLT_REST_418] > 0 ? sim.rest_fault_ms[v][FLT_REST_418] : 5000;
-		if (v == SIM_BINANCE)
-			bn_fault_answer(c, 418, ms, delay);
-		else
-			ox_fault_answer(c, 418, ms, delay);
+		sim_ops(v)->fault_answer(c, 418, ms, delay);
 		return;
 	}
-	if (v == SIM_BINANCE && replay_on() && replay_rest(c, method, path, query, delay))
+	if (sim_ops(v)->replays && replay_on() && replay_rest(c, method, path, query, delay))
 		return;
-	if (v == SIM_BINANCE)
-		bn_rest(c, method, path, query, delay);
-	else
-		ox_rest(c, method, path, query, delay);
+	sim_ops(v)->rest(c, method, path, query, delay);
 }
 
 int
 route_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *why)
 {
-	if (c->venue == SIM_BINANCE && replay_on())
+	if (sim_ops(c->venue)->replays && replay_on())
 		return replay_ws_open(c, path, query, why);
-	if (c->venue == SIM_BINANCE)
-		return bn_ws_open(c, path, query, why);
-	return ox_ws_open(c, path, query, why);
+	return sim_ops(c->venue)->ws_open(c, path, query, why);
 }
 
 void
@@ -140,7 +124,7 @@ route_ws_ready(struct sim_conn *c)
 {
 	log_debug("websocket open", "venue=%s conn=%llu peer=%s subs=%d", sim_venue_name(c->venue),
 	    (unsigned long long)c->id, c->peer, c->nsubs);
-	if (c->venue == SIM_BINANCE && replay_on())
+	if (sim_ops(c->venue)->replays && replay_on())
 		replay_ws_ready(c);
 }
 
@@ -149,10 +133,7 @@ route_ws_message(struct sim_conn *c, int op, const char *data, size_t len)
 {
 	if (op != WS_OP_TEXT)
 		return;
-	if (c->venue == SIM_BINANCE)
-		bn_ws_message(c, data, len);
-	else
-		ox_ws_message(c, data, len);
+	sim_ops(c->venue)->ws_message(c, data, len);
 }
 
 void

@@ -9,10 +9,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "binance.h"
-#include "okx.h"
 #include "instid.h"
 #include "sim.h"
+#include "venue.h"
 
 struct sim sim;
 
@@ -42,16 +41,23 @@ sim_scaled_ms(double real_ms)
 const char *
 sim_venue_name(int venue)
 {
-	return venue == SIM_BINANCE ? "binance" : venue == SIM_OKX ? "okx" : "?";
+	return venue >= 0 && venue < SIM_NVENUE ? exch_name(sim_ops(venue)->exch) : "?";
+}
+
+void
+sim_flush_pending(void)
+{
+	for (int v = 0; v < SIM_NVENUE; v++)
+		if (sim_ops(v)->flush_pending)
+			sim_ops(v)->flush_pending();
 }
 
 int
 sim_venue_parse(const char *s)
 {
-	if (strcasecmp(s, "binance") == 0)
-		return SIM_BINANCE;
-	if (strcasecmp(s, "okx") == 0)
-		return SIM_OKX;
+	for (int v = 0; v < SIM_NVENUE; v++)
+		if (strcasecmp(s, exch_name(sim_ops(v)->exch)) == 0)
+			return v;
 	return -1;
 }
 
@@ -121,10 +127,7 @@ sim_run_steps(int64_t n)
 		for (int i = 0; i < sim.ninst; i++) {
 			struct sim_inst *in = &sim.inst[i];
 			mkt_step(&in->book);
-			if (in->venue == SIM_BINANCE)
-				bn_on_step(in);
-			else
-				ox_on_step(in);
+			sim_ops(in->venue)->on_step(in);
 		}
 		sim.steps++;
 	}
@@ -189,11 +192,11 @@ sim_add_inst(const char *sym, int venue, int levels)
 	snprintf(in->sym, sizeof in->sym, "%s", sym);
 	snprintf(in->base, sizeof in->base, "%.*s", (int)(dash - sym), sym);
 	snprintf(in->quote, sizeof in->quote, "%s", dash + 1);
-	if (venue == SIM_BINANCE)
+	if (sim_ops(venue)->venue_sym_join)
 		snprintf(in->vsym, sizeof in->vsym, "%s%s", in->base, in->quote);
 	else
 		snprintf(in->vsym, sizeof in->vsym, "%s", sym);
-	for (int i = 0; in->vsym[i] && venue == SIM_BINANCE; i++)
+	for (int i = 0; in->vsym[i] && sim_ops(venue)->venue_sym_join; i++)
 		in->lsym[i] = (char)tolower((unsigned char)in->vsym[i]);
 	in->tick_e8 = d.tick_e8;
 	in->lot_e8 = d.lot_e8;
@@ -209,16 +212,16 @@ sim_add_inst(const char *sym, int venue, int levels)
 	p.gap_div = d.gap_div;
 	/* a step is 100 ms: 864000 steps a day */
 	p.sigma = (double)p.mid * sim.volatility / sqrt(864000.0);
+	/* --drift is relative per hour: 36000 steps an hour */
+	p.drift = (double)p.mid * sim.drift / 36000.0;
+	p.deep_churn = sim.deep_churn;
 	if (mkt_init(&in->book, &p, seed) < 0) {
 		fprintf(stderr, "mpsim: %s on %s: price range too small for %d levels\n", sym, sim_venue_name(venue), levels);
 		return -1;
 	}
 	sb_init(&in->held[0].msg);
 	sb_init(&in->held[1].msg);
-	if (venue == SIM_BINANCE)
-		bn_inst_init(in);
-	else
-		ox_inst_init(in);
+	sim_ops(venue)->inst_init(in);
 	sim_kline_roll(in);
 	sim.ninst++;
 	return 0;
@@ -246,8 +249,8 @@ sim_setup_instruments(const char *symbols, int levels)
 				t++;
 			if (sim_find_inst(v, t) >= 0)
 				continue;
-			/* swaps and futures (3+ segments) are OKX instIds: Binance spot has none */
-			if (v == SIM_BINANCE && instid_is_derivative(t))
+			/* swaps and futures (3+ segments) only where the venue has them */
+			if (!sim_ops(v)->derivatives && instid_is_derivative(t))
 				continue;
 			if (sim_add_inst(t, v, levels) < 0)
 				return -1;

@@ -22,7 +22,44 @@
 
 struct ssl_st;
 
+/* Simulated venues: indexes of sim.st and the listeners; each maps to its
+ * exchange id and its operations through the table in venues.c. */
 enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_NVENUE = 2 };
+
+struct sim_conn;
+struct sim_inst;
+struct sb;
+
+/* What one simulated venue does its own way (tools/mpsim/<venue>.c). */
+struct sim_venue {
+	int exch;                 /* enum exch_id (venue.h): the name comes from there */
+	void (*inst_init)(struct sim_inst *in);
+	void (*on_step)(struct sim_inst *in);
+	void (*housekeeping)(void);                  /* every loop tick; NULL = none */
+	void (*rest)(struct sim_conn *c, const char *method, const char *path, const char *query, int delay_ms);
+	int (*ws_open)(struct sim_conn *c, const char *path, const char *query, struct sb *why);
+	void (*ws_message)(struct sim_conn *c, const char *data, size_t len);
+	void (*broadcast)(struct sim_inst *in, int kind, int param, const char *p, size_t n, int mode);
+	void (*fault_answer)(struct sim_conn *c, int status, int retry_after_ms, int delay_ms);
+	/* the venue's "going away" notice (Binance serverShutdown, OKX 64008),
+	 * default lead time notice_ms */
+	void (*notice)(struct sim_conn *c, int ms);
+	int notice_ms;
+	int64_t (*weight_now)(void);                 /* REST weight used this minute; NULL = 0 */
+	void (*flush_pending)(void);                 /* on pause/step; NULL = none */
+	int (*px)(const struct sim_inst *in, int64_t ticks, char *out);
+	int (*qty)(const struct sim_inst *in, int64_t lots, char *out);
+	int64_t (*last_id)(const struct sim_inst *in);   /* the book's update id for /_sim/book */
+	int venue_sym_join;       /* venue symbol without the dash, lower-case stream names (Binance) */
+	int second_stream;        /* a second increment stream (Binance @depth 1000 ms) shares faults */
+	int ws_snapshots;         /* the OKX-only faults (seq reset, snapshot) apply */
+	int rx_limit;             /* more than 5 incoming messages a second drop the client (Binance) */
+	int server_pings;         /* the server pings and closes after 24 h; else idle close */
+	int replays;              /* --replay serves this venue */
+	int derivatives;          /* serves OKX-style derivative instIds (BTC-USDT-SWAP; instid.h) */
+};
+/* The operations of a sim venue index (never NULL for 0..SIM_NVENUE-1). */
+const struct sim_venue *sim_ops(int venue);
 
 #define SIM_OKX_WIN 400         /* OKX books window */
 #define SIM_MAX_SUBS 1024       /* Binance limit per connection */
@@ -47,6 +84,7 @@ struct sim_stats {
 	uint64_t subscriptions, subscribe_requests, subscribe_errors;
 	uint64_t messages_dropped_stalled;
 	uint64_t http_bad_requests, ws_protocol_errors;
+	uint64_t ws_url_plain_names; /* Binance /ws/<name> names without '@' (listen keys, ccxt's /ws/0) */
 	uint64_t heartbeats_sent, snapshots_sent;
 	uint64_t faults_injected[FLT_NKINDS];
 };
@@ -78,6 +116,7 @@ struct sim_inst {
 	int fq[2][FLT_NKINDS];
 	struct sim_held held[2];
 	int okx_nosnap;          /* books subscriptions left without snapshot (-1 = all) */
+	int corrupt_rank;        /* corrupt_level pending (fq[0]): rank of the bid to falsify, 1 = best */
 	/* trade statistics for tickers and klines */
 	int64_t last_px, last_qty, open_px, high_px, low_px;
 	int64_t vol_lots;
@@ -152,6 +191,8 @@ struct sim {
 	uint64_t seed;
 	double rate, timer_rate;
 	double volatility;               /* daily relative volatility of the fair price */
+	double drift;                    /* relative trend of the fair price per hour */
+	double deep_churn;               /* mean deep level changes per step and book */
 	int okx_legacy_checksum;
 	int okx_legacy_format;           /* OKX books as in 2021-2022: checksum, no seqId/prevSeqId */
 	int paused;
@@ -190,6 +231,8 @@ int64_t sim_scaled_ms(double real_ms);
  * ("BTC-USDT", "BTCUSDT", "btcusdt"); -1 if unknown. */
 int sim_find_inst(int venue, const char *sym);
 const char *sim_venue_name(int venue);
+/* Every venue's held messages out now (pause, single steps). */
+void sim_flush_pending(void);
 int sim_venue_parse(const char *s);
 /* Add one instrument (symbol like "BTC-USDT") on a venue; -1 on a bad symbol. */
 int sim_add_inst(const char *sym, int venue, int levels);

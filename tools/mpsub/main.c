@@ -194,7 +194,7 @@ find_book(const char *ex, const char *sym)
 	if (vbook_init(&g.books[g.nbooks], ex, sym, g.max_levels) < 0)
 		return NULL;
 	g.books[g.nbooks].verify_levels = g.verify_levels >= 0 ? (uint32_t)g.verify_levels :
-	    strcmp(ex, "okx") == 0 ? 400 : 0;
+	    venue_get(exch_parse(ex)) ? venue_get(exch_parse(ex))->ws_levels : 0;
 	return &g.books[g.nbooks++];
 }
 

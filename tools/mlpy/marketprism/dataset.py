@@ -68,12 +68,18 @@ class DeepLOBDataset(Dataset):
 
 
 class HeatmapDataset(Dataset):
-    """One heatmap frame per item: x float32 [2, bins] (side, bin) of row w."""
+    """One image per item: x float32 [2, bins] (side, bin) of row w.  source:
+    'heatmap' (mpexport's bps bins around mid), 'reqheatmap' (the requirement's
+    100-level x 200-bin price-range heatmap) or 'depthimage' (the depth x 2
+    image: x [2, levels])."""
 
-    def __init__(self, export, horizon=None, split=None, access_log=None):
-        if export.heatmap is None or export.labels is None:
-            raise ValueError('the export needs heatmap.npy and labels.npy')
+    def __init__(self, export, horizon=None, split=None, access_log=None, source='heatmap'):
+        if source not in ('heatmap', 'reqheatmap', 'depthimage'):
+            raise ValueError("source must be 'heatmap', 'reqheatmap' or 'depthimage'")
+        if getattr(export, source) is None or export.labels is None:
+            raise ValueError('the export needs %s.npy and labels.npy' % source)
         self.e = export
+        self.img = getattr(export, source)
         self.k = int(horizon if horizon is not None else export.horizons[0])
         self.h = export.horizon_index(self.k)
         self.ends = export.window_ends(1, self.k, split)
@@ -84,25 +90,34 @@ class HeatmapDataset(Dataset):
 
     def __getitem__(self, i):
         w = int(self.ends[i])
-        x = np.nan_to_num(np.array(self.e.heatmap[w], dtype=np.float32), nan=0.0).T
+        x = np.nan_to_num(np.array(self.img[w], dtype=np.float32), nan=0.0).T
         if self.log is not None:
             self.log.append((w, w, w, self.k))
         return torch.from_numpy(np.ascontiguousarray(x)), int(self.e.labels[w, self.h]) + 1
 
 
 class StackDataset(Dataset):
-    """Stacks of heatmap frames: x float32 [frames, bins, 2] (stack.npy), labelled
-    with the last sample row at or before the stack's last frame (its label
-    only reads rows after that time)."""
+    """Stacks of heatmap frames: x float32 [frames, bins, 2], labelled with the
+    last sample row at or before the stack's last frame (its label only reads
+    rows after that time).  source='stack' (stack.npy) or 'reqstack' (the
+    requirement's snapshot stacks, reqstack.npy); with features=True (reqstack
+    only) an item is ((x, f), y), f float32 [frames, F] the ml_features of each
+    frame's book (reqstack_features.npy, NaN -> 0)."""
 
-    def __init__(self, export, horizon=None, split=None, access_log=None):
-        if export.stack is None or export.labels is None:
-            raise ValueError('the export needs stack.npy and labels.npy')
+    def __init__(self, export, horizon=None, split=None, access_log=None, source='stack', features=False):
+        if source not in ('stack', 'reqstack'):
+            raise ValueError("source must be 'stack' or 'reqstack'")
+        if getattr(export, source) is None or export.labels is None:
+            raise ValueError('the export needs %s.npy and labels.npy' % source)
+        if features and source != 'reqstack':
+            raise ValueError('per-frame features come with reqstack only')
         self.e = export
+        self.src = getattr(export, source)
+        self.feat = export.reqstack_features if features else None
         self.k = int(horizon if horizon is not None else export.horizons[0])
         self.h = export.horizon_index(self.k)
         ts = np.asarray(export.timestamps)
-        st = np.asarray(export.stack_timestamps)
+        st = np.asarray(getattr(export, source + '_timestamps'))
         row = np.searchsorted(ts, st, side='right') - 1
         first, rows = export.split_range(split)
         lab = np.asarray(export.labels)
@@ -118,7 +133,10 @@ class StackDataset(Dataset):
 
     def __getitem__(self, i):
         s, w = int(self.items[i]), int(self.rows[i])
-        x = np.nan_to_num(np.array(self.e.stack[s], dtype=np.float32), nan=0.0)
+        x = torch.from_numpy(np.nan_to_num(np.array(self.src[s], dtype=np.float32), nan=0.0))
         if self.log is not None:
             self.log.append((w, w, w, self.k))
-        return torch.from_numpy(x), int(self.e.labels[w, self.h]) + 1
+        y = int(self.e.labels[w, self.h]) + 1
+        if self.feat is not None:
+            return (x, torch.from_numpy(np.nan_to_num(np.array(self.feat[s], dtype=np.float32), nan=0.0))), y
+        return x, y

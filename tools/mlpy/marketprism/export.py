@@ -11,7 +11,10 @@ import numpy as np
 LABEL_MISSING = -128
 
 _ARRAYS = ('timestamps', 'ids', 'mid', 'segment', 'deeplob', 'deeplob_windows', 'deeplob_x', 'features',
-           'heatmap', 'stack', 'stack_timestamps', 'labels', 'label_returns', 'mlfeatures')
+           'heatmap', 'stack', 'stack_timestamps', 'labels', 'label_returns', 'mlfeatures',
+           # the requirement's own artefacts (mpexport --what req, tools/mpexport/req.h)
+           'reqheatmap', 'reqheatmap_range', 'depthimage', 'deltaflow', 'market',
+           'reqstack', 'reqstack_features', 'reqstack_timestamps')
 
 
 class Export:

@@ -1,0 +1,16 @@
+/* sync_venues.c - the sync rule of each venue by exchange id (the bookd half
+ * of the venue table, venue.h). */
+#include "sync.h"
+
+static const struct bk_venue *const rules[EX_END] = {
+	[EX_BINANCE] = &bk_venue_binance,
+	[EX_OKX] = &bk_venue_okx,
+};
+
+const struct bk_venue *
+bk_venue_get(int exch)
+{
+	if (exch <= EX_NONE || exch >= EX_END || !venue_get(exch) || !venue_get(exch)->implemented)
+		return NULL;
+	return rules[exch];
+}

@@ -1,0 +1,202 @@
+/* venue.c - the venue table; see venue.h. */
+#include "venue.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fx.h"
+
+/* Indexed by id.  Planned venues keep their names (so records and files
+ * naming them can still be printed) but have implemented = 0. */
+static const struct venue venues[EX_END] = {
+	[EX_BINANCE] = {
+		.id = EX_BINANCE, .name = "binance", .title = "Binance spot", .implemented = 1,
+		.ws_url = "wss://stream.binance.com:9443", .rest_url = "https://api.binance.com",
+		/* Binance prints 8 fixed decimals */
+		.px_dec = 8, .qty_dec = 8, .sym = VS_JOIN, .min_dash = 1, .max_dash = 1,
+		.sym_hint = "BASE-QUOTE like BTC-USDT", .stale_s = 30, .ws_levels = 0, .flags = 0,
+		.stream = "<symbol>@depth@100ms",
+		.batching = "Binance sends the changes of each 100 ms as one update (U..u), so one 'update' "
+		    "step is one 100 ms batch, not one order event",
+	},
+	[EX_OKX] = {
+		.id = EX_OKX, .name = "okx", .title = "OKX", .implemented = 1,
+		.ws_url = "wss://ws.okx.com:8443", .rest_url = "https://openapi.okx.com",
+		/* OKX strings carry no trailing zeros */
+		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_SAME, .min_dash = 1, .max_dash = 4,
+		.sym_hint = "BASE-QUOTE like BTC-USDT (or an OKX instId like BTC-USD-220527, UNI-USD-SWAP)",
+		/* books of quiet instruments can be silent for a minute (heartbeats aside) */
+		.stale_s = 90, .ws_levels = 400, .flags = VF_SEQUENCE | VF_CHECKSUM,
+		.stream = "books (400 levels)",
+		.batching = "OKX books pushes the changes of about 100 ms as one update (seqId); empty "
+		    "heartbeat updates are not samples; levels beyond 400 come from books-full refreshes",
+	},
+	[EX_BINANCE_USDM] = {.id = EX_BINANCE_USDM, .name = "binance-usdm", .title = "Binance USD-M futures"},
+	[EX_BINANCE_COINM] = {.id = EX_BINANCE_COINM, .name = "binance-coinm", .title = "Binance COIN-M futures"},
+	[EX_BYBIT] = {.id = EX_BYBIT, .name = "bybit", .title = "Bybit"},
+	[EX_DERIBIT] = {.id = EX_DERIBIT, .name = "deribit", .title = "Deribit"},
+};
+
+const struct venue *
+venue_get(int exch)
+{
+	if (exch <= EX_NONE || exch >= EX_END || !venues[exch].name)
+		return NULL;
+	return &venues[exch];
+}
+
+const char *
+venue_names(void)
+{
+	static char buf[256];
+
+	if (!buf[0]) {
+		int it = 0;
+		const struct venue *v;
+
+		while ((v = venue_next(&it)))
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? ", " : "", v->name);
+	}
+	return buf;
+}
+
+const struct venue *
+venue_ready(int exch, char *err, size_t errlen)
+{
+	const struct venue *v = venue_get(exch);
+
+	if (!v) {
+		snprintf(err, errlen, "unknown exchange id %d (one of %s)", exch, venue_names());
+		return NULL;
+	}
+	if (!v->implemented) {
+		snprintf(err, errlen, "venue %s (%s) is not implemented yet (one of %s)", v->name, v->title,
+		    venue_names());
+		return NULL;
+	}
+	return v;
+}
+
+const struct venue *
+venue_next(int *it)
+{
+	while (*it + 1 < EX_END) {
+		const struct venue *v = &venues[++*it];
+
+		if (v->name && v->implemented)
+			return v;
+	}
+	return NULL;
+}
+
+const char *
+exch_name(int exch)
+{
+	const struct venue *v = venue_get(exch);
+
+	return v ? v->name : "?";
+}
+
+int
+venue_lookup(const char *name)
+{
+	if (!name)
+		return EX_NONE;
+	for (int i = EX_NONE + 1; i < EX_END; i++)
+		if (venues[i].name && strcasecmp(name, venues[i].name) == 0)
+			return i;
+	return EX_NONE;
+}
+
+int
+exch_parse(const char *name)
+{
+	int id = venue_lookup(name);
+
+	return id != EX_NONE && venues[id].implemented ? id : EX_NONE;
+}
+
+int
+venue_canon(const struct venue *v, const char *in, char *canon, size_t ccap, char *err, size_t errlen)
+{
+	size_t n = strlen(in), i;
+	int ndash = 0, empty = 0;
+
+	if (n == 0 || n >= ccap) {
+		snprintf(err, errlen, "symbol \"%.40s\": expected %s, of 1..%zu characters", in, v->sym_hint, ccap - 1);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == '-') {
+			ndash++;
+			if (i == 0 || i == n - 1 || in[i - 1] == '-')
+				empty = 1;
+		} else if (!isalnum(c)) {
+			snprintf(err, errlen, "symbol \"%.40s\": expected %s (letters and digits around '-')", in,
+			    v->sym_hint);
+			return -1;
+		}
+		canon[i] = (char)toupper(c);
+	}
+	canon[n] = 0;
+	if (ndash < v->min_dash || ndash > v->max_dash || empty) {
+		snprintf(err, errlen, "symbol \"%.40s\": expected %s", in, v->sym_hint);
+		return -1;
+	}
+	return 0;
+}
+
+/* BASE-QUOTE-SUFFIX (Binance futures): the parts, or -1. */
+static int
+split3(const char *canon, char *bq, size_t cap, const char **suffix)
+{
+	const char *d1 = strchr(canon, '-'), *d2 = d1 ? strchr(d1 + 1, '-') : NULL;
+	size_t o = 0;
+
+	if (!d2 || strchr(d2 + 1, '-'))
+		return -1;
+	for (const char *p = canon; p < d2 && o + 1 < cap; p++)
+		if (*p != '-')
+			bq[o++] = *p;
+	bq[o] = 0;
+	*suffix = d2 + 1;
+	return 0;
+}
+
+int
+venue_symbol(const struct venue *v, const char *canon, char *out, size_t cap)
+{
+	char bq[32];
+	const char *sfx;
+	size_t o = 0;
+	int n;
+
+	switch (v->sym) {
+	case VS_SAME:
+		n = snprintf(out, cap, "%s", canon);
+		return n < 0 || (size_t)n >= cap ? -1 : 0;
+	case VS_JOIN:
+		for (size_t i = 0; canon[i]; i++)
+			if (canon[i] != '-') {
+				if (o + 1 >= cap)
+					return -1;
+				out[o++] = canon[i];
+			}
+		out[o] = 0;
+		return 0;
+	case VS_BINANCE_FAPI:
+	case VS_BINANCE_DAPI:
+		if (split3(canon, bq, sizeof bq, &sfx) < 0)
+			return -1;
+		if (strcmp(sfx, "SWAP") == 0)
+			n = snprintf(out, cap, "%s%s", bq, v->sym == VS_BINANCE_DAPI ? "_PERP" : "");
+		else
+			n = snprintf(out, cap, "%s_%s", bq, sfx);
+		return n < 0 || (size_t)n >= cap ? -1 : 0;
+	}
+	return -1;
+}

@@ -1,0 +1,53 @@
+/*
+ * mlmkt.h - the requirement's market-data features (the ml_market_features
+ * consumer of shared/seed-digest.md) from the non-book records of one
+ * instrument: REC_TICKER, REC_KLINE and, for derivatives, REC_MARKET
+ * (funding, mark/index, open interest; columns mk_*).
+ *
+ * State per instrument: the last ticker groups seen and the last closed
+ * candle.  mlm_update folds one record in; mlm_read gives every feature,
+ * NaN for one whose source has not been seen yet.  Each feature is at most
+ * three IEEE double operations on exact mantissas (definitions in the
+ * table in mlmkt.c, listed by mlm_help), so live and offline agree.
+ *
+ * A new source is one row of the sources[] table in mlmkt.c (record type ->
+ * fold function) plus its columns in cols[].
+ */
+#ifndef MP_ROUTERD_MLMKT_H
+#define MP_ROUTERD_MLMKT_H
+
+#include <stdint.h>
+
+#include "rec.h"
+
+#define MLM_N 19
+
+/* mlm.mk_have */
+#define MLM_MK_FUNDING 0x1
+#define MLM_MK_MARK    0x2
+#define MLM_MK_INDEX   0x4
+#define MLM_MK_OI      0x8
+#define MLM_MK_PREV_OI 0x10
+
+struct mlm {
+	int px_exp, qty_exp;
+	struct rec_ticker tk;      /* the last value of each TICK_* group seen */
+	uint32_t tk_have;
+	struct rec_kline kl;       /* the last closed candle */
+	int kl_have;
+	/* REC_MARKET: mantissas as in rec.h (rate at MKT_RATE_EXP, prices px_exp, contracts qty_exp) */
+	int64_t mk_funding, mk_mark, mk_index, mk_oi, mk_prev_oi;
+	unsigned mk_have;          /* MLM_MK_* */
+	uint64_t ignored;          /* records of another type or a malformed one (counted) */
+};
+
+void mlm_init(struct mlm *m, int px_exp, int qty_exp);
+/* Fold one record in.  1 if it changed a feature, 0 if not a source
+ * (another type, an open candle), -1 for a malformed record (counted). */
+int mlm_update(struct mlm *m, const struct rec_hdr *rec);
+/* Every feature into out[MLM_N] (NaN = source not seen). */
+void mlm_read(const struct mlm *m, double *out);
+const char *mlm_name(int i);
+const char *mlm_help(int i);
+
+#endif

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# decay_sim.sh - does the Binance deep refresh keep a 5000-level book exact in
+# a fast, trending market?  10 minutes of market time against mpsim at high
+# volatility, twice on the same seed (so the same market): once with the deep
+# refresh on, once with it off.  Samples every 30 s of market time
+# (test/bookd/decay_sample.py: pause, wait until the book rebuilt from bookd's
+# book.router output is at the simulator's update id, compare, resume).
+#
+#   refresh on:  at every sample >= 95 % of 5000 exact levels per side, every
+#                level inside the exact range equal to /_sim/book at that id,
+#                refreshes done, 0 refresh discrepancies;
+#   refresh off: the same market leaves the exact range well below 95 %
+#                (the figure is printed), so the first half proves something.
+#
+# Time scaling: mpsim --rate 10 runs 10 steps (1 s of market time) per 100 ms
+# of real time, so 10 min of market time take ~60 s.  Every duration that is
+# market time in production is divided by 10 here: mpsim's timers follow
+# (--timer-rate defaults to --rate: its weight window is 6 s), feedd's
+# weight_window = 6 s, bookd's refresh_hold_timeout = 1 s and snapshot_interval
+# = 100 ms (the top-N snapshots carry the exact range to book_follow).  The refresh
+# interval: the market is ETH-USDT at --volatility 0.05 (2.5x mpsim's
+# default) falling 6 %/hour (--drift -0.06); at that pace the exact range of
+# a 5000-level book loses 5 % in ~10 s of market time (a paused-market
+# measurement of mpsim's book: tools/mpsim/README.md "Deep churn and drift"),
+# so the test refreshes every 5 s of market time = 500 ms real: 12 refreshes
+# of weight 250 per (scaled) minute, 3,000 of feedd's 4,800 budget.  The
+# default 60 s is too slow for such a market (README of bookd, "Binance deep
+# refresh").
+. "$(dirname "$0")/../lib.sh"
+cd "$MP_ROOT" || exit 2
+
+for p in mpsim feedd bookd test/helpers/book_follow; do
+	if [ ! -x "$BIN/$p" ]; then not_ok decay_sim "$BIN/$p not built"; exit 1; fi
+done
+command -v curl >/dev/null || { not_ok decay_sim "curl missing"; exit 1; }
+
+SYM=ETH-USDT
+SIMARGS=(--rate 10 --seed 3 --symbols "$SYM" --volatility 0.05 --drift -0.06)
+STEPS=6000      # 10 minutes of market time
+EVERY=300       # a sample every 30 s of market time
+PCT=95
+
+# run_half NAME REFRESH_INTERVAL: one system on its own ports, rings and dirs
+run_half() {
+	local name=$1 interval=$2 d=$T_TMP/$1 P1 P2 prefix
+	P1=$(free_port); P2=$(free_port)
+	while [ "$P2" = "$P1" ]; do P2=$(free_port); done
+	prefix="mpt-decay-$$-$name"
+	mkdir -p "$d/var" "$d/follow"
+	cat >"$d/conf.ini" <<CONF
+[system]
+ring_prefix = $prefix
+data_dir = $d/var
+[instruments]
+binance = $SYM
+okx = $SYM
+[feedd.binance]
+ws_url = ws://127.0.0.1:$P1
+rest_url = http://127.0.0.1:$P1
+capture = false
+channels = depth
+weight_window = 6s
+stale_after = 30s
+reconnect_min = 100ms
+reconnect_max = 1s
+[bookd]
+max_levels = 5000
+min_depth_pct = 0
+deep_refresh_interval = $interval
+refresh_hold_timeout = 1s
+snapshot_interval = 100ms
+resync_backoff_min = 200ms
+resync_backoff_max = 2s
+snapshot_timeout = 3s
+[ring.book.store]
+policy = drop
+capacity = 16MiB
+[ring.book.router]
+capacity = 64MiB
+[ring.feed.binance]
+capacity = 32MiB
+[ring.raw.binance]
+capacity = 1MiB
+CONF
+	bg "$BIN/mpsim" --binance-port "$P1" --okx-port "$P2" "${SIMARGS[@]}" >"$d/sim.out" 2>"$d/sim.err"
+	local simpid=$T_LASTPID
+	wait_port "$P1" 10 || { not_ok "decay_${name}_start" "mpsim did not listen"; return 1; }
+	bg "$BIN/feedd" -c "$d/conf.ini" --exchange binance 2>"$d/feedd.err"
+	local fpid=$T_LASTPID
+	bg "$BIN/bookd" -c "$d/conf.ini" 2>"$d/bookd.err"
+	local bpid=$T_LASTPID
+	bg "$BIN/test/helpers/book_follow" -c "$d/conf.ini" --dir "$d/follow" 2>"$d/follow.err"
+	local lpid=$T_LASTPID
+	/usr/bin/python3 test/bookd/decay_sample.py "$P1" "$d/follow/binance-$SYM.json" "$SYM" \
+		"$STEPS" "$EVERY" $((20 * T_WAIT_SCALE)) "$d/samples.json" >"$d/samples.txt" 2>&1
+	local rc=$?
+	sed "s/^/# $name: /" "$d/samples.txt"
+	for p in $lpid $bpid $fpid $simpid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "/dev/shm/${prefix:?}"
+	if [ $rc != 0 ]; then
+		not_ok "decay_${name}_sampled" "$(tail -1 "$d/samples.txt"); bookd: $(tail -1 "$d/bookd.err")"
+		return 1
+	fi
+	ok "decay_${name}_sampled"
+}
+
+# judge NAME: the verdicts on one half's samples
+judge() {
+	/usr/bin/python3 - "$T_TMP/$1/samples.json" "$1" "$PCT" "$STEPS" "$EVERY" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1])); name, pct = sys.argv[2], int(sys.argv[3])
+steps, every = int(sys.argv[4]), int(sys.argv[5])
+s = o["samples"]
+def check(n, cond, why):
+    print(("ok %s" % n) if cond else ("not ok %s - %s" % (n, why)))
+low = min(min(x["exact_bids"], x["exact_asks"]) for x in s)
+worst = min(s, key=lambda x: min(x["exact_bids"], x["exact_asks"]))
+check("decay_%s_all_samples" % name, len(s) == steps // every, "%d samples, want %d" % (len(s), steps // every))
+bad = [x for x in s if x["mismatch"]]
+check("decay_%s_exact_range_equals_sim" % name, not bad,
+      "%d of %d samples differ from /_sim/book at the same id, first: %s" % (len(bad), len(s), bad and bad[0]["mismatch"]))
+ev = s[-1]["events"]
+check("decay_%s_no_discrepancy" % name, ev.get("refresh_discrepancy", 0) == 0 and ev.get("gap", 0) == 0,
+      "events %s" % ev)
+print("# %s: lowest exact levels per side %d (%.1f %% of 5000) at market step %d; full snapshots %d; events %s"
+      % (name, low, low / 50.0, worst["step"] - o["start_step"], s[-1]["fulls"], ev))
+if name == "refresh_on":
+    check("decay_refresh_on_exact_ge_%d_pct" % pct, low >= 5000 * pct // 100,
+          "a sample had %d exact levels on a side (< %d %% of 5000) at market step %d"
+          % (low, pct, worst["step"] - o["start_step"]))
+    # a refresh is a SNAP_FULL on book.router; at 12 per market minute there are ~120
+    check("decay_refresh_on_refreshed", s[-1]["fulls"] >= 60, "only %d full snapshots" % s[-1]["fulls"])
+else:
+    # the decay the refresh prevents: well below the requirement
+    check("decay_refresh_off_decays", low < 5000 * (pct - 10) // 100,
+          "without refresh the lowest sample still had %d exact levels (>= %d %% of 5000): "
+          "the market does not show the decay" % (low, pct - 10))
+PY
+}
+
+run_half refresh_on 500ms && judge refresh_on
+run_half refresh_off 0 && judge refresh_off

@@ -1,0 +1,41 @@
+/* venues.c - mpsim's half of the venue table: each simulated venue's
+ * operations (binance.c, okx.c) by sim venue index. */
+#include "binance.h"
+#include "okx.h"
+#include "sim.h"
+#include "venue.h"
+
+static int64_t
+bn_last_id(const struct sim_inst *in)
+{
+	return in->bn_last_u;
+}
+
+static int64_t
+ox_last_id(const struct sim_inst *in)
+{
+	return in->ox_seq;
+}
+
+static const struct sim_venue venues[SIM_NVENUE] = {
+	[SIM_BINANCE] = {
+		.exch = EX_BINANCE, .inst_init = bn_inst_init, .on_step = bn_on_step, .rest = bn_rest,
+		.ws_open = bn_ws_open, .ws_message = bn_ws_message, .broadcast = bn_broadcast,
+		.fault_answer = bn_fault_answer, .notice = bn_shutdown_notice, .notice_ms = 5000,
+		.weight_now = bn_weight_now, .flush_pending = bn_flush_pending, .px = bn_px, .qty = bn_qty,
+		.last_id = bn_last_id, .venue_sym_join = 1, .second_stream = 1, .rx_limit = 5,
+		.server_pings = 1, .replays = 1,
+	},
+	[SIM_OKX] = {
+		.exch = EX_OKX, .inst_init = ox_inst_init, .on_step = ox_on_step, .housekeeping = ox_housekeeping,
+		.rest = ox_rest, .ws_open = ox_ws_open, .ws_message = ox_ws_message, .broadcast = ox_broadcast,
+		.fault_answer = ox_fault_answer, .notice = ox_upgrade_notice, .notice_ms = 60000,
+		.px = ox_px, .qty = ox_qty, .last_id = ox_last_id, .ws_snapshots = 1, .derivatives = 1,
+	},
+};
+
+const struct sim_venue *
+sim_ops(int venue)
+{
+	return venue >= 0 && venue < SIM_NVENUE ? &venues[venue] : &venues[0];
+}
