@@ -114,9 +114,11 @@ t_system_checks(void)
 	T_CHECK(load_fails_file("[ring.feed.kraken]\n", NULL, 0,
 	    "P:1: [ring.feed.kraken]: unknown section (did you mean [ring.feed.okx]?)"));
 	T_CHECK(load_fails_file("[instruments]\nbinance =\nokx = \n", NULL, 0,
-	    "P:3: [instruments] binance, okx are all empty (binance: P:2, okx: P:3): nothing to collect"));
+	    "P:3: [instruments] binance, okx, binance-usdm, binance-coinm are all empty (binance: P:2, okx: P:3, "
+	    "binance-usdm: default, binance-coinm: default): nothing to collect"));
 	T_CHECK(load_fails(both_empty, 2,
-	    "--set: [instruments] binance, okx are all empty (binance: --set, okx: --set): nothing to collect"));
+	    "--set: [instruments] binance, okx, binance-usdm, binance-coinm are all empty (binance: --set, "
+	    "okx: --set, binance-usdm: default, binance-coinm: default): nothing to collect"));
 	c = pipe_cfg_load(NULL, one_empty, 1, err, sizeof err);
 	T_CHECK(c != NULL);
 	cfg_free(c);
@@ -160,9 +162,11 @@ t_system_checks(void)
 static void
 t_closed_sections_agree(void)
 {
-	char names[16][32], sect[64], err[512];
+	char names[32][32], sect[64], err[512];
 	char *sets[1] = {sect};
-	struct cfg *c = load(NULL, 0);
+	/* every venue with an instrument, so every venue has its rings */
+	char *all[] = {"instruments.binance-usdm=BTC-USDT-SWAP", "instruments.binance-coinm=BTC-USD-SWAP"};
+	struct cfg *c = load(all, 2);
 	const struct venue *v;
 	int n, nvenues = 0, it = 0;
 
@@ -171,8 +175,8 @@ t_closed_sections_agree(void)
 		return;
 	while ((v = venue_next(&it)))
 		nvenues++;
-	n = pipe_ring_names(c, names, 16);
-	T_EQ_I(n, 8);
+	n = pipe_ring_names(c, names, 32);
+	T_EQ_I(n, 3 * nvenues + 2);
 	for (int i = 0; i < n; i++) {
 		struct cfg *d;
 
