@@ -18,3 +18,6 @@ TEST_SCRIPTS += test/feedd/feedd_big_frame.sh
 # next to the scanner before the fused level reader (parse_scan_ref.c)
 $(eval $(call prog,bench_feedd_parse_real,test/feedd/bench_feedd_parse_real.c test/feedd/parse_scan_ref.c test/bookd/real_cap.c $(FEEDD_PARSE_SRCS) $(BOOK_ENGINE_SRCS),jansson))
 BENCHES += $(BIN)/bench_feedd_parse_real
+# bench_venue_real: parse + apply per venue (spot and USD-M real recordings, one run)
+$(eval $(call prog,bench_venue_real,test/feedd/bench_venue_real.c $(FEEDD_PARSE_SRCS) $(BOOK_ENGINE_SRCS),jansson))
+BENCHES += $(BIN)/bench_venue_real
