@@ -159,6 +159,8 @@ adopt_inst(void *ud, int exch, const char *sym, size_t len)
 		exit(1);
 	}
 	r->by_id[id] = r->nbooks++;
+	if (r->sw)
+		store_writer_set_reg(r->sw, &r->reg);
 	if (r->started[exch])
 		bk_start(&r->books[r->nbooks - 1], r->now);
 	return inst_get(&r->reg, id);
