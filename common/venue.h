@@ -49,11 +49,15 @@ enum exch_id {
  */
 #define VENUE_CFG(X) \
 	X("binance", "BTC-USDT, ETH-USDT", "Binance spot symbols in canonical form (BASE-QUOTE)") \
-	X("okx", "BTC-USDT, ETH-USDT", "OKX spot instruments (BASE-QUOTE)")
+	X("okx", "BTC-USDT, ETH-USDT", "OKX spot instruments (BASE-QUOTE)") \
+	X("binance-usdm", "", "Binance USD-M futures: BTC-USDT-SWAP (perpetual, venue BTCUSDT) or " \
+	    "BTC-USDT-240927 (dated, BTCUSDT_240927)") \
+	X("binance-coinm", "", "Binance COIN-M futures: BTC-USD-SWAP (perpetual, venue BTCUSD_PERP) or " \
+	    "BTC-USD-240927 (dated, BTCUSD_240927)")
 
-/* ", binance, okx" + 2: the feedd.* section names (a CFG_SECTION list). */
+/* ", binance, okx" from its third character: the feedd.* section names (a CFG_SECTION list). */
 #define VENUE_SECT_ITEM_(n, d, h) ", " n
-#define VENUE_SECTIONS (VENUE_CFG(VENUE_SECT_ITEM_) + 2)
+#define VENUE_SECTIONS (&VENUE_CFG(VENUE_SECT_ITEM_)[2])
 /* The per-venue rings, "feed.binance, raw.binance, ctl.binance, feed.okx, ..." */
 #define VENUE_RING_ITEM_(n, d, h) "feed." n ", raw." n ", ctl." n ", "
 #define VENUE_RINGS VENUE_CFG(VENUE_RING_ITEM_)
@@ -106,5 +110,10 @@ int venue_lookup(const char *name);         /* EX_* of any row, planned ones too
  * err filled saying what was expected. */
 int venue_canon(const struct venue *v, const char *in, char *canon, size_t ccap, char *err, size_t errlen);
 int venue_symbol(const struct venue *v, const char *canon, char *out, size_t cap);
+/* The reverse: the venue's id (BTCUSD_PERP) -> the canonical name
+ * (BTC-USD-SWAP), for tools that meet instruments they were not told of.
+ * Joined spot names are split at a known quote asset (USDT, USDC, FDUSD,
+ * BUSD, TUSD, BTC, ETH, BNB, EUR, TRY, ...).  0, or -1 if it cannot tell. */
+int venue_canon_of(const struct venue *v, const char *vsym, size_t len, char *out, size_t cap);
 
 #endif

@@ -236,8 +236,10 @@ struct feed_venue {
 	int64_t (*weight_limit)(const char *body, size_t len);
 	int server_weight;  /* answers report the weight used (X-MBX-USED-WEIGHT): follow it */
 	int deep;           /* RQ_DEEP exists (CTL_DEEP, deep_interval) */
+	const void *spec;   /* the venue file's own constants (one file serving several venues) */
 };
 extern const struct feed_venue feed_venue_binance, feed_venue_okx;
+extern const struct feed_venue feed_venue_binance_usdm, feed_venue_binance_coinm;
 
 /* The venue's operations, or NULL with err filled. */
 const struct feed_venue *venue_ops(int exch, char *err, size_t errlen);

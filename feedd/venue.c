@@ -13,6 +13,8 @@
 static const struct feed_venue *const ops[EX_END] = {
 	[EX_BINANCE] = &feed_venue_binance,
 	[EX_OKX] = &feed_venue_okx,
+	[EX_BINANCE_USDM] = &feed_venue_binance_usdm,
+	[EX_BINANCE_COINM] = &feed_venue_binance_coinm,
 };
 
 const struct feed_venue *

@@ -3,7 +3,7 @@ $(eval $(call test_prog,test_book,test/bookd/test_book.c $(BOOK_ENGINE_SRCS),))
 # test_book_real: update by update against the previous engine on the real recordings
 $(eval $(call test_prog,test_book_real,test/bookd/test_book_real.c test/bookd/real_cap.c test/bookd/book_ref_sorted.c $(BOOK_ENGINE_SRCS) $(FEEDD_PARSE_SRCS),inih jansson))
 $(eval $(call test_prog,test_sync,test/bookd/test_sync.c $(BOOKD_LIB_SRCS),inih))
-TEST_SCRIPTS += test/bookd/mpreplay.sh test/bookd/mpreplay_real.sh test/bookd/refresh_real.sh test/bookd/okx_legacy.sh
+TEST_SCRIPTS += test/bookd/mpreplay.sh test/bookd/mpreplay_real.sh test/bookd/usdm_real.sh test/bookd/refresh_real.sh test/bookd/okx_legacy.sh
 $(eval $(call prog,bench_book,test/bookd/bench_book.c $(BOOKD_LIB_SRCS) $(FEEDD_PARSE_SRCS),inih jansson))
 BENCHES += $(BIN)/bench_book
 # book_follow: a test consumer of book.router (rebuilds books from bookd's

@@ -52,7 +52,7 @@ sink_clear(struct sink *s)
 }
 
 static struct inst_registry g_reg;
-static struct parse_ctx g_bn, g_ok;
+static struct parse_ctx g_bn, g_ok, g_um, g_cm;
 static struct sink g_s, g_s2;
 
 static void
@@ -65,8 +65,13 @@ setup(void)
 	inst_add(&g_reg, EX_BINANCE, "ETH-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_OKX, "ETH-USDT", err, sizeof err);
+	inst_add(&g_reg, EX_BINANCE_USDM, "ETH-USDT-SWAP", err, sizeof err);
+	inst_add(&g_reg, EX_BINANCE_COINM, "BTC-USD-SWAP", err, sizeof err);
+	inst_add(&g_reg, EX_BINANCE_COINM, "BTC-USD-240927", err, sizeof err);
 	parse_init(&g_bn, &g_reg, EX_BINANCE);
 	parse_init(&g_ok, &g_reg, EX_OKX);
+	parse_init(&g_um, &g_reg, EX_BINANCE_USDM);
+	parse_init(&g_cm, &g_reg, EX_BINANCE_COINM);
 }
 
 static int
@@ -729,10 +734,79 @@ t_fused_levels_match_json(void)
 		}
 }
 
+/* A frame of the real USD-M recording (../shared/data), levels cut short. */
+#define UM_DEPTH "{\"stream\":\"ethusdt@depth@0ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1723161256303," \
+	"\"T\":1723161256302,\"s\":\"ETHUSDT\",\"U\":5123107832349,\"u\":5123107837896,\"pu\":5123107832175," \
+	"\"b\":[[\"200.00\",\"10.229\"],[\"2681.13\",\"0.000\"]],\"a\":[[\"2681.63\",\"73.077\"]]}}"
+
+static void
+t_binance_futures(void)
+{
+	const struct rec_delta *d;
+	const struct rec_snapshot *s;
+	const struct rec_ticker *t;
+	uint64_t slow = g_um.slow_path;
+	const char *rest = "{\"lastUpdateId\":5123107856276,\"E\":1723161256567,\"T\":1723161256561,"
+	    "\"bids\":[[\"2681.62\",\"16.969\"]],\"asks\":[[\"2681.63\",\"1.5\"]]}";
+
+	/* depthUpdate with pu and T: the scanner takes it, jansson agrees byte for byte */
+	WS_EQ(&g_um, UM_DEPTH, 1);
+	T_EQ_U(g_um.slow_path, slow);
+	d = (const void *)g_s.rec[0];
+	T_CHECK(d && d->h.inst == 5 && d->h.first_id == 5123107832349LL && d->h.last_id == 5123107837896LL);
+	T_CHECK(d && d->h.prev_id == 5123107832175LL);
+	T_CHECK(d && d->h.exch_ns == 1723161256303000000LL);
+	T_CHECK(agree(&g_um, UM_DEPTH, 1));
+	/* COIN-M venue ids: BTCUSD_PERP, BTCUSD_240927 */
+	T_CHECK(agree(&g_cm, "{\"e\":\"depthUpdate\",\"E\":1,\"T\":1,\"s\":\"BTCUSD_PERP\",\"U\":10,\"u\":12,"
+	    "\"pu\":9,\"b\":[[\"60000.1\",\"3\"]],\"a\":[]}", 1));
+	WS_EQ(&g_cm, "{\"e\":\"depthUpdate\",\"E\":1,\"T\":1,\"s\":\"BTCUSD_240927\",\"U\":10,\"u\":12,"
+	    "\"pu\":9,\"b\":[],\"a\":[]}", 1);
+	T_EQ_I(g_s.rec[0] ? ((struct rec_hdr *)g_s.rec[0])->inst : 0, 7);
+	/* the chain needs pu: without it (or pu >= U) the frame is refused on both paths */
+	WS_EQ(&g_um, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":6,\"b\":[],\"a\":[]}", -1);
+	T_CHECK(strstr(g_um.err, "without pu") != NULL);
+	WS_EQ(&g_um, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":6,\"pu\":5,\"b\":[],\"a\":[]}", -1);
+	/* spot ignores a pu it has no use for */
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":6,\"pu\":4,\"b\":[],\"a\":[]}", 1);
+	T_EQ_I(g_s.rec[0] ? ((struct rec_hdr *)g_s.rec[0])->prev_id : 0, -1);
+	/* bookTicker names its event on futures; trade and aggTrade as spot */
+	WS_EQ(&g_um, "{\"stream\":\"ethusdt@bookTicker\",\"data\":{\"e\":\"bookTicker\",\"u\":5123107838717,"
+	    "\"s\":\"ETHUSDT\",\"b\":\"2681.62\",\"B\":\"1.165\",\"a\":\"2681.63\",\"A\":\"73.077\","
+	    "\"T\":1723161256310,\"E\":1723161256311}}", 1);
+	t = (const void *)g_s.rec[0];
+	T_CHECK(t && t->h.type == REC_TICKER && t->h.last_id == 5123107838717LL && (t->have & TICK_BBO));
+	WS_EQ(&g_um, "{\"stream\":\"ethusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1723161256560,"
+	    "\"T\":1723161256560,\"s\":\"ETHUSDT\",\"t\":4308068523,\"p\":\"2681.62\",\"q\":\"1.000\","
+	    "\"X\":\"MARKET\",\"m\":true}}", 1);
+	WS_EQ(&g_um, "{\"e\":\"aggTrade\",\"E\":1,\"a\":5,\"s\":\"ETHUSDT\",\"p\":\"2681.62\",\"q\":\"1\","
+	    "\"f\":10,\"l\":12,\"T\":1,\"m\":false}", 1);
+	/* REST /fapi/v1/depth (E, T beside lastUpdateId): scanner and jansson agree */
+	sink_clear(&g_s);
+	sink_clear(&g_s2);
+	T_EQ_I(parse_rest_mode(&g_um, "/fapi/v1/depth?symbol=ETHUSDT&limit=1000", rest, strlen(rest), 5, 3,
+	    PARSE_SCAN_ONLY, sink_emit, &g_s), 1);
+	T_EQ_I(parse_rest_mode(&g_um, "/fapi/v1/depth?symbol=ETHUSDT&limit=1000", rest, strlen(rest), 5, 3,
+	    PARSE_JSON_ONLY, sink_emit, &g_s2), 1);
+	T_CHECK(g_s.n == 1 && g_s2.n == 1 && g_s.len[0] == g_s2.len[0] &&
+	    memcmp(g_s.rec[0], g_s2.rec[0], g_s.len[0]) == 0);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s && s->h.last_id == 5123107856276LL && s->kind == SNAP_REST && s->req_id == 3);
+	/* a spot path on a futures parser is not its depth */
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_um, "/api/v3/depth?symbol=ETHUSDT&limit=5", rest, strlen(rest), 5, 3, sink_emit, &g_s), 0);
+	T_EQ_I(g_s.n, 0);
+	/* COIN-M REST */
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_cm, "/dapi/v1/depth?symbol=BTCUSD_PERP&limit=1000", rest, strlen(rest), 5, 3,
+	    sink_emit, &g_s), 1);
+}
+
 int
 main(void)
 {
 	setup();
+	T_RUN(t_binance_futures);
 	T_RUN(t_binance_depth);
 	T_RUN(t_binance_depth_fallbacks);
 	T_RUN(t_binance_bad_frames);
@@ -756,5 +830,7 @@ main(void)
 	sink_clear(&g_s2);
 	parse_free(&g_bn);
 	parse_free(&g_ok);
+	parse_free(&g_um);
+	parse_free(&g_cm);
 	return t_done();
 }
