@@ -67,6 +67,13 @@ rec_snapshot_exact(const struct rec_snapshot *s, uint32_t *bids, uint32_t *asks)
 	*asks = na;
 }
 
+int
+rec_delta_is_merge(const struct rec_delta *d)
+{
+	return d->n_bids + d->n_asks > 0 && !(d->h.flags & REC_F_NOSEQ) && d->h.first_id == d->h.last_id &&
+	    d->h.prev_id == d->h.last_id;
+}
+
 void
 rec_hdr_init(struct rec_hdr *h, uint16_t type, uint32_t inst, uint32_t len)
 {

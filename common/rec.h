@@ -389,6 +389,13 @@ size_t rec_snapshot_size(uint32_t n_bids, uint32_t n_asks);
  * none: 0 levels of that side). */
 void rec_snapshot_exact(const struct rec_snapshot *s, uint32_t *bids, uint32_t *asks);
 size_t rec_raw_size(uint32_t path_len, uint32_t payload_len);
+/* 1 if a bookd delta is a refresh merge, not a venue update: levels a REST
+ * refresh changed (OKX books-full deep levels, a Binance spliced refresh)
+ * that bookd sends as a delta with first_id == last_id == prev_id == the
+ * book id (bookd/sync.h).  No venue update has that shape: a heartbeat has
+ * no levels, a legacy OKX frame (REC_F_NOSEQ, ids 0) has the flag.  Market
+ * flow (routerd/mlflow.h) leaves merges out; the book still takes them. */
+int rec_delta_is_merge(const struct rec_delta *d);
 /* Fixed size of a type (the struct without its trailing array); 0 if unknown. */
 size_t rec_fixed_size(uint16_t type);
 

@@ -8,7 +8,9 @@
  * updates: sum (new size - size in the book before the delta), a removal
  * counting minus the size it removed and a new level its whole size.  Over
  * the window (the last W deltas of the current sync epoch; mlfl_reset at an
- * anchor):
+ * anchor; a refresh merge, rec_delta_is_merge in rec.h, is no market flow:
+ * callers apply it to their book and give it to neither mlfl_level nor
+ * mlfl_end):
  *   bid_flow, ask_flow   the summed flows, base units
  *   net_flow             bid_flow - ask_flow
  *   flow_ratio           (B - A) / (|B| + |A|), 0 when both are 0

@@ -11,8 +11,6 @@ struct mlv_inst {
 	struct mlfl fl;
 	int anchored;
 	int64_t book_id;
-	double last[MLFL_N];      /* the output after book_id (a record seen again) */
-	int have_last;
 	int64_t chunk_id;         /* a chunked SNAP_FULL being loaded */
 };
 
@@ -96,7 +94,6 @@ on_full(struct mlv_inst *s, const struct rec_snapshot *sn)
 	if (sn->chunk + 1 >= sn->nchunks) {
 		s->anchored = 1;
 		s->book_id = sn->h.last_id;
-		s->have_last = 0;
 		mlfl_reset(&s->fl);
 	}
 }
@@ -107,6 +104,7 @@ mlv_record(struct mlv *v, const struct rec_hdr *rec, int qty_exp, double *out)
 	struct mlv_inst *s = rec->type == REC_DELTA || rec->type == REC_SNAPSHOT ? inst_of(v, rec->inst) : NULL;
 	const struct rec_delta *d = (const struct rec_delta *)rec;
 	uint32_t i, n;
+	int merge;
 
 	if (!s)
 		return 0;
@@ -117,16 +115,15 @@ mlv_record(struct mlv *v, const struct rec_hdr *rec, int qty_exp, double *out)
 	}
 	if (!s->anchored)
 		return 0;
-	n = d->n_bids + d->n_asks;
-	if (d->h.last_id == s->book_id && s->have_last && n) {
-		memcpy(out, s->last, sizeof s->last);   /* the same record again */
-		return 1;
-	}
 	if (d->h.prev_id != s->book_id) {
 		v->breaks++;
 		s->anchored = 0;
 		return 0;
 	}
+	n = d->n_bids + d->n_asks;
+	/* a refresh merge changes the book (later sizes before are measured
+	 * against it) but is no market flow: it stays out of the window */
+	merge = rec_delta_is_merge(d);
 	for (i = 0; i < n; i++) {
 		int side = i < d->n_bids ? BOOK_BID : BOOK_ASK;
 		int64_t old = 0;
@@ -139,15 +136,15 @@ mlv_record(struct mlv *v, const struct rec_hdr *rec, int qty_exp, double *out)
 			s->anchored = 0;   /* as offline: an invalid level ends the epoch */
 			return 0;
 		}
-		mlfl_level(&s->fl, side, old, r == BOOK_DROPPED ? old : d->lv[i].qty);
+		if (!merge)
+			mlfl_level(&s->fl, side, old, r == BOOK_DROPPED ? old : d->lv[i].qty);
 	}
 	s->book_id = d->h.last_id;
 	if ((d->h.flags & REC_F_HEARTBEAT) && n == 0)
 		return 0;
-	mlfl_end(&s->fl);
-	mlfl_read(&s->fl, qty_exp, out);
-	memcpy(s->last, out, sizeof s->last);
-	s->have_last = 1;
+	if (!merge)
+		mlfl_end(&s->fl);
+	mlfl_read(&s->fl, qty_exp, out);   /* after a merge: the window as it was */
 	return 1;
 }
 

@@ -195,7 +195,7 @@ t_enc_ml(void)
 }
 
 /* The live replica (mlive.c): anchor, flows against the book, a break, a
- * heartbeat, a record seen twice, re-anchoring by a sync full book. */
+ * heartbeat, a refresh merge, re-anchoring by a sync full book. */
 static void
 t_live_flow(void)
 {
@@ -231,16 +231,24 @@ t_live_flow(void)
 	T_EQ_I(mlv_record(v, &d->h, -1, out), 1);
 	T_CHECK(out[0] == 3.0 && out[1] == -3.0 && out[2] == 6.0 && out[3] == 1.0 && out[4] == 1 && out[5] == 1 &&
 	    out[6] == 1);
-	/* the same record again (re-encoded): the same output, not applied twice */
+	/* a refresh merge (first = last = prev = the book id): the replica takes
+	 * bid 99 20 -> 22 and a new deep ask, the window does not move */
+	d->h.first_id = d->h.prev_id = 11;
+	d->lv[0] = (struct rec_level){99, 22};
+	d->lv[1] = (struct rec_level){150, 9};
+	T_CHECK(rec_delta_is_merge(d));
 	T_EQ_I(mlv_record(v, &d->h, -1, out), 1);
-	T_CHECK(out[0] == 3.0 && out[6] == 1);
-	/* a new ask level (its whole size) and a bid change; window 2 */
-	d->lv[0] = (struct rec_level){99, 25};    /* +5 */
+	T_CHECK(out[0] == 3.0 && out[1] == -3.0 && out[4] == 1 && out[5] == 1 && out[6] == 1);
+	/* a bid change measured against the merged size, a new ask level (its
+	 * whole size); window 2 */
+	d->h.first_id = -1;
+	d->lv[0] = (struct rec_level){99, 25};    /* 22 -> 25: +3 (not +5) */
 	d->lv[1] = (struct rec_level){102, 40};   /* +40 */
 	d->h.prev_id = 11;
 	d->h.last_id = 12;
+	T_CHECK(!rec_delta_is_merge(d));
 	T_EQ_I(mlv_record(v, &d->h, -1, out), 1);
-	T_CHECK(out[0] == 3.5 && out[1] == 1.0 && out[6] == 2);
+	T_CHECK(out[0] == 3.3 && out[1] == 1.0 && out[4] == 2 && out[5] == 2 && out[6] == 2);
 	/* an OKX heartbeat: the id moves, the window does not */
 	d->n_bids = d->n_asks = 0;
 	d->h.flags = REC_F_HEARTBEAT;

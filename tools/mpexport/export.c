@@ -629,6 +629,9 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 	int64_t before[4], after[4];
 	uint32_t i, n = d->n_bids + d->n_asks;
 	int hb = (d->h.flags & REC_F_HEARTBEAT) && n == 0;
+	/* a refresh merge stays out of the delta flows (deltaflow.npy), as live
+	 * (routerd/mlive.h): the book takes it, the flow window does not */
+	int merge = rec_delta_is_merge(d);
 	char det[160];
 
 	s->c.deltas++;
@@ -661,7 +664,7 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 		if (r == BOOK_DROPPED || r == BOOK_EVICTED)
 			shrink_known(s, side);
 		mpx_flow_level(&s->flow, &s->fc, side, old, r == BOOK_DROPPED ? old : d->lv[i].qty);
-		if (s->req)
+		if (s->req && !merge)
 			mpx_req_level(s->req, side, old, r == BOOK_DROPPED ? old : d->lv[i].qty);
 	}
 	best4(s->bk, after);
@@ -688,7 +691,7 @@ on_delta(struct st *s, const struct rec_delta *d, int64_t t)
 	}
 	mpx_flow_ofi(&s->flow, &s->fc, before, after);
 	s->flow.n_updates++;
-	if (s->req)
+	if (s->req && !merge)
 		mpx_req_delta_end(s->req);
 	s->c.applied++;
 	if (t >= s->o->from && s->last_upd_t && s->last_upd_epoch == s->epoch_no) {

@@ -301,7 +301,8 @@ mpx_req_meta(const struct mpx_req *r, json_t *root, json_t *files, uint64_t rows
 		cols = names(mlfl_name, mlfl_help, MLFL_N);
 		json_object_set_new(j, "delta_flow", json_pack("{s:i,s:o,s:s}", "window", c->flow_window, "columns", cols,
 		    "definition", "per applied delta and side, the flow is sum(new size - size in the book before); "
-		    "the window holds the last W applied deltas of the sync epoch (routerd/mlflow.h)"));
+		    "the window holds the last W applied deltas of the sync epoch; a refresh merge (first = last = prev id) "
+		    "changes the book but is not in the window (routerd/mlflow.h)"));
 	}
 	if (c->what & MPX_W_MARKET) {
 		sh[1] = MLM_N;

@@ -511,6 +511,7 @@ print_summary(void)
 		    "resyncs", (json_int_t)vb->st.resyncs, "stale", (json_int_t)vb->st.stale,
 		    "skipped", (json_int_t)vb->st.skipped, "pending_fulls", (json_int_t)pending,
 		    "duplicates", (json_int_t)vb->st.stale);
+		json_object_set_new(b, "late_merges", json_integer((json_int_t)vb->st.late_merges));
 		if (vb->st.first_mismatch[0])
 			json_object_set_new(b, "first_mismatch", json_string(vb->st.first_mismatch));
 		if (vb->st.first_unverified[0])

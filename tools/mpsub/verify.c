@@ -104,6 +104,8 @@ adopt(struct vbook *vb, const struct vmsg *f, int state)
 	vb->id = f->last;
 	vb->epoch_pt = f->pt;
 	vb->synced = state;
+	vb->adopt_id = f->last;
+	vb->since_adopt = 0;
 }
 
 /* 1 when both times are known and a was produced before b. */
@@ -127,6 +129,27 @@ next_delta(const struct vbook *vb, int64_t horizon)
 	return vb->dh && vb->dh->t <= horizon ? vb->dh : NULL;
 }
 
+/* 1 when d is a delta at the book's id (bookd's refresh merge, or an OKX
+ * heartbeat: prev == last == the id) that bookd produced no later than full
+ * book f. */
+static int
+merge_before(const struct vbook *vb, const struct vmsg *d, const struct vmsg *f)
+{
+	return d->prev == vb->id && d->last == vb->id && !older(f->pt, d->pt);
+}
+
+/* The book's next delta in stream order, whatever the horizon.  Deltas of an
+ * earlier epoch are dropped on the way, as the delta loop drops them. */
+static const struct vmsg *
+next_in_epoch(struct vbook *vb)
+{
+	while (vb->dh && older(vb->dh->pt, vb->epoch_pt)) {
+		vb->st.stale++;
+		pop_delta(vb);
+	}
+	return vb->dh;
+}
+
 static void
 note_unverified(struct vbook *vb, const struct vmsg *f, const char *why)
 {
@@ -136,9 +159,10 @@ note_unverified(struct vbook *vb, const struct vmsg *f, const char *why)
 		    "full book at %lld %s (book at %lld)", (long long)f->last, why, (long long)vb->id);
 }
 
-/* The full book's levels against the rebuilt book's best ones. */
+/* The full book's levels against the rebuilt book's best ones; 1 with the
+ * first difference in why (kept only once it is judged a mismatch). */
 static int
-compare(struct vbook *vb, const struct vmsg *f)
+compare(struct vbook *vb, const struct vmsg *f, char *why, size_t whylen)
 {
 	for (int side = 0; side < 2; side++) {
 		uint32_t n = side == BOOK_BID ? f->nb : f->na;
@@ -151,12 +175,16 @@ compare(struct vbook *vb, const struct vmsg *f)
 			const struct rec_level *l = book_level(vb->b, side, i);
 
 			if (!l || l->px != lv[i].px || l->qty != lv[i].qty) {
-				if (!vb->st.first_mismatch[0])
-					snprintf(vb->st.first_mismatch, sizeof vb->st.first_mismatch,
-					    "update %lld %s level %u: rebuilt %lld x %lld, full %lld x %lld",
-					    (long long)f->last, book_side_name(side), i,
-					    l ? (long long)l->px : -1LL, l ? (long long)l->qty : -1LL,
-					    (long long)lv[i].px, (long long)lv[i].qty);
+				int64_t q = 0;
+
+				/* both sizes at the full book's price, then what the
+				 * rebuilt book holds at that rank */
+				book_find(vb->b, side, lv[i].px, &q);
+				snprintf(why, whylen, "update %lld %s level %u price %lld: full size %lld, rebuilt size %lld "
+				    "(rebuilt level %u: %lld x %lld; %llu deltas applied since the full book adopted at %lld)",
+				    (long long)f->last, book_side_name(side), i, (long long)lv[i].px, (long long)lv[i].qty,
+				    (long long)q, i, l ? (long long)l->px : -1LL, l ? (long long)l->qty : -1LL,
+				    (unsigned long long)vb->since_adopt, (long long)vb->adopt_id);
 				return 1;
 			}
 		}
@@ -171,6 +199,7 @@ apply(struct vbook *vb, const struct vmsg *d)
 		book_apply(vb->b, i < d->nb ? BOOK_BID : BOOK_ASK, d->lv[i].px, d->lv[i].qty);
 	vb->id = d->last;
 	vb->st.applied++;
+	vb->since_adopt++;
 }
 
 /* Decide the queued full books that can be decided now. */
@@ -179,6 +208,7 @@ fulls_step(struct vbook *vb, int64_t horizon)
 {
 	struct vmsg *f;
 	const struct vmsg *d;
+	char why[sizeof vb->st.first_mismatch];
 
 	while ((f = vb->fh)) {
 		if (vb->synced == V_UNSYNCED) {
@@ -217,12 +247,29 @@ fulls_step(struct vbook *vb, int64_t horizon)
 			if (f->t > horizon)
 				return;
 			d = next_delta(vb, horizon);
-			if (d && d->prev == vb->id && d->last == vb->id && !older(f->pt, d->pt))
+			if (d && merge_before(vb, d, f))
 				return;
-			if (compare(vb, f))
+			if (compare(vb, f, why, sizeof why)) {
+				/* Receive times cannot prove that merge was not still
+				 * on its way: the delta stream's order can.  The next
+				 * delta of the book's epoch decides: a merge bookd
+				 * produced before f is applied and f compared again;
+				 * anything else (or a merge after f) makes it a real
+				 * mismatch.  No next delta yet: f waits. */
+				if (!(d = next_in_epoch(vb)))
+					return;
+				if (merge_before(vb, d, f)) {
+					vb->st.late_merges++;
+					apply(vb, d);
+					pop_delta(vb);
+					continue;
+				}
 				vb->st.mismatches++;
-			else
+				if (!vb->st.first_mismatch[0])
+					snprintf(vb->st.first_mismatch, sizeof vb->st.first_mismatch, "%s", why);
+			} else {
 				vb->st.verified++;
+			}
 			adopt(vb, f, vb->synced);
 			pop_full(vb);
 		} else if (f->last < vb->id && !f->new_epoch) {

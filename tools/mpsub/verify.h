@@ -11,7 +11,13 @@
  *   full book the epoch started from.
  *
  * A full book whose last_update_id equals the rebuilt book's id is compared
- * with it level by level (a mismatch is counted) and then adopted.  A full
+ * with it level by level and then adopted.  A difference is judged by the
+ * book's next delta in stream order: bookd's refresh merges are deltas at
+ * the book's id (prev == last) produced just before a full book at that id,
+ * and the delta consumer may read one well after the full book, so a
+ * same-id delta produced no later than the full book is applied and the two
+ * are compared again; any other next delta makes it a mismatch (counted,
+ * the first one's detail kept).  No next delta yet: the full book waits.  A full
  * book with update_type "snapshot" that continues where no delta leads is a
  * new sync epoch (bookd resynced): adopted, counted as a resync.  A delta
  * that does not continue the book and is not explained by a full book is a
@@ -71,7 +77,8 @@ struct vstats {
 	uint64_t stale;                 /* deltas at or before the book's id (duplicates),
 	                                 * or older than the book's epoch */
 	uint64_t skipped;               /* deltas before the first full book */
-	char first_mismatch[160];
+	uint64_t late_merges;           /* same-id deltas read after their full book differed */
+	char first_mismatch[320];       /* book update id, side, rank, price, both sizes */
 	char first_unverified[160];
 };
 
@@ -85,6 +92,8 @@ struct vbook {
 	struct vmsg *fh, *ft;           /* queued full books */
 	struct vmsg *dh, *dt;           /* queued deltas */
 	uint32_t verify_levels;         /* 0 = all */
+	int64_t adopt_id;               /* id of the full book last adopted */
+	uint64_t since_adopt;           /* deltas applied since */
 	struct vstats st;
 };
 
