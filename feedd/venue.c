@@ -4,7 +4,8 @@
  *
  * Binance: one link, the combined stream /stream?streams=<sym>@depth@100ms/
  *   <sym>@trade/<sym>@bookTicker/<sym>@kline_1m (subscribed by the URL, so a
- *   reconnect resubscribes by construction).  REST /api/v3/depth weight by
+ *   reconnect resubscribes by construction; the streams beyond what fits a
+ *   URL by SUBSCRIBE once open, see BN_URL_MAX).  REST /api/v3/depth weight by
  *   limit: 1-100: 5, 101-500: 25, 501-1000: 50, 1001-5000: 250.
  * OKX: link /ws/v5/public (books, trades, tickers) and /ws/v5/business
  *   (candle1m), subscribed with {"op":"subscribe"} once open.  REST
@@ -58,45 +59,88 @@ channels(struct feed *f, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-append(char *buf, size_t cap, const char *fmt, const char *a, const char *b)
-{
-	size_t n = strlen(buf);
+/*
+ * libwebsockets (4.1) writes the request line of the client handshake into a
+ * 2048-byte buffer and cuts a longer path without a word, which the venue
+ * then refuses (or worse, subscribes to a cut stream name).  So the URL
+ * carries the streams that fit in BN_URL_MAX, and venue_on_open subscribes the
+ * others with {"method":"SUBSCRIBE"} (Binance takes up to 1024 streams per
+ * connection; a reconnect opens again, so it resubscribes by construction).
+ */
+#define BN_URL_MAX 1900
+/* one SUBSCRIBE message: well inside the venue's frame limit, few messages
+ * (Binance allows 5 incoming messages a second) */
+#define BN_SUB_MAX 8000
 
-	snprintf(buf + n, cap - n, fmt, a, b);
+/* The k-th stream of the link (instrument-major, then depth, trade,
+ * bookTicker, kline), into buf; 0 when k is past the last one. */
+static int
+binance_stream(const struct feed *f, int k, char *buf, size_t cap)
+{
+	const char *kind[4];
+	int nk = 0;
+	char low[32];
+	const struct inst *in;
+	size_t j;
+
+	if (f->ch_depth)
+		kind[nk++] = "@depth@100ms";
+	if (f->ch_trades)
+		kind[nk++] = "@trade";
+	if (f->ch_tickers)
+		kind[nk++] = "@bookTicker";
+	if (f->ch_klines)
+		kind[nk++] = "@kline_";
+	if (nk == 0 || k / nk >= f->ninst)
+		return 0;
+	in = inst_get(&f->reg, f->inst_ids[k / nk]);
+	for (j = 0; in->venue_symbol[j] && j < sizeof low - 1; j++)
+		low[j] = (char)tolower((unsigned char)in->venue_symbol[j]);
+	low[j] = 0;
+	snprintf(buf, cap, "%s%s%s", low, kind[k % nk], strcmp(kind[k % nk], "@kline_") == 0 ? f->kline_iv : "");
+	return 1;
 }
 
-static void
+/* The URL takes streams 0 .. n-1; returns n. */
+static int
 binance_path(struct feed *f, struct link *l)
 {
-	const char *sep = "";
+	char st[64];
+	int k;
 
 	snprintf(l->path, sizeof l->path, "/stream?streams=");
-	for (int i = 0; i < f->ninst; i++) {
-		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
-		char low[32];
-		size_t j;
+	for (k = 0; binance_stream(f, k, st, sizeof st); k++) {
+		size_t n = strlen(l->path);
+		if (n + 1 + strlen(st) >= BN_URL_MAX)
+			break;
+		snprintf(l->path + n, sizeof l->path - n, "%s%s", k ? "/" : "", st);
+	}
+	return k;
+}
 
-		for (j = 0; in->venue_symbol[j] && j < sizeof low - 1; j++)
-			low[j] = (char)tolower((unsigned char)in->venue_symbol[j]);
-		low[j] = 0;
-		if (f->ch_depth) {
-			append(l->path, sizeof l->path, "%s%s@depth@100ms", sep, low);
-			sep = "/";
+/* SUBSCRIBE the streams the URL had no room for. */
+static void
+binance_on_open(struct link *l)
+{
+	struct feed *f = l->f;
+	char msg[BN_SUB_MAX + 128], st[64];
+	int k = binance_path(f, l), n = 0, id = 1;
+	size_t len = 0;
+
+	for (;; k++) {
+		int more = binance_stream(f, k, st, sizeof st);
+		if (n && (!more || len + strlen(st) + 8 > BN_SUB_MAX)) {
+			len += (size_t)snprintf(msg + len, sizeof msg - len, "],\"id\":%d}", id++);
+			if (ws_send(l, msg, len) < 0)
+				log_warn("subscribe not sent", "exchange=%s link=%s streams=%d", f->ex, l->name, n);
+			n = 0;
 		}
-		if (f->ch_trades) {
-			append(l->path, sizeof l->path, "%s%s@trade", sep, low);
-			sep = "/";
-		}
-		if (f->ch_tickers) {
-			append(l->path, sizeof l->path, "%s%s@bookTicker", sep, low);
-			sep = "/";
-		}
-		if (f->ch_klines) {
-			append(l->path, sizeof l->path, "%s%s@kline_", sep, low);
-			append(l->path, sizeof l->path, "%s%s", f->kline_iv, "");
-			sep = "/";
-		}
+		if (!more)
+			break;
+		if (n == 0)
+			len = (size_t)snprintf(msg, sizeof msg, "{\"method\":\"SUBSCRIBE\",\"params\":[");
+		len += (size_t)snprintf(msg + len, sizeof msg - len, "%s\"%s\"", n ? "," : "", st);
+		n++;
 	}
 }
 
@@ -139,11 +183,8 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 		l->kind = LK_BINANCE;
 		l->name = "binance";
 		l->books = f->ch_depth;
-		binance_path(f, l);
-		if (strlen(l->path) >= sizeof l->path - 1) {
-			/* a cut stream list would subscribe to garbage */
-			snprintf(err, errlen, "[instruments] binance: too many streams for one connection URL "
-			    "(%d instruments)", f->ninst);
+		if (binance_path(f, l) == 0) {
+			snprintf(err, errlen, "[instruments] binance: no stream to subscribe");
 			return -1;
 		}
 	} else {
@@ -190,8 +231,10 @@ venue_on_open(struct link *l, struct conn *c)
 	int first = 1;
 
 	(void)c;
-	if (l->kind == LK_BINANCE)
+	if (l->kind == LK_BINANCE) {
+		binance_on_open(l);
 		return;
+	}
 	snprintf(msg, sizeof msg, "{\"id\":\"sub%u\",\"op\":\"subscribe\",\"args\":[", (unsigned)(l->connects % 100000));
 	for (int i = 0; i < f->ninst; i++) {
 		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
