@@ -12,17 +12,57 @@ int
 sp_init(struct bk *k)
 {
 	struct bk_log *g = &k->log;
+	int64_t keep = (k->cfg->snapshot_timeout_ns + k->cfg->refresh_hold_ns) / 1000000000 + SP_KEEP_SLACK_S;
 
 	memset(g, 0, sizeof *g);
 	if (!k->ops->splice)
 		return 0;
-	g->e = malloc(SP_LOG_CAP * sizeof *g->e);
-	g->scratch = malloc(SP_LOG_CAP * sizeof *g->scratch);
-	if (!g->e || !g->scratch)
-		return -1;
-	g->cap = SP_LOG_CAP;
+	g->max = SP_LOG_CAP;
+	g->keep_s = keep > INT32_MAX ? INT32_MAX : (uint32_t)keep;
 	g->floor = -1;
 	k->rng = 0x9e3779b97f4a7c15ULL ^ k->in->id;
+	return 0;
+}
+
+/* Move the ring into a new array of cap entries (>= n), oldest first. */
+static int
+relocate(struct bk_log *g, uint32_t cap)
+{
+	struct bk_change *e = malloc((size_t)cap * sizeof *e);
+	int64_t *sc = malloc((size_t)cap * sizeof *sc);
+
+	if (!e || !sc) {
+		free(e);
+		free(sc);
+		return -1;
+	}
+	for (uint32_t i = 0; i < g->n; i++)
+		e[i] = g->e[(g->head + i) % g->cap];
+	free(g->e);
+	free(g->scratch);
+	g->e = e;
+	g->scratch = sc;
+	g->cap = cap;
+	g->head = 0;
+	return 0;
+}
+
+int
+sp_grow(struct bk *k)
+{
+	struct bk_log *g = &k->log;
+	uint32_t cap = g->cap ? g->cap * 2 : SP_LOG_MIN;
+
+	if (g->cap >= g->max)
+		return -1;
+	if (cap > g->max)
+		cap = g->max;
+	if (relocate(g, cap) < 0) {
+		log_error("out of memory growing the change log", "symbol=%s entries=%u", k->in->symbol, cap);
+		if (g->n == 0 && g->cap == 0)
+			g->floor = k->id;  /* what is not noted cannot be spliced around */
+		return -1;
+	}
 	return 0;
 }
 
@@ -46,7 +86,7 @@ sp_reset(struct bk *k, int64_t floor)
 void
 sp_synced(struct bk *k, int64_t now)
 {
-	if (k->log.e && k->cfg->refresh_interval_ns > 0)
+	if (k->log.max && k->cfg->refresh_interval_ns > 0)
 		k->next_refresh_ns = now + jitter10(&k->rng, k->cfg->refresh_interval_ns);
 }
 
@@ -268,7 +308,7 @@ splice(struct bk *k, const struct rec_snapshot *s, int64_t now)
 int
 sp_answer(struct bk *k, const struct rec_snapshot *s, int64_t now)
 {
-	if (!k->log.e || k->state != BK_SYNCED)
+	if (!k->log.max || k->state != BK_SYNCED)
 		return 0;
 	if (s->req_id && s->req_id != k->refresh_req_id)
 		return 0;
@@ -318,8 +358,22 @@ sp_after_apply(struct bk *k, int64_t now)
 void
 sp_tick(struct bk *k, int64_t now)
 {
-	if (!k->log.e || k->state != BK_SYNCED)
+	if (!k->log.max || k->state != BK_SYNCED)
 		return;
+	/* let go of every change past keeping (sp_note lets go of one per new
+	 * change, so a quiet book would hold a burst forever), then a log that
+	 * shrank gives its memory back, keeping room for twice what it holds */
+	{
+		struct bk_log *g = &k->log;
+		uint32_t t = (uint32_t)(now / 1000000000);
+		while (g->n > SP_LOG_MIN && (int32_t)(t - g->e[g->head].t) > (int32_t)g->keep_s) {
+			g->floor = g->e[g->head].id;
+			g->head = (g->head + 1) % g->cap;
+			g->n--;
+		}
+	}
+	if (k->log.cap > SP_LOG_MIN && k->log.n <= k->log.cap / 4)
+		(void)relocate(&k->log, k->log.n * 2 > SP_LOG_MIN ? k->log.n * 2 : SP_LOG_MIN);
 	if (k->held && now - k->held_ns > k->cfg->refresh_hold_ns) {
 		k->st.refresh_hold_timeouts++;
 		log_info("refresh ahead of the stream not reached in time: dropped", "symbol=%s last_id=%lld id=%lld",

@@ -34,25 +34,51 @@
 
 #include "sync.h"
 
-/* Changes remembered per book (24 bytes each). */
+/*
+ * The change log costs what the book's change rate needs, not a fixed 2 MiB:
+ * it starts empty, doubles on demand (SP_LOG_MIN .. SP_LOG_CAP entries, 32
+ * bytes each with the scratch), lets go of changes beyond its last SP_LOG_MIN
+ * that are older than keep_s (the
+ * snapshot timeout plus the hold timeout plus SP_KEEP_SLACK_S: a refresh
+ * answered in time and held as long as allowed still finds all it needs), and
+ * gives memory back once it is mostly empty (sp_tick).  Letting go moves the
+ * floor, so a refresh older than what is kept is dropped as refresh_too_old,
+ * never spliced on partial knowledge.
+ */
 #define SP_LOG_CAP 65536
+#define SP_LOG_MIN 256
+#define SP_KEEP_SLACK_S 30
 
-/* Allocate the log for a Binance keeper (others keep none); 0 or -1. */
+/* Set up the log of a Binance keeper (others keep none; nothing is
+ * allocated before the first change); 0 or -1. */
 int sp_init(struct bk *k);
 void sp_free(struct bk *k);
 /* A snapshot with id floor was installed: the log restarts. */
 void sp_reset(struct bk *k, int64_t floor);
+/* The log is full: grow it (0), or -1 when it is at max or out of memory. */
+int sp_grow(struct bk *k);
 
-/* Record one level change applied to the synced book (the hot path). */
+/* Record one level change applied to the synced book at now (the hot path). */
 static inline void
-sp_note(struct bk *k, int side, int64_t px, int64_t id)
+sp_note(struct bk *k, int side, int64_t px, int64_t id, int64_t now)
 {
 	struct bk_log *g = &k->log;
 	struct bk_change *c;
+	uint32_t t = (uint32_t)(now / 1000000000);
 
-	if (!g->e)
+	if (!g->max)
 		return;
-	if (g->n == g->cap) {
+	/* the oldest change is past keeping: let it go (a small log keeps its
+	 * last SP_LOG_MIN changes whatever their age: a quiet book costs 8 KiB,
+	 * and its refreshes find what they need however long it was quiet) */
+	if (g->n > SP_LOG_MIN && (int32_t)(t - g->e[g->head].t) > (int32_t)g->keep_s) {
+		g->floor = g->e[g->head].id;
+		g->head = (g->head + 1) % g->cap;
+		g->n--;
+	}
+	if (g->n == g->cap && sp_grow(k) < 0) {
+		if (g->n == 0)
+			return;    /* nothing could be allocated: sp_grow moved the floor */
 		/* full: the oldest goes, and refreshes older than it cannot be spliced */
 		g->floor = g->e[g->head].id;
 		g->head = (g->head + 1) % g->cap;
@@ -62,6 +88,7 @@ sp_note(struct bk *k, int side, int64_t px, int64_t id)
 	c->px = px;
 	c->id = id;
 	c->side = side;
+	c->t = t;
 }
 
 /* The book became synced at now: schedule the first refresh. */

@@ -539,7 +539,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 		}
 		/* a removal of a level not held is a change too: a refresh must
 		 * not bring back what the stream removed after it */
-		sp_note(k, side, lv[i].px, d->h.last_id);
+		sp_note(k, side, lv[i].px, d->h.last_id, now);
 		if (r == BOOK_DROPPED || r == BOOK_EVICTED) {
 			/* the worst level is no longer known: the exact range shrinks */
 			uint32_t c = book_count(k->book, side);

@@ -134,12 +134,15 @@ struct bk_stats {
 /* splice.c: the changes applied since the log floor, per level. */
 struct bk_change {
 	int64_t px, id;
-	int side;
+	int32_t side;
+	uint32_t t;               /* when it was noted: seconds of the keeper's clock */
 };
 struct bk_log {
-	struct bk_change *e;      /* ring of cap entries, NULL = not kept (OKX) */
+	struct bk_change *e;      /* ring of cap entries, grown on demand (splice.h) */
 	int64_t *scratch;         /* cap prices, for splicing */
 	uint32_t cap, head, n;
+	uint32_t max;             /* the most cap may grow to; 0 = not kept (OKX) */
+	uint32_t keep_s;          /* changes older than this are let go */
 	int64_t floor;            /* every change with id > floor is in the log */
 };
 

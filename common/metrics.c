@@ -28,7 +28,7 @@
 
 #include "log.h"
 
-#define METRICS_VERSION 2       /* 2: log-linear buckets and a max per histogram */
+#define METRICS_VERSION 3       /* 2: log-linear buckets and a max per histogram; 3: 4096 slots, a used mark */
 #define SLOT_FREE 0
 #define SLOT_READY 1
 
@@ -43,7 +43,11 @@ struct mfile_hdr {
 	_Atomic int64_t hb_ns;          /* CLOCK_MONOTONIC, like the rings' heartbeats */
 	int64_t created_ns;             /* CLOCK_REALTIME */
 	char process[64];
-	char pad[4096 - 8 - 5 * 4 - 4 - 8 - 8 - 64];
+	/* Slots are claimed in order and never released, so [0, used) holds
+	 * every slot ever claimed: readers and registration stop there instead
+	 * of walking (and faulting in) the whole table. */
+	_Atomic uint32_t used;
+	char pad[4096 - 8 - 5 * 4 - 4 - 8 - 8 - 64 - 4];
 };
 
 struct mslot {
@@ -184,7 +188,12 @@ metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
 		if (atomic_load_explicit(&m->h->magic, memory_order_relaxed) != 0)
 			log_warn("re-creating metrics file", "path=%s why=%s", log_q(m->path), log_q(why));
 		atomic_store_explicit(&m->h->magic, 0, memory_order_release);
-		memset((char *)map + 8, 0, MFILE_SIZE - 8);
+		/* Zero by punching the file back to a hole, not by memset: a
+		 * memset would make every page of the table resident. */
+		if (ftruncate(m->fd, 0) < 0 || ftruncate(m->fd, (off_t)MFILE_SIZE) < 0) {
+			err_set(err, errlen, "metrics: reset %s: %s", m->path, strerror(errno));
+			goto fail;
+		}
 		m->h->version = METRICS_VERSION;
 		m->h->hdr_size = sizeof(struct mfile_hdr);
 		m->h->slot_size = sizeof(struct mslot);
@@ -237,7 +246,9 @@ reg(struct metrics *m, int kind, const char *name, const char *labels, const cha
 		log_error("bad metric name or labels", "name=%s labels=%s", log_q(name ? name : ""), log_q(labels));
 		return dummy(m, kind);
 	}
-	for (int i = 0; i < METRICS_MAX; i++) {
+	uint32_t used = atomic_load_explicit(&m->h->used, memory_order_relaxed);
+
+	for (uint32_t i = 0; i < used && i < METRICS_MAX; i++) {
 		s = &m->slots[i];
 		if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY) {
 			if (!free_slot)
@@ -253,6 +264,8 @@ reg(struct metrics *m, int kind, const char *name, const char *labels, const cha
 			return s;
 		}
 	}
+	if (!free_slot && used < METRICS_MAX)
+		free_slot = &m->slots[used];
 	if (!free_slot) {
 		if (!m->full_logged++)
 			log_error("metrics table full; further metrics are not recorded", "max=%d name=%s",
@@ -266,6 +279,8 @@ reg(struct metrics *m, int kind, const char *name, const char *labels, const cha
 	snprintf(s->labels, sizeof s->labels, "%s", labels);
 	snprintf(s->help, sizeof s->help, "%s", help ? help : "");
 	atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
+	if ((uint32_t)(s - m->slots) >= used)
+		atomic_store_explicit(&m->h->used, (uint32_t)(s - m->slots) + 1, memory_order_release);
 	return s;
 }
 
@@ -379,7 +394,8 @@ metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, i
 	if (hb_ns)
 		*hb_ns = atomic_load_explicit(&((struct mfile_hdr *)h)->hb_ns, memory_order_relaxed);
 	slots = (const struct mslot *)((const char *)map + sizeof *h);
-	for (int i = 0; i < METRICS_MAX && n < max; i++) {
+	uint32_t used = atomic_load_explicit(&((struct mfile_hdr *)h)->used, memory_order_acquire);
+	for (uint32_t i = 0; i < used && i < METRICS_MAX && n < max; i++) {
 		struct mslot *s = (struct mslot *)&slots[i];
 		struct metric_view *v = &out[n];
 

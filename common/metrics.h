@@ -26,7 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define METRICS_MAX 512
+/* 4096 slots: ~37 per book in bookd, so about a hundred books; a slot is
+ * ~600 bytes, and only the slots in use are ever touched (the file is sparse). */
+#define METRICS_MAX 4096
 #define METRICS_HSUB 4          /* buckets per doubling */
 #define METRICS_HOCTAVES 28     /* doublings above 1 us covered (to 2^28 us = 268 s) */
 #define METRICS_HBUCKETS (2 + METRICS_HSUB * METRICS_HOCTAVES)  /* <= 1 us, ..., +Inf */

@@ -2,7 +2,8 @@
  * venue_binance.c - Binance in feedd, spot and (with other constants, the
  * struct binance_spec of each row) the USD-M and COIN-M futures: one link,
  * the combined stream /stream?streams=<sym>@depth@100ms/<sym>@trade/
- * <sym>@bookTicker/<sym>@kline_1m (subscribed by the URL, so a reconnect
+ * <sym>@bookTicker/<sym>@kline_1m (subscribed by the URL - the streams past
+ * BN_URL_MAX by SUBSCRIBE once open - so a reconnect
  * resubscribes by construction; the server pings, lws answers).
  * Spot REST /api/v3/depth weight by limit: 1-100: 5, 101-500: 25,
  * 501-1000: 50, 1001-5000: 250; the limit per minute comes from
@@ -16,13 +17,14 @@
 #include <string.h>
 
 #include "feedd.h"
+#include "log.h"
 
 #define BINANCE_LINK 1
 
 /* What differs between Binance's markets. */
 struct binance_spec {
 	const char *api;             /* REST prefix "/api/v3" */
-	const char *trade_stream;    /* "trade" / "aggTrade" */
+	const char *trade_stream;    /* "@trade" / "@aggTrade" */
 	uint32_t max_depth;          /* largest depth limit */
 	int futures;                 /* futures limits and weights (else spot's) */
 	int64_t default_limit;       /* weight a minute before exchangeInfo says */
@@ -36,38 +38,88 @@ spec(const struct feed *f)
 	return f->ops->spec;
 }
 
-static void
+/*
+ * libwebsockets (4.1) writes the request line of the client handshake into a
+ * 2048-byte buffer and cuts a longer path without a word, which the venue
+ * then refuses (or worse, subscribes to a cut stream name).  So the URL
+ * carries the streams that fit in BN_URL_MAX, and on_open subscribes the
+ * others with {"method":"SUBSCRIBE"} (Binance takes up to 1024 streams per
+ * connection; a reconnect opens again, so it resubscribes by construction).
+ */
+#define BN_URL_MAX 1900
+/* one SUBSCRIBE message: well inside the venue's frame limit, few messages
+ * (Binance allows 5 incoming messages a second) */
+#define BN_SUB_MAX 8000
+
+/* Stream k of the link (instrument-major), in buf; 0 past the last. */
+static int
+stream_name(const struct feed *f, int k, char *buf, size_t cap)
+{
+	const char *kind[4];
+	int nk = 0;
+	char low[32];
+	const struct inst *in;
+	size_t j;
+
+	if (f->ch_depth)
+		kind[nk++] = "@depth@100ms";
+	if (f->ch_trades)
+		kind[nk++] = spec(f)->trade_stream;
+	if (f->ch_tickers)
+		kind[nk++] = "@bookTicker";
+	if (f->ch_klines)
+		kind[nk++] = "@kline_";
+	if (nk == 0 || k / nk >= f->ninst)
+		return 0;
+	in = inst_get(&f->reg, f->inst_ids[k / nk]);
+	for (j = 0; in->venue_symbol[j] && j < sizeof low - 1; j++)
+		low[j] = (char)tolower((unsigned char)in->venue_symbol[j]);
+	low[j] = 0;
+	snprintf(buf, cap, "%s%s%s", low, kind[k % nk], strcmp(kind[k % nk], "@kline_") == 0 ? f->kline_iv : "");
+	return 1;
+}
+
+/* The URL takes streams 0 .. n-1; returns n. */
+static int
 stream_path(struct feed *f, struct link *l)
 {
-	const char *sep = "";
+	char st[64];
+	int k;
 
 	snprintf(l->path, sizeof l->path, "/stream?streams=");
-	for (int i = 0; i < f->ninst; i++) {
-		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
-		char low[32];
-		size_t j;
+	for (k = 0; stream_name(f, k, st, sizeof st); k++) {
+		size_t n = strlen(l->path);
+		if (n + 1 + strlen(st) >= BN_URL_MAX)
+			break;
+		snprintf(l->path + n, sizeof l->path - n, "%s%s", k ? "/" : "", st);
+	}
+	return k;
+}
 
-		for (j = 0; in->venue_symbol[j] && j < sizeof low - 1; j++)
-			low[j] = (char)tolower((unsigned char)in->venue_symbol[j]);
-		low[j] = 0;
-		if (f->ch_depth) {
-			venue_append(l->path, sizeof l->path, "%s%s@depth@100ms", sep, low);
-			sep = "/";
+/* SUBSCRIBE the streams the URL had no room for. */
+static void
+on_open(struct link *l, struct conn *c)
+{
+	struct feed *f = l->f;
+	char msg[BN_SUB_MAX + 128], st[64];
+	int k = stream_path(f, l), n = 0, id = 1;
+	size_t len = 0;
+
+	(void)c;
+	for (;; k++) {
+		int more = stream_name(f, k, st, sizeof st);
+		if (n && (!more || len + strlen(st) + 8 > BN_SUB_MAX)) {
+			len += (size_t)snprintf(msg + len, sizeof msg - len, "],\"id\":%d}", id++);
+			if (ws_send(l, msg, len) < 0)
+				log_warn("subscribe not sent", "exchange=%s link=%s streams=%d", f->ex, l->name, n);
+			n = 0;
 		}
-		if (f->ch_trades) {
-			venue_append(l->path, sizeof l->path, "%s%s@", sep, low);
-			venue_append(l->path, sizeof l->path, "%s%s", spec(f)->trade_stream, "");
-			sep = "/";
-		}
-		if (f->ch_tickers) {
-			venue_append(l->path, sizeof l->path, "%s%s@bookTicker", sep, low);
-			sep = "/";
-		}
-		if (f->ch_klines) {
-			venue_append(l->path, sizeof l->path, "%s%s@kline_", sep, low);
-			venue_append(l->path, sizeof l->path, "%s%s", f->kline_iv, "");
-			sep = "/";
-		}
+		if (!more)
+			break;
+		if (n == 0)
+			len = (size_t)snprintf(msg, sizeof msg, "{\"method\":\"SUBSCRIBE\",\"params\":[");
+		len += (size_t)snprintf(msg + len, sizeof msg - len, "%s\"%s\"", n ? "," : "", st);
+		n++;
 	}
 }
 
@@ -82,13 +134,9 @@ setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 	l->name = "binance";
 	l->books = f->ch_depth;
 	l->watch_silence = 1;
+	(void)err;
+	(void)errlen;
 	stream_path(f, l);
-	if (strlen(l->path) >= sizeof l->path - 1) {
-		/* a cut stream list would subscribe to garbage */
-		snprintf(err, errlen, "[instruments] %s: too many streams for one connection URL "
-		    "(%d instruments)", f->ex, f->ninst);
-		return -1;
-	}
 	return 0;
 }
 
@@ -145,20 +193,20 @@ rest_budget(struct feed *f, struct rest *r)
 }
 
 static const struct binance_spec spot = {
-	.api = "/api/v3", .trade_stream = "trade", .max_depth = 5000, .futures = 0,
+	.api = "/api/v3", .trade_stream = "@trade", .max_depth = 5000, .futures = 0,
 	.default_limit = 6000, .info_weight = 20, .info_by_symbol = 1,
 };
 static const struct binance_spec usdm = {
-	.api = "/fapi/v1", .trade_stream = "aggTrade", .max_depth = 1000, .futures = 1,
+	.api = "/fapi/v1", .trade_stream = "@aggTrade", .max_depth = 1000, .futures = 1,
 	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0,
 };
 static const struct binance_spec coinm = {
-	.api = "/dapi/v1", .trade_stream = "aggTrade", .max_depth = 1000, .futures = 1,
+	.api = "/dapi/v1", .trade_stream = "@aggTrade", .max_depth = 1000, .futures = 1,
 	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0,
 };
 
 #define BINANCE_ROW(sp) { \
-	.setup = setup, .on_open = NULL, .book_sub = NULL, .rest_path = rest_path, \
+	.setup = setup, .on_open = on_open, .book_sub = NULL, .rest_path = rest_path, \
 	.rest_budget = rest_budget, .weight_limit = venue_weight_limit, .server_weight = 1, .deep = 0, \
 	.spec = &(sp), }
 

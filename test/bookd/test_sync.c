@@ -13,6 +13,7 @@
 #include "../../bookd/okx_crc.h"
 #include "../../bookd/okx_audit.h"
 #include "../../bookd/sync.h"
+#include "../../bookd/splice.h"
 #include "fx.h"
 #include "log.h"
 #include "inst.h"
@@ -1581,6 +1582,69 @@ t_refresh_too_old(void)
 	check_consistent();
 }
 
+/* The change log costs what the stream needs (splice.h): nothing before the
+ * first change, doubling from SP_LOG_MIN as changes come, changes beyond the
+ * last SP_LOG_MIN older than keep_s let go (the floor moves, so a refresh from before them is too old,
+ * never spliced on partial knowledge), memory given back once it empties; a
+ * refresh after the floor still splices exactly. */
+static void
+t_refresh_log_grows_and_lets_go(void)
+{
+	char px[32];
+	int64_t t0, id;
+	uint32_t n0;
+
+	binance_synced_at_110();
+	T_CHECK(g_k.log.max == SP_LOG_CAP);
+	T_EQ_U(g_k.log.keep_s, (g_cfg.snapshot_timeout_ns + g_cfg.refresh_hold_ns) / SEC + SP_KEEP_SLACK_S);
+	n0 = g_k.log.n;                     /* changes of the buffered updates applied at the sync */
+	T_CHECK(n0 <= SP_LOG_MIN);
+	/* 600 changes at 111..710, one per update: the log grows past SP_LOG_MIN */
+	t0 = g_now;
+	for (id = 111; id <= 710; id++) {
+		snprintf(px, sizeof px, "%lld:1", (long long)(200 + (id % 50)));
+		in_rec(mk_delta(g_bin, id, id, -1, L(NULL, px, NULL)));
+	}
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_U(g_k.log.n, n0 + 600);
+	T_CHECK(g_k.log.cap >= n0 + 600 && g_k.log.cap <= 1024);
+	/* keep_s + 2 s later the old changes go, one per new change */
+	g_now = t0 + ((int64_t)g_k.log.keep_s + 2) * SEC;
+	for (id = 711; id <= 710 + (int64_t)n0 + 1; id++)
+		in_rec(mk_delta(g_bin, id, id, -1, L(NULL, "260:1", NULL)));
+	T_EQ_U(g_k.log.n, n0 + 600);
+	T_EQ_I(g_k.log.floor, 111);         /* the sync's changes and the one at 111 are gone */
+	/* a refresh at L = 110 needs the change at 111: too old */
+	in_rec(mk_snap(g_bin, SNAP_REST, 110, 0, L("100:5", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.refresh_too_old, 1);
+	T_EQ_U(g_k.st.refreshes, 0);
+	/* 599 more let the rest of the old ones go; later the log empties and
+	 * the tick gives the memory back */
+	for (id = 712 + n0; id <= 1310 + n0; id++)
+		in_rec(mk_delta(g_bin, id, id, -1, L(NULL, "260:2", NULL)));
+	T_EQ_I(g_k.log.floor, 710);
+	T_EQ_U(g_k.log.n, n0 + 600);
+	g_now += ((int64_t)g_k.log.keep_s + 2) * SEC;
+	for (id = 1311 + n0; id <= 1320 + n0; id++)
+		in_rec(mk_delta(g_bin, id, id, -1, L(NULL, "260:3", NULL)));
+	T_EQ_U(g_k.log.n, n0 + 600);        /* one old one goes per new one */
+	T_EQ_I(g_k.log.floor, 710 + 10);
+	/* quiet for longer than keep_s: the tick lets all but the last
+	 * SP_LOG_MIN go and gives the memory back */
+	g_now += ((int64_t)g_k.log.keep_s + 2) * SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_U(g_k.log.n, SP_LOG_MIN);
+	T_EQ_U(g_k.log.cap, 2 * SP_LOG_MIN);
+	T_EQ_I(g_k.log.floor, 1320 + n0 - SP_LOG_MIN);
+	/* a refresh after the floor splices, the book stays exact */
+	in_rec(mk_delta(g_bin, 1321 + n0, 1321 + n0, -1, L(NULL, "261:1", NULL)));
+	in_rec(mk_snap(g_bin, SNAP_REST, 1320 + n0, 0, L("100:5", "99:2", "98:1", NULL, "101:3", "102:4", "260:3", NULL)));
+	T_EQ_I(qty_at(BOOK_ASK, "261"), P("1"));  /* changed after L: kept */
+	T_EQ_U(g_k.st.refreshes, 1);
+	T_EQ_U(g_k.st.refresh_discrepancies, 0);
+	check_consistent();
+}
+
 /* ---------------- loss accounting (sync_loss.c) ---------------- */
 
 static void
@@ -1832,6 +1896,7 @@ main(void)
 	T_RUN(t_refresh_ahead_is_held);
 	T_RUN(t_refresh_never_caught_up);
 	T_RUN(t_refresh_too_old);
+	T_RUN(t_refresh_log_grows_and_lets_go);
 	T_RUN(t_loss_binance_ids);
 	T_RUN(t_loss_okx_frames);
 	T_RUN(t_fut_straddle_and_chain);

@@ -46,3 +46,9 @@ system-test: progs
 .PHONY: soak
 soak: progs
 	@BIN=$(BIN) ./test/mpctl/mpctl_soak.sh
+
+# The 60-book run (~2.5 min): 30 instruments on each venue at real pace, CPU
+# and private RSS per process beside a 4-book baseline in the same run.
+BENCHES += test/mpctl/bench_books60.sh
+# 60 books synced and exact against mpsim (~2 min; conditions, not timed).
+TEST_SCRIPTS += test/mpctl/mpctl_books60.sh

@@ -36,3 +36,6 @@ BENCHES += test/stored/bench_clickhouse.sh
 # store bytes per level update / trade / ticker on the real spot recording
 BENCHES += test/stored/bench_store_real.sh
 TEST_SCRIPTS += test/stored/system_clickhouse.sh
+# ClickHouse bytes per level update on the real spot recording (mpreplay ->
+# store -> stored's sink -> ClickHouse 26.7), beside the previous codecs.
+BENCHES += test/stored/bench_ch_real.sh

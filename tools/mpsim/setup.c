@@ -159,10 +159,34 @@ hash_str(const char *s, uint64_t h)
 	return h;
 }
 
+/*
+ * Parameters of an instrument not in defs[]: a start price drawn from the
+ * name (log-uniform over 0.5 .. 500, so thirty alts do not all look alike),
+ * the power-of-ten tick that leaves 20000 .. 200000 ticks below the mid (as
+ * real venues' ticks do, and room for the bid side's ~6500 levels with their
+ * growing gaps: a fixed 0.01 tick at a price of 100 had too few), a touch
+ * worth ~3000 quote units and a lot a thousandth of it.
+ */
+static struct inst_def
+generic_def(const char *sym, int venue)
+{
+	struct inst_def d = {sym, venue, 1, 1, 1, 0, 0, 1500};
+	double f = (double)(hash_str(sym, 0xcbf29ce484222325ULL) >> 11) / 9007199254740992.0;
+
+	d.mid = 0.5 * pow(1000.0, f);
+	while ((double)d.tick_e8 * 10 * 20000 <= d.mid * 1e8)
+		d.tick_e8 *= 10;
+	d.unit = 3000.0 / d.mid;
+	while ((double)d.lot_e8 * 10 * 1000 <= d.unit * 1e8)
+		d.lot_e8 *= 10;
+	d.min_e8 = d.lot_e8;
+	return d;
+}
+
 int
 sim_add_inst(const char *sym, int venue, int levels)
 {
-	struct inst_def d = {sym, venue, 1000000, 100000, 100000, 100, 10, 1500};
+	struct inst_def d = generic_def(sym, venue);
 	const char *dash = strchr(sym, '-');
 	struct sim_inst *in;
 	struct mkt_params p;
