@@ -39,3 +39,22 @@ wait_for() {
 }
 # wait_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT.
 wait_port() { wait_for "${2:-10}" bash -c "exec 3<>/dev/tcp/127.0.0.1/$1"; }
+# t_npm_install DIR PKG@VERSION SECONDS [NPM_ARGS...]: install a pinned
+# test-only npm package into DIR (DIR/node_modules), once; npm's output in
+# $T_TMP/npm.log.  Returns 0 when it is there.  Two suites in one worktree
+# (make test beside make asan) run the same test at once, and two npm installs
+# into one prefix break each other (ENOTEMPTY, measured): the install holds
+# DIR.lock, and a stamp written after a whole install says it is done (a
+# package.json alone may be left by an install that was killed).
+t_npm_install() {
+	local dir=$1 spec=$2 secs=$3
+	shift 3
+	local stamp="$dir/.installed-${spec//\//_}"
+	[ -f "$stamp" ] && return 0
+	mkdir -p "$dir" || return 1
+	(
+		flock -w $((secs * T_WAIT_SCALE)) 9 || { echo "t_npm_install: $dir.lock held for $((secs * T_WAIT_SCALE)) s"; exit 1; }
+		[ -f "$stamp" ] && exit 0
+		timeout "$secs" npm install --no-audit --no-fund "$@" --prefix "$dir" "$spec" && : >"$stamp"
+	) 9>"$dir.lock" >"$T_TMP/npm.log" 2>&1
+}
