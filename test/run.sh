@@ -10,13 +10,19 @@
 # so a crash is never silent.  Arguments: paths of programs/scripts, or
 # "fuzz:NAME" for a libFuzzer target run for $FUZZ_SECONDS on build/fuzz/corpus/NAME
 # (seeded by test/fuzz/seed.sh before the first one; a seeding failure fails them).
-# Per-test output is kept in build/test-logs/NAME.log.
+# Per-test output is kept in build/test-logs/NAME.log (another BIN, e.g.
+# build/asan/bin: build/test-logs-asan/).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 : "${BIN:=bin}"
 export BIN
 export MP_ROOT="$PWD"
-logdir=build/test-logs
+# One log directory per build variant: `make test` and `make asan` may run at
+# once in one worktree, and must not write each other's NAME.log.
+case $BIN in
+bin) logdir=build/test-logs ;;
+*) logdir=build/test-logs-$(basename "$(dirname "$BIN")") ;;   # build/asan/bin -> build/test-logs-asan
+esac
 mkdir -p "$logdir"
 passed=0; failed=0; skipped=0
 # The tree the suite runs is the working tree itself: a git checkout, stash,
