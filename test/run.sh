@@ -10,15 +10,30 @@
 # so a crash is never silent.  Arguments: paths of programs/scripts, or
 # "fuzz:NAME" for a libFuzzer target run for $FUZZ_SECONDS on build/fuzz/corpus/NAME
 # (seeded by test/fuzz/seed.sh before the first one; a seeding failure fails them).
-# Per-test output is kept in build/test-logs/NAME.log.
+# Per-test output is kept in build/test-logs/NAME.log (another BIN, e.g.
+# build/asan/bin: build/test-logs-asan/).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 : "${BIN:=bin}"
 export BIN
 export MP_ROOT="$PWD"
-logdir=build/test-logs
+# One log directory per build variant: `make test` and `make asan` may run at
+# once in one worktree, and must not write each other's NAME.log.
+case $BIN in
+bin) logdir=build/test-logs ;;
+*) logdir=build/test-logs-$(basename "$(dirname "$BIN")") ;;   # build/asan/bin -> build/test-logs-asan
+esac
 mkdir -p "$logdir"
 passed=0; failed=0; skipped=0
+# The tree the suite runs is the working tree itself: a git checkout, stash,
+# merge or reset in this worktree while the suite runs swaps files under it (a
+# test that "fails to run: No such file or directory", status 127, was such a
+# file, removed and re-created under a running suite).  The tree's state is
+# taken at the start and compared when a test file is missing and at the end,
+# so such a run says so instead of blaming a test.
+tree_state() { { git rev-parse HEAD; git status --porcelain; git diff HEAD; } 2>/dev/null | md5sum; }
+tree_at_start=$(tree_state)
+tree_changed() { [ "$(tree_state)" != "$tree_at_start" ]; }
 fuzz_seeded=
 failures=()
 
@@ -45,6 +60,13 @@ run_one() {
 		fi
 		rc=0
 		mv "$log.res" "$log.tmp"; cat "$log.tmp" >>"$log"; rm -f "$log.tmp"
+	elif [ ! -f "$t" ]; then
+		if tree_changed; then
+			echo "not ok $name - $t is missing: the working tree changed while the suite ran (git checkout/stash/merge/reset here?); its results are not those of one tree" >"$log"
+		else
+			echo "not ok $name - $t is missing (cwd $PWD)" >"$log"
+		fi
+		rc=1
 	else
 		timeout --kill-after=10 "${TEST_TIMEOUT:-600}" "$t" >"$log" 2>&1 </dev/null
 		rc=$?
@@ -68,6 +90,9 @@ run_one() {
 for t in "$@"; do
 	run_one "$t"
 done
+if tree_changed; then
+	echo "warning: the working tree changed while the suite ran (commit, checkout, stash, merge or an edit): the results are not those of one tree"
+fi
 if [ ${#failures[@]} != 0 ]; then
 	echo "failed tests (logs in $logdir/): ${failures[*]}"
 fi

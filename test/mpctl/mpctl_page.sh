@@ -66,7 +66,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$MP_PORT
 [ "$code" = 403 ] && ok no_control_over_tcp || not_ok no_control_over_tcp "HTTP $code"
 
 chrome() {
-	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+	timeout $((60 * T_WAIT_SCALE)) "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--user-data-dir="$T_TMP/chrome-$1" --window-size=1400,2500 --virtual-time-budget=6000 "${@:2}" \
 		"http://127.0.0.1:$MP_PORT/" 2>>"$T_TMP/chrome.err"

@@ -11,14 +11,10 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	skip mpsim_ccxt "node/npm not installed"
 	exit 0
 fi
-if ! grep -qs "\"version\": \"$CCXT_VERSION\"" "$NPM_DIR/node_modules/ccxt/package.json"; then
-	mkdir -p "$NPM_DIR"
-	# --ignore-scripts: ccxt's postinstall only prints a banner, and the
-	# optional native ws helpers fall back to JavaScript
-	if ! timeout 300 npm install --no-audit --no-fund --ignore-scripts --prefix "$NPM_DIR" "ccxt@$CCXT_VERSION" \
-		>"$T_TMP/npm.log" 2>&1; then
-		skip mpsim_ccxt "npm install ccxt@$CCXT_VERSION failed (registry unreachable?): $(tail -1 "$T_TMP/npm.log")"
-		exit 0
-	fi
+# --ignore-scripts: ccxt's postinstall only prints a banner, and the optional
+# native ws helpers fall back to JavaScript
+if ! t_npm_install "$NPM_DIR" "ccxt@$CCXT_VERSION" 300 --ignore-scripts; then
+	skip mpsim_ccxt "npm install ccxt@$CCXT_VERSION failed (registry unreachable?): $(tail -1 "$T_TMP/npm.log")"
+	exit 0
 fi
 node "$(dirname "$0")/ccxt.js" "$NPM_DIR"

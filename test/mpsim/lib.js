@@ -60,7 +60,8 @@ function startSim(args) {
       if (m) resolve({ b: +m[1], o: +m[2], proc: p, stderr: () => err });
     });
     p.on('exit', (code) => reject(new Error(`mpsim exited ${code}: ${err.slice(-500)}`)));
-    setTimeout(() => reject(new Error('mpsim did not get ready')), 10000);
+    // a bound, scaled like every wait here (an ASan mpsim on a busy machine starts slowly)
+    setTimeout(() => reject(new Error('mpsim did not get ready')), 10000 * SCALE).unref();
   });
 }
 

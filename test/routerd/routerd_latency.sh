@@ -23,16 +23,23 @@ enough() { local n; n=$(steady_count); [ -n "$n" ] && [ "$n" -ge "$1" ]; }
 if wait_for 60 enough 500; then ok latency_steady_counted; else not_ok latency_steady_counted "count=$(steady_count)"; fi
 for p in "$SIM_B" "$SIM_O"; do curl -sf -m 5 -X POST "http://127.0.0.1:$p/_sim/pause" >/dev/null; done
 # paused: no frame comes in, so the steady class settles once the last
-# acks are in (periodic snapshots go on, in their own class)
-last=-1
+# acks are in (periodic snapshots go on, in their own class).  /health and
+# /metrics are two requests, so they are compared only when they describe the
+# same steady class: read /health, /metrics, /health again, and accept the
+# pair when both /health reads have the same steady count (a count that did
+# not move means nothing was added in between).  A fixed "1 s without change"
+# was a guess that a busy machine could break.
+health_count() { $PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["requirements"]["latency_stages_ms"]["steady"]["whole"]["count"])' "$1" 2>/dev/null; }
+last=
 settled() {
-	local n; n=$(steady_count)
-	[ -n "$n" ] && [ "$n" = "$last" ] && return 0
-	last=$n; sleep 1; return 1
+	local a b
+	curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/health" >"$T_TMP/health.json" || return 1
+	curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/metrics" >"$T_TMP/metrics.prom" || return 1
+	curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/health" >"$T_TMP/health2.json" || return 1
+	a=$(health_count "$T_TMP/health.json"); b=$(health_count "$T_TMP/health2.json"); last="$a then $b"
+	[ -n "$a" ] && [ "$a" = "$b" ]
 }
 if wait_for 30 settled; then ok latency_settled; else not_ok latency_settled "still changing: $last"; fi
-curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/health" >"$T_TMP/health.json"
-curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/metrics" >"$T_TMP/metrics.prom"
 if $PY - "$T_TMP/health.json" "$T_TMP/metrics.prom" <<'PYEOF' 2>"$T_TMP/check.err"; then ok latency_consistent
 import json, re, sys
 h = json.load(open(sys.argv[1]))["requirements"]["latency_stages_ms"]

@@ -12,13 +12,9 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	skip npm_nats_consumer "node/npm not installed"
 	exit 0
 fi
-if [ ! -f "$NPM_DIR/node_modules/nats/package.json" ]; then
-	mkdir -p "$NPM_DIR"
-	if ! timeout 180 npm install --no-audit --no-fund --prefix "$NPM_DIR" "nats@$NATS_JS_VERSION" \
-		>"$T_TMP/npm.log" 2>&1; then
-		skip npm_nats_consumer "npm install nats@$NATS_JS_VERSION failed (registry unreachable?): $(tail -1 "$T_TMP/npm.log")"
-		exit 0
-	fi
+if ! t_npm_install "$NPM_DIR" "nats@$NATS_JS_VERSION" 180; then
+	skip npm_nats_consumer "npm install nats@$NATS_JS_VERSION failed (registry unreachable?): $(tail -1 "$T_TMP/npm.log")"
+	exit 0
 fi
 
 nats_start

@@ -197,8 +197,16 @@ t_old_blocks_readable(void)
 	struct blk b = { 0 };
 	size_t off = 0;
 	uint32_t k = 0, same = 0;
+	int made;
 
-	snprintf(root, sizeof root, "/tmp/test_store_codec.%d", (int)getpid());
+	/* A fresh directory: a run killed before its rm -rf (an ASan abort) left
+	 * /tmp/test_store_codec.<pid> behind, and a later run with that pid again
+	 * appended to its store and counted its records too. */
+	snprintf(root, sizeof root, "/tmp/test_store_codec.XXXXXX");
+	made = mkdtemp(root) != NULL;
+	T_CHECK(made);
+	if (!made)
+		return;
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	build(&b);
 	o.root = root;
