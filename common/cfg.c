@@ -646,6 +646,28 @@ set_value(struct cfg *c, const char *section, const char *key, const char *text,
 		snprintf(v.origin, sizeof v.origin, "%.270s:%d", w->path, w->line);
 	e = find_entry(c, section, key);
 	if (e) {
+		/* A list may go on over several lines of the file (a line holds at
+		 * most ~200 characters, and 30 instruments do not fit): the
+		 * lines add up, in order. */
+		if (!w->set && e->line > 0 && e->k->type == CFG_LIST && e->v.text) {
+			size_t n = strlen(e->v.text) + strlen(text) + 3;
+			char *all = malloc(n);
+			struct val v2;
+
+			val_clear(&v);
+			if (!all)
+				return err_set(err, errlen, "out of memory");
+			snprintf(all, n, "%s, %s", e->v.text, text);
+			if (parse_value(c->keys[ki], all, &v2, why, sizeof why) < 0) {
+				free(all);
+				return err_set(err, errlen, "%s: [%s] %s: with the earlier lines: %s", at, section, key, why);
+			}
+			free(all);
+			snprintf(v2.origin, sizeof v2.origin, "%s", e->v.origin);
+			val_clear(&e->v);
+			e->v = v2;
+			return 0;
+		}
 		/* A file says each thing once; --set overrides (the last one wins). */
 		if (!w->set && e->line > 0) {
 			val_clear(&v);

@@ -29,7 +29,9 @@
  * Types: string, int (decimal, bounds inclusive), bool (true/false/yes/no/
  * on/off/1/0), duration (number + ns|us|ms|s|m|h, stored as ns), size
  * (number + B|KiB|MiB|GiB|KB|MB|GB, stored as bytes), list (comma-separated
- * strings, whitespace trimmed).
+ * strings, whitespace trimmed).  A file line holds at most ~200 characters,
+ * so a list key may be given on several lines of one file: the lines add up
+ * in order (any other key set twice in a file is an error).
  * A value in double quotes has them removed (x = "" is empty, x = " a " keeps
  * its spaces); a ";" after whitespace starts a comment.
  */

@@ -587,6 +587,32 @@ t_dur_auto(void)
 	T_CHECK(cfg_load(NULL, schemas, sets, 1, err, sizeof err) == NULL);
 }
 
+/* A list key may go on over several lines (a line holds ~200 characters):
+ * the lines add up in order; other keys still may not be set twice. */
+static void
+t_list_over_lines(void)
+{
+	char err[256] = "";
+	const char *items[8];
+	struct cfg *c;
+
+	write_conf("[svc]\nsyms = BTC-USDT, ETH-USDT\nname = x\nsyms = SOL-USDT\nsyms = XRP-USDT,ADA-USDT\n");
+	c = cfg_load(path, schemas, NULL, 0, err, sizeof err);
+	if (!c)
+		fprintf(stderr, "  %s\n", err);
+	T_CHECK(c != NULL);
+	if (!c)
+		return;
+	T_EQ_I(cfg_list(c, "svc", "syms", items, 8), 5);
+	T_EQ_S(items[0], "BTC-USDT");
+	T_EQ_S(items[2], "SOL-USDT");
+	T_EQ_S(items[4], "ADA-USDT");
+	T_CHECK(strstr(cfg_origin(c, "svc", "syms"), ":2") != NULL);   /* where the list starts */
+	cfg_free(c);
+	T_CHECK(fails_with("[svc]\nsyms = a\nsyms = b,,c\n", NULL, 0,
+	    "P:3: [svc] syms = \"b,,c\": expected a comma-separated list without empty items"));
+}
+
 int
 main(void)
 {
@@ -597,6 +623,7 @@ main(void)
 	}
 	T_RUN(t_defaults);
 	T_RUN(t_dur_auto);
+	T_RUN(t_list_over_lines);
 	T_RUN(t_file_values_and_patterns);
 	T_RUN(t_bom_and_quotes);
 	T_RUN(t_units_and_bools);
