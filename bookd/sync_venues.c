@@ -5,6 +5,7 @@
 static const struct bk_venue *const rules[EX_END] = {
 	[EX_BINANCE] = &bk_venue_binance,
 	[EX_OKX] = &bk_venue_okx,
+	[EX_BYBIT] = &bk_venue_bybit,
 };
 
 const struct bk_venue *

@@ -36,7 +36,7 @@ enum exch_id {
 	EX_OKX = 2,            /* OKX (spot; other instId kinds by name) */
 	EX_BINANCE_USDM = 3,   /* Binance USD-M futures (fstream/fapi) */
 	EX_BINANCE_COINM = 4,  /* Binance COIN-M futures (dstream/dapi) */
-	EX_BYBIT = 5,          /* planned */
+	EX_BYBIT = 5,          /* Bybit v5: spot, linear, inverse (the market by WS path) */
 	EX_DERIBIT = 6,        /* planned */
 	EX_END = 7             /* one past the last id */
 };
@@ -49,7 +49,8 @@ enum exch_id {
  */
 #define VENUE_CFG(X) \
 	X("binance", "BTC-USDT, ETH-USDT", "Binance spot symbols in canonical form (BASE-QUOTE)") \
-	X("okx", "BTC-USDT, ETH-USDT", "OKX spot instruments (BASE-QUOTE)")
+	X("okx", "BTC-USDT, ETH-USDT", "OKX spot instruments (BASE-QUOTE)") \
+	X("bybit", "", "Bybit instruments: BTC-USDT spot, BTC-USDT-SWAP linear and BTC-USD-SWAP inverse perpetuals, BTC-USDT-241227 dated")
 
 /* ", binance, okx" + 2: the feedd.* section names (a CFG_SECTION list). */
 #define VENUE_SECT_ITEM_(n, d, h) ", " n
@@ -64,11 +65,15 @@ enum venue_sym {
 	VS_JOIN,         /* the dashes removed: BTC-USDT -> BTCUSDT (Binance spot) */
 	VS_BINANCE_FAPI, /* BTC-USDT-SWAP -> BTCUSDT, BTC-USDT-240927 -> BTCUSDT_240927 */
 	VS_BINANCE_DAPI, /* BTC-USD-SWAP -> BTCUSD_PERP, BTC-USD-240927 -> BTCUSD_240927 */
+	VS_BYBIT,        /* BTC-USDT, BTC-USDT-SWAP -> BTCUSDT, BTC-USDC-SWAP -> BTCPERP, BTC-USD-SWAP -> BTCUSD,
+	                  * BTC-USDT-241227 -> BTCUSDT-27DEC24, BTC-USDC-241227 -> BTC-27DEC24, BTC-USD-241227 -> BTCUSDZ24 */
 };
 
 /* Flags of a venue row. */
 #define VF_SEQUENCE  0x01  /* the venue's update id is a sequence of frames (sequence_id in JSON) */
 #define VF_CHECKSUM  0x02  /* frames carry a book checksum worth passing on */
+#define VF_WS_PATH   0x04  /* the WebSocket path picks the market (Bybit): feedd captures
+                            * "ws:<path>" and tells the parser (parse_ctx.ws_path) */
 
 struct venue {
 	int id;                  /* enum exch_id */

@@ -8,6 +8,7 @@
 static const struct parse_venue *const parsers[EX_END] = {
 	[EX_BINANCE] = &parse_venue_binance,
 	[EX_OKX] = &parse_venue_okx,
+	[EX_BYBIT] = &parse_venue_bybit,
 };
 
 int

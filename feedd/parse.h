@@ -42,6 +42,9 @@ struct parse_ctx {
 	char err[160];           /* why the last call failed or what the venue said */
 	uint32_t inst;           /* instrument the last call's frame named, once known (0 = not
 	                          * known), so a parse error can name it */
+	const char *ws_path;     /* WebSocket path the next frames came on, for venues whose path
+	                          * picks the market (VF_WS_PATH, Bybit): feedd sets it per link,
+	                          * mpreplay from "ws:<path>"; NULL = the venue's default market */
 	/* counters (cumulative) */
 	uint64_t frames, records, errors, unknown, slow_path;
 	/* scratch owned by the parser (parse_init/parse_free) */

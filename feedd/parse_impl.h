@@ -164,6 +164,7 @@ struct parse_venue {
 	    int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
 };
 extern const struct parse_venue parse_venue_binance, parse_venue_okx;
+extern const struct parse_venue parse_venue_bybit;   /* parse_bybit.c (jansson only) */
 
 /* parse_ws / parse_rest with the path forced (tests, fuzzing, benchmarks). */
 int parse_ws_mode(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
