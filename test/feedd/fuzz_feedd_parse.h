@@ -55,6 +55,9 @@ fz_init(int exch)
 	inst_add(&fz_reg, EX_BINANCE, "ETH-USDT", err, sizeof err);
 	inst_add(&fz_reg, EX_OKX, "BTC-USDT", err, sizeof err);
 	inst_add(&fz_reg, EX_OKX, "ETH-USDT", err, sizeof err);
+	inst_add(&fz_reg, EX_BYBIT, "BTC-USDT", err, sizeof err);
+	inst_add(&fz_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err);
+	inst_add(&fz_reg, EX_BYBIT, "BTC-USD-SWAP", err, sizeof err);
 	if (parse_init(&fz_p, &fz_reg, exch) != 0)
 		abort();
 }
