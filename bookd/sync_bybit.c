@@ -11,6 +11,9 @@
  * with u == 1 on a book past 1 is the stream restarting without its
  * snapshot: a gap too.
  *
+ * The exact range follows the window: every held level (up to 1000 a side)
+ * is the venue's own after each delta, so the range moves out and in with it.
+ *
  * REST /v5/market/orderbook: an answer installs a REST-seeded book at its
  * u; the first delta kept must be u + 1 (u <= it: stale; beyond: too old).
  * That holds only where the REST book shares the WS stream's u (mpsim; the
@@ -124,6 +127,31 @@ wait_tick(struct bk *k, int64_t now)
 		k->want_req = 1;
 }
 
+/* The exact range: the venue's book is its top 1000, kept whole by the
+ * deltas (a level leaving the window is deleted, one entering inserted), so
+ * every level held is exact and the range follows the window both ways.
+ * (The default rule only narrows it, from the snapshot's edge.) */
+static void
+edge_follows(struct bk *k)
+{
+	for (int s = 0; s < 2; s++) {
+		uint32_t n = book_count(k->book, s);
+		k->edge_px[s] = n ? book_level(k->book, s, n - 1)->px : 0;
+	}
+}
+
+static int
+applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
+{
+	(void)d;
+	(void)heartbeat;
+	(void)now;
+	/* a book cut by max_levels below 1000 stays as the default narrowed it */
+	if (k->cfg->max_levels >= BY_WS_DEPTH)
+		edge_follows(k);
+	return 0;
+}
+
 static uint32_t
 expected_levels(const struct bk *k)
 {
@@ -136,6 +164,7 @@ const struct bk_venue bk_venue_bybit = {
 	.chain_prev = 0,
 	.snap_depth = snap_depth,
 	.request_op = request_op,
+	.applied = applied,
 	.unsynced_delta = unsynced_delta,
 	.connected = connected,
 	.wait_tick = wait_tick,

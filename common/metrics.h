@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define METRICS_MAX 512
+#define METRICS_MAX 4096        /* ~37 slots a book in bookd: room for about a hundred books */
 #define METRICS_HBUCKETS 32     /* bucket i: value <= 1000 ns << i; last = +Inf */
 #define METRICS_MAGIC 0x5352544d5250554dULL
 
