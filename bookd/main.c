@@ -19,7 +19,7 @@
  *    every snapshot_interval.
  *  - REC_EVENT: EV_SYNCED, EV_GAP, EV_RESYNC, EV_VALIDATION, EV_CHECKSUM_FAIL,
  *    EV_BBO_MISMATCH, EV_RING_LOSS, EV_RESTARTED, and feedd's events.
- *  - REC_TRADE, REC_TICKER, REC_KLINE passed through (stage stamped).
+ *  - REC_TRADE, REC_TICKER, REC_KLINE, REC_MARKET passed through (stage stamped).
  *
  * Input is released as it is processed: after a restart every book is
  * unsynced and resyncs (EV_RESTARTED says so).
@@ -434,7 +434,11 @@ run(struct bookd *d)
 				r = ring_next(v->feed, &v->cursor, &m);
 				if (r != 1)
 					break;
-				handle(d, v, &m, now);
+				/* stamped as read: a time taken once per pass would
+				 * date a record read late in the pass (after another
+				 * venue's batch, or a wait on book.store) before feedd
+				 * wrote it, and move bookd's time into routerd's stage */
+				handle(d, v, &m, now_ns());
 				got++;
 			}
 			/* Corruption: skip it; the loss comes back as a gap (books resync). */

@@ -340,6 +340,9 @@ buf_push(struct bk *k, const struct rec_delta *d)
 		k->buf_cap = cap;
 	}
 	memcpy(k->buf + k->buf_len, d, d->h.len);
+	/* marked on the copy, so the delta bk_apply emits from it says it waited
+	 * for the sync (routerd keeps its latency out of the steady-state one) */
+	((struct rec_hdr *)(k->buf + k->buf_len))->flags |= REC_F_BUFFERED;
 	k->buf_len += len;
 	k->buf_count++;
 	k->st.buffered++;
@@ -810,6 +813,7 @@ bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now)
 		break;
 	case REC_TRADE:
 	case REC_KLINE:
+	case REC_MARKET:
 		pass_through(k, rec);
 		break;
 	case REC_EVENT:

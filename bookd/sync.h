@@ -210,7 +210,7 @@ struct bk_venue {
 	int bbo_check;            /* bookTicker u = update id: cross-check the book (bbo.c) */
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
 };
-extern const struct bk_venue bk_venue_binance, bk_venue_okx;
+extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
 extern const struct bk_venue bk_venue_bybit;
 /* The sync rule of a venue, or NULL if bookd has none. */
 const struct bk_venue *bk_venue_get(int exch);

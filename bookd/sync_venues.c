@@ -5,6 +5,8 @@
 static const struct bk_venue *const rules[EX_END] = {
 	[EX_BINANCE] = &bk_venue_binance,
 	[EX_OKX] = &bk_venue_okx,
+	[EX_BINANCE_USDM] = &bk_venue_binance_fut,
+	[EX_BINANCE_COINM] = &bk_venue_binance_fut,
 	[EX_BYBIT] = &bk_venue_bybit,
 };
 

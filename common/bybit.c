@@ -1,7 +1,10 @@
 /* bybit.c - Bybit markets by name and path; see bybit.h. */
 #include "bybit.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "venue.h"
 
 static const char *const names[BYBIT_NMARKETS] = {"spot", "linear", "inverse"};
 
@@ -38,4 +41,55 @@ bybit_market_of_path(const char *path)
 		if (strlen(names[m]) == n && strncmp(path, names[m], n) == 0)
 			return m;
 	return -1;
+}
+
+/* "27DEC24" -> "241227"; -1 if not a date. */
+static int
+yymmdd(const char *s, size_t n, char *out)
+{
+	static const char mon[] = "JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC";
+
+	if (n != 7 || strspn(s, "0123456789") < 2 || s[5] < '0' || s[5] > '9' || s[6] < '0' || s[6] > '9')
+		return -1;
+	for (int m = 0; m < 12; m++)
+		if (strncmp(s + 2, mon + 3 * m, 3) == 0) {
+			snprintf(out, 7, "%.2s%02d%.2s", s + 5, m + 1, s);
+			return 0;
+		}
+	return -1;
+}
+
+int
+bybit_canon_of(enum bybit_market m, const char *vsym, size_t len, char *out, size_t cap)
+{
+	const struct venue *v = venue_get(EX_BYBIT);
+	const char *dash = memchr(vsym, '-', len);
+	char date[8], back[32];
+	int rc = -1;
+
+	if (len == 0 || len >= 32)
+		return -1;
+	if (m == BYBIT_SPOT) {
+		rc = dash ? -1 : venue_split_joined(vsym, len, NULL, out, cap);
+	} else if (m == BYBIT_INVERSE) {
+		rc = !dash && len > 3 && strncmp(vsym + len - 3, "USD", 3) == 0 ?
+		    (snprintf(out, cap, "%.*s-USD-SWAP", (int)(len - 3), vsym) < (int)cap ? 0 : -1) : -1;
+	} else if (dash) {
+		size_t bl = (size_t)(dash - vsym);
+		if (yymmdd(dash + 1, len - bl - 1, date) == 0) {
+			/* BTC-27DEC24 is USDC; BTCUSDT-27DEC24 names its quote */
+			rc = venue_split_joined(vsym, bl, date, out, cap);
+			if (rc < 0)
+				rc = snprintf(out, cap, "%.*s-USDC-%s", (int)bl, vsym, date) < (int)cap ? 0 : -1;
+		}
+	} else if (len > 4 && strncmp(vsym + len - 4, "PERP", 4) == 0) {
+		rc = snprintf(out, cap, "%.*s-USDC-SWAP", (int)(len - 4), vsym) < (int)cap ? 0 : -1;
+	} else {
+		rc = venue_split_joined(vsym, len, "SWAP", out, cap);
+	}
+	/* only a name that maps back to the same venue id on the same market */
+	if (rc < 0 || !v || venue_symbol(v, out, back, sizeof back) < 0 || strlen(back) != len ||
+	    strncmp(back, vsym, len) != 0 || bybit_market_of(out) != m)
+		return -1;
+	return 0;
 }

@@ -18,9 +18,11 @@ const struct cfg_key cfg_keys_feedd[] = {
 	{"feedd.*", "ca_file", CFG_STR, "", 0, 0,
 	    "PEM file of the CAs to trust for wss:// and https:// (empty = the system store)"},
 	/* what to subscribe */
-	{"feedd.*", "channels", CFG_LIST, "depth, trades, tickers, klines", 0, 0,
+	{"feedd.*", "channels", CFG_LIST, "depth, trades, tickers, klines, market", 0, 0,
 	    "streams per instrument: depth (Binance <sym>@depth@100ms, OKX books), trades (@trade, trades), "
-	    "tickers (@bookTicker, tickers), klines (@kline_1m, candle1m)"},
+	    "tickers (@bookTicker, tickers), klines (@kline_1m, candle1m), market (derivatives market data: "
+	    "OKX funding-rate, open-interest, mark-price, index-tickers for SWAP/FUTURES/OPTION instIds; "
+	    "nothing for spot instruments)"},
 	{"feedd.*", "okx_books5", CFG_BOOL, "true", 0, 0,
 	    "OKX: with depth, also subscribe books5; bookd compares its top 5 with the book at the same seqId"},
 	{"feedd.*", "okx_bbo_tbt", CFG_BOOL, "false", 0, 0,

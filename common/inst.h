@@ -7,6 +7,15 @@
  * process that reads the same config agrees on them.  Id 0 means "no
  * instrument".  Records carry the id; anything leaving the pipeline (JSON,
  * store segment names, ClickHouse rows) carries exchange and symbol names.
+ *
+ * Canonical names, one convention across venues (OKX-like; subject-safe:
+ * letters, digits and '-'; the kind is in the name; each maps back to the
+ * venue's own id, inst.venue_symbol, by the venue table's rule):
+ *   BTC-USDT          spot                        Binance BTCUSDT, OKX BTC-USDT
+ *   BTC-USDT-SWAP     linear (USDT) perpetual     binance-usdm BTCUSDT, OKX BTC-USDT-SWAP
+ *   BTC-USD-SWAP      inverse (coin) perpetual    binance-coinm BTCUSD_PERP, OKX BTC-USD-SWAP
+ *   BTC-USD-240927    dated future (YYMMDD)       binance-coinm BTCUSD_240927 (binance-usdm
+ *                                                 BTC-USDT-240927 = BTCUSDT_240927)
  */
 #ifndef MP_INST_H
 #define MP_INST_H

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@
 
 #include "log.h"
 
-#define METRICS_VERSION 1
+#define METRICS_VERSION 2       /* 2: log-linear buckets and a max per histogram */
 #define SLOT_FREE 0
 #define SLOT_READY 1
 
@@ -286,22 +287,50 @@ metrics_hist(struct metrics *m, const char *name, const char *labels, const char
 	return &reg(m, METRIC_HIST, name, labels, help)->v.hist;
 }
 
+int64_t
+metrics_bucket_le(int i)
+{
+	int o, sub;
+
+	if (i <= 0)
+		return 1000;
+	if (i >= METRICS_HBUCKETS - 1)
+		return INT64_MAX;
+	o = (i - 1) / METRICS_HSUB;
+	sub = (i - 1) % METRICS_HSUB;
+	/* 1000 ns * 2^o * (SUB + 1 + sub) / SUB: exact integers for SUB = 4 */
+	return ((int64_t)1000 << o) * (METRICS_HSUB + 1 + sub) / METRICS_HSUB;
+}
+
+int
+metrics_bucket_of(int64_t value)
+{
+	int lo = 0, hi = METRICS_HBUCKETS - 1;
+
+	/* the first bucket whose bound is >= value; the last (+Inf) takes the rest */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (value <= metrics_bucket_le(mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 void
 metric_observe(struct metric_hist *h, int64_t value)
 {
-	int i = 0;
+	int64_t m = atomic_load_explicit(&h->max, memory_order_relaxed);
 
-	/* bucket i holds values <= 1000 ns << i; the last one everything above */
-	if (value > 1000) {
-		uint64_t q = ((uint64_t)value - 1) / 1000;     /* > 0 */
-
-		i = 64 - __builtin_clzll(q);                   /* smallest i with q < 2^i */
-		if (i > METRICS_HBUCKETS - 1)
-			i = METRICS_HBUCKETS - 1;
-	}
-	atomic_fetch_add_explicit(&h->bucket[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->bucket[metrics_bucket_of(value)], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&h->sum, value, memory_order_relaxed);
 	atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+	/* one writer per file: the loop runs once unless a restart raced us */
+	while (value > m && !atomic_compare_exchange_weak_explicit(&h->max, &m, value, memory_order_relaxed,
+	    memory_order_relaxed))
+		;
 }
 
 void
@@ -374,6 +403,7 @@ metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, i
 		case METRIC_HIST:
 			v->hist.count = atomic_load_explicit(&s->v.hist.count, memory_order_relaxed);
 			v->hist.sum = atomic_load_explicit(&s->v.hist.sum, memory_order_relaxed);
+			v->hist.max = atomic_load_explicit(&s->v.hist.max, memory_order_relaxed);
 			for (int b = 0; b < METRICS_HBUCKETS; b++)
 				v->hist.bucket[b] = atomic_load_explicit(&s->v.hist.bucket[b], memory_order_relaxed);
 			break;
@@ -409,8 +439,8 @@ metrics_quantile(const struct metric_view *v, double q)
 	rank = q * (double)total;
 	for (int i = 0; i < METRICS_HBUCKETS; i++) {
 		uint64_t c = v->hist.bucket[i];
-		double lo = i == 0 ? 0 : 1000.0 * (double)(1ULL << (i - 1));
-		double hi = 1000.0 * (double)(1ULL << i);
+		double lo = i == 0 ? 0 : (double)metrics_bucket_le(i - 1);
+		double hi = (double)metrics_bucket_le(i);
 
 		if (c == 0 || (double)(cum + c) < rank) {
 			cum += c;
@@ -418,7 +448,10 @@ metrics_quantile(const struct metric_view *v, double q)
 		}
 		if (i == METRICS_HBUCKETS - 1)
 			return lo;
+		/* never above the largest value seen (when the writer keeps one) */
+		if (v->hist.max > 0 && hi > (double)v->hist.max)
+			hi = (double)v->hist.max > lo ? (double)v->hist.max : lo;
 		return lo + (hi - lo) * ((rank - (double)cum) / (double)c);
 	}
-	return 1000.0 * (double)(1ULL << (METRICS_HBUCKETS - 2));
+	return (double)metrics_bucket_le(METRICS_HBUCKETS - 2);
 }

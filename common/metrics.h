@@ -11,8 +11,13 @@
  * keeps counting where it stopped.  Updates are relaxed atomics: one writer
  * process per file, any number of readers.
  *
- * Histograms have fixed log-spaced buckets (METRICS_HBUCKETS, upper bounds
- * 1 us * 2^i for latencies in ns), a count and a sum; readers compute p50/p99.
+ * Histograms have fixed log-linear buckets (METRICS_HBUCKETS; for latencies
+ * in ns: <= 1 us, then 4 per doubling, 1.25/1.5/1.75/2 us * 2^k, up to 268 s,
+ * then +Inf), a count, a sum and the largest value; readers compute
+ * quantiles.  Four buckets a doubling keep an interpolated p99 within a few
+ * per cent where the old 1 us * 2^i buckets could be off by half (a 1.1 ms
+ * and a 2 ms tail looked the same); the powers of two are still bounds, so
+ * a query on le="0.004096" means what it meant.
  */
 #ifndef MP_METRICS_H
 #define MP_METRICS_H
@@ -22,7 +27,9 @@
 #include <stdint.h>
 
 #define METRICS_MAX 4096        /* ~37 slots a book in bookd: room for about a hundred books */
-#define METRICS_HBUCKETS 32     /* bucket i: value <= 1000 ns << i; last = +Inf */
+#define METRICS_HSUB 4          /* buckets per doubling */
+#define METRICS_HOCTAVES 28     /* doublings above 1 us covered (to 2^28 us = 268 s) */
+#define METRICS_HBUCKETS (2 + METRICS_HSUB * METRICS_HOCTAVES)  /* <= 1 us, ..., +Inf */
 #define METRICS_MAGIC 0x5352544d5250554dULL
 
 enum metric_kind { METRIC_COUNTER = 1, METRIC_GAUGE = 2, METRIC_HIST = 3 };
@@ -30,8 +37,14 @@ enum metric_kind { METRIC_COUNTER = 1, METRIC_GAUGE = 2, METRIC_HIST = 3 };
 struct metric_hist {
 	_Atomic uint64_t count;
 	_Atomic int64_t sum;
+	_Atomic int64_t max;            /* largest value observed (0 = none yet) */
 	_Atomic uint64_t bucket[METRICS_HBUCKETS];
 };
+
+/* Upper bound of bucket i (< METRICS_HBUCKETS - 1; the last one is +Inf). */
+int64_t metrics_bucket_le(int i);
+/* The bucket a value falls in: the first i with value <= metrics_bucket_le(i). */
+int metrics_bucket_of(int64_t value);
 
 struct metrics;
 
@@ -70,7 +83,7 @@ struct metric_view {
 	int kind;
 	uint64_t counter;
 	int64_t gauge;
-	struct { uint64_t count; int64_t sum; uint64_t bucket[METRICS_HBUCKETS]; } hist;
+	struct { uint64_t count; int64_t sum; int64_t max; uint64_t bucket[METRICS_HBUCKETS]; } hist;
 };
 /* Map a process's metrics file read-only and copy every slot out.  Returns the
  * number of slots (<= max), or -1 with err.  *pid and *hb_ns describe the writer. */

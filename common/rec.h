@@ -68,6 +68,9 @@ enum rec_stage {
 #define REC_F_Q_TS_BACKWARDS 0x0040
 #define REC_F_Q_TS_SKEW      0x0080
 #define REC_F_Q_DEPTH        0x0100
+/* bookd delta: applied from the sync buffer, i.e. received while the book was
+ * not in sync (its latency is the sync's, counted apart by routerd) */
+#define REC_F_BUFFERED       0x0200
 
 struct rec_hdr {
 	uint16_t type;          /* enum rec_type */

@@ -33,8 +33,30 @@ static const struct venue venues[EX_END] = {
 		.batching = "OKX books pushes the changes of about 100 ms as one update (seqId); empty "
 		    "heartbeat updates are not samples; levels beyond 400 come from books-full refreshes",
 	},
-	[EX_BINANCE_USDM] = {.id = EX_BINANCE_USDM, .name = "binance-usdm", .title = "Binance USD-M futures"},
-	[EX_BINANCE_COINM] = {.id = EX_BINANCE_COINM, .name = "binance-coinm", .title = "Binance COIN-M futures"},
+	/* Binance futures print the decimals of each symbol's tick (exchangeInfo
+	 * pricePrecision), which the table cannot know: trimmed strings */
+	[EX_BINANCE_USDM] = {
+		.id = EX_BINANCE_USDM, .name = "binance-usdm", .title = "Binance USD-M futures", .implemented = 1,
+		.ws_url = "wss://fstream.binance.com", .rest_url = "https://fapi.binance.com",
+		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_BINANCE_FAPI, .min_dash = 2, .max_dash = 2,
+		.sym_hint = "BASE-QUOTE-SWAP (perpetual, BTC-USDT-SWAP = BTCUSDT) or BASE-QUOTE-YYMMDD "
+		    "(dated, BTC-USDT-240927 = BTCUSDT_240927)",
+		.stale_s = 30, .ws_levels = 0, .flags = 0,
+		.stream = "<symbol>@depth@100ms (U, u, pu)",
+		.batching = "Binance futures send the changes of each 100 ms as one update (U..u, pu = the "
+		    "previous update's u), so one 'update' step is one 100 ms batch",
+	},
+	[EX_BINANCE_COINM] = {
+		.id = EX_BINANCE_COINM, .name = "binance-coinm", .title = "Binance COIN-M futures", .implemented = 1,
+		.ws_url = "wss://dstream.binance.com", .rest_url = "https://dapi.binance.com",
+		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_BINANCE_DAPI, .min_dash = 2, .max_dash = 2,
+		.sym_hint = "BASE-QUOTE-SWAP (perpetual, BTC-USD-SWAP = BTCUSD_PERP) or BASE-QUOTE-YYMMDD "
+		    "(dated, BTC-USD-240927 = BTCUSD_240927)",
+		.stale_s = 30, .ws_levels = 0, .flags = 0,
+		.stream = "<symbol>@depth@100ms (U, u, pu)",
+		.batching = "Binance futures send the changes of each 100 ms as one update (U..u, pu = the "
+		    "previous update's u), so one 'update' step is one 100 ms batch",
+	},
 	[EX_BYBIT] = {
 		.id = EX_BYBIT, .name = "bybit", .title = "Bybit v5", .implemented = 1,
 		.ws_url = "wss://stream.bybit.com", .rest_url = "https://api.bybit.com",
@@ -169,6 +191,9 @@ split3(const char *canon, char *bq, size_t cap, const char **suffix)
 
 	if (!d2 || strchr(d2 + 1, '-'))
 		return -1;
+	/* SWAP, or a delivery date YYMMDD */
+	if (strcmp(d2 + 1, "SWAP") != 0 && (strlen(d2 + 1) != 6 || strspn(d2 + 1, "0123456789") != 6))
+		return -1;
 	for (const char *p = canon; p < d2 && o + 1 < cap; p++)
 		if (*p != '-')
 			bq[o++] = *p;
@@ -253,4 +278,85 @@ venue_symbol(const struct venue *v, const char *canon, char *out, size_t cap)
 		return bybit_symbol(canon, out, cap);
 	}
 	return -1;
+}
+
+/* Quote assets of joined names, longest first so USDT wins over USD. */
+static const char *const quotes[] = {
+	"FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USDP", "DAI", "BTC", "ETH", "BNB", "EUR", "TRY", "BRL",
+	"JPY", "GBP", "AUD", "USD",
+};
+
+/* "BTCUSDT" -> "BTC-USDT" (suffix sfx appended when not NULL). */
+int
+venue_split_joined(const char *s, size_t n, const char *sfx, char *out, size_t cap)
+{
+	for (size_t q = 0; q < sizeof quotes / sizeof quotes[0]; q++) {
+		size_t m = strlen(quotes[q]);
+		int w;
+
+		if (n <= m || strncasecmp(s + n - m, quotes[q], m) != 0)
+			continue;
+		w = snprintf(out, cap, "%.*s-%s%s%s", (int)(n - m), s, quotes[q], sfx ? "-" : "", sfx ? sfx : "");
+		if (w < 0 || (size_t)w >= cap)
+			return -1;
+		for (char *p = out; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		return 0;
+	}
+	return -1;
+}
+
+int
+venue_canon_of(const struct venue *v, const char *vsym, size_t len, char *out, size_t cap)
+{
+	const char *us = memchr(vsym, '_', len);
+	char chk[32], err[160], back[32];
+	int rc;
+
+	switch (v->sym) {
+	case VS_BYBIT:
+		/* BTCUSDT is spot and linear: only the market tells, so the parser
+		 * maps it (bybit_canon_of) and hands over the canonical name */
+		if (len == 0 || len >= cap || len >= sizeof chk)
+			return -1;
+		memcpy(out, vsym, len);
+		out[len] = 0;
+		return venue_canon(v, out, chk, sizeof chk, err, sizeof err) < 0 ? -1 : 0;
+	case VS_SAME:
+		if (len == 0 || len >= cap)
+			return -1;
+		memcpy(out, vsym, len);
+		out[len] = 0;
+		rc = 0;
+		break;
+	case VS_JOIN:
+		rc = us ? -1 : venue_split_joined(vsym, len, NULL, out, cap);
+		break;
+	case VS_BINANCE_FAPI:
+	case VS_BINANCE_DAPI: {
+		/* BTCUSDT (fapi perpetual), BTCUSD_PERP (dapi perpetual), X_YYMMDD (dated) */
+		char sfx[16];
+		size_t bl = us ? (size_t)(us - vsym) : len;
+
+		if (!us && v->sym == VS_BINANCE_DAPI)
+			return -1;
+		if (us && len - bl - 1 < sizeof sfx)
+			snprintf(sfx, sizeof sfx, "%.*s", (int)(len - bl - 1), us + 1);
+		else if (us)
+			return -1;
+		else
+			snprintf(sfx, sizeof sfx, "SWAP");
+		if (strcasecmp(sfx, "PERP") == 0)
+			snprintf(sfx, sizeof sfx, "SWAP");
+		rc = venue_split_joined(vsym, bl, sfx, out, cap);
+		break;
+	}
+	default:
+		rc = -1;
+	}
+	/* only a name that maps back to the same venue id */
+	if (rc < 0 || venue_canon(v, out, chk, sizeof chk, err, sizeof err) < 0 ||
+	    venue_symbol(v, chk, back, sizeof back) < 0 || strlen(back) != len || strncasecmp(back, vsym, len) != 0)
+		return -1;
+	return 0;
 }

@@ -50,11 +50,15 @@ enum exch_id {
 #define VENUE_CFG(X) \
 	X("binance", "BTC-USDT, ETH-USDT", "Binance spot symbols in canonical form (BASE-QUOTE)") \
 	X("okx", "BTC-USDT, ETH-USDT", "OKX spot instruments (BASE-QUOTE)") \
+	X("binance-usdm", "", "Binance USD-M futures: BTC-USDT-SWAP (perpetual, venue BTCUSDT) or " \
+	    "BTC-USDT-240927 (dated, BTCUSDT_240927)") \
+	X("binance-coinm", "", "Binance COIN-M futures: BTC-USD-SWAP (perpetual, venue BTCUSD_PERP) or " \
+	    "BTC-USD-240927 (dated, BTCUSD_240927)") \
 	X("bybit", "", "Bybit instruments: BTC-USDT spot, BTC-USDT-SWAP linear and BTC-USD-SWAP inverse perpetuals, BTC-USDT-241227 dated")
 
-/* ", binance, okx" + 2: the feedd.* section names (a CFG_SECTION list). */
+/* ", binance, okx" from its third character: the feedd.* section names (a CFG_SECTION list). */
 #define VENUE_SECT_ITEM_(n, d, h) ", " n
-#define VENUE_SECTIONS (VENUE_CFG(VENUE_SECT_ITEM_) + 2)
+#define VENUE_SECTIONS (&VENUE_CFG(VENUE_SECT_ITEM_)[2])
 /* The per-venue rings, "feed.binance, raw.binance, ctl.binance, feed.okx, ..." */
 #define VENUE_RING_ITEM_(n, d, h) "feed." n ", raw." n ", ctl." n ", "
 #define VENUE_RINGS VENUE_CFG(VENUE_RING_ITEM_)
@@ -111,5 +115,15 @@ int venue_lookup(const char *name);         /* EX_* of any row, planned ones too
  * err filled saying what was expected. */
 int venue_canon(const struct venue *v, const char *in, char *canon, size_t ccap, char *err, size_t errlen);
 int venue_symbol(const struct venue *v, const char *canon, char *out, size_t cap);
+/* The reverse: the venue's id (BTCUSD_PERP) -> the canonical name
+ * (BTC-USD-SWAP), for tools that meet instruments they were not told of.
+ * Joined spot names are split at a known quote asset (USDT, USDC, FDUSD,
+ * BUSD, TUSD, BTC, ETH, BNB, EUR, TRY, ...).  0, or -1 if it cannot tell.
+ * Bybit (VS_BYBIT): the id alone does not say the market, so this takes the
+ * canonical name its parser made (common/bybit.h bybit_canon_of) and checks it. */
+int venue_canon_of(const struct venue *v, const char *vsym, size_t len, char *out, size_t cap);
+/* A joined name split at a known quote: "BTCUSDT" -> "BTC-USDT", with sfx
+ * "BTC-USDT-<sfx>".  0, or -1 if no quote asset ends it. */
+int venue_split_joined(const char *s, size_t n, const char *sfx, char *out, size_t cap);
 
 #endif

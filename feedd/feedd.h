@@ -164,6 +164,7 @@ struct feed {
 	char ws_url[256], rest_url[256];
 	const char *ca_file;          /* NULL = the system store */
 	int ch_depth, ch_trades, ch_tickers, ch_klines;
+	int ch_market;           /* derivatives market data (okx_market.h); no-op for spot */
 	int ch_books5, ch_bbo_tbt;    /* OKX: top-N audit channels next to books (okx_books5, okx_bbo_tbt) */
 	char kline_iv[8];
 	int capture;
@@ -239,11 +240,13 @@ struct feed_venue {
 	int64_t (*weight_limit)(const char *body, size_t len);
 	int server_weight;  /* answers report the weight used (X-MBX-USED-WEIGHT): follow it */
 	int deep;           /* RQ_DEEP exists (CTL_DEEP, deep_interval) */
+	const void *spec;   /* the venue file's own constants (one file serving several venues) */
 	/* Whether a link carries an instrument (Bybit: a link per market);
 	 * NULL = every link carries every instrument. */
 	int (*carries)(const struct link *l, const struct inst *in);
 };
 extern const struct feed_venue feed_venue_binance, feed_venue_okx;
+extern const struct feed_venue feed_venue_binance_usdm, feed_venue_binance_coinm;
 extern const struct feed_venue feed_venue_bybit;
 
 /* The venue's operations, or NULL with err filled. */

@@ -1,7 +1,7 @@
 /*
  * feedd - one venue's market data into the pipeline.
  *
- *   bin/feedd --exchange binance|okx [-c CONF] [--set feedd.binance.ws_url=...]
+ *   bin/feedd --exchange binance|okx|binance-usdm|binance-coinm [-c CONF] [--set feedd.binance.ws_url=...]
  *
  * Connects to the venue's WebSocket streams (libwebsockets on libuv),
  * parses every frame into records (parse.h) written to feed.<exchange>,
@@ -24,15 +24,15 @@
 #include "pipe.h"
 
 static const char usage[] =
-    "usage: feedd --exchange binance|okx [--capture-file FILE] [options]\n"
+    "usage: feedd --exchange binance|okx|binance-usdm|binance-coinm [--capture-file FILE] [options]\n"
     "\n"
-    "Connects to one venue (Binance or OKX spot), writes its depth updates, trades,\n"
+    "Connects to one venue (Binance spot, OKX, Binance USD-M or COIN-M futures), writes its depth updates, trades,\n"
     "tickers and klines as records to the ring feed.<exchange>, every raw frame to\n"
     "raw.<exchange> (and to a capture file when asked), and answers bookd's snapshot\n"
     "requests from ctl.<exchange> within the venue's REST budget.\n"
     "\n"
     "Options:\n"
-    "  --exchange NAME         binance or okx (required)\n"
+    "  --exchange NAME         binance, okx, binance-usdm or binance-coinm (required)\n"
     "  --capture-file FILE     append every frame to FILE in the capture format\n"
     "                          (<recv_ns> <exchange> ws|rest:<path> <payload>);\n"
     "                          the same as --set feedd.<exchange>.capture_file=FILE\n"
@@ -212,7 +212,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (!exchange || (f->exch = exch_parse(exchange)) == EX_NONE) {
-		fprintf(stderr, "feedd: --exchange %s is required\n%s", venue_names(), usage);
+		fprintf(stderr, "feedd: --exchange NAME is required (one of %s)\n%s", venue_names(), usage);
 		return 2;
 	}
 	if (!(f->ops = venue_ops(f->exch, err, sizeof err))) {

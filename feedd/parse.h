@@ -42,6 +42,11 @@ struct parse_ctx {
 	char err[160];           /* why the last call failed or what the venue said */
 	uint32_t inst;           /* instrument the last call's frame named, once known (0 = not
 	                          * known), so a parse error can name it */
+	/* Optional: an instrument the registry does not carry was named by a
+	 * frame; return it once added (tools that adopt every instrument of a
+	 * capture, mpreplay), or NULL (the frame counts as unknown). */
+	const struct inst *(*adopt)(void *ud, int exch, const char *sym, size_t len);
+	void *adopt_ud;
 	const char *ws_path;     /* WebSocket path the next frames came on, for venues whose path
 	                          * picks the market (VF_WS_PATH, Bybit): feedd sets it per link,
 	                          * mpreplay from "ws:<path>"; NULL = the venue's default market */

@@ -15,18 +15,22 @@
 
 int
 parse_binance_depth(struct parse_ctx *p, const struct inst *in, int64_t E_ms, int64_t U,
-    int64_t u, int64_t recv_ns, parse_emit_fn emit, void *ud)
+    int64_t u, int64_t pu, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
 	struct parse_book b = {.in = in, .recv_ns = recv_ns};
 
 	if (U < 0 || u < U)
 		return parse_fail(p, "depthUpdate ids U=%lld u=%lld: need 0 <= U <= u",
 		    (long long)U, (long long)u);
+	if (p->ops->depth_pu && pu == PARSE_NO_PU)
+		return parse_fail(p, "depthUpdate without pu (the futures chain needs it)");
+	if (p->ops->depth_pu && (pu < 0 || pu >= U))
+		return parse_fail(p, "depthUpdate pu=%lld U=%lld: need 0 <= pu < U", (long long)pu, (long long)U);
 	if (parse_ms_int(p, E_ms, "E", &b.exch_ns) < 0)
 		return -1;
 	b.first_id = U;
 	b.last_id = u;
-	b.prev_id = -1;
+	b.prev_id = p->ops->depth_pu ? pu : -1;
 	return parse_emit_delta(p, &b, emit, ud);
 }
 
@@ -65,18 +69,23 @@ static int
 depth_update(struct parse_ctx *p, json_t *d, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
 	const struct inst *in;
-	int64_t E, U, u;
+	int64_t E, U, u, pu = PARSE_NO_PU, T;
 	int rc;
 
 	if (!(in = symbol_inst(p, d, &rc)))
 		return rc;
 	if (pj_int(p, d, "E", &E) < 0 || pj_int(p, d, "U", &U) < 0 || pj_int(p, d, "u", &u) < 0)
 		return -1;
+	/* futures: pu (the chain) and T (transaction time, not carried) */
+	if (json_object_get(d, "pu") && pj_int(p, d, "pu", &pu) < 0)
+		return -1;
+	if (json_object_get(d, "T") && pj_int(p, d, "T", &T) < 0)
+		return -1;
 	parse_levels_begin(p, in);
 	if (pj_levels(p, json_object_get(d, "b"), PS_BID, "b") < 0 ||
 	    pj_levels(p, json_object_get(d, "a"), PS_ASK, "a") < 0)
 		return -1;
-	return parse_binance_depth(p, in, E, U, u, recv_ns, emit, ud);
+	return parse_binance_depth(p, in, E, U, u, pu, recv_ns, emit, ud);
 }
 
 static int
@@ -278,6 +287,8 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 		return trade(p, data, 0, recv_ns, emit, ud);
 	if (strcmp(e, "aggTrade") == 0)
 		return trade(p, data, 1, recv_ns, emit, ud);
+	if (strcmp(e, "bookTicker") == 0)   /* futures name the event; spot does not */
+		return book_ticker(p, data, recv_ns, emit, ud);
 	if (strcmp(e, "kline") == 0)
 		return kline(p, data, recv_ns, emit, ud);
 	if (strcmp(e, "24hrTicker") == 0)
@@ -311,12 +322,15 @@ parse_json_binance_rest(struct parse_ctx *p, const char *path, const char *buf, 
 	json_t *root, *code, *msg;
 	int64_t last;
 	char sym[32];
+	size_t al = strlen(p->ops->rest_api);
+	const char *op = path + al;
 	int n, rc = -1;
 
-	if (strncmp(path, "/api/v3/exchangeInfo", 20) == 0 || strncmp(path, "/api/v3/ping", 12) == 0 ||
-	    strncmp(path, "/api/v3/time", 12) == 0)
+	if (strncmp(path, p->ops->rest_api, al) != 0)
+		return parse_unknown(p, "REST path %.60s", path);
+	if (strncmp(op, "exchangeInfo", 12) == 0 || strncmp(op, "ping", 4) == 0 || strncmp(op, "time", 4) == 0)
 		return 0;
-	if (strncmp(path, "/api/v3/depth?", 14) != 0)
+	if (strncmp(op, "depth?", 6) != 0)
 		return parse_unknown(p, "REST path %.60s", path);
 	n = parse_query_param(path, "symbol", sym, sizeof sym);
 	if (n <= 0)
@@ -346,6 +360,8 @@ const struct parse_venue parse_venue_binance = {
 	.scan_ws = parse_scan_binance_ws,
 	.json_ws = parse_json_binance_ws,
 	.scan_rest_path = "/api/v3/depth?",
+	.rest_api = "/api/v3/",
+	.depth_pu = 0,
 	.scan_rest = parse_scan_binance_depth_rest,
 	.json_rest = parse_json_binance_rest,
 };

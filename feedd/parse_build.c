@@ -352,6 +352,8 @@ parse_inst(struct parse_ctx *p, const char *sym, size_t len)
 		tmp[len] = 0;
 		in = inst_find(r, p->exch, tmp);
 	}
+	if (!in && p->adopt && len > 0)
+		in = p->adopt(p->adopt_ud, p->exch, sym, len);
 	/* remembered so that an error later in the frame can name it */
 	if (in)
 		p->inst = in->id;

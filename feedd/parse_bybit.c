@@ -49,6 +49,17 @@ by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
 			return in;
 		}
 	}
+	/* a tool that follows every instrument of a capture (mpreplay) adds it
+	 * under its canonical name, which the market decides */
+	if (p->adopt && m >= 0) {
+		char canon[32];
+		const struct inst *in;
+		if (bybit_canon_of((enum bybit_market)m, sym, len, canon, sizeof canon) == 0 &&
+		    (in = p->adopt(p->adopt_ud, p->exch, canon, strlen(canon))) != NULL) {
+			p->inst = in->id;
+			return in;
+		}
+	}
 	return NULL;
 }
 

@@ -105,9 +105,13 @@ int parse_unknown(struct parse_ctx *p, const char *fmt, ...) __attribute__((form
 const struct inst *parse_inst(struct parse_ctx *p, const char *sym, size_t len);
 
 /* ---- venue semantics shared by both paths ---- */
-/* Binance depthUpdate after its levels are staged: checks ids, emits. */
+/* Binance depthUpdate after its levels are staged: checks ids, emits.  pu
+ * is the futures field (the previous event's u) or PARSE_NO_PU; a venue
+ * whose rule needs it (parse_venue.depth_pu) refuses a frame without it,
+ * spot ignores it. */
+#define PARSE_NO_PU INT64_MIN
 int parse_binance_depth(struct parse_ctx *p, const struct inst *in, int64_t E_ms, int64_t U,
-    int64_t u, int64_t recv_ns, parse_emit_fn emit, void *ud);
+    int64_t u, int64_t pu, int64_t recv_ns, parse_emit_fn emit, void *ud);
 /* Binance GET /api/v3/depth answer after its levels are staged. */
 int parse_binance_depth_rest(struct parse_ctx *p, const struct inst *in, int64_t last_update_id,
     int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
@@ -158,12 +162,17 @@ struct parse_venue {
 	/* REST answers whose path starts with scan_rest_path ("/api/v3/depth?")
 	 * for the instrument of its symbol= parameter go to scan_rest first */
 	const char *scan_rest_path;
+	/* Binance family: the REST API prefix ("/api/v3/", "/fapi/v1/") and
+	 * whether depthUpdate carries pu (futures: it must) */
+	const char *rest_api;
+	int depth_pu;
 	int (*scan_rest)(struct parse_ctx *p, const struct inst *in, const char *buf,
 	    size_t len, int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
 	int (*json_rest)(struct parse_ctx *p, const char *path, const char *buf, size_t len,
 	    int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
 };
 extern const struct parse_venue parse_venue_binance, parse_venue_okx;
+extern const struct parse_venue parse_venue_binance_usdm, parse_venue_binance_coinm;
 extern const struct parse_venue parse_venue_bybit;   /* parse_bybit.c (jansson only) */
 
 /* parse_ws / parse_rest with the path forced (tests, fuzzing, benchmarks). */

@@ -4,12 +4,14 @@
  *
  * Pushes {"arg":{"channel","instId"},["action",]"data":[...]}: books,
  * books-l2-tbt, books50-l2-tbt (deltas / WS snapshots), books5 and bbo-tbt
- * (SNAP_TOP: the venue's top levels at a seqId), trades, trades-all, tickers, candle*.
+ * (SNAP_TOP: the venue's top levels at a seqId), trades, trades-all, tickers, candle*; the
+ * derivatives market channels are in parse_okx_market.c.
  * Events {"event":...}: subscribe/unsubscribe acks, errors, notices (64008).
  * Legacy books frames (2021-2022: checksum, no seqId/prevSeqId) are
  * accepted with ids 0 and REC_F_NOSEQ.  Text "pong".  REST: /api/v5/market/books (SNAP_REST), books-full
  * (SNAP_DEEP); public/time and public/instruments carry no records.
  */
+#include "okx_market.h"
 #include "parse_impl.h"
 
 #include <jansson.h>
@@ -368,6 +370,14 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 	if (!json_is_object(arg) || !json_is_array(data))
 		return parse_fail(p, "push needs \"arg\" (object) and \"data\" (array)");
 	cj = json_object_get(arg, "channel");
+	/* derivatives market data first: index-tickers names an index and
+	 * liquidation-orders an instType, not a carried instId */
+	if (json_is_string(cj)) {
+		int rc = parse_okx_market(p, json_string_value(cj), arg, data, recv_ns, emit, ud);
+
+		if (rc != PARSE_NOT_MARKET)
+			return rc;
+	}
 	ij = json_object_get(arg, "instId");
 	if (!json_is_string(cj) || !json_is_string(ij))
 		return parse_fail(p, "\"arg\" needs \"channel\" and \"instId\" strings");

@@ -276,21 +276,33 @@ settle(struct parse_ctx *p, int rc)
 
 /* ---- Binance ---- */
 
-enum { BK_e = 1, BK_E = 2, BK_s = 4, BK_U = 8, BK_u = 16, BK_b = 32, BK_a = 64, BK_ALL = 127 };
+enum { BK_e = 1, BK_E = 2, BK_s = 4, BK_U = 8, BK_u = 16, BK_b = 32, BK_a = 64, BK_ALL = 127,
+	BK_T = 128, BK_pu = 256 };
 
-/* The depthUpdate object; on success *in, E, U, u are set and levels staged. */
+/* The depthUpdate object; on success *in, E, U, u (and pu of futures, else
+ * PARSE_NO_PU) are set and levels staged.  T (futures transaction time) is
+ * read and not carried, as on the jansson path. */
 static int
 scan_binance_depth_obj(struct scan *sc, struct parse_ctx *p, const struct inst **in,
-    int64_t *E, int64_t *U, int64_t *u)
+    int64_t *E, int64_t *U, int64_t *u, int64_t *pu)
 {
 	unsigned seen = 0, bit;
 	const char *k, *v;
 	size_t klen, vlen;
+	int64_t T;
 
 	*in = NULL;
+	*pu = PARSE_NO_PU;
 	NEED(sc_ch(sc, '{'));
 	do {
-		NEED(sc_key(sc, &k, &klen) && klen == 1);
+		NEED(sc_key(sc, &k, &klen) && (klen == 1 || (klen == 2 && k[0] == 'p' && k[1] == 'u')));
+		if (klen == 2) {
+			bit = BK_pu;
+			NEED(sc_int(sc, pu));
+			NEED(!(seen & bit));
+			seen |= bit;
+			continue;
+		}
 		switch (k[0]) {
 		case 'e':
 			bit = BK_e;
@@ -299,6 +311,10 @@ scan_binance_depth_obj(struct scan *sc, struct parse_ctx *p, const struct inst *
 		case 'E':
 			bit = BK_E;
 			NEED(sc_int(sc, E));
+			break;
+		case 'T':
+			bit = BK_T;
+			NEED(sc_int(sc, &T));
 			break;
 		case 's':
 			bit = BK_s;
@@ -325,7 +341,7 @@ scan_binance_depth_obj(struct scan *sc, struct parse_ctx *p, const struct inst *
 		NEED(!(seen & bit));
 		seen |= bit;
 	} while (sc_ch(sc, ','));
-	NEED(sc_ch(sc, '}') && seen == BK_ALL);
+	NEED(sc_ch(sc, '}') && (seen & BK_ALL) == BK_ALL);
 	return 0;
 }
 
@@ -337,22 +353,22 @@ parse_scan_binance_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t 
 	const struct inst *in;
 	const char *k, *v;
 	size_t klen, vlen;
-	int64_t E = 0, U = 0, u = 0;
+	int64_t E = 0, U = 0, u = 0, pu = PARSE_NO_PU;
 
 	NEED(sc_ch(&sc, '{'));
 	NEED(sc_key(&sc, &k, &klen));
 	if (sc_streq(k, klen, "stream")) {
 		NEED(sc_str(&sc, &v, &vlen) && sc_ch(&sc, ','));
 		NEED(sc_key(&sc, &k, &klen) && sc_streq(k, klen, "data"));
-		NEED(scan_binance_depth_obj(&sc, p, &in, &E, &U, &u) == 0);
+		NEED(scan_binance_depth_obj(&sc, p, &in, &E, &U, &u, &pu) == 0);
 		NEED(sc_ch(&sc, '}'));
 	} else {
 		/* a raw-stream object: rescan it from the start */
 		sc.s = buf;
-		NEED(scan_binance_depth_obj(&sc, p, &in, &E, &U, &u) == 0);
+		NEED(scan_binance_depth_obj(&sc, p, &in, &E, &U, &u, &pu) == 0);
 	}
 	NEED(sc_end(&sc));
-	return settle(p, parse_binance_depth(p, in, E, U, u, recv_ns, emit, ud));
+	return settle(p, parse_binance_depth(p, in, E, U, u, pu, recv_ns, emit, ud));
 }
 
 int
@@ -372,6 +388,11 @@ parse_scan_binance_depth_rest(struct parse_ctx *p, const struct inst *in, const 
 		if (sc_streq(k, klen, "lastUpdateId")) {
 			bit = 1;
 			NEED(sc_int(&sc, &last));
+		} else if (sc_streq(k, klen, "E") || sc_streq(k, klen, "T")) {
+			/* futures: event and transaction time, not carried */
+			int64_t t;
+			bit = k[0] == 'E' ? 8 : 16;
+			NEED(sc_int(&sc, &t));
 		} else if (sc_streq(k, klen, "bids") || sc_streq(k, klen, "asks")) {
 			bit = k[0] == 'b' ? 2 : 4;
 			NEED(sc_levels(&sc, p, k[0] == 'b' ? PS_BID : PS_ASK, 0) == 1);
@@ -381,7 +402,7 @@ parse_scan_binance_depth_rest(struct parse_ctx *p, const struct inst *in, const 
 		NEED(!(seen & bit));
 		seen |= bit;
 	} while (sc_ch(&sc, ','));
-	NEED(sc_ch(&sc, '}') && seen == 7 && sc_end(&sc));
+	NEED(sc_ch(&sc, '}') && (seen & 7) == 7 && sc_end(&sc));
 	return settle(p, parse_binance_depth_rest(p, in, last, recv_ns, req_id, emit, ud));
 }
 

@@ -13,6 +13,8 @@
 static const struct feed_venue *const ops[EX_END] = {
 	[EX_BINANCE] = &feed_venue_binance,
 	[EX_OKX] = &feed_venue_okx,
+	[EX_BINANCE_USDM] = &feed_venue_binance_usdm,
+	[EX_BINANCE_COINM] = &feed_venue_binance_coinm,
 	[EX_BYBIT] = &feed_venue_bybit,
 };
 
@@ -58,8 +60,11 @@ channels(struct feed *f, char *err, size_t errlen)
 			f->ch_tickers = 1;
 		else if (strcmp(v[i], "klines") == 0)
 			f->ch_klines = 1;
+		else if (strcmp(v[i], "market") == 0)
+			f->ch_market = 1;
 		else {
-			snprintf(err, errlen, "%s: [%s] channels: \"%s\" is not one of depth, trades, tickers, klines",
+			snprintf(err, errlen, "%s: [%s] channels: \"%s\" is not one of depth, trades, tickers, "
+			    "klines, market",
 			    cfg_origin(f->cfg, f->sect, "channels"), f->sect, v[i]);
 			return -1;
 		}

@@ -1,10 +1,15 @@
 /*
- * venue_binance.c - Binance spot in feedd: one link, the combined stream
- * /stream?streams=<sym>@depth@100ms/<sym>@trade/<sym>@bookTicker/
- * <sym>@kline_1m (subscribed by the URL, so a reconnect resubscribes by
- * construction; the server pings, lws answers).  REST /api/v3/depth weight
- * by limit: 1-100: 5, 101-500: 25, 501-1000: 50, 1001-5000: 250; the limit
- * per minute comes from /api/v3/exchangeInfo (weight 20) unless configured.
+ * venue_binance.c - Binance in feedd, spot and (with other constants, the
+ * struct binance_spec of each row) the USD-M and COIN-M futures: one link,
+ * the combined stream /stream?streams=<sym>@depth@100ms/<sym>@trade/
+ * <sym>@bookTicker/<sym>@kline_1m (subscribed by the URL, so a reconnect
+ * resubscribes by construction; the server pings, lws answers).
+ * Spot REST /api/v3/depth weight by limit: 1-100: 5, 101-500: 25,
+ * 501-1000: 50, 1001-5000: 250; the limit per minute comes from
+ * /api/v3/exchangeInfo (weight 20) unless configured.
+ * Futures (/fapi/v1, /dapi/v1): depth limits 5, 10, 20, 50, 100, 500, 1000
+ * with weights 2, 2, 2, 2, 5, 10, 20; aggTrade for trades; exchangeInfo
+ * (weight 1, no symbol filter); 2400 weight a minute by default.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -13,6 +18,23 @@
 #include "feedd.h"
 
 #define BINANCE_LINK 1
+
+/* What differs between Binance's markets. */
+struct binance_spec {
+	const char *api;             /* REST prefix "/api/v3" */
+	const char *trade_stream;    /* "trade" / "aggTrade" */
+	uint32_t max_depth;          /* largest depth limit */
+	int futures;                 /* futures limits and weights (else spot's) */
+	int64_t default_limit;       /* weight a minute before exchangeInfo says */
+	int64_t info_weight;
+	int info_by_symbol;          /* exchangeInfo?symbol= exists */
+};
+
+static const struct binance_spec *
+spec(const struct feed *f)
+{
+	return f->ops->spec;
+}
 
 static void
 stream_path(struct feed *f, struct link *l)
@@ -33,7 +55,8 @@ stream_path(struct feed *f, struct link *l)
 			sep = "/";
 		}
 		if (f->ch_trades) {
-			venue_append(l->path, sizeof l->path, "%s%s@trade", sep, low);
+			venue_append(l->path, sizeof l->path, "%s%s@", sep, low);
+			venue_append(l->path, sizeof l->path, "%s%s", spec(f)->trade_stream, "");
 			sep = "/";
 		}
 		if (f->ch_tickers) {
@@ -53,7 +76,7 @@ setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 {
 	struct link *l;
 
-	f->snap_depth = depth ? depth : 5000;
+	f->snap_depth = depth ? (depth > spec(f)->max_depth ? spec(f)->max_depth : depth) : spec(f)->max_depth;
 	l = &f->link[f->nlinks++];
 	l->kind = BINANCE_LINK;
 	l->name = "binance";
@@ -62,35 +85,50 @@ setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 	stream_path(f, l);
 	if (strlen(l->path) >= sizeof l->path - 1) {
 		/* a cut stream list would subscribe to garbage */
-		snprintf(err, errlen, "[instruments] binance: too many streams for one connection URL "
-		    "(%d instruments)", f->ninst);
+		snprintf(err, errlen, "[instruments] %s: too many streams for one connection URL "
+		    "(%d instruments)", f->ex, f->ninst);
 		return -1;
 	}
 	return 0;
 }
 
 static int64_t
-weight(uint32_t limit)
+weight(const struct binance_spec *sp, uint32_t *limit)
 {
-	return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+	if (sp->futures) {
+		/* only these limits exist: the next one up */
+		static const uint32_t lim[] = {5, 10, 20, 50, 100, 500, 1000};
+		static const int64_t w[] = {2, 2, 2, 2, 5, 10, 20};
+		size_t i = 0;
+
+		while (i + 1 < sizeof lim / sizeof lim[0] && lim[i] < *limit)
+			i++;
+		*limit = lim[i];
+		return w[i];
+	}
+	return *limit <= 100 ? 5 : *limit <= 500 ? 25 : *limit <= 1000 ? 50 : 250;
 }
 
 static int
 rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t depth,
     char *buf, size_t cap, int64_t *w, int *lane)
 {
+	const struct binance_spec *sp = spec(f);
+
 	*lane = 0;
 	*w = 1;
 	if (kind == RQ_INFO) {
-		*w = 20;
-		return snprintf(buf, cap, "/api/v3/exchangeInfo?symbol=%s", in->venue_symbol);
+		*w = sp->info_weight;
+		if (!sp->info_by_symbol)
+			return snprintf(buf, cap, "%s/exchangeInfo", sp->api);
+		return snprintf(buf, cap, "%s/exchangeInfo?symbol=%s", sp->api, in->venue_symbol);
 	}
 	if (kind != RQ_SNAPSHOT)
 		return -1;
-	if (depth == 0 || depth > 5000)
-		depth = depth ? 5000 : f->snap_depth;
-	*w = weight(depth);
-	return snprintf(buf, cap, "/api/v3/depth?symbol=%s&limit=%u", in->venue_symbol, depth);
+	if (depth == 0 || depth > sp->max_depth)
+		depth = depth ? sp->max_depth : f->snap_depth;
+	*w = weight(sp, &depth);
+	return snprintf(buf, cap, "%s/depth?symbol=%s&limit=%u", sp->api, in->venue_symbol, depth);
 }
 
 static void
@@ -99,20 +137,31 @@ rest_budget(struct feed *f, struct rest *r)
 	int64_t lim = cfg_int(f->cfg, f->sect, "weight_limit");
 	int64_t win = cfg_dur_ns(f->cfg, f->sect, "weight_window");
 
-	r->venue_limit = lim ? lim : 6000;
+	r->venue_limit = lim ? lim : spec(f)->default_limit;
 	r->nlanes = 1;
 	r->lane[0].name = "weight";
 	budget_init(&r->lane[0].bud, r->venue_limit * cfg_int(f->cfg, f->sect, "weight_budget_pct") / 100, win);
 	r->info_done = lim != 0;
 }
 
-const struct feed_venue feed_venue_binance = {
-	.setup = setup,
-	.on_open = NULL,
-	.book_sub = NULL,
-	.rest_path = rest_path,
-	.rest_budget = rest_budget,
-	.weight_limit = venue_weight_limit,
-	.server_weight = 1,
-	.deep = 0,
+static const struct binance_spec spot = {
+	.api = "/api/v3", .trade_stream = "trade", .max_depth = 5000, .futures = 0,
+	.default_limit = 6000, .info_weight = 20, .info_by_symbol = 1,
 };
+static const struct binance_spec usdm = {
+	.api = "/fapi/v1", .trade_stream = "aggTrade", .max_depth = 1000, .futures = 1,
+	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0,
+};
+static const struct binance_spec coinm = {
+	.api = "/dapi/v1", .trade_stream = "aggTrade", .max_depth = 1000, .futures = 1,
+	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0,
+};
+
+#define BINANCE_ROW(sp) { \
+	.setup = setup, .on_open = NULL, .book_sub = NULL, .rest_path = rest_path, \
+	.rest_budget = rest_budget, .weight_limit = venue_weight_limit, .server_weight = 1, .deep = 0, \
+	.spec = &(sp), }
+
+const struct feed_venue feed_venue_binance = BINANCE_ROW(spot);
+const struct feed_venue feed_venue_binance_usdm = BINANCE_ROW(usdm);
+const struct feed_venue feed_venue_binance_coinm = BINANCE_ROW(coinm);

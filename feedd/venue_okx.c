@@ -1,5 +1,6 @@
 /*
- * venue_okx.c - OKX in feedd: link /ws/v5/public (books, trades, tickers) and
+ * venue_okx.c - OKX in feedd: link /ws/v5/public (books, trades, tickers, and
+ * for derivative instIds the market channels of okx_market.h) and
  * /ws/v5/business (candle1m), subscribed with {"op":"subscribe"} once open,
  * kept alive with a text "ping" after silence.  REST /api/v5/market/books
  * (sz <= 400) and books-full (sz <= 5000), each with its own request-count
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include "feedd.h"
+#include "log.h"
+#include "okx_market.h"
 
 enum { OKX_PUBLIC = 1, OKX_BUSINESS = 2 };
 
@@ -16,13 +19,17 @@ static int
 setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 {
 	struct link *l;
+	int market = 0;
 
 	(void)err;
 	(void)errlen;
 	f->snap_depth = depth ? (depth > 400 ? 400 : depth) : 400;
 	f->ch_books5 = cfg_bool(f->cfg, f->sect, "okx_books5");
 	f->ch_bbo_tbt = cfg_bool(f->cfg, f->sect, "okx_bbo_tbt");
-	if (f->ch_depth || f->ch_trades || f->ch_tickers) {
+	/* market data rides the public link, only for derivative instIds */
+	for (int i = 0; f->ch_market && i < f->ninst; i++)
+		market |= okx_market_channels(inst_get(&f->reg, f->inst_ids[i])) != 0;
+	if (f->ch_depth || f->ch_trades || f->ch_tickers || market) {
 		l = &f->link[f->nlinks++];
 		l->kind = OKX_PUBLIC;
 		l->name = "okx-public";
@@ -77,6 +84,10 @@ on_open(struct link *l, struct conn *c)
 			arg(msg, sizeof msg, &first, ch, in->venue_symbol);
 		}
 	}
+	if (l->kind == OKX_PUBLIC && f->ch_market &&
+	    okx_market_sub_args(&f->reg, f->inst_ids, f->ninst, msg, sizeof msg - 3, &first) < 0)
+		log_error("okx market-data subscription does not fit one message; the channels that did not "
+		    "fit are not subscribed", "instruments=%d", f->ninst);
 	strncat(msg, "]}", sizeof msg - strlen(msg) - 1);
 	ws_send(l, msg, strlen(msg));
 }

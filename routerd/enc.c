@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "fx.h"
+#include "enc_int.h"
 #include "mlfeat.h"
 #include "mlflow.h"
 #include "mlimg.h"
@@ -173,6 +174,31 @@ put_names(struct sbuf *b, const struct inst *in)
 	LIT(b, "\",\"symbol_name\":\"");
 	sbuf_puts(b, in->symbol);
 	sbuf_putc(b, '"');
+}
+
+/* For enc_market.c (enc_int.h): the same conventions in one place. */
+void
+enc_put_names(struct sbuf *b, const struct inst *in)
+{
+	put_names(b, in);
+}
+
+void
+enc_put_times(struct sbuf *b, const struct rec_hdr *h)
+{
+	put_times(b, h, 1);
+}
+
+void
+enc_put_px(struct sbuf *b, const struct inst *in, int64_t v)
+{
+	put_px(b, in, v);
+}
+
+void
+enc_put_qty(struct sbuf *b, const struct inst *in, int64_t v)
+{
+	put_qty(b, in, v);
 }
 
 const char *

@@ -72,6 +72,9 @@ void enc_pure_delta(struct sbuf *b, const struct rec_delta *d, const struct inst
 void enc_trade(struct sbuf *b, const struct rec_trade *t, const struct inst *in);
 void enc_ticker(struct sbuf *b, const struct rec_ticker *t, const struct inst *in);
 void enc_kline(struct sbuf *b, const struct rec_kline *k, const struct inst *in);
+/* A REC_MARKET as its kind's message (enc_market.c): funding_rate,
+ * open_interest, mark_price or liquidation; values not given are null. */
+void enc_market(struct sbuf *b, const struct rec_market *m, const struct inst *in);
 /* An event record; in may be NULL (not instrument-specific). */
 void enc_event(struct sbuf *b, const struct rec_event *e, const struct inst *in);
 /* The event routerd publishes for a ring gap frame: `count` records (ring

@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "daemon.h"
 #include "enc.h"
+#include "lat.h"
 #include "log.h"
 #include "metrics.h"
 #include "mlfeat.h"
@@ -69,21 +70,21 @@ struct router {
 	_Atomic uint64_t *m_published, *m_reconnects;
 	_Atomic int64_t *g_outstanding, *g_lag, *g_connected;
 	uint64_t last_reconnects;
-	struct metric_hist *h_ack[RK_N], *h_e2e;
+	struct metric_hist *h_ack[RK_N], *h_enc[RK_N];
+	struct lat lat;
 	struct pub_stats last;
 	/* route statistics for the periodic log line */
 	uint64_t n_msgs[RK_N], n_bad, n_route_err, n_invalid, n_lost;
 };
 
 static void
-on_ack(void *ud, int tag, int64_t ack_ns, int64_t e2e_ns)
+on_ack(void *ud, int tag, int64_t ack_ns, const struct lat_stamps *ls, int64_t pub_rt, int64_t ack_rt)
 {
 	struct router *r = ud;
 
 	if (tag >= 0 && tag < RK_N)
 		metric_observe(r->h_ack[tag], ack_ns);
-	if (e2e_ns > 0)
-		metric_observe(r->h_e2e, e2e_ns);
+	lat_observe(&r->lat, ls, pub_rt, ack_rt);
 }
 
 static void
@@ -103,8 +104,12 @@ metrics_setup(struct router *r)
 		r->h_ack[k] = metrics_hist(r->met, "mp_router_ack_latency_seconds", lb,
 		    "publish-to-ack latency of JetStream publishes");
 	}
-	r->h_e2e = metrics_hist(r->met, "mp_router_publish_latency_seconds", "",
-	    "ack time - recv_ns (feedd receive -> stored in JetStream)");
+	for (int k = 0; k < RK_N; k++) {
+		snprintf(lb, sizeof lb, "route=\"%s\"", route_kind_name(k));
+		r->h_enc[k] = metrics_hist(r->met, "mp_router_encode_seconds", lb,
+		    "time to encode one message body (a full book's is the largest)");
+	}
+	lat_setup(&r->lat, r->met);
 	r->m_published = metrics_counter(r->met, "mp_router_published_total", "",
 	    "messages published (first attempts)");
 	r->m_reconnects = metrics_counter(r->met, "mp_router_reconnects_total", "", "NATS reconnects");
@@ -184,9 +189,9 @@ log_stats(struct router *r)
 }
 
 static int
-send_one(struct router *r, const struct route_msg *m, int64_t feed_ns)
+send_one(struct router *r, const struct route_msg *m, const struct lat_stamps *ls)
 {
-	if (pub_send(r->pub, m->subject, m->msg_id, r->body.p, (int)r->body.len, m->kind, feed_ns) < 0) {
+	if (pub_send(r->pub, m->subject, m->msg_id, r->body.p, (int)r->body.len, m->kind, ls) < 0) {
 		log_error("out of memory publishing", "subject=%s", log_q(m->subject));
 		return -1;
 	}
@@ -221,7 +226,7 @@ handle_gap(struct router *r, const struct ring_msg *m)
 	enc_ring_loss(&r->body, g.first_seq, g.count, now_ns());
 	if (r->body.oom)
 		return -1;
-	return send_one(r, &rm, 0);
+	return send_one(r, &rm, NULL);
 }
 
 static int
@@ -230,6 +235,7 @@ handle_record(struct router *r, const struct ring_msg *m)
 	const struct rec_hdr *h = m->data;
 	const struct inst *in;
 	struct route_msg rm[ROUTE_MAX_MSGS];
+	struct lat_stamps ls;
 	char err[256];
 	int n, prev_body = 0, have_flow;
 	double flow[MLFL_N];
@@ -254,24 +260,28 @@ handle_record(struct router *r, const struct ring_msg *m)
 	}
 	/* the delta flows after this delta, once per record (the replica must see every record) */
 	have_flow = r->mlv && in && mlv_record(r->mlv, h, in->qty_exp, flow);
+	lat_stamps_of(h, &ls);
 	for (int i = 0; i < n; i++) {
 		int valid = 1;
 
 		/* The legacy copy carries the same body: encode once. */
 		if (rm[i].body != prev_body) {
+			int64_t t0 = mono_ns();
+
 			sbuf_reset(&r->body);
 			if (route_encode_ml(h, in, &rm[i], &r->body, &valid, r->ml_full, r->ml_snap) < 0)
 				return -1;
 			if (have_flow && (rm[i].body == RB_BOOK || rm[i].body == RB_PURE_DELTA) &&
 			    enc_append_ml_flow(&r->body, flow) < 0)
 				return -1;
+			metric_observe(r->h_enc[rm[i].kind], mono_ns() - t0);
 			prev_body = rm[i].body;
 			if (!valid) {
 				r->n_invalid++;
 				metric_inc(r->m_invalid, 1);
 			}
 		}
-		if (send_one(r, &rm[i], h->recv_ns) < 0)
+		if (send_one(r, &rm[i], &ls) < 0)
 			return -1;
 	}
 	return 0;

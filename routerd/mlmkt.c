@@ -1,4 +1,4 @@
-/* mlmkt.c - market-data features from tickers and klines (mlmkt.h). */
+/* mlmkt.c - market-data features from tickers, klines and derivatives records (mlmkt.h). */
 #include "mlmkt.h"
 
 #include <math.h>
@@ -19,13 +19,21 @@ static const struct {
 	{"kl_volume", "base volume of the candle"},
 	{"kl_vwap", "quote volume / base volume of the candle (price units)"},
 	{"kl_trades", "trades in the candle (NaN if the venue does not say)"},
+	/* derivatives (REC_MARKET) */
+	{"mk_funding_rate", "the funding rate of the next settlement, a fraction (0.0001 = 1 bp)"},
+	{"mk_mark_px", "mark price"},
+	{"mk_index_px", "index price (the venue's spot index of the base/quote)"},
+	{"mk_basis_bps", "1e4 * (mark - index) / index"},
+	{"mk_mid_basis_bps", "1e4 * (ticker BBO mid - index) / index: the contract's own mid against the spot index"},
+	{"mk_open_interest", "open interest in contracts"},
+	{"mk_oi_change", "open interest of the last update minus the one before (contracts)"},
 };
 
 static int fold_ticker(struct mlm *m, const struct rec_hdr *h);
 static int fold_kline(struct mlm *m, const struct rec_hdr *h);
+static int fold_market(struct mlm *m, const struct rec_hdr *h);
 
-/* The sources.  The derivatives records (funding, open interest, basis)
- * become rows here, with their columns appended to cols[]. */
+/* The sources: record type -> fold function. */
 static const struct {
 	uint16_t type;
 	size_t size;
@@ -33,6 +41,7 @@ static const struct {
 } sources[] = {
 	{REC_TICKER, sizeof(struct rec_ticker), fold_ticker},
 	{REC_KLINE, sizeof(struct rec_kline), fold_kline},
+	{REC_MARKET, sizeof(struct rec_market), fold_market},
 };
 
 void
@@ -74,6 +83,38 @@ fold_kline(struct mlm *m, const struct rec_hdr *h)
 	return 1;
 }
 
+/* Funding, mark/index and open interest: the last value of each field the
+ * venue gave (a mark-only update keeps the last index, as OKX sends them on
+ * separate channels); liquidations are not a feature here. */
+static int
+fold_market(struct mlm *m, const struct rec_hdr *h)
+{
+	const struct rec_market *r = (const struct rec_market *)h;
+
+	switch (r->h.aux) {
+	case MK_FUNDING:
+		m->mk_funding = r->funding_rate;
+		m->mk_have |= MLM_MK_FUNDING;
+		return 1;
+	case MK_MARK:
+		if (r->mark_px != MKT_NONE)
+			m->mk_mark = r->mark_px, m->mk_have |= MLM_MK_MARK;
+		if (r->index_px != MKT_NONE)
+			m->mk_index = r->index_px, m->mk_have |= MLM_MK_INDEX;
+		return 1;
+	case MK_OPEN_INTEREST:
+		if (r->oi_contracts == MKT_NONE)
+			return 0;
+		m->mk_prev_oi = m->mk_oi;
+		if (m->mk_have & MLM_MK_OI)
+			m->mk_have |= MLM_MK_PREV_OI;
+		m->mk_oi = r->oi_contracts;
+		m->mk_have |= MLM_MK_OI;
+		return 1;
+	}
+	return 0;
+}
+
 int
 mlm_update(struct mlm *m, const struct rec_hdr *rec)
 {
@@ -112,6 +153,18 @@ mlm_read(const struct mlm *m, double *out)
 	out[9] = m->kl_have ? (double)k->vol / qd : NAN;
 	out[10] = m->kl_have && k->vol > 0 ? (double)k->volq / (double)k->vol * (qd / pd) : NAN;
 	out[11] = m->kl_have && k->n_trades >= 0 ? (double)k->n_trades : NAN;
+	{
+		int idx = (m->mk_have & MLM_MK_INDEX) && m->mk_index > 0, mk = (m->mk_have & MLM_MK_MARK) != 0;
+
+		out[12] = (m->mk_have & MLM_MK_FUNDING) ? (double)m->mk_funding / 1e18 : NAN;   /* MKT_RATE_EXP */
+		out[13] = mk ? (double)m->mk_mark / pd : NAN;
+		out[14] = idx ? (double)m->mk_index / pd : NAN;
+		out[15] = mk && idx ? 1e4 * (double)(m->mk_mark - m->mk_index) / (double)m->mk_index : NAN;
+		out[16] = bbo && idx ? 1e4 * (double)((__int128)t->bid_px + t->ask_px - 2 * (__int128)m->mk_index) /
+		    (double)(2 * (__int128)m->mk_index) : NAN;
+		out[17] = (m->mk_have & MLM_MK_OI) ? (double)m->mk_oi / qd : NAN;
+		out[18] = (m->mk_have & MLM_MK_PREV_OI) ? (double)(m->mk_oi - m->mk_prev_oi) / qd : NAN;
+	}
 }
 
 const char *

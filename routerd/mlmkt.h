@@ -1,7 +1,8 @@
 /*
  * mlmkt.h - the requirement's market-data features (the ml_market_features
  * consumer of shared/seed-digest.md) from the non-book records of one
- * instrument: REC_TICKER and REC_KLINE today.
+ * instrument: REC_TICKER, REC_KLINE and, for derivatives, REC_MARKET
+ * (funding, mark/index, open interest; columns mk_*).
  *
  * State per instrument: the last ticker groups seen and the last closed
  * candle.  mlm_update folds one record in; mlm_read gives every feature,
@@ -9,9 +10,8 @@
  * three IEEE double operations on exact mantissas (definitions in the
  * table in mlmkt.c, listed by mlm_help), so live and offline agree.
  *
- * Hook for the derivatives records (funding, open interest, basis): a new
- * source is one row of the sources[] table in mlmkt.c (record type -> fold
- * function) plus its columns in cols[]; nothing here reads them yet.
+ * A new source is one row of the sources[] table in mlmkt.c (record type ->
+ * fold function) plus its columns in cols[].
  */
 #ifndef MP_ROUTERD_MLMKT_H
 #define MP_ROUTERD_MLMKT_H
@@ -20,7 +20,14 @@
 
 #include "rec.h"
 
-#define MLM_N 12
+#define MLM_N 19
+
+/* mlm.mk_have */
+#define MLM_MK_FUNDING 0x1
+#define MLM_MK_MARK    0x2
+#define MLM_MK_INDEX   0x4
+#define MLM_MK_OI      0x8
+#define MLM_MK_PREV_OI 0x10
 
 struct mlm {
 	int px_exp, qty_exp;
@@ -28,6 +35,9 @@ struct mlm {
 	uint32_t tk_have;
 	struct rec_kline kl;       /* the last closed candle */
 	int kl_have;
+	/* REC_MARKET: mantissas as in rec.h (rate at MKT_RATE_EXP, prices px_exp, contracts qty_exp) */
+	int64_t mk_funding, mk_mark, mk_index, mk_oi, mk_prev_oi;
+	unsigned mk_have;          /* MLM_MK_* */
 	uint64_t ignored;          /* records of another type or a malformed one (counted) */
 };
 

@@ -100,6 +100,12 @@ natsc_options(const struct cfg *c, const char *name, struct natsc_state *st, nat
 	TRY("reconnect jitter", natsOptions_SetReconnectJitter(o, 50, 500));
 	TRY("[nats] reconnect_buf", natsOptions_SetReconnectBufSize(o, (int)cfg_size(c, "nats", "reconnect_buf")));
 	TRY("ping interval", natsOptions_SetPingInterval(o, 10000));
+	/* The library buffers a publish and leaves the write to its flusher
+	 * thread, which gathers writes for about a millisecond: most of the
+	 * median publish -> ack.  Writing at once takes that off the median but
+	 * costs a write and a server wake-up per message, which on a busy
+	 * machine made the tail longer (README "Latency"): off by default. */
+	TRY("[nats] send_asap", natsOptions_SetSendAsap(o, cfg_bool(c, "nats", "send_asap")));
 	/* Large books: a bigger socket buffer saves system calls. */
 	TRY("io buffer", natsOptions_SetIOBufSize(o, 256 * 1024));
 	/* Acks of a flood of publishes must never make the client drop them. */

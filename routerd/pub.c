@@ -17,7 +17,8 @@ struct slot {
 	uint64_t pos;           /* ring position releasable after this slot (0 = none) */
 	int64_t first_ns;       /* mono time of the first publish */
 	int64_t sent_ns;        /* mono time of the latest publish */
-	int64_t feed_ns;        /* record's feed time (realtime), 0 = unknown */
+	int64_t first_rt;       /* realtime of the first publish */
+	struct lat_stamps ls;   /* the record's stamps (lat.h) */
 	uint32_t subj;          /* hash of the subject (order check of re-publishes) */
 	uint8_t state;
 	uint8_t tag;
@@ -28,6 +29,7 @@ struct slot {
 struct comp {
 	natsMsg *msg;
 	natsStatus err;         /* NATS_OK = stored (or duplicate) */
+	int64_t at_mono, at_rt; /* when the answer came (in the handler) */
 	int errcode;            /* JetStream error code of a negative ack */
 	uint8_t dup;
 	char text[80];
@@ -138,6 +140,8 @@ ack_handler(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *closu
 	(void)js;
 	memset(&c, 0, sizeof c);
 	c.msg = msg;
+	c.at_mono = mono_ns();
+	c.at_rt = now_ns();
 	if (pa) {
 		c.dup = pa->Duplicate;
 	} else {
@@ -329,8 +333,10 @@ publish(struct pub *p, struct slot *s)
 	jsPubOptions_Init(&po);
 	po.MaxWait = p->cfg.ack_timeout_ns / 1000000;
 	s->sent_ns = mono_ns();
-	if (s->attempts++ == 0)
+	if (s->attempts++ == 0) {
 		s->first_ns = s->sent_ns;
+		s->first_rt = now_ns();
+	}
 	st = js_PublishMsgAsync(p->js, &m, &po);
 	if (st == NATS_OK) {
 		s->state = S_INFLIGHT;
@@ -384,7 +390,7 @@ check_order(struct pub *p, uint64_t idx)
 
 int
 pub_send(struct pub *p, const char *subject, const char *msg_id, const char *data, int len,
-    int tag, int64_t feed_ns)
+    int tag, const struct lat_stamps *ls)
 {
 	struct slot *s;
 	natsMsg *m = NULL;
@@ -400,7 +406,10 @@ pub_send(struct pub *p, const char *subject, const char *msg_id, const char *dat
 	s->msg = m;
 	s->subj = subj_hash(subject);
 	s->tag = (uint8_t)tag;
-	s->feed_ns = feed_ns;
+	if (ls)
+		s->ls = *ls;
+	else
+		s->ls.cls = LAT_NONE;
 	map_put(p, m, (uint32_t)(p->tail & p->mask));
 	p->tail++;
 	p->outstanding++;
@@ -435,8 +444,6 @@ apply(struct pub *p, const struct comp *c)
 		return;
 	p->inflight--;
 	if (c->err == NATS_OK) {
-		int64_t now = mono_ns();
-
 		p->stats.acked++;
 		if (c->dup) {
 			const char *id = NULL;
@@ -453,8 +460,7 @@ apply(struct pub *p, const struct comp *c)
 			check_order(p, p->hval[at]);
 		}
 		if (p->on_ack)
-			p->on_ack(p->on_ack_ud, s->tag, now - s->sent_ns,
-			    s->feed_ns ? now_ns() - s->feed_ns : 0);
+			p->on_ack(p->on_ack_ud, s->tag, c->at_mono - s->sent_ns, &s->ls, s->first_rt, c->at_rt);
 		map_del(p, s->msg);
 		natsMsg_Destroy(s->msg);
 		s->msg = NULL;

@@ -34,6 +34,7 @@
 
 #include <nats/nats.h>
 
+#include "lat.h"
 #include "natsc.h"
 
 struct pub_cfg {
@@ -75,13 +76,13 @@ void pub_set_js(struct pub *p, jsCtx *js);
 int pub_room(const struct pub *p, int n);
 /*
  * Publish one message (data is copied) with its Nats-Msg-Id.  tag is the
- * caller's label for latency accounting (e.g. the route kind); feed_ns the
- * record's feed time (0 = unknown) for end-to-end latency.  Returns 0 (the
+ * caller's label for latency accounting (e.g. the route kind); ls (NULL =
+ * none) the record's stamps, handed back on the ack (lat.h).  Returns 0 (the
  * message is owned by the publisher from now on, even if the publish itself
  * failed: it will be retried), or -1 on allocation failure.
  */
 int pub_send(struct pub *p, const char *subject, const char *msg_id, const char *data, int len,
-    int tag, int64_t feed_ns);
+    int tag, const struct lat_stamps *ls);
 /* Ring position to report once everything published so far is acknowledged
  * (reported at the next pub_poll if nothing is outstanding). */
 void pub_mark(struct pub *p, uint64_t pos);
@@ -97,8 +98,12 @@ int pub_recovering(const struct pub *p);
 void pub_stats(const struct pub *p, struct pub_stats *s);
 
 /* Latency observer: called on every positive ack with the tag, the
- * publish-to-ack latency and the feed-to-ack latency (0 if unknown). */
-typedef void (*pub_ack_fn)(void *ud, int tag, int64_t ack_ns, int64_t e2e_ns);
+ * publish-to-ack latency of the last attempt (CLOCK_MONOTONIC), the stamps
+ * given to pub_send, and the CLOCK_REALTIME times of the first publish and
+ * of the ack (taken in the client's ack handler, so a main loop busy
+ * elsewhere does not add to it). */
+typedef void (*pub_ack_fn)(void *ud, int tag, int64_t ack_ns, const struct lat_stamps *ls, int64_t pub_rt,
+    int64_t ack_rt);
 void pub_on_ack(struct pub *p, pub_ack_fn fn, void *ud);
 
 #endif

@@ -14,7 +14,7 @@ const struct route_stream_def route_streams[RS_N] = {
 	[RS_TRADES] = {"MARKET_TRADES", "trades", {"market.*.*.trade", NULL}},
 	[RS_DATA] = {"MARKET_DATA", "data",
 	    {"market.*.*.ticker", "market.*.*.kline.*", "market.*.*.funding_rate",
-	    "market.*.*.open_interest", NULL}},
+	    "market.*.*.open_interest", "market.*.*.mark_price", "market.*.*.liquidation", NULL}},
 	[RS_EVENTS] = {"SYSTEM_EVENTS", "events", {"orderbook.event.*.*", "system.alert.*", NULL}},
 };
 
@@ -33,6 +33,18 @@ static const struct {
 	[RK_TICKER] = {"ticker", "market.%s.%s.ticker", RS_DATA},
 	[RK_KLINE] = {"kline", "market.%s.%s.kline.%s", RS_DATA},
 	[RK_EVENT] = {"event", "orderbook.event.%s.%s", RS_EVENTS},
+	[RK_FUNDING] = {"funding_rate", "market.%s.%s.funding_rate", RS_DATA},
+	[RK_OPEN_INTEREST] = {"open_interest", "market.%s.%s.open_interest", RS_DATA},
+	[RK_MARK_PRICE] = {"mark_price", "market.%s.%s.mark_price", RS_DATA},
+	[RK_LIQUIDATION] = {"liquidation", "market.%s.%s.liquidation", RS_DATA},
+};
+
+/* enum mkt_kind -> its route kind (0 = unused). */
+static const int market_kinds[MK_KIND_MAX + 1] = {
+	[MK_FUNDING] = RK_FUNDING,
+	[MK_OPEN_INTEREST] = RK_OPEN_INTEREST,
+	[MK_MARK] = RK_MARK_PRICE,
+	[MK_LIQUIDATION] = RK_LIQUIDATION,
 };
 
 const char *
@@ -164,6 +176,16 @@ route_plan(const struct rec_hdr *rec, const struct inst *in, const struct route_
 		FILL(&out[n++], RK_KLINE, RB_KLINE, ex, sym, iv, seq);
 		return n;
 	}
+	case REC_MARKET:
+		/* no venue sequence: the exchange time and a hash of the bytes,
+		 * so a re-publish is the same id and two updates differ */
+		if (rec->aux < 1 || rec->aux > MK_KIND_MAX) {
+			snprintf(why, whylen, "market record of unknown kind %u", (unsigned)rec->aux);
+			return -1;
+		}
+		snprintf(seq, sizeof seq, "%lld.%016llx", (long long)rec->exch_ns, rec_stamp(rec));
+		FILL(&out[n++], market_kinds[rec->aux], RB_MARKET, ex, sym, NULL, seq);
+		return n;
 	case REC_EVENT: {
 		const struct rec_event *e = (const struct rec_event *)rec;
 
@@ -221,6 +243,9 @@ route_encode_ml(const struct rec_hdr *rec, const struct inst *in, const struct r
 		break;
 	case RB_EVENT:
 		enc_event(b, (const struct rec_event *)rec, in);
+		break;
+	case RB_MARKET:
+		enc_market(b, (const struct rec_market *)rec, in);
 		break;
 	}
 	return b->oom ? -1 : 0;

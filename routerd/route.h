@@ -13,6 +13,10 @@
  *   TRADE                      market.<ex>.<sym>.trade               trade
  *   TICKER                     market.<ex>.<sym>.ticker              ticker
  *   KLINE                      market.<ex>.<sym>.kline.<interval>    kline
+ *   MARKET MK_FUNDING          market.<ex>.<sym>.funding_rate        funding_rate
+ *   MARKET MK_OPEN_INTEREST    market.<ex>.<sym>.open_interest       open_interest
+ *   MARKET MK_MARK             market.<ex>.<sym>.mark_price          mark_price (mark and index)
+ *   MARKET MK_LIQUIDATION      market.<ex>.<sym>.liquidation         liquidation
  *   EVENT                      orderbook.event.<ex>.<sym>            event (all.all without instrument)
  *   ring gap frame             orderbook.event.all.all               event "ring_loss"
  *
@@ -39,6 +43,10 @@ enum route_kind {
 	RK_TICKER,
 	RK_KLINE,
 	RK_EVENT,
+	RK_FUNDING,
+	RK_OPEN_INTEREST,
+	RK_MARK_PRICE,
+	RK_LIQUIDATION,
 	RK_N
 };
 
@@ -48,7 +56,7 @@ enum route_stream { RS_FULL = 0, RS_DELTA, RS_TRADES, RS_DATA, RS_EVENTS, RS_N }
 struct route_stream_def {
 	const char *name;          /* "ORDERBOOK_FULL" */
 	const char *cfg_prefix;    /* "full": [nats] full_max_msgs, ... */
-	const char *subjects[5];   /* NULL-terminated */
+	const char *subjects[7];   /* NULL-terminated */
 };
 extern const struct route_stream_def route_streams[RS_N];
 
@@ -68,7 +76,7 @@ struct route_opts {
 #define ROUTE_SUBJ_MAX 96
 #define ROUTE_ID_MAX 128
 
-enum route_body { RB_BOOK = 1, RB_PURE_DELTA, RB_TRADE, RB_TICKER, RB_KLINE, RB_EVENT };
+enum route_body { RB_BOOK = 1, RB_PURE_DELTA, RB_TRADE, RB_TICKER, RB_KLINE, RB_EVENT, RB_MARKET };
 
 struct route_msg {
 	int kind;                  /* enum route_kind */

@@ -42,6 +42,10 @@ enum ch_table_id {
 	CH_T_TICKERS,
 	CH_T_KLINES,
 	CH_T_EVENTS,            /* book_events */
+	CH_T_FUNDING,           /* funding_rates: REC_MARKET MK_FUNDING */
+	CH_T_OPEN_INTEREST,     /* open_interest: MK_OPEN_INTEREST */
+	CH_T_MARK,              /* mark_prices: MK_MARK (mark and/or index) */
+	CH_T_LIQUIDATIONS,      /* liquidations: MK_LIQUIDATION */
 	CH_T_MAX,
 };
 

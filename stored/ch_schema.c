@@ -19,6 +19,12 @@
  * LowCardinality for exchange/symbol (0.005 B/row).  Prices and sizes are
  * Decimal64(8): exact for the venues' 8-decimal strings, and the same Int64
  * mantissa the records carry at the default exponent -8.
+ *
+ * Derivatives market data (REC_MARKET, one table per kind): rates are
+ * Decimal128(18), the record's mantissa at MKT_RATE_EXP unchanged (a
+ * Decimal64(18) would cap |rate| below 1 by its precision); open-interest
+ * values Decimal128(4) at MKT_VALUE_EXP; a value the venue did not give
+ * (MKT_NONE) is NULL.
  */
 #include "ch_int.h"
 
@@ -167,6 +173,52 @@ static const struct col event_cols[] = {
 	{NULL, NULL, NULL},
 };
 
+static const struct col funding_cols[] = {
+	{"exchange", LC, "String"},
+	{"symbol", LC, "String"},
+	{"exch_time", DT3, "Int64"},
+	{"recv_time", DT9, "Int64"},
+	{"funding_rate", "Decimal128(18) CODEC(ZSTD(1))", "Decimal128(18)"},
+	{"next_funding_rate", "Nullable(Decimal128(18))", "Nullable(Decimal128(18))"},
+	{"funding_time", "Nullable(DateTime64(3, 'UTC'))", "Nullable(Int64)"},
+	{"next_funding_time", "Nullable(DateTime64(3, 'UTC'))", "Nullable(Int64)"},
+	{"funding_interval_s", "UInt32", "UInt32"},
+	{NULL, NULL, NULL},
+};
+
+static const struct col oi_cols[] = {
+	{"exchange", LC, "String"},
+	{"symbol", LC, "String"},
+	{"exch_time", DT3, "Int64"},
+	{"recv_time", DT9, "Int64"},
+	{"open_interest", "Nullable(Decimal64(8))", "Nullable(Decimal64(8))"},
+	{"open_interest_base", "Nullable(Decimal128(4))", "Nullable(Decimal128(4))"},
+	{"open_interest_value", "Nullable(Decimal128(4))", "Nullable(Decimal128(4))"},
+	{NULL, NULL, NULL},
+};
+
+static const struct col mark_cols[] = {
+	{"exchange", LC, "String"},
+	{"symbol", LC, "String"},
+	{"exch_time", DT3, "Int64"},
+	{"recv_time", DT9, "Int64"},
+	{"mark_price", "Nullable(Decimal64(8))", "Nullable(Decimal64(8))"},
+	{"index_price", "Nullable(Decimal64(8))", "Nullable(Decimal64(8))"},
+	{NULL, NULL, NULL},
+};
+
+static const struct col liq_cols[] = {
+	{"exchange", LC, "String"},
+	{"symbol", LC, "String"},
+	{"exch_time", DT3, "Int64"},
+	{"recv_time", DT9, "Int64"},
+	{"side", "Enum8('buy' = 1, 'sell' = 2)", "Enum8('buy' = 1, 'sell' = 2)"},
+	{"price", DEC, "Decimal64(8)"},
+	{"qty", DEC, "Decimal64(8)"},
+	{"avg_price", "Nullable(Decimal64(8))", "Nullable(Decimal64(8))"},
+	{NULL, NULL, NULL},
+};
+
 #define DEDUP "SETTINGS non_replicated_deduplication_window = 10000"
 #define PART_L(col) "PARTITION BY toYYYYMM(toDateTime(intDiv(" col ", 1000000000))) "
 #define PART_L3(col) "PARTITION BY toYYYYMM(toDateTime(intDiv(" col ", 1000))) "
@@ -205,6 +257,25 @@ static const struct table tables[CH_T_MAX] = {
 	    "(exchange, symbol, time, code, event, severity, a, b, aux, text)",
 	    "MergeTree() PARTITION BY toYYYYMM(time) ORDER BY (exchange, symbol, time, code) " DEDUP,
 	    "ReplacingMergeTree() " PART_L("time") "ORDER BY (exchange, symbol, time, code, a, b)"},
+	{"funding_rates", funding_cols,
+	    "(exchange, symbol, exch_time, recv_time, funding_rate, next_funding_rate, funding_time, "
+	    "next_funding_time, funding_interval_s)",
+	    "MergeTree() PARTITION BY toYYYYMM(recv_time) ORDER BY (exchange, symbol, recv_time) " DEDUP,
+	    "ReplacingMergeTree() " PART_L("recv_time") "ORDER BY (exchange, symbol, recv_time)"},
+	{"open_interest", oi_cols,
+	    "(exchange, symbol, exch_time, recv_time, open_interest, open_interest_base, open_interest_value)",
+	    "MergeTree() PARTITION BY toYYYYMM(recv_time) ORDER BY (exchange, symbol, recv_time) " DEDUP,
+	    "ReplacingMergeTree() " PART_L("recv_time") "ORDER BY (exchange, symbol, recv_time)"},
+	/* mark and index may come in separate updates at the same receive time
+	 * (OKX mark-price and index-tickers): the legacy key keeps both */
+	{"mark_prices", mark_cols,
+	    "(exchange, symbol, exch_time, recv_time, mark_price, index_price)",
+	    "MergeTree() PARTITION BY toYYYYMM(recv_time) ORDER BY (exchange, symbol, recv_time) " DEDUP,
+	    "ReplacingMergeTree() " PART_L("recv_time") "ORDER BY (exchange, symbol, recv_time, exch_time)"},
+	{"liquidations", liq_cols,
+	    "(exchange, symbol, exch_time, recv_time, side, price, qty, avg_price)",
+	    "MergeTree() PARTITION BY toYYYYMM(recv_time) ORDER BY (exchange, symbol, recv_time) " DEDUP,
+	    "ReplacingMergeTree() " PART_L("recv_time") "ORDER BY (exchange, symbol, recv_time, price, qty)"},
 };
 
 const char *
@@ -536,6 +607,88 @@ event_row(struct ch_enc *e, const struct rec_event *ev, const char *exchange, co
 	e->st.rows[CH_T_EVENTS]++;
 }
 
+/* Decimal128: the int64 mantissa sign-extended to 16 little-endian bytes. */
+static void
+ch_dec128(struct ch_buf *b, int64_t v)
+{
+	ch_i64(b, v);
+	ch_i64(b, v < 0 ? -1 : 0);
+}
+
+/* Nullable(...): a null-flag byte, then the value only when not null. */
+static void
+null_dec8(struct ch_enc *e, struct ch_buf *b, int64_t v, int exp)
+{
+	ch_u8(b, v == MKT_NONE);
+	if (v != MKT_NONE)
+		ch_i64(b, dec8(e, v, exp));
+}
+
+static void
+null_dec128(struct ch_buf *b, int64_t v)
+{
+	ch_u8(b, v == MKT_NONE);
+	if (v != MKT_NONE)
+		ch_dec128(b, v);
+}
+
+static void
+null_ms(struct ch_buf *b, int64_t ns)
+{
+	ch_u8(b, ns == MKT_NONE);
+	if (ns != MKT_NONE)
+		ch_i64(b, ms(ns));
+}
+
+static void
+market_row(struct ch_enc *e, const struct rec_market *m, const char *exchange, const char *symbol,
+    const struct inst *in)
+{
+	static const int table_of[MK_KIND_MAX + 1] = {
+		[MK_FUNDING] = CH_T_FUNDING, [MK_OPEN_INTEREST] = CH_T_OPEN_INTEREST,
+		[MK_MARK] = CH_T_MARK, [MK_LIQUIDATION] = CH_T_LIQUIDATIONS,
+	};
+	int pe = px_exp(in), qe = qty_exp(in), t;
+	struct ch_buf *b;
+
+	if (m->h.aux < 1 || m->h.aux > MK_KIND_MAX) {   /* rec_check refuses it; counted anyway */
+		e->st.skipped++;
+		return;
+	}
+	t = table_of[m->h.aux];
+	b = &e->t[t];
+	ch_cstr(b, exchange);
+	ch_cstr(b, symbol);
+	ch_i64(b, ms(m->h.exch_ns));
+	ch_i64(b, m->h.recv_ns);
+	switch (m->h.aux) {
+	case MK_FUNDING:
+		ch_dec128(b, m->funding_rate);
+		null_dec128(b, m->next_funding_rate);
+		null_ms(b, m->settle_ns);
+		null_ms(b, m->next_settle_ns);
+		ch_u32(b, m->funding_interval_s);
+		break;
+	case MK_OPEN_INTEREST:
+		null_dec8(e, b, m->oi_contracts, qe);
+		null_dec128(b, m->oi_base);
+		null_dec128(b, m->oi_quote);
+		break;
+	case MK_MARK:
+		null_dec8(e, b, m->mark_px, pe);
+		null_dec8(e, b, m->index_px, pe);
+		break;
+	case MK_LIQUIDATION:
+		ch_u8(b, m->liq_side);
+		ch_i64(b, dec8(e, m->liq_px, pe));
+		ch_i64(b, dec8(e, m->liq_qty, qe));
+		null_dec8(e, b, m->liq_avg_px, pe);
+		break;
+	}
+	b->rows++;
+	e->st.rows[t]++;
+}
+
 void
 ch_encode(struct ch_enc *e, const struct rec_hdr *h, const char *exchange, const char *symbol,
     const struct inst *in)
@@ -565,6 +718,9 @@ ch_encode(struct ch_enc *e, const struct rec_hdr *h, const char *exchange, const
 		return;
 	case REC_EVENT:
 		event_row(e, (const struct rec_event *)h, exchange, symbol);
+		return;
+	case REC_MARKET:
+		market_row(e, (const struct rec_market *)h, exchange, symbol, in);
 		return;
 	default:
 		e->st.skipped++;

@@ -338,6 +338,7 @@ struct store_gap {
 struct store_check {
 	/* counters */
 	uint64_t records, deltas, snapshots, snap_full, snap_topn, trades, tickers, klines, events, raws;
+	uint64_t markets;           /* REC_MARKET (derivatives market data) */
 	uint64_t epochs;            /* sync snapshots seen */
 	uint64_t unanchored;        /* deltas before any sync snapshot */
 	uint64_t gaps_unexplained, gaps_recorded;

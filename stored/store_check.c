@@ -90,6 +90,9 @@ store_check_rec(struct store_check *c, const struct rec_hdr *h, struct store_gap
 	case REC_KLINE:
 		c->klines++;
 		break;
+	case REC_MARKET:
+		c->markets++;
+		break;
 	case REC_EVENT:
 		c->events++;
 		on_event(c, (const struct rec_event *)h);

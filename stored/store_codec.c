@@ -5,7 +5,10 @@
  * low bits, interleaved with 88-byte headers of absolute nanosecond times.
  * Before zstd, the records of a block are split into columns whose values are
  * small and alike (measured: make bench, bench_store):
- *   T  the type of each record (1 byte)
+ *   T  the type of each record (1 byte); REC_MARKET records are written as
+ *      REC_TYPE_MAX + kind so that each kind has its own previous record
+ *      (funding, open interest, mark and liquidation records interleave and
+ *      fill different fields: against each other every lane would change)
  *   F  fixed parts as varints: header ids against the previous record
  *      of the same type (continuous deltas give 0), times against the
  *      exchange time / receive time of the same record, every other 8-byte
@@ -117,11 +120,26 @@ put_f(struct col *c, int64_t v)
 	return col_varint(c, z * 19 + tz);
 }
 
-/* The previous record of each type, as decoded lanes. */
+/* The previous record of each slot (a type, or a REC_MARKET kind), as decoded lanes. */
+#define SLOTS (REC_TYPE_MAX + MK_KIND_MAX + 1)
 struct prev {
-	int64_t lane[REC_TYPE_MAX + 1][64];
-	int64_t first_px[REC_TYPE_MAX + 1][2];
+	int64_t lane[SLOTS][64];
+	int64_t first_px[SLOTS][2];
 };
+
+static uint8_t
+slot_of(const struct rec_hdr *h)
+{
+	if (h->type == REC_MARKET && h->aux >= 1 && h->aux <= MK_KIND_MAX)
+		return (uint8_t)(REC_TYPE_MAX + h->aux);
+	return (uint8_t)h->type;
+}
+
+static uint16_t
+slot_type(uint8_t slot)
+{
+	return slot > REC_TYPE_MAX ? REC_MARKET : slot;
+}
 
 #define HDR_LANES ((int)(sizeof(struct rec_hdr) / 8))
 
@@ -303,7 +321,7 @@ store_codec_encode(int codec, const void *recs, size_t len, uint32_t n, void **o
 			goto out;
 		nl = (int)(fixed / 8);
 		memcpy(l, base + off, fixed);
-		t = (uint8_t)h.type;
+		t = slot_of(&h);
 		if (col_put(&c[C_T], &t, 1) < 0)
 			goto out;
 		for (i = 0; i < nl; i++) {
@@ -535,13 +553,17 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 	for (k = 0; k < n; k++) {
 		int64_t l[64];
 		uint16_t type;
+		uint8_t slot;
 		size_t fixed;
 		uint32_t rlen;
 		int nl;
 
 		if (c[C_T].pos >= c[C_T].len)
 			goto out;
-		type = c[C_T].p[c[C_T].pos++];
+		slot = c[C_T].p[c[C_T].pos++];
+		if (slot == 0 || slot >= SLOTS)
+			goto out;
+		type = slot_type(slot);
 		fixed = rec_fixed_size(type);
 		if (!fixed || fixed % 8 || fixed > sizeof l || fixed > raw_len - off)
 			goto out;
@@ -550,7 +572,7 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 			int64_t fv;
 			if (get_f(&c[C_F], &fv) < 0)
 				goto out;
-			l[i] = i < HDR_LANES ? hdr_dec(i, fv, l, pv->lane[type]) : wadd(fv, pv->lane[type][i]);
+			l[i] = i < HDR_LANES ? hdr_dec(i, fv, l, pv->lane[slot]) : wadd(fv, pv->lane[slot][i]);
 		}
 		memcpy(o + off, l, fixed);
 		memcpy(&rlen, (const char *)l + offsetof(struct rec_hdr, len), sizeof rlen);
@@ -599,7 +621,9 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 			memcpy(o + off + fixed, c[C_R].p + c[C_R].pos, rlen - fixed);
 			c[C_R].pos += rlen - fixed;
 		}
-		memcpy(pv->lane[type], l, fixed);
+		if (slot_of((const struct rec_hdr *)(const void *)l) != slot)
+			goto out;   /* a kind slot whose record says another kind: damaged */
+		memcpy(pv->lane[slot], l, fixed);
 		off += rlen;
 	}
 	if (off != raw_len)

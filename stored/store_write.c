@@ -752,6 +752,12 @@ seal_segment(struct store_writer *w, struct wstream *s, char *err, size_t errlen
 	return 0;
 }
 
+void
+store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg)
+{
+	w->reg = *reg;
+}
+
 struct store_writer *
 store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 {

@@ -129,10 +129,41 @@ for name, sym, key, val in want:
     print(("ok %s" % name) if got == val else "not ok %s - %s %s: got %r want %r" % (name, sym, key, got, val))
 PY
 
-# errors: a malformed line is reported, not fatal
+# errors: a malformed line is reported, not fatal; a file of which no line can
+# be used is an error (exit status 1, says so)
 printf 'garbage line\n' >"$T_TMP/bad.txt"
-if "$BIN/mpreplay" "$T_TMP/bad.txt" >/dev/null 2>"$T_TMP/bad.err" && grep -q 'not "<recv_ns>' "$T_TMP/bad.err"; then
+if ! "$BIN/mpreplay" "$T_TMP/bad.txt" >/dev/null 2>"$T_TMP/bad.err" && grep -q 'not "<recv_ns>' "$T_TMP/bad.err" &&
+    grep -q 'none of its 1 lines could be used' "$T_TMP/bad.err"; then
 	ok replay_bad_line_reported; else not_ok replay_bad_line_reported "$(cat "$T_TMP/bad.err")"; fi
+# many malformed lines among good ones: exit 0, five examples and the count
+{ for i in 1 2 3 4 5 6 7; do echo "garbage $i"; done; echo "1 bybit ws {}"; head -3 test/bookd/capture_kat.txt; } \
+    >"$T_TMP/many_bad.txt"
+if "$BIN/mpreplay" "$T_TMP/many_bad.txt" >/dev/null 2>"$T_TMP/many_bad.err" &&
+    [ "$(grep -c 'not "<recv_ns>\|exchange' "$T_TMP/many_bad.err")" -le 6 ] &&
+    grep -q '8 malformed lines (the first 5 shown)' "$T_TMP/many_bad.err"; then
+	ok replay_malformed_summarised; else not_ok replay_malformed_summarised "$(cat "$T_TMP/many_bad.err")"; fi
+# no config: every instrument of the capture gets a book, with its venue id;
+# --set instruments restricts; ws:<path> is a WebSocket line
+cat >"$T_TMP/fut.txt" <<'EOF2'
+1000000000 binance-coinm rest:/dapi/v1/depth?symbol=BTCUSD_PERP&limit=1000 {"lastUpdateId":100,"E":1,"T":1,"bids":[["60000.1","5"]],"asks":[["60000.2","3"]]}
+1100000000 binance-coinm ws:/stream {"stream":"btcusd_perp@depth@100ms","data":{"e":"depthUpdate","E":2,"T":2,"s":"BTCUSD_PERP","U":95,"u":105,"pu":90,"b":[["60000.1","4"]],"a":[]}}
+1200000000 binance-coinm ws {"e":"depthUpdate","E":3,"T":3,"s":"BTCUSD_PERP","U":106,"u":110,"pu":105,"b":[],"a":[["60000.3","1"]]}
+1300000000 binance-usdm ws {"e":"depthUpdate","E":3,"T":3,"s":"ETHUSDT_240927","U":6,"u":8,"pu":5,"b":[],"a":[]}
+EOF2
+"$BIN/mpreplay" "$T_TMP/fut.txt" >"$T_TMP/fut.json" 2>"$T_TMP/fut.err"
+python3 - "$T_TMP/fut.json" <<'PY'
+import json, sys
+b = {(j["exchange"], j["symbol"]): j for j in map(json.loads, open(sys.argv[1]))}
+c = b.get(("binance-coinm", "BTC-USD-SWAP"), {})
+print("ok replay_adopts_coinm" if c.get("venue_symbol") == "BTCUSD_PERP" and c.get("synced") and c.get("last_id") == 110
+      and c.get("gaps") == 0 else "not ok replay_adopts_coinm - %r" % c)
+d = b.get(("binance-usdm", "ETH-USDT-240927"), {})
+print("ok replay_adopts_dated" if d.get("venue_symbol") == "ETHUSDT_240927" else "not ok replay_adopts_dated - %r" % sorted(b))
+PY
+"$BIN/mpreplay" --set instruments.binance-usdm= --set instruments.binance-coinm=BTC-USD-SWAP "$T_TMP/fut.txt" \
+    >"$T_TMP/fut2.json" 2>/dev/null
+[ "$(wc -l <"$T_TMP/fut2.json")" = 1 ] && grep -q '"BTC-USD-SWAP"' "$T_TMP/fut2.json" && ok replay_set_restricts ||
+	not_ok replay_set_restricts "$(cat "$T_TMP/fut2.json")"
 if "$BIN/mpreplay" "$T_TMP/missing.txt" >/dev/null 2>&1; then not_ok replay_missing_file "exit 0"; else ok replay_missing_file; fi
 "$BIN/mpreplay" --help | grep -q -- '--levels' && ok replay_help || not_ok replay_help
 

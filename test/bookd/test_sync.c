@@ -162,7 +162,7 @@ last_z(uint16_t type, int sub)
 
 /* ---- building inputs ---- */
 static struct inst_registry g_reg;
-static const struct inst *g_bin, *g_okx;
+static const struct inst *g_bin, *g_okx, *g_fut;
 static struct bk_cfg g_cfg;
 static struct bk g_k;
 
@@ -338,9 +338,13 @@ t_binance_straddle_sync(void)
 	T_CHECK(d && d->h.first_id == 106 && d->h.last_id == 110 && d->h.prev_id == 107);
 	T_CHECK(d && d->best_bid_px == P("100") && d->best_ask_px == P("101") && d->book_bids == 3);
 	T_CHECK(book_find(g_k.book, BOOK_BID, P("99"), &q) && q == P("2"));
+	/* applied from the sync buffer: marked so its latency counts apart */
+	T_CHECK(d && (d->h.flags & REC_F_BUFFERED) && (d->h.flags & REC_F_SYNCED));
 	/* normal continuation */
 	in_rec(mk_delta(g_bin, 111, 115, -1, L("100:0", NULL, "101:0", NULL)));
 	T_EQ_I(g_k.id, 115);
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.last_id == 115 && !(d->h.flags & REC_F_BUFFERED));
 	T_EQ_I(book_count(g_k.book, BOOK_BID), 2);
 	check_consistent();
 }
@@ -1652,6 +1656,120 @@ t_loss_okx_frames(void)
 	check_consistent();
 }
 
+/* ---------------- Binance futures (pu chain, sync_binance_fut.c) ---------------- */
+
+/* Buffer (U, u, pu) = (90,100,85) and (101,110,100), snapshot L = 105: the
+ * first is stale (u < L), the second straddles (U <= L <= u). */
+static void
+fut_synced_at_110(void)
+{
+	start(g_fut);
+	in_rec(mk_delta(g_fut, 90, 100, 85, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_nctl, 1);
+	T_EQ_I(g_ctl[0].op, CTL_SNAPSHOT);
+	T_EQ_I(g_ctl[0].depth, 1000);          /* the futures REST limit */
+	in_rec(mk_delta(g_fut, 101, 110, 100, L("99:2", NULL, NULL)));
+	in_rec(mk_snap(g_fut, SNAP_REST, 105, g_ctl[0].req_id, L("100:5", "98:1", NULL, "101:3", NULL)));
+}
+
+static void
+t_fut_straddle_and_chain(void)
+{
+	const struct rec_delta *d;
+	int64_t q;
+
+	fut_synced_at_110();
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 110);
+	T_EQ_U(g_k.st.stale, 1);
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("99"), &q) && q == P("2"));
+	/* pu == previous u continues although U != u + 1 (futures ids skip) */
+	in_rec(mk_delta(g_fut, 117, 120, 110, L("100:0", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 120);
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.prev_id == 110);
+	T_EQ_I(n_out(REC_EVENT, EV_GAP), 0);
+	check_consistent();
+}
+
+static void
+t_fut_first_event_u_equals_L(void)
+{
+	/* u == L is not stale: U <= L <= u holds */
+	start(g_fut);
+	in_rec(mk_delta(g_fut, 95, 105, 90, L("100:1", NULL, NULL)));
+	in_rec(mk_snap(g_fut, SNAP_REST, 105, g_ctl[0].req_id, L("100:5", NULL, "101:3", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 105);
+	T_EQ_U(g_k.st.stale, 0);
+	check_consistent();
+}
+
+static void
+t_fut_stale_and_duplicate(void)
+{
+	fut_synced_at_110();
+	in_rec(mk_delta(g_fut, 101, 110, 100, L("99:7", NULL, NULL)));   /* duplicate */
+	in_rec(mk_delta(g_fut, 90, 100, 85, L("99:8", NULL, NULL)));     /* late */
+	T_EQ_U(g_k.st.stale, 3);
+	T_EQ_I(g_k.id, 110);
+	T_EQ_I(n_out(REC_EVENT, EV_GAP), 0);
+	T_EQ_U(g_k.st.upd_late, 2);
+	check_consistent();
+}
+
+static void
+t_fut_gap_resync(void)
+{
+	const struct rec_event *e;
+
+	fut_synced_at_110();
+	g_now += 5 * SEC;
+	in_rec(mk_delta(g_fut, 121, 130, 115, L("97:1", NULL, NULL)));   /* pu 115 != 110 */
+	T_EQ_I(g_k.state, BK_WAIT);
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && e->a == 110 && e->b == 115);
+	T_EQ_U(g_k.st.gaps, 1);
+	T_EQ_U(g_k.st.upd_missing, 1);
+	T_EQ_I(g_nctl, 2);
+	/* the delta that broke the chain stays buffered and starts the next sync */
+	in_rec(mk_snap(g_fut, SNAP_REST, 125, g_ctl[1].req_id, L("95:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 130);
+	check_consistent();
+}
+
+static void
+t_fut_snapshot_older_than_buffer(void)
+{
+	/* every buffered U > L: the snapshot is too old, a new one is asked */
+	start(g_fut);
+	in_rec(mk_delta(g_fut, 200, 210, 190, L("100:1", NULL, NULL)));
+	in_rec(mk_snap(g_fut, SNAP_REST, 150, g_ctl[0].req_id, L("100:5", NULL, "101:3", NULL)));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_U(g_k.st.snap_too_old, 1);
+	T_EQ_I(g_k.buf_count, 1);
+	check_consistent();
+}
+
+static void
+t_fut_reconnect(void)
+{
+	fut_synced_at_110();
+	in_rec(mk_event(g_fut, EV_CONNECTED, 0));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_I(g_k.buf_count, 0);          /* nothing before the reconnect is kept */
+	in_rec(mk_delta(g_fut, 300, 310, 290, L("100:1", NULL, NULL)));
+	g_now += 5 * SEC;   /* past the resync backoff */
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+	in_rec(mk_snap(g_fut, SNAP_REST, 305, g_ctl[g_nctl - 1].req_id, L("100:5", NULL, "101:3", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 310);
+	check_consistent();
+}
+
 /* ---------------- Bybit (sync_bybit.c) ---------------- */
 static const struct inst *g_byb;
 
@@ -1828,8 +1946,9 @@ main(void)
 	log_set_level(LOG_ERROR);
 	g_bin = inst_get(&g_reg, inst_add(&g_reg, EX_BINANCE, "BTC-USDT", err, sizeof err));
 	g_okx = inst_get(&g_reg, inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err));
+	g_fut = inst_get(&g_reg, inst_add(&g_reg, EX_BINANCE_USDM, "ETH-USDT-SWAP", err, sizeof err));
 	g_byb = inst_get(&g_reg, inst_add(&g_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err));
-	if (!g_bin || !g_okx || !g_byb) {
+	if (!g_byb || !g_bin || !g_okx || !g_fut) {
 		printf("not ok setup - %s\n", err);
 		return 1;
 	}
@@ -1884,6 +2003,12 @@ main(void)
 	T_RUN(t_refresh_too_old);
 	T_RUN(t_loss_binance_ids);
 	T_RUN(t_loss_okx_frames);
+	T_RUN(t_fut_straddle_and_chain);
+	T_RUN(t_fut_first_event_u_equals_L);
+	T_RUN(t_fut_stale_and_duplicate);
+	T_RUN(t_fut_gap_resync);
+	T_RUN(t_fut_snapshot_older_than_buffer);
+	T_RUN(t_fut_reconnect);
 	T_RUN(t_bybit_chain_stale_duplicate);
 	T_RUN(t_bybit_gap_resubscribes);
 	T_RUN(t_bybit_reset_u1);

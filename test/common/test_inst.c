@@ -38,7 +38,27 @@ t_ids_and_names(void)
 	T_EQ_S(exch_name(EX_OKX), "okx");
 	T_EQ_S(exch_name(9), "?");
 	T_EQ_I(exch_parse("Binance"), EX_BINANCE);
-	T_EQ_I(exch_parse("bybit"), EX_NONE);
+	T_EQ_I(exch_parse("bybit"), EX_NONE);          /* planned: a row, no code */
+	T_EQ_I(venue_lookup("bybit"), EX_BYBIT);
+	T_EQ_I(exch_parse("binance-usdm"), EX_BINANCE_USDM);
+	T_EQ_I(EX_DERIBIT, 6);
+	{
+		char canon[32];
+		uint32_t id;
+
+		T_CHECK(venue_ready(EX_DERIBIT, err, sizeof err) == NULL && strstr(err, "not implemented yet"));
+		T_CHECK(inst_add(&r, EX_BYBIT, "BTC-USDT", err, sizeof err) == 0 && strstr(err, "bybit"));
+		id = inst_add(&r, EX_BINANCE_COINM, "btc-usd-swap", err, sizeof err);
+		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "BTCUSD_PERP") == 0);
+		T_CHECK(inst_add(&r, EX_BINANCE_USDM, "BTC-USDT", err, sizeof err) == 0);   /* no kind */
+		T_CHECK(venue_canon_of(venue_get(EX_BINANCE_COINM), "ETHUSD_240927", 13, canon, sizeof canon) == 0 &&
+		    strcmp(canon, "ETH-USD-240927") == 0);
+		T_CHECK(venue_canon_of(venue_get(EX_BINANCE), "1000SATSFDUSD", 13, canon, sizeof canon) == 0 &&
+		    strcmp(canon, "1000SATS-FDUSD") == 0);
+		T_CHECK(venue_canon_of(venue_get(EX_BINANCE_USDM), "BTCUSDT", 7, canon, sizeof canon) == 0 &&
+		    strcmp(canon, "BTC-USDT-SWAP") == 0);
+		T_CHECK(venue_canon_of(venue_get(EX_BINANCE_COINM), "BTCUSD", 6, canon, sizeof canon) < 0);
+	}
 }
 
 static void

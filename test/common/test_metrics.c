@@ -74,7 +74,7 @@ t_register_and_reopen(void)
 	v = find_view(n, "mp_test_lag_bytes", "");
 	T_CHECK(v && v->kind == METRIC_GAUGE && v->gauge == -42);
 	v = find_view(n, "mp_test_latency_ns", "");
-	T_CHECK(v && v->kind == METRIC_HIST && v->hist.count == 1 && v->hist.sum == 1500 && v->hist.bucket[1] == 1);
+	T_CHECK(v && v->kind == METRIC_HIST && v->hist.count == 1 && v->hist.sum == 1500 && v->hist.bucket[2] == 1 && v->hist.max == 1500);
 
 	/* same name, other kind: refused, and the counter is not disturbed */
 	_Atomic int64_t *bad = metrics_gauge(m, "mp_test_frames_total", "exchange=\"binance\"", "x");
@@ -94,33 +94,77 @@ t_buckets_and_quantiles(void)
 	struct metric_hist h;
 	struct metric_view v;
 
+	/* the bounds: <= 1 us, then 1.25, 1.5, 1.75, 2 us and so on per doubling */
+	T_EQ_I(metrics_bucket_le(0), 1000);
+	T_EQ_I(metrics_bucket_le(1), 1250);
+	T_EQ_I(metrics_bucket_le(4), 2000);
+	T_EQ_I(metrics_bucket_le(5), 2500);
+	T_EQ_I(metrics_bucket_le(4 * 10), 1024000);             /* 1.024 ms: the powers of two stay bounds */
+	T_EQ_I(metrics_bucket_le(METRICS_HBUCKETS - 2), 1000LL << METRICS_HOCTAVES);
+	T_CHECK(metrics_bucket_le(METRICS_HBUCKETS - 1) == INT64_MAX);
+	for (int i = 1; i < METRICS_HBUCKETS; i++) {
+		T_CHECK(metrics_bucket_le(i) > metrics_bucket_le(i - 1));
+		/* every bound is in its own bucket, the next value in the next one */
+		if (i < METRICS_HBUCKETS - 1) {
+			T_EQ_I(metrics_bucket_of(metrics_bucket_le(i)), i);
+			T_EQ_I(metrics_bucket_of(metrics_bucket_le(i) + 1), i + 1);
+		}
+	}
+
 	memset(&h, 0, sizeof h);
 	metric_observe(&h, -5);
 	metric_observe(&h, 0);
 	metric_observe(&h, 1000);
 	metric_observe(&h, 1001);
-	metric_observe(&h, 2000);
+	metric_observe(&h, 1250);
+	metric_observe(&h, 1251);
 	metric_observe(&h, 2001);
 	metric_observe(&h, INT64_MAX);
 	T_EQ_U(h.bucket[0], 3);
 	T_EQ_U(h.bucket[1], 2);
 	T_EQ_U(h.bucket[2], 1);
+	T_EQ_U(h.bucket[5], 1);
 	T_EQ_U(h.bucket[METRICS_HBUCKETS - 1], 1);
-	T_EQ_U(h.count, 7);
+	T_EQ_U(h.count, 8);
+	T_CHECK(h.max == INT64_MAX);
 
 	memset(&v, 0, sizeof v);
 	v.kind = METRIC_HIST;
 	T_CHECK(metrics_quantile(&v, 0.5) == 0);      /* empty */
 	v.hist.bucket[0] = 90;              /* 90 x <= 1 us */
-	v.hist.bucket[17] = 10;             /* 10 x in (65.536 ms, 131.072 ms] */
+	v.hist.bucket[4 * 16 + 1] = 10;     /* 10 x in (65.536 ms, 81.92 ms] */
 	double p50 = metrics_quantile(&v, 0.5), p99 = metrics_quantile(&v, 0.99);
 	T_CHECK(p50 > 0 && p50 <= 1000);
-	T_CHECK(p99 > 65536000.0 && p99 <= 131072000.0);
+	T_CHECK(p99 > 65536000.0 && p99 <= 81920000.0);
 	T_CHECK(metrics_quantile(&v, 0.95) < p99);
-	T_CHECK(metrics_quantile(&v, 1.0) == 131072000.0);
+	T_CHECK(metrics_quantile(&v, 1.0) == 81920000.0);
+	/* with the writer's max known, no quantile lies above it */
+	v.hist.max = 70000000;
+	T_CHECK(metrics_quantile(&v, 1.0) == 70000000.0);
+	T_CHECK(metrics_quantile(&v, 0.99) <= 70000000.0 && metrics_quantile(&v, 0.99) > 65536000.0);
+	v.hist.max = 0;
+
+	/* 1000 values 1..1000 us: the interpolated quantiles are within 5 % */
+	memset(&h, 0, sizeof h);
+	for (int i = 1; i <= 1000; i++)
+		metric_observe(&h, (int64_t)i * 1000);
+	memset(&v, 0, sizeof v);
+	v.kind = METRIC_HIST;
+	for (int b = 0; b < METRICS_HBUCKETS; b++)
+		v.hist.bucket[b] = h.bucket[b];
+	v.hist.max = h.max;
+	T_CHECK(h.max == 1000000);
+	{
+		const double q[] = {0.5, 0.95, 0.99};
+		for (int i = 0; i < 3; i++) {
+			double got = metrics_quantile(&v, q[i]), want = q[i] * 1e6;
+			T_CHECK(got > want * 0.95 && got < want * 1.05);
+		}
+	}
+
 	memset(&v.hist, 0, sizeof v.hist);
 	v.hist.bucket[METRICS_HBUCKETS - 1] = 3;    /* the +Inf bucket answers its lower bound */
-	T_CHECK(metrics_quantile(&v, 0.5) == 1000.0 * (double)(1ULL << (METRICS_HBUCKETS - 2)));
+	T_CHECK(metrics_quantile(&v, 0.5) == (double)(1000LL << METRICS_HOCTAVES));
 	v.kind = METRIC_COUNTER;
 	T_CHECK(metrics_quantile(&v, 0.5) == 0);
 }

@@ -114,9 +114,11 @@ t_system_checks(void)
 	T_CHECK(load_fails_file("[ring.feed.kraken]\n", NULL, 0,
 	    "P:1: [ring.feed.kraken]: unknown section (did you mean [ring.feed.okx]?)"));
 	T_CHECK(load_fails_file("[instruments]\nbinance =\nokx = \n", NULL, 0,
-	    "P:3: [instruments] binance, okx are all empty (binance: P:2, okx: P:3): nothing to collect"));
+	    "P:3: [instruments] binance, okx, binance-usdm, binance-coinm are all empty (binance: P:2, okx: P:3, "
+	    "binance-usdm: default, binance-coinm: default): nothing to collect"));
 	T_CHECK(load_fails(both_empty, 2,
-	    "--set: [instruments] binance, okx are all empty (binance: --set, okx: --set): nothing to collect"));
+	    "--set: [instruments] binance, okx, binance-usdm, binance-coinm are all empty (binance: --set, "
+	    "okx: --set, binance-usdm: default, binance-coinm: default): nothing to collect"));
 	c = pipe_cfg_load(NULL, one_empty, 1, err, sizeof err);
 	T_CHECK(c != NULL);
 	cfg_free(c);
@@ -160,9 +162,11 @@ t_system_checks(void)
 static void
 t_closed_sections_agree(void)
 {
-	char names[16][32], sect[64], err[512];
+	char names[32][32], sect[64], err[512];
 	char *sets[1] = {sect};
-	struct cfg *c = load(NULL, 0);
+	/* every venue with an instrument, so every venue has its rings */
+	char *all[] = {"instruments.binance-usdm=BTC-USDT-SWAP", "instruments.binance-coinm=BTC-USD-SWAP"};
+	struct cfg *c = load(all, 2);
 	const struct venue *v;
 	int n, nvenues = 0, it = 0;
 
@@ -171,8 +175,8 @@ t_closed_sections_agree(void)
 		return;
 	while ((v = venue_next(&it)))
 		nvenues++;
-	n = pipe_ring_names(c, names, 16);
-	T_EQ_I(n, 8);
+	n = pipe_ring_names(c, names, 32);
+	T_EQ_I(n, 3 * nvenues + 2);
 	for (int i = 0; i < n; i++) {
 		struct cfg *d;
 
@@ -405,6 +409,53 @@ t_clocks(void)
 	T_CHECK(b >= a && a > 0);
 }
 
+/* 12 instruments on each of the four venues: ids in config order, venue
+ * ids by each venue's rule, and the rings of every venue. */
+static void
+t_many_instruments_per_venue(void)
+{
+	static const char *const base[] = {"BTC", "ETH", "SOL", "XRP", "DOGE", "ADA", "AVAX", "LINK", "DOT",
+	    "LTC", "BCH", "TRX"};
+	char spot[512] = "instruments.binance=", okx[512] = "instruments.okx=",
+	    um[512] = "instruments.binance-usdm=", cm[512] = "instruments.binance-coinm=", err[512];
+	char *sets[] = {spot, okx, um, cm};
+	static struct inst_registry reg;
+	const struct inst *in;
+	char names[32][32];
+	struct cfg *c;
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(spot + strlen(spot), sizeof spot - strlen(spot), "%s%s-USDT", i ? "," : "", base[i]);
+		snprintf(okx + strlen(okx), sizeof okx - strlen(okx), "%s%s-USDT-SWAP", i ? "," : "", base[i]);
+		snprintf(um + strlen(um), sizeof um - strlen(um), "%s%s-USDT-SWAP", i ? "," : "", base[i]);
+		snprintf(cm + strlen(cm), sizeof cm - strlen(cm), "%s%s-USD-%s", i ? "," : "", base[i],
+		    i % 2 ? "SWAP" : "240927");
+	}
+	c = pipe_cfg_load(NULL, sets, 4, err, sizeof err);
+	if (!c)
+		fprintf(stderr, "  %s\n", err);
+	T_CHECK(c != NULL);
+	if (!c)
+		return;
+	T_EQ_I(pipe_instruments(c, &reg, err, sizeof err), 0);
+	T_EQ_I(reg.n, 48);
+	in = inst_find(&reg, EX_BINANCE_COINM, "BTC-USD-240927");
+	T_CHECK(in && in->id == 37 && strcmp(in->venue_symbol, "BTCUSD_240927") == 0);
+	in = inst_find(&reg, EX_BINANCE_COINM, "ETHUSD_PERP");
+	T_CHECK(in && strcmp(in->symbol, "ETH-USD-SWAP") == 0);
+	in = inst_find(&reg, EX_BINANCE_USDM, "trxusdt");
+	T_CHECK(in && in->id == 36 && strcmp(in->symbol, "TRX-USDT-SWAP") == 0);
+	in = inst_find(&reg, EX_OKX, "DOGE-USDT-SWAP");
+	T_CHECK(in && in->id == 17);
+	T_EQ_I(pipe_ring_names(c, names, 32), 14);
+	cfg_free(c);
+	/* a name the venue's rule cannot map is refused with the key */
+	snprintf(um, sizeof um, "instruments.binance-usdm=BTC-USDT-PERP");
+	c = pipe_cfg_load(NULL, sets + 2, 1, err, sizeof err);
+	T_CHECK(c == NULL && strstr(err, "[instruments] binance-usdm") && strstr(err, "BASE-QUOTE-SWAP"));
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -422,6 +473,7 @@ main(void)
 	T_RUN(t_ring_open);
 	T_RUN(t_conf_files_load);
 	T_RUN(t_clocks);
+	T_RUN(t_many_instruments_per_venue);
 	{
 		char p[128];
 

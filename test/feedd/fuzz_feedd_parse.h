@@ -55,6 +55,8 @@ fz_init(int exch)
 	inst_add(&fz_reg, EX_BINANCE, "ETH-USDT", err, sizeof err);
 	inst_add(&fz_reg, EX_OKX, "BTC-USDT", err, sizeof err);
 	inst_add(&fz_reg, EX_OKX, "ETH-USDT", err, sizeof err);
+	inst_add(&fz_reg, EX_BINANCE_USDM, "ETH-USDT-SWAP", err, sizeof err);
+	inst_add(&fz_reg, EX_BINANCE_USDM, "BTC-USDT-SWAP", err, sizeof err);
 	inst_add(&fz_reg, EX_BYBIT, "BTC-USDT", err, sizeof err);
 	inst_add(&fz_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err);
 	inst_add(&fz_reg, EX_BYBIT, "BTC-USD-SWAP", err, sizeof err);

@@ -1,6 +1,8 @@
 # test/feedd/: feedd's unit tests, its ring peer helper, fuzz targets, benchmark and mpsim tests.
 $(eval $(call test_prog,test_feedd_parse,test/feedd/test_feedd_parse.c $(FEEDD_PARSE_SRCS),jansson))
+$(eval $(call test_prog,test_okx_market,test/feedd/test_okx_market.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_binance,test/feedd/fuzz_feedd_parse_binance.c $(FEEDD_PARSE_SRCS),jansson))
+$(eval $(call fuzz_target,fuzz_feedd_parse_binance_fut,test/feedd/fuzz_feedd_parse_binance_fut.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_okx,test/feedd/fuzz_feedd_parse_okx.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_bybit,test/feedd/fuzz_feedd_parse_bybit.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call prog,bench_feedd_parse,test/feedd/bench_feedd_parse.c $(FEEDD_PARSE_SRCS) $(BOOK_ENGINE_SRCS),jansson))
@@ -18,3 +20,7 @@ TEST_SCRIPTS += test/feedd/feedd_big_frame.sh
 # next to the scanner before the fused level reader (parse_scan_ref.c)
 $(eval $(call prog,bench_feedd_parse_real,test/feedd/bench_feedd_parse_real.c test/feedd/parse_scan_ref.c test/bookd/real_cap.c $(FEEDD_PARSE_SRCS) $(BOOK_ENGINE_SRCS),jansson))
 BENCHES += $(BIN)/bench_feedd_parse_real
+$(OBJ)/test/feedd/test_okx_market.o: CFLAGS += -Wno-format-truncation
+# bench_venue_real: parse + apply per venue (spot and USD-M real recordings, one run)
+$(eval $(call prog,bench_venue_real,test/feedd/bench_venue_real.c $(FEEDD_PARSE_SRCS) $(BOOK_ENGINE_SRCS),jansson))
+BENCHES += $(BIN)/bench_venue_real

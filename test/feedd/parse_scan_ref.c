@@ -329,6 +329,6 @@ ref_scan_binance_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t re
 		NEED(scan_binance_depth_obj(&sc, p, &in, &E, &U, &u) == 0);
 	}
 	NEED(sc_end(&sc));
-	return settle(p, parse_binance_depth(p, in, E, U, u, recv_ns, emit, ud));
+	return settle(p, parse_binance_depth(p, in, E, U, u, PARSE_NO_PU, recv_ns, emit, ud));
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../feedd/parse_impl.h"
+#include "bybit.h"
 #include "fx.h"
 /* t.h's T_RUN is one line with an if/else, which gcc 12 flags */
 #include "../t.h"
@@ -52,7 +53,7 @@ sink_clear(struct sink *s)
 }
 
 static struct inst_registry g_reg;
-static struct parse_ctx g_bn, g_ok, g_by;
+static struct parse_ctx g_bn, g_ok, g_um, g_cm, g_by;
 static struct sink g_s, g_s2;
 
 static void
@@ -65,8 +66,13 @@ setup(void)
 	inst_add(&g_reg, EX_BINANCE, "ETH-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_OKX, "ETH-USDT", err, sizeof err);
+	inst_add(&g_reg, EX_BINANCE_USDM, "ETH-USDT-SWAP", err, sizeof err);
+	inst_add(&g_reg, EX_BINANCE_COINM, "BTC-USD-SWAP", err, sizeof err);
+	inst_add(&g_reg, EX_BINANCE_COINM, "BTC-USD-240927", err, sizeof err);
 	parse_init(&g_bn, &g_reg, EX_BINANCE);
 	parse_init(&g_ok, &g_reg, EX_OKX);
+	parse_init(&g_um, &g_reg, EX_BINANCE_USDM);
+	parse_init(&g_cm, &g_reg, EX_BINANCE_COINM);
 	inst_add(&g_reg, EX_BYBIT, "BTC-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err);
 	inst_add(&g_reg, EX_BYBIT, "BTC-USD-SWAP", err, sizeof err);
@@ -733,7 +739,103 @@ t_fused_levels_match_json(void)
 		}
 }
 
+/* A frame of the real USD-M recording (../shared/data), levels cut short. */
+#define UM_DEPTH "{\"stream\":\"ethusdt@depth@0ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1723161256303," \
+	"\"T\":1723161256302,\"s\":\"ETHUSDT\",\"U\":5123107832349,\"u\":5123107837896,\"pu\":5123107832175," \
+	"\"b\":[[\"200.00\",\"10.229\"],[\"2681.13\",\"0.000\"]],\"a\":[[\"2681.63\",\"73.077\"]]}}"
+
+static void
+t_binance_futures(void)
+{
+	const struct rec_delta *d;
+	const struct rec_snapshot *s;
+	const struct rec_ticker *t;
+	uint64_t slow = g_um.slow_path;
+	const char *rest = "{\"lastUpdateId\":5123107856276,\"E\":1723161256567,\"T\":1723161256561,"
+	    "\"bids\":[[\"2681.62\",\"16.969\"]],\"asks\":[[\"2681.63\",\"1.5\"]]}";
+
+	/* depthUpdate with pu and T: the scanner takes it, jansson agrees byte for byte */
+	WS_EQ(&g_um, UM_DEPTH, 1);
+	T_EQ_U(g_um.slow_path, slow);
+	d = (const void *)g_s.rec[0];
+	T_CHECK(d && d->h.inst == 5 && d->h.first_id == 5123107832349LL && d->h.last_id == 5123107837896LL);
+	T_CHECK(d && d->h.prev_id == 5123107832175LL);
+	T_CHECK(d && d->h.exch_ns == 1723161256303000000LL);
+	T_CHECK(agree(&g_um, UM_DEPTH, 1));
+	/* COIN-M venue ids: BTCUSD_PERP, BTCUSD_240927 */
+	T_CHECK(agree(&g_cm, "{\"e\":\"depthUpdate\",\"E\":1,\"T\":1,\"s\":\"BTCUSD_PERP\",\"U\":10,\"u\":12,"
+	    "\"pu\":9,\"b\":[[\"60000.1\",\"3\"]],\"a\":[]}", 1));
+	WS_EQ(&g_cm, "{\"e\":\"depthUpdate\",\"E\":1,\"T\":1,\"s\":\"BTCUSD_240927\",\"U\":10,\"u\":12,"
+	    "\"pu\":9,\"b\":[],\"a\":[]}", 1);
+	T_EQ_I(g_s.rec[0] ? ((struct rec_hdr *)g_s.rec[0])->inst : 0, 7);
+	/* the chain needs pu: without it (or pu >= U) the frame is refused on both paths */
+	WS_EQ(&g_um, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":6,\"b\":[],\"a\":[]}", -1);
+	T_CHECK(strstr(g_um.err, "without pu") != NULL);
+	WS_EQ(&g_um, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":6,\"pu\":5,\"b\":[],\"a\":[]}", -1);
+	/* spot ignores a pu it has no use for */
+	WS_EQ(&g_bn, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"U\":5,\"u\":6,\"pu\":4,\"b\":[],\"a\":[]}", 1);
+	T_EQ_I(g_s.rec[0] ? ((struct rec_hdr *)g_s.rec[0])->prev_id : 0, -1);
+	/* bookTicker names its event on futures; trade and aggTrade as spot */
+	WS_EQ(&g_um, "{\"stream\":\"ethusdt@bookTicker\",\"data\":{\"e\":\"bookTicker\",\"u\":5123107838717,"
+	    "\"s\":\"ETHUSDT\",\"b\":\"2681.62\",\"B\":\"1.165\",\"a\":\"2681.63\",\"A\":\"73.077\","
+	    "\"T\":1723161256310,\"E\":1723161256311}}", 1);
+	t = (const void *)g_s.rec[0];
+	T_CHECK(t && t->h.type == REC_TICKER && t->h.last_id == 5123107838717LL && (t->have & TICK_BBO));
+	WS_EQ(&g_um, "{\"stream\":\"ethusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1723161256560,"
+	    "\"T\":1723161256560,\"s\":\"ETHUSDT\",\"t\":4308068523,\"p\":\"2681.62\",\"q\":\"1.000\","
+	    "\"X\":\"MARKET\",\"m\":true}}", 1);
+	WS_EQ(&g_um, "{\"e\":\"aggTrade\",\"E\":1,\"a\":5,\"s\":\"ETHUSDT\",\"p\":\"2681.62\",\"q\":\"1\","
+	    "\"f\":10,\"l\":12,\"T\":1,\"m\":false}", 1);
+	/* REST /fapi/v1/depth (E, T beside lastUpdateId): scanner and jansson agree */
+	sink_clear(&g_s);
+	sink_clear(&g_s2);
+	T_EQ_I(parse_rest_mode(&g_um, "/fapi/v1/depth?symbol=ETHUSDT&limit=1000", rest, strlen(rest), 5, 3,
+	    PARSE_SCAN_ONLY, sink_emit, &g_s), 1);
+	T_EQ_I(parse_rest_mode(&g_um, "/fapi/v1/depth?symbol=ETHUSDT&limit=1000", rest, strlen(rest), 5, 3,
+	    PARSE_JSON_ONLY, sink_emit, &g_s2), 1);
+	T_CHECK(g_s.n == 1 && g_s2.n == 1 && g_s.len[0] == g_s2.len[0] &&
+	    memcmp(g_s.rec[0], g_s2.rec[0], g_s.len[0]) == 0);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s && s->h.last_id == 5123107856276LL && s->kind == SNAP_REST && s->req_id == 3);
+	/* a spot path on a futures parser is not its depth */
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_um, "/api/v3/depth?symbol=ETHUSDT&limit=5", rest, strlen(rest), 5, 3, sink_emit, &g_s), 0);
+	T_EQ_I(g_s.n, 0);
+	/* COIN-M REST */
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_cm, "/dapi/v1/depth?symbol=BTCUSD_PERP&limit=1000", rest, strlen(rest), 5, 3,
+	    sink_emit, &g_s), 1);
+}
+
 /* ---------------- Bybit ---------------- */
+
+/* Bybit names both ways (common/venue.c VS_BYBIT, common/bybit.c). */
+static void
+t_bybit_names(void)
+{
+	static const struct { const char *canon, *vsym; int market; } t[] = {
+		{"BTC-USDT", "BTCUSDT", BYBIT_SPOT}, {"BTC-USDT-SWAP", "BTCUSDT", BYBIT_LINEAR},
+		{"ETH-USDC-SWAP", "ETHPERP", BYBIT_LINEAR}, {"BTC-USDT-241227", "BTCUSDT-27DEC24", BYBIT_LINEAR},
+		{"BTC-USDC-250328", "BTC-28MAR25", BYBIT_LINEAR}, {"BTC-USD-SWAP", "BTCUSD", BYBIT_INVERSE},
+	};
+	const struct venue *v = venue_get(EX_BYBIT);
+	char out[32];
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		T_EQ_I(venue_symbol(v, t[i].canon, out, sizeof out), 0);
+		T_EQ_S(out, t[i].vsym);
+		T_EQ_I((int)bybit_market_of(t[i].canon), t[i].market);
+		T_EQ_I(bybit_canon_of((enum bybit_market)t[i].market, t[i].vsym, strlen(t[i].vsym), out, sizeof out), 0);
+		T_EQ_S(out, t[i].canon);
+	}
+	T_EQ_I(venue_symbol(v, "BTC-USD-241227", out, sizeof out), 0);
+	T_EQ_S(out, "BTCUSDZ24");
+	/* month-code futures carry no day: no canonical name from them */
+	T_EQ_I(bybit_canon_of(BYBIT_INVERSE, "BTCUSDZ24", 9, out, sizeof out), -1);
+	T_EQ_I(bybit_canon_of(BYBIT_SPOT, "BTCPERP", 7, out, sizeof out), -1);
+	T_EQ_I(bybit_market_of_path("/v5/public/inverse"), BYBIT_INVERSE);
+	T_EQ_I(bybit_market_of_path("/v5/public/option"), -1);
+}
 
 #define BY_SNAP "{\"topic\":\"orderbook.1000.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1672304484978,\"data\":{\"s\":\"BTCUSDT\"," \
     "\"b\":[[\"16493.50\",\"0.006\"],[\"16493.00\",\"0.100\"]],\"a\":[[\"16611.00\",\"0.029\"]],\"u\":18521288,\"seq\":7961638724},\"cts\":1672304484976}"
@@ -922,6 +1024,7 @@ int
 main(void)
 {
 	setup();
+	T_RUN(t_binance_futures);
 	T_RUN(t_binance_depth);
 	T_RUN(t_binance_depth_fallbacks);
 	T_RUN(t_binance_bad_frames);
@@ -941,6 +1044,7 @@ main(void)
 	T_RUN(t_hostile_nesting);
 	T_RUN(t_hostile_50mb);
 	T_RUN(t_hostile_duplicate_keys);
+	T_RUN(t_bybit_names);
 	T_RUN(t_bybit_orderbook);
 	T_RUN(t_bybit_bad_frames);
 	T_RUN(t_bybit_tickers);
@@ -951,6 +1055,8 @@ main(void)
 	sink_clear(&g_s2);
 	parse_free(&g_bn);
 	parse_free(&g_ok);
+	parse_free(&g_um);
+	parse_free(&g_cm);
 	parse_free(&g_by);
 	return t_done();
 }

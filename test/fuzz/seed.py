@@ -100,7 +100,8 @@ def frames(out, tag, files):
             if len(parts) != 4:
                 continue
             _, exchange, where, payload = parts
-            venue = "okx" if exchange.startswith(b"okx") else "binance"
+            venue = "okx" if exchange.startswith(b"okx") else \
+                "binance_fut" if exchange.startswith(b"binance-") else "binance"
             kinds.setdefault((venue, kind_of(exchange, where, payload)), []).append((where, payload))
     nums = set()
     for (venue, kind), frs in sorted(kinds.items()):

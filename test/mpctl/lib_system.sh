@@ -5,7 +5,8 @@
 #   sys_require            skip the whole test if a program is missing
 #   sys_config [RATE]      write $CONF (mpsim at RATE x real time, default 1;
 #                          SYS_SIM=false: the test runs its own mpsim)
-#   sys_start              mpctl start (foreground, in the background), wait for start-up
+#   sys_start              mpctl start (foreground, in the background), wait for start-up;
+#                          SYS_SET=(--set S.K=V ...) is passed to every mpctl call
 #   sys_health PY [ARGS]   run PY with d = /health (ARGS in sys.argv[1:]); true if it does not raise
 #   sys_books_synced [MIN] all four books synced with >= MIN levels per side
 #   sys_pid NAME / sys_restarts NAME
@@ -63,10 +64,11 @@ rest_url = http://127.0.0.1:$SIM_O
 EOF
 }
 
-mpctl() { "$BIN/mpctl" -c "$CONF" "$@"; }
+SYS_SET=()
+mpctl() { "$BIN/mpctl" -c "$CONF" "${SYS_SET[@]}" "$@"; }
 
 sys_start() {
-	"$BIN/mpctl" -c "$CONF" start 2>>"$SYS_LOG" &
+	"$BIN/mpctl" -c "$CONF" "${SYS_SET[@]}" start 2>>"$SYS_LOG" &
 	SYS_PID=$!
 	T_PIDS+=("$SYS_PID")
 	wait_for 60 sys_all_ready

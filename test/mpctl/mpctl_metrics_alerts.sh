@@ -127,7 +127,7 @@ assert get('mp_ctl_process_up{process="bookd"}') == 1
 assert get('mp_alert_firing{rule="stream_backlog",severity="warning",ring="book.router"}') == 1
 assert typ["mp_feed_exchange_latency_seconds"] == "histogram"
 b = [(k, v) for k, v in samples.items() if k.startswith('mp_feed_exchange_latency_seconds_bucket{exchange="binance"')]
-assert len(b) == 32, len(b)
+assert len(b) == 114, len(b)   # METRICS_HBUCKETS: <= 1 us, 4 a doubling to 268 s, +Inf
 vals = [v for k, v in b]; assert vals == sorted(vals), "buckets not cumulative"
 assert samples['mp_feed_exchange_latency_seconds_bucket{exchange="binance",process="feedd.binance",le="0.004096"}'] == 0
 assert samples['mp_feed_exchange_latency_seconds_bucket{exchange="binance",process="feedd.binance",le="0.008192"}'] == 100

@@ -52,11 +52,13 @@ pct(double p)
 }
 
 static void
-on_ack(void *ud, int tag, int64_t ack_ns, int64_t e2e_ns)
+on_ack(void *ud, int tag, int64_t ack_ns, const struct lat_stamps *ls, int64_t pub_rt, int64_t ack_rt)
 {
 	(void)ud;
 	(void)tag;
-	(void)e2e_ns;
+	(void)ls;
+	(void)pub_rt;
+	(void)ack_rt;
 	lat[nlat++] = ack_ns;
 }
 
@@ -142,7 +144,7 @@ run_routerd(natsConnection *nc, const struct inst *in, int full, int n, int64_t 
 		sbuf_reset(&b);
 		route_encode(h, in, &m[0], &b, NULL);
 		bytes += b.len;
-		pub_send(p, m[0].subject, m[0].msg_id, b.p, (int)b.len, m[0].kind, 0);
+		pub_send(p, m[0].subject, m[0].msg_id, b.p, (int)b.len, m[0].kind, NULL);
 		pub_mark(p, (uint64_t)i + 1);
 		pub_poll(p, 0, &pos);
 	}

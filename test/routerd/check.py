@@ -31,7 +31,8 @@ def schema_for(subject):
         return "orderbook_delta"
     if t[0] == "orderbook" and t[1] == "event":
         return "event"
-    if t[0] == "market" and t[3] in ("trade", "ticker", "kline"):
+    if t[0] == "market" and t[3] in ("trade", "ticker", "kline", "funding_rate", "open_interest",
+                                     "mark_price", "liquidation"):
         return t[3]
     return None
 

@@ -33,7 +33,8 @@ want = {  # the requirement's table, with the three overrides of this test
                         ["orderbook.delta.*.*", "orderbook.update.*.*", "orderbook.pure_delta.*.*"]),
     "MARKET_TRADES": (5000000, 1 << 30, 86400, 15, ["market.*.*.trade"]),
     "MARKET_DATA": (2000000, 512 << 20, 86400, 10, ["market.*.*.ticker", "market.*.*.kline.*",
-                    "market.*.*.funding_rate", "market.*.*.open_interest"]),
+                    "market.*.*.funding_rate", "market.*.*.open_interest",
+                    "market.*.*.mark_price", "market.*.*.liquidation"]),
     "SYSTEM_EVENTS": (1000000, 256 << 20, 7 * 86400, 10, ["orderbook.event.*.*", "system.alert.*"]),
 }
 bad = []

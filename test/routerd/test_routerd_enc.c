@@ -457,6 +457,90 @@ t_market_and_events(void)
 	T_EQ_S(m[0].msg_id, "all.all.event.ring_loss.101.7");
 }
 
+/* REC_MARKET: the four subjects, golden bodies, not-given values as null,
+ * distinct Msg-Ids for distinct updates and the same one on a re-publish. */
+static void
+t_derivatives_market(void)
+{
+	struct route_opts o = {ROUTE_LEGACY_NONE, 1, 1};
+	struct route_msg m[ROUTE_MAX_MSGS], m2[ROUTE_MAX_MSGS];
+	const struct inst *sw;
+	struct rec_market r;
+	char why[128], err[128], *s;
+	int64_t t0 = 1723161600LL * 1000000000;
+
+	sw = inst_get(&reg, inst_add(&reg, EX_OKX, "BTC-USDT-SWAP", err, sizeof err));
+	T_CHECK(sw != NULL);
+	if (!sw)
+		return;
+	rec_market_init(&r, sw->id, MK_FUNDING);
+	r.h.exch_ns = t0;
+	r.h.recv_ns = t0 + 2000000;
+	r.h.stage_ns[STAGE_BOOK] = t0 + 3000000;
+	r.funding_rate = -55603110445000LL;       /* -0.000055603110445 */
+	r.next_funding_rate = 100000000000000LL;  /* 0.0001 */
+	r.settle_ns = t0 + 8 * 3600000000000LL;
+	r.funding_interval_s = 28800;
+	T_EQ_I(route_plan(&r.h, sw, &o, m, why, sizeof why), 1);
+	T_EQ_S(m[0].subject, "market.okx.btc-usdt-swap.funding_rate");
+	T_CHECK(strncmp(m[0].msg_id, "okx.btc-usdt-swap.funding_rate.1723161600000000000.", 51) == 0);
+	T_EQ_I(route_kind_stream(m[0].kind), RS_DATA);
+	s = encode(&r.h, sw, RB_MARKET, NULL);
+	T_EQ_S(s, "{\"exchange_name\":\"okx\",\"symbol_name\":\"BTC-USDT-SWAP\","
+	    "\"funding_rate\":\"-0.000055603110445\",\"next_funding_rate\":\"0.0001\","
+	    "\"funding_time\":\"2024-08-09T08:00:00.000000Z\",\"next_funding_time\":null,"
+	    "\"funding_interval_s\":28800,\"timestamp\":\"2024-08-09T00:00:00.000000Z\","
+	    "\"collected_at\":\"2024-08-09T00:00:00.002000Z\",\"processed_at\":\"2024-08-09T00:00:00.003000Z\"}");
+	free(s);
+	T_EQ_I(route_plan(&r.h, sw, &o, m2, why, sizeof why), 1);
+	T_EQ_S(m2[0].msg_id, m[0].msg_id);
+	r.funding_rate++;
+	T_EQ_I(route_plan(&r.h, sw, &o, m2, why, sizeof why), 1);
+	T_CHECK(strcmp(m2[0].msg_id, m[0].msg_id) != 0);
+
+	rec_market_init(&r, sw->id, MK_OPEN_INTEREST);
+	r.h.exch_ns = t0;
+	r.oi_contracts = 123456700000000LL;       /* 1234567 contracts */
+	r.oi_base = 123456700;                    /* 12345.67 BTC */
+	T_EQ_I(route_plan(&r.h, sw, &o, m, why, sizeof why), 1);
+	T_EQ_S(m[0].subject, "market.okx.btc-usdt-swap.open_interest");
+	s = encode(&r.h, sw, RB_MARKET, NULL);
+	T_CHECK(strstr(s, "\"open_interest\":\"1234567\",\"open_interest_base\":\"12345.67\","
+	    "\"open_interest_value\":null,\"timestamp\"") != NULL);
+	free(s);
+
+	rec_market_init(&r, sw->id, MK_MARK);
+	r.h.exch_ns = t0;
+	r.index_px = 6123450000000LL;
+	T_EQ_I(route_plan(&r.h, sw, &o, m, why, sizeof why), 1);
+	T_EQ_S(m[0].subject, "market.okx.btc-usdt-swap.mark_price");
+	s = encode(&r.h, sw, RB_MARKET, NULL);
+	T_CHECK(strstr(s, "\"mark_price\":null,\"index_price\":\"61234.5\",") != NULL);
+	free(s);
+
+	rec_market_init(&r, bn->id, MK_LIQUIDATION);
+	r.h.exch_ns = t0;
+	r.liq_side = SIDE_SELL;
+	r.liq_px = 6100000000000LL;
+	r.liq_qty = 1000000;
+	T_EQ_I(route_plan(&r.h, bn, &o, m, why, sizeof why), 1);
+	T_EQ_S(m[0].subject, "market.binance.btc-usdt.liquidation");
+	s = encode(&r.h, bn, RB_MARKET, NULL);
+	T_CHECK(strstr(s, "\"side\":\"sell\",\"price\":\"61000.00000000\",\"quantity\":\"0.01000000\","
+	    "\"average_price\":null,") != NULL);
+	free(s);
+	r.h.aux = 0;
+	T_EQ_I(route_plan(&r.h, bn, &o, m, why, sizeof why), -1);
+	/* the MARKET_DATA stream carries every market-data subject */
+	int found = 0;
+	for (int i = 0; route_streams[RS_DATA].subjects[i]; i++)
+		found += strcmp(route_streams[RS_DATA].subjects[i], "market.*.*.mark_price") == 0 ||
+		    strcmp(route_streams[RS_DATA].subjects[i], "market.*.*.liquidation") == 0 ||
+		    strcmp(route_streams[RS_DATA].subjects[i], "market.*.*.funding_rate") == 0 ||
+		    strcmp(route_streams[RS_DATA].subjects[i], "market.*.*.open_interest") == 0;
+	T_EQ_I(found, 4);
+}
+
 static void
 t_time_and_interval(void)
 {
@@ -485,6 +569,7 @@ main(void)
 	T_RUN(t_repeated_price_last_wins);
 	T_RUN(t_route_table);
 	T_RUN(t_market_and_events);
+	T_RUN(t_derivatives_market);
 	T_RUN(t_time_and_interval);
 	return t_done();
 }

@@ -93,7 +93,7 @@ run_backend() {
 	# Records from 150 s before a UTC hour to 150 s after it: two segments per
 	# stream, so the sink also crosses from one segment to the next.
 	local start=$(( ($(date +%s) / 3600 * 3600 - 150) * 1000000000 ))
-	bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 1200 --seed 11 --start "$start" \
+	bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 1200 --seed 11 --markets --start "$start" \
 	    >"$T_TMP/feed_$BACKEND.json"
 	local feed=$T_LASTPID
 	sleep 1.5
@@ -124,7 +124,11 @@ run_backend() {
 	grep -q 'clickhouse insert failed; will retry' "$T_TMP/stored.log" && ok "${BACKEND}_outage_seen_and_retried" ||
 	    not_ok "${BACKEND}_outage_seen_and_retried" "no failed insert in the log: the outage was not exercised"
 	"$BIN/mpstore" print -c "$ST_CONF" --types delta,trade --levels 0 >"$T_TMP/print_$BACKEND.json"
-	for t in orderbook_deltas trades tickers klines book_events orderbook_full_depth; do
+	"$BIN/mpstore" print -c "$ST_CONF" --types market >"$T_TMP/market_$BACKEND.json"
+	local rt=recv_time
+	[ "$BACKEND" = modern ] && rt="toUnixTimestamp64Nano(recv_time)"
+	ch_q "SELECT exchange, symbol, $rt, toString(funding_rate), toString(next_funding_rate) FROM marketprism.funding_rates $final FORMAT TabSeparated" >"$T_TMP/funding_$BACKEND.tsv"
+	for t in orderbook_deltas trades tickers klines book_events orderbook_full_depth funding_rates open_interest mark_prices liquidations; do
 		echo "== $t"
 		ch_q "SELECT count() FROM marketprism.$t $final"
 		ch_q "SELECT count() FROM marketprism.$t"
@@ -151,6 +155,29 @@ want = {"orderbook_deltas": sum(b["deltas"] for b in books), "trades": sum(b["tr
         "book_events": sum(b["events"] for b in books), "orderbook_full_depth": sum(b["snapshots_full"] for b in books)}
 for t, n in want.items():
     res("rows_exactly_once_" + t, c[t][0] == n, "ClickHouse %s, store %s" % (c[t][0], n))
+# derivatives market data: one table per kind, together every REC_MARKET the store holds
+mk_tables = ("funding_rates", "open_interest", "mark_prices", "liquidations")
+n_mk = sum(b["markets"] for b in books)
+res("market_rows_exactly_once", n_mk > 0 and sum(c[t][0] for t in mk_tables) == n_mk,
+    "ClickHouse %s, store %s" % ({t: c[t][0] for t in mk_tables}, n_mk))
+kinds = {"funding": 0, "open_interest": 0, "mark": 0, "liquidation": 0}
+store_f = {}
+for line in open("%s/market_%s.json" % (d, be)):
+    r = json.loads(line); rec = r["record"]
+    kinds[rec["kind"]] += 1
+    if rec["kind"] == "funding":
+        store_f[(r["exchange"], r["symbol"], rec["recv_ns"])] = (decimal.Decimal(rec["funding_rate"]),
+            decimal.Decimal(rec["next_funding_rate"]) if "next_funding_rate" in rec else None)
+res("market_rows_per_kind", [c[t][0] for t in mk_tables] == [kinds[k] for k in ("funding", "open_interest", "mark", "liquidation")],
+    "ClickHouse %s, store %s" % ([c[t][0] for t in mk_tables], kinds))
+ch_f = {}
+for line in open("%s/funding_%s.tsv" % (d, be)):
+    ex, sym, rt, fr, nfr = line.rstrip("\n").split("\t")
+    ns = int(rt) if rt.isdigit() else None
+    ch_f[(ex, sym, ns)] = (decimal.Decimal(fr), None if nfr in ("\\N", "NULL") else decimal.Decimal(nfr))
+if True:
+    res("funding_rates_exact", ch_f == store_f and any(v[0] < 0 for v in ch_f.values()),
+        "%d vs %d, first differing %s" % (len(ch_f), len(store_f), sorted(set(ch_f.items()) ^ set(store_f.items()), key=str)[:2]))
 if be == "modern":
     # Dedup by insert_deduplication_token: no duplicate rows even before merges.
     res("no_duplicates_without_final", all(c[t][1] == n for t, n in want.items()),

@@ -24,6 +24,7 @@ static const char usage[] =
     "  --seed S              generator seed (default 1)\n"
     "  --rate R              deltas per second over all books (default 0 = as fast as the ring takes)\n"
     "  --raw                 also write each delta's exchange JSON to raw.<exchange>\n"
+    "  --markets             also write REC_MARKET records (every 70 deltas, the four kinds in turn)\n"
     "  --gap-recorded K      drop book 1's K-th delta and emit EV_GAP before the next\n"
     "  --gap-unexplained K   drop book 1's K-th delta silently\n"
     "  --start NS            time of the first record (default: now - the run's span)\n";
@@ -93,7 +94,7 @@ main(int argc, char **argv)
 	long deltas = 2000, depth = 1000, gap_rec = -1, gap_unx = -1;
 	unsigned long long seed = 1;
 	double rate = 0;
-	int raw = 0, i, nb;
+	int raw = 0, markets = 0, i, nb;
 	long k;
 	int64_t start = 0, t_begin;
 
@@ -102,6 +103,10 @@ main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--raw")) {
 			raw = 1;
+			continue;
+		}
+		if (!strcmp(a, "--markets")) {
+			markets = 1;
 			continue;
 		}
 		if (!v) {
@@ -180,6 +185,8 @@ main(int argc, char **argv)
 				emit(b, gen_ticker(&b->g));
 			if (k % 600 == 0)
 				emit(b, gen_kline(&b->g));
+			if (markets && k % 70 == 0)
+				emit(b, gen_market(&b->g));
 			if (k % 100 == 0)
 				emit(b, gen_snapshot(&b->g, SNAP_TOPN, SNAP_R_PERIODIC, 20));
 			if (k % 3000 == 0)

@@ -344,6 +344,45 @@ gen_kline(struct gen_book *b)
 	return k;
 }
 
+/* REC_MARKET of the next kind in turn (funding, open interest, mark,
+ * liquidation), with negative rates and not-given fields among them. */
+struct rec_market *
+gen_market(struct gen_book *b)
+{
+	struct rec_market *m = calloc(1, sizeof *m);
+	int64_t mid = (b->bids[0].px + b->asks[0].px) / 2;
+	int kind = 1 + (int)(b->market_n++ % MK_KIND_MAX);
+
+	rec_market_init(m, b->inst, (enum mkt_kind)kind);
+	stamp(b, &m->h);
+	switch (kind) {
+	case MK_FUNDING:
+		m->funding_rate = (int64_t)(gen_rand(b) % 2000000000000001ULL) - 1000000000000000LL;
+		m->settle_ns = b->t_ns - b->t_ns % 28800000000000LL + 28800000000000LL;
+		if (unif(b) < 0.5) {
+			m->next_funding_rate = (int64_t)(gen_rand(b) % 1000000000000000ULL) - 300000000000000LL;
+			m->next_settle_ns = m->settle_ns + 28800000000000LL;
+			m->funding_interval_s = 28800;
+		}
+		break;
+	case MK_OPEN_INTEREST:
+		m->oi_contracts = rand_qty(b) * 1000;
+		m->oi_quote = 51234567891234LL + (int64_t)(gen_rand(b) % 100000);
+		break;
+	case MK_MARK:
+		m->index_px = mid;
+		if (unif(b) < 0.7)
+			m->mark_px = mid + b->tick;
+		break;
+	case MK_LIQUIDATION:
+		m->liq_side = unif(b) < 0.5 ? SIDE_BUY : SIDE_SELL;
+		m->liq_px = mid - 3 * b->tick;
+		m->liq_qty = rand_qty(b) + b->lot;
+		break;
+	}
+	return m;
+}
+
 struct rec_event *
 gen_event(struct gen_book *b, uint16_t code, int64_t a, int64_t bb, const char *text)
 {

@@ -22,6 +22,7 @@ struct gen_book {
 	int64_t last_id;
 	int64_t t_ns;
 	int64_t trade_id;
+	uint64_t market_n;            /* REC_MARKET records made (picks the next kind) */
 	uint64_t rng;
 };
 
@@ -36,6 +37,7 @@ struct rec_delta *gen_delta(struct gen_book *b, int changes);
 struct rec_trade *gen_trade(struct gen_book *b);
 struct rec_ticker *gen_ticker(struct gen_book *b);
 struct rec_kline *gen_kline(struct gen_book *b);
+struct rec_market *gen_market(struct gen_book *b);
 struct rec_event *gen_event(struct gen_book *b, uint16_t code, int64_t a, int64_t bb, const char *text);
 struct rec_raw *gen_raw(int exch, uint32_t inst, int64_t t_ns, int source, const char *path, const char *payload);
 /* The Binance JSON a delta / a REST snapshot would have been (malloc'd, NUL-terminated). */

@@ -139,6 +139,8 @@ t_roundtrip_every_type(void)
 	recs[n++] = gen_trade(&b);
 	recs[n++] = gen_ticker(&b);
 	recs[n++] = gen_kline(&b);
+	for (int mk = 0; mk < MK_KIND_MAX; mk++)
+		recs[n++] = gen_market(&b);
 	recs[n++] = gen_event(&b, EV_SYNCED, 1, 5000, "synced");
 	c = calloc(1, sizeof *c);
 	rec_hdr_init(&c->h, REC_CONTROL, 1, sizeof *c);
@@ -166,11 +168,11 @@ t_roundtrip_every_type(void)
 	k = read_all(&q, &got, &(struct faults){ 0 }, NULL);
 	T_EQ_I(k, n);
 	/* Book stream first (binance/BTC-USDT), then binance/_raw, then okx/_raw. */
-	for (i = 0; i < 8 && i < k; i++)
+	for (i = 0; i < 12 && i < k; i++)
 		T_CHECK(same_rec(recs[i], got[i]));
 	if (k == n) {
-		T_CHECK(same_rec(recs[8], got[8]));
-		T_CHECK(same_rec(recs[9], got[9]));
+		T_CHECK(same_rec(recs[12], got[12]));
+		T_CHECK(same_rec(recs[13], got[13]));
 	}
 	free_all(got, k);
 
@@ -187,7 +189,16 @@ t_roundtrip_every_type(void)
 	q.exchange = "binance";
 	q.symbol = "btcusdt";
 	k = read_all(&q, &got, &(struct faults){ 0 }, NULL);
-	T_EQ_I(k, 8);
+	T_EQ_I(k, 12);
+	free_all(got, k);
+	/* Market data by type: the four kinds, each byte for byte (the codec
+	 * keeps a previous record per kind). */
+	memset(&q, 0, sizeof q);
+	q.types = 1u << REC_MARKET;
+	k = read_all(&q, &got, &(struct faults){ 0 }, NULL);
+	T_EQ_I(k, MK_KIND_MAX);
+	for (i = 0; i < MK_KIND_MAX && i < k; i++)
+		T_CHECK(same_rec(recs[6 + i], got[i]));
 	free_all(got, k);
 	for (i = 0; i < n; i++)
 		free(recs[i]);

@@ -161,6 +161,22 @@ metric_sum(struct ctl *c, const char *process, const char *name, const char *lab
 	return s;
 }
 
+/* The doubling a histogram bucket lies in: 0 (<= 1 us), 1..HOCTAVES, then
+ * +Inf.  The alert windows keep one series per doubling, not per bucket:
+ * a p95 to compare with a threshold needs no finer grain, and four times
+ * the series would outgrow the series table. */
+#define WIN_N (METRICS_HOCTAVES + 2)
+
+static int
+win_of(int b)
+{
+	if (b == 0)
+		return 0;
+	if (b >= METRICS_HBUCKETS - 1)
+		return WIN_N - 1;
+	return (b - 1) / METRICS_HSUB + 1;
+}
+
 /* p95 of the histogram(s) over the window; -1 if no observations. */
 static double
 window_p95(struct ctl *c, const char *process, const char *name, const char *labels, const char *tag)
@@ -168,22 +184,29 @@ window_p95(struct ctl *c, const char *process, const char *name, const char *lab
 	struct metric_view w;
 	const struct mview *m;
 	char key[200];
-	double cum[METRICS_HBUCKETS] = {0}, cnt = 0, d;
+	double cum[WIN_N] = {0}, win[WIN_N], cnt = 0, d;
 	int i, b;
 
 	for (i = 0; (m = collect_find(c, process, name, labels, i)); i++) {
 		if (m->v.kind != METRIC_HIST)
 			continue;
 		for (b = 0; b < METRICS_HBUCKETS; b++)
-			cum[b] += (double)m->v.hist.bucket[b];
+			cum[win_of(b)] += (double)m->v.hist.bucket[b];
 		cnt += (double)m->v.hist.count;
 	}
+	for (b = 0; b < WIN_N; b++) {
+		snprintf(key, sizeof key, "%s|%s|b%d", name, tag, b);
+		d = window_delta(c, key, cum[b]);
+		win[b] = d > 0 ? d : 0;
+	}
+	/* Each doubling's count goes into every one of its buckets: the buckets
+	 * of a doubling are equally wide, so the quantile interpolates linearly
+	 * across the doubling (the counts are scaled alike, which a quantile
+	 * does not see). */
 	memset(&w, 0, sizeof w);
 	w.kind = METRIC_HIST;
 	for (b = 0; b < METRICS_HBUCKETS; b++) {
-		snprintf(key, sizeof key, "%s|%s|b%d", name, tag, b);
-		d = window_delta(c, key, cum[b]);
-		w.hist.bucket[b] = d > 0 ? (uint64_t)d : 0;
+		w.hist.bucket[b] = (uint64_t)win[win_of(b)];
 		w.hist.count += w.hist.bucket[b];
 	}
 	snprintf(key, sizeof key, "%s|%s|n", name, tag);

@@ -440,12 +440,10 @@ probe_add(const char *ring, const char *labels, const char *name, int stage)
 static void
 observe(struct metric_view *v, int64_t ns)
 {
-	int i = 0;
-
-	while (i < METRICS_HBUCKETS - 1 && ns > (int64_t)(1000LL << i))
-		i++;
-	v->hist.bucket[i]++;
+	v->hist.bucket[metrics_bucket_of(ns)]++;
 	v->hist.count++;
+	if (ns > v->hist.max)
+		v->hist.max = ns;
 	/* saturate: a venue with a bad clock (or a replay of old frames) gives
 	 * latencies of years, and a sum that wraps would turn the mean negative */
 	v->hist.sum = ns > INT64_MAX - v->hist.sum ? INT64_MAX : v->hist.sum + ns;

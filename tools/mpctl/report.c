@@ -75,6 +75,8 @@ merge_hist(const struct ctl *c, const char *process, const char *name, const cha
 			continue;
 		out->hist.count += m->v.hist.count;
 		out->hist.sum += m->v.hist.sum;
+		if (m->v.hist.max > out->hist.max)
+			out->hist.max = m->v.hist.max;
 		for (b = 0; b < METRICS_HBUCKETS; b++)
 			out->hist.bucket[b] += m->v.hist.bucket[b];
 	}
@@ -102,9 +104,9 @@ quantiles_ms(const struct ctl *c, const char *process, const char *name, const c
 
 	if (n == 0)
 		return json_null();
-	return json_pack("{s:f,s:f,s:f,s:f,s:I}", "p50", metrics_quantile(&v, 0.50) / 1e6,
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:I}", "p50", metrics_quantile(&v, 0.50) / 1e6,
 	    "p95", metrics_quantile(&v, 0.95) / 1e6, "p99", metrics_quantile(&v, 0.99) / 1e6,
-	    "mean", (double)v.hist.sum / (double)n / 1e6, "count", (json_int_t)n);
+	    "max", (double)v.hist.max / 1e6, "mean", (double)v.hist.sum / (double)n / 1e6, "count", (json_int_t)n);
 }
 
 static json_t *
@@ -470,6 +472,35 @@ streams_json(struct ctl *c)
 	return a;
 }
 
+/*
+ * routerd's per-stage latency (routerd/lat.h): {class: {stage: quantiles}}
+ * from mp_router_stage_latency_seconds{stage,class}, cumulative since
+ * routerd's metrics file was created.  The names are routerd's metric
+ * contract (METRICS.md); a stage a class does not keep is left out.
+ */
+static json_t *
+latency_stages_json(const struct ctl *c)
+{
+	static const char *const classes[] = {"steady", "sync", "snapshot"};
+	static const char *const stages[] = {"recv_feed", "feed_book", "book_publish", "publish_ack", "whole"};
+	json_t *o = json_object();
+	char lab[96];
+
+	for (size_t i = 0; i < sizeof classes / sizeof *classes; i++) {
+		json_t *cl = json_object();
+
+		for (size_t j = 0; j < sizeof stages / sizeof *stages; j++) {
+			snprintf(lab, sizeof lab, "stage=\"%s\",class=\"%s\"", stages[j], classes[i]);
+			if (!collect_find(c, "routerd", "mp_router_stage_latency_seconds", lab, 0))
+				continue;
+			json_object_set_new(cl, stages[j],
+			    quantiles_ms(c, "routerd", "mp_router_stage_latency_seconds", lab));
+		}
+		json_object_set_new(o, classes[i], cl);
+	}
+	return o;
+}
+
 /* The requirement document's metrics, cumulative since the processes'
  * metrics files were created (the alerts use sliding windows instead). */
 static json_t *
@@ -502,6 +533,7 @@ requirements_json(struct ctl *c)
 	json_object_set_new(o, "latency_exchange_to_receive_ms", lat);
 	json_object_set_new(o, "latency_receive_to_publish_ms",
 	    quantiles_ms(c, "routerd", "mp_router_publish_latency_seconds", NULL));
+	json_object_set_new(o, "latency_stages_ms", latency_stages_json(c));
 	json_object_set_new(o, "latency_receive_to_stored_ms",
 	    quantiles_ms(c, "stored", "mp_store_latency_seconds", NULL));
 	json_object_set_new(o, "store_commit_latency_ms", quantiles_ms(c, "stored", "mp_store_commit_ns", NULL));
@@ -635,9 +667,9 @@ put_hist(struct sbuf *b, const struct mview *m)
 		if (i == METRICS_HBUCKETS - 1)
 			snprintf(le, sizeof le, "le=\"+Inf\"");
 		else if (secs)
-			snprintf(le, sizeof le, "le=\"%.9g\"", (double)(1000ULL << i) / 1e9);
+			snprintf(le, sizeof le, "le=\"%.9g\"", (double)metrics_bucket_le(i) / 1e9);
 		else
-			snprintf(le, sizeof le, "le=\"%llu\"", (unsigned long long)(1000ULL << i));
+			snprintf(le, sizeof le, "le=\"%lld\"", (long long)metrics_bucket_le(i));
 		sbuf_printf(b, "%s_bucket", m->v.name);
 		put_labels(b, m->v.labels, m->process, le);
 		sbuf_printf(b, " %llu\n", (unsigned long long)cum);
@@ -793,6 +825,28 @@ report_prometheus(struct ctl *c, struct sbuf *b)
 			sbuf_printf(b, " %llu\n", (unsigned long long)m->v.counter);
 		else
 			sbuf_printf(b, " %lld\n", (long long)m->v.gauge);
+	}
+	/* The largest value of each histogram, as a gauge family of its own
+	 * (<name>_max): a Prometheus histogram has no place for it, and a tail
+	 * is judged by its max as much as by its p99. */
+	last = "";
+	for (i = 0; i < n; i++) {
+		const struct mview *m = v[i];
+		char nm[80];
+
+		if (m->v.kind != METRIC_HIST)
+			continue;
+		snprintf(nm, sizeof nm, "%s_max", m->v.name);
+		if (strcmp(m->v.name, last) != 0) {
+			head(b, nm, "gauge", "largest value observed by the histogram of the same name");
+			last = m->v.name;
+		}
+		sbuf_puts(b, nm);
+		put_labels(b, m->v.labels, m->process, NULL);
+		if (strlen(m->v.name) > 8 && strcmp(m->v.name + strlen(m->v.name) - 8, "_seconds") == 0)
+			sbuf_printf(b, " %.9g\n", (double)m->v.hist.max / 1e9);
+		else
+			sbuf_printf(b, " %lld\n", (long long)m->v.hist.max);
 	}
 	free(v);
 }

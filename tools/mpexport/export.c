@@ -938,6 +938,7 @@ on_record(struct st *s, const struct rec_hdr *h)
 		break;
 	case REC_TICKER:
 	case REC_KLINE:
+	case REC_MARKET:
 		if (s->req)
 			mpx_req_market(s->req, h, s->inst);
 		else

@@ -308,9 +308,9 @@ mpx_req_meta(const struct mpx_req *r, json_t *root, json_t *files, uint64_t rows
 		mpx_meta_add_file(files, "market.npy", "<f8", 2, sh, "market-data features as of the sample");
 		cols = names(mlm_name, mlm_help, MLM_N);
 		json_object_set_new(j, "market", json_pack("{s:o,s:s,s:s}", "columns", cols, "sources",
-		    "the instrument's tickers (last value of each group) and closed klines in the store",
-		    "missing", "NaN until the source has been seen (routerd/mlmkt.h); funding, open interest and "
-		    "basis: not yet"));
+		    "the instrument's tickers (last value of each group), closed klines and derivatives market "
+		    "records (funding, mark/index, open interest) in the store",
+		    "missing", "NaN until the source has been seen (routerd/mlmkt.h); spot books have no mk_* values"));
 	}
 	if (c->what & MPX_W_REQSTACK) {
 		sh[0] = r->stacks, sh[1] = (uint64_t)c->stack_len, sh[2] = (uint64_t)c->bins, sh[3] = 2;

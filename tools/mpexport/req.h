@@ -8,7 +8,7 @@
  *   reqheatmap_range.npy <f8 [N, 2]         its price range (lo, hi)
  *   depthimage.npy       <f8 [N, levels, 2] the depth x 2 image of normalised sizes
  *   deltaflow.npy        <f8 [N, 7]         delta flows over the last W deltas
- *   market.npy           <f8 [N, 12]        ticker / kline features as of the sample
+ *   market.npy           <f8 [N, 19]        ticker / kline / derivatives features as of the sample
  *   reqstack.npy         <f4 [W, S, bins, 2] S requirement heatmaps, one per stack interval
  *   reqstack_features.npy <f8 [W, S, F]     the ml_features of each frame's book
  *   reqstack_timestamps.npy <i8 [W]         time of each stack's last frame

@@ -11,6 +11,13 @@
  * while the book is unsynced it syncs it, while it is synced (Binance) it is
  * a deep refresh, spliced and audited as bookd does (bookd/splice.h), so a
  * recording of a live run replays exactly.
+ *
+ * Instruments: with no [instruments] key set (file or --set), every
+ * instrument a capture names gets a book (the venue's id mapped back to the
+ * canonical name by the venue table); any key set restricts to the config.
+ * The source field may be "ws:<path>" (the WebSocket path, which picks the
+ * market where a venue has several endpoints; plain "ws" is the default
+ * market): the Binance family and OKX read every market's frames alike.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -34,7 +41,7 @@ static const char usage[] =
     "Replays raw capture files (\"<recv_ns> <exchange> ws|rest:<path> <payload>\" per\n"
     "line; \"-\" reads stdin) through feedd's parser and bookd's book code, and prints\n"
     "one JSON object per book that saw any record:\n"
-    "  exchange, symbol, frames, applied, gaps, resyncs, expected/received/missing/late\n"
+    "  exchange, symbol, venue_symbol (the venue's own id), frames, applied, gaps, resyncs, expected/received/missing/late\n"
     "  updates (by the venue's ids, bookd/sync_loss.c), checksum_ok, checksum_failed,\n"
     "  bbo_agree, bbo_disagree, crossed, levels_bid, levels_ask, best_bid, best_ask\n"
     "  (exchange strings), bid_exact_floor, ask_exact_ceil (the exact range: price\n"
@@ -59,7 +66,8 @@ static const char usage[] =
     "  --store-codec N   block codec: 3 (default, columns with predicted snapshots),\n"
     "               2 (columns, the codec before 2026-12) or 1 (plain zstd); for\n"
     "               comparing them on the same data\n"
-    "  -c, --set    the instruments ([instruments]) and book settings ([bookd])\n"
+    "  -c, --set    the instruments ([instruments]: with none set, every instrument\n"
+    "               of the capture gets a book; any set restricts) and book settings ([bookd])\n"
     "               come from the config, as for bookd\n";
 
 #define REPLAY_RING_ID 0x6d707270ULL
@@ -79,8 +87,13 @@ struct replay {
 	int64_t sw_commit_ns, sw_last_commit;   /* --store-commit; recv_ns of the last commit */
 	int64_t now;
 	int cur_exch;            /* exchange of the line being replayed */
+	int adopt;               /* every instrument seen gets a book (no [instruments] set) */
 	uint64_t lines, bad_lines, parse_errors, bad_records, requests;
+	uint64_t file_used;      /* lines of the current file that were used */
+	uint64_t adopt_refused;  /* symbols that could not be mapped or added */
 };
+
+#define BAD_EXAMPLES 5       /* malformed lines shown; the rest are counted */
 
 static void
 sink_record(void *ud, const struct rec_hdr *rec)
@@ -141,6 +154,36 @@ start_books(struct replay *r, int exch, int64_t now)
 	for (int i = 0; i < r->nbooks; i++)
 		if (r->books[i].in->exch == exch)
 			bk_start(&r->books[i], now);
+}
+
+/* parse_ctx.adopt: a book for an instrument the capture names. */
+static const struct inst *
+adopt_inst(void *ud, int exch, const char *sym, size_t len)
+{
+	struct replay *r = ud;
+	char canon[32], err[200];
+	uint32_t id;
+	const struct venue *v = venue_get(exch);
+
+	if (!r->adopt || !v || r->nbooks >= INST_MAX)
+		return NULL;
+	if (venue_canon_of(v, sym, len, canon, sizeof canon) < 0 ||
+	    (id = inst_add(&r->reg, exch, canon, err, sizeof err)) == 0) {
+		if (!r->adopt_refused++)
+			fprintf(stderr, "mpreplay: %s symbol %.*s: no canonical name for it, not followed\n", v->name,
+			    (int)(len > 32 ? 32 : len), sym);
+		return NULL;
+	}
+	if (bk_init(&r->books[r->nbooks], inst_get(&r->reg, id), &r->bc, &g_sink) < 0) {
+		fprintf(stderr, "mpreplay: out of memory\n");
+		exit(1);
+	}
+	r->by_id[id] = r->nbooks++;
+	if (r->sw)
+		store_writer_set_reg(r->sw, &r->reg);
+	if (r->started[exch])
+		bk_start(&r->books[r->nbooks - 1], r->now);
+	return inst_get(&r->reg, id);
 }
 
 /* A record from the parser. */
@@ -205,8 +248,8 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 	sp2 = sp1 ? memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - line)) : NULL;
 	sp3 = sp2 ? memchr(sp2 + 1, ' ', len - (size_t)(sp2 + 1 - line)) : NULL;
 	if (!sp3 || parse_u64(line, (size_t)(sp1 - line), &recv_ns) < 0) {
-		r->bad_lines++;
-		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": not \"<recv_ns> <exchange> <source> <payload>\"\n",
+		if (++r->bad_lines <= BAD_EXAMPLES)
+			fprintf(stderr, "mpreplay: %s:%" PRIu64 ": not \"<recv_ns> <exchange> <source> <payload>\"\n",
 		    file, lineno);
 		return;
 	}
@@ -215,8 +258,8 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 	src = sp2 + 1;
 	payload = sp3 + 1;
 	if (!venue_get(exch) || !venue_get(exch)->implemented) {
-		r->bad_lines++;
-		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": %s exchange %s\n", file, lineno,
+		if (++r->bad_lines <= BAD_EXAMPLES)
+			fprintf(stderr, "mpreplay: %s:%" PRIu64 ": %s exchange %s\n", file, lineno,
 		    venue_get(exch) ? "not implemented yet:" : "unknown", sp1 + 1);
 		return;
 	}
@@ -226,6 +269,8 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 			exit(1);
 		}
 		r->pc_ready[exch] = 1;
+		r->pc[exch].adopt = adopt_inst;
+		r->pc[exch].adopt_ud = r;
 	}
 	pc = &r->pc[exch];
 	r->now = recv_ns;
@@ -236,15 +281,16 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 		pc->ws_path = src[2] == ':' ? src + 3 : NULL;
 		rc = parse_ws(pc, payload, len - (size_t)(payload - line), recv_ns, on_record, r);
 		pc->ws_path = NULL;
-	}
-	else if (strncmp(src, "rest:", 5) == 0)
+	} else if (strncmp(src, "rest:", 5) == 0)
 		rc = parse_rest(pc, src + 5, payload, len - (size_t)(payload - line), recv_ns, 0, on_record, r);
 	else {
-		r->bad_lines++;
-		fprintf(stderr, "mpreplay: %s:%" PRIu64 ": source must be ws, ws:<path> or rest:<path>, not %s\n",
-		    file, lineno, src);
+		if (++r->bad_lines <= BAD_EXAMPLES)
+			fprintf(stderr, "mpreplay: %s:%" PRIu64 ": source must be ws, ws:<path> or rest:<path>, not %s\n",
+			    file, lineno, src);
 		return;
 	}
+	if (rc >= 0)
+		r->file_used++;
 	if (rc < 0) {
 		r->parse_errors++;
 		if (r->parse_errors <= 10)
@@ -271,11 +317,16 @@ replay_file(struct replay *r, const char *path)
 		fprintf(stderr, "mpreplay: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
+	r->file_used = 0;
 	while ((n = getline(&line, &cap, f)) >= 0)
 		replay_line(r, line, (size_t)n, path, ++lineno);
 	free(line);
 	if (f != stdin)
 		fclose(f);
+	if (r->file_used == 0) {
+		fprintf(stderr, "mpreplay: %s: none of its %" PRIu64 " lines could be used\n", path, lineno);
+		return -1;
+	}
 	return 0;
 }
 
@@ -329,12 +380,12 @@ print_summary(const struct bk *k, int levels)
 {
 	const struct bk_stats *s = &k->st;
 
-	printf("{\"exchange\": \"%s\", \"symbol\": \"%s\", \"frames\": %" PRIu64 ", \"applied\": %" PRIu64
+	printf("{\"exchange\": \"%s\", \"symbol\": \"%s\", \"venue_symbol\": \"%s\", \"frames\": %" PRIu64 ", \"applied\": %" PRIu64
 	    ", \"gaps\": %" PRIu64 ", \"resyncs\": %" PRIu64 ", \"checksum_ok\": %" PRIu64
 	    ", \"checksum_failed\": %" PRIu64 ", \"bbo_agree\": %" PRIu64 ", \"bbo_disagree\": %" PRIu64
 	    ", \"bbo_not_comparable\": %" PRIu64 ", \"crossed\": %" PRIu64 ", \"stale\": %" PRIu64
 	    ", \"syncs\": %" PRIu64 ", \"levels_bid\": %u, \"levels_ask\": %u, ",
-	    exch_name(k->in->exch), k->in->symbol, s->frames, s->applied, s->gaps, s->resyncs,
+	    exch_name(k->in->exch), k->in->symbol, k->in->venue_symbol, s->frames, s->applied, s->gaps, s->resyncs,
 	    s->checksum_ok, s->checksum_failed, s->bbo_agree, s->bbo_disagree, s->bbo_nc, s->crossed,
 	    s->stale, s->syncs, book_count(k->book, BOOK_BID), book_count(k->book, BOOK_ASK));
 	printf("\"updates_expected\": %" PRIu64 ", \"updates_received\": %" PRIu64 ", \"updates_missing\": %" PRIu64
@@ -362,6 +413,19 @@ print_summary(const struct bk *k, int levels)
 	printf(", \"asks\": ");
 	print_levels(k, BOOK_ASK, levels);
 	printf("}\n");
+}
+
+/* 1 when no [instruments] key was set by the file or --set. */
+static int
+instruments_unset(const struct cfg *c)
+{
+	const struct venue *v;
+	int it = 0;
+
+	while ((v = venue_next(&it)))
+		if (strcmp(cfg_origin(c, "instruments", v->name), "default") != 0)
+			return 0;
+	return 1;
 }
 
 int
@@ -440,6 +504,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "mpreplay: %s\n", err);
 		return 2;
 	}
+	r.adopt = instruments_unset(cfg);
+	if (r.adopt)
+		r.reg.n = 0;   /* the defaults name no capture's instruments: take what comes */
 	bk_cfg_load(&r.bc, cfg);
 	r.bc.out_flags = REC_F_REPLAY;
 	g_sink.ud = &r;
@@ -482,9 +549,14 @@ main(int argc, char **argv)
 			rc = 1;
 		}
 	}
-	for (int i = 0; i < r.nbooks; i++)
-		if (r.books[i].st.frames)
-			print_summary(&r.books[i], levels);
+	/* venue by venue, each in the order its books were made */
+	for (int x = EX_NONE + 1; x < EX_END; x++)
+		for (int i = 0; i < r.nbooks; i++)
+			if (r.books[i].in->exch == x && r.books[i].st.frames)
+				print_summary(&r.books[i], levels);
+	if (r.bad_lines > BAD_EXAMPLES)
+		fprintf(stderr, "mpreplay: %" PRIu64 " malformed lines (the first %d shown)\n", r.bad_lines,
+		    BAD_EXAMPLES);
 	if (r.bad_lines || r.parse_errors || r.bad_records)
 		fprintf(stderr, "mpreplay: %" PRIu64 " lines, %" PRIu64 " malformed, %" PRIu64
 		    " frames not parsed, %" PRIu64 " bad records\n", r.lines, r.bad_lines, r.parse_errors,

@@ -384,6 +384,7 @@ ox_on_step(struct sim_inst *in)
 		ticker(&b, in);
 		emit_broadcast(in, OK_TICKERS, 0, b.p, b.len, EMIT_NORMAL);
 	}
+	ox_market_step(in, &b);
 	if (bk->step % 5 == 0) {
 		if (in->k_o && emit_wanted(in, OK_CANDLE1M, 0)) {
 			candle(&b, in);
@@ -651,6 +652,8 @@ channel_kind(const char *ch, int *business)
 	} t[] = {
 		{"books", OK_BOOKS, 0}, {"books5", OK_BOOKS5, 0}, {"bbo-tbt", OK_BBO, 0},
 		{"trades", OK_TRADES, 0}, {"tickers", OK_TICKERS, 0}, {"candle1m", OK_CANDLE1M, 1},
+		{"funding-rate", OK_FUNDING, 0}, {"open-interest", OK_OI, 0}, {"mark-price", OK_MARK, 0},
+		{"index-tickers", OK_INDEX, 0},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
 		if (strcmp(ch, t[i].name) == 0) {
@@ -681,8 +684,16 @@ sub_arg(struct sim_conn *c, const char *id, json_t *arg, int subscribe)
 		event_error(c, id, "64001", "This channel has been migrated to the '/business' URL. Please subscribe using the new URL.");
 		return;
 	}
-	inst = iid ? sim_find_inst(SIM_OKX, iid) : -1;
-	if (kind < 0 || inst < 0 || strcmp(sim.inst[inst].vsym, iid) != 0) {
+	if (kind == OK_INDEX)   /* instId names an index: pushed for the first derivative on it */
+		inst = iid ? ox_index_owner(iid) : -1;
+	else
+		inst = iid ? sim_find_inst(SIM_OKX, iid) : -1;
+	/* derivative-only channels on a spot instId, funding on a non-swap: as OKX, 60018 */
+	if (inst >= 0 && ((kind == OK_MARK || kind == OK_OI) && !ox_is_derivative(&sim.inst[inst])))
+		inst = -1;
+	if (inst >= 0 && kind == OK_FUNDING && !ox_is_swap(&sim.inst[inst]))
+		inst = -1;
+	if (kind < 0 || inst < 0 || (kind != OK_INDEX && strcmp(sim.inst[inst].vsym, iid) != 0)) {
 		snprintf(msg, sizeof msg, "Wrong URL or channel:%.40s,instId:%.40s doesn't exist. Please use the correct URL, "
 		    "channel and parameters referring to API document.", ch, iid ? iid : "");
 		event_error(c, id, "60018", msg);
@@ -730,7 +741,7 @@ sub_arg(struct sim_conn *c, const char *id, json_t *arg, int subscribe)
 		sb_addc(&b, ',');
 	}
 	sb_printf(&b, "\"event\":\"%s\",\"arg\":{\"channel\":\"%s\",\"instId\":\"%s\"},\"connId\":\"%s\"}",
-	    subscribe ? "subscribe" : "unsubscribe", ch, sim.inst[inst].vsym, c->connid);
+	    subscribe ? "subscribe" : "unsubscribe", ch, kind == OK_INDEX ? iid : sim.inst[inst].vsym, c->connid);
 	ws_send_text(c, b.p, b.len);
 	sb_free(&b);
 	if (subscribe && kind == OK_BOOKS) {

@@ -2,7 +2,8 @@
  * okx.h - the OKX v5 venue: REST (/api/v5/public/instruments,
  * /api/v5/market/books with seqId, /api/v5/market/books-full) with their
  * rate limits, and WebSocket /ws/v5/public (books, books5, bbo-tbt, trades,
- * tickers) and /ws/v5/business (candle1m) with subscribe/unsubscribe/error
+ * tickers; for derivative instIds funding-rate, open-interest, mark-price,
+ * index-tickers) and /ws/v5/business (candle1m) with subscribe/unsubscribe/error
  * events, text ping/pong, the 30 s idle close and the 64008 notice.
  *
  * books is a 400-level window: an update carries every change inside the
@@ -19,7 +20,8 @@
 
 #include "sim.h"
 
-enum { OK_BOOKS = 1, OK_BOOKS5, OK_BBO, OK_TRADES, OK_TICKERS, OK_CANDLE1M };
+enum { OK_BOOKS = 1, OK_BOOKS5, OK_BBO, OK_TRADES, OK_TICKERS, OK_CANDLE1M,
+	OK_FUNDING, OK_OI, OK_MARK, OK_INDEX };   /* the last four: okx_market.c */
 
 void ox_inst_init(struct sim_inst *in);
 void ox_on_step(struct sim_inst *in);
@@ -39,5 +41,17 @@ int ox_qty(const struct sim_inst *in, int64_t lots, char *out);
 /* CRC32 (IEEE, as zlib) of the top-25 interleaved "bid:ask" string, signed. */
 int32_t ox_checksum(const struct sim_inst *in);
 uint32_t ox_crc32(const void *p, size_t n);
+
+/* ---- derivatives market data (okx_market.c) ---- */
+/* An OKX instId of 3+ segments (BTC-USDT-SWAP, BTC-USD-240927, options). */
+int ox_is_derivative(const struct sim_inst *in);
+int ox_is_swap(const struct sim_inst *in);
+/* Its index name ("BTC-USDT" for BTC-USDT-SWAP), "" for spot. */
+void ox_index_name(const struct sim_inst *in, char *buf, size_t cap);
+/* The instrument index-tickers of this index is pushed for (the first
+ * derivative on it), or -1. */
+int ox_index_owner(const char *index);
+/* After a book step: mark-price, index-tickers, open-interest, funding-rate. */
+void ox_market_step(struct sim_inst *in, struct sb *b);
 
 #endif

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "instid.h"
 #include "sim.h"
 #include "venue.h"
 
@@ -178,8 +179,12 @@ sim_add_inst(const char *sym, int venue, int levels)
 			fprintf(stderr, "mpsim: --symbols: '%s' must be upper case like BTC-USDT\n", sym);
 			return -1;
 		}
+	/* an OKX derivative (BTC-USDT-SWAP, BTC-USD-240927) trades like its
+	 * underlying's spot pair: same price scale, tick and lot */
+	const char *dash2 = strchr(dash + 1, '-');
+	size_t ulen = dash2 ? (size_t)(dash2 - sym) : strlen(sym);
 	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
-		if (defs[i].venue == venue && strcmp(defs[i].sym, sym) == 0)
+		if (defs[i].venue == venue && strncmp(defs[i].sym, sym, ulen) == 0 && defs[i].sym[ulen] == 0)
 			d = defs[i];
 	in = &sim.inst[sim.ninst];
 	memset(in, 0, sizeof *in);
@@ -251,6 +256,9 @@ sim_setup_instruments(const char *symbols, int levels)
 			while (*t == ' ')
 				t++;
 			if (sim_find_inst(v, t) >= 0)
+				continue;
+			/* swaps and futures (3+ segments) only where the venue has them */
+			if (!sim_ops(v)->derivatives && instid_is_derivative(t))
 				continue;
 			if (sim_add_inst(t, v, levels) < 0)
 				return -1;

@@ -56,6 +56,7 @@ struct sim_venue {
 	int rx_limit;             /* more than 5 incoming messages a second drop the client (Binance) */
 	int server_pings;         /* the server pings and closes after 24 h; else idle close */
 	int replays;              /* --replay serves this venue */
+	int derivatives;          /* serves OKX-style derivative instIds (BTC-USDT-SWAP; instid.h) */
 	int own_symbols;          /* instruments only from --<venue>-symbols, not --symbols (Bybit) */
 };
 /* The operations of a sim venue index (never NULL for 0..SIM_NVENUE-1). */
@@ -136,6 +137,7 @@ struct sim_inst {
 	int64_t ox_last_pub_ms;  /* monotonic ms of the last books push */
 	int64_t ox_top5[2][5][2], ox_bbo[4];
 	int ox_bbo_changed, ox_traded;
+	int64_t ox_oi_lots;      /* open interest, contracts (lots): okx_market.c */
 	/* Bybit (bybit.c): market, orderbook u and seq, the worst price of the
 	 * published top 1000 per side (0 = none), trade id, open interest (lots) */
 	int by_market;

@@ -51,7 +51,7 @@ static const char usage[] =
     "  --raw            include the raw frame streams (list/print without --symbol)\n"
     "  --json           list: one JSON object per segment instead of a table\n"
     "  --types T,...    print: only these record types (delta,snapshot,trade,ticker,\n"
-    "                   kline,control,event,raw)\n"
+    "                   kline,control,event,raw,market)\n"
     "  --levels N       print: at most N levels per side (default 10, -1 = all)\n"
     "  --limit N        print: stop after N records (default: no limit)\n";
 
@@ -392,12 +392,12 @@ cmd_verify(const struct opts *o)
 		unexplained += b->c.gaps_unexplained;
 		printf("%s{\"exchange\": \"%s\", \"symbol\": \"%s\", \"records\": %" PRIu64 ", \"snapshots\": %" PRIu64
 		    ", \"snapshots_full\": %" PRIu64 ", \"snapshots_topn\": %" PRIu64 ", \"deltas\": %" PRIu64
-		    ", \"trades\": %" PRIu64 ", \"tickers\": %" PRIu64 ", \"klines\": %" PRIu64 ", \"events\": %" PRIu64
-		    ", \"sync_epochs\": %" PRIu64 ", \"unanchored_deltas\": %" PRIu64
+		    ", \"trades\": %" PRIu64 ", \"tickers\": %" PRIu64 ", \"klines\": %" PRIu64 ", \"markets\": %" PRIu64
+		    ", \"events\": %" PRIu64 ", \"sync_epochs\": %" PRIu64 ", \"unanchored_deltas\": %" PRIu64
 		    ", \"unexplained_gaps\": %" PRIu64 ", \"recorded_gaps\": %" PRIu64
 		    ", \"gap_events\": %" PRIu64 ", \"loss_events\": %" PRIu64 ", \"resync_events\": %" PRIu64 ", ",
 		    first ? "" : ", ", b->st->exchange, b->st->symbol, b->c.records, b->c.snapshots, b->c.snap_full,
-		    b->c.snap_topn, b->c.deltas, b->c.trades, b->c.tickers, b->c.klines, b->c.events, b->c.epochs,
+		    b->c.snap_topn, b->c.deltas, b->c.trades, b->c.tickers, b->c.klines, b->c.markets, b->c.events, b->c.epochs,
 		    b->c.unanchored, b->c.gaps_unexplained, b->c.gaps_recorded, b->c.gap_events, b->c.loss_events,
 		    b->c.resync_events);
 		print_time("first", b->c.first_ns);

@@ -39,7 +39,8 @@ static const char usage[] =
     "  --durable NAME      durable consumer name (default mpsub); one consumer per\n"
     "                      subject family is created as NAME_<family>\n"
     "  --subjects LIST     families to read (default all): full,snapshot,delta,\n"
-    "                      pure_delta,update,trade,ticker,kline,event,alert\n"
+    "                      pure_delta,update,trade,ticker,kline,funding_rate,\n"
+    "                      open_interest,mark_price,liquidation,event,alert\n"
     "  --new               start at new messages (default: everything the stream holds)\n"
     "  --summary           print one JSON summary at the end (the default output)\n"
     "  --seconds N         run for N seconds (default 10; 0 = until interrupted)\n"
@@ -71,6 +72,10 @@ static const struct family {
 	{"trade", RS_TRADES, "market.*.*.trade"},
 	{"ticker", RS_DATA, "market.*.*.ticker"},
 	{"kline", RS_DATA, "market.*.*.kline.*"},
+	{"funding_rate", RS_DATA, "market.*.*.funding_rate"},
+	{"open_interest", RS_DATA, "market.*.*.open_interest"},
+	{"mark_price", RS_DATA, "market.*.*.mark_price"},
+	{"liquidation", RS_DATA, "market.*.*.liquidation"},
 	{"event", RS_EVENTS, "orderbook.event.*.*"},
 	{"alert", RS_EVENTS, "system.alert.*"},
 };

@@ -1,0 +1,136 @@
+/*
+ * bench_venue_real.c - parse + apply per venue on the real recordings
+ * (../shared/data/): every depth frame of the Binance spot file (venue
+ * binance) and of the USD-M file (venue binance-usdm, depthUpdate with pu)
+ * through the live parser (parse_ws, scanner first) and into a book
+ * (book_apply_id), in one run so the two figures sit side by side.  ns per
+ * level update, the best of REPS passes over all frames.  The recordings are
+ * read at run time; a missing one is an error line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../bookd/book.h"
+#include "../../feedd/parse_impl.h"
+#include "log.h"
+
+enum { REPS = 15, MAXLV = 20000 };
+
+struct frame {
+	char *buf;
+	size_t len;
+};
+
+struct run {
+	struct book *book;
+	uint64_t levels;
+};
+
+static int64_t
+ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+apply(void *ud, const struct rec_hdr *h)
+{
+	struct run *r = ud;
+	const struct rec_delta *d = (const void *)h;
+
+	if (h->type != REC_DELTA)
+		return 0;
+	for (uint32_t i = 0; i < d->n_bids + d->n_asks; i++)
+		book_apply_id(r->book, i < d->n_bids ? BOOK_BID : BOOK_ASK, d->lv[i].px, d->lv[i].qty, h->last_id);
+	r->levels += d->n_bids + d->n_asks;
+	return 0;
+}
+
+static void
+bench(const char *name, const char *file, int exch, const char *canon)
+{
+	char path[4096], cmd[4200], err[160], *line = NULL;
+	const char *root = getenv("MP_ROOT");
+	static struct inst_registry reg;
+	struct parse_ctx p;
+	struct frame *fr = NULL;
+	size_t nf = 0, cap = 0, lcap = 0;
+	ssize_t n;
+	int64_t best = INT64_MAX;
+	uint64_t levels = 0, slow;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/../shared/data/%s", root ? root : ".", file);
+	memset(&reg, 0, sizeof reg);
+	if (!inst_add(&reg, exch, canon, err, sizeof err) || parse_init(&p, &reg, exch) < 0) {
+		printf("{\"bench\": \"%s\", \"error\": \"setup: %s\"}\n", name, err);
+		return;
+	}
+	snprintf(cmd, sizeof cmd, "zstd -dc -- '%s' 2>/dev/null", path);
+	if (!(f = popen(cmd, "r"))) {
+		printf("{\"bench\": \"%s\", \"error\": \"cannot run zstd\"}\n", name);
+		return;
+	}
+	while ((n = getline(&line, &lcap, f)) >= 0) {
+		char *sp1 = strchr(line, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+		char *sp3 = sp2 ? strchr(sp2 + 1, ' ') : NULL;
+
+		if (!sp3 || strncmp(sp2 + 1, "ws ", 3) != 0 || !strstr(sp3, "\"depthUpdate\""))
+			continue;
+		if (nf == cap && !(fr = realloc(fr, (cap = cap ? 2 * cap : 1024) * sizeof *fr)))
+			exit(1);
+		fr[nf].len = (size_t)n - (size_t)(sp3 + 1 - line) - 1;
+		fr[nf].buf = strndup(sp3 + 1, fr[nf].len);
+		nf++;
+	}
+	free(line);
+	if (pclose(f) != 0 || nf == 0) {
+		printf("{\"bench\": \"%s\", \"error\": \"%s: missing or unreadable (the real recordings live in "
+		    "../shared/data/)\"}\n", name, path);
+		parse_free(&p);
+		return;
+	}
+	slow = p.slow_path;
+	for (int rep = 0; rep < REPS; rep++) {
+		struct run r = {book_new(MAXLV), 0};
+		int64_t t0 = ns(), dt;
+
+		for (size_t i = 0; i < nf; i++)
+			parse_ws(&p, fr[i].buf, fr[i].len, 1, apply, &r);
+		dt = ns() - t0;
+		if (dt < best)
+			best = dt;
+		levels = r.levels;
+		book_free(r.book);
+	}
+	printf("{\"bench\": \"%s\", \"value\": %.1f, \"unit\": \"ns/level update\", \"what\": \"parse_ws + "
+	    "book_apply_id\", \"frames\": %zu, \"level_updates\": %llu, \"slow_path_frames\": %llu, "
+	    "\"parse_errors\": %llu}\n", name, (double)best / (double)levels, nf, (unsigned long long)levels,
+	    (unsigned long long)((p.slow_path - slow) / REPS), (unsigned long long)p.errors);
+	for (size_t i = 0; i < nf; i++)
+		free(fr[i].buf);
+	free(fr);
+	parse_free(&p);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: bench_venue_real\n"
+		    "Parse + apply, ns per level update, of every depth frame of the real recordings\n"
+		    "$MP_ROOT/../shared/data/binance-spot-ethusdt-20240808.cap.zst (binance) and\n"
+		    "binance-usdm-ethusdt-20240808.cap.zst (binance-usdm), in one run; one JSON line each.\n");
+		return 0;
+	}
+	log_set_level(LOG_ERROR);
+	bench("venue_parse_apply_real_binance_spot", "binance-spot-ethusdt-20240808.cap.zst", EX_BINANCE, "ETH-USDT");
+	bench("venue_parse_apply_real_binance_usdm", "binance-usdm-ethusdt-20240808.cap.zst", EX_BINANCE_USDM,
+	    "ETH-USDT-SWAP");
+	return 0;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# routerd_latency.sh - the per-stage receive -> ack figures (routerd/lat.h) of
+# the whole system (mpctl, mpsim at real pace): once the books synced and
+# steady-state messages were acknowledged, the market is paused, and when
+# routerd's steady class stops changing, /health's latency_stages_ms and
+# /metrics' mp_router_stage_latency_seconds must agree and be consistent:
+# every stage and the whole present with p50 <= p95 <= p99 <= max, the whole
+# at least every stage at each quantile and at the max (whole = the sum of
+# the stages message by message), the stage sums adding up to the whole's,
+# the same counts in both, and a _max gauge per histogram.
+. "$(dirname "$0")/../lib.sh"
+. "$MP_ROOT/test/mpctl/lib_system.sh"
+PY=/usr/bin/python3
+sys_require latency_stages
+sys_config 1
+SYS_KEEP_LOGS=routerd-latency
+if sys_start; then ok latency_start; else not_ok latency_start "$(tail -3 "$SYS_LOG")"; exit 1; fi
+if wait_for 60 sys_books_synced 1000; then ok latency_books_synced; else not_ok latency_books_synced "$(sys_books_summary)"; fi
+steady_count() {
+	sys_health 'print(d["requirements"]["latency_stages_ms"]["steady"]["whole"]["count"])' 2>/dev/null
+}
+enough() { local n; n=$(steady_count); [ -n "$n" ] && [ "$n" -ge "$1" ]; }
+if wait_for 60 enough 500; then ok latency_steady_counted; else not_ok latency_steady_counted "count=$(steady_count)"; fi
+for p in "$SIM_B" "$SIM_O"; do curl -sf -m 5 -X POST "http://127.0.0.1:$p/_sim/pause" >/dev/null; done
+# paused: no frame comes in, so the steady class settles once the last
+# acks are in (periodic snapshots go on, in their own class)
+last=-1
+settled() {
+	local n; n=$(steady_count)
+	[ -n "$n" ] && [ "$n" = "$last" ] && return 0
+	last=$n; sleep 1; return 1
+}
+if wait_for 30 settled; then ok latency_settled; else not_ok latency_settled "still changing: $last"; fi
+curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/health" >"$T_TMP/health.json"
+curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/metrics" >"$T_TMP/metrics.prom"
+if $PY - "$T_TMP/health.json" "$T_TMP/metrics.prom" <<'PYEOF' 2>"$T_TMP/check.err"; then ok latency_consistent
+import json, re, sys
+h = json.load(open(sys.argv[1]))["requirements"]["latency_stages_ms"]
+prom = {}
+for ln in open(sys.argv[2]):
+    m = re.match(r'^(mp_router_stage_latency_seconds\w*)\{([^}]*)\} (\S+)$', ln.strip())
+    if m:
+        lab = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+        prom[(m.group(1), lab.get("class"), lab.get("stage"), lab.get("le"))] = float(m.group(3))
+stages = ["recv_feed", "feed_book", "book_publish", "publish_ack"]
+st = h["steady"]
+assert set(st) == set(stages + ["whole"]), st.keys()
+w = st["whole"]
+for name, v in st.items():
+    assert v and v["count"] > 0, (name, v)
+    assert 0 <= v["p50"] <= v["p95"] <= v["p99"] <= v["max"], (name, v)
+    assert v["count"] == w["count"], (name, v["count"], w["count"])
+    for q in ("p50", "p95", "p99", "max"):
+        assert w[q] >= v[q] - 1e-9, ("whole below a stage", q, name, w[q], v[q])
+    n = prom[("mp_router_stage_latency_seconds_count", "steady", name, None)]
+    assert n == v["count"], ("/metrics count", name, n, v["count"])
+    mx = prom[("mp_router_stage_latency_seconds_max", "steady", name, None)]
+    # /health prints reals to 6 digits, /metrics to 9
+    assert abs(mx * 1e3 - v["max"]) <= 1e-5 * max(1.0, v["max"]), ("/metrics max", name, mx, v["max"])
+    inf = prom[("mp_router_stage_latency_seconds_bucket", "steady", name, "+Inf")]
+    assert inf == v["count"], ("+Inf bucket", name, inf)
+# whole = recv_feed + feed_book + book_publish + publish_ack, message by message
+ssum = sum(prom[("mp_router_stage_latency_seconds_sum", "steady", s, None)] for s in stages)
+wsum = prom[("mp_router_stage_latency_seconds_sum", "steady", "whole", None)]
+assert abs(ssum - wsum) <= 1e-6 * wsum + 1e-8, ("stage sums", ssum, wsum)
+# the snapshot class has no receive stages; sync may be empty at real pace
+assert "recv_feed" not in h["snapshot"] and "feed_book" not in h["snapshot"], h["snapshot"].keys()
+assert set(h["sync"]) == set(stages + ["whole"]), h["sync"].keys()
+PYEOF
+else not_ok latency_consistent "$(tail -3 "$T_TMP/check.err")"; fi
+# the page shows a table per class
+if curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/" | grep -q 'latency_stages_ms'; then ok latency_page
+else not_ok latency_page "the page does not read latency_stages_ms"; fi
+sys_stop
