@@ -5,7 +5,8 @@
 #   - a gap fault on a linear book: EV_GAP, resubscribe, synced again;
 #   - market paused: the store's book equals /_sim/book (its top 1000) at
 #     the same u, for one book of each market, after the gap;
-#   - funding, open interest and mark records in the store (REC_MARKET);
+#   - funding, open interest and mark price on market.bybit.<symbol>.* (linear
+#     and inverse; none for spot), valid against the JSON Schemas;
 #   - mpstore verify clean; mpreplay rebuilds the capture feedd wrote with no
 #     config, with books for every instrument and venue_symbol beside symbol.
 . "$(dirname "$0")/../lib.sh"
@@ -31,7 +32,7 @@ bybit = $SYMS
 [feedd.bybit]
 ws_url = ws://127.0.0.1:$SIM_Y
 rest_url = http://127.0.0.1:$SIM_Y
-capture = true
+capture_file = $T_TMP/bybit.cap
 [bookd]
 snapshot_timeout = 5s
 EOF
@@ -78,22 +79,45 @@ for s in BTC-USDT ETH-USDT-SWAP BTC-USD-SWAP; do
 done
 sim resume
 
-# derivatives market data in the store: funding, open interest, mark (not for spot)
-market_kinds() {
-	"$BIN/mpstore" print -c "$CONF" --symbol "$1" --exchange bybit --types market --levels 0 2>/dev/null |
-	    $PY -c '
+# derivatives market data on the subjects: funding, open interest, mark (linear and inverse, not spot)
+mkt_msgs() {
+	"$BIN/mpsub" -c "$CONF" --durable bybitmkt --subjects funding_rate,open_interest,mark_price --seconds 2 \
+	    --dump "$T_TMP/dump.txt" >"$T_TMP/mkt.json" 2>>"$T_TMP/mpsub.log" &&
+	    $PY - "$T_TMP/mkt.json" <<'PY'
 import json, sys
-k = set()
-for line in sys.stdin:
-    r = json.loads(line)["record"]
-    k.add(r.get("kind"))
-print(" ".join(sorted(str(x) for x in k)))'
+s = json.load(open(sys.argv[1]))["subjects"]
+need = ["market.bybit.%s.%s" % (i, k) for i in ("btc-usdt-swap", "btc-usd-swap") for k in ("funding_rate", "open_interest", "mark_price")]
+sys.exit(0 if all(s.get(n, 0) > 0 for n in need) and not any(k.startswith("market.bybit.btc-usdt.") for k in s) else 1)
+PY
 }
-if wait_for 30 bash -c "[ \"\$(\"$BIN/mpstore\" print -c \"$CONF\" --symbol BTC-USD-SWAP --exchange bybit --types market --levels 0 2>/dev/null | wc -l)\" -gt 3 ]"; then
-	k=$(market_kinds BTC-USD-SWAP)
-	case "$k" in *funding*open_interest*|*funding*mark*) ok "bybit_market_records ($k)" ;;
-	*) not_ok bybit_market_records "kinds: $k" ;; esac
-else skip bybit_market_records "no market records in the store (REC_MARKET downstream is on h3-market)"; fi
+if wait_for 60 mkt_msgs; then ok bybit_market_subjects; else not_ok bybit_market_subjects "$(head -c 600 "$T_TMP/mkt.json")"; fi
+if $PY -c 'import jsonschema' 2>/dev/null; then
+	if r=$($PY "$MP_ROOT/test/routerd/check.py" validate "$T_TMP/dump.txt"); then ok bybit_market_schema
+	else not_ok bybit_market_schema "$r"; fi
+else
+	skip bybit_market_schema "python3 jsonschema missing"
+fi
+# the values mpsim sends: a rate near 0.01 %, 8 h settlements, mark and index, open interest and its value
+check bybit_market_bodies $PY - "$T_TMP/dump.txt" <<'PY'
+import json, sys, re
+seen = {"funding": 0, "mark": 0, "oi": 0}
+for line in open(sys.argv[1]):
+    subj, body = line.rstrip("\n").split("\t", 1)
+    b = json.loads(body)
+    if not subj.startswith("market.bybit."):
+        continue
+    if subj.endswith(".funding_rate"):
+        assert re.match(r"^0\.000(0[5-9]|1[0-5])[0-9]*$", b["funding_rate"]), b
+        assert b["funding_interval_s"] == 28800 and b["funding_time"], b
+        seen["funding"] += 1
+    elif subj.endswith(".mark_price"):
+        assert b["mark_price"] is not None and b["index_price"] is not None, b
+        seen["mark"] += 1
+    elif subj.endswith(".open_interest"):
+        assert float(b["open_interest"]) > 0 and b["open_interest_value"], b
+        seen["oi"] += 1
+sys.exit(0 if all(seen.values()) else 1)
+PY
 
 sys_stop && ok bybit_stop || not_ok bybit_stop
 
@@ -101,8 +125,7 @@ if "$BIN/mpstore" verify -c "$CONF" >"$T_TMP/verify.json" 2>"$T_TMP/verify.err";
 else not_ok bybit_store_verify "$(head -c 1500 "$T_TMP/verify.json") $(tail -3 "$T_TMP/verify.err")"; fi
 
 # mpreplay: the capture (ws:/v5/public/<market> lines) rebuilds every book, no config
-cap=$(ls "$SYS_DATA"/capture/bybit* "$SYS_DATA"/*/bybit*.cap* 2>/dev/null | head -1)
-if [ -z "$cap" ]; then cap=$(find "$SYS_DATA" -name '*bybit*' -type f | grep -v '\.log$' | head -1); fi
+cap=$T_TMP/bybit.cap
 if [ -n "$cap" ] && grep -q ' bybit ws:/v5/public/linear ' "$cap" && grep -q ' bybit ws:/v5/public/inverse ' "$cap"; then
 	ok bybit_capture_ws_paths
 else not_ok bybit_capture_ws_paths "capture $cap: $(head -c 300 "$cap" 2>/dev/null)"; fi

@@ -305,8 +305,9 @@ by_on_step(struct sim_inst *in)
 
 /* ---- REST ---- */
 
+/* result: JSON text of rlen bytes (an sb's contents are not NUL-terminated) */
 static void
-answer(struct sim_conn *c, int status, int code, const char *msg, const char *result, int delay_ms)
+answer_n(struct sim_conn *c, int status, int code, const char *msg, const char *result, size_t rlen, int delay_ms)
 {
 	struct sb b;
 
@@ -319,9 +320,17 @@ answer(struct sim_conn *c, int status, int code, const char *msg, const char *re
 	sb_init(&b);
 	sb_printf(&b, "{\"retCode\":%d,\"retMsg\":", code);
 	sb_addjs(&b, msg);
-	sb_printf(&b, ",\"result\":%s,\"retExtInfo\":{},\"time\":%lld}", result, (long long)sim_wall_ms());
+	sb_adds(&b, ",\"result\":");
+	sb_add(&b, result, rlen);
+	sb_printf(&b, ",\"retExtInfo\":{},\"time\":%lld}", (long long)sim_wall_ms());
 	http_respond(c, status, NULL, b.p, b.len, delay_ms);
 	sb_free(&b);
+}
+
+static void
+answer(struct sim_conn *c, int status, int code, const char *msg, const char *result, int delay_ms)
+{
+	answer_n(c, status, code, msg, result, strlen(result), delay_ms);
 }
 
 /* The market of a category= parameter, or -1 (answered). */
@@ -375,7 +384,7 @@ rest_book(struct sim_conn *c, const char *query, int delay_ms)
 	top_levels(&b, in, (int)n);
 	sb_printf(&b, "],\"ts\":%lld,\"u\":%lld,\"seq\":%lld,\"cts\":%lld}", (long long)sim_wall_ms(), (long long)in->by_u,
 	    (long long)in->by_seq, (long long)sim_wall_ms());
-	answer(c, 200, 0, "OK", b.p, delay_ms);
+	answer_n(c, 200, 0, "OK", b.p, b.len, delay_ms);
 	sb_free(&b);
 }
 
@@ -400,14 +409,15 @@ rest_instruments(struct sim_conn *c, const char *query, int delay_ms)
 		sb_fmt_e8(in->lot_e8, 1, lot);
 		sb_fmt_e8(in->min_qty_e8, 1, minq);
 		sb_printf(&b, "%s{\"symbol\":\"%s\",\"contractType\":\"%s\",\"status\":\"Trading\",\"baseCoin\":\"%s\","
-		    "\"quoteCoin\":\"%.4s\",\"priceFilter\":{\"tickSize\":\"%s\"},\"lotSizeFilter\":{\"qtyStep\":\"%s\","
+		    "\"quoteCoin\":\"%.*s\",\"priceFilter\":{\"tickSize\":\"%s\"},\"lotSizeFilter\":{\"qtyStep\":\"%s\","
 		    "\"basePrecision\":\"%s\",\"minOrderQty\":\"%s\"}}", first ? "" : ",", in->vsym,
-		    m == BYBIT_SPOT ? "" : m == BYBIT_LINEAR ? "LinearPerpetual" : "InversePerpetual", in->base, in->quote,
+		    m == BYBIT_SPOT ? "" : m == BYBIT_LINEAR ? "LinearPerpetual" : "InversePerpetual", in->base,
+		    (int)strcspn(in->quote, "-"), in->quote,
 		    tick, lot, lot, minq);
 		first = 0;
 	}
 	sb_adds(&b, "],\"nextPageCursor\":\"\"}");
-	answer(c, 200, 0, "OK", b.p, delay_ms);
+	answer_n(c, 200, 0, "OK", b.p, b.len, delay_ms);
 	sb_free(&b);
 }
 

@@ -43,7 +43,7 @@ static const struct sim_venue venues[SIM_NVENUE] = {
 		.exch = EX_BYBIT, .inst_init = by_inst_init, .on_step = by_on_step, .rest = by_rest,
 		.ws_open = by_ws_open, .ws_message = by_ws_message, .broadcast = by_broadcast,
 		.fault_answer = by_fault_answer, .px = by_px, .qty = by_qty, .last_id = by_last_id,
-		.own_symbols = 1,
+		.own_symbols = 1, .derivatives = 1,
 	},
 };
 
