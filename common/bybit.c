@@ -49,11 +49,17 @@ yymmdd(const char *s, size_t n, char *out)
 {
 	static const char mon[] = "JANFEBMARAPRMAYJUNJULAUGSEPOCTNOVDEC";
 
-	if (n != 7 || strspn(s, "0123456789") < 2 || s[5] < '0' || s[5] > '9' || s[6] < '0' || s[6] > '9')
+	if (n != 7 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' || s[5] < '0' || s[5] > '9' || s[6] < '0' || s[6] > '9')
 		return -1;
 	for (int m = 0; m < 12; m++)
 		if (strncmp(s + 2, mon + 3 * m, 3) == 0) {
-			snprintf(out, 7, "%.2s%02d%.2s", s + 5, m + 1, s);
+			out[0] = s[5];
+			out[1] = s[6];
+			out[2] = (char)('0' + (m + 1) / 10);
+			out[3] = (char)('0' + (m + 1) % 10);
+			out[4] = s[0];
+			out[5] = s[1];
+			out[6] = 0;
 			return 0;
 		}
 	return -1;
