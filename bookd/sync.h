@@ -33,6 +33,13 @@
  * the continuity rule still holds; a SNAP_FULL (SNAP_R_PERIODIC) follows with
  * the new covered range and deep_refresh_ns.
  *
+ * Bybit (feedd/README.md "Bybit v5", sync_bybit.c).  Every subscribe brings a
+ * WS snapshot (u), which replaces the book in any state (mid-stream too: the
+ * venue's restart, u = 1 or not); then u must step by one (u <= the book's:
+ * duplicate, ignored; u == 1 on a book past 1, or any other u: gap ->
+ * CTL_RESUBSCRIBE, deltas ignored until the next snapshot).  The book is the
+ * venue's top 1000 a side, exact in that range.
+ *
  * Outputs: see the bookd output contract (design in bookd/main.c's header).
  * A resync request is subject to a per-book exponential backoff
  * (resync_backoff_min .. max), so a storm of gaps cannot burn the venue's
@@ -207,6 +214,7 @@ struct bk_venue {
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
+extern const struct bk_venue bk_venue_bybit;
 /* The sync rule of a venue, or NULL if bookd has none. */
 const struct bk_venue *bk_venue_get(int exch);
 
@@ -295,6 +303,9 @@ enum sync_verdict so_first(const struct rec_hdr *d, int64_t snap);
 /* Any later delta, book id `id`. */
 enum sync_verdict sb_next(const struct rec_hdr *d, int64_t id);
 enum sync_verdict so_next(const struct rec_hdr *d, int64_t id);
+/* Bybit: the first delta after a REST snapshot at u = snap, and later ones. */
+enum sync_verdict sy_first(const struct rec_hdr *d, int64_t snap);
+enum sync_verdict sy_next(const struct rec_hdr *d, int64_t id);
 /* OKX, a later delta for book k: so_next, except that an update already
  * accepted (same prevSeqId and seqId) is SV_STALE (a duplicate). */
 enum sync_verdict so_continue(struct bk *k, const struct rec_hdr *d);

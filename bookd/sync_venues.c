@@ -7,6 +7,7 @@ static const struct bk_venue *const rules[EX_END] = {
 	[EX_OKX] = &bk_venue_okx,
 	[EX_BINANCE_USDM] = &bk_venue_binance_fut,
 	[EX_BINANCE_COINM] = &bk_venue_binance_fut,
+	[EX_BYBIT] = &bk_venue_bybit,
 };
 
 const struct bk_venue *

@@ -57,7 +57,17 @@ static const struct venue venues[EX_END] = {
 		.batching = "Binance futures send the changes of each 100 ms as one update (U..u, pu = the "
 		    "previous update's u), so one 'update' step is one 100 ms batch",
 	},
-	[EX_BYBIT] = {.id = EX_BYBIT, .name = "bybit", .title = "Bybit"},
+	[EX_BYBIT] = {
+		.id = EX_BYBIT, .name = "bybit", .title = "Bybit v5", .implemented = 1,
+		.ws_url = "wss://stream.bybit.com", .rest_url = "https://api.bybit.com",
+		/* Bybit prints each instrument's own decimals; trimmed is what we can print */
+		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_BYBIT, .min_dash = 1, .max_dash = 2,
+		.sym_hint = "BTC-USDT (spot), BTC-USDT-SWAP / BTC-USD-SWAP (perpetuals) or BTC-USDT-241227 (dated)",
+		.stale_s = 30, .ws_levels = 1000, .flags = VF_SEQUENCE | VF_WS_PATH,
+		.stream = "orderbook.1000.<symbol> (spot, linear, inverse)",
+		.batching = "Bybit pushes the changes of about 200 ms of the top 1000 levels as one delta (u + 1 "
+		    "each); levels leaving the top 1000 are deleted, so the book is the top 1000",
+	},
 	[EX_DERIBIT] = {.id = EX_DERIBIT, .name = "deribit", .title = "Deribit"},
 };
 
@@ -192,6 +202,48 @@ split3(const char *canon, char *bq, size_t cap, const char **suffix)
 	return 0;
 }
 
+/* Bybit's names (VS_BYBIT in venue.h).  Dated futures: YYMMDD -> DDMONYY
+ * (linear USDT "BTCUSDT-27DEC24", USDC "BTC-27DEC24"), inverse month-code
+ * contracts (BTCUSDZ24: F G H J K M N Q U V X Z for January..December). */
+static int
+bybit_symbol(const char *canon, char *out, size_t cap)
+{
+	static const char *const mon[12] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
+	    "NOV", "DEC"};
+	static const char code[] = "FGHJKMNQUVXZ";
+	char base[16], quote[16];
+	const char *d1 = strchr(canon, '-'), *d2 = d1 ? strchr(d1 + 1, '-') : NULL, *sfx;
+	int n, mm;
+
+	if (!d1 || (size_t)(d1 - canon) >= sizeof base)
+		return -1;
+	snprintf(base, sizeof base, "%.*s", (int)(d1 - canon), canon);
+	if (!d2) {
+		n = snprintf(out, cap, "%s%s", base, d1 + 1);
+		return n < 0 || (size_t)n >= cap ? -1 : 0;
+	}
+	if ((size_t)(d2 - d1 - 1) >= sizeof quote || strchr(d2 + 1, '-'))
+		return -1;
+	snprintf(quote, sizeof quote, "%.*s", (int)(d2 - d1 - 1), d1 + 1);
+	sfx = d2 + 1;
+	if (strcmp(sfx, "SWAP") == 0)
+		n = strcmp(quote, "USDC") == 0 ? snprintf(out, cap, "%sPERP", base) : snprintf(out, cap, "%s%s", base, quote);
+	else {
+		if (strlen(sfx) != 6 || strspn(sfx, "0123456789") != 6)
+			return -1;
+		mm = (sfx[2] - '0') * 10 + (sfx[3] - '0');
+		if (mm < 1 || mm > 12)
+			return -1;
+		if (strcmp(quote, "USD") == 0)
+			n = snprintf(out, cap, "%sUSD%c%.2s", base, code[mm - 1], sfx);
+		else if (strcmp(quote, "USDC") == 0)
+			n = snprintf(out, cap, "%s-%.2s%s%.2s", base, sfx + 4, mon[mm - 1], sfx);
+		else
+			n = snprintf(out, cap, "%s%s-%.2s%s%.2s", base, quote, sfx + 4, mon[mm - 1], sfx);
+	}
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 int
 venue_symbol(const struct venue *v, const char *canon, char *out, size_t cap)
 {
@@ -222,6 +274,8 @@ venue_symbol(const struct venue *v, const char *canon, char *out, size_t cap)
 		else
 			n = snprintf(out, cap, "%s_%s", bq, sfx);
 		return n < 0 || (size_t)n >= cap ? -1 : 0;
+	case VS_BYBIT:
+		return bybit_symbol(canon, out, cap);
 	}
 	return -1;
 }
@@ -233,8 +287,8 @@ static const char *const quotes[] = {
 };
 
 /* "BTCUSDT" -> "BTC-USDT" (suffix sfx appended when not NULL). */
-static int
-split_joined(const char *s, size_t n, const char *sfx, char *out, size_t cap)
+int
+venue_split_joined(const char *s, size_t n, const char *sfx, char *out, size_t cap)
 {
 	for (size_t q = 0; q < sizeof quotes / sizeof quotes[0]; q++) {
 		size_t m = strlen(quotes[q]);
@@ -260,6 +314,14 @@ venue_canon_of(const struct venue *v, const char *vsym, size_t len, char *out, s
 	int rc;
 
 	switch (v->sym) {
+	case VS_BYBIT:
+		/* BTCUSDT is spot and linear: only the market tells, so the parser
+		 * maps it (bybit_canon_of) and hands over the canonical name */
+		if (len == 0 || len >= cap || len >= sizeof chk)
+			return -1;
+		memcpy(out, vsym, len);
+		out[len] = 0;
+		return venue_canon(v, out, chk, sizeof chk, err, sizeof err) < 0 ? -1 : 0;
 	case VS_SAME:
 		if (len == 0 || len >= cap)
 			return -1;
@@ -268,7 +330,7 @@ venue_canon_of(const struct venue *v, const char *vsym, size_t len, char *out, s
 		rc = 0;
 		break;
 	case VS_JOIN:
-		rc = us ? -1 : split_joined(vsym, len, NULL, out, cap);
+		rc = us ? -1 : venue_split_joined(vsym, len, NULL, out, cap);
 		break;
 	case VS_BINANCE_FAPI:
 	case VS_BINANCE_DAPI: {
@@ -286,7 +348,7 @@ venue_canon_of(const struct venue *v, const char *vsym, size_t len, char *out, s
 			snprintf(sfx, sizeof sfx, "SWAP");
 		if (strcasecmp(sfx, "PERP") == 0)
 			snprintf(sfx, sizeof sfx, "SWAP");
-		rc = split_joined(vsym, bl, sfx, out, cap);
+		rc = venue_split_joined(vsym, bl, sfx, out, cap);
 		break;
 	}
 	default:

@@ -36,7 +36,7 @@ enum exch_id {
 	EX_OKX = 2,            /* OKX (spot; other instId kinds by name) */
 	EX_BINANCE_USDM = 3,   /* Binance USD-M futures (fstream/fapi) */
 	EX_BINANCE_COINM = 4,  /* Binance COIN-M futures (dstream/dapi) */
-	EX_BYBIT = 5,          /* planned */
+	EX_BYBIT = 5,          /* Bybit v5: spot, linear, inverse (the market by WS path) */
 	EX_DERIBIT = 6,        /* planned */
 	EX_END = 7             /* one past the last id */
 };
@@ -53,7 +53,8 @@ enum exch_id {
 	X("binance-usdm", "", "Binance USD-M futures: BTC-USDT-SWAP (perpetual, venue BTCUSDT) or " \
 	    "BTC-USDT-240927 (dated, BTCUSDT_240927)") \
 	X("binance-coinm", "", "Binance COIN-M futures: BTC-USD-SWAP (perpetual, venue BTCUSD_PERP) or " \
-	    "BTC-USD-240927 (dated, BTCUSD_240927)")
+	    "BTC-USD-240927 (dated, BTCUSD_240927)") \
+	X("bybit", "", "Bybit instruments: BTC-USDT spot, BTC-USDT-SWAP linear and BTC-USD-SWAP inverse perpetuals, BTC-USDT-241227 dated")
 
 /* ", binance, okx" from its third character: the feedd.* section names (a CFG_SECTION list). */
 #define VENUE_SECT_ITEM_(n, d, h) ", " n
@@ -68,11 +69,15 @@ enum venue_sym {
 	VS_JOIN,         /* the dashes removed: BTC-USDT -> BTCUSDT (Binance spot) */
 	VS_BINANCE_FAPI, /* BTC-USDT-SWAP -> BTCUSDT, BTC-USDT-240927 -> BTCUSDT_240927 */
 	VS_BINANCE_DAPI, /* BTC-USD-SWAP -> BTCUSD_PERP, BTC-USD-240927 -> BTCUSD_240927 */
+	VS_BYBIT,        /* BTC-USDT, BTC-USDT-SWAP -> BTCUSDT, BTC-USDC-SWAP -> BTCPERP, BTC-USD-SWAP -> BTCUSD,
+	                  * BTC-USDT-241227 -> BTCUSDT-27DEC24, BTC-USDC-241227 -> BTC-27DEC24, BTC-USD-241227 -> BTCUSDZ24 */
 };
 
 /* Flags of a venue row. */
 #define VF_SEQUENCE  0x01  /* the venue's update id is a sequence of frames (sequence_id in JSON) */
 #define VF_CHECKSUM  0x02  /* frames carry a book checksum worth passing on */
+#define VF_WS_PATH   0x04  /* the WebSocket path picks the market (Bybit): feedd captures
+                            * "ws:<path>" and tells the parser (parse_ctx.ws_path) */
 
 struct venue {
 	int id;                  /* enum exch_id */
@@ -113,7 +118,12 @@ int venue_symbol(const struct venue *v, const char *canon, char *out, size_t cap
 /* The reverse: the venue's id (BTCUSD_PERP) -> the canonical name
  * (BTC-USD-SWAP), for tools that meet instruments they were not told of.
  * Joined spot names are split at a known quote asset (USDT, USDC, FDUSD,
- * BUSD, TUSD, BTC, ETH, BNB, EUR, TRY, ...).  0, or -1 if it cannot tell. */
+ * BUSD, TUSD, BTC, ETH, BNB, EUR, TRY, ...).  0, or -1 if it cannot tell.
+ * Bybit (VS_BYBIT): the id alone does not say the market, so this takes the
+ * canonical name its parser made (common/bybit.h bybit_canon_of) and checks it. */
 int venue_canon_of(const struct venue *v, const char *vsym, size_t len, char *out, size_t cap);
+/* A joined name split at a known quote: "BTCUSDT" -> "BTC-USDT", with sfx
+ * "BTC-USDT-<sfx>".  0, or -1 if no quote asset ends it. */
+int venue_split_joined(const char *s, size_t n, const char *sfx, char *out, size_t cap);
 
 #endif

@@ -158,7 +158,7 @@ act(struct feed *f, const struct rec_control *c)
 		}
 		for (int i = 0; i < f->nlinks; i++) {
 			struct link *l = &f->link[i];
-			if (!l->books)
+			if (!l->books || !venue_link_carries(l, in->id))
 				continue;
 			f->ops->book_sub(f, in, 0, msg, sizeof msg);
 			if (ws_send(l, msg, strlen(msg)) == 0) {

@@ -23,7 +23,7 @@
 #include "rec.h"
 #include "ring.h"
 
-#define FEED_MAX_LINKS 2
+#define FEED_MAX_LINKS 6        /* Bybit: a link per market, more past its args limit */
 #define FEED_TXQ 32
 #define FEED_KINDS 64          /* distinct malformed/unknown kinds logged with a sample */
 
@@ -62,6 +62,7 @@ struct link {
 	int text_ping;                /* keep alive with a text "ping" after silence (OKX); else
 	                               * the server pings and lws answers */
 	int watch_silence;            /* without books: the connection as a whole must not go quiet */
+	const char *ping_msg;         /* text_ping's message (NULL = "ping"; Bybit {"op":"ping"}) */
 	char path[8192];              /* WebSocket path (and query) */
 	struct conn *cur;             /* the live conn, or the one connecting */
 	struct conn *old;             /* the one being replaced during a roll-over */
@@ -207,6 +208,9 @@ void out_event(struct feed *f, uint32_t inst, uint16_t code, uint8_t sev, uint32
 /* The same event for every instrument of the venue. */
 void out_event_all(struct feed *f, uint16_t code, uint8_t sev, int64_t a, int64_t b,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The same event for every instrument a link carries (feed_venue.carries). */
+void out_event_link(struct link *l, uint16_t code, uint8_t sev, int64_t a, int64_t b,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Log a malformed/unknown frame the first time its kind is seen (with a sample). */
 void out_bad_frame(struct feed *f, const char *what, const char *why, const char *buf, size_t len);
 void out_metrics_init(struct feed *f);
@@ -237,9 +241,13 @@ struct feed_venue {
 	int server_weight;  /* answers report the weight used (X-MBX-USED-WEIGHT): follow it */
 	int deep;           /* RQ_DEEP exists (CTL_DEEP, deep_interval) */
 	const void *spec;   /* the venue file's own constants (one file serving several venues) */
+	/* Whether a link carries an instrument (Bybit: a link per market);
+	 * NULL = every link carries every instrument. */
+	int (*carries)(const struct link *l, const struct inst *in);
 };
 extern const struct feed_venue feed_venue_binance, feed_venue_okx;
 extern const struct feed_venue feed_venue_binance_usdm, feed_venue_binance_coinm;
+extern const struct feed_venue feed_venue_bybit;
 
 /* The venue's operations, or NULL with err filled. */
 const struct feed_venue *venue_ops(int exch, char *err, size_t errlen);
@@ -247,6 +255,8 @@ const struct feed_venue *venue_ops(int exch, char *err, size_t errlen);
 int venue_setup(struct feed *f, char *err, size_t errlen);
 /* Append fmt (two strings) to buf (for building stream lists). */
 void venue_append(char *buf, size_t cap, const char *fmt, const char *a, const char *b);
+/* Whether link l carries instrument id inst (feed_venue.carries). */
+int venue_link_carries(const struct link *l, uint32_t inst);
 /* Binance-style exchangeInfo answer -> REQUEST_WEIGHT limit per minute (0 if absent). */
 int64_t venue_weight_limit(const char *body, size_t len);
 

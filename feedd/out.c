@@ -150,7 +150,7 @@ out_record(void *ud, const struct rec_hdr *rec)
 	    ((const struct rec_snapshot *)rec)->kind == SNAP_WS)) && rec->inst <= INST_MAX) {
 		int64_t m = mono_ns();
 		for (int i = 0; i < f->nlinks; i++)
-			if (f->link[i].books)
+			if (f->link[i].books && venue_link_carries(&f->link[i], rec->inst))
 				f->link[i].depth_rx[rec->inst] = m;
 	}
 	return 0;
@@ -159,11 +159,11 @@ out_record(void *ud, const struct rec_hdr *rec)
 /* The capture format is one frame per line: a raw CR or LF (only ever JSON
  * whitespace in a valid frame) becomes a space. */
 static void
-capture_line(struct feed *f, int64_t recv_ns, const char *path, const char *payload, size_t len)
+capture_line(struct feed *f, int64_t recv_ns, int rest, const char *path, const char *payload, size_t len)
 {
 	size_t i, s = 0;
 
-	if (fprintf(f->capf, "%lld %s %s%s ", (long long)recv_ns, f->ex, path ? "rest:" : "ws",
+	if (fprintf(f->capf, "%lld %s %s%s ", (long long)recv_ns, f->ex, rest ? "rest:" : path ? "ws:" : "ws",
 	    path ? path : "") < 0)
 		goto fail;
 	for (i = 0; i < len; i++) {
@@ -188,11 +188,14 @@ fail:
 void
 out_raw(struct feed *f, int64_t recv_ns, int source, const char *path, const char *payload, size_t len)
 {
-	size_t plen = path ? strlen(path) : 0;
+	/* REC_RAW keeps an empty path for WS frames (rec.h) */
+	size_t plen = path && source == RAW_REST ? strlen(path) : 0;
 
 	metric_inc(f->mt.bytes, len);
 	if (f->capf)
-		capture_line(f, recv_ns, source == RAW_REST ? path : NULL, payload, len);
+		/* WS lines carry the path where it picks the market (VF_WS_PATH) */
+		capture_line(f, recv_ns, source == RAW_REST, source == RAW_REST || (f->venue->flags & VF_WS_PATH) ? path : NULL,
+		    payload, len);
 	if (f->raw_ring) {
 		size_t size;
 		struct rec_raw *r;
@@ -272,6 +275,21 @@ out_event_all(struct feed *f, uint16_t code, uint8_t sev, int64_t a, int64_t b, 
 	va_end(ap);
 	for (int i = 0; i < f->ninst; i++)
 		out_event(f, f->inst_ids[i], code, sev, 0, a, b, "%s", text);
+}
+
+void
+out_event_link(struct link *l, uint16_t code, uint8_t sev, int64_t a, int64_t b, const char *fmt, ...)
+{
+	struct feed *f = l->f;
+	char text[104];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	for (int i = 0; i < f->ninst; i++)
+		if (venue_link_carries(l, f->inst_ids[i]))
+			out_event(f, f->inst_ids[i], code, sev, 0, a, b, "%s", text);
 }
 
 static uint32_t

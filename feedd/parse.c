@@ -10,6 +10,7 @@ static const struct parse_venue *const parsers[EX_END] = {
 	[EX_OKX] = &parse_venue_okx,
 	[EX_BINANCE_USDM] = &parse_venue_binance_usdm,
 	[EX_BINANCE_COINM] = &parse_venue_binance_coinm,
+	[EX_BYBIT] = &parse_venue_bybit,
 };
 
 int

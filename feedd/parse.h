@@ -47,6 +47,9 @@ struct parse_ctx {
 	 * capture, mpreplay), or NULL (the frame counts as unknown). */
 	const struct inst *(*adopt)(void *ud, int exch, const char *sym, size_t len);
 	void *adopt_ud;
+	const char *ws_path;     /* WebSocket path the next frames came on, for venues whose path
+	                          * picks the market (VF_WS_PATH, Bybit): feedd sets it per link,
+	                          * mpreplay from "ws:<path>"; NULL = the venue's default market */
 	/* counters (cumulative) */
 	uint64_t frames, records, errors, unknown, slow_path;
 	/* scratch owned by the parser (parse_init/parse_free) */

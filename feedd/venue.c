@@ -15,6 +15,7 @@ static const struct feed_venue *const ops[EX_END] = {
 	[EX_OKX] = &feed_venue_okx,
 	[EX_BINANCE_USDM] = &feed_venue_binance_usdm,
 	[EX_BINANCE_COINM] = &feed_venue_binance_coinm,
+	[EX_BYBIT] = &feed_venue_bybit,
 };
 
 const struct feed_venue *
@@ -120,6 +121,15 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 		f->link[i].idx = i;
 	}
 	return 0;
+}
+
+int
+venue_link_carries(const struct link *l, uint32_t inst)
+{
+	const struct feed *f = l->f;
+	const struct inst *in = inst_get(&f->reg, inst);
+
+	return in && (!f->ops->carries || f->ops->carries(l, in));
 }
 
 int64_t

@@ -73,7 +73,7 @@ link_event_up(struct link *l)
 	struct feed *f = l->f;
 
 	if (l->books)
-		out_event_all(f, EV_CONNECTED, SEV_INFO, (int64_t)l->connects, 0, "%s%s", f->ws_url, l->path);
+		out_event_link(l, EV_CONNECTED, SEV_INFO, (int64_t)l->connects, 0, "%s%s", f->ws_url, l->path);
 	else
 		out_event(f, 0, EV_SUBSCRIBED, SEV_INFO, 0, 1, 0, "%s link up: %s%s", l->name, f->ws_url, l->path);
 }
@@ -84,7 +84,7 @@ link_event_down(struct link *l, const char *why)
 	struct feed *f = l->f;
 
 	if (l->books)
-		out_event_all(f, EV_DISCONNECTED, SEV_WARN, (int64_t)l->losses, 0, "%s", why);
+		out_event_link(l, EV_DISCONNECTED, SEV_WARN, (int64_t)l->losses, 0, "%s", why);
 	else
 		out_event(f, 0, EV_SUBSCRIBED, SEV_WARN, 0, 0, 0, "%s link down: %s", l->name, why);
 }
@@ -237,7 +237,8 @@ on_frame(struct conn *c, const char *buf, size_t len)
 		metric_inc(f->mt.retired_frames, 1);
 		return;
 	}
-	out_raw(f, recv_ns, RAW_WS, NULL, buf, len);
+	out_raw(f, recv_ns, RAW_WS, l->path, buf, len);
+	f->parser.ws_path = l->path;
 	rc = parse_ws(&f->parser, buf, len, recv_ns, out_record, f);
 	if (f->parser.slow_path != slow)
 		metric_inc(f->mt.slow_path, 1);
@@ -491,7 +492,7 @@ ws_rollover(struct link *l, const char *why)
 	l->rollovers++;
 	metric_inc(f->mt.rollovers, 1);
 	if (l->books)
-		out_event_all(f, EV_ROLLOVER, SEV_INFO, 0, 0, "%s: %s", l->name, why);
+		out_event_link(l, EV_ROLLOVER, SEV_INFO, 0, 0, "%s: %s", l->name, why);
 	else
 		out_event(f, 0, EV_ROLLOVER, SEV_INFO, 0, 0, 0, "%s: %s", l->name, why);
 	l->old = l->cur;
@@ -525,6 +526,8 @@ watch_link(struct link *l, int64_t mono)
 	if (l->books) {
 		for (int i = 0; i < f->ninst; i++) {
 			uint32_t id = f->inst_ids[i];
+			if (!venue_link_carries(l, id))
+				continue;
 			int64_t last = l->depth_rx[id] > c->t_open ? l->depth_rx[id] : c->t_open;
 			if (mono - last > f->stale_ns) {
 				l->stale++;
@@ -558,7 +561,7 @@ watch_link(struct link *l, int64_t mono)
 		 * has not heard from the client for 30 s (4004) even while it
 		 * pushes data itself */
 		if (!c->t_ping && (mono - c->t_rx >= f->ping_ns || mono - c->t_tx >= f->ping_ns) &&
-		    ws_send(l, "ping", 4) == 0) {
+		    ws_send(l, l->ping_msg ? l->ping_msg : "ping", strlen(l->ping_msg ? l->ping_msg : "ping")) == 0) {
 			c->t_ping = mono;
 			metric_inc(f->mt.pings, 1);
 		}

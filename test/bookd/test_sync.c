@@ -1834,6 +1834,174 @@ t_fut_reconnect(void)
 	check_consistent();
 }
 
+/* ---------------- Bybit (sync_bybit.c) ---------------- */
+static const struct inst *g_byb;
+
+/* A Bybit delta: first = last = u, prev = u - 1, as parse_bybit.c builds it. */
+static struct rec_delta *
+by_delta(int64_t u, const char *const *spec)
+{
+	return mk_delta(g_byb, u, u, u - 1, spec);
+}
+
+static void
+bybit_synced_at_100(void)
+{
+	start(g_byb);
+	T_EQ_I(g_nctl, 1);
+	T_EQ_I(g_ctl[0].op, CTL_RESUBSCRIBE);        /* at start: the WS snapshot comes by subscribing */
+	in_rec(mk_snap(g_byb, SNAP_WS, 100, 0, L("100:1", "99:2", NULL, "101:1", "102:3", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 100);
+}
+
+static void
+t_bybit_chain_stale_duplicate(void)
+{
+	bybit_synced_at_100();
+	in_rec(by_delta(101, L("100:2", NULL, NULL)));
+	in_rec(by_delta(102, L(NULL, "101:0", NULL)));
+	in_rec(by_delta(102, L(NULL, "101:0", NULL)));      /* the same frame again */
+	in_rec(by_delta(90, L("95:1", NULL, NULL)));         /* late */
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 102);
+	T_EQ_U(g_k.st.applied, 2);
+	T_EQ_U(g_k.st.stale, 2);
+	T_EQ_U(g_k.st.gaps, 0);
+	T_EQ_I(n_out(REC_DELTA, 0), 2);
+	T_EQ_U(g_k.st.upd_missing, 0);
+	check_consistent();
+}
+
+static void
+t_bybit_gap_resubscribes(void)
+{
+	const struct rec_event *e;
+	int nctl;
+
+	bybit_synced_at_100();
+	in_rec(by_delta(101, L("100:2", NULL, NULL)));
+	g_now += 5 * SEC;
+	nctl = g_nctl;
+	in_rec(by_delta(104, L("100:3", NULL, NULL)));       /* 102, 103 lost */
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && e->a == 102 && e->b == 104);
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_CHECK(g_nctl == nctl + 1 && g_ctl[g_nctl - 1].op == CTL_RESUBSCRIBE);
+	T_EQ_U(g_k.st.upd_missing, 2);
+	in_rec(by_delta(105, L("100:4", NULL, NULL)));       /* nothing to place it on */
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	T_CHECK(g_k.st.unsynced_ignored >= 1);
+	in_rec(mk_snap(g_byb, SNAP_WS, 200, 0, L("98:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(((const struct rec_snapshot *)last_z(REC_SNAPSHOT, SNAP_FULL))->reason, SNAP_R_RESYNC);
+	in_rec(by_delta(201, L("98:2", NULL, NULL)));
+	T_EQ_I(g_k.id, 201);
+	T_EQ_U(g_k.st.gaps, 1);
+	check_consistent();
+}
+
+/* u == 1: the venue restarted.  As a snapshot it replaces the book; as a
+ * delta on a book past 1 it cannot be placed: a gap. */
+static void
+t_bybit_reset_u1(void)
+{
+	int64_t q;
+
+	bybit_synced_at_100();
+	in_rec(by_delta(101, L("100:2", NULL, NULL)));
+	in_rec(mk_snap(g_byb, SNAP_WS, 1, 0, L("97:5", NULL, "103:5", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 1);
+	T_EQ_U(g_k.st.seq_resets, 1);
+	T_EQ_U(g_k.st.gaps, 0);
+	T_CHECK(!book_find(g_k.book, BOOK_BID, P("100"), &q));   /* the old book is gone */
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("97"), &q) && q == P("5"));
+	in_rec(by_delta(2, L("97:6", NULL, NULL)));
+	T_EQ_I(g_k.id, 2);
+	check_consistent();
+	in_rec(by_delta(3, L("97:7", NULL, NULL)));
+	in_rec(by_delta(1, L("97:1", NULL, NULL)));           /* a delta with u = 1 on a book at 3 */
+	T_EQ_U(g_k.st.gaps, 1);
+	T_EQ_I(g_k.state, BK_WAIT);
+}
+
+static void
+t_bybit_snapshot_mid_stream(void)
+{
+	int64_t q;
+
+	bybit_synced_at_100();
+	in_rec(by_delta(101, L("100:2", NULL, NULL)));
+	in_rec(mk_snap(g_byb, SNAP_WS, 5000, 0, L("99:9", NULL, "102:9", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 5000);
+	T_EQ_I(book_count(g_k.book, BOOK_BID), 1);
+	T_CHECK(book_find(g_k.book, BOOK_ASK, P("102"), &q) && q == P("9"));
+	in_rec(by_delta(5001, L(NULL, "102:0", NULL)));
+	T_EQ_I(book_count(g_k.book, BOOK_ASK), 0);
+	T_EQ_U(g_k.st.gaps, 0);
+	check_consistent();
+}
+
+static void
+t_bybit_delta_before_snapshot(void)
+{
+	start(g_byb);
+	in_rec(by_delta(7, L("100:1", NULL, NULL)));
+	in_rec(by_delta(8, L("100:2", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_U(g_k.st.unsynced_ignored, 2);
+	T_EQ_U(g_k.st.buffered, 0);
+	T_EQ_I(n_out(REC_DELTA, 0), 0);
+	in_rec(mk_snap(g_byb, SNAP_WS, 8, 0, L("100:2", NULL, "101:1", NULL)));
+	in_rec(by_delta(9, L("100:3", NULL, NULL)));
+	T_EQ_I(g_k.id, 9);
+	check_consistent();
+}
+
+/* A REST answer (mpreplay, or asked by hand) seeds at its u. */
+static void
+t_bybit_rest_seeded(void)
+{
+	start(g_byb);
+	in_rec(mk_snap(g_byb, SNAP_REST, 50, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_HAVE_SNAP);
+	in_rec(by_delta(49, L("100:9", NULL, NULL)));   /* before the snapshot */
+	in_rec(by_delta(51, L("100:2", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 51);
+	check_consistent();
+	start(g_byb);
+	in_rec(mk_snap(g_byb, SNAP_REST, 50, 0, L("100:1", NULL, "101:1", NULL)));
+	in_rec(by_delta(55, L("100:2", NULL, NULL)));   /* the stream is past it */
+	T_EQ_U(g_k.st.snap_too_old, 1);
+	T_EQ_I(g_k.state, BK_WAIT);
+}
+
+static void
+t_bybit_reconnect_waits_for_snapshot(void)
+{
+	int nctl;
+
+	bybit_synced_at_100();
+	in_rec(mk_event(g_byb, EV_DISCONNECTED, 0));
+	in_rec(mk_event(g_byb, EV_CONNECTED, 0));
+	T_EQ_I(g_k.state, BK_WAIT);
+	nctl = g_nctl;
+	g_now += SEC / 10;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, nctl);                 /* the venue's own snapshot is due: no request */
+	in_rec(mk_snap(g_byb, SNAP_WS, 300, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_nctl, nctl);
+	/* and when none comes, the book asks for one after the grace period */
+	in_rec(mk_event(g_byb, EV_CONNECTED, 0));
+	g_now += g_cfg.snapshot_timeout_ns;
+	bk_tick(&g_k, g_now);
+	T_CHECK(g_nctl > nctl && g_ctl[g_nctl - 1].op == CTL_RESUBSCRIBE);
+}
+
 int
 main(void)
 {
@@ -1843,7 +2011,8 @@ main(void)
 	g_bin = inst_get(&g_reg, inst_add(&g_reg, EX_BINANCE, "BTC-USDT", err, sizeof err));
 	g_okx = inst_get(&g_reg, inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err));
 	g_fut = inst_get(&g_reg, inst_add(&g_reg, EX_BINANCE_USDM, "ETH-USDT-SWAP", err, sizeof err));
-	if (!g_bin || !g_okx || !g_fut) {
+	g_byb = inst_get(&g_reg, inst_add(&g_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err));
+	if (!g_byb || !g_bin || !g_okx || !g_fut) {
 		printf("not ok setup - %s\n", err);
 		return 1;
 	}
@@ -1905,6 +2074,13 @@ main(void)
 	T_RUN(t_fut_gap_resync);
 	T_RUN(t_fut_snapshot_older_than_buffer);
 	T_RUN(t_fut_reconnect);
+	T_RUN(t_bybit_chain_stale_duplicate);
+	T_RUN(t_bybit_gap_resubscribes);
+	T_RUN(t_bybit_reset_u1);
+	T_RUN(t_bybit_snapshot_mid_stream);
+	T_RUN(t_bybit_delta_before_snapshot);
+	T_RUN(t_bybit_rest_seeded);
+	T_RUN(t_bybit_reconnect_waits_for_snapshot);
 	out_reset();
 	bk_free(&g_k);
 	book_free(g_cons);

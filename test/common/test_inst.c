@@ -38,8 +38,9 @@ t_ids_and_names(void)
 	T_EQ_S(exch_name(EX_OKX), "okx");
 	T_EQ_S(exch_name(9), "?");
 	T_EQ_I(exch_parse("Binance"), EX_BINANCE);
-	T_EQ_I(exch_parse("bybit"), EX_NONE);          /* planned: a row, no code */
-	T_EQ_I(venue_lookup("bybit"), EX_BYBIT);
+	T_EQ_I(exch_parse("deribit"), EX_NONE);        /* planned: a row, no code */
+	T_EQ_I(venue_lookup("deribit"), EX_DERIBIT);
+	T_EQ_I(exch_parse("bybit"), EX_BYBIT);
 	T_EQ_I(exch_parse("binance-usdm"), EX_BINANCE_USDM);
 	T_EQ_I(EX_DERIBIT, 6);
 	{
@@ -47,7 +48,9 @@ t_ids_and_names(void)
 		uint32_t id;
 
 		T_CHECK(venue_ready(EX_DERIBIT, err, sizeof err) == NULL && strstr(err, "not implemented yet"));
-		T_CHECK(inst_add(&r, EX_BYBIT, "BTC-USDT", err, sizeof err) == 0 && strstr(err, "bybit"));
+		T_CHECK(inst_add(&r, EX_DERIBIT, "BTC-PERPETUAL", err, sizeof err) == 0 && strstr(err, "deribit"));
+		id = inst_add(&r, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err);   /* Bybit linear: BTCUSDT */
+		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "BTCUSDT") == 0);
 		id = inst_add(&r, EX_BINANCE_COINM, "btc-usd-swap", err, sizeof err);
 		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "BTCUSD_PERP") == 0);
 		T_CHECK(inst_add(&r, EX_BINANCE_USDM, "BTC-USDT", err, sizeof err) == 0);   /* no kind */

@@ -6,7 +6,14 @@
  * (book_apply_id), in one run so the two figures sit side by side.  ns per
  * level update, the best of REPS passes over all frames.  The recordings are
  * read at run time; a missing one is an error line.
+ *
+ * Bybit has no recording here: its figure is synthetic, the spot file's
+ * depth frames rewritten (before timing) as Bybit orderbook.1000 deltas with
+ * the same levels (topic, type, ts, data.s/b/a/u/seq, cts), parsed on the
+ * spot path - the same level content in Bybit's wire format, through its
+ * parser (jansson only, no scanner yet).
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +58,38 @@ apply(void *ud, const struct rec_hdr *h)
 	return 0;
 }
 
+/* A Binance depthUpdate (raw or combined-stream) as a Bybit orderbook delta
+ * with update id u: malloc'd, or NULL. */
+static char *
+as_bybit(const char *buf, size_t len, int64_t u, size_t *out_len)
+{
+	json_t *root = json_loadb(buf, len, 0, NULL), *d, *o, *data;
+	char *s = NULL;
+
+	d = json_object_get(root, "data") ? json_object_get(root, "data") : root;
+	if (json_is_object(d) && json_is_array(json_object_get(d, "b")) && json_is_array(json_object_get(d, "a"))) {
+		json_int_t E = json_integer_value(json_object_get(d, "E"));
+		o = json_object();
+		data = json_object();
+		json_object_set_new(o, "topic", json_string("orderbook.1000.ETHUSDT"));
+		json_object_set_new(o, "type", json_string("delta"));
+		json_object_set_new(o, "ts", json_integer(E));
+		json_object_set_new(data, "s", json_string("ETHUSDT"));
+		json_object_set(data, "b", json_object_get(d, "b"));
+		json_object_set(data, "a", json_object_get(d, "a"));
+		json_object_set_new(data, "u", json_integer(u));
+		json_object_set_new(data, "seq", json_integer(u * 7));
+		json_object_set_new(o, "data", data);
+		json_object_set_new(o, "cts", json_integer(E));
+		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+	}
+	json_decref(root);
+	if (s)
+		*out_len = strlen(s);
+	return s;
+}
+
 static void
 bench(const char *name, const char *file, int exch, const char *canon)
 {
@@ -85,8 +124,12 @@ bench(const char *name, const char *file, int exch, const char *canon)
 		if (nf == cap && !(fr = realloc(fr, (cap = cap ? 2 * cap : 1024) * sizeof *fr)))
 			exit(1);
 		fr[nf].len = (size_t)n - (size_t)(sp3 + 1 - line) - 1;
-		fr[nf].buf = strndup(sp3 + 1, fr[nf].len);
-		nf++;
+		if (exch == EX_BYBIT)
+			fr[nf].buf = as_bybit(sp3 + 1, fr[nf].len, (int64_t)nf + 1, &fr[nf].len);
+		else
+			fr[nf].buf = strndup(sp3 + 1, fr[nf].len);
+		if (fr[nf].buf)
+			nf++;
 	}
 	free(line);
 	if (pclose(f) != 0 || nf == 0) {
@@ -95,6 +138,8 @@ bench(const char *name, const char *file, int exch, const char *canon)
 		parse_free(&p);
 		return;
 	}
+	if (exch == EX_BYBIT)
+		p.ws_path = "/v5/public/spot";
 	slow = p.slow_path;
 	for (int rep = 0; rep < REPS; rep++) {
 		struct run r = {book_new(MAXLV), 0};
@@ -125,12 +170,15 @@ main(int argc, char **argv)
 		printf("usage: bench_venue_real\n"
 		    "Parse + apply, ns per level update, of every depth frame of the real recordings\n"
 		    "$MP_ROOT/../shared/data/binance-spot-ethusdt-20240808.cap.zst (binance) and\n"
-		    "binance-usdm-ethusdt-20240808.cap.zst (binance-usdm), in one run; one JSON line each.\n");
+		    "binance-usdm-ethusdt-20240808.cap.zst (binance-usdm), in one run; one JSON line each.\n"
+		    "Bybit (synthetic): the spot file's depth frames rewritten as Bybit orderbook deltas\n"
+		    "with the same levels, through the Bybit parser.\n");
 		return 0;
 	}
 	log_set_level(LOG_ERROR);
 	bench("venue_parse_apply_real_binance_spot", "binance-spot-ethusdt-20240808.cap.zst", EX_BINANCE, "ETH-USDT");
 	bench("venue_parse_apply_real_binance_usdm", "binance-usdm-ethusdt-20240808.cap.zst", EX_BINANCE_USDM,
 	    "ETH-USDT-SWAP");
+	bench("venue_parse_apply_synthetic_bybit_spot", "binance-spot-ethusdt-20240808.cap.zst", EX_BYBIT, "ETH-USDT");
 	return 0;
 }

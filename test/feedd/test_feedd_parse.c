@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../feedd/parse_impl.h"
+#include "bybit.h"
 #include "fx.h"
 /* t.h's T_RUN is one line with an if/else, which gcc 12 flags */
 #include "../t.h"
@@ -52,7 +53,7 @@ sink_clear(struct sink *s)
 }
 
 static struct inst_registry g_reg;
-static struct parse_ctx g_bn, g_ok, g_um, g_cm;
+static struct parse_ctx g_bn, g_ok, g_um, g_cm, g_by;
 static struct sink g_s, g_s2;
 
 static void
@@ -72,6 +73,10 @@ setup(void)
 	parse_init(&g_ok, &g_reg, EX_OKX);
 	parse_init(&g_um, &g_reg, EX_BINANCE_USDM);
 	parse_init(&g_cm, &g_reg, EX_BINANCE_COINM);
+	inst_add(&g_reg, EX_BYBIT, "BTC-USDT", err, sizeof err);
+	inst_add(&g_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err);
+	inst_add(&g_reg, EX_BYBIT, "BTC-USD-SWAP", err, sizeof err);
+	parse_init(&g_by, &g_reg, EX_BYBIT);
 }
 
 static int
@@ -802,6 +807,219 @@ t_binance_futures(void)
 	    sink_emit, &g_s), 1);
 }
 
+/* ---------------- Bybit ---------------- */
+
+/* Bybit names both ways (common/venue.c VS_BYBIT, common/bybit.c). */
+static void
+t_bybit_names(void)
+{
+	static const struct { const char *canon, *vsym; int market; } t[] = {
+		{"BTC-USDT", "BTCUSDT", BYBIT_SPOT}, {"BTC-USDT-SWAP", "BTCUSDT", BYBIT_LINEAR},
+		{"ETH-USDC-SWAP", "ETHPERP", BYBIT_LINEAR}, {"BTC-USDT-241227", "BTCUSDT-27DEC24", BYBIT_LINEAR},
+		{"BTC-USDC-250328", "BTC-28MAR25", BYBIT_LINEAR}, {"BTC-USD-SWAP", "BTCUSD", BYBIT_INVERSE},
+	};
+	const struct venue *v = venue_get(EX_BYBIT);
+	char out[32];
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		T_EQ_I(venue_symbol(v, t[i].canon, out, sizeof out), 0);
+		T_EQ_S(out, t[i].vsym);
+		T_EQ_I((int)bybit_market_of(t[i].canon), t[i].market);
+		T_EQ_I(bybit_canon_of((enum bybit_market)t[i].market, t[i].vsym, strlen(t[i].vsym), out, sizeof out), 0);
+		T_EQ_S(out, t[i].canon);
+	}
+	T_EQ_I(venue_symbol(v, "BTC-USD-241227", out, sizeof out), 0);
+	T_EQ_S(out, "BTCUSDZ24");
+	/* month-code futures carry no day: no canonical name from them */
+	T_EQ_I(bybit_canon_of(BYBIT_INVERSE, "BTCUSDZ24", 9, out, sizeof out), -1);
+	T_EQ_I(bybit_canon_of(BYBIT_SPOT, "BTCPERP", 7, out, sizeof out), -1);
+	T_EQ_I(bybit_market_of_path("/v5/public/inverse"), BYBIT_INVERSE);
+	T_EQ_I(bybit_market_of_path("/v5/public/option"), -1);
+}
+
+#define BY_SNAP "{\"topic\":\"orderbook.1000.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1672304484978,\"data\":{\"s\":\"BTCUSDT\"," \
+    "\"b\":[[\"16493.50\",\"0.006\"],[\"16493.00\",\"0.100\"]],\"a\":[[\"16611.00\",\"0.029\"]],\"u\":18521288,\"seq\":7961638724},\"cts\":1672304484976}"
+#define BY_DELTA "{\"topic\":\"orderbook.1000.BTCUSDT\",\"type\":\"delta\",\"ts\":1672304484999,\"data\":{\"s\":\"BTCUSDT\"," \
+    "\"b\":[[\"16493.50\",\"0\"]],\"a\":[],\"u\":18521289,\"seq\":7961638725},\"cts\":1672304484976}"
+
+static uint32_t
+by_id(const char *canon)
+{
+	const struct inst *in = inst_find(&g_reg, EX_BYBIT, canon);
+
+	return in ? in->id : 0;
+}
+
+static void
+t_bybit_orderbook(void)
+{
+	const struct rec_snapshot *s;
+	const struct rec_delta *d;
+
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, BY_SNAP, 1);
+	s = (const void *)g_s.rec[0];
+	T_EQ_I(s->h.type, REC_SNAPSHOT);
+	T_EQ_I(s->kind, SNAP_WS);
+	T_EQ_I(s->h.inst, by_id("BTC-USDT-SWAP"));       /* BTCUSDT on /linear is the perpetual */
+	T_EQ_I(s->h.last_id, 18521288);
+	T_EQ_I(s->n_bids, 2);
+	T_EQ_I(s->n_asks, 1);
+	T_EQ_I(s->lv[0].px, 1649350000000LL);
+	T_EQ_I(s->lv[1].qty, 10000000);
+	T_EQ_I(s->h.exch_ns, 1672304484978000000LL);
+	WS_EQ(&g_by, BY_DELTA, 1);
+	d = (const void *)g_s.rec[0];
+	T_EQ_I(d->h.type, REC_DELTA);
+	T_CHECK(d->h.first_id == 18521289 && d->h.last_id == 18521289 && d->h.prev_id == 18521288);
+	T_EQ_I(d->n_bids, 1);
+	T_EQ_I(d->lv[0].qty, 0);
+	g_by.ws_path = "/v5/public/spot";
+	WS_EQ(&g_by, BY_SNAP, 1);
+	T_EQ_I(((const struct rec_hdr *)g_s.rec[0])->inst, by_id("BTC-USDT"));   /* and on /spot the pair */
+	g_by.ws_path = NULL;                                  /* no path: the default market, spot */
+	WS_EQ(&g_by, BY_SNAP, 1);
+	T_EQ_I(((const struct rec_hdr *)g_s.rec[0])->inst, by_id("BTC-USDT"));
+	g_by.ws_path = "/v5/public/inverse";                  /* BTCUSDT is not an inverse contract */
+	uint64_t unk = g_by.unknown;
+	WS_EQ(&g_by, BY_SNAP, 0);
+	T_EQ_U(g_by.unknown, unk + 1);
+}
+
+static void
+t_bybit_bad_frames(void)
+{
+	uint64_t errs = g_by.errors;
+
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1000.BTCUSDT\",\"type\":\"delta\",\"ts\":1,\"data\":{\"b\":[],\"a\":[]}}", -1);
+	T_CHECK(strstr(g_by.err, "\"u\"") != NULL);
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1000.BTCUSDT\",\"type\":\"other\",\"ts\":1,\"data\":{\"b\":[],\"a\":[],\"u\":5}}", -1);
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1000.BTCUSDT\",\"type\":\"delta\",\"ts\":1,\"data\":{\"b\":[[\"-1\",\"1\"]],\"a\":[],\"u\":5}}", -1);
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1000.BTCUSDT\",\"type\":\"delta\",\"ts\":1,\"data\":{\"b\":[],\"a\":[],\"u\":0}}", -1);
+	WS_EQ(&g_by, "{\"type\":\"delta\"}", -1);
+	WS_EQ(&g_by, "[1,2]", -1);
+	g_by.ws_path = "/v5/public/option";
+	WS_EQ(&g_by, BY_DELTA, -1);
+	T_EQ_U(g_by.errors, errs + 7);
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"topic\":\"liquidation.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1,\"data\":{}}", 0);
+}
+
+static void
+t_bybit_tickers(void)
+{
+	const struct rec_ticker *t;
+	const struct rec_market *m;
+
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"topic\":\"tickers.BTCUSDT\",\"type\":\"snapshot\",\"data\":{\"symbol\":\"BTCUSDT\",\"lastPrice\":\"17216.00\","
+	    "\"prevPrice24h\":\"16926.50\",\"highPrice24h\":\"17281.50\",\"lowPrice24h\":\"16915.00\",\"markPrice\":\"17217.33\","
+	    "\"indexPrice\":\"17227.36\",\"openInterest\":\"68744.761\",\"openInterestValue\":\"1183601235.91\","
+	    "\"turnover24h\":\"1570383121.943499\",\"volume24h\":\"91705.276\",\"nextFundingTime\":\"1673280000000\","
+	    "\"fundingRate\":\"-0.000212\",\"fundingIntervalHour\":\"8\",\"bid1Price\":\"17215.50\",\"bid1Size\":\"84.489\","
+	    "\"ask1Price\":\"17216.00\",\"ask1Size\":\"83.020\"},\"cs\":24987956059,\"ts\":1673272861686}", 4);
+	t = (const void *)g_s.rec[0];
+	T_EQ_I(t->h.type, REC_TICKER);
+	T_EQ_I(t->have, TICK_BBO | TICK_LAST | TICK_24H);
+	T_EQ_I(t->bid_px, 1721550000000LL);
+	T_EQ_I(t->open_24h, 1692650000000LL);
+	m = (const void *)g_s.rec[1];
+	T_CHECK(m->h.type == REC_MARKET && m->h.aux == MK_FUNDING);
+	T_EQ_I(m->funding_rate, -212000000000000LL);
+	T_EQ_I(m->settle_ns, 1673280000000000000LL);
+	T_EQ_U(m->funding_interval_s, 28800);
+	T_EQ_I(m->mark_px, MKT_NONE);
+	T_EQ_I(m->h.exch_ns, 1673272861686000000LL);
+	m = (const void *)g_s.rec[2];
+	T_CHECK(m->h.aux == MK_OPEN_INTEREST && m->oi_contracts == 6874476100000LL && m->oi_quote == 11836012359100LL);
+	T_EQ_I(m->oi_base, MKT_NONE);
+	m = (const void *)g_s.rec[3];
+	T_CHECK(m->h.aux == MK_MARK && m->mark_px == 1721733000000LL && m->index_px == 1722736000000LL);
+	/* an inverse delta with two fields: no ticker groups, funding (no time) and open interest */
+	g_by.ws_path = "/v5/public/inverse";
+	WS_EQ(&g_by, "{\"topic\":\"tickers.BTCUSD\",\"type\":\"delta\",\"data\":{\"symbol\":\"BTCUSD\",\"fundingRate\":\"0.0001\","
+	    "\"openInterest\":\"123456\"},\"cs\":1,\"ts\":1673272861686}", 2);
+	m = (const void *)g_s.rec[0];
+	T_CHECK(m->h.aux == MK_FUNDING && m->h.inst == by_id("BTC-USD-SWAP") && m->funding_rate == 100000000000000LL);
+	T_EQ_I(m->settle_ns, MKT_NONE);
+	T_EQ_I(((const struct rec_market *)g_s.rec[1])->h.aux, MK_OPEN_INTEREST);
+	/* a spot ticker: no derivatives records */
+	g_by.ws_path = "/v5/public/spot";
+	WS_EQ(&g_by, "{\"topic\":\"tickers.BTCUSDT\",\"ts\":1673853746003,\"type\":\"snapshot\",\"cs\":2588407389,\"data\":{"
+	    "\"symbol\":\"BTCUSDT\",\"lastPrice\":\"21109.77\",\"highPrice24h\":\"21426.99\",\"lowPrice24h\":\"20575\","
+	    "\"prevPrice24h\":\"20704.93\",\"volume24h\":\"6780.866843\",\"turnover24h\":\"141946527.22907118\","
+	    "\"price24hPcnt\":\"0.0196\",\"usdIndexPrice\":\"21120.2400136\"}}", 1);
+	T_EQ_I(((const struct rec_ticker *)g_s.rec[0])->have, TICK_LAST | TICK_24H);
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"topic\":\"tickers.BTCUSDT\",\"type\":\"delta\",\"data\":{\"fundingRate\":\"x\"},\"ts\":1}", -1);
+}
+
+static void
+t_bybit_trades_klines(void)
+{
+	const struct rec_trade *t;
+	const struct rec_kline *k;
+
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"topic\":\"publicTrade.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1672304486868,\"data\":[{\"T\":1672304486865,"
+	    "\"s\":\"BTCUSDT\",\"S\":\"Buy\",\"v\":\"0.001\",\"p\":\"16578.50\",\"L\":\"PlusTick\","
+	    "\"i\":\"20f43950-d8dd-5b31-9112-a178eb6023af\",\"BT\":false},{\"T\":1672304486866,\"s\":\"BTCUSDT\",\"S\":\"Sell\","
+	    "\"v\":\"0.002\",\"p\":\"16578.00\",\"L\":\"MinusTick\",\"i\":\"4412\",\"BT\":false}]}", 2);
+	t = (const void *)g_s.rec[0];
+	T_CHECK(t->side == SIDE_BUY && t->px == 1657850000000LL && t->qty == 100000 && t->h.first_id > 0);
+	T_EQ_I(t->trade_ns, 1672304486865000000LL);
+	t = (const void *)g_s.rec[1];
+	T_CHECK(t->side == SIDE_SELL && t->h.first_id == 4412);
+	WS_EQ(&g_by, "{\"topic\":\"kline.1.BTCUSDT\",\"data\":[{\"start\":1672324800000,\"end\":1672324859999,\"interval\":\"1\","
+	    "\"open\":\"16649.5\",\"close\":\"16677\",\"high\":\"16677\",\"low\":\"16608\",\"volume\":\"2.081\",\"turnover\":\"34666.4005\","
+	    "\"confirm\":true,\"timestamp\":1672324988882}],\"ts\":1672324988882,\"type\":\"snapshot\"}", 1);
+	k = (const void *)g_s.rec[0];
+	T_CHECK(k->interval_s == 60 && k->closed == 1 && k->c == 1667700000000LL && k->vol == 208100000);
+	T_EQ_I(k->close_ns, 1672324859999000000LL);
+	WS_EQ(&g_by, "{\"topic\":\"kline.7.BTCUSDT\",\"data\":[],\"ts\":1,\"type\":\"snapshot\"}", 0);
+	WS_EQ(&g_by, "{\"topic\":\"publicTrade.BTCUSDT\",\"data\":[{\"T\":1,\"S\":\"Both\",\"v\":\"1\",\"p\":\"1\",\"i\":\"1\"}]}", -1);
+}
+
+static void
+t_bybit_control(void)
+{
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"success\":true,\"ret_msg\":\"pong\",\"conn_id\":\"465772b1\",\"op\":\"ping\"}", 0);
+	T_EQ_I(g_by.notice, PN_PONG);
+	g_by.ws_path = "/v5/public/spot";
+	WS_EQ(&g_by, "{\"req_id\":\"\",\"op\":\"pong\",\"args\":[\"1675418560633\"],\"conn_id\":\"cfcb\"}", 0);
+	T_EQ_I(g_by.notice, PN_PONG);
+	WS_EQ(&g_by, "{\"success\":true,\"ret_msg\":\"subscribe\",\"conn_id\":\"2324d9\",\"req_id\":\"subscribe1\",\"op\":\"subscribe\"}", 0);
+	T_EQ_I(g_by.notice, PN_SUB_ACK);
+	WS_EQ(&g_by, "{\"success\":false,\"ret_msg\":\"error:handler not found\",\"conn_id\":\"2324d9\",\"op\":\"subscribe\"}", 0);
+	T_EQ_I(g_by.notice, PN_SUB_ERROR);
+	T_CHECK(strstr(g_by.err, "handler not found") != NULL);
+}
+
+static void
+t_bybit_rest(void)
+{
+	const char *body = "{\"retCode\":0,\"retMsg\":\"OK\",\"result\":{\"s\":\"BTCUSD\",\"a\":[[\"65557.7\",\"16606\"]],"
+	    "\"b\":[[\"65485.5\",\"47081\"],[\"65485\",\"1\"]],\"ts\":1716863719031,\"u\":230704,\"seq\":1432604333,"
+	    "\"cts\":1716863718905},\"retExtInfo\":{},\"time\":1716863719382}";
+	const struct rec_snapshot *s;
+
+	sink_clear(&g_s);
+	T_EQ_I(parse_rest(&g_by, "/v5/market/orderbook?category=inverse&symbol=BTCUSD&limit=500", body, strlen(body), 9, 31,
+	    sink_emit, &g_s), 1);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s->kind == SNAP_REST && s->h.inst == by_id("BTC-USD-SWAP") && s->h.last_id == 230704 && s->req_id == 31);
+	T_CHECK(s->n_bids == 2 && s->n_asks == 1 && s->lv[2].qty == 1660600000000LL);
+	sink_clear(&g_s);
+	body = "{\"retCode\":10006,\"retMsg\":\"Too many visits!\",\"result\":{}}";
+	T_EQ_I(parse_rest(&g_by, "/v5/market/orderbook?category=linear&symbol=BTCUSDT&limit=500", body, strlen(body), 9, 32,
+	    sink_emit, &g_s), -1);
+	T_CHECK(strstr(g_by.err, "10006") != NULL);
+	T_EQ_I(parse_rest(&g_by, "/v5/market/orderbook?symbol=BTCUSDT", body, strlen(body), 9, 33, sink_emit, &g_s), -1);
+	T_EQ_I(parse_rest(&g_by, "/v5/market/instruments-info?category=linear", "{}", 2, 9, 0, sink_emit, &g_s), 0);
+}
+
 int
 main(void)
 {
@@ -826,11 +1044,19 @@ main(void)
 	T_RUN(t_hostile_nesting);
 	T_RUN(t_hostile_50mb);
 	T_RUN(t_hostile_duplicate_keys);
+	T_RUN(t_bybit_names);
+	T_RUN(t_bybit_orderbook);
+	T_RUN(t_bybit_bad_frames);
+	T_RUN(t_bybit_tickers);
+	T_RUN(t_bybit_trades_klines);
+	T_RUN(t_bybit_control);
+	T_RUN(t_bybit_rest);
 	sink_clear(&g_s);
 	sink_clear(&g_s2);
 	parse_free(&g_bn);
 	parse_free(&g_ok);
 	parse_free(&g_um);
 	parse_free(&g_cm);
+	parse_free(&g_by);
 	return t_done();
 }

@@ -3,7 +3,8 @@
 # own ring prefix, data dir, free ports.  Source after test/lib.sh.
 #
 #   sys_require            skip the whole test if a program is missing
-#   sys_config [RATE]      write $CONF (mpsim at RATE x real time, default 1)
+#   sys_config [RATE]      write $CONF (mpsim at RATE x real time, default 1;
+#                          SYS_SIM=false: the test runs its own mpsim)
 #   sys_start              mpctl start (foreground, in the background), wait for start-up;
 #                          SYS_SET=(--set S.K=V ...) is passed to every mpctl call
 #   sys_health PY [ARGS]   run PY with d = /health (ARGS in sys.argv[1:]); true if it does not raise
@@ -52,7 +53,7 @@ http_port = $HTTP_PORT
 metrics_interval = 500ms
 stream_interval = 2s
 disk_probe_size = ${SYS_DISK_PROBE:-8MiB}
-sim = true
+sim = ${SYS_SIM:-true}
 sim_args = --binance-port $SIM_B --okx-port $SIM_O --rate ${1:-1} ${SYS_SIM_EXTRA:-}
 [feedd.binance]
 ws_url = ws://127.0.0.1:$SIM_B

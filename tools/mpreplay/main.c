@@ -276,9 +276,12 @@ replay_line(struct replay *r, char *line, size_t len, const char *file, uint64_t
 	r->now = recv_ns;
 	r->cur_exch = exch;
 	start_books(r, exch, recv_ns);
-	if (strcmp(src, "ws") == 0 || strncmp(src, "ws:/", 4) == 0)
+	if (strcmp(src, "ws") == 0 || strncmp(src, "ws:/", 4) == 0) {
+		/* "ws:<path>": the path picks the market where it matters (Bybit) */
+		pc->ws_path = src[2] == ':' ? src + 3 : NULL;
 		rc = parse_ws(pc, payload, len - (size_t)(payload - line), recv_ns, on_record, r);
-	else if (strncmp(src, "rest:", 5) == 0)
+		pc->ws_path = NULL;
+	} else if (strncmp(src, "rest:", 5) == 0)
 		rc = parse_rest(pc, src + 5, payload, len - (size_t)(payload - line), recv_ns, 0, on_record, r);
 	else {
 		if (++r->bad_lines <= BAD_EXAMPLES)

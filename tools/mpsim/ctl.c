@@ -293,7 +293,10 @@ sim_inject(const struct flt_spec *f, char *err, size_t errlen)
 			c->stalled = 0;
 			break;
 		case FLT_SHUTDOWN_NOTICE:
-			sim_ops(v)->notice(c, f->ms ? f->ms : (int)sim_scaled_ms(sim_ops(v)->notice_ms));
+			if (sim_ops(v)->notice)
+				sim_ops(v)->notice(c, f->ms ? f->ms : (int)sim_scaled_ms(sim_ops(v)->notice_ms));
+			else
+				ws_close(c, 1001, "server shutdown");   /* a venue without a notice just goes */
 			break;
 		case FLT_ROLLOVER:
 			sim.st[v].clients_closed_rollover++;

@@ -12,6 +12,33 @@ emit_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n
 	sim_ops(in->venue)->broadcast(in, kind, param, p, n, mode);
 }
 
+void
+emit_fanout(struct sim_inst *in, int kind, const char *p, size_t n, int mode)
+{
+	int idx = (int)(in - sim.inst);
+	struct sim_conn *c, *next;
+
+	for (c = sim.conns; c; c = next) {
+		next = c->next;
+		if (c->venue != in->venue || c->state != CONN_WS || c->closing)
+			continue;
+		for (int i = 0; i < c->nsubs; i++) {
+			if (c->subs[i].inst != idx || c->subs[i].kind != kind)
+				continue;
+			if (mode == EMIT_TRUNC_WIRE) {
+				unsigned char h[10] = {0x81, 127};
+				for (int k = 0; k < 8; k++)
+					h[2 + k] = (unsigned char)((uint64_t)n >> (56 - 8 * k));
+				ws_send_raw(c, h, 10);
+				ws_send_raw(c, p, n / 2);
+				conn_end(c);
+				break;
+			}
+			ws_send_text(c, p, n);
+		}
+	}
+}
+
 int
 emit_wanted(const struct sim_inst *in, int kind, int param)
 {

@@ -15,6 +15,11 @@ enum { EMIT_NORMAL = 0, EMIT_TRUNC_WIRE = 1 };
 /* Send payload to every connection subscribed to (instrument, kind, param)
  * (param 0 = any); the venue decides the wrapping. */
 void emit_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, int mode);
+/* The plain fan-out of a venue whose frames need no per-connection wrapping
+ * (OKX, Bybit): payload to every connection of the instrument's venue
+ * subscribed to kind; EMIT_TRUNC_WIRE announces the full length, sends half
+ * and drops the connection. */
+void emit_fanout(struct sim_inst *in, int kind, const char *p, size_t n, int mode);
 /* An order-book increment on stream s (0 = main, 1 = Binance 1000 ms):
  * broadcast unless a pending fault changes what goes out. */
 void emit_incr(struct sim_inst *in, int s, int kind, const char *p, size_t n);

@@ -261,13 +261,21 @@ sim_setup_instruments(const char *symbols, int levels)
 		fprintf(stderr, "mpsim: --symbols: list too long\n");
 		return -1;
 	}
-	for (const char *p = symbols; *p; p++)
-		n += *p == ',';
-	sim.inst = calloc((size_t)n * 2, sizeof *sim.inst);
+	for (int v = 0; v < SIM_NVENUE; v++)
+		for (const char *p = sim.venue_symbols[v] ? sim.venue_symbols[v] : symbols; *p; p++)
+			n += *p == ',';
+	sim.inst = calloc((size_t)(n + 1) * SIM_NVENUE, sizeof *sim.inst);
 	if (sim.inst == NULL)
 		return -1;
 	for (int v = 0; v < SIM_NVENUE; v++) {
-		strcpy(list, symbols);
+		const char *src = sim.venue_symbols[v] ? sim.venue_symbols[v] : sim_ops(v)->own_symbols ? NULL : symbols;
+		if (!src)
+			continue;
+		if (strlen(src) >= sizeof list) {
+			fprintf(stderr, "mpsim: --%s-symbols: list too long\n", sim_venue_name(v));
+			return -1;
+		}
+		strcpy(list, src);
 		for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 			while (*t == ' ')
 				t++;

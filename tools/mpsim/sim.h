@@ -24,7 +24,7 @@ struct ssl_st;
 
 /* Simulated venues: indexes of sim.st and the listeners; each maps to its
  * exchange id and its operations through the table in venues.c. */
-enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_NVENUE = 2 };
+enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_BYBIT = 2, SIM_NVENUE = 3 };
 
 struct sim_conn;
 struct sim_inst;
@@ -57,6 +57,7 @@ struct sim_venue {
 	int server_pings;         /* the server pings and closes after 24 h; else idle close */
 	int replays;              /* --replay serves this venue */
 	int derivatives;          /* serves OKX-style derivative instIds (BTC-USDT-SWAP; instid.h) */
+	int own_symbols;          /* instruments only from --<venue>-symbols, not --symbols (Bybit) */
 };
 /* The operations of a sim venue index (never NULL for 0..SIM_NVENUE-1). */
 const struct sim_venue *sim_ops(int venue);
@@ -137,6 +138,10 @@ struct sim_inst {
 	int64_t ox_top5[2][5][2], ox_bbo[4];
 	int ox_bbo_changed, ox_traded;
 	int64_t ox_oi_lots;      /* open interest, contracts (lots): okx_market.c */
+	/* Bybit (bybit.c): market, orderbook u and seq, the worst price of the
+	 * published top 1000 per side (0 = none), trade id, open interest (lots) */
+	int by_market;
+	int64_t by_u, by_seq, by_bound[2], by_trade_id, by_oi;
 };
 
 /* Connection state (http.c owns the I/O; the venue layers own subs). */
@@ -218,6 +223,7 @@ struct sim {
 	int64_t ox_win_idx[3], ox_win_n[3];
 	int max_write_queue;
 	int64_t conn_life_ms;            /* Binance connection lifetime, 0 = 24 h scaled */
+	const char *venue_symbols[SIM_NVENUE];  /* a venue's own --<venue>-symbols list (NULL = --symbols) */
 };
 
 extern struct sim sim;

@@ -1,6 +1,7 @@
 /* venues.c - mpsim's half of the venue table: each simulated venue's
  * operations (binance.c, okx.c) by sim venue index. */
 #include "binance.h"
+#include "bybit.h"
 #include "okx.h"
 #include "sim.h"
 #include "venue.h"
@@ -17,6 +18,12 @@ ox_last_id(const struct sim_inst *in)
 	return in->ox_seq;
 }
 
+static int64_t
+by_last_id(const struct sim_inst *in)
+{
+	return in->by_u;
+}
+
 static const struct sim_venue venues[SIM_NVENUE] = {
 	[SIM_BINANCE] = {
 		.exch = EX_BINANCE, .inst_init = bn_inst_init, .on_step = bn_on_step, .rest = bn_rest,
@@ -31,6 +38,12 @@ static const struct sim_venue venues[SIM_NVENUE] = {
 		.rest = ox_rest, .ws_open = ox_ws_open, .ws_message = ox_ws_message, .broadcast = ox_broadcast,
 		.fault_answer = ox_fault_answer, .notice = ox_upgrade_notice, .notice_ms = 60000,
 		.px = ox_px, .qty = ox_qty, .last_id = ox_last_id, .ws_snapshots = 1, .derivatives = 1,
+	},
+	[SIM_BYBIT] = {
+		.exch = EX_BYBIT, .inst_init = by_inst_init, .on_step = by_on_step, .rest = by_rest,
+		.ws_open = by_ws_open, .ws_message = by_ws_message, .broadcast = by_broadcast,
+		.fault_answer = by_fault_answer, .px = by_px, .qty = by_qty, .last_id = by_last_id,
+		.own_symbols = 1, .derivatives = 1,
 	},
 };
 

@@ -1,0 +1,176 @@
+/*
+ * sync_bybit.c - Bybit v5 orderbook.{depth}.{symbol} rules (feedd/README.md,
+ * "Bybit v5"; the procedure is in sync.h).  A delta carries first_id =
+ * last_id = u and prev_id = u - 1; a WS snapshot last_id = u.
+ *
+ * The venue sends a snapshot on every subscribe (and again, "u": 1 or not,
+ * when its service restarts): a snapshot replaces the book whatever state it
+ * is in.  After it, each delta must have u == the book's u + 1; u <= the
+ * book's u is a duplicate or late (ignored, counted stale); anything else is
+ * a gap -> CTL_RESUBSCRIBE, deltas ignored until the new snapshot.  A delta
+ * with u == 1 on a book past 1 is the stream restarting without its
+ * snapshot: a gap too.
+ *
+ * The exact range follows the window: every held level (up to 1000 a side)
+ * is the venue's own after each delta, so the range moves out and in with it.
+ *
+ * REST /v5/market/orderbook: an answer installs a REST-seeded book at its
+ * u; the first delta kept must be u + 1 (u <= it: stale; beyond: too old).
+ * That holds only where the REST book shares the WS stream's u (mpsim; the
+ * venue documents u per depth stream, REST stops at 200/500 levels), so
+ * bookd never asks for one: a lost book is resubscribed.  seq (the matching
+ * engine's version, across depths) is not carried by the records.
+ */
+#include "sync.h"
+
+#include "log.h"
+
+#define BY_WS_DEPTH 1000   /* the depth feedd subscribes (orderbook.1000) */
+
+enum sync_verdict
+sy_first(const struct rec_hdr *d, int64_t snap)
+{
+	if (d->last_id <= snap)
+		return SV_STALE;
+	return d->first_id == snap + 1 ? SV_APPLY : SV_TOO_OLD;
+}
+
+enum sync_verdict
+sy_next(const struct rec_hdr *d, int64_t id)
+{
+	if (d->last_id == 1 && id > 1)
+		return SV_GAP;        /* restarted without a snapshot */
+	if (d->last_id <= id)
+		return SV_STALE;      /* a duplicate, or late */
+	return d->first_id == id + 1 ? SV_APPLY : SV_GAP;
+}
+
+static enum sync_verdict
+first(struct bk *k, const struct rec_hdr *d)
+{
+	return sy_first(d, k->snap_id);
+}
+
+static enum sync_verdict
+next(struct bk *k, const struct rec_hdr *d)
+{
+	return sy_next(d, k->id);
+}
+
+static uint32_t
+snap_depth(const struct bk_cfg *c)
+{
+	(void)c;
+	return 200;   /* the spot REST maximum; only asked for by hand */
+}
+
+static uint16_t
+request_op(struct bk *k, int64_t now)
+{
+	/* after a (re)connect the venue's own snapshot is on its way */
+	return now < k->grace_until ? 0 : CTL_RESUBSCRIBE;
+}
+
+static void
+ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
+{
+	if (s->nchunks > 1) {
+		k->st.snap_bad++;
+		return;
+	}
+	if (k->state == BK_SYNCED) {
+		/* the venue restarted its stream: its snapshot is the truth */
+		k->st.seq_resets++;
+		log_info("bybit snapshot on a synced book: reset", "symbol=%s u=%lld book=%lld", k->in->symbol,
+		    (long long)s->h.last_id, (long long)k->id);
+	}
+	k->st.snap_answers++;
+	k->req_id = 0;
+	bk_buffer_clear(k);
+	bk_loss_chain_at(k, s->h.last_id);
+	if (bk_install(k, s, now) < 0) {
+		if (k->state == BK_SYNCED)
+			bk_resync(k, "invalid WS snapshot", now);
+		else {
+			bk_unsync(k);
+			bk_maybe_request(k, now);
+		}
+		return;
+	}
+	bk_synced(k, now);
+}
+
+static int
+unsynced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
+{
+	(void)d;
+	if (k->state == BK_HAVE_SNAP)
+		return 0;     /* a REST-seeded book looks for its continuation */
+	/* nothing to place it on: the WS snapshot starts the book */
+	k->st.unsynced_ignored++;
+	k->want_req = 1;
+	bk_maybe_request(k, now);
+	return 1;
+}
+
+static void
+connected(struct bk *k, int64_t now)
+{
+	bk_loss_reset_chain(k);
+	k->grace_until = now + k->cfg->snapshot_timeout_ns / 3;
+}
+
+static void
+wait_tick(struct bk *k, int64_t now)
+{
+	if (now >= k->grace_until)
+		k->want_req = 1;
+}
+
+/* The exact range: the venue's book is its top 1000, kept whole by the
+ * deltas (a level leaving the window is deleted, one entering inserted), so
+ * every level held is exact and the range follows the window both ways.
+ * (The default rule only narrows it, from the snapshot's edge.) */
+static void
+edge_follows(struct bk *k)
+{
+	for (int s = 0; s < 2; s++) {
+		uint32_t n = book_count(k->book, s);
+		k->edge_px[s] = n ? book_level(k->book, s, n - 1)->px : 0;
+	}
+}
+
+static int
+applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
+{
+	(void)d;
+	(void)heartbeat;
+	(void)now;
+	/* a book cut by max_levels below 1000 stays as the default narrowed it */
+	if (k->cfg->max_levels >= BY_WS_DEPTH)
+		edge_follows(k);
+	return 0;
+}
+
+static uint32_t
+expected_levels(const struct bk *k)
+{
+	return k->cfg->max_levels < BY_WS_DEPTH ? k->cfg->max_levels : BY_WS_DEPTH;
+}
+
+const struct bk_venue bk_venue_bybit = {
+	.first = first,
+	.next = next,
+	.chain_prev = 0,
+	.snap_depth = snap_depth,
+	.request_op = request_op,
+	.applied = applied,
+	.unsynced_delta = unsynced_delta,
+	.connected = connected,
+	.wait_tick = wait_tick,
+	.ws_snapshot = ws_snapshot,
+	.loss = bk_loss_binance,
+	.expected_levels = expected_levels,
+	.bbo_check = 0,
+	.splice = 0,
+};

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# test/mpctl/mpctl_bybit.sh - Bybit v5 end to end: the whole system under
+# mpctl against mpsim's Bybit (spot, linear, inverse; 10 linear perpetuals).
+#   - every book synced from the venue's WS snapshot, over 3 connections;
+#   - a gap fault on a linear book: EV_GAP, resubscribe, synced again;
+#   - market paused: the store's book equals /_sim/book (its top 1000) at
+#     the same u, for one book of each market, after the gap;
+#   - funding, open interest and mark price on market.bybit.<symbol>.* (linear
+#     and inverse; none for spot), valid against the JSON Schemas;
+#   - mpstore verify clean; mpreplay rebuilds the capture feedd wrote with no
+#     config, with books for every instrument and venue_symbol beside symbol.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib_system.sh"
+PY=/usr/bin/python3
+SIM_Y=$(free_port)
+LINEAR="BTC-USDT-SWAP,ETH-USDT-SWAP,SOL-USDT-SWAP,XRP-USDT-SWAP,DOGE-USDT-SWAP,ADA-USDT-SWAP,AVAX-USDT-SWAP,LINK-USDT-SWAP,DOT-USDT-SWAP,LTC-USDT-SWAP"
+SYMS="BTC-USDT,ETH-USDT,$LINEAR,BTC-USD-SWAP"
+NBOOKS=13
+
+sys_require bybit
+# the test's own mpsim: the symbol list is longer than a config line
+bg "$BIN/mpsim" --binance-port 0 --okx-port 0 --bybit-port "$SIM_Y" --levels 1500 --bybit-symbols "$SYMS" \
+    >"$T_TMP/sim.out" 2>"$T_TMP/sim.err"
+wait_for 10 grep -q 'mpsim ready' "$T_TMP/sim.out" || { not_ok bybit_sim_start "$(tail -3 "$T_TMP/sim.err")"; exit 1; }
+SYS_SIM=false
+sys_config 1
+cat >>"$CONF" <<EOF
+[instruments]
+binance =
+okx =
+bybit = $SYMS
+[feedd.bybit]
+ws_url = ws://127.0.0.1:$SIM_Y
+rest_url = http://127.0.0.1:$SIM_Y
+capture_file = $T_TMP/bybit.cap
+[bookd]
+snapshot_timeout = 5s
+EOF
+SYS_KEEP_LOGS=bybit-system
+if sys_start; then ok bybit_start; else not_ok bybit_start "$(mpctl status 2>&1)"; exit 1; fi
+
+books_synced() {
+	sys_health "
+b = [x for x in d['books'] if x['exchange'] == 'bybit']
+assert len(b) == $NBOOKS and all(x['synced'] and min(x['levels']['bid'] or 0, x['levels']['ask'] or 0) >= 1000 for x in b), b"
+}
+if wait_for 90 books_synced; then ok bybit_books_synced_13
+else not_ok bybit_books_synced_13 "$(sys_books_summary)"; exit 1; fi
+
+if sys_health '
+c = [x for x in d["connections"] if x["exchange"] == "bybit"]
+assert c and all(x["connected"] for x in c), d["connections"]
+'; then ok bybit_connected; else not_ok bybit_connected "$(sys_health 'print(d["connections"])' 2>&1)"; fi
+
+bval() { sys_health "
+b = [x for x in d['books'] if x['exchange'] == 'bybit' and x['symbol'] == '$1'][0]
+print($2)" 2>/dev/null; }
+sim() { curl -sf -m 5 -X POST "http://127.0.0.1:$SIM_Y/_sim/$1" >/dev/null; }
+
+# a gap on one linear book: detected, resubscribed, synced again
+gaps=$(bval ETH-USDT-SWAP "b['gaps']"); rs=$(bval ETH-USDT-SWAP "b['resyncs']")
+curl -sf -m 5 -X POST "http://127.0.0.1:$SIM_Y/_sim/fault?kind=gap&venue=bybit&symbol=ETH-USDT-SWAP" >/dev/null
+gap_seen() { sys_health "
+b = [x for x in d['books'] if x['exchange'] == 'bybit' and x['symbol'] == 'ETH-USDT-SWAP'][0]
+assert b['gaps'] > $gaps and b['resyncs'] > $rs and b['synced'], b"; }
+if wait_for 60 gap_seen; then ok bybit_gap_resynced
+else not_ok bybit_gap_resynced "gaps $(bval ETH-USDT-SWAP "b['gaps']") (before $gaps), synced $(bval ETH-USDT-SWAP "b['synced']")"; fi
+
+# store_exact SYMBOL: the store's book reaches /_sim/book's u and equals its top 1000
+store_exact() {
+	"$BIN/mpstore" print -c "$CONF" --symbol "$1" --exchange bybit --types snapshot,delta --levels -1 2>/dev/null |
+	    $PY "$MP_ROOT/test/mpctl/store_book.py" >"$T_TMP/store-$1.json" 2>/dev/null &&
+	    $PY "$MP_ROOT/test/mpctl/book_exact.py" "$SIM_Y" bybit "$1" 1000 "$T_TMP/store-$1.json" >"$T_TMP/exact-$1.txt"
+}
+sim pause
+for s in BTC-USDT ETH-USDT-SWAP BTC-USD-SWAP; do
+	if wait_for 60 store_exact "$s"; then ok "bybit_store_exact_$s"
+	else not_ok "bybit_store_exact_$s" "$(cat "$T_TMP/exact-$s.txt" 2>/dev/null)"; fi
+done
+sim resume
+
+# derivatives market data on the subjects: funding, open interest, mark (linear and inverse, not spot)
+mkt_msgs() {
+	"$BIN/mpsub" -c "$CONF" --durable bybitmkt --subjects funding_rate,open_interest,mark_price --seconds 2 \
+	    --dump "$T_TMP/dump.txt" >"$T_TMP/mkt.json" 2>>"$T_TMP/mpsub.log" &&
+	    $PY - "$T_TMP/mkt.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["subjects"]
+need = ["market.bybit.%s.%s" % (i, k) for i in ("btc-usdt-swap", "btc-usd-swap") for k in ("funding_rate", "open_interest", "mark_price")]
+sys.exit(0 if all(s.get(n, 0) > 0 for n in need) and not any(k.startswith("market.bybit.btc-usdt.") for k in s) else 1)
+PY
+}
+if wait_for 60 mkt_msgs; then ok bybit_market_subjects; else not_ok bybit_market_subjects "$(head -c 600 "$T_TMP/mkt.json")"; fi
+if $PY -c 'import jsonschema' 2>/dev/null; then
+	if r=$($PY "$MP_ROOT/test/routerd/check.py" validate "$T_TMP/dump.txt"); then ok bybit_market_schema
+	else not_ok bybit_market_schema "$r"; fi
+else
+	skip bybit_market_schema "python3 jsonschema missing"
+fi
+# the values mpsim sends: a rate near 0.01 %, 8 h settlements, mark and index, open interest and its value
+check bybit_market_bodies $PY - "$T_TMP/dump.txt" <<'PY'
+import json, sys, re
+seen = {"funding": 0, "mark": 0, "oi": 0}
+for line in open(sys.argv[1]):
+    subj, body = line.rstrip("\n").split("\t", 1)
+    b = json.loads(body)
+    if not subj.startswith("market.bybit."):
+        continue
+    if subj.endswith(".funding_rate"):
+        assert re.match(r"^0\.000(0[5-9]|1[0-5])[0-9]*$", b["funding_rate"]), b
+        assert b["funding_interval_s"] == 28800 and b["funding_time"], b
+        seen["funding"] += 1
+    elif subj.endswith(".mark_price"):
+        assert b["mark_price"] is not None and b["index_price"] is not None, b
+        seen["mark"] += 1
+    elif subj.endswith(".open_interest"):
+        assert float(b["open_interest"]) > 0 and b["open_interest_value"], b
+        seen["oi"] += 1
+sys.exit(0 if all(seen.values()) else 1)
+PY
+
+sys_stop && ok bybit_stop || not_ok bybit_stop
+
+if "$BIN/mpstore" verify -c "$CONF" >"$T_TMP/verify.json" 2>"$T_TMP/verify.err"; then ok bybit_store_verify
+else not_ok bybit_store_verify "$(head -c 1500 "$T_TMP/verify.json") $(tail -3 "$T_TMP/verify.err")"; fi
+
+# mpreplay: the capture (ws:/v5/public/<market> lines) rebuilds every book, no config
+cap=$T_TMP/bybit.cap
+if [ -n "$cap" ] && grep -q ' bybit ws:/v5/public/linear ' "$cap" && grep -q ' bybit ws:/v5/public/inverse ' "$cap"; then
+	ok bybit_capture_ws_paths
+else not_ok bybit_capture_ws_paths "capture $cap: $(head -c 300 "$cap" 2>/dev/null)"; fi
+if [ -n "$cap" ] && "$BIN/mpreplay" "$cap" >"$T_TMP/replay.json" 2>"$T_TMP/replay.err" && $PY - "$T_TMP/replay.json" "$NBOOKS" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+books = [b for l in lines for b in (l.get("books") or [l]) if b.get("exchange") == "bybit" and "symbol" in b]
+syms = {b["symbol"]: b for b in books}
+assert len(syms) == int(sys.argv[2]), sorted(syms)
+assert all(b.get("synced") or b.get("syncs", 0) > 0 for b in syms.values()), [(s, b.get("synced"), b.get("syncs")) for s, b in syms.items()]
+vs = {s: b.get("venue_symbol") for s, b in syms.items()}
+assert vs.get("BTC-USDT-SWAP") == "BTCUSDT" and vs.get("BTC-USD-SWAP") == "BTCUSD", vs
+EOF
+then ok bybit_mpreplay_no_config; else not_ok bybit_mpreplay_no_config "$(tail -c 800 "$T_TMP/replay.json") $(tail -3 "$T_TMP/replay.err")"; fi
