@@ -100,6 +100,7 @@ fi
 # the values mpsim sends: a rate near 0.01 %, 8 h settlements, mark and index, open interest and its value
 check bybit_market_bodies $PY - "$T_TMP/dump.txt" <<'PY'
 import json, sys, re
+from decimal import Decimal
 seen = {"funding": 0, "mark": 0, "oi": 0}
 for line in open(sys.argv[1]):
     subj, body = line.rstrip("\n").split("\t", 1)
@@ -107,7 +108,9 @@ for line in open(sys.argv[1]):
     if not subj.startswith("market.bybit."):
         continue
     if subj.endswith(".funding_rate"):
-        assert re.match(r"^0\.000(0[5-9]|1[0-5])[0-9]*$", b["funding_rate"]), b
+        # a decimal string (trimmed: "0.0001" is as good as "0.000137")
+        assert re.match(r"^-?[0-9]+(\.[0-9]+)?$", b["funding_rate"]), b
+        assert Decimal("0.00005") <= Decimal(b["funding_rate"]) < Decimal("0.00016"), b
         assert b["funding_interval_s"] == 28800 and b["funding_time"], b
         seen["funding"] += 1
     elif subj.endswith(".mark_price"):
