@@ -496,14 +496,20 @@ open_segment(struct store_writer *w, struct wstream *s, int64_t hour, char *err,
 	}
 	if (s->old_hour >= 0) {
 		/* The newest segment from before is over: seal it (index) so
-		 * readers need not walk it. */
+		 * readers need not walk it.  seal_segment() names the manifest
+		 * line after s->seg_hour, so it must be this segment's hour (it
+		 * was -1 here once: a restart whose first record was of a later
+		 * hour sealed "19700101T00.seg", which verify then called a
+		 * sealed segment missing with all its records lost). */
 		store_hour_name(s->old_hour, name, sizeof name);
 		snprintf(path, sizeof path, "%s/%s.seg", s->dir, name);
 		s->n_idx = 0;
 		s->block_no = 0;
-		if (recover_segment(w, s, path, 1, &blocks, err, errlen) == 0 &&
-		    seal_segment(w, s, err, errlen) < 0)
-			return -1;
+		if (recover_segment(w, s, path, 1, &blocks, err, errlen) == 0) {
+			s->seg_hour = s->old_hour;
+			if (seal_segment(w, s, err, errlen) < 0)
+				return -1;
+		}
 		s->old_hour = -1;
 	}
 create:
@@ -708,6 +714,11 @@ seal_segment(struct store_writer *w, struct wstream *s, char *err, size_t errlen
 
 	if (s->fd < 0)
 		return 0;
+	if (s->seg_hour < 0) {
+		/* The manifest line would name another file than this one. */
+		snprintf(err, errlen, "%s/%s: sealing a segment whose hour is unknown", s->exchange, s->symbol);
+		return -1;
+	}
 	if (sync_stream(w, s, err, errlen) < 0)
 		return -1;
 	memset(&ih, 0, sizeof ih);

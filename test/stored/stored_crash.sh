@@ -44,7 +44,12 @@ for b in want["raw"]:
     s = r.get(b["exchange"], {})
     res("raw_exactly_once_" + b["exchange"], s.get("raw_frames") == b["records"] and s.get("digest") == b["digest"],
         "want %s digest %s, have %s digest %s" % (b["records"], b["digest"], s.get("raw_frames"), s.get("digest")))
-res("no_corruption", got["corrupted_blocks"] == 0 and got["ok"], "corrupted %s ok %s" % (got["corrupted_blocks"], got["ok"]))
+# the whole reason on failure: what verify judged, not just its verdict
+res("no_corruption", got["corrupted_blocks"] == 0 and got["ok"],
+    "corrupted %s ok %s; corrupted %s; set_aside_segments %s; sealed_segment_errors %s; records_lost %s; "
+    "incomplete_tails %s; unexplained_gaps %s" % (got["corrupted_blocks"], got["ok"], json.dumps(got["corrupted"]),
+    json.dumps(got["set_aside_segments"]), json.dumps(got["sealed_segment_errors"]), got["records_lost"],
+    json.dumps(got["incomplete_tails"]), got["unexplained_gaps"]))
 PY
 # A crash after fsync but before the ring release: the restart skips what is
 # already durable (MP_FAULT is a test-only fault injection point in stored).
