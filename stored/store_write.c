@@ -451,6 +451,59 @@ write_all(int fd, const struct iovec *iov, int n, uint64_t off)
 
 static int seal_segment(struct store_writer *w, struct wstream *s, char *err, size_t errlen);
 
+/*
+ * Create a segment file holding its header, durable, at `path`; the fd, or
+ * -1 with err.  The header is written and fdatasync'd under a temporary name
+ * ("<path>.new", which store_streams does not list) and only then linked in
+ * place: a kill -9 between the create and the header's fdatasync leaves a
+ * leftover temporary (truncated by the next attempt), never an empty or
+ * half-written segment the restart would have to set aside as damaged.
+ * link() rather than rename(): a segment already at `path` is never
+ * replaced, it is moved aside (kept for mpstore to report).
+ */
+static int
+create_segment_file(const char *path, const void *hdr, size_t hl, char *err, size_t errlen)
+{
+	char tmp[720], dir[720], *slash;
+	struct iovec v = { (void *)hdr, hl };
+	int fd, rc;
+
+	snprintf(tmp, sizeof tmp, "%s.new", path);
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	if (write_all(fd, &v, 1, 0) < 0 || fdatasync(fd) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	rc = link(tmp, path);
+	if (rc < 0 && errno == EEXIST) {
+		/* Never write over a segment: keep whatever is there beside it. */
+		char moved[760];
+		snprintf(moved, sizeof moved, "%s.bad-%lld", path, (long long)now_ns());
+		log_error("segment exists where a new one is due; moving it aside", "path=%s to=%s",
+		    log_q(path), log_q(moved));
+		rc = rename(path, moved) == 0 ? link(tmp, path) : -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	unlink(tmp);
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')))
+		*slash = 0;
+	sync_dir(dir);
+	return fd;
+fail:
+	close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+
 /* Create the segment for `hour` (or reopen the stream's newest if it is that hour or later). */
 static int
 open_segment(struct store_writer *w, struct wstream *s, int64_t hour, char *err, size_t errlen)
@@ -496,14 +549,20 @@ open_segment(struct store_writer *w, struct wstream *s, int64_t hour, char *err,
 	}
 	if (s->old_hour >= 0) {
 		/* The newest segment from before is over: seal it (index) so
-		 * readers need not walk it. */
+		 * readers need not walk it.  seal_segment() names the manifest
+		 * line after s->seg_hour, so it must be this segment's hour (it
+		 * was -1 here once: a restart whose first record was of a later
+		 * hour sealed "19700101T00.seg", which verify then called a
+		 * sealed segment missing with all its records lost). */
 		store_hour_name(s->old_hour, name, sizeof name);
 		snprintf(path, sizeof path, "%s/%s.seg", s->dir, name);
 		s->n_idx = 0;
 		s->block_no = 0;
-		if (recover_segment(w, s, path, 1, &blocks, err, errlen) == 0 &&
-		    seal_segment(w, s, err, errlen) < 0)
-			return -1;
+		if (recover_segment(w, s, path, 1, &blocks, err, errlen) == 0) {
+			s->seg_hour = s->old_hour;
+			if (seal_segment(w, s, err, errlen) < 0)
+				return -1;
+		}
 		s->old_hour = -1;
 	}
 create:
@@ -536,33 +595,12 @@ create:
 	for (i = 0; i < w->reg.n; i++)
 		store_inst_to_disk(&w->reg.v[i], &d[i]);
 	h->hdr_crc = store_crc32c(0, buf, hl);
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EEXIST) {
-		/* Never write over a segment: keep whatever is there beside it. */
-		char moved[760];
-		snprintf(moved, sizeof moved, "%s.bad-%lld", path, (long long)now_ns());
-		log_error("segment exists where a new one is due; moving it aside", "path=%s to=%s",
-		    log_q(path), log_q(moved));
-		if (rename(path, moved) == 0)
-			fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	}
+	fd = create_segment_file(path, buf, hl, err, errlen);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(buf);
 		return -1;
 	}
-	{
-		struct iovec v = { buf, hl };
-		if (write_all(fd, &v, 1, 0) < 0 || fdatasync(fd) < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			free(buf);
-			close(fd);
-			unlink(path);
-			return -1;
-		}
-	}
 	free(buf);
-	sync_dir(s->dir);
 	s->fd = fd;
 	s->seg_hour = hour;
 	s->seg_end = hl;
@@ -708,6 +746,11 @@ seal_segment(struct store_writer *w, struct wstream *s, char *err, size_t errlen
 
 	if (s->fd < 0)
 		return 0;
+	if (s->seg_hour < 0) {
+		/* The manifest line would name another file than this one. */
+		snprintf(err, errlen, "%s/%s: sealing a segment whose hour is unknown", s->exchange, s->symbol);
+		return -1;
+	}
 	if (sync_stream(w, s, err, errlen) < 0)
 		return -1;
 	memset(&ih, 0, sizeof ih);

@@ -9,7 +9,13 @@
 st_start
 wait_for 10 test -e "/dev/shm/$ST_PREFIX/book.store" || { not_ok stored_starts "no ring after 10 s"; exit 1; }
 # About 6 s of traffic: 4 books x 3000 deltas at 2000 deltas/s, plus raw frames.
-bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 2000 --raw --seed 7 >"$T_TMP/feed.json"
+# Record times (100 ms apart, 300 s in all) are placed across an hour
+# boundary, so every run has each stream roll over to a new segment while
+# stored is killed and restarted (a restart whose first record was of the
+# next hour once sealed the old segment under a wrong name); the boundary is
+# the one at least 210 s ago, so every record is in the past.
+hour=$(( ($(date +%s) - 210) / 3600 * 3600 ))
+bg "$BIN/test/stored_feeder" -c "$ST_CONF" --deltas 3000 --rate 2000 --raw --seed 7 --start "$((hour - 150))000000000" >"$T_TMP/feed.json"
 FEED=$T_LASTPID
 kills=0
 for delay in 0.7 1.3 0.9 1.1; do
@@ -44,7 +50,12 @@ for b in want["raw"]:
     s = r.get(b["exchange"], {})
     res("raw_exactly_once_" + b["exchange"], s.get("raw_frames") == b["records"] and s.get("digest") == b["digest"],
         "want %s digest %s, have %s digest %s" % (b["records"], b["digest"], s.get("raw_frames"), s.get("digest")))
-res("no_corruption", got["corrupted_blocks"] == 0 and got["ok"], "corrupted %s ok %s" % (got["corrupted_blocks"], got["ok"]))
+# the whole reason on failure: what verify judged, not just its verdict
+res("no_corruption", got["corrupted_blocks"] == 0 and got["ok"],
+    "corrupted %s ok %s; corrupted %s; set_aside_segments %s; sealed_segment_errors %s; records_lost %s; "
+    "incomplete_tails %s; unexplained_gaps %s" % (got["corrupted_blocks"], got["ok"], json.dumps(got["corrupted"]),
+    json.dumps(got["set_aside_segments"]), json.dumps(got["sealed_segment_errors"]), got["records_lost"],
+    json.dumps(got["incomplete_tails"]), got["unexplained_gaps"]))
 PY
 # A crash after fsync but before the ring release: the restart skips what is
 # already durable (MP_FAULT is a test-only fault injection point in stored).
