@@ -412,8 +412,11 @@ run(struct bookd *d)
 {
 	int batch = (int)cfg_int(d->cfg, "bookd", "batch");
 	int64_t last_hb = 0, last_corrupt = 0;
-	struct ring *rs[2];
-	uint64_t cur[2];
+	/* one feed ring per venue (d->v[EX_END]): sized by the venue table, not
+	 * by the two venues it started with (a third one overran these) */
+	struct ring *rs[EX_END];
+	uint64_t cur[EX_END];
+	_Static_assert(EX_END <= 16, "ring_wait_many waits on 16 rings at most");
 
 	for (int i = 0; i < d->nbooks; i++)
 		bk_start(&d->books[i], now_ns());
