@@ -20,6 +20,8 @@
  *  - REC_EVENT: EV_SYNCED, EV_GAP, EV_RESYNC, EV_VALIDATION, EV_CHECKSUM_FAIL,
  *    EV_BBO_MISMATCH, EV_RING_LOSS, EV_RESTARTED, and feedd's events.
  *  - REC_TRADE, REC_TICKER, REC_KLINE, REC_MARKET passed through (stage stamped).
+ *  - REC_INSTRUMENT passed through, kept per book and written again before
+ *    every SNAP_FULL (the rules reach a restarted consumer and every store hour).
  *
  * Input is released as it is processed: after a restart every book is
  * unsynced and resyncs (EV_RESTARTED says so).
@@ -121,6 +123,7 @@ struct book_metrics {
 	_Atomic uint64_t *c[N_STAT_METRICS];
 	uint64_t last[N_STAT_METRICS];
 	_Atomic int64_t *synced, *levels_bid, *levels_ask, *exact_bid, *exact_ask;
+	_Atomic int64_t *tick, *lot, *ct_val;   /* the venue's rules (REC_INSTRUMENT), 0 = unknown */
 };
 
 struct bookd {
@@ -262,6 +265,12 @@ setup_metrics(struct bookd *d)
 		    "bid levels inside the exact range (what depth completeness counts)");
 		d->bm[i].exact_ask = metrics_gauge(d->m, "mp_book_exact_levels_ask", labels,
 		    "ask levels inside the exact range");
+		d->bm[i].tick = metrics_gauge(d->m, "mp_book_tick_mantissa", labels,
+		    "the venue's price tick as a mantissa at the instrument's price exponent (0 = unknown)");
+		d->bm[i].lot = metrics_gauge(d->m, "mp_book_lot_mantissa", labels,
+		    "the venue's size step as a mantissa at the instrument's size exponent (0 = unknown)");
+		d->bm[i].ct_val = metrics_gauge(d->m, "mp_book_ct_val_mantissa", labels,
+		    "one unit of the book's sizes in its contract currency, mantissa at exponent -8 (0 = none)");
 	}
 }
 
@@ -285,6 +294,9 @@ update_metrics(struct bookd *d)
 		/* 0 while unsynced: nothing is verified then */
 		metric_set(bm->exact_bid, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_BID) : 0);
 		metric_set(bm->exact_ask, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_ASK) : 0);
+		metric_set(bm->tick, k->rules.tick);
+		metric_set(bm->lot, k->rules.lot);
+		metric_set(bm->ct_val, k->rules.ct_val);
 	}
 	metrics_heartbeat(d->m);
 }

@@ -240,6 +240,10 @@ struct bk {
 	int64_t grace_until;      /* OKX: after a (re)connect, wait this long for the venue's own snapshot */
 	const char *fail_why;     /* why bk_apply last refused the book */
 	int64_t last_full_ns, last_topn_ns;
+	/* the instrument's rules, as feedd last sent them (REC_INSTRUMENT; h.type
+	 * 0 = none yet): passed on when they come and written again before every
+	 * SNAP_FULL, so each consumer and each store hour has them */
+	struct rec_instrument rules;
 	/* snapshot requests */
 	int want_req;             /* a request is due (sent when allowed) */
 	uint32_t req_id;          /* outstanding request, 0 = none */

@@ -55,6 +55,12 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "(auto = the fastest okx_full_rate allows for the instruments with one request per window kept "
 	    "for on-request fetches, at least 1 s: feedd/README.md; 0 = only on request)"},
 	{"feedd.*", "deep_depth", CFG_INT, "5000", 1, 5000, "OKX: sz= of the books-full request"},
+	{"feedd.*", "instrument_interval", CFG_DUR, "1h", 0, 7 * 86400 * S,
+	    "ask the venue's instrument endpoint for each instrument's tick, lot and contract value at start "
+	    "and this often after (OKX /api/v5/public/instruments, Bybit /v5/market/instruments-info, Binance "
+	    "spot exchangeInfo; REC_INSTRUMENT); 0 = never (they stay unknown)"},
+	{"feedd.*", "instrument_retry", CFG_DUR, "60s", 100 * MS, 86400 * S,
+	    "ask again this long after a failed instrument-endpoint request"},
 	{"feedd.*", "rest_timeout", CFG_DUR, "15s", 100 * MS, 600 * S,
 	    "a REST request not answered within this fails (EV_SNAPSHOT_FAILED)"},
 	{"feedd.*", "rest_queue_timeout", CFG_DUR, "60s", 100 * MS, 3600 * S,

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "fx.h"
+#include "rec.h"
 
 #define SYM_MAX 23      /* fits the 24-byte name fields with the NUL */
 
@@ -90,4 +91,45 @@ size_t
 inst_fmt_qty(const struct inst *in, int64_t v, char *buf, size_t cap)
 {
 	return fx_format(v, in->qty_exp, in->qty_dec, buf, cap);
+}
+
+void
+inst_set_rules(struct inst *in, const struct rec_instrument *r)
+{
+	in->tick = r->tick;
+	in->lot = r->lot;
+	in->min_qty = r->min_qty;
+	in->ct_val = r->ct_val;
+	in->ct_mult = r->ct_mult;
+	memcpy(in->ct_ccy, r->ct_ccy, sizeof in->ct_ccy);
+	in->ct_ccy[sizeof in->ct_ccy - 1] = 0;
+}
+
+int
+inst_contracts_to_base(const struct inst *in, int64_t contracts, int exp, int64_t *out)
+{
+	size_t bl = strcspn(in->symbol, "-");
+	__int128 v;
+	int shift;
+
+	/* only a contract worth a fixed amount of the base currency converts
+	 * without a price (inverse contracts are worth a fixed quote amount) */
+	if (in->ct_val <= 0 || contracts < 0 || strlen(in->ct_ccy) != bl || strncasecmp(in->ct_ccy, in->symbol, bl) != 0)
+		return -1;
+	v = (__int128)contracts * in->ct_val;
+	if (in->ct_mult > 0)
+		v = v * in->ct_mult / 100000000;   /* ct_mult is at REC_CT_EXP too */
+	/* v is at qty_exp + REC_CT_EXP; bring it to exp (rounding half up) */
+	shift = in->qty_exp + REC_CT_EXP - exp;
+	for (; shift > 0; shift--) {
+		if (v > (__int128)INT64_MAX)
+			return -1;
+		v *= 10;
+	}
+	for (; shift < 0; shift++)
+		v = (v + (shift == -1 ? 5 : 0)) / 10;
+	if (v > (__int128)INT64_MAX)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
 }

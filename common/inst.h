@@ -39,6 +39,12 @@ struct inst {
 	char lower[24];       /* subject form "btc-usdt" */
 	int64_t tick;         /* price tick as a mantissa at px_exp (0 = unknown) */
 	int64_t lot;          /* size step as a mantissa at qty_exp (0 = unknown) */
+	/* The venue's trading rules beyond tick and lot (REC_INSTRUMENT, rec.h,
+	 * which fills tick and lot too: inst_set_rules); 0 / "" = unknown. */
+	int64_t min_qty;      /* qty_exp */
+	int64_t ct_val;       /* one unit of the book's sizes in ct_ccy, at REC_CT_EXP */
+	int64_t ct_mult;      /* REC_CT_EXP */
+	char ct_ccy[16];
 };
 
 struct inst_registry {
@@ -55,6 +61,15 @@ struct inst_registry {
 uint32_t inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_t errlen);
 const struct inst *inst_get(const struct inst_registry *r, uint32_t id);      /* NULL if unknown */
 const struct inst *inst_find(const struct inst_registry *r, int exch, const char *symbol); /* canonical or venue form, any case */
+/* Copy a REC_INSTRUMENT's rules into the instrument (tick, lot, min_qty,
+ * ct_val, ct_mult, ct_ccy). */
+struct rec_instrument;
+void inst_set_rules(struct inst *in, const struct rec_instrument *r);
+/* Open interest in contracts (qty_exp mantissa) -> in the base currency at
+ * exponent exp, when ct_val says what a contract is in the base currency
+ * (ct_ccy is the symbol's base: OKX linear SWAP/FUTURES); 0 with *out, or
+ * -1 when the rules do not allow it (unknown, inverse, overflow). */
+int inst_contracts_to_base(const struct inst *in, int64_t contracts, int exp, int64_t *out);
 /* Format a price / size of this instrument in the venue's own string style. */
 size_t inst_fmt_px(const struct inst *in, int64_t v, char *buf, size_t cap);
 size_t inst_fmt_qty(const struct inst *in, int64_t v, char *buf, size_t cap);

@@ -46,6 +46,7 @@ rec_fixed_size(uint16_t type)
 	case REC_EVENT: return sizeof(struct rec_event);
 	case REC_RAW: return sizeof(struct rec_raw);
 	case REC_MARKET: return sizeof(struct rec_market);
+	case REC_INSTRUMENT: return sizeof(struct rec_instrument);
 	}
 	return 0;
 }
@@ -331,6 +332,18 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 		memcpy(&m, p, sizeof m);
 		return market_check(&m, err, errlen);
 	}
+	case REC_INSTRUMENT: {
+		struct rec_instrument r;
+
+		if (len != sizeof r)
+			break;
+		memcpy(&r, p, sizeof r);
+		if (r.tick < 0 || r.lot < 0 || r.min_qty < 0 || r.ct_val < 0 || r.ct_mult < 0)
+			return err_set(err, errlen, "instrument: negative tick, lot, min_qty, ct_val or ct_mult");
+		if (!memchr(r.ct_ccy, 0, sizeof r.ct_ccy))
+			return err_set(err, errlen, "instrument: ct_ccy is not NUL-terminated");
+		return 0;
+	}
 	}
 	return err_set(err, errlen, "%s: record has %zu bytes, the type has exactly %zu", tn, len, fixed);
 }
@@ -340,6 +353,7 @@ rec_type_name(uint16_t type)
 {
 	static const char *const names[] = {
 		NULL, "delta", "snapshot", "trade", "ticker", "kline", "control", "event", "raw", "market",
+		"instrument",
 	};
 
 	if (type >= 1 && type <= REC_TYPE_MAX)

@@ -134,6 +134,8 @@ act(struct feed *f, const struct rec_control *c)
 			    "instrument %u is not carried by feedd %s", c->h.inst, f->ex);
 		return;
 	}
+	/* a restarted bookd asks first: it gets the rules again this way */
+	meta_resend(f, in->id);
 	switch (c->op) {
 	case CTL_SNAPSHOT:
 		if (c->flags & CTL_F_REFRESH)

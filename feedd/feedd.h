@@ -75,7 +75,7 @@ struct link {
 	uint64_t connects, losses, rollovers, stale;
 };
 
-enum rq_kind { RQ_SNAPSHOT = 1, RQ_DEEP = 2, RQ_INFO = 3 };
+enum rq_kind { RQ_SNAPSHOT = 1, RQ_DEEP = 2, RQ_INFO = 3, RQ_META = 4 /* instrument rules (meta.c) */ };
 
 /* One REST request, queued then in flight. */
 struct rest_req {
@@ -97,7 +97,7 @@ struct rest_req {
 	char errbuf[256];
 };
 
-#define REST_LANES 2
+#define REST_LANES 3
 struct rest_lane {
 	const char *name;
 	struct budget bud;
@@ -138,6 +138,7 @@ struct feed_metrics {
 	_Atomic uint64_t *refresh_weight;    /* request weight those refreshes cost */
 	_Atomic uint64_t *retired_frames, *capture_errors;
 	_Atomic uint64_t *snap_ok, *snap_failed;   /* book snapshot requests only (RQ_SNAPSHOT) */
+	_Atomic uint64_t *meta_ok, *meta_failed;   /* instrument-rules requests (RQ_META, meta.c) */
 	_Atomic int64_t *weight_used, *weight_limit, *rest_queued, *links_up;
 };
 
@@ -179,6 +180,10 @@ struct feed {
 	/* rest */
 	struct rest rest;
 	int64_t deep_next[INST_MAX + 1];
+	/* instrument rules (meta.c) */
+	int64_t meta_interval_ns, meta_retry_ns;   /* instrument_interval (0 = never ask), instrument_retry */
+	int64_t meta_next[INST_MAX + 1];           /* mono: when to ask next; -1 = never */
+	struct rec_instrument meta[INST_MAX + 1];  /* the last rules written (h.type 0 = none yet) */
 	uint64_t deep_rng;            /* deep_interval jitter */
 	/* outputs */
 	struct ring *feed_ring, *raw_ring, *ctl_ring;
@@ -285,6 +290,19 @@ void rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_
 void rest_submit_refresh(struct feed *f, uint32_t inst, uint32_t req_id, uint32_t depth);
 void rest_tick(struct feed *f, int64_t mono);
 int rest_pending(struct feed *f, enum rq_kind kind, uint32_t inst);
+
+/* ---- meta.c ---- */
+/* Plan the first RQ_META of every instrument (after rest_start). */
+void meta_start(struct feed *f);
+/* Submit the RQ_META requests that are due. */
+void meta_tick(struct feed *f, int64_t mono);
+/* An RQ_META answer: ok = the answer gave the instrument's rules (written
+ * already by the parser), else a failure (counted, logged, asked again). */
+void meta_answer(struct feed *f, uint32_t inst, int ok, long status, const char *why);
+/* out_record saw a REC_INSTRUMENT: keep it. */
+void meta_seen(struct feed *f, const struct rec_hdr *rec);
+/* Write the instrument's last rules again (before acting on a bookd request). */
+void meta_resend(struct feed *f, uint32_t inst);
 
 /* ---- ctl.c ---- */
 int ctl_start(struct feed *f, char *err, size_t errlen);

@@ -125,6 +125,8 @@ settings(struct feed *f, char *err, size_t errlen)
 	f->rest_timeout_ns = cfg_dur_ns(c, s, "rest_timeout");
 	f->queue_timeout_ns = cfg_dur_ns(c, s, "rest_queue_timeout");
 	f->deep_ns = cfg_dur_ns(c, s, "deep_interval");
+	f->meta_interval_ns = cfg_dur_ns(c, s, "instrument_interval");
+	f->meta_retry_ns = cfg_dur_ns(c, s, "instrument_retry");
 	f->deep_depth = (uint32_t)cfg_int(c, s, "deep_depth");
 	if (cfg_dur_ns(c, s, "reconnect_max") < cfg_dur_ns(c, s, "reconnect_min")) {
 		snprintf(err, errlen, "%s: [%s] reconnect_max is smaller than reconnect_min",
@@ -240,6 +242,7 @@ main(int argc, char **argv)
 		log_error("cannot start", "exchange=%s err=%s", f->ex, log_q(err));
 		return 1;
 	}
+	meta_start(f);
 	uv_timer_init(&loop, &f->tick);
 	f->tick.data = f;
 	uv_timer_start(&f->tick, on_tick, 200, 200);

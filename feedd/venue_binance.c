@@ -30,6 +30,9 @@ struct binance_spec {
 	int64_t default_limit;       /* weight a minute before exchangeInfo says */
 	int64_t info_weight;
 	int info_by_symbol;          /* exchangeInfo?symbol= exists */
+	int meta;                    /* RQ_META: the instrument's filters from exchangeInfo?symbol=
+	                              * (the futures' exchangeInfo has the same filters, parsed
+	                              * alike, but lists every symbol: not asked yet) */
 };
 
 static const struct binance_spec *
@@ -171,6 +174,12 @@ rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t dep
 			return snprintf(buf, cap, "%s/exchangeInfo", sp->api);
 		return snprintf(buf, cap, "%s/exchangeInfo?symbol=%s", sp->api, in->venue_symbol);
 	}
+	if (kind == RQ_META) {
+		if (!sp->meta)
+			return -1;
+		*w = sp->info_weight;
+		return snprintf(buf, cap, "%s/exchangeInfo?symbol=%s", sp->api, in->venue_symbol);
+	}
 	if (kind != RQ_SNAPSHOT)
 		return -1;
 	if (depth == 0 || depth > sp->max_depth)
@@ -194,7 +203,7 @@ rest_budget(struct feed *f, struct rest *r)
 
 static const struct binance_spec spot = {
 	.api = "/api/v3", .trade_stream = "@trade", .max_depth = 5000, .futures = 0,
-	.default_limit = 6000, .info_weight = 20, .info_by_symbol = 1,
+	.default_limit = 6000, .info_weight = 20, .info_by_symbol = 1, .meta = 1,
 };
 static const struct binance_spec usdm = {
 	.api = "/fapi/v1", .trade_stream = "@aggTrade", .max_depth = 1000, .futures = 1,

@@ -9,7 +9,8 @@
  * limit; linear and inverse take more, 10 works everywhere).  Keep-alive:
  * {"op":"ping"} after ping_interval (20 s: Bybit's advice) of silence.
  * REST /v5/market/orderbook (limit <= 200 spot, <= 500 linear/inverse), one
- * lane within Bybit's public IP limit (600 requests per 5 s; we keep to half).
+ * lane within Bybit's public IP limit (600 requests per 5 s; we keep to half),
+ * shared with /v5/market/instruments-info per instrument (feedd/meta.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -196,6 +197,9 @@ rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t dep
 
 	*lane = 0;
 	*weight = 1;
+	if (kind == RQ_META)
+		return snprintf(buf, cap, "/v5/market/instruments-info?category=%s&symbol=%s", bybit_market_name(m),
+		    in->venue_symbol);
 	if (kind != RQ_SNAPSHOT)
 		return -1;
 	if (depth == 0)

@@ -4,13 +4,15 @@
  * /ws/v5/business (candle1m), subscribed with {"op":"subscribe"} once open,
  * kept alive with a text "ping" after silence.  REST /api/v5/market/books
  * (sz <= 400) and books-full (sz <= 5000), each with its own request-count
- * limit (lanes 0 and 1).
+ * limit (lanes 0 and 1); /api/v5/public/instruments per instrument for its
+ * rules (lane 2, feedd/meta.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "feedd.h"
 #include "log.h"
+#include "instid.h"
 #include "okx_market.h"
 
 enum { OKX_PUBLIC = 1, OKX_BUSINESS = 2 };
@@ -111,6 +113,13 @@ rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t dep
 			depth = depth ? 400 : f->snap_depth;
 		return snprintf(buf, cap, "/api/v5/market/books?instId=%s&sz=%u", in->venue_symbol, depth);
 	}
+	if (kind == RQ_META) {
+		/* the instrument's rules (tickSz, lotSz, ctVal, ...): its own lane,
+		 * the venue allows 20 requests per 2 s per instType */
+		*lane = 2;
+		return snprintf(buf, cap, "/api/v5/public/instruments?instType=%s&instId=%s", instid_type(in->venue_symbol),
+		    in->venue_symbol);
+	}
 	if (kind == RQ_DEEP) {
 		*lane = 1;
 		if (depth == 0 || depth > 5000)
@@ -125,11 +134,14 @@ rest_budget(struct feed *f, struct rest *r)
 {
 	int64_t win = cfg_dur_ns(f->cfg, f->sect, "okx_rate_window");
 
-	r->nlanes = 2;
+	r->nlanes = 3;
 	r->lane[0].name = "books";
 	r->lane[1].name = "books-full";
+	r->lane[2].name = "instruments";
 	budget_init(&r->lane[0].bud, cfg_int(f->cfg, f->sect, "okx_books_rate"), win);
 	budget_init(&r->lane[1].bud, cfg_int(f->cfg, f->sect, "okx_full_rate"), win);
+	/* half the venue's 20 per 2 s: other clients of the IP ask too */
+	budget_init(&r->lane[2].bud, 10, win);
 	r->info_done = 1;
 }
 

@@ -250,6 +250,12 @@ handle_record(struct router *r, const struct ring_msg *m)
 	if (h->type <= REC_TYPE_MAX)
 		metric_inc(r->m_records[h->type], 1);
 	in = h->inst ? inst_get(&r->reg, h->inst) : NULL;
+	if (in && h->type == REC_INSTRUMENT) {
+		/* the venue's rules: what open interest in contracts is in base
+		 * units (enc_market.c); not published */
+		inst_set_rules(&r->reg.v[in->id - 1], (const struct rec_instrument *)h);
+		return 0;
+	}
 	n = route_plan(h, in, &r->ro, rm, err, sizeof err);
 	if (n < 0) {
 		r->n_route_err++;

@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "cfg_schemas.h"
+#include "fx.h"
 #include "inst.h"
+#include "pipe.h"
+#include "rec.h"
 #include "mpctl.h"
 #include "url_safe.h"
 
@@ -241,6 +244,37 @@ report_status(struct ctl *c)
 
 static double worst_depth = -1;
 
+/* One of bookd's rule gauges (mp_book_tick_mantissa, ...: the venue's
+ * REC_INSTRUMENT) as a decimal string at exponent exp; null when unknown. */
+static json_t *
+rule_json(struct ctl *c, const char *metric, const char *lab, int exp)
+{
+	char s[FX_STR_MAX];
+	double v;
+
+	if (!sum_metric(c, "bookd", metric, lab, &v) || v <= 0 || v > 9e15 ||
+	    fx_format((int64_t)v, exp, FX_TRIM, s, sizeof s) == 0)
+		return json_null();
+	return json_string(s);
+}
+
+/* The instruments of the config, for their exponents (built once: the
+ * config does not change under a running mpctl). */
+static const struct inst *
+config_inst(struct ctl *c, int exch, const char *sym)
+{
+	static struct inst_registry reg;
+	static int built;
+	char err[160];
+
+	if (!built) {
+		built = 1;
+		if (pipe_instruments(c->cfg, &reg, err, sizeof err) < 0)
+			reg.n = 0;
+	}
+	return inst_find(&reg, exch, sym);
+}
+
 /* Books: the ones bookd reports, else the configured ones (with no data). */
 static json_t *
 books_json(struct ctl *c, int64_t now_real)
@@ -318,6 +352,14 @@ books_json(struct ctl *c, int64_t now_real)
 				double comp = (eb < ea ? eb : ea) / tgt;
 				if (worst_depth < 0 || comp < worst_depth)
 					worst_depth = comp;
+			}
+			{
+				/* the venue's rules for the book (feedd/meta.c), null until known */
+				const struct inst *ci = config_inst(c, ve->id, syms[i]);
+				int pe = ci ? ci->px_exp : -8, qe = ci ? ci->qty_exp : -8;
+				json_object_set_new(o, "tick_size", rule_json(c, "mp_book_tick_mantissa", lab, pe));
+				json_object_set_new(o, "lot_size", rule_json(c, "mp_book_lot_mantissa", lab, qe));
+				json_object_set_new(o, "contract_value", rule_json(c, "mp_book_ct_val_mantissa", lab, REC_CT_EXP));
 			}
 			json_object_set_new(o, "updates", json_integer((json_int_t)upd));
 			json_object_set_new(o, "lost_updates", json_integer((json_int_t)lost));
