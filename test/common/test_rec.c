@@ -474,7 +474,7 @@ t_description_covers_layout(void)
 {
 	static const char *const expect[] = {
 		"rec_hdr", "rec_level", "rec_delta", "rec_snapshot", "rec_trade",
-		"rec_ticker", "rec_kline", "rec_control", "rec_event", "rec_raw", "rec_market",
+		"rec_ticker", "rec_kline", "rec_control", "rec_event", "rec_raw", "rec_market", "rec_instrument",
 	};
 	int n;
 	const struct rec_desc_struct *d = rec_desc(&n);
