@@ -532,24 +532,33 @@ rest_books(struct sim_conn *c, const char *query, int full, int delay_ms)
 	sb_free(&b);
 }
 
-/*
- * A derivative's contract fields as the venue lists them: linear (USDT/USDC
- * margined) contracts are worth a fixed amount of the base coin (BTC 0.01,
- * ETH 0.1, others 1: OKX's BTC-USDT-SWAP, ETH-USDT-SWAP), inverse (USD)
- * ones a fixed amount of USD (BTC 100, others 10), settled in the base coin.
- */
-static void
-ox_contract(const struct sim_inst *in, char *uly, size_t ucap, char *out, size_t cap)
+void
+ox_contract_of(const struct sim_inst *in, struct ox_contract *ct)
 {
 	char quote[16];
-	int inverse, btc = strcmp(in->base, "BTC") == 0, eth = strcmp(in->base, "ETH") == 0;
+	int btc = strcmp(in->base, "BTC") == 0, eth = strcmp(in->base, "ETH") == 0;
 
-	instid_underlying(in->vsym, uly, ucap);
 	snprintf(quote, sizeof quote, "%.*s", (int)strcspn(in->quote, "-"), in->quote);
-	inverse = strcmp(quote, "USD") == 0;
+	ct->inverse = strcmp(quote, "USD") == 0;
+	snprintf(ct->ct_val, sizeof ct->ct_val, "%s", ct->inverse ? (btc ? "100" : "10") : (btc ? "0.01" : eth ? "0.1" : "1"));
+	snprintf(ct->ct_ccy, sizeof ct->ct_ccy, "%s", ct->inverse ? "USD" : in->base);
+	snprintf(ct->settle, sizeof ct->settle, "%s", ct->inverse ? in->base : quote);
+}
+
+/* The contract fields of an instruments entry ("" for spot). */
+static void
+contract_fields(const struct sim_inst *in, char *uly, size_t ucap, char *out, size_t cap)
+{
+	struct ox_contract ct;
+
+	if (!instid_is_derivative(in->vsym)) {
+		snprintf(out, cap, "\"settleCcy\":\"\",\"ctVal\":\"\",\"ctMult\":\"\",\"ctValCcy\":\"\",\"ctType\":\"\"");
+		return;
+	}
+	instid_underlying(in->vsym, uly, ucap);
+	ox_contract_of(in, &ct);
 	snprintf(out, cap, "\"settleCcy\":\"%s\",\"ctVal\":\"%s\",\"ctMult\":\"1\",\"ctValCcy\":\"%s\",\"ctType\":\"%s\"",
-	    inverse ? in->base : quote, inverse ? (btc ? "100" : "10") : (btc ? "0.01" : eth ? "0.1" : "1"),
-	    inverse ? "USD" : in->base, inverse ? "inverse" : "linear");
+	    ct.settle, ct.ct_val, ct.ct_ccy, ct.inverse ? "inverse" : "linear");
 }
 
 static void
@@ -590,10 +599,7 @@ instruments(struct sim_conn *c, const char *query, int delay_ms)
 		sb_fmt_e8(in->tick_e8, 1, tick);
 		sb_fmt_e8(in->lot_e8, 1, lot);
 		sb_fmt_e8(in->min_qty_e8, 1, minsz);
-		if (instid_is_derivative(in->vsym))
-			ox_contract(in, uly, sizeof uly, ct, sizeof ct);
-		else
-			snprintf(ct, sizeof ct, "\"settleCcy\":\"\",\"ctVal\":\"\",\"ctMult\":\"\",\"ctValCcy\":\"\",\"ctType\":\"\"");
+		contract_fields(in, uly, sizeof uly, ct, sizeof ct);
 		if (!first)
 			sb_addc(&b, ',');
 		first = 0;
