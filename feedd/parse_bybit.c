@@ -23,6 +23,8 @@
  *                     openInterestValue), MK_MARK (markPrice, indexPrice),
  *                     each only when the frame has its fields.
  *  kline.{interval}.{symbol}  REC_KLINE per element.
+ *  allLiquidation.{symbol}  REC_MARKET MK_LIQUIDATION per element (T, S, v, p;
+ *                     S is the liquidated position's side: Buy -> SELL order).
  *  {"op":...} answers  subscribe -> PN_SUB_ACK / PN_SUB_ERROR, ping/pong -> PN_PONG.
  *  REST /v5/market/orderbook  SNAP_REST at u.
  *  REST /v5/market/instruments-info  REC_INSTRUMENT per carried symbol.
@@ -305,6 +307,47 @@ tickers(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *d, int
 	return total;
 }
 
+/*
+ * allLiquidation.{symbol} (linear, inverse): data [{T, s, S, v, p}], one
+ * MK_LIQUIDATION per element.  S is the side of the liquidated position
+ * ("When you receive a Buy update, this means that a long position has been
+ * liquidated"), so the liquidation order is the other side: Buy -> SELL.
+ * v in the book's size unit (contracts), p the bankruptcy price.
+ */
+static int
+liquidations(struct parse_ctx *p, const struct inst *in, json_t *data, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	struct rec_market m;
+	json_t *el;
+	size_t i, sl;
+	const char *side;
+	int64_t T, exch_ns;
+	int total = 0;
+
+	if (!json_is_array(data))
+		return parse_fail(p, "allLiquidation: \"data\" must be an array");
+	json_array_foreach(data, i, el) {
+		if (!json_is_object(el))
+			return parse_fail(p, "allLiquidation: expected an object");
+		rec_market_init(&m, in->id, MK_LIQUIDATION);
+		if (pj_int(p, el, "T", &T) < 0 || parse_ms_int(p, T, "T", &exch_ns) < 0 || pj_str(p, el, "S", &side, &sl) < 0 ||
+		    pj_px(p, in, el, "p", &m.liq_px) < 0 || pj_qty(p, in, el, "v", &m.liq_qty) < 0)
+			return -1;
+		if (strcmp(side, "Buy") == 0)
+			m.liq_side = SIDE_SELL;
+		else if (strcmp(side, "Sell") == 0)
+			m.liq_side = SIDE_BUY;
+		else
+			return parse_fail(p, "allLiquidation: side \"%.10s\"", side);
+		if (m.liq_px <= 0 || m.liq_qty <= 0)
+			return parse_fail(p, "allLiquidation: price and size must be positive");
+		if (emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+			return -1;
+		total++;
+	}
+	return total;
+}
+
 static int
 kline_secs(const char *iv, uint32_t *out)
 {
@@ -419,6 +462,8 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 		return trades(p, in, data, recv_ns, emit, ud);
 	if (strcmp(ch, "tickers") == 0)
 		return tickers(p, in, root, data, recv_ns, emit, ud);
+	if (strcmp(ch, "allLiquidation") == 0)
+		return liquidations(p, in, data, recv_ns, emit, ud);
 	if (strcmp(ch, "kline") == 0) {
 		if (sym - dot - 2 <= 0 || (size_t)(sym - dot - 2) >= sizeof iv)
 			return parse_fail(p, "kline topic %.40s", t);

@@ -27,9 +27,11 @@
 #define KIND_MARKET(k) ((k) % BYBIT_NMARKETS)
 #define KIND_PART(k) ((k) / BYBIT_NMARKETS)
 
+#define BY_TOPICS 5
+
 /* The topics of one instrument, in subscription order; returns how many. */
 static int
-topics(const struct feed *f, const struct inst *in, char t[4][64])
+topics(const struct feed *f, const struct inst *in, char t[BY_TOPICS][64])
 {
 	int n = 0;
 
@@ -41,6 +43,9 @@ topics(const struct feed *f, const struct inst *in, char t[4][64])
 		snprintf(t[n++], 64, "tickers.%s", in->venue_symbol);
 	if (f->ch_klines)
 		snprintf(t[n++], 64, "kline.%s.%s", f->kline_iv, in->venue_symbol);
+	/* liquidations: derivatives only (funding, open interest and mark come with tickers) */
+	if (f->ch_market && bybit_market_of(in->symbol) != BYBIT_SPOT)
+		snprintf(t[n++], 64, "allLiquidation.%s", in->venue_symbol);
 	return n;
 }
 
@@ -67,7 +72,7 @@ part_of(const struct feed *f, const struct inst *target)
 {
 	int part = 0;
 	size_t used = 0;
-	char t[4][64];
+	char t[BY_TOPICS][64];
 
 	for (int i = 0; i < f->ninst; i++) {
 		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
@@ -157,7 +162,7 @@ static void
 on_open(struct link *l, struct conn *c)
 {
 	struct feed *f = l->f;
-	char t[4][64], batch[BY_ARGS_PER_REQ][64];
+	char t[BY_TOPICS][64], batch[BY_ARGS_PER_REQ][64];
 	unsigned req = 1;
 	int nb = 0;
 
