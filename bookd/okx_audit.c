@@ -36,7 +36,8 @@ struct oa_state {
 int
 oa_init(struct bk *k)
 {
-	if (k->in->exch != EX_OKX)
+	/* the venue table says whether its answers carry the book's id */
+	if (!k->ops || !k->ops->seq_audits)
 		return 0;
 	k->oa = calloc(1, sizeof *k->oa);
 	if (!k->oa)

@@ -212,6 +212,8 @@ struct bk_venue {
 	uint32_t (*expected_levels)(const struct bk *k);
 	int bbo_check;            /* bookTicker u = update id: cross-check the book (bbo.c) */
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
+	int seq_audits;           /* top-N pushes and REST answers carry the book's own id (OKX
+	                           * seqId): audit the book against them (okx_audit.h) */
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
 extern const struct bk_venue bk_venue_bybit;

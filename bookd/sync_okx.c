@@ -416,4 +416,5 @@ const struct bk_venue bk_venue_okx = {
 	.expected_levels = expected_levels,
 	.bbo_check = 0,
 	.splice = 0,
+	.seq_audits = 1,
 };

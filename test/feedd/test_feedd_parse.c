@@ -906,6 +906,33 @@ t_bybit_bad_frames(void)
 	WS_EQ(&g_by, "{\"topic\":\"liquidation.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1,\"data\":{}}", 0);
 }
 
+/* allLiquidation: S is the liquidated position's side; the record has the order's. */
+static void
+t_bybit_liquidations(void)
+{
+	const struct rec_market *m;
+
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"topic\":\"allLiquidation.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1739502303204,\"data\":["
+	    "{\"T\":1739502302929,\"s\":\"BTCUSDT\",\"S\":\"Buy\",\"v\":\"0.250\",\"p\":\"96012.30\"},"
+	    "{\"T\":1739502302931,\"s\":\"BTCUSDT\",\"S\":\"Sell\",\"v\":\"1.5\",\"p\":\"96100\"}]}", 2);
+	m = (const void *)g_s.rec[0];
+	T_CHECK(m->h.type == REC_MARKET && m->h.aux == MK_LIQUIDATION && m->h.inst == by_id("BTC-USDT-SWAP"));
+	T_EQ_I(m->liq_side, SIDE_SELL);            /* a long was closed: a sell order */
+	T_EQ_I(m->liq_px, 9601230000000LL);
+	T_EQ_I(m->liq_qty, 25000000);
+	T_EQ_I(m->liq_avg_px, MKT_NONE);
+	T_EQ_I(m->h.exch_ns, 1739502302929000000LL);
+	m = (const void *)g_s.rec[1];
+	T_EQ_I(m->liq_side, SIDE_BUY);
+	T_EQ_I(m->funding_rate, MKT_NONE);
+	/* refused: unknown side, zero size, no data array */
+	WS_EQ(&g_by, "{\"topic\":\"allLiquidation.BTCUSDT\",\"ts\":1,\"data\":[{\"T\":1,\"S\":\"Up\",\"v\":\"1\",\"p\":\"1\"}]}", -1);
+	WS_EQ(&g_by, "{\"topic\":\"allLiquidation.BTCUSDT\",\"ts\":1,\"data\":[{\"T\":1,\"S\":\"Buy\",\"v\":\"0\",\"p\":\"1\"}]}", -1);
+	WS_EQ(&g_by, "{\"topic\":\"allLiquidation.BTCUSDT\",\"ts\":1,\"data\":{}}", -1);
+	g_by.ws_path = NULL;
+}
+
 static void
 t_bybit_tickers(void)
 {
@@ -1048,6 +1075,7 @@ main(void)
 	T_RUN(t_bybit_orderbook);
 	T_RUN(t_bybit_bad_frames);
 	T_RUN(t_bybit_tickers);
+	T_RUN(t_bybit_liquidations);
 	T_RUN(t_bybit_trades_klines);
 	T_RUN(t_bybit_control);
 	T_RUN(t_bybit_rest);
