@@ -355,18 +355,13 @@ exchange_info(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
 		struct parse_rules r = {
 			.tick = pj_opt(pf, "tickSize"), .lot = pj_opt(lf, "stepSize"), .min_qty = pj_opt(lf, "minQty"),
 		};
-		/* the list may name every symbol: look it up without adopting */
-		for (int k = 0; sym && k < p->reg->n && !in; k++)
-			if (p->reg->v[k].exch == p->exch && strcmp(p->reg->v[k].venue_symbol, sym) == 0)
-				in = &p->reg->v[k];
-		if (!in)
+		if (!sym || !(in = parse_inst_listed(p, sym, strlen(sym))))
 			continue;
 		if (json_is_integer(cs) && json_integer_value(cs) > 0) {
 			snprintf(ctv, sizeof ctv, "%lld", (long long)json_integer_value(cs));
 			r.ct_val = ctv;
 			r.ct_ccy = pj_opt(el, "quoteAsset");
 		}
-		p->inst = in->id;
 		if ((rc = parse_emit_instrument(p, in, &r, recv_ns, emit, ud)) < 0)
 			break;
 		n++;

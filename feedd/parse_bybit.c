@@ -41,7 +41,7 @@
 
 /* The carried instrument of venue symbol sym on market m. */
 static const struct inst *
-by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
+by_inst_opt(struct parse_ctx *p, int m, const char *sym, size_t len, int adopt)
 {
 	const struct inst_registry *r = p->reg;
 
@@ -55,7 +55,7 @@ by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
 	}
 	/* a tool that follows every instrument of a capture (mpreplay) adds it
 	 * under its canonical name, which the market decides */
-	if (p->adopt && m >= 0) {
+	if (adopt && p->adopt && m >= 0) {
 		char canon[32];
 		const struct inst *in;
 		if (bybit_canon_of((enum bybit_market)m, sym, len, canon, sizeof canon) == 0 &&
@@ -65,6 +65,12 @@ by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
 		}
 	}
 	return NULL;
+}
+
+static const struct inst *
+by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
+{
+	return by_inst_opt(p, m, sym, len, 1);
 }
 
 /* The market of the frames being parsed: the link's path, spot without one. */
@@ -533,7 +539,6 @@ static int
 instruments(struct parse_ctx *p, int m, const char *buf, size_t len, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
 	json_t *root = pj_load(p, buf, len), *res, *list, *el;
-	const struct inst *(*adopt)(void *, int, const char *, size_t);
 	int n = 0, rc = 0;
 	size_t i;
 
@@ -545,14 +550,11 @@ instruments(struct parse_ctx *p, int m, const char *buf, size_t len, int64_t rec
 		json_decref(root);
 		return -1;
 	}
-	/* a list may name every instrument of the venue: a tool that adopts
-	 * the instruments frames name (mpreplay) must not adopt it all */
-	adopt = p->adopt;
-	p->adopt = NULL;
 	json_array_foreach(list, i, el) {
 		const char *sym = pj_opt(el, "symbol");
 		json_t *pf = json_object_get(el, "priceFilter"), *lf = json_object_get(el, "lotSizeFilter");
-		const struct inst *in = sym ? by_inst(p, m, sym, strlen(sym)) : NULL;
+		/* a list may name every symbol of the market: not adopted */
+		const struct inst *in = sym ? by_inst_opt(p, m, sym, strlen(sym), 0) : NULL;
 		struct parse_rules r = {
 			.tick = pj_opt(pf, "tickSize"),
 			.lot = m == BYBIT_SPOT ? pj_opt(lf, "basePrecision") : pj_opt(lf, "qtyStep"),
@@ -568,7 +570,6 @@ instruments(struct parse_ctx *p, int m, const char *buf, size_t len, int64_t rec
 			break;
 		n++;
 	}
-	p->adopt = adopt;
 	json_decref(root);
 	if (rc < 0)
 		return -1;

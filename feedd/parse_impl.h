@@ -113,6 +113,10 @@ int parse_unknown(struct parse_ctx *p, const char *fmt, ...) __attribute__((form
 /* Instrument by the venue's symbol (exact first, then any case); NULL if not
  * carried. */
 const struct inst *parse_inst(struct parse_ctx *p, const char *sym, size_t len);
+/* The same without adopting (parse_ctx.adopt): for lists that may name every
+ * instrument of the venue (instrument endpoints), which a tool following
+ * what frames name (mpreplay) must not adopt. */
+const struct inst *parse_inst_listed(struct parse_ctx *p, const char *sym, size_t len);
 
 /* ---- venue semantics shared by both paths ---- */
 /* Binance depthUpdate after its levels are staged: checks ids, emits.  pu

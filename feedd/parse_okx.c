@@ -447,7 +447,6 @@ static int
 instruments(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
 	json_t *root = pj_load(p, buf, len), *data, *el;
-	const struct inst *(*adopt)(void *, int, const char *, size_t);
 	int n = 0;
 	size_t i;
 
@@ -457,13 +456,9 @@ instruments(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns, p
 		json_decref(root);
 		return -1;
 	}
-	/* a list may name every instrument of the venue: a tool that adopts
-	 * the instruments frames name (mpreplay) must not adopt it all */
-	adopt = p->adopt;
-	p->adopt = NULL;
 	json_array_foreach(data, i, el) {
 		const char *id = pj_opt(el, "instId");
-		const struct inst *in = id ? parse_inst(p, id, strlen(id)) : NULL;
+		const struct inst *in = id ? parse_inst_listed(p, id, strlen(id)) : NULL;
 		struct parse_rules r = {
 			.tick = pj_opt(el, "tickSz"), .lot = pj_opt(el, "lotSz"), .min_qty = pj_opt(el, "minSz"),
 			.ct_val = pj_opt(el, "ctVal"), .ct_mult = pj_opt(el, "ctMult"), .ct_ccy = pj_opt(el, "ctValCcy"),
@@ -471,13 +466,11 @@ instruments(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns, p
 		if (!in)
 			continue;
 		if (parse_emit_instrument(p, in, &r, recv_ns, emit, ud) < 0) {
-			p->adopt = adopt;
 			json_decref(root);
 			return -1;
 		}
 		n++;
 	}
-	p->adopt = adopt;
 	json_decref(root);
 	return n ? n : parse_unknown(p, "instruments answer names no carried instrument");
 }

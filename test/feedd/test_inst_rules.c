@@ -165,6 +165,34 @@ t_binance(void)
 	T_EQ_I(g_r[0].tick, 10000000);
 }
 
+static int g_adopted;
+
+static const struct inst *
+adopt(void *ud, int exch, const char *sym, size_t len)
+{
+	(void)ud;
+	(void)exch;
+	(void)sym;
+	(void)len;
+	g_adopted++;
+	return NULL;
+}
+
+/* A tool that adopts what frames name (mpreplay) must not adopt a whole list. */
+static void
+t_lists_not_adopted(void)
+{
+	g_ok.adopt = g_by.adopt = g_bn.adopt = adopt;
+	g_adopted = 0;
+	T_EQ_I(rest(&g_ok, "/api/v5/public/instruments?instType=SPOT",
+	    "{\"code\":\"0\",\"data\":[{\"instId\":\"XRP-USDT\",\"tickSz\":\"0.0001\"},{\"instId\":\"BTC-USDT\",\"tickSz\":\"0.1\"}]}"), 1);
+	T_EQ_I(rest(&g_by, "/v5/market/instruments-info?category=spot",
+	    "{\"retCode\":0,\"result\":{\"list\":[{\"symbol\":\"XRPUSDT\"},{\"symbol\":\"BTCUSDT\"}]}}"), 1);
+	T_EQ_I(rest(&g_bn, "/api/v3/exchangeInfo", "{\"symbols\":[{\"symbol\":\"XRPUSDT\",\"filters\":[]}]}"), 0);
+	T_EQ_I(g_adopted, 0);
+	g_ok.adopt = g_by.adopt = g_bn.adopt = NULL;
+}
+
 /* routerd's open interest in base units from contracts. */
 static void
 t_contracts_to_base(void)
@@ -231,6 +259,7 @@ main(void)
 	T_RUN(t_okx);
 	T_RUN(t_bybit);
 	T_RUN(t_binance);
+	T_RUN(t_lists_not_adopted);
 	T_RUN(t_contracts_to_base);
 	T_RUN(t_record_check);
 	parse_free(&g_ok);
