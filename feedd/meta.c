@@ -8,10 +8,13 @@
  * spot exchangeInfo?symbol=); the venue's parser turns the answer into the
  * record (parse_rest), so a replay of the capture gives the same record.
  *
+ * A request waits while its REST lane has requests queued, so a snapshot a
+ * book waits for goes first where they share a lane (Binance, Bybit).
+ *
  * feedd keeps the last record of each instrument and writes it again before
- * it acts on a bookd request for that instrument: a restarted bookd asks for
- * a snapshot (or a resubscribe) first, and so gets the rules without another
- * request to the venue.
+ * it acts on a bookd resync request for that instrument (a snapshot that is
+ * not a periodic refresh or audit, a resubscribe): a restarted bookd asks
+ * that first, and so gets the rules without another request to the venue.
  */
 #include <string.h>
 
@@ -19,15 +22,16 @@
 #include "feedd.h"
 #include "log.h"
 
-/* Whether the venue has an instrument endpoint for this instrument. */
+/* The REST lane of the instrument's RQ_META, or -1 when the venue has no
+ * instrument endpoint for it. */
 static int
-has_meta(struct feed *f, const struct inst *in)
+meta_lane(struct feed *f, const struct inst *in)
 {
 	char path[256];
 	int64_t w;
 	int lane;
 
-	return f->ops->rest_path(f, RQ_META, in, 0, path, sizeof path, &w, &lane) >= 0;
+	return f->ops->rest_path(f, RQ_META, in, 0, path, sizeof path, &w, &lane) >= 0 ? lane : -1;
 }
 
 void
@@ -38,7 +42,7 @@ meta_start(struct feed *f)
 	for (int i = 0; i < f->ninst; i++) {
 		uint32_t id = f->inst_ids[i];
 		f->meta_next[id] = f->meta_interval_ns ? 0 : -1;   /* at once, or never */
-		if (f->meta_interval_ns && !has_meta(f, inst_get(&f->reg, id))) {
+		if (f->meta_interval_ns && meta_lane(f, inst_get(&f->reg, id)) < 0) {
 			f->meta_next[id] = -1;
 			none++;
 		}
@@ -53,7 +57,13 @@ meta_tick(struct feed *f, int64_t mono)
 {
 	for (int i = 0; i < f->ninst; i++) {
 		uint32_t id = f->inst_ids[i];
+		int lane;
 		if (f->meta_next[id] < 0 || mono < f->meta_next[id] || rest_pending(f, RQ_META, id))
+			continue;
+		/* rules wait for the lane to be free: a snapshot a book waits for
+		 * (Binance, Bybit share the lane) goes first */
+		lane = meta_lane(f, inst_get(&f->reg, id));
+		if (lane < 0 || lane >= f->rest.nlanes || f->rest.lane[lane].head)
 			continue;
 		/* until the answer comes: a retry, should it never come */
 		f->meta_next[id] = mono + f->meta_retry_ns;
