@@ -16,7 +16,7 @@ $(BIN)/test/feedd_peer: $(call objs,test/feedd/feedd_peer.c) $(OBJ)/libcommon.a
 PROGS += $(BIN)/test/feedd_peer
 $(eval $(call test_prog,test_feedd_budget,test/feedd/test_feedd_budget.c feedd/budget.c feedd/backoff.c,))
 TEST_SCRIPTS += test/feedd/feedd_binance.sh test/feedd/feedd_okx.sh test/feedd/feedd_tls.sh
-TEST_SCRIPTS += test/feedd/feedd_big_frame.sh
+TEST_SCRIPTS += test/feedd/feedd_big_frame.sh test/feedd/feedd_inst_rules.sh
 # bench_feedd_parse_real: the scanner on the real recording's depth frames,
 # next to the scanner before the fused level reader (parse_scan_ref.c)
 $(eval $(call prog,bench_feedd_parse_real,test/feedd/bench_feedd_parse_real.c test/feedd/parse_scan_ref.c test/bookd/real_cap.c $(FEEDD_PARSE_SRCS) $(BOOK_ENGINE_SRCS),jansson))
