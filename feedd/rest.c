@@ -507,10 +507,12 @@ rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_id, u
 
 /*
  * Market requests (RQ_MARKET, the venue's rest_path says which): a round over
- * the instruments every market_poll_interval, each sent only if it leaves
+ * the instruments every market_poll_interval, each queued only if it leaves
  * one snapshot's weight per instrument in the window (as deep refreshes do),
- * so polling never delays a resync; a request left out waits for the next
- * round (mp_feed_market_skipped_total).
+ * so polling never takes the weight a resync needs; a request left out waits
+ * for the next round (mp_feed_market_skipped_total).  They queue behind
+ * each other (at most max_inflight at once), so a snapshot asked for
+ * during a round waits for at most a round's weight-1 requests.
  */
 static void
 market_poll(struct feed *f, int64_t mono)
@@ -531,7 +533,7 @@ market_poll(struct feed *f, int64_t mono)
 			continue;
 		if (f->ops->rest_path(f, RQ_SNAPSHOT, in, 0, path, sizeof path, &snap_w, &snap_lane) < 0)
 			snap_w = w;
-		if (r->lane[lane].head || !budget_spare(&r->lane[lane].bud, mono, w, snap_w * f->ninst)) {
+		if (!budget_spare(&r->lane[lane].bud, mono, w, snap_w * f->ninst)) {
 			metric_inc(f->mt.market_skipped, 1);
 			continue;
 		}
