@@ -128,6 +128,7 @@ settings(struct feed *f, char *err, size_t errlen)
 	f->meta_interval_ns = cfg_dur_ns(c, s, "instrument_interval");
 	f->meta_retry_ns = cfg_dur_ns(c, s, "instrument_retry");
 	f->deep_depth = (uint32_t)cfg_int(c, s, "deep_depth");
+	f->market_poll_ns = cfg_dur_ns(c, s, "market_poll_interval");
 	if (cfg_dur_ns(c, s, "reconnect_max") < cfg_dur_ns(c, s, "reconnect_min")) {
 		snprintf(err, errlen, "%s: [%s] reconnect_max is smaller than reconnect_min",
 		    cfg_origin(c, s, "reconnect_max"), s);

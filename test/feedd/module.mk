@@ -2,6 +2,7 @@
 $(eval $(call test_prog,test_feedd_parse,test/feedd/test_feedd_parse.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call test_prog,test_okx_market,test/feedd/test_okx_market.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call test_prog,test_inst_rules,test/feedd/test_inst_rules.c $(FEEDD_PARSE_SRCS),jansson))
+$(eval $(call test_prog,test_binance_market,test/feedd/test_binance_market.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_binance,test/feedd/fuzz_feedd_parse_binance.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_binance_fut,test/feedd/fuzz_feedd_parse_binance_fut.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_okx,test/feedd/fuzz_feedd_parse_okx.c $(FEEDD_PARSE_SRCS),jansson))
