@@ -587,6 +587,17 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 	return 0;
 }
 
+/* After a delta was applied to a synced book, live or from the buffer: a
+ * held refresh it reached is spliced, and the OKX top history gets this id,
+ * so that books5 at a buffered update's seqId is comparable too. */
+static void
+after_applied(struct bk *k, int64_t now)
+{
+	sp_after_apply(k, now);
+	if (k->state == BK_SYNCED)
+		oa_after_apply(k, 1, now);
+}
+
 /* Feed one delta to a synced book.  Returns 0 if it was applied or ignored,
  * -1 if the book lost sync (gap or an untrustworthy result). */
 static int
@@ -598,9 +609,7 @@ synced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 		return 0;
 	case SV_APPLY:
 		if (bk_apply(k, d, now) == 0) {
-			sp_after_apply(k, now);
-			if (k->state == BK_SYNCED)
-				oa_after_apply(k, 1, now);
+			after_applied(k, now);
 			return 0;
 		}
 		bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
@@ -643,20 +652,25 @@ try_match(struct bk *k, int64_t now)
 			return;
 		}
 		buf_pop(k);
+		after_applied(k, now);
 		while (k->state == BK_SYNCED && (d = buf_front(k)) != NULL) {
 			enum sync_verdict w = k->ops->next(k, &d->h);
 			if (w == SV_GAP) {
 				gap(k, d, now);   /* d stays buffered: the next sync starts there */
 				return;
 			}
-			if (w == SV_STALE)
+			if (w == SV_STALE) {
 				k->st.stale++;
-			else if (bk_apply(k, d, now) < 0) {
+				buf_pop(k);
+				continue;
+			}
+			if (bk_apply(k, d, now) < 0) {
 				buf_pop(k);
 				bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
 				return;
 			}
 			buf_pop(k);
+			after_applied(k, now);
 		}
 		return;
 	}
