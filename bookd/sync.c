@@ -39,6 +39,7 @@ bk_cfg_defaults(struct bk_cfg *c)
 	c->refresh_interval_ns = 60 * SEC;
 	c->refresh_hold_ns = 10 * SEC;
 	c->okx_audit_ns = 5 * SEC;
+	c->asof_max_age_ns = 10 * SEC;
 }
 
 void
@@ -67,6 +68,7 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 	c->refresh_interval_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_interval");
 	c->refresh_hold_ns = cfg_dur_ns(cfg, "bookd", "refresh_hold_timeout");
 	c->okx_audit_ns = cfg_dur_ns(cfg, "bookd", "okx_audit_interval");
+	c->asof_max_age_ns = cfg_dur_ns(cfg, "bookd", "asof_max_age");
 }
 
 int
@@ -487,7 +489,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	k->id = k->snap_id = s->h.last_id;
 	sp_reset(k, s->h.last_id);
 	k->okx_checksum = s->checksum;
-	k->deep_refresh_ns = 0;
+	k->deep_refresh_ns = k->deep_merged_ns = k->deep_wait_until = 0;
 	k->last_exch_ns = s->h.exch_ns;
 	k->depth_low = 0;
 	bbo_reset(k);

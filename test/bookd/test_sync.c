@@ -628,6 +628,7 @@ t_depth_completeness_exact_levels(void)
 
 	T_EQ_U(g_cfg.min_depth_pct, 95);           /* the requirement's threshold is the default */
 	g_cfg.expected_levels = 10;
+	g_cfg.okx_deep = 0;                        /* no as-of levels, no wait for them (t_depth_known_asof) */
 	start(g_okx);
 	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", "97:1", "96:1", "95:1", "94:1", "93:1",
 	    "92:1", "91:1", NULL, "101:1", "102:1", "103:1", "104:1", "105:1", "106:1", "107:1", "108:1", "109:1",
@@ -653,7 +654,7 @@ t_depth_completeness_exact_levels(void)
 	T_EQ_U(g_k.st.depth_low, 1);
 	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
 	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 5 && e->b == 10);
-	T_CHECK(e && strstr(e->text, "exact bid 5, ask 10 of 10 levels"));
+	T_CHECK(e && strstr(e->text, "bid 5 exact + 0 as-of, ask 10 + 0 of 10 levels"));
 	o = (const void *)last_out(REC_DELTA, 0);
 	T_CHECK(o && (o->h.flags & (REC_F_INVALID | REC_F_Q_DEPTH)) == (REC_F_INVALID | REC_F_Q_DEPTH));
 	T_EQ_I(g_k.state, BK_SYNCED);              /* counted and flagged, not a resync */
@@ -677,6 +678,77 @@ t_depth_completeness_exact_levels(void)
 	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
 	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 0);
 	g_cfg.expected_levels = save;
+	g_cfg.okx_deep = 1;
+	check_consistent();
+}
+
+/* The depth alert judges known depth: exact + "as of" levels (OKX books-full
+ * outside the exact range) while the merge is at most asof_max_age old; it
+ * waits for the first merge after a sync rather than fire at 400 / 5000. */
+static void
+t_depth_known_asof(void)
+{
+	struct rec_snapshot *s;
+	const struct rec_event *e;
+	uint32_t save = g_cfg.expected_levels;
+
+	T_EQ_I(g_cfg.asof_max_age_ns, 10 * SEC);   /* the default: 5 x the 1-2 s auto deep_interval */
+	g_cfg.expected_levels = 10;
+	g_cfg.okx_ws_depth = 3;
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_DEEP);
+	/* 3 of 10 exact, deep levels asked for: not judged yet */
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:2", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 0);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	/* books-full: 10 a side; beyond the WS window it is "as of" its time */
+	s = mk_snap(g_okx, SNAP_DEEP, 0, 0, L("100:2", "99:1", "98:1", "97:1", "96:1", "95:1", "94:1", "93:1",
+	    "92:1", "91:1", NULL, "101:1", "102:1", "103:1", "104:1", "105:1", "106:1", "107:1", "108:1", "109:1",
+	    "110:1", NULL));
+	s->h.recv_ns = 1500 * SEC;
+	in_rec(s);
+	T_EQ_U(g_k.st.deep_merges, 1);
+	T_EQ_I(g_k.deep_refresh_ns, 1500 * SEC);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 3);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 7);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_ASK), 7);
+	in_rec(mk_delta(g_okx, 12, 12, 11, L("100:3", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 0);               /* 3 exact + 7 as-of of 10 */
+	/* the merge grows old (deep polling stopped): the deep levels are unknown */
+	g_now += g_cfg.asof_max_age_ns + SEC;
+	in_rec(mk_delta(g_okx, 13, 13, 12, L("100:4", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	T_EQ_U(g_k.st.depth_low, 1);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 3 && e->b == 10);
+	T_CHECK(e && strstr(e->text, "known depth below 95%: bid 3 exact + 0 as-of, ask 3 + 0 of 10 levels"));
+	/* a new merge makes them known again */
+	s->h.recv_ns = 1511 * SEC;
+	in_rec(s);
+	in_rec(mk_delta(g_okx, 14, 14, 13, L("100:5", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_ASK), 7);
+	T_EQ_I(g_k.depth_low, 0);
+	/* asof_max_age 0: as-of levels never count */
+	g_cfg.asof_max_age_ns = 0;
+	in_rec(mk_delta(g_okx, 15, 15, 14, L("100:6", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	T_EQ_I(g_k.depth_low, 1);
+	g_cfg.asof_max_age_ns = 10 * SEC;
+	/* a resync forgets the merge; no answer within asof_max_age: judged, low */
+	bk_resync(&g_k, "test", g_now);
+	in_rec(mk_snap(g_okx, SNAP_WS, 20, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.deep_refresh_ns, 0);
+	in_rec(mk_delta(g_okx, 21, 21, 20, L("100:2", NULL, NULL)));
+	T_EQ_I(g_k.depth_low, 0);
+	g_now += g_cfg.asof_max_age_ns + SEC;
+	in_rec(mk_delta(g_okx, 22, 22, 21, L("100:3", NULL, NULL)));
+	T_EQ_I(g_k.depth_low, 1);
+	T_EQ_U(g_k.st.depth_low, 3);
+	g_cfg.expected_levels = save;
+	g_cfg.okx_ws_depth = 400;
 	check_consistent();
 }
 
@@ -2072,6 +2144,7 @@ main(void)
 	T_RUN(t_snapshot_duplicate_prices);
 	T_RUN(t_quality_timestamps_and_depth);
 	T_RUN(t_depth_completeness_exact_levels);
+	T_RUN(t_depth_known_asof);
 	T_RUN(t_snapshot_levels_default);
 	T_RUN(t_bbo_cross_check);
 	T_RUN(t_ring_loss);
