@@ -18,27 +18,13 @@
 
 #include "../../bookd/okx_audit.h"
 #include "../../bookd/sync.h"
+#include "bench_keeper.h"
 #include "inst.h"
 #include "log.h"
 
 #define LEVELS 400
 #define ITER 400
 #define BATCH 1000
-
-static int64_t
-ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);   /* CPU time: a shared machine preempts for ms */
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-static void
-sink_record(void *ud, const struct rec_hdr *rec)
-{
-	(*(uint64_t *)ud) += rec->len;
-}
 
 static void
 sink_control(void *ud, const struct rec_control *c)
@@ -47,19 +33,12 @@ sink_control(void *ud, const struct rec_control *c)
 	(void)c;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 static double
 report(const char *name, int64_t *t, int n, const char *what)
 {
 	double p50;
 
-	qsort(t, (size_t)n, sizeof *t, cmp_i64);
+	bench_sort(t, n);
 	p50 = (double)t[n / 2] / BATCH;
 	printf("{\"bench\": \"%s_p50\", \"value\": %.1f, \"unit\": \"ns\", \"what\": \"%s\"}\n", name, p50, what);
 	printf("{\"bench\": \"%s_p99\", \"value\": %.1f, \"unit\": \"ns\", \"what\": \"%s\"}\n", name,
@@ -99,7 +78,7 @@ keeper(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk_
 static int64_t
 batch(struct bk *k, struct rec_delta *d, int64_t now)
 {
-	int64_t t0 = ns();
+	int64_t t0 = bench_cpu_ns();
 
 	for (int i = 0; i < BATCH; i++) {
 		d->h.prev_id = k->id;
@@ -110,7 +89,7 @@ batch(struct bk *k, struct rec_delta *d, int64_t now)
 		d->lv[1].qty = (2 + d->h.last_id % 5) * 100000000LL;
 		bk_input(k, &d->h, now);
 	}
-	return ns() - t0;
+	return bench_cpu_ns() - t0;
 }
 
 int
@@ -121,7 +100,7 @@ main(int argc, char **argv)
 	static int64_t t_with[ITER], t_without[ITER];
 	struct bk_cfg cfg;
 	uint64_t bytes = 0;
-	struct bk_sink sink = {&bytes, sink_record, sink_control};
+	struct bk_sink sink = {&bytes, bench_sink_bytes, sink_control};
 	const struct inst *in;
 	struct rec_delta *d;
 	char err[160];

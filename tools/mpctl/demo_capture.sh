@@ -14,14 +14,14 @@
 #
 # --out defaults to build/demo-capture; --wait (default 180) bounds the wait
 # for the figures (the first Binance refresh comes one deep_refresh_interval,
-# 60 s +-10 %, after sync); --window is the browser's size (default 1900x600:
+# 60 s +-10 %, after sync); --window is the browser's size (default 2400x560:
 # the header, processes and books tables); --set is passed on to mpctl.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 BIN=${BIN:-bin}
 OUT=build/demo-capture
 WAIT=180
-WINDOW=1900x600
+WINDOW=2400x560
 SETS=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 	--wait) WAIT=$2; shift 2 ;;
 	--window) WINDOW=$2; shift 2 ;;
 	--set) SETS+=(--set "$2"); shift 2 ;;
-	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo_capture: unknown argument $1 (--help)" >&2; exit 2 ;;
 	esac
 done
@@ -98,6 +98,8 @@ else
 	echo "demo_capture: chromium not installed: no page.png" >&2
 fi
 
+# the figures of the moment the page shows (it polls /health once a second)
+curl -sf -m 5 "http://127.0.0.1:$HTTP/health" >"$OUT/health.json.new" && mv "$OUT/health.json.new" "$OUT/health.json"
 /usr/bin/python3 - "$OUT/health.json" <<'EOF' | tee "$OUT/figures.txt"
 import json, sys
 d = json.load(open(sys.argv[1]))
