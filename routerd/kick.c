@@ -31,9 +31,13 @@ run(void *arg)
 		/* Cleared before the write: a kick from now on asks for the next. */
 		atomic_store(&k->pending, 0);
 		pthread_mutex_unlock(&k->mu);
-		if (natsConnection_FlushTimeout(k->nc, k->timeout_ms) != NATS_OK)
-			atomic_fetch_add(&k->errors, 1);
-		atomic_fetch_add(&k->flushes, 1);
+		/* Written already (the library's flusher, or a message larger
+		 * than its buffer, written in place): no PING round trip. */
+		if (natsConnection_Buffered(k->nc) > 0) {
+			if (natsConnection_FlushTimeout(k->nc, k->timeout_ms) != NATS_OK)
+				atomic_fetch_add(&k->errors, 1);
+			atomic_fetch_add(&k->flushes, 1);
+		}
 		pthread_mutex_lock(&k->mu);
 	}
 	pthread_mutex_unlock(&k->mu);

@@ -17,6 +17,8 @@
  * while that PING is out are gathered into the next flush: at most one PING is
  * outstanding, so under load the flushes batch by themselves, and what is
  * published meanwhile still goes out with the library's flusher at the latest.
+ * A kick that finds the buffer empty (the flusher or an in-place write of a
+ * large message was first) sends nothing.
  * A failed flush (disconnected, timed out) is only counted: the publisher's
  * own ack timeouts and recovery (pub.h) handle the messages.
  */
@@ -34,7 +36,8 @@ struct kick;
 struct kick *kick_new(natsConnection *nc, int64_t timeout_ms);
 /* Ask for a flush (never blocks on the network; cheap when one is pending). */
 void kick_now(struct kick *k);
-/* Flushes done and flushes that returned an error, so far. */
+/* Flushes done (kicks that found something to write) and flushes that
+ * returned an error, so far. */
 void kick_stats(struct kick *k, uint64_t *flushes, uint64_t *errors);
 /* Stop and join the thread (after natsConnection_Close, which ends a flush
  * waiting for its PONG).  NULL is ignored. */
