@@ -9,7 +9,7 @@
 # real pace, each with three write paths (routerd/README.md "Latency"):
 # "flusher" ([nats] send_asap = false, flush_on_drain = false: the client
 # library's flusher thread gathers writes for about 1 ms, the path before
-# issue 12 and the baseline), "drain" (flush_on_drain = true, the default:
+# issue 12, the default and the baseline), "drain" (flush_on_drain = true:
 # a drained batch is written at once, routerd/kick.h) and "send_asap"
 # (send_asap = true: every publish written at once), in
 # alternating runs of the same bench (the

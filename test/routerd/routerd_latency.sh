@@ -13,6 +13,8 @@
 PY=/usr/bin/python3
 sys_require latency_stages
 sys_config 1
+# the drained-batch write path (routerd/kick.h), checked below
+SYS_SET=(--set nats.flush_on_drain=true)
 SYS_KEEP_LOGS=routerd-latency
 if sys_start; then ok latency_start; else not_ok latency_start "$(tail -3 "$SYS_LOG")"; exit 1; fi
 if wait_for 60 sys_books_synced 1000; then ok latency_books_synced; else not_ok latency_books_synced "$(sys_books_summary)"; fi
@@ -75,7 +77,7 @@ assert "recv_feed" not in h["snapshot"] and "feed_book" not in h["snapshot"], h[
 assert set(h["sync"]) == set(stages + ["whole"]), h["sync"].keys()
 PYEOF
 else not_ok latency_consistent "$(tail -3 "$T_TMP/check.err")"; fi
-# [nats] flush_on_drain (the default): the drained batches were written by
+# [nats] flush_on_drain (set above): the drained batches were written by
 # routerd/kick.c, at most one flush per batch, so never more than messages
 flushes_ok() {
 	$PY - "$T_TMP/metrics.prom" <<'PYEOF'
