@@ -124,6 +124,7 @@ struct book_metrics {
 	uint64_t last[N_STAT_METRICS];
 	_Atomic int64_t *synced, *levels_bid, *levels_ask, *exact_bid, *exact_ask;
 	_Atomic int64_t *tick, *lot, *ct_val;   /* the venue's rules (REC_INSTRUMENT), 0 = unknown */
+	_Atomic int64_t *asof_bid, *asof_ask, *deep_as_of;
 };
 
 struct bookd {
@@ -271,6 +272,12 @@ setup_metrics(struct bookd *d)
 		    "the venue's size step as a mantissa at the instrument's size exponent (0 = unknown)");
 		d->bm[i].ct_val = metrics_gauge(d->m, "mp_book_ct_val_mantissa", labels,
 		    "one unit of the book's sizes in its contract currency, mantissa at exponent -8 (0 = none)");
+		d->bm[i].asof_bid = metrics_gauge(d->m, "mp_book_asof_levels_bid", labels,
+		    "bid levels outside the exact range as of a deep merge no older than asof_max_age (OKX)");
+		d->bm[i].asof_ask = metrics_gauge(d->m, "mp_book_asof_levels_ask", labels,
+		    "ask levels outside the exact range as of a fresh deep merge (OKX)");
+		d->bm[i].deep_as_of = metrics_gauge(d->m, "mp_book_deep_as_of_ns", labels,
+		    "receive time (ns since the epoch) of the books-full the deep levels are as of, 0 = none (OKX)");
 	}
 }
 
@@ -297,6 +304,9 @@ update_metrics(struct bookd *d)
 		metric_set(bm->tick, k->rules.tick);
 		metric_set(bm->lot, k->rules.lot);
 		metric_set(bm->ct_val, k->rules.ct_val);
+		metric_set(bm->asof_bid, k->state == BK_SYNCED ? (int64_t)bk_asof_levels(k, BOOK_BID) : 0);
+		metric_set(bm->asof_ask, k->state == BK_SYNCED ? (int64_t)bk_asof_levels(k, BOOK_ASK) : 0);
+		metric_set(bm->deep_as_of, k->state == BK_SYNCED ? k->deep_refresh_ns : 0);
 	}
 	metrics_heartbeat(d->m);
 }
