@@ -102,6 +102,7 @@ bk_free(struct bk *k)
 	free(k->out);
 	sp_free(k);
 	oa_free(k);
+	bk_join_free(k);
 	memset(k, 0, sizeof *k);
 }
 
@@ -800,6 +801,13 @@ bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now)
 		on_delta(k, (const struct rec_delta *)rec, now);
 		break;
 	case REC_SNAPSHOT:
+		/* a book larger than one record: joined first, so every rule sees it whole */
+		if (((const struct rec_snapshot *)rec)->nchunks > 1) {
+			const struct rec_snapshot *whole = bk_join_chunk(k, (const struct rec_snapshot *)rec);
+			if (!whole)
+				break;
+			rec = &whole->h;
+		}
 		if (((const struct rec_snapshot *)rec)->kind == SNAP_WS &&
 		    ((const struct rec_snapshot *)rec)->n_bids + ((const struct rec_snapshot *)rec)->n_asks)
 			bk_loss_chain_at(k, rec->last_id);   /* OKX: updates continue from its seqId */

@@ -167,6 +167,15 @@ struct bk_bbo {
 
 struct bk;
 
+/* snap_join.c: a chunked venue snapshot being joined. */
+struct bk_join {
+	struct rec_snapshot *s;   /* header of chunk 0, then the bids so far (cap bytes) */
+	size_t cap;
+	struct rec_level *asks;   /* the asks so far */
+	size_t na, acap;
+	uint16_t next;            /* the chunk expected next */
+};
+
 /*
  * What one venue's sync rule does its own way (bookd/sync_<venue>.c), chosen
  * by exchange id in sync_venues.c.  Hooks left NULL take the default, which
@@ -214,7 +223,7 @@ struct bk_venue {
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
-extern const struct bk_venue bk_venue_bybit;
+extern const struct bk_venue bk_venue_bybit, bk_venue_deribit;
 /* The sync rule of a venue, or NULL if bookd has none. */
 const struct bk_venue *bk_venue_get(int exch);
 
@@ -276,6 +285,7 @@ struct bk {
 	int64_t held_ns;
 	uint64_t rng;             /* jitter */
 	struct oa_state *oa;      /* OKX audits (okx_audit.c), NULL for other venues */
+	struct bk_join join;      /* chunked venue snapshot (snap_join.c) */
 	struct bk_stats st;
 };
 
@@ -303,6 +313,8 @@ enum sync_verdict so_first(const struct rec_hdr *d, int64_t snap);
 /* Any later delta, book id `id`. */
 enum sync_verdict sb_next(const struct rec_hdr *d, int64_t id);
 enum sync_verdict so_next(const struct rec_hdr *d, int64_t id);
+/* Deribit: a change after a book at change_id id (prev_change_id chain). */
+enum sync_verdict sd_next(const struct rec_hdr *d, int64_t id);
 /* Bybit: the first delta after a REST snapshot at u = snap, and later ones. */
 enum sync_verdict sy_first(const struct rec_hdr *d, int64_t snap);
 enum sync_verdict sy_next(const struct rec_hdr *d, int64_t id);
@@ -328,6 +340,12 @@ void bk_loss_delta(struct bk *k, const struct rec_delta *d);
 /* The chain restarts (OKX: new subscription) / continues from id (OKX WS snapshot). */
 void bk_loss_reset_chain(struct bk *k);
 void bk_loss_chain_at(struct bk *k, int64_t id);
+
+/* ---- chunked snapshots (snap_join.c) ---- */
+/* One chunk of a snapshot with nchunks > 1: the joined snapshot (nchunks 1,
+ * valid until the next call) once the last chunk is in, else NULL. */
+const struct rec_snapshot *bk_join_chunk(struct bk *k, const struct rec_snapshot *s);
+void bk_join_free(struct bk *k);
 
 /* ---- internals shared by sync*.c, quality.c, bbo.c ---- */
 /* The keeper's output scratch, at least len bytes (NULL on ENOMEM). */

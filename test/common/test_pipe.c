@@ -238,7 +238,7 @@ t_builtin_rings(void)
 		T_EQ_U(o.max_record, want[i].cap / 4 > (16u << 20) ? (16u << 20) : want[i].cap / 4);
 		T_EQ_U(o.schema_hash, rec_schema_hash());
 	}
-	T_EQ_I(pipe_ring_opts(c, "feed.deribit", &o, err, sizeof err), -1);
+	T_EQ_I(pipe_ring_opts(c, "feed.kraken", &o, err, sizeof err), -1);
 	T_CHECK(strstr(err, "not a ring of this system") != NULL);
 	T_EQ_I(pipe_ring_opts(c, "book.other", &o, err, sizeof err), -1);
 	cfg_free(c);

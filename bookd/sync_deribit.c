@@ -1,0 +1,136 @@
+/*
+ * sync_deribit.c - Deribit book.{instrument}.{interval} rules
+ * (feedd/README.md, "Deribit"; the procedure is in sync.h).  A change
+ * carries first_id = last_id = change_id and prev_id = prev_change_id; a
+ * WS snapshot last_id = change_id.
+ *
+ * Every subscribe brings a snapshot, which replaces the book whatever state
+ * it is in (the venue may send a new one mid-stream: a reset).  After it each
+ * change must have prev_change_id == the book's change_id.  change_id <= the
+ * book's is a duplicate or late (ignored, counted stale); any other
+ * prev_change_id is a gap -> CTL_RESUBSCRIBE (feedd unsubscribes and
+ * subscribes the book, which brings a new snapshot), changes ignored until
+ * it comes.  A change without levels that continues the chain is a
+ * heartbeat (the 100ms interval sends them for quiet books).
+ *
+ * The WS book is the whole book, so the exact range is everything held
+ * (bounded by max_levels as the default rule narrows it).  REST
+ * public/get_order_book answers share change_id with the stream: one
+ * installs a REST-seeded book whose first change must have prev_change_id
+ * == its change_id; bookd does not ask for one (a lost book is resubscribed).
+ */
+#include "sync.h"
+
+#include "log.h"
+
+enum sync_verdict
+sd_next(const struct rec_hdr *d, int64_t id)
+{
+	if (d->last_id <= id)
+		return SV_STALE;      /* a duplicate, or late */
+	return d->prev_id == id ? SV_APPLY : SV_GAP;
+}
+
+static enum sync_verdict
+first(struct bk *k, const struct rec_hdr *d)
+{
+	enum sync_verdict v = sd_next(d, k->snap_id);
+
+	return v == SV_GAP ? SV_TOO_OLD : v;
+}
+
+static enum sync_verdict
+next(struct bk *k, const struct rec_hdr *d)
+{
+	return sd_next(d, k->id);
+}
+
+static uint32_t
+snap_depth(const struct bk_cfg *c)
+{
+	return c->max_levels < 10000 ? c->max_levels : 10000;   /* get_order_book's limit */
+}
+
+static uint16_t
+request_op(struct bk *k, int64_t now)
+{
+	/* after a (re)connect the venue's own snapshot is on its way */
+	return now < k->grace_until ? 0 : CTL_RESUBSCRIBE;
+}
+
+static void
+ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
+{
+	if (k->state == BK_SYNCED) {
+		k->st.seq_resets++;
+		log_info("deribit snapshot on a synced book: reset", "symbol=%s change_id=%lld book=%lld", k->in->symbol,
+		    (long long)s->h.last_id, (long long)k->id);
+	}
+	k->st.snap_answers++;
+	k->req_id = 0;
+	bk_buffer_clear(k);
+	bk_loss_chain_at(k, s->h.last_id);
+	if (bk_install(k, s, now) < 0) {
+		if (k->state == BK_SYNCED)
+			bk_resync(k, "invalid WS snapshot", now);
+		else {
+			bk_unsync(k);
+			bk_maybe_request(k, now);
+		}
+		return;
+	}
+	bk_synced(k, now);
+}
+
+static int
+unsynced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
+{
+	(void)d;
+	if (k->state == BK_HAVE_SNAP)
+		return 0;     /* a REST-seeded book looks for its continuation */
+	k->st.unsynced_ignored++;
+	k->want_req = 1;
+	bk_maybe_request(k, now);
+	return 1;
+}
+
+static void
+connected(struct bk *k, int64_t now)
+{
+	bk_loss_reset_chain(k);
+	k->grace_until = now + k->cfg->snapshot_timeout_ns / 3;
+}
+
+static void
+wait_tick(struct bk *k, int64_t now)
+{
+	if (now >= k->grace_until)
+		k->want_req = 1;
+}
+
+static int
+applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
+{
+	(void)now;
+	if (d->n_bids + d->n_asks == 0) {
+		*heartbeat = 1;
+		k->st.heartbeats++;
+	}
+	return 0;
+}
+
+const struct bk_venue bk_venue_deribit = {
+	.first = first,
+	.next = next,
+	.chain_prev = 1,
+	.snap_depth = snap_depth,
+	.request_op = request_op,
+	.applied = applied,
+	.unsynced_delta = unsynced_delta,
+	.connected = connected,
+	.wait_tick = wait_tick,
+	.ws_snapshot = ws_snapshot,
+	.loss = bk_loss_okx,
+	.bbo_check = 0,
+	.splice = 0,
+};
