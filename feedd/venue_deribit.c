@@ -10,7 +10,8 @@
  * carry change_id / prev_change_id.)  Keep-alive: public/test after
  * ping_interval of silence, whose answer (id DERIBIT_TEST_ID) is the pong.
  * A resync unsubscribes and subscribes the book again: Deribit sends a new
- * snapshot on every subscribe.  REST public/get_order_book (depth up to
+ * snapshot on every subscribe.  The klines channel is not carried (ignored
+ * when listed).  REST public/get_order_book (depth up to
  * 10000) is there for a snapshot by hand; bookd does not ask for one.
  */
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "deribit.h"
 #include "feedd.h"
+#include "log.h"
 
 #define DR_CH_PER_REQ 32   /* channels in one public/subscribe request */
 #define DR_MAX_DEPTH 10000 /* get_order_book depth limit */
@@ -44,10 +46,12 @@ setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 	struct link *l = &f->link[0];
 
 	_Static_assert(DERIBIT_TEST_ID == 9000, "the keep-alive's id is the parser's pong id");
+	(void)err;
+	(void)errlen;
 	if (f->ch_klines) {
-		snprintf(err, errlen, "%s: [%s] channels: Deribit klines are not carried (depth, trades, tickers, market)",
-		    cfg_origin(f->cfg, f->sect, "channels"), f->sect);
-		return -1;
+		/* in the default channel list: not an error, but said once */
+		log_info("deribit: klines are not carried (chart.trades is not subscribed)", "section=%s", f->sect);
+		f->ch_klines = 0;
 	}
 	f->snap_depth = depth ? (depth > DR_MAX_DEPTH ? DR_MAX_DEPTH : depth) : 1000;
 	l->kind = 0;

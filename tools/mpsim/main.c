@@ -22,7 +22,9 @@ static const char usage[] =
 "A loopback exchange simulator serving Binance spot and OKX v5 public market\n"
 "data (REST and WebSocket, plain HTTP/ws) from a deterministic simulated\n"
 "market, with fault injection; Bybit v5 spot, linear and inverse with\n"
-"--bybit-symbols.  Prints \"mpsim ready binance=<port> okx=<port> bybit=<port>\"\n"
+"--bybit-symbols, Deribit perpetuals, futures and options with\n"
+"--deribit-symbols.  Prints\n"
+"\"mpsim ready binance=<port> okx=<port> bybit=<port> deribit=<port>\"\n"
 "on stdout once the ports listen.  Logs go to stderr.\n"
 "\n"
 "Options:\n"
@@ -32,6 +34,11 @@ static const char usage[] =
 "  --bybit-symbols LIST  Bybit instruments, canonical: BTC-USDT (spot),\n"
 "                        BTC-USDT-SWAP (linear), BTC-USD-SWAP (inverse)\n"
 "                        (default none: --symbols is for Binance and OKX)\n"
+"  --deribit-port S      Deribit REST + WS port (0 = pick a free one; default 0)\n"
+"  --deribit-symbols LIST  Deribit instruments, canonical: BTC-USD-SWAP\n"
+"                        (BTC-PERPETUAL), BTC-USD-240927 (BTC-27SEP24),\n"
+"                        BTC-240927-60000-C (option BTC-27SEP24-60000-C)\n"
+"                        (default none)\n"
 "  --bind ADDR           loopback address to listen on (default 127.0.0.1;\n"
 "                        only 127.x.x.x and ::1 are accepted)\n"
 "  --seed N              market seed (default 1): same seed, same book states\n"
@@ -243,6 +250,8 @@ main(int argc, char **argv)
 		{"okx-port", required_argument, NULL, 'o'},
 		{"bybit-port", required_argument, NULL, 1009},
 		{"bybit-symbols", required_argument, NULL, 1010},
+		{"deribit-port", required_argument, NULL, 1011},
+		{"deribit-symbols", required_argument, NULL, 1012},
 		{"bind", required_argument, NULL, 'B'},
 		{"seed", required_argument, NULL, 's'},
 		{"rate", required_argument, NULL, 'r'},
@@ -268,7 +277,7 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	int bport = 0, oport = 0, yport = 0, levels = 6500, nosnap = 0, c, lv;
+	int bport = 0, oport = 0, yport = 0, dport = 0, levels = 6500, nosnap = 0, c, lv;
 	const char *bind = "127.0.0.1", *symbols = "BTC-USDT,ETH-USDT", *faults = NULL;
 	const char *tls_cert = NULL, *tls_key = NULL, *tls_out = NULL, *replay = NULL;
 	double speed = 1;
@@ -296,6 +305,15 @@ main(int argc, char **argv)
 				fprintf(stderr, "mpsim: --bybit-port: '%s' is not a port (0..65535)\n", optarg);
 				return 2;
 			}
+			break;
+		case 1011:
+			if (parse_port(optarg, &dport) < 0) {
+				fprintf(stderr, "mpsim: --deribit-port: '%s' is not a port (0..65535)\n", optarg);
+				return 2;
+			}
+			break;
+		case 1012:
+			sim.venue_symbols[SIM_DERIBIT] = optarg;
 			break;
 		case 1010:
 			sim.venue_symbols[SIM_BYBIT] = optarg;
@@ -473,7 +491,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (http_listen(SIM_BINANCE, bind, bport, &bport) < 0 || http_listen(SIM_OKX, bind, oport, &oport) < 0 ||
-	    http_listen(SIM_BYBIT, bind, yport, &yport) < 0)
+	    http_listen(SIM_BYBIT, bind, yport, &yport) < 0 || http_listen(SIM_DERIBIT, bind, dport, &dport) < 0)
 		return 1;
 	sim.clock_t0 = sim_mono_ms();
 	sim.clock_steps0 = 0;
@@ -492,9 +510,9 @@ main(int argc, char **argv)
 	uv_signal_init(sim.loop, &sig_term);
 	uv_signal_start(&sig_int, on_signal, SIGINT);
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
-	log_info("ready", "binance=%d okx=%d bybit=%d bind=%s seed=%llu rate=%g timer_rate=%g instruments=%d levels=%d",
-	    bport, oport, yport, bind, (unsigned long long)sim.seed, sim.rate, sim.timer_rate, sim.ninst, levels);
-	printf("mpsim ready binance=%d okx=%d bybit=%d\n", bport, oport, yport);
+	log_info("ready", "binance=%d okx=%d bybit=%d deribit=%d bind=%s seed=%llu rate=%g timer_rate=%g instruments=%d "
+	    "levels=%d", bport, oport, yport, dport, bind, (unsigned long long)sim.seed, sim.rate, sim.timer_rate, sim.ninst, levels);
+	printf("mpsim ready binance=%d okx=%d bybit=%d deribit=%d\n", bport, oport, yport, dport);
 	fflush(stdout);
 	uv_run(sim.loop, UV_RUN_DEFAULT);
 	uv_loop_close(sim.loop);
