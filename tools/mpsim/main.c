@@ -38,7 +38,8 @@ static const char usage[] =
 "  --deribit-symbols LIST  Deribit instruments, canonical: BTC-USD-SWAP\n"
 "                        (BTC-PERPETUAL), BTC-USD-240927 (BTC-27SEP24),\n"
 "                        BTC-240927-60000-C (option BTC-27SEP24-60000-C)\n"
-"                        (default none)\n"
+"                        (default: none, or with --deribit-port one of each kind,\n"
+"                        BTC-USD-SWAP,BTC-USD-240927,BTC-240927-60000-C)\n"
 "  --bind ADDR           loopback address to listen on (default 127.0.0.1;\n"
 "                        only 127.x.x.x and ::1 are accepted)\n"
 "  --seed N              market seed (default 1): same seed, same book states\n"
@@ -311,6 +312,10 @@ main(int argc, char **argv)
 				fprintf(stderr, "mpsim: --deribit-port: '%s' is not a port (0..65535)\n", optarg);
 				return 2;
 			}
+			/* asked for by port: one instrument of each kind unless listed (a
+			 * config line is too short for long lists) */
+			if (!sim.venue_symbols[SIM_DERIBIT])
+				sim.venue_symbols[SIM_DERIBIT] = "BTC-USD-SWAP,BTC-USD-240927,BTC-240927-60000-C";
 			break;
 		case 1012:
 			sim.venue_symbols[SIM_DERIBIT] = optarg;
