@@ -281,6 +281,16 @@ bk_edge_narrow(struct bk *k, int side, int64_t px)
 		*e = px;
 }
 
+void
+bk_edge_whole(struct bk *k)
+{
+	for (int s = 0; s < 2; s++) {
+		uint32_t n = book_count(k->book, s);
+		if (k->book->truncated[s] == k->trunc_mark[s])
+			k->edge_px[s] = n ? book_level(k->book, s, n - 1)->px : 0;
+	}
+}
+
 /* ---- the delta buffer ---- */
 
 static const struct rec_delta *
@@ -467,6 +477,8 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		    k->in->symbol, s->nchunks);
 		return -1;
 	}
+	k->trunc_mark[BOOK_BID] = k->book->truncated[BOOK_BID];
+	k->trunc_mark[BOOK_ASK] = k->book->truncated[BOOK_ASK];
 	rb = book_set_side_id(k->book, BOOK_BID, s->lv, s->n_bids, &skb, s->h.last_id);
 	ra = book_set_side_id(k->book, BOOK_ASK, s->lv + s->n_bids, s->n_asks, &ska, s->h.last_id);
 	if (rb < 0 || ra < 0) {

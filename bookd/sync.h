@@ -40,6 +40,16 @@
  * CTL_RESUBSCRIBE, deltas ignored until the next snapshot).  The book is the
  * venue's top 1000 a side, exact in that range.
  *
+ * Deribit (feedd/README.md "Deribit", sync_deribit.c).  As Bybit, a WS
+ * snapshot (change_id) on every subscribe replaces the book in any state;
+ * then a change needs prev_change_id == the book's change_id (change_id <=
+ * the book's: duplicate, ignored; else gap -> CTL_RESUBSCRIBE); an empty
+ * change on the chain is a heartbeat.  The book is the whole book, exact
+ * outwards too until max_levels drops a level (bk_edge_whole).
+ *
+ * Chunked venue snapshots (snap_join.c), any venue: the nchunks records of a
+ * book larger than one record are joined before a rule sees the snapshot.
+ *
  * Outputs: see the bookd output contract (design in bookd/main.c's header).
  * A resync request is subject to a per-book exponential backoff
  * (resync_backoff_min .. max), so a storm of gaps cannot burn the venue's
@@ -286,6 +296,7 @@ struct bk {
 	uint64_t rng;             /* jitter */
 	struct oa_state *oa;      /* OKX audits (okx_audit.c), NULL for other venues */
 	struct bk_join join;      /* chunked venue snapshot (snap_join.c) */
+	uint64_t trunc_mark[2];   /* book->truncated before the last install (bk_edge_whole) */
 	struct bk_stats st;
 };
 
@@ -378,6 +389,11 @@ void bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct re
     const struct rec_level *asks, uint32_t na);
 /* Move the exact bound of side inwards to px (never outwards). */
 void bk_edge_narrow(struct bk *k, int side, int64_t px);
+/* For a venue whose stream keeps the whole book it sends (Bybit's window,
+ * Deribit's full book): every held level is exact, so the bound of each side
+ * is its worst held level - unless max_levels dropped a level since the
+ * snapshot was installed, after which the side keeps the narrowed bound. */
+void bk_edge_whole(struct bk *k);
 
 /* quality.c: checks of an applied delta against the book; returns a mask of
  * (1 << enum qual_check) that failed.  quality_report counts them and emits

@@ -131,15 +131,6 @@ wait_tick(struct bk *k, int64_t now)
  * deltas (a level leaving the window is deleted, one entering inserted), so
  * every level held is exact and the range follows the window both ways.
  * (The default rule only narrows it, from the snapshot's edge.) */
-static void
-edge_follows(struct bk *k)
-{
-	for (int s = 0; s < 2; s++) {
-		uint32_t n = book_count(k->book, s);
-		k->edge_px[s] = n ? book_level(k->book, s, n - 1)->px : 0;
-	}
-}
-
 static int
 applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
 {
@@ -148,7 +139,7 @@ applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
 	(void)now;
 	/* a book cut by max_levels below 1000 stays as the default narrowed it */
 	if (k->cfg->max_levels >= BY_WS_DEPTH)
-		edge_follows(k);
+		bk_edge_whole(k);
 	return 0;
 }
 

@@ -13,8 +13,9 @@
  * it comes.  A change without levels that continues the chain is a
  * heartbeat (the 100ms interval sends them for quiet books).
  *
- * The WS book is the whole book, so the exact range is everything held
- * (bounded by max_levels as the default rule narrows it).  REST
+ * The WS book is the whole book, so the exact range is everything held,
+ * outwards as well as inwards (bk_edge_whole), until max_levels drops a
+ * level; from then on it only narrows (the default rule).  REST
  * public/get_order_book answers share change_id with the stream: one
  * installs a REST-seeded book whose first change must have prev_change_id
  * == its change_id; bookd does not ask for one (a lost book is resubscribed).
@@ -116,6 +117,8 @@ applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
 		*heartbeat = 1;
 		k->st.heartbeats++;
 	}
+	/* the stream is the whole book: what it adds further out is exact too */
+	bk_edge_whole(k);
 	return 0;
 }
 

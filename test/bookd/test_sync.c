@@ -2125,6 +2125,32 @@ t_deribit_change_before_snapshot(void)
 	check_consistent();
 }
 
+/* The stream is the whole book: a level added further out is exact too, so
+ * the exact range follows the held book outwards; once max_levels drops a
+ * level it only narrows. */
+static void
+t_deribit_exact_range_whole_book(void)
+{
+	deribit_synced_at_100();                       /* bids 100 99, asks 101 102 */
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	in_rec(dr_change(101, 100, L("97:1", NULL, "104:2", NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("97"));
+	T_EQ_I(g_k.edge_px[BOOK_ASK], P("104"));
+	in_rec(dr_change(102, 101, L("97:0", NULL, NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	check_consistent();
+	g_cfg.max_levels = 3;
+	deribit_synced_at_100();
+	in_rec(dr_change(101, 100, L("98:1", "97:1", NULL, NULL)));   /* 97 dropped at 3 levels */
+	T_EQ_U(g_k.st.truncated, 1);
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));                        /* kept, never widened from here */
+	in_rec(dr_change(102, 101, L("100:0", NULL, NULL)));           /* room again: 96 is not known exact */
+	in_rec(dr_change(103, 102, L("96:1", NULL, NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	T_EQ_I(g_k.edge_px[BOOK_ASK], P("102"));                       /* the asks lost nothing: whole */
+	g_cfg.max_levels = 5000;
+}
+
 /* A snapshot in two records (a book larger than REC_MAX_LEVELS a side) is
  * joined for any venue; a chunk out of order drops the partial one. */
 static void
@@ -2249,6 +2275,7 @@ main(void)
 	T_RUN(t_deribit_heartbeat);
 	T_RUN(t_deribit_reset_snapshot);
 	T_RUN(t_deribit_change_before_snapshot);
+	T_RUN(t_deribit_exact_range_whole_book);
 	T_RUN(t_chunked_snapshot_joined);
 	out_reset();
 	bk_free(&g_k);
