@@ -352,6 +352,13 @@ void bk_loss_delta(struct bk *k, const struct rec_delta *d);
 void bk_loss_reset_chain(struct bk *k);
 void bk_loss_chain_at(struct bk *k, int64_t id);
 
+/* ---- venues whose subscribe brings a WS snapshot (sync_ws.c: Bybit, Deribit) ---- */
+uint16_t bk_ws_request_op(struct bk *k, int64_t now);
+void bk_ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now);
+int bk_ws_unsynced_delta(struct bk *k, const struct rec_delta *d, int64_t now);
+void bk_ws_connected(struct bk *k, int64_t now);
+void bk_ws_wait_tick(struct bk *k, int64_t now);
+
 /* ---- chunked snapshots (snap_join.c) ---- */
 /* One chunk of a snapshot with nchunks > 1: the joined snapshot (nchunks 1,
  * valid until the next call) once the last chunk is in, else NULL. */

@@ -10,7 +10,8 @@
  * book's is a duplicate or late (ignored, counted stale); any other
  * prev_change_id is a gap -> CTL_RESUBSCRIBE (feedd unsubscribes and
  * subscribes the book, which brings a new snapshot), changes ignored until
- * it comes.  A change without levels that continues the chain is a
+ * it comes (the snapshot handling is shared with Bybit: sync_ws.c).  A
+ * change without levels that continues the chain is a
  * heartbeat (the 100ms interval sends them for quiet books).
  *
  * The WS book is the whole book, so the exact range is everything held,
@@ -21,8 +22,6 @@
  * == its change_id; bookd does not ask for one (a lost book is resubscribed).
  */
 #include "sync.h"
-
-#include "log.h"
 
 enum sync_verdict
 sd_next(const struct rec_hdr *d, int64_t id)
@@ -52,63 +51,6 @@ snap_depth(const struct bk_cfg *c)
 	return c->max_levels < 10000 ? c->max_levels : 10000;   /* get_order_book's limit */
 }
 
-static uint16_t
-request_op(struct bk *k, int64_t now)
-{
-	/* after a (re)connect the venue's own snapshot is on its way */
-	return now < k->grace_until ? 0 : CTL_RESUBSCRIBE;
-}
-
-static void
-ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
-{
-	if (k->state == BK_SYNCED) {
-		k->st.seq_resets++;
-		log_info("deribit snapshot on a synced book: reset", "symbol=%s change_id=%lld book=%lld", k->in->symbol,
-		    (long long)s->h.last_id, (long long)k->id);
-	}
-	k->st.snap_answers++;
-	k->req_id = 0;
-	bk_buffer_clear(k);
-	bk_loss_chain_at(k, s->h.last_id);
-	if (bk_install(k, s, now) < 0) {
-		if (k->state == BK_SYNCED)
-			bk_resync(k, "invalid WS snapshot", now);
-		else {
-			bk_unsync(k);
-			bk_maybe_request(k, now);
-		}
-		return;
-	}
-	bk_synced(k, now);
-}
-
-static int
-unsynced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
-{
-	(void)d;
-	if (k->state == BK_HAVE_SNAP)
-		return 0;     /* a REST-seeded book looks for its continuation */
-	k->st.unsynced_ignored++;
-	k->want_req = 1;
-	bk_maybe_request(k, now);
-	return 1;
-}
-
-static void
-connected(struct bk *k, int64_t now)
-{
-	bk_loss_reset_chain(k);
-	k->grace_until = now + k->cfg->snapshot_timeout_ns / 3;
-}
-
-static void
-wait_tick(struct bk *k, int64_t now)
-{
-	if (now >= k->grace_until)
-		k->want_req = 1;
-}
-
 static int
 applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
 {
@@ -127,12 +69,12 @@ const struct bk_venue bk_venue_deribit = {
 	.next = next,
 	.chain_prev = 1,
 	.snap_depth = snap_depth,
-	.request_op = request_op,
+	.request_op = bk_ws_request_op,
 	.applied = applied,
-	.unsynced_delta = unsynced_delta,
-	.connected = connected,
-	.wait_tick = wait_tick,
-	.ws_snapshot = ws_snapshot,
+	.unsynced_delta = bk_ws_unsynced_delta,
+	.connected = bk_ws_connected,
+	.wait_tick = bk_ws_wait_tick,
+	.ws_snapshot = bk_ws_snapshot,
 	.loss = bk_loss_okx,
 	.bbo_check = 0,
 	.splice = 0,

@@ -206,13 +206,6 @@ trades(struct parse_ctx *p, const struct inst *in, int data, int64_t recv_ns, pa
 }
 
 static int
-market(struct parse_ctx *p, struct rec_market *m, int64_t exch_ns, int64_t recv_ns, parse_emit_fn emit, void *ud)
-{
-	m->h.exch_ns = exch_ns;
-	return parse_emit_fixed(p, &m->h, REC_MARKET, sizeof *m, recv_ns, emit, ud);
-}
-
-static int
 ticker(struct parse_ctx *p, const struct inst *in, int data, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
 	struct rec_ticker t;
@@ -249,7 +242,7 @@ ticker(struct parse_ctx *p, const struct inst *in, int data, int64_t recv_ns, pa
 		return -1;
 	if (r[0]) {
 		m.funding_interval_s = 8 * 3600;
-		if (market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+		if (parse_emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
 			return -1;
 		total++;
 	}
@@ -259,7 +252,7 @@ ticker(struct parse_ctx *p, const struct inst *in, int data, int64_t recv_ns, pa
 	    kind == DERIBIT_OPTION || strchr(in->venue_symbol, '_') ? &m.oi_base : &m.oi_quote)) < 0)
 		return -1;
 	if (r[0]) {
-		if (market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+		if (parse_emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
 			return -1;
 		total++;
 	}
@@ -271,7 +264,7 @@ ticker(struct parse_ctx *p, const struct inst *in, int data, int64_t recv_ns, pa
 	if (!r[1])
 		m.index_px = MKT_NONE;
 	if (r[0] || r[1]) {
-		if (market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+		if (parse_emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
 			return -1;
 		total++;
 	}

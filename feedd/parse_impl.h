@@ -119,6 +119,9 @@ int parse_emit_snapshot(struct parse_ctx *p, const struct parse_book *b, parse_e
  * sets hdr.len/type/recv_ns.  Returns 1 or -1. */
 int parse_emit_fixed(struct parse_ctx *p, struct rec_hdr *h, uint16_t type, size_t size,
     int64_t recv_ns, parse_emit_fn emit, void *ud);
+/* parse_emit_fixed of a REC_MARKET prepared by rec_market_init, at exch_ns. */
+int parse_emit_market(struct parse_ctx *p, struct rec_market *m, int64_t exch_ns, int64_t recv_ns, parse_emit_fn emit,
+    void *ud);
 
 /* printf into p->err; returns -1 (for "return parse_fail(...)"). */
 int parse_fail(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

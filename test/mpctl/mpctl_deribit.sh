@@ -53,29 +53,14 @@ assert len(b) == $NBOOKS and all(x['synced'] and min(x['levels']['bid'] or 0, x[
 if wait_for 90 books_synced; then ok deribit_books_synced_3
 else not_ok deribit_books_synced_3 "$(sys_books_summary)"; exit 1; fi
 
-bval() { sys_health "
-b = [x for x in d['books'] if x['exchange'] == 'deribit' and x['symbol'] == '$1'][0]
-print($2)" 2>/dev/null; }
 sim() { curl -sf -m 5 -X POST "http://127.0.0.1:$SIM_D/_sim/$1" >/dev/null; }
 
-# a gap on the perpetual: detected, resubscribed, synced again
-gaps=$(bval BTC-USD-SWAP "b['gaps']"); rs=$(bval BTC-USD-SWAP "b['resyncs']")
-curl -sf -m 5 -X POST "http://127.0.0.1:$SIM_D/_sim/fault?kind=gap&venue=deribit&symbol=BTC-USD-SWAP" >/dev/null
-gap_seen() { sys_health "
-b = [x for x in d['books'] if x['exchange'] == 'deribit' and x['symbol'] == 'BTC-USD-SWAP'][0]
-assert b['gaps'] > $gaps and b['resyncs'] > $rs and b['synced'], b"; }
-if wait_for 60 gap_seen; then ok deribit_gap_resynced
-else not_ok deribit_gap_resynced "gaps $(bval BTC-USD-SWAP "b['gaps']") (before $gaps), synced $(bval BTC-USD-SWAP "b['synced']")"; fi
+# a gap: detected, resubscribed, synced again
+sys_gap_resynced deribit_gap_resynced "$SIM_D" deribit BTC-USD-SWAP
 
-# store_exact SYMBOL: the store's book reaches /_sim/book's change_id and equals it, every level
-store_exact() {
-	"$BIN/mpstore" print -c "$CONF" --symbol "$1" --exchange deribit --types snapshot,delta --levels -1 2>/dev/null |
-	    $PY "$MP_ROOT/test/mpctl/store_book.py" >"$T_TMP/store-$1.json" 2>/dev/null &&
-	    $PY "$MP_ROOT/test/mpctl/book_exact.py" "$SIM_D" deribit "$1" 7000 "$T_TMP/store-$1.json" >"$T_TMP/exact-$1.txt"
-}
 sim pause
 for s in BTC-USD-SWAP BTC-USD-240927 BTC-240927-60000-C; do
-	if wait_for 60 store_exact "$s"; then ok "deribit_store_exact_$s"
+	if wait_for 60 sys_store_exact "$SIM_D" deribit "$s" 7000; then ok "deribit_store_exact_$s"
 	else not_ok "deribit_store_exact_$s" "$(cat "$T_TMP/exact-$s.txt" 2>/dev/null)"; fi
 done
 sim resume

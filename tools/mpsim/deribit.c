@@ -475,40 +475,6 @@ channel(const char *ch, int *inst)
 	return -1;
 }
 
-static int
-add_sub(struct sim_conn *c, int inst, int kind, const char *name)
-{
-	for (int i = 0; i < c->nsubs; i++)
-		if (c->subs[i].inst == inst && c->subs[i].kind == kind)
-			return 0;
-	if (c->nsubs == c->capsubs) {
-		int cap = c->capsubs ? c->capsubs * 2 : 8;
-		struct sim_sub *n = realloc(c->subs, (size_t)cap * sizeof *n);
-		if (!n)
-			return -1;
-		c->subs = n;
-		c->capsubs = cap;
-	}
-	c->subs[c->nsubs].inst = inst;
-	c->subs[c->nsubs].kind = kind;
-	c->subs[c->nsubs].param = 0;
-	snprintf(c->subs[c->nsubs].name, sizeof c->subs[0].name, "%s", name);
-	c->nsubs++;
-	sim.st[SIM_DERIBIT].subscriptions++;
-	return 1;
-}
-
-static void
-del_sub(struct sim_conn *c, int inst, int kind)
-{
-	for (int i = 0; i < c->nsubs; i++)
-		if (c->subs[i].inst == inst && c->subs[i].kind == kind) {
-			c->subs[i] = c->subs[--c->nsubs];
-			sim.st[SIM_DERIBIT].subscriptions--;
-			return;
-		}
-}
-
 static void
 subscribe(struct sim_conn *c, json_t *id, int sub, json_t *chans)
 {
@@ -534,13 +500,13 @@ subscribe(struct sim_conn *c, json_t *id, int sub, json_t *chans)
 	sb_addc(&b, '[');
 	for (i = 0; i < n; i++) {
 		const char *t = json_string_value(json_array_get(chans, i));
-		if (sub && add_sub(c, inst[i], kind[i], t) < 0) {
+		if (sub && emit_sub_add(c, inst[i], kind[i], t) < 0) {
 			ws_error(c, id, 11094, "internal_server_error");
 			sb_free(&b);
 			return;
 		}
 		if (!sub)
-			del_sub(c, inst[i], kind[i]);
+			emit_sub_del(c, inst[i], kind[i]);
 		sb_printf(&b, "%s", i ? "," : "");
 		sb_addjs(&b, t);
 	}
