@@ -47,7 +47,13 @@ date_in(const char *s, size_t n, char *out)
 		return -1;
 	for (int m = 0; m < 12; m++)
 		if (memcmp(s + d, mon + 3 * m, 3) == 0) {
-			snprintf(out, 7, "%c%c%02d%02d", s[d + 3], s[d + 4], m + 1, dd);
+			out[0] = s[d + 3];
+			out[1] = s[d + 4];
+			out[2] = (char)('0' + (m + 1) / 10);
+			out[3] = (char)('0' + (m + 1) % 10);
+			out[4] = (char)('0' + dd / 10);
+			out[5] = (char)('0' + dd % 10);
+			out[6] = 0;
 			return 0;
 		}
 	return -1;
