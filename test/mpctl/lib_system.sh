@@ -16,6 +16,8 @@
 #   sys_store_exact SIMPORT EX SYM N  the store's book equals mpsim's /_sim/book
 #                          (best N a side) at the same id (book_exact.py)
 #   sys_stop               mpctl stop (reverse order), wait
+#   sys_schema_check NAME DUMP  the messages of an mpsub --dump file valid against
+#                          routerd's JSON Schemas (skip NAME without python3 jsonschema)
 
 SYS_PREFIX="mpe-$$-$RANDOM"
 SYS_DATA="$T_TMP/data"
@@ -157,3 +159,13 @@ sys_teardown() {
 	fi
 }
 trap 'sys_teardown; t_cleanup' EXIT
+
+sys_schema_check() {
+	local r
+	if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+		if r=$(/usr/bin/python3 "$MP_ROOT/test/routerd/check.py" validate "$2"); then ok "$1"
+		else not_ok "$1" "$r"; fi
+	else
+		skip "$1" "python3 jsonschema missing"
+	fi
+}
