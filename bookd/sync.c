@@ -104,6 +104,7 @@ bk_free(struct bk *k)
 	free(k->out);
 	sp_free(k);
 	oa_free(k);
+	bk_join_free(k);
 	memset(k, 0, sizeof *k);
 }
 
@@ -284,6 +285,16 @@ bk_edge_narrow(struct bk *k, int side, int64_t px)
 		return;   /* no exact range: nothing to narrow */
 	if (side == BOOK_BID ? px > *e : px < *e)
 		*e = px;
+}
+
+void
+bk_edge_whole(struct bk *k)
+{
+	for (int s = 0; s < 2; s++) {
+		uint32_t n = book_count(k->book, s);
+		if (k->book->truncated[s] == k->trunc_mark[s])
+			k->edge_px[s] = n ? book_level(k->book, s, n - 1)->px : 0;
+	}
 }
 
 /* ---- the delta buffer ---- */
@@ -472,6 +483,8 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		    k->in->symbol, s->nchunks);
 		return -1;
 	}
+	k->trunc_mark[BOOK_BID] = k->book->truncated[BOOK_BID];
+	k->trunc_mark[BOOK_ASK] = k->book->truncated[BOOK_ASK];
 	rb = book_set_side_id(k->book, BOOK_BID, s->lv, s->n_bids, &skb, s->h.last_id);
 	ra = book_set_side_id(k->book, BOOK_ASK, s->lv + s->n_bids, s->n_asks, &ska, s->h.last_id);
 	if (rb < 0 || ra < 0) {
@@ -820,6 +833,13 @@ bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now)
 		on_delta(k, (const struct rec_delta *)rec, now);
 		break;
 	case REC_SNAPSHOT:
+		/* a book larger than one record: joined first, so every rule sees it whole */
+		if (((const struct rec_snapshot *)rec)->nchunks > 1) {
+			const struct rec_snapshot *whole = bk_join_chunk(k, (const struct rec_snapshot *)rec);
+			if (!whole)
+				break;
+			rec = &whole->h;
+		}
 		if (((const struct rec_snapshot *)rec)->kind == SNAP_WS &&
 		    ((const struct rec_snapshot *)rec)->n_bids + ((const struct rec_snapshot *)rec)->n_asks)
 			bk_loss_chain_at(k, rec->last_id);   /* OKX: updates continue from its seqId */

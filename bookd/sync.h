@@ -40,6 +40,16 @@
  * CTL_RESUBSCRIBE, deltas ignored until the next snapshot).  The book is the
  * venue's top 1000 a side, exact in that range.
  *
+ * Deribit (feedd/README.md "Deribit", sync_deribit.c).  As Bybit, a WS
+ * snapshot (change_id) on every subscribe replaces the book in any state;
+ * then a change needs prev_change_id == the book's change_id (change_id <=
+ * the book's: duplicate, ignored; else gap -> CTL_RESUBSCRIBE); an empty
+ * change on the chain is a heartbeat.  The book is the whole book, exact
+ * outwards too until max_levels drops a level (bk_edge_whole).
+ *
+ * Chunked venue snapshots (snap_join.c), any venue: the nchunks records of a
+ * book larger than one record are joined before a rule sees the snapshot.
+ *
  * Outputs: see the bookd output contract (design in bookd/main.c's header).
  * A resync request is subject to a per-book exponential backoff
  * (resync_backoff_min .. max), so a storm of gaps cannot burn the venue's
@@ -168,6 +178,15 @@ struct bk_bbo {
 
 struct bk;
 
+/* snap_join.c: a chunked venue snapshot being joined. */
+struct bk_join {
+	struct rec_snapshot *s;   /* header of chunk 0, then the bids so far (cap bytes) */
+	size_t cap;
+	struct rec_level *asks;   /* the asks so far */
+	size_t na, acap;
+	uint16_t next;            /* the chunk expected next */
+};
+
 /*
  * What one venue's sync rule does its own way (bookd/sync_<venue>.c), chosen
  * by exchange id in sync_venues.c.  Hooks left NULL take the default, which
@@ -217,7 +236,7 @@ struct bk_venue {
 	                           * seqId): audit the book against them (okx_audit.h) */
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
-extern const struct bk_venue bk_venue_bybit;
+extern const struct bk_venue bk_venue_bybit, bk_venue_deribit;
 /* The sync rule of a venue, or NULL if bookd has none. */
 const struct bk_venue *bk_venue_get(int exch);
 
@@ -286,6 +305,8 @@ struct bk {
 	int64_t held_ns;
 	uint64_t rng;             /* jitter */
 	struct oa_state *oa;      /* OKX audits (okx_audit.c), NULL for other venues */
+	struct bk_join join;      /* chunked venue snapshot (snap_join.c) */
+	uint64_t trunc_mark[2];   /* book->truncated before the last install (bk_edge_whole) */
 	struct bk_stats st;
 };
 
@@ -313,6 +334,8 @@ enum sync_verdict so_first(const struct rec_hdr *d, int64_t snap);
 /* Any later delta, book id `id`. */
 enum sync_verdict sb_next(const struct rec_hdr *d, int64_t id);
 enum sync_verdict so_next(const struct rec_hdr *d, int64_t id);
+/* Deribit: a change after a book at change_id id (prev_change_id chain). */
+enum sync_verdict sd_next(const struct rec_hdr *d, int64_t id);
 /* Bybit: the first delta after a REST snapshot at u = snap, and later ones. */
 enum sync_verdict sy_first(const struct rec_hdr *d, int64_t snap);
 enum sync_verdict sy_next(const struct rec_hdr *d, int64_t id);
@@ -338,6 +361,19 @@ void bk_loss_delta(struct bk *k, const struct rec_delta *d);
 /* The chain restarts (OKX: new subscription) / continues from id (OKX WS snapshot). */
 void bk_loss_reset_chain(struct bk *k);
 void bk_loss_chain_at(struct bk *k, int64_t id);
+
+/* ---- venues whose subscribe brings a WS snapshot (sync_ws.c: Bybit, Deribit) ---- */
+uint16_t bk_ws_request_op(struct bk *k, int64_t now);
+void bk_ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now);
+int bk_ws_unsynced_delta(struct bk *k, const struct rec_delta *d, int64_t now);
+void bk_ws_connected(struct bk *k, int64_t now);
+void bk_ws_wait_tick(struct bk *k, int64_t now);
+
+/* ---- chunked snapshots (snap_join.c) ---- */
+/* One chunk of a snapshot with nchunks > 1: the joined snapshot (nchunks 1,
+ * valid until the next call) once the last chunk is in, else NULL. */
+const struct rec_snapshot *bk_join_chunk(struct bk *k, const struct rec_snapshot *s);
+void bk_join_free(struct bk *k);
 
 /* ---- internals shared by sync*.c, quality.c, bbo.c ---- */
 /* The keeper's output scratch, at least len bytes (NULL on ENOMEM). */
@@ -370,6 +406,11 @@ void bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct re
     const struct rec_level *asks, uint32_t na);
 /* Move the exact bound of side inwards to px (never outwards). */
 void bk_edge_narrow(struct bk *k, int side, int64_t px);
+/* For a venue whose stream keeps the whole book it sends (Bybit's window,
+ * Deribit's full book): every held level is exact, so the bound of each side
+ * is its worst held level - unless max_levels dropped a level since the
+ * snapshot was installed, after which the side keeps the narrowed bound. */
+void bk_edge_whole(struct bk *k);
 
 /* quality.c: checks of an applied delta against the book; returns a mask of
  * (1 << enum qual_check) that failed.  quality_report counts them and emits

@@ -2153,6 +2153,194 @@ t_bybit_reconnect_waits_for_snapshot(void)
 	T_CHECK(g_nctl > nctl && g_ctl[g_nctl - 1].op == CTL_RESUBSCRIBE);
 }
 
+/* ---------------- Deribit (sync_deribit.c) ---------------- */
+static const struct inst *g_drb;
+
+/* A Deribit change: first = last = change_id, prev = prev_change_id, as
+ * parse_deribit.c builds it (change ids step by more than one). */
+static struct rec_delta *
+dr_change(int64_t id, int64_t prev, const char *const *spec)
+{
+	return mk_delta(g_drb, id, id, prev, spec);
+}
+
+static void
+deribit_synced_at_100(void)
+{
+	start(g_drb);
+	T_EQ_I(g_nctl, 1);
+	T_EQ_I(g_ctl[0].op, CTL_RESUBSCRIBE);        /* the snapshot comes by subscribing */
+	in_rec(mk_snap(g_drb, SNAP_WS, 100, 0, L("100:1", "99:2", NULL, "101:1", "102:3", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 100);
+}
+
+static void
+t_deribit_chain_stale_duplicate(void)
+{
+	deribit_synced_at_100();
+	in_rec(dr_change(105, 100, L("100:2", NULL, NULL)));
+	in_rec(dr_change(107, 105, L(NULL, "101:0", NULL)));
+	in_rec(dr_change(107, 105, L(NULL, "101:0", NULL)));   /* the same notification again */
+	in_rec(dr_change(103, 100, L("95:1", NULL, NULL)));    /* late */
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 107);
+	T_EQ_U(g_k.st.applied, 2);
+	T_EQ_U(g_k.st.stale, 2);
+	T_EQ_U(g_k.st.gaps, 0);
+	T_EQ_I(n_out(REC_DELTA, 0), 2);
+	T_EQ_U(g_k.st.upd_missing, 0);
+	check_consistent();
+}
+
+static void
+t_deribit_gap_resubscribes(void)
+{
+	const struct rec_event *e;
+	int nctl;
+
+	deribit_synced_at_100();
+	in_rec(dr_change(105, 100, L("100:2", NULL, NULL)));
+	g_now += 5 * SEC;
+	nctl = g_nctl;
+	in_rec(dr_change(120, 110, L("100:3", NULL, NULL)));   /* 110 was lost */
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && e->a == 105 && e->b == 110);
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_CHECK(g_nctl == nctl + 1 && g_ctl[g_nctl - 1].op == CTL_RESUBSCRIBE);
+	T_EQ_U(g_k.st.upd_missing, 1);
+	in_rec(dr_change(130, 120, L("100:4", NULL, NULL)));   /* nothing to place it on */
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	T_CHECK(g_k.st.unsynced_ignored >= 1);
+	in_rec(mk_snap(g_drb, SNAP_WS, 200, 0, L("98:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(((const struct rec_snapshot *)last_z(REC_SNAPSHOT, SNAP_FULL))->reason, SNAP_R_RESYNC);
+	in_rec(dr_change(201, 200, L("98:2", NULL, NULL)));
+	T_EQ_I(g_k.id, 201);
+	T_EQ_U(g_k.st.gaps, 1);
+	check_consistent();
+}
+
+/* A change without levels that continues the chain: applied, marked. */
+static void
+t_deribit_heartbeat(void)
+{
+	const struct rec_delta *o;
+
+	deribit_synced_at_100();
+	in_rec(dr_change(104, 100, L(NULL, NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 104);
+	T_EQ_U(g_k.st.heartbeats, 1);
+	o = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(o && (o->h.flags & REC_F_HEARTBEAT) && o->h.prev_id == 100);
+	in_rec(dr_change(106, 104, L("100:5", NULL, NULL)));
+	T_EQ_I(g_k.id, 106);
+	T_EQ_U(g_k.st.heartbeats, 1);
+	T_EQ_U(g_k.st.gaps, 0);
+	check_consistent();
+}
+
+/* A new snapshot on a synced book (the venue reset the stream, even to a
+ * lower change_id) replaces the book. */
+static void
+t_deribit_reset_snapshot(void)
+{
+	int64_t q;
+
+	deribit_synced_at_100();
+	in_rec(dr_change(105, 100, L("100:2", NULL, NULL)));
+	in_rec(mk_snap(g_drb, SNAP_WS, 7, 0, L("97:5", NULL, "103:5", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 7);
+	T_EQ_U(g_k.st.seq_resets, 1);
+	T_CHECK(!book_find(g_k.book, BOOK_BID, P("100"), &q));
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("97"), &q) && q == P("5"));
+	in_rec(dr_change(9, 7, L("97:6", NULL, NULL)));
+	T_EQ_I(g_k.id, 9);
+	T_EQ_U(g_k.st.gaps, 0);
+	check_consistent();
+}
+
+static void
+t_deribit_change_before_snapshot(void)
+{
+	start(g_drb);
+	in_rec(dr_change(7, 3, L("100:1", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_U(g_k.st.unsynced_ignored, 1);
+	T_EQ_I(n_out(REC_DELTA, 0), 0);
+	in_rec(mk_snap(g_drb, SNAP_WS, 8, 0, L("100:2", NULL, "101:1", NULL)));
+	in_rec(dr_change(12, 8, L("100:3", NULL, NULL)));
+	T_EQ_I(g_k.id, 12);
+	check_consistent();
+}
+
+/* The stream is the whole book: a level added further out is exact too, so
+ * the exact range follows the held book outwards; once max_levels drops a
+ * level it only narrows. */
+static void
+t_deribit_exact_range_whole_book(void)
+{
+	deribit_synced_at_100();                       /* bids 100 99, asks 101 102 */
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	in_rec(dr_change(101, 100, L("97:1", NULL, "104:2", NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("97"));
+	T_EQ_I(g_k.edge_px[BOOK_ASK], P("104"));
+	in_rec(dr_change(102, 101, L("97:0", NULL, NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	check_consistent();
+	g_cfg.max_levels = 3;
+	deribit_synced_at_100();
+	in_rec(dr_change(101, 100, L("98:1", "97:1", NULL, NULL)));   /* 97 dropped at 3 levels */
+	T_EQ_U(g_k.st.truncated, 1);
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));                        /* kept, never widened from here */
+	in_rec(dr_change(102, 101, L("100:0", NULL, NULL)));           /* room again: 96 is not known exact */
+	in_rec(dr_change(103, 102, L("96:1", NULL, NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	T_EQ_I(g_k.edge_px[BOOK_ASK], P("102"));                       /* the asks lost nothing: whole */
+	g_cfg.max_levels = 5000;
+}
+
+/* A snapshot in two records (a book larger than REC_MAX_LEVELS a side) is
+ * joined for any venue; a chunk out of order drops the partial one. */
+static void
+t_chunked_snapshot_joined(void)
+{
+	struct rec_snapshot *s;
+	int64_t q;
+
+	start(g_drb);
+	s = mk_snap(g_drb, SNAP_WS, 50, 0, L("100:1", "99:2", NULL, "101:1", NULL));
+	s->nchunks = 2;
+	in_rec(&s->h);
+	T_EQ_I(g_k.state, BK_WAIT);            /* half a book: nothing yet */
+	s = mk_snap(g_drb, SNAP_WS, 50, 0, L("98:3", NULL, "102:2", "103:4", NULL));
+	s->chunk = 1;
+	s->nchunks = 2;
+	in_rec(&s->h);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(book_count(g_k.book, BOOK_BID), 3);
+	T_EQ_I(book_count(g_k.book, BOOK_ASK), 3);
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("98"), &q) && q == P("3"));
+	T_CHECK(book_find(g_k.book, BOOK_ASK, P("103"), &q) && q == P("4"));
+	T_EQ_U(g_k.st.snap_bad, 0);
+	check_consistent();
+	/* chunk 1 of another snapshot, then chunk 1 without a chunk 0 */
+	s = mk_snap(g_drb, SNAP_WS, 60, 0, L("100:1", NULL, "101:1", NULL));
+	s->nchunks = 2;
+	in_rec(&s->h);
+	s = mk_snap(g_drb, SNAP_WS, 61, 0, L("97:1", NULL, NULL));
+	s->chunk = 1;
+	s->nchunks = 2;
+	in_rec(&s->h);
+	T_EQ_U(g_k.st.snap_bad, 1);
+	in_rec(&s->h);
+	T_EQ_U(g_k.st.snap_bad, 2);
+	T_EQ_I(g_k.id, 50);                    /* the book stayed as it was */
+	T_EQ_I(g_k.state, BK_SYNCED);
+}
+
 int
 main(void)
 {
@@ -2163,7 +2351,8 @@ main(void)
 	g_okx = inst_get(&g_reg, inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err));
 	g_fut = inst_get(&g_reg, inst_add(&g_reg, EX_BINANCE_USDM, "ETH-USDT-SWAP", err, sizeof err));
 	g_byb = inst_get(&g_reg, inst_add(&g_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err));
-	if (!g_byb || !g_bin || !g_okx || !g_fut) {
+	g_drb = inst_get(&g_reg, inst_add(&g_reg, EX_DERIBIT, "BTC-USD-SWAP", err, sizeof err));
+	if (!g_byb || !g_bin || !g_okx || !g_fut || !g_drb) {
 		printf("not ok setup - %s\n", err);
 		return 1;
 	}
@@ -2235,6 +2424,13 @@ main(void)
 	T_RUN(t_bybit_delta_before_snapshot);
 	T_RUN(t_bybit_rest_seeded);
 	T_RUN(t_bybit_reconnect_waits_for_snapshot);
+	T_RUN(t_deribit_chain_stale_duplicate);
+	T_RUN(t_deribit_gap_resubscribes);
+	T_RUN(t_deribit_heartbeat);
+	T_RUN(t_deribit_reset_snapshot);
+	T_RUN(t_deribit_change_before_snapshot);
+	T_RUN(t_deribit_exact_range_whole_book);
+	T_RUN(t_chunked_snapshot_joined);
 	out_reset();
 	bk_free(&g_k);
 	book_free(g_cons);
