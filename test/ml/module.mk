@@ -7,6 +7,8 @@ TEST_SCRIPTS += test/ml/ml.sh
 $(eval $(call test_prog,test_mlfeat,test/ml/test_mlfeat.c $(ROUTERD_ENC_SRCS) routerd/mlive.c $(BOOK_ENGINE_SRCS),jansson inih))
 $(OBJ)/test/ml/test_mlfeat.o: CFLAGS += -Irouterd -Itest
 TEST_SCRIPTS += test/ml/mlfeat_ref.sh test/ml/ml_parity.sh
+# ml_market_parity.sh: live ml_features on MARKET_DATA (Bybit spot + perpetuals) == mpexport marketupdates.npy
+TEST_SCRIPTS += test/ml/ml_market_parity.sh
 
 # make bench: ml_features cost per full book / top-N snapshot and on routerd's encode time
 $(BIN)/test/bench_mlfeat: $(call objs,test/ml/bench_mlfeat.c $(ROUTERD_ENC_SRCS) routerd/mlive.c $(BOOK_ENGINE_SRCS)) $(OBJ)/libcommon.a
