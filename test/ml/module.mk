@@ -18,6 +18,6 @@ PROGS += $(BIN)/test/bench_mlfeat
 BENCHES += test/ml/bench_mlfeat.sh test/ml/bench_ml_latency.sh
 $(OBJ)/test/ml/bench_mlfeat.o: CFLAGS += -Irouterd
 
-# test_flow: tools/mpflow/flow.c (delta flows, window, trend call, bad input)
-$(eval $(call test_prog,test_flow,test/ml/test_flow.c tools/mpflow/flow.c,))
+# test_flow: tools/mpflow/flow.c (delta flows on routerd/mlflow.c's window, merges, trend call, bad input)
+$(eval $(call test_prog,test_flow,test/ml/test_flow.c tools/mpflow/flow.c routerd/mlflow.c,))
 $(OBJ)/test/ml/test_flow.o: CFLAGS += -Itools/mpflow -Itest
