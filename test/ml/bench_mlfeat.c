@@ -103,6 +103,26 @@ run(const struct rec_snapshot *s, const struct inst *in, int kind, int iters, do
 	sbuf_free(&b);
 }
 
+/* us per encode of one record (route_encode), with append(b, v) after it
+ * when append is set: n encodes timed, *best keeps the lowest round. */
+static void
+time_encode(const struct rec_hdr *h, const struct inst *in, const struct route_msg *m, struct sbuf *b, int n,
+    int (*append)(struct sbuf *, const double *), const double *v, double *best)
+{
+	int64_t t0 = mono();
+	double us;
+
+	for (int i = 0; i < n; i++) {
+		sbuf_reset(b);
+		route_encode(h, in, m, b, NULL);
+		if (append)
+			append(b, v);
+	}
+	us = (double)(mono() - t0) / 1e3 / n;
+	if (us < *best)
+		*best = us;
+}
+
 /* Delta flows per delta of `nl` level changes, as routerd computes them live
  * (mlive.c: the replica of a 5000 x 5000 book, bookd's engine, lookup + apply
  * per level, then the window), against the encode of the same delta (the
@@ -154,23 +174,8 @@ bench_flow(const struct inst *in, const struct rec_snapshot *full, int iters)
 			double us = (double)(mono() - t0) / 1e3 / iters;
 			if (us < best[0])
 				best[0] = us;
-			t0 = mono();
-			for (int i = 0; i < iters / 10; i++) {
-				sbuf_reset(&b);
-				route_encode(&d->h, in, &m, &b, NULL);
-			}
-			us = (double)(mono() - t0) / 1e3 / (iters / 10);
-			if (us < best[1])
-				best[1] = us;
-			t0 = mono();
-			for (int i = 0; i < iters / 10; i++) {
-				sbuf_reset(&b);
-				route_encode(&d->h, in, &m, &b, NULL);
-				enc_append_ml_flow(&b, out);
-			}
-			us = (double)(mono() - t0) / 1e3 / (iters / 10);
-			if (us < best[2])
-				best[2] = us;
+			time_encode(&d->h, in, &m, &b, iters / 10, NULL, NULL, &best[1]);
+			time_encode(&d->h, in, &m, &b, iters / 10, enc_append_ml_flow, out, &best[2]);
 		}
 		printf("{\"bench\":\"ml_delta_flow\",\"levels_per_delta\":%d,\"window\":%d,\"flow_us_per_delta\":%.4f,"
 		    "\"delta_encode_us_baseline\":%.3f,\"delta_encode_us_with_ml_flow\":%.3f,\"overhead_pct\":%.1f,"
@@ -231,23 +236,8 @@ bench_market(const struct inst *in, int iters)
 			double us = (double)(mono() - t0) / 1e3 / iters;
 			if (us < best[0])
 				best[0] = us;
-			t0 = mono();
-			for (int i = 0; i < iters / 10; i++) {
-				sbuf_reset(&b);
-				route_encode(recs[k].h, in, &recs[k].m, &b, NULL);
-			}
-			us = (double)(mono() - t0) / 1e3 / (iters / 10);
-			if (us < best[1])
-				best[1] = us;
-			t0 = mono();
-			for (int i = 0; i < iters / 10; i++) {
-				sbuf_reset(&b);
-				route_encode(recs[k].h, in, &recs[k].m, &b, NULL);
-				enc_append_ml_market(&b, out);
-			}
-			us = (double)(mono() - t0) / 1e3 / (iters / 10);
-			if (us < best[2])
-				best[2] = us;
+			time_encode(recs[k].h, in, &recs[k].m, &b, iters / 10, NULL, NULL, &best[1]);
+			time_encode(recs[k].h, in, &recs[k].m, &b, iters / 10, enc_append_ml_market, out, &best[2]);
 		}
 		printf("{\"bench\":\"ml_market\",\"record\":\"%s\",\"features\":%d,\"features_us_per_record\":%.4f,"
 		    "\"encode_us_baseline\":%.3f,\"encode_us_with_ml_features\":%.3f,\"overhead_pct\":%.1f,"

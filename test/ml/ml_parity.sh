@@ -104,6 +104,27 @@ END=$(date +%s%N)
 "$BIN/mpexport" -c "$CONF" --quiet --exchange binance,okx --symbol BTC-USDT,ETH-USDT --from "$START" --to "$END" \
 	--out "$T_TMP/out" --what mlfeatures,req 2>"$T_TMP/export.err"
 check ml_parity_export test $? = 0
+# the training example on an export of this short mpsim run (DeepLOB windows + labels of one book):
+# the loss decreases and no step reads a row later than its label allows (test_ml.py TestTrainingSim)
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+	if "$BIN/mpexport" -c "$CONF" --quiet --exchange binance --symbol BTC-USDT --from "$START" --to "$END" \
+		--out "$T_TMP/train" --window 20 --horizons 10,20 --threshold-bps 0.05 --split 0.7,0.15,0.15 \
+		--what deeplob,labels 2>"$T_TMP/train.err"; then
+		(cd "$MP_ROOT" && ML_SIM="$T_TMP/train" /usr/bin/python3 -W ignore -m unittest discover \
+			-v -s test/ml -t test/ml -p test_ml.py -k TestTrainingSim) >"$T_TMP/train.log" 2>&1
+		# one case ran and passed (a skip is no pass)
+		if [ $? = 0 ] && grep -q '^Ran 1 test' "$T_TMP/train.log" && grep -q 'test_train_mpsim_run .* ok$' "$T_TMP/train.log"
+		then ok ml_train_mpsim_run
+		else
+			not_ok ml_train_mpsim_run "$(grep -m1 -E '^[A-Za-z]*(Error|Exception)' "$T_TMP/train.log")"
+			sed -n '/^=====/,$p' "$T_TMP/train.log" | head -30 | sed 's/^/# /'
+		fi
+	else
+		not_ok ml_train_mpsim_run "mpexport: $(tail -2 "$T_TMP/train.err")"
+	fi
+else
+	skip ml_train_mpsim_run "/usr/bin/python3 without torch"
+fi
 /usr/bin/python3 - "$T_TMP/dump.txt" "$T_TMP/out" "$MP_ROOT/tools/mlpy" "$T_TMP" <<'EOF'
 import calendar, json, re, struct, sys
 import numpy as np
