@@ -143,6 +143,12 @@ instruments(struct feed *f, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", perr);
 		return -1;
 	}
+	f->inst_ids = malloc((size_t)(f->reg.n ? f->reg.n : 1) * sizeof *f->inst_ids);
+	f->deep_next = calloc((size_t)f->reg.n + 1, sizeof *f->deep_next);
+	if (!f->inst_ids || !f->deep_next) {
+		snprintf(err, errlen, "out of memory for %d instruments", f->reg.n);
+		return -1;
+	}
 	for (int i = 0; i < f->reg.n; i++)
 		if (f->reg.v[i].exch == f->exch)
 			f->inst_ids[f->ninst++] = f->reg.v[i].id;
@@ -272,6 +278,10 @@ main(int argc, char **argv)
 	ws_free(f);
 	out_close(f);
 	parse_free(&f->parser);
+	venue_free(f);
+	free(f->inst_ids);
+	free(f->deep_next);
+	inst_reg_free(&f->reg);
 	if (uv_loop_close(&loop) != 0)
 		log_warn("event loop closed with handles still open", NULL);
 	curl_global_cleanup();

@@ -147,7 +147,7 @@ out_record(void *ud, const struct rec_hdr *rec)
 	ring_commit(f->feed_ring, rec->type, rec->len);
 	metric_inc(f->mt.records, 1);
 	if ((rec->type == REC_DELTA || (rec->type == REC_SNAPSHOT &&
-	    ((const struct rec_snapshot *)rec)->kind == SNAP_WS)) && rec->inst <= INST_MAX) {
+	    ((const struct rec_snapshot *)rec)->kind == SNAP_WS)) && rec->inst <= (uint32_t)f->reg.n) {
 		int64_t m = mono_ns();
 		for (int i = 0; i < f->nlinks; i++)
 			if (f->link[i].books && venue_link_carries(&f->link[i], rec->inst))

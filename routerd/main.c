@@ -410,7 +410,7 @@ ml_from_cfg(const struct cfg *c, struct router *r)
 	r->ml_full = g;
 	r->ml_snap = cfg_bool(c, "ml", "snapshot") ? g : 0;
 	if ((g & MLF_G_DFLOW) &&
-	    !(r->mlv = mlv_new(INST_MAX, (uint32_t)cfg_int(c, "bookd", "max_levels"), MLFL_WINDOW))) {
+	    !(r->mlv = mlv_new((uint32_t)r->reg.n, (uint32_t)cfg_int(c, "bookd", "max_levels"), MLFL_WINDOW))) {
 		fprintf(stderr, "routerd: out of memory for [ml] features delta_flow\n");
 		return -1;
 	}
@@ -454,12 +454,12 @@ main(int argc, char **argv)
 	daemon_signals();
 	memset(&r, 0, sizeof r);
 	r.cfg = c;
-	if (route_opts_from_cfg(c, &r.ro) < 0 || ml_from_cfg(c, &r) < 0)
-		return 2;
 	if (pipe_instruments(c, &r.reg, err, sizeof err) < 0) {
 		fprintf(stderr, "routerd: config error: %s\n", err);
 		return 2;
 	}
+	if (route_opts_from_cfg(c, &r.ro) < 0 || ml_from_cfg(c, &r) < 0)
+		return 2;
 	pc.max_inflight = (int)cfg_int(c, "routerd", "max_inflight");
 	pc.ack_timeout_ns = cfg_dur_ns(c, "routerd", "ack_timeout");
 	pc.retry_max_wait_ns = cfg_dur_ns(c, "routerd", "retry_max_wait");
@@ -568,6 +568,7 @@ out:
 	pub_free(r.pub);
 	sbuf_free(&r.body);
 	mlv_free(r.mlv);
+	inst_reg_free(&r.reg);
 	ring_close(r.ring);
 	metrics_close(r.met);
 	cfg_free(c);

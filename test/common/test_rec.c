@@ -368,7 +368,7 @@ t_malformations(void)
 	T_CHECK(rejects(d, rlen(d), "unknown record type"));
 	d->h.type = REC_DELTA;
 	T_CHECK(rejects(d, rlen(d) - 8, "header len"));
-	d->h.inst = INST_MAX + 1;
+	d->h.inst = INST_LIMIT + 1;
 	T_CHECK(rejects(d, rlen(d), "instrument id"));
 	d->h.inst = 1;
 	/* delta counts */
