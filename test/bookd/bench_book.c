@@ -319,7 +319,7 @@ main(void)
 	static struct fp f;
 	struct upd *u = make_stream(ib, ia);
 	struct q qb, qf, ql;
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct bk_cfg bc;
 	struct parse_ctx pc;
 	struct bk_sink sink = {&f, fp_record, NULL};

@@ -351,7 +351,7 @@ t_okx_books(void)
 static void
 t_okx_legacy_books(void)
 {
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct parse_ctx p;
 	const struct rec_snapshot *s;
 	const struct rec_delta *d;

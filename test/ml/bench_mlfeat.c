@@ -182,7 +182,7 @@ int
 main(int argc, char **argv)
 {
 	static unsigned char buf[200000];
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	const struct inst *in;
 	char err[128];
 	int iters = argc > 1 ? atoi(argv[1]) : 200;

@@ -130,7 +130,7 @@ t_enc_ml(void)
 {
 	static unsigned char big[200000];
 	struct rec_snapshot *sn = (struct rec_snapshot *)big;
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	const struct inst *in;
 	struct route_msg m = {.body = RB_BOOK, .kind = RK_FULL};
 	struct sbuf b = SBUF_INIT;

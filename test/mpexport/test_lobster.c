@@ -251,7 +251,7 @@ int
 main(void)
 {
 	char err[256];
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 
 	log_init("test_lobster");
 	log_set_level(LOG_ERROR);

@@ -391,7 +391,7 @@ main(int argc, char **argv)
 		{"allow-drop", 0, NULL, 'D'}, {"start-id", 1, NULL, 'i'}, {"hold-after", 1, NULL, 'H'},
 		{"hold-file", 1, NULL, 'F'}, {0},
 	};
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct ibook *ib;
 	struct cfg *c;
 	char err[512];
