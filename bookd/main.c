@@ -240,7 +240,7 @@ setup_metrics(struct bookd *d)
 
 	if (!pipe_prefix(d->cfg, prefix, sizeof prefix))
 		return;
-	d->m = metrics_open(prefix, "bookd", err, sizeof err);
+	d->m = metrics_open_books(prefix, "bookd", d->nbooks, err, sizeof err);
 	if (!d->m) {
 		log_warn("metrics unavailable", "err=%s", log_q(err));
 		return;

@@ -42,7 +42,7 @@ out_open(struct feed *f, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(name, sizeof name, "feedd.%s", f->ex);
-	f->m = metrics_open(prefix, name, perr, sizeof perr);
+	f->m = metrics_open_books(prefix, name, f->ninst, perr, sizeof perr);
 	if (!f->m)
 		log_warn("metrics unavailable", "err=%s", log_q(perr));
 	out_metrics_init(f);

@@ -470,7 +470,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pub_on_ack(r.pub, on_ack, &r);
-	r.met = metrics_open(pipe_prefix(c, prefix, sizeof prefix), "routerd", err, sizeof err);
+	r.met = metrics_open_books(pipe_prefix(c, prefix, sizeof prefix), "routerd", r.reg.n, err, sizeof err);
 	if (!r.met) {
 		log_error("metrics unavailable", "why=%s", log_q(err));
 		return 1;

@@ -20,7 +20,6 @@
 #include "rec.h"
 
 static long clk_tck;
-static struct metric_view *g_tmp;       /* collect_metrics' read buffer */
 
 int
 labels_get(const char *labels, const char *key, char *out, size_t cap)
@@ -138,18 +137,12 @@ collect_metrics(struct ctl *c)
 	snprintf(dir, sizeof dir, "/dev/shm/%s", c->prefix);
 	if (!(d = opendir(dir)))
 		return;
-	/* One buffer for the life of mpctl: a fresh 2.5 MiB malloc per tick is an
-	 * mmap, and page faults on every slot copied, every tick. */
-	if (!g_tmp && !(g_tmp = malloc(sizeof *g_tmp * METRICS_MAX))) {
-		closedir(d);
-		return;
-	}
-	tmp = g_tmp;
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, "metrics.", 8) != 0 || !de->d_name[8] || strlen(de->d_name + 8) >= 32)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		n = metrics_read(path, tmp, METRICS_MAX, &pid, &hb, err, sizeof err);
+		/* sized by the slots in use (a file is sized by its books) */
+		n = metrics_read_all(path, &tmp, &pid, &hb, err, sizeof err);
 		if (n < 0) {
 			log_debug("cannot read metrics file", "path=%s err=%s", log_q(path), log_q(err));
 			continue;
@@ -163,8 +156,10 @@ collect_metrics(struct ctl *c)
 		if (c->nmv + n > c->mvcap) {
 			int cap = (c->nmv + n) * 2;
 			struct mview *nv = realloc(c->mv, sizeof *nv * (size_t)cap);
-			if (!nv)
+			if (!nv) {
+				free(tmp);
 				break;
+			}
 			c->mv = nv;
 			c->mvcap = cap;
 		}
@@ -173,6 +168,7 @@ collect_metrics(struct ctl *c)
 			c->mv[c->nmv].v = tmp[i];
 			c->nmv++;
 		}
+		free(tmp);
 	}
 	closedir(d);
 }
