@@ -646,9 +646,8 @@ set_value(struct cfg *c, const char *section, const char *key, const char *text,
 		snprintf(v.origin, sizeof v.origin, "%.270s:%d", w->path, w->line);
 	e = find_entry(c, section, key);
 	if (e) {
-		/* A list may go on over several lines of the file (a line holds at
-		 * most ~200 characters, and 30 instruments do not fit): the
-		 * lines add up, in order. */
+		/* A list may go on over several lines of the file: the lines add
+		 * up, in order. */
 		if (!w->set && e->line > 0 && e->k->type == CFG_LIST && e->v.text) {
 			size_t n = strlen(e->v.text) + strlen(text) + 3;
 			char *all = malloc(n);

@@ -594,7 +594,7 @@ t_dur_auto(void)
 	T_CHECK(cfg_load(NULL, schemas, sets, 1, err, sizeof err) == NULL);
 }
 
-/* A list key may go on over several lines (a line holds ~200 characters):
+/* A list key may go on over several lines:
  * the lines add up in order; other keys still may not be set twice. */
 static void
 t_list_over_lines(void)

@@ -198,6 +198,51 @@ t_table_full(void)
 	unlink(fpath);
 }
 
+/* A file sized by its books: every book's metrics fit past the base table,
+ * found again by name+labels on reopen (values kept), made anew when the
+ * number of books changes; metrics_read_all sizes its buffer to the file. */
+static void
+t_sized_by_books(void)
+{
+	char err[256] = "", name[64], labels[64], fpath[300];
+	struct metric_view *all = NULL;
+	const int books = 200, total = METRICS_SLOTS_BASE + books * METRICS_SLOTS_PER_BOOK;
+	struct metrics *m = metrics_open_books(prefix, "books", books, err, sizeof err);
+	int ok = 1, n;
+
+	T_CHECK(m != NULL);
+	if (!m)
+		return;
+	snprintf(fpath, sizeof fpath, "/dev/shm/%s/metrics.books", prefix);
+	for (int i = 0; i < total; i++) {
+		snprintf(name, sizeof name, "mp_b%d", i % 97);
+		snprintf(labels, sizeof labels, "book=\"%d\"", i / 97);
+		metric_inc(metrics_counter(m, name, labels, ""), (uint64_t)i);
+	}
+	/* the same name+labels again is the same slot, whatever else is there */
+	for (int i = 0; i < total; i += 101) {
+		snprintf(name, sizeof name, "mp_b%d", i % 97);
+		snprintf(labels, sizeof labels, "book=\"%d\"", i / 97);
+		ok &= *metrics_counter(m, name, labels, "") == (uint64_t)i;
+	}
+	T_CHECK(ok);
+	T_CHECK(metrics_counter(m, "mp_over", "", "") != NULL);   /* the table is full: a dummy */
+	n = metrics_read_all(fpath, &all, NULL, NULL, err, sizeof err);
+	T_EQ_I(n, total);
+	snprintf(name, sizeof name, "mp_b%d", (total - 1) % 97);
+	T_CHECK(all && strcmp(all[total - 1].name, name) == 0 && all[total - 1].counter == (uint64_t)total - 1);
+	free(all);
+	metrics_close(m);
+	m = metrics_open_books(prefix, "books", books, err, sizeof err);   /* a restart: values kept */
+	T_CHECK(m && *metrics_counter(m, "mp_b5", "book=\"3\"", "") == 3 * 97 + 5);
+	metrics_close(m);
+	m = metrics_open_books(prefix, "books", books + 1, err, sizeof err);   /* another size: anew */
+	T_CHECK(m && *metrics_counter(m, "mp_b5", "book=\"3\"", "") == 0);
+	metrics_close(m);
+	T_CHECK(metrics_open_books(prefix, "books", -1, err, sizeof err) == NULL);
+	unlink(fpath);
+}
+
 static int
 write_file(const char *p, const void *data, size_t len)
 {
@@ -245,6 +290,18 @@ t_reader_on_corrupt_files(void)
 	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), -1);
 	T_CHECK(strstr(err, "magic") != NULL);
 	buf[0] ^= 0xff;
+
+	buf[8] ^= 0x01;                                         /* the layout version */
+	T_EQ_I(write_file(bad, buf, size), 0);
+	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "version") != NULL);
+	buf[8] ^= 0x01;
+
+	buf[20] ^= 0x01;                                        /* nslots: the size no longer matches */
+	T_EQ_I(write_file(bad, buf, size), 0);
+	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "size") != NULL);
+	buf[20] ^= 0x01;
 
 	buf[12] ^= 0x01;                                        /* slot_size */
 	T_EQ_I(write_file(bad, buf, size), 0);
@@ -296,6 +353,7 @@ main(void)
 	T_RUN(t_buckets_and_quantiles);
 	T_RUN(t_table_full);
 	T_RUN(t_reader_on_corrupt_files);
+	T_RUN(t_sized_by_books);
 	T_RUN(t_writer_recreates_bad_file);
 	unlink(path);
 	snprintf(dir, sizeof dir, "/dev/shm/%s", prefix);
