@@ -34,6 +34,10 @@ store_reg_find(const struct inst_registry *reg, uint32_t id)
 {
 	int i;
 
+	/* ids are positions (inst.h), so this is the answer; any other
+	 * table a segment may hold is searched */
+	if (id >= 1 && id <= (uint32_t)reg->n && reg->v[id - 1].id == id)
+		return &reg->v[id - 1];
 	for (i = 0; i < reg->n; i++)
 		if (reg->v[i].id == id)
 			return &reg->v[i];

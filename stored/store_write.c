@@ -78,6 +78,8 @@ struct store_writer {
 	size_t ccap;
 	struct wstream *s;      /* ns: the registry's books + STREAMS_EXTRA */
 	int ns;
+	int *by_inst;           /* instrument id (< nby) -> book stream index + 1, 0 = none yet */
+	int nby;
 	struct store_writer_stats st;
 };
 
@@ -381,6 +383,10 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 	}
 	if (kind == STORE_K_SYS)
 		exch = EX_NONE;
+	/* a book's stream by its id: this runs per record, over as many
+	 * streams as books */
+	if (kind == STORE_K_BOOK && inst < (uint32_t)w->nby && w->by_inst[inst])
+		return &w->s[w->by_inst[inst] - 1];
 	for (i = 0; i < w->ns; i++) {
 		s = &w->s[i];
 		if (!s->used) {
@@ -417,6 +423,8 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 		s->used = 0;
 		return NULL;
 	}
+	if (kind == STORE_K_BOOK && inst < (uint32_t)w->nby)
+		w->by_inst[inst] = (int)(s - w->s) + 1;
 	return s;
 }
 
@@ -818,6 +826,17 @@ take_reg(struct store_writer *w, const struct inst_registry *reg, char *err, siz
 		w->s = s;
 		w->ns = ns;
 	}
+	if (reg->n + 1 > w->nby) {
+		int *bi = realloc(w->by_inst, ((size_t)reg->n + 1) * sizeof *bi);
+
+		if (!bi) {
+			inst_reg_free(&nr);
+			return snprintf(err, errlen, "out of memory for %d streams", ns), -1;
+		}
+		memset(bi + w->nby, 0, (size_t)(reg->n + 1 - w->nby) * sizeof *bi);
+		w->by_inst = bi;
+		w->nby = reg->n + 1;
+	}
 	inst_reg_free(&w->reg);
 	w->reg = nr;
 	return 0;
@@ -851,6 +870,7 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "unknown store codec %d", o->codec);
 		inst_reg_free(&w->reg);
 		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -861,6 +881,7 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 		ZSTD_freeCCtx(w->cctx);
 		inst_reg_free(&w->reg);
 		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -871,6 +892,7 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 		ZSTD_freeCCtx(w->cctx);
 		inst_reg_free(&w->reg);
 		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -1059,6 +1081,7 @@ store_writer_close(struct store_writer *w, char *err, size_t errlen)
 	free(w->cbuf);
 	inst_reg_free(&w->reg);
 	free(w->s);
+	free(w->by_inst);
 	free(w);
 	return rc;
 }

@@ -8,7 +8,7 @@
 # Books sync from 1000-level Binance snapshots (the weight budget takes 45
 # at once; 5000-level ones would take minutes).
 # Checks: every book in /health and synced; feedd.binance has 5 links up;
-# no book had a gap.  Conditions only: every wait is bounded by wait_for.
+# no book had a gap; one link dropped by mpsim resyncs its books and no others.  Conditions only: every wait is bounded by wait_for.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib_system.sh"
 . "$(dirname "$0")/lib_books60.sh"
@@ -57,4 +57,32 @@ if sys_health 'assert sorted(set((b["exchange"], b["symbol"]) for b in d["books"
 then ok many_health_lists_all; else not_ok many_health_lists_all "$(sys_health 'print(len(d["books"]))' 2>&1)"; fi
 if sys_health 'assert all(b["gaps"] == 0 for b in d["books"]), [(b["exchange"], b["symbol"]) for b in d["books"] if b["gaps"]]'
 then ok many_no_gaps; else not_ok many_no_gaps "$(sys_books_summary | grep -o '[a-z]* [A-Z0-9-]* [^;]*gaps=[1-9][^;]*' | head -5)"; fi
+
+# One link lost: only its books resync.  GEN1-USDT is Binance instrument 31,
+# on the 4th link with instruments 31-40 (mpsim closes the WebSockets
+# subscribed to it: that link only).
+counts() {
+	sys_health 'print(json.dumps({"%s %s" % (b["exchange"], b["symbol"]): [b["resyncs"], b.get("syncs", 0)] for b in d["books"]}))'
+}
+before=$(counts)
+link4=$(echo "$syms" | cut -d, -f31-40)
+curl -sf -X POST "http://127.0.0.1:$SIM_B/_sim/fault?kind=disconnect&venue=binance&symbol=GEN1-USDT" >/dev/null
+resynced() {
+	sys_health '
+b = json.loads(sys.argv[1])
+now = {"%s %s" % (x["exchange"], x["symbol"]): ([x["resyncs"], x.get("syncs", 0)], x["synced"]) for x in d["books"]}
+assert all(s for _, s in now.values())
+assert now["binance GEN1-USDT"][0] != b["binance GEN1-USDT"]' "$before"
+}
+if wait_for 60 resynced; then ok many_link_lost_book_resynced
+else not_ok many_link_lost_book_resynced "$(sys_books_summary | grep -o 'binance GEN1-USDT[^;]*')"; fi
+if sys_health '
+b = json.loads(sys.argv[1])
+link = set("binance " + s for s in sys.argv[2].split(","))
+changed = set(k for k, v in ((x["exchange"] + " " + x["symbol"], [x["resyncs"], x.get("syncs", 0)]) for x in d["books"]) if v != b[k])
+assert changed and changed <= link, sorted(changed - link)' "$before" "$link4"
+then ok many_only_that_links_books_resynced
+else not_ok many_only_that_links_books_resynced "$(sys_health '
+b = json.loads(sys.argv[1])
+print(sorted(k for k, v in ((x["exchange"] + " " + x["symbol"], [x["resyncs"], x.get("syncs", 0)]) for x in d["books"]) if v != b[k]))' "$before" 2>&1 | head -c 400)"; fi
 sys_stop
