@@ -349,7 +349,7 @@ main(void)
 	    "\"baseline_bestfirst_binsearch\": %.1f, \"baseline_linear\": %.1f}\n", qb.mean, qf.mean, ql.mean);
 
 	/* full path: JSON -> parse -> keeper -> output records */
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	in = inst_get(&reg, 1);
 	bk_cfg_defaults(&bc);

@@ -14,7 +14,7 @@ setup_registry(void)
 {
 	char err[128];
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);    /* 1 */
 	inst_add(&reg, EX_OKX, "BTC-USDT", err, sizeof err);        /* 2 */
 }

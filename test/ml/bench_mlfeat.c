@@ -195,7 +195,7 @@ main(int argc, char **argv)
 		{"snapshot_20x20", 20, SNAP_TOPN, RK_SNAPSHOT, 100},
 	};
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	in = inst_get(&reg, 1);
 	if (!in || iters < 1)

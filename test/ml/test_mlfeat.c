@@ -140,7 +140,7 @@ t_enc_ml(void)
 	json_t *o, *f;
 	unsigned g = MLF_G_PRICE | MLF_G_MICRO;
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	in = inst_get(&reg, 1);
 	T_CHECK(in != NULL);

@@ -358,7 +358,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("gen_store");
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	if (!inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err)) {
 		fprintf(stderr, "gen_store: %s\n", err);
 		return 1;
