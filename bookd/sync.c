@@ -39,6 +39,7 @@ bk_cfg_defaults(struct bk_cfg *c)
 	c->refresh_interval_ns = 60 * SEC;
 	c->refresh_hold_ns = 10 * SEC;
 	c->okx_audit_ns = 5 * SEC;
+	c->asof_max_age_ns = 10 * SEC;
 }
 
 void
@@ -67,6 +68,7 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 	c->refresh_interval_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_interval");
 	c->refresh_hold_ns = cfg_dur_ns(cfg, "bookd", "refresh_hold_timeout");
 	c->okx_audit_ns = cfg_dur_ns(cfg, "bookd", "okx_audit_interval");
+	c->asof_max_age_ns = cfg_dur_ns(cfg, "bookd", "asof_max_age");
 }
 
 int
@@ -102,6 +104,7 @@ bk_free(struct bk *k)
 	free(k->out);
 	sp_free(k);
 	oa_free(k);
+	bk_join_free(k);
 	memset(k, 0, sizeof *k);
 }
 
@@ -278,6 +281,16 @@ bk_edge_narrow(struct bk *k, int side, int64_t px)
 		return;   /* no exact range: nothing to narrow */
 	if (side == BOOK_BID ? px > *e : px < *e)
 		*e = px;
+}
+
+void
+bk_edge_whole(struct bk *k)
+{
+	for (int s = 0; s < 2; s++) {
+		uint32_t n = book_count(k->book, s);
+		if (k->book->truncated[s] == k->trunc_mark[s])
+			k->edge_px[s] = n ? book_level(k->book, s, n - 1)->px : 0;
+	}
 }
 
 /* ---- the delta buffer ---- */
@@ -466,6 +479,8 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		    k->in->symbol, s->nchunks);
 		return -1;
 	}
+	k->trunc_mark[BOOK_BID] = k->book->truncated[BOOK_BID];
+	k->trunc_mark[BOOK_ASK] = k->book->truncated[BOOK_ASK];
 	rb = book_set_side_id(k->book, BOOK_BID, s->lv, s->n_bids, &skb, s->h.last_id);
 	ra = book_set_side_id(k->book, BOOK_ASK, s->lv + s->n_bids, s->n_asks, &ska, s->h.last_id);
 	if (rb < 0 || ra < 0) {
@@ -487,7 +502,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	k->id = k->snap_id = s->h.last_id;
 	sp_reset(k, s->h.last_id);
 	k->okx_checksum = s->checksum;
-	k->deep_refresh_ns = 0;
+	k->deep_refresh_ns = k->deep_merged_ns = k->deep_wait_until = 0;
 	k->last_exch_ns = s->h.exch_ns;
 	k->depth_low = 0;
 	bbo_reset(k);
@@ -587,6 +602,17 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 	return 0;
 }
 
+/* After a delta was applied to a synced book, live or from the buffer: a
+ * held refresh it reached is spliced, and the OKX top history gets this id,
+ * so that books5 at a buffered update's seqId is comparable too. */
+static void
+after_applied(struct bk *k, int64_t now)
+{
+	sp_after_apply(k, now);
+	if (k->state == BK_SYNCED)
+		oa_after_apply(k, 1, now);
+}
+
 /* Feed one delta to a synced book.  Returns 0 if it was applied or ignored,
  * -1 if the book lost sync (gap or an untrustworthy result). */
 static int
@@ -598,9 +624,7 @@ synced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 		return 0;
 	case SV_APPLY:
 		if (bk_apply(k, d, now) == 0) {
-			sp_after_apply(k, now);
-			if (k->state == BK_SYNCED)
-				oa_after_apply(k, 1, now);
+			after_applied(k, now);
 			return 0;
 		}
 		bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
@@ -643,20 +667,25 @@ try_match(struct bk *k, int64_t now)
 			return;
 		}
 		buf_pop(k);
+		after_applied(k, now);
 		while (k->state == BK_SYNCED && (d = buf_front(k)) != NULL) {
 			enum sync_verdict w = k->ops->next(k, &d->h);
 			if (w == SV_GAP) {
 				gap(k, d, now);   /* d stays buffered: the next sync starts there */
 				return;
 			}
-			if (w == SV_STALE)
+			if (w == SV_STALE) {
 				k->st.stale++;
-			else if (bk_apply(k, d, now) < 0) {
+				buf_pop(k);
+				continue;
+			}
+			if (bk_apply(k, d, now) < 0) {
 				buf_pop(k);
 				bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
 				return;
 			}
 			buf_pop(k);
+			after_applied(k, now);
 		}
 		return;
 	}
@@ -800,6 +829,13 @@ bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now)
 		on_delta(k, (const struct rec_delta *)rec, now);
 		break;
 	case REC_SNAPSHOT:
+		/* a book larger than one record: joined first, so every rule sees it whole */
+		if (((const struct rec_snapshot *)rec)->nchunks > 1) {
+			const struct rec_snapshot *whole = bk_join_chunk(k, (const struct rec_snapshot *)rec);
+			if (!whole)
+				break;
+			rec = &whole->h;
+		}
 		if (((const struct rec_snapshot *)rec)->kind == SNAP_WS &&
 		    ((const struct rec_snapshot *)rec)->n_bids + ((const struct rec_snapshot *)rec)->n_asks)
 			bk_loss_chain_at(k, rec->last_id);   /* OKX: updates continue from its seqId */

@@ -40,6 +40,16 @@
  * CTL_RESUBSCRIBE, deltas ignored until the next snapshot).  The book is the
  * venue's top 1000 a side, exact in that range.
  *
+ * Deribit (feedd/README.md "Deribit", sync_deribit.c).  As Bybit, a WS
+ * snapshot (change_id) on every subscribe replaces the book in any state;
+ * then a change needs prev_change_id == the book's change_id (change_id <=
+ * the book's: duplicate, ignored; else gap -> CTL_RESUBSCRIBE); an empty
+ * change on the chain is a heartbeat.  The book is the whole book, exact
+ * outwards too until max_levels drops a level (bk_edge_whole).
+ *
+ * Chunked venue snapshots (snap_join.c), any venue: the nchunks records of a
+ * book larger than one record are joined before a rule sees the snapshot.
+ *
  * Outputs: see the bookd output contract (design in bookd/main.c's header).
  * A resync request is subject to a per-book exponential backoff
  * (resync_backoff_min .. max), so a storm of gaps cannot burn the venue's
@@ -68,6 +78,7 @@ struct bk_cfg {
 	int64_t max_skew_ns, event_interval_ns;
 	int64_t refresh_interval_ns, refresh_hold_ns;   /* Binance deep refresh (splice.h) */
 	int64_t okx_audit_ns;    /* OKX REST window audit interval (okx_audit.h), 0 = off */
+	int64_t asof_max_age_ns; /* as-of levels count as known while their merge is this young (0 = never) */
 	size_t buffer_max;
 	uint16_t out_flags;      /* OR-ed into every output record (REC_F_REPLAY offline) */
 	uint32_t req_seq;        /* last request id used (shared so ids are unique per process) */
@@ -167,6 +178,15 @@ struct bk_bbo {
 
 struct bk;
 
+/* snap_join.c: a chunked venue snapshot being joined. */
+struct bk_join {
+	struct rec_snapshot *s;   /* header of chunk 0, then the bids so far (cap bytes) */
+	size_t cap;
+	struct rec_level *asks;   /* the asks so far */
+	size_t na, acap;
+	uint16_t next;            /* the chunk expected next */
+};
+
 /*
  * What one venue's sync rule does its own way (bookd/sync_<venue>.c), chosen
  * by exchange id in sync_venues.c.  Hooks left NULL take the default, which
@@ -214,7 +234,7 @@ struct bk_venue {
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
-extern const struct bk_venue bk_venue_bybit;
+extern const struct bk_venue bk_venue_bybit, bk_venue_deribit;
 /* The sync rule of a venue, or NULL if bookd has none. */
 const struct bk_venue *bk_venue_get(int exch);
 
@@ -234,7 +254,10 @@ struct bk {
 	int64_t snap_id;          /* id of the snapshot installed (BK_HAVE_SNAP) */
 	int64_t synced_ns;        /* when it became synced */
 	int64_t edge_px[2];       /* outermost price the snapshot covered, per side (0 = none) */
-	int64_t deep_refresh_ns;  /* OKX: when deep levels were last merged */
+	int64_t deep_refresh_ns;  /* OKX: when deep levels were last merged (feedd's receive time) */
+	int64_t deep_merged_ns;   /* the same on the keeper's clock (`now`), 0 = none since sync */
+	int64_t deep_wait_until;  /* deep levels asked for at sync: depth is not judged before the
+	                           * first merge until then (0 = none asked; set by the venue's hook) */
 	int64_t last_exch_ns, last_recv_ns;
 	int64_t now;              /* time of the call being handled */
 	int64_t grace_until;      /* OKX: after a (re)connect, wait this long for the venue's own snapshot */
@@ -276,6 +299,8 @@ struct bk {
 	int64_t held_ns;
 	uint64_t rng;             /* jitter */
 	struct oa_state *oa;      /* OKX audits (okx_audit.c), NULL for other venues */
+	struct bk_join join;      /* chunked venue snapshot (snap_join.c) */
+	uint64_t trunc_mark[2];   /* book->truncated before the last install (bk_edge_whole) */
 	struct bk_stats st;
 };
 
@@ -303,6 +328,8 @@ enum sync_verdict so_first(const struct rec_hdr *d, int64_t snap);
 /* Any later delta, book id `id`. */
 enum sync_verdict sb_next(const struct rec_hdr *d, int64_t id);
 enum sync_verdict so_next(const struct rec_hdr *d, int64_t id);
+/* Deribit: a change after a book at change_id id (prev_change_id chain). */
+enum sync_verdict sd_next(const struct rec_hdr *d, int64_t id);
 /* Bybit: the first delta after a REST snapshot at u = snap, and later ones. */
 enum sync_verdict sy_first(const struct rec_hdr *d, int64_t snap);
 enum sync_verdict sy_next(const struct rec_hdr *d, int64_t id);
@@ -328,6 +355,19 @@ void bk_loss_delta(struct bk *k, const struct rec_delta *d);
 /* The chain restarts (OKX: new subscription) / continues from id (OKX WS snapshot). */
 void bk_loss_reset_chain(struct bk *k);
 void bk_loss_chain_at(struct bk *k, int64_t id);
+
+/* ---- venues whose subscribe brings a WS snapshot (sync_ws.c: Bybit, Deribit) ---- */
+uint16_t bk_ws_request_op(struct bk *k, int64_t now);
+void bk_ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now);
+int bk_ws_unsynced_delta(struct bk *k, const struct rec_delta *d, int64_t now);
+void bk_ws_connected(struct bk *k, int64_t now);
+void bk_ws_wait_tick(struct bk *k, int64_t now);
+
+/* ---- chunked snapshots (snap_join.c) ---- */
+/* One chunk of a snapshot with nchunks > 1: the joined snapshot (nchunks 1,
+ * valid until the next call) once the last chunk is in, else NULL. */
+const struct rec_snapshot *bk_join_chunk(struct bk *k, const struct rec_snapshot *s);
+void bk_join_free(struct bk *k);
 
 /* ---- internals shared by sync*.c, quality.c, bbo.c ---- */
 /* The keeper's output scratch, at least len bytes (NULL on ENOMEM). */
@@ -360,6 +400,11 @@ void bk_emit_changes(struct bk *k, const struct rec_snapshot *s, const struct re
     const struct rec_level *asks, uint32_t na);
 /* Move the exact bound of side inwards to px (never outwards). */
 void bk_edge_narrow(struct bk *k, int side, int64_t px);
+/* For a venue whose stream keeps the whole book it sends (Bybit's window,
+ * Deribit's full book): every held level is exact, so the bound of each side
+ * is its worst held level - unless max_levels dropped a level since the
+ * snapshot was installed, after which the side keeps the narrowed bound. */
+void bk_edge_whole(struct bk *k);
 
 /* quality.c: checks of an applied delta against the book; returns a mask of
  * (1 << enum qual_check) that failed.  quality_report counts them and emits
@@ -372,6 +417,11 @@ const char *quality_name(int check);
 /* Levels of one side inside the exact range (edge_px: every bid at or above
  * edge_px[BOOK_BID], every ask at or below edge_px[BOOK_ASK]; 0 = none). */
 uint32_t bk_exact_levels(const struct bk *k, int side);
+/* Levels of one side held outside the exact range that are "as of" a deep
+ * merge (OKX books-full) no older than asof_max_age at k->now; 0 when there
+ * was none since sync, it is older, or asof_max_age is 0.  Held levels that
+ * are neither exact nor as-of are unknown. */
+uint32_t bk_asof_levels(const struct bk *k, int side);
 /* The REC_F_Q_* flags of a mask of failed checks (what consumers can name). */
 uint16_t quality_flags(unsigned mask);
 

@@ -7,7 +7,8 @@
  * when its service restarts): a snapshot replaces the book whatever state it
  * is in.  After it, each delta must have u == the book's u + 1; u <= the
  * book's u is a duplicate or late (ignored, counted stale); anything else is
- * a gap -> CTL_RESUBSCRIBE, deltas ignored until the new snapshot.  A delta
+ * a gap -> CTL_RESUBSCRIBE, deltas ignored until the new snapshot (the
+ * snapshot handling is shared with Deribit: sync_ws.c).  A delta
  * with u == 1 on a book past 1 is the stream restarting without its
  * snapshot: a gap too.
  *
@@ -22,8 +23,6 @@
  * engine's version, across depths) is not carried by the records.
  */
 #include "sync.h"
-
-#include "log.h"
 
 #define BY_WS_DEPTH 1000   /* the depth feedd subscribes (orderbook.1000) */
 
@@ -64,82 +63,10 @@ snap_depth(const struct bk_cfg *c)
 	return 200;   /* the spot REST maximum; only asked for by hand */
 }
 
-static uint16_t
-request_op(struct bk *k, int64_t now)
-{
-	/* after a (re)connect the venue's own snapshot is on its way */
-	return now < k->grace_until ? 0 : CTL_RESUBSCRIBE;
-}
-
-static void
-ws_snapshot(struct bk *k, const struct rec_snapshot *s, int64_t now)
-{
-	if (s->nchunks > 1) {
-		k->st.snap_bad++;
-		return;
-	}
-	if (k->state == BK_SYNCED) {
-		/* the venue restarted its stream: its snapshot is the truth */
-		k->st.seq_resets++;
-		log_info("bybit snapshot on a synced book: reset", "symbol=%s u=%lld book=%lld", k->in->symbol,
-		    (long long)s->h.last_id, (long long)k->id);
-	}
-	k->st.snap_answers++;
-	k->req_id = 0;
-	bk_buffer_clear(k);
-	bk_loss_chain_at(k, s->h.last_id);
-	if (bk_install(k, s, now) < 0) {
-		if (k->state == BK_SYNCED)
-			bk_resync(k, "invalid WS snapshot", now);
-		else {
-			bk_unsync(k);
-			bk_maybe_request(k, now);
-		}
-		return;
-	}
-	bk_synced(k, now);
-}
-
-static int
-unsynced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
-{
-	(void)d;
-	if (k->state == BK_HAVE_SNAP)
-		return 0;     /* a REST-seeded book looks for its continuation */
-	/* nothing to place it on: the WS snapshot starts the book */
-	k->st.unsynced_ignored++;
-	k->want_req = 1;
-	bk_maybe_request(k, now);
-	return 1;
-}
-
-static void
-connected(struct bk *k, int64_t now)
-{
-	bk_loss_reset_chain(k);
-	k->grace_until = now + k->cfg->snapshot_timeout_ns / 3;
-}
-
-static void
-wait_tick(struct bk *k, int64_t now)
-{
-	if (now >= k->grace_until)
-		k->want_req = 1;
-}
-
 /* The exact range: the venue's book is its top 1000, kept whole by the
  * deltas (a level leaving the window is deleted, one entering inserted), so
  * every level held is exact and the range follows the window both ways.
  * (The default rule only narrows it, from the snapshot's edge.) */
-static void
-edge_follows(struct bk *k)
-{
-	for (int s = 0; s < 2; s++) {
-		uint32_t n = book_count(k->book, s);
-		k->edge_px[s] = n ? book_level(k->book, s, n - 1)->px : 0;
-	}
-}
-
 static int
 applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
 {
@@ -148,7 +75,7 @@ applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
 	(void)now;
 	/* a book cut by max_levels below 1000 stays as the default narrowed it */
 	if (k->cfg->max_levels >= BY_WS_DEPTH)
-		edge_follows(k);
+		bk_edge_whole(k);
 	return 0;
 }
 
@@ -163,12 +90,12 @@ const struct bk_venue bk_venue_bybit = {
 	.next = next,
 	.chain_prev = 0,
 	.snap_depth = snap_depth,
-	.request_op = request_op,
+	.request_op = bk_ws_request_op,
 	.applied = applied,
-	.unsynced_delta = unsynced_delta,
-	.connected = connected,
-	.wait_tick = wait_tick,
-	.ws_snapshot = ws_snapshot,
+	.unsynced_delta = bk_ws_unsynced_delta,
+	.connected = bk_ws_connected,
+	.wait_tick = bk_ws_wait_tick,
+	.ws_snapshot = bk_ws_snapshot,
 	.loss = bk_loss_binance,
 	.expected_levels = expected_levels,
 	.bbo_check = 0,

@@ -12,7 +12,8 @@
  *   past the last seen u are received, and U > last u + 1 means
  *   U - (last u + 1) ids missing.  The ids run on across reconnects, so
  *   updates sent while the connection was down count as missing too.
- * OKX: updates carry no count of their own (seqId steps are not 1), so the
+ * OKX (and Deribit: prev_change_id chains change_id the same way): updates
+ *   carry no count of their own (seqId steps are not 1), so the
  *   unit is the frame: a frame whose prevSeqId is the last seqId seen is one
  *   received update; one whose prevSeqId is another id is received and
  *   counts ONE missing frame (a lower bound: how many were lost is not

@@ -8,6 +8,7 @@ static const struct bk_venue *const rules[EX_END] = {
 	[EX_BINANCE_USDM] = &bk_venue_binance_fut,
 	[EX_BINANCE_COINM] = &bk_venue_binance_fut,
 	[EX_BYBIT] = &bk_venue_bybit,
+	[EX_DERIBIT] = &bk_venue_deribit,
 };
 
 const struct bk_venue *

@@ -112,7 +112,7 @@ int
 cfg_check_ml_features(const char *text, int64_t v, char *why, size_t whylen)
 {
 	static const char *const w[] = {"price", "volume", "micro", "liquidity", "all", "heatmap", "depth_image", "delta_flow",
-	    NULL};
+	    "market", NULL};
 	char item[32];
 	const char *p = text;
 	int n = 0;
@@ -135,7 +135,7 @@ cfg_check_ml_features(const char *text, int64_t v, char *why, size_t whylen)
 	}
 	if (!n) {
 		snprintf(why, whylen, "empty: name at least one of price, volume, micro, liquidity, all, heatmap, "
-		    "depth_image, delta_flow");
+		    "depth_image, delta_flow, market");
 		return -1;
 	}
 	return 0;

@@ -90,7 +90,9 @@ const struct cfg_key cfg_keys_routerd[] = {
 	{"ml", "features", CFG_STR, "price,volume,micro,liquidity", 0, 0,
 	    "feature groups in ml_features: comma list of price, volume, micro, liquidity, all (= the four); "
 	    "heatmap, depth_image add the requirement's images (ml_images, routerd/mlimg.h); delta_flow adds ml_flow "
-	    "(delta flows over the last 100 deltas, routerd/mlive.h) to orderbook.delta and pure_delta",
+	    "(delta flows over the last 100 deltas, routerd/mlive.h) to orderbook.delta and pure_delta; market adds "
+	    "ml_features (ticker, kline, funding, open interest, mark/index features, routerd/mlmkt.h) to the "
+	    "MARKET_DATA messages",
 	    cfg_check_ml_features},
 	{"ml", "snapshot", CFG_BOOL, "true", 0, 0,
 	    "also on orderbook.snapshot (computed on the record's top-N levels, not the full book)"},

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "deribit.h"
 #include "fx.h"
 
 /* Indexed by id.  Planned venues keep their names (so records and files
@@ -68,7 +69,19 @@ static const struct venue venues[EX_END] = {
 		.batching = "Bybit pushes the changes of about 200 ms of the top 1000 levels as one delta (u + 1 "
 		    "each); levels leaving the top 1000 are deleted, so the book is the top 1000",
 	},
-	[EX_DERIBIT] = {.id = EX_DERIBIT, .name = "deribit", .title = "Deribit"},
+	[EX_DERIBIT] = {
+		.id = EX_DERIBIT, .name = "deribit", .title = "Deribit", .implemented = 1,
+		.ws_url = "wss://www.deribit.com", .rest_url = "https://www.deribit.com",
+		/* Deribit sends JSON numbers, written without trailing zeros */
+		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_DERIBIT, .min_dash = 2, .max_dash = 3,
+		.sym_hint = "BTC-USD-SWAP (BTC-PERPETUAL), BTC-USD-240927 (future BTC-27SEP24) or "
+		    "BTC-240927-60000-C (option BTC-27SEP24-60000-C)",
+		/* options can be quiet for minutes; the channel has no heartbeat of its own */
+		.stale_s = 120, .ws_levels = 0, .flags = VF_SEQUENCE,
+		.stream = "book.<instrument>.raw (change_id, prev_change_id)",
+		.batching = "Deribit's raw book channel sends each change of the book as it happens (change_id, "
+		    "prev_change_id = the previous notification's change_id)",
+	},
 };
 
 const struct venue *
@@ -276,6 +289,8 @@ venue_symbol(const struct venue *v, const char *canon, char *out, size_t cap)
 		return n < 0 || (size_t)n >= cap ? -1 : 0;
 	case VS_BYBIT:
 		return bybit_symbol(canon, out, cap);
+	case VS_DERIBIT:
+		return deribit_symbol(canon, out, cap);
 	}
 	return -1;
 }
@@ -322,6 +337,9 @@ venue_canon_of(const struct venue *v, const char *vsym, size_t len, char *out, s
 		memcpy(out, vsym, len);
 		out[len] = 0;
 		return venue_canon(v, out, chk, sizeof chk, err, sizeof err) < 0 ? -1 : 0;
+	case VS_DERIBIT:
+		rc = deribit_canon_of(vsym, len, out, cap);
+		break;
 	case VS_SAME:
 		if (len == 0 || len >= cap)
 			return -1;

@@ -37,7 +37,7 @@ enum exch_id {
 	EX_BINANCE_USDM = 3,   /* Binance USD-M futures (fstream/fapi) */
 	EX_BINANCE_COINM = 4,  /* Binance COIN-M futures (dstream/dapi) */
 	EX_BYBIT = 5,          /* Bybit v5: spot, linear, inverse (the market by WS path) */
-	EX_DERIBIT = 6,        /* planned */
+	EX_DERIBIT = 6,        /* Deribit: perpetuals, futures, options (JSON-RPC over WS) */
 	EX_END = 7             /* one past the last id */
 };
 
@@ -54,7 +54,9 @@ enum exch_id {
 	    "BTC-USDT-240927 (dated, BTCUSDT_240927)") \
 	X("binance-coinm", "", "Binance COIN-M futures: BTC-USD-SWAP (perpetual, venue BTCUSD_PERP) or " \
 	    "BTC-USD-240927 (dated, BTCUSD_240927)") \
-	X("bybit", "", "Bybit instruments: BTC-USDT spot, BTC-USDT-SWAP linear and BTC-USD-SWAP inverse perpetuals, BTC-USDT-241227 dated")
+	X("bybit", "", "Bybit instruments: BTC-USDT spot, BTC-USDT-SWAP linear and BTC-USD-SWAP inverse perpetuals, BTC-USDT-241227 dated") \
+	X("deribit", "", "Deribit instruments: BTC-USD-SWAP (BTC-PERPETUAL), BTC-USD-240927 (BTC-27SEP24), " \
+	    "BTC-240927-60000-C (option BTC-27SEP24-60000-C)")
 
 /* ", binance, okx" from its third character: the feedd.* section names (a CFG_SECTION list). */
 #define VENUE_SECT_ITEM_(n, d, h) ", " n
@@ -71,6 +73,8 @@ enum venue_sym {
 	VS_BINANCE_DAPI, /* BTC-USD-SWAP -> BTCUSD_PERP, BTC-USD-240927 -> BTCUSD_240927 */
 	VS_BYBIT,        /* BTC-USDT, BTC-USDT-SWAP -> BTCUSDT, BTC-USDC-SWAP -> BTCPERP, BTC-USD-SWAP -> BTCUSD,
 	                  * BTC-USDT-241227 -> BTCUSDT-27DEC24, BTC-USDC-241227 -> BTC-27DEC24, BTC-USD-241227 -> BTCUSDZ24 */
+	VS_DERIBIT,      /* BTC-USD-SWAP -> BTC-PERPETUAL, BTC-USD-240927 -> BTC-27SEP24,
+	                  * BTC-240927-60000-C -> BTC-27SEP24-60000-C (common/deribit.h) */
 };
 
 /* Flags of a venue row. */

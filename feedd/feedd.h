@@ -259,6 +259,7 @@ struct feed_venue {
 extern const struct feed_venue feed_venue_binance, feed_venue_okx;
 extern const struct feed_venue feed_venue_binance_usdm, feed_venue_binance_coinm;
 extern const struct feed_venue feed_venue_bybit;
+extern const struct feed_venue feed_venue_deribit;
 
 /* The venue's operations, or NULL with err filled. */
 const struct feed_venue *venue_ops(int exch, char *err, size_t errlen);

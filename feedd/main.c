@@ -1,7 +1,7 @@
 /*
  * feedd - one venue's market data into the pipeline.
  *
- *   bin/feedd --exchange binance|okx|binance-usdm|binance-coinm|bybit [-c CONF] [--set feedd.binance.ws_url=...]
+ *   bin/feedd --exchange binance|okx|binance-usdm|binance-coinm|bybit|deribit [-c CONF] [--set feedd.binance.ws_url=...]
  *
  * Connects to the venue's WebSocket streams (libwebsockets on libuv),
  * parses every frame into records (parse.h) written to feed.<exchange>,
@@ -24,7 +24,7 @@
 #include "pipe.h"
 
 static const char usage[] =
-    "usage: feedd --exchange binance|okx|binance-usdm|binance-coinm|bybit [--capture-file FILE] [options]\n"
+    "usage: feedd --exchange binance|okx|binance-usdm|binance-coinm|bybit|deribit [--capture-file FILE] [options]\n"
     "\n"
     "Connects to one venue (Binance spot, OKX, Binance USD-M or COIN-M futures), writes its depth updates, trades,\n"
     "tickers and klines as records to the ring feed.<exchange>, every raw frame to\n"
@@ -32,7 +32,7 @@ static const char usage[] =
     "requests from ctl.<exchange> within the venue's REST budget.\n"
     "\n"
     "Options:\n"
-    "  --exchange NAME         binance, okx, binance-usdm or binance-coinm (required)\n"
+    "  --exchange NAME         binance, okx, binance-usdm, binance-coinm, bybit or deribit (required)\n"
     "  --capture-file FILE     append every frame to FILE in the capture format\n"
     "                          (<recv_ns> <exchange> ws|rest:<path> <payload>);\n"
     "                          the same as --set feedd.<exchange>.capture_file=FILE\n"

@@ -11,6 +11,7 @@ static const struct parse_venue *const parsers[EX_END] = {
 	[EX_BINANCE_USDM] = &parse_venue_binance_usdm,
 	[EX_BINANCE_COINM] = &parse_venue_binance_coinm,
 	[EX_BYBIT] = &parse_venue_bybit,
+	[EX_DERIBIT] = &parse_venue_deribit,
 };
 
 int
@@ -42,6 +43,7 @@ parse_free(struct parse_ctx *p)
 		free(st->side[0].v);
 		free(st->side[1].v);
 		free(st->rec);
+		dj_free(&st->dj);
 		free(st);
 	}
 	p->scratch = NULL;

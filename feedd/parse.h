@@ -30,6 +30,8 @@ enum parse_notice {
 	PN_SERVER_SHUTDOWN,  /* Binance serverShutdown */
 	PN_UPGRADE_NOTICE,   /* OKX 64008 */
 	PN_LIST_RESULT,      /* Binance LIST_SUBSCRIPTIONS answer */
+	PN_REPLY,            /* the venue asked for an answer: send parse_ctx.reply on the
+	                      * connection (Deribit test_request -> public/test) */
 };
 
 struct parse_venue;
@@ -40,6 +42,7 @@ struct parse_ctx {
 	const struct parse_venue *ops; /* the venue's parsers (parse_impl.h) */
 	enum parse_notice notice;/* set by the last call */
 	char err[160];           /* why the last call failed or what the venue said */
+	char reply[128];         /* PN_REPLY: the message to send back */
 	uint32_t inst;           /* instrument the last call's frame named, once known (0 = not
 	                          * known), so a parse error can name it */
 	/* Optional: an instrument the registry does not carry was named by a

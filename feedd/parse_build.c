@@ -336,6 +336,14 @@ parse_emit_fixed(struct parse_ctx *p, struct rec_hdr *h, uint16_t type, size_t s
 	return 1;
 }
 
+int
+parse_emit_market(struct parse_ctx *p, struct rec_market *m, int64_t exch_ns, int64_t recv_ns, parse_emit_fn emit,
+    void *ud)
+{
+	m->h.exch_ns = exch_ns;
+	return parse_emit_fixed(p, &m->h, REC_MARKET, sizeof *m, recv_ns, emit, ud);
+}
+
 const struct inst *
 parse_inst(struct parse_ctx *p, const char *sym, size_t len)
 {

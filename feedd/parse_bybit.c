@@ -219,13 +219,6 @@ tk_ms(struct parse_ctx *p, json_t *d, const char *key, int64_t *out)
 }
 
 static int
-emit_market(struct parse_ctx *p, struct rec_market *m, int64_t exch_ns, int64_t recv_ns, parse_emit_fn emit, void *ud)
-{
-	m->h.exch_ns = exch_ns;
-	return parse_emit_fixed(p, &m->h, REC_MARKET, sizeof *m, recv_ns, emit, ud);
-}
-
-static int
 tickers(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *d, int64_t recv_ns,
     parse_emit_fn emit, void *ud)
 {
@@ -278,7 +271,7 @@ tickers(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *d, int
 		m.funding_interval_s = (uint32_t)(hours * 3600);
 	}
 	if (r[0]) {
-		if (emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+		if (parse_emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
 			return -1;
 		total++;
 	}
@@ -287,7 +280,7 @@ tickers(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *d, int
 	    (r[1] = tk_rounded(p, d, "openInterestValue", MKT_VALUE_EXP, 0, &m.oi_quote)) < 0)
 		return -1;
 	if (r[0] || r[1]) {
-		if (emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+		if (parse_emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
 			return -1;
 		total++;
 	}
@@ -296,7 +289,7 @@ tickers(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *d, int
 	    (r[1] = tk_dec(p, in, d, "indexPrice", 1, &m.index_px)) < 0)
 		return -1;
 	if (r[0] || r[1]) {
-		if (emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+		if (parse_emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
 			return -1;
 		total++;
 	}

@@ -16,6 +16,7 @@ static const struct feed_venue *const ops[EX_END] = {
 	[EX_BINANCE_USDM] = &feed_venue_binance_usdm,
 	[EX_BINANCE_COINM] = &feed_venue_binance_coinm,
 	[EX_BYBIT] = &feed_venue_bybit,
+	[EX_DERIBIT] = &feed_venue_deribit,
 };
 
 const struct feed_venue *

@@ -266,6 +266,10 @@ on_frame(struct conn *c, const char *buf, size_t len)
 	case PN_SUB_ERROR:
 		out_event(f, 0, EV_SUBSCRIBED, SEV_ERROR, 0, 0, 0, "%s", f->parser.err);
 		break;
+	case PN_REPLY:
+		if (ws_send(l, f->parser.reply, strlen(f->parser.reply)) < 0)
+			log_warn("venue's request not answered: connection not open", "exchange=%s link=%s", f->ex, l->name);
+		break;
 	case PN_SUB_ACK:
 		log_debug("subscription acknowledged", "exchange=%s link=%s", f->ex, l->name);
 		break;

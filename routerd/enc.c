@@ -1,6 +1,7 @@
 /* enc.c - records -> JSON messages; see enc.h and routerd/README.md. */
 #include "enc.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "mlfeat.h"
 #include "mlflow.h"
 #include "mlimg.h"
+#include "mlmkt.h"
 
 #define LIT(b, s) sbuf_put((b), (s), sizeof(s) - 1)
 
@@ -516,26 +518,46 @@ enc_book(struct sbuf *b, const struct rec_hdr *rec, const struct inst *in, int *
 	enc_book_ml(b, rec, in, valid, 0);
 }
 
-int
-enc_append_ml_flow(struct sbuf *b, const double *flow)
+/* Reopen the encoded object b (it ends with '}') and close it again with
+ * ,"key":{name(0): v[0], ...}: one member after the body, %.17g, NaN as null. */
+static int
+append_map(struct sbuf *b, const char *key, const char *(*name)(int), const double *v, int n)
 {
 	char num[40];
 
 	if (!b->len || b->p[b->len - 1] != '}')
 		return -1;
-	b->len--;   /* reopen the object: the flow is its last member */
-	LIT(b, ",\"ml_flow\":{");
-	for (int i = 0; i < MLFL_N; i++) {
+	b->len--;
+	LIT(b, ",\"");
+	sbuf_puts(b, key);
+	LIT(b, "\":{");
+	for (int i = 0; i < n; i++) {
 		if (i)
 			sbuf_putc(b, ',');
 		sbuf_putc(b, '"');
-		sbuf_puts(b, mlfl_name(i));
+		sbuf_puts(b, name(i));
 		LIT(b, "\":");
-		snprintf(num, sizeof num, "%.17g", flow[i]);
+		if (isnan(v[i])) {
+			LIT(b, "null");   /* JSON has no NaN: the source has not been seen */
+			continue;
+		}
+		snprintf(num, sizeof num, "%.17g", v[i]);
 		sbuf_puts(b, num);
 	}
 	LIT(b, "}}");
 	return 0;
+}
+
+int
+enc_append_ml_flow(struct sbuf *b, const double *flow)
+{
+	return append_map(b, "ml_flow", mlfl_name, flow, MLFL_N);
+}
+
+int
+enc_append_ml_market(struct sbuf *b, const double *v)
+{
+	return append_map(b, "ml_features", mlm_name, v, MLM_N);
 }
 
 void

@@ -67,6 +67,9 @@ void enc_ml_images(struct sbuf *b, const struct rec_snapshot *s, const struct in
 /* Append ,"ml_flow":{bid_flow, ..., window_deltas} (MLFL_N doubles, mlflow.h, %.17g)
  * to an encoded JSON object (b ends with '}'); 0, or -1 if b is not one. */
 int enc_append_ml_flow(struct sbuf *b, const double *flow);
+/* Append ,"ml_features":{tk_last, ..., mk_oi_change} (MLM_N doubles, mlmkt.h, %.17g;
+ * NaN, a source not seen yet, as null) to an encoded market-data message; 0, or -1. */
+int enc_append_ml_market(struct sbuf *b, const double *v);
 /* OrderBookDelta (pure delta) from a REC_DELTA. */
 void enc_pure_delta(struct sbuf *b, const struct rec_delta *d, const struct inst *in);
 void enc_trade(struct sbuf *b, const struct rec_trade *t, const struct inst *in);

@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "mlfeat.h"
 #include "mlive.h"
+#include "mlmkt.h"
 #include "natsc.h"
 #include "pipe.h"
 #include "pub.h"
@@ -47,7 +48,9 @@ static const char usage[] =
     "orderbook.full (and orderbook.snapshot) bodies carry ml_features, the book\n"
     "features of routerd/mlfeat.h; [ml] features may add heatmap and depth_image\n"
     "(ml_images, routerd/mlimg.h) and delta_flow (ml_flow on orderbook.delta and\n"
-    "pure_delta, routerd/mlive.h).  Keys: [routerd], [nats] and [ml].\n";
+    "pure_delta, routerd/mlive.h) and market (ml_features on the MARKET_DATA messages:\n"
+    "ticker, kline, funding, open interest, mark/index features, routerd/mlmkt.h).\n"
+    "Keys: [routerd], [nats] and [ml].\n";
 
 struct router {
 	const struct cfg *cfg;
@@ -63,6 +66,7 @@ struct router {
 	struct route_opts ro;
 	unsigned ml_full, ml_snap;   /* MLF_G_* groups in ml_features, 0 = none */
 	struct mlv *mlv;             /* [ml] features delta_flow: the book replicas (mlive.h), NULL = off */
+	struct mlm_set *mkt;         /* [ml] features market: per-instrument market state (mlmkt.h), NULL = off */
 	struct sbuf body;
 	uint64_t last_seq;        /* ring seq of the last frame seen, 0 = none yet */
 	/* metrics */
@@ -255,8 +259,8 @@ handle_record(struct router *r, const struct ring_msg *m)
 	struct route_msg rm[ROUTE_MAX_MSGS];
 	struct lat_stamps ls;
 	char err[256];
-	int n, prev_body = 0, have_flow;
-	double flow[MLFL_N];
+	int n, prev_body = 0, have_flow, have_mkt;
+	double flow[MLFL_N], mkt[MLM_N];
 
 	if (rec_check(m->data, m->len, err, sizeof err) < 0) {
 		r->n_bad++;
@@ -278,6 +282,8 @@ handle_record(struct router *r, const struct ring_msg *m)
 	}
 	/* the delta flows after this delta, once per record (the replica must see every record) */
 	have_flow = r->mlv && in && mlv_record(r->mlv, h, in->qty_exp, flow);
+	/* the market-data features after this record, folded once like the flows */
+	have_mkt = r->mkt && in && mlm_set_record(r->mkt, h, in->px_exp, in->qty_exp, mkt);
 	lat_stamps_of(h, &ls);
 	for (int i = 0; i < n; i++) {
 		int valid = 1;
@@ -291,6 +297,9 @@ handle_record(struct router *r, const struct ring_msg *m)
 				return -1;
 			if (have_flow && (rm[i].body == RB_BOOK || rm[i].body == RB_PURE_DELTA) &&
 			    enc_append_ml_flow(&r->body, flow) < 0)
+				return -1;
+			if (have_mkt && (rm[i].body == RB_TICKER || rm[i].body == RB_KLINE || rm[i].body == RB_MARKET) &&
+			    enc_append_ml_market(&r->body, mkt) < 0)
 				return -1;
 			metric_observe(r->h_enc[rm[i].kind], mono_ns() - t0);
 			prev_body = rm[i].body;
@@ -440,6 +449,10 @@ ml_from_cfg(const struct cfg *c, struct router *r)
 	if ((g & MLF_G_DFLOW) &&
 	    !(r->mlv = mlv_new((uint32_t)r->reg.n, (uint32_t)cfg_int(c, "bookd", "max_levels"), MLFL_WINDOW))) {
 		fprintf(stderr, "routerd: out of memory for [ml] features delta_flow\n");
+		return -1;
+	}
+	if ((g & MLF_G_MARKET) && !(r->mkt = mlm_set_new((uint32_t)r->reg.n))) {
+		fprintf(stderr, "routerd: out of memory for [ml] features market\n");
 		return -1;
 	}
 	return 0;
@@ -607,6 +620,7 @@ out:
 	pub_free(r.pub);
 	sbuf_free(&r.body);
 	mlv_free(r.mlv);
+	mlm_set_free(r.mkt);
 	inst_reg_free(&r.reg);
 	ring_close(r.ring);
 	metrics_close(r.met);

@@ -78,7 +78,7 @@ static const struct {
 } groups_tab[] = {
 	{"price", MLF_G_PRICE}, {"volume", MLF_G_VOLUME}, {"micro", MLF_G_MICRO}, {"liquidity", MLF_G_LIQ},
 	{"all", MLF_G_ALL}, {"heatmap", MLF_G_HEATMAP}, {"depth_image", MLF_G_DEPTHIMG},
-	{"delta_flow", MLF_G_DFLOW},
+	{"delta_flow", MLF_G_DFLOW}, {"market", MLF_G_MARKET},
 };
 
 int
@@ -101,7 +101,7 @@ mlf_parse_groups(const char *list, unsigned *out, char *why, size_t whylen)
 				break;
 		if (k == sizeof groups_tab / sizeof groups_tab[0]) {
 			snprintf(why, whylen, "unknown feature group '%.*s' (price, volume, micro, liquidity, all, heatmap, "
-			    "depth_image, delta_flow)",
+			    "depth_image, delta_flow, market)",
 			    (int)m, q);
 			return -1;
 		}
@@ -112,7 +112,7 @@ mlf_parse_groups(const char *list, unsigned *out, char *why, size_t whylen)
 	}
 	if (!g) {
 		snprintf(why, whylen, "no feature group named (price, volume, micro, liquidity, all, heatmap, depth_image, "
-		    "delta_flow)");
+		    "delta_flow, market)");
 		return -1;
 	}
 	*out = g;

@@ -46,6 +46,8 @@
 #define MLF_G_IMAGES   0x30u
 /* The delta flows (mlflow.h, mlive.h) on orderbook.delta / pure_delta, only when named. */
 #define MLF_G_DFLOW    0x40u
+/* The market-data features (mlmkt.h) on MARKET_DATA messages, only when named. */
+#define MLF_G_MARKET   0x80u
 
 /* Every feature, in output order (groups in the order above). */
 #define MLF_NMAX 35
@@ -56,7 +58,7 @@ struct mlf_book {
 	int px_exp, qty_exp;                   /* value = mantissa * 10^exp */
 };
 
-/* "price,volume" -> groups (also "all", "heatmap", "depth_image", "delta_flow"); 0, or -1 with why (unknown name, empty). */
+/* "price,volume" -> groups (also "all", "heatmap", "depth_image", "delta_flow", "market"); 0, or -1 with why (unknown name, empty). */
 int mlf_parse_groups(const char *list, unsigned *groups, char *why, size_t whylen);
 /* Number of features of a set and the name / one-line definition / group of the i-th. */
 int mlf_count(unsigned groups);

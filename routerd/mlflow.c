@@ -95,6 +95,12 @@ mlfl_read(const struct mlfl *f, int qty_exp, double *out)
 	out[6] = (double)(f->n < (uint64_t)f->window ? f->n : (uint64_t)f->window);
 }
 
+int
+mlfl_msg_is_merge(int64_t update_id, int64_t prev_update_id, uint64_t changes)
+{
+	return changes > 0 && update_id > 0 && update_id == prev_update_id;
+}
+
 const char *
 mlfl_name(int i)
 {

@@ -57,6 +57,11 @@ void mlfl_level(struct mlfl *f, int side, int64_t old_qty, int64_t new_qty);
 void mlfl_end(struct mlfl *f);
 /* The window's features into out[MLFL_N], sizes at 10^qty_exp. */
 void mlfl_read(const struct mlfl *f, int qty_exp, double *out);
+/* The refresh-merge rule (rec_delta_is_merge) as a consumer of the published
+ * OrderBookDelta sees it: update_id == prev_update_id > 0 with at least one
+ * change (the message has no first id: a merge's equals both; a legacy OKX
+ * frame has ids 0).  1 = a merge: apply its sizes, leave it out of the flows. */
+int mlfl_msg_is_merge(int64_t update_id, int64_t prev_update_id, uint64_t changes);
 /* Name and definition of column i. */
 const char *mlfl_name(int i);
 const char *mlfl_help(int i);

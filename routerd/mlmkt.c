@@ -2,6 +2,7 @@
 #include "mlmkt.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -177,4 +178,80 @@ const char *
 mlm_help(int i)
 {
 	return i >= 0 && i < MLM_N ? cols[i].help : "?";
+}
+
+int
+mlm_is_source(uint16_t type)
+{
+	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)
+		if (sources[i].type == type)
+			return 1;
+	return 0;
+}
+
+int
+mlm_record(struct mlm *m, const struct rec_hdr *rec, double *out)
+{
+	int rc = mlm_update(m, rec);
+
+	mlm_read(m, out);
+	return rc;
+}
+
+struct mlm_set {
+	uint32_t max_inst;
+	struct mlm *v;        /* [max_inst + 1], index = instrument id */
+	unsigned char *init;  /* v[i] initialised */
+};
+
+struct mlm_set *
+mlm_set_new(uint32_t max_inst)
+{
+	struct mlm_set *s = max_inst ? calloc(1, sizeof *s) : NULL;
+
+	if (!s)
+		return NULL;
+	s->max_inst = max_inst;
+	s->v = calloc((size_t)max_inst + 1, sizeof *s->v);
+	s->init = calloc((size_t)max_inst + 1, 1);
+	if (!s->v || !s->init) {
+		mlm_set_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+mlm_set_free(struct mlm_set *s)
+{
+	if (!s)
+		return;
+	free(s->v);
+	free(s->init);
+	free(s);
+}
+
+int
+mlm_set_record(struct mlm_set *s, const struct rec_hdr *rec, int px_exp, int qty_exp, double *out)
+{
+	uint32_t id = rec->inst;
+
+	if (!id || id > s->max_inst || !mlm_is_source(rec->type))
+		return 0;
+	if (!s->init[id]) {
+		mlm_init(&s->v[id], px_exp, qty_exp);
+		s->init[id] = 1;
+	}
+	mlm_record(&s->v[id], rec, out);
+	return 1;
+}
+
+uint64_t
+mlm_set_ignored(const struct mlm_set *s)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 1; i <= s->max_inst; i++)
+		n += s->v[i].ignored;
+	return n;
 }

@@ -12,10 +12,19 @@
  *
  * A new source is one row of the sources[] table in mlmkt.c (record type ->
  * fold function) plus its columns in cols[].
+ *
+ * Live and offline: routerd ([ml] features = market) keeps one struct mlm per
+ * instrument in an mlm_set and, after folding each market-data record,
+ * appends mlm_read's values to that record's MARKET_DATA message as
+ * "ml_features" (routerd/README.md "ml_features on market data");
+ * mpexport --what market writes the same values per record
+ * (marketupdates.npy) and as of each book sample (market.npy).  Both go
+ * through mlm_record, so a record gives the same bits in either process.
  */
 #ifndef MP_ROUTERD_MLMKT_H
 #define MP_ROUTERD_MLMKT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rec.h"
@@ -49,5 +58,21 @@ int mlm_update(struct mlm *m, const struct rec_hdr *rec);
 void mlm_read(const struct mlm *m, double *out);
 const char *mlm_name(int i);
 const char *mlm_help(int i);
+/* 1 if records of this type are a source (REC_TICKER, REC_KLINE, REC_MARKET). */
+int mlm_is_source(uint16_t type);
+/* mlm_update then mlm_read: the features after this record into out[MLM_N];
+ * the return value is mlm_update's. */
+int mlm_record(struct mlm *m, const struct rec_hdr *rec, double *out);
+
+/* One struct mlm per instrument id 1..max_inst, initialised on the
+ * instrument's first record with its exponents. */
+struct mlm_set;
+struct mlm_set *mlm_set_new(uint32_t max_inst);   /* NULL: out of memory or max_inst 0 */
+void mlm_set_free(struct mlm_set *s);
+/* For a source record of a known instrument (id in range): mlm_record on
+ * its state, out filled, 1 returned.  0 for any other record (out untouched). */
+int mlm_set_record(struct mlm_set *s, const struct rec_hdr *rec, int px_exp, int qty_exp, double *out);
+/* Records mlm_update refused as malformed, over every instrument. */
+uint64_t mlm_set_ignored(const struct mlm_set *s);
 
 #endif

@@ -136,7 +136,7 @@ if ! "$BIN/mpreplay" "$T_TMP/bad.txt" >/dev/null 2>"$T_TMP/bad.err" && grep -q '
     grep -q 'none of its 1 lines could be used' "$T_TMP/bad.err"; then
 	ok replay_bad_line_reported; else not_ok replay_bad_line_reported "$(cat "$T_TMP/bad.err")"; fi
 # many malformed lines among good ones: exit 0, five examples and the count
-{ for i in 1 2 3 4 5 6 7; do echo "garbage $i"; done; echo "1 deribit ws {}"; head -3 test/bookd/capture_kat.txt; } \
+{ for i in 1 2 3 4 5 6 7; do echo "garbage $i"; done; echo "1 kraken ws {}"; head -3 test/bookd/capture_kat.txt; } \
     >"$T_TMP/many_bad.txt"
 if "$BIN/mpreplay" "$T_TMP/many_bad.txt" >/dev/null 2>"$T_TMP/many_bad.err" &&
     [ "$(grep -c 'not "<recv_ns>\|exchange' "$T_TMP/many_bad.err")" -le 6 ] &&

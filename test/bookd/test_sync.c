@@ -628,6 +628,7 @@ t_depth_completeness_exact_levels(void)
 
 	T_EQ_U(g_cfg.min_depth_pct, 95);           /* the requirement's threshold is the default */
 	g_cfg.expected_levels = 10;
+	g_cfg.okx_deep = 0;                        /* no as-of levels, no wait for them (t_depth_known_asof) */
 	start(g_okx);
 	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", "97:1", "96:1", "95:1", "94:1", "93:1",
 	    "92:1", "91:1", NULL, "101:1", "102:1", "103:1", "104:1", "105:1", "106:1", "107:1", "108:1", "109:1",
@@ -653,7 +654,7 @@ t_depth_completeness_exact_levels(void)
 	T_EQ_U(g_k.st.depth_low, 1);
 	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
 	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 5 && e->b == 10);
-	T_CHECK(e && strstr(e->text, "exact bid 5, ask 10 of 10 levels"));
+	T_CHECK(e && strstr(e->text, "bid 5 exact + 0 as-of, ask 10 + 0 of 10 levels"));
 	o = (const void *)last_out(REC_DELTA, 0);
 	T_CHECK(o && (o->h.flags & (REC_F_INVALID | REC_F_Q_DEPTH)) == (REC_F_INVALID | REC_F_Q_DEPTH));
 	T_EQ_I(g_k.state, BK_SYNCED);              /* counted and flagged, not a resync */
@@ -677,6 +678,77 @@ t_depth_completeness_exact_levels(void)
 	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
 	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 0);
 	g_cfg.expected_levels = save;
+	g_cfg.okx_deep = 1;
+	check_consistent();
+}
+
+/* The depth alert judges known depth: exact + "as of" levels (OKX books-full
+ * outside the exact range) while the merge is at most asof_max_age old; it
+ * waits for the first merge after a sync rather than fire at 400 / 5000. */
+static void
+t_depth_known_asof(void)
+{
+	struct rec_snapshot *s;
+	const struct rec_event *e;
+	uint32_t save = g_cfg.expected_levels;
+
+	T_EQ_I(g_cfg.asof_max_age_ns, 10 * SEC);   /* the default: 5 x the 1-2 s auto deep_interval */
+	g_cfg.expected_levels = 10;
+	g_cfg.okx_ws_depth = 3;
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_DEEP);
+	/* 3 of 10 exact, deep levels asked for: not judged yet */
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:2", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 0);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	/* books-full: 10 a side; beyond the WS window it is "as of" its time */
+	s = mk_snap(g_okx, SNAP_DEEP, 0, 0, L("100:2", "99:1", "98:1", "97:1", "96:1", "95:1", "94:1", "93:1",
+	    "92:1", "91:1", NULL, "101:1", "102:1", "103:1", "104:1", "105:1", "106:1", "107:1", "108:1", "109:1",
+	    "110:1", NULL));
+	s->h.recv_ns = 1500 * SEC;
+	in_rec(s);
+	T_EQ_U(g_k.st.deep_merges, 1);
+	T_EQ_I(g_k.deep_refresh_ns, 1500 * SEC);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 3);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 7);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_ASK), 7);
+	in_rec(mk_delta(g_okx, 12, 12, 11, L("100:3", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 0);               /* 3 exact + 7 as-of of 10 */
+	/* the merge grows old (deep polling stopped): the deep levels are unknown */
+	g_now += g_cfg.asof_max_age_ns + SEC;
+	in_rec(mk_delta(g_okx, 13, 13, 12, L("100:4", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	T_EQ_U(g_k.st.depth_low, 1);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 3 && e->b == 10);
+	T_CHECK(e && strstr(e->text, "known depth below 95%: bid 3 exact + 0 as-of, ask 3 + 0 of 10 levels"));
+	/* a new merge makes them known again */
+	s->h.recv_ns = 1511 * SEC;
+	in_rec(s);
+	in_rec(mk_delta(g_okx, 14, 14, 13, L("100:5", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_ASK), 7);
+	T_EQ_I(g_k.depth_low, 0);
+	/* asof_max_age 0: as-of levels never count */
+	g_cfg.asof_max_age_ns = 0;
+	in_rec(mk_delta(g_okx, 15, 15, 14, L("100:6", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	T_EQ_I(g_k.depth_low, 1);
+	g_cfg.asof_max_age_ns = 10 * SEC;
+	/* a resync forgets the merge; no answer within asof_max_age: judged, low */
+	bk_resync(&g_k, "test", g_now);
+	in_rec(mk_snap(g_okx, SNAP_WS, 20, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.deep_refresh_ns, 0);
+	in_rec(mk_delta(g_okx, 21, 21, 20, L("100:2", NULL, NULL)));
+	T_EQ_I(g_k.depth_low, 0);
+	g_now += g_cfg.asof_max_age_ns + SEC;
+	in_rec(mk_delta(g_okx, 22, 22, 21, L("100:3", NULL, NULL)));
+	T_EQ_I(g_k.depth_low, 1);
+	T_EQ_U(g_k.st.depth_low, 3);
+	g_cfg.expected_levels = save;
+	g_cfg.okx_ws_depth = 400;
 	check_consistent();
 }
 
@@ -1238,6 +1310,47 @@ t_okx_bbo_tbt(void)
 	    "ask 1 venue 101/3 book 101/4") != NULL);
 	T_CHECK(g_k.state != BK_SYNCED);
 	check_consistent();
+}
+
+/* Updates buffered while a REST snapshot seeds the book enter the top
+ * history too: books5 at a buffered update's seqId is compared, not counted
+ * not comparable (and a wrong book there is still caught). */
+static void
+okx_rest_seeded_at_112(void)
+{
+	start(g_okx);
+	in_rec(mk_event(g_okx, EV_CONNECTED, 0));
+	g_now += 2 * SEC;
+	in_rec(mk_delta(g_okx, 105, 105, 100, L("100:1", NULL, NULL)));
+	T_EQ_I(g_k.okx_mode, OKX_MODE_REST);
+	in_rec(mk_delta(g_okx, 110, 110, 105, L("100:2", NULL, NULL)));
+	in_rec(mk_delta(g_okx, 112, 112, 110, L("99:2", NULL, NULL)));
+	in_rec(mk_snap(g_okx, SNAP_REST, 107, g_ctl[g_nctl - 1].req_id, L("100:9", "98:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 112);
+}
+
+static void
+t_okx_top5_buffered_updates(void)
+{
+	okx_rest_seeded_at_112();
+	/* the book at the snapshot, after the first buffered update, after the last */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 107, 0, L("100:9", "98:1", NULL, "101:1", NULL)));
+	in_rec(mk_snap(g_okx, SNAP_TOP, 110, 0, L("100:2", "98:1", NULL, "101:1", NULL)));
+	in_rec(mk_snap(g_okx, SNAP_TOP, 112, 0, L("100:2", "99:2", "98:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 3);
+	T_EQ_U(g_k.st.top_nc, 0);
+	T_EQ_U(g_k.st.top_disagree, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+	/* the venue's top at buffered seqId 110 differs from what the book had then */
+	okx_rest_seeded_at_112();
+	in_rec(mk_snap(g_okx, SNAP_TOP, 110, 0, L("100:3", "98:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_disagree, 1);
+	T_EQ_U(g_k.st.top_nc, 0);
+	T_CHECK(strstr(((const struct rec_event *)last_z(REC_EVENT, EV_TOP_MISMATCH))->text,
+	    "top at 110: bid 1 venue 100/3 book 100/2") != NULL);
+	T_CHECK(g_k.state != BK_SYNCED);
 }
 
 /* The REST window audit request of a book synced at 10; its req_id. */
@@ -2002,6 +2115,194 @@ t_bybit_reconnect_waits_for_snapshot(void)
 	T_CHECK(g_nctl > nctl && g_ctl[g_nctl - 1].op == CTL_RESUBSCRIBE);
 }
 
+/* ---------------- Deribit (sync_deribit.c) ---------------- */
+static const struct inst *g_drb;
+
+/* A Deribit change: first = last = change_id, prev = prev_change_id, as
+ * parse_deribit.c builds it (change ids step by more than one). */
+static struct rec_delta *
+dr_change(int64_t id, int64_t prev, const char *const *spec)
+{
+	return mk_delta(g_drb, id, id, prev, spec);
+}
+
+static void
+deribit_synced_at_100(void)
+{
+	start(g_drb);
+	T_EQ_I(g_nctl, 1);
+	T_EQ_I(g_ctl[0].op, CTL_RESUBSCRIBE);        /* the snapshot comes by subscribing */
+	in_rec(mk_snap(g_drb, SNAP_WS, 100, 0, L("100:1", "99:2", NULL, "101:1", "102:3", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 100);
+}
+
+static void
+t_deribit_chain_stale_duplicate(void)
+{
+	deribit_synced_at_100();
+	in_rec(dr_change(105, 100, L("100:2", NULL, NULL)));
+	in_rec(dr_change(107, 105, L(NULL, "101:0", NULL)));
+	in_rec(dr_change(107, 105, L(NULL, "101:0", NULL)));   /* the same notification again */
+	in_rec(dr_change(103, 100, L("95:1", NULL, NULL)));    /* late */
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 107);
+	T_EQ_U(g_k.st.applied, 2);
+	T_EQ_U(g_k.st.stale, 2);
+	T_EQ_U(g_k.st.gaps, 0);
+	T_EQ_I(n_out(REC_DELTA, 0), 2);
+	T_EQ_U(g_k.st.upd_missing, 0);
+	check_consistent();
+}
+
+static void
+t_deribit_gap_resubscribes(void)
+{
+	const struct rec_event *e;
+	int nctl;
+
+	deribit_synced_at_100();
+	in_rec(dr_change(105, 100, L("100:2", NULL, NULL)));
+	g_now += 5 * SEC;
+	nctl = g_nctl;
+	in_rec(dr_change(120, 110, L("100:3", NULL, NULL)));   /* 110 was lost */
+	e = (const void *)last_out(REC_EVENT, EV_GAP);
+	T_CHECK(e && e->a == 105 && e->b == 110);
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_CHECK(g_nctl == nctl + 1 && g_ctl[g_nctl - 1].op == CTL_RESUBSCRIBE);
+	T_EQ_U(g_k.st.upd_missing, 1);
+	in_rec(dr_change(130, 120, L("100:4", NULL, NULL)));   /* nothing to place it on */
+	T_EQ_I(n_out(REC_DELTA, 0), 1);
+	T_CHECK(g_k.st.unsynced_ignored >= 1);
+	in_rec(mk_snap(g_drb, SNAP_WS, 200, 0, L("98:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(((const struct rec_snapshot *)last_z(REC_SNAPSHOT, SNAP_FULL))->reason, SNAP_R_RESYNC);
+	in_rec(dr_change(201, 200, L("98:2", NULL, NULL)));
+	T_EQ_I(g_k.id, 201);
+	T_EQ_U(g_k.st.gaps, 1);
+	check_consistent();
+}
+
+/* A change without levels that continues the chain: applied, marked. */
+static void
+t_deribit_heartbeat(void)
+{
+	const struct rec_delta *o;
+
+	deribit_synced_at_100();
+	in_rec(dr_change(104, 100, L(NULL, NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 104);
+	T_EQ_U(g_k.st.heartbeats, 1);
+	o = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(o && (o->h.flags & REC_F_HEARTBEAT) && o->h.prev_id == 100);
+	in_rec(dr_change(106, 104, L("100:5", NULL, NULL)));
+	T_EQ_I(g_k.id, 106);
+	T_EQ_U(g_k.st.heartbeats, 1);
+	T_EQ_U(g_k.st.gaps, 0);
+	check_consistent();
+}
+
+/* A new snapshot on a synced book (the venue reset the stream, even to a
+ * lower change_id) replaces the book. */
+static void
+t_deribit_reset_snapshot(void)
+{
+	int64_t q;
+
+	deribit_synced_at_100();
+	in_rec(dr_change(105, 100, L("100:2", NULL, NULL)));
+	in_rec(mk_snap(g_drb, SNAP_WS, 7, 0, L("97:5", NULL, "103:5", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 7);
+	T_EQ_U(g_k.st.seq_resets, 1);
+	T_CHECK(!book_find(g_k.book, BOOK_BID, P("100"), &q));
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("97"), &q) && q == P("5"));
+	in_rec(dr_change(9, 7, L("97:6", NULL, NULL)));
+	T_EQ_I(g_k.id, 9);
+	T_EQ_U(g_k.st.gaps, 0);
+	check_consistent();
+}
+
+static void
+t_deribit_change_before_snapshot(void)
+{
+	start(g_drb);
+	in_rec(dr_change(7, 3, L("100:1", NULL, NULL)));
+	T_EQ_I(g_k.state, BK_WAIT);
+	T_EQ_U(g_k.st.unsynced_ignored, 1);
+	T_EQ_I(n_out(REC_DELTA, 0), 0);
+	in_rec(mk_snap(g_drb, SNAP_WS, 8, 0, L("100:2", NULL, "101:1", NULL)));
+	in_rec(dr_change(12, 8, L("100:3", NULL, NULL)));
+	T_EQ_I(g_k.id, 12);
+	check_consistent();
+}
+
+/* The stream is the whole book: a level added further out is exact too, so
+ * the exact range follows the held book outwards; once max_levels drops a
+ * level it only narrows. */
+static void
+t_deribit_exact_range_whole_book(void)
+{
+	deribit_synced_at_100();                       /* bids 100 99, asks 101 102 */
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	in_rec(dr_change(101, 100, L("97:1", NULL, "104:2", NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("97"));
+	T_EQ_I(g_k.edge_px[BOOK_ASK], P("104"));
+	in_rec(dr_change(102, 101, L("97:0", NULL, NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	check_consistent();
+	g_cfg.max_levels = 3;
+	deribit_synced_at_100();
+	in_rec(dr_change(101, 100, L("98:1", "97:1", NULL, NULL)));   /* 97 dropped at 3 levels */
+	T_EQ_U(g_k.st.truncated, 1);
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));                        /* kept, never widened from here */
+	in_rec(dr_change(102, 101, L("100:0", NULL, NULL)));           /* room again: 96 is not known exact */
+	in_rec(dr_change(103, 102, L("96:1", NULL, NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	T_EQ_I(g_k.edge_px[BOOK_ASK], P("102"));                       /* the asks lost nothing: whole */
+	g_cfg.max_levels = 5000;
+}
+
+/* A snapshot in two records (a book larger than REC_MAX_LEVELS a side) is
+ * joined for any venue; a chunk out of order drops the partial one. */
+static void
+t_chunked_snapshot_joined(void)
+{
+	struct rec_snapshot *s;
+	int64_t q;
+
+	start(g_drb);
+	s = mk_snap(g_drb, SNAP_WS, 50, 0, L("100:1", "99:2", NULL, "101:1", NULL));
+	s->nchunks = 2;
+	in_rec(&s->h);
+	T_EQ_I(g_k.state, BK_WAIT);            /* half a book: nothing yet */
+	s = mk_snap(g_drb, SNAP_WS, 50, 0, L("98:3", NULL, "102:2", "103:4", NULL));
+	s->chunk = 1;
+	s->nchunks = 2;
+	in_rec(&s->h);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(book_count(g_k.book, BOOK_BID), 3);
+	T_EQ_I(book_count(g_k.book, BOOK_ASK), 3);
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("98"), &q) && q == P("3"));
+	T_CHECK(book_find(g_k.book, BOOK_ASK, P("103"), &q) && q == P("4"));
+	T_EQ_U(g_k.st.snap_bad, 0);
+	check_consistent();
+	/* chunk 1 of another snapshot, then chunk 1 without a chunk 0 */
+	s = mk_snap(g_drb, SNAP_WS, 60, 0, L("100:1", NULL, "101:1", NULL));
+	s->nchunks = 2;
+	in_rec(&s->h);
+	s = mk_snap(g_drb, SNAP_WS, 61, 0, L("97:1", NULL, NULL));
+	s->chunk = 1;
+	s->nchunks = 2;
+	in_rec(&s->h);
+	T_EQ_U(g_k.st.snap_bad, 1);
+	in_rec(&s->h);
+	T_EQ_U(g_k.st.snap_bad, 2);
+	T_EQ_I(g_k.id, 50);                    /* the book stayed as it was */
+	T_EQ_I(g_k.state, BK_SYNCED);
+}
+
 int
 main(void)
 {
@@ -2012,7 +2313,8 @@ main(void)
 	g_okx = inst_get(&g_reg, inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err));
 	g_fut = inst_get(&g_reg, inst_add(&g_reg, EX_BINANCE_USDM, "ETH-USDT-SWAP", err, sizeof err));
 	g_byb = inst_get(&g_reg, inst_add(&g_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err));
-	if (!g_byb || !g_bin || !g_okx || !g_fut) {
+	g_drb = inst_get(&g_reg, inst_add(&g_reg, EX_DERIBIT, "BTC-USD-SWAP", err, sizeof err));
+	if (!g_byb || !g_bin || !g_okx || !g_fut || !g_drb) {
 		printf("not ok setup - %s\n", err);
 		return 1;
 	}
@@ -2031,6 +2333,7 @@ main(void)
 	T_RUN(t_snapshot_duplicate_prices);
 	T_RUN(t_quality_timestamps_and_depth);
 	T_RUN(t_depth_completeness_exact_levels);
+	T_RUN(t_depth_known_asof);
 	T_RUN(t_snapshot_levels_default);
 	T_RUN(t_bbo_cross_check);
 	T_RUN(t_ring_loss);
@@ -2052,6 +2355,7 @@ main(void)
 	T_RUN(t_okx_top5_not_comparable);
 	T_RUN(t_okx_top5_ahead_waits);
 	T_RUN(t_okx_bbo_tbt);
+	T_RUN(t_okx_top5_buffered_updates);
 	T_RUN(t_okx_window_equal);
 	T_RUN(t_okx_window_differs);
 	T_RUN(t_okx_window_not_held);
@@ -2081,6 +2385,13 @@ main(void)
 	T_RUN(t_bybit_delta_before_snapshot);
 	T_RUN(t_bybit_rest_seeded);
 	T_RUN(t_bybit_reconnect_waits_for_snapshot);
+	T_RUN(t_deribit_chain_stale_duplicate);
+	T_RUN(t_deribit_gap_resubscribes);
+	T_RUN(t_deribit_heartbeat);
+	T_RUN(t_deribit_reset_snapshot);
+	T_RUN(t_deribit_change_before_snapshot);
+	T_RUN(t_deribit_exact_range_whole_book);
+	T_RUN(t_chunked_snapshot_joined);
 	out_reset();
 	bk_free(&g_k);
 	book_free(g_cons);

@@ -41,8 +41,9 @@ t_ids_and_names(void)
 	T_EQ_S(exch_name(EX_OKX), "okx");
 	T_EQ_S(exch_name(9), "?");
 	T_EQ_I(exch_parse("Binance"), EX_BINANCE);
-	T_EQ_I(exch_parse("deribit"), EX_NONE);        /* planned: a row, no code */
+	T_EQ_I(exch_parse("deribit"), EX_DERIBIT);
 	T_EQ_I(venue_lookup("deribit"), EX_DERIBIT);
+	T_EQ_I(exch_parse("kraken"), EX_NONE);
 	T_EQ_I(exch_parse("bybit"), EX_BYBIT);
 	T_EQ_I(exch_parse("binance-usdm"), EX_BINANCE_USDM);
 	T_EQ_I(EX_DERIBIT, 6);
@@ -50,8 +51,28 @@ t_ids_and_names(void)
 		char canon[32];
 		uint32_t id;
 
-		T_CHECK(venue_ready(EX_DERIBIT, err, sizeof err) == NULL && strstr(err, "not implemented yet"));
-		T_CHECK(inst_add(&r, EX_DERIBIT, "BTC-PERPETUAL", err, sizeof err) == 0 && strstr(err, "deribit"));
+		T_CHECK(venue_ready(EX_END, err, sizeof err) == NULL && strstr(err, "unknown exchange"));
+		/* Deribit: canonical names, the venue's own refused (one dash) */
+		T_CHECK(inst_add(&r, EX_DERIBIT, "BTC-PERPETUAL", err, sizeof err) == 0 && strstr(err, "BTC-USD-SWAP"));
+		id = inst_add(&r, EX_DERIBIT, "BTC-USD-SWAP", err, sizeof err);
+		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "BTC-PERPETUAL") == 0);
+		id = inst_add(&r, EX_DERIBIT, "BTC-USD-240927", err, sizeof err);
+		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "BTC-27SEP24") == 0);
+		id = inst_add(&r, EX_DERIBIT, "BTC-240927-60000-C", err, sizeof err);
+		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "BTC-27SEP24-60000-C") == 0);
+		id = inst_add(&r, EX_DERIBIT, "ETH-USD-240105", err, sizeof err);   /* no leading zero */
+		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "ETH-5JAN24") == 0);
+		id = inst_add(&r, EX_DERIBIT, "BTC-USDC-SWAP", err, sizeof err);
+		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "BTC_USDC-PERPETUAL") == 0);
+		T_CHECK(inst_add(&r, EX_DERIBIT, "BTC-USD-241327", err, sizeof err) == 0);   /* month 13 */
+		T_CHECK(inst_add(&r, EX_DERIBIT, "BTC-240927-60000-X", err, sizeof err) == 0);
+		T_CHECK(venue_canon_of(venue_get(EX_DERIBIT), "BTC-27SEP24-60000-P", 19, canon, sizeof canon) == 0 &&
+		    strcmp(canon, "BTC-240927-60000-P") == 0);
+		T_CHECK(venue_canon_of(venue_get(EX_DERIBIT), "ETH-PERPETUAL", 13, canon, sizeof canon) == 0 &&
+		    strcmp(canon, "ETH-USD-SWAP") == 0);
+		T_CHECK(venue_canon_of(venue_get(EX_DERIBIT), "BTC-05JAN24", 11, canon, sizeof canon) == -1);
+		T_CHECK(venue_canon_of(venue_get(EX_DERIBIT), "BTC-27SEP24", 11, canon, sizeof canon) == 0 &&
+		    strcmp(canon, "BTC-USD-240927") == 0);
 		id = inst_add(&r, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err);   /* Bybit linear: BTCUSDT */
 		T_CHECK(id && strcmp(inst_get(&r, id)->venue_symbol, "BTCUSDT") == 0);
 		id = inst_add(&r, EX_BINANCE_COINM, "btc-usd-swap", err, sizeof err);

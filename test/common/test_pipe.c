@@ -114,11 +114,11 @@ t_system_checks(void)
 	T_CHECK(load_fails_file("[ring.feed.kraken]\n", NULL, 0,
 	    "P:1: [ring.feed.kraken]: unknown section (did you mean [ring.feed.okx]?)"));
 	T_CHECK(load_fails_file("[instruments]\nbinance =\nokx = \n", NULL, 0,
-	    "P:3: [instruments] binance, okx, binance-usdm, binance-coinm, bybit are all empty (binance: P:2, okx: P:3, "
-	    "binance-usdm: default, binance-coinm: default, bybit: default): nothing to collect"));
+	    "P:3: [instruments] binance, okx, binance-usdm, binance-coinm, bybit, deribit are all empty (binance: P:2, "
+	    "okx: P:3, binance-usdm: default, binance-coinm: default, bybit: default, deribit: default): nothing to collect"));
 	T_CHECK(load_fails(both_empty, 2,
-	    "--set: [instruments] binance, okx, binance-usdm, binance-coinm, bybit are all empty (binance: --set, "
-	    "okx: --set, binance-usdm: default, binance-coinm: default, bybit: default): nothing to collect"));
+	    "--set: [instruments] binance, okx, binance-usdm, binance-coinm, bybit, deribit are all empty (binance: "
+	    "--set, okx: --set, binance-usdm: default, binance-coinm: default, bybit: default, deribit: default): nothing to collect"));
 	c = pipe_cfg_load(NULL, one_empty, 1, err, sizeof err);
 	T_CHECK(c != NULL);
 	cfg_free(c);
@@ -166,8 +166,8 @@ t_closed_sections_agree(void)
 	char *sets[1] = {sect};
 	/* every venue with an instrument, so every venue has its rings */
 	char *all[] = {"instruments.binance-usdm=BTC-USDT-SWAP", "instruments.binance-coinm=BTC-USD-SWAP",
-	    "instruments.bybit=BTC-USDT-SWAP"};
-	struct cfg *c = load(all, 3);
+	    "instruments.bybit=BTC-USDT-SWAP", "instruments.deribit=BTC-USD-SWAP"};
+	struct cfg *c = load(all, 4);
 	const struct venue *v;
 	int n, nvenues = 0, it = 0;
 
@@ -238,7 +238,7 @@ t_builtin_rings(void)
 		T_EQ_U(o.max_record, want[i].cap / 4 > (16u << 20) ? (16u << 20) : want[i].cap / 4);
 		T_EQ_U(o.schema_hash, rec_schema_hash());
 	}
-	T_EQ_I(pipe_ring_opts(c, "feed.deribit", &o, err, sizeof err), -1);
+	T_EQ_I(pipe_ring_opts(c, "feed.kraken", &o, err, sizeof err), -1);
 	T_CHECK(strstr(err, "not a ring of this system") != NULL);
 	T_EQ_I(pipe_ring_opts(c, "book.other", &o, err, sizeof err), -1);
 	cfg_free(c);

@@ -12,6 +12,13 @@
  * the same levels (topic, type, ts, data.s/b/a/u/seq, cts), parsed on the
  * spot path - the same level content in Bybit's wire format, through its
  * parser (jansson only, no scanner yet).
+ *
+ * Deribit likewise (synthetic): the spot file's depth frames as Deribit
+ * book.ETH-PERPETUAL.100ms change notifications with the same levels, the
+ * price and size strings written as JSON numbers (["change"|"delete", px,
+ * amount]), change_id / prev_change_id chained, through parse_deribit.c's
+ * exact JSON reader.  The spot and Bybit lines of the same run are its
+ * baselines.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -90,8 +97,62 @@ as_bybit(const char *buf, size_t len, int64_t u, size_t *out_len)
 	return s;
 }
 
+/* One side of a Binance depthUpdate as Deribit entries, numbers unquoted. */
+static int
+dr_side(FILE *o, json_t *arr)
+{
+	json_t *lv;
+	size_t i;
+
+	fputc('[', o);
+	json_array_foreach(arr, i, lv) {
+		const char *px = json_string_value(json_array_get(lv, 0)), *q = json_string_value(json_array_get(lv, 1));
+		if (!px || !q)
+			return -1;
+		fprintf(o, "%s[\"%s\",%s,%s]", i ? "," : "", strspn(q, "0.") == strlen(q) ? "delete" : "change", px, q);
+	}
+	fputc(']', o);
+	return 0;
+}
+
+/* A Binance depthUpdate as a Deribit book change with change_id u: malloc'd, or NULL. */
+static char *
+as_deribit(const char *buf, size_t len, int64_t u, size_t *out_len)
+{
+	json_t *root = json_loadb(buf, len, 0, NULL), *d;
+	char *s = NULL;
+	size_t n = 0;
+	FILE *o;
+	int bad;
+
+	d = json_object_get(root, "data") ? json_object_get(root, "data") : root;
+	if (!json_is_object(d) || !(o = open_memstream(&s, &n))) {
+		json_decref(root);
+		return NULL;
+	}
+	fprintf(o, "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":\"book.ETH-PERPETUAL.100ms\","
+	    "\"data\":{\"type\":\"change\",\"timestamp\":%lld,\"prev_change_id\":%lld,\"instrument_name\":\"ETH-PERPETUAL\","
+	    "\"change_id\":%lld,\"bids\":", (long long)json_integer_value(json_object_get(d, "E")), (long long)u * 3,
+	    (long long)u * 3 + 3);
+	bad = dr_side(o, json_object_get(d, "b"));
+	fputs(",\"asks\":", o);
+	bad |= dr_side(o, json_object_get(d, "a"));
+	fputs("}}}", o);
+	fclose(o);
+	json_decref(root);
+	if (bad) {
+		free(s);
+		return NULL;
+	}
+	*out_len = n;
+	return s;
+}
+
+/* The venue's frame from a Binance depthUpdate (NULL: the frame as it is). */
+typedef char *(*rewrite_fn)(const char *buf, size_t len, int64_t u, size_t *out_len);
+
 static void
-bench(const char *name, const char *file, int exch, const char *canon)
+bench(const char *name, const char *file, int exch, const char *canon, rewrite_fn rewrite, const char *ws_path)
 {
 	char path[4096], cmd[4200], err[160], *line = NULL;
 	const char *root = getenv("MP_ROOT");
@@ -124,8 +185,8 @@ bench(const char *name, const char *file, int exch, const char *canon)
 		if (nf == cap && !(fr = realloc(fr, (cap = cap ? 2 * cap : 1024) * sizeof *fr)))
 			exit(1);
 		fr[nf].len = (size_t)n - (size_t)(sp3 + 1 - line) - 1;
-		if (exch == EX_BYBIT)
-			fr[nf].buf = as_bybit(sp3 + 1, fr[nf].len, (int64_t)nf + 1, &fr[nf].len);
+		if (rewrite)
+			fr[nf].buf = rewrite(sp3 + 1, fr[nf].len, (int64_t)nf + 1, &fr[nf].len);
 		else
 			fr[nf].buf = strndup(sp3 + 1, fr[nf].len);
 		if (fr[nf].buf)
@@ -138,8 +199,7 @@ bench(const char *name, const char *file, int exch, const char *canon)
 		parse_free(&p);
 		return;
 	}
-	if (exch == EX_BYBIT)
-		p.ws_path = "/v5/public/spot";
+	p.ws_path = ws_path;
 	slow = p.slow_path;
 	for (int rep = 0; rep < REPS; rep++) {
 		struct run r = {book_new(MAXLV), 0};
@@ -172,13 +232,18 @@ main(int argc, char **argv)
 		    "$MP_ROOT/../shared/data/binance-spot-ethusdt-20240808.cap.zst (binance) and\n"
 		    "binance-usdm-ethusdt-20240808.cap.zst (binance-usdm), in one run; one JSON line each.\n"
 		    "Bybit (synthetic): the spot file's depth frames rewritten as Bybit orderbook deltas\n"
-		    "with the same levels, through the Bybit parser.\n");
+		    "with the same levels, through the Bybit parser; Deribit (synthetic) likewise as\n"
+		    "book change notifications with JSON numbers, through the Deribit parser.\n");
 		return 0;
 	}
 	log_set_level(LOG_ERROR);
-	bench("venue_parse_apply_real_binance_spot", "binance-spot-ethusdt-20240808.cap.zst", EX_BINANCE, "ETH-USDT");
+	bench("venue_parse_apply_real_binance_spot", "binance-spot-ethusdt-20240808.cap.zst", EX_BINANCE, "ETH-USDT",
+	    NULL, NULL);
 	bench("venue_parse_apply_real_binance_usdm", "binance-usdm-ethusdt-20240808.cap.zst", EX_BINANCE_USDM,
-	    "ETH-USDT-SWAP");
-	bench("venue_parse_apply_synthetic_bybit_spot", "binance-spot-ethusdt-20240808.cap.zst", EX_BYBIT, "ETH-USDT");
+	    "ETH-USDT-SWAP", NULL, NULL);
+	bench("venue_parse_apply_synthetic_bybit_spot", "binance-spot-ethusdt-20240808.cap.zst", EX_BYBIT, "ETH-USDT",
+	    as_bybit, "/v5/public/spot");
+	bench("venue_parse_apply_synthetic_deribit_perpetual", "binance-spot-ethusdt-20240808.cap.zst", EX_DERIBIT,
+	    "ETH-USD-SWAP", as_deribit, NULL);
 	return 0;
 }

@@ -60,6 +60,8 @@ fz_init(int exch)
 	inst_add(&fz_reg, EX_BYBIT, "BTC-USDT", err, sizeof err);
 	inst_add(&fz_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err);
 	inst_add(&fz_reg, EX_BYBIT, "BTC-USD-SWAP", err, sizeof err);
+	inst_add(&fz_reg, EX_DERIBIT, "BTC-USD-SWAP", err, sizeof err);
+	inst_add(&fz_reg, EX_DERIBIT, "BTC-240927-60000-C", err, sizeof err);
 	if (parse_init(&fz_p, &fz_reg, exch) != 0)
 		abort();
 }

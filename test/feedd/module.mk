@@ -6,6 +6,7 @@ $(eval $(call fuzz_target,fuzz_feedd_parse_binance,test/feedd/fuzz_feedd_parse_b
 $(eval $(call fuzz_target,fuzz_feedd_parse_binance_fut,test/feedd/fuzz_feedd_parse_binance_fut.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_okx,test/feedd/fuzz_feedd_parse_okx.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_bybit,test/feedd/fuzz_feedd_parse_bybit.c $(FEEDD_PARSE_SRCS),jansson))
+$(eval $(call fuzz_target,fuzz_feedd_parse_deribit,test/feedd/fuzz_feedd_parse_deribit.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call prog,bench_feedd_parse,test/feedd/bench_feedd_parse.c $(FEEDD_PARSE_SRCS) $(BOOK_ENGINE_SRCS),jansson))
 BENCHES += $(BIN)/bench_feedd_parse
 

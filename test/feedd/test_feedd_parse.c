@@ -53,7 +53,7 @@ sink_clear(struct sink *s)
 }
 
 static struct inst_registry g_reg;
-static struct parse_ctx g_bn, g_ok, g_um, g_cm, g_by;
+static struct parse_ctx g_bn, g_ok, g_um, g_cm, g_by, g_dr;
 static struct sink g_s, g_s2;
 
 static void
@@ -77,6 +77,9 @@ setup(void)
 	inst_add(&g_reg, EX_BYBIT, "BTC-USDT-SWAP", err, sizeof err);
 	inst_add(&g_reg, EX_BYBIT, "BTC-USD-SWAP", err, sizeof err);
 	parse_init(&g_by, &g_reg, EX_BYBIT);
+	inst_add(&g_reg, EX_DERIBIT, "BTC-USD-SWAP", err, sizeof err);
+	inst_add(&g_reg, EX_DERIBIT, "BTC-240927-60000-C", err, sizeof err);
+	parse_init(&g_dr, &g_reg, EX_DERIBIT);
 }
 
 static int
@@ -1020,6 +1023,204 @@ t_bybit_rest(void)
 	T_EQ_I(parse_rest(&g_by, "/v5/market/instruments-info?category=linear", "{}", 2, 9, 0, sink_emit, &g_s), 0);
 }
 
+/* ---------------- Deribit (parse_deribit.c, parse_djson.c) ---------------- */
+#define DR_SUB(ch, data) "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":\"" ch "\",\"data\":" data "}}"
+#define DR_SNAP DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1554373962454,\"instrument_name\":" \
+    "\"BTC-PERPETUAL\",\"change_id\":297217,\"bids\":[[\"new\",5042.34,30],[\"new\",5041.94,0.1]],\"asks\":[[\"new\",5042.64,40]]}")
+
+static uint32_t
+dr_id(const char *canon)
+{
+	const struct inst *in = inst_find(&g_reg, EX_DERIBIT, canon);
+
+	return in ? in->id : 0;
+}
+
+/* Numbers are read from their text: 0.1 and 5041.94 exactly (a double
+ * cannot hold either), exponents as fx_parse reads them. */
+static void
+t_deribit_book(void)
+{
+	const struct rec_snapshot *s;
+	const struct rec_delta *d;
+
+	WS_EQ(&g_dr, DR_SNAP, 1);
+	s = (const void *)g_s.rec[0];
+	T_EQ_I(s->h.type, REC_SNAPSHOT);
+	T_EQ_I(s->kind, SNAP_WS);
+	T_EQ_I(s->h.inst, dr_id("BTC-USD-SWAP"));
+	T_EQ_I(s->h.last_id, 297217);
+	T_EQ_I(s->h.prev_id, -1);
+	T_EQ_I(s->n_bids, 2);
+	T_EQ_I(s->n_asks, 1);
+	T_EQ_I(s->lv[0].px, 504234000000LL);
+	T_EQ_I(s->lv[0].qty, 3000000000LL);
+	T_EQ_I(s->lv[1].px, 504194000000LL);
+	T_EQ_I(s->lv[1].qty, 10000000);
+	T_EQ_I(s->h.exch_ns, 1554373962454000000LL);
+	WS_EQ(&g_dr, DR_SUB("book.BTC-PERPETUAL.raw", "{\"type\":\"change\",\"timestamp\":1554373911330,\"prev_change_id\":297217,"
+	    "\"instrument_name\":\"BTC-PERPETUAL\",\"change_id\":297218,\"bids\":[[\"delete\",5041.94,0],[\"change\",5042.34,1E1]],"
+	    "\"asks\":[[\"new\",5043.3,4.0e-1],[\"delete\",5042.64,40]]}"), 1);
+	d = (const void *)g_s.rec[0];
+	T_EQ_I(d->h.type, REC_DELTA);
+	T_EQ_I(d->h.first_id, 297218);
+	T_EQ_I(d->h.last_id, 297218);
+	T_EQ_I(d->h.prev_id, 297217);
+	T_EQ_I(d->n_bids, 2);
+	T_EQ_I(d->n_asks, 2);
+	T_EQ_I(d->lv[0].qty, 0);
+	T_EQ_I(d->lv[1].qty, 1000000000LL);
+	T_EQ_I(d->lv[2].px, 504330000000LL);
+	T_EQ_I(d->lv[2].qty, 40000000);
+	T_EQ_I(d->lv[3].qty, 0);              /* delete: size 0 whatever amount says */
+	/* an option, by its Deribit name */
+	WS_EQ(&g_dr, DR_SUB("book.BTC-27SEP24-60000-C.100ms", "{\"type\":\"snapshot\",\"timestamp\":1,\"instrument_name\":"
+	    "\"BTC-27SEP24-60000-C\",\"change_id\":5,\"bids\":[[\"new\",0.0125,12.5]],\"asks\":[]}"), 1);
+	s = (const void *)g_s.rec[0];
+	T_EQ_I(s->h.inst, dr_id("BTC-240927-60000-C"));
+	T_EQ_I(s->lv[0].px, 1250000);
+}
+
+static void
+t_deribit_bad_frames(void)
+{
+	static const char *const bad[] = {
+		"{\"jsonrpc\":\"2.0\",\"method\":\"subscription\"",                               /* cut short */
+		"{\"a\":1} x",                                                                     /* trailing garbage */
+		"{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":-}", "{\"a\":1e}", "{\"a\":\"\\x\"}", "{\"a\":\"\x01\"}",
+		"{\"a\":[1,]}", "{\"a\" 1}", "{\"a\":tru}", "[1,2]",
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"change\",\"timestamp\":1,\"change_id\":9,\"bids\":[],\"asks\":[]}"),
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"change\",\"timestamp\":1,\"prev_change_id\":9,\"change_id\":9,"
+		    "\"bids\":[],\"asks\":[]}"),
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"other\",\"timestamp\":1,\"change_id\":9,\"bids\":[],\"asks\":[]}"),
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1,\"change_id\":9,\"bids\":[[\"add\",1,1]],"
+		    "\"asks\":[]}"),
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1,\"change_id\":9,\"bids\":[[\"new\",\"1\",1]],"
+		    "\"asks\":[]}"),
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1,\"change_id\":9,\"bids\":[[1,1]],\"asks\":[]}"),
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1,\"change_id\":9,\"bids\":[[\"new\",-1,1]],"
+		    "\"asks\":[]}"),
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1,\"change_id\":9,\"bids\":[[\"new\",1.000000001,1]],"
+		    "\"asks\":[]}"),                                                              /* more decimals than -8 holds */
+		DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1,\"change_id\":0,\"bids\":[],\"asks\":[]}"),
+		DR_SUB("book.BTC-PERPETUAL.100ms", "[]"),
+		DR_SUB("trades.BTC-PERPETUAL.100ms", "[{\"trade_seq\":1,\"timestamp\":1,\"price\":1,\"amount\":1,\"direction\":\"up\"}]"),
+		DR_SUB("ticker.BTC-PERPETUAL.100ms", "{\"timestamp\":1,\"mark_price\":\"5\"}"),
+		"{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{}}",
+	};
+	char deep[200];
+	uint64_t errs = g_dr.errors, unk = g_dr.unknown;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int r = ws(&g_dr, bad[i]);
+		if (r != -1)
+			fprintf(stderr, "  frame %zu: %d\n", i, r);
+		T_EQ_I(r, -1);
+		T_EQ_I(g_s.n, 0);
+	}
+	/* nesting deeper than the reader takes */
+	memset(deep, '[', sizeof deep - 1);
+	deep[sizeof deep - 1] = 0;
+	WS_EQ(&g_dr, deep, -1);
+	T_EQ_U(g_dr.errors, errs + sizeof bad / sizeof bad[0] + 1);
+	/* well-formed, not ours: unknown, not an error */
+	WS_EQ(&g_dr, DR_SUB("book.ETH-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1,\"change_id\":9,\"bids\":[],"
+	    "\"asks\":[]}"), 0);
+	WS_EQ(&g_dr, DR_SUB("deribit_price_index.btc_usd", "{\"price\":1}"), 0);
+	WS_EQ(&g_dr, "{\"jsonrpc\":\"2.0\",\"method\":\"announcements\",\"params\":{}}", 0);
+	T_EQ_U(g_dr.unknown, unk + 3);
+	T_EQ_U(g_dr.errors, errs + sizeof bad / sizeof bad[0] + 1);
+}
+
+static void
+t_deribit_ticker_trades(void)
+{
+	const struct rec_ticker *t;
+	const struct rec_market *m;
+	const struct rec_trade *tr;
+
+	WS_EQ(&g_dr, DR_SUB("ticker.BTC-PERPETUAL.100ms", "{\"timestamp\":1623060194301,\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"best_bid_price\":36443,\"best_bid_amount\":5000,\"best_ask_price\":36443.5,\"best_ask_amount\":8690,"
+	    "\"last_price\":36443.5,\"mark_price\":36446.51,\"index_price\":36441.64,\"open_interest\":502097590,"
+	    "\"funding_8h\":-0.00000335,\"current_funding\":0,\"settlement_price\":36300.41,\"stats\":{\"volume\":1.2}}"), 4);
+	t = (const void *)g_s.rec[0];
+	T_EQ_I(t->h.type, REC_TICKER);
+	T_CHECK(t->have == (TICK_BBO | TICK_LAST));
+	T_EQ_I(t->ask_px, 3644350000000LL);
+	m = (const void *)g_s.rec[1];
+	T_EQ_I(m->h.type, REC_MARKET);
+	T_EQ_I(m->h.aux, MK_FUNDING);
+	T_EQ_I(m->funding_rate, -3350000000000LL);      /* -0.00000335 at 1e-18 */
+	T_EQ_U(m->funding_interval_s, 28800);
+	m = (const void *)g_s.rec[2];
+	T_EQ_I(m->h.aux, MK_OPEN_INTEREST);
+	T_EQ_I(m->oi_quote, 5020975900000LL);            /* USD, at 1e-4 */
+	T_EQ_I(m->oi_base, MKT_NONE);
+	m = (const void *)g_s.rec[3];
+	T_EQ_I(m->h.aux, MK_MARK);
+	T_EQ_I(m->mark_px, 3644651000000LL);
+	/* an option: no funding, open interest in the coin; an empty side (price 0) is no BBO, null is absent */
+	WS_EQ(&g_dr, DR_SUB("ticker.BTC-27SEP24-60000-C.100ms", "{\"timestamp\":1,\"best_bid_price\":0,\"best_bid_amount\":0,"
+	    "\"best_ask_price\":0.013,\"best_ask_amount\":2,\"last_price\":null,\"mark_price\":0.0121,\"index_price\":60100.5,"
+	    "\"open_interest\":12.5,\"greeks\":{\"delta\":0.5}}"), 2);
+	m = (const void *)g_s.rec[0];
+	T_EQ_I(m->h.aux, MK_OPEN_INTEREST);
+	T_EQ_I(m->oi_base, 125000);
+	T_EQ_I(m->oi_quote, MKT_NONE);
+	WS_EQ(&g_dr, DR_SUB("trades.BTC-PERPETUAL.100ms", "[{\"trade_seq\":30289432,\"trade_id\":\"48079254\",\"timestamp\":"
+	    "1590484156350,\"tick_direction\":0,\"price\":8950,\"mark_price\":8948.9,\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"index_price\":8955.88,\"direction\":\"sell\",\"amount\":10},{\"trade_seq\":30289433,\"trade_id\":\"48079255\","
+	    "\"timestamp\":1590484156351,\"price\":8950.5,\"instrument_name\":\"BTC-PERPETUAL\",\"direction\":\"buy\",\"amount\":20}]"), 2);
+	tr = (const void *)g_s.rec[1];
+	T_EQ_I(tr->h.type, REC_TRADE);
+	T_EQ_I(tr->h.last_id, 30289433);
+	T_EQ_I(tr->side, SIDE_BUY);
+	T_EQ_I(tr->px, 895050000000LL);
+}
+
+static void
+t_deribit_control(void)
+{
+	WS_EQ(&g_dr, "{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"test_request\"}}", 0);
+	T_EQ_I(g_dr.notice, PN_REPLY);
+	T_CHECK(strstr(g_dr.reply, "\"public/test\"") && strstr(g_dr.reply, "\"id\":9000"));
+	WS_EQ(&g_dr, "{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":\"heartbeat\"}}", 0);
+	T_EQ_I(g_dr.notice, PN_NONE);
+	WS_EQ(&g_dr, "{\"jsonrpc\":\"2.0\",\"id\":9000,\"result\":{\"version\":\"1.2.26\"}}", 0);
+	T_EQ_I(g_dr.notice, PN_PONG);
+	WS_EQ(&g_dr, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":[\"book.BTC-PERPETUAL.100ms\"]}", 0);
+	T_EQ_I(g_dr.notice, PN_SUB_ACK);
+	WS_EQ(&g_dr, "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32602,\"message\":\"Invalid params\"}}", 0);
+	T_EQ_I(g_dr.notice, PN_SUB_ERROR);
+	T_CHECK(strstr(g_dr.err, "Invalid params") != NULL);
+}
+
+static void
+t_deribit_rest(void)
+{
+	static const char body[] = "{\"jsonrpc\":\"2.0\",\"result\":{\"timestamp\":1550757626706,\"state\":\"open\","
+	    "\"change_id\":3005,\"bids\":[[3955.75,30.0],[3940.75,102020.0]],\"asks\":[[3956.25,3000.5]],"
+	    "\"instrument_name\":\"BTC-PERPETUAL\"},\"usIn\":1,\"usOut\":2,\"usDiff\":1,\"testnet\":false}";
+	const struct rec_snapshot *s;
+	int r;
+
+	sink_clear(&g_s);
+	r = parse_rest(&g_dr, "/api/v2/public/get_order_book?instrument_name=BTC-PERPETUAL&depth=1000", body, strlen(body),
+	    5, 77, sink_emit, &g_s);
+	T_EQ_I(r, 1);
+	s = (const void *)g_s.rec[0];
+	T_EQ_I(s->kind, SNAP_REST);
+	T_EQ_I(s->req_id, 77);
+	T_EQ_I(s->h.last_id, 3005);
+	T_EQ_I(s->n_bids, 2);
+	T_EQ_I(s->lv[2].qty, 300050000000LL);
+	sink_clear(&g_s);
+	r = parse_rest(&g_dr, "/api/v2/public/get_order_book?instrument_name=BTC-PERPETUAL", "{\"jsonrpc\":\"2.0\","
+	    "\"error\":{\"code\":10028,\"message\":\"too_many_requests\"}}", 70, 5, 78, sink_emit, &g_s);
+	T_EQ_I(r, -1);
+	T_CHECK(strstr(g_dr.err, "too_many_requests") != NULL);
+}
+
 int
 main(void)
 {
@@ -1051,9 +1252,15 @@ main(void)
 	T_RUN(t_bybit_trades_klines);
 	T_RUN(t_bybit_control);
 	T_RUN(t_bybit_rest);
+	T_RUN(t_deribit_book);
+	T_RUN(t_deribit_bad_frames);
+	T_RUN(t_deribit_ticker_trades);
+	T_RUN(t_deribit_control);
+	T_RUN(t_deribit_rest);
 	sink_clear(&g_s);
 	sink_clear(&g_s2);
 	parse_free(&g_bn);
+	parse_free(&g_dr);
 	parse_free(&g_ok);
 	parse_free(&g_um);
 	parse_free(&g_cm);

@@ -9,7 +9,9 @@
  * heatmap,depth_image: routerd/mlimg.c alone, and the encode with features +
  * ml_images), and the delta flows (routerd/mlflow.c) per delta of a given
  * number of level changes, against the plain delta encode (route_encode of
- * the same REC_DELTA) as the baseline.
+ * the same REC_DELTA) as the baseline; and the market-data features
+ * ([ml] features market: routerd/mlmkt.c mlm_set_record per ticker /
+ * funding record) against the plain encode of the same record.
  * Prints one JSON object per line.
  */
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include "mlflow.h"
 #include "mlimg.h"
 #include "mlive.h"
+#include "mlmkt.h"
 #include "route.h"
 
 static int64_t
@@ -100,6 +103,26 @@ run(const struct rec_snapshot *s, const struct inst *in, int kind, int iters, do
 	sbuf_free(&b);
 }
 
+/* us per encode of one record (route_encode), with append(b, v) after it
+ * when append is set: n encodes timed, *best keeps the lowest round. */
+static void
+time_encode(const struct rec_hdr *h, const struct inst *in, const struct route_msg *m, struct sbuf *b, int n,
+    int (*append)(struct sbuf *, const double *), const double *v, double *best)
+{
+	int64_t t0 = mono();
+	double us;
+
+	for (int i = 0; i < n; i++) {
+		sbuf_reset(b);
+		route_encode(h, in, m, b, NULL);
+		if (append)
+			append(b, v);
+	}
+	us = (double)(mono() - t0) / 1e3 / n;
+	if (us < *best)
+		*best = us;
+}
+
 /* Delta flows per delta of `nl` level changes, as routerd computes them live
  * (mlive.c: the replica of a 5000 x 5000 book, bookd's engine, lookup + apply
  * per level, then the window), against the encode of the same delta (the
@@ -151,23 +174,8 @@ bench_flow(const struct inst *in, const struct rec_snapshot *full, int iters)
 			double us = (double)(mono() - t0) / 1e3 / iters;
 			if (us < best[0])
 				best[0] = us;
-			t0 = mono();
-			for (int i = 0; i < iters / 10; i++) {
-				sbuf_reset(&b);
-				route_encode(&d->h, in, &m, &b, NULL);
-			}
-			us = (double)(mono() - t0) / 1e3 / (iters / 10);
-			if (us < best[1])
-				best[1] = us;
-			t0 = mono();
-			for (int i = 0; i < iters / 10; i++) {
-				sbuf_reset(&b);
-				route_encode(&d->h, in, &m, &b, NULL);
-				enc_append_ml_flow(&b, out);
-			}
-			us = (double)(mono() - t0) / 1e3 / (iters / 10);
-			if (us < best[2])
-				best[2] = us;
+			time_encode(&d->h, in, &m, &b, iters / 10, NULL, NULL, &best[1]);
+			time_encode(&d->h, in, &m, &b, iters / 10, enc_append_ml_flow, out, &best[2]);
 		}
 		printf("{\"bench\":\"ml_delta_flow\",\"levels_per_delta\":%d,\"window\":%d,\"flow_us_per_delta\":%.4f,"
 		    "\"delta_encode_us_baseline\":%.3f,\"delta_encode_us_with_ml_flow\":%.3f,\"overhead_pct\":%.1f,"
@@ -175,6 +183,68 @@ bench_flow(const struct inst *in, const struct rec_snapshot *full, int iters)
 		    best[1] > 0 ? (best[0] + best[2] - best[1]) / best[1] * 100 : 0, iters);
 	}
 	mlv_free(v);
+	sbuf_free(&b);
+}
+
+/* The market-data features per MARKET_DATA record: mlm_set_record (fold +
+ * read) alone, the plain encode of the record (baseline) and the encode with
+ * ml_features appended.  A ticker (spot and derivatives) and a funding
+ * record (derivatives); best of 5 rounds, us per record. */
+static void
+bench_market(const struct inst *in, int iters)
+{
+	struct mlm_set *ms = mlm_set_new(1);
+	struct rec_ticker t;
+	struct rec_market mk;
+	struct sbuf b = SBUF_INIT;
+	double out[MLM_N];
+	static volatile double sink;
+	const struct {
+		const char *name;
+		struct rec_hdr *h;
+		struct route_msg m;
+	} recs[] = {
+		{"ticker", &t.h, {.body = RB_TICKER, .kind = RK_TICKER}},
+		{"funding_rate", &mk.h, {.body = RB_MARKET, .kind = RK_FUNDING}},
+	};
+
+	if (!ms)
+		return;
+	memset(&t, 0, sizeof t);
+	rec_hdr_init(&t.h, REC_TICKER, in->id, sizeof t);
+	t.have = TICK_BBO | TICK_LAST | TICK_24H;
+	t.bid_px = 6000000000000LL, t.ask_px = 6000001000000LL, t.bid_qty = t.ask_qty = 100000000;
+	t.last_px = 6000000500000LL, t.last_qty = 1000000;
+	t.open_24h = 5900000000000LL, t.high_24h = 6100000000000LL, t.low_24h = 5800000000000LL;
+	t.vol_24h = 123456789012LL, t.volq_24h = 7407407340720000LL;
+	t.h.exch_ns = t.h.recv_ns = t.h.stage_ns[STAGE_BOOK] = 1764800000000000000LL;
+	rec_market_init(&mk, in->id, MK_FUNDING);
+	mk.funding_rate = 100000000000000LL;   /* 0.0001 at MKT_RATE_EXP */
+	mk.settle_ns = 1764806400000000000LL;
+	mk.funding_interval_s = 28800;
+	mk.h.exch_ns = mk.h.recv_ns = mk.h.stage_ns[STAGE_BOOK] = 1764800000000000000LL;
+	for (size_t k = 0; k < sizeof recs / sizeof recs[0]; k++) {
+		double best[3] = {1e30, 1e30, 1e30};
+
+		for (int round = 0; round < 5; round++) {
+			int64_t t0 = mono();
+			for (int i = 0; i < iters; i++) {
+				if (mlm_set_record(ms, recs[k].h, in->px_exp, in->qty_exp, out) != 1)
+					return;   /* not folded: a broken bench prints nothing */
+				sink += out[1];
+			}
+			double us = (double)(mono() - t0) / 1e3 / iters;
+			if (us < best[0])
+				best[0] = us;
+			time_encode(recs[k].h, in, &recs[k].m, &b, iters / 10, NULL, NULL, &best[1]);
+			time_encode(recs[k].h, in, &recs[k].m, &b, iters / 10, enc_append_ml_market, out, &best[2]);
+		}
+		printf("{\"bench\":\"ml_market\",\"record\":\"%s\",\"features\":%d,\"features_us_per_record\":%.4f,"
+		    "\"encode_us_baseline\":%.3f,\"encode_us_with_ml_features\":%.3f,\"overhead_pct\":%.1f,"
+		    "\"iterations\":%d}\n", recs[k].name, MLM_N, best[0], best[1], best[2],
+		    best[1] > 0 ? (best[0] + best[2] - best[1]) / best[1] * 100 : 0, iters);
+	}
+	mlm_set_free(ms);
 	sbuf_free(&b);
 }
 
@@ -218,5 +288,6 @@ main(int argc, char **argv)
 		    t[1] > 0 ? (t[4] - t[1]) / t[1] * 100 : 0, by[1], by[4], n);
 	}
 	bench_flow(in, make(buf, in, 5000, SNAP_FULL), iters * 1000);
+	bench_market(in, iters * 1000);
 	return 0;
 }

@@ -48,44 +48,55 @@ rc=$?
 if [ "$rc" = 0 ]; then ok mpflow_exit; else not_ok mpflow_exit "rc=$rc: $(grep -m3 -E 'ERROR|SUMMARY|mpflow' "$T_TMP/flow1.err")"; fi
 "$BIN/mpflow" -c "$CONF" --exchange binance --symbol BTC-USDT --until-caught-up --seconds 60 --cleanup \
 	>"$T_TMP/flow2.jsonl" 2>"$T_TMP/flow2.err"
+# OKX: a books-full deep merge about every second, which mpflow must leave out of its window as ml_flow does
+"$BIN/mpflow" -c "$CONF" --exchange okx --symbol BTC-USDT --until-caught-up --seconds 60 --cleanup \
+	>"$T_TMP/flow_okx.jsonl" 2>"$T_TMP/flow_okx.err" || not_ok mpflow_okx_exit "$(tail -2 "$T_TMP/flow_okx.err")"
 /usr/bin/python3 - "$T_TMP/pd.txt" "$T_TMP/flow1.jsonl" "$T_TMP/flow1.err" "$T_TMP/flow2.err" <<'EOF'
 import json, re, sys
+from decimal import Decimal
 def res(name, cond, why):
     print(('ok %s' % name) if cond else ('not ok %s - %s' % (name, why)))
+QD = 10**8   # the instruments' size exponent (-8, inst.h default for binance and okx)
+mant = lambda s: int(Decimal(s) * QD)
 deltas = [json.loads(l.split('\t', 1)[1]) for l in open(sys.argv[1]) if l.startswith('orderbook.pure_delta.binance.btc-usdt\t')]
 last = [{}, {}]
 per = []
+merges = 0
 for d in deltas:
-    fl = [0.0, 0.0]
+    # a refresh merge (update_id == prev_update_id, with changes): its sizes are taken, it is no delta
+    merge = d['update_id'] == d['prev_update_id'] and d['update_id'] > 0 and d['bid_updates'] + d['ask_updates']
+    fl = [0, 0]
     for s, k in ((0, 'bid_updates'), (1, 'ask_updates')):
         for u in d[k]:
-            q = float(u['quantity'])
-            fl[s] += q - last[s].get(u['price'], 0.0)
+            q = mant(u['quantity'])
+            fl[s] += q - last[s].get(u['price'], 0)
             last[s][u['price']] = q
+    if merge:
+        merges += 1
+        continue
     per.append((fl[0], fl[1], len(d['bid_updates']), len(d['ask_updates']), d['update_id']))
 want = []
 for i in range(99, len(per)):
     w = per[i - 99:i + 1]
-    b = a = 0.0
-    for x in w:
-        b += x[0]
-        a += x[1]
-    net = b - a
-    ratio = net / (abs(b) + abs(a)) if abs(b) + abs(a) > 0 else 0.0
-    want.append({'update_id': per[i][4], 'bid_flow': b, 'ask_flow': a, 'net_flow': net, 'flow_ratio': ratio,
+    b = sum(x[0] for x in w)
+    a = sum(x[1] for x in w)
+    # exact integer sums, then one rounding each (routerd/mlflow.c mlfl_read)
+    ratio = float(b - a) / float(abs(b) + abs(a)) if abs(b) + abs(a) > 0 else 0.0
+    want.append({'update_id': per[i][4], 'bid_flow': float(b) / QD, 'ask_flow': float(a) / QD,
+                 'net_flow': float(b - a) / QD, 'flow_ratio': ratio,
                  'bid_updates': sum(x[2] for x in w), 'ask_updates': sum(x[3] for x in w),
                  'prediction': 'up' if ratio > 0.2 else 'down' if ratio < -0.2 else 'flat'})
 got = [json.loads(l) for l in open(sys.argv[2])]
 k = min(len(want), len(got))
 bad = [i for i in range(k) if any(got[i][f] != want[i][f] for f in want[i])]
 res('mpflow_matches_reference', k >= 20 and not bad,
-    '%d deltas read by mpsub, %d windows printed, %d compared, first difference %s' %
-    (len(deltas), len(got), k, (got[bad[0]], want[bad[0]]) if bad else None))
+    '%d deltas read by mpsub (%d merges), %d windows printed, %d compared, first difference %s' %
+    (len(deltas), merges, len(got), k, (got[bad[0]], want[bad[0]]) if bad else None))
 n1 = int(re.search(r'(\d+) deltas', open(sys.argv[3]).read()).group(1))
 n2 = int(re.search(r'(\d+) deltas', open(sys.argv[4]).read()).group(1))
-res('mpflow_durable_resumes', n1 >= len(deltas) and n2 < n1 / 2, 'first run %d deltas, second %d' % (n1, n2))
-print('# mpflow: %d deltas, %d windows compared exactly; second run of the durable consumer read %d new deltas'
-      % (n1, k, n2))
+res('mpflow_durable_resumes', n1 >= len(per) and n2 < n1 / 2, 'first run %d deltas, second %d' % (n1, n2))
+print('# mpflow: %d deltas, %d windows compared exactly (%d refresh merges left out); second run of the durable '
+      'consumer read %d new deltas' % (n1, k, merges, n2))
 EOF
 sys_stop
 END=$(date +%s%N)
@@ -93,8 +104,29 @@ END=$(date +%s%N)
 "$BIN/mpexport" -c "$CONF" --quiet --exchange binance,okx --symbol BTC-USDT,ETH-USDT --from "$START" --to "$END" \
 	--out "$T_TMP/out" --what mlfeatures,req 2>"$T_TMP/export.err"
 check ml_parity_export test $? = 0
-/usr/bin/python3 - "$T_TMP/dump.txt" "$T_TMP/out" "$MP_ROOT/tools/mlpy" <<'EOF'
-import calendar, json, struct, sys
+# the training example on an export of this short mpsim run (DeepLOB windows + labels of one book):
+# the loss decreases and no step reads a row later than its label allows (test_ml.py TestTrainingSim)
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+	if "$BIN/mpexport" -c "$CONF" --quiet --exchange binance --symbol BTC-USDT --from "$START" --to "$END" \
+		--out "$T_TMP/train" --window 20 --horizons 10,20 --threshold-bps 0.05 --split 0.7,0.15,0.15 \
+		--what deeplob,labels 2>"$T_TMP/train.err"; then
+		(cd "$MP_ROOT" && ML_SIM="$T_TMP/train" /usr/bin/python3 -W ignore -m unittest discover \
+			-v -s test/ml -t test/ml -p test_ml.py -k TestTrainingSim) >"$T_TMP/train.log" 2>&1
+		# one case ran and passed (a skip is no pass)
+		if [ $? = 0 ] && grep -q '^Ran 1 test' "$T_TMP/train.log" && grep -q 'test_train_mpsim_run .* ok$' "$T_TMP/train.log"
+		then ok ml_train_mpsim_run
+		else
+			not_ok ml_train_mpsim_run "$(grep -m1 -E '^[A-Za-z]*(Error|Exception)' "$T_TMP/train.log")"
+			sed -n '/^=====/,$p' "$T_TMP/train.log" | head -30 | sed 's/^/# /'
+		fi
+	else
+		not_ok ml_train_mpsim_run "mpexport: $(tail -2 "$T_TMP/train.err")"
+	fi
+else
+	skip ml_train_mpsim_run "/usr/bin/python3 without torch"
+fi
+/usr/bin/python3 - "$T_TMP/dump.txt" "$T_TMP/out" "$MP_ROOT/tools/mlpy" "$T_TMP" <<'EOF'
+import calendar, json, re, struct, sys
 import numpy as np
 sys.path.insert(0, sys.argv[3])
 from marketprism import load_export
@@ -210,6 +242,30 @@ for (ex, sym), msgs in sorted(full.items()):
           '(%d of %d sync anchors had a sample at their id)' % (name, len(msgs), refresh, compared, len(cols),
                                                                anchors_cmp, anchors))
 res('ml_parity_four_books', len(full) == 4, sorted(full))
+# mpflow's window is ml_flow's window: the same deltas (merges left out by the same rule), so its update
+# counts equal ml_flow's at the same update id wherever both hold 100 deltas (its flows differ only where
+# it measures a level it had not seen: it knows no book before the first delta)
+for ex, path, errf in (('binance', sys.argv[4] + '/flow1.jsonl', None),
+                       ('okx', sys.argv[4] + '/flow_okx.jsonl', sys.argv[4] + '/flow_okx.err')):
+    live = {}
+    for m in deltas.get((ex, 'BTC-USDT'), []):
+        lf = m.get('ml_flow')
+        if lf and lf['window_deltas'] == 100:
+            live.setdefault(m['last_update_id'], set()).add((lf['bid_updates'], lf['ask_updates']))
+    got = [json.loads(l) for l in open(path)]
+    cmp_, bad = 0, []
+    for g in got:
+        w = live.get(g['update_id'])
+        if not w:
+            continue
+        cmp_ += 1
+        if w != {(g['bid_updates'], g['ask_updates'])}:
+            bad.append('id %d: mpflow %d/%d, ml_flow %s' % (g['update_id'], g['bid_updates'], g['ask_updates'], w))
+    merges = int(re.search(r'(\d+) refresh merges', open(errf).read()).group(1)) if errf else None
+    res('mpflow_counts_match_ml_flow_' + ex, cmp_ >= 50 and not bad and (merges is None or merges > 0),
+        '%d lines, %d compared, merges %s; %s' % (len(got), cmp_, merges, '; '.join(bad[:3])))
+    print('# mpflow %s BTC-USDT: %d windows with the update counts of ml_flow at the same id%s' %
+          (ex, cmp_, '' if merges is None else ' (%d refresh merges left out)' % merges))
 EOF
 # a comparison that crashed prints no result: a failure, not a pass
 check ml_parity_compare_ran test $? = 0

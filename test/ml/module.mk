@@ -7,6 +7,8 @@ TEST_SCRIPTS += test/ml/ml.sh
 $(eval $(call test_prog,test_mlfeat,test/ml/test_mlfeat.c $(ROUTERD_ENC_SRCS) routerd/mlive.c $(BOOK_ENGINE_SRCS),jansson inih))
 $(OBJ)/test/ml/test_mlfeat.o: CFLAGS += -Irouterd -Itest
 TEST_SCRIPTS += test/ml/mlfeat_ref.sh test/ml/ml_parity.sh
+# ml_market_parity.sh: live ml_features on MARKET_DATA (Bybit spot + perpetuals) == mpexport marketupdates.npy
+TEST_SCRIPTS += test/ml/ml_market_parity.sh
 
 # make bench: ml_features cost per full book / top-N snapshot and on routerd's encode time
 $(BIN)/test/bench_mlfeat: $(call objs,test/ml/bench_mlfeat.c $(ROUTERD_ENC_SRCS) routerd/mlive.c $(BOOK_ENGINE_SRCS)) $(OBJ)/libcommon.a
@@ -16,6 +18,6 @@ PROGS += $(BIN)/test/bench_mlfeat
 BENCHES += test/ml/bench_mlfeat.sh test/ml/bench_ml_latency.sh
 $(OBJ)/test/ml/bench_mlfeat.o: CFLAGS += -Irouterd
 
-# test_flow: tools/mpflow/flow.c (delta flows, window, trend call, bad input)
-$(eval $(call test_prog,test_flow,test/ml/test_flow.c tools/mpflow/flow.c,))
+# test_flow: tools/mpflow/flow.c (delta flows on routerd/mlflow.c's window, merges, trend call, bad input)
+$(eval $(call test_prog,test_flow,test/ml/test_flow.c tools/mpflow/flow.c routerd/mlflow.c,))
 $(OBJ)/test/ml/test_flow.o: CFLAGS += -Itools/mpflow -Itest

@@ -6,7 +6,9 @@ exports made by test/ml/ml.sh:
   ML_REAL: the real Binance recording ../shared/data/binance-spot-ethusdt-
            20240808.cap.zst replayed into a store by mpreplay --store
 
-Run by ml.sh with /usr/bin/python3 -m unittest -v.
+Run by ml.sh with /usr/bin/python3 -m unittest -v.  test/ml/ml_parity.sh runs
+TestTrainingSim with ML_SIM: an export of its short mpsim run (the whole
+pipeline under mpctl, then mpexport of the store).
 """
 import io
 import os
@@ -23,6 +25,7 @@ from marketprism import load_export, read_lobster, LABEL_MISSING    # noqa: E402
 from marketprism.lobster import ASK_NONE, BID_NONE                   # noqa: E402
 
 GEN, REAL, DUMP = os.environ.get('ML_GEN'), os.environ.get('ML_REAL'), os.environ.get('ML_GEN_DUMP')
+SIM = os.environ.get('ML_SIM')
 BREAKING = {21, 22, 24, 30, 32}   # EV_GAP, EV_RESYNC, EV_CHECKSUM_FAIL, EV_RING_LOSS, EV_NATS_LOSS
 LEVELS = 10
 
@@ -369,8 +372,7 @@ class TestDatasets(unittest.TestCase):
         self.assertTrue(np.allclose(fl[:, 2], fl[:, 0] - fl[:, 1], rtol=1e-12, atol=1e-9))
 
 
-@unittest.skipUnless(GEN and REAL, 'run by test/ml/ml.sh')
-class TestTraining(unittest.TestCase):
+class Trainer:
     def train(self, d, **kw):
         import train_deeplob
         log, out = [], io.StringIO()
@@ -388,11 +390,20 @@ class TestTraining(unittest.TestCase):
         self.assertEqual(sorted(set(x[2] for x in log)), sorted(set(r['train_items'])))
         return r
 
+
+@unittest.skipUnless(GEN and REAL, 'run by test/ml/ml.sh')
+class TestTraining(Trainer, unittest.TestCase):
     def test_train_gen_store(self):
         self.train(GEN)
 
     def test_train_real_recording(self):
         self.train(REAL, window=50)
+
+
+@unittest.skipUnless(SIM, 'run by test/ml/ml_parity.sh')
+class TestTrainingSim(Trainer, unittest.TestCase):
+    def test_train_mpsim_run(self):
+        self.train(SIM, horizon=10)
 
 
 if __name__ == '__main__':

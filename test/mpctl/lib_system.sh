@@ -10,6 +10,11 @@
 #   sys_health PY [ARGS]   run PY with d = /health (ARGS in sys.argv[1:]); true if it does not raise
 #   sys_books_synced [MIN] all four books synced with >= MIN levels per side
 #   sys_pid NAME / sys_restarts NAME
+#   sys_book_val EX SYM PY print PY with b = the /health book of EX SYM
+#   sys_gap_resynced NAME SIMPORT EX SYM  inject a gap on mpsim's SIMPORT, wait until
+#                          the book saw it and is synced again: ok/not ok NAME
+#   sys_store_exact SIMPORT EX SYM N  the store's book equals mpsim's /_sim/book
+#                          (best N a side) at the same id (book_exact.py)
 #   sys_stop               mpctl stop (reverse order), wait
 #   sys_schema_check NAME DUMP  the messages of an mpsub --dump file valid against
 #                          routerd's JSON Schemas (skip NAME without python3 jsonschema)
@@ -112,6 +117,28 @@ sys_back() {
 sys_books_summary() {
 	sys_health 'print("; ".join("%s %s synced=%s levels=%s/%s gaps=%s resyncs=%s" % (b["exchange"], b["symbol"], b["synced"],
     b["levels"]["bid"], b["levels"]["ask"], b["gaps"], b["resyncs"]) for b in d["books"]))' 2>&1
+}
+
+sys_book_val() {
+	sys_health "
+b = [x for x in d['books'] if x['exchange'] == '$1' and x['symbol'] == '$2'][0]
+print($3)" 2>/dev/null
+}
+
+sys_gap_resynced() {
+	local name=$1 port=$2 ex=$3 sym=$4 gaps rs
+	gaps=$(sys_book_val "$ex" "$sym" "b['gaps']"); rs=$(sys_book_val "$ex" "$sym" "b['resyncs']")
+	curl -sf -m 5 -X POST "http://127.0.0.1:$port/_sim/fault?kind=gap&venue=$ex&symbol=$sym" >/dev/null
+	if wait_for 60 sys_health "
+b = [x for x in d['books'] if x['exchange'] == '$ex' and x['symbol'] == '$sym'][0]
+assert b['gaps'] > $gaps and b['resyncs'] > $rs and b['synced'], b"; then ok "$name"
+	else not_ok "$name" "gaps $(sys_book_val "$ex" "$sym" "b['gaps']") (before $gaps), synced $(sys_book_val "$ex" "$sym" "b['synced']")"; fi
+}
+
+sys_store_exact() {
+	"$BIN/mpstore" print -c "$CONF" --symbol "$3" --exchange "$2" --types snapshot,delta --levels -1 2>/dev/null |
+	    /usr/bin/python3 "$MP_ROOT/test/mpctl/store_book.py" >"$T_TMP/store-$3.json" 2>/dev/null &&
+	    /usr/bin/python3 "$MP_ROOT/test/mpctl/book_exact.py" "$1" "$2" "$3" "$4" "$T_TMP/store-$3.json" >"$T_TMP/exact-$3.txt"
 }
 
 sys_stop() {

@@ -52,29 +52,14 @@ c = [x for x in d["connections"] if x["exchange"] == "bybit"]
 assert c and all(x["connected"] for x in c), d["connections"]
 '; then ok bybit_connected; else not_ok bybit_connected "$(sys_health 'print(d["connections"])' 2>&1)"; fi
 
-bval() { sys_health "
-b = [x for x in d['books'] if x['exchange'] == 'bybit' and x['symbol'] == '$1'][0]
-print($2)" 2>/dev/null; }
 sim() { curl -sf -m 5 -X POST "http://127.0.0.1:$SIM_Y/_sim/$1" >/dev/null; }
 
-# a gap on one linear book: detected, resubscribed, synced again
-gaps=$(bval ETH-USDT-SWAP "b['gaps']"); rs=$(bval ETH-USDT-SWAP "b['resyncs']")
-curl -sf -m 5 -X POST "http://127.0.0.1:$SIM_Y/_sim/fault?kind=gap&venue=bybit&symbol=ETH-USDT-SWAP" >/dev/null
-gap_seen() { sys_health "
-b = [x for x in d['books'] if x['exchange'] == 'bybit' and x['symbol'] == 'ETH-USDT-SWAP'][0]
-assert b['gaps'] > $gaps and b['resyncs'] > $rs and b['synced'], b"; }
-if wait_for 60 gap_seen; then ok bybit_gap_resynced
-else not_ok bybit_gap_resynced "gaps $(bval ETH-USDT-SWAP "b['gaps']") (before $gaps), synced $(bval ETH-USDT-SWAP "b['synced']")"; fi
+# a gap: detected, resubscribed, synced again
+sys_gap_resynced bybit_gap_resynced "$SIM_Y" bybit ETH-USDT-SWAP
 
-# store_exact SYMBOL: the store's book reaches /_sim/book's u and equals its top 1000
-store_exact() {
-	"$BIN/mpstore" print -c "$CONF" --symbol "$1" --exchange bybit --types snapshot,delta --levels -1 2>/dev/null |
-	    $PY "$MP_ROOT/test/mpctl/store_book.py" >"$T_TMP/store-$1.json" 2>/dev/null &&
-	    $PY "$MP_ROOT/test/mpctl/book_exact.py" "$SIM_Y" bybit "$1" 1000 "$T_TMP/store-$1.json" >"$T_TMP/exact-$1.txt"
-}
 sim pause
 for s in BTC-USDT ETH-USDT-SWAP BTC-USD-SWAP; do
-	if wait_for 60 store_exact "$s"; then ok "bybit_store_exact_$s"
+	if wait_for 60 sys_store_exact "$SIM_Y" bybit "$s" 1000; then ok "bybit_store_exact_$s"
 	else not_ok "bybit_store_exact_$s" "$(cat "$T_TMP/exact-$s.txt" 2>/dev/null)"; fi
 done
 sim resume

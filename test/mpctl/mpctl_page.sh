@@ -19,6 +19,17 @@ cat >>"$CD/bookd.metrics" <<'EOF'
 counter mp_book_received_updates_total exchange="binance",symbol="BTC-USDT" 9990
 counter mp_book_lost_updates_total exchange="binance",symbol="BTC-USDT" 10
 counter mp_book_expected_updates_total exchange="binance",symbol="BTC-USDT" 10000
+counter mp_book_refreshes_total exchange="binance",symbol="BTC-USDT" 4
+counter mp_book_refresh_discrepancies_total exchange="binance",symbol="BTC-USDT" 0
+gauge mp_book_exact_levels_bid exchange="okx",symbol="BTC-USDT" 300
+gauge mp_book_exact_levels_ask exchange="okx",symbol="BTC-USDT" 280
+gauge mp_book_asof_levels_bid exchange="okx",symbol="BTC-USDT" 4700
+gauge mp_book_asof_levels_ask exchange="okx",symbol="BTC-USDT" 4620
+gauge mp_book_deep_as_of_ns exchange="okx",symbol="BTC-USDT" 1765000000123000000
+counter mp_book_top_agree_total exchange="okx",symbol="BTC-USDT" 12
+counter mp_book_top_disagree_total exchange="okx",symbol="BTC-USDT" 0
+counter mp_book_top_not_comparable_total exchange="okx",symbol="BTC-USDT" 1
+counter mp_book_window_agree_total exchange="okx",symbol="BTC-USDT" 3
 EOF
 mp_start
 wait_for 30 mp_all_ready || not_ok page_setup "$(mpctl status 2>&1)"
@@ -31,7 +42,8 @@ assert len(d["bids"]) == 20 and len(d["asks"]) == 20 and float(d["bids"][0][0]) 
 }
 if wait_for 15 book_ok; then ok api_book_from_nats; else not_ok api_book_from_nats "$(curl -s "http://127.0.0.1:$MP_PORT/api/book?exchange=binance&symbol=BTC-USDT")"; fi
 # the full book with every level and its exact range; the heatmap frames against an independent
-# computation of the requirement's heatmap (best 100 levels, 200 bins over their range) in numpy
+# computation of the requirement's heatmap over the whole book (every level, 200 bins from the deepest
+# bid to the deepest ask) in numpy; the top-N snapshot frames carry the last full book's deeper levels
 full_ok() {
 	curl -sf "http://127.0.0.1:$MP_PORT/api/book?depth=full&exchange=binance&symbol=BTC-USDT" >"$T_TMP/full.json" &&
 	curl -sf "http://127.0.0.1:$MP_PORT/api/heatmap?exchange=binance&symbol=BTC-USDT" >"$T_TMP/heat.json" &&
@@ -42,18 +54,23 @@ import numpy as np
 d, h = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 assert len(d["bids"]) == 300 and len(d["asks"]) == 300 and d["update_type"] == "full_refresh", (len(d["bids"]), d.get("update_type"))
 assert d["bid_exact_floor"] == d["bids"][199][0] and d["ask_exact_ceil"] == d["asks"][199][0], (d["bid_exact_floor"], d["ask_exact_ceil"])
-b = [(F(p), F(q)) for p, q in d["bids"][:100]]
-a = [(F(p), F(q)) for p, q in d["asks"][:100]]
+b = [(F(p), F(q)) for p, q in d["bids"]]
+a = [(F(p), F(q)) for p, q in d["asks"]]
 lo, hi = b[-1][0], a[-1][0]
 want = np.zeros((200, 2))
 for side, lv in ((0, b), (1, a)):
     for p, q in lv:
         want[min(199, int((p - lo) * 200 // (hi - lo))), side] += float(q)
 fr = [f for f in h["frames"] if f["source"] == "full" and f["price_lo"] == float(lo) and f["price_hi"] == float(hi)]
-assert h["bins"] == 200 and h["levels"] == 100 and h["bad_messages"] == 0 and fr, (h["bins"], h["bad_messages"], len(fr))
+assert h["bins"] == 200 and h["levels"] == "all" and h["bad_messages"] == 0 and fr, (h["bins"], h["bad_messages"], len(fr))
+assert fr[-1]["levels"] == 300, fr[-1]["levels"]
 got = np.array([fr[-1]["bid"], fr[-1]["ask"]]).T
 assert np.array_equal(got, want.astype(np.float32).astype(float)), np.argwhere(got != want)[:3]
-assert any(f["source"] == "snapshot" for f in h["frames"])
+# a top-N frame after the full book: its 20 levels a side, then the full book's levels beyond them, so it
+# spans the same depth (the stand-in publishes the same book both ways); before it, top-N only
+sp = [f for f in h["frames"] if f["source"] == "snapshot+full"]
+assert sp and sp[-1]["levels"] >= 300 and sp[-1]["deep_age_ms"] >= 0, [(f["source"], f["levels"]) for f in h["frames"][-5:]]
+assert sp[-1]["price_hi"] - sp[-1]["price_lo"] >= 0.9 * (float(hi) - float(lo)), (sp[-1]["price_lo"], sp[-1]["price_hi"], lo, hi)
 EOF
 }
 if wait_for 15 full_ok; then ok api_full_book_and_heatmap
@@ -84,6 +101,12 @@ for p in ("nats-server", "stored", "routerd", "bookd", "feedd.binance", "feedd.o
     assert cells[0] == p and cells[2] == "ready" and int(cells[1]) > 0, cells
 b = row("book-binance-BTC-USDT"); assert b[1] == "yes" and b[2] == "5000", b
 assert b[10] == "10 / 10000" and b[12] == "0.10%", b     # loss: missing / expected, since start (b[4]: exact bid / ask)
+# deep-book truth (issue 10): known depth beside exact, the audits a venue counts, as-of levels and their time
+assert b[15] == "refreshes 4, 0 differ" and b[16] == "-", b
+o = row("book-okx-BTC-USDT")
+assert o[4] == "300 / 280" and o[5] == "5.60% (known 98.00%)", o
+assert o[15] == "books5 12 ok, 0 differ, 1 n/c; REST window 3 ok, 0 differ", o
+assert re.fullmatch(r"4700 / 4620 @ \d\d:\d\d:\d\d\.123Z", o[16]), o
 r = row("ring-book.router"); assert r[1] == "100", r
 assert 'id="status" class="ok"' in dom, "status not ok"
 m = re.search(r'id="chart-binance-BTC-USDT".*?class="info">(.*?)</span>', dom, re.S)

@@ -115,6 +115,7 @@ main(int argc, char **argv)
 		{ "mpexport_deltaflow_per_update", MPX_W_DFLOW, 0 },
 		{ "mpexport_market_per_update", MPX_W_MARKET, 0 },
 		{ "mpexport_reqstack_1s", MPX_W_REQSTACK, 0 },
+		{ "mpexport_lobster_per_update", MPX_W_LOBSTER, 0 },
 	};
 
 	if (argc != 5) {

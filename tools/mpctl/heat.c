@@ -2,13 +2,24 @@
  * heat.c - the live page's rolling time x price heatmap of resting size.
  *
  * Every book message mpctl receives from NATS (orderbook.full and
- * orderbook.snapshot, natsmon.c) becomes one frame: its levels, parsed back
- * from the exact decimal strings into mantissas at FX_DEFAULT_EXP, go
- * through routerd/mlimg.c's mli_heatmap, the requirement's heatmap code that
- * routerd publishes as ml_images and mpexport writes as reqheatmap.npy (best
- * 100 levels per side, 200 price bins over their range).  A frame of a top-N
- * snapshot covers only its N levels: the frame says which it was.  The last
- * HEAT_FRAMES frames per book are kept; /api/heatmap serves them.
+ * orderbook.snapshot, natsmon.c) becomes one frame of the requirement's
+ * heatmap, computed by routerd/mlimg.c's mli_heatmap (the code routerd
+ * publishes as ml_images and mpexport writes as reqheatmap.npy: 200 price
+ * bins over the price range of the levels taken), but over the whole book:
+ * `levels` = every level of the side, so the range is the book's own,
+ * deepest bid to deepest ask (full depth), not the best 100.
+ *
+ *  - orderbook.full: every level of the book; the frame's source is "full".
+ *  - orderbook.snapshot (the top N, about every second): its N levels per
+ *    side, then the last full book's levels beyond them (bids below the
+ *    snapshot's deepest bid, asks above its deepest ask), so each frame still
+ *    spans the full depth.  Source "snapshot+full", with deep_age_ms = how
+ *    old those deep levels are.  Before the first full book of the book
+ *    the frame has only the N levels (source "snapshot").
+ *
+ * Levels are parsed back from the exact decimal strings into mantissas at
+ * FX_DEFAULT_EXP (at most MLI_MAX_LEVELS per side).  The last HEAT_FRAMES
+ * frames per book are kept; /api/heatmap serves them.
  *
  * Bad input (not JSON, a level that is not an exact decimal, an empty side):
  * no frame, counted per book (bad_messages), never a crash.
@@ -25,10 +36,13 @@
 #define HEAT_BOOKS 32
 #define HEAT_FRAMES 180
 
+enum { SRC_SNAP, SRC_FULL, SRC_SPLICED };
+static const char *const src_name[] = {"snapshot", "full", "snapshot+full"};
+
 struct heat_frame {
-	int64_t t_ms;
+	int64_t t_ms, deep_ms;     /* deep_ms: time of the full book the deep levels came from (SRC_SPLICED) */
 	double lo, hi;
-	int full, levels;          /* from orderbook.full; levels per side taken (<= 100) */
+	int src, levels;           /* SRC_*; levels per side taken (the longer side) */
 	float v[MLI_BINS * 2];     /* [bin][0 = bid, 1 = ask] */
 };
 
@@ -36,12 +50,15 @@ struct heat_book {
 	char ex[24], sym[32];
 	struct heat_frame *fr;     /* ring of HEAT_FRAMES */
 	uint64_t n, bad;
+	struct rec_level *deep[2]; /* the last full book's sides (MLI_MAX_LEVELS each), NULL before one */
+	uint32_t n_deep[2];
+	int64_t deep_ms;
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct heat_book hb[HEAT_BOOKS];
 
-/* The best MLI_LEVELS levels of a side ([{price, quantity}] or [[p, q]]) as mantissas. */
+/* The best MLI_MAX_LEVELS levels of a side ([{price, quantity}] or [[p, q]]) as mantissas. */
 static int
 side_levels(json_t *side, struct rec_level *out, uint32_t *n)
 {
@@ -50,7 +67,7 @@ side_levels(json_t *side, struct rec_level *out, uint32_t *n)
 
 	*n = 0;
 	json_array_foreach(side, i, lv) {
-		if (i >= MLI_LEVELS)
+		if (i >= MLI_MAX_LEVELS)
 			break;
 		p = json_is_object(lv) ? json_object_get(lv, "price") : json_array_get(lv, 0);
 		q = json_is_object(lv) ? json_object_get(lv, "quantity") : json_array_get(lv, 1);
@@ -81,32 +98,73 @@ book_slot(const char *ex, const char *sym)
 	return &hb[free_i];
 }
 
+/* Append to a snapshot side (n levels, best first) the levels of the last
+ * full book that lie beyond its deepest one (side 0: lower bids, 1: higher asks). */
+static void
+splice(struct rec_level *lv, uint32_t *n, const struct rec_level *deep, uint32_t nd, int side)
+{
+	uint32_t i = 0;
+
+	if (!*n)
+		return;
+	while (i < nd && (side == 0 ? deep[i].px >= lv[*n - 1].px : deep[i].px <= lv[*n - 1].px))
+		i++;
+	for (; i < nd && *n < MLI_MAX_LEVELS; i++)
+		lv[(*n)++] = deep[i];
+}
+
+/* Keep a full book's sides as the deep levels of the frames that follow. */
+static void
+keep_deep(struct heat_book *k, struct rec_level (*lv)[MLI_MAX_LEVELS], const uint32_t *n, int64_t now_ms)
+{
+	for (int s = 0; s < 2; s++) {
+		if (!k->deep[s] && !(k->deep[s] = malloc(MLI_MAX_LEVELS * sizeof *k->deep[s]))) {
+			k->n_deep[0] = k->n_deep[1] = 0;   /* out of memory: frames stay top-N only */
+			return;
+		}
+		memcpy(k->deep[s], lv[s], n[s] * sizeof *lv[s]);
+		k->n_deep[s] = n[s];
+	}
+	k->deep_ms = now_ms;
+}
+
 void
 heat_add(const char *ex, const char *sym, const char *body, size_t len, int full, int64_t now_ns)
 {
-	static struct rec_level lv[2][MLI_LEVELS];
+	static struct rec_level lv[2][MLI_MAX_LEVELS];
 	struct mlf_book b = {lv[0], lv[1], 0, 0, FX_DEFAULT_EXP, FX_DEFAULT_EXP};
 	double heat[MLI_BINS * 2], lo, hi;
 	json_t *j = json_loadb(body, len, 0, NULL);
 	struct heat_book *k;
-	int ok;
+	int ok, src = full ? SRC_FULL : SRC_SNAP, levels;
 
 	/* called on the NATS thread only (one message at a time): lv may be static */
 	ok = j && side_levels(json_object_get(j, "bids"), lv[0], &b.n_bids) == 0 &&
-	    side_levels(json_object_get(j, "asks"), lv[1], &b.n_asks) == 0 &&
-	    mli_heatmap(&b, MLI_LEVELS, MLI_BINS, heat, &lo, &hi) == 0;
+	    side_levels(json_object_get(j, "asks"), lv[1], &b.n_asks) == 0 && b.n_bids && b.n_asks;
 	json_decref(j);
 	pthread_mutex_lock(&mu);
 	k = book_slot(ex, sym);
+	if (k && ok && full) {
+		uint32_t n[2] = {b.n_bids, b.n_asks};
+		keep_deep(k, lv, n, now_ns / 1000000);
+	} else if (k && ok && k->n_deep[0] && k->n_deep[1]) {
+		splice(lv[0], &b.n_bids, k->deep[0], k->n_deep[0], 0);
+		splice(lv[1], &b.n_asks, k->deep[1], k->n_deep[1], 1);
+		src = SRC_SPLICED;
+	}
+	/* every level of both sides: the heatmap's range is the book's whole price range */
+	levels = (int)(b.n_bids > b.n_asks ? b.n_bids : b.n_asks);
+	ok = ok && mli_heatmap(&b, levels, MLI_BINS, heat, &lo, &hi) == 0;
 	if (k && !ok)
 		k->bad++;
 	if (k && ok) {
 		struct heat_frame *f = &k->fr[k->n % HEAT_FRAMES];
 		f->t_ms = now_ns / 1000000;
+		f->deep_ms = src == SRC_SPLICED ? k->deep_ms : 0;
 		f->lo = lo;
 		f->hi = hi;
-		f->full = full;
-		f->levels = (int)(b.n_bids > b.n_asks ? b.n_bids : b.n_asks);
+		f->src = src;
+		f->levels = levels;
 		for (int i = 0; i < MLI_BINS * 2; i++)
 			f->v[i] = (float)heat[i];
 		k->n++;
@@ -139,12 +197,16 @@ heat_json(const char *ex, const char *sym)
 		from = k->n > HEAT_FRAMES ? k->n - HEAT_FRAMES : 0;
 		for (i = from; i < k->n; i++) {
 			const struct heat_frame *f = &k->fr[i % HEAT_FRAMES];
-			json_array_append_new(frames, json_pack("{s:I,s:s,s:i,s:f,s:f,s:o,s:o}", "t_ms", (json_int_t)f->t_ms,
-			    "source", f->full ? "full" : "snapshot", "levels", f->levels, "price_lo", f->lo, "price_hi", f->hi,
-			    "bid", side_json(f->v), "ask", side_json(f->v + 1)));
+			json_t *fo = json_pack("{s:I,s:s,s:i,s:f,s:f,s:o,s:o}", "t_ms", (json_int_t)f->t_ms,
+			    "source", src_name[f->src], "levels", f->levels, "price_lo", f->lo, "price_hi", f->hi,
+			    "bid", side_json(f->v), "ask", side_json(f->v + 1));
+			if (fo && f->src == SRC_SPLICED)
+				json_object_set_new(fo, "deep_age_ms", json_integer((json_int_t)(f->t_ms - f->deep_ms)));
+			json_array_append_new(frames, fo);
 		}
-		o = json_pack("{s:s,s:s,s:i,s:i,s:s,s:I,s:I,s:o}", "exchange", ex, "symbol", sym, "levels", MLI_LEVELS,
-		    "bins", MLI_BINS, "code", "routerd/mlimg.c mli_heatmap (the requirement's heatmap)", "frames_total",
+		o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:I,s:I,s:o}", "exchange", ex, "symbol", sym, "levels", "all",
+		    "bins", MLI_BINS, "code", "routerd/mlimg.c mli_heatmap (the requirement's heatmap) over every level of "
+		    "the book: 200 bins from the deepest bid to the deepest ask", "frames_total",
 		    (json_int_t)k->n, "bad_messages", (json_int_t)k->bad, "frames", frames);
 		break;
 	}
@@ -158,6 +220,8 @@ heat_free(void)
 	pthread_mutex_lock(&mu);
 	for (int b = 0; b < HEAT_BOOKS; b++) {
 		free(hb[b].fr);
+		free(hb[b].deep[0]);
+		free(hb[b].deep[1]);
 		memset(&hb[b], 0, sizeof hb[b]);
 	}
 	pthread_mutex_unlock(&mu);

@@ -13,7 +13,7 @@
 #include "../../routerd/mlimg.h"
 #include "../../routerd/mlmkt.h"
 
-enum { O_HEAT, O_RANGE, O_IMG, O_FLOW, O_MKT, O_STACK, O_STACK_F, O_STACK_TS, O_N };
+enum { O_HEAT, O_RANGE, O_IMG, O_FLOW, O_MKT, O_MKTU, O_MKTU_K, O_STACK, O_STACK_F, O_STACK_TS, O_N };
 
 struct mpx_req {
 	struct mpx_req_cfg c;
@@ -30,7 +30,7 @@ struct mpx_req {
 	double *ffeat;
 	float *sx;
 	double *sf;
-	uint64_t run, stacks;
+	uint64_t run, stacks, mkt_updates;
 	int nfeat;
 };
 
@@ -91,6 +91,9 @@ mpx_req_open(const char *dir, const struct mpx_req_cfg *c, char *err, size_t err
 	if (!rc && (c->what & MPX_W_MARKET)) {
 		in[0] = MLM_N;
 		rc |= out_open(r, dir, O_MKT, "market.npy", "<f8", 2, in, err, errlen);
+		rc |= out_open(r, dir, O_MKTU, "marketupdates.npy", "<f8", 2, in, err, errlen);
+		in[0] = 3;
+		rc |= out_open(r, dir, O_MKTU_K, "marketupdates_keys.npy", "<i8", 2, in, err, errlen);
 	}
 	if (!rc && (c->what & MPX_W_REQSTACK)) {
 		in[0] = (uint64_t)c->stack_len, in[1] = (uint64_t)c->bins, in[2] = 2;
@@ -128,11 +131,22 @@ mpx_req_delta_end(struct mpx_req *r)
 void
 mpx_req_market(struct mpx_req *r, const struct rec_hdr *h, const struct inst *in)
 {
+	double v[MLM_N];
+	int64_t key[3];
+
 	if (!r->mkt_init) {
 		mlm_init(&r->mkt, in->px_exp, in->qty_exp);
 		r->mkt_init = 1;
 	}
-	mlm_update(&r->mkt, h);
+	/* mlm_record: the call routerd makes per record (mlm_set_record), so a row here is the
+	 * "ml_features" of that record's live message */
+	mlm_record(&r->mkt, h, v);
+	if (!(r->c.what & MPX_W_MARKET))
+		return;
+	key[0] = h->recv_ns, key[1] = h->exch_ns, key[2] = (int64_t)h->type << 8 | (h->type == REC_MARKET ? h->aux : 0);
+	mpx_npy_append(&r->npy[O_MKTU], v, 1);
+	mpx_npy_append(&r->npy[O_MKTU_K], key, 1);
+	r->mkt_updates++;
 }
 
 /* The best max levels of each side (all: max = 0) into r->lv, as routerd has them in a record. */
@@ -312,6 +326,13 @@ mpx_req_meta(const struct mpx_req *r, json_t *root, json_t *files, uint64_t rows
 		    "the instrument's tickers (last value of each group), closed klines and derivatives market "
 		    "records (funding, mark/index, open interest) in the store",
 		    "missing", "NaN until the source has been seen (routerd/mlmkt.h); spot books have no mk_* values"));
+		sh[0] = r->mkt_updates;
+		mpx_meta_add_file(files, "marketupdates.npy", "<f8", 2, sh, "market-data features after each "
+		    "ticker / kline / market record, in store order: the ml_features of that record's MARKET_DATA "
+		    "message with [ml] features = market");
+		sh[1] = 3;
+		mpx_meta_add_file(files, "marketupdates_keys.npy", "<i8", 2, sh, "per marketupdates row: receive "
+		    "time ns, exchange time ns (0 = none), record type << 8 | market kind (common/rec.h)");
 	}
 	if (c->what & MPX_W_REQSTACK) {
 		sh[0] = r->stacks, sh[1] = (uint64_t)c->stack_len, sh[2] = (uint64_t)c->bins, sh[3] = 2;

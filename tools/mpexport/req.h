@@ -9,6 +9,8 @@
  *   depthimage.npy       <f8 [N, levels, 2] the depth x 2 image of normalised sizes
  *   deltaflow.npy        <f8 [N, 7]         delta flows over the last W deltas
  *   market.npy           <f8 [N, 19]        ticker / kline / derivatives features as of the sample
+ *   marketupdates.npy    <f8 [M, 19]        the same after each of the M market-data records
+ *   marketupdates_keys.npy <i8 [M, 3]       its record's receive time, exchange time, type << 8 | kind
  *   reqstack.npy         <f4 [W, S, bins, 2] S requirement heatmaps, one per stack interval
  *   reqstack_features.npy <f8 [W, S, F]     the ml_features of each frame's book
  *   reqstack_timestamps.npy <i8 [W]         time of each stack's last frame
@@ -54,7 +56,7 @@ void mpx_req_anchor(struct mpx_req *r);
 void mpx_req_level(struct mpx_req *r, int side, int64_t old_qty, int64_t new_qty);
 /* The delta is applied (not a heartbeat): it enters the flow window. */
 void mpx_req_delta_end(struct mpx_req *r);
-/* A record of the instrument that is not the book (tickers, klines). */
+/* A record of the instrument that is not the book (tickers, klines, REC_MARKET). */
 void mpx_req_market(struct mpx_req *r, const struct rec_hdr *h, const struct inst *in);
 /* One sample row of the book (same rows as timestamps.npy). */
 void mpx_req_row(struct mpx_req *r, const struct book *bk, const struct inst *in);

@@ -1,25 +1,25 @@
 /* flow.c - delta flows over a sliding window and the trend call (flow.h). */
 #include "flow.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fx.h"
 
 #define TAB_CAP 65536   /* prices per side remembered (power of two) */
 
 int
-flow_init(struct flow *f, int window, double threshold)
+flow_init(struct flow *f, int window, double threshold, int px_exp, int qty_exp)
 {
 	memset(f, 0, sizeof *f);
-	if (window < 1 || window > FLOW_MAX_WINDOW)
+	if (px_exp < -18 || px_exp > 0 || qty_exp < -18 || qty_exp > 0 || mlfl_init(&f->win, window) < 0)
 		return -1;
-	f->window = window;
 	f->threshold = threshold;
+	f->px_exp = px_exp, f->qty_exp = qty_exp;
 	f->cap = TAB_CAP;
-	f->ring = calloc((size_t)window, sizeof *f->ring);
 	f->tab[0] = calloc(f->cap, sizeof *f->tab[0]);
 	f->tab[1] = calloc(f->cap, sizeof *f->tab[1]);
-	if (!f->ring || !f->tab[0] || !f->tab[1]) {
+	if (!f->tab[0] || !f->tab[1]) {
 		flow_free(f);
 		return -1;
 	}
@@ -29,44 +29,35 @@ flow_init(struct flow *f, int window, double threshold)
 void
 flow_free(struct flow *f)
 {
-	free(f->ring);
+	mlfl_free(&f->win);
 	free(f->tab[0]);
 	free(f->tab[1]);
 	memset(f, 0, sizeof *f);
 }
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t x = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		x = (x ^ (unsigned char)*s) * 1099511628211ULL;
-	return x;
-}
-
 /* The slot of px on a side (found or free). */
 static struct flow_level *
-slot(struct flow *f, int side, const char *px)
+slot(struct flow *f, int side, int64_t px)
 {
-	size_t i = (size_t)hash(px) & (f->cap - 1);
+	size_t i = (size_t)(((uint64_t)px * 0x9e3779b97f4a7c15ULL) >> 40) & (f->cap - 1);
 
 	for (;;) {
 		struct flow_level *l = &f->tab[side][i];
-		if (!l->px[0] || !strcmp(l->px, px))
+		if (!l->px || l->px == px)
 			return l;
 		i = (i + 1) & (f->cap - 1);
 	}
 }
 
-int
-flow_update(struct flow *f, int side, const char *px, double qty)
+/* Parse one level and set its size; *old gets the size seen before (0 if none). 0, or -1. */
+static int
+level(struct flow *f, int side, const char *pxs, const char *qtys, int64_t *old, int64_t *qty)
 {
 	struct flow_level *l;
-	double d;
-	size_t n = strlen(px);
+	int64_t px;
 
-	if (side < 0 || side > 1 || !n || n >= FLOW_KEY || !isfinite(qty) || qty < 0)
+	if (side < 0 || side > 1 || !pxs || !qtys || fx_parse(pxs, strlen(pxs), f->px_exp, &px) != FX_OK ||
+	    px <= 0 || fx_parse(qtys, strlen(qtys), f->qty_exp, qty) != FX_OK)
 		return -1;
 	/* keep the table at most 3/4 full: clearing it forgets sizes (counted), never loops */
 	if (f->used[side] >= f->cap / 4 * 3) {
@@ -75,45 +66,46 @@ flow_update(struct flow *f, int side, const char *px, double qty)
 		f->resets++;
 	}
 	l = slot(f, side, px);
-	if (!l->px[0]) {
-		memcpy(l->px, px, n + 1);
+	if (!l->px) {
+		l->px = px;
 		l->qty = 0;
 		f->used[side]++;
 	}
-	d = qty - l->qty;
-	l->qty = qty;
-	if (side == 0) {
-		f->cur.bid += d;
-		f->cur.nb++;
-	} else {
-		f->cur.ask += d;
-		f->cur.na++;
-	}
+	*old = l->qty;
+	l->qty = *qty;
 	return 0;
+}
+
+int
+flow_update(struct flow *f, int side, const char *px, const char *qty)
+{
+	int64_t old, q;
+
+	if (level(f, side, px, qty, &old, &q) < 0)
+		return -1;
+	mlfl_level(&f->win, side, old, q);
+	return 0;
+}
+
+int
+flow_merge(struct flow *f, int side, const char *px, const char *qty)
+{
+	int64_t old, q;
+
+	return level(f, side, px, qty, &old, &q);
 }
 
 void
 flow_end_delta(struct flow *f, struct flow_out *o)
 {
-	uint64_t k, m;
+	double v[MLFL_N];
 
-	f->ring[f->n % (uint64_t)f->window] = f->cur;
-	memset(&f->cur, 0, sizeof f->cur);
-	f->n++;
+	mlfl_end(&f->win);
+	mlfl_read(&f->win, f->qty_exp, v);
 	memset(o, 0, sizeof *o);
-	/* summed afresh over the window (oldest first): no drift from add/subtract */
-	m = f->n < (uint64_t)f->window ? f->n : (uint64_t)f->window;
-	for (k = f->n - m; k < f->n; k++) {
-		const struct flow_slot *s = &f->ring[k % (uint64_t)f->window];
-		o->bid_flow += s->bid;
-		o->ask_flow += s->ask;
-		o->bid_updates += s->nb;
-		o->ask_updates += s->na;
-	}
-	o->net_flow = o->bid_flow - o->ask_flow;
-	o->flow_ratio = fabs(o->bid_flow) + fabs(o->ask_flow) > 0 ?
-	    o->net_flow / (fabs(o->bid_flow) + fabs(o->ask_flow)) : 0;
-	o->full = m == (uint64_t)f->window;
+	o->bid_flow = v[0], o->ask_flow = v[1], o->net_flow = v[2], o->flow_ratio = v[3];
+	o->bid_updates = (uint64_t)v[4], o->ask_updates = (uint64_t)v[5], o->window_deltas = (uint64_t)v[6];
+	o->full = o->window_deltas == (uint64_t)f->win.window;
 	if (o->full)
 		o->prediction = o->flow_ratio > f->threshold ? "up" : o->flow_ratio < -f->threshold ? "down" : "flat";
 }

@@ -29,7 +29,9 @@ static const char usage[] =
     "durable JetStream consumer (it resumes where it stopped), computes the delta flows\n"
     "over a sliding window of deltas and prints one JSON line per delta once the window\n"
     "is full: update_id, bid_flow, ask_flow (summed quantity changes), net_flow,\n"
-    "flow_ratio, bid_updates, ask_updates, prediction (up / down / flat).\n"
+    "flow_ratio, bid_updates, ask_updates, prediction (up / down / flat).  The window\n"
+    "is routerd's ml_flow window (routerd/mlflow.h): refresh merges (update_id ==\n"
+    "prev_update_id) set sizes but are not deltas of the window.\n"
     "[nats] url and credentials/TLS come from the config.\n"
     "\n"
     "Options:\n"
@@ -56,39 +58,43 @@ pending_zero(jsCtx *js, const char *durable)
 	return z;
 }
 
-/* One OrderBookDelta; 0, or -1 (bad message: counted, skipped). */
+/* One OrderBookDelta: 0, 1 for a refresh merge (its sizes taken, no delta
+ * for the window: mlfl_msg_is_merge), or -1 (bad message: counted, skipped). */
 static int
 on_delta(struct flow *f, const char *data, int len, json_int_t *id)
 {
 	static const char *const sides[2] = {"bid_updates", "ask_updates"};
-	json_t *o = json_loadb(data, (size_t)len, 0, NULL);
-	int rc = 0;
+	json_t *o = json_loadb(data, (size_t)len, 0, NULL), *a[2], *prev;
+	int rc = 0, merge;
 
 	if (!o || !json_is_integer(json_object_get(o, "update_id"))) {
 		json_decref(o);
 		return -1;
 	}
 	*id = json_integer_value(json_object_get(o, "update_id"));
+	prev = json_object_get(o, "prev_update_id");
+	a[0] = json_object_get(o, sides[0]);
+	a[1] = json_object_get(o, sides[1]);
+	merge = mlfl_msg_is_merge(*id, json_is_integer(prev) ? json_integer_value(prev) : -1,
+	    (uint64_t)json_array_size(a[0]) + json_array_size(a[1]));
 	for (int s = 0; s < 2; s++) {
-		json_t *a = json_object_get(o, sides[s]), *l;
+		json_t *l;
 		size_t i;
 
-		if (!json_is_array(a)) {
+		if (!json_is_array(a[s])) {
 			rc = -1;
 			continue;
 		}
-		json_array_foreach(a, i, l) {
+		json_array_foreach(a[s], i, l) {
 			const char *px = json_string_value(json_object_get(l, "price"));
 			const char *q = json_string_value(json_object_get(l, "quantity"));
-			char *end = NULL;
-			double qty = q ? strtod(q, &end) : -1;
 
-			if (!px || !q || end == q || *end || flow_update(f, s, px, qty) < 0)
+			if ((merge ? flow_merge(f, s, px, q) : flow_update(f, s, px, q)) < 0)
 				rc = -1;
 		}
 	}
 	json_decref(o);
-	return rc;
+	return rc < 0 ? -1 : merge;
 }
 
 int
@@ -114,7 +120,7 @@ main(int argc, char **argv)
 	jsSubOptions so;
 	jsErrCode jerr = 0;
 	struct flow f = {0};
-	uint64_t n = 0, bad = 0;
+	uint64_t n = 0, bad = 0, merges = 0;
 	int64_t end_ns;
 	int rc = 0;
 
@@ -152,8 +158,8 @@ main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	if (flow_init(&f, window, threshold) < 0) {
-		fprintf(stderr, "mpflow: --window %d: 1..%d deltas\n", window, FLOW_MAX_WINDOW);
+	if (flow_init(&f, window, threshold, in->px_exp, in->qty_exp) < 0) {
+		fprintf(stderr, "mpflow: --window %d: 1..%d deltas (or out of memory)\n", window, FLOW_MAX_WINDOW);
 		rc = 2;
 		goto out;
 	}
@@ -192,6 +198,7 @@ main(int argc, char **argv)
 		natsMsg *m = NULL;
 		json_int_t id = 0;
 		struct flow_out o;
+		int kind;
 
 		if (end_ns && (int64_t)time(NULL) * 1000000000 >= end_ns)
 			break;
@@ -200,11 +207,16 @@ main(int argc, char **argv)
 				break;
 			continue;
 		}
-		if (on_delta(&f, natsMsg_GetData(m), natsMsg_GetDataLength(m), &id) < 0)
-			bad++;
-		flow_end_delta(&f, &o);
+		kind = on_delta(&f, natsMsg_GetData(m), natsMsg_GetDataLength(m), &id);
 		natsMsg_Ack(m, NULL);
 		natsMsg_Destroy(m);
+		if (kind == 1) {
+			merges++;   /* a refresh merge: sizes taken, no delta, no line */
+			continue;
+		}
+		if (kind < 0)
+			bad++;
+		flow_end_delta(&f, &o);
 		n++;
 		if (o.full && n % (uint64_t)every == 0) {
 			printf("{\"exchange\":\"%s\",\"symbol\":\"%s\",\"update_id\":%lld,\"window\":%d,"
@@ -221,8 +233,9 @@ main(int argc, char **argv)
 				break;
 		}
 	}
-	fprintf(stderr, "mpflow: %llu deltas, %llu bad messages, %llu price-table resets\n", (unsigned long long)n,
-	    (unsigned long long)bad, (unsigned long long)f.resets);
+	fprintf(stderr, "mpflow: %llu deltas, %llu refresh merges (not in the window), %llu bad messages, "
+	    "%llu price-table resets\n", (unsigned long long)n, (unsigned long long)merges, (unsigned long long)bad,
+	    (unsigned long long)f.resets);
 	if (cleanup && js_DeleteConsumer(js, "ORDERBOOK_DELTA", durable, NULL, NULL) != NATS_OK)
 		fprintf(stderr, "mpflow: could not delete consumer %s\n", durable);
 	if (bad)

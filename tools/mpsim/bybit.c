@@ -500,40 +500,6 @@ topic(struct sim_conn *c, const char *t, int *inst)
 	return -1;
 }
 
-static int
-add_sub(struct sim_conn *c, int inst, int kind, const char *name)
-{
-	for (int i = 0; i < c->nsubs; i++)
-		if (c->subs[i].inst == inst && c->subs[i].kind == kind)
-			return 0;
-	if (c->nsubs == c->capsubs) {
-		int cap = c->capsubs ? c->capsubs * 2 : 8;
-		struct sim_sub *n = realloc(c->subs, (size_t)cap * sizeof *n);
-		if (!n)
-			return -1;
-		c->subs = n;
-		c->capsubs = cap;
-	}
-	c->subs[c->nsubs].inst = inst;
-	c->subs[c->nsubs].kind = kind;
-	c->subs[c->nsubs].param = 0;
-	snprintf(c->subs[c->nsubs].name, sizeof c->subs[0].name, "%s", name);
-	c->nsubs++;
-	sim.st[SIM_BYBIT].subscriptions++;
-	return 1;
-}
-
-static void
-del_sub(struct sim_conn *c, int inst, int kind)
-{
-	for (int i = 0; i < c->nsubs; i++)
-		if (c->subs[i].inst == inst && c->subs[i].kind == kind) {
-			c->subs[i] = c->subs[--c->nsubs];
-			sim.st[SIM_BYBIT].subscriptions--;
-			return;
-		}
-}
-
 static void
 subscribe(struct sim_conn *c, const char *op, const char *req_id, json_t *args)
 {
@@ -564,10 +530,10 @@ subscribe(struct sim_conn *c, const char *op, const char *req_id, json_t *args)
 	}
 	for (i = 0; i < n; i++) {
 		if (!sub) {
-			del_sub(c, inst[i], kind[i]);
+			emit_sub_del(c, inst[i], kind[i]);
 			continue;
 		}
-		int r = add_sub(c, inst[i], kind[i], json_string_value(json_array_get(args, i)));
+		int r = emit_sub_add(c, inst[i], kind[i], json_string_value(json_array_get(args, i)));
 		if (r < 0) {
 			op_answer(c, op, req_id, 0, "internal error");
 			return;

@@ -1,6 +1,8 @@
 /* emit.c - see emit.h. */
 #include "emit.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
@@ -133,4 +135,38 @@ emit_incr(struct sim_inst *in, int s, int kind, const char *p, size_t n)
 		fault_used(in, s, FLT_MALFORMED);
 		emit_broadcast(in, kind, 0, bad, sizeof bad - 1, EMIT_NORMAL);
 	}
+}
+
+int
+emit_sub_add(struct sim_conn *c, int inst, int kind, const char *name)
+{
+	for (int i = 0; i < c->nsubs; i++)
+		if (c->subs[i].inst == inst && c->subs[i].kind == kind)
+			return 0;
+	if (c->nsubs == c->capsubs) {
+		int cap = c->capsubs ? c->capsubs * 2 : 8;
+		struct sim_sub *n = realloc(c->subs, (size_t)cap * sizeof *n);
+		if (!n)
+			return -1;
+		c->subs = n;
+		c->capsubs = cap;
+	}
+	c->subs[c->nsubs].inst = inst;
+	c->subs[c->nsubs].kind = kind;
+	c->subs[c->nsubs].param = 0;
+	snprintf(c->subs[c->nsubs].name, sizeof c->subs[0].name, "%s", name);
+	c->nsubs++;
+	sim.st[c->venue].subscriptions++;
+	return 1;
+}
+
+void
+emit_sub_del(struct sim_conn *c, int inst, int kind)
+{
+	for (int i = 0; i < c->nsubs; i++)
+		if (c->subs[i].inst == inst && c->subs[i].kind == kind) {
+			c->subs[i] = c->subs[--c->nsubs];
+			sim.st[c->venue].subscriptions--;
+			return;
+		}
 }

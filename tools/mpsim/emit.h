@@ -33,4 +33,11 @@ int emit_corrupt_pick(struct sim_inst *in, int64_t *px, int64_t *qty);
 /* Whether any connection subscribes (instrument, kind, param). */
 int emit_wanted(const struct sim_inst *in, int kind, int param);
 
+/* A connection's subscription to (instrument, kind) under the venue's name
+ * for it (counted in the venue's stats): 1 added, 0 already there, -1
+ * ENOMEM.  Used by the venues that keep one subscription per stream (Bybit,
+ * Deribit). */
+int emit_sub_add(struct sim_conn *c, int inst, int kind, const char *name);
+void emit_sub_del(struct sim_conn *c, int inst, int kind);
+
 #endif

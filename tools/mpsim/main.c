@@ -23,9 +23,10 @@ static const char usage[] =
 "data (REST and WebSocket, plain HTTP/ws) from a deterministic simulated\n"
 "market, with fault injection; Bybit v5 spot, linear and inverse with\n"
 "--bybit-symbols; Binance USD-M and COIN-M futures with --binance-usdm-symbols\n"
-"and --binance-coinm-symbols.  Prints \"mpsim ready binance=<port> okx=<port>\n"
-"bybit=<port> binance-usdm=<port> binance-coinm=<port>\" on stdout once the\n"
-"ports listen.  Logs go to stderr.\n"
+"and --binance-coinm-symbols; Deribit perpetuals, futures and options with\n"
+"--deribit-symbols.  Prints \"mpsim ready binance=<port> okx=<port>\n"
+"bybit=<port> binance-usdm=<port> binance-coinm=<port> deribit=<port>\" on\n"
+"stdout once the ports listen.  Logs go to stderr.\n"
 "\n"
 "Options:\n"
 "  --binance-port P      Binance REST + WS port (0 = pick a free one; default 0)\n"
@@ -40,6 +41,12 @@ static const char usage[] =
 "                        (perpetual BTCUSDT), BTC-USDT-240927 (dated); default none\n"
 "  --binance-coinm-symbols LIST COIN-M instruments: BTC-USD-SWAP (BTCUSD_PERP),\n"
 "                        BTC-USD-240927 (BTCUSD_240927); default none\n"
+"  --deribit-port S      Deribit REST + WS port (0 = pick a free one; default 0)\n"
+"  --deribit-symbols LIST  Deribit instruments, canonical: BTC-USD-SWAP\n"
+"                        (BTC-PERPETUAL), BTC-USD-240927 (BTC-27SEP24),\n"
+"                        BTC-240927-60000-C (option BTC-27SEP24-60000-C)\n"
+"                        (default: none, or with --deribit-port one of each kind,\n"
+"                        BTC-USD-SWAP,BTC-USD-240927,BTC-240927-60000-C)\n"
 "  --bind ADDR           loopback address to listen on (default 127.0.0.1;\n"
 "                        only 127.x.x.x and ::1 are accepted)\n"
 "  --seed N              market seed (default 1): same seed, same book states\n"
@@ -261,6 +268,8 @@ main(int argc, char **argv)
 		{"binance-coinm-port", required_argument, NULL, 1012},
 		{"binance-usdm-symbols", required_argument, NULL, 1013},
 		{"binance-coinm-symbols", required_argument, NULL, 1014},
+		{"deribit-port", required_argument, NULL, 1015},
+		{"deribit-symbols", required_argument, NULL, 1016},
 		{"bind", required_argument, NULL, 'B'},
 		{"seed", required_argument, NULL, 's'},
 		{"rate", required_argument, NULL, 'r'},
@@ -286,7 +295,7 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	int bport = 0, oport = 0, yport = 0, uport = 0, cport = 0, levels = 6500, nosnap = 0, c, lv;
+int bport = 0, oport = 0, yport = 0, uport = 0, cport = 0, dport = 0, levels = 6500, nosnap = 0, c, lv;
 	const char *bind = "127.0.0.1", *symbols = "BTC-USDT,ETH-USDT", *faults = NULL;
 	const char *tls_cert = NULL, *tls_key = NULL, *tls_out = NULL, *replay = NULL;
 	double speed = 1;
@@ -314,6 +323,19 @@ main(int argc, char **argv)
 				fprintf(stderr, "mpsim: --bybit-port: '%s' is not a port (0..65535)\n", optarg);
 				return 2;
 			}
+			break;
+		case 1015:
+			if (parse_port(optarg, &dport) < 0) {
+				fprintf(stderr, "mpsim: --deribit-port: '%s' is not a port (0..65535)\n", optarg);
+				return 2;
+			}
+			/* asked for by port: one instrument of each kind unless listed (a
+			 * config line is too short for long lists) */
+			if (!sim.venue_symbols[SIM_DERIBIT])
+				sim.venue_symbols[SIM_DERIBIT] = "BTC-USD-SWAP,BTC-USD-240927,BTC-240927-60000-C";
+			break;
+		case 1016:
+			sim.venue_symbols[SIM_DERIBIT] = optarg;
 			break;
 		case 1010:
 			sim.venue_symbols[SIM_BYBIT] = optarg;
@@ -504,7 +526,8 @@ main(int argc, char **argv)
 	}
 	if (http_listen(SIM_BINANCE, bind, bport, &bport) < 0 || http_listen(SIM_OKX, bind, oport, &oport) < 0 ||
 	    http_listen(SIM_BYBIT, bind, yport, &yport) < 0 || http_listen(SIM_BINANCE_USDM, bind, uport, &uport) < 0 ||
-	    http_listen(SIM_BINANCE_COINM, bind, cport, &cport) < 0)
+	    http_listen(SIM_BINANCE_COINM, bind, cport, &cport) < 0 ||
+	    http_listen(SIM_DERIBIT, bind, dport, &dport) < 0)
 		return 1;
 	sim.clock_t0 = sim_mono_ms();
 	sim.clock_steps0 = 0;
@@ -523,11 +546,11 @@ main(int argc, char **argv)
 	uv_signal_init(sim.loop, &sig_term);
 	uv_signal_start(&sig_int, on_signal, SIGINT);
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
-	log_info("ready", "binance=%d okx=%d bybit=%d binance-usdm=%d binance-coinm=%d bind=%s seed=%llu rate=%g "
-	    "timer_rate=%g instruments=%d levels=%d", bport, oport, yport, uport, cport, bind,
+	log_info("ready", "binance=%d okx=%d bybit=%d binance-usdm=%d binance-coinm=%d deribit=%d bind=%s seed=%llu "
+	    "rate=%g timer_rate=%g instruments=%d levels=%d", bport, oport, yport, uport, cport, dport, bind,
 	    (unsigned long long)sim.seed, sim.rate, sim.timer_rate, sim.ninst, levels);
-	printf("mpsim ready binance=%d okx=%d bybit=%d binance-usdm=%d binance-coinm=%d\n", bport, oport, yport, uport,
-	    cport);
+	printf("mpsim ready binance=%d okx=%d bybit=%d binance-usdm=%d binance-coinm=%d deribit=%d\n", bport, oport,
+	    yport, uport, cport, dport);
 	fflush(stdout);
 	uv_run(sim.loop, UV_RUN_DEFAULT);
 	uv_loop_close(sim.loop);

@@ -46,7 +46,7 @@ find(const struct mkt_side *s, int side, int64_t px)
 }
 
 static void
-touch(struct mkt_book *b, int side, int64_t px)
+touch(struct mkt_book *b, int side, int64_t px, int64_t was)
 {
 	if (b->ntouch == b->touchcap) {
 		b->touchcap = b->touchcap ? b->touchcap * 2 : 64;
@@ -55,6 +55,8 @@ touch(struct mkt_book *b, int side, int64_t px)
 	b->touch[b->ntouch].side = side;
 	b->touch[b->ntouch].px = px;
 	b->touch[b->ntouch].qty = 0;
+	b->touch[b->ntouch].was = was;
+	b->touch[b->ntouch].seq = b->ntouch;
 	b->ntouch++;
 }
 
@@ -63,6 +65,7 @@ set_level(struct mkt_book *b, int side, int64_t px, int64_t qty)
 {
 	struct mkt_side *s = &b->s[side];
 	int i = find(s, side, px);
+	int64_t was = i >= 0 ? s->lv[i].qty : 0;
 
 	if (qty <= 0) {
 		if (i < 0)
@@ -84,7 +87,7 @@ set_level(struct mkt_book *b, int side, int64_t px, int64_t qty)
 		s->lv[i].qty = qty;
 		s->n++;
 	}
-	touch(b, side, px);
+	touch(b, side, px, was);
 }
 
 const struct mkt_level *
@@ -307,7 +310,9 @@ cmp_touch(const void *pa, const void *pb)
 		return a->side - c->side;
 	/* best first: bids by descending price, asks ascending */
 	int64_t ka = -key(a->side, a->px), kc = -key(c->side, c->px);
-	return ka < kc ? -1 : ka > kc;
+	if (ka != kc)
+		return ka < kc ? -1 : 1;
+	return a->seq < c->seq ? -1 : a->seq > c->seq;   /* the first touch of a level first */
 }
 
 static void
@@ -404,7 +409,7 @@ reshape(struct mkt_book *b, int side)
 	wpos = hi;
 	for (int i = hi - 1; i >= lo; i--) {
 		if (s->n - ndel > b->p.min_levels + 4 && rng_unit(&b->rng) < pdel) {
-			touch(b, side, s->lv[i].px);
+			touch(b, side, s->lv[i].px, s->lv[i].qty);
 			ndel++;
 			continue;
 		}
@@ -427,7 +432,7 @@ keep_count(struct mkt_book *b, int side)
 		/* drop the worst levels in one batch (index 0 is the worst) */
 		int cut = s->n - b->p.levels;
 		for (int i = 0; i < cut; i++)
-			touch(b, side, s->lv[i].px);
+			touch(b, side, s->lv[i].px, s->lv[i].qty);
 		memmove(s->lv, s->lv + cut, (size_t)(s->n - cut) * sizeof *s->lv);
 		s->n -= cut;
 	} else if (s->n < b->p.levels - 300) {
@@ -448,7 +453,7 @@ keep_count(struct mkt_book *b, int side)
 			}
 			s->lv[i].px = px;
 			s->lv[i].qty = rand_qty(b, r);
-			touch(b, side, px);
+			touch(b, side, px, 0);
 		}
 		s->n += add;
 	}

@@ -28,7 +28,8 @@
  * states depends only on the seed.
  *
  * After a step, chg[] holds every level whose quantity changed (final
- * quantity, 0 = removed), bids first then asks, each side best first;
+ * quantity, 0 = removed; `was` the quantity before the step, 0 = a new
+ * level), bids first then asks, each side best first;
  * fill[] holds the trades in execution order.
  */
 #ifndef MPSIM_MARKET_H
@@ -53,6 +54,8 @@ struct mkt_side {
 struct mkt_change {
 	int64_t px, qty;
 	int side;
+	int seq;        /* touch order within the step */
+	int64_t was;    /* chg[]: the quantity before the step (0 = a new level) */
 };
 
 struct mkt_fill {

@@ -155,6 +155,8 @@ static const struct inst_def defs[] = {
 	{"ETH-USDT", SIM_BINANCE_USDM, 1000000, 100000, 100000, 3000, 3.0, 1500},
 	{"BTC-USD", SIM_BINANCE_COINM, 10000000, 100000000, 100000000, 60000, 180, 300},
 	{"ETH-USD", SIM_BINANCE_COINM, 1000000, 100000000, 100000000, 3000, 900, 1500},
+	/* Deribit inverse contracts: tick 0.5 USD, amounts in 10 USD */
+	{"BTC-USD", SIM_DERIBIT, 50000000, 1000000000, 1000000000, 60000, 20000.0, 2000},
 };
 
 static uint64_t
@@ -199,8 +201,9 @@ sim_add_inst(const char *sym, int venue, int levels)
 	uint64_t seed = rng_splitmix(&(uint64_t){hash_str(sym, sim.seed * 0x9e3779b97f4a7c15ULL + (uint64_t)venue + 1)});
 	struct rng r;
 
+	/* the quote is the second segment (an option's is its date: BTC-240927-60000-C) */
 	if (dash == NULL || dash == sym || !dash[1] || strlen(sym) >= sizeof in->sym || dash - sym >= 12 ||
-	    strlen(dash + 1) >= 12) {
+	    strcspn(dash + 1, "-") >= 12) {
 		fprintf(stderr, "mpsim: --symbols: '%s' is not like BTC-USDT\n", sym);
 		return -1;
 	}

@@ -25,7 +25,8 @@ struct ssl_st;
 
 /* Simulated venues: indexes of sim.st and the listeners; each maps to its
  * exchange id and its operations through the table in venues.c. */
-enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_BYBIT = 2, SIM_BINANCE_USDM = 3, SIM_BINANCE_COINM = 4, SIM_NVENUE = 5 };
+enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_BYBIT = 2, SIM_BINANCE_USDM = 3, SIM_BINANCE_COINM = 4, SIM_DERIBIT = 5,
+       SIM_NVENUE = 6 };
 
 struct sim_conn;
 struct sim_inst;
@@ -150,6 +151,8 @@ struct sim_inst {
 	 * published top 1000 per side (0 = none), trade id, open interest (lots) */
 	int by_market;
 	int64_t by_u, by_seq, by_bound[2], by_trade_id, by_oi;
+	/* Deribit (deribit.c): book change_id, trade_seq, open interest (lots) */
+	int64_t dr_change_id, dr_trade_seq, dr_oi;
 };
 
 /* Connection state (http.c owns the I/O; the venue layers own subs). */
@@ -189,6 +192,9 @@ struct sim_conn {
 	int rx_idx;
 	int stalled;
 	int64_t close_at;               /* scheduled close (shutdown notice), 0 = none */
+	/* venue heartbeats the client asked for (Deribit set_heartbeat), monotonic ms:
+	 * interval (0 = off), next test_request, when the unanswered one expires (0 = none) */
+	int64_t hb_iv_ms, hb_next_ms, hb_due_ms;
 	struct sim_sub *subs;
 	int nsubs, capsubs;
 };

@@ -2,6 +2,7 @@
  * operations (binance.c + binance_fut.c, okx.c, bybit.c) by sim venue index. */
 #include "binance.h"
 #include "bybit.h"
+#include "deribit.h"
 #include "okx.h"
 #include "sim.h"
 #include "venue.h"
@@ -22,6 +23,12 @@ static int64_t
 by_last_id(const struct sim_inst *in)
 {
 	return in->by_u;
+}
+
+static int64_t
+dr_last_id(const struct sim_inst *in)
+{
+	return in->dr_change_id;
 }
 
 /* Binance USD-M / COIN-M: instruments only from their own --<venue>-symbols,
@@ -56,6 +63,12 @@ static const struct sim_venue venues[SIM_NVENUE] = {
 		.exch = EX_BYBIT, .inst_init = by_inst_init, .on_step = by_on_step, .rest = by_rest,
 		.ws_open = by_ws_open, .ws_message = by_ws_message, .broadcast = by_broadcast,
 		.fault_answer = by_fault_answer, .px = by_px, .qty = by_qty, .last_id = by_last_id,
+		.own_symbols = 1, .derivatives = 1,
+	},
+	[SIM_DERIBIT] = {
+		.exch = EX_DERIBIT, .inst_init = dr_inst_init, .on_step = dr_on_step, .housekeeping = dr_housekeeping,
+		.rest = dr_rest, .ws_open = dr_ws_open, .ws_message = dr_ws_message, .broadcast = dr_broadcast,
+		.fault_answer = dr_fault_answer, .px = dr_px, .qty = dr_qty, .last_id = dr_last_id,
 		.own_symbols = 1, .derivatives = 1,
 	},
 };

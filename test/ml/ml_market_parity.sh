@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# ml_market_parity.sh - the market-data features live identical to offline
+# ones.  The real pipeline under mpctl against mpsim's Bybit (a spot book, a
+# linear and an inverse perpetual: tickers, klines and, for the perpetuals,
+# funding, open interest and mark/index price) with [ml] features = market;
+# mpsub reads the MARKET_DATA messages from JetStream; then mpexport --what
+# market reads the store.  Per instrument and subject family, the n-th
+# message's ml_features equals the n-th marketupdates.npy row of that family
+# bit for bit (NaN = null), and the rows' receive times match the messages'
+# collected_at, so the two sides are the same records in the same order.
+# Also: the perpetuals' funding rate, open interest, its change and the
+# mark/index basis are numbers once seen, the spot book has none, and the
+# messages match the JSON Schemas.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../mpctl/lib_system.sh"
+PY=/usr/bin/python3
+
+$PY -c 'import numpy' 2>/dev/null || { skip ml_market_parity "/usr/bin/python3 without numpy"; exit 0; }
+[ -x "$BIN/mpexport" ] || { skip ml_market_parity "$BIN/mpexport not built"; exit 0; }
+sys_require ml_market_parity
+SIM_Y=$(free_port)
+SYMS="BTC-USDT,BTC-USDT-SWAP,BTC-USD-SWAP"
+bg "$BIN/mpsim" --binance-port 0 --okx-port 0 --bybit-port "$SIM_Y" --levels 1000 --rate 4 --bybit-symbols "$SYMS" \
+	>"$T_TMP/sim.out" 2>"$T_TMP/sim.err"
+wait_for 10 grep -q 'mpsim ready' "$T_TMP/sim.out" || { not_ok ml_market_sim_start "$(tail -3 "$T_TMP/sim.err")"; exit 1; }
+SYS_SIM=false
+sys_config 1
+cat >>"$CONF" <<EOF
+[instruments]
+binance =
+okx =
+bybit = $SYMS
+[feedd.bybit]
+ws_url = ws://127.0.0.1:$SIM_Y
+rest_url = http://127.0.0.1:$SIM_Y
+[bookd]
+snapshot_timeout = 5s
+[ml]
+enabled = true
+features = market
+EOF
+SYS_KEEP_LOGS=ml-market-parity
+START=$(date +%s%N)
+if sys_start; then ok ml_market_start; else not_ok ml_market_start "$(mpctl status 2>&1)"; exit 1; fi
+synced() { sys_health "
+b = [x for x in d['books'] if x['exchange'] == 'bybit']
+assert len(b) == 3 and all(x['synced'] for x in b), b"; }
+wait_for 60 synced || { not_ok ml_market_synced "$(sys_books_summary)"; exit 1; }
+# enough of every family: at least 40 open-interest updates per perpetual (so its change is known)
+market_msgs() {
+	"$BIN/mpsub" -c "$CONF" --streams 2>/dev/null | $PY -c '
+import json, sys
+s = json.load(sys.stdin)["streams"]["MARKET_DATA"]
+sys.exit(0 if s["messages"] >= int(sys.argv[1]) else 1)' "$1"
+}
+wait_for 90 market_msgs 600 || not_ok ml_market_messages "MARKET_DATA holds fewer than 600 messages"
+"$BIN/mpsub" -c "$CONF" --durable mlmkt --subjects ticker,kline,funding_rate,open_interest,mark_price,liquidation \
+	--until-caught-up --seconds 60 --dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" ||
+	not_ok ml_market_mpsub "$(tail -2 "$T_TMP/mpsub.log")"
+sys_stop
+END=$(date +%s%N)
+
+"$BIN/mpexport" -c "$CONF" --quiet --exchange bybit --symbol "$SYMS" --from "$START" --to "$END" \
+	--out "$T_TMP/out" --what market 2>"$T_TMP/export.err"
+check ml_market_export test $? = 0
+$PY - "$T_TMP/dump.txt" "$T_TMP/out" "$MP_ROOT/common/rec.h" <<'EOF'
+import calendar, json, math, re, struct, sys
+import numpy as np
+dump, out, rech = sys.argv[1:4]
+def res(name, cond, why):
+    print(('ok %s' % name) if cond else ('not ok %s - %s' % (name, why)))
+def ns(iso):
+    day, frac = iso.rstrip('Z').split('.')
+    return (calendar.timegm(tuple(int(x) for x in day.replace('T', '-').replace(':', '-').split('-')) + (0, 0, 0))
+            * 10**9 + int(frac.ljust(9, '0')))
+# the record kinds from common/rec.h, not from routerd's code
+h = open(rech).read()
+enum = lambda n: int(re.search(r'\b%s = (\d+)' % n, h).group(1))
+kind = {'ticker': enum('REC_TICKER') << 8, 'kline': enum('REC_KLINE') << 8,
+        'funding_rate': enum('REC_MARKET') << 8 | enum('MK_FUNDING'),
+        'open_interest': enum('REC_MARKET') << 8 | enum('MK_OPEN_INTEREST'),
+        'mark_price': enum('REC_MARKET') << 8 | enum('MK_MARK'),
+        'liquidation': enum('REC_MARKET') << 8 | enum('MK_LIQUIDATION')}
+live = {}
+for line in open(dump):
+    subj, body = line.rstrip('\n').split('\t', 1)
+    fam = subj.split('.')[3]
+    m = json.loads(body)
+    live.setdefault((m['symbol_name'], fam), []).append(m)
+bits = lambda x: struct.pack('<d', float('nan') if x is None else x)
+total = 0
+for sym in ('BTC-USDT', 'BTC-USDT-SWAP', 'BTC-USD-SWAP'):
+    d = '%s/bybit/%s' % (out, sym)
+    meta = json.load(open(d + '/metadata.json'))
+    cols = list(meta['requirement_artefacts']['market']['columns'])
+    v, k = np.load(d + '/marketupdates.npy'), np.load(d + '/marketupdates_keys.npy')
+    bad, n, fams = [], 0, {}
+    for fam, code in kind.items():
+        msgs = live.get((sym, fam), [])
+        rows = np.nonzero(k[:, 2] == code)[0]
+        fams[fam] = len(msgs)
+        if len(msgs) > len(rows):
+            bad.append('%s: %d messages, %d rows' % (fam, len(msgs), len(rows)))
+            continue
+        for i, m in enumerate(msgs):
+            r = rows[i]
+            f = m.get('ml_features')
+            if not isinstance(f, dict) or list(f) != cols:
+                bad.append('%s #%d: ml_features keys %s' % (fam, i, None if not f else list(f)[:3]))
+                break
+            # the same record: collected_at is the receive time in microseconds
+            if ns(m['collected_at']) // 1000 != k[r, 0] // 1000:
+                bad.append('%s #%d: collected_at %s, row %d received %d' % (fam, i, m['collected_at'], r, k[r, 0]))
+                break
+            diff = [c for j, c in enumerate(cols) if bits(f[c]) != struct.pack('<d', v[r, j])]
+            n += 1
+            if diff:
+                bad.append('%s #%d: %d differ, e.g. %s live %r offline %r' % (fam, i, len(diff), diff[0], f[diff[0]],
+                           v[r, cols.index(diff[0])]))
+                break
+    total += n
+    need = ('ticker',) if sym == 'BTC-USDT' else ('ticker', 'funding_rate', 'open_interest', 'mark_price')
+    res('ml_market_parity_' + sym, not bad and all(fams[f] >= 20 for f in need),
+        '%d compared, per family %s; %s' % (n, fams, '; '.join(bad[:3])))
+    print('# bybit %s: %d market messages compared bit for bit x %d features (%s)' % (sym, n, len(cols),
+          ', '.join('%s %d' % x for x in fams.items() if x[1])))
+    # what a perpetual must show by the end, and a spot book must not
+    last = {c: v[-1, j] for j, c in enumerate(cols)} if len(v) else {}
+    mk = ('mk_funding_rate', 'mk_mark_px', 'mk_index_px', 'mk_basis_bps', 'mk_open_interest', 'mk_oi_change')
+    if sym == 'BTC-USDT':
+        res('ml_market_spot_no_derivatives', last and all(math.isnan(last[c]) for c in mk) and
+            not math.isnan(last['tk_last']), last)
+    else:
+        res('ml_market_derivatives_' + sym, last and all(not math.isnan(last[c]) for c in mk) and
+            5e-5 <= last['mk_funding_rate'] < 1.6e-4 and last['mk_open_interest'] > 0, last)
+res('ml_market_compared', total >= 200, '%d messages compared' % total)
+EOF
+check ml_market_compare_ran test $? = 0
+if $PY -c 'import jsonschema' 2>/dev/null; then
+	if r=$($PY "$MP_ROOT/test/routerd/check.py" validate "$T_TMP/dump.txt"); then ok ml_market_messages_match_schema
+	else not_ok ml_market_messages_match_schema "$r"; fi
+fi
+check ml_market_routerd_no_errors bash -c "! grep -E ' (WARN|ERROR) ' '$SYS_DATA/log/routerd.log' | grep -v 'nats disconnected\|connection closed'"
