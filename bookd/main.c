@@ -131,10 +131,10 @@ struct bookd {
 	struct cfg *cfg;
 	struct inst_registry reg;
 	struct bk_cfg bc;
-	struct bk books[INST_MAX];
-	struct book_metrics bm[INST_MAX];
+	struct bk *books;                 /* reg.n, allocated at setup */
+	struct book_metrics *bm;          /* one per book */
 	int nbooks;
-	int by_id[INST_MAX + 1];          /* instrument id -> index in books, -1 */
+	int *by_id;                       /* instrument id (0 .. reg.n) -> index in books, -1 */
 	struct feedin v[EX_END];
 	int nv;
 	struct ring *router, *store;
@@ -244,7 +244,7 @@ setup_metrics(struct bookd *d)
 
 	if (!pipe_prefix(d->cfg, prefix, sizeof prefix))
 		return;
-	d->m = metrics_open(prefix, "bookd", err, sizeof err);
+	d->m = metrics_open_books(prefix, "bookd", d->nbooks, err, sizeof err);
 	if (!d->m) {
 		log_warn("metrics unavailable", "err=%s", log_q(err));
 		return;
@@ -325,7 +325,15 @@ setup(struct bookd *d)
 	/* request ids unique across restarts, so a late answer to the previous
 	 * process's request is never taken for ours */
 	d->bc.req_seq = (uint32_t)(now_ns() / 1000000) * 1000u;
-	memset(d->by_id, -1, sizeof d->by_id);
+	d->books = calloc((size_t)d->reg.n, sizeof *d->books);
+	d->bm = calloc((size_t)d->reg.n, sizeof *d->bm);
+	d->by_id = malloc(((size_t)d->reg.n + 1) * sizeof *d->by_id);
+	if (!d->books || !d->bm || !d->by_id) {
+		log_error("out of memory", "books=%d", d->reg.n);
+		return -1;
+	}
+	for (int i = 0; i <= d->reg.n; i++)
+		d->by_id[i] = -1;
 	for (int i = 0; i < d->reg.n; i++) {
 		const struct inst *in = &d->reg.v[i];
 		if (bk_init(&d->books[d->nbooks], in, &d->bc, the_sink(d)) < 0) {
@@ -409,7 +417,7 @@ handle(struct bookd *d, struct feedin *v, const struct ring_msg *m, int64_t now)
 		}
 		return;
 	}
-	idx = h->inst <= INST_MAX ? d->by_id[h->inst] : -1;
+	idx = h->inst <= (uint32_t)d->reg.n ? d->by_id[h->inst] : -1;
 	if (idx < 0 || d->books[idx].in->exch != v->exch) {
 		count(d->m_unknown_inst, &d->unknown_inst);
 		return;
@@ -518,6 +526,10 @@ main(int argc, char **argv)
 	rc = run(&d);
 	for (int i = 0; i < d.nbooks; i++)
 		bk_free(&d.books[i]);
+	free(d.books);
+	free(d.bm);
+	free(d.by_id);
+	inst_reg_free(&d.reg);
 	for (int i = 0; i < d.nv; i++) {
 		ring_close(d.v[i].feed);
 		ring_close(d.v[i].ctl);

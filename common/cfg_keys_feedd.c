@@ -39,6 +39,9 @@ const struct cfg_key cfg_keys_feedd[] = {
 	/* REST snapshots and budgets */
 	{"feedd.*", "snapshot_depth", CFG_INT, "0", 0, 5000,
 	    "levels of a REST snapshot when the request does not say (0 = the venue maximum: Binance 5000, OKX 400)"},
+	{"feedd.*", "streams_per_link", CFG_INT, "1024", 1, 1024,
+	    "Binance: most streams on one WebSocket link (the venue takes 1024 a connection); the "
+	    "instruments spread over as many links as needed, each instrument's streams on one link"},
 	{"feedd.*", "weight_limit", CFG_INT, "0", 0, 1000000,
 	    "Binance REQUEST_WEIGHT per weight_window (0 = read it from GET /api/v3/exchangeInfo, 6000 until then)"},
 	{"feedd.*", "weight_window", CFG_DUR, "1m", 100 * MS, 3600 * S,

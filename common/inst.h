@@ -25,10 +25,16 @@
 
 #include "venue.h"
 
-#define INST_MAX 64
+/* How many instruments a registry takes is configuration ([system]
+ * max_instruments, default INST_DEFAULT_MAX); every per-instrument table is
+ * allocated from the registry's count.  INST_LIMIT is only the largest value
+ * that key accepts (a store segment header counts its instruments in 16
+ * bits): an id above it in a record is corrupt, whatever the config. */
+#define INST_DEFAULT_MAX 1024
+#define INST_LIMIT 65535
 
 struct inst {
-	uint32_t id;          /* 1..INST_MAX */
+	uint32_t id;          /* 1..registry n */
 	uint8_t exch;         /* enum exch_id */
 	int8_t px_exp;        /* mantissa exponent of prices (default -8) */
 	int8_t qty_exp;       /* mantissa exponent of sizes (default -8) */
@@ -47,15 +53,32 @@ struct inst {
 	char ct_ccy[16];
 };
 
+/* A registry grows as instruments are added (v is allocated; ids index it,
+ * v[id - 1]).  A zeroed struct is an empty registry taking INST_DEFAULT_MAX;
+ * inst_reg_free() releases it.  Copy one with inst_reg_copy(), never by
+ * assignment (the copies would share v).  Adding may move v: a pointer from
+ * inst_get()/inst_find() stays valid only while the registry does not grow
+ * past cap, so a program that adds while holding pointers reserves first. */
 struct inst_registry {
 	int n;
-	struct inst v[INST_MAX];
+	int cap;              /* entries allocated in v */
+	int max;              /* most instruments taken (0 = INST_DEFAULT_MAX) */
+	struct inst *v;
 };
+
+/* An empty registry taking at most max instruments (0 = INST_DEFAULT_MAX). */
+void inst_reg_init(struct inst_registry *r, int max);
+void inst_reg_free(struct inst_registry *r);
+/* Room for n instruments in all (n <= max), so adding up to n never moves
+ * v.  0, or -1 out of memory. */
+int inst_reg_reserve(struct inst_registry *r, int n);
+/* dst (uninitialised or freed) becomes a copy of src; 0, or -1 out of memory. */
+int inst_reg_copy(struct inst_registry *dst, const struct inst_registry *src);
 
 /* Add (exchange, canonical symbol) with the venue's default scaling, string
  * style and venue id (the venue table, venue.h).  Returns the id, or 0 with
  * err filled (unknown or planned exchange, bad symbol, registry full,
- * duplicate).  Symbols are BASE-QUOTE; OKX also takes instIds of other
+ * duplicate, out of memory).  Symbols are BASE-QUOTE; OKX also takes instIds of other
  * instrument types, up to 5 segments (BTC-USD-220527, UNI-USD-SWAP,
  * BTC-USD-220527-30000-C). */
 uint32_t inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_t errlen);

@@ -23,7 +23,10 @@
 #include "rec.h"
 #include "ring.h"
 
-#define FEED_MAX_LINKS 6        /* Bybit: a link per market, more past its args limit */
+/* Links beyond one per instrument (Bybit: a link per market, more past its
+ * args limit); Binance needs at most one per instrument, so venue_setup()
+ * allocates FEED_MAX_LINKS + instruments links. */
+#define FEED_MAX_LINKS 6
 #define FEED_TXQ 32
 #define FEED_KINDS 64          /* distinct malformed/unknown kinds logged with a sample */
 
@@ -57,7 +60,8 @@ struct link {
 	struct feed *f;
 	int idx;
 	int kind;                     /* the venue's own link kind (feedd/venue_<venue>.c) */
-	const char *name;             /* "binance", "okx-public", "okx-business" */
+	const char *name;             /* "binance", "binance-2", "okx-public", "okx-business" */
+	char name_buf[24];            /* for a name made at setup */
 	int books;                    /* carries depth: connects/losses are per-instrument events */
 	int text_ping;                /* keep alive with a text "ping" after silence (OKX); else
 	                               * the server pings and lws answers */
@@ -71,7 +75,8 @@ struct link {
 	int retry_armed;
 	int64_t retry_at;
 	int rollover_pending;         /* roll over once cur is open (notice came while connecting) */
-	int64_t depth_rx[INST_MAX + 1];   /* last depth record per instrument (mono ns) */
+	int64_t *depth_rx;            /* last depth record per instrument id (mono ns), reg.n + 1 */
+	int first, count;             /* Binance: the link carries inst_ids[first .. first+count) */
 	uint64_t connects, losses, rollovers, stale;
 };
 
@@ -158,7 +163,7 @@ struct feed {
 	char sect[32];                /* "feedd.binance" */
 	struct inst_registry reg;
 	int ninst;
-	uint32_t inst_ids[INST_MAX];  /* this venue's instruments */
+	uint32_t *inst_ids;           /* this venue's instruments (ninst, allocated) */
 	struct parse_ctx parser;
 	uv_loop_t *loop;
 	uv_timer_t tick;
@@ -180,17 +185,18 @@ struct feed {
 	int64_t market_next;          /* mono ns of the next market poll round */
 	uint32_t snap_depth, deep_depth;
 	/* links */
-	struct link link[FEED_MAX_LINKS];
-	int nlinks;
+	struct link *link;            /* maxlinks allocated by venue_setup, nlinks used */
+	int nlinks, maxlinks;
 	struct conn *conns;           /* every conn not yet freed */
 	uint64_t conn_serial;
 	/* rest */
 	struct rest rest;
-	int64_t deep_next[INST_MAX + 1];
+	int64_t *deep_next;           /* per instrument id, reg.n + 1 */
 	/* instrument rules (meta.c) */
 	int64_t meta_interval_ns, meta_retry_ns;   /* instrument_interval (0 = never ask), instrument_retry */
-	int64_t meta_next[INST_MAX + 1];           /* mono: when to ask next; -1 = never */
-	struct rec_instrument meta[INST_MAX + 1];  /* the last rules written (h.type 0 = none yet) */
+	int64_t *meta_next;                        /* per instrument id, reg.n + 1: mono when to ask next; -1 = never */
+	struct rec_instrument *meta;               /* per instrument id, reg.n + 1: the last rules written
+	                                            * (h.type 0 = none yet) */
 	uint64_t deep_rng;            /* deep_interval jitter */
 	/* outputs */
 	struct ring *feed_ring, *raw_ring, *ctl_ring;
@@ -266,6 +272,14 @@ extern const struct feed_venue feed_venue_deribit;
 const struct feed_venue *venue_ops(int exch, char *err, size_t errlen);
 /* Defaults and settings of the venue from config; links set up. */
 int venue_setup(struct feed *f, char *err, size_t errlen);
+/* The next unused link (for a venue's setup), or NULL with err when all
+ * maxlinks are taken. */
+struct link *venue_link_add(struct feed *f, char *err, size_t errlen);
+/* What venue_setup allocated. */
+void venue_free(struct feed *f);
+/* Binance: instruments on one link when each has streams_per_inst streams
+ * and a link takes streams_per_link; -1 with err if one does not fit. */
+int binance_per_link(int streams_per_link, int streams_per_inst, char *err, size_t errlen);
 /* Append fmt (two strings) to buf (for building stream lists). */
 void venue_append(char *buf, size_t cap, const char *fmt, const char *a, const char *b);
 /* Whether link l carries instrument id inst (feed_venue.carries). */

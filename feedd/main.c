@@ -146,6 +146,14 @@ instruments(struct feed *f, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", perr);
 		return -1;
 	}
+	f->inst_ids = malloc((size_t)(f->reg.n ? f->reg.n : 1) * sizeof *f->inst_ids);
+	f->deep_next = calloc((size_t)f->reg.n + 1, sizeof *f->deep_next);
+	f->meta_next = calloc((size_t)f->reg.n + 1, sizeof *f->meta_next);
+	f->meta = calloc((size_t)f->reg.n + 1, sizeof *f->meta);
+	if (!f->inst_ids || !f->deep_next || !f->meta_next || !f->meta) {
+		snprintf(err, errlen, "out of memory for %d instruments", f->reg.n);
+		return -1;
+	}
 	for (int i = 0; i < f->reg.n; i++)
 		if (f->reg.v[i].exch == f->exch)
 			f->inst_ids[f->ninst++] = f->reg.v[i].id;
@@ -276,6 +284,12 @@ main(int argc, char **argv)
 	ws_free(f);
 	out_close(f);
 	parse_free(&f->parser);
+	venue_free(f);
+	free(f->inst_ids);
+	free(f->deep_next);
+	free(f->meta_next);
+	free(f->meta);
+	inst_reg_free(&f->reg);
 	if (uv_loop_close(&loop) != 0)
 		log_warn("event loop closed with handles still open", NULL);
 	curl_global_cleanup();

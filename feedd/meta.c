@@ -93,7 +93,7 @@ meta_answer(struct feed *f, uint32_t inst, int ok, long status, const char *why)
 void
 meta_seen(struct feed *f, const struct rec_hdr *rec)
 {
-	if (rec->inst == 0 || rec->inst > INST_MAX || rec->len != sizeof f->meta[0])
+	if (!f->meta || rec->inst == 0 || rec->inst > (uint32_t)f->reg.n || rec->len != sizeof f->meta[0])
 		return;
 	memcpy(&f->meta[rec->inst], rec, sizeof f->meta[0]);
 }
@@ -103,7 +103,7 @@ meta_resend(struct feed *f, uint32_t inst)
 {
 	struct rec_instrument r;
 
-	if (inst == 0 || inst > INST_MAX || f->meta[inst].h.type != REC_INSTRUMENT)
+	if (!f->meta || inst == 0 || inst > (uint32_t)f->reg.n || f->meta[inst].h.type != REC_INSTRUMENT)
 		return;
 	r = f->meta[inst];
 	r.h.stage_ns[STAGE_FEED] = 0;

@@ -42,7 +42,7 @@ out_open(struct feed *f, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(name, sizeof name, "feedd.%s", f->ex);
-	f->m = metrics_open(prefix, name, perr, sizeof perr);
+	f->m = metrics_open_books(prefix, name, f->ninst, perr, sizeof perr);
 	if (!f->m)
 		log_warn("metrics unavailable", "err=%s", log_q(perr));
 	out_metrics_init(f);
@@ -157,7 +157,7 @@ out_record(void *ud, const struct rec_hdr *rec)
 	if (rec->type == REC_INSTRUMENT)
 		meta_seen(f, rec);
 	if ((rec->type == REC_DELTA || (rec->type == REC_SNAPSHOT &&
-	    ((const struct rec_snapshot *)rec)->kind == SNAP_WS)) && rec->inst <= INST_MAX) {
+	    ((const struct rec_snapshot *)rec)->kind == SNAP_WS)) && rec->inst <= (uint32_t)f->reg.n) {
 		int64_t m = mono_ns();
 		for (int i = 0; i < f->nlinks; i++)
 			if (f->link[i].books && venue_link_carries(&f->link[i], rec->inst))

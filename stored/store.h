@@ -57,7 +57,8 @@
  * new record type changes the schema hash but not the block header layout. */
 #define STORE_TYPES 16
 _Static_assert(REC_TYPE_MAX < STORE_TYPES, "STORE_TYPES must exceed REC_TYPE_MAX");
-#define STORE_SEG_HDR_MAX 16384
+/* a header with INST_LIMIT instruments (n_inst is 16 bits) */
+#define STORE_SEG_HDR_MAX (96u + 65535u * 104u)
 
 enum store_kind { STORE_K_BOOK = 1, STORE_K_RAW = 2, STORE_K_SYS = 3 };
 /* STORE_CODEC_ZSTD: zstd of the records as they are.  STORE_CODEC_COLS: zstd
@@ -172,7 +173,6 @@ void store_inst_from_disk(const struct store_inst_disk *d, struct inst *in);
 struct store_seg_info {
 	char path[512];
 	struct store_seg_hdr hdr;
-	struct inst_registry reg;   /* the segment's instrument table */
 	int sealed;                 /* has a valid index */
 	uint64_t size;              /* file size */
 	uint64_t data_end;          /* end of the last valid block */
@@ -201,6 +201,9 @@ typedef void (*store_fault_fn)(const struct store_fault *f, void *arg);
  * header). */
 int store_seg_scan(const char *path, int verify_data, struct store_seg_info *info,
     store_fault_fn fn, void *arg, char *err, size_t errlen);
+/* The segment's instrument table (its header's) into reg (uninitialised;
+ * inst_reg_free() it after a 0).  0, or -1 with err. */
+int store_seg_reg(const char *path, struct inst_registry *reg, char *err, size_t errlen);
 
 /* ---- the manifest: what was sealed (store_manifest.c) ----
  *

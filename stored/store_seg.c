@@ -34,6 +34,10 @@ store_reg_find(const struct inst_registry *reg, uint32_t id)
 {
 	int i;
 
+	/* ids are positions (inst.h), so this is the answer; any other
+	 * table a segment may hold is searched */
+	if (id >= 1 && id <= (uint32_t)reg->n && reg->v[id - 1].id == id)
+		return &reg->v[id - 1];
 	for (i = 0; i < reg->n; i++)
 		if (reg->v[i].id == id)
 			return &reg->v[i];
@@ -114,7 +118,6 @@ store_seg_open(struct store_seg *s, const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	if (s->hdr.hdr_len < sizeof s->hdr || s->hdr.hdr_len > STORE_SEG_HDR_MAX ||
-	    s->hdr.n_inst > INST_MAX ||
 	    s->hdr.hdr_len != sizeof s->hdr + s->hdr.n_inst * sizeof(struct store_inst_disk) ||
 	    s->hdr.hdr_len > s->size) {
 		snprintf(err, errlen, "%s: bad segment header length", path);
@@ -139,9 +142,14 @@ store_seg_open(struct store_seg *s, const char *path, char *err, size_t errlen)
 	s->hdr.exchange[sizeof s->hdr.exchange - 1] = 0;
 	s->hdr.symbol[sizeof s->hdr.symbol - 1] = 0;
 	d = (struct store_inst_disk *)(buf + sizeof s->hdr);
+	inst_reg_init(&s->reg, INST_LIMIT);
+	if (s->hdr.n_inst && !(s->reg.v = malloc(s->hdr.n_inst * sizeof *s->reg.v))) {
+		snprintf(err, errlen, "%s: out of memory for %u instruments", path, (unsigned)s->hdr.n_inst);
+		goto fail;
+	}
 	for (i = 0; i < s->hdr.n_inst; i++)
 		store_inst_from_disk(&d[i], &s->reg.v[i]);
-	s->reg.n = s->hdr.n_inst;
+	s->reg.n = s->reg.cap = s->hdr.n_inst;
 	free(buf);
 	s->off = s->hdr.hdr_len;
 	s->data_end = s->hdr.hdr_len;
@@ -151,6 +159,7 @@ fail:
 	free(buf);
 	close(s->fd);
 	s->fd = -1;
+	inst_reg_free(&s->reg);
 	return -1;
 }
 
@@ -186,6 +195,7 @@ store_seg_close(struct store_seg *s)
 	s->fd = -1;
 	free(s->idx);
 	s->idx = NULL;
+	inst_reg_free(&s->reg);
 }
 
 int

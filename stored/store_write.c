@@ -25,7 +25,8 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-#define MAX_STREAMS (INST_MAX + 8)
+/* streams: one per book plus raw and sys ones (STREAMS_EXTRA), sized from the registry */
+#define STREAMS_EXTRA 8
 #define MAX_RINGS 8
 
 struct ring_mark {
@@ -75,7 +76,10 @@ struct store_writer {
 	ZSTD_CCtx *cctx;
 	void *cbuf;
 	size_t ccap;
-	struct wstream s[MAX_STREAMS];
+	struct wstream *s;      /* ns: the registry's books + STREAMS_EXTRA */
+	int ns;
+	int *by_inst;           /* instrument id (< nby) -> book stream index + 1, 0 = none yet */
+	int nby;
 	struct store_writer_stats st;
 };
 
@@ -379,7 +383,11 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 	}
 	if (kind == STORE_K_SYS)
 		exch = EX_NONE;
-	for (i = 0; i < MAX_STREAMS; i++) {
+	/* a book's stream by its id: this runs per record, over as many
+	 * streams as books */
+	if (kind == STORE_K_BOOK && inst < (uint32_t)w->nby && w->by_inst[inst])
+		return &w->s[w->by_inst[inst] - 1];
+	for (i = 0; i < w->ns; i++) {
 		s = &w->s[i];
 		if (!s->used) {
 			if (!fr)
@@ -415,6 +423,8 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 		s->used = 0;
 		return NULL;
 	}
+	if (kind == STORE_K_BOOK && inst < (uint32_t)w->nby)
+		w->by_inst[inst] = (int)(s - w->s) + 1;
 	return s;
 }
 
@@ -795,10 +805,47 @@ seal_segment(struct store_writer *w, struct wstream *s, char *err, size_t errlen
 	return 0;
 }
 
-void
-store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg)
+/* w->reg becomes a copy of reg, and the stream table grows to match (new
+ * streams zeroed; existing ones keep their place). */
+static int
+take_reg(struct store_writer *w, const struct inst_registry *reg, char *err, size_t errlen)
 {
-	w->reg = *reg;
+	struct inst_registry nr;
+	int ns = reg->n + STREAMS_EXTRA;
+
+	if (inst_reg_copy(&nr, reg) < 0)
+		return snprintf(err, errlen, "out of memory for %d instruments", reg->n), -1;
+	if (ns > w->ns) {
+		struct wstream *s = realloc(w->s, (size_t)ns * sizeof *s);
+
+		if (!s) {
+			inst_reg_free(&nr);
+			return snprintf(err, errlen, "out of memory for %d streams", ns), -1;
+		}
+		memset(s + w->ns, 0, (size_t)(ns - w->ns) * sizeof *s);
+		w->s = s;
+		w->ns = ns;
+	}
+	if (reg->n + 1 > w->nby) {
+		int *bi = realloc(w->by_inst, ((size_t)reg->n + 1) * sizeof *bi);
+
+		if (!bi) {
+			inst_reg_free(&nr);
+			return snprintf(err, errlen, "out of memory for %d streams", ns), -1;
+		}
+		memset(bi + w->nby, 0, (size_t)(reg->n + 1 - w->nby) * sizeof *bi);
+		w->by_inst = bi;
+		w->nby = reg->n + 1;
+	}
+	inst_reg_free(&w->reg);
+	w->reg = nr;
+	return 0;
+}
+
+int
+store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg, char *err, size_t errlen)
+{
+	return take_reg(w, reg, err, errlen);
 }
 
 struct store_writer *
@@ -813,11 +860,17 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(w->root, sizeof w->root, "%s", o->root);
-	w->reg = *o->reg;
+	if (take_reg(w, o->reg, err, errlen) < 0) {
+		free(w);
+		return NULL;
+	}
 	w->level = o->zstd_level ? o->zstd_level : 3;
 	w->codec = o->codec ? o->codec : STORE_CODEC_COLS2;
 	if (w->codec != STORE_CODEC_ZSTD && w->codec != STORE_CODEC_COLS && w->codec != STORE_CODEC_COLS2) {
 		snprintf(err, errlen, "unknown store codec %d", o->codec);
+		inst_reg_free(&w->reg);
+		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -826,6 +879,9 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 	if (!w->cctx || mkdirs(w->root) < 0) {
 		snprintf(err, errlen, "%s: %s", w->root, w->cctx ? strerror(errno) : "zstd context");
 		ZSTD_freeCCtx(w->cctx);
+		inst_reg_free(&w->reg);
+		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -834,6 +890,9 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 	n = store_streams(w->root, &v, err, errlen);
 	if (n < 0) {
 		ZSTD_freeCCtx(w->cctx);
+		inst_reg_free(&w->reg);
+		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -938,14 +997,14 @@ store_writer_commit(struct store_writer *w, char *err, size_t errlen)
 	int64_t now = now_ns();
 	int i, rc = 0;
 
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < w->ns; i++) {
 		struct wstream *s = &w->s[i];
 		if (!s->used || s->fd < 0)
 			continue;
 		if (write_block(w, s, now, err, errlen) < 0)
 			rc = -1;
 	}
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < w->ns; i++) {
 		struct wstream *s = &w->s[i];
 		if (!s->used || s->fd < 0)
 			continue;
@@ -965,7 +1024,7 @@ store_writer_pending(const struct store_writer *w)
 	size_t n = 0;
 	int i;
 
-	for (i = 0; i < MAX_STREAMS; i++)
+	for (i = 0; i < w->ns; i++)
 		if (w->s[i].used)
 			n += w->s[i].len;
 	return n;
@@ -983,7 +1042,7 @@ store_writer_last_seq(const struct store_writer *w, uint64_t ring_id)
 	uint64_t m = 0, v;
 	int i;
 
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < w->ns; i++) {
 		if (!w->s[i].used)
 			continue;
 		v = mark_get(w->s[i].marks, w->s[i].n_marks, ring_id);
@@ -1007,7 +1066,7 @@ store_writer_close(struct store_writer *w, char *err, size_t errlen)
 	}
 	if (store_writer_commit(w, err, errlen) < 0)
 		rc = -1;
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < w->ns; i++) {
 		struct wstream *s = &w->s[i];
 		if (!s->used)
 			continue;
@@ -1020,6 +1079,9 @@ store_writer_close(struct store_writer *w, char *err, size_t errlen)
 	}
 	ZSTD_freeCCtx(w->cctx);
 	free(w->cbuf);
+	inst_reg_free(&w->reg);
+	free(w->s);
+	free(w->by_inst);
 	free(w);
 	return rc;
 }

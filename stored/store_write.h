@@ -45,8 +45,9 @@ struct store_writer;
 struct store_writer *store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen);
 /* The registry grew (instruments appended, ids of the others unchanged: a
  * tool that adopts the instruments a capture names): take the new copy;
- * segments opened from now on carry it. */
-void store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg);
+ * segments opened from now on carry it.  0, or -1 with err (out of memory;
+ * the writer keeps the old one). */
+int store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg, char *err, size_t errlen);
 /*
  * Add one record (rec_check already passed) read from the ring ring_id at seq.
  * exch_hint: the exchange whose raw stream gets records without an instrument

@@ -27,3 +27,5 @@ $(OBJ)/test/feedd/test_okx_market.o: CFLAGS += -Wno-format-truncation
 # bench_venue_real: parse + apply per venue (spot and USD-M real recordings, one run)
 $(eval $(call prog,bench_venue_real,test/feedd/bench_venue_real.c $(FEEDD_PARSE_SRCS) $(BOOK_ENGINE_SRCS),jansson))
 BENCHES += $(BIN)/bench_venue_real
+# test_feedd_links: venue_setup's split of the instruments over links (all of feedd but main.c)
+$(eval $(call test_prog,test_feedd_links,test/feedd/test_feedd_links.c $(filter-out feedd/main.c,$(FEEDD_SRCS)),libuv libwebsockets libcurl jansson inih))

@@ -61,7 +61,7 @@ setup(void)
 {
 	char err[128];
 
-	memset(&g_reg, 0, sizeof g_reg);
+	inst_reg_free(&g_reg);   /* empty again (static: set up more than once) */
 	inst_add(&g_reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_BINANCE, "ETH-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err);
@@ -354,13 +354,13 @@ t_okx_books(void)
 static void
 t_okx_legacy_books(void)
 {
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct parse_ctx p;
 	const struct rec_snapshot *s;
 	const struct rec_delta *d;
 	char err[128];
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	T_CHECK(inst_add(&reg, EX_OKX, "BTC-USDT", err, sizeof err) == 1);
 	T_CHECK(inst_add(&reg, EX_OKX, "BTC-USD-220527", err, sizeof err) == 2);
 	T_CHECK(inst_add(&reg, EX_OKX, "uni-usd-swap", err, sizeof err) == 3);

@@ -58,3 +58,4 @@ soak: progs
 BENCHES += test/mpctl/bench_books60.sh
 # 60 books synced and exact against mpsim (~2 min; conditions, not timed).
 TEST_SCRIPTS += test/mpctl/mpctl_books60.sh
+TEST_SCRIPTS += test/mpctl/mpctl_many.sh

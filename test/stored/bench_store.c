@@ -101,7 +101,7 @@ zstd_blocks(char **json, int n, int per_block, int level)
 int
 main(int argc, char **argv)
 {
-	struct inst_registry reg = { 0 };
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct store_writer_opts o;
 	struct store_writer *w;
 	struct gen_book b;

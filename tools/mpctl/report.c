@@ -282,14 +282,17 @@ books_json(struct ctl *c, int64_t now_real)
 {
 	const struct venue *ve;
 	int vit;
-	const char *syms[INST_MAX];
+	const char **syms;
 	json_t *a = json_array();
 	int live = child_running(c, "bookd");
 	int i, n;
 
 	for (vit = 0; (ve = venue_next(&vit)); ) {
-		n = cfg_list(c->cfg, "instruments", ve->name, syms, INST_MAX);
-		for (i = 0; i < n && i < INST_MAX; i++) {
+		n = cfg_list(c->cfg, "instruments", ve->name, NULL, 0);
+		if (!n || !(syms = malloc((size_t)n * sizeof *syms)))
+			continue;
+		cfg_list(c->cfg, "instruments", ve->name, syms, n);
+		for (i = 0; i < n; i++) {
 			char lab[160], labs[200];
 			double synced, lb, la, eb = 0, ea = 0, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
 			double tok, tbad, tnc, ab = 0, aa = 0, asof;
@@ -419,6 +422,7 @@ books_json(struct ctl *c, int64_t now_real)
 			    quantiles_ms(c, "bookd", "mp_book_process_latency_seconds", lab));
 			json_array_append_new(a, o);
 		}
+		free(syms);
 	}
 	return a;
 }

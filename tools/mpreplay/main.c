@@ -75,8 +75,8 @@ static const char usage[] =
 struct replay {
 	struct inst_registry reg;
 	struct bk_cfg bc;
-	struct bk books[INST_MAX];
-	int by_id[INST_MAX + 1];
+	struct bk *books;               /* reg.max (adopting: every book the registry can take) */
+	int *by_id;                     /* id (0 .. reg.max) -> index in books, -1 */
 	int nbooks;
 	struct parse_ctx pc[EX_END];     /* by enum exch_id */
 	int pc_ready[EX_END];
@@ -165,7 +165,7 @@ adopt_inst(void *ud, int exch, const char *sym, size_t len)
 	uint32_t id;
 	const struct venue *v = venue_get(exch);
 
-	if (!r->adopt || !v || r->nbooks >= INST_MAX)
+	if (!r->adopt || !v || r->nbooks >= r->reg.max)
 		return NULL;
 	if (venue_canon_of(v, sym, len, canon, sizeof canon) < 0 ||
 	    (id = inst_add(&r->reg, exch, canon, err, sizeof err)) == 0) {
@@ -179,8 +179,10 @@ adopt_inst(void *ud, int exch, const char *sym, size_t len)
 		exit(1);
 	}
 	r->by_id[id] = r->nbooks++;
-	if (r->sw)
-		store_writer_set_reg(r->sw, &r->reg);
+	if (r->sw && store_writer_set_reg(r->sw, &r->reg, err, sizeof err) < 0) {
+		fprintf(stderr, "mpreplay: store: %s\n", err);
+		exit(1);
+	}
 	if (r->started[exch])
 		bk_start(&r->books[r->nbooks - 1], r->now);
 	return inst_get(&r->reg, id);
@@ -208,7 +210,7 @@ on_record(void *ud, const struct rec_hdr *rec)
 		}
 		return 0;
 	}
-	idx = rec->inst <= INST_MAX ? r->by_id[rec->inst] : -1;
+	idx = rec->inst <= (uint32_t)r->reg.max ? r->by_id[rec->inst] : -1;
 	if (idx >= 0)
 		bk_input(&r->books[idx], rec, r->now);
 	return 0;
@@ -510,7 +512,16 @@ main(int argc, char **argv)
 	bk_cfg_load(&r.bc, cfg);
 	r.bc.out_flags = REC_F_REPLAY;
 	g_sink.ud = &r;
-	memset(r.by_id, -1, sizeof r.by_id);
+	/* Books point into the registry: it never moves once reserved, so an
+	 * adopted instrument leaves the others' pointers alone. */
+	r.books = calloc((size_t)r.reg.max, sizeof *r.books);
+	r.by_id = malloc(((size_t)r.reg.max + 1) * sizeof *r.by_id);
+	if (!r.books || !r.by_id || inst_reg_reserve(&r.reg, r.reg.max) < 0) {
+		fprintf(stderr, "mpreplay: out of memory for %d instruments\n", r.reg.max);
+		return 1;
+	}
+	for (int i = 0; i <= r.reg.max; i++)
+		r.by_id[i] = -1;
 	for (int i = 0; i < r.reg.n; i++) {
 		if (bk_init(&r.books[r.nbooks], &r.reg.v[i], &r.bc, &g_sink) < 0) {
 			fprintf(stderr, "mpreplay: out of memory\n");
@@ -566,6 +577,9 @@ main(int argc, char **argv)
 	for (int x = 0; x < EX_END; x++)
 		if (r.pc_ready[x])
 			parse_free(&r.pc[x]);
+	free(r.books);
+	free(r.by_id);
+	inst_reg_free(&r.reg);
 	cfg_free(cfg);
 	return rc;
 }
