@@ -65,7 +65,7 @@ enum store_kind { STORE_K_BOOK = 1, STORE_K_RAW = 2, STORE_K_SYS = 3 };
  * the writer uses since 2026-12): the columns, with snapshots coded against
  * the book the block's earlier records predict (store_pred.h).  All decompress
  * to the same records; readers read every codec. */
-enum store_codec { STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2, STORE_CODEC_COLS2 = 3 };
+enum store_codec { STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2, STORE_CODEC_COLS2 = 3, STORE_CODEC_AC = 4 };
 
 /* ---- on-disk structures (little-endian, fixed layout) ---- */
 

@@ -815,8 +815,9 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 	snprintf(w->root, sizeof w->root, "%s", o->root);
 	w->reg = *o->reg;
 	w->level = o->zstd_level ? o->zstd_level : 3;
-	w->codec = o->codec ? o->codec : STORE_CODEC_COLS2;
-	if (w->codec != STORE_CODEC_ZSTD && w->codec != STORE_CODEC_COLS && w->codec != STORE_CODEC_COLS2) {
+	w->codec = o->codec ? o->codec : STORE_CODEC_AC;
+	if (w->codec != STORE_CODEC_ZSTD && w->codec != STORE_CODEC_COLS && w->codec != STORE_CODEC_COLS2 &&
+	    w->codec != STORE_CODEC_AC) {
 		snprintf(err, errlen, "unknown store codec %d", o->codec);
 		free(w);
 		return NULL;
