@@ -12,9 +12,9 @@
  * (measured in test/stored/bench_store_real.sh).
  *
  * An integer v is coded as its bit length (0..64, a 7-bit binary tree of
- * adaptive probabilities), then the two bits below its top bit under the
- * same context and length, then the remaining low bits at probability 1/2
- * (they are noise in every column measured).
+ * adaptive probabilities), then the two (ac_wint: six) bits below its top
+ * bit under the same context and length, then the remaining low bits at
+ * probability 1/2 (they are noise in every column measured).
  *
  * Contract: the encoder appends to a growing buffer and reports only out of
  * memory; the decoder never reads past its input: bytes beyond it read as 0
@@ -53,6 +53,16 @@ struct ac_int {
 	uint16_t hi[65][1 << AC_HI_BITS];       /* the bits below the top one, by length */
 };
 
+/* The same with AC_WIDE_BITS bits below the top one modelled, for lengths
+ * below AC_WIDE_NB (no bit direct): price steps and size literals, whose
+ * distributions within a length are far from flat (measured). */
+#define AC_WIDE_BITS 6
+#define AC_WIDE_NB 25
+struct ac_wint {
+	uint16_t nb[128];
+	uint16_t hi[AC_WIDE_NB][1 << AC_WIDE_BITS];
+};
+
 void ac_enc_init(struct ac_enc *e);
 /* Flush; 0, or -1 if any append failed.  e->p (malloc'd) holds e->len bytes. */
 int ac_enc_finish(struct ac_enc *e);
@@ -63,6 +73,9 @@ void ac_put_bit(struct ac_enc *e, uint16_t *prob, int bit);
 int ac_get_bit(struct ac_dec *d, uint16_t *prob);
 void ac_put_int(struct ac_enc *e, struct ac_int *m, uint64_t v);
 uint64_t ac_get_int(struct ac_dec *d, struct ac_int *m);
+void ac_wint_init(struct ac_wint *m, size_t n);
+void ac_put_wint(struct ac_enc *e, struct ac_wint *m, uint64_t v);
+uint64_t ac_get_wint(struct ac_dec *d, struct ac_wint *m);
 /* The number of bits of v (0 for 0): the model's length symbol. */
 int ac_bits(uint64_t v);
 

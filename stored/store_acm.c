@@ -32,11 +32,13 @@ struct qent {
 struct acm {
 	struct ac_int slot[ACM_SLOTS];
 	struct lane_m *lane[ACM_SLOTS];
-	struct ac_int px[2][ACM_PX_KINDS][PX_BUCKETS], px_tz[2];
+	struct ac_wint px[2][ACM_PX_KINDS][PX_BUCKETS];
+	struct ac_int px_tz[2];
 	int px_prev[2];
 	struct ac_int op[2];
 	/* sizes */
-	struct ac_int sel[2][2][Q_SELS], rank[2][2], lit_tz[2], lit_m[2][19];
+	struct ac_int sel[2][2][ACM_PX_KINDS][Q_SELS], lit_tz[2];
+	struct ac_wint rank[2][2], lit_m[2][19];
 	int prev_sel[2];
 	uint8_t prev_slot;
 	struct mtf sizes, changes;
@@ -86,13 +88,13 @@ acm_new(void)
 	if (!m)
 		return NULL;
 	ac_int_init(m->slot, ACM_SLOTS);
-	ac_int_init(&m->px[0][0][0], sizeof m->px / sizeof m->px[0][0][0]);
+	ac_wint_init(&m->px[0][0][0], sizeof m->px / sizeof m->px[0][0][0]);
 	ac_int_init(m->px_tz, 2);
 	ac_int_init(m->op, 2);
-	ac_int_init(&m->sel[0][0][0], sizeof m->sel / sizeof m->sel[0][0][0]);
-	ac_int_init(&m->rank[0][0], 4);
+	ac_int_init(&m->sel[0][0][0][0], sizeof m->sel / sizeof m->sel[0][0][0][0]);
+	ac_wint_init(&m->rank[0][0], 4);
 	ac_int_init(m->lit_tz, 2);
-	ac_int_init(&m->lit_m[0][0], sizeof m->lit_m / sizeof m->lit_m[0][0]);
+	ac_wint_init(&m->lit_m[0][0], sizeof m->lit_m / sizeof m->lit_m[0][0]);
 	return m;
 }
 
@@ -212,7 +214,7 @@ acm_put_px(struct acm *m, struct ac_enc *e, int side, int kind, int64_t step)
 
 	split10(step, &mant, &tz);
 	ac_put_int(e, &m->px_tz[side], (uint64_t)tz);
-	ac_put_int(e, &m->px[side][kind][m->px_prev[side]], zz(mant));
+	ac_put_wint(e, &m->px[side][kind][m->px_prev[side]], zz(mant));
 	b = ac_bits(zz(mant));
 	m->px_prev[side] = b < PX_BUCKETS ? b : PX_BUCKETS - 1;
 	return 0;
@@ -226,7 +228,7 @@ acm_get_px(struct acm *m, struct ac_dec *d, int side, int kind, int64_t *step)
 
 	if (tz > 18)
 		return -1;
-	v = ac_get_int(d, &m->px[side][kind][m->px_prev[side]]);
+	v = ac_get_wint(d, &m->px[side][kind][m->px_prev[side]]);
 	b = ac_bits(v);
 	m->px_prev[side] = b < PX_BUCKETS ? b : PX_BUCKETS - 1;
 	*step = join10(unzz(v), (int)tz);
@@ -354,7 +356,7 @@ put_lit(struct acm *m, struct ac_enc *e, int k, int64_t v)
 
 	split10(v, &mant, &tz);
 	ac_put_int(e, &m->lit_tz[k], (uint64_t)tz);
-	ac_put_int(e, &m->lit_m[k][tz], zz(mant));
+	ac_put_wint(e, &m->lit_m[k][tz], zz(mant));
 }
 
 static int
@@ -364,7 +366,7 @@ get_lit(struct acm *m, struct ac_dec *d, int k, int64_t *v)
 
 	if (tz > 18)
 		return -1;
-	*v = join10(unzz(ac_get_int(d, &m->lit_m[k][tz])), (int)tz);
+	*v = join10(unzz(ac_get_wint(d, &m->lit_m[k][tz])), (int)tz);
 	return d->err ? -1 : 0;
 }
 
@@ -384,7 +386,7 @@ qty_done(struct acm *m, int side, int64_t px, int64_t old, int64_t qty, int sel)
 }
 
 int
-acm_put_qty(struct acm *m, struct ac_enc *e, int side, int64_t px, int64_t qty)
+acm_put_qty(struct acm *m, struct ac_enc *e, int side, int kind, int64_t px, int64_t qty)
 {
 	int64_t old = map_get(m, px, side), ch = (int64_t)((uint64_t)qty - (uint64_t)old);
 	int has = old != 0, sel, best, r = -1, rc = -1;
@@ -405,13 +407,13 @@ acm_put_qty(struct acm *m, struct ac_enc *e, int side, int64_t px, int64_t qty)
 				sel = Q_DLIT;
 		}
 	}
-	ac_put_int(e, &m->sel[side][has][m->prev_sel[side]], (uint64_t)sel);
+	ac_put_int(e, &m->sel[side][has][kind][m->prev_sel[side]], (uint64_t)sel);
 	switch (sel) {
 	case Q_DICT:
-		ac_put_int(e, &m->rank[0][has], (uint64_t)r);
+		ac_put_wint(e, &m->rank[0][has], (uint64_t)r);
 		break;
 	case Q_DDICT:
-		ac_put_int(e, &m->rank[1][has], (uint64_t)rc);
+		ac_put_wint(e, &m->rank[1][has], (uint64_t)rc);
 		break;
 	case Q_LIT:
 		put_lit(m, e, 0, qty);
@@ -424,11 +426,11 @@ acm_put_qty(struct acm *m, struct ac_enc *e, int side, int64_t px, int64_t qty)
 }
 
 int
-acm_get_qty(struct acm *m, struct ac_dec *d, int side, int64_t px, int64_t *qty)
+acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int64_t *qty)
 {
 	int64_t old = map_get(m, px, side), v;
 	int has = old != 0;
-	uint64_t sel = ac_get_int(d, &m->sel[side][has][m->prev_sel[side]]), r;
+	uint64_t sel = ac_get_int(d, &m->sel[side][has][kind][m->prev_sel[side]]), r;
 
 	if (d->err)
 		return -1;
@@ -437,13 +439,13 @@ acm_get_qty(struct acm *m, struct ac_dec *d, int side, int64_t px, int64_t *qty)
 		*qty = 0;
 		break;
 	case Q_DICT:
-		r = ac_get_int(d, &m->rank[0][has]);
+		r = ac_get_wint(d, &m->rank[0][has]);
 		if (r >= (uint64_t)m->sizes.n)
 			return -1;
 		*qty = m->sizes.v[r];
 		break;
 	case Q_DDICT:
-		r = ac_get_int(d, &m->rank[1][has]);
+		r = ac_get_wint(d, &m->rank[1][has]);
 		if (!has || r >= (uint64_t)m->changes.n)
 			return -1;
 		*qty = (int64_t)((uint64_t)old + (uint64_t)m->changes.v[r]);

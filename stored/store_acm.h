@@ -55,9 +55,10 @@ int acm_get_lane(struct acm *m, struct ac_dec *d, uint8_t slot, int lane, int64_
 /* A price step px - ref. */
 int acm_put_px(struct acm *m, struct ac_enc *e, int side, int kind, int64_t step);
 int acm_get_px(struct acm *m, struct ac_dec *d, int side, int kind, int64_t *step);
-/* The size at px (the price already coded). */
-int acm_put_qty(struct acm *m, struct ac_enc *e, int side, int64_t px, int64_t qty);
-int acm_get_qty(struct acm *m, struct ac_dec *d, int side, int64_t px, int64_t *qty);
+/* The size at px (the price already coded); kind as for the price (a
+ * snapshot's changed size: ACM_PX_SNAP). */
+int acm_put_qty(struct acm *m, struct ac_enc *e, int side, int kind, int64_t px, int64_t qty);
+int acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int64_t *qty);
 int acm_put_op(struct acm *m, struct ac_enc *e, int side, uint64_t v);
 int acm_get_op(struct acm *m, struct ac_dec *d, int side, uint64_t *v);
 

@@ -232,13 +232,13 @@ before_px(int side, int64_t a, int64_t b)
 
 /* A size: columns Z (decimal zeros) and Q, or the size model. */
 static int
-qty_put(struct enc *x, int side, int64_t px, int64_t qty)
+qty_put(struct enc *x, int side, int kind, int64_t px, int64_t qty)
 {
 	int64_t q;
 	uint8_t tz;
 
 	if (x->m)
-		return acm_put_qty(x->m, &x->e, side, px, qty);
+		return acm_put_qty(x->m, &x->e, side, kind, px, qty);
 	split10(qty, &q, &tz);
 	return col_put(&x->c[C_Z], &tz, 1) < 0 || col_varint(&x->c[C_Q], zz(q)) < 0 ? -1 : 0;
 }
@@ -260,7 +260,7 @@ lv_put(struct enc *x, int side, int kind, const struct rec_level *lv, int64_t *r
 		if (col_varint(&x->c[C_P], zz(m)) < 0 || col_put(&x->c[C_ZP], &tzp, 1) < 0)
 			return -1;
 	}
-	return qty_put(x, side, lv->px, lv->qty);
+	return qty_put(x, side, kind, lv->px, lv->qty);
 }
 
 /*
@@ -297,7 +297,7 @@ snap_enc(struct enc *x, int side, const struct rec_level *lv, uint32_t n, const 
 			if (pr[i].qty == lv[j].qty) {
 				run++;
 			} else {
-				if (op_put(x, side, run, SE_QTY) < 0 || qty_put(x, side, lv[j].px, lv[j].qty) < 0)
+				if (op_put(x, side, run, SE_QTY) < 0 || qty_put(x, side, ACM_PX_SNAP, lv[j].px, lv[j].qty) < 0)
 					return -1;
 				run = 0;
 			}
@@ -500,14 +500,14 @@ struct dec {
 };
 
 static int
-qty_get(struct dec *x, int side, int64_t px, int64_t *qty)
+qty_get(struct dec *x, int side, int kind, int64_t px, int64_t *qty)
 {
 	struct rd *c = x->c;
 	uint64_t v;
 	uint8_t tz;
 
 	if (x->m)
-		return acm_get_qty(x->m, &x->d, side, px, qty);
+		return acm_get_qty(x->m, &x->d, side, kind, px, qty);
 	if (c[C_Z].pos >= c[C_Z].len || rd_varint(&c[C_Q], &v) < 0)
 		return -1;
 	tz = c[C_Z].p[c[C_Z].pos++];
@@ -538,7 +538,7 @@ lv_get(struct dec *x, int side, int kind, struct rec_level *lv, int64_t *ref)
 	}
 	lv->px = wadd(step, *ref);
 	*ref = lv->px;
-	return qty_get(x, side, lv->px, &lv->qty);
+	return qty_get(x, side, kind, lv->px, &lv->qty);
 }
 
 /* The inverse of snap_enc; every count is checked against n and m. */
@@ -569,7 +569,7 @@ snap_dec(struct dec *x, int side, struct rec_level *lv, uint32_t n, const struct
 				return -1;
 			lv[j].px = pr[i++].px;
 			*ref = lv[j].px;
-			if (qty_get(x, side, lv[j].px, &lv[j].qty) < 0)
+			if (qty_get(x, side, ACM_PX_SNAP, lv[j].px, &lv[j].qty) < 0)
 				return -1;
 			j++;
 			break;

@@ -108,9 +108,9 @@ store_seg_open(struct store_seg *s, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a store segment (bad magic)", path);
 		goto fail;
 	}
-	if (s->hdr.version != STORE_VERSION) {
-		snprintf(err, errlen, "%s: segment version %u, this build reads %u", path,
-		    s->hdr.version, STORE_VERSION);
+	if (s->hdr.version < STORE_VERSION_MIN || s->hdr.version > STORE_VERSION) {
+		snprintf(err, errlen, "%s: segment version %u, this build reads versions %u to %u", path,
+		    s->hdr.version, STORE_VERSION_MIN, STORE_VERSION);
 		goto fail;
 	}
 	if (s->hdr.hdr_len < sizeof s->hdr || s->hdr.hdr_len > STORE_SEG_HDR_MAX ||

@@ -46,6 +46,8 @@ struct wstream {
 	int64_t seg_hour;
 	uint64_t seg_end;           /* end of the last durable block */
 	uint32_t block_no;
+	int max_codec;              /* the newest codec its version admits (a continued
+	                             * version-2 segment stays readable by version-2 readers) */
 	struct store_idx_ent *idx;
 	uint32_t n_idx, cap_idx;
 	int dirty;                  /* written since the last fdatasync */
@@ -301,6 +303,7 @@ recover_segment(struct store_writer *w, struct wstream *s, const char *path, int
 	if (keep_open) {
 		s->fd = fd;
 		s->seg_end = end;
+		s->max_codec = store_version_codec(seg.hdr.version);
 	} else {
 		close(fd);
 	}
@@ -580,7 +583,7 @@ create:
 	}
 	h = (struct store_seg_hdr *)buf;
 	h->magic = STORE_SEG_MAGIC;
-	h->version = STORE_VERSION;
+	h->version = store_codec_version(w->codec);
 	h->hdr_len = (uint32_t)hl;
 	h->schema_hash = rec_schema_hash();
 	h->hour_ns = hour;
@@ -604,6 +607,7 @@ create:
 	s->fd = fd;
 	s->seg_hour = hour;
 	s->seg_end = hl;
+	s->max_codec = store_version_codec(store_codec_version(w->codec));
 	s->block_no = 0;
 	s->n_idx = 0;
 	w->st.segments++;
@@ -631,7 +635,7 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 		off += h->len;
 	}
 	/* Columns first (store_codec.c); the plain codec if a record does not fit them. */
-	codec = w->codec;
+	codec = w->codec < s->max_codec ? w->codec : s->max_codec;
 	if (store_codec_encode(codec, s->buf, s->len, s->n, &cols, &cols_len) < 0) {
 		codec = STORE_CODEC_ZSTD;
 		cols = NULL;
