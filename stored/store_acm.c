@@ -19,9 +19,12 @@ struct lane_m {
 	struct ac_int tz, mant, lo, hi;
 };
 
+#define MTF_HASH 4096
 struct mtf {
 	int64_t v[MTF_N];
 	int n;
+	uint16_t in[MTF_HASH];  /* entries per hash of the value: most sizes are new,
+	                         * and a 0 here spares their search of the list */
 };
 
 struct qent {
@@ -31,14 +34,17 @@ struct qent {
 
 struct acm {
 	struct ac_int slot[ACM_SLOTS];
-	struct lane_m *lane[ACM_SLOTS];
-	struct ac_wint px[2][ACM_PX_KINDS][PX_BUCKETS];
+	/* The big contexts are made on first use: a block of trades never
+	 * touches a price model, and a 5 s block of 90 records would spend more
+	 * on initialising models than on coding. */
+	struct lane_m *lane[ACM_SLOTS][ACM_LANES];
+	struct ac_wint *px[2][ACM_PX_KINDS][PX_BUCKETS];
 	struct ac_int px_tz[2];
 	int px_prev[2];
 	struct ac_int op[2];
 	/* sizes */
 	struct ac_int sel[2][2][ACM_PX_KINDS][Q_SELS], lit_tz[2];
-	struct ac_wint rank[2][2], lit_m[2][19];
+	struct ac_wint rank[2][2], *lit_m[2][19];
 	int prev_sel[2];
 	uint8_t prev_slot;
 	struct mtf sizes, changes;
@@ -88,13 +94,11 @@ acm_new(void)
 	if (!m)
 		return NULL;
 	ac_int_init(m->slot, ACM_SLOTS);
-	ac_wint_init(&m->px[0][0][0], sizeof m->px / sizeof m->px[0][0][0]);
 	ac_int_init(m->px_tz, 2);
 	ac_int_init(m->op, 2);
 	ac_int_init(&m->sel[0][0][0][0], sizeof m->sel / sizeof m->sel[0][0][0][0]);
 	ac_wint_init(&m->rank[0][0], 4);
 	ac_int_init(m->lit_tz, 2);
-	ac_wint_init(&m->lit_m[0][0], sizeof m->lit_m / sizeof m->lit_m[0][0]);
 	return m;
 }
 
@@ -104,7 +108,15 @@ acm_free(struct acm *m)
 	if (!m)
 		return;
 	for (int i = 0; i < ACM_SLOTS; i++)
-		free(m->lane[i]);
+		for (int j = 0; j < ACM_LANES; j++)
+			free(m->lane[i][j]);
+	for (int i = 0; i < 2; i++) {
+		for (int k = 0; k < ACM_PX_KINDS; k++)
+			for (int j = 0; j < PX_BUCKETS; j++)
+				free(m->px[i][k][j]);
+		for (int j = 0; j < 19; j++)
+			free(m->lit_m[i][j]);
+	}
 	free(m->map);
 	free(m);
 }
@@ -132,23 +144,31 @@ acm_get_slot(struct acm *m, struct ac_dec *d, uint8_t *slot)
 	return 0;
 }
 
-/* The lane models of a slot, made when the slot is first seen. */
+/* A wide context, made on first use (NULL: out of memory). */
+static struct ac_wint *
+wide(struct ac_wint **w)
+{
+	if (!*w && (*w = malloc(sizeof **w)))
+		ac_wint_init(*w, 1);
+	return *w;
+}
+
+/* The models of a lane, made when it is first coded. */
 static struct lane_m *
 lanes_of(struct acm *m, uint8_t slot, int lane)
 {
+	struct lane_m *l;
+
 	if (slot >= ACM_SLOTS || lane < 0 || lane >= ACM_LANES)
 		return NULL;
-	if (!m->lane[slot]) {
-		struct lane_m *l = malloc(ACM_LANES * sizeof *l);
-		if (!l)
+	if (!(l = m->lane[slot][lane])) {
+		if (!(l = malloc(sizeof *l)))
 			return NULL;
-		for (int i = 0; i < ACM_LANES; i++) {
-			l[i].mode = 1u << (AC_PROB_BITS - 1);
-			ac_int_init(&l[i].tz, 4);
-		}
-		m->lane[slot] = l;
+		l->mode = 1u << (AC_PROB_BITS - 1);
+		ac_int_init(&l->tz, 4);
+		m->lane[slot][lane] = l;
 	}
-	return &m->lane[slot][lane];
+	return l;
 }
 
 static int64_t
@@ -209,12 +229,15 @@ acm_get_lane(struct acm *m, struct ac_dec *d, uint8_t slot, int lane, int64_t pr
 int
 acm_put_px(struct acm *m, struct ac_enc *e, int side, int kind, int64_t step)
 {
+	struct ac_wint *w = wide(&m->px[side][kind][m->px_prev[side]]);
 	int64_t mant;
 	int tz, b;
 
+	if (!w)
+		return -1;
 	split10(step, &mant, &tz);
 	ac_put_int(e, &m->px_tz[side], (uint64_t)tz);
-	ac_put_wint(e, &m->px[side][kind][m->px_prev[side]], zz(mant));
+	ac_put_wint(e, w, zz(mant));
 	b = ac_bits(zz(mant));
 	m->px_prev[side] = b < PX_BUCKETS ? b : PX_BUCKETS - 1;
 	return 0;
@@ -223,12 +246,13 @@ acm_put_px(struct acm *m, struct ac_enc *e, int side, int kind, int64_t step)
 int
 acm_get_px(struct acm *m, struct ac_dec *d, int side, int kind, int64_t *step)
 {
+	struct ac_wint *w = wide(&m->px[side][kind][m->px_prev[side]]);
 	uint64_t tz = ac_get_int(d, &m->px_tz[side]), v;
 	int b;
 
-	if (tz > 18)
+	if (tz > 18 || !w)
 		return -1;
-	v = ac_get_wint(d, &m->px[side][kind][m->px_prev[side]]);
+	v = ac_get_wint(d, w);
 	b = ac_bits(v);
 	m->px_prev[side] = b < PX_BUCKETS ? b : PX_BUCKETS - 1;
 	*step = join10(unzz(v), (int)tz);
@@ -311,9 +335,17 @@ map_get(struct acm *m, int64_t px, int side)
 	return q->used ? q->qty : 0;
 }
 
+static unsigned
+mtf_hash(int64_t v)
+{
+	return (unsigned)(((uint64_t)v * 0x9e3779b97f4a7c15ULL) >> 52);
+}
+
 static int
 mtf_find(const struct mtf *t, int64_t v)
 {
+	if (!t->in[mtf_hash(v)])
+		return -1;
 	for (int i = 0; i < t->n; i++)
 		if (t->v[i] == v)
 			return i;
@@ -325,7 +357,10 @@ static void
 mtf_use(struct mtf *t, int at, int64_t v)
 {
 	if (at < 0) {
+		if (t->n == MTF_N)
+			t->in[mtf_hash(t->v[MTF_N - 1])]--;
 		at = t->n < MTF_N ? t->n++ : MTF_N - 1;
+		t->in[mtf_hash(v)]++;
 	}
 	memmove(&t->v[1], &t->v[0], (size_t)at * sizeof t->v[0]);
 	t->v[0] = v;
@@ -348,25 +383,30 @@ rank_cost(int r)
 	return 2 + 2 * ac_bits((uint64_t)r + 1);
 }
 
-static void
+static int
 put_lit(struct acm *m, struct ac_enc *e, int k, int64_t v)
 {
+	struct ac_wint *w;
 	int64_t mant;
 	int tz;
 
 	split10(v, &mant, &tz);
+	if (!(w = wide(&m->lit_m[k][tz])))
+		return -1;
 	ac_put_int(e, &m->lit_tz[k], (uint64_t)tz);
-	ac_put_wint(e, &m->lit_m[k][tz], zz(mant));
+	ac_put_wint(e, w, zz(mant));
+	return 0;
 }
 
 static int
 get_lit(struct acm *m, struct ac_dec *d, int k, int64_t *v)
 {
 	uint64_t tz = ac_get_int(d, &m->lit_tz[k]);
+	struct ac_wint *w;
 
-	if (tz > 18)
+	if (tz > 18 || !(w = wide(&m->lit_m[k][tz])))
 		return -1;
-	*v = join10(unzz(ac_get_wint(d, &m->lit_m[k][tz])), (int)tz);
+	*v = join10(unzz(ac_get_wint(d, w)), (int)tz);
 	return d->err ? -1 : 0;
 }
 
@@ -416,10 +456,12 @@ acm_put_qty(struct acm *m, struct ac_enc *e, int side, int kind, int64_t px, int
 		ac_put_wint(e, &m->rank[1][has], (uint64_t)rc);
 		break;
 	case Q_LIT:
-		put_lit(m, e, 0, qty);
+		if (put_lit(m, e, 0, qty) < 0)
+			return -1;
 		break;
 	case Q_DLIT:
-		put_lit(m, e, 1, ch);
+		if (put_lit(m, e, 1, ch) < 0)
+			return -1;
 		break;
 	}
 	return qty_done(m, side, px, old, qty, sel);
