@@ -22,6 +22,7 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "streams per instrument: depth (Binance <sym>@depth@100ms, OKX books), trades (@trade, trades), "
 	    "tickers (@bookTicker, tickers), klines (@kline_1m, candle1m), market (derivatives market data: "
 	    "OKX funding-rate, open-interest, mark-price, index-tickers for SWAP/FUTURES/OPTION instIds; "
+	    "Binance futures @markPrice@1s, @forceOrder and openInterest by market_poll_interval; "
 	    "nothing for spot instruments)"},
 	{"feedd.*", "okx_books5", CFG_BOOL, "true", 0, 0,
 	    "OKX: with depth, also subscribe books5; bookd compares its top 5 with the book at the same seqId"},
@@ -55,6 +56,10 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "(auto = the fastest okx_full_rate allows for the instruments with one request per window kept "
 	    "for on-request fetches, at least 1 s: feedd/README.md; 0 = only on request)"},
 	{"feedd.*", "deep_depth", CFG_INT, "5000", 1, 5000, "OKX: sz= of the books-full request"},
+	{"feedd.*", "market_poll_interval", CFG_DUR, "10s", 0, 86400 * S,
+	    "with the market channel, poll market data that has no stream this often per instrument "
+	    "(Binance USD-M / COIN-M: GET openInterest, weight 1), only while the weight budget keeps one "
+	    "snapshot per book for resyncs (0 = never)"},
 	{"feedd.*", "rest_timeout", CFG_DUR, "15s", 100 * MS, 600 * S,
 	    "a REST request not answered within this fails (EV_SNAPSHOT_FAILED)"},
 	{"feedd.*", "rest_queue_timeout", CFG_DUR, "60s", 100 * MS, 3600 * S,

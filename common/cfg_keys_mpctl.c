@@ -25,6 +25,8 @@ const struct cfg_key cfg_keys_mpctl[] = {
 	{"mpctl", "sim_args", CFG_STR, "", 0, 0,
 	    "mpsim's arguments, split at spaces; must include --binance-port PORT (its readiness); "
 	    "point [feedd.*] ws_url/rest_url at its ports"},
+	{"mpctl", "sim_args_more", CFG_STR, "", 0, 0,
+	    "more of mpsim's arguments, after sim_args (a config line holds at most 197 characters)"},
 	{"mpctl", "ready_timeout", CFG_DUR, "30s", S_ / 10, 3600 * S_,
 	    "how long start-up waits for a child's readiness before starting the next one anyway"},
 	{"mpctl", "stop_timeout", CFG_DUR, "10s", S_ / 10, 600 * S_,

@@ -75,7 +75,10 @@ struct link {
 	uint64_t connects, losses, rollovers, stale;
 };
 
-enum rq_kind { RQ_SNAPSHOT = 1, RQ_DEEP = 2, RQ_INFO = 3 };
+/* RQ_MARKET: derivatives market data over REST (Binance futures open
+ * interest), polled every market_poll_interval per instrument, only with
+ * budget to spare (rest.c); a failure is logged and counted, no book event. */
+enum rq_kind { RQ_SNAPSHOT = 1, RQ_DEEP = 2, RQ_INFO = 3, RQ_MARKET = 4 };
 
 /* One REST request, queued then in flight. */
 struct rest_req {
@@ -136,6 +139,7 @@ struct feed_metrics {
 	_Atomic uint64_t *refresh_skipped;   /* deep refreshes not sent: budget kept for resyncs */
 	_Atomic uint64_t *refresh_sent;      /* deep refreshes sent (queued for the venue) */
 	_Atomic uint64_t *refresh_weight;    /* request weight those refreshes cost */
+	_Atomic uint64_t *market_sent, *market_skipped;   /* RQ_MARKET polls sent / left out for budget */
 	_Atomic uint64_t *retired_frames, *capture_errors;
 	_Atomic uint64_t *snap_ok, *snap_failed;   /* book snapshot requests only (RQ_SNAPSHOT) */
 	_Atomic int64_t *weight_used, *weight_limit, *rest_queued, *links_up;
@@ -170,6 +174,8 @@ struct feed {
 	int capture;
 	int64_t ping_ns, pong_ns, stale_ns, connect_ns, conn_age_ns, backoff_reset_ns;
 	int64_t rest_timeout_ns, queue_timeout_ns, deep_ns;
+	int64_t market_poll_ns;       /* market_poll_interval (0 = off); RQ_MARKET where the venue has it */
+	int64_t market_next;          /* mono ns of the next market poll round */
 	uint32_t snap_depth, deep_depth;
 	/* links */
 	struct link link[FEED_MAX_LINKS];

@@ -126,6 +126,7 @@ settings(struct feed *f, char *err, size_t errlen)
 	f->queue_timeout_ns = cfg_dur_ns(c, s, "rest_queue_timeout");
 	f->deep_ns = cfg_dur_ns(c, s, "deep_interval");
 	f->deep_depth = (uint32_t)cfg_int(c, s, "deep_depth");
+	f->market_poll_ns = cfg_dur_ns(c, s, "market_poll_interval");
 	if (cfg_dur_ns(c, s, "reconnect_max") < cfg_dur_ns(c, s, "reconnect_min")) {
 		snprintf(err, errlen, "%s: [%s] reconnect_max is smaller than reconnect_min",
 		    cfg_origin(c, s, "reconnect_max"), s);

@@ -121,6 +121,10 @@ out_metrics_init(struct feed *f)
 	m->refresh_skipped = ctr(f, "mp_feed_refresh_skipped_total",
 	    "Binance deep refreshes not sent because the budget is kept for resyncs");
 	m->refresh_sent = ctr(f, "mp_feed_refresh_requests_total", "Binance deep refreshes sent");
+	m->market_sent = ctr(f, "mp_feed_market_requests_total",
+	    "market requests sent (Binance futures openInterest, every market_poll_interval)");
+	m->market_skipped = ctr(f, "mp_feed_market_skipped_total",
+	    "market requests not sent: the weight budget is kept for book snapshots");
 	m->refresh_weight = ctr(f, "mp_feed_refresh_weight_total", "request weight of the deep refreshes sent");
 	m->retired_frames = ctr(f, "mp_feed_retired_frames_total", "frames of a replaced connection, not forwarded");
 	m->capture_errors = ctr(f, "mp_feed_capture_errors_total", "capture file write failures");

@@ -297,6 +297,11 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 		p->notice = PN_SERVER_SHUTDOWN;
 		return 0;
 	}
+	if (p->ops->ws_event) {
+		int rc = p->ops->ws_event(p, e, data, recv_ns, emit, ud);
+		if (rc != PARSE_FALLBACK)
+			return rc;
+	}
 	return parse_unknown(p, "event type \"%.40s\"", e);
 }
 
@@ -330,8 +335,11 @@ parse_json_binance_rest(struct parse_ctx *p, const char *path, const char *buf, 
 		return parse_unknown(p, "REST path %.60s", path);
 	if (strncmp(op, "exchangeInfo", 12) == 0 || strncmp(op, "ping", 4) == 0 || strncmp(op, "time", 4) == 0)
 		return 0;
-	if (strncmp(op, "depth?", 6) != 0)
+	if (strncmp(op, "depth?", 6) != 0) {
+		if (p->ops->rest_more && (rc = p->ops->rest_more(p, op, buf, len, recv_ns, emit, ud)) != PARSE_FALLBACK)
+			return rc;
 		return parse_unknown(p, "REST path %.60s", path);
+	}
 	n = parse_query_param(path, "symbol", sym, sizeof sym);
 	if (n <= 0)
 		return parse_fail(p, "REST path %.60s has no symbol", path);

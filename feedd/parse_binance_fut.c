@@ -7,11 +7,209 @@
  * (transaction time) beside "E", bookTicker naming its event, and the REST
  * prefix (/fapi/v1/, /dapi/v1/; depth answers carry E and T too).
  *
- * TODO(markets): markPrice (@markPrice: mark, index, funding rate, next
- * funding time), open interest (REST /fapi/v1/openInterest) and forceOrder
- * (liquidations) are counted as unknown frames until REC_MARKET exists.
+ * Derivatives market data (REC_MARKET, rec.h), jansson path:
+ *  - markPriceUpdate (@markPrice, @markPrice@1s): MK_MARK (mark p, index
+ *    i), then MK_FUNDING (rate r, settlement T) unless r is "" (a dated
+ *    contract: no funding);
+ *  - forceOrder: MK_LIQUIDATION from its order o (side S, price p, average
+ *    price ap, quantity q);
+ *  - GET <api>/openInterest?symbol= (polled by feedd, RQ_MARKET):
+ *    MK_OPEN_INTEREST, oi_contracts (USD-M base units, COIN-M contracts;
+ *    USD-M also oi_base).
+ * A bad field is a parse error (counted, EV_PARSE_ERROR), never a record.
  */
 #include "parse_impl.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fx.h"
+
+/* The instrument a frame names under key; NULL with *rc = -1 (bad) or
+ * parse_unknown's 0 (not carried). */
+static const struct inst *
+inst_of(struct parse_ctx *p, json_t *d, const char *key, int *rc)
+{
+	const struct inst *in;
+	const char *s;
+	size_t len;
+
+	*rc = -1;
+	if (pj_str(p, d, key, &s, &len) < 0)
+		return NULL;
+	if (!(in = parse_inst(p, s, len))) {
+		*rc = parse_unknown(p, "symbol %.*s is not carried", (int)(len > 32 ? 32 : len), s);
+		return NULL;
+	}
+	p->inst = in->id;
+	return in;
+}
+
+static int
+emit_market(struct parse_ctx *p, struct rec_market *m, int64_t exch_ns, int64_t recv_ns, parse_emit_fn emit,
+    void *ud)
+{
+	m->h.exch_ns = exch_ns;
+	return parse_emit_fixed(p, &m->h, REC_MARKET, sizeof *m, recv_ns, emit, ud);
+}
+
+/* A decimal string at a fixed exponent (rates exact, values rounded). */
+static int
+fixed_str(struct parse_ctx *p, json_t *d, const char *key, int exp, int round, int64_t *out)
+{
+	const char *s;
+	size_t len;
+	int rc;
+
+	if (pj_str(p, d, key, &s, &len) < 0)
+		return -1;
+	rc = round ? fx_parse_round(s, len, exp, out) : fx_parse_signed(s, len, exp, out);
+	if (rc != FX_OK)
+		return parse_fail(p, "\"%s\" \"%.40s\": %s", key, s, fx_strerror(rc));
+	return 0;
+}
+
+static int
+mark_price(struct parse_ctx *p, json_t *d, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	const struct inst *in;
+	struct rec_market m;
+	int64_t E, exch_ns, T;
+	const char *r;
+	size_t rlen;
+	int rc;
+
+	if (!(in = inst_of(p, d, "s", &rc)))
+		return rc;
+	if (pj_int(p, d, "E", &E) < 0 || parse_ms_int(p, E, "E", &exch_ns) < 0)
+		return -1;
+	rec_market_init(&m, in->id, MK_MARK);
+	if (pj_px(p, in, d, "p", &m.mark_px) < 0 || pj_px(p, in, d, "i", &m.index_px) < 0)
+		return -1;
+	if (m.mark_px <= 0 || m.index_px <= 0)
+		return parse_fail(p, "markPriceUpdate: mark and index must be > 0");
+	/* check the whole frame before emitting any of it */
+	if (pj_str(p, d, "r", &r, &rlen) < 0 || pj_int(p, d, "T", &T) < 0)
+		return -1;
+	struct rec_market f;
+	rec_market_init(&f, in->id, MK_FUNDING);
+	if (rlen) {
+		if (fixed_str(p, d, "r", MKT_RATE_EXP, 0, &f.funding_rate) < 0)
+			return -1;
+		if (T <= 0)
+			return parse_fail(p, "markPriceUpdate: funding rate without a next funding time T");
+		if (parse_ms_int(p, T, "T", &f.settle_ns) < 0)
+			return -1;
+	}
+	if (emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+		return -1;
+	if (!rlen)
+		return 1;   /* a dated contract: "r":"", "T":0 */
+	if (emit_market(p, &f, exch_ns, recv_ns, emit, ud) < 0)
+		return -1;
+	return 2;
+}
+
+static int
+force_order(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	json_t *o = json_object_get(root, "o");
+	const struct inst *in;
+	struct rec_market m;
+	int64_t E, exch_ns;
+	const char *side;
+	size_t slen;
+	int rc;
+
+	if (!json_is_object(o))
+		return parse_fail(p, "forceOrder: \"o\" must be an object");
+	if (!(in = inst_of(p, o, "s", &rc)))
+		return rc;
+	if (pj_int(p, root, "E", &E) < 0 || parse_ms_int(p, E, "E", &exch_ns) < 0)
+		return -1;
+	rec_market_init(&m, in->id, MK_LIQUIDATION);
+	if (pj_str(p, o, "S", &side, &slen) < 0)
+		return -1;
+	if (slen == 3 && memcmp(side, "BUY", 3) == 0)
+		m.liq_side = SIDE_BUY;
+	else if (slen == 4 && memcmp(side, "SELL", 4) == 0)
+		m.liq_side = SIDE_SELL;
+	else
+		return parse_fail(p, "forceOrder: side \"%.8s\" is not BUY or SELL", side);
+	if (pj_px(p, in, o, "p", &m.liq_px) < 0 || pj_qty(p, in, o, "q", &m.liq_qty) < 0)
+		return -1;
+	if (json_object_get(o, "ap") && pj_px(p, in, o, "ap", &m.liq_avg_px) < 0)
+		return -1;
+	if (m.liq_qty <= 0 || m.liq_px <= 0)
+		return parse_fail(p, "forceOrder: price and quantity must be > 0");
+	if (m.liq_avg_px == 0)
+		m.liq_avg_px = MKT_NONE;   /* "0" until something filled */
+	return emit_market(p, &m, exch_ns, recv_ns, emit, ud);
+}
+
+static int
+fut_event(struct parse_ctx *p, const char *e, json_t *data, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	if (strcmp(e, "markPriceUpdate") == 0)
+		return mark_price(p, data, recv_ns, emit, ud);
+	if (strcmp(e, "forceOrder") == 0)
+		return force_order(p, data, recv_ns, emit, ud);
+	return PARSE_FALLBACK;
+}
+
+/* openInterest answer; base = USD-M, whose openInterest is in base units
+ * (so it is oi_base too). */
+static int
+open_interest(struct parse_ctx *p, const char *op, const char *buf, size_t len, int64_t recv_ns,
+    parse_emit_fn emit, void *ud, int base)
+{
+	json_t *root, *code;
+	const struct inst *in;
+	struct rec_market m;
+	int64_t t, exch_ns = 0;
+	int rc = -1;
+
+	if (strncmp(op, "openInterest?", 13) != 0)
+		return PARSE_FALLBACK;
+	if (!(root = pj_load(p, buf, len)))
+		return -1;
+	code = json_object_get(root, "code");
+	if (!json_is_object(root)) {
+		parse_fail(p, "openInterest: expected a JSON object");
+	} else if (code) {
+		json_t *msg = json_object_get(root, "msg");
+		parse_fail(p, "binance error %lld: %s", (long long)json_integer_value(code),
+		    json_is_string(msg) ? json_string_value(msg) : "(no message)");
+	} else if ((in = inst_of(p, root, "symbol", &rc)) != NULL) {
+		rec_market_init(&m, in->id, MK_OPEN_INTEREST);
+		rc = -1;
+		if (pj_qty(p, in, root, "openInterest", &m.oi_contracts) < 0 ||
+		    (base && fixed_str(p, root, "openInterest", MKT_VALUE_EXP, 1, &m.oi_base) < 0) ||
+		    pj_int(p, root, "time", &t) < 0 || parse_ms_int(p, t, "time", &exch_ns) < 0)
+			;
+		else if (m.oi_contracts < 0)
+			parse_fail(p, "openInterest: negative");
+		else
+			rc = emit_market(p, &m, exch_ns, recv_ns, emit, ud);
+	}
+	json_decref(root);
+	return rc;
+}
+
+static int
+usdm_rest(struct parse_ctx *p, const char *op, const char *buf, size_t len, int64_t recv_ns, parse_emit_fn emit,
+    void *ud)
+{
+	return open_interest(p, op, buf, len, recv_ns, emit, ud, 1);
+}
+
+static int
+coinm_rest(struct parse_ctx *p, const char *op, const char *buf, size_t len, int64_t recv_ns, parse_emit_fn emit,
+    void *ud)
+{
+	return open_interest(p, op, buf, len, recv_ns, emit, ud, 0);
+}
 
 const struct parse_venue parse_venue_binance_usdm = {
 	.scan_ws = parse_scan_binance_ws,
@@ -21,6 +219,8 @@ const struct parse_venue parse_venue_binance_usdm = {
 	.json_rest = parse_json_binance_rest,
 	.rest_api = "/fapi/v1/",
 	.depth_pu = 1,
+	.ws_event = fut_event,
+	.rest_more = usdm_rest,
 };
 
 const struct parse_venue parse_venue_binance_coinm = {
@@ -31,4 +231,6 @@ const struct parse_venue parse_venue_binance_coinm = {
 	.json_rest = parse_json_binance_rest,
 	.rest_api = "/dapi/v1/",
 	.depth_pu = 1,
+	.ws_event = fut_event,
+	.rest_more = coinm_rest,
 };

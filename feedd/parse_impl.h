@@ -170,6 +170,15 @@ struct parse_venue {
 	    size_t len, int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
 	int (*json_rest)(struct parse_ctx *p, const char *path, const char *buf, size_t len,
 	    int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud);
+	/* Binance family, jansson path: events beyond spot's (futures
+	 * markPriceUpdate, forceOrder; data = the event object) and REST
+	 * answers beyond depth (op = the path after rest_api, e.g.
+	 * "openInterest?symbol=BTCUSDT").  PARSE_FALLBACK = not the venue's
+	 * (counted unknown); NULL = none. */
+	int (*ws_event)(struct parse_ctx *p, const char *e, struct json_t *data, int64_t recv_ns,
+	    parse_emit_fn emit, void *ud);
+	int (*rest_more)(struct parse_ctx *p, const char *op, const char *buf, size_t len, int64_t recv_ns,
+	    parse_emit_fn emit, void *ud);
 };
 extern const struct parse_venue parse_venue_binance, parse_venue_okx;
 extern const struct parse_venue parse_venue_binance_usdm, parse_venue_binance_coinm;

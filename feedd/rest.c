@@ -199,6 +199,13 @@ fail_req(struct rest *r, struct rest_req *q, long status, const char *why, int c
 		log_warn("exchangeInfo failed: keeping the default weight limit", "status=%ld why=%s", status, log_q(why));
 		return;
 	}
+	if (q->kind == RQ_MARKET) {
+		/* no book waits for it (the next round asks again): counted
+		 * (mp_feed_rest_failed_total), logged, no book event */
+		log_warn("market request failed", "exchange=%s path=%s status=%ld why=%s", f->ex, q->path, status,
+		    log_q(why));
+		return;
+	}
 	out_event(f, q->inst, EV_SNAPSHOT_FAILED, SEV_WARN, q->req_id, status, 0, "%s %s: %s",
 	    q->kind == RQ_DEEP ? "deep" : "snapshot", status ? "failed" : "not answered", why);
 }
@@ -282,7 +289,8 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 	out_bad_frame(f, "malformed REST answer", rc < 0 ? f->parser.err : "no records", q->body ? q->body : "", q->len);
 	if (rc < 0)
 		out_event(f, q->inst, EV_PARSE_ERROR, SEV_WARN, 0, 0, 0, "%s", f->parser.err);
-	fail(r, q, status, rc < 0 ? f->parser.err : "answer carried no book");
+	fail(r, q, status, rc < 0 ? f->parser.err : q->kind == RQ_MARKET ? "answer carried no record" :
+	    "answer carried no book");
 }
 
 static void
@@ -497,6 +505,43 @@ rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_id, u
 	pump(r);
 }
 
+/*
+ * Market requests (RQ_MARKET, the venue's rest_path says which): a round over
+ * the instruments every market_poll_interval, each queued only if it leaves
+ * one snapshot's weight per instrument in the window (as deep refreshes do),
+ * so polling never takes the weight a resync needs; a request left out waits
+ * for the next round (mp_feed_market_skipped_total).  They queue behind
+ * each other (at most max_inflight at once), so a snapshot asked for
+ * during a round waits for at most a round's weight-1 requests.
+ */
+static void
+market_poll(struct feed *f, int64_t mono)
+{
+	struct rest *r = &f->rest;
+	char path[256];
+	int64_t w, snap_w;
+	int lane, snap_lane;
+
+	if (!f->ch_market || f->market_poll_ns <= 0 || mono < f->market_next)
+		return;
+	f->market_next = mono + f->market_poll_ns;
+	for (int i = 0; i < f->ninst; i++) {
+		uint32_t id = f->inst_ids[i];
+		const struct inst *in = inst_get(&f->reg, id);
+		if (!in || f->ops->rest_path(f, RQ_MARKET, in, 0, path, sizeof path, &w, &lane) < 0 ||
+		    rest_pending(f, RQ_MARKET, id))
+			continue;
+		if (f->ops->rest_path(f, RQ_SNAPSHOT, in, 0, path, sizeof path, &snap_w, &snap_lane) < 0)
+			snap_w = w;
+		if (!budget_spare(&r->lane[lane].bud, mono, w, snap_w * f->ninst)) {
+			metric_inc(f->mt.market_skipped, 1);
+			continue;
+		}
+		metric_inc(f->mt.market_sent, 1);
+		rest_submit(f, RQ_MARKET, id, 0, 0);
+	}
+}
+
 void
 rest_tick(struct feed *f, int64_t mono)
 {
@@ -504,6 +549,7 @@ rest_tick(struct feed *f, int64_t mono)
 
 	if (!r->multi)
 		return;
+	market_poll(f, mono);
 	/* exchangeInfo failed: ask again now and then (the default limit
 	 * stays in force meanwhile) */
 	if (!r->info_done && mono >= r->info_retry && !rest_pending(f, RQ_INFO, f->inst_ids[0])) {

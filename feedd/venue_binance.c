@@ -10,7 +10,11 @@
  * /api/v3/exchangeInfo (weight 20) unless configured.
  * Futures (/fapi/v1, /dapi/v1): depth limits 5, 10, 20, 50, 100, 500, 1000
  * with weights 2, 2, 2, 2, 5, 10, 20; aggTrade for trades; exchangeInfo
- * (weight 1, no symbol filter); 2400 weight a minute by default.
+ * (weight 1, no symbol filter); 2400 weight a minute by default.  With the
+ * market channel they also subscribe <sym>@markPrice@1s (mark, index,
+ * funding) and <sym>@forceOrder (liquidations), and open interest comes from
+ * GET <api>/openInterest?symbol= (weight 1), a market request (RQ_MARKET)
+ * that rest.c polls every market_poll_interval.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -30,6 +34,7 @@ struct binance_spec {
 	int64_t default_limit;       /* weight a minute before exchangeInfo says */
 	int64_t info_weight;
 	int info_by_symbol;          /* exchangeInfo?symbol= exists */
+	int market;                  /* derivatives: markPrice, forceOrder, openInterest */
 };
 
 static const struct binance_spec *
@@ -55,7 +60,7 @@ spec(const struct feed *f)
 static int
 stream_name(const struct feed *f, int k, char *buf, size_t cap)
 {
-	const char *kind[4];
+	const char *kind[6];
 	int nk = 0;
 	char low[32];
 	const struct inst *in;
@@ -69,6 +74,10 @@ stream_name(const struct feed *f, int k, char *buf, size_t cap)
 		kind[nk++] = "@bookTicker";
 	if (f->ch_klines)
 		kind[nk++] = "@kline_";
+	if (f->ch_market && spec(f)->market) {
+		kind[nk++] = "@markPrice@1s";
+		kind[nk++] = "@forceOrder";
+	}
 	if (nk == 0 || k / nk >= f->ninst)
 		return 0;
 	in = inst_get(&f->reg, f->inst_ids[k / nk]);
@@ -171,6 +180,8 @@ rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t dep
 			return snprintf(buf, cap, "%s/exchangeInfo", sp->api);
 		return snprintf(buf, cap, "%s/exchangeInfo?symbol=%s", sp->api, in->venue_symbol);
 	}
+	if (kind == RQ_MARKET && sp->market)
+		return snprintf(buf, cap, "%s/openInterest?symbol=%s", sp->api, in->venue_symbol);
 	if (kind != RQ_SNAPSHOT)
 		return -1;
 	if (depth == 0 || depth > sp->max_depth)
@@ -198,11 +209,11 @@ static const struct binance_spec spot = {
 };
 static const struct binance_spec usdm = {
 	.api = "/fapi/v1", .trade_stream = "@aggTrade", .max_depth = 1000, .futures = 1,
-	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0,
+	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0, .market = 1,
 };
 static const struct binance_spec coinm = {
 	.api = "/dapi/v1", .trade_stream = "@aggTrade", .max_depth = 1000, .futures = 1,
-	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0,
+	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0, .market = 1,
 };
 
 #define BINANCE_ROW(sp) { \

@@ -192,7 +192,16 @@ append(const char *dir, const char *text, char *err, size_t errlen)
 	n = snprintf(line, sizeof line, "%s crc=%08x\n", text, store_crc32c(0, text, strlen(text)));
 	k = pwrite(fd, line, (size_t)n, st.st_size);
 	if (k != n || fdatasync(fd) < 0) {
-		snprintf(err, errlen, "%s: %s", path, k != n ? "short write" : strerror(errno));
+		/* Say why: a full disk fails the write itself (k < 0, ENOSPC) or
+		 * lands part of the line; the part is cut back so the next append
+		 * starts on a line boundary (it would cut a torn line anyway). */
+		if (k >= 0 && k < n)
+			snprintf(err, errlen, "%s: short write (%zd of %d bytes; the disk is full?)", path, k, n);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (k > 0 && k < n && ftruncate(fd, st.st_size) < 0) {
+			/* best effort: the error above is what the caller reports */
+		}
 		close(fd);
 		return -1;
 	}

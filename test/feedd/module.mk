@@ -1,6 +1,7 @@
 # test/feedd/: feedd's unit tests, its ring peer helper, fuzz targets, benchmark and mpsim tests.
 $(eval $(call test_prog,test_feedd_parse,test/feedd/test_feedd_parse.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call test_prog,test_okx_market,test/feedd/test_okx_market.c $(FEEDD_PARSE_SRCS),jansson))
+$(eval $(call test_prog,test_binance_market,test/feedd/test_binance_market.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_binance,test/feedd/fuzz_feedd_parse_binance.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_binance_fut,test/feedd/fuzz_feedd_parse_binance_fut.c $(FEEDD_PARSE_SRCS),jansson))
 $(eval $(call fuzz_target,fuzz_feedd_parse_okx,test/feedd/fuzz_feedd_parse_okx.c $(FEEDD_PARSE_SRCS),jansson))

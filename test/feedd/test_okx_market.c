@@ -11,32 +11,11 @@
 #include "../../feedd/okx_market.h"
 #include "../../feedd/parse_impl.h"
 #include "../t.h"
+#include "market_sink.h"
 
-#define SINK_MAX 16
-
-static struct {
-	int n;
-	struct rec_market m[SINK_MAX];
-} g_s;
 static struct inst_registry g_reg;
 static struct parse_ctx g_p;
 static uint32_t g_spot, g_swap, g_inv, g_fut;
-
-static int
-sink(void *ud, const struct rec_hdr *h)
-{
-	char err[160];
-
-	(void)ud;
-	if (rec_check(h, h->len, err, sizeof err) != 0) {
-		fprintf(stderr, "  rec_check: %s\n", err);
-		t_fail(__FILE__, __LINE__, "emitted record fails rec_check");
-	}
-	if (g_s.n >= SINK_MAX || h->type != REC_MARKET)
-		return -1;
-	memcpy(&g_s.m[g_s.n++], h, sizeof g_s.m[0]);
-	return 0;
-}
 
 static int
 ws(const char *f)

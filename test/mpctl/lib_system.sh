@@ -11,6 +11,8 @@
 #   sys_books_synced [MIN] all four books synced with >= MIN levels per side
 #   sys_pid NAME / sys_restarts NAME
 #   sys_stop               mpctl stop (reverse order), wait
+#   sys_schema_check NAME DUMP  the messages of an mpsub --dump file valid against
+#                          routerd's JSON Schemas (skip NAME without python3 jsonschema)
 
 SYS_PREFIX="mpe-$$-$RANDOM"
 SYS_DATA="$T_TMP/data"
@@ -130,3 +132,13 @@ sys_teardown() {
 	fi
 }
 trap 'sys_teardown; t_cleanup' EXIT
+
+sys_schema_check() {
+	local r
+	if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+		if r=$(/usr/bin/python3 "$MP_ROOT/test/routerd/check.py" validate "$2"); then ok "$1"
+		else not_ok "$1" "$r"; fi
+	else
+		skip "$1" "python3 jsonschema missing"
+	fi
+}

@@ -19,6 +19,7 @@ TEST_SCRIPTS += test/mpctl/mpctl_http_flood.sh test/mpctl/mpctl_retry.sh test/mp
 TEST_SCRIPTS += test/mpctl/mpctl_okx_swap.sh
 # Bybit v5 spot, linear (10 books) and inverse end to end (~20 s).
 TEST_SCRIPTS += test/mpctl/mpctl_bybit.sh
+TEST_SCRIPTS += test/mpctl/mpctl_binance_fut.sh
 # The real daemons under mpctl: feedd with no route (~5 s), and the whole system
 # against mpsim end to end (~25 s) and under chaos (~45 s).
 TEST_SCRIPTS += test/mpctl/mpctl_noroute.sh test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh

@@ -56,8 +56,13 @@ function startSim(args) {
     p.stderr.on('data', (d) => { err += d; if (err.length > 100000) err = err.slice(-50000); });
     p.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/mpsim ready binance=(\d+) okx=(\d+)/);
-      if (m) resolve({ b: +m[1], o: +m[2], proc: p, stderr: () => err });
+      // the whole line: every venue's port (b, o, y = bybit, u = binance-usdm, c = binance-coinm)
+      const m = out.match(/mpsim ready binance=(\d+) okx=(\d+)[^\n]*\n/);
+      if (m) {
+        const port = (k) => { const x = m[0].match(new RegExp(` ${k}=(\\d+)`)); return x ? +x[1] : 0; };
+        resolve({ b: +m[1], o: +m[2], y: port('bybit'), u: port('binance-usdm'), c: port('binance-coinm'),
+          proc: p, stderr: () => err });
+      }
     });
     p.on('exit', (code) => reject(new Error(`mpsim exited ${code}: ${err.slice(-500)}`)));
     // a bound, scaled like every wait here (an ASan mpsim on a busy machine starts slowly)

@@ -221,8 +221,10 @@ add_daemon(struct ctl *c, const char *name, const char *exchange, char *err, siz
 	return 0;
 }
 
-/* mpsim is a tool, not a daemon: it takes only its own options (sim_args)
- * and is ready when its Binance port accepts (--binance-port, required). */
+/* mpsim is a tool, not a daemon: it takes only its own options (sim_args,
+ * then sim_args_more: one config line is too short for every venue's
+ * ports and symbols) and is ready when its Binance port accepts
+ * (--binance-port, required). */
 static int
 add_sim(struct ctl *c, char *err, size_t errlen)
 {
@@ -234,15 +236,18 @@ add_sim(struct ctl *c, char *err, size_t errlen)
 	if (!(ch = new_child(c, "mpsim", prog, err, errlen)))
 		return -1;
 	ch->ready = READY_TCP;
-	if (!(args = strdup(cfg_str(c->cfg, "mpctl", "sim_args"))))
-		return -1;
-	for (tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-		if (want_port)
-			ch->ready_port = atoi(tok);
-		want_port = strcmp(tok, "--binance-port") == 0;
-		rc |= add_arg(ch, tok);
+	for (int k = 0; k < 2; k++) {
+		if (!(args = strdup(cfg_str(c->cfg, "mpctl", k ? "sim_args_more" : "sim_args"))))
+			return -1;
+		save = NULL;
+		for (tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			if (want_port)
+				ch->ready_port = atoi(tok);
+			want_port = strcmp(tok, "--binance-port") == 0;
+			rc |= add_arg(ch, tok);
+		}
+		free(args);
 	}
-	free(args);
 	if (rc) {
 		snprintf(err, errlen, "mpsim: too many arguments");
 		return -1;

@@ -11,17 +11,42 @@
 #include "log.h"
 #include "route.h"
 
-#define BN_WEIGHT_LIMIT 6000
+const struct bn_spec *
+bn_spec(int venue)
+{
+	return sim_ops(venue)->spec;
+}
+
+/* v (1e-8 units) with as many decimals as unit (1e-8 units) has: the
+ * futures print prices and sizes at their tick's and lot's precision
+ * ("2681.62", "1.165", COIN-M contracts "517"). */
+static int
+fmt_unit(int64_t v, int64_t unit, char *out)
+{
+	int n = sb_fmt_e8(v, 0, out), drop = 0;
+
+	while (drop < 8 && unit % 10 == 0) {
+		unit /= 10;
+		drop++;
+	}
+	n -= drop == 8 ? 9 : drop;
+	out[n] = 0;
+	return n;
+}
 
 int
 bn_px(const struct sim_inst *in, int64_t ticks, char *out)
 {
+	if (bn_spec(in->venue)->futures)
+		return fmt_unit(ticks * in->tick_e8, in->tick_e8, out);
 	return sb_fmt_e8(ticks * in->tick_e8, 0, out);
 }
 
 int
 bn_qty(const struct sim_inst *in, int64_t lots, char *out)
 {
+	if (bn_spec(in->venue)->futures)
+		return fmt_unit(lots * in->lot_e8, in->lot_e8, out);
 	return sb_fmt_e8(lots * in->lot_e8, 0, out);
 }
 
@@ -56,8 +81,9 @@ bn_inst_init(struct sim_inst *in)
 /* ---- stream names ---- */
 
 static int
-parse_stream(const char *name, struct sim_sub *s)
+parse_stream(int venue, const char *name, struct sim_sub *s)
 {
+	const struct bn_spec *sp = bn_spec(venue);
 	const char *at = strchr(name, '@');
 	char sym[32];
 	const char *rest;
@@ -69,12 +95,14 @@ parse_stream(const char *name, struct sim_sub *s)
 	for (const char *p = sym; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			return -1;  /* stream names are lowercase */
-	s->inst = sim_find_inst(SIM_BINANCE, sym);
+	s->inst = sim_find_inst(venue, sym);
 	if (s->inst < 0)
 		return -1;
 	rest = at + 1;
 	s->param = 0;
-	if (strcmp(rest, "depth") == 0 || strcmp(rest, "depth@1000ms") == 0)
+	if (sp->stream_more && sp->stream_more(rest, s) == 0)
+		;
+	else if (strcmp(rest, sp->slow_name) == 0 || (sp->slow_alias && strcmp(rest, sp->slow_alias) == 0))
 		s->kind = BK_DEPTH1000;
 	else if (strcmp(rest, "depth@100ms") == 0)
 		s->kind = BK_DEPTH100;
@@ -86,7 +114,7 @@ parse_stream(const char *name, struct sim_sub *s)
 		s->kind = BK_BOOKTICKER;
 	else if (strcmp(rest, "kline_1m") == 0)
 		s->kind = BK_KLINE;
-	else if (strncmp(rest, "depth", 5) == 0) {
+	else if (strncmp(rest, "depth", 5) == 0 && !sp->futures) {
 		char *end;
 		long lv = strtol(rest + 5, &end, 10);
 		if (lv != 5 && lv != 10 && lv != 20)
@@ -129,7 +157,7 @@ add_sub(struct sim_conn *c, const struct sim_sub *s)
 		c->capsubs = cap;
 	}
 	c->subs[c->nsubs++] = *s;
-	sim.st[SIM_BINANCE].subscriptions++;
+	sim.st[c->venue].subscriptions++;
 	return 0;
 }
 
@@ -137,7 +165,7 @@ static void
 del_sub(struct sim_conn *c, int i)
 {
 	c->subs[i] = c->subs[--c->nsubs];
-	sim.st[SIM_BINANCE].subscriptions--;
+	sim.st[c->venue].subscriptions--;
 }
 
 /* ---- fan-out ---- */
@@ -150,7 +178,7 @@ bn_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, 
 
 	for (c = sim.conns; c; c = next) {
 		next = c->next;
-		if (c->venue != SIM_BINANCE || c->state != CONN_WS || c->closing)
+		if (c->venue != in->venue || c->state != CONN_WS || c->closing)
 			continue;
 		for (int i = 0; i < c->nsubs; i++) {
 			struct sim_sub *s = &c->subs[i];
@@ -180,14 +208,33 @@ bn_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, 
 
 /* ---- per-step output ---- */
 
+/* The COIN-M pair field: ,"ps":"BTCUSD" (nothing elsewhere). */
 static void
-depth_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, const struct mkt_change *chg, int nchg)
+add_pair(struct sb *b, const struct sim_inst *in)
 {
+	if (bn_spec(in->venue)->pair_field)
+		sb_printf(b, ",\"ps\":\"%s%s\"", in->base, in->quote);
+}
+
+/* A depthUpdate; pu (the previous event's u) only on the futures, which
+ * also carry T (transaction time) and COIN-M's ps. */
+static void
+depth_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, int64_t pu, const struct mkt_change *chg,
+    int nchg)
+{
+	int64_t now = sim_wall_ms();
 	int first;
 
 	sb_reset(b);
-	sb_printf(b, "{\"e\":\"depthUpdate\",\"E\":%lld,\"s\":\"%s\",\"U\":%lld,\"u\":%lld,\"b\":[",
-	    (long long)sim_wall_ms(), in->vsym, (long long)U, (long long)u);
+	if (bn_spec(in->venue)->futures) {
+		sb_printf(b, "{\"e\":\"depthUpdate\",\"E\":%lld,\"T\":%lld,\"s\":\"%s\"", (long long)now,
+		    (long long)now - 1, in->vsym);
+		add_pair(b, in);
+		sb_printf(b, ",\"U\":%lld,\"u\":%lld,\"pu\":%lld,\"b\":[", (long long)U, (long long)u, (long long)pu);
+	} else {
+		sb_printf(b, "{\"e\":\"depthUpdate\",\"E\":%lld,\"s\":\"%s\",\"U\":%lld,\"u\":%lld,\"b\":[",
+		    (long long)now, in->vsym, (long long)U, (long long)u);
+	}
 	first = 1;
 	for (int i = 0; i < nchg; i++) {
 		if (chg[i].side != MKT_BID)
@@ -213,7 +260,7 @@ depth_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, const str
 /* corrupt_level: the step's changes with the bid at cpx set to cqty (the
  * change replaced if the step has one, else added), the ids unchanged. */
 static void
-corrupt_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, const struct mkt_book *bk,
+corrupt_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, int64_t pu, const struct mkt_book *bk,
     int64_t cpx, int64_t cqty)
 {
 	static struct mkt_change *c;
@@ -239,7 +286,7 @@ corrupt_payload(struct sb *b, struct sim_inst *in, int64_t U, int64_t u, const s
 	}
 	if (!found)
 		c[n++] = (struct mkt_change){.px = cpx, .qty = cqty, .side = MKT_BID};
-	depth_payload(b, in, U, u, c, n);
+	depth_payload(b, in, U, u, pu, c, n);
 }
 
 static int
@@ -264,6 +311,7 @@ flush_1000(struct sim_inst *in, struct sb *b)
 		return;
 	if (!emit_wanted(in, BK_DEPTH1000, 0)) {
 		emit_incr_unheard(in, 1);
+		in->bn_slow_pu = in->bn_last_u;
 		in->bn_nagg = 0;
 		in->bn_agg_first_U = 0;
 		return;
@@ -277,7 +325,8 @@ flush_1000(struct sim_inst *in, struct sb *b)
 		in->bn_agg[n].qty = mkt_qty(&in->book, in->bn_agg[i].side, in->bn_agg[i].px);
 		n++;
 	}
-	depth_payload(b, in, in->bn_agg_first_U, in->bn_last_u, in->bn_agg, n);
+	depth_payload(b, in, in->bn_agg_first_U, in->bn_last_u, in->bn_slow_pu, in->bn_agg, n);
+	in->bn_slow_pu = in->bn_last_u;
 	emit_incr(in, 1, BK_DEPTH1000, b->p, b->len);
 	in->bn_nagg = 0;
 	in->bn_agg_first_U = 0;
@@ -289,7 +338,7 @@ bn_flush_pending(void)
 	static struct sb b;
 
 	for (int i = 0; i < sim.ninst; i++)
-		if (sim.inst[i].venue == SIM_BINANCE)
+		if (sim_ops(sim.inst[i].venue)->flush_pending == bn_flush_pending)
 			flush_1000(&sim.inst[i], &b);
 }
 
@@ -346,10 +395,11 @@ bn_on_step(struct sim_inst *in)
 {
 	static struct sb b;
 	struct mkt_book *bk = &in->book;
+	const struct bn_spec *sp = bn_spec(in->venue);
 	int64_t now = sim_wall_ms();
 
 	if (bk->nchg > 0) {
-		int64_t nids = bk->nfill, U;
+		int64_t nids = bk->nfill, U, pu = in->bn_last_u;
 		for (int i = 0; i < bk->nchg; i++)
 			nids += 1 + (int64_t)(mkt_rand(bk) % 3);
 		U = in->bn_last_u + 1;
@@ -358,9 +408,9 @@ bn_on_step(struct sim_inst *in)
 		if (emit_wanted(in, BK_DEPTH100, 0)) {
 			int64_t cpx, cqty;
 			if (emit_corrupt_pick(in, &cpx, &cqty))
-				corrupt_payload(&b, in, U, in->bn_last_u, bk, cpx, cqty);
+				corrupt_payload(&b, in, U, in->bn_last_u, pu, bk, cpx, cqty);
 			else
-				depth_payload(&b, in, U, in->bn_last_u, bk->chg, bk->nchg);
+				depth_payload(&b, in, U, in->bn_last_u, pu, bk->chg, bk->nchg);
 			emit_incr(in, 0, BK_DEPTH100, b.p, b.len);
 		} else {
 			emit_incr_unheard(in, 0);
@@ -380,7 +430,7 @@ bn_on_step(struct sim_inst *in)
 		if (in->bn_agg_first_U == 0)
 			in->bn_agg_first_U = U;
 	}
-	if (bk->step % 10 == 0)
+	if (bk->step % sp->slow_steps == 0)
 		flush_1000(in, &b);
 
 	for (int i = 0; i < bk->nfill; i++) {
@@ -398,9 +448,15 @@ bn_on_step(struct sim_inst *in)
 				bn_px(in, f->px, p);
 				bn_qty(in, tq, q);
 				sb_reset(&b);
-				sb_printf(&b, "{\"e\":\"trade\",\"E\":%lld,\"s\":\"%s\",\"t\":%lld,\"p\":\"%s\",\"q\":\"%s\","
-				    "\"T\":%lld,\"m\":%s,\"M\":true}", (long long)now, in->vsym, (long long)in->bn_trade_id,
-				    p, q, (long long)now, f->taker_buy ? "false" : "true");
+				if (sp->futures)
+					/* as the USD-M recording has it (no "M"; X the order type) */
+					sb_printf(&b, "{\"e\":\"trade\",\"E\":%lld,\"T\":%lld,\"s\":\"%s\",\"t\":%lld,\"p\":\"%s\","
+					    "\"q\":\"%s\",\"X\":\"MARKET\",\"m\":%s}", (long long)now, (long long)now, in->vsym,
+					    (long long)in->bn_trade_id, p, q, f->taker_buy ? "false" : "true");
+				else
+					sb_printf(&b, "{\"e\":\"trade\",\"E\":%lld,\"s\":\"%s\",\"t\":%lld,\"p\":\"%s\",\"q\":\"%s\","
+					    "\"T\":%lld,\"m\":%s,\"M\":true}", (long long)now, in->vsym, (long long)in->bn_trade_id,
+					    p, q, (long long)now, f->taker_buy ? "false" : "true");
 				emit_broadcast(in, BK_TRADE, 0, b.p, b.len, EMIT_NORMAL);
 			}
 		}
@@ -410,10 +466,11 @@ bn_on_step(struct sim_inst *in)
 			bn_px(in, f->px, p);
 			bn_qty(in, f->qty, q);
 			sb_reset(&b);
+			/* the futures' aggTrade has no "M" */
 			sb_printf(&b, "{\"e\":\"aggTrade\",\"E\":%lld,\"s\":\"%s\",\"a\":%lld,\"p\":\"%s\",\"q\":\"%s\","
-			    "\"f\":%lld,\"l\":%lld,\"T\":%lld,\"m\":%s,\"M\":true}", (long long)now, in->vsym,
+			    "\"f\":%lld,\"l\":%lld,\"T\":%lld,\"m\":%s%s}", (long long)now, in->vsym,
 			    (long long)in->bn_agg_id, p, q, (long long)first, (long long)in->bn_trade_id, (long long)now,
-			    f->taker_buy ? "false" : "true");
+			    f->taker_buy ? "false" : "true", sp->futures ? "" : ",\"M\":true");
 			emit_broadcast(in, BK_AGGTRADE, 0, b.p, b.len, EMIT_NORMAL);
 		}
 	}
@@ -431,8 +488,16 @@ bn_on_step(struct sim_inst *in)
 			bn_px(in, ba->px, ap);
 			bn_qty(in, ba->qty, aq);
 			sb_reset(&b);
-			sb_printf(&b, "{\"u\":%lld,\"s\":\"%s\",\"b\":\"%s\",\"B\":\"%s\",\"a\":\"%s\",\"A\":\"%s\"}",
-			    (long long)in->bn_last_u, in->vsym, bp, bq, ap, aq);
+			if (sp->futures) {
+				/* futures: named event, T and E after the quotes; COIN-M's ps */
+				sb_printf(&b, "{\"e\":\"bookTicker\",\"u\":%lld,\"s\":\"%s\"", (long long)in->bn_last_u, in->vsym);
+				add_pair(&b, in);
+				sb_printf(&b, ",\"b\":\"%s\",\"B\":\"%s\",\"a\":\"%s\",\"A\":\"%s\",\"T\":%lld,\"E\":%lld}", bp,
+				    bq, ap, aq, (long long)now - 1, (long long)now);
+			} else {
+				sb_printf(&b, "{\"u\":%lld,\"s\":\"%s\",\"b\":\"%s\",\"B\":\"%s\",\"a\":\"%s\",\"A\":\"%s\"}",
+				    (long long)in->bn_last_u, in->vsym, bp, bq, ap, aq);
+			}
 			emit_broadcast(in, BK_BOOKTICKER, 0, b.p, b.len, EMIT_NORMAL);
 		}
 	}
@@ -444,28 +509,32 @@ bn_on_step(struct sim_inst *in)
 			kline(in, &b);
 		sim_kline_roll(in);
 	}
+	if (sp->step_more)
+		sp->step_more(in, &b);
 }
 
 /* ---- REST ---- */
 
-static void
+void
 bn_answer(struct sim_conn *c, int status, const char *extra, const char *body, size_t len, int delay_ms)
 {
 	char hdrs[256];
+	struct sim_stats *st = &sim.st[c->venue];
 
-	snprintf(hdrs, sizeof hdrs, "X-MBX-USED-WEIGHT-1M: %lld\r\n%s", (long long)bn_weight_now(), extra ? extra : "");
+	snprintf(hdrs, sizeof hdrs, "X-MBX-USED-WEIGHT-1M: %lld\r\n%s", (long long)bn_weight_now(c->venue),
+	    extra ? extra : "");
 	if (status == 429)
-		sim.st[SIM_BINANCE].http_429++;
+		st->http_429++;
 	else if (status == 418)
-		sim.st[SIM_BINANCE].http_418++;
+		st->http_418++;
 	else if (status >= 500)
-		sim.st[SIM_BINANCE].http_5xx++;
+		st->http_5xx++;
 	else if (status >= 400)
-		sim.st[SIM_BINANCE].http_4xx++;
+		st->http_4xx++;
 	http_respond(c, status, hdrs, body, len, delay_ms);
 }
 
-static void
+void
 bn_error(struct sim_conn *c, int status, int code, const char *msg, int delay_ms)
 {
 	struct sb b;
@@ -479,22 +548,22 @@ bn_error(struct sim_conn *c, int status, int code, const char *msg, int delay_ms
 }
 
 static void
-weight_window(void)
+weight_window(int v)
 {
 	int64_t win = sim_scaled_ms(60000), idx = (sim_mono_ms() - sim.start_ms) / win;
 
-	if (idx != sim.bn_win_idx) {
-		sim.bn_win_idx = idx;
-		sim.bn_weight = 0;
-		sim.bn_429_in_win = 0;
+	if (idx != sim.bn_win_idx[v]) {
+		sim.bn_win_idx[v] = idx;
+		sim.bn_weight[v] = 0;
+		sim.bn_429_in_win[v] = 0;
 	}
 }
 
 int64_t
-bn_weight_now(void)
+bn_weight_now(int venue)
 {
-	weight_window();
-	return sim.bn_weight;
+	weight_window(venue);
+	return sim.bn_weight[venue];
 }
 
 static int64_t
@@ -503,71 +572,72 @@ ceil_s(int64_t ms)
 	return ms <= 0 ? 1 : (ms + 999) / 1000;
 }
 
-/* Charge weight; 1 if the request was refused (answer already sent). */
-static int
-charge(struct sim_conn *c, int weight, int delay_ms)
+int
+bn_charge(struct sim_conn *c, int weight, int delay_ms)
 {
 	int64_t now = sim_mono_ms(), win = sim_scaled_ms(60000);
+	int v = c->venue, limit = bn_spec(v)->weight_limit;
+	struct sim_stats *st = &sim.st[v];
 	char hdr[64];
 
-	weight_window();
-	if (now < sim.bn_ban_until) {
+	weight_window(v);
+	if (now < sim.bn_ban_until[v]) {
 		struct sb b;
-		snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", (long long)ceil_s(sim.bn_ban_until - now));
+		snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", (long long)ceil_s(sim.bn_ban_until[v] - now));
 		sb_init(&b);
 		sb_printf(&b, "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned until %lld. "
 		    "Please use WebSocket Streams for live updates to avoid bans.\"}",
-		    (long long)sim.st[SIM_BINANCE].banned_until_ms);
+		    (long long)st->banned_until_ms);
 		bn_answer(c, 418, hdr, b.p, b.len, delay_ms);
 		sb_free(&b);
 		return 1;
 	}
-	if (sim.bn_weight + weight > BN_WEIGHT_LIMIT) {
-		if (sim.bn_429_in_win) {
+	if (sim.bn_weight[v] + weight > limit) {
+		if (sim.bn_429_in_win[v]) {
 			/* Kept going after a 429: ban, 2 minutes doubling up to 3 days (scaled). */
 			int64_t dur = 120000;
-			for (uint64_t i = 0; i < sim.st[SIM_BINANCE].bans && dur < 259200000; i++)
+			for (uint64_t i = 0; i < st->bans && dur < 259200000; i++)
 				dur *= 2;
 			if (dur > 259200000)
 				dur = 259200000;
 			dur = sim_scaled_ms((double)dur);
-			sim.st[SIM_BINANCE].bans++;
-			sim.bn_ban_until = now + dur;
-			sim.st[SIM_BINANCE].banned_until_ms = sim_wall_ms() + dur;
-			log_warn("binance ban", "duration_ms=%lld", (long long)dur);
+			st->bans++;
+			sim.bn_ban_until[v] = now + dur;
+			st->banned_until_ms = sim_wall_ms() + dur;
+			log_warn("binance ban", "venue=%s duration_ms=%lld", sim_venue_name(v), (long long)dur);
 			snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", (long long)ceil_s(dur));
 			struct sb b;
 			sb_init(&b);
 			sb_printf(&b, "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned until %lld. "
 			    "Please use WebSocket Streams for live updates to avoid bans.\"}",
-			    (long long)sim.st[SIM_BINANCE].banned_until_ms);
+			    (long long)st->banned_until_ms);
 			bn_answer(c, 418, hdr, b.p, b.len, delay_ms);
 			sb_free(&b);
 			return 1;
 		}
-		sim.bn_429_in_win = 1;
-		sim.bn_weight += weight;
-		if (sim.bn_weight > sim.st[SIM_BINANCE].weight_used_1m_max)
-			sim.st[SIM_BINANCE].weight_used_1m_max = sim.bn_weight;
+		sim.bn_429_in_win[v] = 1;
+		sim.bn_weight[v] += weight;
+		if (sim.bn_weight[v] > st->weight_used_1m_max)
+			st->weight_used_1m_max = sim.bn_weight[v];
 		snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n",
-		    (long long)ceil_s(sim.start_ms + (sim.bn_win_idx + 1) * win - now));
+		    (long long)ceil_s(sim.start_ms + (sim.bn_win_idx[v] + 1) * win - now));
 		struct sb b;
 		sb_init(&b);
 		sb_printf(&b, "{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is %d request "
 		    "weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.\"}",
-		    BN_WEIGHT_LIMIT);
+		    limit);
 		bn_answer(c, 429, hdr, b.p, b.len, delay_ms);
 		sb_free(&b);
 		return 1;
 	}
-	sim.bn_weight += weight;
-	if (sim.bn_weight > sim.st[SIM_BINANCE].weight_used_1m_max)
-		sim.st[SIM_BINANCE].weight_used_1m_max = sim.bn_weight;
+	sim.bn_weight[v] += weight;
+	if (sim.bn_weight[v] > st->weight_used_1m_max)
+		st->weight_used_1m_max = sim.bn_weight[v];
 	return 0;
 }
 
 static void
-add_symbol_info(struct sb *b, const struct sim_inst *in)
+spot_symbol_info(struct sb *b, const struct sim_inst *in)
 {
 	char tick[32], lot[32], minq[32];
 
@@ -596,9 +666,10 @@ exchange_info(struct sim_conn *c, const char *query, int delay_ms)
 	char v[512];
 	struct sb b;
 	int want[64] = {0}, any = 0, first = 1;
+	const struct bn_spec *sp = bn_spec(c->venue);
 
 	if (route_qget(query, "symbol", v, sizeof v)) {
-		int i = sim_find_inst(SIM_BINANCE, v);
+		int i = sim_find_inst(c->venue, v);
 		if (i < 0) {
 			bn_error(c, 400, -1121, "Invalid symbol.", delay_ms);
 			return;
@@ -614,7 +685,7 @@ exchange_info(struct sim_conn *c, const char *query, int delay_ms)
 			return;
 		}
 		json_array_foreach(arr, k, it) {
-			int i = json_is_string(it) ? sim_find_inst(SIM_BINANCE, json_string_value(it)) : -1;
+			int i = json_is_string(it) ? sim_find_inst(c->venue, json_string_value(it)) : -1;
 			if (i < 0 || i >= 64) {
 				json_decref(arr);
 				bn_error(c, 400, -1121, "Invalid symbol.", delay_ms);
@@ -626,18 +697,16 @@ exchange_info(struct sim_conn *c, const char *query, int delay_ms)
 	}
 	sb_init(&b);
 	sb_printf(&b, "{\"timezone\":\"UTC\",\"serverTime\":%lld,\"rateLimits\":["
-	    "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d},"
-	    "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":100},"
-	    "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":200000},"
-	    "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":300000}],"
-	    "\"exchangeFilters\":[],\"symbols\":[", (long long)sim_wall_ms(), BN_WEIGHT_LIMIT);
+	    "{\"rateLimitType\":\"REQUEST_WEIGHT\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":%d},%s],"
+	    "\"exchangeFilters\":[],%s\"symbols\":[", (long long)sim_wall_ms(), sp->weight_limit, sp->order_limits,
+	    sp->futures ? "\"assets\":[]," : "");
 	for (int i = 0; i < sim.ninst; i++) {
-		if (sim.inst[i].venue != SIM_BINANCE || (any && (i >= 64 || !want[i])))
+		if (sim.inst[i].venue != c->venue || (any && (i >= 64 || !want[i])))
 			continue;
 		if (!first)
 			sb_addc(&b, ',');
 		first = 0;
-		add_symbol_info(&b, &sim.inst[i]);
+		sp->symbol_info(&b, &sim.inst[i]);
 	}
 	sb_adds(&b, "]}");
 	bn_answer(c, 200, NULL, b.p, b.len, delay_ms);
@@ -649,14 +718,17 @@ depth(struct sim_conn *c, const char *query, int delay_ms)
 {
 	char v[64];
 	long limit = 100;
-	int i;
+	int i, weight;
 	struct sb b;
+	const struct bn_spec *sp = bn_spec(c->venue);
 
 	if (!route_qget(query, "symbol", v, sizeof v) || !*v) {
 		bn_error(c, 400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.", delay_ms);
 		return;
 	}
-	i = sim_find_inst(SIM_BINANCE, v);
+	i = sim_find_inst(c->venue, v);
+	if (sp->futures)
+		limit = 500;
 	if (route_qget(query, "limit", v, sizeof v)) {
 		char *end;
 		limit = strtol(v, &end, 10);
@@ -667,7 +739,13 @@ depth(struct sim_conn *c, const char *query, int delay_ms)
 		if (limit > 5000)
 			limit = 5000;
 	}
-	if (charge(c, limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250, delay_ms))
+	weight = sp->futures ? bn_fut_depth_weight(limit) : limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+	if (weight < 0) {
+		bn_error(c, 400, -1130, "Invalid data sent for a parameter: limit (valid: 5, 10, 20, 50, 100, 500, 1000).",
+		    delay_ms);
+		return;
+	}
+	if (bn_charge(c, weight, delay_ms))
 		return;
 	if (i < 0) {
 		bn_error(c, 400, -1121, "Invalid symbol.", delay_ms);
@@ -676,7 +754,12 @@ depth(struct sim_conn *c, const char *query, int delay_ms)
 	struct sim_inst *in = &sim.inst[i];
 	sb_init(&b);
 	sb_reserve(&b, (size_t)limit * 70);
-	sb_printf(&b, "{\"lastUpdateId\":%lld,\"bids\":[", (long long)in->bn_last_u);
+	sb_printf(&b, "{\"lastUpdateId\":%lld", (long long)in->bn_last_u);
+	if (sp->pair_field)
+		sb_printf(&b, ",\"symbol\":\"%s\",\"pair\":\"%s%s\"", in->vsym, in->base, in->quote);
+	if (sp->futures)
+		sb_printf(&b, ",\"E\":%lld,\"T\":%lld", (long long)sim_wall_ms(), (long long)sim_wall_ms() - 1);
+	sb_adds(&b, ",\"bids\":[");
 	for (int side = 0; side < 2; side++) {
 		for (int r = 0; r < limit; r++) {
 			const struct mkt_level *l = mkt_at(&in->book, side, r);
@@ -699,22 +782,29 @@ bn_rest(struct sim_conn *c, const char *method, const char *path, const char *qu
 		bn_error(c, 405, -1000, "Method not allowed on this simulated endpoint.", delay_ms);
 		return;
 	}
-	if (strcmp(path, "/api/v3/depth") == 0) {
+	const struct bn_spec *sp = bn_spec(c->venue);
+	size_t al = strlen(sp->api);
+	const char *ep = strncmp(path, sp->api, al) == 0 && path[al] == '/' ? path + al + 1 : "";
+	char msg[160];
+
+	if (strcmp(ep, "depth") == 0) {
 		depth(c, query, delay_ms);
-	} else if (strcmp(path, "/api/v3/exchangeInfo") == 0) {
-		if (!charge(c, 20, delay_ms))
+	} else if (strcmp(ep, "exchangeInfo") == 0) {
+		if (!bn_charge(c, sp->info_weight, delay_ms))
 			exchange_info(c, query, delay_ms);
-	} else if (strcmp(path, "/api/v3/ping") == 0) {
-		if (!charge(c, 1, delay_ms))
+	} else if (strcmp(ep, "ping") == 0) {
+		if (!bn_charge(c, 1, delay_ms))
 			bn_answer(c, 200, NULL, "{}", 2, delay_ms);
-	} else if (strcmp(path, "/api/v3/time") == 0) {
-		if (!charge(c, 1, delay_ms)) {
+	} else if (strcmp(ep, "time") == 0) {
+		if (!bn_charge(c, 1, delay_ms)) {
 			char b[64];
 			int n = snprintf(b, sizeof b, "{\"serverTime\":%lld}", (long long)sim_wall_ms());
 			bn_answer(c, 200, NULL, b, (size_t)n, delay_ms);
 		}
-	} else {
-		bn_error(c, 404, -1000, "Unknown endpoint (mpsim serves /api/v3/depth, exchangeInfo, ping, time).", delay_ms);
+	} else if (!(*ep && sp->rest_more && sp->rest_more(c, ep, query, delay_ms))) {
+		snprintf(msg, sizeof msg, "Unknown endpoint (mpsim serves %s/depth, exchangeInfo, ping, time%s).", sp->api,
+		    sp->rest_more ? ", openInterest, premiumIndex" : "");
+		bn_error(c, 404, -1000, msg, delay_ms);
 	}
 }
 
@@ -750,10 +840,10 @@ bn_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *w
 			 * user-data listen key and keeps the connection, which clients
 			 * rely on (ccxt opens /ws/0 and subscribes later).  User data is
 			 * not simulated, so the name carries nothing. */
-			sim.st[SIM_BINANCE].ws_url_plain_names++;
+			sim.st[c->venue].ws_url_plain_names++;
 			continue;
 		}
-		if (parse_stream(t, &s) < 0) {
+		if (parse_stream(c->venue, t, &s) < 0) {
 			sb_printf(why, "{\"code\":2,\"msg\":\"Invalid request: unknown stream '%.64s'\"}", t);
 			for (int i = c->nsubs - 1; i >= 0; i--)
 				del_sub(c, i);
@@ -788,7 +878,7 @@ reply_error(struct sim_conn *c, int code, const char *msg, json_t *id)
 	char *ids = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
 	struct sb b;
 
-	sim.st[SIM_BINANCE].subscribe_errors++;
+	sim.st[c->venue].subscribe_errors++;
 	sb_init(&b);
 	sb_printf(&b, "{\"error\":{\"code\":%d,\"msg\":", code);
 	sb_addjs(&b, msg);
@@ -844,7 +934,7 @@ bn_ws_message(struct sim_conn *c, const char *data, size_t len)
 	}
 	method = json_string_value(m);
 	params = json_object_get(j, "params");
-	sim.st[SIM_BINANCE].subscribe_requests++;
+	sim.st[c->venue].subscribe_requests++;
 	if (strcmp(method, "SUBSCRIBE") == 0 || strcmp(method, "UNSUBSCRIBE") == 0) {
 		int sub = method[0] == 'S';
 		size_t k;
@@ -855,7 +945,7 @@ bn_ws_message(struct sim_conn *c, const char *data, size_t len)
 		}
 		json_array_foreach(params, k, it) {
 			struct sim_sub s;
-			if (!json_is_string(it) || parse_stream(json_string_value(it), &s) < 0) {
+			if (!json_is_string(it) || parse_stream(c->venue, json_string_value(it), &s) < 0) {
 				snprintf(msg, sizeof msg, "Invalid request: unknown stream '%.64s'",
 				    json_is_string(it) ? json_string_value(it) : "?");
 				reply_error(c, 2, msg, id);
@@ -864,7 +954,7 @@ bn_ws_message(struct sim_conn *c, const char *data, size_t len)
 		}
 		json_array_foreach(params, k, it) {
 			struct sim_sub s;
-			parse_stream(json_string_value(it), &s);
+			parse_stream(c->venue, json_string_value(it), &s);
 			if (sub) {
 				if (add_sub(c, &s) < 0) {
 					reply_error(c, 2, "Invalid request: too many streams (max 1024)", id);
@@ -936,13 +1026,13 @@ bn_fault_answer(struct sim_conn *c, int status, int retry_after_ms, int delay_ms
 
 	if (status == 429 || status == 418)
 		snprintf(hdr, sizeof hdr, "Retry-After: %lld\r\n", (long long)ceil_s(retry_after_ms));
-	if (status == 429)
-		bn_answer(c, status, hdr, "{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is 6000 "
-		    "request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.\"}",
-		    strlen("{\"code\":-1003,\"msg\":\"Too much request weight used; current limit is 6000 "
-		    "request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.\"}"),
-		    delay_ms);
-	else if (status == 418) {
+	if (status == 429) {
+		char body[256];
+		int n = snprintf(body, sizeof body, "{\"code\":-1003,\"msg\":\"Too much request weight used; current limit "
+		    "is %d request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the "
+		    "API.\"}", bn_spec(c->venue)->weight_limit);
+		bn_answer(c, status, hdr, body, (size_t)n, delay_ms);
+	} else if (status == 418) {
 		static const char body[] = "{\"code\":-1003,\"msg\":\"Way too much request weight used; IP banned "
 		    "(injected). Please use WebSocket Streams for live updates to avoid bans.\"}";
 		bn_answer(c, 418, hdr, body, sizeof body - 1, delay_ms);
@@ -950,3 +1040,11 @@ bn_fault_answer(struct sim_conn *c, int status, int retry_after_ms, int delay_ms
 	else
 		bn_error(c, status, -1001, "Internal error; unable to process your request. Please try again.", delay_ms);
 }
+
+const struct bn_spec bn_spot = {
+	.api = "/api/v3", .weight_limit = 6000, .info_weight = 20, .slow_steps = 10, .slow_name = "depth",
+	.slow_alias = "depth@1000ms", .symbol_info = spot_symbol_info,
+	.order_limits = "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":100},"
+	    "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":200000},"
+	    "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":300000}",
+};

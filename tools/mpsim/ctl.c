@@ -39,7 +39,7 @@ book(struct sim_conn *c, const char *query)
 
 	venue = route_qget(query, "venue", v, sizeof v) ? sim_venue_parse(v) : -1;
 	if (venue < 0) {
-		error(c, 400, "venue must be binance or okx");
+		error(c, 400, "venue must be binance, okx, bybit, binance-usdm or binance-coinm");
 		return;
 	}
 	if (!route_qget(query, "symbol", v, sizeof v) || (i = sim_find_inst(venue, v)) < 0) {
@@ -89,7 +89,7 @@ stats(struct sim_conn *c)
 	replay_stats(&b);
 	for (int v = 0; v < SIM_NVENUE; v++) {
 		struct sim_stats *s = &sim.st[v];
-		int64_t w = sim_ops(v)->weight_now ? sim_ops(v)->weight_now() : 0;
+		int64_t w = sim_ops(v)->weight_now ? sim_ops(v)->weight_now(v) : 0;
 		sb_printf(&b, ",\"%s\":{", sim_venue_name(v));
 #define U(name) sb_printf(&b, "\"%s\":%llu,", #name, (unsigned long long)s->name)
 		U(connections_total);
@@ -321,7 +321,7 @@ fault(struct sim_conn *c, const char *query)
 		return;
 	}
 	if (!route_qget(query, "venue", v, sizeof v) || (f.venue = sim_venue_parse(v)) < 0) {
-		error(c, 400, "venue must be binance or okx");
+		error(c, 400, "venue must be binance, okx, bybit, binance-usdm or binance-coinm");
 		return;
 	}
 	if (route_qget(query, "symbol", v, sizeof v) && *v) {

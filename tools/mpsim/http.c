@@ -394,15 +394,18 @@ count_rx(struct sim_conn *c)
 	int64_t now = sim_mono_ms();
 
 	c->t_rx = now;
-	if (!sim_ops(c->venue)->rx_limit)
+	int lim = sim_ops(c->venue)->rx_limit;
+	if (!lim)
 		return;
-	/* Binance: at most 5 incoming messages (data, ping, pong) per second. */
+	/* Binance: at most rx_limit incoming messages (data, ping, pong) per
+	 * second (spot 5, futures 10): the (lim+1)-th within a second drops. */
 	int64_t oldest = c->rx_times[c->rx_idx];
 	c->rx_times[c->rx_idx] = now;
-	c->rx_idx = (c->rx_idx + 1) % 6;
+	c->rx_idx = (c->rx_idx + 1) % (lim + 1);
 	if (oldest && now - oldest < 1000) {
 		sim.st[c->venue].clients_dropped_rate++;
-		log_info("client over 5 messages/s dropped", "conn=%llu peer=%s", (unsigned long long)c->id, c->peer);
+		log_info("client over the messages/s limit dropped", "conn=%llu peer=%s limit=%d",
+		    (unsigned long long)c->id, c->peer, lim);
 		ws_close(c, 1008, "Too many messages");
 	}
 }

@@ -22,8 +22,10 @@ static const char usage[] =
 "A loopback exchange simulator serving Binance spot and OKX v5 public market\n"
 "data (REST and WebSocket, plain HTTP/ws) from a deterministic simulated\n"
 "market, with fault injection; Bybit v5 spot, linear and inverse with\n"
-"--bybit-symbols.  Prints \"mpsim ready binance=<port> okx=<port> bybit=<port>\"\n"
-"on stdout once the ports listen.  Logs go to stderr.\n"
+"--bybit-symbols; Binance USD-M and COIN-M futures with --binance-usdm-symbols\n"
+"and --binance-coinm-symbols.  Prints \"mpsim ready binance=<port> okx=<port>\n"
+"bybit=<port> binance-usdm=<port> binance-coinm=<port>\" on stdout once the\n"
+"ports listen.  Logs go to stderr.\n"
 "\n"
 "Options:\n"
 "  --binance-port P      Binance REST + WS port (0 = pick a free one; default 0)\n"
@@ -32,6 +34,12 @@ static const char usage[] =
 "  --bybit-symbols LIST  Bybit instruments, canonical: BTC-USDT (spot),\n"
 "                        BTC-USDT-SWAP (linear), BTC-USD-SWAP (inverse)\n"
 "                        (default none: --symbols is for Binance and OKX)\n"
+"  --binance-usdm-port P Binance USD-M futures (fapi/fstream) port (0 = free)\n"
+"  --binance-coinm-port P Binance COIN-M futures (dapi/dstream) port (0 = free)\n"
+"  --binance-usdm-symbols LIST  USD-M instruments, canonical: BTC-USDT-SWAP\n"
+"                        (perpetual BTCUSDT), BTC-USDT-240927 (dated); default none\n"
+"  --binance-coinm-symbols LIST COIN-M instruments: BTC-USD-SWAP (BTCUSD_PERP),\n"
+"                        BTC-USD-240927 (BTCUSD_240927); default none\n"
 "  --bind ADDR           loopback address to listen on (default 127.0.0.1;\n"
 "                        only 127.x.x.x and ::1 are accepted)\n"
 "  --seed N              market seed (default 1): same seed, same book states\n"
@@ -124,7 +132,8 @@ static const char usage[] =
 "without a symbol a fault applies to every instrument of the venue.\n"
 "\n"
 "Control API on both ports (JSON):\n"
-"  GET  /_sim/book?venue=binance|okx&symbol=BTC-USDT[&depth=N]  the simulator's\n"
+"  GET  /_sim/book?venue=V&symbol=S[&depth=N]  (V: binance, okx, bybit,\n"
+"       binance-usdm, binance-coinm; S canonical, BTC-USDT-SWAP) the simulator's\n"
 "       book: {\"venue\",\"symbol\",\"update_id\",\"step\",\"paused\",\"bids\":[[p,q]..],\"asks\"}\n"
 "       update_id is Binance's last u / OKX's last seqId; venue strings\n"
 "  GET  /_sim/stats     counters per venue (connections, frames, REST by path,\n"
@@ -140,6 +149,11 @@ static const char usage[] =
 "@trade, @aggTrade, @bookTicker, @kline_1m; SUBSCRIBE, UNSUBSCRIBE,\n"
 "LIST_SUBSCRIPTIONS, SET_PROPERTY/GET_PROPERTY combined; 5 messages/s limit;\n"
 "a URL name without '@' (a listen key, ccxt's /ws/0) is kept and carries nothing.\n"
+"Binance USD-M / COIN-M (the same under /fapi/v1 / /dapi/v1): depth (limit 5, 10,\n"
+"20, 50, 100, 500, 1000; weight 2/2/2/2/5/10/20; 2400/min), exchangeInfo,\n"
+"openInterest, premiumIndex, ping, time; WS @depth@100ms and @depth@500ms (U, u,\n"
+"pu = the previous event's u), @aggTrade, @trade, @bookTicker, @kline_1m,\n"
+"@markPrice[@1s], @forceOrder; 10 messages/s limit.\n"
 "OKX (http://ADDR:Q): GET /api/v5/public/instruments?instType=SPOT (MARGIN,\n"
 "SWAP, FUTURES, OPTION&uly=: empty lists),\n"
 "/api/v5/market/books (sz <= 400, seqId), /api/v5/market/books-full\n"
@@ -243,6 +257,10 @@ main(int argc, char **argv)
 		{"okx-port", required_argument, NULL, 'o'},
 		{"bybit-port", required_argument, NULL, 1009},
 		{"bybit-symbols", required_argument, NULL, 1010},
+		{"binance-usdm-port", required_argument, NULL, 1011},
+		{"binance-coinm-port", required_argument, NULL, 1012},
+		{"binance-usdm-symbols", required_argument, NULL, 1013},
+		{"binance-coinm-symbols", required_argument, NULL, 1014},
 		{"bind", required_argument, NULL, 'B'},
 		{"seed", required_argument, NULL, 's'},
 		{"rate", required_argument, NULL, 'r'},
@@ -268,7 +286,7 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	int bport = 0, oport = 0, yport = 0, levels = 6500, nosnap = 0, c, lv;
+	int bport = 0, oport = 0, yport = 0, uport = 0, cport = 0, levels = 6500, nosnap = 0, c, lv;
 	const char *bind = "127.0.0.1", *symbols = "BTC-USDT,ETH-USDT", *faults = NULL;
 	const char *tls_cert = NULL, *tls_key = NULL, *tls_out = NULL, *replay = NULL;
 	double speed = 1;
@@ -299,6 +317,18 @@ main(int argc, char **argv)
 			break;
 		case 1010:
 			sim.venue_symbols[SIM_BYBIT] = optarg;
+			break;
+		case 1011:
+		case 1012:
+			if (parse_port(optarg, c == 1011 ? &uport : &cport) < 0) {
+				fprintf(stderr, "mpsim: --%s-port: '%s' is not a port (0..65535)\n",
+				    sim_venue_name(c == 1011 ? SIM_BINANCE_USDM : SIM_BINANCE_COINM), optarg);
+				return 2;
+			}
+			break;
+		case 1013:
+		case 1014:
+			sim.venue_symbols[c == 1013 ? SIM_BINANCE_USDM : SIM_BINANCE_COINM] = optarg;
 			break;
 		case 'B':
 			bind = optarg;
@@ -473,7 +503,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (http_listen(SIM_BINANCE, bind, bport, &bport) < 0 || http_listen(SIM_OKX, bind, oport, &oport) < 0 ||
-	    http_listen(SIM_BYBIT, bind, yport, &yport) < 0)
+	    http_listen(SIM_BYBIT, bind, yport, &yport) < 0 || http_listen(SIM_BINANCE_USDM, bind, uport, &uport) < 0 ||
+	    http_listen(SIM_BINANCE_COINM, bind, cport, &cport) < 0)
 		return 1;
 	sim.clock_t0 = sim_mono_ms();
 	sim.clock_steps0 = 0;
@@ -492,9 +523,11 @@ main(int argc, char **argv)
 	uv_signal_init(sim.loop, &sig_term);
 	uv_signal_start(&sig_int, on_signal, SIGINT);
 	uv_signal_start(&sig_term, on_signal, SIGTERM);
-	log_info("ready", "binance=%d okx=%d bybit=%d bind=%s seed=%llu rate=%g timer_rate=%g instruments=%d levels=%d",
-	    bport, oport, yport, bind, (unsigned long long)sim.seed, sim.rate, sim.timer_rate, sim.ninst, levels);
-	printf("mpsim ready binance=%d okx=%d bybit=%d\n", bport, oport, yport);
+	log_info("ready", "binance=%d okx=%d bybit=%d binance-usdm=%d binance-coinm=%d bind=%s seed=%llu rate=%g "
+	    "timer_rate=%g instruments=%d levels=%d", bport, oport, yport, uport, cport, bind,
+	    (unsigned long long)sim.seed, sim.rate, sim.timer_rate, sim.ninst, levels);
+	printf("mpsim ready binance=%d okx=%d bybit=%d binance-usdm=%d binance-coinm=%d\n", bport, oport, yport, uport,
+	    cport);
 	fflush(stdout);
 	uv_run(sim.loop, UV_RUN_DEFAULT);
 	uv_loop_close(sim.loop);

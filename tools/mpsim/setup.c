@@ -149,6 +149,12 @@ static const struct inst_def defs[] = {
 	{"ETH-USDT", SIM_BINANCE, 1000000, 10000, 10000, 3000, 3.0, 1500},
 	{"BTC-USDT", SIM_OKX, 10000000, 1, 1000, 60000, 0.3, 2000},
 	{"ETH-USDT", SIM_OKX, 1000000, 100, 100000, 3000, 3.0, 1500},
+	/* futures (their derivatives' underlyings): USD-M ticks 0.1 / 0.01, lots
+	 * 0.001; COIN-M whole contracts (100 USD BTC, 10 USD others) */
+	{"BTC-USDT", SIM_BINANCE_USDM, 10000000, 100000, 100000, 60000, 0.3, 300},
+	{"ETH-USDT", SIM_BINANCE_USDM, 1000000, 100000, 100000, 3000, 3.0, 1500},
+	{"BTC-USD", SIM_BINANCE_COINM, 10000000, 100000000, 100000000, 60000, 180, 300},
+	{"ETH-USD", SIM_BINANCE_COINM, 1000000, 100000000, 100000000, 3000, 900, 1500},
 };
 
 static uint64_t
@@ -284,6 +290,11 @@ sim_setup_instruments(const char *symbols, int levels)
 			/* swaps and futures (3+ segments) only where the venue has them */
 			if (!sim_ops(v)->derivatives && instid_is_derivative(t))
 				continue;
+			if (sim_ops(v)->derivatives_only && !instid_is_derivative(t)) {
+				fprintf(stderr, "mpsim: --%s-symbols: '%s' is not a perpetual or dated future "
+				    "(like BTC-USDT-SWAP, BTC-USD-SWAP, BTC-USD-240927)\n", sim_venue_name(v), t);
+				return -1;
+			}
 			if (sim_add_inst(t, v, levels) < 0)
 				return -1;
 		}

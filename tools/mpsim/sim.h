@@ -4,7 +4,8 @@
  *
  * One libuv loop runs everything.  The market advances in steps of 100 ms of
  * simulated time (--rate scales how fast steps happen in real time); after
- * each step every instrument's venue layer (binance.c, okx.c) turns the
+ * each step every instrument's venue layer (binance.c, binance_fut.c, okx.c,
+ * bybit.c) turns the
  * step's changes into that venue's messages and fans them out to the
  * WebSocket connections (http.c) subscribed to them.  Protocol timers (pings,
  * idle closes, bans, rate-limit windows, the 24 h roll-over) run on real time
@@ -24,7 +25,7 @@ struct ssl_st;
 
 /* Simulated venues: indexes of sim.st and the listeners; each maps to its
  * exchange id and its operations through the table in venues.c. */
-enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_BYBIT = 2, SIM_NVENUE = 3 };
+enum { SIM_BINANCE = 0, SIM_OKX = 1, SIM_BYBIT = 2, SIM_BINANCE_USDM = 3, SIM_BINANCE_COINM = 4, SIM_NVENUE = 5 };
 
 struct sim_conn;
 struct sim_inst;
@@ -45,7 +46,7 @@ struct sim_venue {
 	 * default lead time notice_ms */
 	void (*notice)(struct sim_conn *c, int ms);
 	int notice_ms;
-	int64_t (*weight_now)(void);                 /* REST weight used this minute; NULL = 0 */
+	int64_t (*weight_now)(int venue);            /* REST weight used this minute; NULL = 0 */
 	void (*flush_pending)(void);                 /* on pause/step; NULL = none */
 	int (*px)(const struct sim_inst *in, int64_t ticks, char *out);
 	int (*qty)(const struct sim_inst *in, int64_t lots, char *out);
@@ -53,11 +54,13 @@ struct sim_venue {
 	int venue_sym_join;       /* venue symbol without the dash, lower-case stream names (Binance) */
 	int second_stream;        /* a second increment stream (Binance @depth 1000 ms) shares faults */
 	int ws_snapshots;         /* the OKX-only faults (seq reset, snapshot) apply */
-	int rx_limit;             /* more than 5 incoming messages a second drop the client (Binance) */
+	int rx_limit;             /* more incoming messages a second drop the client (Binance 5, futures 10; <= 15) */
 	int server_pings;         /* the server pings and closes after 24 h; else idle close */
 	int replays;              /* --replay serves this venue */
 	int derivatives;          /* serves OKX-style derivative instIds (BTC-USDT-SWAP; instid.h) */
 	int own_symbols;          /* instruments only from --<venue>-symbols, not --symbols (Bybit) */
+	int derivatives_only;     /* refuses spot pairs (Binance USD-M, COIN-M) */
+	const void *spec;         /* the venue file's own constants (one file serving several venues) */
 };
 /* The operations of a sim venue index (never NULL for 0..SIM_NVENUE-1). */
 const struct sim_venue *sim_ops(int venue);
@@ -130,6 +133,11 @@ struct sim_inst {
 	struct mkt_change *bn_agg;
 	int bn_nagg, bn_aggcap;
 	int64_t bn_bt[4];        /* last bookTicker sent: bid px, qty, ask px, qty */
+	int64_t bn_slow_pu;      /* futures: u of the last slow-stream (@depth@500ms) event */
+	/* derivative state (deriv.c): open interest (lots), the liquidation of
+	 * the step (side 0 = none) */
+	int64_t dv_oi, dv_liq_px, dv_liq_qty;
+	int dv_liq_side;
 	/* OKX */
 	int64_t ox_seq, ox_trade_id;
 	struct mkt_level ox_win[2][SIM_OKX_WIN];
@@ -177,7 +185,7 @@ struct sim_conn {
 	int64_t t_next_ping;
 	int64_t ping_sent[4];           /* payload ids of unanswered pings (0 = none) */
 	int64_t ping_oldest;            /* monotonic ms of the oldest unanswered ping, 0 = none */
-	int64_t rx_times[6];
+	int64_t rx_times[16];           /* rx_limit + 1 (<= 15) arrival times */
 	int rx_idx;
 	int stalled;
 	int64_t close_at;               /* scheduled close (shutdown notice), 0 = none */
@@ -216,9 +224,9 @@ struct sim {
 	int rest_fault[SIM_NVENUE][FLT_NKINDS];
 	int rest_fault_ms[SIM_NVENUE][FLT_NKINDS];
 	int rest_fault_code[SIM_NVENUE];
-	/* Binance weight window */
-	int64_t bn_win_idx, bn_weight, bn_429_in_win;
-	int64_t bn_ban_until;            /* monotonic ms */
+	/* Binance weight windows, per sim venue (spot, USD-M, COIN-M each have one) */
+	int64_t bn_win_idx[SIM_NVENUE], bn_weight[SIM_NVENUE], bn_429_in_win[SIM_NVENUE];
+	int64_t bn_ban_until[SIM_NVENUE];  /* monotonic ms */
 	/* OKX REST windows: books, books-full, instruments */
 	int64_t ox_win_idx[3], ox_win_n[3];
 	int max_write_queue;

@@ -1,0 +1,224 @@
+/*
+ * test_binance_market.c - Binance USD-M / COIN-M derivatives market data
+ * (feedd/parse_binance_fut.c): markPriceUpdate into MK_MARK then MK_FUNDING
+ * (a dated contract's "r":"" gives MK_MARK only), forceOrder into
+ * MK_LIQUIDATION, GET openInterest into MK_OPEN_INTEREST (USD-M also
+ * oi_base), exact values; bad frames and answers are counted errors with no
+ * record, instruments not carried are unknown; the spot venue has none of it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../feedd/parse_impl.h"
+#include "../t.h"
+#include "market_sink.h"
+
+static struct inst_registry g_reg;
+static struct parse_ctx g_um, g_cm, g_spot;
+static uint32_t g_btc, g_eth, g_perp, g_dated, g_spot_btc;
+
+static int
+ws(struct parse_ctx *p, const char *f)
+{
+	g_s.n = 0;
+	return parse_ws(p, f, strlen(f), 1700000000123456789LL, sink, NULL);
+}
+
+static int
+rest(struct parse_ctx *p, const char *path, const char *body)
+{
+	g_s.n = 0;
+	return parse_rest(p, path, body, strlen(body), 1700000000123456789LL, 0, sink, NULL);
+}
+
+static void
+setup(void)
+{
+	char err[128];
+
+	memset(&g_reg, 0, sizeof g_reg);
+	g_btc = inst_add(&g_reg, EX_BINANCE_USDM, "BTC-USDT-SWAP", err, sizeof err);
+	g_eth = inst_add(&g_reg, EX_BINANCE_USDM, "ETH-USDT-SWAP", err, sizeof err);
+	g_perp = inst_add(&g_reg, EX_BINANCE_COINM, "BTC-USD-SWAP", err, sizeof err);
+	g_dated = inst_add(&g_reg, EX_BINANCE_COINM, "BTC-USD-240927", err, sizeof err);
+	g_spot_btc = inst_add(&g_reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
+	parse_init(&g_um, &g_reg, EX_BINANCE_USDM);
+	parse_init(&g_cm, &g_reg, EX_BINANCE_COINM);
+	parse_init(&g_spot, &g_reg, EX_BINANCE);
+}
+
+static void
+t_mark_price(void)
+{
+	const struct inst *in = inst_get(&g_reg, g_btc);
+	int r;
+
+	/* the documented USD-M shape, combined-stream wrapped */
+	r = ws(&g_um, "{\"stream\":\"btcusdt@markPrice@1s\",\"data\":{\"e\":\"markPriceUpdate\",\"E\":1562305380000,"
+	    "\"s\":\"BTCUSDT\",\"p\":\"11794.15000000\",\"i\":\"11784.62659091\",\"P\":\"11784.25641265\","
+	    "\"r\":\"0.00038167\",\"T\":1562306400000}}");
+	T_EQ_I(r, 2);
+	T_EQ_I(g_s.n, 2);
+	T_EQ_I(g_s.m[0].h.inst, g_btc);
+	T_EQ_I(g_s.m[0].h.aux, MK_MARK);
+	T_EQ_I(g_s.m[0].h.exch_ns, 1562305380000000000LL);
+	T_EQ_I(in->px_exp, -8);   /* the values below are at the default exponent */
+	T_EQ_I(g_s.m[0].mark_px, 1179415000000LL);
+	T_EQ_I(g_s.m[0].index_px, 1178462659091LL);
+	T_CHECK(g_s.m[0].funding_rate == MKT_NONE && g_s.m[0].oi_contracts == MKT_NONE);
+	T_EQ_I(g_s.m[1].h.aux, MK_FUNDING);
+	T_EQ_I(g_s.m[1].funding_rate, 381670000000000LL);   /* 0.00038167 at 1e-18 */
+	T_EQ_I(g_s.m[1].settle_ns, 1562306400000000000LL);
+	T_CHECK(g_s.m[1].mark_px == MKT_NONE && g_s.m[1].next_funding_rate == MKT_NONE);
+	T_EQ_I(g_s.m[1].funding_interval_s, 0);
+	/* a negative rate, raw stream */
+	r = ws(&g_um, "{\"e\":\"markPriceUpdate\",\"E\":1562305380000,\"s\":\"ETHUSDT\",\"p\":\"3000.1\",\"i\":\"3000\","
+	    "\"P\":\"3000\",\"r\":\"-0.00010000\",\"T\":1562306400000}");
+	T_EQ_I(r, 2);
+	T_EQ_I(g_s.m[1].h.inst, g_eth);
+	T_EQ_I(g_s.m[1].funding_rate, -100000000000000LL);
+	/* COIN-M dated: no funding ("r":"", "T":0) -> the mark only */
+	r = ws(&g_cm, "{\"e\":\"markPriceUpdate\",\"E\":1596095725000,\"s\":\"BTCUSD_240927\",\"p\":\"10934.62615417\","
+	    "\"P\":\"10962.17178236\",\"i\":\"10933.62615417\",\"r\":\"\",\"T\":0}");
+	T_EQ_I(r, 1);
+	T_EQ_I(g_s.n, 1);
+	T_EQ_I(g_s.m[0].h.inst, g_dated);
+	T_EQ_I(g_s.m[0].h.aux, MK_MARK);
+	T_EQ_I(g_s.m[0].index_px, 1093362615417LL);
+	/* COIN-M perpetual */
+	r = ws(&g_cm, "{\"e\":\"markPriceUpdate\",\"E\":1596095725000,\"s\":\"BTCUSD_PERP\",\"p\":\"10934.6\","
+	    "\"P\":\"10962.1\",\"i\":\"10933.6\",\"r\":\"0.00010000\",\"T\":1596124800000}");
+	T_EQ_I(r, 2);
+	T_EQ_I(g_s.m[1].h.inst, g_perp);
+}
+
+static void
+t_mark_price_bad(void)
+{
+	static const char *bad[] = {
+		/* rate not a number */
+		"{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"1\",\"i\":\"1\",\"r\":\"x\",\"T\":1562306400000}",
+		/* a rate without its settlement time */
+		"{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"1\",\"i\":\"1\",\"r\":\"0.0001\",\"T\":0}",
+		/* mark missing */
+		"{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"i\":\"1\",\"r\":\"0.0001\",\"T\":1562306400000}",
+		/* mark as a number, not a string */
+		"{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":1,\"i\":\"1\",\"r\":\"0.0001\",\"T\":1}",
+		/* zero mark */
+		"{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"0\",\"i\":\"1\",\"r\":\"\",\"T\":0}",
+		/* E missing */
+		"{\"e\":\"markPriceUpdate\",\"s\":\"BTCUSDT\",\"p\":\"1\",\"i\":\"1\",\"r\":\"\",\"T\":0}",
+		/* truncated */
+		"{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"1",
+		/* rate far beyond int64 at 1e-18 */
+		"{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"1\",\"i\":\"1\",\"r\":\"12345678901\",\"T\":5}",
+	};
+	uint64_t errs = g_um.errors;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		T_EQ_I(ws(&g_um, bad[i]), -1);
+		T_EQ_I(g_s.n, 0);   /* nothing half-emitted */
+	}
+	T_EQ_I(g_um.errors, errs + sizeof bad / sizeof bad[0]);
+	/* not carried: unknown, not an error */
+	uint64_t unk = g_um.unknown;
+	T_EQ_I(ws(&g_um, "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"SOLUSDT\",\"p\":\"1\",\"i\":\"1\",\"r\":\"\",\"T\":0}"), 0);
+	T_EQ_I(g_um.unknown, unk + 1);
+	T_EQ_I(g_um.errors, errs + sizeof bad / sizeof bad[0]);
+	/* spot has no markPriceUpdate: an unknown event there */
+	unk = g_spot.unknown;
+	T_EQ_I(ws(&g_spot, "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"1\",\"i\":\"1\",\"r\":\"\",\"T\":0}"), 0);
+	T_EQ_I(g_spot.unknown, unk + 1);
+	T_EQ_I(g_s.n, 0);
+}
+
+static void
+t_force_order(void)
+{
+	uint64_t errs;
+	int r;
+
+	r = ws(&g_um, "{\"stream\":\"btcusdt@forceOrder\",\"data\":{\"e\":\"forceOrder\",\"E\":1568014460893,\"o\":{"
+	    "\"s\":\"BTCUSDT\",\"S\":\"SELL\",\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"0.014\",\"p\":\"9910\","
+	    "\"ap\":\"9910.50\",\"X\":\"FILLED\",\"l\":\"0.014\",\"z\":\"0.014\",\"T\":1568014460893}}}");
+	T_EQ_I(r, 1);
+	T_EQ_I(g_s.m[0].h.aux, MK_LIQUIDATION);
+	T_EQ_I(g_s.m[0].h.inst, g_btc);
+	T_EQ_I(g_s.m[0].liq_side, SIDE_SELL);
+	T_EQ_I(g_s.m[0].liq_px, 991000000000LL);
+	T_EQ_I(g_s.m[0].liq_avg_px, 991050000000LL);
+	T_EQ_I(g_s.m[0].liq_qty, 1400000LL);
+	T_EQ_I(g_s.m[0].h.exch_ns, 1568014460893000000LL);
+	/* COIN-M with ps, BUY, no ap */
+	r = ws(&g_cm, "{\"e\":\"forceOrder\",\"E\":1,\"o\":{\"s\":\"BTCUSD_PERP\",\"ps\":\"BTCUSD\",\"S\":\"BUY\","
+	    "\"o\":\"LIMIT\",\"f\":\"IOC\",\"q\":\"3\",\"p\":\"60000.1\",\"X\":\"FILLED\",\"T\":1}}");
+	T_EQ_I(r, 1);
+	T_EQ_I(g_s.m[0].liq_side, SIDE_BUY);
+	T_CHECK(g_s.m[0].liq_avg_px == MKT_NONE);
+	T_EQ_I(g_s.m[0].liq_qty, 300000000LL);
+	errs = g_um.errors;
+	T_EQ_I(ws(&g_um, "{\"e\":\"forceOrder\",\"E\":1,\"o\":{\"s\":\"BTCUSDT\",\"S\":\"UP\",\"q\":\"1\",\"p\":\"1\"}}"), -1);
+	T_EQ_I(ws(&g_um, "{\"e\":\"forceOrder\",\"E\":1,\"o\":{\"s\":\"BTCUSDT\",\"S\":\"BUY\",\"q\":\"0\",\"p\":\"1\"}}"), -1);
+	T_EQ_I(ws(&g_um, "{\"e\":\"forceOrder\",\"E\":1,\"o\":[]}"), -1);
+	T_EQ_I(ws(&g_um, "{\"e\":\"forceOrder\",\"E\":1}"), -1);
+	T_EQ_I(ws(&g_um, "{\"e\":\"forceOrder\",\"E\":1,\"o\":{\"s\":\"BTCUSDT\",\"S\":\"BUY\",\"q\":\"-1\",\"p\":\"1\"}}"), -1);
+	T_EQ_I(g_s.n, 0);
+	T_EQ_I(g_um.errors, errs + 5);
+}
+
+static void
+t_open_interest(void)
+{
+	uint64_t errs;
+	int r;
+
+	r = rest(&g_um, "/fapi/v1/openInterest?symbol=BTCUSDT",
+	    "{\"openInterest\":\"10659.509\",\"symbol\":\"BTCUSDT\",\"time\":1589437530011}");
+	T_EQ_I(r, 1);
+	T_EQ_I(g_s.m[0].h.aux, MK_OPEN_INTEREST);
+	T_EQ_I(g_s.m[0].h.inst, g_btc);
+	T_EQ_I(g_s.m[0].oi_contracts, 1065950900000LL);
+	T_EQ_I(g_s.m[0].oi_base, 106595090LL);   /* at 1e-4 */
+	T_CHECK(g_s.m[0].oi_quote == MKT_NONE);
+	T_EQ_I(g_s.m[0].h.exch_ns, 1589437530011000000LL);
+	/* COIN-M: contracts only */
+	r = rest(&g_cm, "/dapi/v1/openInterest?symbol=BTCUSD_PERP",
+	    "{\"symbol\":\"BTCUSD_PERP\",\"pair\":\"BTCUSD\",\"openInterest\":\"517529\",\"contractType\":\"PERPETUAL\","
+	    "\"time\":1586324583051}");
+	T_EQ_I(r, 1);
+	T_EQ_I(g_s.m[0].h.inst, g_perp);
+	T_EQ_I(g_s.m[0].oi_contracts, 51752900000000LL);
+	T_CHECK(g_s.m[0].oi_base == MKT_NONE);
+	errs = g_um.errors;
+	T_EQ_I(rest(&g_um, "/fapi/v1/openInterest?symbol=BTCUSDT", "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}"), -1);
+	T_CHECK(strstr(g_um.err, "-1121") != NULL);
+	T_EQ_I(rest(&g_um, "/fapi/v1/openInterest?symbol=BTCUSDT", "{\"openInterest\":\"x\",\"symbol\":\"BTCUSDT\",\"time\":1}"), -1);
+	T_EQ_I(rest(&g_um, "/fapi/v1/openInterest?symbol=BTCUSDT", "{\"openInterest\":\"1\",\"symbol\":\"BTCUSDT\"}"), -1);
+	T_EQ_I(rest(&g_um, "/fapi/v1/openInterest?symbol=BTCUSDT", "[1,2]"), -1);
+	T_EQ_I(rest(&g_um, "/fapi/v1/openInterest?symbol=BTCUSDT", "{\"openInterest\":\"1"), -1);
+	T_EQ_I(g_s.n, 0);
+	T_EQ_I(g_um.errors, errs + 5);
+	/* a symbol not carried: unknown */
+	uint64_t unk = g_um.unknown;
+	T_EQ_I(rest(&g_um, "/fapi/v1/openInterest?symbol=SOLUSDT", "{\"openInterest\":\"1\",\"symbol\":\"SOLUSDT\",\"time\":1}"), 0);
+	T_EQ_I(g_um.unknown, unk + 1);
+	/* the spot API has no openInterest */
+	unk = g_spot.unknown;
+	T_EQ_I(rest(&g_spot, "/api/v3/openInterest?symbol=BTCUSDT", "{\"openInterest\":\"1\",\"symbol\":\"BTCUSDT\",\"time\":1}"), 0);
+	T_EQ_I(g_spot.unknown, unk + 1);
+	(void)g_spot_btc;
+}
+
+int
+main(void)
+{
+	setup();
+	T_RUN(t_mark_price);
+	T_RUN(t_mark_price_bad);
+	T_RUN(t_force_order);
+	T_RUN(t_open_interest);
+	parse_free(&g_um);
+	parse_free(&g_cm);
+	parse_free(&g_spot);
+	return t_done();
+}
