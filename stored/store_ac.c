@@ -88,14 +88,18 @@ dec_norm(struct ac_dec *d)
 	}
 }
 
+/* Every probability of n contexts at 1/2 (the structs are uint16_t only). */
+static void
+probs_init(uint16_t *p, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		p[i] = PROB_INIT;
+}
+
 void
 ac_int_init(struct ac_int *m, size_t n)
 {
-	uint16_t *p = (uint16_t *)(void *)m;
-	size_t k = n * (sizeof *m / sizeof *p);
-
-	for (size_t i = 0; i < k; i++)
-		p[i] = PROB_INIT;
+	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)));
 }
 
 void
@@ -242,11 +246,7 @@ ac_get_int(struct ac_dec *d, struct ac_int *m)
 void
 ac_wint_init(struct ac_wint *m, size_t n)
 {
-	uint16_t *p = (uint16_t *)(void *)m;
-	size_t k = n * (sizeof *m / sizeof *p);
-
-	for (size_t i = 0; i < k; i++)
-		p[i] = PROB_INIT;
+	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)));
 }
 
 void

@@ -2,6 +2,7 @@
  * store_acm.c - the context models of STORE_CODEC_AC (store_acm.h).
  */
 #include "store_acm.h"
+#include "store_num.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,40 +52,6 @@ struct acm {
 	struct qent *map;       /* (side, price) -> the last size coded there */
 	uint32_t map_cap, map_n;
 };
-
-static const int64_t p10[19] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
-	100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
-	1000000000000000000LL };
-
-static uint64_t
-zz(int64_t v)
-{
-	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
-static int64_t
-unzz(uint64_t v)
-{
-	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-}
-
-static void
-split10(int64_t v, int64_t *m, int *tz)
-{
-	*tz = 0;
-	while (v && *tz < 18 && v % 10 == 0) {
-		v /= 10;
-		(*tz)++;
-	}
-	*m = v;
-}
-
-static int64_t
-join10(int64_t m, int tz)
-{
-	return (int64_t)((uint64_t)m * (uint64_t)p10[tz]);
-}
 
 struct acm *
 acm_new(void)
@@ -183,7 +150,8 @@ acm_put_lane(struct acm *m, struct ac_enc *e, uint8_t slot, int lane, int64_t di
 {
 	struct lane_m *l = lanes_of(m, slot, lane);
 	int64_t mant, lo, hi;
-	int tz, halves;
+	uint8_t tz;
+	int halves;
 
 	if (!l)
 		return -1;
@@ -219,7 +187,7 @@ acm_get_lane(struct acm *m, struct ac_dec *d, uint8_t slot, int lane, int64_t pr
 		uint64_t tz = ac_get_int(d, &l->tz);
 		if (tz > 18)
 			return -1;
-		*v = join10(unzz(ac_get_int(d, &l->mant)), (int)tz);
+		*v = join10(unzz(ac_get_int(d, &l->mant)), (unsigned)tz);
 	}
 	return d->err ? -1 : 0;
 }
@@ -231,7 +199,8 @@ acm_put_px(struct acm *m, struct ac_enc *e, int side, int kind, int64_t step)
 {
 	struct ac_wint *w = wide(&m->px[side][kind][m->px_prev[side]]);
 	int64_t mant;
-	int tz, b;
+	uint8_t tz;
+	int b;
 
 	if (!w)
 		return -1;
@@ -255,7 +224,7 @@ acm_get_px(struct acm *m, struct ac_dec *d, int side, int kind, int64_t *step)
 	v = ac_get_wint(d, w);
 	b = ac_bits(v);
 	m->px_prev[side] = b < PX_BUCKETS ? b : PX_BUCKETS - 1;
-	*step = join10(unzz(v), (int)tz);
+	*step = join10(unzz(v), (unsigned)tz);
 	return d->err ? -1 : 0;
 }
 
@@ -371,7 +340,7 @@ static int
 lit_cost(int64_t v)
 {
 	int64_t mant;
-	int tz;
+	uint8_t tz;
 
 	split10(v, &mant, &tz);
 	return 3 + ac_bits(zz(mant));
@@ -388,7 +357,7 @@ put_lit(struct acm *m, struct ac_enc *e, int k, int64_t v)
 {
 	struct ac_wint *w;
 	int64_t mant;
-	int tz;
+	uint8_t tz;
 
 	split10(v, &mant, &tz);
 	if (!(w = wide(&m->lit_m[k][tz])))
@@ -406,7 +375,7 @@ get_lit(struct acm *m, struct ac_dec *d, int k, int64_t *v)
 
 	if (tz > 18 || !(w = wide(&m->lit_m[k][tz])))
 		return -1;
-	*v = join10(unzz(ac_get_wint(d, w)), (int)tz);
+	*v = join10(unzz(ac_get_wint(d, w)), (unsigned)tz);
 	return d->err ? -1 : 0;
 }
 

@@ -26,6 +26,7 @@
  */
 #include "leb128.h"
 #include "store_acm.h"
+#include "store_num.h"
 #include "store_pred.h"
 #include "store_seg.h"
 
@@ -79,18 +80,6 @@ col_varint(struct col *c, uint64_t v)
 	return col_put(c, tmp, leb128_put(v, tmp));
 }
 
-static uint64_t
-zz(int64_t v)
-{
-	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
-static int64_t
-unzz(uint64_t v)
-{
-	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-}
-
 static int64_t
 wsub(int64_t a, int64_t b)
 {
@@ -101,18 +90,6 @@ static int64_t
 wadd(int64_t a, int64_t b)
 {
 	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
-/* v as (v / 10^tz, tz): the mantissa's decimal zeros cost almost nothing. */
-static void
-split10(int64_t v, int64_t *m, uint8_t *tz)
-{
-	*tz = 0;
-	while (v && *tz < 18 && v % 10 == 0) {
-		v /= 10;
-		(*tz)++;
-	}
-	*m = v;
 }
 
 /* One value of F: zigzag(m) * 19 + tz. */
@@ -155,10 +132,7 @@ slot_type(uint8_t slot)
 
 #define HDR_LANES ((int)(sizeof(struct rec_hdr) / 8))
 
-static const int64_t p10[19] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
-	100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
-	1000000000000000000LL };
+#define p10 store_p10
 
 /* Header lane i of record lanes l as the value written (against prev p). */
 static int64_t
