@@ -11,6 +11,8 @@
 #   make bench      run the benchmarks; one JSON object per line
 #   make run        start the whole system against the real exchanges
 #   make demo       start the whole system against the simulator (mpsim)
+#   make demo-capture  the demo as a private instance: /health, page screenshot and
+#                   per-book deep-book figures in build/demo-capture (tools/mpctl/demo_capture.sh)
 #   make docs       regenerate conf/REFERENCE.md from the config key tables
 #   make ml-example a short mpsim run -> store -> mpexport -> DeepLOB training
 
@@ -84,7 +86,7 @@ FUZZ_BINS += $(BIN)/$(1)
 endif
 endef
 
-.PHONY: all deps test test-under-load asan fuzz fuzz-build bench run demo docs clean ml-example
+.PHONY: all deps test test-under-load asan fuzz fuzz-build bench run demo demo-capture docs clean ml-example
 all: progs
 
 include common/module.mk
@@ -139,6 +141,9 @@ run: progs
 
 demo: progs
 	@BIN=$(BIN) ./tools/mpctl/demo.sh
+
+demo-capture: progs
+	@BIN=$(BIN) ./tools/mpctl/demo_capture.sh
 
 # A short mpsim run through the pipeline, mpexport, the DeepLOB training example (tools/mlpy/README.md).
 ml-example: progs

@@ -121,6 +121,7 @@ struct book_metrics {
 	_Atomic uint64_t *c[N_STAT_METRICS];
 	uint64_t last[N_STAT_METRICS];
 	_Atomic int64_t *synced, *levels_bid, *levels_ask, *exact_bid, *exact_ask;
+	_Atomic int64_t *asof_bid, *asof_ask, *deep_as_of;
 };
 
 struct bookd {
@@ -262,6 +263,12 @@ setup_metrics(struct bookd *d)
 		    "bid levels inside the exact range (what depth completeness counts)");
 		d->bm[i].exact_ask = metrics_gauge(d->m, "mp_book_exact_levels_ask", labels,
 		    "ask levels inside the exact range");
+		d->bm[i].asof_bid = metrics_gauge(d->m, "mp_book_asof_levels_bid", labels,
+		    "bid levels outside the exact range as of a deep merge no older than asof_max_age (OKX)");
+		d->bm[i].asof_ask = metrics_gauge(d->m, "mp_book_asof_levels_ask", labels,
+		    "ask levels outside the exact range as of a fresh deep merge (OKX)");
+		d->bm[i].deep_as_of = metrics_gauge(d->m, "mp_book_deep_as_of_ns", labels,
+		    "receive time (ns since the epoch) of the books-full the deep levels are as of, 0 = none (OKX)");
 	}
 }
 
@@ -285,6 +292,9 @@ update_metrics(struct bookd *d)
 		/* 0 while unsynced: nothing is verified then */
 		metric_set(bm->exact_bid, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_BID) : 0);
 		metric_set(bm->exact_ask, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_ASK) : 0);
+		metric_set(bm->asof_bid, k->state == BK_SYNCED ? (int64_t)bk_asof_levels(k, BOOK_BID) : 0);
+		metric_set(bm->asof_ask, k->state == BK_SYNCED ? (int64_t)bk_asof_levels(k, BOOK_ASK) : 0);
+		metric_set(bm->deep_as_of, k->state == BK_SYNCED ? k->deep_refresh_ns : 0);
 	}
 	metrics_heartbeat(d->m);
 }

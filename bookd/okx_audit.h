@@ -7,7 +7,8 @@
  *
  * Top-N (books5: top 5 a side; bbo-tbt: top 1).  feedd turns each push into
  * a SNAP_TOP snapshot (last_id = seqId).  The keeper remembers its top 5 a
- * side after each of the last OA_HIST applied updates.  A push for a seqId
+ * side after each of the last OA_HIST applied updates (the snapshot it
+ * synced at, and the updates buffered while a REST snapshot seeded it, too).  A push for a seqId
  * in that history is compared level by level (the levels the push lists);
  * one for a seqId ahead of the book waits (up to OA_PEND) until the book
  * reaches or passes it; no entry with that exact seqId is not comparable

@@ -4,9 +4,11 @@
  * sync.c), timestamps going backwards or far from receive time, and depth
  * completeness: per side, the levels inside the exact range (edge_px) over
  * the target (expected_levels, else max_levels), so levels held but unknown
- * (beyond the range a snapshot or refresh made exact, OKX books-full levels
- * "as of" a REST time) count as missing; below min_depth_pct (95 %, the
- * requirement's) on either side is a failure.  Every failure is counted; events are paced per book and
+ * (beyond the range a snapshot or refresh made exact) count as missing.  The
+ * alert is on known depth: exact plus "as of" levels (OKX books-full, outside
+ * the exact range) while their merge is at most asof_max_age old; they are the
+ * venue's whole deep book at a stated time, not holes.  Below min_depth_pct
+ * (95 %, the requirement's) on either side is a failure.  Every failure is counted; events are paced per book and
  * check (event_interval) so a persistent condition cannot flood the rings,
  * and each event says how many were suppressed since the previous one.
  */
@@ -53,6 +55,31 @@ bk_exact_levels(const struct bk *k, int side)
 	return edge > 0 ? book_count_from(k->book, side, edge) : 0;
 }
 
+uint32_t
+bk_asof_levels(const struct bk *k, int side)
+{
+	int64_t age = k->cfg->asof_max_age_ns;
+
+	if (!k->deep_merged_ns || age <= 0 || k->now - k->deep_merged_ns > age)
+		return 0;
+	return book_count(k->book, side) - bk_exact_levels(k, side);
+}
+
+/* Exact + fresh as-of levels of the worse side: what the depth alert judges. */
+static uint32_t
+known_worst(const struct bk *k, uint32_t *eb, uint32_t *ea, uint32_t *ab, uint32_t *aa)
+{
+	uint32_t b, a;
+
+	*eb = bk_exact_levels(k, BOOK_BID);
+	*ea = bk_exact_levels(k, BOOK_ASK);
+	*ab = bk_asof_levels(k, BOOK_BID);
+	*aa = bk_asof_levels(k, BOOK_ASK);
+	b = *eb + *ab;
+	a = *ea + *aa;
+	return b < a ? b : a;
+}
+
 uint16_t
 quality_flags(unsigned mask)
 {
@@ -76,9 +103,11 @@ quality_check(struct bk *k, const struct rec_delta *d)
 			mask |= 1u << QUAL_TS_SKEW;
 	}
 	if (k->cfg->min_depth_pct) {
-		uint32_t eb = bk_exact_levels(k, BOOK_BID), ea = bk_exact_levels(k, BOOK_ASK);
-		uint64_t worst = eb < ea ? eb : ea;
-		int low = worst * 100 < (uint64_t)expected_levels(k) * k->cfg->min_depth_pct;
+		uint32_t eb, ea, ab, aa;
+		uint64_t worst = known_worst(k, &eb, &ea, &ab, &aa);
+		/* deep levels asked for at sync and not merged yet: not judged */
+		int waiting = !k->deep_merged_ns && k->now < k->deep_wait_until;
+		int low = !waiting && worst * 100 < (uint64_t)expected_levels(k) * k->cfg->min_depth_pct;
 		/* an event when completeness drops below the threshold, not on every update */
 		if (low && !k->depth_low)
 			mask |= 1u << QUAL_DEPTH;
@@ -123,14 +152,14 @@ quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int64_t n
 		quality_fail(k, QUAL_TS_SKEW, d->h.exch_ns, d->h.recv_ns, "exchange time far from receive time", now);
 	}
 	if (mask & (1u << QUAL_DEPTH)) {
-		uint32_t eb = bk_exact_levels(k, BOOK_BID), ea = bk_exact_levels(k, BOOK_ASK);
-		uint32_t want = expected_levels(k);
-		char what[160];
+		uint32_t eb, ea, ab, aa, worst, want = expected_levels(k);
+		char what[200];
 
+		worst = known_worst(k, &eb, &ea, &ab, &aa);
 		k->st.depth_low++;
-		snprintf(what, sizeof what, "depth completeness below %u%%: exact bid %u, ask %u of %u levels "
-		    "(held %u, %u)", k->cfg->min_depth_pct, eb, ea, want, book_count(k->book, BOOK_BID),
+		snprintf(what, sizeof what, "known depth below %u%%: bid %u exact + %u as-of, ask %u + %u of %u levels "
+		    "(held %u, %u)", k->cfg->min_depth_pct, eb, ab, ea, aa, want, book_count(k->book, BOOK_BID),
 		    book_count(k->book, BOOK_ASK));
-		quality_fail(k, QUAL_DEPTH, eb < ea ? eb : ea, want, what, now);
+		quality_fail(k, QUAL_DEPTH, worst, want, what, now);
 	}
 }

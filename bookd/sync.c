@@ -39,6 +39,7 @@ bk_cfg_defaults(struct bk_cfg *c)
 	c->refresh_interval_ns = 60 * SEC;
 	c->refresh_hold_ns = 10 * SEC;
 	c->okx_audit_ns = 5 * SEC;
+	c->asof_max_age_ns = 10 * SEC;
 }
 
 void
@@ -67,6 +68,7 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 	c->refresh_interval_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_interval");
 	c->refresh_hold_ns = cfg_dur_ns(cfg, "bookd", "refresh_hold_timeout");
 	c->okx_audit_ns = cfg_dur_ns(cfg, "bookd", "okx_audit_interval");
+	c->asof_max_age_ns = cfg_dur_ns(cfg, "bookd", "asof_max_age");
 }
 
 int
@@ -487,7 +489,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	k->id = k->snap_id = s->h.last_id;
 	sp_reset(k, s->h.last_id);
 	k->okx_checksum = s->checksum;
-	k->deep_refresh_ns = 0;
+	k->deep_refresh_ns = k->deep_merged_ns = k->deep_wait_until = 0;
 	k->last_exch_ns = s->h.exch_ns;
 	k->depth_low = 0;
 	bbo_reset(k);
@@ -587,6 +589,17 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 	return 0;
 }
 
+/* After a delta was applied to a synced book, live or from the buffer: a
+ * held refresh it reached is spliced, and the OKX top history gets this id,
+ * so that books5 at a buffered update's seqId is comparable too. */
+static void
+after_applied(struct bk *k, int64_t now)
+{
+	sp_after_apply(k, now);
+	if (k->state == BK_SYNCED)
+		oa_after_apply(k, 1, now);
+}
+
 /* Feed one delta to a synced book.  Returns 0 if it was applied or ignored,
  * -1 if the book lost sync (gap or an untrustworthy result). */
 static int
@@ -598,9 +611,7 @@ synced_delta(struct bk *k, const struct rec_delta *d, int64_t now)
 		return 0;
 	case SV_APPLY:
 		if (bk_apply(k, d, now) == 0) {
-			sp_after_apply(k, now);
-			if (k->state == BK_SYNCED)
-				oa_after_apply(k, 1, now);
+			after_applied(k, now);
 			return 0;
 		}
 		bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
@@ -643,20 +654,25 @@ try_match(struct bk *k, int64_t now)
 			return;
 		}
 		buf_pop(k);
+		after_applied(k, now);
 		while (k->state == BK_SYNCED && (d = buf_front(k)) != NULL) {
 			enum sync_verdict w = k->ops->next(k, &d->h);
 			if (w == SV_GAP) {
 				gap(k, d, now);   /* d stays buffered: the next sync starts there */
 				return;
 			}
-			if (w == SV_STALE)
+			if (w == SV_STALE) {
 				k->st.stale++;
-			else if (bk_apply(k, d, now) < 0) {
+				buf_pop(k);
+				continue;
+			}
+			if (bk_apply(k, d, now) < 0) {
 				buf_pop(k);
 				bk_resync(k, k->fail_why ? k->fail_why : "book failed validation", now);
 				return;
 			}
 			buf_pop(k);
+			after_applied(k, now);
 		}
 		return;
 	}

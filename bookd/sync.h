@@ -68,6 +68,7 @@ struct bk_cfg {
 	int64_t max_skew_ns, event_interval_ns;
 	int64_t refresh_interval_ns, refresh_hold_ns;   /* Binance deep refresh (splice.h) */
 	int64_t okx_audit_ns;    /* OKX REST window audit interval (okx_audit.h), 0 = off */
+	int64_t asof_max_age_ns; /* as-of levels count as known while their merge is this young (0 = never) */
 	size_t buffer_max;
 	uint16_t out_flags;      /* OR-ed into every output record (REC_F_REPLAY offline) */
 	uint32_t req_seq;        /* last request id used (shared so ids are unique per process) */
@@ -234,7 +235,10 @@ struct bk {
 	int64_t snap_id;          /* id of the snapshot installed (BK_HAVE_SNAP) */
 	int64_t synced_ns;        /* when it became synced */
 	int64_t edge_px[2];       /* outermost price the snapshot covered, per side (0 = none) */
-	int64_t deep_refresh_ns;  /* OKX: when deep levels were last merged */
+	int64_t deep_refresh_ns;  /* OKX: when deep levels were last merged (feedd's receive time) */
+	int64_t deep_merged_ns;   /* the same on the keeper's clock (`now`), 0 = none since sync */
+	int64_t deep_wait_until;  /* deep levels asked for at sync: depth is not judged before the
+	                           * first merge until then (0 = none asked; set by the venue's hook) */
 	int64_t last_exch_ns, last_recv_ns;
 	int64_t now;              /* time of the call being handled */
 	int64_t grace_until;      /* OKX: after a (re)connect, wait this long for the venue's own snapshot */
@@ -372,6 +376,11 @@ const char *quality_name(int check);
 /* Levels of one side inside the exact range (edge_px: every bid at or above
  * edge_px[BOOK_BID], every ask at or below edge_px[BOOK_ASK]; 0 = none). */
 uint32_t bk_exact_levels(const struct bk *k, int side);
+/* Levels of one side held outside the exact range that are "as of" a deep
+ * merge (OKX books-full) no older than asof_max_age at k->now; 0 when there
+ * was none since sync, it is older, or asof_max_age is 0.  Held levels that
+ * are neither exact nor as-of are unknown. */
+uint32_t bk_asof_levels(const struct bk *k, int side);
 /* The REC_F_Q_* flags of a mask of failed checks (what consumers can name). */
 uint16_t quality_flags(unsigned mask);
 

@@ -232,7 +232,6 @@ so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	struct rec_level *cb = k->lv_tmp, *ca;
 	uint32_t ncb, nca;
 
-	(void)now;
 	if (k->state != BK_SYNCED || s->nchunks > 1 || !best_first(BOOK_BID, nb, s->n_bids) ||
 	    !best_first(BOOK_ASK, na, s->n_asks)) {
 		/* no seqId to place it: only a synced book can take deep levels */
@@ -258,6 +257,7 @@ so_deep(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		}
 	}
 	k->deep_refresh_ns = s->h.recv_ns ? s->h.recv_ns : now;
+	k->deep_merged_ns = now ? now : 1;
 	k->st.deep_merges++;
 	bk_emit_changes(k, s, cb, ncb, ca, nca);
 	/* the covered range moved: consumers learn it (and deep_refresh_ns)
@@ -320,10 +320,12 @@ synced(struct bk *k, int64_t now)
 {
 	uint32_t depth = k->cfg->max_levels < REC_MAX_LEVELS ? k->cfg->max_levels : REC_MAX_LEVELS;
 
-	(void)now;
 	if (!k->cfg->okx_deep)
 		return;
 	k->st.deep_requests++;
+	/* the depth check waits for the answer (or asof_max_age) rather than
+	 * fire on every sync at 400 / 5000 */
+	k->deep_wait_until = now + k->cfg->asof_max_age_ns;
 	bk_send_control(k, CTL_DEEP, 0, 0, depth, "deep levels after sync");
 }
 

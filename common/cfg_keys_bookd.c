@@ -43,8 +43,11 @@ const struct cfg_key cfg_keys_bookd[] = {
 	{"bookd", "expected_levels", CFG_INT, "0", 0, 50000,
 	    "quality: levels per side a complete book holds (0 = max_levels)"},
 	{"bookd", "min_depth_pct", CFG_INT, "95", 0, 100,
-	    "quality: depth completeness (exact levels / expected_levels, per side: levels outside the exact "
-	    "range count as missing) below this percentage is a failure and an event (0 = off)"},
+	    "quality: known depth ((exact + fresh as-of levels) / expected_levels, per side: unknown levels "
+	    "outside the exact range count as missing) below this percentage is a failure and an event (0 = off)"},
+	{"bookd", "asof_max_age", CFG_DUR, "10s", 0, 86400 * S,
+	    "OKX: books-full levels outside the exact range count as known (as-of) while the last merge is at "
+	    "most this old (5 x the 1-2 s auto deep_interval); older they are unknown (0 = never known)"},
 	{"bookd", "crossed_resync", CFG_BOOL, "true", 0, 0,
 	    "quality: resync a book whose best bid >= best ask (turn off for auction phases)"},
 	{"bookd", "event_interval", CFG_DUR, "1s", 0, 3600 * S,

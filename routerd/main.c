@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "daemon.h"
 #include "enc.h"
+#include "kick.h"
 #include "lat.h"
 #include "log.h"
 #include "metrics.h"
@@ -57,6 +58,8 @@ struct router {
 	jsCtx *js;
 	struct natsc_state st;
 	struct pub *pub;
+	struct kick *kick;        /* [nats] flush_on_drain: writes a drained batch at once (kick.h), NULL = off */
+	int unflushed;            /* published since the last kick */
 	struct route_opts ro;
 	unsigned ml_full, ml_snap;   /* MLF_G_* groups in ml_features, 0 = none */
 	struct mlv *mlv;             /* [ml] features delta_flow: the book replicas (mlive.h), NULL = off */
@@ -67,7 +70,8 @@ struct router {
 	_Atomic uint64_t *m_msgs[RK_N];
 	_Atomic uint64_t *m_bytes, *m_acks, *m_dups, *m_nacks, *m_repub, *m_recov, *m_puberr;
 	_Atomic uint64_t *m_ring_lost, *m_ring_gaps, *m_bad, *m_route_err, *m_invalid, *m_seq_err, *m_corrupt;
-	_Atomic uint64_t *m_published, *m_reconnects;
+	_Atomic uint64_t *m_published, *m_reconnects, *m_flushes, *m_flush_err;
+	uint64_t last_flushes, last_flush_err;
 	_Atomic int64_t *g_outstanding, *g_lag, *g_connected;
 	uint64_t last_reconnects;
 	struct metric_hist *h_ack[RK_N], *h_enc[RK_N];
@@ -113,6 +117,10 @@ metrics_setup(struct router *r)
 	r->m_published = metrics_counter(r->met, "mp_router_published_total", "",
 	    "messages published (first attempts)");
 	r->m_reconnects = metrics_counter(r->met, "mp_router_reconnects_total", "", "NATS reconnects");
+	r->m_flushes = metrics_counter(r->met, "mp_router_flushes_total", "",
+	    "client buffer writes asked for once book.router was drained ([nats] flush_on_drain)");
+	r->m_flush_err = metrics_counter(r->met, "mp_router_flush_errors_total", "",
+	    "those writes that failed or whose PONG timed out (the publishes are covered by ack timeouts)");
 	r->g_connected = metrics_gauge(r->met, "mp_router_nats_connected", "", "connected to NATS (0/1)");
 	r->m_bytes = metrics_counter(r->met, "mp_router_bytes_total", "", "payload bytes published");
 	r->m_acks = metrics_counter(r->met, "mp_router_acked_total", "", "positive JetStream acks");
@@ -154,6 +162,15 @@ metrics_sync(struct router *r)
 	metric_inc(r->m_published, s.published - r->last.published);
 	metric_inc(r->m_reconnects, rc - r->last_reconnects);
 	r->last_reconnects = rc;
+	if (r->kick) {
+		uint64_t f, e;
+
+		kick_stats(r->kick, &f, &e);
+		metric_inc(r->m_flushes, f - r->last_flushes);
+		metric_inc(r->m_flush_err, e - r->last_flush_err);
+		r->last_flushes = f;
+		r->last_flush_err = e;
+	}
 	metric_set(r->g_connected, r->nc && !atomic_load(&r->st.disconnected) && !atomic_load(&r->st.closed));
 	metric_inc(r->m_bytes, s.bytes - r->last.bytes);
 	metric_inc(r->m_acks, s.acked - r->last.acked);
@@ -196,6 +213,7 @@ send_one(struct router *r, const struct route_msg *m, const struct lat_stamps *l
 		return -1;
 	}
 	r->n_msgs[m->kind]++;
+	r->unflushed = 1;
 	metric_inc(r->m_msgs[m->kind], 1);
 	return 0;
 }
@@ -311,6 +329,16 @@ handle(struct router *r, const struct ring_msg *m)
 	}
 	r->last_seq = m->seq;
 	return handle_record(r, m);
+}
+
+/* What was published since the last kick goes out now (kick.h). */
+static void
+flush_batch(struct router *r)
+{
+	if (r->kick && r->unflushed) {
+		kick_now(r->kick);
+		r->unflushed = 0;
+	}
 }
 
 static void
@@ -486,6 +514,10 @@ main(int argc, char **argv)
 		goto out;
 	}
 	check_payload(&r);
+	if (cfg_bool(c, "nats", "flush_on_drain") && !cfg_bool(c, "nats", "send_asap") &&
+	    !(r.kick = kick_new(r.nc, 1000)))
+		log_warn("no flush thread; publishes wait for the client's flusher (about 1 ms)", "why=%s",
+		    log_q(strerror(errno)));
 	cursor = ring_head(r.ring);
 	{
 		struct ring_stat rs;
@@ -521,6 +553,7 @@ main(int argc, char **argv)
 			next_stats = now + stats_every;
 		}
 		if (!pub_room(r.pub, ROUTE_MAX_MSGS)) {
+			flush_batch(&r);
 			/* Wait for acks (or recovery progress). */
 			if (pub_poll(r.pub, 20, &pos))
 				ring_release(r.ring, pos);
@@ -537,7 +570,12 @@ main(int argc, char **argv)
 			continue;
 		}
 		if (rc == 0) {
-			ring_wait(r.ring, cursor, pub_outstanding(r.pub) ? 1 : 200);
+			flush_batch(&r);
+			/* Acks are stamped as they arrive (pub.h); waking up for them
+			 * only moves the ring's release, so there is no need to poll
+			 * them every millisecond (1000 wake-ups a second whenever a
+			 * message is in flight, which is nearly always). */
+			ring_wait(r.ring, cursor, pub_outstanding(r.pub) ? 10 : 200);
 			continue;
 		}
 		/* Corruption before the committed tail: skip it (the loss follows as a
@@ -560,6 +598,7 @@ out:
 	 * client still holds; pub_free runs once the client's threads are gone. */
 	if (r.nc)
 		natsConnection_Close(r.nc);
+	kick_free(r.kick);   /* after Close: a flush waiting for its PONG ends */
 	pub_reclaim(r.pub);
 	if (r.js)
 		jsCtx_Destroy(r.js);

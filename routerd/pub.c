@@ -330,8 +330,13 @@ publish(struct pub *p, struct slot *s)
 	natsMsg *m = s->msg;
 	natsStatus st;
 
+	/* No MaxWait: with it, nats.c 3.4 tracks a deadline per async publish
+	 * (an allocation and a copy of the reply subject) and, ack_timeout
+	 * later, queues a timeout message for every message published, acked or
+	 * not, through the reply subscription: about as much work again per
+	 * message in its timer and delivery threads.  check_health() below
+	 * times the acks itself, from the slots. */
 	jsPubOptions_Init(&po);
-	po.MaxWait = p->cfg.ack_timeout_ns / 1000000;
 	s->sent_ns = mono_ns();
 	if (s->attempts++ == 0) {
 		s->first_ns = s->sent_ns;
@@ -610,8 +615,15 @@ check_health(struct pub *p)
 			struct slot *s = &p->slots[n & p->mask];
 
 			if (s->state == S_INFLIGHT) {
-				if (now - s->sent_ns > p->cfg.ack_timeout_ns)
+				if (now - s->sent_ns > p->cfg.ack_timeout_ns) {
+					p->stats.nacks++;
 					enter_recovery(p, "ack timeout");
+					/* The oldest answer is overdue already: take
+					 * what is in flight back at once instead of
+					 * waiting another ack_timeout for it (nothing
+					 * fails messages one by one: no MaxWait). */
+					p->recover_since = now - p->cfg.ack_timeout_ns;
+				}
 				break;
 			}
 		}

@@ -11,9 +11,12 @@
  * position as releasable.
  *
  * Failures.  Any negative ack, an ack timeout, a publish call that fails, or a
- * disconnect puts the publisher in recovery: no new messages are accepted;
- * once connected again it takes every unacknowledged message back from the
- * client (js_PublishAsyncGetPendingList) and publishes them again in their
+ * disconnect puts the publisher in recovery.  (The ack timeout is timed here,
+ * from the oldest slot in flight: the client's per-publish MaxWait would cost
+ * a timer entry and a timeout message for every message published.)  In
+ * recovery no new messages are accepted; once connected again it takes every
+ * unacknowledged message back from the client
+ * (js_PublishAsyncGetPendingList) and publishes them again in their
  * original order, with their original Nats-Msg-Id, so the stream's duplicate
  * window drops the ones the server had already stored.  New messages are
  * accepted again only once a round is acknowledged in full, so a new message

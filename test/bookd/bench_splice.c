@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "../../bookd/sync.h"
+#include "bench_keeper.h"
 #include "inst.h"
 #include "log.h"
 
@@ -22,32 +23,10 @@
 #define ITER 300
 #define NTOUCH 500
 
-static int64_t
-ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);   /* CPU time: a shared machine preempts for ms */
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-static void
-sink_record(void *ud, const struct rec_hdr *rec)
-{
-	(*(uint64_t *)ud) += rec->len;
-}
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 static void
 report(const char *name, int64_t *t, int n, const char *what)
 {
-	qsort(t, (size_t)n, sizeof *t, cmp_i64);
+	bench_sort(t, n);
 	printf("{\"bench\": \"%s_p50\", \"value\": %.1f, \"unit\": \"us\", \"what\": \"%s\"}\n", name,
 	    (double)t[n / 2] / 1e3, what);
 	printf("{\"bench\": \"%s_p99\", \"value\": %.1f, \"unit\": \"us\", \"what\": \"%s\"}\n", name,
@@ -81,7 +60,7 @@ main(void)
 	static struct bk k;
 	struct bk_cfg cfg;
 	uint64_t bytes = 0;
-	struct bk_sink sink = {&bytes, sink_record, NULL};
+	struct bk_sink sink = {&bytes, bench_sink_bytes, NULL};
 	const struct inst *in;
 	struct rec_snapshot *s;
 	struct rec_delta *d;
@@ -120,9 +99,9 @@ main(void)
 		return 1;
 	}
 	for (int i = 0; i < ITER; i++) {
-		int64_t t0 = ns();
+		int64_t t0 = bench_cpu_ns();
 		bk_input(&k, &s->h, now);
-		t_splice[i] = ns() - t0;
+		t_splice[i] = bench_cpu_ns() - t0;
 	}
 	if (k.st.refreshes != ITER || k.st.refresh_discrepancies) {
 		printf("{\"bench\": \"splice\", \"error\": \"refreshes %llu discrepancies %llu\"}\n",
@@ -131,10 +110,10 @@ main(void)
 	}
 	b = book_new(LEVELS);
 	for (int i = 0; i < ITER; i++) {
-		int64_t t0 = ns();
+		int64_t t0 = bench_cpu_ns();
 		book_set_side(b, BOOK_BID, s->lv, LEVELS, NULL);
 		book_set_side(b, BOOK_ASK, s->lv + LEVELS, LEVELS, NULL);
-		t_base[i] = ns() - t0;
+		t_base[i] = bench_cpu_ns() - t0;
 	}
 	report("refresh_splice_5000", t_splice, ITER,
 	    "one 5000+5000-level refresh spliced into a synced 5000+5000-level book, 500 levels touched after L, with its SNAP_FULL output");

@@ -23,3 +23,6 @@ $(eval $(call fuzz_target,fuzz_book,test/bookd/fuzz_book.c test/bookd/book_ref_s
 # bench_splice: one 5000-level deep refresh spliced into a 5000-level book vs a full replace
 $(eval $(call prog,bench_splice,test/bookd/bench_splice.c $(BOOKD_LIB_SRCS),inih))
 BENCHES += $(BIN)/bench_splice
+# bench_okx_top5: ns per OKX update with the books5 top history vs without it (same run)
+$(eval $(call prog,bench_okx_top5,test/bookd/bench_okx_top5.c $(BOOKD_LIB_SRCS),inih))
+BENCHES += $(BIN)/bench_okx_top5

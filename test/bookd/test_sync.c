@@ -628,6 +628,7 @@ t_depth_completeness_exact_levels(void)
 
 	T_EQ_U(g_cfg.min_depth_pct, 95);           /* the requirement's threshold is the default */
 	g_cfg.expected_levels = 10;
+	g_cfg.okx_deep = 0;                        /* no as-of levels, no wait for them (t_depth_known_asof) */
 	start(g_okx);
 	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", "97:1", "96:1", "95:1", "94:1", "93:1",
 	    "92:1", "91:1", NULL, "101:1", "102:1", "103:1", "104:1", "105:1", "106:1", "107:1", "108:1", "109:1",
@@ -653,7 +654,7 @@ t_depth_completeness_exact_levels(void)
 	T_EQ_U(g_k.st.depth_low, 1);
 	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
 	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 5 && e->b == 10);
-	T_CHECK(e && strstr(e->text, "exact bid 5, ask 10 of 10 levels"));
+	T_CHECK(e && strstr(e->text, "bid 5 exact + 0 as-of, ask 10 + 0 of 10 levels"));
 	o = (const void *)last_out(REC_DELTA, 0);
 	T_CHECK(o && (o->h.flags & (REC_F_INVALID | REC_F_Q_DEPTH)) == (REC_F_INVALID | REC_F_Q_DEPTH));
 	T_EQ_I(g_k.state, BK_SYNCED);              /* counted and flagged, not a resync */
@@ -677,6 +678,77 @@ t_depth_completeness_exact_levels(void)
 	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
 	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 0);
 	g_cfg.expected_levels = save;
+	g_cfg.okx_deep = 1;
+	check_consistent();
+}
+
+/* The depth alert judges known depth: exact + "as of" levels (OKX books-full
+ * outside the exact range) while the merge is at most asof_max_age old; it
+ * waits for the first merge after a sync rather than fire at 400 / 5000. */
+static void
+t_depth_known_asof(void)
+{
+	struct rec_snapshot *s;
+	const struct rec_event *e;
+	uint32_t save = g_cfg.expected_levels;
+
+	T_EQ_I(g_cfg.asof_max_age_ns, 10 * SEC);   /* the default: 5 x the 1-2 s auto deep_interval */
+	g_cfg.expected_levels = 10;
+	g_cfg.okx_ws_depth = 3;
+	start(g_okx);
+	in_rec(mk_snap(g_okx, SNAP_WS, 10, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_DEEP);
+	/* 3 of 10 exact, deep levels asked for: not judged yet */
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100:2", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 0);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	/* books-full: 10 a side; beyond the WS window it is "as of" its time */
+	s = mk_snap(g_okx, SNAP_DEEP, 0, 0, L("100:2", "99:1", "98:1", "97:1", "96:1", "95:1", "94:1", "93:1",
+	    "92:1", "91:1", NULL, "101:1", "102:1", "103:1", "104:1", "105:1", "106:1", "107:1", "108:1", "109:1",
+	    "110:1", NULL));
+	s->h.recv_ns = 1500 * SEC;
+	in_rec(s);
+	T_EQ_U(g_k.st.deep_merges, 1);
+	T_EQ_I(g_k.deep_refresh_ns, 1500 * SEC);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 3);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 7);
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_ASK), 7);
+	in_rec(mk_delta(g_okx, 12, 12, 11, L("100:3", NULL, NULL)));
+	T_EQ_U(g_k.st.depth_low, 0);               /* 3 exact + 7 as-of of 10 */
+	/* the merge grows old (deep polling stopped): the deep levels are unknown */
+	g_now += g_cfg.asof_max_age_ns + SEC;
+	in_rec(mk_delta(g_okx, 13, 13, 12, L("100:4", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	T_EQ_U(g_k.st.depth_low, 1);
+	e = (const void *)last_out(REC_EVENT, EV_VALIDATION);
+	T_CHECK(e && e->h.aux == QUAL_DEPTH && e->a == 3 && e->b == 10);
+	T_CHECK(e && strstr(e->text, "known depth below 95%: bid 3 exact + 0 as-of, ask 3 + 0 of 10 levels"));
+	/* a new merge makes them known again */
+	s->h.recv_ns = 1511 * SEC;
+	in_rec(s);
+	in_rec(mk_delta(g_okx, 14, 14, 13, L("100:5", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_ASK), 7);
+	T_EQ_I(g_k.depth_low, 0);
+	/* asof_max_age 0: as-of levels never count */
+	g_cfg.asof_max_age_ns = 0;
+	in_rec(mk_delta(g_okx, 15, 15, 14, L("100:6", NULL, NULL)));
+	T_EQ_U(bk_asof_levels(&g_k, BOOK_BID), 0);
+	T_EQ_I(g_k.depth_low, 1);
+	g_cfg.asof_max_age_ns = 10 * SEC;
+	/* a resync forgets the merge; no answer within asof_max_age: judged, low */
+	bk_resync(&g_k, "test", g_now);
+	in_rec(mk_snap(g_okx, SNAP_WS, 20, 0, L("100:1", "99:1", "98:1", NULL, "101:1", "102:1", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.deep_refresh_ns, 0);
+	in_rec(mk_delta(g_okx, 21, 21, 20, L("100:2", NULL, NULL)));
+	T_EQ_I(g_k.depth_low, 0);
+	g_now += g_cfg.asof_max_age_ns + SEC;
+	in_rec(mk_delta(g_okx, 22, 22, 21, L("100:3", NULL, NULL)));
+	T_EQ_I(g_k.depth_low, 1);
+	T_EQ_U(g_k.st.depth_low, 3);
+	g_cfg.expected_levels = save;
+	g_cfg.okx_ws_depth = 400;
 	check_consistent();
 }
 
@@ -1238,6 +1310,47 @@ t_okx_bbo_tbt(void)
 	    "ask 1 venue 101/3 book 101/4") != NULL);
 	T_CHECK(g_k.state != BK_SYNCED);
 	check_consistent();
+}
+
+/* Updates buffered while a REST snapshot seeds the book enter the top
+ * history too: books5 at a buffered update's seqId is compared, not counted
+ * not comparable (and a wrong book there is still caught). */
+static void
+okx_rest_seeded_at_112(void)
+{
+	start(g_okx);
+	in_rec(mk_event(g_okx, EV_CONNECTED, 0));
+	g_now += 2 * SEC;
+	in_rec(mk_delta(g_okx, 105, 105, 100, L("100:1", NULL, NULL)));
+	T_EQ_I(g_k.okx_mode, OKX_MODE_REST);
+	in_rec(mk_delta(g_okx, 110, 110, 105, L("100:2", NULL, NULL)));
+	in_rec(mk_delta(g_okx, 112, 112, 110, L("99:2", NULL, NULL)));
+	in_rec(mk_snap(g_okx, SNAP_REST, 107, g_ctl[g_nctl - 1].req_id, L("100:9", "98:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 112);
+}
+
+static void
+t_okx_top5_buffered_updates(void)
+{
+	okx_rest_seeded_at_112();
+	/* the book at the snapshot, after the first buffered update, after the last */
+	in_rec(mk_snap(g_okx, SNAP_TOP, 107, 0, L("100:9", "98:1", NULL, "101:1", NULL)));
+	in_rec(mk_snap(g_okx, SNAP_TOP, 110, 0, L("100:2", "98:1", NULL, "101:1", NULL)));
+	in_rec(mk_snap(g_okx, SNAP_TOP, 112, 0, L("100:2", "99:2", "98:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 3);
+	T_EQ_U(g_k.st.top_nc, 0);
+	T_EQ_U(g_k.st.top_disagree, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+	/* the venue's top at buffered seqId 110 differs from what the book had then */
+	okx_rest_seeded_at_112();
+	in_rec(mk_snap(g_okx, SNAP_TOP, 110, 0, L("100:3", "98:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_disagree, 1);
+	T_EQ_U(g_k.st.top_nc, 0);
+	T_CHECK(strstr(((const struct rec_event *)last_z(REC_EVENT, EV_TOP_MISMATCH))->text,
+	    "top at 110: bid 1 venue 100/3 book 100/2") != NULL);
+	T_CHECK(g_k.state != BK_SYNCED);
 }
 
 /* The REST window audit request of a book synced at 10; its req_id. */
@@ -2031,6 +2144,7 @@ main(void)
 	T_RUN(t_snapshot_duplicate_prices);
 	T_RUN(t_quality_timestamps_and_depth);
 	T_RUN(t_depth_completeness_exact_levels);
+	T_RUN(t_depth_known_asof);
 	T_RUN(t_snapshot_levels_default);
 	T_RUN(t_bbo_cross_check);
 	T_RUN(t_ring_loss);
@@ -2052,6 +2166,7 @@ main(void)
 	T_RUN(t_okx_top5_not_comparable);
 	T_RUN(t_okx_top5_ahead_waits);
 	T_RUN(t_okx_bbo_tbt);
+	T_RUN(t_okx_top5_buffered_updates);
 	T_RUN(t_okx_window_equal);
 	T_RUN(t_okx_window_differs);
 	T_RUN(t_okx_window_not_held);

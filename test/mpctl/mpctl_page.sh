@@ -19,6 +19,17 @@ cat >>"$CD/bookd.metrics" <<'EOF'
 counter mp_book_received_updates_total exchange="binance",symbol="BTC-USDT" 9990
 counter mp_book_lost_updates_total exchange="binance",symbol="BTC-USDT" 10
 counter mp_book_expected_updates_total exchange="binance",symbol="BTC-USDT" 10000
+counter mp_book_refreshes_total exchange="binance",symbol="BTC-USDT" 4
+counter mp_book_refresh_discrepancies_total exchange="binance",symbol="BTC-USDT" 0
+gauge mp_book_exact_levels_bid exchange="okx",symbol="BTC-USDT" 300
+gauge mp_book_exact_levels_ask exchange="okx",symbol="BTC-USDT" 280
+gauge mp_book_asof_levels_bid exchange="okx",symbol="BTC-USDT" 4700
+gauge mp_book_asof_levels_ask exchange="okx",symbol="BTC-USDT" 4620
+gauge mp_book_deep_as_of_ns exchange="okx",symbol="BTC-USDT" 1765000000123000000
+counter mp_book_top_agree_total exchange="okx",symbol="BTC-USDT" 12
+counter mp_book_top_disagree_total exchange="okx",symbol="BTC-USDT" 0
+counter mp_book_top_not_comparable_total exchange="okx",symbol="BTC-USDT" 1
+counter mp_book_window_agree_total exchange="okx",symbol="BTC-USDT" 3
 EOF
 mp_start
 wait_for 30 mp_all_ready || not_ok page_setup "$(mpctl status 2>&1)"
@@ -84,6 +95,12 @@ for p in ("nats-server", "stored", "routerd", "bookd", "feedd.binance", "feedd.o
     assert cells[0] == p and cells[2] == "ready" and int(cells[1]) > 0, cells
 b = row("book-binance-BTC-USDT"); assert b[1] == "yes" and b[2] == "5000", b
 assert b[10] == "10 / 10000" and b[12] == "0.10%", b     # loss: missing / expected, since start (b[4]: exact bid / ask)
+# deep-book truth (issue 10): known depth beside exact, the audits a venue counts, as-of levels and their time
+assert b[15] == "refreshes 4, 0 differ" and b[16] == "-", b
+o = row("book-okx-BTC-USDT")
+assert o[4] == "300 / 280" and o[5] == "5.60% (known 98.00%)", o
+assert o[15] == "books5 12 ok, 0 differ, 1 n/c; REST window 3 ok, 0 differ", o
+assert re.fullmatch(r"4700 / 4620 @ \d\d:\d\d:\d\d\.123Z", o[16]), o
 r = row("ring-book.router"); assert r[1] == "100", r
 assert 'id="status" class="ok"' in dom, "status not ok"
 m = re.search(r'id="chart-binance-BTC-USDT".*?class="info">(.*?)</span>', dom, re.S)

@@ -6,10 +6,12 @@
 # Sources: "replay" = ../shared/data/binance-spot-ethusdt-20240808.cap.zst
 # served by mpsim --replay (Binance ETH-USDT real traffic; OKX BTC-USDT
 # simulated), "sim" = mpsim's four simulated books.  Each at 1x and 10x the
-# real pace, each with routerd's default path ("flusher": [nats] send_asap =
-# false, the client library's flusher thread gathers writes for about 1 ms,
-# the path before issue 12 too) and with every publish written at once
-# ("send_asap": [nats] send_asap = true; routerd/README.md "Latency"), in
+# real pace, each with three write paths (routerd/README.md "Latency"):
+# "flusher" ([nats] send_asap = false, flush_on_drain = false: the client
+# library's flusher thread gathers writes for about 1 ms, the path before
+# issue 12, the default and the baseline), "drain" (flush_on_drain = true:
+# a drained batch is written at once, routerd/kick.h) and "send_asap"
+# (send_asap = true: every publish written at once), in
 # alternating runs of the same bench (the
 # machine is shared: rounds alternate the order, and the windows of a setup's
 # rounds are pooled).  The figures are the increase of
@@ -21,7 +23,7 @@
 # One JSON line per (source, rate, path):
 #   {"bench": "recv_ack_p99_<source>_<rate>x_<path>", "value": P99_MS, "unit": "ms", "steady": {...}, ...}
 # Environment: BENCH_LAT_SOURCES (default "replay sim"), BENCH_LAT_RATES
-# ("1 10"), BENCH_LAT_PATHS ("flusher send_asap"), BENCH_LAT_ROUNDS (2),
+# ("1 10"), BENCH_LAT_PATHS ("flusher drain send_asap"), BENCH_LAT_ROUNDS (2),
 # BENCH_LAT_WINDOW (seconds, default 30; 10x replay: 15, the recording
 # lasts 36 s there), BENCH_LAT_WARM (8).
 . "$(dirname "$0")/../lib.sh"
@@ -83,7 +85,8 @@ run() {
 		sys_config "$rate"
 	fi
 	case $path in
-	flusher) SYS_SET=(--set nats.send_asap=false) ;;
+	flusher) SYS_SET=(--set nats.send_asap=false --set nats.flush_on_drain=false) ;;
+	drain) SYS_SET=(--set nats.send_asap=false --set nats.flush_on_drain=true) ;;
 	send_asap) SYS_SET=(--set nats.send_asap=true) ;;
 	*) echo "unknown path $path" >"$out.err"; return ;;
 	esac
@@ -143,7 +146,7 @@ print(json.dumps({"bench": sys.argv[2], "value": st.get("whole", {}).get("p99"),
 PYEOF
 }
 
-PATHS=(${BENCH_LAT_PATHS:-flusher send_asap})
+PATHS=(${BENCH_LAT_PATHS:-flusher drain send_asap})
 for src in ${BENCH_LAT_SOURCES:-replay sim}; do
 	for rate in ${BENCH_LAT_RATES:-1 10}; do
 		for ((round = 1; round <= ROUNDS; round++)); do

@@ -13,6 +13,8 @@
 PY=/usr/bin/python3
 sys_require latency_stages
 sys_config 1
+# the drained-batch write path (routerd/kick.h), checked below
+SYS_SET=(--set nats.flush_on_drain=true)
 SYS_KEEP_LOGS=routerd-latency
 if sys_start; then ok latency_start; else not_ok latency_start "$(tail -3 "$SYS_LOG")"; exit 1; fi
 if wait_for 60 sys_books_synced 1000; then ok latency_books_synced; else not_ok latency_books_synced "$(sys_books_summary)"; fi
@@ -75,6 +77,21 @@ assert "recv_feed" not in h["snapshot"] and "feed_book" not in h["snapshot"], h[
 assert set(h["sync"]) == set(stages + ["whole"]), h["sync"].keys()
 PYEOF
 else not_ok latency_consistent "$(tail -3 "$T_TMP/check.err")"; fi
+# [nats] flush_on_drain (set above): the drained batches were written by
+# routerd/kick.c, at most one flush per batch, so never more than messages
+flushes_ok() {
+	$PY - "$T_TMP/metrics.prom" <<'PYEOF'
+import re, sys
+v = {}
+for ln in open(sys.argv[1]):
+    m = re.match(r'^(mp_router_(?:flushes|published)_total)(?:\{[^}]*\})? (\S+)$', ln.strip())
+    if m:
+        v[m.group(1)] = v.get(m.group(1), 0) + float(m.group(2))
+f, p = v.get("mp_router_flushes_total", 0), v.get("mp_router_published_total", 0)
+assert 0 < f <= p, (f, p)
+PYEOF
+}
+check latency_flush_on_drain flushes_ok
 # the page shows a table per class
 if curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/" | grep -q 'latency_stages_ms'; then ok latency_page
 else not_ok latency_page "the page does not read latency_stages_ms"; fi

@@ -130,7 +130,7 @@ p95_ms(struct ctl *c, const char *process, const char *name, double *out)
 }
 
 json_t *
-criteria_json(struct ctl *c, double worst_depth)
+criteria_json(struct ctl *c, double worst_known)
 {
 	const struct loss_fig *lt = loss_total();
 	json_t *a = json_array();
@@ -189,9 +189,10 @@ criteria_json(struct ctl *c, double worst_depth)
 	add(a, "price_consistency", ">=", 1.0, applied > 0, 1 - crossed / applied, "ratio",
 	    "1 - updates that left a book crossed (best bid >= best ask) / updates applied");
 
-	add(a, "depth_completeness", ">", 0.95, worst_depth >= 0, worst_depth, "ratio",
-	    "the worst book: min(exact bid levels, exact ask levels) / levels it should hold (levels held "
-	    "outside the exact range, e.g. OKX books-full levels, count as missing)");
+	add(a, "depth_completeness", ">", 0.95, worst_known >= 0, worst_known, "ratio",
+	    "the worst book's known depth: min(exact + as-of bid levels, exact + as-of ask levels) / levels it "
+	    "should hold; as-of = OKX books-full levels outside the exact range while their merge is at most "
+	    "[bookd] asof_max_age old; unknown levels (outside the exact range, no fresh merge) count as missing");
 
 	report_sum(c, "bookd", "mp_book_checksum_ok_total", NULL, &cok);
 	report_sum(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", NULL, &cfail);

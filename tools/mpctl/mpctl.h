@@ -233,7 +233,7 @@ void diskprobe_get(struct diskprobe_result *out);
 /* criteria.c: the requirement's success criteria, measured (/health "criteria") */
 void criteria_tick(struct ctl *c);
 /* worst_depth: the smallest depth completeness of any book (-1 = none) */
-json_t *criteria_json(struct ctl *c, double worst_depth);
+json_t *criteria_json(struct ctl *c, double worst_known);
 /* Up time / observed time of one connection gauge (process, labels); -1 = not observed yet */
 double criteria_conn_stability(const char *process, const char *labels);
 

@@ -239,7 +239,8 @@ report_status(struct ctl *c)
 	return o;
 }
 
-static double worst_depth = -1;
+static double worst_depth = -1;   /* exact levels only */
+static double worst_known = -1;   /* exact + fresh as-of: what the criterion judges */
 
 /* Books: the ones bookd reports, else the configured ones (with no data). */
 static json_t *
@@ -257,7 +258,7 @@ books_json(struct ctl *c, int64_t now_real)
 		for (i = 0; i < n && i < INST_MAX; i++) {
 			char lab[160], labs[200];
 			double synced, lb, la, eb = 0, ea = 0, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
-			double tok, tbad, tnc;
+			double tok, tbad, tnc, ab = 0, aa = 0, asof;
 			int have_s, have_lb, have_la, have_eb, have_ea, have_t, have_last;
 			json_t *o;
 
@@ -335,6 +336,24 @@ books_json(struct ctl *c, int64_t now_real)
 			if (have_eb && have_ea)
 				json_object_set_new(o, "exact_levels", json_pack("{s:I,s:I}", "bid", (json_int_t)eb,
 				    "ask", (json_int_t)ea));
+			/* OKX books-full levels outside the exact range, as of deep_as_of
+			 * while it is no older than [bookd] asof_max_age (bookd/README.md
+			 * "Depth completeness"); known depth = exact + those */
+			if (sum_metric(c, "bookd", "mp_book_asof_levels_bid", lab, &ab) &&
+			    sum_metric(c, "bookd", "mp_book_asof_levels_ask", lab, &aa)) {
+				json_object_set_new(o, "asof_levels", json_pack("{s:I,s:I}", "bid", (json_int_t)ab,
+				    "ask", (json_int_t)aa));
+			}
+			if (sum_metric(c, "bookd", "mp_book_deep_as_of_ns", lab, &asof))
+				json_object_set_new(o, "deep_as_of", asof > 0 ? json_time((int64_t)asof) : json_null());
+			if (have_t && tgt > 0 && have_eb && have_ea) {
+				double kb = eb + ab, ka = ea + aa, known = (kb < ka ? kb : ka) / tgt;
+				json_object_set_new(o, "depth_known", json_real(known));
+				if (worst_known < 0 || known < worst_known)
+					worst_known = known;
+			} else {
+				json_object_set_new(o, "depth_known", json_null());
+			}
 			/* OKX audits (bookd/okx_audit.h): books5 / bbo-tbt at the same
 			 * seqId, as the bookTicker check; the REST window at its seqId */
 			if (sum_metric(c, "bookd", "mp_book_top_agree_total", lab, &tok)) {
@@ -557,6 +576,7 @@ requirements_json(struct ctl *c)
 	sum_metric(c, "bookd", "mp_book_crossed_total", NULL, &crossed);
 	json_object_set_new(o, "price_consistency", upd > 0 ? json_real(1.0 - crossed / upd) : json_null());
 	json_object_set_new(o, "depth_completeness_min", worst_depth >= 0 ? json_real(worst_depth) : json_null());
+	json_object_set_new(o, "depth_known_min", worst_known >= 0 ? json_real(worst_known) : json_null());
 	sum_metric(c, "bookd", "mp_book_checksum_ok_total", NULL, &cok);
 	sum_metric(c, "bookd", "mp_book_checksum_fail_total|mp_book_checksum_failed_total", NULL, &cfail);
 	json_object_set_new(o, "checksum_pass_rate", ratio(cok, cok + cfail));
@@ -590,7 +610,7 @@ report_health(struct ctl *c)
 
 	if (!o)
 		return NULL;
-	worst_depth = -1;
+	worst_depth = worst_known = -1;
 	books = books_json(c, now_real);
 	alerts = json_object_get(o, "alerts");
 	for (k = 0; k < c->nch; k++)
@@ -613,7 +633,7 @@ report_health(struct ctl *c)
 	json_object_set_new(o, "sinks", sinks_json(c));
 	json_object_set_new(o, "streams", streams_json(c));
 	json_object_set_new(o, "requirements", requirements_json(c));
-	json_object_set_new(o, "criteria", criteria_json(c, worst_depth));
+	json_object_set_new(o, "criteria", criteria_json(c, worst_known));
 	return o;
 }
 
