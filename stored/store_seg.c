@@ -112,9 +112,9 @@ store_seg_open(struct store_seg *s, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a store segment (bad magic)", path);
 		goto fail;
 	}
-	if (s->hdr.version != STORE_VERSION) {
-		snprintf(err, errlen, "%s: segment version %u, this build reads %u", path,
-		    s->hdr.version, STORE_VERSION);
+	if (s->hdr.version < STORE_VERSION_MIN || s->hdr.version > STORE_VERSION) {
+		snprintf(err, errlen, "%s: segment version %u, this build reads versions %u to %u", path,
+		    s->hdr.version, STORE_VERSION_MIN, STORE_VERSION);
 		goto fail;
 	}
 	if (s->hdr.hdr_len < sizeof s->hdr || s->hdr.hdr_len > STORE_SEG_HDR_MAX ||
@@ -211,7 +211,8 @@ store_block_hdr_ok(const struct store_block_hdr *bh, const char **why)
 		return *why = "block header crc mismatch", -1;
 	if (bh->hdr_len != sizeof *bh)
 		return *why = "bad block header length", -1;
-	if (bh->codec != STORE_CODEC_ZSTD && bh->codec != STORE_CODEC_COLS && bh->codec != STORE_CODEC_COLS2)
+	if (bh->codec != STORE_CODEC_ZSTD && bh->codec != STORE_CODEC_COLS && bh->codec != STORE_CODEC_COLS2 &&
+	    bh->codec != STORE_CODEC_AC)
 		return *why = "unknown block codec", -1;
 	if (bh->raw_len > STORE_MAX_RAW || bh->comp_len > STORE_MAX_RAW)
 		return *why = "block larger than the limit", -1;
@@ -361,7 +362,7 @@ store_block_read(struct store_seg *s, const struct store_block_hdr *bh, uint64_t
 		return *why = "cannot read block data", -1;
 	if (store_crc32c(0, *cbuf, bh->comp_len) != bh->data_crc)
 		return *why = "block data crc mismatch", -1;
-	if (bh->codec == STORE_CODEC_COLS || bh->codec == STORE_CODEC_COLS2) {
+	if (bh->codec == STORE_CODEC_COLS || bh->codec == STORE_CODEC_COLS2 || bh->codec == STORE_CODEC_AC) {
 		unsigned long long cl = ZSTD_getFrameContentSize(*cbuf, bh->comp_len);
 		void *cols;
 		int rc;

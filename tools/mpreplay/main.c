@@ -63,9 +63,10 @@ static const char usage[] =
     "  --store-commit S  commit the store every S seconds of recorded time (the\n"
     "               records' recv_ns), as stored does every commit_interval (one block\n"
     "               per stream per commit); default: only every 8 MiB of records\n"
-    "  --store-codec N   block codec: 3 (default, columns with predicted snapshots),\n"
-    "               2 (columns, the codec before 2026-12) or 1 (plain zstd); for\n"
-    "               comparing them on the same data\n"
+    "  --store-codec N   block codec: 4 (default, columns range-coded with context\n"
+    "               models), 3 (columns with predicted snapshots, then zstd: the codec\n"
+    "               before issue 12), 2 (columns, before 2026-12) or 1 (plain zstd);\n"
+    "               for comparing them on the same data\n"
     "  -c, --set    the instruments ([instruments]: with none set, every instrument\n"
     "               of the capture gets a book; any set restricts) and book settings ([bookd])\n"
     "               come from the config, as for bookd\n";
@@ -475,8 +476,8 @@ main(int argc, char **argv)
 			store_dir = argv[++i];
 		} else if (strcmp(argv[i], "--store-codec") == 0 && i + 1 < argc) {
 			store_codec = atoi(argv[++i]);
-			if (store_codec < 1 || store_codec > 3) {
-				fprintf(stderr, "mpreplay: --store-codec must be 1, 2 or 3\n");
+			if (store_codec < 1 || store_codec > 4) {
+				fprintf(stderr, "mpreplay: --store-codec must be 1, 2, 3 or 4\n");
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--store-commit") == 0 && i + 1 < argc) {
