@@ -47,7 +47,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *secs[8];
 		int n = pipe_ring_names(c, names, 16);
 
-		pipe_instruments(c, &reg, err, sizeof err);
+		if (pipe_instruments(c, &reg, err, sizeof err) == 0)
+			inst_reg_free(&reg);
 		pipe_prefix(c, prefix, sizeof prefix);
 		for (int i = 0; i < n; i++)
 			pipe_ring_opts(c, names[i], &o, err, sizeof err);

@@ -501,6 +501,7 @@ main(int argc, char **argv)
 	ring_close(ring);
 	free(buf);
 	free(tmp);
+	free(ib);
 	cfg_free(c);
 	return 0;
 }
