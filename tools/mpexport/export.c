@@ -903,6 +903,12 @@ on_record(struct st *s, const struct rec_hdr *h)
 	 */
 	int64_t t = h->recv_ns > 0 ? h->recv_ns : s->te;
 
+	/* Instrument rules are re-sent by bookd before every full book with the
+	 * time feedd fetched them: they describe the instrument, not a moment of
+	 * the book, so they never move (or regress) the sampling clock. */
+	if (h->type == REC_INSTRUMENT)
+		t = s->te;
+
 	s->c.records++;
 	if (t < s->te) {
 		s->c.time_regressions++;
