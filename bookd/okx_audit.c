@@ -36,7 +36,7 @@ struct oa_state {
 int
 oa_init(struct bk *k)
 {
-	if (k->in->exch != EX_OKX)
+	if (!k->ops->top_audit)   /* the venue table says which venues have these audits */
 		return 0;
 	k->oa = calloc(1, sizeof *k->oa);
 	if (!k->oa)

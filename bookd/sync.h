@@ -232,6 +232,7 @@ struct bk_venue {
 	uint32_t (*expected_levels)(const struct bk *k);
 	int bbo_check;            /* bookTicker u = update id: cross-check the book (bbo.c) */
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
+	int top_audit;            /* top-N pushes / REST windows audited against the book (okx_audit.c) */
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
 extern const struct bk_venue bk_venue_bybit, bk_venue_deribit;

@@ -418,4 +418,5 @@ const struct bk_venue bk_venue_okx = {
 	.expected_levels = expected_levels,
 	.bbo_check = 0,
 	.splice = 0,
+	.top_audit = 1,
 };
