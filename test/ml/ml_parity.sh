@@ -35,6 +35,17 @@ s = json.load(sys.stdin)["streams"]["ORDERBOOK_FULL"]
 sys.exit(0 if s["messages"] >= int(sys.argv[1]) else 1)' "$1"
 }
 wait_for 60 full_books 100 || not_ok ml_parity_full_books "ORDERBOOK_FULL holds fewer than 100 messages"
+# and orderbook.snapshot messages (the same stream): read them through a
+# consumer of their own (deleted after each look) rather than assume the run
+# lasted long enough for routerd to publish some
+snapshots() {
+	"$BIN/mpsub" -c "$CONF" --durable mlparsnap --subjects snapshot --until-caught-up --seconds 20 --cleanup \
+		2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)["subjects"]
+sys.exit(0 if sum(n for k, n in s.items() if k.startswith("orderbook.snapshot.")) >= int(sys.argv[1]) else 1)' "$1"
+}
+wait_for 60 snapshots 4 || not_ok ml_parity_snapshots "no 4 orderbook.snapshot messages in ORDERBOOK_FULL"
 "$BIN/mpsub" -c "$CONF" --durable mlpar --subjects full,snapshot,delta --until-caught-up --seconds 60 \
 	--dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" ||
 	not_ok ml_parity_mpsub "$(tail -2 "$T_TMP/mpsub.log")"
