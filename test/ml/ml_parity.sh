@@ -35,17 +35,22 @@ s = json.load(sys.stdin)["streams"]["ORDERBOOK_FULL"]
 sys.exit(0 if s["messages"] >= int(sys.argv[1]) else 1)' "$1"
 }
 wait_for 60 full_books 100 || not_ok ml_parity_full_books "ORDERBOOK_FULL holds fewer than 100 messages"
-# and orderbook.snapshot messages (the same stream): read them through a
-# consumer of their own (deleted after each look) rather than assume the run
-# lasted long enough for routerd to publish some
-snapshots() {
-	"$BIN/mpsub" -c "$CONF" --durable mlparsnap --subjects snapshot --until-caught-up --seconds 20 --cleanup \
+# msgs_at_least FAMILY PREFIX MIN: JetStream holds MIN messages of subjects
+# PREFIX* (read through a consumer of their own, deleted after each look):
+# what the checks below need is waited for, not assumed from the run length
+msgs_at_least() {
+	"$BIN/mpsub" -c "$CONF" --durable mlparchk --subjects "$1" --until-caught-up --seconds 20 --cleanup \
 		2>/dev/null | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)["subjects"]
-sys.exit(0 if sum(n for k, n in s.items() if k.startswith("orderbook.snapshot.")) >= int(sys.argv[1]) else 1)' "$1"
+sys.exit(0 if sum(n for k, n in s.items() if k.startswith(sys.argv[1])) >= int(sys.argv[2]) else 1)' "$2" "$3"
 }
-wait_for 60 snapshots 4 || not_ok ml_parity_snapshots "no 4 orderbook.snapshot messages in ORDERBOOK_FULL"
+wait_for 60 msgs_at_least snapshot orderbook.snapshot. 4 ||
+	not_ok ml_parity_snapshots "fewer than 4 orderbook.snapshot messages in ORDERBOOK_FULL"
+# the training example splits one book's export 70/15/15 into windows of 20
+# rows with a 10-row horizon: the test part needs 30 rows, 300 deltas in all
+wait_for 60 msgs_at_least delta orderbook.delta.binance.btc-usdt 300 ||
+	not_ok ml_parity_deltas "fewer than 300 orderbook.delta.binance.btc-usdt messages"
 "$BIN/mpsub" -c "$CONF" --durable mlpar --subjects full,snapshot,delta --until-caught-up --seconds 60 \
 	--dump "$T_TMP/dump.txt" >"$T_TMP/summary.json" 2>"$T_TMP/mpsub.log" ||
 	not_ok ml_parity_mpsub "$(tail -2 "$T_TMP/mpsub.log")"
