@@ -20,6 +20,8 @@
  *  - REC_EVENT: EV_SYNCED, EV_GAP, EV_RESYNC, EV_VALIDATION, EV_CHECKSUM_FAIL,
  *    EV_BBO_MISMATCH, EV_RING_LOSS, EV_RESTARTED, and feedd's events.
  *  - REC_TRADE, REC_TICKER, REC_KLINE, REC_MARKET passed through (stage stamped).
+ *  - REC_INSTRUMENT passed through, kept per book and written again before
+ *    every SNAP_FULL (the rules reach a restarted consumer and every store hour).
  *
  * Input is released as it is processed: after a restart every book is
  * unsynced and resyncs (EV_RESTARTED says so).
@@ -121,6 +123,7 @@ struct book_metrics {
 	_Atomic uint64_t *c[N_STAT_METRICS];
 	uint64_t last[N_STAT_METRICS];
 	_Atomic int64_t *synced, *levels_bid, *levels_ask, *exact_bid, *exact_ask;
+	_Atomic int64_t *tick, *lot, *ct_val;   /* the venue's rules (REC_INSTRUMENT), 0 = unknown */
 	_Atomic int64_t *asof_bid, *asof_ask, *deep_as_of;
 };
 
@@ -128,10 +131,10 @@ struct bookd {
 	struct cfg *cfg;
 	struct inst_registry reg;
 	struct bk_cfg bc;
-	struct bk books[INST_MAX];
-	struct book_metrics bm[INST_MAX];
+	struct bk *books;                 /* reg.n, allocated at setup */
+	struct book_metrics *bm;          /* one per book */
 	int nbooks;
-	int by_id[INST_MAX + 1];          /* instrument id -> index in books, -1 */
+	int *by_id;                       /* instrument id (0 .. reg.n) -> index in books, -1 */
 	struct feedin v[EX_END];
 	int nv;
 	struct ring *router, *store;
@@ -241,7 +244,7 @@ setup_metrics(struct bookd *d)
 
 	if (!pipe_prefix(d->cfg, prefix, sizeof prefix))
 		return;
-	d->m = metrics_open(prefix, "bookd", err, sizeof err);
+	d->m = metrics_open_books(prefix, "bookd", d->nbooks, err, sizeof err);
 	if (!d->m) {
 		log_warn("metrics unavailable", "err=%s", log_q(err));
 		return;
@@ -263,6 +266,12 @@ setup_metrics(struct bookd *d)
 		    "bid levels inside the exact range (what depth completeness counts)");
 		d->bm[i].exact_ask = metrics_gauge(d->m, "mp_book_exact_levels_ask", labels,
 		    "ask levels inside the exact range");
+		d->bm[i].tick = metrics_gauge(d->m, "mp_book_tick_mantissa", labels,
+		    "the venue's price tick as a mantissa at the instrument's price exponent (0 = unknown)");
+		d->bm[i].lot = metrics_gauge(d->m, "mp_book_lot_mantissa", labels,
+		    "the venue's size step as a mantissa at the instrument's size exponent (0 = unknown)");
+		d->bm[i].ct_val = metrics_gauge(d->m, "mp_book_ct_val_mantissa", labels,
+		    "one unit of the book's sizes in its contract currency, mantissa at exponent -8 (0 = none)");
 		d->bm[i].asof_bid = metrics_gauge(d->m, "mp_book_asof_levels_bid", labels,
 		    "bid levels outside the exact range as of a deep merge no older than asof_max_age (OKX)");
 		d->bm[i].asof_ask = metrics_gauge(d->m, "mp_book_asof_levels_ask", labels,
@@ -292,6 +301,9 @@ update_metrics(struct bookd *d)
 		/* 0 while unsynced: nothing is verified then */
 		metric_set(bm->exact_bid, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_BID) : 0);
 		metric_set(bm->exact_ask, k->state == BK_SYNCED ? (int64_t)bk_exact_levels(k, BOOK_ASK) : 0);
+		metric_set(bm->tick, k->rules.tick);
+		metric_set(bm->lot, k->rules.lot);
+		metric_set(bm->ct_val, k->rules.ct_val);
 		metric_set(bm->asof_bid, k->state == BK_SYNCED ? (int64_t)bk_asof_levels(k, BOOK_BID) : 0);
 		metric_set(bm->asof_ask, k->state == BK_SYNCED ? (int64_t)bk_asof_levels(k, BOOK_ASK) : 0);
 		metric_set(bm->deep_as_of, k->state == BK_SYNCED ? k->deep_refresh_ns : 0);
@@ -313,7 +325,15 @@ setup(struct bookd *d)
 	/* request ids unique across restarts, so a late answer to the previous
 	 * process's request is never taken for ours */
 	d->bc.req_seq = (uint32_t)(now_ns() / 1000000) * 1000u;
-	memset(d->by_id, -1, sizeof d->by_id);
+	d->books = calloc((size_t)d->reg.n, sizeof *d->books);
+	d->bm = calloc((size_t)d->reg.n, sizeof *d->bm);
+	d->by_id = malloc(((size_t)d->reg.n + 1) * sizeof *d->by_id);
+	if (!d->books || !d->bm || !d->by_id) {
+		log_error("out of memory", "books=%d", d->reg.n);
+		return -1;
+	}
+	for (int i = 0; i <= d->reg.n; i++)
+		d->by_id[i] = -1;
 	for (int i = 0; i < d->reg.n; i++) {
 		const struct inst *in = &d->reg.v[i];
 		if (bk_init(&d->books[d->nbooks], in, &d->bc, the_sink(d)) < 0) {
@@ -397,7 +417,7 @@ handle(struct bookd *d, struct feedin *v, const struct ring_msg *m, int64_t now)
 		}
 		return;
 	}
-	idx = h->inst <= INST_MAX ? d->by_id[h->inst] : -1;
+	idx = h->inst <= (uint32_t)d->reg.n ? d->by_id[h->inst] : -1;
 	if (idx < 0 || d->books[idx].in->exch != v->exch) {
 		count(d->m_unknown_inst, &d->unknown_inst);
 		return;
@@ -506,6 +526,10 @@ main(int argc, char **argv)
 	rc = run(&d);
 	for (int i = 0; i < d.nbooks; i++)
 		bk_free(&d.books[i]);
+	free(d.books);
+	free(d.bm);
+	free(d.by_id);
+	inst_reg_free(&d.reg);
 	for (int i = 0; i < d.nv; i++) {
 		ring_close(d.v[i].feed);
 		ring_close(d.v[i].ctl);

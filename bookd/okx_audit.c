@@ -36,7 +36,8 @@ struct oa_state {
 int
 oa_init(struct bk *k)
 {
-	if (!k->ops->top_audit)   /* the venue table says which venues have these audits */
+	/* the venue table says whether its answers carry the book's id */
+	if (!k->ops || !k->ops->seq_audits)
 		return 0;
 	k->oa = calloc(1, sizeof *k->oa);
 	if (!k->oa)

@@ -43,8 +43,7 @@
 #define OA_PEND 16    /* top-N pushes ahead of the book waiting for it */
 #define OA_TOP 5      /* levels a side remembered (books5) */
 
-/* State for a keeper whose venue rule sets top_audit (OKX; others keep none,
- * k->oa == NULL); 0 or -1 (ENOMEM). */
+/* State for an OKX keeper (others keep none, k->oa == NULL); 0 or -1 (ENOMEM). */
 int oa_init(struct bk *k);
 void oa_free(struct bk *k);
 /* The book was replaced or left sync: history, waiting pushes, a held answer dropped. */

@@ -180,6 +180,10 @@ bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now)
 	uint32_t nb = book_count(b, BOOK_BID), na = book_count(b, BOOK_ASK), nchunks;
 
 	(void)now;
+	if (kind == SNAP_FULL && k->rules.h.type == REC_INSTRUMENT) {
+		struct rec_instrument r = k->rules;
+		bk_emit(k, &r.h);
+	}
 	if (kind == SNAP_TOPN) {
 		nb = nb < k->cfg->topn ? nb : k->cfg->topn;
 		na = na < k->cfg->topn ? na : k->cfg->topn;
@@ -850,6 +854,11 @@ bk_input(struct bk *k, const struct rec_hdr *rec, int64_t now)
 	case REC_TRADE:
 	case REC_KLINE:
 	case REC_MARKET:
+		pass_through(k, rec);
+		break;
+	case REC_INSTRUMENT:
+		if (rec->len == sizeof k->rules)
+			memcpy(&k->rules, rec, sizeof k->rules);
 		pass_through(k, rec);
 		break;
 	case REC_EVENT:

@@ -232,7 +232,8 @@ struct bk_venue {
 	uint32_t (*expected_levels)(const struct bk *k);
 	int bbo_check;            /* bookTicker u = update id: cross-check the book (bbo.c) */
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
-	int top_audit;            /* top-N pushes / REST windows audited against the book (okx_audit.c) */
+	int seq_audits;           /* top-N pushes and REST answers carry the book's own id (OKX
+	                           * seqId): audit the book against them (okx_audit.h) */
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
 extern const struct bk_venue bk_venue_bybit, bk_venue_deribit;
@@ -264,6 +265,10 @@ struct bk {
 	int64_t grace_until;      /* OKX: after a (re)connect, wait this long for the venue's own snapshot */
 	const char *fail_why;     /* why bk_apply last refused the book */
 	int64_t last_full_ns, last_topn_ns;
+	/* the instrument's rules, as feedd last sent them (REC_INSTRUMENT; h.type
+	 * 0 = none yet): passed on when they come and written again before every
+	 * SNAP_FULL, so each consumer and each store hour has them */
+	struct rec_instrument rules;
 	/* snapshot requests */
 	int want_req;             /* a request is due (sent when allowed) */
 	uint32_t req_id;          /* outstanding request, 0 = none */

@@ -418,5 +418,5 @@ const struct bk_venue bk_venue_okx = {
 	.expected_levels = expected_levels,
 	.bbo_check = 0,
 	.splice = 0,
-	.top_audit = 1,
+	.seq_audits = 1,
 };

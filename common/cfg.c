@@ -646,9 +646,8 @@ set_value(struct cfg *c, const char *section, const char *key, const char *text,
 		snprintf(v.origin, sizeof v.origin, "%.270s:%d", w->path, w->line);
 	e = find_entry(c, section, key);
 	if (e) {
-		/* A list may go on over several lines of the file (a line holds at
-		 * most ~200 characters, and 30 instruments do not fit): the
-		 * lines add up, in order. */
+		/* A list may go on over several lines of the file: the lines add
+		 * up, in order. */
 		if (!w->set && e->line > 0 && e->k->type == CFG_LIST && e->v.text) {
 			size_t n = strlen(e->v.text) + strlen(text) + 3;
 			char *all = malloc(n);
@@ -712,7 +711,57 @@ struct parse_ctx {
 	char *err;
 	size_t errlen;
 	int failed;
+	char section[128];      /* the current [section], for lines we parse ourselves */
 };
+
+/*
+ * A line longer than inih's buffer (INI_MAX_LINE, 200 in Debian's build; a
+ * 300-instrument list is ~3 KB) is parsed here with inih's rules - comment
+ * lines, "key = value" or "key: value", an inline ';' after whitespace
+ * starts a comment, both sides trimmed - and inih gets an empty line in its
+ * place, so its line numbers stay right.  0, or -1 with p->err.
+ */
+static int
+long_line(struct parse_ctx *p, const char *s, size_t n)
+{
+	struct where w = {p->c->path, p->line, NULL};
+	char *line = malloc(n + 1), *k, *v, *eq, *e;
+	int rc;
+
+	if (!line)
+		return err_set(p->err, p->errlen, "out of memory");
+	memcpy(line, s, n);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	line[n] = 0;
+	k = line;
+	while (*k == ' ' || *k == '\t')
+		k++;
+	if (*k == ';' || *k == '#' || !*k) {
+		free(line);
+		return 0;
+	}
+	if (*k == '[') {
+		free(line);
+		return err_set(p->err, p->errlen, "%s:%d: section name too long", p->c->path, p->line);
+	}
+	eq = k + strcspn(k, "=:");
+	if (!*eq) {
+		free(line);
+		return err_set(p->err, p->errlen, "%s:%d: syntax error: expected [section], key = value or a comment",
+		    p->c->path, p->line);
+	}
+	*eq = 0;
+	v = eq + 1;
+	for (e = v; *e; e++)
+		if (*e == ';' && e > v && (e[-1] == ' ' || e[-1] == '\t')) {
+			*e = 0;
+			break;
+		}
+	rc = set_value(p->c, p->section, trim(k), trim(v), &w, p->err, p->errlen);
+	free(line);
+	return rc;
+}
 
 static char *
 reader(char *str, int num, void *stream)
@@ -735,9 +784,12 @@ reader(char *str, int num, void *stream)
 	}
 	room = (size_t)num - 3;     /* inih needs room for "\r\n\0" */
 	if (n > room) {
-		p->failed = 1;
-		err_set(p->err, p->errlen, "%s:%d: line longer than %zu characters", p->c->path, p->line, room);
-		return NULL;
+		if (long_line(p, s, n) < 0) {
+			p->failed = 1;
+			return NULL;
+		}
+		snprintf(str, (size_t)num, "\n");
+		return str;
 	}
 	memcpy(str, s, n);
 	str[n] = 0;
@@ -765,6 +817,7 @@ reader(char *str, int num, void *stream)
 				p->failed = 1;
 				return NULL;
 			}
+			snprintf(p->section, sizeof p->section, "%s", trim(name));
 		}
 	}
 	return str;

@@ -29,9 +29,9 @@
  * Types: string, int (decimal, bounds inclusive), bool (true/false/yes/no/
  * on/off/1/0), duration (number + ns|us|ms|s|m|h, stored as ns), size
  * (number + B|KiB|MiB|GiB|KB|MB|GB, stored as bytes), list (comma-separated
- * strings, whitespace trimmed).  A file line holds at most ~200 characters,
- * so a list key may be given on several lines of one file: the lines add up
- * in order (any other key set twice in a file is an error).
+ * strings, whitespace trimmed).  A line may be of any length (a long list on
+ * one line), and a list key may also be given on several lines of one file:
+ * the lines add up in order (any other key set twice in a file is an error).
  * A value in double quotes has them removed (x = "" is empty, x = " a " keeps
  * its spaces); a ";" after whitespace starts a comment.
  */
@@ -79,7 +79,8 @@ int64_t cfg_int(const struct cfg *c, const char *section, const char *key);
 int cfg_bool(const struct cfg *c, const char *section, const char *key);
 int64_t cfg_dur_ns(const struct cfg *c, const char *section, const char *key);
 int64_t cfg_size(const struct cfg *c, const char *section, const char *key);
-/* List items: returns the count, fills up to max pointers (valid while c lives). */
+/* List items: returns the count, fills up to max pointers (valid while c
+ * lives); items NULL with max 0 just counts. */
 int cfg_list(const struct cfg *c, const char *section, const char *key, const char **items, int max);
 /* Concrete sections present in the file matching a pattern ("feedd.*"). */
 int cfg_sections(const struct cfg *c, const char *pattern, const char **names, int max);

@@ -39,6 +39,9 @@ const struct cfg_key cfg_keys_feedd[] = {
 	/* REST snapshots and budgets */
 	{"feedd.*", "snapshot_depth", CFG_INT, "0", 0, 5000,
 	    "levels of a REST snapshot when the request does not say (0 = the venue maximum: Binance 5000, OKX 400)"},
+	{"feedd.*", "streams_per_link", CFG_INT, "1024", 1, 1024,
+	    "Binance: most streams on one WebSocket link (the venue takes 1024 a connection); the "
+	    "instruments spread over as many links as needed, each instrument's streams on one link"},
 	{"feedd.*", "weight_limit", CFG_INT, "0", 0, 1000000,
 	    "Binance REQUEST_WEIGHT per weight_window (0 = read it from GET /api/v3/exchangeInfo, 6000 until then)"},
 	{"feedd.*", "weight_window", CFG_DUR, "1m", 100 * MS, 3600 * S,
@@ -56,6 +59,12 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "(auto = the fastest okx_full_rate allows for the instruments with one request per window kept "
 	    "for on-request fetches, at least 1 s: feedd/README.md; 0 = only on request)"},
 	{"feedd.*", "deep_depth", CFG_INT, "5000", 1, 5000, "OKX: sz= of the books-full request"},
+	{"feedd.*", "instrument_interval", CFG_DUR, "1h", 0, 7 * 86400 * S,
+	    "ask the venue's instrument endpoint for each instrument's tick, lot and contract value at start "
+	    "and this often after (OKX /api/v5/public/instruments, Bybit /v5/market/instruments-info, Binance "
+	    "spot exchangeInfo; REC_INSTRUMENT); 0 = never (they stay unknown)"},
+	{"feedd.*", "instrument_retry", CFG_DUR, "60s", 100 * MS, 86400 * S,
+	    "ask again this long after a failed instrument-endpoint request"},
 	{"feedd.*", "market_poll_interval", CFG_DUR, "10s", 0, 86400 * S,
 	    "with the market channel, poll market data that has no stream this often per instrument "
 	    "(Binance USD-M / COIN-M: GET openInterest, weight 1), only while the weight budget keeps one "

@@ -1,5 +1,6 @@
 /* cfg_keys_system.c - keys shared by every process: [system], [instruments], [ring.*]. */
 #include "cfg_schemas.h"
+#include "inst.h"
 #include "venue.h"
 
 const struct cfg_key cfg_keys_system[] = {
@@ -9,6 +10,9 @@ const struct cfg_key cfg_keys_system[] = {
 	{"system", "data_dir", CFG_STR, "var", 0, 0,
 	    "directory for the local store, logs, pid and status files"},
 	{"system", "log_level", CFG_STR, "info", 0, 0, "debug, info, warn or error", cfg_check_log_level},
+	{"system", "max_instruments", CFG_INT, "1024", 1, INST_LIMIT,
+	    "most instruments of all venues together; every per-instrument table (books, metrics, "
+	    "links) is sized from the instruments listed, this is the ceiling"},
 	/* one key per venue (the venue list of venue.h) */
 #define INST_KEY(name, def, help) {"instruments", name, CFG_LIST, def, 0, 0, help},
 	VENUE_CFG(INST_KEY)

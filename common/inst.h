@@ -25,10 +25,16 @@
 
 #include "venue.h"
 
-#define INST_MAX 64
+/* How many instruments a registry takes is configuration ([system]
+ * max_instruments, default INST_DEFAULT_MAX); every per-instrument table is
+ * allocated from the registry's count.  INST_LIMIT is only the largest value
+ * that key accepts (a store segment header counts its instruments in 16
+ * bits): an id above it in a record is corrupt, whatever the config. */
+#define INST_DEFAULT_MAX 1024
+#define INST_LIMIT 65535
 
 struct inst {
-	uint32_t id;          /* 1..INST_MAX */
+	uint32_t id;          /* 1..registry n */
 	uint8_t exch;         /* enum exch_id */
 	int8_t px_exp;        /* mantissa exponent of prices (default -8) */
 	int8_t qty_exp;       /* mantissa exponent of sizes (default -8) */
@@ -39,22 +45,54 @@ struct inst {
 	char lower[24];       /* subject form "btc-usdt" */
 	int64_t tick;         /* price tick as a mantissa at px_exp (0 = unknown) */
 	int64_t lot;          /* size step as a mantissa at qty_exp (0 = unknown) */
+	/* The venue's trading rules beyond tick and lot (REC_INSTRUMENT, rec.h,
+	 * which fills tick and lot too: inst_set_rules); 0 / "" = unknown. */
+	int64_t min_qty;      /* qty_exp */
+	int64_t ct_val;       /* one unit of the book's sizes in ct_ccy, at REC_CT_EXP */
+	int64_t ct_mult;      /* REC_CT_EXP */
+	char ct_ccy[16];
 };
 
+/* A registry grows as instruments are added (v is allocated; ids index it,
+ * v[id - 1]).  A zeroed struct is an empty registry taking INST_DEFAULT_MAX;
+ * inst_reg_free() releases it.  Copy one with inst_reg_copy(), never by
+ * assignment (the copies would share v).  Adding may move v: a pointer from
+ * inst_get()/inst_find() stays valid only while the registry does not grow
+ * past cap, so a program that adds while holding pointers reserves first. */
 struct inst_registry {
 	int n;
-	struct inst v[INST_MAX];
+	int cap;              /* entries allocated in v */
+	int max;              /* most instruments taken (0 = INST_DEFAULT_MAX) */
+	struct inst *v;
 };
+
+/* An empty registry taking at most max instruments (0 = INST_DEFAULT_MAX). */
+void inst_reg_init(struct inst_registry *r, int max);
+void inst_reg_free(struct inst_registry *r);
+/* Room for n instruments in all (n <= max), so adding up to n never moves
+ * v.  0, or -1 out of memory. */
+int inst_reg_reserve(struct inst_registry *r, int n);
+/* dst (uninitialised or freed) becomes a copy of src; 0, or -1 out of memory. */
+int inst_reg_copy(struct inst_registry *dst, const struct inst_registry *src);
 
 /* Add (exchange, canonical symbol) with the venue's default scaling, string
  * style and venue id (the venue table, venue.h).  Returns the id, or 0 with
  * err filled (unknown or planned exchange, bad symbol, registry full,
- * duplicate).  Symbols are BASE-QUOTE; OKX also takes instIds of other
+ * duplicate, out of memory).  Symbols are BASE-QUOTE; OKX also takes instIds of other
  * instrument types, up to 5 segments (BTC-USD-220527, UNI-USD-SWAP,
  * BTC-USD-220527-30000-C). */
 uint32_t inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_t errlen);
 const struct inst *inst_get(const struct inst_registry *r, uint32_t id);      /* NULL if unknown */
 const struct inst *inst_find(const struct inst_registry *r, int exch, const char *symbol); /* canonical or venue form, any case */
+/* Copy a REC_INSTRUMENT's rules into the instrument (tick, lot, min_qty,
+ * ct_val, ct_mult, ct_ccy). */
+struct rec_instrument;
+void inst_set_rules(struct inst *in, const struct rec_instrument *r);
+/* Open interest in contracts (qty_exp mantissa) -> in the base currency at
+ * exponent exp, when ct_val says what a contract is in the base currency
+ * (ct_ccy is the symbol's base: OKX linear SWAP/FUTURES); 0 with *out, or
+ * -1 when the rules do not allow it (unknown, inverse, overflow). */
+int inst_contracts_to_base(const struct inst *in, int64_t contracts, int exp, int64_t *out);
 /* Format a price / size of this instrument in the venue's own string style. */
 size_t inst_fmt_px(const struct inst *in, int64_t v, char *buf, size_t cap);
 size_t inst_fmt_qty(const struct inst *in, int64_t v, char *buf, size_t cap);

@@ -31,3 +31,17 @@ instid_underlying(const char *id, char *buf, size_t cap)
 	buf[n] = 0;
 	return n;
 }
+
+const char *
+instid_type(const char *id)
+{
+	int dashes = 0;
+
+	for (const char *p = id; *p; p++)
+		dashes += *p == '-';
+	if (!instid_is_derivative(id))
+		return "SPOT";
+	if (instid_is_swap(id))
+		return "SWAP";
+	return dashes >= 4 ? "OPTION" : "FUTURES";
+}

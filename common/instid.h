@@ -20,4 +20,7 @@ int instid_is_swap(const char *id);
  * if id is not a derivative or buf is too small. */
 size_t instid_underlying(const char *id, char *buf, size_t cap);
 
+/* OKX's instType of the id: "SPOT", "SWAP", "FUTURES" or "OPTION" (5 segments). */
+const char *instid_type(const char *id);
+
 #endif

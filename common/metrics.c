@@ -2,8 +2,8 @@
  * metrics.c - counters, gauges and histograms in a shared-memory file; see
  * metrics.h.
  *
- * File layout: struct mfile_hdr (one 4 KiB page) then METRICS_MAX slots of
- * struct mslot.  A slot is claimed by its writer: name, labels, help and kind
+ * File layout: struct mfile_hdr (one 4 KiB page) then hdr.nslots slots of
+ * struct mslot (METRICS_SLOTS_BASE + METRICS_SLOTS_PER_BOOK a book).  A slot is claimed by its writer: name, labels, help and kind
  * are filled first, then `state` is set to SLOT_READY with a release store,
  * so a reader that sees SLOT_READY (acquire) sees a complete slot.  The magic
  * is written last at creation for the same reason.  Values are relaxed
@@ -28,7 +28,9 @@
 
 #include "log.h"
 
-#define METRICS_VERSION 3       /* 2: log-linear buckets and a max per histogram; 3: 4096 slots, a used mark */
+/* 2: log-linear buckets and a max per histogram; 3: 4096 slots, a used mark;
+ * 4: the slot count is the file's own (sized by books), readers take it from the header */
+#define METRICS_VERSION 4
 #define SLOT_FREE 0
 #define SLOT_READY 1
 
@@ -66,12 +68,20 @@ struct mslot {
 _Static_assert(sizeof(struct mfile_hdr) == 4096, "metrics header is one page");
 _Static_assert(sizeof(struct mslot) % 8 == 0, "slots keep 8-byte alignment");
 
-#define MFILE_SIZE (sizeof(struct mfile_hdr) + (size_t)METRICS_MAX * sizeof(struct mslot))
+#define MFILE_SIZE(n) (sizeof(struct mfile_hdr) + (size_t)(n) * sizeof(struct mslot))
+/* readers refuse a header claiming more (a scribbled count): 16M slots is ~10 GB */
+#define NSLOTS_LIMIT (1u << 24)
 
 struct metrics {
 	int fd;
 	struct mfile_hdr *h;
 	struct mslot *slots;
+	uint32_t nslots;
+	size_t size;
+	/* name+labels -> slot + 1 (0 = empty), open addressing; the writer's
+	 * own, rebuilt from the file at open */
+	uint32_t *index;
+	uint32_t index_mask;
 	char path[512];
 	int full_logged;
 	struct mslot dummy[3];          /* handed out when the table is full */
@@ -101,9 +111,10 @@ name_ok(const char *s)
 	return 1;
 }
 
-/* Header checks shared by the writer (reuse or re-create) and the reader. */
+/* Header checks shared by the writer (reuse or re-create) and the reader;
+ * nslots 0 = whatever the header says (a reader). */
 static const char *
-hdr_problem(const struct mfile_hdr *h, size_t size)
+hdr_problem(const struct mfile_hdr *h, size_t size, uint32_t nslots)
 {
 	if (size < sizeof *h)
 		return "file smaller than the metrics header";
@@ -112,16 +123,82 @@ hdr_problem(const struct mfile_hdr *h, size_t size)
 	if (h->version != METRICS_VERSION)
 		return "metrics layout version differs";
 	if (h->hdr_size != sizeof *h || h->slot_size != sizeof(struct mslot) ||
-	    h->nslots != METRICS_MAX || h->hbuckets != METRICS_HBUCKETS)
+	    h->nslots == 0 || h->nslots > NSLOTS_LIMIT || (nslots && h->nslots != nslots) ||
+	    h->hbuckets != METRICS_HBUCKETS)
 		return "metrics layout sizes differ";
-	if (size != MFILE_SIZE)
+	if (size != MFILE_SIZE(h->nslots))
 		return "file size does not match the layout";
 	return NULL;
+}
+
+static uint32_t
+slot_hash(const char *name, const char *labels)
+{
+	uint32_t h = 2166136261u;      /* FNV-1a over name, a 0, labels */
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	h = (h ^ 0) * 16777619u;
+	for (; *labels; labels++)
+		h = (h ^ (uint8_t)*labels) * 16777619u;
+	return h;
+}
+
+/* Where name+labels sits in the index: its entry, or the empty one to take. */
+static uint32_t *
+index_at(struct metrics *m, const char *name, const char *labels)
+{
+	uint32_t i = slot_hash(name, labels) & m->index_mask;
+
+	for (;; i = (i + 1) & m->index_mask) {
+		uint32_t e = m->index[i];
+
+		if (e == 0)
+			return &m->index[i];
+		if (strcmp(m->slots[e - 1].name, name) == 0 && strcmp(m->slots[e - 1].labels, labels) == 0)
+			return &m->index[i];
+	}
+}
+
+/* The index at twice the slots (at most half full, so probes stay short),
+ * from every READY slot in [0, used). */
+static int
+index_build(struct metrics *m)
+{
+	uint32_t n = 1, used = atomic_load_explicit(&m->h->used, memory_order_relaxed);
+
+	while (n < 2 * m->nslots)
+		n <<= 1;
+	m->index = calloc(n, sizeof *m->index);
+	if (!m->index)
+		return -1;
+	m->index_mask = n - 1;
+	for (uint32_t i = 0; i < used && i < m->nslots; i++) {
+		struct mslot *s = &m->slots[i];
+		uint32_t *e;
+
+		if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+			continue;
+		s->name[sizeof s->name - 1] = 0;
+		s->labels[sizeof s->labels - 1] = 0;
+		e = index_at(m, s->name, s->labels);
+		if (*e == 0)
+			*e = i + 1;
+	}
+	return 0;
 }
 
 struct metrics *
 metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
 {
+	return metrics_open_books(prefix, process, 0, err, errlen);
+}
+
+struct metrics *
+metrics_open_books(const char *prefix, const char *process, int books, char *err, size_t errlen)
+{
+	uint32_t nslots;
+	size_t size;
 	struct metrics *m;
 	struct stat st;
 	char dir[300];
@@ -132,12 +209,19 @@ metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
 		err_set(err, errlen, "metrics: bad prefix or process name");
 		return NULL;
 	}
+	if (books < 0 || (uint64_t)books * METRICS_SLOTS_PER_BOOK + METRICS_SLOTS_BASE > NSLOTS_LIMIT) {
+		err_set(err, errlen, "metrics: %d books is more than a metrics file takes", books);
+		return NULL;
+	}
+	nslots = METRICS_SLOTS_BASE + (uint32_t)books * METRICS_SLOTS_PER_BOOK;
+	size = MFILE_SIZE(nslots);
 	m = calloc(1, sizeof *m);
 	if (!m) {
 		err_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	m->fd = -1;
+	m->nslots = nslots;
 	snprintf(dir, sizeof dir, "/dev/shm/%s", prefix);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		err_set(err, errlen, "metrics: mkdir %s: %s", dir, strerror(errno));
@@ -161,7 +245,7 @@ metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
 		err_set(err, errlen, "metrics: stat %s: %s", m->path, strerror(errno));
 		goto fail;
 	}
-	if (st.st_size != 0 && (size_t)st.st_size != MFILE_SIZE) {
+	if (st.st_size != 0 && (size_t)st.st_size != size) {
 		log_warn("metrics file has another size, re-creating it", "path=%s size=%lld",
 		    log_q(m->path), (long long)st.st_size);
 		if (ftruncate(m->fd, 0) < 0) {
@@ -170,18 +254,19 @@ metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
 		}
 		st.st_size = 0;
 	}
-	if (st.st_size == 0 && ftruncate(m->fd, (off_t)MFILE_SIZE) < 0) {
+	if (st.st_size == 0 && ftruncate(m->fd, (off_t)size) < 0) {
 		err_set(err, errlen, "metrics: size %s: %s", m->path, strerror(errno));
 		goto fail;
 	}
-	map = mmap(NULL, MFILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
 	if (map == MAP_FAILED) {
 		err_set(err, errlen, "metrics: mmap %s: %s", m->path, strerror(errno));
 		goto fail;
 	}
 	m->h = map;
+	m->size = size;
 	m->slots = (struct mslot *)((char *)map + sizeof(struct mfile_hdr));
-	why = hdr_problem(m->h, MFILE_SIZE);
+	why = hdr_problem(m->h, size, nslots);
 	if (why) {
 		/* New, or left by another layout: start from zero (the figures
 		 * of an incompatible file cannot be carried over anyway). */
@@ -190,14 +275,14 @@ metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
 		atomic_store_explicit(&m->h->magic, 0, memory_order_release);
 		/* Zero by punching the file back to a hole, not by memset: a
 		 * memset would make every page of the table resident. */
-		if (ftruncate(m->fd, 0) < 0 || ftruncate(m->fd, (off_t)MFILE_SIZE) < 0) {
+		if (ftruncate(m->fd, 0) < 0 || ftruncate(m->fd, (off_t)size) < 0) {
 			err_set(err, errlen, "metrics: reset %s: %s", m->path, strerror(errno));
 			goto fail;
 		}
 		m->h->version = METRICS_VERSION;
 		m->h->hdr_size = sizeof(struct mfile_hdr);
 		m->h->slot_size = sizeof(struct mslot);
-		m->h->nslots = METRICS_MAX;
+		m->h->nslots = nslots;
 		m->h->hbuckets = METRICS_HBUCKETS;
 		m->h->created_ns = clock_ns(CLOCK_REALTIME);
 		snprintf(m->h->process, sizeof m->h->process, "%s", process);
@@ -205,6 +290,10 @@ metrics_open(const char *prefix, const char *process, char *err, size_t errlen)
 	}
 	/* Slots of a killed writer may have been half-claimed; a slot is only
 	 * ever READY after it was complete, so nothing to repair. */
+	if (index_build(m) < 0) {
+		err_set(err, errlen, "out of memory");
+		goto fail;
+	}
 	metrics_heartbeat(m);
 	return m;
 fail:
@@ -218,9 +307,10 @@ metrics_close(struct metrics *m)
 	if (!m)
 		return;
 	if (m->h)
-		munmap(m->h, MFILE_SIZE);
+		munmap(m->h, m->size);
 	if (m->fd >= 0)
 		close(m->fd);
+	free(m->index);
 	free(m);
 }
 
@@ -236,7 +326,8 @@ dummy(struct metrics *m, int kind)
 static struct mslot *
 reg(struct metrics *m, int kind, const char *name, const char *labels, const char *help)
 {
-	struct mslot *s, *free_slot = NULL;
+	struct mslot *s = NULL;
+	uint32_t *e, used;
 
 	if (!labels)
 		labels = "";
@@ -246,33 +337,32 @@ reg(struct metrics *m, int kind, const char *name, const char *labels, const cha
 		log_error("bad metric name or labels", "name=%s labels=%s", log_q(name ? name : ""), log_q(labels));
 		return dummy(m, kind);
 	}
-	uint32_t used = atomic_load_explicit(&m->h->used, memory_order_relaxed);
-
-	for (uint32_t i = 0; i < used && i < METRICS_MAX; i++) {
-		s = &m->slots[i];
-		if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY) {
-			if (!free_slot)
-				free_slot = s;
-			continue;
+	e = index_at(m, name, labels);
+	if (*e) {
+		s = &m->slots[*e - 1];
+		if (s->kind != (uint32_t)kind) {
+			log_error("metric registered with another kind", "name=%s labels=%s",
+			    log_q(name), log_q(labels));
+			return dummy(m, kind);
 		}
-		if (strcmp(s->name, name) == 0 && strcmp(s->labels, labels) == 0) {
-			if (s->kind != (uint32_t)kind) {
-				log_error("metric registered with another kind", "name=%s labels=%s",
-				    log_q(name), log_q(labels));
-				return dummy(m, kind);
-			}
-			return s;
-		}
+		return s;
 	}
-	if (!free_slot && used < METRICS_MAX)
-		free_slot = &m->slots[used];
-	if (!free_slot) {
+	used = atomic_load_explicit(&m->h->used, memory_order_relaxed);
+	if (used < m->nslots) {
+		s = &m->slots[used];
+	} else {
+		/* full: a slot a killed writer left half-claimed, if any (rare,
+		 * so a scan) */
+		for (uint32_t i = 0; i < m->nslots && !s; i++)
+			if (atomic_load_explicit(&m->slots[i].state, memory_order_acquire) != SLOT_READY)
+				s = &m->slots[i];
+	}
+	if (!s) {
 		if (!m->full_logged++)
-			log_error("metrics table full; further metrics are not recorded", "max=%d name=%s",
-			    METRICS_MAX, log_q(name));
+			log_error("metrics table full; further metrics are not recorded", "max=%u name=%s",
+			    (unsigned)m->nslots, log_q(name));
 		return dummy(m, kind);
 	}
-	s = free_slot;
 	memset(&s->v, 0, sizeof s->v);
 	s->kind = (uint32_t)kind;
 	snprintf(s->name, sizeof s->name, "%s", name);
@@ -281,6 +371,7 @@ reg(struct metrics *m, int kind, const char *name, const char *labels, const cha
 	atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
 	if ((uint32_t)(s - m->slots) >= used)
 		atomic_store_explicit(&m->h->used, (uint32_t)(s - m->slots) + 1, memory_order_release);
+	*e = (uint32_t)(s - m->slots) + 1;
 	return s;
 }
 
@@ -384,7 +475,7 @@ metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, i
 	if (map == MAP_FAILED)
 		return err_set(err, errlen, "%s: mmap: %s", path, strerror(errno));
 	h = map;
-	why = hdr_problem(h, (size_t)st.st_size);
+	why = hdr_problem(h, (size_t)st.st_size, 0);
 	if (why) {
 		munmap(map, (size_t)st.st_size);
 		return err_set(err, errlen, "%s: %s", path, why);
@@ -395,7 +486,7 @@ metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, i
 		*hb_ns = atomic_load_explicit(&((struct mfile_hdr *)h)->hb_ns, memory_order_relaxed);
 	slots = (const struct mslot *)((const char *)map + sizeof *h);
 	uint32_t used = atomic_load_explicit(&((struct mfile_hdr *)h)->used, memory_order_acquire);
-	for (uint32_t i = 0; i < used && i < METRICS_MAX && n < max; i++) {
+	for (uint32_t i = 0; i < used && i < h->nslots && n < max; i++) {
 		struct mslot *s = (struct mslot *)&slots[i];
 		struct metric_view *v = &out[n];
 
@@ -427,6 +518,35 @@ metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, i
 		n++;
 	}
 	munmap(map, (size_t)st.st_size);
+	return n;
+}
+
+int
+metrics_read_all(const char *path, struct metric_view **out, int32_t *pid, int64_t *hb_ns,
+    char *err, size_t errlen)
+{
+	struct mfile_hdr h;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n, want;
+
+	*out = NULL;
+	if (fd < 0)
+		return err_set(err, errlen, "%s: %s", path, strerror(errno));
+	if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) {
+		close(fd);
+		return err_set(err, errlen, "%s: file smaller than the metrics header", path);
+	}
+	close(fd);
+	/* the used mark only grows: room for what it says now, and a few the
+	 * writer may add meanwhile (metrics_read stops at max) */
+	want = (int)(h.used < NSLOTS_LIMIT ? h.used : NSLOTS_LIMIT) + 64;
+	*out = malloc((size_t)want * sizeof **out);
+	if (!*out)
+		return err_set(err, errlen, "out of memory");
+	n = metrics_read(path, *out, want, pid, hb_ns, err, errlen);
+	if (n <= 0) {
+		free(*out);
+		*out = NULL;
+	}
 	return n;
 }
 

@@ -4,12 +4,16 @@
  * and the figures survive the process being restarted.
  *
  * One file per process: /dev/shm/<prefix>/metrics.<process> (mode 0600), a
- * header plus a fixed table of METRICS_MAX slots.  A slot has a Prometheus
+ * header plus a table of slots sized when the file is made: METRICS_SLOTS_BASE
+ * plus METRICS_SLOTS_PER_BOOK for each book the process keeps (the header
+ * says how many; readers take it from there).  A slot has a Prometheus
  * name ("mp_feed_frames_total"), a label string ('exchange="binance"'), a kind
  * and its value(s).  Registration (metrics_counter() etc.) happens at start-up
  * and finds an existing slot of the same name+labels, so a restarted process
- * keeps counting where it stopped.  Updates are relaxed atomics: one writer
- * process per file, any number of readers.
+ * keeps counting where it stopped (a restart with another number of books
+ * makes the file anew).  The writer finds a name+labels through a hash index
+ * of its own, so registering n metrics costs O(n), not O(n^2).  Updates are
+ * relaxed atomics: one writer process per file, any number of readers.
  *
  * Histograms have fixed log-linear buckets (METRICS_HBUCKETS; for latencies
  * in ns: <= 1 us, then 4 per doubling, 1.25/1.5/1.75/2 us * 2^k, up to 268 s,
@@ -26,9 +30,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 4096 slots: ~37 per book in bookd, so about a hundred books; a slot is
- * ~600 bytes, and only the slots in use are ever touched (the file is sparse). */
-#define METRICS_MAX 4096
+/* bookd registers ~37 metrics a book; a slot is ~600 bytes, and only the
+ * slots in use are ever touched (the file is sparse). */
+#define METRICS_SLOTS_BASE 4096
+#define METRICS_SLOTS_PER_BOOK 48
 #define METRICS_HSUB 4          /* buckets per doubling */
 #define METRICS_HOCTAVES 28     /* doublings above 1 us covered (to 2^28 us = 268 s) */
 #define METRICS_HBUCKETS (2 + METRICS_HSUB * METRICS_HOCTAVES)  /* <= 1 us, ..., +Inf */
@@ -50,8 +55,11 @@ int metrics_bucket_of(int64_t value);
 
 struct metrics;
 
-/* Open or create the file for `process` under the ring prefix directory. */
+/* Open or create the file for `process` under the ring prefix directory,
+ * with room for METRICS_SLOTS_BASE metrics ... */
 struct metrics *metrics_open(const char *prefix, const char *process, char *err, size_t errlen);
+/* ... and METRICS_SLOTS_PER_BOOK more for each of `books` books. */
+struct metrics *metrics_open_books(const char *prefix, const char *process, int books, char *err, size_t errlen);
 void metrics_close(struct metrics *m);
 
 /* Register (or find) a metric; the pointer stays valid until metrics_close.
@@ -90,6 +98,10 @@ struct metric_view {
 /* Map a process's metrics file read-only and copy every slot out.  Returns the
  * number of slots (<= max), or -1 with err.  *pid and *hb_ns describe the writer. */
 int metrics_read(const char *path, struct metric_view *out, int max, int32_t *pid, int64_t *hb_ns,
+    char *err, size_t errlen);
+/* The same into *out, allocated to fit every slot (free() it; NULL when 0
+ * or -1 is returned). */
+int metrics_read_all(const char *path, struct metric_view **out, int32_t *pid, int64_t *hb_ns,
     char *err, size_t errlen);
 /* Quantile (0..1) of a histogram view, interpolated inside its bucket (ns). */
 double metrics_quantile(const struct metric_view *v, double q);

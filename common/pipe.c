@@ -122,18 +122,27 @@ pipe_ring_open(const struct cfg *c, const char *name, enum ring_role role,
 static int
 add_exchange(const struct cfg *c, int exch, struct inst_registry *reg, char *err, size_t errlen)
 {
-	const char *items[INST_MAX + 1];
 	const char *ename = exch_name(exch);
 	char why[160];
-	int n = cfg_list(c, "instruments", ename, items, INST_MAX + 1);
+	int n = cfg_list(c, "instruments", ename, NULL, 0);
+	const char **items;
 
-	if (n > INST_MAX)
-		return err_set(err, errlen, "%s: [instruments] %s: more than %d instruments",
-		    cfg_origin(c, "instruments", ename), ename, INST_MAX);
+	if (n == 0)
+		return 0;
+	if (n > reg->max - reg->n)
+		return err_set(err, errlen, "%s: [instruments] %s: %d instruments, more than [system] max_instruments "
+		    "= %d leaves (%d taken before it)", cfg_origin(c, "instruments", ename), ename, n, reg->max, reg->n);
+	items = malloc((size_t)n * sizeof *items);
+	if (!items)
+		return err_set(err, errlen, "out of memory");
+	cfg_list(c, "instruments", ename, items, n);
 	for (int i = 0; i < n; i++)
-		if (inst_add(reg, exch, items[i], why, sizeof why) == 0)
+		if (inst_add(reg, exch, items[i], why, sizeof why) == 0) {
+			free(items);
 			return err_set(err, errlen, "%s: [instruments] %s: %s",
 			    cfg_origin(c, "instruments", ename), ename, why);
+		}
+	free(items);
 	return 0;
 }
 
@@ -165,12 +174,14 @@ pipe_instruments(const struct cfg *c, struct inst_registry *reg, char *err, size
 	const struct venue *v;
 	int it = 0;
 
-	memset(reg, 0, sizeof *reg);
+	inst_reg_init(reg, (int)cfg_int(c, "system", "max_instruments"));
 	/* Ids follow config order, exchange by exchange in venue id order, so
 	 * every process agrees. */
 	while ((v = venue_next(&it)))
-		if (add_exchange(c, v->id, reg, err, errlen) < 0)
+		if (add_exchange(c, v->id, reg, err, errlen) < 0) {
+			inst_reg_free(reg);
 			return -1;
+		}
 	return 0;
 }
 
@@ -203,22 +214,17 @@ struct cfg *
 pipe_cfg_load(const char *path, char *const *sets, int nsets, char *err, size_t errlen)
 {
 	struct cfg *c = cfg_load(path, cfg_all_schemas, sets, nsets, err, errlen);
-	struct inst_registry *reg;
+	struct inst_registry reg;
 	int rc;
 
 	if (!c)
 		return NULL;
-	/* the registry is large (INST_MAX instruments): not on the stack */
-	reg = malloc(sizeof *reg);
-	if (!reg) {
-		cfg_free(c);
-		err_set(err, errlen, "out of memory");
-		return NULL;
+	rc = pipe_instruments(c, &reg, err, errlen);
+	if (rc == 0) {
+		if (reg.n == 0)
+			rc = all_empty(c, err, errlen);
+		inst_reg_free(&reg);
 	}
-	rc = pipe_instruments(c, reg, err, errlen);
-	if (rc == 0 && reg->n == 0)
-		rc = all_empty(c, err, errlen);
-	free(reg);
 	if (rc < 0) {
 		cfg_free(c);
 		return NULL;

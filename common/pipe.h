@@ -32,7 +32,8 @@ int pipe_ring_opts(const struct cfg *c, const char *name, struct ring_opts *o, c
 /* Open (creating if needed) the ring `name` of this config in a role. */
 int pipe_ring_open(const struct cfg *c, const char *name, enum ring_role role,
     struct ring **out, char *err, size_t errlen);
-/* Fill the registry from [instruments]; 0 or -1 with err. */
+/* Fill reg (uninitialised; inst_reg_free() it after a 0) from [instruments],
+ * taking at most [system] max_instruments; 0 or -1 with err (reg then empty). */
 int pipe_instruments(const struct cfg *c, struct inst_registry *reg, char *err, size_t errlen);
 /* All ring names of this config (feed.binance, ...); returns the count. */
 int pipe_ring_names(const struct cfg *c, char names[][32], int max);

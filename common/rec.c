@@ -46,6 +46,7 @@ rec_fixed_size(uint16_t type)
 	case REC_EVENT: return sizeof(struct rec_event);
 	case REC_RAW: return sizeof(struct rec_raw);
 	case REC_MARKET: return sizeof(struct rec_market);
+	case REC_INSTRUMENT: return sizeof(struct rec_instrument);
 	}
 	return 0;
 }
@@ -210,8 +211,10 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 		return err_set(err, errlen, "%s: header len %u but the record has %zu bytes", tn, (unsigned)h.len, len);
 	if (len < fixed)
 		return err_set(err, errlen, "%s: %zu bytes is shorter than its fixed part (%zu)", tn, len, fixed);
-	if (h.inst > INST_MAX)
-		return err_set(err, errlen, "%s: instrument id %u out of range (max %d)", tn, (unsigned)h.inst, INST_MAX);
+	/* The config's registry is not known here: each reader checks the id
+	 * against its own; this catches what no config can make. */
+	if (h.inst > INST_LIMIT)
+		return err_set(err, errlen, "%s: instrument id %u out of range (max %d)", tn, (unsigned)h.inst, INST_LIMIT);
 
 	switch (h.type) {
 	case REC_DELTA: {
@@ -331,6 +334,18 @@ rec_check(const void *buf, size_t len, char *err, size_t errlen)
 		memcpy(&m, p, sizeof m);
 		return market_check(&m, err, errlen);
 	}
+	case REC_INSTRUMENT: {
+		struct rec_instrument r;
+
+		if (len != sizeof r)
+			break;
+		memcpy(&r, p, sizeof r);
+		if (r.tick < 0 || r.lot < 0 || r.min_qty < 0 || r.ct_val < 0 || r.ct_mult < 0)
+			return err_set(err, errlen, "instrument: negative tick, lot, min_qty, ct_val or ct_mult");
+		if (!memchr(r.ct_ccy, 0, sizeof r.ct_ccy))
+			return err_set(err, errlen, "instrument: ct_ccy is not NUL-terminated");
+		return 0;
+	}
 	}
 	return err_set(err, errlen, "%s: record has %zu bytes, the type has exactly %zu", tn, len, fixed);
 }
@@ -340,6 +355,7 @@ rec_type_name(uint16_t type)
 {
 	static const char *const names[] = {
 		NULL, "delta", "snapshot", "trade", "ticker", "kline", "control", "event", "raw", "market",
+		"instrument",
 	};
 
 	if (type >= 1 && type <= REC_TYPE_MAX)

@@ -44,7 +44,8 @@ enum rec_type {
 	REC_EVENT = 7,     /* connection, sync, quality and loss events */
 	REC_RAW = 8,       /* an exchange frame exactly as received */
 	REC_MARKET = 9,    /* derivatives market data: funding, open interest, mark/index, liquidation */
-	REC_TYPE_MAX = 9,
+	REC_INSTRUMENT = 10, /* an instrument's trading rules from the venue (tick, lot, contract value) */
+	REC_TYPE_MAX = 10,
 };
 
 /* Pipeline stages that stamp stage_ns[] (CLOCK_REALTIME ns, 0 = not yet). */
@@ -363,6 +364,42 @@ struct rec_market {
 	uint32_t funding_interval_s;/* MK_FUNDING; 0 = unknown (uint32: no MKT_NONE) */
 	uint8_t liq_side;           /* MK_LIQUIDATION: enum trade_side; 0 otherwise */
 	uint8_t pad0[3];
+};
+
+/*
+ * REC_INSTRUMENT - one instrument's trading rules as its venue's instrument
+ * endpoint gives them (OKX /api/v5/public/instruments, Bybit
+ * /v5/market/instruments-info, Binance exchangeInfo filters).  feedd writes
+ * one when an answer comes (at start, then every instrument_interval) and
+ * again before it acts on a bookd request for the instrument (so a restarted
+ * bookd gets it); bookd keeps the latest per book, passes it on and writes
+ * it again before every SNAP_FULL (so a restarted routerd and every store
+ * hour have it).  Readers copy the fields into their struct inst (inst.h).
+ * hdr: ids -1, exch_ns 0, recv_ns when the answer came, aux 0.
+ * Every int64 field is >= 0; 0 = the venue did not say (unknown).
+ *   tick     price step (OKX tickSz, Bybit priceFilter.tickSize, Binance
+ *            PRICE_FILTER tickSize), the instrument's px_exp
+ *   lot      size step (OKX lotSz, Bybit lotSizeFilter.qtyStep or spot
+ *            basePrecision, Binance LOT_SIZE stepSize), qty_exp
+ *   min_qty  smallest order size (OKX minSz, Bybit minOrderQty, Binance
+ *            LOT_SIZE minQty), qty_exp
+ *   ct_val   what one unit of the book's sizes is worth, in ct_ccy, at
+ *            REC_CT_EXP: OKX SWAP/FUTURES ctVal (BTC-USDT-SWAP 0.01 BTC,
+ *            BTC-USD-SWAP 100 USD); Bybit linear 1 base coin, inverse 1 USD
+ *            (the venue's contract units); Binance COIN-M contractSize (USD).
+ *            0 on spot (sizes are the base currency) and when unknown.
+ *   ct_mult  contract multiplier (OKX ctMult), REC_CT_EXP; 0 = none given.
+ *   ct_ccy   currency of ct_val ("BTC", "USD"), NUL-terminated; "" = none.
+ */
+#define REC_CT_EXP (-8)
+struct rec_instrument {
+	struct rec_hdr h;
+	int64_t tick;
+	int64_t lot;
+	int64_t min_qty;
+	int64_t ct_val;
+	int64_t ct_mult;
+	char ct_ccy[16];
 };
 
 enum raw_source { RAW_WS = 1, RAW_REST = 2 };

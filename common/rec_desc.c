@@ -73,6 +73,12 @@ static const struct rec_desc_field f_market[] = {
 	FLD(rec_market, funding_interval_s), FLD(rec_market, liq_side), FLD(rec_market, pad0),
 };
 
+static const struct rec_desc_field f_instrument[] = {
+	FLD(rec_instrument, h), FLD(rec_instrument, tick), FLD(rec_instrument, lot),
+	FLD(rec_instrument, min_qty), FLD(rec_instrument, ct_val), FLD(rec_instrument, ct_mult),
+	FLD(rec_instrument, ct_ccy),
+};
+
 static const struct rec_desc_struct g_desc[] = {
 	DESC(rec_hdr, f_hdr),
 	DESC(rec_level, f_level),
@@ -85,6 +91,7 @@ static const struct rec_desc_struct g_desc[] = {
 	DESC(rec_event, f_event),
 	DESCT(rec_raw, f_raw, data, char),
 	DESC(rec_market, f_market),
+	DESC(rec_instrument, f_instrument),
 };
 
 /* The trailing arrays must start right at the end of their struct, or the

@@ -302,6 +302,26 @@ rec_to_json(const void *rec, const struct inst_registry *reg, int max_levels)
 		put_opt(&b, in, 0, "liq_qty", m.liq_qty);
 		break;
 	}
+	case REC_INSTRUMENT: {
+		struct rec_instrument r;
+
+		if (h.len < sizeof r)
+			break;
+		memcpy(&r, p, sizeof r);
+		/* 0 = unknown: left out */
+		if (r.tick)
+			put_kv(&b, in, 1, "tick", r.tick);
+		if (r.lot)
+			put_kv(&b, in, 0, "lot", r.lot);
+		if (r.min_qty)
+			put_kv(&b, in, 0, "min_qty", r.min_qty);
+		if (r.ct_val)
+			put_fixed(&b, "ct_val", r.ct_val, REC_CT_EXP);
+		if (r.ct_mult)
+			put_fixed(&b, "ct_mult", r.ct_mult, REC_CT_EXP);
+		put_text(&b, "ct_ccy", r.ct_ccy, sizeof r.ct_ccy);
+		break;
+	}
 	case REC_CONTROL: {
 		struct rec_control c;
 

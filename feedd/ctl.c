@@ -134,6 +134,10 @@ act(struct feed *f, const struct rec_control *c)
 			    "instrument %u is not carried by feedd %s", c->h.inst, f->ex);
 		return;
 	}
+	/* a restarted bookd asks for a resync first: it gets the rules again
+	 * this way (not with periodic refreshes and audits, nor deep fetches) */
+	if ((c->op == CTL_SNAPSHOT && !(c->flags & CTL_F_REFRESH)) || c->op == CTL_RESUBSCRIBE)
+		meta_resend(f, in->id);
 	switch (c->op) {
 	case CTL_SNAPSHOT:
 		if (c->flags & CTL_F_REFRESH)

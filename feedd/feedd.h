@@ -23,7 +23,10 @@
 #include "rec.h"
 #include "ring.h"
 
-#define FEED_MAX_LINKS 6        /* Bybit: a link per market, more past its args limit */
+/* Links beyond one per instrument (Bybit: a link per market, more past its
+ * args limit); Binance needs at most one per instrument, so venue_setup()
+ * allocates FEED_MAX_LINKS + instruments links. */
+#define FEED_MAX_LINKS 6
 #define FEED_TXQ 32
 #define FEED_KINDS 64          /* distinct malformed/unknown kinds logged with a sample */
 
@@ -57,7 +60,8 @@ struct link {
 	struct feed *f;
 	int idx;
 	int kind;                     /* the venue's own link kind (feedd/venue_<venue>.c) */
-	const char *name;             /* "binance", "okx-public", "okx-business" */
+	const char *name;             /* "binance", "binance-2", "okx-public", "okx-business" */
+	char name_buf[24];            /* for a name made at setup */
 	int books;                    /* carries depth: connects/losses are per-instrument events */
 	int text_ping;                /* keep alive with a text "ping" after silence (OKX); else
 	                               * the server pings and lws answers */
@@ -71,14 +75,16 @@ struct link {
 	int retry_armed;
 	int64_t retry_at;
 	int rollover_pending;         /* roll over once cur is open (notice came while connecting) */
-	int64_t depth_rx[INST_MAX + 1];   /* last depth record per instrument (mono ns) */
+	int64_t *depth_rx;            /* last depth record per instrument id (mono ns), reg.n + 1 */
+	int first, count;             /* Binance: the link carries inst_ids[first .. first+count) */
 	uint64_t connects, losses, rollovers, stale;
 };
 
 /* RQ_MARKET: derivatives market data over REST (Binance futures open
  * interest), polled every market_poll_interval per instrument, only with
  * budget to spare (rest.c); a failure is logged and counted, no book event. */
-enum rq_kind { RQ_SNAPSHOT = 1, RQ_DEEP = 2, RQ_INFO = 3, RQ_MARKET = 4 };
+enum rq_kind { RQ_SNAPSHOT = 1, RQ_DEEP = 2, RQ_INFO = 3, RQ_MARKET = 4,
+	RQ_META = 5 /* instrument rules (meta.c) */ };
 
 /* One REST request, queued then in flight. */
 struct rest_req {
@@ -100,7 +106,7 @@ struct rest_req {
 	char errbuf[256];
 };
 
-#define REST_LANES 2
+#define REST_LANES 3
 struct rest_lane {
 	const char *name;
 	struct budget bud;
@@ -142,6 +148,7 @@ struct feed_metrics {
 	_Atomic uint64_t *market_sent, *market_skipped;   /* RQ_MARKET polls sent / left out for budget */
 	_Atomic uint64_t *retired_frames, *capture_errors;
 	_Atomic uint64_t *snap_ok, *snap_failed;   /* book snapshot requests only (RQ_SNAPSHOT) */
+	_Atomic uint64_t *meta_ok, *meta_failed;   /* instrument-rules requests (RQ_META, meta.c) */
 	_Atomic int64_t *weight_used, *weight_limit, *rest_queued, *links_up;
 };
 
@@ -156,7 +163,7 @@ struct feed {
 	char sect[32];                /* "feedd.binance" */
 	struct inst_registry reg;
 	int ninst;
-	uint32_t inst_ids[INST_MAX];  /* this venue's instruments */
+	uint32_t *inst_ids;           /* this venue's instruments (ninst, allocated) */
 	struct parse_ctx parser;
 	uv_loop_t *loop;
 	uv_timer_t tick;
@@ -178,13 +185,18 @@ struct feed {
 	int64_t market_next;          /* mono ns of the next market poll round */
 	uint32_t snap_depth, deep_depth;
 	/* links */
-	struct link link[FEED_MAX_LINKS];
-	int nlinks;
+	struct link *link;            /* maxlinks allocated by venue_setup, nlinks used */
+	int nlinks, maxlinks;
 	struct conn *conns;           /* every conn not yet freed */
 	uint64_t conn_serial;
 	/* rest */
 	struct rest rest;
-	int64_t deep_next[INST_MAX + 1];
+	int64_t *deep_next;           /* per instrument id, reg.n + 1 */
+	/* instrument rules (meta.c) */
+	int64_t meta_interval_ns, meta_retry_ns;   /* instrument_interval (0 = never ask), instrument_retry */
+	int64_t *meta_next;                        /* per instrument id, reg.n + 1: mono when to ask next; -1 = never */
+	struct rec_instrument *meta;               /* per instrument id, reg.n + 1: the last rules written
+	                                            * (h.type 0 = none yet) */
 	uint64_t deep_rng;            /* deep_interval jitter */
 	/* outputs */
 	struct ring *feed_ring, *raw_ring, *ctl_ring;
@@ -260,6 +272,14 @@ extern const struct feed_venue feed_venue_deribit;
 const struct feed_venue *venue_ops(int exch, char *err, size_t errlen);
 /* Defaults and settings of the venue from config; links set up. */
 int venue_setup(struct feed *f, char *err, size_t errlen);
+/* The next unused link (for a venue's setup), or NULL with err when all
+ * maxlinks are taken. */
+struct link *venue_link_add(struct feed *f, char *err, size_t errlen);
+/* What venue_setup allocated. */
+void venue_free(struct feed *f);
+/* Binance: instruments on one link when each has streams_per_inst streams
+ * and a link takes streams_per_link; -1 with err if one does not fit. */
+int binance_per_link(int streams_per_link, int streams_per_inst, char *err, size_t errlen);
 /* Append fmt (two strings) to buf (for building stream lists). */
 void venue_append(char *buf, size_t cap, const char *fmt, const char *a, const char *b);
 /* Whether link l carries instrument id inst (feed_venue.carries). */
@@ -292,6 +312,19 @@ void rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_
 void rest_submit_refresh(struct feed *f, uint32_t inst, uint32_t req_id, uint32_t depth);
 void rest_tick(struct feed *f, int64_t mono);
 int rest_pending(struct feed *f, enum rq_kind kind, uint32_t inst);
+
+/* ---- meta.c ---- */
+/* Plan the first RQ_META of every instrument (after rest_start). */
+void meta_start(struct feed *f);
+/* Submit the RQ_META requests that are due. */
+void meta_tick(struct feed *f, int64_t mono);
+/* An RQ_META answer: ok = the answer gave the instrument's rules (written
+ * already by the parser), else a failure (counted, logged, asked again). */
+void meta_answer(struct feed *f, uint32_t inst, int ok, long status, const char *why);
+/* out_record saw a REC_INSTRUMENT: keep it. */
+void meta_seen(struct feed *f, const struct rec_hdr *rec);
+/* Write the instrument's last rules again (before acting on a bookd request). */
+void meta_resend(struct feed *f, uint32_t inst);
 
 /* ---- ctl.c ---- */
 int ctl_start(struct feed *f, char *err, size_t errlen);

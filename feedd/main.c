@@ -125,6 +125,8 @@ settings(struct feed *f, char *err, size_t errlen)
 	f->rest_timeout_ns = cfg_dur_ns(c, s, "rest_timeout");
 	f->queue_timeout_ns = cfg_dur_ns(c, s, "rest_queue_timeout");
 	f->deep_ns = cfg_dur_ns(c, s, "deep_interval");
+	f->meta_interval_ns = cfg_dur_ns(c, s, "instrument_interval");
+	f->meta_retry_ns = cfg_dur_ns(c, s, "instrument_retry");
 	f->deep_depth = (uint32_t)cfg_int(c, s, "deep_depth");
 	f->market_poll_ns = cfg_dur_ns(c, s, "market_poll_interval");
 	if (cfg_dur_ns(c, s, "reconnect_max") < cfg_dur_ns(c, s, "reconnect_min")) {
@@ -142,6 +144,14 @@ instruments(struct feed *f, char *err, size_t errlen)
 
 	if (pipe_instruments(f->cfg, &f->reg, perr, sizeof perr) != 0) {
 		snprintf(err, errlen, "%s", perr);
+		return -1;
+	}
+	f->inst_ids = malloc((size_t)(f->reg.n ? f->reg.n : 1) * sizeof *f->inst_ids);
+	f->deep_next = calloc((size_t)f->reg.n + 1, sizeof *f->deep_next);
+	f->meta_next = calloc((size_t)f->reg.n + 1, sizeof *f->meta_next);
+	f->meta = calloc((size_t)f->reg.n + 1, sizeof *f->meta);
+	if (!f->inst_ids || !f->deep_next || !f->meta_next || !f->meta) {
+		snprintf(err, errlen, "out of memory for %d instruments", f->reg.n);
 		return -1;
 	}
 	for (int i = 0; i < f->reg.n; i++)
@@ -241,6 +251,7 @@ main(int argc, char **argv)
 		log_error("cannot start", "exchange=%s err=%s", f->ex, log_q(err));
 		return 1;
 	}
+	meta_start(f);
 	uv_timer_init(&loop, &f->tick);
 	f->tick.data = f;
 	uv_timer_start(&f->tick, on_tick, 200, 200);
@@ -273,6 +284,12 @@ main(int argc, char **argv)
 	ws_free(f);
 	out_close(f);
 	parse_free(&f->parser);
+	venue_free(f);
+	free(f->inst_ids);
+	free(f->deep_next);
+	free(f->meta_next);
+	free(f->meta);
+	inst_reg_free(&f->reg);
 	if (uv_loop_close(&loop) != 0)
 		log_warn("event loop closed with handles still open", NULL);
 	curl_global_cleanup();

@@ -42,7 +42,7 @@ out_open(struct feed *f, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(name, sizeof name, "feedd.%s", f->ex);
-	f->m = metrics_open(prefix, name, perr, sizeof perr);
+	f->m = metrics_open_books(prefix, name, f->ninst, perr, sizeof perr);
 	if (!f->m)
 		log_warn("metrics unavailable", "err=%s", log_q(perr));
 	out_metrics_init(f);
@@ -115,6 +115,10 @@ out_metrics_init(struct feed *f)
 	m->snap_ok = ctr(f, "mp_feed_snapshots_ok_total", "book snapshot requests answered with a usable book");
 	m->snap_failed = ctr(f, "mp_feed_snapshots_failed_total",
 	    "book snapshot requests that failed (HTTP error, timeout, rate limit, bad body, no budget in time)");
+	m->meta_ok = ctr(f, "mp_feed_instrument_info_ok_total",
+	    "instrument-endpoint answers that gave an instrument's tick, lot and contract value");
+	m->meta_failed = ctr(f, "mp_feed_instrument_info_failed_total",
+	    "instrument-endpoint requests that failed (HTTP error, timeout, bad body, instrument not listed)");
 	m->rate_limited = ctr(f, "mp_feed_rate_limited_total", "REST answers 429/418 or venue rate-limit codes");
 	m->ctl_requests = ctr(f, "mp_feed_ctl_requests_total", "requests read from ctl.<exchange>");
 	m->ctl_ignored = ctr(f, "mp_feed_ctl_ignored_total", "requests that do not apply to this venue");
@@ -150,8 +154,10 @@ out_record(void *ud, const struct rec_hdr *rec)
 	o->stage_ns[STAGE_FEED] = now_ns();
 	ring_commit(f->feed_ring, rec->type, rec->len);
 	metric_inc(f->mt.records, 1);
+	if (rec->type == REC_INSTRUMENT)
+		meta_seen(f, rec);
 	if ((rec->type == REC_DELTA || (rec->type == REC_SNAPSHOT &&
-	    ((const struct rec_snapshot *)rec)->kind == SNAP_WS)) && rec->inst <= INST_MAX) {
+	    ((const struct rec_snapshot *)rec)->kind == SNAP_WS)) && rec->inst <= (uint32_t)f->reg.n) {
 		int64_t m = mono_ns();
 		for (int i = 0; i < f->nlinks; i++)
 			if (f->link[i].books && venue_link_carries(&f->link[i], rec->inst))

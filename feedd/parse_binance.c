@@ -5,7 +5,7 @@
  * Streams (combined {"stream","data"} or raw): depthUpdate, trade, aggTrade,
  * kline, 24hrTicker, bookTicker (no "e"), serverShutdown; control answers
  * {"result":..,"id":..} and errors {"code":..,"msg":..}.
- * REST: /api/v3/depth (snapshot); exchangeInfo, ping, time carry no records.
+ * REST: /api/v3/depth (snapshot); exchangeInfo -> REC_INSTRUMENT per carried symbol (filters); ping, time carry no records.
  */
 #include "parse_impl.h"
 
@@ -319,6 +319,62 @@ parse_json_binance_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t 
 	return rc;
 }
 
+/* The filter of type `type` in a symbol's "filters" array, or NULL. */
+static json_t *
+bn_filter(json_t *sym, const char *type)
+{
+	json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(sym, "filters"), i, f) {
+		const char *t = pj_opt(f, "filterType");
+		if (t && strcmp(t, type) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * GET exchangeInfo (spot /api/v3, and the futures' /fapi/v1, /dapi/v1: the
+ * same filters): a REC_INSTRUMENT for every carried symbol of "symbols":
+ * PRICE_FILTER tickSize, LOT_SIZE stepSize and minQty; COIN-M's
+ * contractSize (a JSON number, USD a contract) as ct_val in the quote asset.
+ * An answer without "symbols" (a rate-limit probe) carries no rules: 0.
+ */
+static int
+exchange_info(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	json_t *root = pj_load(p, buf, len), *syms, *el;
+	int n = 0, rc = 0;
+	size_t i;
+
+	if (!root)
+		return -1;
+	syms = json_object_get(root, "symbols");
+	json_array_foreach(syms, i, el) {
+		const char *sym = pj_opt(el, "symbol");
+		const struct inst *in = NULL;
+		json_t *pf = bn_filter(el, "PRICE_FILTER"), *lf = bn_filter(el, "LOT_SIZE");
+		json_t *cs = json_object_get(el, "contractSize");
+		char ctv[24] = "";
+		struct parse_rules r = {
+			.tick = pj_opt(pf, "tickSize"), .lot = pj_opt(lf, "stepSize"), .min_qty = pj_opt(lf, "minQty"),
+		};
+		if (!sym || !(in = parse_inst_listed(p, sym, strlen(sym))))
+			continue;
+		if (json_is_integer(cs) && json_integer_value(cs) > 0) {
+			snprintf(ctv, sizeof ctv, "%lld", (long long)json_integer_value(cs));
+			r.ct_val = ctv;
+			r.ct_ccy = pj_opt(el, "quoteAsset");
+		}
+		if ((rc = parse_emit_instrument(p, in, &r, recv_ns, emit, ud)) < 0)
+			break;
+		n++;
+	}
+	json_decref(root);
+	return rc < 0 ? -1 : n;
+}
+
 int
 parse_json_binance_rest(struct parse_ctx *p, const char *path, const char *buf, size_t len,
     int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud)
@@ -333,7 +389,9 @@ parse_json_binance_rest(struct parse_ctx *p, const char *path, const char *buf, 
 
 	if (strncmp(path, p->ops->rest_api, al) != 0)
 		return parse_unknown(p, "REST path %.60s", path);
-	if (strncmp(op, "exchangeInfo", 12) == 0 || strncmp(op, "ping", 4) == 0 || strncmp(op, "time", 4) == 0)
+	if (strncmp(op, "exchangeInfo", 12) == 0)
+		return exchange_info(p, buf, len, recv_ns, emit, ud);
+	if (strncmp(op, "ping", 4) == 0 || strncmp(op, "time", 4) == 0)
 		return 0;
 	if (strncmp(op, "depth?", 6) != 0) {
 		if (p->ops->rest_more && (rc = p->ops->rest_more(p, op, buf, len, recv_ns, emit, ud)) != PARSE_FALLBACK)

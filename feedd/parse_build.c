@@ -344,8 +344,8 @@ parse_emit_market(struct parse_ctx *p, struct rec_market *m, int64_t exch_ns, in
 	return parse_emit_fixed(p, &m->h, REC_MARKET, sizeof *m, recv_ns, emit, ud);
 }
 
-const struct inst *
-parse_inst(struct parse_ctx *p, const char *sym, size_t len)
+static const struct inst *
+lookup(struct parse_ctx *p, const char *sym, size_t len, int adopt)
 {
 	const struct inst_registry *r = p->reg;
 	const struct inst *in = NULL;
@@ -360,12 +360,24 @@ parse_inst(struct parse_ctx *p, const char *sym, size_t len)
 		tmp[len] = 0;
 		in = inst_find(r, p->exch, tmp);
 	}
-	if (!in && p->adopt && len > 0)
+	if (!in && adopt && p->adopt && len > 0)
 		in = p->adopt(p->adopt_ud, p->exch, sym, len);
 	/* remembered so that an error later in the frame can name it */
 	if (in)
 		p->inst = in->id;
 	return in;
+}
+
+const struct inst *
+parse_inst(struct parse_ctx *p, const char *sym, size_t len)
+{
+	return lookup(p, sym, len, 1);
+}
+
+const struct inst *
+parse_inst_listed(struct parse_ctx *p, const char *sym, size_t len)
+{
+	return lookup(p, sym, len, 0);
 }
 
 int

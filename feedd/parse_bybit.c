@@ -23,8 +23,12 @@
  *                     openInterestValue), MK_MARK (markPrice, indexPrice),
  *                     each only when the frame has its fields.
  *  kline.{interval}.{symbol}  REC_KLINE per element.
+ *  allLiquidation.{symbol}  REC_MARKET MK_LIQUIDATION per element (T, S, v, p;
+ *                     S is the liquidated position's side: Buy -> SELL order).
  *  {"op":...} answers  subscribe -> PN_SUB_ACK / PN_SUB_ERROR, ping/pong -> PN_PONG.
- *  REST /v5/market/orderbook  SNAP_REST at u.  Other /v5/market/ paths: ignored.
+ *  REST /v5/market/orderbook  SNAP_REST at u.
+ *  REST /v5/market/instruments-info  REC_INSTRUMENT per carried symbol.
+ *  Other /v5/market/ paths: ignored.
  */
 #include "parse_impl.h"
 
@@ -37,7 +41,7 @@
 
 /* The carried instrument of venue symbol sym on market m. */
 static const struct inst *
-by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
+by_inst_opt(struct parse_ctx *p, int m, const char *sym, size_t len, int adopt)
 {
 	const struct inst_registry *r = p->reg;
 
@@ -51,7 +55,7 @@ by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
 	}
 	/* a tool that follows every instrument of a capture (mpreplay) adds it
 	 * under its canonical name, which the market decides */
-	if (p->adopt && m >= 0) {
+	if (adopt && p->adopt && m >= 0) {
 		char canon[32];
 		const struct inst *in;
 		if (bybit_canon_of((enum bybit_market)m, sym, len, canon, sizeof canon) == 0 &&
@@ -61,6 +65,12 @@ by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
 		}
 	}
 	return NULL;
+}
+
+static const struct inst *
+by_inst(struct parse_ctx *p, int m, const char *sym, size_t len)
+{
+	return by_inst_opt(p, m, sym, len, 1);
 }
 
 /* The market of the frames being parsed: the link's path, spot without one. */
@@ -296,6 +306,47 @@ tickers(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *d, int
 	return total;
 }
 
+/*
+ * allLiquidation.{symbol} (linear, inverse): data [{T, s, S, v, p}], one
+ * MK_LIQUIDATION per element.  S is the side of the liquidated position
+ * ("When you receive a Buy update, this means that a long position has been
+ * liquidated"), so the liquidation order is the other side: Buy -> SELL.
+ * v in the book's size unit (contracts), p the bankruptcy price.
+ */
+static int
+liquidations(struct parse_ctx *p, const struct inst *in, json_t *data, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	struct rec_market m;
+	json_t *el;
+	size_t i, sl;
+	const char *side;
+	int64_t T, exch_ns;
+	int total = 0;
+
+	if (!json_is_array(data))
+		return parse_fail(p, "allLiquidation: \"data\" must be an array");
+	json_array_foreach(data, i, el) {
+		if (!json_is_object(el))
+			return parse_fail(p, "allLiquidation: expected an object");
+		rec_market_init(&m, in->id, MK_LIQUIDATION);
+		if (pj_int(p, el, "T", &T) < 0 || parse_ms_int(p, T, "T", &exch_ns) < 0 || pj_str(p, el, "S", &side, &sl) < 0 ||
+		    pj_px(p, in, el, "p", &m.liq_px) < 0 || pj_qty(p, in, el, "v", &m.liq_qty) < 0)
+			return -1;
+		if (strcmp(side, "Buy") == 0)
+			m.liq_side = SIDE_SELL;
+		else if (strcmp(side, "Sell") == 0)
+			m.liq_side = SIDE_BUY;
+		else
+			return parse_fail(p, "allLiquidation: side \"%.10s\"", side);
+		if (m.liq_px <= 0 || m.liq_qty <= 0)
+			return parse_fail(p, "allLiquidation: price and size must be positive");
+		if (parse_emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
+			return -1;
+		total++;
+	}
+	return total;
+}
+
 static int
 kline_secs(const char *iv, uint32_t *out)
 {
@@ -410,6 +461,8 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 		return trades(p, in, data, recv_ns, emit, ud);
 	if (strcmp(ch, "tickers") == 0)
 		return tickers(p, in, root, data, recv_ns, emit, ud);
+	if (strcmp(ch, "allLiquidation") == 0)
+		return liquidations(p, in, data, recv_ns, emit, ud);
 	if (strcmp(ch, "kline") == 0) {
 		if (sym - dot - 2 <= 0 || (size_t)(sym - dot - 2) >= sizeof iv)
 			return parse_fail(p, "kline topic %.40s", t);
@@ -432,42 +485,117 @@ json_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns, parse
 	return rc;
 }
 
+/* The market of a REST path's category= parameter, or -1. */
+static int
+rest_market(const char *path)
+{
+	char cat[16];
+
+	if (parse_query_param(path, "category", cat, sizeof cat) > 0)
+		for (int i = 0; i < BYBIT_NMARKETS; i++)
+			if (strcmp(cat, bybit_market_name((enum bybit_market)i)) == 0)
+				return i;
+	return -1;
+}
+
+/* {"retCode":0,"result":{..}}: the result object, or NULL with p->err. */
+static json_t *
+rest_result(struct parse_ctx *p, json_t *root)
+{
+	json_t *code = json_object_get(root, "retCode"), *res = json_object_get(root, "result");
+
+	if (!json_is_object(root) || !json_is_integer(code)) {
+		parse_fail(p, "expected {\"retCode\":..,\"result\":{..}}");
+		return NULL;
+	}
+	if (json_integer_value(code) != 0) {
+		json_t *msg = json_object_get(root, "retMsg");
+		parse_fail(p, "bybit error %lld: %.120s", (long long)json_integer_value(code),
+		    json_is_string(msg) ? json_string_value(msg) : "");
+		return NULL;
+	}
+	if (!json_is_object(res)) {
+		parse_fail(p, "\"result\" must be an object");
+		return NULL;
+	}
+	return res;
+}
+
+/*
+ * GET /v5/market/instruments-info: a REC_INSTRUMENT for every carried
+ * symbol of the category: priceFilter.tickSize; lotSizeFilter.qtyStep
+ * (linear, inverse) or basePrecision (spot, which has no qtyStep) and
+ * minOrderQty.  Bybit's contract units are fixed by the market, not sent:
+ * a linear contract is 1 base coin, an inverse one 1 USD (the quote coin).
+ */
+static int
+instruments(struct parse_ctx *p, int m, const char *buf, size_t len, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	json_t *root = pj_load(p, buf, len), *res, *list, *el;
+	int n = 0, rc = 0;
+	size_t i;
+
+	if (!root)
+		return -1;
+	if (!(res = rest_result(p, root)) || !json_is_array(list = json_object_get(res, "list"))) {
+		if (res)
+			parse_fail(p, "\"result.list\" must be an array");
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(list, i, el) {
+		const char *sym = pj_opt(el, "symbol");
+		json_t *pf = json_object_get(el, "priceFilter"), *lf = json_object_get(el, "lotSizeFilter");
+		/* a list may name every symbol of the market: not adopted */
+		const struct inst *in = sym ? by_inst_opt(p, m, sym, strlen(sym), 0) : NULL;
+		struct parse_rules r = {
+			.tick = pj_opt(pf, "tickSize"),
+			.lot = m == BYBIT_SPOT ? pj_opt(lf, "basePrecision") : pj_opt(lf, "qtyStep"),
+			.min_qty = pj_opt(lf, "minOrderQty"),
+		};
+		if (!in)
+			continue;
+		if (m != BYBIT_SPOT) {
+			r.ct_val = "1";
+			r.ct_ccy = pj_opt(el, m == BYBIT_LINEAR ? "baseCoin" : "quoteCoin");
+		}
+		if ((rc = parse_emit_instrument(p, in, &r, recv_ns, emit, ud)) < 0)
+			break;
+		n++;
+	}
+	json_decref(root);
+	if (rc < 0)
+		return -1;
+	return n ? n : parse_unknown(p, "instruments-info names no carried symbol");
+}
+
 static int
 json_rest(struct parse_ctx *p, const char *path, const char *buf, size_t len, int64_t recv_ns, uint32_t req_id,
     parse_emit_fn emit, void *ud)
 {
 	struct parse_book b = {.recv_ns = recv_ns, .req_id = req_id, .kind = SNAP_REST};
-	char sym[32], cat[16];
+	char sym[32];
 	const struct inst *in = NULL;
-	json_t *root, *code, *res;
-	int n, m = -1, rc = -1;
+	json_t *root, *res;
+	int n, m = rest_market(path), rc = -1;
 	int64_t ts;
 
+	if (strncmp(path, "/v5/market/instruments-info?", 28) == 0) {
+		if (m < 0)
+			return parse_fail(p, "REST path %.60s needs category (spot, linear, inverse)", path);
+		return instruments(p, m, buf, len, recv_ns, emit, ud);
+	}
 	if (strncmp(path, "/v5/market/orderbook?", 21) != 0)
 		return strncmp(path, "/v5/market/", 11) == 0 ? 0 : parse_unknown(p, "REST path %.60s", path);
 	n = parse_query_param(path, "symbol", sym, sizeof sym);
-	if (parse_query_param(path, "category", cat, sizeof cat) > 0)
-		for (int i = 0; i < BYBIT_NMARKETS; i++)
-			if (strcmp(cat, bybit_market_name((enum bybit_market)i)) == 0)
-				m = i;
 	if (n <= 0 || m < 0)
 		return parse_fail(p, "REST path %.60s needs category (spot, linear, inverse) and symbol", path);
 	if (!(in = by_inst(p, m, sym, (size_t)n)))
-		return parse_unknown(p, "instrument %s (%s) is not carried", sym, cat);
+		return parse_unknown(p, "instrument %s (%s) is not carried", sym, bybit_market_name((enum bybit_market)m));
 	if (!(root = pj_load(p, buf, len)))
 		return -1;
-	code = json_object_get(root, "retCode");
-	res = json_object_get(root, "result");
-	if (!json_is_object(root) || !json_is_integer(code)) {
-		parse_fail(p, "expected {\"retCode\":..,\"result\":{..}}");
-	} else if (json_integer_value(code) != 0) {
-		json_t *msg = json_object_get(root, "retMsg");
-		parse_fail(p, "bybit error %lld: %.120s", (long long)json_integer_value(code),
-		    json_is_string(msg) ? json_string_value(msg) : "");
-	} else if (!json_is_object(res)) {
-		parse_fail(p, "\"result\" must be an object");
-	} else if (levels(p, in, res) == 0 && pj_int(p, res, "u", &b.last_id) == 0 && pj_int(p, res, "ts", &ts) == 0 &&
-	    parse_ms_int(p, ts, "ts", &b.exch_ns) == 0) {
+	if ((res = rest_result(p, root)) && levels(p, in, res) == 0 && pj_int(p, res, "u", &b.last_id) == 0 &&
+	    pj_int(p, res, "ts", &ts) == 0 && parse_ms_int(p, ts, "ts", &b.exch_ns) == 0) {
 		b.in = in;
 		b.first_id = b.last_id;
 		b.prev_id = -1;

@@ -123,6 +123,16 @@ int parse_emit_fixed(struct parse_ctx *p, struct rec_hdr *h, uint16_t type, size
 int parse_emit_market(struct parse_ctx *p, struct rec_market *m, int64_t exch_ns, int64_t recv_ns, parse_emit_fn emit,
     void *ud);
 
+/* An instrument's rules as the venue's strings (NULL or "" = not given),
+ * parsed exactly into one REC_INSTRUMENT (parse_inst.c): tick at px_exp,
+ * lot and min_qty at qty_exp, ct_val and ct_mult at REC_CT_EXP.  Returns 1,
+ * or -1 with p->err (a value not exact at its exponent, a long ct_ccy). */
+struct parse_rules {
+	const char *tick, *lot, *min_qty, *ct_val, *ct_mult, *ct_ccy;
+};
+int parse_emit_instrument(struct parse_ctx *p, const struct inst *in, const struct parse_rules *r, int64_t recv_ns,
+    parse_emit_fn emit, void *ud);
+
 /* printf into p->err; returns -1 (for "return parse_fail(...)"). */
 int parse_fail(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A frame that is well-formed but not something we carry: counts it as
@@ -132,6 +142,10 @@ int parse_unknown(struct parse_ctx *p, const char *fmt, ...) __attribute__((form
 /* Instrument by the venue's symbol (exact first, then any case); NULL if not
  * carried. */
 const struct inst *parse_inst(struct parse_ctx *p, const char *sym, size_t len);
+/* The same without adopting (parse_ctx.adopt): for lists that may name every
+ * instrument of the venue (instrument endpoints), which a tool following
+ * what frames name (mpreplay) must not adopt. */
+const struct inst *parse_inst_listed(struct parse_ctx *p, const char *sym, size_t len);
 
 /* ---- venue semantics shared by both paths ---- */
 /* Binance depthUpdate after its levels are staged: checks ids, emits.  pu
@@ -158,6 +172,8 @@ struct json_t *pj_load(struct parse_ctx *p, const char *buf, size_t len);
 int pj_str(struct parse_ctx *p, struct json_t *obj, const char *key, const char **s, size_t *len);
 int pj_int(struct parse_ctx *p, struct json_t *obj, const char *key, int64_t *v);
 int pj_bool(struct parse_ctx *p, struct json_t *obj, const char *key, int *v);
+/* A non-empty string field, or NULL (missing, not a string, ""). */
+const char *pj_opt(struct json_t *obj, const char *key);
 /* Decimal string fields of an instrument. */
 int pj_px(struct parse_ctx *p, const struct inst *in, struct json_t *obj, const char *key, int64_t *v);
 int pj_qty(struct parse_ctx *p, const struct inst *in, struct json_t *obj, const char *key, int64_t *v);

@@ -417,6 +417,64 @@ parse_json_okx_ws(struct parse_ctx *p, const char *buf, size_t len, int64_t recv
 	return rc;
 }
 
+/* {"code":"0","data":[...]}: the data array, or NULL with p->err. */
+static json_t *
+okx_data(struct parse_ctx *p, json_t *root)
+{
+	json_t *code = json_object_get(root, "code"), *data = json_object_get(root, "data");
+
+	if (!json_is_object(root) || !json_is_string(code)) {
+		parse_fail(p, "expected {\"code\":..,\"data\":[..]}");
+		return NULL;
+	}
+	if (strcmp(json_string_value(code), "0") != 0) {
+		json_t *msg = json_object_get(root, "msg");
+		parse_fail(p, "okx error %.12s: %.120s", json_string_value(code),
+		    json_is_string(msg) ? json_string_value(msg) : "");
+		return NULL;
+	}
+	if (!json_is_array(data)) {
+		parse_fail(p, "\"data\" must be an array");
+		return NULL;
+	}
+	return data;
+}
+
+/* GET /api/v5/public/instruments: a REC_INSTRUMENT for every carried instId
+ * (tickSz, lotSz, minSz; ctVal, ctMult, ctValCcy on SWAP/FUTURES/OPTION,
+ * "" on SPOT). */
+static int
+instruments(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	json_t *root = pj_load(p, buf, len), *data, *el;
+	int n = 0;
+	size_t i;
+
+	if (!root)
+		return -1;
+	if (!(data = okx_data(p, root))) {
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(data, i, el) {
+		const char *id = pj_opt(el, "instId");
+		const struct inst *in = id ? parse_inst_listed(p, id, strlen(id)) : NULL;
+		struct parse_rules r = {
+			.tick = pj_opt(el, "tickSz"), .lot = pj_opt(el, "lotSz"), .min_qty = pj_opt(el, "minSz"),
+			.ct_val = pj_opt(el, "ctVal"), .ct_mult = pj_opt(el, "ctMult"), .ct_ccy = pj_opt(el, "ctValCcy"),
+		};
+		if (!in)
+			continue;
+		if (parse_emit_instrument(p, in, &r, recv_ns, emit, ud) < 0) {
+			json_decref(root);
+			return -1;
+		}
+		n++;
+	}
+	json_decref(root);
+	return n ? n : parse_unknown(p, "instruments answer names no carried instrument");
+}
+
 int
 parse_json_okx_rest(struct parse_ctx *p, const char *path, const char *buf, size_t len,
     int64_t recv_ns, uint32_t req_id, parse_emit_fn emit, void *ud)
@@ -428,6 +486,8 @@ parse_json_okx_rest(struct parse_ctx *p, const char *path, const char *buf, size
 	char id[32];
 	int n, rc = -1, deep, legacy;
 
+	if (strncmp(path, "/api/v5/public/instruments?", 27) == 0)
+		return instruments(p, buf, len, recv_ns, emit, ud);
 	if (strncmp(path, "/api/v5/public/", 15) == 0)
 		return 0;
 	if (strncmp(path, "/api/v5/market/books?", 21) == 0)

@@ -2,6 +2,7 @@
 #include "okx_market.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "instid.h"
@@ -43,9 +44,11 @@ int
 okx_market_sub_args(const struct inst_registry *reg, const uint32_t *ids, int n, char *buf,
     size_t cap, int *first)
 {
-	char idx[24], seen[INST_MAX][24];
+	char idx[24], (*seen)[24] = malloc((size_t)(n > 0 ? n : 1) * sizeof *seen);
 	int nseen = 0;
 
+	if (!seen)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		const struct inst *in = inst_get(reg, ids[i]);
 		unsigned ch = okx_market_channels(in);
@@ -54,11 +57,11 @@ okx_market_sub_args(const struct inst_registry *reg, const uint32_t *ids, int n,
 		if (!ch)
 			continue;
 		if ((ch & OKXM_FUNDING) && arg(buf, cap, first, "funding-rate", in->venue_symbol) < 0)
-			return -1;
+			goto fail;
 		if ((ch & OKXM_OI) && arg(buf, cap, first, "open-interest", in->venue_symbol) < 0)
-			return -1;
+			goto fail;
 		if ((ch & OKXM_MARK) && arg(buf, cap, first, "mark-price", in->venue_symbol) < 0)
-			return -1;
+			goto fail;
 		if (!(ch & OKXM_INDEX) || okx_market_index(in, idx, sizeof idx) == 0)
 			continue;
 		/* one index subscription per underlying (BTC-USD-SWAP and BTC-USD-240927 share BTC-USD) */
@@ -66,10 +69,13 @@ okx_market_sub_args(const struct inst_registry *reg, const uint32_t *ids, int n,
 			dup |= strcmp(seen[k], idx) == 0;
 		if (dup)
 			continue;
-		if (nseen < (int)(sizeof seen / sizeof seen[0]))
-			memcpy(seen[nseen++], idx, sizeof idx);
+		memcpy(seen[nseen++], idx, sizeof idx);   /* at most one per instrument */
 		if (arg(buf, cap, first, "index-tickers", idx) < 0)
-			return -1;
+			goto fail;
 	}
+	free(seen);
 	return 0;
+fail:
+	free(seen);
+	return -1;
 }

@@ -199,6 +199,10 @@ fail_req(struct rest *r, struct rest_req *q, long status, const char *why, int c
 		log_warn("exchangeInfo failed: keeping the default weight limit", "status=%ld why=%s", status, log_q(why));
 		return;
 	}
+	if (q->kind == RQ_META) {
+		meta_answer(f, q->inst, 0, status, why);
+		return;
+	}
 	if (q->kind == RQ_MARKET) {
 		/* no book waits for it (the next round asks again): counted
 		 * (mp_feed_rest_failed_total), logged, no book event */
@@ -278,6 +282,13 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 		metric_inc(f->mt.rest_ok, 1);
 		if (q->kind == RQ_SNAPSHOT)
 			metric_inc(f->mt.snap_ok, 1);
+		if (q->kind == RQ_META)
+			meta_answer(f, q->inst, 1, status, NULL);
+		return;
+	}
+	if (q->kind == RQ_META && rc == 0) {
+		/* well-formed, but the instrument is not in it */
+		fail(r, q, status, *f->parser.err ? f->parser.err : "the answer does not list the instrument");
 		return;
 	}
 	if (rc < 0 && (strstr(f->parser.err, "error 50011") || strstr(f->parser.err, "error 50013"))) {
@@ -287,7 +298,7 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 	}
 	metric_inc(f->mt.parse_errors, 1);
 	out_bad_frame(f, "malformed REST answer", rc < 0 ? f->parser.err : "no records", q->body ? q->body : "", q->len);
-	if (rc < 0)
+	if (rc < 0 && q->kind != RQ_META)   /* instrument rules are no book input: no event for bookd */
 		out_event(f, q->inst, EV_PARSE_ERROR, SEV_WARN, 0, 0, 0, "%s", f->parser.err);
 	fail(r, q, status, rc < 0 ? f->parser.err : q->kind == RQ_MARKET ? "answer carried no record" :
 	    "answer carried no book");
@@ -556,6 +567,7 @@ rest_tick(struct feed *f, int64_t mono)
 		r->info_retry = mono + 30 * (int64_t)1000000000;
 		rest_submit(f, RQ_INFO, f->inst_ids[0], 0, 0);
 	}
+	meta_tick(f, mono);
 	/* requests waiting past their deadline are failed by pump() */
 	if (!r->pump_armed)
 		pump(r);

@@ -111,6 +111,12 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 	snprintf(f->kline_iv, sizeof f->kline_iv, "%s", kiv);
 	if (channels(f, err, errlen) < 0)
 		return -1;
+	f->maxlinks = FEED_MAX_LINKS + f->ninst;
+	f->link = calloc((size_t)f->maxlinks, sizeof *f->link);
+	if (!f->link) {
+		snprintf(err, errlen, "out of memory for %d links", f->maxlinks);
+		return -1;
+	}
 	if (f->ops->setup(f, (uint32_t)depth, err, errlen) < 0)
 		return -1;
 	if (f->nlinks == 0) {
@@ -120,8 +126,33 @@ venue_setup(struct feed *f, char *err, size_t errlen)
 	for (int i = 0; i < f->nlinks; i++) {
 		f->link[i].f = f;
 		f->link[i].idx = i;
+		f->link[i].depth_rx = calloc((size_t)f->reg.n + 1, sizeof *f->link[i].depth_rx);
+		if (!f->link[i].depth_rx) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 	}
 	return 0;
+}
+
+struct link *
+venue_link_add(struct feed *f, char *err, size_t errlen)
+{
+	if (f->nlinks >= f->maxlinks) {
+		snprintf(err, errlen, "[instruments] %s: more than %d connections needed", f->ex, f->maxlinks);
+		return NULL;
+	}
+	return &f->link[f->nlinks++];
+}
+
+void
+venue_free(struct feed *f)
+{
+	for (int i = 0; f->link && i < f->nlinks; i++)
+		free(f->link[i].depth_rx);
+	free(f->link);
+	f->link = NULL;
+	f->nlinks = f->maxlinks = 0;
 }
 
 int

@@ -1,10 +1,13 @@
 /*
  * venue_binance.c - Binance in feedd, spot and (with other constants, the
- * struct binance_spec of each row) the USD-M and COIN-M futures: one link,
- * the combined stream /stream?streams=<sym>@depth@100ms/<sym>@trade/
+ * struct binance_spec of each row) the USD-M and COIN-M futures: the
+ * instruments spread over links of at most streams_per_link streams (the
+ * venue takes 1024 a connection), an instrument's streams on one link, each
+ * link the combined stream /stream?streams=<sym>@depth@100ms/<sym>@trade/
  * <sym>@bookTicker/<sym>@kline_1m (subscribed by the URL - the streams past
- * BN_URL_MAX by SUBSCRIBE once open - so a reconnect
- * resubscribes by construction; the server pings, lws answers).
+ * BN_URL_MAX by SUBSCRIBE once open - so a reconnect resubscribes by
+ * construction; the server pings, lws answers).  A link's loss or silence
+ * resyncs only the books it carries (carries()).
  * Spot REST /api/v3/depth weight by limit: 1-100: 5, 101-500: 25,
  * 501-1000: 50, 1001-5000: 250; the limit per minute comes from
  * /api/v3/exchangeInfo (weight 20) unless configured.
@@ -34,6 +37,9 @@ struct binance_spec {
 	int64_t default_limit;       /* weight a minute before exchangeInfo says */
 	int64_t info_weight;
 	int info_by_symbol;          /* exchangeInfo?symbol= exists */
+	int meta;                    /* RQ_META: the instrument's filters from exchangeInfo?symbol=
+	                              * (the futures' exchangeInfo has the same filters, parsed
+	                              * alike, but lists every symbol: not asked yet) */
 	int market;                  /* derivatives: markPrice, forceOrder, openInterest */
 };
 
@@ -56,15 +62,11 @@ spec(const struct feed *f)
  * (Binance allows 5 incoming messages a second) */
 #define BN_SUB_MAX 8000
 
-/* Stream k of the link (instrument-major), in buf; 0 past the last. */
+/* The stream kinds of every instrument, in order; returns how many. */
 static int
-stream_name(const struct feed *f, int k, char *buf, size_t cap)
+kinds(const struct feed *f, const char *kind[6])
 {
-	const char *kind[6];
 	int nk = 0;
-	char low[32];
-	const struct inst *in;
-	size_t j;
 
 	if (f->ch_depth)
 		kind[nk++] = "@depth@100ms";
@@ -78,9 +80,22 @@ stream_name(const struct feed *f, int k, char *buf, size_t cap)
 		kind[nk++] = "@markPrice@1s";
 		kind[nk++] = "@forceOrder";
 	}
-	if (nk == 0 || k / nk >= f->ninst)
+	return nk;
+}
+
+/* Stream k of link l (instrument-major), in buf; 0 past the link's last. */
+static int
+stream_name(const struct feed *f, const struct link *l, int k, char *buf, size_t cap)
+{
+	const char *kind[6];
+	int nk = kinds(f, kind);
+	char low[32];
+	const struct inst *in;
+	size_t j;
+
+	if (nk == 0 || k / nk >= l->count)
 		return 0;
-	in = inst_get(&f->reg, f->inst_ids[k / nk]);
+	in = inst_get(&f->reg, f->inst_ids[l->first + k / nk]);
 	for (j = 0; in->venue_symbol[j] && j < sizeof low - 1; j++)
 		low[j] = (char)tolower((unsigned char)in->venue_symbol[j]);
 	low[j] = 0;
@@ -88,7 +103,7 @@ stream_name(const struct feed *f, int k, char *buf, size_t cap)
 	return 1;
 }
 
-/* The URL takes streams 0 .. n-1; returns n. */
+/* The URL takes streams 0 .. n-1 of the link; returns n. */
 static int
 stream_path(struct feed *f, struct link *l)
 {
@@ -96,7 +111,7 @@ stream_path(struct feed *f, struct link *l)
 	int k;
 
 	snprintf(l->path, sizeof l->path, "/stream?streams=");
-	for (k = 0; stream_name(f, k, st, sizeof st); k++) {
+	for (k = 0; stream_name(f, l, k, st, sizeof st); k++) {
 		size_t n = strlen(l->path);
 		if (n + 1 + strlen(st) >= BN_URL_MAX)
 			break;
@@ -105,7 +120,9 @@ stream_path(struct feed *f, struct link *l)
 	return k;
 }
 
-/* SUBSCRIBE the streams the URL had no room for. */
+/* SUBSCRIBE the streams the URL had no room for: at most streams_per_link
+ * (1024) of ~30 bytes in BN_SUB_MAX messages is 4 messages, inside the
+ * venue's 5 incoming messages a second per connection. */
 static void
 on_open(struct link *l, struct conn *c)
 {
@@ -116,7 +133,7 @@ on_open(struct link *l, struct conn *c)
 
 	(void)c;
 	for (;; k++) {
-		int more = stream_name(f, k, st, sizeof st);
+		int more = stream_name(f, l, k, st, sizeof st);
 		if (n && (!more || len + strlen(st) + 8 > BN_SUB_MAX)) {
 			len += (size_t)snprintf(msg + len, sizeof msg - len, "],\"id\":%d}", id++);
 			if (ws_send(l, msg, len) < 0)
@@ -132,20 +149,74 @@ on_open(struct link *l, struct conn *c)
 	}
 }
 
+/* How many instruments one link takes: all their streams within
+ * streams_per_link.  -1 with err when one instrument's streams do not fit. */
+int
+binance_per_link(int streams_per_link, int streams_per_inst, char *err, size_t errlen)
+{
+	if (streams_per_inst <= 0)
+		return 1;
+	if (streams_per_link < streams_per_inst) {
+		snprintf(err, errlen, "streams_per_link = %d is less than the %d streams of one instrument "
+		    "(its channels)", streams_per_link, streams_per_inst);
+		return -1;
+	}
+	return streams_per_link / streams_per_inst;
+}
+
 static int
 setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 {
-	struct link *l;
+	const char *kind[6];
+	char why[160];
+	int per = binance_per_link((int)cfg_int(f->cfg, f->sect, "streams_per_link"), kinds(f, kind), why, sizeof why);
 
 	f->snap_depth = depth ? (depth > spec(f)->max_depth ? spec(f)->max_depth : depth) : spec(f)->max_depth;
-	l = &f->link[f->nlinks++];
-	l->kind = BINANCE_LINK;
-	l->name = "binance";
-	l->books = f->ch_depth;
-	l->watch_silence = 1;
-	(void)err;
-	(void)errlen;
-	stream_path(f, l);
+	if (per < 0) {
+		snprintf(err, errlen, "%s: [%s] %s", cfg_origin(f->cfg, f->sect, "streams_per_link"), f->sect, why);
+		return -1;
+	}
+	for (int first = 0; first < f->ninst; first += per) {
+		struct link *l = venue_link_add(f, err, errlen);
+
+		if (!l)
+			return -1;
+		l->kind = BINANCE_LINK;
+		l->first = first;
+		l->count = f->ninst - first < per ? f->ninst - first : per;
+		if (first == 0 && l->count == f->ninst) {
+			l->name = "binance";   /* one link: the name it always had */
+		} else {
+			snprintf(l->name_buf, sizeof l->name_buf, "binance-%d", first / per + 1);
+			l->name = l->name_buf;
+		}
+		l->books = f->ch_depth;
+		l->watch_silence = 1;
+		stream_path(f, l);
+	}
+	return 0;
+}
+
+/* Link l carries the instruments inst_ids[first .. first+count); the ids
+ * ascend (registry order), so a binary search: this runs per depth record. */
+static int
+carries(const struct link *l, const struct inst *in)
+{
+	const struct feed *f = l->f;
+	int lo = l->first, hi = l->first + l->count;
+
+	if (hi > f->ninst)
+		hi = f->ninst;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (f->inst_ids[mid] == in->id)
+			return 1;
+		if (f->inst_ids[mid] < in->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
@@ -180,6 +251,12 @@ rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t dep
 			return snprintf(buf, cap, "%s/exchangeInfo", sp->api);
 		return snprintf(buf, cap, "%s/exchangeInfo?symbol=%s", sp->api, in->venue_symbol);
 	}
+	if (kind == RQ_META) {
+		if (!sp->meta)
+			return -1;
+		*w = sp->info_weight;
+		return snprintf(buf, cap, "%s/exchangeInfo?symbol=%s", sp->api, in->venue_symbol);
+	}
 	if (kind == RQ_MARKET && sp->market)
 		return snprintf(buf, cap, "%s/openInterest?symbol=%s", sp->api, in->venue_symbol);
 	if (kind != RQ_SNAPSHOT)
@@ -205,7 +282,7 @@ rest_budget(struct feed *f, struct rest *r)
 
 static const struct binance_spec spot = {
 	.api = "/api/v3", .trade_stream = "@trade", .max_depth = 5000, .futures = 0,
-	.default_limit = 6000, .info_weight = 20, .info_by_symbol = 1,
+	.default_limit = 6000, .info_weight = 20, .info_by_symbol = 1, .meta = 1,
 };
 static const struct binance_spec usdm = {
 	.api = "/fapi/v1", .trade_stream = "@aggTrade", .max_depth = 1000, .futures = 1,
@@ -219,7 +296,7 @@ static const struct binance_spec coinm = {
 #define BINANCE_ROW(sp) { \
 	.setup = setup, .on_open = on_open, .book_sub = NULL, .rest_path = rest_path, \
 	.rest_budget = rest_budget, .weight_limit = venue_weight_limit, .server_weight = 1, .deep = 0, \
-	.spec = &(sp), }
+	.spec = &(sp), .carries = carries, }
 
 const struct feed_venue feed_venue_binance = BINANCE_ROW(spot);
 const struct feed_venue feed_venue_binance_usdm = BINANCE_ROW(usdm);

@@ -9,7 +9,8 @@
  * limit; linear and inverse take more, 10 works everywhere).  Keep-alive:
  * {"op":"ping"} after ping_interval (20 s: Bybit's advice) of silence.
  * REST /v5/market/orderbook (limit <= 200 spot, <= 500 linear/inverse), one
- * lane within Bybit's public IP limit (600 requests per 5 s; we keep to half).
+ * lane within Bybit's public IP limit (600 requests per 5 s; we keep to half),
+ * shared with /v5/market/instruments-info per instrument (feedd/meta.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,9 +27,11 @@
 #define KIND_MARKET(k) ((k) % BYBIT_NMARKETS)
 #define KIND_PART(k) ((k) / BYBIT_NMARKETS)
 
+#define BY_TOPICS 5
+
 /* The topics of one instrument, in subscription order; returns how many. */
 static int
-topics(const struct feed *f, const struct inst *in, char t[4][64])
+topics(const struct feed *f, const struct inst *in, char t[BY_TOPICS][64])
 {
 	int n = 0;
 
@@ -40,6 +43,9 @@ topics(const struct feed *f, const struct inst *in, char t[4][64])
 		snprintf(t[n++], 64, "tickers.%s", in->venue_symbol);
 	if (f->ch_klines)
 		snprintf(t[n++], 64, "kline.%s.%s", f->kline_iv, in->venue_symbol);
+	/* liquidations: derivatives only (funding, open interest and mark come with tickers) */
+	if (f->ch_market && bybit_market_of(in->symbol) != BYBIT_SPOT)
+		snprintf(t[n++], 64, "allLiquidation.%s", in->venue_symbol);
 	return n;
 }
 
@@ -66,7 +72,7 @@ part_of(const struct feed *f, const struct inst *target)
 {
 	int part = 0;
 	size_t used = 0;
-	char t[4][64];
+	char t[BY_TOPICS][64];
 
 	for (int i = 0; i < f->ninst; i++) {
 		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
@@ -156,7 +162,7 @@ static void
 on_open(struct link *l, struct conn *c)
 {
 	struct feed *f = l->f;
-	char t[4][64], batch[BY_ARGS_PER_REQ][64];
+	char t[BY_TOPICS][64], batch[BY_ARGS_PER_REQ][64];
 	unsigned req = 1;
 	int nb = 0;
 
@@ -196,6 +202,9 @@ rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t dep
 
 	*lane = 0;
 	*weight = 1;
+	if (kind == RQ_META)
+		return snprintf(buf, cap, "/v5/market/instruments-info?category=%s&symbol=%s", bybit_market_name(m),
+		    in->venue_symbol);
 	if (kind != RQ_SNAPSHOT)
 		return -1;
 	if (depth == 0)

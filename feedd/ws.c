@@ -214,7 +214,7 @@ on_open(struct conn *c)
 		kill_conn(l->old, "rolled over to a new connection", 0);
 	}
 	l->rollover_pending = 0;
-	for (int i = 0; i <= INST_MAX; i++)
+	for (int i = 0; i <= f->reg.n; i++)
 		l->depth_rx[i] = 0;
 	link_event_up(l);
 	if (f->ops->on_open)

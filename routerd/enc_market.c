@@ -88,11 +88,20 @@ enc_market(struct sbuf *b, const struct rec_market *m, const struct inst *in)
 			LIT(b, "null");
 		}
 		break;
-	case MK_OPEN_INTEREST:
+	case MK_OPEN_INTEREST: {
+		int64_t base = m->oi_base;
+
+		/* the venue gave contracts only: the instrument's contract value
+		 * (REC_INSTRUMENT) converts them when it is in the base currency
+		 * (Bybit linear: 1 base coin; OKX linear SWAP/FUTURES ctVal) */
+		if (base == MKT_NONE && m->oi_contracts != MKT_NONE &&
+		    inst_contracts_to_base(in, m->oi_contracts, MKT_VALUE_EXP, &base) < 0)
+			base = MKT_NONE;
 		put_qty(b, ",\"open_interest\":", in, m->oi_contracts);
-		put_fixed(b, ",\"open_interest_base\":", m->oi_base, MKT_VALUE_EXP);
+		put_fixed(b, ",\"open_interest_base\":", base, MKT_VALUE_EXP);
 		put_fixed(b, ",\"open_interest_value\":", m->oi_quote, MKT_VALUE_EXP);
 		break;
+	}
 	case MK_MARK:
 		put_px(b, ",\"mark_price\":", in, m->mark_px);
 		put_px(b, ",\"index_price\":", in, m->index_px);

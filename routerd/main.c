@@ -272,6 +272,12 @@ handle_record(struct router *r, const struct ring_msg *m)
 	if (h->type <= REC_TYPE_MAX)
 		metric_inc(r->m_records[h->type], 1);
 	in = h->inst ? inst_get(&r->reg, h->inst) : NULL;
+	if (in && h->type == REC_INSTRUMENT) {
+		/* the venue's rules: what open interest in contracts is in base
+		 * units (enc_market.c); not published */
+		inst_set_rules(&r->reg.v[in->id - 1], (const struct rec_instrument *)h);
+		return 0;
+	}
 	n = route_plan(h, in, &r->ro, rm, err, sizeof err);
 	if (n < 0) {
 		r->n_route_err++;
@@ -447,11 +453,11 @@ ml_from_cfg(const struct cfg *c, struct router *r)
 	r->ml_full = g;
 	r->ml_snap = cfg_bool(c, "ml", "snapshot") ? g : 0;
 	if ((g & MLF_G_DFLOW) &&
-	    !(r->mlv = mlv_new(INST_MAX, (uint32_t)cfg_int(c, "bookd", "max_levels"), MLFL_WINDOW))) {
+	    !(r->mlv = mlv_new((uint32_t)r->reg.n, (uint32_t)cfg_int(c, "bookd", "max_levels"), MLFL_WINDOW))) {
 		fprintf(stderr, "routerd: out of memory for [ml] features delta_flow\n");
 		return -1;
 	}
-	if ((g & MLF_G_MARKET) && !(r->mkt = mlm_set_new(INST_MAX))) {
+	if ((g & MLF_G_MARKET) && !(r->mkt = mlm_set_new((uint32_t)r->reg.n))) {
 		fprintf(stderr, "routerd: out of memory for [ml] features market\n");
 		return -1;
 	}
@@ -495,12 +501,12 @@ main(int argc, char **argv)
 	daemon_signals();
 	memset(&r, 0, sizeof r);
 	r.cfg = c;
-	if (route_opts_from_cfg(c, &r.ro) < 0 || ml_from_cfg(c, &r) < 0)
-		return 2;
 	if (pipe_instruments(c, &r.reg, err, sizeof err) < 0) {
 		fprintf(stderr, "routerd: config error: %s\n", err);
 		return 2;
 	}
+	if (route_opts_from_cfg(c, &r.ro) < 0 || ml_from_cfg(c, &r) < 0)
+		return 2;
 	pc.max_inflight = (int)cfg_int(c, "routerd", "max_inflight");
 	pc.ack_timeout_ns = cfg_dur_ns(c, "routerd", "ack_timeout");
 	pc.retry_max_wait_ns = cfg_dur_ns(c, "routerd", "retry_max_wait");
@@ -511,7 +517,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	pub_on_ack(r.pub, on_ack, &r);
-	r.met = metrics_open(pipe_prefix(c, prefix, sizeof prefix), "routerd", err, sizeof err);
+	r.met = metrics_open_books(pipe_prefix(c, prefix, sizeof prefix), "routerd", r.reg.n, err, sizeof err);
 	if (!r.met) {
 		log_error("metrics unavailable", "why=%s", log_q(err));
 		return 1;
@@ -621,6 +627,7 @@ out:
 	sbuf_free(&r.body);
 	mlv_free(r.mlv);
 	mlm_set_free(r.mkt);
+	inst_reg_free(&r.reg);
 	ring_close(r.ring);
 	metrics_close(r.met);
 	cfg_free(c);

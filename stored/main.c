@@ -298,7 +298,7 @@ main(int argc, char **argv)
 		log_error("bad [system] ring_prefix", NULL);
 		return 2;
 	}
-	S.m = metrics_open(prefix, "stored", err, sizeof err);
+	S.m = metrics_open_books(prefix, "stored", S.reg.n, err, sizeof err);
 	if (!S.m) {
 		log_error("cannot open metrics", "err=%s", log_q(err));
 		return 1;

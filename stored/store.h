@@ -52,20 +52,40 @@
 #define STORE_BLOCK_MAGIC 0x314b4c42U         /* "BLK1" */
 #define STORE_IDX_MAGIC   0x31584449U         /* "IDX1" */
 #define STORE_END_MAGIC   0x31444e455453504dULL /* "MPSTEND1" */
-#define STORE_VERSION 2          /* 2: block headers count STORE_TYPES record types (REC_MARKET) */
+/* 2: block headers count STORE_TYPES record types (REC_MARKET); 3: blocks may
+ * be STORE_CODEC_AC.  Readers read STORE_VERSION_MIN..STORE_VERSION; a
+ * version-2 segment continued by a newer writer gets no codec it lacked. */
+#define STORE_VERSION 3
+#define STORE_VERSION_MIN 2
 /* Per-type record counts on disk have room for this many types, so that a
  * new record type changes the schema hash but not the block header layout. */
 #define STORE_TYPES 16
 _Static_assert(REC_TYPE_MAX < STORE_TYPES, "STORE_TYPES must exceed REC_TYPE_MAX");
-#define STORE_SEG_HDR_MAX 16384
+/* a header with INST_LIMIT instruments (n_inst is 16 bits) */
+#define STORE_SEG_HDR_MAX (96u + 65535u * 104u)
 
 enum store_kind { STORE_K_BOOK = 1, STORE_K_RAW = 2, STORE_K_SYS = 3 };
 /* STORE_CODEC_ZSTD: zstd of the records as they are.  STORE_CODEC_COLS: zstd
- * of the records split into columns (store_codec.c).  STORE_CODEC_COLS2 (what
- * the writer uses since 2026-12): the columns, with snapshots coded against
- * the book the block's earlier records predict (store_pred.h).  All decompress
+ * of the records split into columns (store_codec.c).  STORE_CODEC_COLS2 (the
+ * writer's default 2026-12 until issue 12): the columns, with snapshots coded
+ * against the book the block's earlier records predict (store_pred.h).
+ * STORE_CODEC_AC (the default since): the same values range-coded with
+ * context models (store_acm.h) instead of columns, then zstd.  All decompress
  * to the same records; readers read every codec. */
-enum store_codec { STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2, STORE_CODEC_COLS2 = 3 };
+enum store_codec { STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2, STORE_CODEC_COLS2 = 3, STORE_CODEC_AC = 4 };
+/* The newest codec a segment of that version may hold. */
+static inline int
+store_version_codec(uint32_t version)
+{
+	return version >= 3 ? STORE_CODEC_AC : STORE_CODEC_COLS2;
+}
+/* The version a writer of that codec gives new segments: the oldest that
+ * admits it (a writer set to an older codec writes what older builds wrote). */
+static inline uint32_t
+store_codec_version(int codec)
+{
+	return codec >= STORE_CODEC_AC ? 3 : 2;
+}
 
 /* ---- on-disk structures (little-endian, fixed layout) ---- */
 
@@ -172,7 +192,6 @@ void store_inst_from_disk(const struct store_inst_disk *d, struct inst *in);
 struct store_seg_info {
 	char path[512];
 	struct store_seg_hdr hdr;
-	struct inst_registry reg;   /* the segment's instrument table */
 	int sealed;                 /* has a valid index */
 	uint64_t size;              /* file size */
 	uint64_t data_end;          /* end of the last valid block */
@@ -201,6 +220,9 @@ typedef void (*store_fault_fn)(const struct store_fault *f, void *arg);
  * header). */
 int store_seg_scan(const char *path, int verify_data, struct store_seg_info *info,
     store_fault_fn fn, void *arg, char *err, size_t errlen);
+/* The segment's instrument table (its header's) into reg (uninitialised;
+ * inst_reg_free() it after a 0).  0, or -1 with err. */
+int store_seg_reg(const char *path, struct inst_registry *reg, char *err, size_t errlen);
 
 /* ---- the manifest: what was sealed (store_manifest.c) ----
  *

@@ -25,6 +25,8 @@
  * a file, so a damaged one is an error, never a crash.
  */
 #include "leb128.h"
+#include "store_acm.h"
+#include "store_num.h"
 #include "store_pred.h"
 #include "store_seg.h"
 
@@ -38,6 +40,17 @@ enum { C_T, C_F, C_P, C_ZP, C_Z, C_Q, C_R, C_O, C_N };
 struct col {
 	unsigned char *p;
 	size_t len, cap;
+};
+
+/*
+ * Where the encoder's values go: columns (COLS, COLS2: varints and bytes,
+ * zstd'd by the writer) or, for STORE_CODEC_AC, the range coder with the
+ * context models of store_acm.h; raw payload bytes go to column R in both.
+ */
+struct enc {
+	struct col c[C_N];
+	struct acm *m;          /* NULL: columns */
+	struct ac_enc e;
 };
 
 static int
@@ -67,18 +80,6 @@ col_varint(struct col *c, uint64_t v)
 	return col_put(c, tmp, leb128_put(v, tmp));
 }
 
-static uint64_t
-zz(int64_t v)
-{
-	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
-static int64_t
-unzz(uint64_t v)
-{
-	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-}
-
 static int64_t
 wsub(int64_t a, int64_t b)
 {
@@ -89,18 +90,6 @@ static int64_t
 wadd(int64_t a, int64_t b)
 {
 	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
-/* v as (v / 10^tz, tz): the mantissa's decimal zeros cost almost nothing. */
-static void
-split10(int64_t v, int64_t *m, uint8_t *tz)
-{
-	*tz = 0;
-	while (v && *tz < 18 && v % 10 == 0) {
-		v /= 10;
-		(*tz)++;
-	}
-	*m = v;
 }
 
 /* One value of F: zigzag(m) * 19 + tz. */
@@ -143,10 +132,7 @@ slot_type(uint8_t slot)
 
 #define HDR_LANES ((int)(sizeof(struct rec_hdr) / 8))
 
-static const int64_t p10[19] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000LL, 10000000000LL, 100000000000LL, 1000000000000LL, 10000000000000LL,
-	100000000000000LL, 1000000000000000LL, 10000000000000000LL, 100000000000000000LL,
-	1000000000000000000LL };
+#define p10 store_p10
 
 /* Header lane i of record lanes l as the value written (against prev p). */
 static int64_t
@@ -218,19 +204,37 @@ before_px(int side, int64_t a, int64_t b)
 	return side ? a < b : a > b;
 }
 
-/* One level, absolute: the price against ref (then ref = the price), the size. */
+/* A size: columns Z (decimal zeros) and Q, or the size model. */
 static int
-lv_put(struct col *c, const struct rec_level *lv, int64_t *ref)
+qty_put(struct enc *x, int side, int kind, int64_t px, int64_t qty)
 {
-	int64_t m, q;
-	uint8_t tzp, tz;
+	int64_t q;
+	uint8_t tz;
 
-	split10(wsub(lv->px, *ref), &m, &tzp);
-	if (col_varint(&c[C_P], zz(m)) < 0 || col_put(&c[C_ZP], &tzp, 1) < 0)
-		return -1;
+	if (x->m)
+		return acm_put_qty(x->m, &x->e, side, kind, px, qty);
+	split10(qty, &q, &tz);
+	return col_put(&x->c[C_Z], &tz, 1) < 0 || col_varint(&x->c[C_Q], zz(q)) < 0 ? -1 : 0;
+}
+
+/* One level, absolute: the price against ref (then ref = the price), the
+ * size.  kind (ACM_PX_*) is the price's context in the size model. */
+static int
+lv_put(struct enc *x, int side, int kind, const struct rec_level *lv, int64_t *ref)
+{
+	int64_t m, step = wsub(lv->px, *ref);
+	uint8_t tzp;
+
 	*ref = lv->px;
-	split10(lv->qty, &q, &tz);
-	return col_put(&c[C_Z], &tz, 1) < 0 || col_varint(&c[C_Q], zz(q)) < 0 ? -1 : 0;
+	if (x->m) {
+		if (acm_put_px(x->m, &x->e, side, kind, step) < 0)
+			return -1;
+	} else {
+		split10(step, &m, &tzp);
+		if (col_varint(&x->c[C_P], zz(m)) < 0 || col_put(&x->c[C_ZP], &tzp, 1) < 0)
+			return -1;
+	}
+	return qty_put(x, side, kind, lv->px, lv->qty);
 }
 
 /*
@@ -246,15 +250,17 @@ lv_put(struct col *c, const struct rec_level *lv, int64_t *ref)
 enum { SE_QTY, SE_SKIP, SE_NEW, SE_END };
 
 static int
-op_put(struct col *c, uint64_t copies, int op)
+op_put(struct enc *x, int side, uint64_t copies, int op)
 {
 	if (copies > (UINT64_MAX >> 2))
 		return -1;
-	return col_varint(&c[C_O], copies << 2 | (uint64_t)op);
+	if (x->m)
+		return acm_put_op(x->m, &x->e, side, copies << 2 | (uint64_t)op);
+	return col_varint(&x->c[C_O], copies << 2 | (uint64_t)op);
 }
 
 static int
-snap_enc(struct col *c, int side, const struct rec_level *lv, uint32_t n, const struct rec_level *pr,
+snap_enc(struct enc *x, int side, const struct rec_level *lv, uint32_t n, const struct rec_level *pr,
     uint32_t m, int64_t *ref)
 {
 	uint32_t i = 0, j = 0;
@@ -265,11 +271,7 @@ snap_enc(struct col *c, int side, const struct rec_level *lv, uint32_t n, const 
 			if (pr[i].qty == lv[j].qty) {
 				run++;
 			} else {
-				int64_t q;
-				uint8_t tz;
-				split10(lv[j].qty, &q, &tz);
-				if (op_put(c, run, SE_QTY) < 0 || col_put(&c[C_Z], &tz, 1) < 0 ||
-				    col_varint(&c[C_Q], zz(q)) < 0)
+				if (op_put(x, side, run, SE_QTY) < 0 || qty_put(x, side, ACM_PX_SNAP, lv[j].px, lv[j].qty) < 0)
 					return -1;
 				run = 0;
 			}
@@ -277,35 +279,65 @@ snap_enc(struct col *c, int side, const struct rec_level *lv, uint32_t n, const 
 			i++;
 			j++;
 		} else if (i < m && before_px(side, pr[i].px, lv[j].px)) {
-			if (op_put(c, run, SE_SKIP) < 0)
+			if (op_put(x, side, run, SE_SKIP) < 0)
 				return -1;
 			run = 0;
 			i++;
 		} else {
-			if (op_put(c, run, SE_NEW) < 0 || lv_put(c, &lv[j], ref) < 0)
+			if (op_put(x, side, run, SE_NEW) < 0 || lv_put(x, side, ACM_PX_SNAP, &lv[j], ref) < 0)
 				return -1;
 			run = 0;
 			j++;
 		}
 	}
-	return op_put(c, run, SE_END);
+	return op_put(x, side, run, SE_END);
+}
+
+/* The columns back to back behind their count and lengths. */
+static int
+cols_join(struct col *const *cols, int ncols, void **out, size_t *out_len)
+{
+	struct col o = { 0 };
+	int i;
+
+	if (col_varint(&o, (uint64_t)ncols) < 0)
+		goto fail;
+	for (i = 0; i < ncols; i++)
+		if (col_varint(&o, cols[i]->len) < 0)
+			goto fail;
+	for (i = 0; i < ncols; i++)
+		if (cols[i]->len && col_put(&o, cols[i]->p, cols[i]->len) < 0)
+			goto fail;
+	*out = o.p;
+	*out_len = o.len;
+	return 0;
+fail:
+	free(o.p);
+	return -1;
 }
 
 int
 store_codec_encode(int codec, const void *recs, size_t len, uint32_t n, void **out, size_t *out_len)
 {
-	struct col c[C_N];
+	struct enc x;
+	struct col *c = x.c;
 	struct prev *pv = calloc(1, sizeof *pv);
 	struct store_pred pred;
 	const unsigned char *base = recs;
 	size_t off = 0;
 	uint32_t k;
-	int i, rc = -1, ncols = codec == STORE_CODEC_COLS2 ? C_N : C_N_COLS;
+	int i, rc = -1, ncols = codec == STORE_CODEC_COLS ? C_N_COLS : C_N;
+	int predict = codec == STORE_CODEC_COLS2 || codec == STORE_CODEC_AC;
 
-	memset(c, 0, sizeof c);
+	memset(&x, 0, sizeof x);
 	store_pred_init(&pred);
-	if (!pv || (codec != STORE_CODEC_COLS && codec != STORE_CODEC_COLS2))
+	if (!pv || (codec != STORE_CODEC_COLS && codec != STORE_CODEC_COLS2 && codec != STORE_CODEC_AC))
 		goto out;
+	if (codec == STORE_CODEC_AC) {
+		if (!(x.m = acm_new()))
+			goto out;
+		ac_enc_init(&x.e);
+	}
 	for (k = 0; k < n; k++) {
 		struct rec_hdr h;
 		size_t fixed;
@@ -322,11 +354,11 @@ store_codec_encode(int codec, const void *recs, size_t len, uint32_t n, void **o
 		nl = (int)(fixed / 8);
 		memcpy(l, base + off, fixed);
 		t = slot_of(&h);
-		if (col_put(&c[C_T], &t, 1) < 0)
+		if (x.m ? acm_put_slot(x.m, &x.e, t) < 0 : col_put(&c[C_T], &t, 1) < 0)
 			goto out;
 		for (i = 0; i < nl; i++) {
 			int64_t v = i < HDR_LANES ? hdr_enc(i, l, pv->lane[t]) : wsub(l[i], pv->lane[t][i]);
-			if (put_f(&c[C_F], v) < 0)
+			if (x.m ? acm_put_lane(x.m, &x.e, t, i, v, l[i], pv->lane[t][i]) < 0 : put_f(&c[C_F], v) < 0)
 				goto out;
 		}
 		if (h.type == REC_DELTA || h.type == REC_SNAPSHOT) {
@@ -340,20 +372,23 @@ store_codec_encode(int codec, const void *recs, size_t len, uint32_t n, void **o
 				pv->first_px[t][0] = lv[0].px;
 			if (na)
 				pv->first_px[t][1] = lv[nb].px;
-			if (codec == STORE_CODEC_COLS2 && h.type == REC_SNAPSHOT) {
+			if (predict && h.type == REC_SNAPSHOT) {
 				for (int s = 0; s < 2; s++) {
 					const struct rec_level *pr, *sl = s ? lv + nb : lv;
 					uint32_t m, sn = s ? na : nb;
 					if (store_pred_side(&pred, s, &pr, &m) < 0 ||
-					    snap_enc(c, s, sl, sn, pr, m, &ref[s]) < 0 ||
+					    snap_enc(&x, s, sl, sn, pr, m, &ref[s]) < 0 ||
 					    store_pred_snapshot(&pred, s, sl, sn) < 0)
 						goto out;
 				}
 			} else {
-				for (j = 0; j < nb + na; j++)
-					if (lv_put(c, &lv[j], &ref[j >= nb]) < 0)
+				for (j = 0; j < nb + na; j++) {
+					int s = j >= nb;
+					int kind = j == 0 || j == nb ? ACM_PX_FIRST : ACM_PX_NEXT;
+					if (lv_put(&x, s, kind, &lv[j], &ref[s]) < 0)
 						goto out;
-				if (codec == STORE_CODEC_COLS2 && (store_pred_delta(&pred, 0, lv, nb) < 0 ||
+				}
+				if (predict && (store_pred_delta(&pred, 0, lv, nb) < 0 ||
 				    store_pred_delta(&pred, 1, lv + nb, na) < 0))
 					goto out;
 			}
@@ -365,26 +400,25 @@ store_codec_encode(int codec, const void *recs, size_t len, uint32_t n, void **o
 	}
 	if (off != len)
 		goto out;
-	{
-		struct col o = { 0 };
-		if (col_varint(&o, (uint64_t)ncols) < 0)
+	if (x.m) {
+		/* STORE_CODEC_AC: the coded stream, then the raw bytes. */
+		struct col ac, *two[2] = { &ac, &c[C_R] };
+		if (ac_enc_finish(&x.e) < 0)
 			goto out;
-		for (i = 0; i < ncols; i++)
-			if (col_varint(&o, c[i].len) < 0)
-				goto fail_o;
-		for (i = 0; i < ncols; i++)
-			if (c[i].len && col_put(&o, c[i].p, c[i].len) < 0)
-				goto fail_o;
-		*out = o.p;
-		*out_len = o.len;
-		rc = 0;
-		goto out;
-fail_o:
-		free(o.p);
+		ac.p = x.e.p;
+		ac.len = x.e.len;
+		rc = cols_join(two, 2, out, out_len);
+	} else {
+		struct col *all[C_N];
+		for (i = 0; i < C_N; i++)
+			all[i] = &c[i];
+		rc = cols_join(all, ncols, out, out_len);
 	}
 out:
 	for (i = 0; i < C_N; i++)
 		free(c[i].p);
+	free(x.e.p);
+	acm_free(x.m);
 	store_pred_free(&pred);
 	free(pv);
 	return rc;
@@ -432,12 +466,22 @@ get_f(struct rd *r, int64_t *out)
 	return 0;
 }
 
+/* Where the decoder's values come from (struct enc's inverse). */
+struct dec {
+	struct rd c[C_N];
+	struct acm *m;          /* NULL: columns */
+	struct ac_dec d;
+};
+
 static int
-qty_get(struct rd *c, int64_t *qty)
+qty_get(struct dec *x, int side, int kind, int64_t px, int64_t *qty)
 {
+	struct rd *c = x->c;
 	uint64_t v;
 	uint8_t tz;
 
+	if (x->m)
+		return acm_get_qty(x->m, &x->d, side, kind, px, qty);
 	if (c[C_Z].pos >= c[C_Z].len || rd_varint(&c[C_Q], &v) < 0)
 		return -1;
 	tz = c[C_Z].p[c[C_Z].pos++];
@@ -448,24 +492,32 @@ qty_get(struct rd *c, int64_t *qty)
 }
 
 static int
-lv_get(struct rd *c, struct rec_level *lv, int64_t *ref)
+lv_get(struct dec *x, int side, int kind, struct rec_level *lv, int64_t *ref)
 {
+	struct rd *c = x->c;
+	int64_t step;
 	uint64_t v;
 	uint8_t tz;
 
-	if (rd_varint(&c[C_P], &v) < 0 || c[C_ZP].pos >= c[C_ZP].len)
-		return -1;
-	tz = c[C_ZP].p[c[C_ZP].pos++];
-	if (tz > 18)
-		return -1;
-	lv->px = wadd((int64_t)((uint64_t)unzz(v) * (uint64_t)p10[tz]), *ref);
+	if (x->m) {
+		if (acm_get_px(x->m, &x->d, side, kind, &step) < 0)
+			return -1;
+	} else {
+		if (rd_varint(&c[C_P], &v) < 0 || c[C_ZP].pos >= c[C_ZP].len)
+			return -1;
+		tz = c[C_ZP].p[c[C_ZP].pos++];
+		if (tz > 18)
+			return -1;
+		step = (int64_t)((uint64_t)unzz(v) * (uint64_t)p10[tz]);
+	}
+	lv->px = wadd(step, *ref);
 	*ref = lv->px;
-	return qty_get(c, &lv->qty);
+	return qty_get(x, side, kind, lv->px, &lv->qty);
 }
 
 /* The inverse of snap_enc; every count is checked against n and m. */
 static int
-snap_dec(struct rd *c, struct rec_level *lv, uint32_t n, const struct rec_level *pr, uint32_t m,
+snap_dec(struct dec *x, int side, struct rec_level *lv, uint32_t n, const struct rec_level *pr, uint32_t m,
     int64_t *ref)
 {
 	uint32_t i = 0, j = 0;
@@ -473,7 +525,7 @@ snap_dec(struct rd *c, struct rec_level *lv, uint32_t n, const struct rec_level 
 	for (;;) {
 		uint64_t v, run;
 		int op;
-		if (rd_varint(&c[C_O], &v) < 0)
+		if (x->m ? acm_get_op(x->m, &x->d, side, &v) < 0 : rd_varint(&x->c[C_O], &v) < 0)
 			return -1;
 		run = v >> 2;
 		op = (int)(v & 3);
@@ -491,8 +543,9 @@ snap_dec(struct rd *c, struct rec_level *lv, uint32_t n, const struct rec_level 
 				return -1;
 			lv[j].px = pr[i++].px;
 			*ref = lv[j].px;
-			if (qty_get(c, &lv[j++].qty) < 0)
+			if (qty_get(x, side, ACM_PX_SNAP, lv[j].px, &lv[j].qty) < 0)
 				return -1;
+			j++;
 			break;
 		case SE_SKIP:
 			if (i >= m)
@@ -500,7 +553,7 @@ snap_dec(struct rd *c, struct rec_level *lv, uint32_t n, const struct rec_level 
 			i++;
 			break;
 		case SE_NEW:
-			if (j >= n || lv_get(c, &lv[j++], ref) < 0)
+			if (j >= n || lv_get(x, side, ACM_PX_SNAP, &lv[j++], ref) < 0)
 				return -1;
 			break;
 		default:
@@ -509,29 +562,21 @@ snap_dec(struct rd *c, struct rec_level *lv, uint32_t n, const struct rec_level 
 	}
 }
 
-int
-store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t raw_len, uint32_t n,
-    const char **why)
+/* The column layout: count, lengths, columns; 0 or -1. */
+static int
+cols_split(const void *in, size_t in_len, struct rd *c, int ncols)
 {
-	struct rd top = { in, in_len, 0 }, c[C_N];
-	struct prev *pv;
-	struct store_pred pred;
-	unsigned char *o = out;
-	size_t off = 0, at;
+	struct rd top = { in, in_len, 0 };
 	uint64_t v, nc;
-	uint32_t k;
-	int i, rc = -1, ncols = codec == STORE_CODEC_COLS2 ? C_N : C_N_COLS;
+	size_t at;
+	int i;
 
-	*why = "bad column layout";
-	memset(c, 0, sizeof c);
 	if (rd_varint(&top, &nc) < 0 || nc != (uint64_t)ncols)
 		return -1;
 	for (i = 0; i < ncols; i++) {
-		if (rd_varint(&top, &v) < 0)
+		if (rd_varint(&top, &v) < 0 || v > in_len)
 			return -1;
 		c[i].len = (size_t)v;
-		if (v > in_len)
-			return -1;
 	}
 	at = top.pos;
 	for (i = 0; i < ncols; i++) {
@@ -541,10 +586,40 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 		c[i].pos = 0;
 		at += c[i].len;
 	}
-	if (at != in_len)
+	return at == in_len ? 0 : -1;
+}
+
+int
+store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t raw_len, uint32_t n,
+    const char **why)
+{
+	struct dec x;
+	struct rd *c = x.c;
+	struct prev *pv;
+	struct store_pred pred;
+	unsigned char *o = out;
+	size_t off = 0;
+	uint32_t k;
+	int i, rc = -1, ncols = codec == STORE_CODEC_COLS ? C_N_COLS : C_N;
+	int predict = codec == STORE_CODEC_COLS2 || codec == STORE_CODEC_AC;
+
+	*why = "bad column layout";
+	memset(&x, 0, sizeof x);
+	if (codec != STORE_CODEC_COLS && codec != STORE_CODEC_COLS2 && codec != STORE_CODEC_AC)
 		return -1;
+	if (codec == STORE_CODEC_AC) {
+		struct rd two[2];
+		if (cols_split(in, in_len, two, 2) < 0)
+			return -1;
+		c[C_R] = two[1];
+		ac_dec_init(&x.d, two[0].p, two[0].len);
+		ncols = 0;      /* no column but R to check at the end */
+	} else if (cols_split(in, in_len, c, ncols) < 0) {
+		return -1;
+	}
 	pv = calloc(1, sizeof *pv);
-	if (!pv) {
+	if (!pv || (codec == STORE_CODEC_AC && !(x.m = acm_new()))) {
+		free(pv);
 		*why = "out of memory";
 		return -1;
 	}
@@ -558,9 +633,14 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 		uint32_t rlen;
 		int nl;
 
-		if (c[C_T].pos >= c[C_T].len)
-			goto out;
-		slot = c[C_T].p[c[C_T].pos++];
+		if (x.m) {
+			if (acm_get_slot(x.m, &x.d, &slot) < 0)
+				goto out;
+		} else {
+			if (c[C_T].pos >= c[C_T].len)
+				goto out;
+			slot = c[C_T].p[c[C_T].pos++];
+		}
 		if (slot == 0 || slot >= SLOTS)
 			goto out;
 		type = slot_type(slot);
@@ -570,9 +650,14 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 		nl = (int)(fixed / 8);
 		for (i = 0; i < nl; i++) {
 			int64_t fv;
-			if (get_f(&c[C_F], &fv) < 0)
+			int abs = 0;
+			if (x.m ? acm_get_lane(x.m, &x.d, slot, i, pv->lane[slot][i], &fv, &abs) < 0 :
+			    get_f(&c[C_F], &fv) < 0)
 				goto out;
-			l[i] = i < HDR_LANES ? hdr_dec(i, fv, l, pv->lane[slot]) : wadd(fv, pv->lane[slot][i]);
+			if (abs)
+				l[i] = fv;
+			else
+				l[i] = i < HDR_LANES ? hdr_dec(i, fv, l, pv->lane[slot]) : wadd(fv, pv->lane[slot][i]);
 		}
 		memcpy(o + off, l, fixed);
 		memcpy(&rlen, (const char *)l + offsetof(struct rec_hdr, len), sizeof rlen);
@@ -585,7 +670,7 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 			levels_of(o + off, type, &nb, &na, ref, pv);
 			if ((uint64_t)fixed + ((uint64_t)nb + na) * sizeof *lv != rlen)
 				goto out;
-			if (codec == STORE_CODEC_COLS2 && type == REC_SNAPSHOT) {
+			if (predict && type == REC_SNAPSHOT) {
 				for (int s = 0; s < 2; s++) {
 					const struct rec_level *pr;
 					struct rec_level *sl = s ? lv + nb : lv;
@@ -594,7 +679,7 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 						*why = "out of memory";
 						goto out;
 					}
-					if (snap_dec(c, sl, sn, pr, m, &ref[s]) < 0)
+					if (snap_dec(&x, s, sl, sn, pr, m, &ref[s]) < 0)
 						goto out;
 					if (store_pred_snapshot(&pred, s, sl, sn) < 0) {
 						*why = "out of memory";
@@ -602,10 +687,13 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 					}
 				}
 			} else {
-				for (j = 0; j < nb + na; j++)
-					if (lv_get(c, &lv[j], &ref[j >= nb]) < 0)
+				for (j = 0; j < nb + na; j++) {
+					int s = j >= nb;
+					int kind = j == 0 || j == nb ? ACM_PX_FIRST : ACM_PX_NEXT;
+					if (lv_get(&x, s, kind, &lv[j], &ref[s]) < 0)
 						goto out;
-				if (codec == STORE_CODEC_COLS2 && (store_pred_delta(&pred, 0, lv, nb) < 0 ||
+				}
+				if (predict && (store_pred_delta(&pred, 0, lv, nb) < 0 ||
 				    store_pred_delta(&pred, 1, lv + nb, na) < 0)) {
 					*why = "out of memory";
 					goto out;
@@ -626,7 +714,7 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 		memcpy(pv->lane[slot], l, fixed);
 		off += rlen;
 	}
-	if (off != raw_len)
+	if (off != raw_len || c[C_R].pos != c[C_R].len || (x.m && x.d.err))
 		goto out;
 	for (i = 0; i < ncols; i++)
 		if (c[i].pos != c[i].len)
@@ -634,6 +722,7 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 	rc = 0;
 out:
 	store_pred_free(&pred);
+	acm_free(x.m);
 	free(pv);
 	return rc;
 }

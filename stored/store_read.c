@@ -28,7 +28,6 @@ store_seg_scan(const char *path, int verify_data, struct store_seg_info *info,
 		return -1;
 	snprintf(info->path, sizeof info->path, "%s", path);
 	info->hdr = s.hdr;
-	info->reg = s.reg;
 	info->sealed = s.sealed;
 	info->size = s.size;
 	while (store_seg_next_block(&s, &bh, &off, fn, arg) == 1) {
@@ -60,6 +59,20 @@ store_seg_scan(const char *path, int verify_data, struct store_seg_info *info,
 	info->torn_tail = s.tail;
 	free(buf);
 	free(cbuf);
+	store_seg_close(&s);
+	return 0;
+}
+
+int
+store_seg_reg(const char *path, struct inst_registry *reg, char *err, size_t errlen)
+{
+	struct store_seg s;
+
+	inst_reg_init(reg, 0);
+	if (store_seg_open(&s, path, err, errlen) < 0)
+		return -1;
+	*reg = s.reg;   /* handed over: close must not free it */
+	inst_reg_init(&s.reg, 0);
 	store_seg_close(&s);
 	return 0;
 }

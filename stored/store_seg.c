@@ -34,6 +34,10 @@ store_reg_find(const struct inst_registry *reg, uint32_t id)
 {
 	int i;
 
+	/* ids are positions (inst.h), so this is the answer; any other
+	 * table a segment may hold is searched */
+	if (id >= 1 && id <= (uint32_t)reg->n && reg->v[id - 1].id == id)
+		return &reg->v[id - 1];
 	for (i = 0; i < reg->n; i++)
 		if (reg->v[i].id == id)
 			return &reg->v[i];
@@ -108,13 +112,12 @@ store_seg_open(struct store_seg *s, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a store segment (bad magic)", path);
 		goto fail;
 	}
-	if (s->hdr.version != STORE_VERSION) {
-		snprintf(err, errlen, "%s: segment version %u, this build reads %u", path,
-		    s->hdr.version, STORE_VERSION);
+	if (s->hdr.version < STORE_VERSION_MIN || s->hdr.version > STORE_VERSION) {
+		snprintf(err, errlen, "%s: segment version %u, this build reads versions %u to %u", path,
+		    s->hdr.version, STORE_VERSION_MIN, STORE_VERSION);
 		goto fail;
 	}
 	if (s->hdr.hdr_len < sizeof s->hdr || s->hdr.hdr_len > STORE_SEG_HDR_MAX ||
-	    s->hdr.n_inst > INST_MAX ||
 	    s->hdr.hdr_len != sizeof s->hdr + s->hdr.n_inst * sizeof(struct store_inst_disk) ||
 	    s->hdr.hdr_len > s->size) {
 		snprintf(err, errlen, "%s: bad segment header length", path);
@@ -139,9 +142,14 @@ store_seg_open(struct store_seg *s, const char *path, char *err, size_t errlen)
 	s->hdr.exchange[sizeof s->hdr.exchange - 1] = 0;
 	s->hdr.symbol[sizeof s->hdr.symbol - 1] = 0;
 	d = (struct store_inst_disk *)(buf + sizeof s->hdr);
+	inst_reg_init(&s->reg, INST_LIMIT);
+	if (s->hdr.n_inst && !(s->reg.v = malloc(s->hdr.n_inst * sizeof *s->reg.v))) {
+		snprintf(err, errlen, "%s: out of memory for %u instruments", path, (unsigned)s->hdr.n_inst);
+		goto fail;
+	}
 	for (i = 0; i < s->hdr.n_inst; i++)
 		store_inst_from_disk(&d[i], &s->reg.v[i]);
-	s->reg.n = s->hdr.n_inst;
+	s->reg.n = s->reg.cap = s->hdr.n_inst;
 	free(buf);
 	s->off = s->hdr.hdr_len;
 	s->data_end = s->hdr.hdr_len;
@@ -151,6 +159,7 @@ fail:
 	free(buf);
 	close(s->fd);
 	s->fd = -1;
+	inst_reg_free(&s->reg);
 	return -1;
 }
 
@@ -186,6 +195,7 @@ store_seg_close(struct store_seg *s)
 	s->fd = -1;
 	free(s->idx);
 	s->idx = NULL;
+	inst_reg_free(&s->reg);
 }
 
 int
@@ -201,7 +211,8 @@ store_block_hdr_ok(const struct store_block_hdr *bh, const char **why)
 		return *why = "block header crc mismatch", -1;
 	if (bh->hdr_len != sizeof *bh)
 		return *why = "bad block header length", -1;
-	if (bh->codec != STORE_CODEC_ZSTD && bh->codec != STORE_CODEC_COLS && bh->codec != STORE_CODEC_COLS2)
+	if (bh->codec != STORE_CODEC_ZSTD && bh->codec != STORE_CODEC_COLS && bh->codec != STORE_CODEC_COLS2 &&
+	    bh->codec != STORE_CODEC_AC)
 		return *why = "unknown block codec", -1;
 	if (bh->raw_len > STORE_MAX_RAW || bh->comp_len > STORE_MAX_RAW)
 		return *why = "block larger than the limit", -1;
@@ -351,7 +362,7 @@ store_block_read(struct store_seg *s, const struct store_block_hdr *bh, uint64_t
 		return *why = "cannot read block data", -1;
 	if (store_crc32c(0, *cbuf, bh->comp_len) != bh->data_crc)
 		return *why = "block data crc mismatch", -1;
-	if (bh->codec == STORE_CODEC_COLS || bh->codec == STORE_CODEC_COLS2) {
+	if (bh->codec == STORE_CODEC_COLS || bh->codec == STORE_CODEC_COLS2 || bh->codec == STORE_CODEC_AC) {
 		unsigned long long cl = ZSTD_getFrameContentSize(*cbuf, bh->comp_len);
 		void *cols;
 		int rc;

@@ -25,7 +25,8 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-#define MAX_STREAMS (INST_MAX + 8)
+/* streams: one per book plus raw and sys ones (STREAMS_EXTRA), sized from the registry */
+#define STREAMS_EXTRA 8
 #define MAX_RINGS 8
 
 struct ring_mark {
@@ -46,6 +47,8 @@ struct wstream {
 	int64_t seg_hour;
 	uint64_t seg_end;           /* end of the last durable block */
 	uint32_t block_no;
+	int max_codec;              /* the newest codec its version admits (a continued
+	                             * version-2 segment stays readable by version-2 readers) */
 	struct store_idx_ent *idx;
 	uint32_t n_idx, cap_idx;
 	int dirty;                  /* written since the last fdatasync */
@@ -73,9 +76,13 @@ struct store_writer {
 	int codec;              /* enum store_codec of new blocks */
 	size_t block_max;
 	ZSTD_CCtx *cctx;
-	void *cbuf;
-	size_t ccap;
-	struct wstream s[MAX_STREAMS];
+	void *cbuf[2];          /* compressed blocks: the one kept, and a try in another codec */
+	size_t ccap[2];
+	int cbuf_slot;
+	struct wstream *s;      /* ns: the registry's books + STREAMS_EXTRA */
+	int ns;
+	int *by_inst;           /* instrument id (< nby) -> book stream index + 1, 0 = none yet */
+	int nby;
 	struct store_writer_stats st;
 };
 
@@ -301,6 +308,7 @@ recover_segment(struct store_writer *w, struct wstream *s, const char *path, int
 	if (keep_open) {
 		s->fd = fd;
 		s->seg_end = end;
+		s->max_codec = store_version_codec(seg.hdr.version);
 	} else {
 		close(fd);
 	}
@@ -379,7 +387,11 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 	}
 	if (kind == STORE_K_SYS)
 		exch = EX_NONE;
-	for (i = 0; i < MAX_STREAMS; i++) {
+	/* a book's stream by its id: this runs per record, over as many
+	 * streams as books */
+	if (kind == STORE_K_BOOK && inst < (uint32_t)w->nby && w->by_inst[inst])
+		return &w->s[w->by_inst[inst] - 1];
+	for (i = 0; i < w->ns; i++) {
 		s = &w->s[i];
 		if (!s->used) {
 			if (!fr)
@@ -415,6 +427,8 @@ stream_for(struct store_writer *w, const struct rec_hdr *h, int exch_hint, char 
 		s->used = 0;
 		return NULL;
 	}
+	if (kind == STORE_K_BOOK && inst < (uint32_t)w->nby)
+		w->by_inst[inst] = (int)(s - w->s) + 1;
 	return s;
 }
 
@@ -580,7 +594,7 @@ create:
 	}
 	h = (struct store_seg_hdr *)buf;
 	h->magic = STORE_SEG_MAGIC;
-	h->version = STORE_VERSION;
+	h->version = store_codec_version(w->codec);
 	h->hdr_len = (uint32_t)hl;
 	h->schema_hash = rec_schema_hash();
 	h->hour_ns = hour;
@@ -604,6 +618,7 @@ create:
 	s->fd = fd;
 	s->seg_hour = hour;
 	s->seg_end = hl;
+	s->max_codec = store_version_codec(store_codec_version(w->codec));
 	s->block_no = 0;
 	s->n_idx = 0;
 	w->st.segments++;
@@ -611,15 +626,54 @@ create:
 }
 
 /* Append the pending block to the open segment (not synced yet). */
+#define SMALL_BLOCK (64u << 10)
+
+/* The pending block of s in codec (the plain codec if a record does not fit
+ * the columns) into w->cbuf[slot]: *clen bytes, *used the codec it got. */
+static int
+compress_as(struct store_writer *w, struct wstream *s, int codec, int slot, size_t *clen, int *used,
+    char *err, size_t errlen)
+{
+	size_t bound, cols_len = 0, src_len, n;
+	void *cols = NULL;
+	const void *src;
+
+	if (store_codec_encode(codec, s->buf, s->len, s->n, &cols, &cols_len) < 0) {
+		codec = STORE_CODEC_ZSTD;
+		cols = NULL;
+	}
+	src = cols ? cols : s->buf;
+	src_len = cols ? cols_len : s->len;
+	bound = ZSTD_compressBound(src_len);
+	if (w->ccap[slot] < bound) {
+		void *p = realloc(w->cbuf[slot], bound);
+		if (!p) {
+			free(cols);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		w->cbuf[slot] = p;
+		w->ccap[slot] = bound;
+	}
+	n = ZSTD_compressCCtx(w->cctx, w->cbuf[slot], w->ccap[slot], src, src_len, w->level);
+	free(cols);
+	if (ZSTD_isError(n)) {
+		snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(n));
+		return -1;
+	}
+	*clen = n;
+	*used = codec;
+	return 0;
+}
+
 static int
 write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, size_t errlen)
 {
 	struct store_block_hdr bh;
 	struct store_idx_ent e;
 	struct iovec v[2];
-	size_t bound, clen, off, cols_len = 0, src_len;
-	void *cols = NULL;
-	const void *src;
+	size_t clen, off;
+	void *cbuf;
 	int codec;
 
 	if (!s->n)
@@ -630,31 +684,25 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 		h->stage_ns[STAGE_STORE] = now;
 		off += h->len;
 	}
-	/* Columns first (store_codec.c); the plain codec if a record does not fit them. */
-	codec = w->codec;
-	if (store_codec_encode(codec, s->buf, s->len, s->n, &cols, &cols_len) < 0) {
-		codec = STORE_CODEC_ZSTD;
-		cols = NULL;
-	}
-	src = cols ? cols : s->buf;
-	src_len = cols ? cols_len : s->len;
-	bound = ZSTD_compressBound(src_len);
-	if (w->ccap < bound) {
-		void *p = realloc(w->cbuf, bound);
-		if (!p) {
-			free(cols);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		w->cbuf = p;
-		w->ccap = bound;
-	}
-	clen = ZSTD_compressCCtx(w->cctx, w->cbuf, w->ccap, src, src_len, w->level);
-	free(cols);
-	if (ZSTD_isError(clen)) {
-		snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(clen));
+	codec = w->codec < s->max_codec ? w->codec : s->max_codec;
+	if (compress_as(w, s, codec, w->cbuf_slot, &clen, &codec, err, errlen) < 0)
 		return -1;
+	/* Codec 4's models start afresh in every block and need some records to
+	 * learn: below SMALL_BLOCK bytes codec 3 is often smaller (10 deltas a
+	 * block: 7 % smaller, bench_store 10), so a small block is coded both
+	 * ways and the smaller kept (small blocks are cheap to code twice). */
+	if (codec == STORE_CODEC_AC && s->len < SMALL_BLOCK) {
+		size_t clen3;
+		int codec3;
+		if (compress_as(w, s, STORE_CODEC_COLS2, !w->cbuf_slot, &clen3, &codec3, err, errlen) < 0)
+			return -1;
+		if (clen3 < clen) {
+			w->cbuf_slot = !w->cbuf_slot;
+			clen = clen3;
+			codec = codec3;
+		}
 	}
+	cbuf = w->cbuf[w->cbuf_slot];
 	memset(&bh, 0, sizeof bh);
 	bh.magic = STORE_BLOCK_MAGIC;
 	bh.hdr_len = sizeof bh;
@@ -663,7 +711,7 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 	bh.n_records = s->n;
 	bh.raw_len = (uint32_t)s->len;
 	bh.comp_len = (uint32_t)clen;
-	bh.data_crc = store_crc32c(0, w->cbuf, clen);
+	bh.data_crc = store_crc32c(0, cbuf, clen);
 	bh.min_ns = s->min_ns;
 	bh.max_ns = s->max_ns;
 	bh.first_id = s->first_id;
@@ -677,7 +725,7 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 	bh.hdr_crc = store_crc32c(0, &bh, sizeof bh);
 	v[0].iov_base = &bh;
 	v[0].iov_len = sizeof bh;
-	v[1].iov_base = w->cbuf;
+	v[1].iov_base = cbuf;
 	v[1].iov_len = clen;
 	if (write_all(s->fd, v, 2, s->seg_end) < 0) {
 		snprintf(err, errlen, "%s/%s: write: %s", s->exchange, s->symbol, strerror(errno));
@@ -795,10 +843,47 @@ seal_segment(struct store_writer *w, struct wstream *s, char *err, size_t errlen
 	return 0;
 }
 
-void
-store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg)
+/* w->reg becomes a copy of reg, and the stream table grows to match (new
+ * streams zeroed; existing ones keep their place). */
+static int
+take_reg(struct store_writer *w, const struct inst_registry *reg, char *err, size_t errlen)
 {
-	w->reg = *reg;
+	struct inst_registry nr;
+	int ns = reg->n + STREAMS_EXTRA;
+
+	if (inst_reg_copy(&nr, reg) < 0)
+		return snprintf(err, errlen, "out of memory for %d instruments", reg->n), -1;
+	if (ns > w->ns) {
+		struct wstream *s = realloc(w->s, (size_t)ns * sizeof *s);
+
+		if (!s) {
+			inst_reg_free(&nr);
+			return snprintf(err, errlen, "out of memory for %d streams", ns), -1;
+		}
+		memset(s + w->ns, 0, (size_t)(ns - w->ns) * sizeof *s);
+		w->s = s;
+		w->ns = ns;
+	}
+	if (reg->n + 1 > w->nby) {
+		int *bi = realloc(w->by_inst, ((size_t)reg->n + 1) * sizeof *bi);
+
+		if (!bi) {
+			inst_reg_free(&nr);
+			return snprintf(err, errlen, "out of memory for %d streams", ns), -1;
+		}
+		memset(bi + w->nby, 0, (size_t)(reg->n + 1 - w->nby) * sizeof *bi);
+		w->by_inst = bi;
+		w->nby = reg->n + 1;
+	}
+	inst_reg_free(&w->reg);
+	w->reg = nr;
+	return 0;
+}
+
+int
+store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg, char *err, size_t errlen)
+{
+	return take_reg(w, reg, err, errlen);
 }
 
 struct store_writer *
@@ -813,11 +898,18 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(w->root, sizeof w->root, "%s", o->root);
-	w->reg = *o->reg;
+	if (take_reg(w, o->reg, err, errlen) < 0) {
+		free(w);
+		return NULL;
+	}
 	w->level = o->zstd_level ? o->zstd_level : 3;
-	w->codec = o->codec ? o->codec : STORE_CODEC_COLS2;
-	if (w->codec != STORE_CODEC_ZSTD && w->codec != STORE_CODEC_COLS && w->codec != STORE_CODEC_COLS2) {
+	w->codec = o->codec ? o->codec : STORE_CODEC_AC;
+	if (w->codec != STORE_CODEC_ZSTD && w->codec != STORE_CODEC_COLS && w->codec != STORE_CODEC_COLS2 &&
+	    w->codec != STORE_CODEC_AC) {
 		snprintf(err, errlen, "unknown store codec %d", o->codec);
+		inst_reg_free(&w->reg);
+		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -826,6 +918,9 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 	if (!w->cctx || mkdirs(w->root) < 0) {
 		snprintf(err, errlen, "%s: %s", w->root, w->cctx ? strerror(errno) : "zstd context");
 		ZSTD_freeCCtx(w->cctx);
+		inst_reg_free(&w->reg);
+		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -834,6 +929,9 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 	n = store_streams(w->root, &v, err, errlen);
 	if (n < 0) {
 		ZSTD_freeCCtx(w->cctx);
+		inst_reg_free(&w->reg);
+		free(w->s);
+		free(w->by_inst);
 		free(w);
 		return NULL;
 	}
@@ -938,14 +1036,14 @@ store_writer_commit(struct store_writer *w, char *err, size_t errlen)
 	int64_t now = now_ns();
 	int i, rc = 0;
 
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < w->ns; i++) {
 		struct wstream *s = &w->s[i];
 		if (!s->used || s->fd < 0)
 			continue;
 		if (write_block(w, s, now, err, errlen) < 0)
 			rc = -1;
 	}
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < w->ns; i++) {
 		struct wstream *s = &w->s[i];
 		if (!s->used || s->fd < 0)
 			continue;
@@ -965,7 +1063,7 @@ store_writer_pending(const struct store_writer *w)
 	size_t n = 0;
 	int i;
 
-	for (i = 0; i < MAX_STREAMS; i++)
+	for (i = 0; i < w->ns; i++)
 		if (w->s[i].used)
 			n += w->s[i].len;
 	return n;
@@ -983,7 +1081,7 @@ store_writer_last_seq(const struct store_writer *w, uint64_t ring_id)
 	uint64_t m = 0, v;
 	int i;
 
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < w->ns; i++) {
 		if (!w->s[i].used)
 			continue;
 		v = mark_get(w->s[i].marks, w->s[i].n_marks, ring_id);
@@ -1007,7 +1105,7 @@ store_writer_close(struct store_writer *w, char *err, size_t errlen)
 	}
 	if (store_writer_commit(w, err, errlen) < 0)
 		rc = -1;
-	for (i = 0; i < MAX_STREAMS; i++) {
+	for (i = 0; i < w->ns; i++) {
 		struct wstream *s = &w->s[i];
 		if (!s->used)
 			continue;
@@ -1019,7 +1117,11 @@ store_writer_close(struct store_writer *w, char *err, size_t errlen)
 		free(s->idx);
 	}
 	ZSTD_freeCCtx(w->cctx);
-	free(w->cbuf);
+	free(w->cbuf[0]);
+	free(w->cbuf[1]);
+	inst_reg_free(&w->reg);
+	free(w->s);
+	free(w->by_inst);
 	free(w);
 	return rc;
 }

@@ -26,7 +26,7 @@ struct store_writer_opts {
 	const struct inst_registry *reg;  /* instruments (copied into every segment) */
 	int zstd_level;                   /* 1..19 */
 	size_t block_max;                 /* write a stream's block once it holds this many bytes */
-	int codec;                        /* enum store_codec of the blocks (0 = STORE_CODEC_COLS2);
+	int codec;                        /* enum store_codec of the blocks (0 = STORE_CODEC_AC);
 	                                   * the older codecs are kept for benches against them */
 };
 
@@ -45,8 +45,9 @@ struct store_writer;
 struct store_writer *store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen);
 /* The registry grew (instruments appended, ids of the others unchanged: a
  * tool that adopts the instruments a capture names): take the new copy;
- * segments opened from now on carry it. */
-void store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg);
+ * segments opened from now on carry it.  0, or -1 with err (out of memory;
+ * the writer keeps the old one). */
+int store_writer_set_reg(struct store_writer *w, const struct inst_registry *reg, char *err, size_t errlen);
 /*
  * Add one record (rec_check already passed) read from the ring ring_id at seq.
  * exch_hint: the exchange whose raw stream gets records without an instrument

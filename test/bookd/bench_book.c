@@ -319,7 +319,7 @@ main(void)
 	static struct fp f;
 	struct upd *u = make_stream(ib, ia);
 	struct q qb, qf, ql;
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct bk_cfg bc;
 	struct parse_ctx pc;
 	struct bk_sink sink = {&f, fp_record, NULL};
@@ -349,7 +349,7 @@ main(void)
 	    "\"baseline_bestfirst_binsearch\": %.1f, \"baseline_linear\": %.1f}\n", qb.mean, qf.mean, ql.mean);
 
 	/* full path: JSON -> parse -> keeper -> output records */
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	in = inst_get(&reg, 1);
 	bk_cfg_defaults(&bc);

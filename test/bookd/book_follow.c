@@ -150,7 +150,7 @@ on_record(struct fbook *f, const struct rec_hdr *h)
 int
 main(int argc, char **argv)
 {
-	static struct fbook fb[INST_MAX + 1];
+	struct fbook *fb;
 	struct inst_registry reg;
 	struct cfg_cli cli;
 	struct cfg *cfg;
@@ -177,6 +177,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "book_follow: %s\n", err);
 		return 2;
 	}
+	fb = calloc((size_t)reg.n + 1, sizeof *fb);
+	if (!fb) {
+		fprintf(stderr, "book_follow: out of memory\n");
+		return 1;
+	}
 	for (int i = 0; i < reg.n; i++) {
 		fb[reg.v[i].id].in = &reg.v[i];
 		fb[reg.v[i].id].b = book_new(50000);
@@ -201,7 +206,7 @@ main(int argc, char **argv)
 			n++;
 			if (m.type == RING_T_GAP) {
 				ring_gaps++;
-				for (int i = 1; i <= INST_MAX; i++)
+				for (int i = 1; i <= reg.n; i++)
 					fb[i].epoch = 0;
 				continue;
 			}
@@ -210,7 +215,7 @@ main(int argc, char **argv)
 				fprintf(stderr, "book_follow: bad record: %s\n", err);
 				continue;
 			}
-			if (h->inst && h->inst <= INST_MAX && fb[h->inst].in)
+			if (h->inst && h->inst <= (uint32_t)reg.n && fb[h->inst].in)
 				on_record(&fb[h->inst], h);
 		}
 		if (n)
@@ -219,7 +224,7 @@ main(int argc, char **argv)
 		now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 		if (now - last_write > 200000000) {
 			last_write = now;
-			for (int i = 1; i <= INST_MAX; i++)
+			for (int i = 1; i <= reg.n; i++)
 				if (fb[i].in && fb[i].dirty)
 					write_book(dir, &fb[i], bad, ring_gaps);
 			ring_heartbeat(r);
@@ -227,12 +232,14 @@ main(int argc, char **argv)
 		if (!n)
 			ring_wait(r, cur, 50);
 	}
-	for (int i = 1; i <= INST_MAX; i++)
+	for (int i = 1; i <= reg.n; i++)
 		if (fb[i].in) {
 			write_book(dir, &fb[i], bad, ring_gaps);
 			book_free(fb[i].b);
 		}
 	ring_close(r);
+	free(fb);
+	inst_reg_free(&reg);
 	cfg_free(cfg);
 	return 0;
 }

@@ -2014,6 +2014,44 @@ t_bybit_gap_resubscribes(void)
 	check_consistent();
 }
 
+/* The venue's rules (REC_INSTRUMENT) pass through, are kept, and go out
+ * again right before every full book; not before one there was none. */
+static void
+t_instrument_rules_kept(void)
+{
+	struct rec_instrument r;
+	int i, full = -1;
+
+	start(g_byb);
+	in_rec(mk_snap(g_byb, SNAP_WS, 100, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(n_out(REC_INSTRUMENT, 0), 0);        /* no rules yet: none made up */
+	memset(&r, 0, sizeof r);
+	rec_hdr_init(&r.h, REC_INSTRUMENT, g_byb->id, sizeof r);
+	r.tick = 10000000;
+	r.lot = 100000;
+	r.ct_val = 100000000;
+	snprintf(r.ct_ccy, sizeof r.ct_ccy, "BTC");
+	out_reset();
+	in_rec(&r);
+	T_EQ_I(n_out(REC_INSTRUMENT, 0), 1);        /* passed on at once */
+	T_EQ_I(g_k.rules.tick, 10000000);
+	out_reset();
+	g_now += 120 * SEC;                          /* past full_interval: a periodic full book */
+	bk_tick(&g_k, g_now);
+	for (i = 0; i < g_nout; i++)
+		if (g_out[i]->type == REC_SNAPSHOT && ((const struct rec_snapshot *)g_out[i])->kind == SNAP_FULL) {
+			full = i;
+			break;
+		}
+	T_CHECK(full > 0 && g_out[full - 1]->type == REC_INSTRUMENT);
+	if (full > 0) {
+		const struct rec_instrument *o = (const void *)g_out[full - 1];
+		T_CHECK(o->tick == 10000000 && o->lot == 100000 && o->ct_val == 100000000 && strcmp(o->ct_ccy, "BTC") == 0);
+		T_EQ_I(o->h.inst, g_byb->id);
+	}
+}
+
 /* u == 1: the venue restarted.  As a snapshot it replaces the book; as a
  * delta on a book past 1 it cannot be placed: a gap. */
 static void
@@ -2381,6 +2419,7 @@ main(void)
 	T_RUN(t_bybit_chain_stale_duplicate);
 	T_RUN(t_bybit_gap_resubscribes);
 	T_RUN(t_bybit_reset_u1);
+	T_RUN(t_instrument_rules_kept);
 	T_RUN(t_bybit_snapshot_mid_stream);
 	T_RUN(t_bybit_delta_before_snapshot);
 	T_RUN(t_bybit_rest_seeded);

@@ -146,7 +146,7 @@ bench_json(const void *rec, const struct inst_registry *reg, double budget, size
 int
 main(void)
 {
-	struct inst_registry reg = {0};
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	char err[64];
 	size_t len, jb = 0, jb0 = 0;
 	void *snap;

@@ -12,7 +12,7 @@
 int
 main(int argc, char **argv)
 {
-	static struct metric_view v[METRICS_MAX];
+	struct metric_view *v;
 	char err[256];
 	int32_t pid;
 	int64_t hb;
@@ -22,7 +22,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: metrics_dump FILE\n");
 		return 2;
 	}
-	if ((n = metrics_read(argv[1], v, METRICS_MAX, &pid, &hb, err, sizeof err)) < 0) {
+	if ((n = metrics_read_all(argv[1], &v, &pid, &hb, err, sizeof err)) < 0) {
 		fprintf(stderr, "metrics_dump: %s\n", err);
 		return 1;
 	}
@@ -32,5 +32,6 @@ main(int argc, char **argv)
 		else if (v[i].kind == METRIC_GAUGE)
 			printf("%s{%s} %lld\n", v[i].name, v[i].labels, (long long)v[i].gauge);
 	}
+	free(v);
 	return 0;
 }

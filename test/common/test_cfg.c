@@ -350,12 +350,19 @@ t_error_messages(void)
 	    "P:2: syntax error: expected [section], key = value or a comment"));
 	T_CHECK(fails_with("[svc\n", NULL, 0, "P:1: syntax error: expected [section], key = value or a comment"));
 	{
+		/* a long line is parsed (past inih's buffer) with the same checks */
 		char longline[400];
 
 		memset(longline, 'a', sizeof longline);
-		memcpy(longline, "[svc]\nname = ", 13);
+		memcpy(longline, "[svc]\ncount = ", 14);
 		memcpy(longline + sizeof longline - 2, "\n", 2);
-		T_CHECK(fails_with(longline, NULL, 0, "P:2: line longer than 197 characters"));
+		char e2[512] = "";
+		struct cfg *lc = cfg_load(write_conf(longline), schemas, NULL, 0, e2, sizeof e2);
+
+		T_CHECK(lc == NULL && strstr(e2, ":2: [svc] count = \"aaaa") && strstr(e2, "expected an integer"));
+		cfg_free(lc);
+		memcpy(longline, "[svc]\nnoeq a ", 14);
+		T_CHECK(fails_with(longline, NULL, 0, "P:2: syntax error: expected [section], key = value or a comment"));
 	}
 	T_CHECK(fails_with(NULL, s1, 1, "--set svc.count=abc: [svc] count = \"abc\": expected an integer"));
 	T_CHECK(fails_with(NULL, s2, 1, "--set nodot=1: expected SECTION.KEY=VALUE"));
@@ -587,7 +594,7 @@ t_dur_auto(void)
 	T_CHECK(cfg_load(NULL, schemas, sets, 1, err, sizeof err) == NULL);
 }
 
-/* A list key may go on over several lines (a line holds ~200 characters):
+/* A list key may go on over several lines:
  * the lines add up in order; other keys still may not be set twice. */
 static void
 t_list_over_lines(void)
@@ -613,6 +620,60 @@ t_list_over_lines(void)
 	    "P:3: [svc] syms = \"b,,c\": expected a comma-separated list without empty items"));
 }
 
+/* A 300-item list on one line (~3 KB, far past inih's 200-byte line), a long
+ * comment, an inline comment and the lines after it (numbered right), and the
+ * same list over two lines. */
+static void
+t_long_lines(void)
+{
+	static char text[16384];
+	char err[256] = "";
+	static const char *items[400];
+	size_t n = 0;
+	struct cfg *c;
+	int ok = 1;
+
+	n += (size_t)snprintf(text + n, sizeof text - n, "; %0300d\n[svc]\nsyms = ", 0);
+	for (int i = 0; i < 300; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%sS%d-USDT", i ? ", " : "", i);
+	n += (size_t)snprintf(text + n, sizeof text - n, " ; three hundred\nname = after\ncount = 2\ncount = 3\n");
+	write_conf(text);
+	c = cfg_load(path, schemas, NULL, 0, err, sizeof err);
+	if (!c)
+		fprintf(stderr, "  %s\n", err);
+	T_CHECK(c == NULL && strstr(err, ":6: [svc] count: set twice (first at line 5)"));   /* lines still counted */
+	cfg_free(c);
+	n -= strlen("count = 3\n");
+	text[n] = 0;
+	write_conf(text);
+	c = cfg_load(path, schemas, NULL, 0, err, sizeof err);
+	T_CHECK(c != NULL);
+	if (!c) {
+		fprintf(stderr, "  %s\n", err);
+		return;
+	}
+	T_EQ_I(cfg_list(c, "svc", "syms", items, 400), 300);
+	for (int i = 0; i < 300; i++) {
+		char want[24];
+
+		snprintf(want, sizeof want, "S%d-USDT", i);
+		ok &= strcmp(items[i], want) == 0;
+	}
+	T_CHECK(ok);
+	T_EQ_S(cfg_str(c, "svc", "name"), "after");
+	T_CHECK(strstr(cfg_origin(c, "svc", "syms"), ":3") != NULL);
+	cfg_free(c);
+	/* split over lines: the long line and a short one add up */
+	write_conf("[svc]\nsyms = A-USDT, B-USDT, C-USDT, D-USDT, E-USDT, F-USDT, G-USDT, H-USDT, I-USDT, J-USDT, "
+	    "K-USDT, L-USDT, M-USDT, N-USDT, O-USDT, P-USDT, Q-USDT, R-USDT, S-USDT, T-USDT, U-USDT, V-USDT, W-USDT, "
+	    "X-USDT, Y-USDT, Z-USDT\nsyms = LAST-USDT\n");
+	c = cfg_load(path, schemas, NULL, 0, err, sizeof err);
+	T_CHECK(c && cfg_list(c, "svc", "syms", NULL, 0) == 27);
+	if (c)
+		T_EQ_S((cfg_list(c, "svc", "syms", items, 400), items[26]), "LAST-USDT");
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -624,6 +685,7 @@ main(void)
 	T_RUN(t_defaults);
 	T_RUN(t_dur_auto);
 	T_RUN(t_list_over_lines);
+	T_RUN(t_long_lines);
 	T_RUN(t_file_values_and_patterns);
 	T_RUN(t_bom_and_quotes);
 	T_RUN(t_units_and_bools);

@@ -1,6 +1,9 @@
 /* test_inst.c - the instrument registry: ids, venue names, string styles. */
 #include "fx.h"
 #include "inst.h"
+
+#include <stdio.h>
+#include <string.h>
 #include "../t.h"
 
 static void
@@ -83,6 +86,7 @@ t_ids_and_names(void)
 		    strcmp(canon, "BTC-USDT-SWAP") == 0);
 		T_CHECK(venue_canon_of(venue_get(EX_BINANCE_COINM), "BTCUSD", 6, canon, sizeof canon) < 0);
 	}
+	inst_reg_free(&r);
 }
 
 static void
@@ -105,14 +109,71 @@ t_bad_adds(void)
 	T_EQ_I(inst_add(&r, EX_OKX, "BTC-USDT", err, sizeof err), 1);
 	T_EQ_I(inst_add(&r, EX_OKX, "btc-usdt", err, sizeof err), 0);
 	T_CHECK(strstr(err, "twice") != NULL);
-	for (int i = 1; i < INST_MAX; i++) {
+	for (int i = 1; i < INST_DEFAULT_MAX; i++) {
 		char sym[24];
 
 		snprintf(sym, sizeof sym, "C%d-USDT", i);
 		T_EQ_I(inst_add(&r, EX_BINANCE, sym, err, sizeof err), i + 1);
 	}
 	T_EQ_I(inst_add(&r, EX_BINANCE, "LAST-USDT", err, sizeof err), 0);
-	T_CHECK(strstr(err, "too many") != NULL);
+	T_CHECK(strstr(err, "too many") != NULL && strstr(err, "1024") && strstr(err, "max_instruments"));
+	inst_reg_free(&r);
+	T_EQ_I(r.n, 0);
+	T_CHECK(r.v == NULL);
+}
+
+/* The registry grows past any old fixed size, keeps every id and name, stops
+ * at its max, and copies deeply. */
+static void
+t_growth(void)
+{
+	struct inst_registry r, c;
+	char err[160], sym[24];
+	int ok = 1;
+
+	inst_reg_init(&r, 3000);
+	for (int i = 0; i < 3000; i++) {
+		snprintf(sym, sizeof sym, "G%d-USDT", i);
+		ok &= inst_add(&r, i % 2 ? EX_OKX : EX_BINANCE, sym, err, sizeof err) == (uint32_t)i + 1;
+	}
+	T_CHECK(ok);
+	T_EQ_I(r.n, 3000);
+	T_CHECK(r.cap >= 3000 && r.cap <= 3000);   /* doubling is clamped at max */
+	T_EQ_I(inst_add(&r, EX_BINANCE, "X-USDT", err, sizeof err), 0);
+	T_CHECK(strstr(err, "at most 3000") != NULL);
+	ok = 1;
+	for (int i = 0; i < 3000; i++) {
+		const struct inst *in = inst_get(&r, (uint32_t)i + 1);
+
+		snprintf(sym, sizeof sym, "G%d-USDT", i);
+		ok &= in && in->id == (uint32_t)i + 1 && strcmp(in->symbol, sym) == 0 &&
+		    in->exch == (i % 2 ? EX_OKX : EX_BINANCE) && inst_find(&r, in->exch, sym) == in;
+	}
+	T_CHECK(ok);
+	T_CHECK(inst_get(&r, 3001) == NULL);
+	T_CHECK(inst_find(&r, EX_OKX, "G0-USDT") == NULL);   /* G0 is binance's */
+	T_EQ_I(inst_reg_copy(&c, &r), 0);
+	T_EQ_I(c.n, 3000);
+	T_CHECK(c.v != r.v && memcmp(c.v, r.v, 3000 * sizeof *c.v) == 0);
+	inst_reg_free(&r);
+	T_CHECK(strcmp(inst_get(&c, 2999)->symbol, "G2998-USDT") == 0);   /* the copy outlives r */
+	inst_reg_free(&c);
+
+	/* reserved room: adding never moves the table (mpreplay holds pointers) */
+	inst_reg_init(&r, 100);
+	T_EQ_I(inst_reg_reserve(&r, 100), 0);
+	T_EQ_I(inst_add(&r, EX_BINANCE, "A-USDT", err, sizeof err), 1);
+	{
+		const struct inst *first = inst_get(&r, 1);
+
+		ok = 1;
+		for (int i = 1; i < 100; i++) {
+			snprintf(sym, sizeof sym, "R%d-USDT", i);
+			ok &= inst_add(&r, EX_BINANCE, sym, err, sizeof err) == (uint32_t)i + 1;
+		}
+		T_CHECK(ok && inst_get(&r, 1) == first);
+	}
+	inst_reg_free(&r);
 }
 
 static void
@@ -131,6 +192,7 @@ t_formats(void)
 	T_EQ_S(buf, "30243.5");
 	inst_fmt_qty(inst_get(&r, 2), 1020, buf, sizeof buf);
 	T_EQ_S(buf, "0.0000102");
+	inst_reg_free(&r);
 }
 
 int
@@ -138,6 +200,7 @@ main(void)
 {
 	T_RUN(t_ids_and_names);
 	T_RUN(t_bad_adds);
+	T_RUN(t_growth);
 	T_RUN(t_formats);
 	return t_done();
 }

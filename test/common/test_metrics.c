@@ -8,7 +8,7 @@
 
 static char prefix[64], path[256];
 
-static struct metric_view views[METRICS_MAX + 8];
+static struct metric_view views[METRICS_SLOTS_BASE + 8];
 
 static const struct metric_view *
 find_view(int n, const char *name, const char *labels)
@@ -63,7 +63,7 @@ t_register_and_reopen(void)
 	h = metrics_hist(m, "mp_test_latency_ns", "", "latency");
 	T_EQ_U(atomic_load(&h->count), 1);
 
-	n = metrics_read(path, views, METRICS_MAX, &pid, &hb, err, sizeof err);
+	n = metrics_read(path, views, METRICS_SLOTS_BASE, &pid, &hb, err, sizeof err);
 	T_EQ_I(n, 4);
 	T_EQ_I(pid, getpid());
 	T_CHECK(hb > 0);
@@ -84,7 +84,7 @@ t_register_and_reopen(void)
 	/* invalid names get a dummy, not a slot */
 	T_CHECK(metrics_counter(m, "bad name", "", "") != NULL);
 	T_CHECK(metrics_counter(NULL, "mp_x", "", "") != NULL);
-	T_EQ_I(metrics_read(path, views, METRICS_MAX, NULL, NULL, err, sizeof err), 4);
+	T_EQ_I(metrics_read(path, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), 4);
 	metrics_close(m);
 }
 
@@ -180,7 +180,7 @@ t_table_full(void)
 	T_CHECK(m != NULL);
 	if (!m)
 		return;
-	for (int i = 0; i < METRICS_MAX; i++) {
+	for (int i = 0; i < METRICS_SLOTS_BASE; i++) {
 		snprintf(name, sizeof name, "mp_m%d", i);
 		metric_inc(metrics_counter(m, name, "", ""), (uint64_t)i);
 	}
@@ -188,13 +188,58 @@ t_table_full(void)
 	T_CHECK(extra != NULL);
 	metric_inc(extra, 1);
 	snprintf(fpath, sizeof fpath, "/dev/shm/%s/metrics.full", prefix);
-	n = metrics_read(fpath, views, METRICS_MAX + 8, NULL, NULL, err, sizeof err);
-	T_EQ_I(n, METRICS_MAX);
+	n = metrics_read(fpath, views, METRICS_SLOTS_BASE + 8, NULL, NULL, err, sizeof err);
+	T_EQ_I(n, METRICS_SLOTS_BASE);
 	T_CHECK(find_view(n, "mp_one_too_many", "") == NULL);
 	T_CHECK(find_view(n, "mp_m511", "") && find_view(n, "mp_m511", "")->counter == 511);
 	/* max limits what is copied */
 	T_EQ_I(metrics_read(fpath, views, 10, NULL, NULL, err, sizeof err), 10);
 	metrics_close(m);
+	unlink(fpath);
+}
+
+/* A file sized by its books: every book's metrics fit past the base table,
+ * found again by name+labels on reopen (values kept), made anew when the
+ * number of books changes; metrics_read_all sizes its buffer to the file. */
+static void
+t_sized_by_books(void)
+{
+	char err[256] = "", name[64], labels[64], fpath[300];
+	struct metric_view *all = NULL;
+	const int books = 200, total = METRICS_SLOTS_BASE + books * METRICS_SLOTS_PER_BOOK;
+	struct metrics *m = metrics_open_books(prefix, "books", books, err, sizeof err);
+	int ok = 1, n;
+
+	T_CHECK(m != NULL);
+	if (!m)
+		return;
+	snprintf(fpath, sizeof fpath, "/dev/shm/%s/metrics.books", prefix);
+	for (int i = 0; i < total; i++) {
+		snprintf(name, sizeof name, "mp_b%d", i % 97);
+		snprintf(labels, sizeof labels, "book=\"%d\"", i / 97);
+		metric_inc(metrics_counter(m, name, labels, ""), (uint64_t)i);
+	}
+	/* the same name+labels again is the same slot, whatever else is there */
+	for (int i = 0; i < total; i += 101) {
+		snprintf(name, sizeof name, "mp_b%d", i % 97);
+		snprintf(labels, sizeof labels, "book=\"%d\"", i / 97);
+		ok &= *metrics_counter(m, name, labels, "") == (uint64_t)i;
+	}
+	T_CHECK(ok);
+	T_CHECK(metrics_counter(m, "mp_over", "", "") != NULL);   /* the table is full: a dummy */
+	n = metrics_read_all(fpath, &all, NULL, NULL, err, sizeof err);
+	T_EQ_I(n, total);
+	snprintf(name, sizeof name, "mp_b%d", (total - 1) % 97);
+	T_CHECK(all && strcmp(all[total - 1].name, name) == 0 && all[total - 1].counter == (uint64_t)total - 1);
+	free(all);
+	metrics_close(m);
+	m = metrics_open_books(prefix, "books", books, err, sizeof err);   /* a restart: values kept */
+	T_CHECK(m && *metrics_counter(m, "mp_b5", "book=\"3\"", "") == 3 * 97 + 5);
+	metrics_close(m);
+	m = metrics_open_books(prefix, "books", books + 1, err, sizeof err);   /* another size: anew */
+	T_CHECK(m && *metrics_counter(m, "mp_b5", "book=\"3\"", "") == 0);
+	metrics_close(m);
+	T_CHECK(metrics_open_books(prefix, "books", -1, err, sizeof err) == NULL);
 	unlink(fpath);
 }
 
@@ -234,21 +279,33 @@ t_reader_on_corrupt_files(void)
 	T_CHECK(fd >= 0 && buf && pread(fd, buf, size, 0) == (ssize_t)size);
 	close(fd);
 	T_EQ_I(write_file(bad, buf, size), 0);
-	T_EQ_I(metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err), 4);
+	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), 4);
 
 	T_EQ_I(write_file(bad, buf, size - 100), 0);             /* truncated */
-	T_EQ_I(metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err), -1);
+	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), -1);
 	T_CHECK(strstr(err, "size") != NULL);
 
 	buf[0] ^= 0xff;                                         /* bad magic */
 	T_EQ_I(write_file(bad, buf, size), 0);
-	T_EQ_I(metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err), -1);
+	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), -1);
 	T_CHECK(strstr(err, "magic") != NULL);
 	buf[0] ^= 0xff;
 
+	buf[8] ^= 0x01;                                         /* the layout version */
+	T_EQ_I(write_file(bad, buf, size), 0);
+	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "version") != NULL);
+	buf[8] ^= 0x01;
+
+	buf[20] ^= 0x01;                                        /* nslots: the size no longer matches */
+	T_EQ_I(write_file(bad, buf, size), 0);
+	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), -1);
+	T_CHECK(strstr(err, "size") != NULL);
+	buf[20] ^= 0x01;
+
 	buf[12] ^= 0x01;                                        /* slot_size */
 	T_EQ_I(write_file(bad, buf, size), 0);
-	T_EQ_I(metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err), -1);
+	T_EQ_I(metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err), -1);
 	T_CHECK(strstr(err, "layout") != NULL);
 	buf[12] ^= 0x01;
 
@@ -257,11 +314,11 @@ t_reader_on_corrupt_files(void)
 	buf[4096 + 4] = 99;                                     /* its kind */
 	memset(buf + 4096 + 8, 'A', 64 + 128 + 128);            /* its name, labels, help */
 	T_EQ_I(write_file(bad, buf, size), 0);
-	int n = metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err);
+	int n = metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err);
 	T_EQ_I(n, 3);
 	buf[4096 + 4] = METRIC_COUNTER;
 	T_EQ_I(write_file(bad, buf, size), 0);
-	n = metrics_read(bad, views, METRICS_MAX, NULL, NULL, err, sizeof err);
+	n = metrics_read(bad, views, METRICS_SLOTS_BASE, NULL, NULL, err, sizeof err);
 	T_EQ_I(n, 4);
 	T_CHECK(n > 0 && strlen(views[0].name) == 63 && strlen(views[0].labels) == 127);
 	free(buf);
@@ -296,6 +353,7 @@ main(void)
 	T_RUN(t_buckets_and_quantiles);
 	T_RUN(t_table_full);
 	T_RUN(t_reader_on_corrupt_files);
+	T_RUN(t_sized_by_books);
 	T_RUN(t_writer_recreates_bad_file);
 	unlink(path);
 	snprintf(dir, sizeof dir, "/dev/shm/%s", prefix);

@@ -304,12 +304,14 @@ t_instruments_and_names(void)
 	T_EQ_S(names[6], "book.router");
 	T_EQ_S(names[7], "book.store");
 	T_EQ_I(pipe_ring_names(c, names, 3), 3);
+	inst_reg_free(&reg);
 	cfg_free(c);
 
 	c = load(custom, 2);
 	T_CHECK(c && pipe_instruments(c, &reg, err, sizeof err) == 0);
 	T_EQ_I(reg.n, 1);
 	T_CHECK(c && pipe_ring_names(c, names, 16) == 5);
+	inst_reg_free(&reg);
 	cfg_free(c);
 	c = load(bad, 1);
 	T_CHECK(c && pipe_instruments(c, &reg, err, sizeof err) == -1);
@@ -389,6 +391,7 @@ t_conf_files_load(void)
 			T_CHECK(!"instruments load");
 		}
 		T_CHECK(reg.n > 0);
+		inst_reg_free(&reg);
 		T_CHECK(pipe_prefix(c, prefix, sizeof prefix) != NULL);
 		n = pipe_ring_names(c, names, 16);
 		for (int k = 0; k < n; k++)
@@ -449,6 +452,7 @@ t_many_instruments_per_venue(void)
 	in = inst_find(&reg, EX_OKX, "DOGE-USDT-SWAP");
 	T_CHECK(in && in->id == 17);
 	T_EQ_I(pipe_ring_names(c, names, 32), 14);
+	inst_reg_free(&reg);
 	cfg_free(c);
 	/* a name the venue's rule cannot map is refused with the key */
 	snprintf(um, sizeof um, "instruments.binance-usdm=BTC-USDT-PERP");

@@ -14,7 +14,7 @@ setup_registry(void)
 {
 	char err[128];
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);    /* 1 */
 	inst_add(&reg, EX_OKX, "BTC-USDT", err, sizeof err);        /* 2 */
 }
@@ -368,7 +368,7 @@ t_malformations(void)
 	T_CHECK(rejects(d, rlen(d), "unknown record type"));
 	d->h.type = REC_DELTA;
 	T_CHECK(rejects(d, rlen(d) - 8, "header len"));
-	d->h.inst = INST_MAX + 1;
+	d->h.inst = INST_LIMIT + 1;
 	T_CHECK(rejects(d, rlen(d), "instrument id"));
 	d->h.inst = 1;
 	/* delta counts */
@@ -474,7 +474,7 @@ t_description_covers_layout(void)
 {
 	static const char *const expect[] = {
 		"rec_hdr", "rec_level", "rec_delta", "rec_snapshot", "rec_trade",
-		"rec_ticker", "rec_kline", "rec_control", "rec_event", "rec_raw", "rec_market",
+		"rec_ticker", "rec_kline", "rec_control", "rec_event", "rec_raw", "rec_market", "rec_instrument",
 	};
 	int n;
 	const struct rec_desc_struct *d = rec_desc(&n);

@@ -166,7 +166,7 @@ bench(const char *name, const char *file, int exch, const char *canon, rewrite_f
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/../shared/data/%s", root ? root : ".", file);
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	if (!inst_add(&reg, exch, canon, err, sizeof err) || parse_init(&p, &reg, exch) < 0) {
 		printf("{\"bench\": \"%s\", \"error\": \"setup: %s\"}\n", name, err);
 		return;

@@ -38,11 +38,11 @@ static struct {
 	uint64_t by_type[REC_TYPE_MAX + 1];
 	uint64_t snap_kind[6];
 	uint64_t ev[NCODE];
-	uint64_t inst_delta[INST_MAX + 1], inst_trade[INST_MAX + 1], inst_ticker[INST_MAX + 1];
-	uint64_t inst_kline[INST_MAX + 1], inst_snap_ws[INST_MAX + 1];
+	/* per instrument id 0 .. g_imax, allocated from [system] max_instruments */
+	uint64_t *inst_delta, *inst_trade, *inst_ticker, *inst_kline, *inst_snap_ws;
 	uint64_t heartbeats, stage_missing;
 	uint64_t id_gaps, id_dups, id_resets;   /* venue sequence breaks seen in deltas */
-	int64_t last_id[INST_MAX + 1];
+	int64_t *last_id;
 	uint64_t sent, ok, failed, dup_answers;
 	uint64_t snap_bids_max, snap_asks_max;
 	/* the last REST snapshot answer, all its chunks (a named test checks it) */
@@ -62,7 +62,8 @@ static uint32_t g_next_req = 1;
 struct chain {
 	uint32_t inst, depth, left, waiting;   /* waiting = req_id in flight */
 };
-static struct chain g_chain[INST_MAX + 1];
+static struct chain *g_chain;          /* per instrument id 0 .. g_imax */
+static int g_imax;
 
 static struct ring *g_ctl;
 
@@ -128,7 +129,7 @@ answered(uint32_t req_id, int ok)
 			S.failed++;
 	}
 	g_req[req_id] = ok ? 2 : 3;
-	for (int i = 0; i <= INST_MAX; i++)
+	for (int i = 0; i <= g_imax; i++)
 		if (g_chain[i].waiting == req_id) {
 			g_chain[i].waiting = 0;
 			chain_step((uint32_t)i);
@@ -143,7 +144,7 @@ command(char *line)
 
 	if (sscanf(line, "%31s %u %u %u", op, &inst, &depth, &count) < 1)
 		return;
-	if (inst > INST_MAX)
+	if (inst > (uint32_t)g_imax)
 		return;
 	if (strcmp(op, "chain") == 0) {
 		g_chain[inst].inst = inst;
@@ -185,7 +186,7 @@ handle_feed(const struct ring_msg *m)
 	S.by_type[h->type]++;
 	if (h->stage_ns[STAGE_FEED] == 0 || h->recv_ns == 0)
 		S.stage_missing++;
-	if (h->inst > INST_MAX)
+	if (h->inst > (uint32_t)g_imax)
 		return;
 	switch (h->type) {
 	case REC_DELTA:
@@ -305,7 +306,7 @@ write_stats(const char *path)
 	for (int c = 1; c < NCODE; c++)
 		if (strcmp(ev_code_name((uint16_t)c), "unknown") != 0 && strcmp(ev_code_name((uint16_t)c), "?") != 0)
 			fprintf(fp, ",\"ev_%s\":%llu", ev_code_name((uint16_t)c), (unsigned long long)S.ev[c]);
-	for (int i = 1; i <= INST_MAX; i++) {
+	for (int i = 1; i <= g_imax; i++) {
 		if (!S.inst_delta[i] && !S.inst_trade[i] && !S.inst_ticker[i] && !S.inst_kline[i] && !S.inst_snap_ws[i])
 			continue;
 		fprintf(fp, ",\"delta_%d\":%llu,\"trade_%d\":%llu,\"ticker_%d\":%llu,\"kline_%d\":%llu,\"snap_ws_%d\":%llu",
@@ -394,6 +395,19 @@ main(int argc, char **argv)
 	if (!cfg) {
 		fprintf(stderr, "feedd_peer: %s\n", err);
 		return 2;
+	}
+	g_imax = (int)cfg_int(cfg, "system", "max_instruments");
+	S.inst_delta = calloc((size_t)g_imax + 1, sizeof *S.inst_delta);
+	S.inst_trade = calloc((size_t)g_imax + 1, sizeof *S.inst_trade);
+	S.inst_ticker = calloc((size_t)g_imax + 1, sizeof *S.inst_ticker);
+	S.inst_kline = calloc((size_t)g_imax + 1, sizeof *S.inst_kline);
+	S.inst_snap_ws = calloc((size_t)g_imax + 1, sizeof *S.inst_snap_ws);
+	S.last_id = calloc((size_t)g_imax + 1, sizeof *S.last_id);
+	g_chain = calloc((size_t)g_imax + 1, sizeof *g_chain);
+	if (!S.inst_delta || !S.inst_trade || !S.inst_ticker || !S.inst_kline || !S.inst_snap_ws || !S.last_id ||
+	    !g_chain) {
+		fprintf(stderr, "feedd_peer: out of memory\n");
+		return 1;
 	}
 	snprintf(name, sizeof name, "feed.%s", exchange);
 	if (pipe_ring_open(cfg, name, RING_CONSUMER, &feed, err, sizeof err) != 0) {

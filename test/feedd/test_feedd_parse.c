@@ -61,7 +61,7 @@ setup(void)
 {
 	char err[128];
 
-	memset(&g_reg, 0, sizeof g_reg);
+	inst_reg_free(&g_reg);   /* empty again (static: set up more than once) */
 	inst_add(&g_reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_BINANCE, "ETH-USDT", err, sizeof err);
 	inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err);
@@ -354,13 +354,13 @@ t_okx_books(void)
 static void
 t_okx_legacy_books(void)
 {
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct parse_ctx p;
 	const struct rec_snapshot *s;
 	const struct rec_delta *d;
 	char err[128];
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	T_CHECK(inst_add(&reg, EX_OKX, "BTC-USDT", err, sizeof err) == 1);
 	T_CHECK(inst_add(&reg, EX_OKX, "BTC-USD-220527", err, sizeof err) == 2);
 	T_CHECK(inst_add(&reg, EX_OKX, "uni-usd-swap", err, sizeof err) == 3);
@@ -909,6 +909,33 @@ t_bybit_bad_frames(void)
 	WS_EQ(&g_by, "{\"topic\":\"liquidation.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1,\"data\":{}}", 0);
 }
 
+/* allLiquidation: S is the liquidated position's side; the record has the order's. */
+static void
+t_bybit_liquidations(void)
+{
+	const struct rec_market *m;
+
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"topic\":\"allLiquidation.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1739502303204,\"data\":["
+	    "{\"T\":1739502302929,\"s\":\"BTCUSDT\",\"S\":\"Buy\",\"v\":\"0.250\",\"p\":\"96012.30\"},"
+	    "{\"T\":1739502302931,\"s\":\"BTCUSDT\",\"S\":\"Sell\",\"v\":\"1.5\",\"p\":\"96100\"}]}", 2);
+	m = (const void *)g_s.rec[0];
+	T_CHECK(m->h.type == REC_MARKET && m->h.aux == MK_LIQUIDATION && m->h.inst == by_id("BTC-USDT-SWAP"));
+	T_EQ_I(m->liq_side, SIDE_SELL);            /* a long was closed: a sell order */
+	T_EQ_I(m->liq_px, 9601230000000LL);
+	T_EQ_I(m->liq_qty, 25000000);
+	T_EQ_I(m->liq_avg_px, MKT_NONE);
+	T_EQ_I(m->h.exch_ns, 1739502302929000000LL);
+	m = (const void *)g_s.rec[1];
+	T_EQ_I(m->liq_side, SIDE_BUY);
+	T_EQ_I(m->funding_rate, MKT_NONE);
+	/* refused: unknown side, zero size, no data array */
+	WS_EQ(&g_by, "{\"topic\":\"allLiquidation.BTCUSDT\",\"ts\":1,\"data\":[{\"T\":1,\"S\":\"Up\",\"v\":\"1\",\"p\":\"1\"}]}", -1);
+	WS_EQ(&g_by, "{\"topic\":\"allLiquidation.BTCUSDT\",\"ts\":1,\"data\":[{\"T\":1,\"S\":\"Buy\",\"v\":\"0\",\"p\":\"1\"}]}", -1);
+	WS_EQ(&g_by, "{\"topic\":\"allLiquidation.BTCUSDT\",\"ts\":1,\"data\":{}}", -1);
+	g_by.ws_path = NULL;
+}
+
 static void
 t_bybit_tickers(void)
 {
@@ -1020,7 +1047,7 @@ t_bybit_rest(void)
 	    sink_emit, &g_s), -1);
 	T_CHECK(strstr(g_by.err, "10006") != NULL);
 	T_EQ_I(parse_rest(&g_by, "/v5/market/orderbook?symbol=BTCUSDT", body, strlen(body), 9, 33, sink_emit, &g_s), -1);
-	T_EQ_I(parse_rest(&g_by, "/v5/market/instruments-info?category=linear", "{}", 2, 9, 0, sink_emit, &g_s), 0);
+	T_EQ_I(parse_rest(&g_by, "/v5/market/instruments-info?category=linear", "{}", 2, 9, 0, sink_emit, &g_s), -1);
 }
 
 /* ---------------- Deribit (parse_deribit.c, parse_djson.c) ---------------- */
@@ -1249,6 +1276,7 @@ main(void)
 	T_RUN(t_bybit_orderbook);
 	T_RUN(t_bybit_bad_frames);
 	T_RUN(t_bybit_tickers);
+	T_RUN(t_bybit_liquidations);
 	T_RUN(t_bybit_trades_klines);
 	T_RUN(t_bybit_control);
 	T_RUN(t_bybit_rest);

@@ -29,7 +29,7 @@ setup(void)
 {
 	char err[128];
 
-	memset(&g_reg, 0, sizeof g_reg);
+	inst_reg_free(&g_reg);   /* empty again (static: set up more than once) */
 	g_spot = inst_add(&g_reg, EX_OKX, "BTC-USDT", err, sizeof err);
 	g_swap = inst_add(&g_reg, EX_OKX, "BTC-USDT-SWAP", err, sizeof err);
 	g_inv = inst_add(&g_reg, EX_OKX, "BTC-USD-SWAP", err, sizeof err);

@@ -252,7 +252,7 @@ int
 main(int argc, char **argv)
 {
 	static unsigned char buf[200000];
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	const struct inst *in;
 	char err[128];
 	int iters = argc > 1 ? atoi(argv[1]) : 200;
@@ -265,7 +265,7 @@ main(int argc, char **argv)
 		{"snapshot_20x20", 20, SNAP_TOPN, RK_SNAPSHOT, 100},
 	};
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	in = inst_get(&reg, 1);
 	if (!in || iters < 1)

@@ -130,7 +130,7 @@ t_enc_ml(void)
 {
 	static unsigned char big[200000];
 	struct rec_snapshot *sn = (struct rec_snapshot *)big;
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	const struct inst *in;
 	struct route_msg m = {.body = RB_BOOK, .kind = RK_FULL};
 	struct sbuf b = SBUF_INIT;
@@ -140,7 +140,7 @@ t_enc_ml(void)
 	json_t *o, *f;
 	unsigned g = MLF_G_PRICE | MLF_G_MICRO;
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	in = inst_get(&reg, 1);
 	T_CHECK(in != NULL);

@@ -8,9 +8,8 @@
 #                                  with >= 1000 levels a side
 #   b60_pids FILE                  {"name": pid} of every process and mpctl
 #
-# The instrument lists go in --set options, not in the file: an INI line
-# holds at most 197 characters (inih's buffer, common/cfg.c), and 30
-# instruments do not fit in one.
+# The instrument lists go in --set options (a config line may be of any
+# length too: test/mpctl/mpctl_many.sh puts 45 on one).
 
 B60_SYMS="BTC-USDT,ETH-USDT,SOL-USDT,XRP-USDT,DOGE-USDT,ADA-USDT,TRX-USDT,AVAX-USDT,LINK-USDT,DOT-USDT"
 B60_SYMS="$B60_SYMS,LTC-USDT,BCH-USDT,UNI-USDT,ATOM-USDT,ETC-USDT,XLM-USDT,FIL-USDT,APT-USDT,ARB-USDT,OP-USDT"

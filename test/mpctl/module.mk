@@ -21,6 +21,8 @@ TEST_SCRIPTS += test/mpctl/mpctl_okx_swap.sh
 TEST_SCRIPTS += test/mpctl/mpctl_bybit.sh
 TEST_SCRIPTS += test/mpctl/mpctl_deribit.sh
 TEST_SCRIPTS += test/mpctl/mpctl_binance_fut.sh
+# conf/demo-all.ini as shipped: every venue and market (15 books, six exchanges) synced, market subjects (~35 s).
+TEST_SCRIPTS += test/mpctl/mpctl_demo_all.sh
 # The real daemons under mpctl: feedd with no route (~5 s), and the whole system
 # against mpsim end to end (~25 s) and under chaos (~45 s).
 TEST_SCRIPTS += test/mpctl/mpctl_noroute.sh test/mpctl/mpctl_e2e.sh test/mpctl/mpctl_chaos.sh
@@ -56,3 +58,4 @@ soak: progs
 BENCHES += test/mpctl/bench_books60.sh
 # 60 books synced and exact against mpsim (~2 min; conditions, not timed).
 TEST_SCRIPTS += test/mpctl/mpctl_books60.sh
+TEST_SCRIPTS += test/mpctl/mpctl_many.sh

@@ -6,7 +6,10 @@
 #   - market paused: the store's book equals /_sim/book (its top 1000) at
 #     the same u, for one book of each market, after the gap;
 #   - funding, open interest and mark price on market.bybit.<symbol>.* (linear
-#     and inverse; none for spot), valid against the JSON Schemas;
+#     and inverse; none for spot), valid against the JSON Schemas; liquidations
+#     (allLiquidation) on .liquidation with Bybit's side turned into the order's;
+#   - each book's tick, lot and contract value on /health as mpsim's
+#     /v5/market/instruments-info lists them;
 #   - mpstore verify clean; mpreplay rebuilds the capture feedd wrote with no
 #     config, with books for every instrument and venue_symbol beside symbol.
 . "$(dirname "$0")/../lib.sh"
@@ -66,12 +69,12 @@ sim resume
 
 # derivatives market data on the subjects: funding, open interest, mark (linear and inverse, not spot)
 mkt_msgs() {
-	"$BIN/mpsub" -c "$CONF" --durable bybitmkt --subjects funding_rate,open_interest,mark_price --seconds 2 \
+	"$BIN/mpsub" -c "$CONF" --durable bybitmkt --subjects funding_rate,open_interest,mark_price,liquidation --seconds 2 \
 	    --dump "$T_TMP/dump.txt" >"$T_TMP/mkt.json" 2>>"$T_TMP/mpsub.log" &&
 	    $PY - "$T_TMP/mkt.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))["subjects"]
-need = ["market.bybit.%s.%s" % (i, k) for i in ("btc-usdt-swap", "btc-usd-swap") for k in ("funding_rate", "open_interest", "mark_price")]
+need = ["market.bybit.%s.%s" % (i, k) for i in ("btc-usdt-swap", "btc-usd-swap") for k in ("funding_rate", "open_interest", "mark_price", "liquidation")]
 sys.exit(0 if all(s.get(n, 0) > 0 for n in need) and not any(k.startswith("market.bybit.btc-usdt.") for k in s) else 1)
 PY
 }
@@ -81,7 +84,7 @@ sys_schema_check bybit_market_schema "$T_TMP/dump.txt"
 check bybit_market_bodies $PY - "$T_TMP/dump.txt" <<'PY'
 import json, sys, re
 from decimal import Decimal
-seen = {"funding": 0, "mark": 0, "oi": 0}
+seen = {"funding": 0, "mark": 0, "oi": 0, "oi_base": 0, "liq": 0}
 for line in open(sys.argv[1]):
     subj, body = line.rstrip("\n").split("\t", 1)
     b = json.loads(body)
@@ -98,9 +101,48 @@ for line in open(sys.argv[1]):
         seen["mark"] += 1
     elif subj.endswith(".open_interest"):
         assert float(b["open_interest"]) > 0 and b["open_interest_value"], b
+        # linear: 1 contract = 1 base coin (instruments-info), so routerd gives the base
+        # amount once the rules reached it (the first updates may come before: null)
+        if b["symbol_name"].endswith("-USDT-SWAP"):
+            if b["open_interest_base"] is not None:
+                assert Decimal(b["open_interest_base"]) == Decimal(b["open_interest"]), b
+                seen["oi_base"] += 1
+        else:
+            assert b["open_interest_base"] is None, b   # inverse: contracts are USD
         seen["oi"] += 1
-sys.exit(0 if all(seen.values()) else 1)
+    elif subj.endswith(".liquidation"):
+        # mpsim: "Buy" (a long closed) below the bid, "Sell" above the ask; the record's side is the order's
+        assert b["side"] in ("buy", "sell") and Decimal(b["price"]) > 0 and Decimal(b["quantity"]) > 0, b
+        assert b["average_price"] is None, b
+        seen["liq"] += 1
+sys.exit(0 if all(seen.values()) else "seen %s" % seen)
 PY
+
+# the venue's rules per book (feedd/meta.c), as mpsim's instruments-info lists them
+rules_known() {
+	for c in spot linear inverse; do
+		curl -sf "http://127.0.0.1:$SIM_Y/v5/market/instruments-info?category=$c" >"$T_TMP/inst-$c.json" || return 1
+	done
+	TD="$T_TMP" sys_health '
+import os
+from decimal import Decimal as D
+cat = lambda s: "inverse" if s.endswith("-USD-SWAP") else "linear" if s.endswith("-SWAP") else "spot"
+want = {}
+for c in ("spot", "linear", "inverse"):
+    for e in json.load(open(os.environ["TD"] + "/inst-%s.json" % c))["result"]["list"]:
+        want[(c, e["symbol"])] = e
+b = [x for x in d["books"] if x["exchange"] == "bybit"]
+assert len(b) == '"$NBOOKS"', len(b)
+for x in b:
+    s = x["symbol"]
+    w = want[(cat(s), s.replace("-SWAP", "").replace("-", ""))]
+    lot = w["lotSizeFilter"]["basePrecision"] if cat(s) == "spot" else w["lotSizeFilter"]["qtyStep"]
+    assert x["tick_size"] and D(x["tick_size"]) == D(w["priceFilter"]["tickSize"]), (s, x["tick_size"], w)
+    assert x["lot_size"] and D(x["lot_size"]) == D(lot), (s, x["lot_size"], lot)
+    assert (x["contract_value"] is None) if cat(s) == "spot" else D(x["contract_value"]) == 1, (s, x["contract_value"])'
+}
+if wait_for 30 rules_known; then ok bybit_instrument_rules_health
+else not_ok bybit_instrument_rules_health "$(rules_known 2>&1 | tail -2)"; fi
 
 sys_stop && ok bybit_stop || not_ok bybit_stop
 

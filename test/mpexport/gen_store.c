@@ -316,7 +316,7 @@ main(int argc, char **argv)
 	int64_t step = 1000000000LL, diverge = -1;
 	long updates = 1000, u;
 	int depth = 300, gaps = 0, full_every = 200, topn_every = 25, i, diverged = 0;
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct store_writer_opts wo;
 	char err[512];
 
@@ -358,7 +358,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("gen_store");
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	if (!inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err)) {
 		fprintf(stderr, "gen_store: %s\n", err);
 		return 1;

@@ -251,7 +251,7 @@ int
 main(void)
 {
 	char err[256];
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 
 	log_init("test_lobster");
 	log_set_level(LOG_ERROR);
@@ -260,7 +260,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	in = reg.v[0];
 	in.px_exp = -2;

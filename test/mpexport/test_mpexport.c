@@ -563,7 +563,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	T_RUN(t_npy_header);
 	T_RUN(t_npy_roundtrip);

@@ -281,7 +281,7 @@ main(int argc, char **argv)
 {
 	char err[512], *sets[2];
 	char url[256];
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct cfg *c;
 	natsConnection *nc;
 	jsCtx *js;

@@ -391,8 +391,8 @@ main(int argc, char **argv)
 		{"allow-drop", 0, NULL, 'D'}, {"start-id", 1, NULL, 'i'}, {"hold-after", 1, NULL, 'H'},
 		{"hold-file", 1, NULL, 'F'}, {0},
 	};
-	struct inst_registry reg;
-	struct ibook ib[INST_MAX];
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
+	struct ibook *ib;
 	struct cfg *c;
 	char err[512];
 	int n_deltas = 200, depth = 200, full_every = 50, topn_every = 25, topn = 20, resync_at = 0;
@@ -443,6 +443,11 @@ main(int argc, char **argv)
 	if (!buf || !tmp)
 		return 1;
 	ni = reg.n;
+	ib = calloc((size_t)(ni ? ni : 1), sizeof *ib);
+	if (!ib) {
+		fprintf(stderr, "feeder: out of memory\n");
+		return 1;
+	}
 	for (int i = 0; i < ni; i++) {
 		memset(&ib[i], 0, sizeof ib[i]);
 		ib[i].in = &reg.v[i];

@@ -17,7 +17,7 @@ setup(void)
 {
 	char err[128];
 
-	memset(&reg, 0, sizeof reg);
+	inst_reg_free(&reg);   /* empty again (static: set up more than once) */
 	inst_add(&reg, EX_BINANCE, "BTC-USDT", err, sizeof err);
 	inst_add(&reg, EX_OKX, "ETH-USDT", err, sizeof err);
 	bn = inst_get(&reg, 1);

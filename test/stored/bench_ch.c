@@ -30,7 +30,7 @@ now_s(void)
 int
 main(int argc, char **argv)
 {
-	struct inst_registry reg = { 0 };
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct gen_book b;
 	struct ch_enc e;
 	struct ch_http *h;

@@ -9,10 +9,12 @@
 # payloads) and as zstd (level 3, the default) of that JSON.  One JSON line
 # per kind.  The depth store includes the books' periodic full and top-N
 # snapshots (what the pipeline stores with the default [bookd] intervals).
-# Each kind is stored twice more in the same run: with the codec before
-# 2026-12 (--store-codec 2: baseline_old_codec) and, for depth, with a commit
-# every 5 s of recorded time as stored's default commit_interval makes blocks
+# Each kind is stored again in the same run: with the codec before issue 12
+# (--store-codec 3: baseline_old_codec), and both with a commit every 5 s of
+# recorded time as stored's default commit_interval makes blocks
 # (live_5s_blocks; the first form is one block per 8 MiB, the best case).
+# The CPU of both codecs on the same blocks (bench_codec: encode + zstd as
+# stored writes, zstd + decode as readers read, best of 5) is in ns per unit.
 : "${BIN:=bin}"
 cd "${MP_ROOT:-$(dirname "$0")/../..}" || exit 2
 PY=/usr/bin/python3
@@ -36,8 +38,8 @@ for kind in depth trade ticker; do
 	ok=1
 	for v in new old new5 old5; do
 		case $v in
-		new) opt=() ;; old) opt=(--store-codec 2) ;;
-		new5) opt=(--store-commit 5) ;; old5) opt=(--store-codec 2 --store-commit 5) ;;
+		new) opt=() ;; old) opt=(--store-codec 3) ;;
+		new5) opt=(--store-commit 5) ;; old5) opt=(--store-codec 3 --store-commit 5) ;;
 		esac
 		mkdir -p "$tmp/st-$kind-$v"
 		if ! "$BIN/mpreplay" --store "$tmp/st-$kind-$v" "${opt[@]}" "$tmp/$kind.cap" >/dev/null 2>"$tmp/$kind.err" ||
@@ -49,9 +51,28 @@ for kind in depth trade ticker; do
 		fi
 	done
 	[ -n "$ok" ] || continue
-	$PY - "$kind" "$tmp/$kind.json" "$tmp/$kind.json.zst" "$tmp/$kind" <<'PYEOF'
+	# CPU of codec 4 beside codec 3 on the same blocks (the 5 s ones: stored's)
+	units=$($PY - "$kind" "$tmp/$kind.json" <<'PYEOF'
+import json, sys
+n = 0
+for line in open(sys.argv[2]):
+    d = json.loads(line)
+    d = d.get("data", d)
+    if sys.argv[1] != "depth":
+        n += 1
+    elif d.get("e") == "depthUpdate":
+        n += len(d["b"]) + len(d["a"])
+print(n)
+PYEOF
+)
+	if ! "$BIN/test/bench_codec" "$tmp/st-$kind-old5" "$units" 4 3 6 >"$tmp/$kind.cpu" 2>"$tmp/$kind.err"; then
+		echo "{\"bench\": \"store_real_bytes_$kind\", \"error\": \"bench_codec: $(tail -1 "$tmp/$kind.err" | tr -d '"')\"}"
+		continue
+	fi
+	$PY - "$kind" "$tmp/$kind.json" "$tmp/$kind.json.zst" "$tmp/$kind" "$tmp/$kind.cpu" <<'PYEOF'
 import json, os, sys
-kind, js, jz, lpre = sys.argv[1:5]
+kind, js, jz, lpre, cpu = sys.argv[1:6]
+cpu = json.loads(open(cpu).read())
 units = 0
 for line in open(js):
     d = json.loads(line)
@@ -85,6 +106,8 @@ print(json.dumps({"bench": "store_real_bytes_" + kind, "value": round(disk / uni
                   "live_5s_vs_json_smaller_pct": round(100 * (1 - new5 / jb), 1),
                   "baseline_json_zstd3": round(zb / units, 2),
                   "vs_json_smaller_pct": round(100 * (1 - disk / jb), 1),
+                  "encode_ns_per_unit": cpu["value"], "baseline_old_codec_encode_ns": cpu["baseline_encode_ns"],
+                  "decode_ns_per_unit": cpu["decode_ns"], "baseline_old_codec_decode_ns": cpu["baseline_decode_ns"],
                   "store_bytes": disk, "records_bytes_uncompressed": raw, "json_bytes": jb,
                   "json_zstd3_bytes": zb, "units": units, "records": types}))
 PYEOF

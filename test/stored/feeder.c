@@ -88,7 +88,7 @@ int
 main(int argc, char **argv)
 {
 	struct cfg *c = daemon_start("stored_feeder", usage, &argc, argv);
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	struct book *books;
 	char err[512];
 	long deltas = 2000, depth = 1000, gap_rec = -1, gap_unx = -1;

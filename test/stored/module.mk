@@ -25,6 +25,11 @@ $(BIN)/test/bench_store: $(call objs,test/stored/bench_store.c $(STORED_TEST_GEN
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libzstd inih) $(LDBASE)
 PROGS += $(BIN)/test/bench_store
 BENCHES += $(BIN)/test/bench_store
+# CPU of a block codec on a store's own blocks (bench_store_real.sh runs it)
+$(BIN)/test/bench_codec: $(call objs,test/stored/bench_codec.c $(STORE_READ_SRCS)) $(OBJ)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,libzstd) $(LDBASE)
+PROGS += $(BIN)/test/bench_codec
 
 $(eval $(call fuzz_target,fuzz_store,test/stored/fuzz_store.c $(STORE_READ_SRCS),libzstd))
 

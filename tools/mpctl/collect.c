@@ -20,7 +20,30 @@
 #include "rec.h"
 
 static long clk_tck;
-static struct metric_view *g_tmp;       /* collect_metrics' read buffer */
+/* collect_metrics' read buffer, kept for the life of mpctl and grown to the
+ * largest file (a fresh multi-MiB malloc per tick is an mmap, and page
+ * faults on every slot copied, every tick) */
+static struct metric_view *g_tmp;
+static int g_tmp_cap;
+
+/* Every slot of one file into g_tmp (grown when full); the count or -1. */
+static int
+read_file_metrics(const char *path, int32_t *pid, int64_t *hb, char *err, size_t errlen)
+{
+	for (;;) {
+		int n = g_tmp_cap ? metrics_read(path, g_tmp, g_tmp_cap, pid, hb, err, errlen) : 0;
+		int cap = g_tmp_cap ? g_tmp_cap * 2 : 4096;
+		struct metric_view *nt;
+
+		if (n < 0 || (g_tmp_cap && n < g_tmp_cap))
+			return n;
+		nt = realloc(g_tmp, (size_t)cap * sizeof *nt);
+		if (!nt)
+			return n;   /* what fitted */
+		g_tmp = nt;
+		g_tmp_cap = cap;
+	}
+}
 
 int
 labels_get(const char *labels, const char *key, char *out, size_t cap)
@@ -138,18 +161,13 @@ collect_metrics(struct ctl *c)
 	snprintf(dir, sizeof dir, "/dev/shm/%s", c->prefix);
 	if (!(d = opendir(dir)))
 		return;
-	/* One buffer for the life of mpctl: a fresh 2.5 MiB malloc per tick is an
-	 * mmap, and page faults on every slot copied, every tick. */
-	if (!g_tmp && !(g_tmp = malloc(sizeof *g_tmp * METRICS_MAX))) {
-		closedir(d);
-		return;
-	}
-	tmp = g_tmp;
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, "metrics.", 8) != 0 || !de->d_name[8] || strlen(de->d_name + 8) >= 32)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		n = metrics_read(path, tmp, METRICS_MAX, &pid, &hb, err, sizeof err);
+		/* files are sized by their books: the buffer grows to fit */
+		n = read_file_metrics(path, &pid, &hb, err, sizeof err);
+		tmp = g_tmp;
 		if (n < 0) {
 			log_debug("cannot read metrics file", "path=%s err=%s", log_q(path), log_q(err));
 			continue;

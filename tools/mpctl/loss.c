@@ -16,10 +16,8 @@
 #include "inst.h"
 #include "mpctl.h"
 
-#define LOSS_MAX (2 * INST_MAX)
-
-static struct loss_fig figs[LOSS_MAX];
-static int nfigs;
+static struct loss_fig *figs;   /* one per configured book, grown to the config's count */
+static int nfigs, capfigs;
 static struct series_set ser;
 static int ser_ready;
 static struct loss_fig total;
@@ -51,8 +49,8 @@ loss_tick(struct ctl *c)
 {
 	const struct venue *ve;
 	int vit;
-	const char *syms[INST_MAX];
-	int i, n;
+	const char **syms;
+	int i, n, all = 0;
 
 	if (!ser_ready) {
 		series_init(&ser, cfg_dur_ns(c->cfg, "alerts", "window"), cfg_dur_ns(c->cfg, "mpctl", "metrics_interval"));
@@ -60,9 +58,22 @@ loss_tick(struct ctl *c)
 	}
 	nfigs = 0;
 	memset(&total, 0, sizeof total);
+	for (vit = 0; (ve = venue_next(&vit)); )
+		all += cfg_list(c->cfg, "instruments", ve->name, NULL, 0);
+	if (all > capfigs) {
+		struct loss_fig *nf = realloc(figs, (size_t)all * sizeof *nf);
+
+		if (!nf)
+			return;   /* no figures this tick rather than a partial total */
+		figs = nf;
+		capfigs = all;
+	}
 	for (vit = 0; (ve = venue_next(&vit)); ) {
-		n = cfg_list(c->cfg, "instruments", ve->name, syms, INST_MAX);
-		for (i = 0; i < n && i < INST_MAX && nfigs < LOSS_MAX; i++) {
+		n = cfg_list(c->cfg, "instruments", ve->name, NULL, 0);
+		if (!n || !(syms = malloc((size_t)n * sizeof *syms)))
+			continue;
+		cfg_list(c->cfg, "instruments", ve->name, syms, n);
+		for (i = 0; i < n && nfigs < capfigs; i++) {
 			struct loss_fig *f = &figs[nfigs++];
 			memset(f, 0, sizeof *f);
 			snprintf(f->exchange, sizeof f->exchange, "%s", ve->name);
@@ -78,6 +89,7 @@ loss_tick(struct ctl *c)
 			if (f->w_span_s > total.w_span_s)
 				total.w_span_s = f->w_span_s;
 		}
+		free(syms);
 	}
 }
 

@@ -273,7 +273,7 @@ valid_name(const char *s)
 int
 procs_build(struct ctl *c, char *err, size_t errlen)
 {
-	const char *items[CTL_MAX_CHILDREN], *syms[INST_MAX];
+	const char *items[CTL_MAX_CHILDREN];
 	const struct venue *ve;
 	int vit;
 	const char *url, *dot;
@@ -316,7 +316,7 @@ procs_build(struct ctl *c, char *err, size_t errlen)
 				return -1;
 		} else if (strcmp(base, "feedd") == 0) {
 			for (vit = 0; (ve = venue_next(&vit)); )
-				if (cfg_list(c->cfg, "instruments", ve->name, syms, INST_MAX) > 0 &&
+				if (cfg_list(c->cfg, "instruments", ve->name, NULL, 0) > 0 &&
 				    add_daemon(c, base, ve->name, err, errlen) != 0)
 					return -1;
 		} else if (add_daemon(c, base, NULL, err, errlen) != 0)

@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "cfg_schemas.h"
+#include "fx.h"
 #include "inst.h"
+#include "pipe.h"
+#include "rec.h"
 #include "mpctl.h"
 #include "url_safe.h"
 
@@ -242,20 +245,54 @@ report_status(struct ctl *c)
 static double worst_depth = -1;   /* exact levels only */
 static double worst_known = -1;   /* exact + fresh as-of: what the criterion judges */
 
+/* One of bookd's rule gauges (mp_book_tick_mantissa, ...: the venue's
+ * REC_INSTRUMENT) as a decimal string at exponent exp; null when unknown. */
+static json_t *
+rule_json(struct ctl *c, const char *metric, const char *lab, int exp)
+{
+	char s[FX_STR_MAX];
+	double v;
+
+	if (!sum_metric(c, "bookd", metric, lab, &v) || v <= 0 || v > 9e15 ||
+	    fx_format((int64_t)v, exp, FX_TRIM, s, sizeof s) == 0)
+		return json_null();
+	return json_string(s);
+}
+
+/* The instruments of the config, for their exponents (built once: the
+ * config does not change under a running mpctl). */
+static const struct inst *
+config_inst(struct ctl *c, int exch, const char *sym)
+{
+	static struct inst_registry reg;
+	static int built;
+	char err[160];
+
+	if (!built) {
+		built = 1;
+		if (pipe_instruments(c->cfg, &reg, err, sizeof err) < 0)
+			reg.n = 0;
+	}
+	return inst_find(&reg, exch, sym);
+}
+
 /* Books: the ones bookd reports, else the configured ones (with no data). */
 static json_t *
 books_json(struct ctl *c, int64_t now_real)
 {
 	const struct venue *ve;
 	int vit;
-	const char *syms[INST_MAX];
+	const char **syms;
 	json_t *a = json_array();
 	int live = child_running(c, "bookd");
 	int i, n;
 
 	for (vit = 0; (ve = venue_next(&vit)); ) {
-		n = cfg_list(c->cfg, "instruments", ve->name, syms, INST_MAX);
-		for (i = 0; i < n && i < INST_MAX; i++) {
+		n = cfg_list(c->cfg, "instruments", ve->name, NULL, 0);
+		if (!n || !(syms = malloc((size_t)n * sizeof *syms)))
+			continue;
+		cfg_list(c->cfg, "instruments", ve->name, syms, n);
+		for (i = 0; i < n; i++) {
 			char lab[160], labs[200];
 			double synced, lb, la, eb = 0, ea = 0, tgt, last, upd, lost, gaps, rs, crossed, vf, cok, cfail, bok, bbad;
 			double tok, tbad, tnc, ab = 0, aa = 0, asof;
@@ -320,6 +357,14 @@ books_json(struct ctl *c, int64_t now_real)
 				if (worst_depth < 0 || comp < worst_depth)
 					worst_depth = comp;
 			}
+			{
+				/* the venue's rules for the book (feedd/meta.c), null until known */
+				const struct inst *ci = config_inst(c, ve->id, syms[i]);
+				int pe = ci ? ci->px_exp : -8, qe = ci ? ci->qty_exp : -8;
+				json_object_set_new(o, "tick_size", rule_json(c, "mp_book_tick_mantissa", lab, pe));
+				json_object_set_new(o, "lot_size", rule_json(c, "mp_book_lot_mantissa", lab, qe));
+				json_object_set_new(o, "contract_value", rule_json(c, "mp_book_ct_val_mantissa", lab, REC_CT_EXP));
+			}
 			json_object_set_new(o, "updates", json_integer((json_int_t)upd));
 			json_object_set_new(o, "lost_updates", json_integer((json_int_t)lost));
 			json_object_set_new(o, "loss", loss_json(c, loss_book(ve->name, syms[i])));
@@ -377,6 +422,7 @@ books_json(struct ctl *c, int64_t now_real)
 			    quantiles_ms(c, "bookd", "mp_book_process_latency_seconds", lab));
 			json_array_append_new(a, o);
 		}
+		free(syms);
 	}
 	return a;
 }

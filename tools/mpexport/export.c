@@ -987,15 +987,18 @@ estimate_records(const struct mpx_opts *o, int64_t start, int64_t end)
 			continue;
 		for (j = 0; j < ss[i].n_seg; j++) {
 			const struct inst *in;
+			struct inst_registry reg;
 			int64_t h = store_hour_parse(ss[i].seg[j]);
 			if (h < 0 || h + 3600LL * 1000000000LL <= start || h >= end)
 				continue;
 			snprintf(path, sizeof path, "%s/%s", ss[i].dir, ss[i].seg[j]);
-			if (store_seg_scan(path, 0, info, NULL, NULL, err, sizeof err) < 0)
+			if (store_seg_scan(path, 0, info, NULL, NULL, err, sizeof err) < 0 ||
+			    store_seg_reg(path, &reg, err, sizeof err) < 0)
 				continue;
-			in = inst_find(&info->reg, exch_parse(o->exchange), o->symbol);
+			in = inst_find(&reg, exch_parse(o->exchange), o->symbol);
 			if (in && !strcasecmp(in->symbol, ss[i].symbol))
 				total += info->n_records;
+			inst_reg_free(&reg);
 		}
 	}
 	free(info);

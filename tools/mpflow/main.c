@@ -111,7 +111,7 @@ main(int argc, char **argv)
 	const char *exs = NULL, *sys = NULL, *durable = NULL;
 	int window = 100, every = 1, until = 0, cleanup = 0, opt, ex;
 	double threshold = 0.2, seconds = 0;
-	struct inst_registry reg;
+	static struct inst_registry reg;   /* static: reachable to the end (allocated) */
 	const struct inst *in;
 	char err[512], subj[ROUTE_SUBJ_MAX], dname[128];
 	natsConnection *nc = NULL;

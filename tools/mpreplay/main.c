@@ -63,9 +63,10 @@ static const char usage[] =
     "  --store-commit S  commit the store every S seconds of recorded time (the\n"
     "               records' recv_ns), as stored does every commit_interval (one block\n"
     "               per stream per commit); default: only every 8 MiB of records\n"
-    "  --store-codec N   block codec: 3 (default, columns with predicted snapshots),\n"
-    "               2 (columns, the codec before 2026-12) or 1 (plain zstd); for\n"
-    "               comparing them on the same data\n"
+    "  --store-codec N   block codec: 4 (default, columns range-coded with context\n"
+    "               models), 3 (columns with predicted snapshots, then zstd: the codec\n"
+    "               before issue 12), 2 (columns, before 2026-12) or 1 (plain zstd);\n"
+    "               for comparing them on the same data\n"
     "  -c, --set    the instruments ([instruments]: with none set, every instrument\n"
     "               of the capture gets a book; any set restricts) and book settings ([bookd])\n"
     "               come from the config, as for bookd\n";
@@ -75,8 +76,8 @@ static const char usage[] =
 struct replay {
 	struct inst_registry reg;
 	struct bk_cfg bc;
-	struct bk books[INST_MAX];
-	int by_id[INST_MAX + 1];
+	struct bk *books;               /* reg.max (adopting: every book the registry can take) */
+	int *by_id;                     /* id (0 .. reg.max) -> index in books, -1 */
 	int nbooks;
 	struct parse_ctx pc[EX_END];     /* by enum exch_id */
 	int pc_ready[EX_END];
@@ -165,7 +166,7 @@ adopt_inst(void *ud, int exch, const char *sym, size_t len)
 	uint32_t id;
 	const struct venue *v = venue_get(exch);
 
-	if (!r->adopt || !v || r->nbooks >= INST_MAX)
+	if (!r->adopt || !v || r->nbooks >= r->reg.max)
 		return NULL;
 	if (venue_canon_of(v, sym, len, canon, sizeof canon) < 0 ||
 	    (id = inst_add(&r->reg, exch, canon, err, sizeof err)) == 0) {
@@ -179,8 +180,10 @@ adopt_inst(void *ud, int exch, const char *sym, size_t len)
 		exit(1);
 	}
 	r->by_id[id] = r->nbooks++;
-	if (r->sw)
-		store_writer_set_reg(r->sw, &r->reg);
+	if (r->sw && store_writer_set_reg(r->sw, &r->reg, err, sizeof err) < 0) {
+		fprintf(stderr, "mpreplay: store: %s\n", err);
+		exit(1);
+	}
 	if (r->started[exch])
 		bk_start(&r->books[r->nbooks - 1], r->now);
 	return inst_get(&r->reg, id);
@@ -208,7 +211,7 @@ on_record(void *ud, const struct rec_hdr *rec)
 		}
 		return 0;
 	}
-	idx = rec->inst <= INST_MAX ? r->by_id[rec->inst] : -1;
+	idx = rec->inst <= (uint32_t)r->reg.max ? r->by_id[rec->inst] : -1;
 	if (idx >= 0)
 		bk_input(&r->books[idx], rec, r->now);
 	return 0;
@@ -473,8 +476,8 @@ main(int argc, char **argv)
 			store_dir = argv[++i];
 		} else if (strcmp(argv[i], "--store-codec") == 0 && i + 1 < argc) {
 			store_codec = atoi(argv[++i]);
-			if (store_codec < 1 || store_codec > 3) {
-				fprintf(stderr, "mpreplay: --store-codec must be 1, 2 or 3\n");
+			if (store_codec < 1 || store_codec > 4) {
+				fprintf(stderr, "mpreplay: --store-codec must be 1, 2, 3 or 4\n");
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--store-commit") == 0 && i + 1 < argc) {
@@ -510,7 +513,16 @@ main(int argc, char **argv)
 	bk_cfg_load(&r.bc, cfg);
 	r.bc.out_flags = REC_F_REPLAY;
 	g_sink.ud = &r;
-	memset(r.by_id, -1, sizeof r.by_id);
+	/* Books point into the registry: it never moves once reserved, so an
+	 * adopted instrument leaves the others' pointers alone. */
+	r.books = calloc((size_t)r.reg.max, sizeof *r.books);
+	r.by_id = malloc(((size_t)r.reg.max + 1) * sizeof *r.by_id);
+	if (!r.books || !r.by_id || inst_reg_reserve(&r.reg, r.reg.max) < 0) {
+		fprintf(stderr, "mpreplay: out of memory for %d instruments\n", r.reg.max);
+		return 1;
+	}
+	for (int i = 0; i <= r.reg.max; i++)
+		r.by_id[i] = -1;
 	for (int i = 0; i < r.reg.n; i++) {
 		if (bk_init(&r.books[r.nbooks], &r.reg.v[i], &r.bc, &g_sink) < 0) {
 			fprintf(stderr, "mpreplay: out of memory\n");
@@ -566,6 +578,9 @@ main(int argc, char **argv)
 	for (int x = 0; x < EX_END; x++)
 		if (r.pc_ready[x])
 			parse_free(&r.pc[x]);
+	free(r.books);
+	free(r.by_id);
+	inst_reg_free(&r.reg);
 	cfg_free(cfg);
 	return rc;
 }

@@ -283,6 +283,26 @@ kline(struct sb *b, struct sim_inst *in)
 	    sim_wall_ms() >= in->k_start_ms + 60000 ? "true" : "false", (long long)sim_wall_ms(), (long long)sim_wall_ms());
 }
 
+/* A liquidation near the touch (S: the liquidated position's side, Bybit's
+ * meaning: Buy = a long was closed, by selling below the bid). */
+static void
+liquidation(struct sb *b, struct sim_inst *in)
+{
+	const struct mkt_level *bb = mkt_at(&in->book, MKT_BID, 0), *ba = mkt_at(&in->book, MKT_ASK, 0);
+	int longs = (in->book.step / 40) % 2 == 0;
+	int64_t now = sim_wall_ms();
+	char px[32], v[32];
+
+	if (!bb || !ba)
+		return;
+	by_px(in, longs ? bb->px - 2 : ba->px + 2, px);
+	by_qty(in, 1 + (in->book.step / 40) % 7, v);
+	sb_reset(b);
+	sb_printf(b, "{\"topic\":\"allLiquidation.%s\",\"type\":\"snapshot\",\"ts\":%lld,\"data\":[{\"T\":%lld,"
+	    "\"s\":\"%s\",\"S\":\"%s\",\"v\":\"%s\",\"p\":\"%s\"}]}", in->vsym, (long long)now, (long long)now - 3, in->vsym,
+	    longs ? "Buy" : "Sell", v, px);
+}
+
 void
 by_on_step(struct sim_inst *in)
 {
@@ -300,6 +320,10 @@ by_on_step(struct sim_inst *in)
 			emit_broadcast(in, BY_KLINE, 0, b.p, b.len, EMIT_NORMAL);
 		}
 		sim_kline_roll(in);
+	}
+	if (in->book.step % 40 == 0 && in->by_market != BYBIT_SPOT && emit_wanted(in, BY_LIQ, 0)) {
+		liquidation(&b, in);
+		emit_broadcast(in, BY_LIQ, 0, b.p, b.len, EMIT_NORMAL);
 	}
 }
 
@@ -491,9 +515,13 @@ topic(struct sim_conn *c, const char *t, int *inst)
 {
 	static const struct { const char *pre; int kind; } k[] = {
 		{"orderbook.1000.", BY_BOOK}, {"publicTrade.", BY_TRADES}, {"tickers.", BY_TICKERS}, {"kline.1.", BY_KLINE},
+		{"allLiquidation.", BY_LIQ},
 	};
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
 		if (strncmp(t, k[i].pre, strlen(k[i].pre)) == 0) {
+			/* liquidations are a derivatives stream: spot refuses the topic */
+			if (k[i].kind == BY_LIQ && c->ws_kind - WS_BY_BASE == BYBIT_SPOT)
+				return -1;
 			*inst = find(c->ws_kind - WS_BY_BASE, t + strlen(k[i].pre));
 			return *inst >= 0 ? k[i].kind : -1;
 		}

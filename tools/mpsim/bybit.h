@@ -1,6 +1,6 @@
 /*
  * bybit.h - the Bybit v5 venue: WebSocket /v5/public/spot, /linear and
- * /inverse (orderbook.1000, publicTrade, tickers, kline.<interval>;
+ * /inverse (orderbook.1000, publicTrade, tickers, kline.<interval>, allLiquidation;
  * {"op":"subscribe"} with at most 10 args a request on spot, {"op":"ping"}
  * answered per market), REST /v5/market/orderbook, /instruments-info and
  * /time.  The market of an instrument comes from its canonical name
@@ -13,7 +13,9 @@
  * applying the deltas holds exactly the simulator's top 1000.  REST
  * orderbook answers carry the same u (the real venue documents u per depth
  * stream; here REST and WS share it).  Tickers (linear and inverse) move
- * the funding rate, open interest and mark price every 5 steps.
+ * the funding rate, open interest and mark price every 5 steps;
+ * allLiquidation (linear and inverse) sends a liquidation every 40 steps,
+ * sides alternating, a few lots a tick or two off the touch.
  */
 #ifndef MPSIM_BYBIT_H
 #define MPSIM_BYBIT_H
@@ -23,7 +25,7 @@
 
 #include "sim.h"
 
-enum { BY_BOOK = 1, BY_TRADES, BY_TICKERS, BY_KLINE };
+enum { BY_BOOK = 1, BY_TRADES, BY_TICKERS, BY_KLINE, BY_LIQ };
 #define BY_WIN 1000            /* orderbook.1000 */
 #define WS_BY_BASE 100         /* sim_conn.ws_kind = WS_BY_BASE + market */
 

@@ -1,4 +1,5 @@
 /* okx.c - see okx.h. */
+#include "instid.h"
 #include "okx.h"
 
 #include <jansson.h>
@@ -531,6 +532,35 @@ rest_books(struct sim_conn *c, const char *query, int full, int delay_ms)
 	sb_free(&b);
 }
 
+void
+ox_contract_of(const struct sim_inst *in, struct ox_contract *ct)
+{
+	char quote[16];
+	int btc = strcmp(in->base, "BTC") == 0, eth = strcmp(in->base, "ETH") == 0;
+
+	snprintf(quote, sizeof quote, "%.*s", (int)strcspn(in->quote, "-"), in->quote);
+	ct->inverse = strcmp(quote, "USD") == 0;
+	snprintf(ct->ct_val, sizeof ct->ct_val, "%s", ct->inverse ? (btc ? "100" : "10") : (btc ? "0.01" : eth ? "0.1" : "1"));
+	snprintf(ct->ct_ccy, sizeof ct->ct_ccy, "%s", ct->inverse ? "USD" : in->base);
+	snprintf(ct->settle, sizeof ct->settle, "%s", ct->inverse ? in->base : quote);
+}
+
+/* The contract fields of an instruments entry ("" for spot). */
+static void
+contract_fields(const struct sim_inst *in, char *uly, size_t ucap, char *out, size_t cap)
+{
+	struct ox_contract ct;
+
+	if (!instid_is_derivative(in->vsym)) {
+		snprintf(out, cap, "\"settleCcy\":\"\",\"ctVal\":\"\",\"ctMult\":\"\",\"ctValCcy\":\"\",\"ctType\":\"\"");
+		return;
+	}
+	instid_underlying(in->vsym, uly, ucap);
+	ox_contract_of(in, &ct);
+	snprintf(out, cap, "\"settleCcy\":\"%s\",\"ctVal\":\"%s\",\"ctMult\":\"1\",\"ctValCcy\":\"%s\",\"ctType\":\"%s\"",
+	    ct.settle, ct.ct_val, ct.ct_ccy, ct.inverse ? "inverse" : "linear");
+}
+
 static void
 instruments(struct sim_conn *c, const char *query, int delay_ms)
 {
@@ -544,9 +574,9 @@ instruments(struct sim_conn *c, const char *query, int delay_ms)
 		ox_error(c, 400, "50014", "Parameter instType can not be empty.", delay_ms);
 		return;
 	}
-	/* The venue's instrument kinds: the simulated market lists SPOT ones only,
-	 * so the others answer an empty list, as a venue with none of them would
-	 * (ccxt's loadMarkets asks for all of them). */
+	/* The venue's instrument kinds; a kind the simulated market has none of
+	 * answers an empty list, as the venue would (ccxt's loadMarkets asks
+	 * for all of them). */
 	if (strcmp(type, "SPOT") != 0 && strcmp(type, "MARGIN") != 0 && strcmp(type, "SWAP") != 0 &&
 	    strcmp(type, "FUTURES") != 0 && strcmp(type, "OPTION") != 0) {
 		ox_error(c, 400, "51000", "Parameter instType error", delay_ms);
@@ -560,25 +590,28 @@ instruments(struct sim_conn *c, const char *query, int delay_ms)
 	have_id = route_qget(query, "instId", id, sizeof id) != NULL;
 	sb_init(&b);
 	sb_adds(&b, "{\"code\":\"0\",\"msg\":\"\",\"data\":[");
-	for (int i = 0; i < sim.ninst && strcmp(type, "SPOT") == 0; i++) {
+	for (int i = 0; i < sim.ninst; i++) {
 		struct sim_inst *in = &sim.inst[i];
-		char tick[32], lot[32], minsz[32];
-		if (in->venue != SIM_OKX || (have_id && strcmp(id, in->vsym) != 0))
+		char tick[32], lot[32], minsz[32], uly[32] = "", ct[128] = "";
+		if (in->venue != SIM_OKX || strcmp(instid_type(in->vsym), type) != 0 ||
+		    (have_id && strcmp(id, in->vsym) != 0))
 			continue;
 		sb_fmt_e8(in->tick_e8, 1, tick);
 		sb_fmt_e8(in->lot_e8, 1, lot);
 		sb_fmt_e8(in->min_qty_e8, 1, minsz);
+		contract_fields(in, uly, sizeof uly, ct, sizeof ct);
 		if (!first)
 			sb_addc(&b, ',');
 		first = 0;
-		sb_printf(&b, "{\"instType\":\"SPOT\",\"instId\":\"%s\",\"instIdCode\":%d,\"uly\":\"\",\"instFamily\":\"\","
-		    "\"baseCcy\":\"%s\",\"quoteCcy\":\"%s\",\"settleCcy\":\"\",\"ctVal\":\"\",\"ctMult\":\"\",\"ctValCcy\":\"\","
+		sb_printf(&b, "{\"instType\":\"%s\",\"instId\":\"%s\",\"instIdCode\":%d,\"uly\":\"%s\",\"instFamily\":\"%s\","
+		    "\"baseCcy\":\"%s\",\"quoteCcy\":\"%s\",%s,"
 		    "\"optType\":\"\",\"stk\":\"\",\"listTime\":\"1548133413000\",\"expTime\":\"\",\"lever\":\"10\","
-		    "\"tickSz\":\"%s\",\"lotSz\":\"%s\",\"minSz\":\"%s\",\"ctType\":\"\",\"alias\":\"\",\"state\":\"live\","
+		    "\"tickSz\":\"%s\",\"lotSz\":\"%s\",\"minSz\":\"%s\",\"alias\":\"\",\"state\":\"live\","
 		    "\"ruleType\":\"normal\",\"maxLmtSz\":\"9999999999\",\"maxMktSz\":\"1000000\","
 		    "\"maxLmtAmt\":\"20000000\",\"maxMktAmt\":\"1000000\",\"maxTwapSz\":\"9999999999\","
 		    "\"maxIcebergSz\":\"9999999999\",\"maxTriggerSz\":\"9999999999\",\"maxStopSz\":\"1000000\"}",
-		    in->vsym, 10000 + i, in->base, in->quote, tick, lot, minsz);
+		    type, in->vsym, 10000 + i, uly, uly, instid_is_derivative(in->vsym) ? "" : in->base,
+		    instid_is_derivative(in->vsym) ? "" : in->quote, ct, tick, lot, minsz);
 	}
 	sb_adds(&b, "]}");
 	ox_answer(c, 200, b.p, b.len, delay_ms);

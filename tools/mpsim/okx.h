@@ -51,6 +51,15 @@ void ox_index_name(const struct sim_inst *in, char *buf, size_t cap);
 /* The instrument index-tickers of this index is pushed for (the first
  * derivative on it), or -1. */
 int ox_index_owner(const char *index);
+/* A derivative's contract as /api/v5/public/instruments lists it: linear
+ * (USDT/USDC margined) contracts are worth ct_val of the base coin (BTC
+ * 0.01, ETH 0.1, others 1), inverse (USD) ones ct_val USD (BTC 100, others
+ * 10), settled in the base coin.  ct_val is a decimal string. */
+struct ox_contract {
+	int inverse;
+	char ct_val[16], ct_ccy[16], settle[16];
+};
+void ox_contract_of(const struct sim_inst *in, struct ox_contract *ct);
 /* After a book step: mark-price, index-tickers, open-interest, funding-rate. */
 void ox_market_step(struct sim_inst *in, struct sb *b);
 

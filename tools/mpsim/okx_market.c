@@ -15,6 +15,7 @@
 #include "okx.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit.h"
@@ -94,9 +95,19 @@ ox_market_step(struct sim_inst *in, struct sb *b)
 	}
 	if (step % 30 == 0 && emit_wanted(in, OK_OI, 0)) {
 		char oi[32];
-		/* 1 contract = 0.01 base (BTC-USDT-SWAP's ctVal) */
-		double ccy = (double)(in->ox_oi_lots * in->lot_e8) / 1e8 * 0.01;
-		double usd = ccy * (double)(mid * in->tick_e8) / 1e8;
+		/* contracts * ctVal: base units (linear) or USD (inverse), as listed
+		 * by /api/v5/public/instruments (ox_contract_of) */
+		struct ox_contract ct;
+		double mpx = (double)(mid * in->tick_e8) / 1e8, n = (double)(in->ox_oi_lots * in->lot_e8) / 1e8, ccy, usd;
+
+		ox_contract_of(in, &ct);
+		if (ct.inverse) {
+			usd = n * atof(ct.ct_val);
+			ccy = mpx > 0 ? usd / mpx : 0;
+		} else {
+			ccy = n * atof(ct.ct_val);
+			usd = ccy * mpx;
+		}
 
 		if (step % 300 == 0)
 			in->ox_oi_lots -= in->ox_oi_lots / 20;   /* positions close too */

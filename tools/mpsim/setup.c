@@ -149,6 +149,14 @@ static const struct inst_def defs[] = {
 	{"ETH-USDT", SIM_BINANCE, 1000000, 10000, 10000, 3000, 3.0, 1500},
 	{"BTC-USDT", SIM_OKX, 10000000, 1, 1000, 60000, 0.3, 2000},
 	{"ETH-USDT", SIM_OKX, 1000000, 100, 100000, 3000, 3.0, 1500},
+	/* OKX derivatives, sizes in contracts as the venue lists them (tickSz,
+	 * lotSz, minSz; ctVal in okx.c ox_contract_of): BTC-USDT-SWAP 0.01 BTC a
+	 * contract (30 contracts ~ 0.3 BTC at the touch), BTC-USD swaps and
+	 * futures 100 USD a contract ("FUTURES" stands for every expiry) */
+	{"BTC-USDT-SWAP", SIM_OKX, 10000000, 1000000, 1000000, 60000, 30, 2000},
+	{"ETH-USDT-SWAP", SIM_OKX, 1000000, 1000000, 1000000, 3000, 30, 1500},
+	{"BTC-USD-SWAP", SIM_OKX, 10000000, 100000000, 100000000, 60000, 180, 2000},
+	{"BTC-USD-FUTURES", SIM_OKX, 10000000, 100000000, 100000000, 60000, 180, 2000},
 	/* futures (their derivatives' underlyings): USD-M ticks 0.1 / 0.01, lots
 	 * 0.001; COIN-M whole contracts (100 USD BTC, 10 USD others) */
 	{"BTC-USDT", SIM_BINANCE_USDM, 10000000, 100000, 100000, 60000, 0.3, 300},
@@ -212,11 +220,20 @@ sim_add_inst(const char *sym, int venue, int levels)
 			fprintf(stderr, "mpsim: --symbols: '%s' must be upper case like BTC-USDT\n", sym);
 			return -1;
 		}
-	/* an OKX derivative (BTC-USDT-SWAP, BTC-USD-240927) trades like its
+	/* an OKX derivative (BTC-USDT-SWAP, BTC-USD-240927) has its own row
+	 * (a dated future under <underlying>-FUTURES), else trades like its
 	 * underlying's spot pair: same price scale, tick and lot */
 	const char *dash2 = strchr(dash + 1, '-');
 	size_t ulen = dash2 ? (size_t)(dash2 - sym) : strlen(sym);
-	for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+	char own[40];
+	int found = 0;
+	snprintf(own, sizeof own, "%.*s%s", (int)ulen, sym, !dash2 ? "" : strcmp(dash2, "-SWAP") == 0 ? "-SWAP" : "-FUTURES");
+	for (size_t i = 0; i < sizeof defs / sizeof defs[0] && dash2; i++)
+		if (defs[i].venue == venue && strcmp(defs[i].sym, own) == 0) {
+			d = defs[i];
+			found = 1;
+		}
+	for (size_t i = 0; i < sizeof defs / sizeof defs[0] && !found; i++)
 		if (defs[i].venue == venue && strncmp(defs[i].sym, sym, ulen) == 0 && defs[i].sym[ulen] == 0)
 			d = defs[i];
 	in = &sim.inst[sim.ninst];

@@ -51,7 +51,7 @@ static const char usage[] =
     "  --raw            include the raw frame streams (list/print without --symbol)\n"
     "  --json           list: one JSON object per segment instead of a table\n"
     "  --types T,...    print: only these record types (delta,snapshot,trade,ticker,\n"
-    "                   kline,control,event,raw,market)\n"
+    "                   kline,control,event,raw,market,instrument)\n"
     "  --levels N       print: at most N levels per side (default 10, -1 = all)\n"
     "  --limit N        print: stop after N records (default: no limit)\n";
 

@@ -106,8 +106,9 @@ static struct {
 	int nsubs;
 	struct subj_count *subj;
 	int nsubj, capsubj;
-	struct vbook books[INST_MAX * 2];
-	int nbooks;
+	struct vbook *books;      /* cbooks: twice the instruments the config may take (a stream
+	                           * may carry books another config named) */
+	int nbooks, cbooks;
 	uint64_t *ids;              /* Nats-Msg-Id hashes (open addressing, 0 = empty) */
 	uint64_t idcap, nids;
 	uint64_t duplicates, bad_json, messages, ids_unchecked;
@@ -190,7 +191,7 @@ find_book(const char *ex, const char *sym)
 	for (int i = 0; i < g.nbooks; i++)
 		if (strcmp(g.books[i].exchange, ex) == 0 && strcmp(g.books[i].symbol, sym) == 0)
 			return &g.books[i];
-	if (g.nbooks == (int)(sizeof g.books / sizeof g.books[0]))
+	if (g.nbooks >= g.cbooks)
 		return NULL;
 	if (vbook_init(&g.books[g.nbooks], ex, sym, g.max_levels) < 0)
 		return NULL;
@@ -628,6 +629,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	g.max_levels = (uint32_t)cfg_int(c, "bookd", "max_levels");
+	g.cbooks = 2 * g.reg.max;
+	if (!(g.books = calloc((size_t)g.cbooks, sizeof *g.books))) {
+		fprintf(stderr, "mpsub: out of memory for %d books\n", g.cbooks);
+		return 1;
+	}
 	if (natsc_connect(c, "mpsub", NULL, &g.nc, err, sizeof err) < 0) {
 		fprintf(stderr, "mpsub: %s\n", err);
 		return 1;

@@ -1,0 +1,262 @@
+/*
+ * store_ac.c - binary adaptive range coder and integer model (store_ac.h).
+ */
+#include "store_ac.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PROB_ONE (1u << AC_PROB_BITS)
+#define PROB_INIT (PROB_ONE / 2)
+#define MOVE_BITS 4             /* adaptation rate: 1/16 of the gap per bit (measured: 1/32 and 1/8 store more) */
+#define TOP (1u << 24)
+
+static void
+out_byte(struct ac_enc *e, unsigned char b)
+{
+	if (e->len == e->cap) {
+		size_t nc = e->cap ? e->cap * 2 : 4096;
+		unsigned char *p = realloc(e->p, nc);
+		if (!p) {
+			e->err = 1;
+			return;
+		}
+		e->p = p;
+		e->cap = nc;
+	}
+	e->p[e->len++] = b;
+}
+
+/* A carry into bytes already decided is held back in cache/cache_size. */
+static void
+shift_low(struct ac_enc *e)
+{
+	if ((uint32_t)e->low < 0xff000000u || (e->low >> 32) != 0) {
+		unsigned char carry = (unsigned char)(e->low >> 32);
+		unsigned char temp = e->cache;
+		do {
+			out_byte(e, (unsigned char)(temp + carry));
+			temp = 0xff;
+		} while (--e->cache_size != 0);
+		e->cache = (uint8_t)(e->low >> 24);
+	}
+	e->cache_size++;
+	e->low = (e->low & 0x00ffffffu) << 8;
+}
+
+void
+ac_enc_init(struct ac_enc *e)
+{
+	memset(e, 0, sizeof *e);
+	e->range = 0xffffffffu;
+	e->cache_size = 1;
+}
+
+int
+ac_enc_finish(struct ac_enc *e)
+{
+	for (int i = 0; i < 5; i++)
+		shift_low(e);
+	return e->err ? -1 : 0;
+}
+
+void
+ac_dec_init(struct ac_dec *d, const void *p, size_t len)
+{
+	memset(d, 0, sizeof *d);
+	d->p = p;
+	d->len = len;
+	d->range = 0xffffffffu;
+	for (int i = 0; i < 5; i++)
+		d->code = d->code << 8 | (d->pos < len ? d->p[d->pos] : 0), d->pos++;
+	if (len < 5)
+		d->err = 1;
+}
+
+static void
+dec_norm(struct ac_dec *d)
+{
+	if (d->range < TOP) {
+		d->range <<= 8;
+		/* The encoder's flush writes 4 bytes past the last decided one, so a
+		 * valid stream is never read beyond its end. */
+		if (d->pos < d->len)
+			d->code = d->code << 8 | d->p[d->pos];
+		else
+			d->code <<= 8, d->err = 1;
+		d->pos++;
+	}
+}
+
+/* Every probability of n contexts at 1/2 (the structs are uint16_t only). */
+static void
+probs_init(uint16_t *p, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		p[i] = PROB_INIT;
+}
+
+void
+ac_int_init(struct ac_int *m, size_t n)
+{
+	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)));
+}
+
+void
+ac_put_bit(struct ac_enc *e, uint16_t *prob, int bit)
+{
+	uint32_t bound = (e->range >> AC_PROB_BITS) * *prob;
+
+	if (!bit) {
+		e->range = bound;
+		*prob = (uint16_t)(*prob + ((PROB_ONE - *prob) >> MOVE_BITS));
+	} else {
+		e->low += bound;
+		e->range -= bound;
+		*prob = (uint16_t)(*prob - (*prob >> MOVE_BITS));
+	}
+	while (e->range < TOP) {
+		e->range <<= 8;
+		shift_low(e);
+	}
+}
+
+int
+ac_get_bit(struct ac_dec *d, uint16_t *prob)
+{
+	uint32_t bound = (d->range >> AC_PROB_BITS) * *prob;
+	int bit;
+
+	if (d->code < bound) {
+		d->range = bound;
+		*prob = (uint16_t)(*prob + ((PROB_ONE - *prob) >> MOVE_BITS));
+		bit = 0;
+	} else {
+		d->code -= bound;
+		d->range -= bound;
+		*prob = (uint16_t)(*prob - (*prob >> MOVE_BITS));
+		bit = 1;
+	}
+	dec_norm(d);
+	return bit;
+}
+
+static void
+put_direct(struct ac_enc *e, uint64_t v, int n)
+{
+	while (n-- > 0) {
+		e->range >>= 1;
+		if ((v >> n) & 1)
+			e->low += e->range;
+		while (e->range < TOP) {
+			e->range <<= 8;
+			shift_low(e);
+		}
+	}
+}
+
+static uint64_t
+get_direct(struct ac_dec *d, int n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0) {
+		d->range >>= 1;
+		if (d->code >= d->range) {
+			d->code -= d->range;
+			v = v << 1 | 1;
+		} else {
+			v <<= 1;
+		}
+		dec_norm(d);
+	}
+	return v;
+}
+
+int
+ac_bits(uint64_t v)
+{
+	return v ? 64 - __builtin_clzll(v) : 0;
+}
+
+/* The integer model with `kmax` bits below the top one modelled for lengths
+ * below nbmax (row stride `stride` in hi), the rest direct. */
+static void
+put_core(struct ac_enc *e, uint16_t *nbp, uint16_t *hi, int stride, int kmax, int nbmax, uint64_t v)
+{
+	int nb = ac_bits(v), k, rest;
+	unsigned idx = 1;
+
+	for (int i = 6; i >= 0; i--) {
+		int b = (nb >> i) & 1;
+		ac_put_bit(e, &nbp[idx], b);
+		idx = idx << 1 | (unsigned)b;
+	}
+	if (nb < 2)
+		return;
+	k = nb >= nbmax ? 0 : nb - 1 < kmax ? nb - 1 : kmax;
+	rest = nb - 1 - k;
+	idx = 1;
+	for (int i = 0; i < k; i++) {
+		int b = (int)((v >> (nb - 2 - i)) & 1);
+		ac_put_bit(e, &hi[nb * stride + (int)idx], b);
+		idx = idx << 1 | (unsigned)b;
+	}
+	put_direct(e, v, rest);
+}
+
+static uint64_t
+get_core(struct ac_dec *d, uint16_t *nbp, uint16_t *hi, int stride, int kmax, int nbmax)
+{
+	unsigned idx = 1;
+	int nb, k, rest;
+	uint64_t v;
+
+	for (int i = 0; i < 7; i++)
+		idx = idx << 1 | (unsigned)ac_get_bit(d, &nbp[idx]);
+	nb = (int)(idx - 128);
+	if (nb > 64) {
+		d->err = 1;
+		return 0;
+	}
+	if (nb < 2)
+		return (uint64_t)nb;
+	k = nb >= nbmax ? 0 : nb - 1 < kmax ? nb - 1 : kmax;
+	rest = nb - 1 - k;
+	idx = 1;
+	for (int i = 0; i < k; i++)
+		idx = idx << 1 | (unsigned)ac_get_bit(d, &hi[nb * stride + (int)idx]);
+	/* idx is now the top bit and the k modelled ones */
+	v = idx;
+	return v << rest | get_direct(d, rest);
+}
+
+void
+ac_put_int(struct ac_enc *e, struct ac_int *m, uint64_t v)
+{
+	put_core(e, m->nb, &m->hi[0][0], 1 << AC_HI_BITS, AC_HI_BITS, 65, v);
+}
+
+uint64_t
+ac_get_int(struct ac_dec *d, struct ac_int *m)
+{
+	return get_core(d, m->nb, &m->hi[0][0], 1 << AC_HI_BITS, AC_HI_BITS, 65);
+}
+
+void
+ac_wint_init(struct ac_wint *m, size_t n)
+{
+	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)));
+}
+
+void
+ac_put_wint(struct ac_enc *e, struct ac_wint *m, uint64_t v)
+{
+	put_core(e, m->nb, &m->hi[0][0], 1 << AC_WIDE_BITS, AC_WIDE_BITS, AC_WIDE_NB, v);
+}
+
+uint64_t
+ac_get_wint(struct ac_dec *d, struct ac_wint *m)
+{
+	return get_core(d, m->nb, &m->hi[0][0], 1 << AC_WIDE_BITS, AC_WIDE_BITS, AC_WIDE_NB);
+}
