@@ -232,5 +232,6 @@ rc_free(struct rc_cap *c)
 	free(c->snap);
 	free(c->u);
 	free(c->frame_end);
+	inst_reg_free(&c->reg);
 	memset(c, 0, sizeof *c);
 }
