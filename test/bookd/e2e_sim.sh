@@ -148,8 +148,9 @@ agree e2e_fault_shutdown_notice binance okx
 fault binance stall; fault okx stall
 settle e2e_fault_stall_injected taken binance:stall okx:stall
 settle e2e_fault_stall_reconnect reconnected binance okx
+# the new connections were never stalled: unstall only ends a stall of one
+# still open (it counts as injected per open socket, maybe none)
 fault binance unstall; fault okx unstall
-settle e2e_fault_unstall_injected taken binance:unstall okx:unstall
 agree e2e_fault_stall binance okx
 fault okx okx_seq_reset
 settle e2e_fault_okx_seq_reset_injected taken okx:okx_seq_reset
