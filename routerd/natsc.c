@@ -179,6 +179,17 @@ natsc_connect(const struct cfg *c, const char *name, struct natsc_state *st,
 }
 
 int
+natsc_library_close(int ms)
+{
+	natsStatus s = nats_CloseAndWait(ms);
+
+	if (s == NATS_OK)
+		return 0;
+	fprintf(stderr, "nats library teardown: %s after %d ms (threads still running)\n", natsStatus_GetText(s), ms);
+	return -1;
+}
+
+int
 natsc_stream_config(const struct cfg *c, int i, jsStreamConfig *sc, char *err, size_t errlen)
 {
 	const struct route_stream_def *d = &route_streams[i];

@@ -41,6 +41,13 @@ int natsc_options(const struct cfg *c, const char *name, struct natsc_state *st,
 int natsc_connect(const struct cfg *c, const char *name, struct natsc_state *st,
     natsConnection **out, char *err, size_t errlen);
 
+/* Tear the nats.c library down, waiting up to ms for its threads: 0, or -1
+ * when they were still running (stderr says so).  After -1 the process must
+ * leave with _exit(): nats.c 3.4's exit-time destructor frees the library
+ * under threads that still use it (fixed upstream in nats.c PR #1020), a
+ * crash at exit seen under load.  Flush what must reach a file before. */
+int natsc_library_close(int ms);
+
 /* Fill sc for stream i of route_streams[] from the config (the subjects
  * array lives in route.c). */
 int natsc_stream_config(const struct cfg *c, int i, jsStreamConfig *sc, char *err, size_t errlen);

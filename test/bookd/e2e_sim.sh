@@ -81,45 +81,95 @@ bg "$BIN/test/helpers/book_follow" -c "$conf" --dir "$fol" 2>"$T_TMP/follow.err"
 sim() { curl -s -m 5 -X POST "http://127.0.0.1:$1/_sim/$2" >/dev/null; }
 port_of() { [ "$1" = binance ] && echo "$P1" || echo "$P2"; }
 # agree NAME VENUE...: the books rebuilt from book.router equal mpsim's own
-# within 60 s of pausing the market (test/bookd/sim_agree.py; it returns as
+# within 60 s (x T_WAIT_SCALE) of pausing the market (test/bookd/sim_agree.py; it returns as
 # soon as they agree, the bound is for a loaded machine).
 agree() {
 	local name=$1 v args=() why; shift
 	for v in "$@"; do args+=("$v:$(port_of "$v"):$fol/$v-BTC-USDT.json"); done
-	if why=$(python3 test/bookd/sim_agree.py 60 "${args[@]}" 2>&1); then ok "$name"
-	else not_ok "$name" "books differ from mpsim 60 s after the pause: $(echo "$why" | tail -1)"; fi
+	if why=$(python3 test/bookd/sim_agree.py $((60 * T_WAIT_SCALE)) "${args[@]}" 2>&1); then ok "$name"
+	else not_ok "$name" "books differ from mpsim $((60 * T_WAIT_SCALE)) s after the pause: $(echo "$why" | tail -1)"; fi
 }
-fault() { curl -s -m 5 -X POST "http://127.0.0.1:$(port_of "$1")/_sim/fault?kind=$2&venue=$1${3:+&$3}" >/dev/null; }
+# mpsim's counters for one venue: sst VENUE PYEXPR (s = /_sim/stats[VENUE])
+sst() {
+	curl -s -m 5 "http://127.0.0.1:$(port_of "$1")/_sim/stats" |
+		python3 -c 'import json,sys; s=json.load(sys.stdin)[sys.argv[1]]; print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
+}
+injected() { sst "$1" "s['faults_injected']['$2']"; }
+conns() { sst "$1" "s['connections_total']"; }
+# fault VENUE KIND [OPTS]: ask mpsim for a fault; remembers how many of that
+# kind it had injected before (F0[VENUE.KIND]) and its connections (C0[VENUE]).
+declare -A F0 C0
+fault() {
+	F0[$1.$2]=$(injected "$1" "$2"); C0[$1]=$(conns "$1")
+	curl -s -m 5 -X POST "http://127.0.0.1:$(port_of "$1")/_sim/fault?kind=$2&venue=$1${3:+&$3}" >/dev/null
+}
+# taken VENUE KIND: mpsim injected the fault asked for last (a stream fault
+# waits for the next increment, a REST fault for the next request) and holds
+# no more of that kind.
+taken() {
+	local n
+	n=$(injected "$1" "$2") && [ "${n:-0}" -gt "${F0[$1.$2]:-0}" ] &&
+		sst "$1" "'$2' not in s['faults_pending'] or exit(1)" >/dev/null
+}
+# reconnected VENUE: feedd opened a new connection since the last fault.
+reconnected() { local n; n=$(conns "$1") && [ "${n:-0}" -gt "${C0[$1]:-0}" ]; }
+# settle NAME CHECK VENUE:KIND...: wait until every CHECK (taken / reconnected
+# / a shell function) holds before the books are compared: pausing the market
+# before a fault was injected would compare a book the fault has not reached.
+settle() {
+	local name=$1 chk=$2 a; shift 2
+	for a in "$@"; do
+		# shellcheck disable=SC2086
+		wait_for 30 "$chk" ${a/:/ } && continue
+		not_ok "$name" "$chk ${a/:/ } did not happen: $(sst "${a%%:*}" "s['faults_injected'], s['faults_pending'], s['connections_total']")"
+		return 1
+	done
+	ok "$name"
+}
 jget() { python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$fol/$1-BTC-USDT.json" "$2" 2>/dev/null; }
+synced() { test "$(jget "$1" 'o["synced"]')" = True; }
 
-sleep 2
+wait_for 60 synced binance; wait_for 60 synced okx   # agree says what is missing if not
 agree e2e_initial_sync binance okx
 
-# every fault mpsim injects on the depth streams, both venues at once where it exists
+# every fault mpsim injects on the depth streams, both venues at once where it
+# exists; faults that close the connection also wait for feedd's reconnect
 for k in gap dup reorder malformed truncate truncate_wire disconnect rollover; do
 	fault binance "$k"; fault okx "$k"
-	sleep 1
+	settle "e2e_fault_${k}_injected" taken "binance:$k" "okx:$k"
+	case $k in truncate_wire | disconnect | rollover) settle "e2e_fault_${k}_reconnect" reconnected binance okx ;; esac
 	agree "e2e_fault_$k" binance okx
 done
-fault binance shutdown_notice "ms=300"; fault okx shutdown_notice "ms=300"; sleep 2
+fault binance shutdown_notice "ms=300"; fault okx shutdown_notice "ms=300"
+settle e2e_fault_shutdown_notice_injected taken binance:shutdown_notice okx:shutdown_notice
+settle e2e_fault_shutdown_notice_reconnect reconnected binance okx
 agree e2e_fault_shutdown_notice binance okx
-fault binance stall; fault okx stall; sleep 5.5; fault binance unstall; fault okx unstall; sleep 0.5
+# a stalled socket stays open: feedd's watchdog (stale_after = 4s) must drop it and reconnect
+fault binance stall; fault okx stall
+settle e2e_fault_stall_injected taken binance:stall okx:stall
+settle e2e_fault_stall_reconnect reconnected binance okx
+# the new connections were never stalled: unstall only ends a stall of one
+# still open (it counts as injected per open socket, maybe none)
+fault binance unstall; fault okx unstall
 agree e2e_fault_stall binance okx
-fault okx okx_seq_reset; sleep 1.5
+fault okx okx_seq_reset
+settle e2e_fault_okx_seq_reset_injected taken okx:okx_seq_reset
 agree e2e_fault_okx_seq_reset okx
 # REST-seeded OKX sync: the next subscription gets no snapshot
-fault okx okx_no_snapshot "n=1"; fault okx disconnect; sleep 2
+fault okx okx_no_snapshot "n=1"; fault okx disconnect
+settle e2e_fault_okx_no_snapshot_injected taken okx:disconnect okx:okx_no_snapshot
 agree e2e_fault_okx_no_snapshot okx
 # snapshot answers failing / rate limited while a gap forces a resync
-fault binance rest_5xx "n=1"; fault binance gap; sleep 1.5
+fault binance rest_5xx "n=1"; fault binance gap
+settle e2e_fault_rest_5xx_injected taken binance:gap binance:rest_5xx
 agree e2e_fault_rest_5xx binance
-fault binance rest_slow "n=1&ms=1500"; fault binance gap; sleep 2
+fault binance rest_slow "n=1&ms=1500"; fault binance gap
+settle e2e_fault_rest_slow_injected taken binance:gap binance:rest_slow
 agree e2e_fault_rest_slow binance
 
 # kill -9 of bookd mid-stream, then restart: an explicit EV_RESTARTED, a new sync
 r0=$(jget binance 'o["events"].get("restarted",0)')
 { kill -9 "$BOOKD"; wait "$BOOKD"; } 2>/dev/null
-sleep 0.5
 bg "$BIN/bookd" -c "$conf" 2>>"$T_TMP/bookd.err"
 BOOKD=$T_LASTPID
 restarted() { test "$(jget binance 'o["events"].get("restarted",0)')" -gt "${r0:-0}"; }
@@ -128,7 +178,6 @@ if wait_for 20 restarted; then
 else
 	not_ok e2e_kill9_restarted_event "no EV_RESTARTED 20 s after restart (before ${r0:-?}; now $(jget binance 'o["events"]'), ring gaps $(jget binance 'o["ring_gaps"]'), bookd: $(tail -1 "$T_TMP/bookd.err"))"
 fi
-sleep 1
 agree e2e_kill9_resync binance okx
 
 # the outputs were well-formed and continuous throughout

@@ -35,6 +35,18 @@ s = json.load(sys.stdin)["streams"]["ORDERBOOK_FULL"]
 sys.exit(0 if s["messages"] >= int(sys.argv[1]) else 1)' "$1"
 }
 wait_for 60 full_books 100 || not_ok ml_parity_full_books "ORDERBOOK_FULL holds fewer than 100 messages"
+# msgs_at_least FAMILY PREFIX MIN: JetStream holds MIN messages of subjects
+# PREFIX* (read through a consumer of their own, deleted after each look):
+# what the checks below need is waited for, not assumed from the run length
+msgs_at_least() {
+	"$BIN/mpsub" -c "$CONF" --durable mlparchk --subjects "$1" --until-caught-up --seconds 20 --cleanup \
+		2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)["subjects"]
+sys.exit(0 if sum(n for k, n in s.items() if k.startswith(sys.argv[1])) >= int(sys.argv[2]) else 1)' "$2" "$3"
+}
+wait_for 60 msgs_at_least snapshot orderbook.snapshot. 4 ||
+	not_ok ml_parity_snapshots "fewer than 4 orderbook.snapshot messages in ORDERBOOK_FULL"
 # enough Binance BTC-USDT deltas for the training case below (its export needs test windows past
 # window + horizon in a 20 % split): the run lasts until they exist, not a guessed time
 bn_deltas() {

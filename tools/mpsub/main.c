@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <nats/nats.h>
@@ -694,6 +695,14 @@ main(int argc, char **argv)
 	else
 		print_summary();
 out:
+	/* Everything this run reports is written out before the NATS teardown:
+	 * a teardown that goes wrong must not cost a line of the summary or
+	 * the dump. */
+	if (fflush(stdout) != 0)
+		rc = 1;
+	if (g.dump && fclose(g.dump) != 0)
+		rc = 1;
+	g.dump = NULL;
 	for (int i = 0; i < g.nsubs; i++) {
 		if (cleanup)
 			js_DeleteConsumer(g.js, route_streams[g.subs[i].fam->stream].name, g.subs[i].durable, NULL, NULL);
@@ -703,11 +712,15 @@ out:
 		vbook_free(&g.books[i]);
 	jsCtx_Destroy(g.js);
 	natsConnection_Destroy(g.nc);
-	nats_CloseAndWait(2000);
+	/* a loaded machine can take its time to stop the library's threads;
+	 * if they outlive the wait, exit() would run nats.c's destructor under
+	 * them (natsc.h) */
+	if (natsc_library_close(10000) < 0) {
+		fflush(stderr);
+		_exit(rc ? rc : 1);
+	}
 	free(g.subj);
 	free(g.ids);
-	if (g.dump && fclose(g.dump) != 0)
-		rc = 1;
 	cfg_free(c);
 	return rc;
 }
