@@ -91,6 +91,8 @@ static const struct stat_metric g_stat_metrics[] = {
 	SM(deep_merges, "mp_book_deep_merges_total", "OKX books-full merges"),
 	/* Binance deep refresh (splice.h) */
 	SM(refresh_requests, "mp_book_refresh_requests_total", "Binance deep refreshes asked of feedd"),
+	SM(refresh_early, "mp_book_refresh_early_total",
+	    "of them, asked before deep_refresh_interval: exact depth below deep_refresh_below_pct"),
 	SM(refresh_refused, "mp_book_refresh_refused_total", "deep refreshes feedd skipped to keep budget for resyncs"),
 	SM(refreshes, "mp_book_refreshes_total", "deep refreshes spliced into the synced book"),
 	SM(refresh_held, "mp_book_refresh_held_total", "deep refreshes ahead of the stream, held until it reached them"),
@@ -108,6 +110,8 @@ static const struct stat_metric g_stat_metrics[] = {
 	SM(window_refused, "mp_book_window_refused_total", "OKX REST window audits feedd skipped to keep budget"),
 	SM(window_agree, "mp_book_window_agree_total", "OKX REST windows equal to the book at their seqId"),
 	SM(window_nc, "mp_book_window_not_comparable_total", "OKX REST windows that could not be compared"),
+	SM(window_widened, "mp_book_window_widened_total",
+	    "OKX REST windows at the book's seqId that agreed and widened the exact range to what they cover"),
 	SM(window_discrepancies, "mp_book_window_discrepancies_total",
 	    "levels an OKX REST window contradicted (each episode resyncs the book)"),
 	SM(out_records, "mp_book_out_records_total", "records emitted"),

@@ -286,6 +286,55 @@ window_side(const struct bk *k, int side, const struct rec_level *r, uint32_t n,
 	}
 }
 
+/*
+ * At S == the book's id, after an agreeing audit: the worst price down to
+ * which the book and the answer r[0..n) hold the same levels, best first
+ * (0 = they differ at the touch).  Past the exact range the book's levels
+ * were never claimed (the books stream's levels that entered the top, old
+ * books-full merges), so a difference there is no discrepancy: the walk
+ * just stops before it.  An answer that listed fewer than asked is the
+ * venue's whole side, so a book level beyond it differs too (the walk stops
+ * at the answer's end either way).
+ */
+static int64_t
+agreed_extent(const struct bk *k, int side, const struct rec_level *r, uint32_t n)
+{
+	const struct rec_level *l;
+	struct book_iter it;
+	int64_t last = 0;
+
+	book_iter_begin(k->book, side, &it);
+	for (uint32_t j = 0; j < n && (l = book_iter_next(&it, NULL)); j++) {
+		if (l->px != r[j].px || l->qty != r[j].qty)
+			break;
+		last = l->px;
+	}
+	return last;
+}
+
+/*
+ * Widen the exact range to what the answer made exact (okx_audit.h): like
+ * the Binance splice, floor = min(old, agreed extent), ceiling = max(...);
+ * never narrowed here (the book holds the same levels as before, so no
+ * eviction moves it).
+ */
+static void
+window_widen(struct bk *k, const struct rec_snapshot *s)
+{
+	const struct rec_level *r[2] = {s->lv, s->lv + s->n_bids};
+	uint32_t n[2] = {s->n_bids, s->n_asks};
+	int widened = 0;
+
+	for (int side = 0; side < 2; side++) {
+		int64_t x = agreed_extent(k, side, r[side], n[side]), *e = &k->edge_px[side];
+		if (x && (*e == 0 || (side == BOOK_BID ? x < *e : x > *e))) {
+			*e = x;
+			widened = 1;
+		}
+	}
+	k->st.window_widened += (uint64_t)widened;
+}
+
 static void
 window_audit(struct bk *k, const struct rec_snapshot *s, int64_t now)
 {
@@ -297,10 +346,14 @@ window_audit(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	window_side(k, BOOK_ASK, s->lv + s->n_bids, s->n_asks, asked, s->h.last_id, &w);
 	if (w.n == 0) {
 		/* nothing judged: every level changed after S (or S precedes the sync) */
-		if (w.compared)
-			k->st.window_agree++;
-		else
+		if (!w.compared) {
 			k->st.window_nc++;
+			return;
+		}
+		k->st.window_agree++;
+		/* only at the identical seqId does the answer state every level */
+		if (s->h.last_id == k->id)
+			window_widen(k, s);
 		return;
 	}
 	k->st.window_discrepancies += w.n;

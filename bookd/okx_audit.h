@@ -30,7 +30,14 @@
  *     removed after S).
  * A difference is a window discrepancy (counted per level), one
  * EV_WINDOW_DISCREPANCY and a resync; none: window_agree; no level judged
- * at all (every one changed after S, or S precedes the sync): not comparable.  A sequence reset
+ * at all (every one changed after S, or S precedes the sync): not comparable.
+ * Widening: an agreeing answer at S == book id states the venue's book at the
+ * book's own id, so every level from the touch down to the first price where
+ * the book and the answer differ (beyond the exact range that is no
+ * discrepancy, the book never claimed it), or to the answer's end, is exact:
+ * the range becomes floor = min(old, that price), ceiling = max(old, ...)
+ * (window_widened).  An answer older than the book, not comparable or
+ * disagreeing widens nothing.  A sequence reset
  * between the request and the comparison: not comparable.  In mpreplay an
  * unsolicited REST line reaching a synced OKX book is audited the same way.
  */

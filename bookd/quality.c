@@ -33,8 +33,8 @@ quality_name(int check)
 	return "unknown";
 }
 
-static uint32_t
-expected_levels(const struct bk *k)
+uint32_t
+bk_expected_levels(const struct bk *k)
 {
 	const struct bk_cfg *c = k->cfg;
 
@@ -107,7 +107,7 @@ quality_check(struct bk *k, const struct rec_delta *d)
 		uint64_t worst = known_worst(k, &eb, &ea, &ab, &aa);
 		/* deep levels asked for at sync and not merged yet: not judged */
 		int waiting = !k->deep_merged_ns && k->now < k->deep_wait_until;
-		int low = !waiting && worst * 100 < (uint64_t)expected_levels(k) * k->cfg->min_depth_pct;
+		int low = !waiting && worst * 100 < (uint64_t)bk_expected_levels(k) * k->cfg->min_depth_pct;
 		/* an event when completeness drops below the threshold, not on every update */
 		if (low && !k->depth_low)
 			mask |= 1u << QUAL_DEPTH;
@@ -152,7 +152,7 @@ quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int64_t n
 		quality_fail(k, QUAL_TS_SKEW, d->h.exch_ns, d->h.recv_ns, "exchange time far from receive time", now);
 	}
 	if (mask & (1u << QUAL_DEPTH)) {
-		uint32_t eb, ea, ab, aa, worst, want = expected_levels(k);
+		uint32_t eb, ea, ab, aa, worst, want = bk_expected_levels(k);
 		char what[200];
 
 		worst = known_worst(k, &eb, &ea, &ab, &aa);

@@ -81,13 +81,19 @@ sp_reset(struct bk *k, int64_t floor)
 {
 	k->log.head = k->log.n = 0;
 	k->log.floor = floor;
+	for (int side = 0; side < 2; side++)
+		k->refresh_base[side] = bk_exact_levels(k, side);
 }
 
 void
 sp_synced(struct bk *k, int64_t now)
 {
-	if (k->log.max && k->cfg->refresh_interval_ns > 0)
+	if (k->log.max && k->cfg->refresh_interval_ns > 0) {
 		k->next_refresh_ns = now + jitter10(&k->rng, k->cfg->refresh_interval_ns);
+		/* a fresh sync is exact to the snapshot's depth: no early refresh
+		 * before the min interval either */
+		k->next_early_ns = now + k->cfg->refresh_min_ns;
+	}
 }
 
 static void
@@ -297,6 +303,8 @@ splice(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		}
 	}
 	k->st.refreshes++;
+	for (int side = 0; side < 2; side++)
+		k->refresh_base[side] = bk_exact_levels(k, side);
 	bk_emit_changes(k, s, cb, ncb, ca, nca);
 	free(cb);
 	bk_emit_snapshot(k, SNAP_FULL, SNAP_R_PERIODIC, now);
@@ -355,9 +363,41 @@ sp_after_apply(struct bk *k, int64_t now)
 	free(s);
 }
 
+/*
+ * 1 when a side's exact range has decayed below deep_refresh_below_pct of
+ * what a refresh can make exact: the least of the target (expected_levels),
+ * the refresh's own depth (a limit=1000 refresh never reaches 5000) and the
+ * exact levels right after the last sync or splice (a thin venue book is all
+ * exact at fewer; the levels held are no measure: when the price falls, bids
+ * leave at the touch and nothing need arrive beyond the floor).  Between two
+ * interval refreshes the price drifts away from the snapshot's range: on the
+ * side it moves towards, exact levels leave at the touch and what appears
+ * beyond the far edge is unknown (bookd/README.md "Binance deep refresh");
+ * waiting for the interval lets a fast market take the side below
+ * min_depth_pct.
+ */
+static int
+decayed(const struct bk *k)
+{
+	uint32_t pct = k->cfg->refresh_below_pct, want = bk_expected_levels(k);
+
+	if (!pct)
+		return 0;
+	if (k->cfg->binance_depth < want)
+		want = k->cfg->binance_depth;
+	for (int side = 0; side < 2; side++) {
+		uint32_t t = k->refresh_base[side] < want ? k->refresh_base[side] : want;
+		if ((uint64_t)bk_exact_levels(k, side) * 100 < (uint64_t)t * pct)
+			return 1;
+	}
+	return 0;
+}
+
 void
 sp_tick(struct bk *k, int64_t now)
 {
+	int early;
+
 	if (!k->log.max || k->state != BK_SYNCED)
 		return;
 	/* let go of every change past keeping (sp_note lets go of one per new
@@ -385,13 +425,24 @@ sp_tick(struct bk *k, int64_t now)
 		k->st.req_timeouts++;
 		k->refresh_req_id = 0;
 	}
-	if (k->cfg->refresh_interval_ns <= 0 || k->refresh_req_id || k->held || now < k->next_refresh_ns)
+	if (k->cfg->refresh_interval_ns <= 0 || k->refresh_req_id || k->held)
+		return;
+	/* early: the exact range decayed, and the last request (sent, refused or
+	 * answered) is at least deep_refresh_min_interval old, so one book costs
+	 * at most a refresh per min interval whatever the market does (feedd
+	 * still refuses one that would take a resync's room) */
+	early = now < k->next_refresh_ns;
+	if (early && (now < k->next_early_ns || !decayed(k)))
 		return;
 	if (++k->cfg->req_seq == 0)
 		k->cfg->req_seq = 1;
 	k->refresh_req_id = k->cfg->req_seq;
 	k->refresh_sent_ns = now;
 	k->next_refresh_ns = now + jitter10(&k->rng, k->cfg->refresh_interval_ns);
+	/* jitter only upwards (min .. min + 22 %): never more often than the
+	 * budget arithmetic allows, and books that decay together drift apart */
+	k->next_early_ns = now + jitter10(&k->rng, k->cfg->refresh_min_ns + k->cfg->refresh_min_ns / 9);
 	k->st.refresh_requests++;
+	k->st.refresh_early += (uint64_t)early;
 	bk_send_control(k, CTL_SNAPSHOT, CTL_F_REFRESH, k->refresh_req_id, k->cfg->binance_depth, "deep refresh");
 }

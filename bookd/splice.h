@@ -53,7 +53,8 @@
  * allocated before the first change); 0 or -1. */
 int sp_init(struct bk *k);
 void sp_free(struct bk *k);
-/* A snapshot with id floor was installed: the log restarts. */
+/* A snapshot with id floor was installed (edge_px set): the log restarts,
+ * and its exact levels are what an early refresh measures decay against. */
 void sp_reset(struct bk *k, int64_t floor);
 /* The log is full: grow it (0), or -1 when it is at max or out of memory. */
 int sp_grow(struct bk *k);

@@ -38,6 +38,8 @@ bk_cfg_defaults(struct bk_cfg *c)
 	c->buffer_max = 32u << 20;
 	c->refresh_interval_ns = 60 * SEC;
 	c->refresh_hold_ns = 10 * SEC;
+	c->refresh_min_ns = 7 * SEC;
+	c->refresh_below_pct = 97;
 	c->okx_audit_ns = 5 * SEC;
 	c->asof_max_age_ns = 10 * SEC;
 }
@@ -67,6 +69,8 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 	c->buffer_max = (size_t)cfg_size(cfg, "bookd", "buffer_max");
 	c->refresh_interval_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_interval");
 	c->refresh_hold_ns = cfg_dur_ns(cfg, "bookd", "refresh_hold_timeout");
+	c->refresh_min_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_min_interval");
+	c->refresh_below_pct = (uint32_t)cfg_int(cfg, "bookd", "deep_refresh_below_pct");
 	c->okx_audit_ns = cfg_dur_ns(cfg, "bookd", "okx_audit_interval");
 	c->asof_max_age_ns = cfg_dur_ns(cfg, "bookd", "asof_max_age");
 }

@@ -77,6 +77,8 @@ struct bk_cfg {
 	int64_t backoff_min_ns, backoff_max_ns, backoff_reset_ns, snapshot_timeout_ns;
 	int64_t max_skew_ns, event_interval_ns;
 	int64_t refresh_interval_ns, refresh_hold_ns;   /* Binance deep refresh (splice.h) */
+	int64_t refresh_min_ns;  /* shortest wait between two refreshes of one book (the early ones) */
+	uint32_t refresh_below_pct; /* exact levels below this % of the target: refresh early (0 = off) */
 	int64_t okx_audit_ns;    /* OKX REST window audit interval (okx_audit.h), 0 = off */
 	int64_t asof_max_age_ns; /* as-of levels count as known while their merge is this young (0 = never) */
 	size_t buffer_max;
@@ -135,6 +137,7 @@ struct bk_stats {
 	uint64_t upd_expected, upd_received, upd_missing, upd_late;
 	/* Binance deep refresh (splice.h) */
 	uint64_t refresh_requests;      /* CTL_SNAPSHOT + CTL_F_REFRESH sent */
+	uint64_t refresh_early;         /* of them, sent early: exact depth below deep_refresh_below_pct */
 	uint64_t refresh_refused;       /* feedd had no budget to spare (EV_SNAPSHOT_FAILED) */
 	uint64_t refreshes;             /* refreshes spliced in */
 	uint64_t refresh_held;          /* refreshes ahead of the stream, held until it reached them */
@@ -146,6 +149,7 @@ struct bk_stats {
 	uint64_t top_agree, top_disagree, top_nc;       /* books5 / bbo-tbt against the book at its seqId */
 	uint64_t window_requests, window_refused;       /* REST window audits asked / skipped by feedd */
 	uint64_t window_agree, window_nc;               /* REST windows equal / not comparable */
+	uint64_t window_widened;                        /* agreeing windows at the book's id that widened the exact range */
 	uint64_t window_discrepancies;                  /* levels that differed (then resync) */
 };
 
@@ -301,6 +305,8 @@ struct bk {
 	struct bk_log log;
 	uint32_t refresh_req_id;  /* outstanding refresh request, 0 = none */
 	int64_t refresh_sent_ns, next_refresh_ns;
+	int64_t next_early_ns;    /* no early refresh before this (deep_refresh_min_interval) */
+	uint32_t refresh_base[2]; /* exact levels per side right after the last sync or splice */
 	struct rec_snapshot *held;/* a refresh ahead of the stream (malloc'd copy) */
 	int64_t held_ns;
 	uint64_t rng;             /* jitter */
@@ -420,6 +426,9 @@ void quality_report(struct bk *k, unsigned mask, const struct rec_delta *d, int6
 /* Emit EV_VALIDATION for check (paced per book and check). */
 void quality_fail(struct bk *k, int check, int64_t a, int64_t b, const char *what, int64_t now);
 const char *quality_name(int check);
+/* Levels per side a complete book holds: expected_levels, else the venue's
+ * (OKX without deep levels: okx_ws_depth), else max_levels. */
+uint32_t bk_expected_levels(const struct bk *k);
 /* Levels of one side inside the exact range (edge_px: every bid at or above
  * edge_px[BOOK_BID], every ask at or below edge_px[BOOK_ASK]; 0 = none). */
 uint32_t bk_exact_levels(const struct bk *k, int side);

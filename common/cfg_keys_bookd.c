@@ -23,6 +23,13 @@ const struct cfg_key cfg_keys_bookd[] = {
 	{"bookd", "deep_refresh_interval", CFG_DUR, "60s", 0, 86400 * S,
 	    "Binance: a limit=binance_snapshot_depth refresh of every synced book this often (+-10 % jitter), "
 	    "spliced in and audited (0 = off; bookd/README.md has the weight arithmetic)"},
+	{"bookd", "deep_refresh_below_pct", CFG_INT, "97", 0, 100,
+	    "Binance: a synced book whose exact levels on a side fall below this % of what it can hold "
+	    "(expected_levels, held levels, binance_snapshot_depth) is refreshed early, at most every "
+	    "deep_refresh_min_interval (0 = only the interval)"},
+	{"bookd", "deep_refresh_min_interval", CFG_DUR, "7s", 1000000, 86400 * S,
+	    "Binance: shortest wait between two refreshes of one book when they come early (+0..22 % jitter; "
+	    "7 s = 2 books x 250 weight a refresh within 80 % of 6000 a minute less a resync per book)"},
 	{"bookd", "refresh_hold_timeout", CFG_DUR, "10s", 1000000, 3600 * S,
 	    "a refresh whose lastUpdateId the stream has not reached is dropped (counted) after this"},
 	{"bookd", "okx_audit_interval", CFG_DUR, "5s", 0, 86400 * S,

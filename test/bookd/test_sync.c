@@ -1426,6 +1426,107 @@ t_okx_window_differs(void)
 	check_consistent();
 }
 
+/* A book synced at 10 (exact 98..103) whose stream then brought levels from
+ * beyond the range: 97 and 96 bids, 104 ask at 11 (held, not exact). */
+static void
+okx_beyond_range_at_11(void)
+{
+	okx_synced_at_10();
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("97:1", "96:1", NULL, "104:1", NULL)));
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 3);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_ASK), 3);
+}
+
+static void
+t_okx_window_widens(void)
+{
+	const struct rec_snapshot *f;
+	uint32_t r;
+
+	/* at the book's seqId, agreeing to its end: the range takes the answer's extent */
+	okx_beyond_range_at_11();
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 11, r, L("100:1", "99:1", "98:1", "97:1", "96:1", NULL,
+	    "101:1", "102:1", "103:1", "104:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 1);
+	T_EQ_U(g_k.st.window_widened, 1);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_CHECK(g_k.edge_px[BOOK_BID] == P("96") && g_k.edge_px[BOOK_ASK] == P("104"));
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 5);
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_ASK), 4);
+	/* published with the next full book */
+	g_now += g_cfg.full_interval_ns;
+	bk_tick(&g_k, g_now);
+	f = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(f && f->bid_floor_px == P("96") && f->ask_ceil_px == P("104"));
+	/* a later agreeing window that covers less never narrows it (that tick
+	 * also asked for the next window) */
+	T_EQ_I(g_ctl[g_nctl - 1].flags, CTL_F_REFRESH);
+	r = g_ctl[g_nctl - 1].req_id;
+	in_rec(mk_delta(g_okx, 12, 12, 11, L("100:2", NULL, NULL)));
+	g_cfg.okx_depth = 2;   /* a window of 2 a side, not the venue's whole book */
+	in_rec(mk_snap(g_okx, SNAP_REST, 12, r, L("100:2", "99:1", NULL, "101:1", "102:1", NULL)));
+	g_cfg.okx_depth = 400;
+	T_EQ_U(g_k.st.window_agree, 2);
+	T_EQ_U(g_k.st.window_widened, 1);
+	T_CHECK(g_k.edge_px[BOOK_BID] == P("96") && g_k.edge_px[BOOK_ASK] == P("104"));
+
+	/* beyond the range the book differs from the answer (97): no discrepancy,
+	 * the bid floor widens only over what agrees (nothing past 98 here); the
+	 * asks, all equal, widen */
+	okx_beyond_range_at_11();
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 11, r, L("100:1", "99:1", "98:1", "97:5", "96:1", NULL,
+	    "101:1", "102:1", "103:1", "104:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 0);
+	T_EQ_U(g_k.st.window_agree, 1);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_CHECK(g_k.edge_px[BOOK_BID] == P("98") && g_k.edge_px[BOOK_ASK] == P("104"));
+	/* a level the answer has and the book lacks beyond the range stops it too */
+	okx_beyond_range_at_11();
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 11, r, L("100:1", "99:1", "98:1", "97:1", "96:1", NULL,
+	    "101:1", "102:1", "103:1", "103.5:2", "104:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 0);
+	T_CHECK(g_k.edge_px[BOOK_BID] == P("96") && g_k.edge_px[BOOK_ASK] == P("103"));
+	check_consistent();
+}
+
+static void
+t_okx_window_no_widen(void)
+{
+	uint32_t r;
+
+	/* older than the book (S 11 < id 12): agrees on the levels unchanged since, widens nothing */
+	okx_beyond_range_at_11();
+	in_rec(mk_delta(g_okx, 12, 12, 11, L("100:2", NULL, NULL)));
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 11, r, L("100:1", "99:1", "98:1", "97:1", "96:1", NULL,
+	    "101:1", "102:1", "103:1", "104:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 1);
+	T_EQ_U(g_k.st.window_widened, 0);
+	T_CHECK(g_k.edge_px[BOOK_BID] == P("98") && g_k.edge_px[BOOK_ASK] == P("103"));
+	/* not comparable (S before the sync): nothing widens */
+	okx_beyond_range_at_11();
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 9, r, L("100:1", "99:1", "98:1", "97:1", "96:1", NULL,
+	    "101:1", "102:1", "103:1", "104:1", NULL)));
+	T_EQ_U(g_k.st.window_nc, 1);
+	T_EQ_U(g_k.st.window_widened, 0);
+	T_CHECK(g_k.edge_px[BOOK_BID] == P("98") && g_k.edge_px[BOOK_ASK] == P("103"));
+	/* disagreeing inside the range (99) at the book's seqId: a discrepancy and a
+	 * resync, and the range it would have covered is not taken */
+	okx_beyond_range_at_11();
+	r = okx_window_request();
+	in_rec(mk_snap(g_okx, SNAP_REST, 11, r, L("100:1", "99:3", "98:1", "97:1", "96:1", NULL,
+	    "101:1", "102:1", "103:1", "104:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 1);
+	T_EQ_U(g_k.st.window_widened, 0);
+	T_CHECK(g_k.state != BK_SYNCED);
+	T_CHECK(g_k.edge_px[BOOK_BID] != P("96") && g_k.edge_px[BOOK_ASK] != P("104"));
+	check_consistent();
+}
+
 static void
 t_okx_window_not_held(void)
 {
@@ -1560,6 +1661,78 @@ t_refresh_request_interval(void)
 	bk_tick(&g_k, g_now);
 	T_EQ_I(g_nctl, n + 2);
 	T_EQ_I(g_ctl[n + 1].flags, CTL_F_REFRESH);
+	check_consistent();
+}
+
+/* Early refresh (splice.h): a side whose exact levels fell below
+ * deep_refresh_below_pct of what the last sync or splice made exact is
+ * refreshed before the interval, but never sooner than
+ * deep_refresh_min_interval after the last request (sent, refused or answered). */
+static void
+t_refresh_early(void)
+{
+	int64_t t0;
+	int n;
+
+	binance_synced_at_110();   /* exact: bids 100 99 98, asks 101 102 */
+	t0 = g_now;
+	n = g_nctl;
+	/* all exact: nothing early, however long (short of the interval) */
+	g_now = t0 + g_cfg.refresh_min_ns * 2;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n);
+	/* 100 leaves: bids 2 of 3 exact, below 97 % */
+	in_rec(mk_delta(g_bin, 111, 111, -1, L("100:0", NULL, NULL)));
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n + 1);
+	T_EQ_I(g_ctl[n].op, CTL_SNAPSHOT);
+	T_EQ_I(g_ctl[n].flags, CTL_F_REFRESH);
+	T_EQ_I(g_ctl[n].depth, 5000);
+	T_EQ_U(g_k.st.refresh_early, 1);
+	T_EQ_U(g_k.st.refresh_requests, 1);
+	/* the answer makes 3 bids exact again: 99 98 97 */
+	in_rec(mk_snap(g_bin, SNAP_REST, 111, g_ctl[n].req_id, L("99:2", "98:1", "97:4", NULL, "101:3", "102:4", NULL)));
+	T_EQ_U(g_k.st.refreshes, 1);
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("97"));
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 3);
+	/* decayed again at once (99 leaves): not before the min interval */
+	in_rec(mk_delta(g_bin, 112, 112, -1, L("99:0", NULL, NULL)));
+	t0 = g_now;
+	g_now = t0 + g_cfg.refresh_min_ns - 1;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n + 1);
+	/* by min + 22 % jitter it is asked; feedd refuses (budget kept for resyncs) */
+	g_now = t0 + g_cfg.refresh_min_ns * 123 / 100;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n + 2);
+	T_EQ_U(g_k.st.refresh_early, 2);
+	in_rec(mk_event(g_bin, EV_SNAPSHOT_FAILED, g_ctl[n + 1].req_id));
+	T_EQ_U(g_k.st.refresh_refused, 1);
+	/* a refusal is not retried at once either */
+	t0 = g_now;
+	bk_tick(&g_k, g_now + 1);
+	T_EQ_I(g_nctl, n + 2);
+	g_now = t0 + g_cfg.refresh_min_ns * 123 / 100;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n + 3);
+	T_EQ_U(g_k.st.refresh_early, 3);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+
+	/* deep_refresh_below_pct = 0: only the interval */
+	g_cfg.refresh_below_pct = 0;
+	binance_synced_at_110();
+	n = g_nctl;
+	in_rec(mk_delta(g_bin, 111, 111, -1, L("100:0", "99:0", NULL, NULL)));
+	g_now += g_cfg.refresh_interval_ns * 9 / 10 - SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n);
+	T_EQ_U(g_k.st.refresh_early, 0);
+	g_now += g_cfg.refresh_interval_ns * 2 / 10 + 2 * SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n + 1);
+	T_EQ_U(g_k.st.refresh_early, 0);
+	g_cfg.refresh_below_pct = 97;
 	check_consistent();
 }
 
@@ -2397,10 +2570,13 @@ main(void)
 	T_RUN(t_okx_window_equal);
 	T_RUN(t_okx_window_differs);
 	T_RUN(t_okx_window_not_held);
+	T_RUN(t_okx_window_widens);
+	T_RUN(t_okx_window_no_widen);
 	T_RUN(t_okx_deep_merge_level_ids);
 	T_RUN(t_max_levels_edge);
 	T_RUN(t_eviction_never_widens);
 	T_RUN(t_refresh_request_interval);
+	T_RUN(t_refresh_early);
 	T_RUN(t_refresh_splice_cases);
 	T_RUN(t_refresh_keeps_wider_range);
 	T_RUN(t_refresh_discrepancy);
