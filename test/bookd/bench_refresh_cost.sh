@@ -58,7 +58,8 @@ bg "$BIN/bookd" -c "$conf" 2>"$T_TMP/bookd.err"
 MET=/dev/shm/$prefix/metrics.feedd.binance
 m() { "$BIN/test/metrics_dump" "${2:-$MET}" 2>/dev/null | awk -v k="$1" 'index($1, k) == 1 { s += $2 } END { print s + 0 }'; }
 BMET=/dev/shm/$prefix/metrics.bookd
-nbooks=$(awk -F'"' '$2 == "instruments" && $4 == "binance" { print $6 }' common/cfg_keys_system.c | tr ',' '\n' | grep -c .)
+# the default [instruments] binance list (common/venue.h, the venue table)
+nbooks=$(sed -n 's/.*X("binance", "\([^"]*\)".*/\1/p' common/venue.h | tr ',' '\n' | grep -c .)
 # measure from the first refresh on, so the syncs' snapshots stay out
 wait_for 20 bash -c "[ \"\$(\"$BIN/test/metrics_dump\" \"$MET\" 2>/dev/null | awk '/^mp_feed_refresh_requests_total/ { s += \$2 } END { print s + 0 }')\" -gt 0 ]" ||
 	{ echo "{\"bench\": \"$B\", \"error\": \"no refresh within $((20 * T_WAIT_SCALE)) s: $(tail -1 "$T_TMP/bookd.err")\"}"; exit 0; }

@@ -86,7 +86,7 @@ port_of() { [ "$1" = binance ] && echo "$P1" || echo "$P2"; }
 agree() {
 	local name=$1 v args=() why; shift
 	for v in "$@"; do args+=("$v:$(port_of "$v"):$fol/$v-BTC-USDT.json"); done
-	if why=$(python3 test/bookd/sim_agree.py $((60 * T_WAIT_SCALE)) "${args[@]}" 2>&1); then ok "$name"
+	if why=$(python3 test/bookd/sim_agree.py $((60 * T_WAIT_SCALE)) "${args[@]}" 2>&1); then ok "$name"; echo "# $name: $why"
 	else not_ok "$name" "books differ from mpsim $((60 * T_WAIT_SCALE)) s after the pause: $(echo "$why" | tail -1)"; fi
 }
 # mpsim's counters for one venue: sst VENUE PYEXPR (s = /_sim/stats[VENUE])

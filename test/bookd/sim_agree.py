@@ -22,6 +22,9 @@ def post(port, what):
     urllib.request.urlopen(req, timeout=5).read()
 
 
+exact = {}   # levels inside the exact range at the last agreeing comparison, per venue and side
+
+
 def compare(port, venue, path):
     sim = json.load(urllib.request.urlopen(
         "http://127.0.0.1:%s/_sim/book?venue=%s&symbol=BTC-USDT" % (port, venue), timeout=5))
@@ -51,6 +54,7 @@ def compare(port, venue, path):
                     return "%s %s inside the exact range: sim %s follower %s" % (side, p, q, f.get(p))
         if n < (400 if venue == "binance" else 200):
             return "%s: only %d levels inside the exact range" % (side, n)
+        exact[venue + " " + side] = n
     return None
 
 
@@ -83,7 +87,7 @@ def main():
     if left:
         print("; ".join("%s: %s" % kv for kv in left.items()))
         sys.exit(1)
-    print("equal")
+    print("equal; exact levels: %s" % ", ".join("%s %d" % kv for kv in sorted(exact.items())))
 
 
 main()
