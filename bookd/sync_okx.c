@@ -298,9 +298,30 @@ gap_event(struct bk *k, const struct rec_delta *d)
 	return 1;
 }
 
+/*
+ * The books channel follows the venue's top okx_ws_depth levels only.  When
+ * the price moves towards one side, the other side's worst window levels
+ * fall out of it: mpsim deletes them (size 0), the venue may delete them or
+ * just stop sending them (research/protocols.md, open point 5.2); either way
+ * they are no longer followed, so the exact range never reaches past the
+ * book's ws-th level (the book's top ws are the venue's: every level that
+ * enters the window is sent).  Levels that enter the window from beyond the
+ * range do not widen it: only a sync or an agreeing REST window does.
+ */
+static void
+window_narrow(struct bk *k)
+{
+	uint32_t ws = k->cfg->okx_ws_depth;
+
+	for (int side = 0; side < 2; side++)
+		if (ws && book_count(k->book, side) >= ws)
+			bk_edge_narrow(k, side, book_level(k->book, side, ws - 1)->px);
+}
+
 static int
 applied(struct bk *k, const struct rec_delta *d, int *hb, int64_t now)
 {
+	window_narrow(k);
 	if (d->n_bids + d->n_asks == 0 && d->h.prev_id == d->h.last_id && !(d->h.flags & REC_F_NOSEQ)) {
 		*hb = 1;
 		k->st.heartbeats++;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""decay_sample.py PORT FOLLOWFILE SYMBOL STEPS EVERY WAIT_S OUT.json
+"""decay_sample.py PORT FOLLOWFILE SYMBOL STEPS EVERY WAIT_S OUT.json [VENUE]
 
-Samples one Binance book (rebuilt by book_follow from bookd's book.router
+Samples one book (VENUE binance, the default, or okx) (rebuilt by book_follow from bookd's book.router
 output) against mpsim over STEPS steps of market time, one sample every EVERY
 steps.  A sample: pause the market, wait (at most WAIT_S seconds) until the
 follower's last update id equals the simulator's, then
@@ -19,6 +19,7 @@ from decimal import Decimal as D
 
 port, path, symbol = sys.argv[1], sys.argv[2], sys.argv[3]
 steps, every, wait_s, out = int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), sys.argv[7]
+venue = sys.argv[8] if len(sys.argv) > 8 else "binance"
 base = "http://127.0.0.1:%s/_sim/" % port
 
 
@@ -52,7 +53,7 @@ def wait_until(cond, why):
 def sample():
     post("pause")
     try:
-        sim = get("book?venue=binance&symbol=%s" % symbol)
+        sim = get("book?venue=%s&symbol=%s" % (venue, symbol))
         sid = int(sim["update_id"])
 
         def caught_up():

@@ -1492,6 +1492,40 @@ t_okx_window_widens(void)
 	check_consistent();
 }
 
+/* The books channel follows the top okx_ws_depth levels only: a level pushed
+ * beyond them is no longer followed, so the range narrows to the ws-th level;
+ * a level entering the window from beyond the range does not widen it, an
+ * agreeing REST window at the book's seqId does. */
+static void
+t_okx_window_exit_narrows(void)
+{
+	uint32_t r;
+
+	g_cfg.okx_ws_depth = 3;
+	okx_synced_at_10();   /* bids 100 99 98, floor 98 */
+	/* the price rises: 100.5 enters at the touch, 98 falls out of the window */
+	in_rec(mk_delta(g_okx, 11, 11, 10, L("100.5:1", NULL, NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 3);
+	in_rec(mk_delta(g_okx, 12, 12, 11, L("98:0", NULL, NULL)));   /* the venue deletes it (mpsim) */
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	/* it falls again: 100.5 goes, 97 enters the window from beyond the range */
+	in_rec(mk_delta(g_okx, 13, 13, 12, L("100.5:0", "97:2", NULL, NULL)));
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("99"));
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 2);
+	/* an agreeing REST window at 13 makes 97 exact */
+	r = okx_window_request();
+	g_cfg.okx_depth = 3;
+	in_rec(mk_snap(g_okx, SNAP_REST, 13, r, L("100:1", "99:1", "97:2", NULL, "101:1", "102:1", "103:1", NULL)));
+	g_cfg.okx_depth = 400;
+	T_EQ_U(g_k.st.window_agree, 1);
+	T_EQ_I(g_k.edge_px[BOOK_BID], P("97"));
+	T_EQ_U(bk_exact_levels(&g_k, BOOK_BID), 3);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+	g_cfg.okx_ws_depth = 400;
+}
+
 static void
 t_okx_window_no_widen(void)
 {
@@ -2572,6 +2606,7 @@ main(void)
 	T_RUN(t_okx_window_not_held);
 	T_RUN(t_okx_window_widens);
 	T_RUN(t_okx_window_no_widen);
+	T_RUN(t_okx_window_exit_narrows);
 	T_RUN(t_okx_deep_merge_level_ids);
 	T_RUN(t_max_levels_edge);
 	T_RUN(t_eviction_never_widens);

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# okx_widen_sim.sh - does the OKX REST window audit keep an OKX book's exact
+# range from decaying?  A synced OKX book is exact only over the 400 levels
+# its sync snapshot listed; as the price moves, one side's exact levels leave
+# at the touch and those entering the 400-level window from beyond the edge
+# are not in the range, so without a resync the range falls to nothing.  An
+# agreeing REST window at the book's own seqId widens it again (okx_audit.h).
+# 10 minutes of market time against mpsim at high volatility, twice on the
+# same seed (the same market): REST window audits at the default
+# okx_audit_interval (5 s), and audits off.  Samples every 30 s of market
+# time with test/bookd/decay_sample.py (pause, wait until the book rebuilt
+# from bookd's book.router output is at the simulator's seqId, compare,
+# resume).
+#
+#   audits on:  at every sample >= 50 % of the 400-level window exact per side
+#               (what test/bookd/sim_agree.py asks of e2e_sim), every level
+#               inside the range equal to /_sim/book at that id, 0 window
+#               discrepancies, no resync after the first sync;
+#   audits off: the same market takes a side below 25 % of 400 (printed), so
+#               the first half proves something.
+#
+# Time is compressed 10x (mpsim --rate 10, its timers and OKX's 2 s REST
+# windows too): okx_audit_interval = 500 ms, refresh_hold_timeout = 1 s,
+# snapshot_interval = 100 ms (the top-N snapshots carry the exact range to
+# book_follow).  okx_deep = false: books-full levels are never exact, and the
+# window is the whole book bookd keeps (expected levels: okx_ws_depth, 400).
+. "$(dirname "$0")/../lib.sh"
+cd "$MP_ROOT" || exit 2
+
+for p in mpsim feedd bookd test/helpers/book_follow; do
+	if [ ! -x "$BIN/$p" ]; then not_ok okx_widen "$BIN/$p not built"; exit 1; fi
+done
+
+SYM=ETH-USDT
+SIMARGS=(--rate 10 --seed 3 --symbols "$SYM" --volatility 0.05 --drift -0.06)
+STEPS=6000      # 10 minutes of market time
+EVERY=300       # a sample every 30 s of market time
+
+# run_half NAME AUDIT_INTERVAL: one system on its own ports, rings and dirs
+run_half() {
+	local name=$1 interval=$2 d=$T_TMP/$1 P1 P2 prefix
+	P1=$(free_port); P2=$(free_port)
+	while [ "$P2" = "$P1" ]; do P2=$(free_port); done
+	prefix="mpt-okxw-$$-$name"
+	mkdir -p "$d/var" "$d/follow"
+	cat >"$d/conf.ini" <<CONF
+[system]
+ring_prefix = $prefix
+data_dir = $d/var
+[instruments]
+binance = $SYM
+okx = $SYM
+[feedd.okx]
+ws_url = ws://127.0.0.1:$P2
+rest_url = http://127.0.0.1:$P2
+capture = false
+channels = depth
+stale_after = 30s
+reconnect_min = 100ms
+reconnect_max = 1s
+[bookd]
+okx_deep = false
+min_depth_pct = 0
+okx_audit_interval = $interval
+refresh_hold_timeout = 1s
+snapshot_interval = 100ms
+resync_backoff_min = 200ms
+resync_backoff_max = 2s
+snapshot_timeout = 3s
+[ring.book.store]
+policy = drop
+capacity = 16MiB
+CONF
+	bg "$BIN/mpsim" --binance-port "$P1" --okx-port "$P2" "${SIMARGS[@]}" >"$d/sim.out" 2>"$d/sim.err"
+	local simpid=$T_LASTPID
+	wait_port "$P2" 10 || { not_ok "okx_widen_${name}_start" "mpsim did not listen"; return 1; }
+	bg "$BIN/feedd" -c "$d/conf.ini" --exchange okx 2>"$d/feedd.err"
+	local fpid=$T_LASTPID
+	bg "$BIN/bookd" -c "$d/conf.ini" 2>"$d/bookd.err"
+	local bpid=$T_LASTPID
+	bg "$BIN/test/helpers/book_follow" -c "$d/conf.ini" --dir "$d/follow" 2>"$d/follow.err"
+	local lpid=$T_LASTPID
+	/usr/bin/python3 test/bookd/decay_sample.py "$P2" "$d/follow/okx-$SYM.json" "$SYM" \
+		"$STEPS" "$EVERY" $((20 * T_WAIT_SCALE)) "$d/samples.json" okx >"$d/samples.txt" 2>&1
+	local rc=$?
+	sed "s/^/# $name: /" "$d/samples.txt"
+	for p in $lpid $bpid $fpid $simpid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "/dev/shm/${prefix:?}"
+	if [ $rc != 0 ]; then
+		not_ok "okx_widen_${name}_sampled" "$(tail -1 "$d/samples.txt"); bookd: $(tail -1 "$d/bookd.err")"
+		return 1
+	fi
+	ok "okx_widen_${name}_sampled"
+}
+
+# judge NAME: the verdicts on one half's samples
+judge() {
+	/usr/bin/python3 - "$T_TMP/$1/samples.json" "$1" "$STEPS" "$EVERY" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1])); name = sys.argv[2]
+steps, every = int(sys.argv[3]), int(sys.argv[4])
+s = o["samples"]
+def check(n, cond, why):
+    print(("ok %s" % n) if cond else ("not ok %s - %s" % (n, why)))
+low = min(min(x["exact_bids"], x["exact_asks"]) for x in s)
+worst = min(s, key=lambda x: min(x["exact_bids"], x["exact_asks"]))
+ev = s[-1]["events"]
+check("okx_widen_%s_all_samples" % name, len(s) == steps // every, "%d samples, want %d" % (len(s), steps // every))
+bad = [x for x in s if x["mismatch"]]
+check("okx_widen_%s_exact_range_equals_sim" % name, not bad,
+      "%d of %d samples differ from /_sim/book at the same id, first: %s" % (len(bad), len(s), bad and bad[0]["mismatch"]))
+check("okx_widen_%s_no_resync" % name, ev.get("window_discrepancy", 0) == 0 and ev.get("gap", 0) == 0
+      and ev.get("resync", 0) == 0, "events %s" % ev)
+print("# %s: lowest exact levels per side %d (%.1f %% of 400) at market step %d; events %s"
+      % (name, low, low / 4.0, worst["step"] - o["start_step"], ev))
+if name == "audits_on":
+    check("okx_widen_audits_on_exact_ge_50_pct", low >= 200,
+          "a sample had %d exact levels on a side (< 200 of 400) at market step %d" % (low, worst["step"] - o["start_step"]))
+else:
+    check("okx_widen_audits_off_decays", low < 100,
+          "without audits the lowest sample still had %d exact levels (>= 100 of 400): the market does not "
+          "show the decay" % low)
+PY
+}
+
+run_half audits_on 500ms && judge audits_on
+run_half audits_off 0 && judge audits_off
