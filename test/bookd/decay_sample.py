@@ -9,7 +9,8 @@ follower's last update id equals the simulator's, then
     above bid_exact_floor, asks at or below ask_exact_ceil);
   - compare every level inside that range both ways with GET /_sim/book at
     that same id (a missing, extra or different level is a mismatch);
-and resume.  The market clock is mpsim's step counter, so the schedule does
+and resume.  The exact range is the one of a top-N snapshot taken after
+the follower reached that id.  The market clock is mpsim's step counter, so the schedule does
 not depend on how fast this machine runs.  Writes a JSON summary to OUT and
 prints one line per sample; exits 1 only when it could not sample (ids never
 met, follower not synced): the judging is the caller's.
@@ -60,6 +61,12 @@ def sample():
             f = follower()
             return f if f and f["synced"] and int(f["last_id"]) == sid else None
         f = wait_until(caught_up, "follower at the simulator's id %d" % sid)
+        # the exact range comes with top-N snapshots (snapshot_interval) at
+        # the book's own id: one taken before the last updates can be wider
+        # than the range now, so wait for the next one (the market is paused)
+        n0 = f["topn"]
+        f = wait_until(lambda: (lambda g: g if g and int(g["last_id"]) == sid and g["topn"] > n0 else None)(follower()),
+                       "a top-N snapshot at the simulator's id %d" % sid)
     finally:
         post("resume")
     floor = D(f["floor"]) if f["floor"] else None

@@ -12,7 +12,7 @@ $(BIN)/test/helpers/book_follow: $(call objs,test/bookd/book_follow.c $(BOOK_ENG
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(OBJ)/libcommon.a $(call pkglibs,inih) $(LDBASE)
 PROGS += $(BIN)/test/helpers/book_follow
-TEST_SCRIPTS += test/bookd/e2e_sim.sh test/bookd/decay_sim.sh
+TEST_SCRIPTS += test/bookd/e2e_sim.sh test/bookd/decay_sim.sh test/bookd/okx_widen_sim.sh
 BENCHES += test/bookd/bench_bookd_cpu.sh test/bookd/bench_refresh_cost.sh
 $(eval $(call fuzz_target,fuzz_bookd_sync,test/bookd/fuzz_bookd_sync.c $(BOOKD_LIB_SRCS),inih))
 # bench_book_real: the engine on the real recordings (../shared/data/) and a
