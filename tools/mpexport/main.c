@@ -270,6 +270,8 @@ main(int argc, char **argv)
 	full_iv = cfg_dur_ns(c, "bookd", "full_interval");
 	o.warmup_ns = 2 * full_iv > 60000000000LL ? 2 * full_iv : 60000000000LL;
 	o.max_levels = (uint32_t)cfg_int(c, "bookd", "max_levels");
+	o.basis_spot = cfg_str(c, "ml", "basis_spot");
+	o.basis_max_age_ns = cfg_dur_ns(c, "ml", "basis_max_age");
 
 	cmd[0] = 0;
 	for (i = 0; i < argc; i++) {
