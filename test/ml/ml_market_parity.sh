@@ -10,7 +10,11 @@
 # collected_at, so the two sides are the same records in the same order.
 # Also: the perpetuals' funding rate, open interest, its change and the
 # mark/index basis are numbers once seen, the spot book has none, and the
-# messages match the JSON Schemas.
+# messages match the JSON Schemas.  The bs_* columns (routerd/mlbasis.h: the
+# perpetuals against the spot book BTC-USDT, by the default pairing; the
+# inverse one has no BTC-USD spot) are part of the bit-for-bit comparison;
+# on most mark_price rows they are numbers that satisfy their definition,
+# and the spot book has none.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../mpctl/lib_system.sh"
 PY=/usr/bin/python3
@@ -124,6 +128,30 @@ for sym in ('BTC-USDT', 'BTC-USDT-SWAP', 'BTC-USD-SWAP'):
         '%d compared, per family %s; %s' % (n, fams, '; '.join(bad[:3])))
     print('# bybit %s: %d market messages compared bit for bit x %d features (%s)' % (sym, n, len(cols),
           ', '.join('%s %d' % x for x in fams.items() if x[1])))
+    # the basis against the spot book (routerd/mlbasis.h): the default pairing (the inverse BTC-USD-SWAP
+    # has no BTC-USD spot: BTC-USDT), numbers on most derivative rows, none on the spot book, and the
+    # definition checked on the message's own values: 1e4 (mark - spot mid) / spot mid
+    mk_meta = meta['requirement_artefacts']['market']
+    bs = [c for c in cols if c.startswith('bs_')]
+    J = {c: j for j, c in enumerate(cols)}
+    if sym == 'BTC-USDT':
+        res('ml_basis_spot_none', mk_meta.get('basis_spot') is None and len(bs) == 5 and
+            all(np.isnan(v[:, J[c]]).all() for c in bs), '%s, %s' % (mk_meta.get('basis_spot'), bs))
+    else:
+        mrk = np.nonzero(k[:, 2] == kind['mark_price'])[0]
+        have = [r for r in mrk if not np.isnan(v[r, J['bs_mark_basis_bps']])]
+        want = [1e4 * (v[r, J['mk_mark_px']] - v[r, J['bs_spot_mid']]) / v[r, J['bs_spot_mid']] for r in have]
+        diff = [abs(a - v[r, J['bs_mark_basis_bps']]) for a, r in zip(want, have)]
+        mid = [r for r in range(len(v)) if not np.isnan(v[r, J['bs_mid_basis_bps']])]
+        res('ml_basis_' + sym, mk_meta.get('basis_spot') == 'bybit:BTC-USDT' and len(have) >= 0.5 * len(mrk) and
+            len(have) >= 10 and max(diff) < 1e-9 and len(mid) >= 10 and
+            all(0 <= v[r, J['bs_spot_age_ms']] <= mk_meta['basis_max_age_ns'] / 1e6 for r in have) and
+            all(np.isnan(v[:, J['bs_mark_basis_ann']])),
+            'pairing %s, %d of %d mark rows with a basis, max |diff| %s, %d with the mid basis' % (
+                mk_meta.get('basis_spot'), len(have), len(mrk), max(diff) if diff else None, len(mid)))
+        print('# bybit %s: basis against bybit BTC-USDT on %d of %d mark_price rows (last %.3f bps, mid basis %.3f bps)'
+              % (sym, len(have), len(mrk), v[have[-1], J['bs_mark_basis_bps']] if have else float('nan'),
+                 v[mid[-1], J['bs_mid_basis_bps']] if mid else float('nan')))
     # what a perpetual must show by the end, and a spot book must not
     last = {c: v[-1, j] for j, c in enumerate(cols)} if len(v) else {}
     mk = ('mk_funding_rate', 'mk_mark_px', 'mk_index_px', 'mk_basis_bps', 'mk_open_interest', 'mk_oi_change')
