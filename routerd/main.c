@@ -209,6 +209,9 @@ log_stats(struct router *r)
 	    (unsigned long long)s.acked, (unsigned long long)s.duplicates,
 	    (unsigned long long)s.republished, pub_outstanding(r->pub),
 	    (unsigned long long)s.late_republished, (unsigned long long)s.reordered);
+	if (r->mkt)
+		log_info("ml market stats", "malformed=%llu basis_late=%llu", (unsigned long long)mlm_set_ignored(r->mkt),
+		    (unsigned long long)mlm_set_basis_late(r->mkt));
 }
 
 static int

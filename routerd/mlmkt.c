@@ -269,6 +269,12 @@ mlm_set_basis(struct mlm_set *s, struct mlb *b)
 	s->b = b;
 }
 
+uint64_t
+mlm_set_basis_late(const struct mlm_set *s)
+{
+	return s->b ? mlb_late(s->b) : 0;
+}
+
 void
 mlm_set_gap(struct mlm_set *s)
 {

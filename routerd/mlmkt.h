@@ -13,6 +13,10 @@
  * A new source is one row of the sources[] table in mlmkt.c (record type ->
  * fold function) plus its columns in cols[].
  *
+ * The last MLB_N columns are the basis of a derivative against a separate
+ * spot book (mlbasis.h): they need other instruments' books, so only the set
+ * (with mlm_set_basis) and mpexport (mlm_basis with its spot stream) fill them.
+ *
  * Live and offline: routerd ([ml] features = market) keeps one struct mlm per
  * instrument in an mlm_set and, after folding each market-data record,
  * appends mlm_read's values to that record's MARKET_DATA message as
@@ -89,5 +93,7 @@ int mlm_set_record(struct mlm_set *s, const struct rec_hdr *rec, int px_exp, int
 void mlm_basis(const struct mlm *m, struct mlb *b, const struct rec_hdr *rec, double *out);
 /* Records mlm_update refused as malformed, over every instrument. */
 uint64_t mlm_set_ignored(const struct mlm_set *s);
+/* Derivative records without a spot state before them (mlb_late; 0 without basis). */
+uint64_t mlm_set_basis_late(const struct mlm_set *s);
 
 #endif
