@@ -9,7 +9,7 @@ $(OBJ)/test/ml/test_mlfeat.o: CFLAGS += -Irouterd -Itest
 TEST_SCRIPTS += test/ml/mlfeat_ref.sh test/ml/ml_parity.sh
 # ml_market_parity.sh: live ml_features on MARKET_DATA (Bybit spot + perpetuals) == mpexport marketupdates.npy,
 # the bs_* basis against the spot book included
-TEST_SCRIPTS += test/ml/ml_market_parity.sh
+TEST_SCRIPTS += test/ml/ml_market_parity.sh test/ml/ml_basis_parity.sh
 # test_mlbasis: routerd/mlbasis.c (basis against a spot book) on fixed numbers, its unusable-book branches,
 # the pairing and [ml] basis_spot, and the live order against the offline merge by bookd's stamps
 $(eval $(call test_prog,test_mlbasis,test/ml/test_mlbasis.c routerd/mlmkt.c routerd/mlbasis.c,))
