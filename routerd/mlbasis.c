@@ -251,13 +251,6 @@ mlb_key(const struct rec_hdr *rec)
 	return rec->stage_ns[STAGE_BOOK] ? rec->stage_ns[STAGE_BOOK] : rec->recv_ns;
 }
 
-static int
-breaks_book(uint16_t code)
-{
-	return code == EV_GAP || code == EV_RESYNC || code == EV_CHECKSUM_FAIL || code == EV_RING_LOSS ||
-	    code == EV_NATS_LOSS;
-}
-
 /* The new state after one record into t; 0 if the record is not about the book. */
 static int
 next_state(const struct rec_hdr *rec, int px_exp, struct top *t)
@@ -280,7 +273,7 @@ next_state(const struct rec_hdr *rec, int px_exp, struct top *t)
 		break;
 	}
 	case REC_EVENT:
-		if (rec->len < sizeof(struct rec_event) || !breaks_book(((const struct rec_event *)rec)->code))
+		if (rec->len < sizeof(struct rec_event) || !ev_breaks_book(((const struct rec_event *)rec)->code))
 			return 0;
 		t->synced = 0;
 		t->key = mlb_key(rec);

@@ -819,13 +819,6 @@ full_collect(struct st *s, const struct rec_snapshot *sn)
 	return 1;
 }
 
-static int
-breaks_book(uint16_t code)
-{
-	return code == EV_GAP || code == EV_RESYNC || code == EV_CHECKSUM_FAIL || code == EV_RING_LOSS ||
-	    code == EV_NATS_LOSS;
-}
-
 static void
 on_event(struct st *s, const struct rec_event *e, int64_t t)
 {
@@ -834,7 +827,7 @@ on_event(struct st *s, const struct rec_event *e, int64_t t)
 	s->c.events++;
 	if (e->code == EV_GAP)
 		s->c.gap_events++;
-	if (!breaks_book(e->code))
+	if (!ev_breaks_book(e->code))
 		return;
 	if (e->code == EV_GAP)
 		snprintf(det, sizeof det, "expected %" PRId64 " got %" PRId64, e->a, e->b);
@@ -883,7 +876,7 @@ on_tail(struct st *s, const struct rec_hdr *h)
 			    !(sn->kind == SNAP_FULL && (sn->reason == SNAP_R_SYNC || sn->reason == SNAP_R_RESYNC));
 		}
 	} else if (h->type == REC_EVENT) {
-		relevant = breaks_book(((const struct rec_event *)h)->code);
+		relevant = ev_breaks_book(((const struct rec_event *)h)->code);
 	}
 	if (!relevant)
 		return;
