@@ -21,7 +21,8 @@ static const struct {
 
 /* One book's top as of one key instant. */
 struct top {
-	int64_t key;
+	int64_t key;          /* the instant (mlb_key) of the last record folded in */
+	int64_t at;           /* the instant of the last book data (a delta or snapshot; not an event) */
 	int64_t bid, ask;     /* mantissas at px_exp; 0 = side empty */
 	int8_t px_exp;
 	uint8_t synced;
@@ -283,7 +284,7 @@ next_state(const struct rec_hdr *rec, int px_exp, struct top *t)
 	}
 	t->synced = (rec->flags & REC_F_SYNCED) != 0;
 	t->px_exp = (int8_t)px_exp;
-	t->key = mlb_key(rec);
+	t->key = t->at = mlb_key(rec);
 	return 1;
 }
 
@@ -335,7 +336,7 @@ as_of(const struct binst *s, int64_t t)
 static int
 usable(const struct top *e, int64_t t, int64_t max_age)
 {
-	return e && e->synced && e->bid > 0 && e->ask > 0 && e->bid < e->ask && e->key <= t && t - e->key <= max_age;
+	return e && e->synced && e->bid > 0 && e->ask > 0 && e->bid < e->ask && e->at <= t && t - e->at <= max_age;
 }
 
 /* 10^k for 0 <= k <= 38 in 128 bits (exponents are int8, |difference| far smaller) */
@@ -369,7 +370,8 @@ mlb_read(struct mlb *b, uint32_t inst, const struct rec_hdr *rec, int has_mark, 
 			b->late++;   /* every kept instant is at or after t: keys out of ring order */
 		return;
 	}
-	out[1] = (double)(t - sp->key) / 1e6;
+	if (sp->at)
+		out[1] = (double)(t - sp->at) / 1e6;
 	if (!usable(sp, t, b->max_age))
 		return;
 	out[0] = (double)((__int128)sp->bid + sp->ask) / pow(10.0, -sp->px_exp) * 0.5;

@@ -35,7 +35,7 @@
  * Columns (prices as mantissas, aligned to the finer of the two exponents,
  * sums in 128 bits; S2 = spot bid + spot ask, D2 = the derivative's bid + ask):
  *   bs_spot_mid        S2 / pd * 0.5
- *   bs_spot_age_ms     (t - spot key) / 1e6
+ *   bs_spot_age_ms     (t - key of the spot book's last delta or snapshot) / 1e6
  *   bs_mark_basis_bps  1e4 * (2 mark - S2) / S2     (mark - spot mid) / spot mid
  *   bs_mid_basis_bps   1e4 * (D2 - S2) / S2         (derivative mid - spot mid) / spot mid
  *   bs_mark_basis_ann  (2 mark - S2) / S2 * (365 d / (expiry - t)): dated futures only,

@@ -216,7 +216,7 @@ t_unusable(void)
 	feed(s, &r, &mk, v);
 	T_CHECK(v[B(C_MARK)] == 2.0);
 	e = event(1, t + 10 * MS, EV_GAP);
-	CASE(e, 1.0);
+	CASE(e, 11.0);   /* the age is since the last book data, not since the event */
 	e = event(1, t + 10 * MS, EV_VALIDATION);                 /* not book-breaking: still unsynced from the gap */
 	t += 10 * MS;
 	feed(s, &r, &e, v);
