@@ -1145,7 +1145,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	struct store_pos pos;
 	struct mpx_meta m;
 	struct mpx_split sp;
-	int rc = 0, n;
+	int rc = 0, n = 0;
 
 	memset(&s, 0, sizeof s);
 	memset(&sp, 0, sizeof sp);
