@@ -5,7 +5,7 @@
 # market): the default refresh (deep_refresh_interval 60 s, early refreshes
 # below deep_refresh_below_pct 97 % at most every deep_refresh_min_interval
 # 7 s), the interval alone (deep_refresh_below_pct = 0), and no refresh.
-# Samples every 30 s of market time (test/bookd/decay_sample.py: pause, wait
+# Samples every 30 s of market time (test/bookd/lib_sample.sh, decay_sample.py: pause, wait
 # until the book rebuilt from bookd's book.router output is at the
 # simulator's update id, compare, resume).
 #
@@ -44,17 +44,13 @@ STEPS=6000      # 10 minutes of market time
 EVERY=300       # a sample every 30 s of market time
 PCT=95
 
-# run_half NAME REFRESH_INTERVAL BELOW_PCT: one system on its own ports, rings and dirs
-run_half() {
-	local name=$1 interval=$2 below=$3 d=$T_TMP/$1 P1 P2 prefix
-	P1=$(free_port); P2=$(free_port)
-	while [ "$P2" = "$P1" ]; do P2=$(free_port); done
-	prefix="mpt-decay-$$-$name"
-	mkdir -p "$d/var" "$d/follow"
-	cat >"$d/conf.ini" <<CONF
-[system]
-ring_prefix = $prefix
-data_dir = $d/var
+TEST=decay
+. test/bookd/lib_sample.sh
+
+# conf_body BINANCE_PORT OKX_PORT REFRESH_INTERVAL BELOW_PCT (lib_sample.sh)
+conf_body() {
+	local P1=$1 interval=$3 below=$4
+	cat <<CONF
 [instruments]
 binance = $SYM
 okx = $SYM
@@ -88,26 +84,6 @@ capacity = 32MiB
 [ring.raw.binance]
 capacity = 1MiB
 CONF
-	bg "$BIN/mpsim" --binance-port "$P1" --okx-port "$P2" "${SIMARGS[@]}" >"$d/sim.out" 2>"$d/sim.err"
-	local simpid=$T_LASTPID
-	wait_port "$P1" 10 || { not_ok "decay_${name}_start" "mpsim did not listen"; return 1; }
-	bg "$BIN/feedd" -c "$d/conf.ini" --exchange binance 2>"$d/feedd.err"
-	local fpid=$T_LASTPID
-	bg "$BIN/bookd" -c "$d/conf.ini" 2>"$d/bookd.err"
-	local bpid=$T_LASTPID
-	bg "$BIN/test/helpers/book_follow" -c "$d/conf.ini" --dir "$d/follow" 2>"$d/follow.err"
-	local lpid=$T_LASTPID
-	/usr/bin/python3 test/bookd/decay_sample.py "$P1" "$d/follow/binance-$SYM.json" "$SYM" \
-		"$STEPS" "$EVERY" $((20 * T_WAIT_SCALE)) "$d/samples.json" >"$d/samples.txt" 2>&1
-	local rc=$?
-	sed "s/^/# $name: /" "$d/samples.txt"
-	for p in $lpid $bpid $fpid $simpid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "/dev/shm/${prefix:?}"
-	if [ $rc != 0 ]; then
-		not_ok "decay_${name}_sampled" "$(tail -1 "$d/samples.txt"); bookd: $(tail -1 "$d/bookd.err")"
-		return 1
-	fi
-	ok "decay_${name}_sampled"
 }
 
 # judge NAME: the verdicts on one half's samples
@@ -146,6 +122,6 @@ elif name == "refresh_off":
 PY
 }
 
-run_half refresh_default 6s 97 && judge refresh_default
-run_half interval_only 6s 0 && judge interval_only
-run_half refresh_off 0 0 && judge refresh_off
+run_half refresh_default binance 6s 97 && judge refresh_default
+run_half interval_only binance 6s 0 && judge interval_only
+run_half refresh_off binance 0 0 && judge refresh_off

@@ -8,7 +8,7 @@
 # 10 minutes of market time against mpsim at high volatility, twice on the
 # same seed (the same market): REST window audits at the default
 # okx_audit_interval (5 s), and audits off.  Samples every 30 s of market
-# time with test/bookd/decay_sample.py (pause, wait until the book rebuilt
+# time with test/bookd/lib_sample.sh and decay_sample.py (pause, wait until the book rebuilt
 # from bookd's book.router output is at the simulator's seqId, compare,
 # resume).
 #
@@ -40,17 +40,13 @@ SIMARGS=(--rate 10 --seed 3 --symbols "$SYM" --volatility 0.05 --drift -0.06)
 STEPS=6000      # 10 minutes of market time
 EVERY=300       # a sample every 30 s of market time
 
-# run_half NAME AUDIT_INTERVAL: one system on its own ports, rings and dirs
-run_half() {
-	local name=$1 interval=$2 d=$T_TMP/$1 P1 P2 prefix
-	P1=$(free_port); P2=$(free_port)
-	while [ "$P2" = "$P1" ]; do P2=$(free_port); done
-	prefix="mpt-okxw-$$-$name"
-	mkdir -p "$d/var" "$d/follow"
-	cat >"$d/conf.ini" <<CONF
-[system]
-ring_prefix = $prefix
-data_dir = $d/var
+TEST=okx_widen
+. test/bookd/lib_sample.sh
+
+# conf_body BINANCE_PORT OKX_PORT AUDIT_INTERVAL (lib_sample.sh)
+conf_body() {
+	local P2=$2 interval=$3
+	cat <<CONF
 [instruments]
 binance = $SYM
 okx = $SYM
@@ -75,28 +71,6 @@ snapshot_timeout = 3s
 policy = drop
 capacity = 16MiB
 CONF
-	bg "$BIN/mpsim" --binance-port "$P1" --okx-port "$P2" "${SIMARGS[@]}" >"$d/sim.out" 2>"$d/sim.err"
-	local simpid=$T_LASTPID
-	wait_port "$P2" 10 || { not_ok "okx_widen_${name}_start" "mpsim did not listen"; return 1; }
-	bg "$BIN/feedd" -c "$d/conf.ini" --exchange okx 2>"$d/feedd.err"
-	local fpid=$T_LASTPID
-	bg "$BIN/bookd" -c "$d/conf.ini" 2>"$d/bookd.err"
-	local bpid=$T_LASTPID
-	bg "$BIN/test/helpers/book_follow" -c "$d/conf.ini" --dir "$d/follow" 2>"$d/follow.err"
-	local lpid=$T_LASTPID
-	/usr/bin/python3 test/bookd/decay_sample.py "$P2" "$d/follow/okx-$SYM.json" "$SYM" \
-		"$STEPS" "$EVERY" $((20 * T_WAIT_SCALE)) "$d/samples.json" okx >"$d/samples.txt" 2>&1
-	local rc=$?
-	sed "s/^/# $name: /" "$d/samples.txt"
-	# what bookd said about resyncs and failed checks (none on a correct book)
-	grep -E "resync|validation|discrepanc" "$d/bookd.err" | head -5 | sed "s/^/# $name bookd: /"
-	for p in $lpid $bpid $fpid $simpid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "/dev/shm/${prefix:?}"
-	if [ $rc != 0 ]; then
-		not_ok "okx_widen_${name}_sampled" "$(tail -1 "$d/samples.txt"); bookd: $(tail -1 "$d/bookd.err")"
-		return 1
-	fi
-	ok "okx_widen_${name}_sampled"
 }
 
 # judge NAME: the verdicts on one half's samples
@@ -135,5 +109,5 @@ else:
 PY
 }
 
-run_half audits_on 500ms && judge audits_on
-run_half audits_off 0 && judge audits_off
+run_half audits_on okx 500ms && judge audits_on
+run_half audits_off okx 0 && judge audits_off
