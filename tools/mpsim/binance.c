@@ -815,7 +815,15 @@ bn_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *w
 {
 	char list[8192];
 	const char *streams = NULL;
+	const struct bn_spec *sp = bn_spec(c->venue);
 
+	for (const char *const *r = sp->ws_routes; r && *r; r++) {
+		size_t n = strlen(*r);
+		if (strncmp(path, *r, n) == 0 && path[n] == '/') {
+			path += n;
+			break;
+		}
+	}
 	if (strcmp(path, "/ws") == 0 || strncmp(path, "/ws/", 4) == 0) {
 		c->ws_kind = WS_BN_RAW;
 		streams = path[3] ? path + 4 : "";

@@ -34,6 +34,11 @@ struct bn_spec {
 	const char *slow_name;    /* that stream's name after '@' ... */
 	const char *slow_alias;   /* ... and another spelling of it, or NULL */
 	const char *order_limits; /* exchangeInfo's rateLimits after REQUEST_WEIGHT */
+	/* WebSocket paths may start with one of these routes (USD-M's
+	 * /public, /market, /private: "/public/ws/<s>", "/market/stream?..."),
+	 * NULL-terminated; NULL = none.  Which streams a route carries is not
+	 * enforced: every route serves every stream. */
+	const char *const *ws_routes;
 	/* exchangeInfo's entry of one instrument */
 	void (*symbol_info)(struct sb *b, const struct sim_inst *in);
 	/* REST endpoints beyond depth/exchangeInfo/ping/time (ep = the path after

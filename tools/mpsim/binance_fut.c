@@ -313,9 +313,15 @@ fut_step(struct sim_inst *in, struct sb *b)
 	"{\"rateLimitType\":\"ORDERS\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":1200}," \
 	"{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300}"
 
+/* USD-M routes its streams by path since 2025 (/public: depth, bookTicker;
+ * /market: the others; /private: user data) and clients use the routed
+ * paths (ccxt 4.5 opens /public/ws/0 for depth); the plain /ws stays. */
+static const char *const usdm_routes[] = {"/public", "/market", "/private", NULL};
+
 const struct bn_spec bn_usdm = {
 	.api = "/fapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .slow_steps = 5,
 	.slow_name = "depth@500ms", .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
+	.ws_routes = usdm_routes,
 	.rest_more = fut_rest, .stream_more = fut_stream, .step_more = fut_step,
 };
 

@@ -419,7 +419,14 @@ rest_instruments(struct sim_conn *c, const char *query, int delay_ms)
 	char sym[32];
 	struct sb b;
 	int have = route_qget(query, "symbol", sym, sizeof sym) != NULL;
+	char cat[16];
 
+	/* options are a real category (clients list it at start: ccxt asks it
+	 * per base coin) but are not simulated: an empty list, not an error */
+	if (route_qget(query, "category", cat, sizeof cat) && strcmp(cat, "option") == 0) {
+		answer(c, 200, 0, "OK", "{\"category\":\"option\",\"list\":[],\"nextPageCursor\":\"\"}", delay_ms);
+		return;
+	}
 	if ((m = category(c, query, delay_ms)) < 0)
 		return;
 	sb_init(&b);
