@@ -594,7 +594,16 @@ by_ws_message(struct sim_conn *c, const char *data, size_t len)
 {
 	json_t *j = json_loadb(data, len, 0, NULL);
 	const char *op = json_string_value(json_object_get(j, "op"));
-	const char *req_id = json_string_value(json_object_get(j, "req_id"));
+	json_t *rid = json_object_get(j, "req_id");
+	const char *req_id = json_string_value(rid);
+	char num[24];
+
+	/* a number is echoed as a string, as the venue does (ccxt sends its
+	 * unsubscribe req_id as a number and matches the answer's "3") */
+	if (json_is_integer(rid)) {
+		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(rid));
+		req_id = num;
+	}
 
 	sim.st[SIM_BYBIT].subscribe_requests++;
 	if (!json_is_object(j) || !op) {
