@@ -1,7 +1,10 @@
 // ccxt.js - a client nobody here wrote keeps books from mpsim: ccxt pro's
 // watchOrderBook, with ccxt's own REST start-up (markets, snapshot), its own
 // live-subscribe protocol and its own sync and recovery logic, against mpsim
-// on loopback.  Per venue and instrument: after N updates the book ccxt holds
+// on loopback, for every venue and market ccxt supports and mpsim serves
+// (Binance spot, USD-M, COIN-M, OKX spot/swap/future, Bybit spot/linear/
+// inverse, Deribit perpetual/future; VENUES below, and what ccxt itself
+// cannot do, skipped with its reason).  Per venue and instrument: after N updates the book ccxt holds
 // equals GET /_sim/book at the same update id (the market is paused, the
 // simulator's last id read, and ccxt's nonce waited for: compared at an id,
 // not at a time); then a gap and a disconnect once each: ccxt notices (its

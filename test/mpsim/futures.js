@@ -57,6 +57,16 @@ async function usdmStreams(sim) {
   for (let i = 1; i < ev.length; i++) if (ev[i].pu !== ev[i - 1].u) breaks++;
   check('usdm_gap_breaks_pu_once', breaks === 1, `${breaks} breaks in ${ev.length} events`);
   g.close();
+
+  // USD-M's routed paths (/public, /market): raw and combined streams as on /ws
+  const r = await connect(sim.u, '/public/ws/btcusdt@depth@100ms');
+  const rm = await r.waitJson((m) => m.e === 'depthUpdate', 5000);
+  check('usdm_route_public_ws', rm && rm.s === 'BTCUSDT', JSON.stringify(rm));
+  r.close();
+  const rc = await connect(sim.u, '/market/stream?streams=btcusdt@markPrice@1s');
+  const cm = await rc.waitJson((m) => m.stream === 'btcusdt@markPrice@1s' && m.data.e === 'markPriceUpdate', 10000);
+  check('usdm_route_market_stream', !!cm, rc.texts.slice(0, 2).join(' '));
+  rc.close();
 }
 
 async function usdmRest(sim) {
@@ -125,6 +135,9 @@ async function coinm(sim) {
     dp.json.bids.length === 50 && +dp.headers['x-mbx-used-weight-1m'] >= 2, dp.body.slice(0, 200));
   const sp = await get(sim.c, '/api/v3/depth?symbol=BTCUSD_PERP');
   check('coinm_rest_spot_path_404', sp.status === 404, `${sp.status}`);
+  // the routes are USD-M's: COIN-M refuses them like any unknown path
+  const cr = await connect(sim.c, '/public/ws/btcusd_perp@depth@100ms').then(() => 'upgraded', (e) => e.message);
+  check('coinm_no_routes', /^upgrade refused: 404/.test(cr), cr);
   const bk = await get(sim.c, '/_sim/book?venue=binance-coinm&symbol=BTC-USD-240927&depth=3');
   check('coinm_sim_book', bk.status === 200 && bk.json.symbol === 'BTC-USD-240927' && bk.json.bids.length === 3, bk.body);
 }
