@@ -17,7 +17,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "binance.h"
 #include "deriv.h"
@@ -87,15 +86,11 @@ static long long
 delivery_ms(const struct sim_inst *in)
 {
 	const char *d = strrchr(in->sym, '-');
-	struct tm tm = {0};
+	int64_t ms;
 
-	if (is_perpetual(in) || d == NULL || strlen(d + 1) != 6)
+	if (is_perpetual(in) || d == NULL || (ms = dv_expiry_ms(d + 1, strlen(d + 1))) < 0)
 		return BN_PERPETUAL_DELIVERY;
-	tm.tm_year = 100 + (d[1] - '0') * 10 + (d[2] - '0');
-	tm.tm_mon = (d[3] - '0') * 10 + (d[4] - '0') - 1;
-	tm.tm_mday = (d[5] - '0') * 10 + (d[6] - '0');
-	tm.tm_hour = 8;
-	return (long long)timegm(&tm) * 1000;
+	return (long long)ms;
 }
 
 static void

@@ -4,13 +4,12 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "../../common/deribit.h"
+#include "deriv.h"
 #include "route.h"
 
 #define DR_PERPETUAL_EXPIRY 32503708800000LL  /* what Deribit gives perpetuals (3000-01-01) */
-#define DR_EXPIRY_HOUR 8                      /* Deribit expires at 08:00 UTC */
 #define DR_MAX_CURRENCIES 32                  /* distinct settlement currencies listed */
 
 /* The terms of one instrument, from its canonical name (common/deribit.h):
@@ -21,22 +20,6 @@ struct dr_terms {
 	int linear, call;
 	long long expiry_ms;
 };
-
-/* "261225" -> 2026-12-25 08:00 UTC in ms; -1 if not a date. */
-static long long
-expiry_of(const char *s, size_t n)
-{
-	struct tm t;
-
-	if (n != 6 || strspn(s, "0123456789") < 6)
-		return -1;
-	memset(&t, 0, sizeof t);
-	t.tm_year = 100 + (s[0] - '0') * 10 + (s[1] - '0');
-	t.tm_mon = (s[2] - '0') * 10 + (s[3] - '0') - 1;
-	t.tm_mday = (s[4] - '0') * 10 + (s[5] - '0');
-	t.tm_hour = DR_EXPIRY_HOUR;
-	return (long long)timegm(&t) * 1000;
-}
 
 static int
 terms_of(const struct sim_inst *in, struct dr_terms *t)
@@ -66,7 +49,7 @@ terms_of(const struct sim_inst *in, struct dr_terms *t)
 		snprintf(t->settle, sizeof t->settle, "%s", part[0]);
 		snprintf(t->strike, sizeof t->strike, "%s", part[2]);
 		t->call = part[3][0] == 'C';
-		t->expiry_ms = expiry_of(part[1], strlen(part[1]));
+		t->expiry_ms = dv_expiry_ms(part[1], strlen(part[1]));
 		return t->expiry_ms < 0 ? -1 : 0;
 	}
 	if (np != 3)
@@ -75,7 +58,7 @@ terms_of(const struct sim_inst *in, struct dr_terms *t)
 	/* USD contracts are inverse (settled in the base), USDC/USDT linear */
 	t->linear = strcmp(part[1], "USD") != 0;
 	snprintf(t->settle, sizeof t->settle, "%s", t->linear ? part[1] : part[0]);
-	t->expiry_ms = t->kind == DERIBIT_PERPETUAL ? DR_PERPETUAL_EXPIRY : expiry_of(part[2], strlen(part[2]));
+	t->expiry_ms = t->kind == DERIBIT_PERPETUAL ? DR_PERPETUAL_EXPIRY : dv_expiry_ms(part[2], strlen(part[2]));
 	return t->expiry_ms < 0 ? -1 : 0;
 }
 

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "deriv.h"
 #include "emit.h"
 #include "http.h"
 #include "log.h"
@@ -569,19 +569,13 @@ static void
 exp_time(const char *id, char *out, size_t cap)
 {
 	const char *d = strchr(id, '-');
-	struct tm t;
+	int64_t ms;
 
 	out[0] = 0;
 	if (!instid_is_derivative(id) || instid_is_swap(id) || !d || !(d = strchr(d + 1, '-')) ||
-	    strspn(d + 1, "0123456789") != 6)
+	    (ms = dv_expiry_ms(d + 1, strcspn(d + 1, "-"))) < 0)
 		return;
-	d++;
-	memset(&t, 0, sizeof t);
-	t.tm_year = 100 + (d[0] - '0') * 10 + (d[1] - '0');
-	t.tm_mon = (d[2] - '0') * 10 + (d[3] - '0') - 1;
-	t.tm_mday = (d[4] - '0') * 10 + (d[5] - '0');
-	t.tm_hour = 8;
-	snprintf(out, cap, "%lld", (long long)timegm(&t) * 1000);
+	snprintf(out, cap, "%lld", (long long)ms);
 }
 
 static void
