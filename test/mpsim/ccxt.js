@@ -79,7 +79,8 @@ const VENUES = [
     port: (sim) => sim.o,
     make: () => new ccxt.pro.okx({}),
     symbols: [['BTC/USDT', 'BTC-USDT', undefined], ['ETH/USDT', 'ETH-USDT', undefined],
-      ['BTC/USDT:USDT', 'BTC-USDT-SWAP', undefined], ['BTC/USD:BTC-261225', 'BTC-USD-261225', undefined]],
+      ['BTC/USDT:USDT', 'BTC-USDT-SWAP', undefined], ['BTC/USD:BTC', 'BTC-USD-SWAP', undefined],
+      ['BTC/USD:BTC-261225', 'BTC-USD-261225', undefined]],
     depth: 400,
     window: true,
     gapError: 'InvalidNonce',
@@ -308,7 +309,7 @@ process.on('uncaughtException', (e) => notOk('ccxt_uncaught_exception', e.stack)
 (async () => {
   // --levels 1500: Bybit's 1000-level window is full (a side keeps >= 92 %)
   const sim = await startSim(['--seed', '7', '--rate', '10', '--timer-rate', '1', '--levels', '1500',
-    '--symbols', 'BTC-USDT,ETH-USDT,BTC-USDT-SWAP,BTC-USD-261225',
+    '--symbols', 'BTC-USDT,ETH-USDT,BTC-USDT-SWAP,BTC-USD-SWAP,BTC-USD-261225',
     '--binance-usdm-symbols', 'BTC-USDT-SWAP,BTC-USDT-261225', '--binance-coinm-symbols', 'BTC-USD-SWAP,BTC-USD-261225',
     '--bybit-symbols', 'BTC-USDT,BTC-USDT-SWAP,BTC-USD-SWAP', '--deribit-port', '0', '--deribit-symbols', 'BTC-USD-SWAP,BTC-USD-261225']);
   check('ccxt_version_pinned', ccxt.version === process.env.CCXT_VERSION, `ccxt ${ccxt.version}, pinned ${process.env.CCXT_VERSION}`);
