@@ -57,7 +57,8 @@ struct sim_venue {
 	int ws_snapshots;         /* the OKX-only faults (seq reset, snapshot) apply */
 	int rx_limit;             /* more incoming messages a second drop the client (Binance 5, futures 10; <= 15) */
 	int server_pings;         /* the server pings and closes after 24 h; else idle close */
-	int replays;              /* --replay serves this venue */
+	const char *replay_depth; /* --replay can serve this venue: its REST depth path
+	                           * ("/api/v3/depth"), answered from the recording; NULL = never */
 	int derivatives;          /* serves OKX-style derivative instIds (BTC-USDT-SWAP; instid.h) */
 	int own_symbols;          /* instruments only from --<venue>-symbols, not --symbols (Bybit) */
 	int derivatives_only;     /* refuses spot pairs (Binance USD-M, COIN-M) */
