@@ -44,6 +44,7 @@ parse_free(struct parse_ctx *p)
 		free(st->side[1].v);
 		free(st->rec);
 		dj_free(&st->dj);
+		free(st->fund);
 		free(st);
 	}
 	p->scratch = NULL;

@@ -9,8 +9,15 @@
  *
  * Derivatives market data (REC_MARKET, rec.h), jansson path:
  *  - markPriceUpdate (@markPrice, @markPrice@1s): MK_MARK (mark p, index
- *    i), then MK_FUNDING (rate r, settlement T) unless r is "" (a dated
+ *    i), then MK_FUNDING (rate r, settlement T, funding_interval_s from the
+ *    last fundingInfo answer, 0 before one) unless r is "" (a dated
  *    contract: no funding);
+ *  - GET <api>/fundingInfo (feedd asks it at most once a minute,
+ *    RQ_VENUE_MARKET): no record; the venue lists only the symbols whose
+ *    funding was adjusted (fundingIntervalHours), the others settle every
+ *    8 h (the default), so after an answer every perpetual's interval is
+ *    known.  A replay of the capture gives the same records, since the
+ *    answer is in it;
  *  - forceOrder: MK_LIQUIDATION from its order o (side S, price p, average
  *    price ap, quantity q);
  *  - GET <api>/openInterest?symbol= (polled by feedd, RQ_MARKET):
@@ -22,6 +29,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fx.h"
@@ -70,6 +78,105 @@ fixed_str(struct parse_ctx *p, json_t *d, const char *key, int exp, int round, i
 	return 0;
 }
 
+#define BN_FUND_DEFAULT_S (8 * 3600)     /* not listed by fundingInfo: the default interval */
+
+static int
+fund_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct parse_fund *)a)->sym, ((const struct parse_fund *)b)->sym);
+}
+
+/* The funding interval of in (s) as the last fundingInfo answer says it,
+ * 0 before one. */
+static uint32_t
+fund_interval(const struct parse_ctx *p, const struct inst *in)
+{
+	const struct parse_state *st = p->scratch;
+	struct parse_fund key;
+	const struct parse_fund *hit;
+
+	if (!st->fund_known)
+		return 0;
+	snprintf(key.sym, sizeof key.sym, "%s", in->venue_symbol);
+	hit = st->nfund ? bsearch(&key, st->fund, st->nfund, sizeof *st->fund, fund_cmp) : NULL;
+	return hit ? hit->secs : BN_FUND_DEFAULT_S;
+}
+
+/*
+ * GET fundingInfo: [{"symbol","adjustedFundingRateCap","adjustedFundingRateFloor",
+ * "fundingIntervalHours","disclaimer"}, ...] of every adjusted symbol of the
+ * venue (carried or not: the listing is kept whole, so an instrument
+ * added later - mpreplay adopting one - finds its entry).  The whole answer
+ * is checked before it replaces the last one: a bad one keeps the old.
+ * 0 records, or -1.
+ */
+static int
+funding_info(struct parse_ctx *p, const char *buf, size_t len)
+{
+	struct parse_state *st = p->scratch;
+	json_t *root, *el;
+	struct parse_fund *t = NULL;
+	size_t i, n;
+	int rc = -1;
+
+	if (!(root = pj_load(p, buf, len)))
+		return -1;
+	if (!json_is_array(root)) {
+		json_t *code = json_object_get(root, "code"), *msg = json_object_get(root, "msg");
+		if (code)
+			parse_fail(p, "binance error %lld: %s", (long long)json_integer_value(code),
+			    json_is_string(msg) ? json_string_value(msg) : "(no message)");
+		else
+			parse_fail(p, "fundingInfo: expected a JSON array");
+		goto out;
+	}
+	n = json_array_size(root);
+	if (n && !(t = calloc(n, sizeof *t))) {
+		parse_fail(p, "out of memory");
+		goto out;
+	}
+	json_array_foreach(root, i, el) {
+		const char *s;
+		size_t sl;
+		int64_t h;
+		if (!json_is_object(el)) {
+			parse_fail(p, "fundingInfo: element %zu is not an object", i);
+			goto out;
+		}
+		if (pj_str(p, el, "symbol", &s, &sl) < 0 || pj_int(p, el, "fundingIntervalHours", &h) < 0)
+			goto out;
+		if (sl == 0 || sl >= sizeof t[i].sym) {
+			parse_fail(p, "fundingInfo: symbol \"%.40s\" empty or too long", s);
+			goto out;
+		}
+		/* the venue's intervals are whole hours of at most a day (1, 4, 8) */
+		if (h <= 0 || h > 24) {
+			parse_fail(p, "fundingInfo: %.*s fundingIntervalHours %lld out of 1..24", (int)sl, s, (long long)h);
+			goto out;
+		}
+		memcpy(t[i].sym, s, sl);
+		t[i].sym[sl] = 0;
+		t[i].secs = (uint32_t)h * 3600;
+	}
+	if (n)
+		qsort(t, n, sizeof *t, fund_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(t[i - 1].sym, t[i].sym) == 0) {
+			parse_fail(p, "fundingInfo: %s listed twice", t[i].sym);
+			goto out;
+		}
+	free(st->fund);
+	st->fund = t;
+	st->nfund = n;
+	st->fund_known = 1;
+	t = NULL;
+	rc = 0;
+out:
+	free(t);
+	json_decref(root);
+	return rc;
+}
+
 static int
 mark_price(struct parse_ctx *p, json_t *d, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
@@ -101,6 +208,7 @@ mark_price(struct parse_ctx *p, json_t *d, int64_t recv_ns, parse_emit_fn emit, 
 			return parse_fail(p, "markPriceUpdate: funding rate without a next funding time T");
 		if (parse_ms_int(p, T, "T", &f.settle_ns) < 0)
 			return -1;
+		f.funding_interval_s = fund_interval(p, in);
 	}
 	if (emit_market(p, &m, exch_ns, recv_ns, emit, ud) < 0)
 		return -1;
@@ -170,6 +278,8 @@ open_interest(struct parse_ctx *p, const char *op, const char *buf, size_t len, 
 	int64_t t, exch_ns = 0;
 	int rc = -1;
 
+	if (strcmp(op, "fundingInfo") == 0 || strncmp(op, "fundingInfo?", 12) == 0)
+		return funding_info(p, buf, len);
 	if (strncmp(op, "openInterest?", 13) != 0)
 		return PARSE_FALLBACK;
 	if (!(root = pj_load(p, buf, len)))

@@ -71,6 +71,15 @@ struct parse_state {
 	const struct inst *in;/* instrument of the levels being staged */
 	uint32_t emitted;     /* records emitted by the current call */
 	struct dj dj;         /* exact JSON tokens (Deribit) */
+	/* Binance futures: the last GET fundingInfo answer (parse_binance_fut.c),
+	 * the symbols it lists with their funding interval, sorted by symbol;
+	 * fund_known once one was read (the others then have the default 8 h) */
+	struct parse_fund {
+		char sym[32];
+		uint32_t secs;
+	} *fund;
+	size_t nfund;
+	int fund_known;
 };
 
 /* ---- builder (parse_build.c) ---- */

@@ -3,9 +3,11 @@
  * (feedd/parse_binance_fut.c): markPriceUpdate into MK_MARK then MK_FUNDING
  * (a dated contract's "r":"" gives MK_MARK only), forceOrder into
  * MK_LIQUIDATION, GET openInterest into MK_OPEN_INTEREST (USD-M also
- * oi_base), exact values; bad frames and answers are counted errors with no
+ * oi_base), GET fundingInfo into MK_FUNDING's funding_interval_s (listed:
+ * its hours, unlisted: the default 8 h, before an answer: 0), exact values; bad frames and answers are counted errors with no
  * record, instruments not carried are unknown; the spot venue has none of it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +168,72 @@ t_force_order(void)
 	T_EQ_I(g_um.errors, errs + 5);
 }
 
+/* The MK_FUNDING record's interval for a USD-M markPriceUpdate of sym. */
+static int64_t
+um_interval(const char *sym)
+{
+	char f[400];
+
+	snprintf(f, sizeof f, "{\"e\":\"markPriceUpdate\",\"E\":1562305380000,\"s\":\"%s\",\"p\":\"3000.1\","
+	    "\"i\":\"3000\",\"P\":\"3000\",\"r\":\"0.00010000\",\"T\":1562306400000}", sym);
+	if (ws(&g_um, f) != 2 || g_s.n != 2 || g_s.m[1].h.aux != MK_FUNDING)
+		return -1;
+	return g_s.m[1].funding_interval_s;
+}
+
+static void
+t_funding_info(void)
+{
+	uint64_t errs = g_um.errors, recs;
+	int r;
+
+	/* before any answer: unknown */
+	T_EQ_I(um_interval("BTCUSDT"), 0);
+	/* the documented shape: only adjusted symbols (carried or not) */
+	recs = g_um.records;
+	r = rest(&g_um, "/fapi/v1/fundingInfo",
+	    "[{\"symbol\":\"LPTUSDT\",\"adjustedFundingRateCap\":\"0.02000000\",\"adjustedFundingRateFloor\":"
+	    "\"-0.02000000\",\"fundingIntervalHours\":4,\"disclaimer\":false},{\"symbol\":\"ETHUSDT\","
+	    "\"adjustedFundingRateCap\":\"0.03000000\",\"adjustedFundingRateFloor\":\"-0.03000000\","
+	    "\"fundingIntervalHours\":4,\"disclaimer\":false}]");
+	T_EQ_I(r, 0);
+	T_EQ_I(g_s.n, 0);
+	T_EQ_I(g_um.records, recs);
+	T_EQ_I(g_um.errors, errs);
+	T_EQ_I(um_interval("ETHUSDT"), 14400);
+	T_EQ_I(um_interval("BTCUSDT"), 28800);   /* not listed: the default 8 h */
+	/* bad answers: counted errors, the last good listing stays */
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "{\"code\":-1003,\"msg\":\"Too many requests.\"}"), -1);
+	T_CHECK(strstr(g_um.err, "-1003") != NULL);
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "[{\"symbol\":\"ETHUSDT\"}]"), -1);
+	T_CHECK(strstr(g_um.err, "fundingIntervalHours") != NULL);
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "[{\"symbol\":\"ETHUSDT\",\"fundingIntervalHours\":0}]"), -1);
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "[{\"symbol\":\"ETHUSDT\",\"fundingIntervalHours\":\"4\"}]"), -1);
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "[{\"symbol\":\"ETHUSDT\",\"fundingIntervalHours\":1},"
+	    "{\"symbol\":\"ETHUSDT\",\"fundingIntervalHours\":4}]"), -1);
+	T_CHECK(strstr(g_um.err, "twice") != NULL);
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "[1]"), -1);
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "[{\"symbol\":\"\",\"fundingIntervalHours\":4}]"), -1);
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "[{\"symbol\":\"ETHUSDT\",\"fundingIntervalHours\":4"), -1);
+	T_EQ_I(g_s.n, 0);
+	T_EQ_I(g_um.errors, errs + 8);
+	T_EQ_I(um_interval("ETHUSDT"), 14400);
+	/* an interval changed back: an empty listing, every symbol 8 h */
+	T_EQ_I(rest(&g_um, "/fapi/v1/fundingInfo", "[]"), 0);
+	T_EQ_I(um_interval("ETHUSDT"), 28800);
+	/* COIN-M: its own listing, 1 h */
+	T_EQ_I(rest(&g_cm, "/dapi/v1/fundingInfo", "[{\"symbol\":\"BTCUSD_PERP\",\"adjustedFundingRateCap\":"
+	    "\"0.02500000\",\"adjustedFundingRateFloor\":\"-0.02500000\",\"fundingIntervalHours\":1,\"disclaimer\":false}]"), 0);
+	r = ws(&g_cm, "{\"e\":\"markPriceUpdate\",\"E\":1596095725000,\"s\":\"BTCUSD_PERP\",\"p\":\"10934.6\","
+	    "\"P\":\"10962.1\",\"i\":\"10933.6\",\"r\":\"0.00010000\",\"T\":1596124800000}");
+	T_EQ_I(r, 2);
+	T_EQ_I(g_s.m[1].funding_interval_s, 3600);
+	/* the spot API has none */
+	uint64_t unk = g_spot.unknown;
+	T_EQ_I(rest(&g_spot, "/api/v3/fundingInfo", "[]"), 0);
+	T_EQ_I(g_spot.unknown, unk + 1);
+}
+
 static void
 t_open_interest(void)
 {
@@ -216,6 +284,7 @@ main(void)
 	T_RUN(t_mark_price);
 	T_RUN(t_mark_price_bad);
 	T_RUN(t_force_order);
+	T_RUN(t_funding_info);
 	T_RUN(t_open_interest);
 	parse_free(&g_um);
 	parse_free(&g_cm);

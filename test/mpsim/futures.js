@@ -82,8 +82,22 @@ async function usdmRest(sim) {
   const pi = await get(sim.u, '/fapi/v1/premiumIndex?symbol=BTCUSDT');
   const pa = await get(sim.u, '/fapi/v1/premiumIndex');
   check('usdm_rest_premium_index', pi.status === 200 && pi.json.symbol === 'BTCUSDT' && dec(8).test(pi.json.markPrice) &&
-    dec(8).test(pi.json.lastFundingRate) && pi.json.nextFundingTime > Date.now() && Array.isArray(pa.json) && pa.json.length === 2,
+    dec(8).test(pi.json.lastFundingRate) && pi.json.nextFundingTime > Date.now() && Array.isArray(pa.json) && pa.json.length === 4,
     `${pi.body} / ${pa.body.slice(0, 100)}`);
+  // fundingInfo lists the adjusted perpetuals only (weight 0: the used weight
+  // does not grow; a new window may reset it): SOL at 4 h,
+  // BNB at 8 h with its cap adjusted; BTC and ETH keep the default 8 h
+  // unlisted.  Settlement times follow each one's interval.
+  const fb = +(await get(sim.u, '/fapi/v1/ping')).headers['x-mbx-used-weight-1m'];
+  const fi = await get(sim.u, '/fapi/v1/fundingInfo');
+  const fa = +fi.headers['x-mbx-used-weight-1m'];
+  const fl = (fi.json || []).map((x) => `${x.symbol}:${x.fundingIntervalHours}:${x.adjustedFundingRateCap}`).sort();
+  check('usdm_rest_funding_info', fi.status === 200 && JSON.stringify(fl) === '["BNBUSDT:8:0.02000000","SOLUSDT:4:0.03000000"]' &&
+    fa <= fb, `${fi.body} weight ${fb} -> ${fa}`);
+  const h = 3600 * 1000;
+  const nf = Object.fromEntries((pa.json || []).map((x) => [x.symbol, x.nextFundingTime]));
+  check('usdm_funding_times_by_interval', nf.SOLUSDT % (4 * h) === 0 && nf.SOLUSDT - Date.now() <= 4 * h &&
+    nf.BTCUSDT % (8 * h) === 0 && nf.BNBUSDT % (8 * h) === 0, JSON.stringify(nf));
   // paused: REST depth and /_sim/book give the same book at the same id
   await post(sim.u, '/_sim/pause');
   const bk = await get(sim.u, '/_sim/book?venue=binance-usdm&symbol=BTC-USDT-SWAP&depth=500');
@@ -120,6 +134,8 @@ async function coinm(sim) {
   const pi = await get(sim.c, '/dapi/v1/premiumIndex?symbol=BTCUSD_240927');
   check('coinm_rest_premium_index', pi.status === 200 && Array.isArray(pi.json) && pi.json.length === 1 &&
     pi.json[0].lastFundingRate === '' && pi.json[0].nextFundingTime === 0, pi.body);
+  const fi = await get(sim.c, '/dapi/v1/fundingInfo');
+  check('coinm_rest_funding_info_none_adjusted', fi.status === 200 && fi.body === '[]', fi.body);
   const dp = await get(sim.c, '/dapi/v1/depth?symbol=BTCUSD_PERP&limit=50');
   check('coinm_rest_depth', dp.status === 200 && dp.json.symbol === 'BTCUSD_PERP' && dp.json.pair === 'BTCUSD' &&
     dp.json.bids.length === 50 && +dp.headers['x-mbx-used-weight-1m'] >= 2, dp.body.slice(0, 200));
@@ -136,7 +152,7 @@ async function coinm(sim) {
   check('futures_spot_symbol_refused', r.status === 2 && /not a perpetual/.test(r.stderr), `${r.status} ${r.stderr}`);
   let sim;
   try {
-    sim = await startSim(['--levels', '1500', '--binance-usdm-symbols', 'BTC-USDT-SWAP,ETH-USDT-SWAP',
+    sim = await startSim(['--levels', '1500', '--binance-usdm-symbols', 'BTC-USDT-SWAP,ETH-USDT-SWAP,SOL-USDT-SWAP,BNB-USDT-SWAP',
       '--binance-coinm-symbols', 'BTC-USD-SWAP,BTC-USD-240927']);
   } catch (e) { notOk('futures_sim_start', e.message); return done(); }
   check('futures_ready_ports', sim.u > 0 && sim.c > 0 && sim.u !== sim.c, JSON.stringify({ u: sim.u, c: sim.c }));

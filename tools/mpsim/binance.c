@@ -803,7 +803,7 @@ bn_rest(struct sim_conn *c, const char *method, const char *path, const char *qu
 		}
 	} else if (!(*ep && sp->rest_more && sp->rest_more(c, ep, query, delay_ms))) {
 		snprintf(msg, sizeof msg, "Unknown endpoint (mpsim serves %s/depth, exchangeInfo, ping, time%s).", sp->api,
-		    sp->rest_more ? ", openInterest, premiumIndex" : "");
+		    sp->rest_more ? ", openInterest, premiumIndex, fundingInfo" : "");
 		bn_error(c, 404, -1000, msg, delay_ms);
 	}
 }

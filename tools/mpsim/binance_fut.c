@@ -9,6 +9,12 @@
  *  - REST <api>/openInterest?symbol= (weight 1) and <api>/premiumIndex
  *    (mark, index, last funding rate, next funding time; weight 1, COIN-M
  *    answers an array, USD-M an object with symbol=, else an array);
+ *  - REST <api>/fundingInfo (weight 0): as on the venues, only the
+ *    perpetuals whose funding cap, floor or interval was adjusted: here
+ *    every perpetual but BTC's and ETH's, BNB's at 8 h (an adjusted cap
+ *    only), the others at 4 h; BTC and ETH keep the default 8 h unlisted.
+ *    The settlement times (markPrice T, premiumIndex nextFundingTime) follow
+ *    each one's interval;
  *  - streams <sym>@markPrice (3 s) and <sym>@markPrice@1s
  *    (markPriceUpdate: mark p, index i, estimated settle P, funding r, next
  *    funding T; a dated contract has r "" and T 0) and <sym>@forceOrder
@@ -67,6 +73,27 @@ static int
 is_perpetual(const struct sim_inst *in)
 {
 	return instid_is_swap(in->sym);
+}
+
+/* The funding interval in hours (0: a dated contract, no funding) and
+ * whether fundingInfo lists it (the venue lists adjusted ones only). */
+static int
+funding_hours(const struct sim_inst *in, int *listed)
+{
+	int major = strcmp(in->base, "BTC") == 0 || strcmp(in->base, "ETH") == 0;
+
+	*listed = is_perpetual(in) && !major;
+	if (!is_perpetual(in))
+		return 0;
+	return major || strcmp(in->base, "BNB") == 0 ? 8 : 4;
+}
+
+static long long
+next_funding(const struct sim_inst *in, int64_t now)
+{
+	int listed, h = funding_hours(in, &listed);
+
+	return h ? (long long)dv_next_funding_ms(now, h) : 0LL;
 }
 
 /* Digits after the point of a 1e-8 unit (0.01 -> 2). */
@@ -185,8 +212,7 @@ premium_entry(struct sb *b, const struct sim_inst *in)
 		sb_printf(b, "\"pair\":\"%s%s\",", in->base, in->quote);
 	sb_printf(b, "\"markPrice\":\"%s\",\"indexPrice\":\"%s\",\"estimatedSettlePrice\":\"%s\",\"lastFundingRate\":"
 	    "\"%s\",\"interestRate\":\"%s\",\"nextFundingTime\":%lld,\"time\":%lld}", mark, idx, idx, rate,
-	    is_perpetual(in) ? "0.00010000" : "", is_perpetual(in) ? (long long)dv_next_funding_ms(now) : 0LL,
-	    (long long)now);
+	    is_perpetual(in) ? "0.00010000" : "", next_funding(in, now), (long long)now);
 }
 
 static void
@@ -224,10 +250,41 @@ premium_index(struct sim_conn *c, const char *query, int delay_ms)
 	sb_free(&b);
 }
 
+/* GET <api>/fundingInfo: the adjusted perpetuals of the venue. */
+static void
+funding_info(struct sim_conn *c, int delay_ms)
+{
+	struct sb b;
+	int first = 1;
+
+	if (bn_charge(c, 0, delay_ms))
+		return;
+	sb_init(&b);
+	sb_addc(&b, '[');
+	for (int i = 0; i < sim.ninst; i++) {
+		const struct sim_inst *in = &sim.inst[i];
+		int listed, h;
+		if (in->venue != c->venue)
+			continue;
+		h = funding_hours(in, &listed);
+		if (!listed)
+			continue;
+		sb_printf(&b, "%s{\"symbol\":\"%s\",\"adjustedFundingRateCap\":\"%s\",\"adjustedFundingRateFloor\":\"-%s\","
+		    "\"fundingIntervalHours\":%d,\"disclaimer\":false}", first ? "" : ",", in->vsym,
+		    h == 8 ? "0.02000000" : "0.03000000", h == 8 ? "0.02000000" : "0.03000000", h);
+		first = 0;
+	}
+	sb_addc(&b, ']');
+	bn_answer(c, 200, NULL, b.p, b.len, delay_ms);
+	sb_free(&b);
+}
+
 static int
 fut_rest(struct sim_conn *c, const char *ep, const char *query, int delay_ms)
 {
-	if (strcmp(ep, "openInterest") == 0)
+	if (strcmp(ep, "fundingInfo") == 0)
+		funding_info(c, delay_ms);
+	else if (strcmp(ep, "openInterest") == 0)
 		open_interest(c, query, delay_ms);
 	else if (strcmp(ep, "premiumIndex") == 0)
 		premium_index(c, query, delay_ms);
@@ -268,12 +325,10 @@ mark_price(struct sim_inst *in, struct sb *b, int every)
 	sb_reset(b);
 	if (bn_spec(in->venue)->pair_field)
 		sb_printf(b, "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"P\":\"%s\",\"i\":\"%s\","
-		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate,
-		    perp ? (long long)dv_next_funding_ms(now) : 0LL);
+		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate, next_funding(in, now));
 	else
 		sb_printf(b, "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"i\":\"%s\",\"P\":\"%s\","
-		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate,
-		    perp ? (long long)dv_next_funding_ms(now) : 0LL);
+		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate, next_funding(in, now));
 	emit_broadcast(in, BK_MARK, every, b->p, b->len, EMIT_NORMAL);
 }
 
