@@ -262,6 +262,9 @@ struct feed_venue {
 	 * when the venue has no such request. */
 	int64_t (*weight_limit)(const char *body, size_t len);
 	int server_weight;  /* answers report the weight used (X-MBX-USED-WEIGHT): follow it */
+	int info_rules;     /* the RQ_INFO answer lists every instrument's rules (Binance futures
+	                     * exchangeInfo): also parsed as an answer (REC_INSTRUMENT, COIN-M
+	                     * contract sizes), so no RQ_META request is needed for them */
 	int deep;           /* RQ_DEEP exists (CTL_DEEP, deep_interval) */
 	const void *spec;   /* the venue file's own constants (one file serving several venues) */
 	/* Whether a link carries an instrument (Bybit: a link per market);

@@ -22,7 +22,11 @@
  *    price ap, quantity q);
  *  - GET <api>/openInterest?symbol= (polled by feedd, RQ_MARKET):
  *    MK_OPEN_INTEREST, oi_contracts (USD-M base units, COIN-M contracts;
- *    USD-M also oi_base).
+ *    USD-M also oi_base; COIN-M also oi_quote, the USD value: contracts x
+ *    contractSize, exact, once an exchangeInfo answer gave the size - each
+ *    contract is worth a fixed amount of USD.  USD-M's value in USDT would
+ *    need a price (openInterest x mark is no fixed-point identity and the
+ *    mark is another stream's): left unset).
  * A bad field is a parse error (counted, EV_PARSE_ERROR), never a record.
  */
 #include "parse_impl.h"
@@ -80,26 +84,18 @@ fixed_str(struct parse_ctx *p, json_t *d, const char *key, int exp, int round, i
 
 #define BN_FUND_DEFAULT_S (8 * 3600)     /* not listed by fundingInfo: the default interval */
 
-static int
-fund_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct parse_fund *)a)->sym, ((const struct parse_fund *)b)->sym);
-}
-
 /* The funding interval of in (s) as the last fundingInfo answer says it,
  * 0 before one. */
 static uint32_t
 fund_interval(const struct parse_ctx *p, const struct inst *in)
 {
 	const struct parse_state *st = p->scratch;
-	struct parse_fund key;
-	const struct parse_fund *hit;
+	const struct parse_symval *hit;
 
 	if (!st->fund_known)
 		return 0;
-	snprintf(key.sym, sizeof key.sym, "%s", in->venue_symbol);
-	hit = st->nfund ? bsearch(&key, st->fund, st->nfund, sizeof *st->fund, fund_cmp) : NULL;
-	return hit ? hit->secs : BN_FUND_DEFAULT_S;
+	hit = parse_sym_find(st->fund, st->nfund, in->venue_symbol);
+	return hit ? (uint32_t)hit->v : BN_FUND_DEFAULT_S;
 }
 
 /*
@@ -115,7 +111,7 @@ funding_info(struct parse_ctx *p, const char *buf, size_t len)
 {
 	struct parse_state *st = p->scratch;
 	json_t *root, *el;
-	struct parse_fund *t = NULL;
+	struct parse_symval *t = NULL;
 	size_t i, n;
 	int rc = -1;
 
@@ -156,10 +152,10 @@ funding_info(struct parse_ctx *p, const char *buf, size_t len)
 		}
 		memcpy(t[i].sym, s, sl);
 		t[i].sym[sl] = 0;
-		t[i].secs = (uint32_t)h * 3600;
+		t[i].v = h * 3600;
 	}
 	if (n)
-		qsort(t, n, sizeof *t, fund_cmp);
+		qsort(t, n, sizeof *t, parse_symval_cmp);
 	for (i = 1; i < n; i++)
 		if (strcmp(t[i - 1].sym, t[i].sym) == 0) {
 			parse_fail(p, "fundingInfo: %s listed twice", t[i].sym);
@@ -294,12 +290,20 @@ open_interest(struct parse_ctx *p, const char *op, const char *buf, size_t len, 
 	} else if ((in = inst_of(p, root, "symbol", &rc)) != NULL) {
 		rec_market_init(&m, in->id, MK_OPEN_INTEREST);
 		rc = -1;
+		const struct parse_symval *cs = base ? NULL :
+		    parse_sym_find(((struct parse_state *)p->scratch)->ctsz, ((struct parse_state *)p->scratch)->nctsz,
+		    in->venue_symbol);
+		int64_t n4 = 0;
 		if (pj_qty(p, in, root, "openInterest", &m.oi_contracts) < 0 ||
 		    (base && fixed_str(p, root, "openInterest", MKT_VALUE_EXP, 1, &m.oi_base) < 0) ||
+		    (cs && fixed_str(p, root, "openInterest", MKT_VALUE_EXP, 0, &n4) < 0) ||
 		    pj_int(p, root, "time", &t) < 0 || parse_ms_int(p, t, "time", &exch_ns) < 0)
 			;
 		else if (m.oi_contracts < 0)
 			parse_fail(p, "openInterest: negative");
+		else if (cs && __builtin_mul_overflow(n4, cs->v, &m.oi_quote))
+			parse_fail(p, "openInterest: %lld contracts of %lld USD overflow", (long long)(n4 / 10000),
+			    (long long)cs->v);
 		else
 			rc = emit_market(p, &m, exch_ns, recv_ns, emit, ud);
 	}

@@ -71,16 +71,26 @@ struct parse_state {
 	const struct inst *in;/* instrument of the levels being staged */
 	uint32_t emitted;     /* records emitted by the current call */
 	struct dj dj;         /* exact JSON tokens (Deribit) */
-	/* Binance futures: the last GET fundingInfo answer (parse_binance_fut.c),
-	 * the symbols it lists with their funding interval, sorted by symbol;
-	 * fund_known once one was read (the others then have the default 8 h) */
-	struct parse_fund {
-		char sym[32];
-		uint32_t secs;
-	} *fund;
-	size_t nfund;
+	/* Binance futures, sorted by symbol (parse_sym_find):
+	 *  - fund: the last GET fundingInfo answer (parse_binance_fut.c), the
+	 *    symbols it lists with their funding interval (s); fund_known once
+	 *    one was read (the others then have the default 8 h);
+	 *  - ctsz: the last exchangeInfo answer listing contractSize (COIN-M,
+	 *    parse_binance.c), every symbol's contract value in USD. */
+	struct parse_symval *fund, *ctsz;
+	size_t nfund, nctsz;
 	int fund_known;
 };
+
+/* A venue symbol's value in a table the parser keeps between frames. */
+struct parse_symval {
+	char sym[32];
+	int64_t v;
+};
+/* qsort / bsearch order of parse_symval (by sym). */
+int parse_symval_cmp(const void *a, const void *b);
+/* The entry of sym in t[0..n) (sorted), or NULL. */
+const struct parse_symval *parse_sym_find(const struct parse_symval *t, size_t n, const char *sym);
 
 /* ---- builder (parse_build.c) ---- */
 

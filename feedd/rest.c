@@ -274,6 +274,18 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 			log_info("weight limit from exchangeInfo", "exchange=%s limit=%lld budget=%lld",
 			    f->ex, (long long)lim, (long long)ln->bud.limit);
 		}
+		if (f->ops->info_rules) {
+			/* the same answer has every instrument's rules: records as from a meta answer */
+			rc = parse_rest(&f->parser, q->path, q->body ? q->body : "", q->len, recv_ns, 0, out_record, f);
+			if (rc < 0) {
+				metric_inc(f->mt.parse_errors, 1);
+				metric_inc(f->mt.meta_failed, 1);
+				out_bad_frame(f, "malformed REST answer", f->parser.err, q->body ? q->body : "", q->len);
+			} else {
+				metric_inc(f->mt.meta_ok, rc > 0);
+				log_info("instrument rules from exchangeInfo", "exchange=%s instruments=%d", f->ex, rc);
+			}
+		}
 		return;
 	}
 	rc = parse_rest(&f->parser, q->path, q->body ? q->body : "", q->len, recv_ns, q->req_id, out_record, f);

@@ -300,11 +300,13 @@ static const struct binance_spec coinm = {
 	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0, .market = 1, .funding_info_weight = 1,
 };
 
-#define BINANCE_ROW(sp) { \
+/* info_rules: the futures' exchangeInfo (asked for the weight limit) lists
+ * every symbol's filters and contract size; spot's asks one symbol */
+#define BINANCE_ROW(sp, rules) { \
 	.setup = setup, .on_open = on_open, .book_sub = NULL, .rest_path = rest_path, \
 	.rest_budget = rest_budget, .weight_limit = venue_weight_limit, .server_weight = 1, .deep = 0, \
-	.spec = &(sp), .carries = carries, }
+	.spec = &(sp), .carries = carries, .info_rules = (rules), }
 
-const struct feed_venue feed_venue_binance = BINANCE_ROW(spot);
-const struct feed_venue feed_venue_binance_usdm = BINANCE_ROW(usdm);
-const struct feed_venue feed_venue_binance_coinm = BINANCE_ROW(coinm);
+const struct feed_venue feed_venue_binance = BINANCE_ROW(spot, 0);
+const struct feed_venue feed_venue_binance_usdm = BINANCE_ROW(usdm, 1);
+const struct feed_venue feed_venue_binance_coinm = BINANCE_ROW(coinm, 1);

@@ -4,7 +4,8 @@
  * (a dated contract's "r":"" gives MK_MARK only), forceOrder into
  * MK_LIQUIDATION, GET openInterest into MK_OPEN_INTEREST (USD-M also
  * oi_base), GET fundingInfo into MK_FUNDING's funding_interval_s (listed:
- * its hours, unlisted: the default 8 h, before an answer: 0), exact values; bad frames and answers are counted errors with no
+ * its hours, unlisted: the default 8 h, before an answer: 0), COIN-M
+ * oi_quote = contracts x exchangeInfo's contractSize (USD), exact values; bad frames and answers are counted errors with no
  * record, instruments not carried are unknown; the spot venue has none of it.
  */
 #include <stdio.h>
@@ -257,6 +258,7 @@ t_open_interest(void)
 	T_EQ_I(g_s.m[0].h.inst, g_perp);
 	T_EQ_I(g_s.m[0].oi_contracts, 51752900000000LL);
 	T_CHECK(g_s.m[0].oi_base == MKT_NONE);
+	T_CHECK(g_s.m[0].oi_quote == MKT_NONE);   /* no contract size known yet */
 	errs = g_um.errors;
 	T_EQ_I(rest(&g_um, "/fapi/v1/openInterest?symbol=BTCUSDT", "{\"code\":-1121,\"msg\":\"Invalid symbol.\"}"), -1);
 	T_CHECK(strstr(g_um.err, "-1121") != NULL);
@@ -277,6 +279,84 @@ t_open_interest(void)
 	(void)g_spot_btc;
 }
 
+static int g_rules;
+
+/* Any record: counts REC_INSTRUMENT (exchangeInfo's) and checks each. */
+static int
+rules_sink(void *ud, const struct rec_hdr *h)
+{
+	char err[160];
+
+	(void)ud;
+	T_CHECK(rec_check(h, h->len, err, sizeof err) == 0);
+	if (h->type == REC_INSTRUMENT) {
+		const struct rec_instrument *r = (const void *)h;
+		g_rules++;
+		T_EQ_I(r->ct_val, h->inst == g_perp || h->inst == g_dated ? 10000000000LL : -1);   /* 100 at 1e-8 */
+	}
+	return 0;
+}
+
+#define CM_SYM(s, cs) "{\"symbol\":\"" s "\",\"pair\":\"BTCUSD\",\"contractType\":\"PERPETUAL\"," \
+	"\"contractSize\":" cs ",\"contractStatus\":\"TRADING\",\"baseAsset\":\"BTC\",\"quoteAsset\":\"USD\"," \
+	"\"marginAsset\":\"BTC\",\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"tickSize\":\"0.1\"}," \
+	"{\"filterType\":\"LOT_SIZE\",\"stepSize\":\"1\",\"minQty\":\"1\"}]}"
+
+static int
+rules_sink_any(void *ud, const struct rec_hdr *h)
+{
+	(void)ud;
+	(void)h;
+	return 0;
+}
+
+static void
+t_coinm_oi_quote(void)
+{
+	static const char info[] = "{\"timezone\":\"UTC\",\"symbols\":[" CM_SYM("BTCUSD_PERP", "100") ","
+	    CM_SYM("BTCUSD_240927", "100") "," CM_SYM("ETHUSD_PERP", "10") "]}";
+	int r;
+
+	/* exchangeInfo (feedd parses the answer it asks for the weight limit):
+	 * rules of the two carried symbols, every symbol's contract size kept */
+	g_rules = 0;
+	r = parse_rest(&g_cm, "/dapi/v1/exchangeInfo", info, strlen(info), 1700000000123456789LL, 0, rules_sink, NULL);
+	T_EQ_I(r, 2);
+	T_EQ_I(g_rules, 2);
+	/* 517,529 contracts of 100 USD: 51,752,900 USD, at 1e-4 */
+	r = rest(&g_cm, "/dapi/v1/openInterest?symbol=BTCUSD_PERP",
+	    "{\"symbol\":\"BTCUSD_PERP\",\"pair\":\"BTCUSD\",\"openInterest\":\"517529\",\"contractType\":\"PERPETUAL\","
+	    "\"time\":1586324583051}");
+	T_EQ_I(r, 1);
+	T_EQ_I(g_s.m[0].oi_contracts, 51752900000000LL);
+	T_EQ_I(g_s.m[0].oi_quote, 517529000000LL);
+	T_CHECK(g_s.m[0].oi_base == MKT_NONE);   /* a coin amount would need a price */
+	r = rest(&g_cm, "/dapi/v1/openInterest?symbol=BTCUSD_240927",
+	    "{\"symbol\":\"BTCUSD_240927\",\"pair\":\"BTCUSD\",\"openInterest\":\"1\",\"contractType\":\"CURRENT_QUARTER\","
+	    "\"time\":1586324583051}");
+	T_EQ_I(r, 1);
+	T_EQ_I(g_s.m[0].h.inst, g_dated);
+	T_EQ_I(g_s.m[0].oi_quote, 1000000LL);   /* one contract: 100 USD */
+	/* USD-M: no quote value (it would need a price) */
+	T_EQ_I(rest(&g_um, "/fapi/v1/openInterest?symbol=BTCUSDT",
+	    "{\"openInterest\":\"10659.509\",\"symbol\":\"BTCUSDT\",\"time\":1589437530011}"), 1);
+	T_CHECK(g_s.m[0].oi_quote == MKT_NONE);
+	/* an answer without contract sizes (spot, USD-M shape) keeps the sizes */
+	T_EQ_I(parse_rest(&g_cm, "/dapi/v1/exchangeInfo", "{\"symbols\":[]}", 14, 1, 0, rules_sink, NULL), 0);
+	T_EQ_I(rest(&g_cm, "/dapi/v1/openInterest?symbol=BTCUSD_PERP",
+	    "{\"symbol\":\"BTCUSD_PERP\",\"openInterest\":\"2\",\"time\":1586324583051}"), 1);
+	T_EQ_I(g_s.m[0].oi_quote, 2000000LL);
+	/* a value past int64 at 1e-4 is an error, not a wrapped number */
+	static const char huge[] = "{\"symbols\":[" CM_SYM("BTCUSD_PERP", "90000000000") "]}";
+	uint64_t errs = g_cm.errors;
+	T_EQ_I(parse_rest(&g_cm, "/dapi/v1/exchangeInfo", huge, strlen(huge), 1, 0, rules_sink_any, NULL), 1);
+	T_EQ_I(rest(&g_cm, "/dapi/v1/openInterest?symbol=BTCUSD_PERP",
+	    "{\"symbol\":\"BTCUSD_PERP\",\"openInterest\":\"1100000000\",\"time\":1586324583051}"), -1);
+	T_CHECK(strstr(g_cm.err, "overflow") != NULL);
+	T_EQ_I(g_cm.errors, errs + 1);
+	T_EQ_I(g_s.n, 0);
+}
+
 int
 main(void)
 {
@@ -286,6 +366,7 @@ main(void)
 	T_RUN(t_force_order);
 	T_RUN(t_funding_info);
 	T_RUN(t_open_interest);
+	T_RUN(t_coinm_oi_quote);
 	parse_free(&g_um);
 	parse_free(&g_cm);
 	parse_free(&g_spot);

@@ -9,6 +9,8 @@
 #   - funding, open interest, mark price and liquidations on
 #     market.binance-usdm|binance-coinm.<symbol>.* (funding only for
 #     perpetuals), valid against the JSON Schemas, with mpsim's values;
+#   - COIN-M open interest valued in USD (open_interest_value = contracts x
+#     exchangeInfo's contractSize: 100 for BTC, 10 others), none on USD-M;
 #   - funding_interval_s from GET fundingInfo (asked at most once a minute):
 #     4 h for the perpetuals mpsim lists as adjusted, 8 h for BNB (listed at
 #     8 h) and for BTC and ETH (not listed: the default);
@@ -157,6 +159,35 @@ for line in open(sys.argv[1]):
 bad = {k: last.get(k) for k in want if last.get(k) != want[k]}
 print("last intervals", last, file=sys.stderr)
 sys.exit(1 if bad else 0)
+PY
+# open interest values: COIN-M contracts x contract size exactly, USD-M none
+# (its quote value would need a price)
+check binance_fut_oi_value $PY - "$T_TMP/dump.txt" <<'PY'
+import json, sys
+from decimal import Decimal
+n = {"coinm": 0, "usdm": 0}
+valued = set()
+for line in open(sys.argv[1]):
+    subj, body = line.rstrip("\n").split("\t", 1)
+    if not subj.endswith(".open_interest"):
+        continue
+    b = json.loads(body)
+    if subj.startswith("market.binance-coinm."):
+        # null (unknown) only before the first exchangeInfo answer: polls
+        # may answer before it at start
+        size = 100 if subj.startswith("market.binance-coinm.btc-") else 10
+        v = b["open_interest_value"]
+        assert v is not None or subj not in valued, (subj, b)
+        if v is not None:
+            assert Decimal(v) == Decimal(b["open_interest"]) * size, (subj, b)
+            valued.add(subj)
+        n["coinm"] += 1
+    elif subj.startswith("market.binance-usdm."):
+        assert b["open_interest_value"] is None, (subj, b)
+        n["usdm"] += 1
+print("open interest messages", n, "valued", sorted(valued), file=sys.stderr)
+sys.exit(0 if all(n.values()) and "market.binance-coinm.btc-usd-swap.open_interest" in valued and
+         "market.binance-coinm.eth-usd-swap.open_interest" in valued else 1)
 PY
 # fundingInfo asked (on both venues), at most once a minute
 fi_asked() {
