@@ -18,6 +18,10 @@
  *    8 h (the default), so after an answer every perpetual's interval is
  *    known.  A replay of the capture gives the same records, since the
  *    answer is in it;
+ *  - !markPrice@arr[@1s] (every symbol's markPriceUpdate in one array):
+ *    each element of a carried symbol as above, the others skipped (the
+ *    array lists the whole venue; mpreplay does not adopt them); the whole
+ *    array is checked before anything of it is emitted;
  *  - forceOrder: MK_LIQUIDATION from its order o (side S, price p, average
  *    price ap, quantity q);
  *  - GET <api>/openInterest?symbol= (polled by feedd, RQ_MARKET):
@@ -262,6 +266,55 @@ fut_event(struct parse_ctx *p, const char *e, json_t *data, int64_t recv_ns, par
 	return PARSE_FALLBACK;
 }
 
+static int
+dry_emit(void *ud, const struct rec_hdr *rec)
+{
+	(void)ud;
+	(void)rec;
+	return 0;
+}
+
+/* Every markPriceUpdate of a carried symbol in arr; pass 0 only checks
+ * (nothing emitted, counters put back), pass 1 emits. */
+static int
+mark_array_pass(struct parse_ctx *p, json_t *arr, int64_t recv_ns, parse_emit_fn emit, void *ud, int pass)
+{
+	struct parse_state *st = p->scratch;
+	uint64_t records = p->records;
+	uint32_t emitted = st->emitted;
+	json_t *el;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(arr, i, el) {
+		const char *e = pj_opt(el, "e"), *s = pj_opt(el, "s");
+		int rc;
+		if (!json_is_object(el) || !e || !s)
+			return parse_fail(p, "event array: element %zu is not an event with \"e\" and \"s\"", i);
+		if (strcmp(e, "markPriceUpdate") != 0)
+			return parse_fail(p, "event array: element %zu is a \"%.32s\", not a markPriceUpdate", i, e);
+		if (!parse_inst_listed(p, s, strlen(s)))
+			continue;
+		rc = mark_price(p, el, recv_ns, pass ? emit : dry_emit, ud);
+		if (rc < 0)
+			return -1;
+		n += rc;
+	}
+	if (!pass) {
+		p->records = records;
+		st->emitted = emitted;
+	}
+	return n;
+}
+
+static int
+mark_array(struct parse_ctx *p, json_t *arr, int64_t recv_ns, parse_emit_fn emit, void *ud)
+{
+	if (mark_array_pass(p, arr, recv_ns, emit, ud, 0) < 0)
+		return -1;
+	return mark_array_pass(p, arr, recv_ns, emit, ud, 1);
+}
+
 /* openInterest answer; base = USD-M, whose openInterest is in base units
  * (so it is oi_base too). */
 static int
@@ -335,6 +388,7 @@ const struct parse_venue parse_venue_binance_usdm = {
 	.depth_pu = 1,
 	.ws_event = fut_event,
 	.rest_more = usdm_rest,
+	.ws_array = mark_array,
 };
 
 const struct parse_venue parse_venue_binance_coinm = {
@@ -347,4 +401,5 @@ const struct parse_venue parse_venue_binance_coinm = {
 	.depth_pu = 1,
 	.ws_event = fut_event,
 	.rest_more = coinm_rest,
+	.ws_array = mark_array,
 };

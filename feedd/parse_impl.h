@@ -243,6 +243,9 @@ struct parse_venue {
 	    parse_emit_fn emit, void *ud);
 	int (*rest_more)(struct parse_ctx *p, const char *op, const char *buf, size_t len, int64_t recv_ns,
 	    parse_emit_fn emit, void *ud);
+	/* Binance family: a frame whose payload is an array of events (the
+	 * futures' all-market !markPrice@arr); NULL = none (counted unknown) */
+	int (*ws_array)(struct parse_ctx *p, struct json_t *arr, int64_t recv_ns, parse_emit_fn emit, void *ud);
 };
 extern const struct parse_venue parse_venue_binance, parse_venue_okx;
 extern const struct parse_venue parse_venue_binance_usdm, parse_venue_binance_coinm;

@@ -5,7 +5,8 @@
  * MK_LIQUIDATION, GET openInterest into MK_OPEN_INTEREST (USD-M also
  * oi_base), GET fundingInfo into MK_FUNDING's funding_interval_s (listed:
  * its hours, unlisted: the default 8 h, before an answer: 0), COIN-M
- * oi_quote = contracts x exchangeInfo's contractSize (USD), exact values; bad frames and answers are counted errors with no
+ * oi_quote = contracts x exchangeInfo's contractSize (USD), the all-market
+ * !markPrice@arr array (carried symbols only, checked whole), exact values; bad frames and answers are counted errors with no
  * record, instruments not carried are unknown; the spot venue has none of it.
  */
 #include <stdio.h>
@@ -180,6 +181,50 @@ um_interval(const char *sym)
 	if (ws(&g_um, f) != 2 || g_s.n != 2 || g_s.m[1].h.aux != MK_FUNDING)
 		return -1;
 	return g_s.m[1].funding_interval_s;
+}
+
+#define MP_EL(s, p) "{\"e\":\"markPriceUpdate\",\"E\":1562305380000,\"s\":\"" s "\",\"p\":\"" p "\"," \
+	"\"i\":\"3000\",\"P\":\"3000\",\"r\":\"0.00010000\",\"T\":1562306400000}"
+
+static void
+t_mark_array(void)
+{
+	uint64_t errs, unk;
+	int r;
+
+	/* combined stream: BTC and ETH carried, SOL not (skipped, not counted) */
+	unk = g_um.unknown;
+	r = ws(&g_um, "{\"stream\":\"!markPrice@arr@1s\",\"data\":[" MP_EL("BTCUSDT", "60000.5") ","
+	    MP_EL("SOLUSDT", "150.1") "," MP_EL("ETHUSDT", "3000.25") "]}");
+	T_EQ_I(r, 4);
+	T_EQ_I(g_s.n, 4);
+	T_EQ_I(g_s.m[0].h.inst, g_btc);
+	T_EQ_I(g_s.m[0].h.aux, MK_MARK);
+	T_EQ_I(g_s.m[0].mark_px, 6000050000000LL);
+	T_EQ_I(g_s.m[1].h.aux, MK_FUNDING);
+	T_EQ_I(g_s.m[1].funding_rate, 100000000000000LL);
+	T_EQ_I(g_s.m[2].h.inst, g_eth);
+	T_EQ_I(g_s.m[2].mark_px, 300025000000LL);
+	T_EQ_I(g_um.unknown, unk);
+	/* the raw stream (/ws/!markPrice@arr): the array itself */
+	r = ws(&g_um, "[" MP_EL("ETHUSDT", "3001") "]");
+	T_EQ_I(r, 2);
+	T_EQ_I(g_s.m[0].h.inst, g_eth);
+	T_EQ_I(ws(&g_um, "{\"stream\":\"!markPrice@arr\",\"data\":[]}"), 0);
+	/* bad: nothing of the array emitted, counted */
+	errs = g_um.errors;
+	T_EQ_I(ws(&g_um, "[" MP_EL("BTCUSDT", "60000.5") "," MP_EL("ETHUSDT", "x") "]"), -1);
+	T_EQ_I(g_s.n, 0);
+	T_EQ_I(ws(&g_um, "[" MP_EL("BTCUSDT", "60000.5") ",7]"), -1);
+	T_EQ_I(ws(&g_um, "[{\"e\":\"forceOrder\",\"s\":\"BTCUSDT\"}]"), -1);
+	T_CHECK(strstr(g_um.err, "not a markPriceUpdate") != NULL);
+	T_EQ_I(ws(&g_um, "{\"stream\":\"!markPrice@arr\",\"data\":[" MP_EL("BTCUSDT", "-1") "]}"), -1);
+	T_EQ_I(g_s.n, 0);
+	T_EQ_I(g_um.errors, errs + 4);
+	/* spot has no such stream: unknown */
+	unk = g_spot.unknown;
+	T_EQ_I(ws(&g_spot, "[" MP_EL("BTCUSDT", "60000.5") "]"), 0);
+	T_EQ_I(g_spot.unknown, unk + 1);
 }
 
 static void
@@ -364,6 +409,7 @@ main(void)
 	T_RUN(t_mark_price);
 	T_RUN(t_mark_price_bad);
 	T_RUN(t_force_order);
+	T_RUN(t_mark_array);
 	T_RUN(t_funding_info);
 	T_RUN(t_open_interest);
 	T_RUN(t_coinm_oi_quote);
