@@ -261,19 +261,16 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 	json_t *data = root, *st = json_object_get(root, "stream"), *ej;
 	const char *stream = "", *e;
 
-	if (json_is_array(root))   /* a raw all-market stream (/ws/!markPrice@arr) */
-		return p->ops->ws_array ? p->ops->ws_array(p, root, recv_ns, emit, ud) :
-		    parse_unknown(p, "an array of events");
+	if (json_is_array(root) && p->ops->ws_array)   /* a raw all-market stream (/ws/!markPrice@arr) */
+		return p->ops->ws_array(p, root, recv_ns, emit, ud);
 	if (!json_is_object(root))
 		return parse_fail(p, "expected a JSON object");
 	if (st || json_object_get(root, "data")) {
 		data = json_object_get(root, "data");
-		if (json_is_string(st) && json_is_array(data))
-			return p->ops->ws_array ? p->ops->ws_array(p, data, recv_ns, emit, ud) :
-			    parse_unknown(p, "stream \"%.40s\": an array of events", json_string_value(st));
+		if (json_is_string(st) && json_is_array(data) && p->ops->ws_array)
+			return p->ops->ws_array(p, data, recv_ns, emit, ud);
 		if (!json_is_string(st) || !json_is_object(data))
-			return parse_fail(p, "combined-stream frame needs \"stream\" (string) and \"data\" (object "
-			    "or array)");
+			return parse_fail(p, "combined-stream frame needs \"stream\" (string) and \"data\" (object)");
 		stream = json_string_value(st);
 	} else if (json_object_get(root, "id") || json_object_get(root, "result")) {
 		return control_answer(p, root);

@@ -221,10 +221,10 @@ t_mark_array(void)
 	T_EQ_I(ws(&g_um, "{\"stream\":\"!markPrice@arr\",\"data\":[" MP_EL("BTCUSDT", "-1") "]}"), -1);
 	T_EQ_I(g_s.n, 0);
 	T_EQ_I(g_um.errors, errs + 4);
-	/* spot has no such stream: unknown */
-	unk = g_spot.unknown;
-	T_EQ_I(ws(&g_spot, "[" MP_EL("BTCUSDT", "60000.5") "]"), 0);
-	T_EQ_I(g_spot.unknown, unk + 1);
+	/* spot has no such stream: an array is no frame of it */
+	errs = g_spot.errors;
+	T_EQ_I(ws(&g_spot, "[" MP_EL("BTCUSDT", "60000.5") "]"), -1);
+	T_EQ_I(g_spot.errors, errs + 1);
 }
 
 static void
