@@ -1,7 +1,7 @@
 // futures.js - mpsim's Binance USD-M and COIN-M futures seen from a client:
 // depthUpdate with E, T, U, u and pu (pu = the previous event's u, broken by
 // exactly one gap fault), the @depth@500ms stream's own pu chain, bookTicker,
-// aggTrade, markPrice (perpetual and dated), forceOrder; REST depth limits
+// aggTrade, markPrice (perpetual and dated), !markPrice@arr[@1s], forceOrder; REST depth limits
 // and weights, exchangeInfo's 2400 weight, openInterest, premiumIndex,
 // /_sim/book equal to a REST snapshot while paused; spot pairs refused.
 'use strict';
@@ -46,6 +46,23 @@ async function usdmStreams(sim) {
   check('usdm_forceorder', f.s === 'BTCUSDT' && (f.S === 'BUY' || f.S === 'SELL') && dec(1).test(f.p) && f.ap === f.p &&
     dec(3).test(f.q) && Number(f.q) > 0 && f.X === 'FILLED' && f.T > 0, JSON.stringify(f));
   w.close();
+
+  // the all-market mark price arrays: every instrument of the venue, the
+  // settlement on each one's interval; 1 s more often than 3 s; raw too
+  const am = await connect(sim.u, '/stream?streams=!markPrice@arr@1s/!markPrice@arr');
+  const raw = await connect(sim.u, '/ws/!markPrice@arr@1s');
+  await until(() => data(am, '!markPrice@arr@1s').length > 2 && data(am, '!markPrice@arr').length > 0 &&
+    raw.texts.length > 0, 20000);
+  const arr = data(am, '!markPrice@arr@1s')[0] || [];
+  const syms = Array.isArray(arr) ? arr.map((x) => x.s).sort().join(',') : '';
+  const sol = (Array.isArray(arr) ? arr : []).find((x) => x.s === 'SOLUSDT') || {};
+  check('usdm_markprice_arr', syms === 'BNBUSDT,BTCUSDT,ETHUSDT,SOLUSDT' && arr.every((x) => x.e === 'markPriceUpdate' &&
+    dec(8).test(x.p) && x.T > Date.now()) && sol.T % (4 * 3600 * 1000) === 0 &&
+    data(am, '!markPrice@arr').length < data(am, '!markPrice@arr@1s').length, JSON.stringify(arr).slice(0, 400));
+  const r0 = parse(raw.texts[0]);
+  check('usdm_markprice_arr_raw', Array.isArray(r0) && r0.length === 4 && r0[0].e === 'markPriceUpdate', raw.texts[0].slice(0, 200));
+  am.close();
+  raw.close();
 
   // a gap: exactly one event missing, seen as pu != the previous u
   const g = await connect(sim.u, '/ws/btcusdt@depth@100ms');

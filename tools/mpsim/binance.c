@@ -88,6 +88,10 @@ parse_stream(int venue, const char *name, struct sim_sub *s)
 	char sym[32];
 	const char *rest;
 
+	if (name[0] == '!' && sp->stream_all && strlen(name) < sizeof s->name && sp->stream_all(venue, name, s) == 0) {
+		snprintf(s->name, sizeof s->name, "%s", name);
+		return 0;
+	}
 	if (at == NULL || (size_t)(at - name) >= sizeof sym || strlen(name) >= sizeof s->name)
 		return -1;
 	memcpy(sym, name, (size_t)(at - name));

@@ -18,7 +18,7 @@
 #include "sim.h"
 
 enum { BK_DEPTH100 = 1, BK_DEPTH1000, BK_TRADE, BK_AGGTRADE, BK_BOOKTICKER, BK_KLINE, BK_PDEPTH100, BK_PDEPTH1000,
-	BK_MARK, BK_FORCE };
+	BK_MARK, BK_FORCE, BK_MARK_ARR };
 
 /* What differs between Binance's markets (sim_venue.spec of their rows). */
 struct bn_spec {
@@ -42,6 +42,10 @@ struct bn_spec {
 	/* stream kinds beyond the common ones (rest = the name after '@'): 0 and
 	 * s->kind/param set if known; NULL = none */
 	int (*stream_more)(const char *rest, struct sim_sub *s);
+	/* all-market streams ("!markPrice@arr"): 0 and s->inst (the venue's
+	 * first instrument, which carries the subscription), kind, param set if
+	 * known; NULL = none */
+	int (*stream_all)(int venue, const char *name, struct sim_sub *s);
 	/* per-step output after depth, trades and bookTicker; NULL = none */
 	void (*step_more)(struct sim_inst *in, struct sb *b);
 };

@@ -17,7 +17,10 @@
  *    each one's interval;
  *  - streams <sym>@markPrice (3 s) and <sym>@markPrice@1s
  *    (markPriceUpdate: mark p, index i, estimated settle P, funding r, next
- *    funding T; a dated contract has r "" and T 0) and <sym>@forceOrder
+ *    funding T; a dated contract has r "" and T 0), the all-market
+ *    !markPrice@arr (3 s) and !markPrice@arr@1s (an array of every
+ *    instrument's markPriceUpdate, carried by the venue's first instrument's
+ *    subscriptions and sent on its step) and <sym>@forceOrder
  *    (a liquidation's order, at most one per step).
  * The values come from deriv.c.
  */
@@ -309,27 +312,79 @@ fut_stream(const char *rest, struct sim_sub *s)
 	return 0;
 }
 
+/* The venue's first instrument (the all-market streams' carrier), or -1. */
+static int
+first_inst(int venue)
+{
+	for (int i = 0; i < sim.ninst; i++)
+		if (sim.inst[i].venue == venue)
+			return i;
+	return -1;
+}
+
+static int
+fut_stream_all(int venue, const char *name, struct sim_sub *s)
+{
+	if (strcmp(name, "!markPrice@arr") == 0)
+		s->kind = BK_MARK_ARR, s->param = 30;
+	else if (strcmp(name, "!markPrice@arr@1s") == 0)
+		s->kind = BK_MARK_ARR, s->param = 10;
+	else
+		return -1;
+	s->inst = first_inst(venue);
+	return s->inst < 0 ? -1 : 0;
+}
+
+/* One markPriceUpdate object appended to b. */
 static void
-mark_price(struct sim_inst *in, struct sb *b, int every)
+mark_obj(struct sb *b, const struct sim_inst *in, int64_t now)
 {
 	char mark[32], idx[32], rate[32] = "";
-	int64_t now = sim_wall_ms();
-	int perp = is_perpetual(in);
 
-	if (!emit_wanted(in, BK_MARK, every))
-		return;
 	sb_fmt_e8(dv_mark_e8(in), 0, mark);
 	sb_fmt_e8(dv_index_e8(in), 0, idx);
-	if (perp)
+	if (is_perpetual(in))
 		sb_fmt_e8(dv_funding_e8(in), 0, rate);
-	sb_reset(b);
 	if (bn_spec(in->venue)->pair_field)
 		sb_printf(b, "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"P\":\"%s\",\"i\":\"%s\","
 		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate, next_funding(in, now));
 	else
 		sb_printf(b, "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"i\":\"%s\",\"P\":\"%s\","
 		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate, next_funding(in, now));
+}
+
+static void
+mark_price(struct sim_inst *in, struct sb *b, int every)
+{
+	if (!emit_wanted(in, BK_MARK, every))
+		return;
+	sb_reset(b);
+	mark_obj(b, in, sim_wall_ms());
 	emit_broadcast(in, BK_MARK, every, b->p, b->len, EMIT_NORMAL);
+}
+
+/* !markPrice@arr[@1s] on the step of the venue's first instrument: every
+ * instrument of the venue, in order. */
+static void
+mark_array(struct sim_inst *in, struct sb *b, int every)
+{
+	int64_t now = sim_wall_ms();
+	int first = 1;
+
+	if (!emit_wanted(in, BK_MARK_ARR, every))
+		return;
+	sb_reset(b);
+	sb_addc(b, '[');
+	for (int i = 0; i < sim.ninst; i++) {
+		if (sim.inst[i].venue != in->venue)
+			continue;
+		if (!first)
+			sb_addc(b, ',');
+		first = 0;
+		mark_obj(b, &sim.inst[i], now);
+	}
+	sb_addc(b, ']');
+	emit_broadcast(in, BK_MARK_ARR, every, b->p, b->len, EMIT_NORMAL);
 }
 
 static void
@@ -361,6 +416,12 @@ fut_step(struct sim_inst *in, struct sb *b)
 		mark_price(in, b, 10);
 	if (in->book.step % 30 == 0)
 		mark_price(in, b, 30);
+	if (&sim.inst[first_inst(in->venue)] == in) {
+		if (in->book.step % 10 == 0)
+			mark_array(in, b, 10);
+		if (in->book.step % 30 == 0)
+			mark_array(in, b, 30);
+	}
 	force_order(in, b);
 }
 
@@ -371,11 +432,13 @@ fut_step(struct sim_inst *in, struct sb *b)
 const struct bn_spec bn_usdm = {
 	.api = "/fapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .slow_steps = 5,
 	.slow_name = "depth@500ms", .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
-	.rest_more = fut_rest, .stream_more = fut_stream, .step_more = fut_step,
+	.rest_more = fut_rest, .stream_more = fut_stream, .stream_all = fut_stream_all,
+	.step_more = fut_step,
 };
 
 const struct bn_spec bn_coinm = {
 	.api = "/dapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .pair_field = 1, .slow_steps = 5,
 	.slow_name = "depth@500ms", .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
-	.rest_more = fut_rest, .stream_more = fut_stream, .step_more = fut_step,
+	.rest_more = fut_rest, .stream_more = fut_stream, .stream_all = fut_stream_all,
+	.step_more = fut_step,
 };
