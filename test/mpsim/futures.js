@@ -1,6 +1,6 @@
 // futures.js - mpsim's Binance USD-M and COIN-M futures seen from a client:
 // depthUpdate with E, T, U, u and pu (pu = the previous event's u, broken by
-// exactly one gap fault), the @depth@500ms stream's own pu chain, bookTicker,
+// exactly one gap fault), the @depth@500ms and @depth (250 ms) streams' own pu chains, bookTicker,
 // aggTrade, markPrice (perpetual and dated), !markPrice@arr[@1s], forceOrder; REST depth limits
 // and weights, exchangeInfo's 2400 weight, openInterest, premiumIndex,
 // /_sim/book equal to a REST snapshot while paused; spot pairs refused.
@@ -14,9 +14,10 @@ const dec = (n) => new RegExp(n ? `^\\d+\\.\\d{${n}}$` : '^\\d+$');
 const data = (ws, st) => ws.texts.map(parse).filter((m) => m && m.stream === st).map((m) => m.data);
 
 async function usdmStreams(sim) {
-  const w = await connect(sim.u, '/stream?streams=btcusdt@depth@100ms/btcusdt@depth@500ms/btcusdt@bookTicker/' +
+  const w = await connect(sim.u, '/stream?streams=btcusdt@depth@100ms/btcusdt@depth@500ms/btcusdt@depth/btcusdt@bookTicker/' +
     'btcusdt@aggTrade/btcusdt@markPrice@1s/btcusdt@forceOrder/btcusdt@markPrice');
   await until(() => data(w, 'btcusdt@depth@100ms').length > 30 && data(w, 'btcusdt@depth@500ms').length > 5 &&
+    data(w, 'btcusdt@depth').length > 10 &&
     data(w, 'btcusdt@markPrice@1s').length > 2 && data(w, 'btcusdt@forceOrder').length > 0 &&
     data(w, 'btcusdt@aggTrade').length > 0 && data(w, 'btcusdt@markPrice').length > 0, 20000);
   const d = data(w, 'btcusdt@depth@100ms');
@@ -31,6 +32,14 @@ async function usdmStreams(sim) {
   let schain = s.length > 5;
   for (let i = 1; i < s.length; i++) if (s[i].pu !== s[i - 1].u || s[i].U !== s[i - 1].u + 1) schain = false;
   check('usdm_depth500_pu_chain', schain, `${s.length} events: ${JSON.stringify(s.slice(0, 2).map((x) => [x.U, x.u, x.pu]))}`);
+  // @depth: the futures' default 250 ms (events after 3, 2, 3, 2 ... steps),
+  // its own pu chain, about twice the @depth@500ms events
+  const q = data(w, 'btcusdt@depth');
+  let qchain = q.length > 10;
+  for (let i = 1; i < q.length; i++) if (q[i].pu !== q[i - 1].u || q[i].U !== q[i - 1].u + 1) qchain = false;
+  const n5 = data(w, 'btcusdt@depth@500ms').length;
+  check('usdm_depth250_pu_chain', qchain && q.length > n5 && q.length <= 2 * n5 + 3,
+    `${q.length} events (@depth@500ms ${n5}): ${JSON.stringify(q.slice(0, 2).map((x) => [x.U, x.u, x.pu]))}`);
   const bt = data(w, 'btcusdt@bookTicker')[0] || {};
   check('usdm_bookticker', bt.e === 'bookTicker' && bt.s === 'BTCUSDT' && bt.u > 0 && bt.T > 0 && bt.E > 0 &&
     dec(1).test(bt.b) && dec(3).test(bt.A), JSON.stringify(bt));
@@ -65,15 +74,24 @@ async function usdmStreams(sim) {
   raw.close();
 
   // a gap: exactly one event missing, seen as pu != the previous u
+  // on each depth stream (the fault applies to every increment stream)
   const g = await connect(sim.u, '/ws/btcusdt@depth@100ms');
+  const g2 = await connect(sim.u, '/ws/btcusdt@depth');
   await g.waitJson((m) => m.e === 'depthUpdate', 5000);
+  await g2.waitJson((m) => m.e === 'depthUpdate', 5000);
   await post(sim.u, '/_sim/fault?kind=gap&venue=binance-usdm&symbol=BTC-USDT-SWAP');
-  await until(() => g.texts.length > 40, 15000);
-  const ev = g.texts.map(parse).filter((m) => m && m.e === 'depthUpdate');
-  let breaks = 0;
-  for (let i = 1; i < ev.length; i++) if (ev[i].pu !== ev[i - 1].u) breaks++;
-  check('usdm_gap_breaks_pu_once', breaks === 1, `${breaks} breaks in ${ev.length} events`);
+  await until(() => g.texts.length > 40 && g2.texts.length > 12, 15000);
+  const breaks = (ws) => {
+    const ev = ws.texts.map(parse).filter((m) => m && m.e === 'depthUpdate');
+    let n = 0;
+    for (let i = 1; i < ev.length; i++) if (ev[i].pu !== ev[i - 1].u) n++;
+    return [n, ev.length];
+  };
+  const [b1, n1] = breaks(g), [b2, n2] = breaks(g2);
+  check('usdm_gap_breaks_pu_once', b1 === 1, `${b1} breaks in ${n1} events`);
+  check('usdm_gap_breaks_depth250_once', b2 === 1, `${b2} breaks in ${n2} events`);
   g.close();
+  g2.close();
 }
 
 async function usdmRest(sim) {

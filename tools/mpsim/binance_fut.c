@@ -68,7 +68,7 @@ bn_fut_inst_init(struct sim_inst *in)
 	}
 	if (bn_spec(in->venue)->pair_field)
 		in->lot_e8 = in->min_qty_e8 = 100000000;   /* COIN-M: whole contracts */
-	in->bn_slow_pu = in->bn_last_u;
+	in->bn_slow[0].pu = in->bn_slow[1].pu = in->bn_last_u;
 	dv_init(in);
 }
 
@@ -430,15 +430,15 @@ fut_step(struct sim_inst *in, struct sb *b)
 	"{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300}"
 
 const struct bn_spec bn_usdm = {
-	.api = "/fapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .slow_steps = 5,
-	.slow_name = "depth@500ms", .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
+	.api = "/fapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1,
+	.slow = {{500, "depth@500ms", NULL}, {250, "depth", NULL}}, .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
 	.rest_more = fut_rest, .stream_more = fut_stream, .stream_all = fut_stream_all,
 	.step_more = fut_step,
 };
 
 const struct bn_spec bn_coinm = {
-	.api = "/dapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .pair_field = 1, .slow_steps = 5,
-	.slow_name = "depth@500ms", .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
+	.api = "/dapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .pair_field = 1,
+	.slow = {{500, "depth@500ms", NULL}, {250, "depth", NULL}}, .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
 	.rest_more = fut_rest, .stream_more = fut_stream, .stream_all = fut_stream_all,
 	.step_more = fut_step,
 };

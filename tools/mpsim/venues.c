@@ -39,7 +39,7 @@ dr_last_id(const struct sim_inst *in)
 		.ws_open = bn_ws_open, .ws_message = bn_ws_message, .broadcast = bn_broadcast, \
 		.fault_answer = bn_fault_answer, .notice = bn_shutdown_notice, .notice_ms = 5000, \
 		.weight_now = bn_weight_now, .flush_pending = bn_flush_pending, .px = bn_px, .qty = bn_qty, \
-		.last_id = bn_last_id, .venue_sym_join = 1, .second_stream = 1, .rx_limit = 10, \
+		.last_id = bn_last_id, .venue_sym_join = 1, .incr_streams = 3, .rx_limit = 10, \
 		.server_pings = 1, .own_symbols = 1, .derivatives = 1, .derivatives_only = 1, .spec = &(sp), \
 		.replay_depth = (depth), }
 
@@ -49,7 +49,7 @@ static const struct sim_venue venues[SIM_NVENUE] = {
 		.ws_open = bn_ws_open, .ws_message = bn_ws_message, .broadcast = bn_broadcast,
 		.fault_answer = bn_fault_answer, .notice = bn_shutdown_notice, .notice_ms = 5000,
 		.weight_now = bn_weight_now, .flush_pending = bn_flush_pending, .px = bn_px, .qty = bn_qty,
-		.last_id = bn_last_id, .venue_sym_join = 1, .second_stream = 1, .rx_limit = 5,
+		.last_id = bn_last_id, .venue_sym_join = 1, .incr_streams = 2, .rx_limit = 5,
 		.server_pings = 1, .replay_depth = "/api/v3/depth", .spec = &bn_spot,
 	},
 	/* the futures share binance.c, with binance_fut.c's constants and extras */
