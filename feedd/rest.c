@@ -549,49 +549,44 @@ rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_id, u
  * 5 minutes per IP, with fundingRate).
  */
 #define VENUE_MARKET_MIN_NS (60 * (int64_t)1000000000)
-static void
-market_poll(struct feed *f, int64_t mono)
+
+/* Queue market request `kind` for instrument id if the venue has one, none
+ * is pending and the budget spares it: 1 sent, 0 not (-1 left out for budget,
+ * counted). */
+static int
+market_submit(struct feed *f, enum rq_kind kind, uint32_t id, int64_t mono)
 {
 	struct rest *r = &f->rest;
+	const struct inst *in = inst_get(&f->reg, id);
 	char path[256];
 	int64_t w, snap_w;
 	int lane, snap_lane;
 
+	if (!in || f->ops->rest_path(f, kind, in, 0, path, sizeof path, &w, &lane) < 0 || rest_pending(f, kind, id))
+		return 0;
+	if (f->ops->rest_path(f, RQ_SNAPSHOT, in, 0, path, sizeof path, &snap_w, &snap_lane) < 0)
+		snap_w = w;
+	if (!budget_spare(&r->lane[lane].bud, mono, w, snap_w * f->ninst)) {
+		metric_inc(f->mt.market_skipped, 1);
+		return -1;
+	}
+	metric_inc(f->mt.market_sent, 1);
+	rest_submit(f, kind, id, 0, 0);
+	return 1;
+}
+
+static void
+market_poll(struct feed *f, int64_t mono)
+{
 	if (!f->ch_market || f->market_poll_ns <= 0 || mono < f->market_next)
 		return;
 	f->market_next = mono + f->market_poll_ns;
-	for (int i = 0; i < f->ninst; i++) {
-		uint32_t id = f->inst_ids[i];
-		const struct inst *in = inst_get(&f->reg, id);
-		if (!in || f->ops->rest_path(f, RQ_MARKET, in, 0, path, sizeof path, &w, &lane) < 0 ||
-		    rest_pending(f, RQ_MARKET, id))
-			continue;
-		if (f->ops->rest_path(f, RQ_SNAPSHOT, in, 0, path, sizeof path, &snap_w, &snap_lane) < 0)
-			snap_w = w;
-		if (!budget_spare(&r->lane[lane].bud, mono, w, snap_w * f->ninst)) {
-			metric_inc(f->mt.market_skipped, 1);
-			continue;
-		}
-		metric_inc(f->mt.market_sent, 1);
-		rest_submit(f, RQ_MARKET, id, 0, 0);
-	}
-	if (f->ninst > 0 && mono >= f->venue_market_next) {
-		uint32_t id = f->inst_ids[0];   /* the request's key: one of the venue at a time */
-		const struct inst *in = inst_get(&f->reg, id);
-		if (!in || f->ops->rest_path(f, RQ_VENUE_MARKET, in, 0, path, sizeof path, &w, &lane) < 0 ||
-		    rest_pending(f, RQ_VENUE_MARKET, id))
-			return;
-		if (f->ops->rest_path(f, RQ_SNAPSHOT, in, 0, path, sizeof path, &snap_w, &snap_lane) < 0)
-			snap_w = w;
-		if (!budget_spare(&r->lane[lane].bud, mono, w, snap_w * f->ninst)) {
-			metric_inc(f->mt.market_skipped, 1);
-			return;
-		}
+	for (int i = 0; i < f->ninst; i++)
+		market_submit(f, RQ_MARKET, f->inst_ids[i], mono);
+	/* the venue-wide one, keyed by the first instrument (one at a time) */
+	if (f->ninst > 0 && mono >= f->venue_market_next && market_submit(f, RQ_VENUE_MARKET, f->inst_ids[0], mono) > 0)
 		f->venue_market_next = mono + (f->market_poll_ns > VENUE_MARKET_MIN_NS ? f->market_poll_ns :
 		    VENUE_MARKET_MIN_NS);
-		metric_inc(f->mt.market_sent, 1);
-		rest_submit(f, RQ_VENUE_MARKET, id, 0, 0);
-	}
 }
 
 void
