@@ -76,11 +76,11 @@ dv_funding_e8(const struct sim_inst *in)
 }
 
 int64_t
-dv_next_funding_ms(int64_t now_ms)
+dv_next_funding_ms(int64_t now_ms, int hours)
 {
-	int64_t t8h = 8LL * 3600 * 1000;
+	int64_t t = (int64_t)(hours > 0 ? hours : 8) * 3600 * 1000;
 
-	return now_ms - now_ms % t8h + t8h;
+	return now_ms - now_ms % t + t;
 }
 
 int64_t
