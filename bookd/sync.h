@@ -78,6 +78,7 @@ struct bk_cfg {
 	int64_t max_skew_ns, event_interval_ns;
 	int64_t refresh_interval_ns, refresh_hold_ns;   /* Binance deep refresh (splice.h) */
 	int64_t okx_audit_ns;    /* OKX REST window audit interval (okx_audit.h), 0 = off */
+	int64_t bybit_audit_ns;  /* Bybit REST window audit interval (okx_audit.h), 0 = off */
 	int64_t asof_max_age_ns; /* as-of levels count as known while their merge is this young (0 = never) */
 	size_t buffer_max;
 	uint16_t out_flags;      /* OR-ed into every output record (REC_F_REPLAY offline) */
@@ -232,8 +233,13 @@ struct bk_venue {
 	uint32_t (*expected_levels)(const struct bk *k);
 	int bbo_check;            /* bookTicker u = update id: cross-check the book (bbo.c) */
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
-	int seq_audits;           /* top-N pushes and REST answers carry the book's own id (OKX
-	                           * seqId): audit the book against them (okx_audit.h) */
+	int seq_audits;           /* top-N pushes and REST answers carry an id that places them
+	                           * against the book: audit the book against them (okx_audit.h) */
+	int audit_xseq;           /* that id is the records' xseq (Bybit seq, rec.h), not last_id
+	                           * (OKX seqId is the book's own id) */
+	/* The REST window audit's interval and depth ([bookd] keys); needed with seq_audits. */
+	int64_t (*audit_interval)(const struct bk_cfg *c);
+	uint32_t (*audit_depth)(const struct bk_cfg *c);
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
 extern const struct bk_venue bk_venue_bybit, bk_venue_deribit;
@@ -253,6 +259,9 @@ struct bk {
 	int ever_synced;          /* first full snapshot of this process: reason SYNC, later RESYNC */
 	int connected;            /* feedd said the venue is connected (assumed at start) */
 	int64_t id;               /* book update id: snapshot L / seqId, then last applied */
+	int64_t aid;              /* the audit id the book stands at (bk_audit_id of the snapshot /
+	                           * last applied update; = id unless the venue has audit_xseq);
+	                           * the book's per-level ids are audit ids too */
 	int64_t snap_id;          /* id of the snapshot installed (BK_HAVE_SNAP) */
 	int64_t synced_ns;        /* when it became synced */
 	int64_t edge_px[2];       /* outermost price the snapshot covered, per side (0 = none) */
@@ -309,6 +318,10 @@ struct bk {
 	uint64_t trunc_mark[2];   /* book->truncated before the last install (bk_edge_whole) */
 	struct bk_stats st;
 };
+
+/* The id a book record is placed by in the audits (okx_audit.h): its xseq
+ * for a venue with audit_xseq (0 = none), else its last_id. */
+int64_t bk_audit_id(const struct bk *k, const struct rec_hdr *r);
 
 /* Set up a keeper; 0 or -1 (ENOMEM). */
 int bk_init(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk_sink *sink);

@@ -277,6 +277,12 @@ snap_depth(const struct bk_cfg *c)
 	return c->okx_depth;
 }
 
+static int64_t
+audit_interval(const struct bk_cfg *c)
+{
+	return c->okx_audit_ns;
+}
+
 static uint16_t
 request_op(struct bk *k, int64_t now)
 {
@@ -419,4 +425,7 @@ const struct bk_venue bk_venue_okx = {
 	.bbo_check = 0,
 	.splice = 0,
 	.seq_audits = 1,
+	.audit_xseq = 0,
+	.audit_interval = audit_interval,
+	.audit_depth = snap_depth,
 };
