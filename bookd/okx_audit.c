@@ -430,7 +430,8 @@ oa_tick(struct bk *k, int64_t now)
 		k->st.req_timeouts++;
 		a->req_id = 0;
 	}
-	if (interval(k) <= 0 || a->req_id || a->held)
+	/* a book without the venue's id (Bybit frames without seq) cannot be audited */
+	if (interval(k) <= 0 || a->req_id || a->held || unplaced(k, 1))
 		return;
 	if (now < a->next_ns)
 		return;

@@ -2130,6 +2130,242 @@ t_bybit_rest_seeded(void)
 	T_EQ_I(g_k.state, BK_WAIT);
 }
 
+/* ---- Bybit audits at equal seq (xseq; okx_audit.h through the venue table) ---- */
+
+/* A Bybit delta at u with the venue's seq. */
+static struct rec_delta *
+by_xdelta(int64_t u, int64_t seq, const char *const *spec)
+{
+	struct rec_delta *d = by_delta(u, spec);
+	d->xseq = seq;
+	return d;
+}
+
+/* A Bybit snapshot: last_id = the stream's own u (orderbook.1000, orderbook.1
+ * or REST: three unrelated counters), xseq = seq. */
+static struct rec_snapshot *
+by_xsnap(uint8_t kind, int64_t u, int64_t seq, uint32_t req_id, const char *const *spec)
+{
+	struct rec_snapshot *s = mk_snap(g_byb, kind, u, req_id, spec);
+	s->xseq = seq;
+	return s;
+}
+
+/* In sync at u 100, seq 5000: bids 100:1 99:2 98:1, asks 101:1 102:3 103:1. */
+static void
+bybit_seq_synced(void)
+{
+	const struct rec_snapshot *f;
+
+	start(g_byb);
+	in_rec(by_xsnap(SNAP_WS, 100, 5000, 0, L("100:1", "99:2", "98:1", NULL, "101:1", "102:3", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.aid, 5000);
+	/* the full book says the seq it stands at */
+	f = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(f && f->h.last_id == 100 && f->xseq == 5000);
+}
+
+static void
+t_bybit_bbo_agree(void)
+{
+	const struct rec_delta *d;
+
+	bybit_seq_synced();
+	/* orderbook.1's u (7) is its own counter: only seq places it */
+	in_rec(by_xsnap(SNAP_TOP, 7, 5000, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 1);
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.last_id == 101 && d->xseq == 5003);    /* passed on to the consumers */
+	in_rec(by_xsnap(SNAP_TOP, 8, 5003, 0, L("100:2", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 2);
+	/* orderbook.1 (10 ms) runs ahead of orderbook.1000 (200 ms): it waits for the book */
+	in_rec(by_xsnap(SNAP_TOP, 9, 5010, 0, L("100:2", NULL, "101:4", NULL)));
+	T_EQ_U(g_k.st.top_agree + g_k.st.top_nc, 2);
+	in_rec(by_xdelta(102, 5010, L(NULL, "101:4", NULL)));
+	T_EQ_U(g_k.st.top_agree, 3);
+	T_EQ_U(g_k.st.top_disagree, 0);
+	T_EQ_U(g_k.st.top_nc, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_bybit_bbo_disagree(void)
+{
+	const struct rec_event *e;
+
+	bybit_seq_synced();
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	/* the venue's best bid at seq 5003 is 100/3: the book is wrong */
+	in_rec(by_xsnap(SNAP_TOP, 8, 5003, 0, L("100:3", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_disagree, 1);
+	T_EQ_I(n_out(REC_EVENT, EV_TOP_MISMATCH), 1);
+	e = (const void *)last_z(REC_EVENT, EV_TOP_MISMATCH);
+	T_CHECK(e->a == 5003 && strstr(e->text, "top at 5003: bid 1 venue 100/3 book 100/2") != NULL);
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	T_CHECK(g_k.state != BK_SYNCED);
+	/* the resync is a resubscribe (the venue's snapshot), not a REST request */
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_RESUBSCRIBE);
+	check_consistent();
+}
+
+static void
+t_bybit_bbo_not_comparable(void)
+{
+	bybit_seq_synced();
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	/* a seq between two orderbook.1000 updates: the book never stood there */
+	in_rec(by_xsnap(SNAP_TOP, 8, 5001, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 1);
+	/* older than the sync */
+	in_rec(by_xsnap(SNAP_TOP, 6, 4990, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 2);
+	/* without seq (xseq 0): cannot be placed, whatever its u says */
+	in_rec(by_xsnap(SNAP_TOP, 101, 0, 0, L("100:2", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 3);
+	/* ahead, and the stream passes it without standing there */
+	in_rec(by_xsnap(SNAP_TOP, 9, 5005, 0, L("100:9", NULL, "101:1", NULL)));
+	in_rec(by_xdelta(102, 5007, L(NULL, "101:2", NULL)));
+	T_EQ_U(g_k.st.top_nc, 4);
+	T_EQ_U(g_k.st.top_agree, 0);
+	T_EQ_U(g_k.st.top_disagree, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	/* a new snapshot (resubscribe, venue restart) drops what waits */
+	in_rec(by_xsnap(SNAP_TOP, 10, 6000, 0, L("100:9", NULL, "101:1", NULL)));
+	in_rec(by_xsnap(SNAP_WS, 1, 5500, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 5);
+	check_consistent();
+}
+
+/* The REST window audit request of a synced Bybit book; its req_id. */
+static uint32_t
+bybit_window_request(void)
+{
+	int before = g_nctl;
+	uint64_t asked = g_k.st.window_requests;
+
+	g_now += g_cfg.bybit_audit_ns + g_cfg.bybit_audit_ns / 5;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, before + 1);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+	T_EQ_I(g_ctl[g_nctl - 1].flags, CTL_F_REFRESH);
+	T_EQ_I(g_ctl[g_nctl - 1].depth, 200);
+	T_EQ_U(g_k.st.window_requests, asked + 1);
+	return g_ctl[g_nctl - 1].req_id;
+}
+
+static void
+t_bybit_window_agree(void)
+{
+	uint32_t r;
+	int64_t q;
+
+	bybit_seq_synced();
+	T_EQ_I(g_cfg.bybit_audit_ns, 10 * SEC);   /* the [bookd] bybit_audit_interval default */
+	r = bybit_window_request();
+	/* REST's u (777) counts its own stream: the answer is placed by seq */
+	in_rec(by_xsnap(SNAP_REST, 777, 5000, r, L("100:1", "99:2", "98:1", NULL, "101:1", "102:3", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 1);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 100);                       /* an audit, never a reinstall */
+	/* ahead of the stream: held until the book reaches its seq */
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 778, 5009, r, L("100:2", "99:2", "98:1", NULL, "101:7", "102:3", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 1);
+	in_rec(by_xdelta(102, 5009, L(NULL, "101:7", NULL)));
+	T_EQ_U(g_k.st.window_agree, 2);
+	/* stale: older than the book, the levels unchanged since its seq are judged
+	 * (99 changed after it and is not) */
+	in_rec(by_xdelta(103, 5012, L("99:4", NULL, NULL)));
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 779, 5009, r, L("100:2", "99:2", "98:1", NULL, "101:7", "102:3", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 3);
+	T_EQ_U(g_k.st.window_nc, 0);
+	T_EQ_U(g_k.st.window_discrepancies, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("99"), &q) && q == P("4"));
+	check_consistent();
+}
+
+static void
+t_bybit_window_disagree(void)
+{
+	const struct rec_event *e;
+	uint32_t r;
+
+	bybit_seq_synced();
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 777, 5000, r, L("100:1", "99:5", "98:1", NULL, "101:1", "102:3", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 1);
+	T_EQ_I(n_out(REC_EVENT, EV_WINDOW_DISCREPANCY), 1);
+	e = (const void *)last_z(REC_EVENT, EV_WINDOW_DISCREPANCY);
+	T_CHECK(e->a == P("99") && e->b == P("5") && strstr(e->text, "REST at 5000 (book 5000): bid 99 book 2 rest 5"));
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	T_CHECK(g_k.state != BK_SYNCED);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_RESUBSCRIBE);
+	/* stale answer, a level unchanged since its seq but different in it */
+	bybit_seq_synced();
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 777, 5000, r, L("100:1", "99:2", "98:1", NULL, "101:1", "102:9", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 1);
+	T_CHECK(strstr(((const struct rec_event *)last_z(REC_EVENT, EV_WINDOW_DISCREPANCY))->text,
+	    "ask 102 book 3 rest 9") != NULL);
+	T_CHECK(g_k.state != BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_bybit_window_not_comparable(void)
+{
+	uint32_t r;
+	int n;
+
+	bybit_seq_synced();
+	/* before the sync: every level was set at 5000, after it */
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 700, 4000, r, L("100:3", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.window_nc, 1);
+	/* an answer without seq */
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 100, 0, r, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.window_nc, 2);
+	/* ahead, never reached within refresh_hold_timeout */
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 701, 9000, r, L("100:1", NULL, "101:1", NULL)));
+	g_now += g_cfg.refresh_hold_ns + 1;
+	bk_tick(&g_k, g_now);
+	T_EQ_U(g_k.st.window_nc, 3);
+	/* feedd kept its budget for resyncs (the timeout's tick may have asked already) */
+	r = g_ctl[g_nctl - 1].flags == CTL_F_REFRESH && g_k.st.window_requests == 4 ? g_ctl[g_nctl - 1].req_id
+	    : bybit_window_request();
+	in_rec(mk_event(g_byb, EV_SNAPSHOT_FAILED, r));
+	T_EQ_U(g_k.st.window_refused, 1);
+	T_EQ_U(g_k.st.window_agree + g_k.st.window_discrepancies, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+	/* a book from frames without seq is not audited at all: no requests */
+	start(g_byb);
+	in_rec(mk_snap(g_byb, SNAP_WS, 100, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	n = g_nctl;
+	g_now += 3 * g_cfg.bybit_audit_ns;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n);
+	T_EQ_U(g_k.st.window_requests, 0);
+	/* and audits off (interval 0): none either */
+	g_cfg.bybit_audit_ns = 0;
+	bybit_seq_synced();
+	n = g_nctl;
+	g_now += 60 * SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n);
+	g_cfg.bybit_audit_ns = 10 * SEC;
+}
+
 static void
 t_bybit_reconnect_waits_for_snapshot(void)
 {
@@ -2424,6 +2660,12 @@ main(void)
 	T_RUN(t_bybit_delta_before_snapshot);
 	T_RUN(t_bybit_rest_seeded);
 	T_RUN(t_bybit_reconnect_waits_for_snapshot);
+	T_RUN(t_bybit_bbo_agree);
+	T_RUN(t_bybit_bbo_disagree);
+	T_RUN(t_bybit_bbo_not_comparable);
+	T_RUN(t_bybit_window_agree);
+	T_RUN(t_bybit_window_disagree);
+	T_RUN(t_bybit_window_not_comparable);
 	T_RUN(t_deribit_chain_stale_duplicate);
 	T_RUN(t_deribit_gap_resubscribes);
 	T_RUN(t_deribit_heartbeat);

@@ -55,6 +55,7 @@ struct sim_venue {
 	int venue_sym_join;       /* venue symbol without the dash, lower-case stream names (Binance) */
 	int second_stream;        /* a second increment stream (Binance @depth 1000 ms) shares faults */
 	int ws_snapshots;         /* the OKX-only faults (seq reset, snapshot) apply */
+	int corrupt_max;          /* corrupt_level's highest rank: the depth stream's window (0 = none) */
 	int rx_limit;             /* more incoming messages a second drop the client (Binance 5, futures 10; <= 15) */
 	int server_pings;         /* the server pings and closes after 24 h; else idle close */
 	int replays;              /* --replay serves this venue */
@@ -151,6 +152,7 @@ struct sim_inst {
 	 * published top 1000 per side (0 = none), trade id, open interest (lots) */
 	int by_market;
 	int64_t by_u, by_seq, by_bound[2], by_trade_id, by_oi;
+	int64_t by_u1;          /* Bybit orderbook.1's own u */
 	/* Deribit (deribit.c): book change_id, trade_seq, open interest (lots) */
 	int64_t dr_change_id, dr_trade_seq, dr_oi;
 };
