@@ -38,7 +38,8 @@
  * venue's restart, u = 1 or not); then u must step by one (u <= the book's:
  * duplicate, ignored; u == 1 on a book past 1, or any other u: gap ->
  * CTL_RESUBSCRIBE, deltas ignored until the next snapshot).  The book is the
- * venue's top 1000 a side, exact in that range.
+ * venue's top 1000 a side, exact in that range.  Audited against
+ * orderbook.1 and REST at equal seq (the records' xseq; okx_audit.h).
  *
  * Deribit (feedd/README.md "Deribit", sync_deribit.c).  As Bybit, a WS
  * snapshot (change_id) on every subscribe replaces the book in any state;
@@ -143,8 +144,8 @@ struct bk_stats {
 	uint64_t refresh_hold_timeouts; /* the stream did not reach the refresh in time: dropped */
 	uint64_t refresh_dropped;       /* held refresh lost to a resync / replaced / invalid */
 	uint64_t refresh_discrepancies; /* levels that differed inside the exact range (then resync) */
-	/* OKX audits (okx_audit.h) */
-	uint64_t top_agree, top_disagree, top_nc;       /* books5 / bbo-tbt against the book at its seqId */
+	/* OKX and Bybit audits (okx_audit.h) */
+	uint64_t top_agree, top_disagree, top_nc;       /* books5 / bbo-tbt / orderbook.1 against the book */
 	uint64_t window_requests, window_refused;       /* REST window audits asked / skipped by feedd */
 	uint64_t window_agree, window_nc;               /* REST windows equal / not comparable */
 	uint64_t window_discrepancies;                  /* levels that differed (then resync) */
@@ -313,7 +314,7 @@ struct bk {
 	struct rec_snapshot *held;/* a refresh ahead of the stream (malloc'd copy) */
 	int64_t held_ns;
 	uint64_t rng;             /* jitter */
-	struct oa_state *oa;      /* OKX audits (okx_audit.c), NULL for other venues */
+	struct oa_state *oa;      /* audits (okx_audit.c) of a seq_audits venue, else NULL */
 	struct bk_join join;      /* chunked venue snapshot (snap_join.c) */
 	uint64_t trunc_mark[2];   /* book->truncated before the last install (bk_edge_whole) */
 	struct bk_stats st;

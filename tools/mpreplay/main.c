@@ -47,10 +47,11 @@ static const char usage[] =
     "  (exchange strings), bid_exact_floor, ask_exact_ceil (the exact range: price\n"
     "  strings or null), exact_levels_bid, exact_levels_ask (levels inside it),\n"
     "  refreshes, refresh_discrepancies (Binance REST lines reaching a synced book\n"
-    "  are deep refreshes, spliced), for OKX top5_agree, top5_disagree,\n"
-    "  top5_not_comparable (books5 / bbo-tbt against the book at the same seqId) and\n"
-    "  window_agree, window_discrepancies, window_not_comparable (REST /books lines\n"
-    "  reaching a synced book, audited), synced, last_id, and the top N levels per side.\n"
+    "  are deep refreshes, spliced), for OKX and Bybit top5_agree, top5_disagree,\n"
+    "  top5_not_comparable (OKX books5 / bbo-tbt at the same seqId, Bybit orderbook.1\n"
+    "  at the same seq, against the book) and window_agree, window_discrepancies,\n"
+    "  window_not_comparable (REST book lines reaching a synced book, audited),\n"
+    "  synced, last_id, and the top N levels per side.\n"
     "\n"
     "Options:\n"
     "  --levels N   levels per side listed in bids/asks (default 5)\n"
@@ -405,7 +406,7 @@ print_summary(const struct bk *k, int levels)
 	    ", \"refresh_discrepancies\": %" PRIu64, bk_exact_levels(k, BOOK_BID), bk_exact_levels(k, BOOK_ASK),
 	    s->refreshes, s->refresh_discrepancies);
 	printf(", \"refresh_held\": %" PRIu64 ", \"refresh_too_old\": %" PRIu64, s->refresh_held, s->refresh_too_old);
-	if (k->in->exch == EX_OKX)
+	if (k->ops->seq_audits)   /* the venue table: OKX, Bybit */
 		printf(", \"top5_agree\": %" PRIu64 ", \"top5_disagree\": %" PRIu64 ", \"top5_not_comparable\": %" PRIu64
 		    ", \"window_agree\": %" PRIu64 ", \"window_discrepancies\": %" PRIu64
 		    ", \"window_not_comparable\": %" PRIu64, s->top_agree, s->top_disagree, s->top_nc,

@@ -548,7 +548,8 @@ static int
 topic(struct sim_conn *c, const char *t, int *inst)
 {
 	static const struct { const char *pre; int kind; } k[] = {
-		{"orderbook.1000.", BY_BOOK}, {"orderbook.1.", BY_BBO}, {"publicTrade.", BY_TRADES}, {"tickers.", BY_TICKERS}, {"kline.1.", BY_KLINE},
+		{"orderbook.1000.", BY_BOOK}, {"orderbook.1.", BY_BBO}, {"publicTrade.", BY_TRADES}, {"tickers.", BY_TICKERS},
+		{"kline.1.", BY_KLINE},
 		{"allLiquidation.", BY_LIQ},
 	};
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
