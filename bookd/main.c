@@ -139,12 +139,16 @@ enum loop_phase {
 	LP_N
 };
 static const char *const g_phase_names[LP_N] = {"delta", "snapshot", "other", "timers", "heartbeat", "wake"};
+/* The long, rare phases also get the thread's CPU time
+ * (mp_bookd_loop_cpu_seconds): wall time minus it is time bookd lost its CPU
+ * mid-phase.  Not per delta: a thread clock read is a system call. */
+#define LP_CPU_TIMED(p) ((p) == LP_SNAPSHOT || (p) == LP_TIMERS || (p) == LP_HEARTBEAT)
 
 /* A timer slice ends once it has run this long and input is waiting; the
  * books not ticked yet go first in the next pass.  A periodic full book of
- * 5000 x 2 levels costs about 0.1 ms to build and write twice, so a
- * full_interval that falls due for many books in one pass would otherwise
- * hold every venue's records behind all of them. */
+ * 5000 x 2 levels is 160 KB built and written to two rings, so a
+ * full_interval that falls due for many books in one pass (books that synced
+ * together) would otherwise hold every venue's records behind all of them. */
 #define TICK_SLICE_NS 200000
 
 struct bookd {
@@ -163,6 +167,7 @@ struct bookd {
 	uint64_t router_drops, store_waits, bad_input, unknown_inst, ctl_drops, store_lost;
 	int64_t last_bad_log, last_store_log;
 	struct metric_hist *m_loop[LP_N];  /* NULL without metrics */
+	struct metric_hist *m_loop_cpu[LP_N];   /* LP_CPU_TIMED phases only */
 	int tick_next;                     /* the book the next timer slice starts with */
 };
 
@@ -171,6 +176,26 @@ observe(struct bookd *d, enum loop_phase p, int64_t ns)
 {
 	if (d->m_loop[p] && ns >= 0)
 		metric_observe(d->m_loop[p], ns);
+}
+
+/* The thread's CPU time (ns), 0 when a phase is not CPU-timed or without metrics. */
+static int64_t
+phase_cpu(const struct bookd *d, enum loop_phase p)
+{
+	struct timespec t;
+
+	if (!d->m_loop_cpu[p] || clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) < 0)
+		return 0;
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void
+observe_cpu(struct bookd *d, enum loop_phase p, int64_t cpu0)
+{
+	int64_t c = cpu0 ? phase_cpu(d, p) : 0;
+
+	if (c >= cpu0 && cpu0)
+		metric_observe(d->m_loop_cpu[p], c - cpu0);
 }
 
 static void
@@ -288,6 +313,9 @@ setup_metrics(struct bookd *d)
 		d->m_loop[p] = metrics_hist(d->m, "mp_bookd_loop_seconds", labels,
 		    "time per phase of bookd's loop: a record's handling by kind, a timer slice, the heartbeat; "
 		    "wake = feedd's commit to bookd's read of the first record after a sleep");
+		if (LP_CPU_TIMED(p))
+			d->m_loop_cpu[p] = metrics_hist(d->m, "mp_bookd_loop_cpu_seconds", labels,
+			    "bookd's CPU time per snapshot record, timer slice and heartbeat (wall minus it: preempted)");
 	}
 	for (int i = 0; i < d->nbooks; i++) {
 		const struct inst *in = d->books[i].in;
@@ -493,7 +521,7 @@ input_waiting(struct bookd *d)
 static void
 tick_books(struct bookd *d)
 {
-	int64_t start = now_ns(), now = start;
+	int64_t start = now_ns(), now = start, cpu0 = phase_cpu(d, LP_TIMERS);
 
 	for (int n = 0; n < d->nbooks; n++) {
 		bk_tick(&d->books[d->tick_next], now);
@@ -503,6 +531,7 @@ tick_books(struct bookd *d)
 			break;
 	}
 	observe(d, LP_TIMERS, now - start);
+	observe_cpu(d, LP_TIMERS, cpu0);
 }
 
 static void
@@ -552,8 +581,8 @@ run(struct bookd *d)
 				 * date a record read late in the pass (after another
 				 * venue's batch, or a wait on book.store) before feedd
 				 * wrote it, and move bookd's time into routerd's stage */
-				int64_t t0 = now_ns();
 				enum loop_phase ph = phase_of(&m);
+				int64_t cpu0 = phase_cpu(d, ph), t0 = now_ns();
 				if (woke) {
 					int64_t f = feed_stamp(&m);
 					if (f > 0)
@@ -562,6 +591,7 @@ run(struct bookd *d)
 				}
 				handle(d, v, &m, t0);
 				observe(d, ph, now_ns() - t0);
+				observe_cpu(d, ph, cpu0);
 				got++;
 			}
 			/* Corruption: skip it; the loss comes back as a gap (books resync). */
@@ -580,9 +610,11 @@ run(struct bookd *d)
 		tick_books(d);
 		now = now_ns();
 		if (now - last_hb >= 1000000000LL) {
+			int64_t cpu0 = phase_cpu(d, LP_HEARTBEAT);
 			last_hb = now;
 			heartbeat(d);
 			observe(d, LP_HEARTBEAT, now_ns() - now);
+			observe_cpu(d, LP_HEARTBEAT, cpu0);
 		}
 		if (!got) {
 			for (int i = 0; i < d->nv; i++) {

@@ -147,7 +147,7 @@ print(json.dumps({"bench": sys.argv[2], "value": st.get("whole", {}).get("p99"),
                   "source": sys.argv[3], "rate": int(sys.argv[4]), "path": sys.argv[5], "windows": n,
                   "window_s": win, "steady": st, "sync_class_count": w.get("sync", {}).get("whole", {}).get("count", 0),
                   "snapshot": w.get("snapshot", {}), "encode": w.get("encode", {}),
-                  "bookd_loop": w.get("bookd_loop", {}), "sched": sched,
+                  "bookd_loop": w.get("bookd_loop", {}), "bookd_loop_cpu": w.get("bookd_loop_cpu", {}), "sched": sched,
                   "loadavg_1m": loads}))
 PYEOF
 }
