@@ -1154,6 +1154,92 @@ t_okx_legacy_checksum_chain(void)
 	check_consistent();
 }
 
+/* Random deep books on a 40-level WS window and max_levels 300: after every
+ * merge the book is the WS window as it stood plus the deep book's levels
+ * worse than the window's worst, up to max_levels (a model built here, not
+ * the keeper's walk), and the outputs rebuild it (check_consistent). */
+static void
+t_okx_deep_merge_random(void)
+{
+	enum { WSD = 40, MAXL = 300, GRID = 500 };
+	static _Alignas(8) unsigned char buf[1 << 16];
+	struct rec_snapshot *s = (struct rec_snapshot *)buf;
+	struct rec_level ws[2][WSD], want[MAXL];
+	uint32_t seed = 12345;
+	int bad = 0;
+
+	g_cfg.okx_ws_depth = WSD;
+	g_cfg.max_levels = MAXL;
+	start(g_okx);
+	memset(s, 0, rec_snapshot_size(WSD, WSD));
+	rec_hdr_init(&s->h, REC_SNAPSHOT, g_okx->id, (uint32_t)rec_snapshot_size(WSD, WSD));
+	s->h.last_id = 10;
+	s->h.prev_id = -1;
+	s->kind = SNAP_WS;
+	s->nchunks = 1;
+	s->n_bids = s->n_asks = WSD;
+	for (int i = 0; i < WSD; i++) {
+		s->lv[i].px = (100000 - i) * 10LL;          /* bids best first */
+		s->lv[WSD + i].px = (100001 + i) * 10LL;    /* asks */
+		s->lv[i].qty = s->lv[WSD + i].qty = 1 + i;
+	}
+	in_rec(s);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	for (int round = 0; round < 60 && !bad; round++) {
+		uint32_t n[2] = {0, 0};
+		struct rec_level lv[2][GRID];
+		for (int side = 0; side < 2; side++) {
+			for (int i = 0; i < WSD; i++)
+				ws[side][i] = *book_level(g_k.book, side, (uint32_t)i);
+			/* the deep book's grid starts inside the WS window (the
+			 * keeper keeps the WS levels there); a level is there with
+			 * 2/3 chance, and its size is one of 4 */
+			for (int i = WSD / 2; i < WSD / 2 + GRID; i++) {
+				seed = seed * 1103515245u + 12345u;
+				if ((seed >> 16) % 3 == 0)
+					continue;
+				lv[side][n[side]].px = side == BOOK_BID ? (100000 - i) * 10LL : (100001 + i) * 10LL;
+				lv[side][n[side]++].qty = 1 + (seed >> 20) % 4;
+			}
+		}
+		memset(s, 0, rec_snapshot_size(n[0], n[1]));
+		rec_hdr_init(&s->h, REC_SNAPSHOT, g_okx->id, (uint32_t)rec_snapshot_size(n[0], n[1]));
+		s->h.recv_ns = g_now;
+		s->h.prev_id = -1;
+		s->kind = SNAP_DEEP;
+		s->nchunks = 1;
+		s->n_bids = n[0];
+		s->n_asks = n[1];
+		memcpy(s->lv, lv[0], n[0] * sizeof lv[0][0]);
+		memcpy(s->lv + n[0], lv[1], n[1] * sizeof lv[1][0]);
+		out_reset();
+		in_rec(s);
+		for (int side = 0; side < 2 && !bad; side++) {
+			uint32_t w = 0;
+			for (int i = 0; i < WSD; i++)
+				want[w++] = ws[side][i];
+			for (uint32_t j = 0; j < n[side] && w < MAXL; j++)
+				if (side == BOOK_BID ? lv[side][j].px < ws[side][WSD - 1].px : lv[side][j].px > ws[side][WSD - 1].px)
+					want[w++] = lv[side][j];
+			if (book_count(g_k.book, side) != w)
+				bad = 1;
+			for (uint32_t i = 0; i < w && !bad; i++) {
+				const struct rec_level *l = book_level(g_k.book, side, i);
+				if (l->px != want[i].px || l->qty != want[i].qty)
+					bad = 1;
+			}
+			if (bad)
+				fprintf(stderr, "  round %d side %d: the book is not the WS window + the deep levels\n", round, side);
+		}
+		T_EQ_U(g_k.st.deep_merges, (uint64_t)round + 1);
+		check_consistent();
+	}
+	T_EQ_I(bad, 0);
+	out_reset();
+	g_cfg.okx_ws_depth = 400;
+	g_cfg.max_levels = 5000;
+}
+
 static void
 t_okx_deep_merge(void)
 {
@@ -2624,6 +2710,7 @@ main(void)
 	T_RUN(t_okx_checksum_validation);
 	T_RUN(t_okx_legacy_checksum_chain);
 	T_RUN(t_okx_deep_merge);
+	T_RUN(t_okx_deep_merge_random);
 	T_RUN(t_okx_top5_agree);
 	T_RUN(t_okx_top5_disagree);
 	T_RUN(t_okx_top5_not_comparable);
