@@ -11,6 +11,35 @@
 #define MOVE_BITS 4             /* adaptation rate: 1/16 of the gap per bit (measured: 1/32 and 1/8 store more) */
 #define TOP (1u << 24)
 
+/* Counted probabilities (codec 5): a 12-bit probability above a 4-bit count
+ * of the bits seen.  The first bits of a context move it by 1/2, 1/4, ...
+ * down to 1/2^CNT_LIMIT: a block's models start from nothing, and a fixed
+ * slow rate spends its first few dozen bits of every context near 1/2. */
+#define CNT_PBITS 12
+#define CNT_ONE (1u << CNT_PBITS)
+#define CNT_LIMIT 4
+static const uint8_t cnt_shift[16] = { 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 5 };
+
+static uint16_t
+cnt_update(uint16_t s, int bit)
+{
+	unsigned p = s >> 4, n = s & 15u, sh = cnt_shift[n];
+
+	if (sh > CNT_LIMIT)
+		sh = CNT_LIMIT;
+	if (!bit)
+		p += (CNT_ONE - p) >> sh;
+	else
+		p -= p >> sh;
+	return (uint16_t)(p << 4 | (n < 15 ? n + 1 : 15));
+}
+
+uint16_t
+ac_prob_init(int adapt)
+{
+	return adapt ? (uint16_t)((CNT_ONE / 2) << 4) : (uint16_t)PROB_INIT;
+}
+
 static void
 out_byte(struct ac_enc *e, unsigned char b)
 {
@@ -45,9 +74,10 @@ shift_low(struct ac_enc *e)
 }
 
 void
-ac_enc_init(struct ac_enc *e)
+ac_enc_init(struct ac_enc *e, int adapt)
 {
 	memset(e, 0, sizeof *e);
+	e->adapt = adapt;
 	e->range = 0xffffffffu;
 	e->cache_size = 1;
 }
@@ -61,9 +91,10 @@ ac_enc_finish(struct ac_enc *e)
 }
 
 void
-ac_dec_init(struct ac_dec *d, const void *p, size_t len)
+ac_dec_init(struct ac_dec *d, const void *p, size_t len, int adapt)
 {
 	memset(d, 0, sizeof *d);
+	d->adapt = adapt;
 	d->p = p;
 	d->len = len;
 	d->range = 0xffffffffu;
@@ -73,10 +104,13 @@ ac_dec_init(struct ac_dec *d, const void *p, size_t len)
 		d->err = 1;
 }
 
+/* A loop, as the encoder's: a probability near 0 or 1 in 12 bits can leave
+ * the range below 2^16, which one byte does not bring back above TOP (codec
+ * 4's 11-bit probabilities never go that far, so it never loops twice). */
 static void
 dec_norm(struct ac_dec *d)
 {
-	if (d->range < TOP) {
+	while (d->range < TOP) {
 		d->range <<= 8;
 		/* The encoder's flush writes 4 bytes past the last decided one, so a
 		 * valid stream is never read beyond its end. */
@@ -90,23 +124,39 @@ dec_norm(struct ac_dec *d)
 
 /* Every probability of n contexts at 1/2 (the structs are uint16_t only). */
 static void
-probs_init(uint16_t *p, size_t k)
+probs_init(uint16_t *p, size_t k, int adapt)
 {
+	uint16_t v = ac_prob_init(adapt);
+
 	for (size_t i = 0; i < k; i++)
-		p[i] = PROB_INIT;
+		p[i] = v;
 }
 
 void
-ac_int_init(struct ac_int *m, size_t n)
+ac_int_init(struct ac_int *m, size_t n, int adapt)
 {
-	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)));
+	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)), adapt);
 }
 
 void
 ac_put_bit(struct ac_enc *e, uint16_t *prob, int bit)
 {
-	uint32_t bound = (e->range >> AC_PROB_BITS) * *prob;
+	uint32_t bound;
 
+	if (e->adapt) {
+		bound = (e->range >> CNT_PBITS) * (uint32_t)(*prob >> 4);
+		if (!bit)
+			e->range = bound;
+		else
+			e->low += bound, e->range -= bound;
+		*prob = cnt_update(*prob, bit);
+		while (e->range < TOP) {
+			e->range <<= 8;
+			shift_low(e);
+		}
+		return;
+	}
+	bound = (e->range >> AC_PROB_BITS) * *prob;
 	if (!bit) {
 		e->range = bound;
 		*prob = (uint16_t)(*prob + ((PROB_ONE - *prob) >> MOVE_BITS));
@@ -124,9 +174,24 @@ ac_put_bit(struct ac_enc *e, uint16_t *prob, int bit)
 int
 ac_get_bit(struct ac_dec *d, uint16_t *prob)
 {
-	uint32_t bound = (d->range >> AC_PROB_BITS) * *prob;
+	uint32_t bound;
 	int bit;
 
+	if (d->adapt) {
+		bound = (d->range >> CNT_PBITS) * (uint32_t)(*prob >> 4);
+		if (d->code < bound) {
+			d->range = bound;
+			bit = 0;
+		} else {
+			d->code -= bound;
+			d->range -= bound;
+			bit = 1;
+		}
+		*prob = cnt_update(*prob, bit);
+		dec_norm(d);
+		return bit;
+	}
+	bound = (d->range >> AC_PROB_BITS) * *prob;
 	if (d->code < bound) {
 		d->range = bound;
 		*prob = (uint16_t)(*prob + ((PROB_ONE - *prob) >> MOVE_BITS));
@@ -244,9 +309,9 @@ ac_get_int(struct ac_dec *d, struct ac_int *m)
 }
 
 void
-ac_wint_init(struct ac_wint *m, size_t n)
+ac_wint_init(struct ac_wint *m, size_t n, int adapt)
 {
-	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)));
+	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)), adapt);
 }
 
 void

@@ -37,7 +37,10 @@
 
 struct acm;
 
-struct acm *acm_new(void);
+/* gen 0: the models of STORE_CODEC_AC (codec 4, frozen: its bytes must keep
+ * their meaning); 1: STORE_CODEC_AC2 (codec 5: counted probabilities, see
+ * ac_enc_init, and the sizes' per-level history form). */
+struct acm *acm_new(int gen);
 void acm_free(struct acm *m);
 
 /* Price kinds (the price context). */

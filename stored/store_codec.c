@@ -327,16 +327,18 @@ store_codec_encode(int codec, const void *recs, size_t len, uint32_t n, void **o
 	size_t off = 0;
 	uint32_t k;
 	int i, rc = -1, ncols = codec == STORE_CODEC_COLS ? C_N_COLS : C_N;
-	int predict = codec == STORE_CODEC_COLS2 || codec == STORE_CODEC_AC;
+	int is_ac = codec == STORE_CODEC_AC || codec == STORE_CODEC_AC2;
+	int predict = codec == STORE_CODEC_COLS2 || is_ac;
 
 	memset(&x, 0, sizeof x);
 	store_pred_init(&pred);
-	if (!pv || (codec != STORE_CODEC_COLS && codec != STORE_CODEC_COLS2 && codec != STORE_CODEC_AC))
+	if (!pv || (codec != STORE_CODEC_COLS && codec != STORE_CODEC_COLS2 && !is_ac))
 		goto out;
-	if (codec == STORE_CODEC_AC) {
-		if (!(x.m = acm_new()))
+	if (is_ac) {
+		int gen = codec == STORE_CODEC_AC2;
+		if (!(x.m = acm_new(gen)))
 			goto out;
-		ac_enc_init(&x.e);
+		ac_enc_init(&x.e, gen);
 	}
 	for (k = 0; k < n; k++) {
 		struct rec_hdr h;
@@ -601,24 +603,25 @@ store_codec_decode(int codec, const void *in, size_t in_len, void *out, size_t r
 	size_t off = 0;
 	uint32_t k;
 	int i, rc = -1, ncols = codec == STORE_CODEC_COLS ? C_N_COLS : C_N;
-	int predict = codec == STORE_CODEC_COLS2 || codec == STORE_CODEC_AC;
+	int is_ac = codec == STORE_CODEC_AC || codec == STORE_CODEC_AC2, gen = codec == STORE_CODEC_AC2;
+	int predict = codec == STORE_CODEC_COLS2 || is_ac;
 
 	*why = "bad column layout";
 	memset(&x, 0, sizeof x);
-	if (codec != STORE_CODEC_COLS && codec != STORE_CODEC_COLS2 && codec != STORE_CODEC_AC)
+	if (codec != STORE_CODEC_COLS && codec != STORE_CODEC_COLS2 && !is_ac)
 		return -1;
-	if (codec == STORE_CODEC_AC) {
+	if (is_ac) {
 		struct rd two[2];
 		if (cols_split(in, in_len, two, 2) < 0)
 			return -1;
 		c[C_R] = two[1];
-		ac_dec_init(&x.d, two[0].p, two[0].len);
+		ac_dec_init(&x.d, two[0].p, two[0].len, gen);
 		ncols = 0;      /* no column but R to check at the end */
 	} else if (cols_split(in, in_len, c, ncols) < 0) {
 		return -1;
 	}
 	pv = calloc(1, sizeof *pv);
-	if (!pv || (codec == STORE_CODEC_AC && !(x.m = acm_new()))) {
+	if (!pv || (is_ac && !(x.m = acm_new(gen)))) {
 		free(pv);
 		*why = "out of memory";
 		return -1;
