@@ -18,7 +18,7 @@
 #define CNT_PBITS 12
 #define CNT_ONE (1u << CNT_PBITS)
 #define CNT_LIMIT 4
-static const uint8_t cnt_shift[16] = { 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5, 5 };
+static const uint8_t cnt_shift[16] = { 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4 };
 
 static uint16_t
 cnt_update(uint16_t s, int bit)
