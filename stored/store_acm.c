@@ -54,6 +54,7 @@ struct acm {
 	struct ac_int sel[2][2][ACM_PX_KINDS][Q_SELS], lit_tz[2];
 	struct ac_wint rank[2][2], *lit_m[2][19];
 	struct ac_int hrank[2][2];
+	int64_t net[2];         /* levels added minus removed per side since acm_net_reset */
 	int prev_sel[2];
 	uint8_t prev_slot;
 	int g;                  /* model generation: 0 codec 4, 1 codec 5 */
@@ -448,6 +449,7 @@ get_lit(struct acm *m, struct ac_dec *d, int k, int64_t *v)
 static int
 qty_done(struct acm *m, int side, int64_t px, int64_t old, int64_t qty, int sel)
 {
+	m->net[side] += (qty != 0) - (old != 0);
 	if (qty) {
 		mtf_use(&m->sizes, mtf_find(&m->sizes, qty), qty);
 		if (old) {
@@ -464,13 +466,14 @@ acm_put_qty(struct acm *m, struct ac_enc *e, int side, int kind, int64_t px, int
 {
 	int64_t old = map_get(m, px, side), ch = (int64_t)((uint64_t)qty - (uint64_t)old);
 	int has = old != 0, sel, best, r = -1, rc = -1, rh = -1;
+	const struct qent *qe = m->g ? map_find(m, px, side) : NULL;   /* codec 4: no history */
 
 	if (!qty) {
 		sel = Q_ZERO;
 	} else {
 		sel = Q_LIT;
 		best = lit_cost(qty);
-		if (m->g && (rh = hist_find(map_find(m, px, side), qty)) >= 0)
+		if ((rh = hist_find(qe, qty)) >= 0)
 			sel = Q_HIST, best = 1 + ac_bits((uint64_t)rh + 1);
 		r = mtf_find(&m->sizes, qty);
 		if (r >= 0 && (sel == Q_HIST ? rank_cost(r) < best : rank_cost(r) <= best))
@@ -511,6 +514,7 @@ acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int
 {
 	int64_t old = map_get(m, px, side), v;
 	int has = old != 0;
+	const struct qent *qe = m->g ? map_find(m, px, side) : NULL;
 	uint64_t sel = ac_get_int(d, &m->sel[side][has][kind][m->prev_sel[side]]), r;
 
 	if (d->err)
@@ -540,14 +544,12 @@ acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int
 			return -1;
 		*qty = (int64_t)((uint64_t)old + (uint64_t)v);
 		break;
-	case Q_HIST: {
-		const struct qent *q = m->g ? map_find(m, px, side) : NULL;
+	case Q_HIST:
 		r = ac_get_int(d, &m->hrank[has][side]);
-		if (!q || r >= q->nh)
+		if (!qe || r >= qe->nh)
 			return -1;
-		*qty = q->hist[r];
+		*qty = qe->hist[r];
 		break;
-	}
 	default:
 		return -1;
 	}
@@ -557,4 +559,24 @@ acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int
 	if (sel != Q_ZERO && !*qty)
 		return -1;
 	return qty_done(m, side, px, old, *qty, (int)sel);
+}
+
+/* ---- what the book of the block predicts (codec 5's late delta lanes) ---- */
+
+int64_t
+acm_book_qty(struct acm *m, int side, int64_t px)
+{
+	return map_get(m, px, side);
+}
+
+void
+acm_net_reset(struct acm *m)
+{
+	m->net[0] = m->net[1] = 0;
+}
+
+int64_t
+acm_net(const struct acm *m, int side)
+{
+	return m->net[side];
 }

@@ -62,6 +62,13 @@ int acm_get_px(struct acm *m, struct ac_dec *d, int side, int kind, int64_t *ste
  * snapshot's changed size: ACM_PX_SNAP). */
 int acm_put_qty(struct acm *m, struct ac_enc *e, int side, int kind, int64_t px, int64_t qty);
 int acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int64_t *qty);
+/* The size last coded at px (0: none), and the levels the sizes coded since
+ * acm_net_reset added (size from 0) minus removed (to 0), per side: what
+ * the block's book predicts a delta's resulting best sizes and level counts
+ * to be (codec 5 codes them after the levels, against these). */
+int64_t acm_book_qty(struct acm *m, int side, int64_t px);
+void acm_net_reset(struct acm *m);
+int64_t acm_net(const struct acm *m, int side);
 int acm_put_op(struct acm *m, struct ac_enc *e, int side, uint64_t v);
 int acm_get_op(struct acm *m, struct ac_dec *d, int side, uint64_t *v);
 
