@@ -138,33 +138,36 @@ ac_int_init(struct ac_int *m, size_t n, int adapt)
 	probs_init((uint16_t *)(void *)m, n * (sizeof *m / sizeof(uint16_t)), adapt);
 }
 
+/* Where a bit splits the range, and a probability after its bit (codec 4's
+ * fixed rate, or codec 5's counted one). */
+static uint32_t
+bound_of(int adapt, uint32_t range, uint16_t prob)
+{
+	return adapt ? (range >> CNT_PBITS) * (uint32_t)(prob >> 4) : (range >> AC_PROB_BITS) * prob;
+}
+
+static uint16_t
+prob_after(int adapt, uint16_t prob, int bit)
+{
+	if (adapt)
+		return cnt_update(prob, bit);
+	if (bit)
+		return (uint16_t)(prob - (prob >> MOVE_BITS));
+	return (uint16_t)(prob + ((PROB_ONE - prob) >> MOVE_BITS));
+}
+
 void
 ac_put_bit(struct ac_enc *e, uint16_t *prob, int bit)
 {
-	uint32_t bound;
+	uint32_t bound = bound_of(e->adapt, e->range, *prob);
 
-	if (e->adapt) {
-		bound = (e->range >> CNT_PBITS) * (uint32_t)(*prob >> 4);
-		if (!bit)
-			e->range = bound;
-		else
-			e->low += bound, e->range -= bound;
-		*prob = cnt_update(*prob, bit);
-		while (e->range < TOP) {
-			e->range <<= 8;
-			shift_low(e);
-		}
-		return;
-	}
-	bound = (e->range >> AC_PROB_BITS) * *prob;
 	if (!bit) {
 		e->range = bound;
-		*prob = (uint16_t)(*prob + ((PROB_ONE - *prob) >> MOVE_BITS));
 	} else {
 		e->low += bound;
 		e->range -= bound;
-		*prob = (uint16_t)(*prob - (*prob >> MOVE_BITS));
 	}
+	*prob = prob_after(e->adapt, *prob, bit);
 	while (e->range < TOP) {
 		e->range <<= 8;
 		shift_low(e);
@@ -174,34 +177,18 @@ ac_put_bit(struct ac_enc *e, uint16_t *prob, int bit)
 int
 ac_get_bit(struct ac_dec *d, uint16_t *prob)
 {
-	uint32_t bound;
+	uint32_t bound = bound_of(d->adapt, d->range, *prob);
 	int bit;
 
-	if (d->adapt) {
-		bound = (d->range >> CNT_PBITS) * (uint32_t)(*prob >> 4);
-		if (d->code < bound) {
-			d->range = bound;
-			bit = 0;
-		} else {
-			d->code -= bound;
-			d->range -= bound;
-			bit = 1;
-		}
-		*prob = cnt_update(*prob, bit);
-		dec_norm(d);
-		return bit;
-	}
-	bound = (d->range >> AC_PROB_BITS) * *prob;
 	if (d->code < bound) {
 		d->range = bound;
-		*prob = (uint16_t)(*prob + ((PROB_ONE - *prob) >> MOVE_BITS));
 		bit = 0;
 	} else {
 		d->code -= bound;
 		d->range -= bound;
-		*prob = (uint16_t)(*prob - (*prob >> MOVE_BITS));
 		bit = 1;
 	}
+	*prob = prob_after(d->adapt, *prob, bit);
 	dec_norm(d);
 	return bit;
 }

@@ -317,6 +317,14 @@ map_find(struct acm *m, int64_t px, int side)
 	return q->used ? q : NULL;
 }
 
+static int64_t
+map_get(struct acm *m, int64_t px, int side)
+{
+	const struct qent *q = map_find(m, px, side);
+
+	return q ? q->qty : 0;
+}
+
 static int
 hist_find(const struct qent *q, int64_t v)
 {
@@ -359,16 +367,6 @@ map_set(struct acm *m, int64_t px, int side, int64_t qty)
 	return 0;
 }
 
-static int64_t
-map_get(struct acm *m, int64_t px, int side)
-{
-	struct qent *q;
-
-	if (!m->map_cap)
-		return 0;
-	q = map_slot(m, px, side);
-	return q->used ? q->qty : 0;
-}
 
 static unsigned
 mtf_hash(int64_t v)
