@@ -1,5 +1,5 @@
 /*
- * store_ac.h - the entropy stage of STORE_CODEC_AC blocks (internal to
+ * store_ac.h - the entropy stage of STORE_CODEC_AC and _AC2 blocks (internal to
  * store_codec.c): a binary adaptive range coder (the LZMA construction:
  * 11-bit probabilities, carry propagation through a cached byte) and an
  * adaptive integer model on top of it.
@@ -66,8 +66,8 @@ struct ac_wint {
 };
 
 /* adapt 0: 11-bit probabilities moving 1/16 per bit (codec 4); 1: 12-bit
- * probabilities with a count in their low 4 bits, moving 1/2, 1/4, ... to
- * 1/32 as a context sees its first bits (codec 5).  Every probability of a
+ * probabilities with a count in their low 4 bits, moving 1/2, 1/2, 1/4, ... to
+ * 1/16 as a context sees its first bits (codec 5).  Every probability of a
  * coder must have been initialised with the same adapt. */
 void ac_enc_init(struct ac_enc *e, int adapt);
 /* Flush; 0, or -1 if any append failed.  e->p (malloc'd) holds e->len bytes. */

@@ -1,5 +1,5 @@
 /*
- * store_acm.h - the context models of STORE_CODEC_AC (internal to
+ * store_acm.h - the context models of STORE_CODEC_AC and _AC2 (internal to
  * store_codec.c): which adaptive distribution each value of a block is coded
  * with, on the range coder of store_ac.h.
  *
