@@ -64,9 +64,11 @@ static const char usage[] =
     "  --store-commit S  commit the store every S seconds of recorded time (the\n"
     "               records' recv_ns), as stored does every commit_interval (one block\n"
     "               per stream per commit); default: only every 8 MiB of records\n"
-    "  --store-codec N   block codec: 4 (default, columns range-coded with context\n"
-    "               models), 3 (columns with predicted snapshots, then zstd: the codec\n"
-    "               before issue 12), 2 (columns, before 2026-12) or 1 (plain zstd);\n"
+    "  --store-codec N   block codec: 5 (default, columns range-coded with context\n"
+    "               models, counted probabilities and per-level size history), 4 (the\n"
+    "               first range-coded codec), 3 (columns with predicted snapshots, then\n"
+    "               zstd: the codec before issue 12), 2 (columns, before 2026-12) or 1\n"
+    "               (plain zstd);\n"
     "               for comparing them on the same data\n"
     "  -c, --set    the instruments ([instruments]: with none set, every instrument\n"
     "               of the capture gets a book; any set restricts) and book settings ([bookd])\n"
@@ -477,8 +479,8 @@ main(int argc, char **argv)
 			store_dir = argv[++i];
 		} else if (strcmp(argv[i], "--store-codec") == 0 && i + 1 < argc) {
 			store_codec = atoi(argv[++i]);
-			if (store_codec < 1 || store_codec > 4) {
-				fprintf(stderr, "mpreplay: --store-codec must be 1, 2, 3 or 4\n");
+			if (store_codec < 1 || store_codec > 5) {
+				fprintf(stderr, "mpreplay: --store-codec must be 1 to 5\n");
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--store-commit") == 0 && i + 1 < argc) {
