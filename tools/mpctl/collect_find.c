@@ -156,6 +156,21 @@ name_lookup(const struct ctl *c, const struct mv_index *x, const char *name)
 	return &x->tab[i];
 }
 
+/* Slot i at the end of its name's chain (the table has room). */
+static void
+index_one(const struct ctl *c, struct mv_index *x, int i)
+{
+	struct name_slot *s = name_lookup(c, x, c->mv[i].v.name);
+
+	x->next[i] = -1;
+	if (s->first < 0) {
+		s->first = i;
+		x->nnames++;
+	} else
+		x->next[s->last] = i;
+	s->last = i;
+}
+
 /* Index c->mv[x->n .. nmv - 1]; -1 out of memory (the index is then unusable). */
 static int
 index_sync(const struct ctl *c, struct mv_index *x)
@@ -171,8 +186,6 @@ index_sync(const struct ctl *c, struct mv_index *x)
 		x->ncap = cap;
 	}
 	for (; x->n < c->nmv; x->n++) {
-		struct name_slot *s;
-
 		if ((x->nnames + 1) * 2 > x->nb) {   /* keep the table at most half full */
 			int nb = x->nb ? x->nb * 2 : 256;
 			struct name_slot *nt = malloc((size_t)nb * sizeof *nt);
@@ -189,25 +202,10 @@ index_sync(const struct ctl *c, struct mv_index *x)
 			x->nnames = 0;
 			x->n = 0;
 			x->gen++;
-			for (; x->n < k; x->n++) {
-				s = name_lookup(c, x, c->mv[x->n].v.name);
-				x->next[x->n] = -1;
-				if (s->first < 0) {
-					s->first = x->n;
-					x->nnames++;
-				} else
-					x->next[s->last] = x->n;
-				s->last = x->n;
-			}
+			for (; x->n < k; x->n++)
+				index_one(c, x, x->n);
 		}
-		s = name_lookup(c, x, c->mv[x->n].v.name);
-		x->next[x->n] = -1;
-		if (s->first < 0) {
-			s->first = x->n;
-			x->nnames++;
-		} else
-			x->next[s->last] = x->n;
-		s->last = x->n;
+		index_one(c, x, x->n);
 	}
 	return 0;
 }

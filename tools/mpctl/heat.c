@@ -59,8 +59,9 @@ struct heat_book {
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;   /* heat_add's static buffers */
 static struct heat_book hb[HEAT_BOOKS];
-static struct dj g_dj;        /* heat_add's tokens, kept between messages (NATS thread) */
+static struct dj g_dj;        /* heat_add's tokens, kept between messages (under parse_mu) */
 
 /* The best MLI_MAX_LEVELS levels of a side ([{price, quantity}] or [[p, q]])
  * as mantissas; side is the array's token (anything else: no levels). */
@@ -144,16 +145,18 @@ heat_add(const char *ex, const char *sym, const char *body, size_t len, int full
 	int ok, src = full ? SRC_FULL : SRC_SNAP, levels;
 
 	/* A book without a slot (HEAT_BOOKS taken) gets no frame: not parsed at
-	 * all.  Slots are only released by heat_free, after the NATS thread. */
+	 * all.  Slots are only released by heat_free, after the NATS threads. */
 	pthread_mutex_lock(&mu);
 	k = book_slot(ex, sym);
 	pthread_mutex_unlock(&mu);
 	if (!k)
 		return;
-	/* called on the NATS thread only (one message at a time): lv and the
-	 * token array may be static.  djson.h, not jansson: one pass, nothing
-	 * allocated per level (a full book is 10,000 levels; the DOM's
-	 * allocations were most of mpctl's CPU at 60 books) */
+	/* nats.c delivers each subscription on its own thread (snapshots and
+	 * full books at once): lv and the token array are static, so one
+	 * message at a time (parse_mu, taken before mu).  djson.h, not jansson:
+	 * one pass, nothing allocated per level (a full book is 10,000 levels;
+	 * the DOM's allocations were most of mpctl's CPU at 60 books) */
+	pthread_mutex_lock(&parse_mu);
 	ok = dj_parse(&g_dj, body, len) == 0 && side_levels(&g_dj, dj_get(&g_dj, 0, "bids"), lv[0], &b.n_bids) == 0 &&
 	    side_levels(&g_dj, dj_get(&g_dj, 0, "asks"), lv[1], &b.n_asks) == 0 && b.n_bids && b.n_asks;
 	pthread_mutex_lock(&mu);
@@ -183,6 +186,7 @@ heat_add(const char *ex, const char *sym, const char *body, size_t len, int full
 		k->n++;
 	}
 	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&parse_mu);
 }
 
 static json_t *
@@ -230,6 +234,7 @@ heat_json(const char *ex, const char *sym)
 void
 heat_free(void)
 {
+	pthread_mutex_lock(&parse_mu);
 	pthread_mutex_lock(&mu);
 	for (int b = 0; b < HEAT_BOOKS; b++) {
 		free(hb[b].fr);
@@ -239,4 +244,5 @@ heat_free(void)
 	}
 	dj_free(&g_dj);
 	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&parse_mu);
 }
