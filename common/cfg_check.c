@@ -108,6 +108,59 @@ cfg_check_legacy_update(const char *text, int64_t v, char *why, size_t whylen)
 	return one_of(text, w, why, whylen);
 }
 
+/* "venue:SYMBOL": a venue name, ':', a symbol, no spaces inside */
+static int
+basis_ref_ok(const char *p, size_t n)
+{
+	const char *c = memchr(p, ':', n);
+
+	if (!c || c == p || c + 1 == p + n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == ' ' || p[i] == '\t' || p[i] == '=' || (p + i != c && p[i] == ':'))
+			return 0;
+	return 1;
+}
+
+int
+cfg_check_ml_basis_spot(const char *text, int64_t v, char *why, size_t whylen)
+{
+	const char *p = text;
+
+	(void)v;
+	while (*p) {
+		size_t k = strcspn(p, ","), a = 0, b = k;
+		const char *eq;
+
+		while (a < b && (p[a] == ' ' || p[a] == '\t'))
+			a++;
+		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+			b--;
+		if (b > a) {
+			size_t l = 0, r = 0;
+			const char *rs = NULL;
+
+			if ((eq = memchr(p + a, '=', b - a))) {
+				l = (size_t)(eq - (p + a));
+				rs = eq + 1;
+				r = (size_t)(p + b - rs);
+				while (l && (p[a + l - 1] == ' ' || p[a + l - 1] == '\t'))
+					l--;
+				while (r && (*rs == ' ' || *rs == '\t'))
+					rs++, r--;
+			}
+			if (!eq || !basis_ref_ok(p + a, l) ||
+			    !((r == 4 && !strncmp(rs, "none", 4)) || basis_ref_ok(rs, r))) {
+				snprintf(why, whylen, "'%.*s': expected venue:SYMBOL=venue:SYMBOL or venue:SYMBOL=none",
+				    (int)(b - a), p + a);
+				return -1;
+			}
+		}
+		p += k + (p[k] == ',');
+	}
+	return 0;
+}
+
 int
 cfg_check_ml_features(const char *text, int64_t v, char *why, size_t whylen)
 {

@@ -96,5 +96,14 @@ const struct cfg_key cfg_keys_routerd[] = {
 	    cfg_check_ml_features},
 	{"ml", "snapshot", CFG_BOOL, "true", 0, 0,
 	    "also on orderbook.snapshot (computed on the record's top-N levels, not the full book)"},
+	{"ml", "basis_spot", CFG_STR, "", 0, 0,
+	    "with market: the spot book each derivative's bs_* basis features are against, overriding the default "
+	    "(the underlying's spot on the venue's spot venue, e.g. okx BTC-USDT-SWAP -> okx BTC-USDT, binance-usdm -> "
+	    "binance; USD-quoted: the USDT, then USDC spot): comma list of venue:SYMBOL=venue:SYMBOL or "
+	    "venue:SYMBOL=none (routerd/mlbasis.h)",
+	    cfg_check_ml_basis_spot},
+	{"ml", "basis_max_age", CFG_DUR, "2s", 0, 0,
+	    "the bs_* basis features are null when the spot (or the derivative's) book last changed longer than this "
+	    "before the record (bookd's stamps), or is not in sync"},
 	{0},
 };

@@ -28,6 +28,9 @@ int cfg_check_ch_compression(const char *text, int64_t v, char *why, size_t whyl
 /* [ml] features: a comma list of price, volume, micro, liquidity, all (the
  * names routerd/mlfeat.c parses; test_mlfeat keeps the two equal). */
 int cfg_check_ml_features(const char *text, int64_t v, char *why, size_t whylen);
+/* [ml] basis_spot: comma list of venue:SYMBOL=venue:SYMBOL or venue:SYMBOL=none
+ * (the syntax; routerd/mlbasis.c resolves the names against the registry). */
+int cfg_check_ml_basis_spot(const char *text, int64_t v, char *why, size_t whylen);
 int cfg_check_nats_url(const char *text, int64_t v, char *why, size_t whylen);
 /* 1 when p is usable as the ring directory /dev/shm/<p>: printable, at most
  * 64 characters, no '/', not "." or "..". */

@@ -363,6 +363,13 @@ rec_type_name(uint16_t type)
 	return "unknown";
 }
 
+int
+ev_breaks_book(uint16_t code)
+{
+	return code == EV_GAP || code == EV_RESYNC || code == EV_CHECKSUM_FAIL || code == EV_RING_LOSS ||
+	    code == EV_NATS_LOSS;
+}
+
 const char *
 ev_code_name(uint16_t code)
 {

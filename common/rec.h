@@ -452,6 +452,10 @@ int rec_check(const void *buf, size_t len, char *err, size_t errlen);
 
 const char *rec_type_name(uint16_t type);   /* "delta", ... or "unknown" */
 const char *ev_code_name(uint16_t code);
+/* 1 for an event after which the instrument's book is not known to be the
+ * venue's any more (gap, resync, checksum failure, ring or NATS loss): the
+ * rule mpexport's epochs and the basis features (routerd/mlbasis.c) share. */
+int ev_breaks_book(uint16_t code);
 const char *ctl_op_name(uint16_t op);
 const char *snap_kind_name(uint8_t kind);
 /* "funding", "open_interest", "mark", "liquidation" or "unknown". */

@@ -13,7 +13,7 @@
  * naming them can still be printed) but have implemented = 0. */
 static const struct venue venues[EX_END] = {
 	[EX_BINANCE] = {
-		.id = EX_BINANCE, .name = "binance", .title = "Binance spot", .implemented = 1,
+		.id = EX_BINANCE, .spot_venue = EX_BINANCE, .name = "binance", .title = "Binance spot", .implemented = 1,
 		.ws_url = "wss://stream.binance.com:9443", .rest_url = "https://api.binance.com",
 		/* Binance prints 8 fixed decimals */
 		.px_dec = 8, .qty_dec = 8, .sym = VS_JOIN, .min_dash = 1, .max_dash = 1,
@@ -23,7 +23,7 @@ static const struct venue venues[EX_END] = {
 		    "step is one 100 ms batch, not one order event",
 	},
 	[EX_OKX] = {
-		.id = EX_OKX, .name = "okx", .title = "OKX", .implemented = 1,
+		.id = EX_OKX, .spot_venue = EX_OKX, .name = "okx", .title = "OKX", .implemented = 1,
 		.ws_url = "wss://ws.okx.com:8443", .rest_url = "https://openapi.okx.com",
 		/* OKX strings carry no trailing zeros */
 		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_SAME, .min_dash = 1, .max_dash = 4,
@@ -37,7 +37,7 @@ static const struct venue venues[EX_END] = {
 	/* Binance futures print the decimals of each symbol's tick (exchangeInfo
 	 * pricePrecision), which the table cannot know: trimmed strings */
 	[EX_BINANCE_USDM] = {
-		.id = EX_BINANCE_USDM, .name = "binance-usdm", .title = "Binance USD-M futures", .implemented = 1,
+		.id = EX_BINANCE_USDM, .spot_venue = EX_BINANCE, .name = "binance-usdm", .title = "Binance USD-M futures", .implemented = 1,
 		.ws_url = "wss://fstream.binance.com", .rest_url = "https://fapi.binance.com",
 		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_BINANCE_FAPI, .min_dash = 2, .max_dash = 2,
 		.sym_hint = "BASE-QUOTE-SWAP (perpetual, BTC-USDT-SWAP = BTCUSDT) or BASE-QUOTE-YYMMDD "
@@ -48,7 +48,7 @@ static const struct venue venues[EX_END] = {
 		    "previous update's u), so one 'update' step is one 100 ms batch",
 	},
 	[EX_BINANCE_COINM] = {
-		.id = EX_BINANCE_COINM, .name = "binance-coinm", .title = "Binance COIN-M futures", .implemented = 1,
+		.id = EX_BINANCE_COINM, .spot_venue = EX_BINANCE, .name = "binance-coinm", .title = "Binance COIN-M futures", .implemented = 1,
 		.ws_url = "wss://dstream.binance.com", .rest_url = "https://dapi.binance.com",
 		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_BINANCE_DAPI, .min_dash = 2, .max_dash = 2,
 		.sym_hint = "BASE-QUOTE-SWAP (perpetual, BTC-USD-SWAP = BTCUSD_PERP) or BASE-QUOTE-YYMMDD "
@@ -59,7 +59,7 @@ static const struct venue venues[EX_END] = {
 		    "previous update's u), so one 'update' step is one 100 ms batch",
 	},
 	[EX_BYBIT] = {
-		.id = EX_BYBIT, .name = "bybit", .title = "Bybit v5", .implemented = 1,
+		.id = EX_BYBIT, .spot_venue = EX_BYBIT, .name = "bybit", .title = "Bybit v5", .implemented = 1,
 		.ws_url = "wss://stream.bybit.com", .rest_url = "https://api.bybit.com",
 		/* Bybit prints each instrument's own decimals; trimmed is what we can print */
 		.px_dec = FX_TRIM, .qty_dec = FX_TRIM, .sym = VS_BYBIT, .min_dash = 1, .max_dash = 2,
@@ -70,6 +70,7 @@ static const struct venue venues[EX_END] = {
 		    "each); levels leaving the top 1000 are deleted, so the book is the top 1000",
 	},
 	[EX_DERIBIT] = {
+		/* no spot books here: its derivatives have no default basis reference (spot_venue 0) */
 		.id = EX_DERIBIT, .name = "deribit", .title = "Deribit", .implemented = 1,
 		.ws_url = "wss://www.deribit.com", .rest_url = "https://www.deribit.com",
 		/* Deribit sends JSON numbers, written without trailing zeros */

@@ -97,6 +97,8 @@ struct venue {
 	int64_t stale_s;         /* default stale_after: no depth data for this long = stale */
 	uint32_t ws_levels;      /* levels of the WebSocket book (0 = the whole book) */
 	unsigned flags;          /* VF_* */
+	uint8_t spot_venue;      /* enum exch_id whose spot books are this venue's derivatives' default
+	                          * basis reference ([ml] basis_spot, routerd/mlbasis.h); 0 = none */
 	const char *stream;      /* the depth stream, for export metadata */
 	const char *batching;    /* what one update is, for export metadata */
 };

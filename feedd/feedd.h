@@ -83,9 +83,13 @@ struct link {
 
 /* RQ_MARKET: derivatives market data over REST (Binance futures open
  * interest), polled every market_poll_interval per instrument, only with
- * budget to spare (rest.c); a failure is logged and counted, no book event. */
+ * budget to spare (rest.c); a failure is logged and counted, no book event.
+ * RQ_VENUE_MARKET: the same for one answer about every instrument of the
+ * venue (Binance futures fundingInfo), asked with the first round and then
+ * at most once a minute; its answer may carry no record (state the parser
+ * keeps for later frames). */
 enum rq_kind { RQ_SNAPSHOT = 1, RQ_DEEP = 2, RQ_INFO = 3, RQ_MARKET = 4,
-	RQ_META = 5 /* instrument rules (meta.c) */ };
+	RQ_META = 5 /* instrument rules (meta.c) */, RQ_VENUE_MARKET = 6 };
 
 /* One REST request, queued then in flight. */
 struct rest_req {
@@ -184,6 +188,7 @@ struct feed {
 	int64_t rest_timeout_ns, queue_timeout_ns, deep_ns;
 	int64_t market_poll_ns;       /* market_poll_interval (0 = off); RQ_MARKET where the venue has it */
 	int64_t market_next;          /* mono ns of the next market poll round */
+	int64_t venue_market_next;    /* mono ns from which RQ_VENUE_MARKET may be asked again */
 	uint32_t snap_depth, deep_depth;
 	/* links */
 	struct link *link;            /* maxlinks allocated by venue_setup, nlinks used */
@@ -261,6 +266,9 @@ struct feed_venue {
 	 * when the venue has no such request. */
 	int64_t (*weight_limit)(const char *body, size_t len);
 	int server_weight;  /* answers report the weight used (X-MBX-USED-WEIGHT): follow it */
+	int info_rules;     /* the RQ_INFO answer lists every instrument's rules (Binance futures
+	                     * exchangeInfo): also parsed as an answer (REC_INSTRUMENT, COIN-M
+	                     * contract sizes), so no RQ_META request is needed for them */
 	int deep;           /* RQ_DEEP exists (CTL_DEEP, deep_interval) */
 	const void *spec;   /* the venue file's own constants (one file serving several venues) */
 	/* Whether a link carries an instrument (Bybit: a link per market);

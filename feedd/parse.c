@@ -44,10 +44,29 @@ parse_free(struct parse_ctx *p)
 		free(st->side[1].v);
 		free(st->rec);
 		dj_free(&st->dj);
+		free(st->fund);
+		free(st->ctsz);
 		free(st);
 	}
 	p->scratch = NULL;
 	p->scratch_cap = 0;
+}
+
+int
+parse_symval_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct parse_symval *)a)->sym, ((const struct parse_symval *)b)->sym);
+}
+
+const struct parse_symval *
+parse_sym_find(const struct parse_symval *t, size_t n, const char *sym)
+{
+	struct parse_symval key;
+
+	if (!n || strlen(sym) >= sizeof key.sym)
+		return NULL;
+	strcpy(key.sym, sym);
+	return bsearch(&key, t, n, sizeof *t, parse_symval_cmp);
 }
 
 static int

@@ -261,10 +261,14 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 	json_t *data = root, *st = json_object_get(root, "stream"), *ej;
 	const char *stream = "", *e;
 
+	if (json_is_array(root) && p->ops->ws_array)   /* a raw all-market stream (/ws/!markPrice@arr) */
+		return p->ops->ws_array(p, root, recv_ns, emit, ud);
 	if (!json_is_object(root))
 		return parse_fail(p, "expected a JSON object");
 	if (st || json_object_get(root, "data")) {
 		data = json_object_get(root, "data");
+		if (json_is_string(st) && json_is_array(data) && p->ops->ws_array)
+			return p->ops->ws_array(p, data, recv_ns, emit, ud);
 		if (!json_is_string(st) || !json_is_object(data))
 			return parse_fail(p, "combined-stream frame needs \"stream\" (string) and \"data\" (object)");
 		stream = json_string_value(st);
@@ -340,7 +344,38 @@ bn_filter(json_t *sym, const char *type)
  * PRICE_FILTER tickSize, LOT_SIZE stepSize and minQty; COIN-M's
  * contractSize (a JSON number, USD a contract) as ct_val in the quote asset.
  * An answer without "symbols" (a rate-limit probe) carries no rules: 0.
+ * The contract sizes of every listed symbol (carried or not, so that an
+ * instrument mpreplay adopts later finds its own) are kept for the COIN-M
+ * openInterest answers (oi_quote, parse_binance_fut.c).
  */
+static void
+keep_contract_sizes(struct parse_ctx *p, json_t *syms)
+{
+	struct parse_state *st = p->scratch;
+	struct parse_symval *t;
+	size_t i, n = 0;
+	json_t *el;
+
+	if (!json_array_size(syms) || !(t = calloc(json_array_size(syms), sizeof *t)))
+		return;
+	json_array_foreach(syms, i, el) {
+		const char *sym = pj_opt(el, "symbol");
+		json_t *cs = json_object_get(el, "contractSize");
+		if (!sym || strlen(sym) >= sizeof t[n].sym || !json_is_integer(cs) || json_integer_value(cs) <= 0)
+			continue;
+		strcpy(t[n].sym, sym);
+		t[n++].v = json_integer_value(cs);
+	}
+	if (n == 0) {   /* spot, USD-M: no contract sizes; keep what a COIN-M answer gave */
+		free(t);
+		return;
+	}
+	qsort(t, n, sizeof *t, parse_symval_cmp);
+	free(st->ctsz);
+	st->ctsz = t;
+	st->nctsz = n;
+}
+
 static int
 exchange_info(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
@@ -351,6 +386,7 @@ exchange_info(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
 	if (!root)
 		return -1;
 	syms = json_object_get(root, "symbols");
+	keep_contract_sizes(p, syms);
 	json_array_foreach(syms, i, el) {
 		const char *sym = pj_opt(el, "symbol");
 		const struct inst *in = NULL;

@@ -49,7 +49,26 @@ struct parse_state {
 	const struct inst *in;/* instrument of the levels being staged */
 	uint32_t emitted;     /* records emitted by the current call */
 	struct dj dj;         /* exact JSON tokens (Deribit) */
+	/* Binance futures, sorted by symbol (parse_sym_find):
+	 *  - fund: the last GET fundingInfo answer (parse_binance_fut.c), the
+	 *    symbols it lists with their funding interval (s); fund_known once
+	 *    one was read (the others then have the default 8 h);
+	 *  - ctsz: the last exchangeInfo answer listing contractSize (COIN-M,
+	 *    parse_binance.c), every symbol's contract value in USD. */
+	struct parse_symval *fund, *ctsz;
+	size_t nfund, nctsz;
+	int fund_known;
 };
+
+/* A venue symbol's value in a table the parser keeps between frames. */
+struct parse_symval {
+	char sym[32];
+	int64_t v;
+};
+/* qsort / bsearch order of parse_symval (by sym). */
+int parse_symval_cmp(const void *a, const void *b);
+/* The entry of sym in t[0..n) (sorted), or NULL. */
+const struct parse_symval *parse_sym_find(const struct parse_symval *t, size_t n, const char *sym);
 
 /* ---- builder (parse_build.c) ---- */
 
@@ -202,6 +221,9 @@ struct parse_venue {
 	    parse_emit_fn emit, void *ud);
 	int (*rest_more)(struct parse_ctx *p, const char *op, const char *buf, size_t len, int64_t recv_ns,
 	    parse_emit_fn emit, void *ud);
+	/* Binance family: a frame whose payload is an array of events (the
+	 * futures' all-market !markPrice@arr); NULL = none (counted unknown) */
+	int (*ws_array)(struct parse_ctx *p, struct json_t *arr, int64_t recv_ns, parse_emit_fn emit, void *ud);
 };
 extern const struct parse_venue parse_venue_binance, parse_venue_okx;
 extern const struct parse_venue parse_venue_binance_usdm, parse_venue_binance_coinm;

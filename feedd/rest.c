@@ -203,7 +203,7 @@ fail_req(struct rest *r, struct rest_req *q, long status, const char *why, int c
 		meta_answer(f, q->inst, 0, status, why);
 		return;
 	}
-	if (q->kind == RQ_MARKET) {
+	if (q->kind == RQ_MARKET || q->kind == RQ_VENUE_MARKET) {
 		/* no book waits for it (the next round asks again): counted
 		 * (mp_feed_rest_failed_total), logged, no book event */
 		log_warn("market request failed", "exchange=%s path=%s status=%ld why=%s", f->ex, q->path, status,
@@ -274,6 +274,18 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 			log_info("weight limit from exchangeInfo", "exchange=%s limit=%lld budget=%lld",
 			    f->ex, (long long)lim, (long long)ln->bud.limit);
 		}
+		if (f->ops->info_rules) {
+			/* the same answer has every instrument's rules: records as from a meta answer */
+			rc = parse_rest(&f->parser, q->path, q->body ? q->body : "", q->len, recv_ns, 0, out_record, f);
+			if (rc < 0) {
+				metric_inc(f->mt.parse_errors, 1);
+				metric_inc(f->mt.meta_failed, 1);
+				out_bad_frame(f, "malformed REST answer", f->parser.err, q->body ? q->body : "", q->len);
+			} else {
+				metric_inc(f->mt.meta_ok, rc > 0);
+				log_info("instrument rules from exchangeInfo", "exchange=%s instruments=%d", f->ex, rc);
+			}
+		}
 		return;
 	}
 	rc = parse_rest(&f->parser, q->path, q->body ? q->body : "", q->len, recv_ns, q->req_id, out_record, f);
@@ -284,6 +296,12 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 			metric_inc(f->mt.snap_ok, 1);
 		if (q->kind == RQ_META)
 			meta_answer(f, q->inst, 1, status, NULL);
+		return;
+	}
+	if (q->kind == RQ_VENUE_MARKET && rc == 0) {
+		/* well-formed; what it said is the parser's state (fundingInfo) */
+		r->ok++;
+		metric_inc(f->mt.rest_ok, 1);
 		return;
 	}
 	if (q->kind == RQ_META && rc == 0) {
@@ -299,7 +317,8 @@ finish(struct rest *r, struct rest_req *q, CURLcode res, long status)
 	metric_inc(f->mt.parse_errors, 1);
 	out_bad_frame(f, "malformed REST answer", rc < 0 ? f->parser.err : "no records", q->body ? q->body : "", q->len);
 	if (rc < 0 && q->kind != RQ_META)   /* instrument rules are no book input: no event for bookd */
-		out_event(f, q->inst, EV_PARSE_ERROR, SEV_WARN, 0, 0, 0, "%s", f->parser.err);
+		out_event(f, q->kind == RQ_VENUE_MARKET ? f->parser.inst : q->inst, EV_PARSE_ERROR, SEV_WARN, 0, 0, 0,
+		    "%s", f->parser.err);
 	fail(r, q, status, rc < 0 ? f->parser.err : q->kind == RQ_MARKET ? "answer carried no record" :
 	    "answer carried no book");
 }
@@ -523,34 +542,51 @@ rest_submit(struct feed *f, enum rq_kind kind, uint32_t inst, uint32_t req_id, u
  * so polling never takes the weight a resync needs; a request left out waits
  * for the next round (mp_feed_market_skipped_total).  They queue behind
  * each other (at most max_inflight at once), so a snapshot asked for
- * during a round waits for at most a round's weight-1 requests.
+ * during a round waits for at most a round's weight-1 requests.  A venue-wide
+ * market request (RQ_VENUE_MARKET: Binance futures fundingInfo, a listing of
+ * every adjusted instrument) goes with a round at most once a minute: what
+ * it says changes seldom, and the venue limits it apart (USD-M: 500 per
+ * 5 minutes per IP, with fundingRate).
  */
-static void
-market_poll(struct feed *f, int64_t mono)
+#define VENUE_MARKET_MIN_NS (60 * (int64_t)1000000000)
+
+/* Queue market request `kind` for instrument id if the venue has one, none
+ * is pending and the budget spares it: 1 sent, 0 not (-1 left out for budget,
+ * counted). */
+static int
+market_submit(struct feed *f, enum rq_kind kind, uint32_t id, int64_t mono)
 {
 	struct rest *r = &f->rest;
+	const struct inst *in = inst_get(&f->reg, id);
 	char path[256];
 	int64_t w, snap_w;
 	int lane, snap_lane;
 
+	if (!in || f->ops->rest_path(f, kind, in, 0, path, sizeof path, &w, &lane) < 0 || rest_pending(f, kind, id))
+		return 0;
+	if (f->ops->rest_path(f, RQ_SNAPSHOT, in, 0, path, sizeof path, &snap_w, &snap_lane) < 0)
+		snap_w = w;
+	if (!budget_spare(&r->lane[lane].bud, mono, w, snap_w * f->ninst)) {
+		metric_inc(f->mt.market_skipped, 1);
+		return -1;
+	}
+	metric_inc(f->mt.market_sent, 1);
+	rest_submit(f, kind, id, 0, 0);
+	return 1;
+}
+
+static void
+market_poll(struct feed *f, int64_t mono)
+{
 	if (!f->ch_market || f->market_poll_ns <= 0 || mono < f->market_next)
 		return;
 	f->market_next = mono + f->market_poll_ns;
-	for (int i = 0; i < f->ninst; i++) {
-		uint32_t id = f->inst_ids[i];
-		const struct inst *in = inst_get(&f->reg, id);
-		if (!in || f->ops->rest_path(f, RQ_MARKET, in, 0, path, sizeof path, &w, &lane) < 0 ||
-		    rest_pending(f, RQ_MARKET, id))
-			continue;
-		if (f->ops->rest_path(f, RQ_SNAPSHOT, in, 0, path, sizeof path, &snap_w, &snap_lane) < 0)
-			snap_w = w;
-		if (!budget_spare(&r->lane[lane].bud, mono, w, snap_w * f->ninst)) {
-			metric_inc(f->mt.market_skipped, 1);
-			continue;
-		}
-		metric_inc(f->mt.market_sent, 1);
-		rest_submit(f, RQ_MARKET, id, 0, 0);
-	}
+	for (int i = 0; i < f->ninst; i++)
+		market_submit(f, RQ_MARKET, f->inst_ids[i], mono);
+	/* the venue-wide one, keyed by the first instrument (one at a time) */
+	if (f->ninst > 0 && mono >= f->venue_market_next && market_submit(f, RQ_VENUE_MARKET, f->inst_ids[0], mono) > 0)
+		f->venue_market_next = mono + (f->market_poll_ns > VENUE_MARKET_MIN_NS ? f->market_poll_ns :
+		    VENUE_MARKET_MIN_NS);
 }
 
 void

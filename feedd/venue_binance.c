@@ -17,7 +17,9 @@
  * market channel they also subscribe <sym>@markPrice@1s (mark, index,
  * funding) and <sym>@forceOrder (liquidations), and open interest comes from
  * GET <api>/openInterest?symbol= (weight 1), a market request (RQ_MARKET)
- * that rest.c polls every market_poll_interval.
+ * that rest.c polls every market_poll_interval; the funding intervals from
+ * GET <api>/fundingInfo (USD-M weight 0; COIN-M's documents none: 1), a
+ * venue-wide one (RQ_VENUE_MARKET), at most once a minute.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -40,7 +42,8 @@ struct binance_spec {
 	int meta;                    /* RQ_META: the instrument's filters from exchangeInfo?symbol=
 	                              * (the futures' exchangeInfo has the same filters, parsed
 	                              * alike, but lists every symbol: not asked yet) */
-	int market;                  /* derivatives: markPrice, forceOrder, openInterest */
+	int market;                  /* derivatives: markPrice, forceOrder, openInterest, fundingInfo */
+	int64_t funding_info_weight;
 };
 
 static const struct binance_spec *
@@ -259,6 +262,10 @@ rest_path(struct feed *f, enum rq_kind kind, const struct inst *in, uint32_t dep
 	}
 	if (kind == RQ_MARKET && sp->market)
 		return snprintf(buf, cap, "%s/openInterest?symbol=%s", sp->api, in->venue_symbol);
+	if (kind == RQ_VENUE_MARKET && sp->market) {
+		*w = sp->funding_info_weight;
+		return snprintf(buf, cap, "%s/fundingInfo", sp->api);
+	}
 	if (kind != RQ_SNAPSHOT)
 		return -1;
 	if (depth == 0 || depth > sp->max_depth)
@@ -286,18 +293,20 @@ static const struct binance_spec spot = {
 };
 static const struct binance_spec usdm = {
 	.api = "/fapi/v1", .trade_stream = "@aggTrade", .max_depth = 1000, .futures = 1,
-	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0, .market = 1,
+	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0, .market = 1, .funding_info_weight = 0,
 };
 static const struct binance_spec coinm = {
 	.api = "/dapi/v1", .trade_stream = "@aggTrade", .max_depth = 1000, .futures = 1,
-	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0, .market = 1,
+	.default_limit = 2400, .info_weight = 1, .info_by_symbol = 0, .market = 1, .funding_info_weight = 1,
 };
 
-#define BINANCE_ROW(sp) { \
+/* info_rules: the futures' exchangeInfo (asked for the weight limit) lists
+ * every symbol's filters and contract size; spot's asks one symbol */
+#define BINANCE_ROW(sp, rules) { \
 	.setup = setup, .on_open = on_open, .book_sub = NULL, .rest_path = rest_path, \
 	.rest_budget = rest_budget, .weight_limit = venue_weight_limit, .server_weight = 1, .deep = 0, \
-	.spec = &(sp), .carries = carries, }
+	.spec = &(sp), .carries = carries, .info_rules = (rules), }
 
-const struct feed_venue feed_venue_binance = BINANCE_ROW(spot);
-const struct feed_venue feed_venue_binance_usdm = BINANCE_ROW(usdm);
-const struct feed_venue feed_venue_binance_coinm = BINANCE_ROW(coinm);
+const struct feed_venue feed_venue_binance = BINANCE_ROW(spot, 0);
+const struct feed_venue feed_venue_binance_usdm = BINANCE_ROW(usdm, 1);
+const struct feed_venue feed_venue_binance_coinm = BINANCE_ROW(coinm, 1);

@@ -49,7 +49,9 @@ static const char usage[] =
     "features of routerd/mlfeat.h; [ml] features may add heatmap and depth_image\n"
     "(ml_images, routerd/mlimg.h) and delta_flow (ml_flow on orderbook.delta and\n"
     "pure_delta, routerd/mlive.h) and market (ml_features on the MARKET_DATA messages:\n"
-    "ticker, kline, funding, open interest, mark/index features, routerd/mlmkt.h).\n"
+    "ticker, kline, funding, open interest, mark/index features, routerd/mlmkt.h, and\n"
+    "the basis of each derivative against its spot book, routerd/mlbasis.h:\n"
+    "[ml] basis_spot, basis_max_age).\n"
     "Keys: [routerd], [nats] and [ml].\n";
 
 struct router {
@@ -207,6 +209,9 @@ log_stats(struct router *r)
 	    (unsigned long long)s.acked, (unsigned long long)s.duplicates,
 	    (unsigned long long)s.republished, pub_outstanding(r->pub),
 	    (unsigned long long)s.late_republished, (unsigned long long)s.reordered);
+	if (r->mkt)
+		log_info("ml market stats", "malformed=%llu basis_late=%llu", (unsigned long long)mlm_set_ignored(r->mkt),
+		    (unsigned long long)mlm_set_basis_late(r->mkt));
 }
 
 static int
@@ -238,6 +243,8 @@ handle_gap(struct router *r, const struct ring_msg *m)
 	r->n_lost += g.count;
 	if (r->mlv)
 		mlv_gap(r->mlv);   /* records were lost: no replica is known any more */
+	if (r->mkt)
+		mlm_set_gap(r->mkt);   /* nor any book the basis is against */
 	metric_inc(r->m_ring_lost, g.count);
 	metric_inc(r->m_ring_gaps, 1);
 	log_warn(m->flags & RING_F_RESYNC ? "book.router lost records to corruption; publishing a ring_loss event" :
@@ -460,6 +467,24 @@ ml_from_cfg(const struct cfg *c, struct router *r)
 	if ((g & MLF_G_MARKET) && !(r->mkt = mlm_set_new((uint32_t)r->reg.n))) {
 		fprintf(stderr, "routerd: out of memory for [ml] features market\n");
 		return -1;
+	}
+	if (g & MLF_G_MARKET) {
+		/* the bs_* columns: each derivative against its spot book (mlbasis.h) */
+		struct mlb *b = mlb_new(&r->reg, cfg_str(c, "ml", "basis_spot"), cfg_dur_ns(c, "ml", "basis_max_age"),
+		    why, sizeof why);
+
+		if (!b) {
+			fprintf(stderr, "routerd: config error: %s: [ml] basis_spot: %s\n", cfg_origin(c, "ml", "basis_spot"),
+			    why);
+			return -1;
+		}
+		for (int i = 1; i <= r->reg.n; i++)
+			if (mlb_spot_of(b, (uint32_t)i)) {
+				const struct inst *d = inst_get(&r->reg, (uint32_t)i), *sp = inst_get(&r->reg, mlb_spot_of(b, (uint32_t)i));
+				log_info("basis pairing", "exchange=%s symbol=%s spot_exchange=%s spot_symbol=%s",
+				    exch_name(d->exch), d->symbol, exch_name(sp->exch), sp->symbol);
+			}
+		mlm_set_basis(r->mkt, b);
 	}
 	return 0;
 }

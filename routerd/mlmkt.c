@@ -7,7 +7,7 @@
 
 static const struct {
 	const char *name, *help;
-} cols[MLM_N] = {
+} cols[MLM_OWN] = {
 	{"tk_last", "last trade price (ticker)"},
 	{"tk_bbo_mid", "(bid + ask) / 2 of the ticker's best bid/offer"},
 	{"tk_bbo_spread_bps", "2e4 * (ask - bid) / (ask + bid)"},
@@ -166,18 +166,26 @@ mlm_read(const struct mlm *m, double *out)
 		out[17] = (m->mk_have & MLM_MK_OI) ? (double)m->mk_oi / qd : NAN;
 		out[18] = (m->mk_have & MLM_MK_PREV_OI) ? (double)(m->mk_oi - m->mk_prev_oi) / qd : NAN;
 	}
+	for (int i = MLM_OWN; i < MLM_N; i++)
+		out[i] = NAN;
+}
+
+void
+mlm_basis(const struct mlm *m, struct mlb *b, const struct rec_hdr *rec, double *out)
+{
+	mlb_read(b, rec->inst, rec, (m->mk_have & MLM_MK_MARK) != 0, m->mk_mark, m->px_exp, out + MLM_OWN);
 }
 
 const char *
 mlm_name(int i)
 {
-	return i >= 0 && i < MLM_N ? cols[i].name : "?";
+	return i >= 0 && i < MLM_OWN ? cols[i].name : mlb_name(i - MLM_OWN);
 }
 
 const char *
 mlm_help(int i)
 {
-	return i >= 0 && i < MLM_N ? cols[i].help : "?";
+	return i >= 0 && i < MLM_OWN ? cols[i].help : mlb_help(i - MLM_OWN);
 }
 
 int
@@ -202,6 +210,7 @@ struct mlm_set {
 	uint32_t max_inst;
 	struct mlm *v;        /* [max_inst + 1], index = instrument id */
 	unsigned char *init;  /* v[i] initialised */
+	struct mlb *b;        /* basis against spot books (NULL = off) */
 };
 
 struct mlm_set *
@@ -228,6 +237,7 @@ mlm_set_free(struct mlm_set *s)
 		return;
 	free(s->v);
 	free(s->init);
+	mlb_free(s->b);
 	free(s);
 }
 
@@ -236,14 +246,40 @@ mlm_set_record(struct mlm_set *s, const struct rec_hdr *rec, int px_exp, int qty
 {
 	uint32_t id = rec->inst;
 
-	if (!id || id > s->max_inst || !mlm_is_source(rec->type))
+	if (!id || id > s->max_inst)
+		return 0;
+	if (s->b && mlb_fold(s->b, id, rec, px_exp))
+		return 0;   /* a book record: no message of MARKET_DATA */
+	if (!mlm_is_source(rec->type))
 		return 0;
 	if (!s->init[id]) {
 		mlm_init(&s->v[id], px_exp, qty_exp);
 		s->init[id] = 1;
 	}
 	mlm_record(&s->v[id], rec, out);
+	if (s->b)
+		mlm_basis(&s->v[id], s->b, rec, out);
 	return 1;
+}
+
+void
+mlm_set_basis(struct mlm_set *s, struct mlb *b)
+{
+	mlb_free(s->b);
+	s->b = b;
+}
+
+uint64_t
+mlm_set_basis_late(const struct mlm_set *s)
+{
+	return s->b ? mlb_late(s->b) : 0;
+}
+
+void
+mlm_set_gap(struct mlm_set *s)
+{
+	if (s->b)
+		mlb_gap(s->b);
 }
 
 uint64_t

@@ -13,6 +13,10 @@
  * A new source is one row of the sources[] table in mlmkt.c (record type ->
  * fold function) plus its columns in cols[].
  *
+ * The last MLB_N columns are the basis of a derivative against a separate
+ * spot book (mlbasis.h): they need other instruments' books, so only the set
+ * (with mlm_set_basis) and mpexport (mlm_basis with its spot stream) fill them.
+ *
  * Live and offline: routerd ([ml] features = market) keeps one struct mlm per
  * instrument in an mlm_set and, after folding each market-data record,
  * appends mlm_read's values to that record's MARKET_DATA message as
@@ -27,9 +31,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mlbasis.h"
 #include "rec.h"
 
-#define MLM_N 19
+/* MLM_OWN columns from the instrument's own records, then MLB_N basis
+ * columns against its spot book (mlbasis.h), which need the set (or
+ * mpexport's spot stream): mlm_read leaves them NaN. */
+#define MLM_OWN 19
+#define MLM_N (MLM_OWN + MLB_N)
 
 /* mlm.mk_have */
 #define MLM_MK_FUNDING 0x1
@@ -54,7 +63,7 @@ void mlm_init(struct mlm *m, int px_exp, int qty_exp);
 /* Fold one record in.  1 if it changed a feature, 0 if not a source
  * (another type, an open candle), -1 for a malformed record (counted). */
 int mlm_update(struct mlm *m, const struct rec_hdr *rec);
-/* Every feature into out[MLM_N] (NaN = source not seen). */
+/* Every feature into out[MLM_N] (NaN = source not seen; the basis columns NaN). */
 void mlm_read(const struct mlm *m, double *out);
 const char *mlm_name(int i);
 const char *mlm_help(int i);
@@ -69,10 +78,22 @@ int mlm_record(struct mlm *m, const struct rec_hdr *rec, double *out);
 struct mlm_set;
 struct mlm_set *mlm_set_new(uint32_t max_inst);   /* NULL: out of memory or max_inst 0 */
 void mlm_set_free(struct mlm_set *s);
-/* For a source record of a known instrument (id in range): mlm_record on
- * its state, out filled, 1 returned.  0 for any other record (out untouched). */
+/* Basis against spot books: the set takes b (freed with the set).  Every
+ * record must then go through mlm_set_record, book records included. */
+void mlm_set_basis(struct mlm_set *s, struct mlb *b);
+/* Records were lost: no book state of the basis is current (mlb_gap). */
+void mlm_set_gap(struct mlm_set *s);
+/* A book record of a tracked instrument is folded into the basis state.
+ * For a source record of a known instrument (id in range): mlm_record on
+ * its state, the basis columns after it (mlm_basis), out filled, 1
+ * returned.  0 for any other record (out untouched). */
 int mlm_set_record(struct mlm_set *s, const struct rec_hdr *rec, int px_exp, int qty_exp, double *out);
+/* The basis columns of out (out + MLM_OWN) for a source record rec of the
+ * instrument whose state is m: the call mlm_set_record makes, and mpexport. */
+void mlm_basis(const struct mlm *m, struct mlb *b, const struct rec_hdr *rec, double *out);
 /* Records mlm_update refused as malformed, over every instrument. */
 uint64_t mlm_set_ignored(const struct mlm_set *s);
+/* Derivative records without a spot state before them (mlb_late; 0 without basis). */
+uint64_t mlm_set_basis_late(const struct mlm_set *s);
 
 #endif

@@ -14,6 +14,7 @@
  * funding record) against the plain encode of the same record.
  * Prints one JSON object per line.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +249,64 @@ bench_market(const struct inst *in, int iters)
 	sbuf_free(&b);
 }
 
+/* The basis columns (mlbasis.h): mlm_set_record of a mark_price record of a
+ * swap with the pairing to its spot book (fold + read + basis) against the
+ * same set without basis (baseline), interleaved rounds, best of 5. */
+static void
+bench_basis(int iters)
+{
+	struct inst_registry reg;
+	struct mlm_set *with = mlm_set_new(2), *without = mlm_set_new(2);
+	struct mlb *b = NULL;
+	struct rec_delta d;
+	struct rec_market mk;
+	double out[MLM_N], best[2] = {1e30, 1e30};
+	static volatile double sink;
+	char err[160];
+	const struct inst *sw;
+
+	inst_reg_init(&reg, 0);
+	if (!with || !without || inst_add(&reg, EX_OKX, "BTC-USDT", err, sizeof err) != 1 ||
+	    inst_add(&reg, EX_OKX, "BTC-USDT-SWAP", err, sizeof err) != 2 ||
+	    !(b = mlb_new(&reg, "", 2000000000LL, err, sizeof err)))
+		goto out;
+	mlm_set_basis(with, b);
+	sw = inst_get(&reg, 2);
+	memset(&d, 0, sizeof d);
+	rec_hdr_init(&d.h, REC_DELTA, 1, sizeof d);
+	d.h.flags = REC_F_SYNCED;
+	d.h.stage_ns[STAGE_BOOK] = 1764800000000000000LL;
+	d.best_bid_px = 6000000000000LL, d.best_ask_px = 6000001000000LL;
+	mlm_set_record(with, &d.h, inst_get(&reg, 1)->px_exp, inst_get(&reg, 1)->qty_exp, out);
+	rec_market_init(&mk, 2, MK_MARK);
+	mk.mark_px = 6000300000000LL;
+	mk.h.stage_ns[STAGE_BOOK] = 1764800000001000000LL;
+	for (int round = 0; round < 5; round++) {
+		for (int k = 0; k < 2; k++) {
+			struct mlm_set *s = k ? without : with;
+			int64_t t0 = mono();
+			for (int i = 0; i < iters; i++) {
+				if (mlm_set_record(s, &mk.h, sw->px_exp, sw->qty_exp, out) != 1)
+					goto out;   /* not folded: a broken bench prints nothing */
+				sink += out[MLM_OWN + 2];
+			}
+			double us = (double)(mono() - t0) / 1e3 / iters;
+			if (us < best[k])
+				best[k] = us;
+		}
+	}
+	mlm_set_record(with, &mk.h, sw->px_exp, sw->qty_exp, out);
+	if (isnan(out[MLM_OWN + 2]))
+		goto out;   /* no basis computed: the bench would time the wrong path */
+	printf("{\"bench\":\"ml_market_basis\",\"record\":\"mark_price\",\"features\":%d,"
+	    "\"us_per_record_with_basis\":%.4f,\"us_per_record_baseline_without\":%.4f,\"iterations\":%d}\n",
+	    MLM_N, best[0], best[1], iters);
+out:
+	mlm_set_free(with);   /* frees b */
+	mlm_set_free(without);
+	inst_reg_free(&reg);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -289,5 +348,6 @@ main(int argc, char **argv)
 	}
 	bench_flow(in, make(buf, in, 5000, SNAP_FULL), iters * 1000);
 	bench_market(in, iters * 1000);
+	bench_basis(iters * 1000);
 	return 0;
 }

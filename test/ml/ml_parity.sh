@@ -236,7 +236,7 @@ for (ex, sym), msgs in sorted(full.items()):
     mk = np.load(d + '/market.npy')
     res('ml_req_artefacts_' + name, fl.shape == (len(ids), 7) and fl[:, 6].max() == 100 and
         (fl[:, 4] + fl[:, 5] >= fl[:, 6]).all() and st.shape[1:] == (10, 200, 2) and st.shape[0] > 0 and
-        sf.shape == (st.shape[0], 10, 35) and mk.shape == (len(ids), 19) and np.isfinite(mk[-1, 1:3]).all(),
+        sf.shape == (st.shape[0], 10, 35) and mk.shape == (len(ids), len(json.load(open(d + '/metadata.json'))['requirement_artefacts']['market']['columns'])) and np.isfinite(mk[-1, 1:3]).all(),
         'deltaflow %s (max window %s), reqstack %s / %s, market %s (last row %s)' % (
             fl.shape, fl[:, 6].max() if len(fl) else None, st.shape, sf.shape, mk.shape, mk[-1] if len(mk) else None))
     print('# %s: %d stacks of 10 requirement heatmaps, %d deltaflow rows' % (name, st.shape[0], len(fl)))

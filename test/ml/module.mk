@@ -7,8 +7,13 @@ TEST_SCRIPTS += test/ml/ml.sh
 $(eval $(call test_prog,test_mlfeat,test/ml/test_mlfeat.c $(ROUTERD_ENC_SRCS) routerd/mlive.c $(BOOK_ENGINE_SRCS),jansson inih))
 $(OBJ)/test/ml/test_mlfeat.o: CFLAGS += -Irouterd -Itest
 TEST_SCRIPTS += test/ml/mlfeat_ref.sh test/ml/ml_parity.sh
-# ml_market_parity.sh: live ml_features on MARKET_DATA (Bybit spot + perpetuals) == mpexport marketupdates.npy
-TEST_SCRIPTS += test/ml/ml_market_parity.sh
+# ml_market_parity.sh: live ml_features on MARKET_DATA (Bybit spot + perpetuals) == mpexport marketupdates.npy,
+# the bs_* basis against the spot book included
+TEST_SCRIPTS += test/ml/ml_market_parity.sh test/ml/ml_basis_parity.sh
+# test_mlbasis: routerd/mlbasis.c (basis against a spot book) on fixed numbers, its unusable-book branches,
+# the pairing and [ml] basis_spot, and the live order against the offline merge by bookd's stamps
+$(eval $(call test_prog,test_mlbasis,test/ml/test_mlbasis.c routerd/mlmkt.c routerd/mlbasis.c,))
+$(OBJ)/test/ml/test_mlbasis.o: CFLAGS += -Irouterd -Itest
 
 # make bench: ml_features cost per full book / top-N snapshot and on routerd's encode time
 $(BIN)/test/bench_mlfeat: $(call objs,test/ml/bench_mlfeat.c $(ROUTERD_ENC_SRCS) routerd/mlive.c $(BOOK_ENGINE_SRCS)) $(OBJ)/libcommon.a

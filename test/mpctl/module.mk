@@ -38,6 +38,9 @@ TEST_SCRIPTS += test/mpctl/mpctl_secure.sh
 # The real spot recording through the whole system (mpsim --replay at 40x, ~15 s):
 # the store's book equals mpreplay's on the same file, the store verifies.
 TEST_SCRIPTS += test/mpctl/mpctl_replay.sh
+# The real USD-M recording the same way (~20 s): @depth@0ms and /fapi/v1/depth
+# from mpsim's binance-usdm venue, the pu chain unbroken.
+TEST_SCRIPTS += test/mpctl/mpctl_replay_usdm.sh
 # corrupt_level on each venue (~1-2 min): OKX books5 and REST window audits,
 # the Binance refresh audit each find it, the book resyncs and is exact again.
 TEST_SCRIPTS += test/mpctl/mpctl_corrupt.sh

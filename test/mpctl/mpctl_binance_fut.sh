@@ -9,6 +9,11 @@
 #   - funding, open interest, mark price and liquidations on
 #     market.binance-usdm|binance-coinm.<symbol>.* (funding only for
 #     perpetuals), valid against the JSON Schemas, with mpsim's values;
+#   - COIN-M open interest valued in USD (open_interest_value = contracts x
+#     exchangeInfo's contractSize: 100 for BTC, 10 others), none on USD-M;
+#   - funding_interval_s from GET fundingInfo (asked at most once a minute):
+#     4 h for the perpetuals mpsim lists as adjusted, 8 h for BNB (listed at
+#     8 h) and for BTC and ETH (not listed: the default);
 #   - mpstore verify clean.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib_system.sh"
@@ -46,6 +51,7 @@ market_poll_interval = 2s
 snapshot_timeout = 5s
 EOF
 SYS_KEEP_LOGS=binance-fut-system
+T_START=$SECONDS
 if sys_start; then ok binance_fut_start; else not_ok binance_fut_start "$(mpctl status 2>&1 | head -12)"; exit 1; fi
 
 books_synced() {
@@ -134,6 +140,65 @@ for line in open(sys.argv[1]):
 print(seen, file=sys.stderr)
 sys.exit(0 if all(seen.values()) else 1)
 PY
+# the funding interval of each perpetual's last funding message (earlier
+# ones, before the first fundingInfo answer, may say null - unknown - but
+# never another value)
+check binance_fut_funding_interval $PY - "$T_TMP/dump.txt" <<'PY'
+import json, sys
+want = {"binance-usdm.btc-usdt-swap": 28800, "binance-usdm.eth-usdt-swap": 28800, "binance-usdm.sol-usdt-swap": 14400,
+        "binance-usdm.doge-usdt-swap": 14400, "binance-coinm.btc-usd-swap": 28800, "binance-coinm.bnb-usd-swap": 28800,
+        "binance-coinm.sol-usd-swap": 14400}
+last = {}
+for line in open(sys.argv[1]):
+    subj, body = line.rstrip("\n").split("\t", 1)
+    k = subj[len("market."):-len(".funding_rate")] if subj.endswith(".funding_rate") else None
+    if k in want:
+        v = json.loads(body)["funding_interval_s"]
+        assert v in (None, want[k]), (subj, v)
+        last[k] = v
+bad = {k: last.get(k) for k in want if last.get(k) != want[k]}
+print("last intervals", last, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+# open interest values: COIN-M contracts x contract size exactly, USD-M none
+# (its quote value would need a price)
+check binance_fut_oi_value $PY - "$T_TMP/dump.txt" <<'PY'
+import json, sys
+from decimal import Decimal
+n = {"coinm": 0, "usdm": 0}
+valued = set()
+for line in open(sys.argv[1]):
+    subj, body = line.rstrip("\n").split("\t", 1)
+    if not subj.endswith(".open_interest"):
+        continue
+    b = json.loads(body)
+    if subj.startswith("market.binance-coinm."):
+        # null (unknown) only before the first exchangeInfo answer: polls
+        # may answer before it at start
+        size = 100 if subj.startswith("market.binance-coinm.btc-") else 10
+        v = b["open_interest_value"]
+        assert v is not None or subj not in valued, (subj, b)
+        if v is not None:
+            assert Decimal(v) == Decimal(b["open_interest"]) * size, (subj, b)
+            valued.add(subj)
+        n["coinm"] += 1
+    elif subj.startswith("market.binance-usdm."):
+        assert b["open_interest_value"] is None, (subj, b)
+        n["usdm"] += 1
+print("open interest messages", n, "valued", sorted(valued), file=sys.stderr)
+sys.exit(0 if all(n.values()) and "market.binance-coinm.btc-usd-swap.open_interest" in valued and
+         "market.binance-coinm.eth-usd-swap.open_interest" in valued else 1)
+PY
+# fundingInfo asked (on both venues), at most once a minute
+fi_asked() {
+	curl -sf -m 5 "http://127.0.0.1:$1/_sim/stats" | $PY -c '
+import json, sys
+s = json.load(sys.stdin)[sys.argv[1]]["rest_by_path"].get(sys.argv[2], 0)
+sys.exit(0 if 1 <= s <= int(sys.argv[3]) // 60 + 1 else 1)' "$2" "$3" "$((SECONDS - T_START))"
+}
+if fi_asked "$SIM_U" binance-usdm /fapi/v1/fundingInfo && fi_asked "$SIM_C" binance-coinm /dapi/v1/fundingInfo; then
+	ok binance_fut_funding_info_asked
+else not_ok binance_fut_funding_info_asked "$(curl -sf "http://127.0.0.1:$SIM_U/_sim/stats" | head -c 800)"; fi
 # open interest polled within the budget: requests sent, none refused
 oi_polled() {
 	curl -sf -m 5 "http://127.0.0.1:$SIM_U/_sim/stats" >"$T_TMP/stats.json" && $PY - "$T_TMP/stats.json" "$NBOOKS" <<'PY'

@@ -1,7 +1,8 @@
 /* test_mpexport.c - mpexport's parts: the .npy writer, features of a small
  * book worked out by hand, order flow, labels, prior-days statistics, and the
  * engine on hand-made stores with bad input (a book that disagrees with
- * bookd, a corrupted store block, an invalid level, chunked snapshots). */
+ * bookd, a corrupted store block, an invalid level, chunked snapshots), and
+ * the basis against a spot stream (spot.c) equal to the live computation. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +20,8 @@
 #include "../../tools/mpexport/feat.h"
 #include "../../tools/mpexport/label.h"
 #include "../../tools/mpexport/npy.h"
+#include "../../tools/mpexport/req.h"
+#include "../../routerd/mlmkt.h"
 #include "../t.h"
 
 
@@ -551,6 +554,152 @@ t_engine_no_data(void)
 	T_CHECK(strstr(err, "no records") != NULL);
 }
 
+/* marketupdates.npy (f8 [M, MLM_N], format 1.0) into a malloc'd array; the row count, or -1. */
+static long
+read_rows(const char *path, double **rows)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char h[10];
+	long n = -1, end;
+	size_t hl;
+
+	*rows = NULL;
+	if (!f)
+		return -1;
+	if (fread(h, 1, 10, f) == 10 && !memcmp(h, "\x93NUMPY\x01", 7)) {
+		hl = (size_t)h[8] | (size_t)h[9] << 8;
+		fseek(f, 0, SEEK_END);
+		end = ftell(f);
+		n = (end - 10 - (long)hl) / (long)(MLM_N * sizeof(double));
+		*rows = malloc((size_t)(n > 0 ? n : 1) * MLM_N * sizeof(double));
+		fseek(f, 10 + (long)hl, SEEK_SET);
+		if (!*rows || fread(*rows, MLM_N * sizeof(double), (size_t)n, f) != (size_t)n)
+			n = -1;
+	}
+	fclose(f);
+	return n;
+}
+
+/* The basis offline (mpexport --what market: the derivative's stream with the
+ * spot stream folded up to each record's bookd stamp, tools/mpexport/spot.c)
+ * equals routerd's set fed the same records in ring order, bit for bit, with
+ * many records sharing a stamp across the two streams; a [ml] basis_spot
+ * naming an instrument the segment does not hold fails the export with the key. */
+static void
+t_engine_basis(void)
+{
+	enum { N = 1500 };
+	static union { struct rec_hdr h; struct rec_delta d; struct rec_market m; } q[N];
+	struct inst_registry r2;
+	struct store_writer_opts wo = { 0 };
+	struct mlm_set *live;
+	struct mlb *b;
+	static double want[N][MLM_N];
+	double *rows = NULL;
+	int nwant = 0, numbers = 0, i;
+	long n;
+	char root[300], out[300], path[400], err[512] = "";
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	int64_t key = T0 + S_NS;
+	struct mpx_opts o;
+	struct mpx_summary sum;
+
+	inst_reg_init(&r2, 0);
+	T_CHECK(inst_add(&r2, EX_BINANCE, "BTC-USDT", err, sizeof err) == 1);
+	T_CHECK(inst_add(&r2, EX_BINANCE_USDM, "BTC-USDT-SWAP", err, sizeof err) == 2);
+	for (i = 0; i < N; i++) {
+		unsigned k;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		k = (unsigned)(x % 10);
+		if (x % 3 == 0)
+			key += (int64_t)((x >> 33) % (300 * 1000000ULL));   /* 0-300 ms; otherwise the same instant */
+		if (k < 5) {
+			rec_hdr_init(&q[i].h, REC_DELTA, k < 3 ? 1 : 2, sizeof q[i].d);
+			q[i].h.flags = REC_F_SYNCED;
+			q[i].d.best_bid_px = 6000000 * E8 + (int64_t)((x >> 20) % 1000) * E8 / 100;
+			q[i].d.best_ask_px = q[i].d.best_bid_px + E8 / 100;
+		} else {
+			rec_market_init(&q[i].m, 2, MK_MARK);
+			q[i].m.mark_px = 6000000 * E8 + (int64_t)((x >> 24) % 2000) * E8 / 100;
+		}
+		q[i].h.stage_ns[STAGE_BOOK] = key;
+		q[i].h.recv_ns = key - 1000;
+		q[i].h.exch_ns = key - 5000;
+	}
+	/* live: one set, the records in ring order */
+	live = mlm_set_new(2);
+	b = mlb_new(&r2, "", 1 * S_NS, err, sizeof err);
+	T_CHECK(live && b);
+	if (!live || !b)
+		return;
+	mlm_set_basis(live, b);
+	for (i = 0; i < N; i++) {
+		const struct inst *in = inst_get(&r2, q[i].h.inst);
+		if (mlm_set_record(live, &q[i].h, in->px_exp, in->qty_exp, want[nwant]) == 1 && q[i].h.inst == 2) {
+			numbers += !isnan(want[nwant][MLM_OWN + 2]);
+			nwant++;
+		}
+	}
+	mlm_set_free(live);
+	/* the store: one stream per instrument */
+	snprintf(root, sizeof root, "%s/basis", base);
+	wo.root = root;
+	wo.reg = &r2;
+	wo.zstd_level = 1;
+	seq = 0;
+	if (!(w = store_writer_open(&wo, err, sizeof err))) {
+		t_fail(__FILE__, __LINE__, err);
+		return;
+	}
+	for (i = 0; i < N; i++)
+		wput(&q[i]);
+	store_writer_close(w, err, sizeof err);
+	memset(&o, 0, sizeof o);
+	o.root = root;
+	o.exchange = "binance-usdm";
+	o.symbol = "BTC-USDT-SWAP";
+	snprintf(out, sizeof out, "%s/basis.out", base);
+	o.out = out;
+	o.from = T0;
+	o.to = T0 + 3600 * S_NS;
+	o.what = MPX_W_MARKET;
+	o.window = 2;
+	o.f.levels = 2;
+	o.f.n_bands = 1;
+	o.f.bands[0] = 150;
+	o.f.bins = 4;
+	o.f.bin_bps = 80;
+	o.n_hor = 1;
+	o.hor[0] = 1;
+	o.threshold_bps = 1;
+	o.req_levels = 100, o.req_bins = 200, o.flow_window = 100;
+	o.stack_len = 10, o.stack_stride = 1, o.stack_ns = S_NS;
+	o.warmup_ns = 60 * S_NS;
+	o.max_levels = 5000;
+	o.basis_spot = "";
+	o.basis_max_age_ns = 1 * S_NS;
+	T_CHECK(mpx_export(&o, &sum, err, sizeof err) == 0);
+	snprintf(path, sizeof path, "%s/marketupdates.npy", out);
+	n = read_rows(path, &rows);
+	T_EQ_I(n, nwant);
+	for (i = 0; rows && i < n && i < nwant; i++)
+		if (memcmp(rows + (size_t)i * MLM_N, want[i], sizeof want[i]) != 0) {
+			fprintf(stderr, "  row %d: bs_mark_basis_bps offline %.17g live %.17g\n", i,
+			    rows[(size_t)i * MLM_N + MLM_OWN + 2], want[i][MLM_OWN + 2]);
+			t_fail(__FILE__, __LINE__, "offline row differs from live");
+			break;
+		}
+	free(rows);
+	T_CHECK(nwant > 300 && numbers > nwant / 2 && numbers < nwant);
+	/* the pairing names an instrument the store's table does not hold */
+	o.basis_spot = "binance-usdm:BTC-USDT-SWAP=okx:BTC-USDT";
+	err[0] = 0;
+	T_CHECK(mpx_export(&o, &sum, err, sizeof err) < 0);
+	T_CHECK(strstr(err, "[ml] basis_spot") != NULL && strstr(err, "okx:BTC-USDT is not a configured") != NULL);
+	inst_reg_free(&r2);
+}
+
 int
 main(void)
 {
@@ -576,6 +725,7 @@ main(void)
 	T_RUN(t_engine_invalid_level);
 	T_RUN(t_engine_corrupt_block);
 	T_RUN(t_engine_no_data);
+	T_RUN(t_engine_basis);
 	{
 		char cmd[200];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);

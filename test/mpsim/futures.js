@@ -1,7 +1,7 @@
 // futures.js - mpsim's Binance USD-M and COIN-M futures seen from a client:
 // depthUpdate with E, T, U, u and pu (pu = the previous event's u, broken by
-// exactly one gap fault), the @depth@500ms stream's own pu chain, bookTicker,
-// aggTrade, markPrice (perpetual and dated), forceOrder; REST depth limits
+// exactly one gap fault), the @depth@500ms and @depth (250 ms) streams' own pu chains, bookTicker,
+// aggTrade, markPrice (perpetual and dated), !markPrice@arr[@1s], forceOrder; REST depth limits
 // and weights, exchangeInfo's 2400 weight, openInterest, premiumIndex,
 // /_sim/book equal to a REST snapshot while paused; spot pairs refused.
 'use strict';
@@ -14,9 +14,10 @@ const dec = (n) => new RegExp(n ? `^\\d+\\.\\d{${n}}$` : '^\\d+$');
 const data = (ws, st) => ws.texts.map(parse).filter((m) => m && m.stream === st).map((m) => m.data);
 
 async function usdmStreams(sim) {
-  const w = await connect(sim.u, '/stream?streams=btcusdt@depth@100ms/btcusdt@depth@500ms/btcusdt@bookTicker/' +
+  const w = await connect(sim.u, '/stream?streams=btcusdt@depth@100ms/btcusdt@depth@500ms/btcusdt@depth/btcusdt@bookTicker/' +
     'btcusdt@aggTrade/btcusdt@markPrice@1s/btcusdt@forceOrder/btcusdt@markPrice');
   await until(() => data(w, 'btcusdt@depth@100ms').length > 30 && data(w, 'btcusdt@depth@500ms').length > 5 &&
+    data(w, 'btcusdt@depth').length > 10 &&
     data(w, 'btcusdt@markPrice@1s').length > 2 && data(w, 'btcusdt@forceOrder').length > 0 &&
     data(w, 'btcusdt@aggTrade').length > 0 && data(w, 'btcusdt@markPrice').length > 0, 20000);
   const d = data(w, 'btcusdt@depth@100ms');
@@ -31,6 +32,14 @@ async function usdmStreams(sim) {
   let schain = s.length > 5;
   for (let i = 1; i < s.length; i++) if (s[i].pu !== s[i - 1].u || s[i].U !== s[i - 1].u + 1) schain = false;
   check('usdm_depth500_pu_chain', schain, `${s.length} events: ${JSON.stringify(s.slice(0, 2).map((x) => [x.U, x.u, x.pu]))}`);
+  // @depth: the futures' default 250 ms (events after 3, 2, 3, 2 ... steps),
+  // its own pu chain, about twice the @depth@500ms events
+  const q = data(w, 'btcusdt@depth');
+  let qchain = q.length > 10;
+  for (let i = 1; i < q.length; i++) if (q[i].pu !== q[i - 1].u || q[i].U !== q[i - 1].u + 1) qchain = false;
+  const n5 = data(w, 'btcusdt@depth@500ms').length;
+  check('usdm_depth250_pu_chain', qchain && q.length > n5 && q.length <= 2 * n5 + 3,
+    `${q.length} events (@depth@500ms ${n5}): ${JSON.stringify(q.slice(0, 2).map((x) => [x.U, x.u, x.pu]))}`);
   const bt = data(w, 'btcusdt@bookTicker')[0] || {};
   check('usdm_bookticker', bt.e === 'bookTicker' && bt.s === 'BTCUSDT' && bt.u > 0 && bt.T > 0 && bt.E > 0 &&
     dec(1).test(bt.b) && dec(3).test(bt.A), JSON.stringify(bt));
@@ -47,16 +56,52 @@ async function usdmStreams(sim) {
     dec(3).test(f.q) && Number(f.q) > 0 && f.X === 'FILLED' && f.T > 0, JSON.stringify(f));
   w.close();
 
+  // the all-market mark price arrays: every instrument of the venue, the
+  // settlement on each one's interval; 1 s more often than 3 s; raw too
+  const am = await connect(sim.u, '/stream?streams=!markPrice@arr@1s/!markPrice@arr');
+  const raw = await connect(sim.u, '/ws/!markPrice@arr@1s');
+  await until(() => data(am, '!markPrice@arr@1s').length > 2 && data(am, '!markPrice@arr').length > 0 &&
+    raw.texts.length > 0, 20000);
+  const arr = data(am, '!markPrice@arr@1s')[0] || [];
+  const syms = Array.isArray(arr) ? arr.map((x) => x.s).sort().join(',') : '';
+  const sol = (Array.isArray(arr) ? arr : []).find((x) => x.s === 'SOLUSDT') || {};
+  check('usdm_markprice_arr', syms === 'BNBUSDT,BTCUSDT,ETHUSDT,SOLUSDT' && arr.every((x) => x.e === 'markPriceUpdate' &&
+    dec(8).test(x.p) && x.T > Date.now()) && sol.T % (4 * 3600 * 1000) === 0 &&
+    data(am, '!markPrice@arr').length < data(am, '!markPrice@arr@1s').length, JSON.stringify(arr).slice(0, 400));
+  const r0 = parse(raw.texts[0]);
+  check('usdm_markprice_arr_raw', Array.isArray(r0) && r0.length === 4 && r0[0].e === 'markPriceUpdate', raw.texts[0].slice(0, 200));
+  am.close();
+  raw.close();
+
   // a gap: exactly one event missing, seen as pu != the previous u
+  // on each depth stream (the fault applies to every increment stream)
   const g = await connect(sim.u, '/ws/btcusdt@depth@100ms');
+  const g2 = await connect(sim.u, '/ws/btcusdt@depth');
   await g.waitJson((m) => m.e === 'depthUpdate', 5000);
+  await g2.waitJson((m) => m.e === 'depthUpdate', 5000);
   await post(sim.u, '/_sim/fault?kind=gap&venue=binance-usdm&symbol=BTC-USDT-SWAP');
-  await until(() => g.texts.length > 40, 15000);
-  const ev = g.texts.map(parse).filter((m) => m && m.e === 'depthUpdate');
-  let breaks = 0;
-  for (let i = 1; i < ev.length; i++) if (ev[i].pu !== ev[i - 1].u) breaks++;
-  check('usdm_gap_breaks_pu_once', breaks === 1, `${breaks} breaks in ${ev.length} events`);
+  await until(() => g.texts.length > 40 && g2.texts.length > 12, 15000);
+  const breaks = (ws) => {
+    const ev = ws.texts.map(parse).filter((m) => m && m.e === 'depthUpdate');
+    let n = 0;
+    for (let i = 1; i < ev.length; i++) if (ev[i].pu !== ev[i - 1].u) n++;
+    return [n, ev.length];
+  };
+  const [b1, n1] = breaks(g), [b2, n2] = breaks(g2);
+  check('usdm_gap_breaks_pu_once', b1 === 1, `${b1} breaks in ${n1} events`);
+  check('usdm_gap_breaks_depth250_once', b2 === 1, `${b2} breaks in ${n2} events`);
   g.close();
+  g2.close();
+
+  // USD-M's routed paths (/public, /market): raw and combined streams as on /ws
+  const r = await connect(sim.u, '/public/ws/btcusdt@depth@100ms');
+  const rm = await r.waitJson((m) => m.e === 'depthUpdate', 5000);
+  check('usdm_route_public_ws', rm && rm.s === 'BTCUSDT', JSON.stringify(rm));
+  r.close();
+  const rc = await connect(sim.u, '/market/stream?streams=btcusdt@markPrice@1s');
+  const cm = await rc.waitJson((m) => m.stream === 'btcusdt@markPrice@1s' && m.data.e === 'markPriceUpdate', 10000);
+  check('usdm_route_market_stream', !!cm, rc.texts.slice(0, 2).join(' '));
+  rc.close();
 }
 
 async function usdmRest(sim) {
@@ -82,8 +127,22 @@ async function usdmRest(sim) {
   const pi = await get(sim.u, '/fapi/v1/premiumIndex?symbol=BTCUSDT');
   const pa = await get(sim.u, '/fapi/v1/premiumIndex');
   check('usdm_rest_premium_index', pi.status === 200 && pi.json.symbol === 'BTCUSDT' && dec(8).test(pi.json.markPrice) &&
-    dec(8).test(pi.json.lastFundingRate) && pi.json.nextFundingTime > Date.now() && Array.isArray(pa.json) && pa.json.length === 2,
+    dec(8).test(pi.json.lastFundingRate) && pi.json.nextFundingTime > Date.now() && Array.isArray(pa.json) && pa.json.length === 4,
     `${pi.body} / ${pa.body.slice(0, 100)}`);
+  // fundingInfo lists the adjusted perpetuals only (weight 0: the used weight
+  // does not grow; a new window may reset it): SOL at 4 h,
+  // BNB at 8 h with its cap adjusted; BTC and ETH keep the default 8 h
+  // unlisted.  Settlement times follow each one's interval.
+  const fb = +(await get(sim.u, '/fapi/v1/ping')).headers['x-mbx-used-weight-1m'];
+  const fi = await get(sim.u, '/fapi/v1/fundingInfo');
+  const fa = +fi.headers['x-mbx-used-weight-1m'];
+  const fl = (fi.json || []).map((x) => `${x.symbol}:${x.fundingIntervalHours}:${x.adjustedFundingRateCap}`).sort();
+  check('usdm_rest_funding_info', fi.status === 200 && JSON.stringify(fl) === '["BNBUSDT:8:0.02000000","SOLUSDT:4:0.03000000"]' &&
+    fa <= fb, `${fi.body} weight ${fb} -> ${fa}`);
+  const h = 3600 * 1000;
+  const nf = Object.fromEntries((pa.json || []).map((x) => [x.symbol, x.nextFundingTime]));
+  check('usdm_funding_times_by_interval', nf.SOLUSDT % (4 * h) === 0 && nf.SOLUSDT - Date.now() <= 4 * h &&
+    nf.BTCUSDT % (8 * h) === 0 && nf.BNBUSDT % (8 * h) === 0, JSON.stringify(nf));
   // paused: REST depth and /_sim/book give the same book at the same id
   await post(sim.u, '/_sim/pause');
   const bk = await get(sim.u, '/_sim/book?venue=binance-usdm&symbol=BTC-USDT-SWAP&depth=500');
@@ -120,11 +179,16 @@ async function coinm(sim) {
   const pi = await get(sim.c, '/dapi/v1/premiumIndex?symbol=BTCUSD_240927');
   check('coinm_rest_premium_index', pi.status === 200 && Array.isArray(pi.json) && pi.json.length === 1 &&
     pi.json[0].lastFundingRate === '' && pi.json[0].nextFundingTime === 0, pi.body);
+  const fi = await get(sim.c, '/dapi/v1/fundingInfo');
+  check('coinm_rest_funding_info_none_adjusted', fi.status === 200 && fi.body === '[]', fi.body);
   const dp = await get(sim.c, '/dapi/v1/depth?symbol=BTCUSD_PERP&limit=50');
   check('coinm_rest_depth', dp.status === 200 && dp.json.symbol === 'BTCUSD_PERP' && dp.json.pair === 'BTCUSD' &&
     dp.json.bids.length === 50 && +dp.headers['x-mbx-used-weight-1m'] >= 2, dp.body.slice(0, 200));
   const sp = await get(sim.c, '/api/v3/depth?symbol=BTCUSD_PERP');
   check('coinm_rest_spot_path_404', sp.status === 404, `${sp.status}`);
+  // the routes are USD-M's: COIN-M refuses them like any unknown path
+  const cr = await connect(sim.c, '/public/ws/btcusd_perp@depth@100ms').then(() => 'upgraded', (e) => e.message);
+  check('coinm_no_routes', /^upgrade refused: 404/.test(cr), cr);
   const bk = await get(sim.c, '/_sim/book?venue=binance-coinm&symbol=BTC-USD-240927&depth=3');
   check('coinm_sim_book', bk.status === 200 && bk.json.symbol === 'BTC-USD-240927' && bk.json.bids.length === 3, bk.body);
 }
@@ -136,7 +200,7 @@ async function coinm(sim) {
   check('futures_spot_symbol_refused', r.status === 2 && /not a perpetual/.test(r.stderr), `${r.status} ${r.stderr}`);
   let sim;
   try {
-    sim = await startSim(['--levels', '1500', '--binance-usdm-symbols', 'BTC-USDT-SWAP,ETH-USDT-SWAP',
+    sim = await startSim(['--levels', '1500', '--binance-usdm-symbols', 'BTC-USDT-SWAP,ETH-USDT-SWAP,SOL-USDT-SWAP,BNB-USDT-SWAP',
       '--binance-coinm-symbols', 'BTC-USD-SWAP,BTC-USD-240927']);
   } catch (e) { notOk('futures_sim_start', e.message); return done(); }
   check('futures_ready_ports', sim.u > 0 && sim.c > 0 && sim.u !== sim.c, JSON.stringify({ u: sim.u, c: sim.c }));

@@ -56,11 +56,11 @@ function startSim(args) {
     p.stderr.on('data', (d) => { err += d; if (err.length > 100000) err = err.slice(-50000); });
     p.stdout.on('data', (d) => {
       out += d;
-      // the whole line: every venue's port (b, o, y = bybit, u = binance-usdm, c = binance-coinm)
+      // the whole line: every venue's port (b, o, y = bybit, u = binance-usdm, c = binance-coinm, d = deribit)
       const m = out.match(/mpsim ready binance=(\d+) okx=(\d+)[^\n]*\n/);
       if (m) {
         const port = (k) => { const x = m[0].match(new RegExp(` ${k}=(\\d+)`)); return x ? +x[1] : 0; };
-        resolve({ b: +m[1], o: +m[2], y: port('bybit'), u: port('binance-usdm'), c: port('binance-coinm'),
+        resolve({ b: +m[1], o: +m[2], y: port('bybit'), u: port('binance-usdm'), c: port('binance-coinm'), d: port('deribit'),
           proc: p, stderr: () => err });
       }
     });

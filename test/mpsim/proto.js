@@ -424,8 +424,23 @@ async function faultsFlag() {
   bw.close();
 }
 
+// Bybit answers echo req_id as given, a number as a string (the venue's
+// form; ccxt matches its numeric unsubscribe id against it)
+async function bybitReqId() {
+  const sim = await startSim(['--seed', '11', '--rate', '10', '--bybit-symbols', 'BTC-USDT']);
+  const w = await connect(sim.y, '/v5/public/spot');
+  w.json({ op: 'subscribe', req_id: 7, args: ['orderbook.1000.BTCUSDT'] });
+  const a = await w.waitJson((m) => m.op === 'subscribe', 5000);
+  w.json({ op: 'unsubscribe', req_id: 'x8', args: ['orderbook.1000.BTCUSDT'] });
+  const u = await w.waitJson((m) => m.op === 'unsubscribe', 5000);
+  check('bybit_req_id_number_echoed_as_string', a && a.success === true && a.req_id === '7', JSON.stringify(a));
+  check('bybit_req_id_string_echoed', u && u.success === true && u.req_id === 'x8', JSON.stringify(u));
+  w.close();
+}
+
 (async () => {
   try {
+    await bybitReqId();
     const sim = await startSim(['--seed', '9', '--rate', '10', '--timer-rate', '20']);
     // the keepalive test pauses its market, so it gets its own simulator
     const sim2 = await startSim(['--seed', '10', '--rate', '10', '--timer-rate', '20']);

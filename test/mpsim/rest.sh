@@ -166,6 +166,35 @@ case "$out" in *"Re-using existing connection"*) true ;; *) false ;; esac; res h
 st=$(hget "$B" /api/v3/nothing)
 [ "$st" = 404 ]; res http_unknown_path
 
+# Reference data clients load at start (ccxt's loadMarkets): Deribit
+# currencies and instruments by currency/kind, Bybit options (none), OKX
+# futures' expiry
+out="$T_TMP/ready.ref"
+bg "$BIN/mpsim" --binance-port 0 --okx-port 0 --symbols BTC-USDT,BTC-USD-261225 --bybit-symbols BTC-USDT \
+	--deribit-port 0 --deribit-symbols BTC-USD-SWAP,BTC-USD-261225,BTC-261225-60000-C,ETH-USDC-SWAP >"$out" 2>>"$T_TMP/mpsim.log"
+wait_for 10 grep -q 'mpsim ready' "$out" || { not_ok mpsim_start "no ready line"; exit 1; }
+RO=$(sed -n 's/.*okx=\([0-9]*\).*/\1/p' "$out"); RY=$(sed -n 's/.*bybit=\([0-9]*\).*/\1/p' "$out")
+RD=$(sed -n 's/.*deribit=\([0-9]*\).*/\1/p' "$out")
+st=$(hget "$RD" /api/v2/public/get_currencies)
+[ "$st" = 200 ] && [ "$(jq_ "[c['currency'] for c in d['result']]")" = "['BTC', 'USDC']" ]; res deribit_get_currencies
+st=$(hget "$RD" '/api/v2/public/get_instruments?currency=BTC&kind=future')
+[ "$st" = 200 ] && [ "$(jq_ "[(i['instrument_name'], i['settlement_currency'], i['counter_currency'], i['instrument_type'], i['expiration_timestamp']) for i in d['result']]")" = \
+	"[('BTC-PERPETUAL', 'BTC', 'USD', 'reversed', 32503708800000), ('BTC-25DEC26', 'BTC', 'USD', 'reversed', 1798185600000)]" ]; res deribit_instruments_currency_kind
+st=$(hget "$RD" '/api/v2/public/get_instruments?currency=USDC')
+[ "$st" = 200 ] && [ "$(jq_ "[(i['instrument_name'], i['settlement_currency'], i['instrument_type']) for i in d['result']]")" = "[('ETH_USDC-PERPETUAL', 'USDC', 'linear')]" ]; res deribit_instruments_linear
+st=$(hget "$RD" '/api/v2/public/get_instruments?kind=option')
+[ "$st" = 200 ] && [ "$(jq_ "[(i['instrument_name'], i['strike'], i['option_type']) for i in d['result']]")" = "[('BTC-25DEC26-60000-C', 60000, 'call')]" ]; res deribit_instruments_option
+st=$(hget "$RD" '/api/v2/public/get_instruments?currency=any&expired=true')
+[ "$st" = 200 ] && [ "$(jq_ "d['result']")" = "[]" ]; res deribit_instruments_expired_none
+st=$(hget "$RD" '/api/v2/public/get_instruments?kind=perp')
+[ "$st" = 400 ] && [ "$(jq_ "d['error']['code']")" = -32602 ]; res deribit_instruments_bad_kind
+st=$(hget "$RY" '/v5/market/instruments-info?category=option&baseCoin=BTC')
+[ "$st" = 200 ] && [ "$(jq_ "(d['retCode'], d['result']['category'], d['result']['list'])")" = "(0, 'option', [])" ]; res bybit_instruments_option_empty
+st=$(hget "$RY" '/v5/market/instruments-info?category=futures')
+[ "$st" = 200 ] && [ "$(jq_ "d['retCode']")" = 10001 ]; res bybit_instruments_bad_category
+st=$(hget "$RO" '/api/v5/public/instruments?instType=FUTURES')
+[ "$st" = 200 ] && [ "$(jq_ "[(i['instId'], i['expTime']) for i in d['data']]")" = "[('BTC-USD-261225', '1798185600000')]" ]; res okx_futures_exptime
+
 # TLS: https with the self-signed certificate on the same ports as plain http
 start_sim --seed 7 --tls --tls-cert-out "$T_TMP/cert.pem"
 st=$(curl -s -o "$T_TMP/b" -w '%{http_code}' --cacert "$T_TMP/cert.pem" "https://127.0.0.1:$B/api/v3/depth?symbol=BTCUSDT&limit=5")

@@ -21,6 +21,7 @@
 #include "pipe.h"
 #include "rec.h"
 #include "../../stored/store.h"
+#include "spot.h"
 #include "../../routerd/mlfeat.h"
 #include "req.h"
 
@@ -77,6 +78,7 @@ struct st {
 	size_t ml_cap[2];
 	double ml_row[MLF_NMAX];
 	struct mpx_req *req;          /* the requirement's artefacts (req.h), NULL = none asked for */
+	struct mpx_spot *spot;        /* market: the basis against the paired spot stream (spot.h) */
 
 	/* outputs */
 	struct mpx_npy npy[F_N];
@@ -500,7 +502,7 @@ emit_sample(struct st *s, int64_t t)
 		mpx_npy_append(&s->npy[F_MLFEAT], s->ml_row, 1);
 	}
 	if (s->req)
-		mpx_req_row(s->req, s->bk, s->inst);
+		mpx_req_row(s->req, s->bk, s->inst, t);
 	s->rows++;
 	flow_reset(s);
 }
@@ -817,13 +819,6 @@ full_collect(struct st *s, const struct rec_snapshot *sn)
 	return 1;
 }
 
-static int
-breaks_book(uint16_t code)
-{
-	return code == EV_GAP || code == EV_RESYNC || code == EV_CHECKSUM_FAIL || code == EV_RING_LOSS ||
-	    code == EV_NATS_LOSS;
-}
-
 static void
 on_event(struct st *s, const struct rec_event *e, int64_t t)
 {
@@ -832,7 +827,7 @@ on_event(struct st *s, const struct rec_event *e, int64_t t)
 	s->c.events++;
 	if (e->code == EV_GAP)
 		s->c.gap_events++;
-	if (!breaks_book(e->code))
+	if (!ev_breaks_book(e->code))
 		return;
 	if (e->code == EV_GAP)
 		snprintf(det, sizeof det, "expected %" PRId64 " got %" PRId64, e->a, e->b);
@@ -881,7 +876,7 @@ on_tail(struct st *s, const struct rec_hdr *h)
 			    !(sn->kind == SNAP_FULL && (sn->reason == SNAP_R_SYNC || sn->reason == SNAP_R_RESYNC));
 		}
 	} else if (h->type == REC_EVENT) {
-		relevant = breaks_book(((const struct rec_event *)h)->code);
+		relevant = ev_breaks_book(((const struct rec_event *)h)->code);
 	}
 	if (!relevant)
 		return;
@@ -1150,7 +1145,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	struct store_pos pos;
 	struct mpx_meta m;
 	struct mpx_split sp;
-	int rc = 0, n;
+	int rc = 0, n = 0;
 
 	memset(&s, 0, sizeof s);
 	memset(&sp, 0, sizeof sp);
@@ -1229,11 +1224,29 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 		}
 		if (!s.inst)
 			continue;
+		if ((o->what & MPX_W_MARKET) && !s.spot) {
+			/* the pairing routerd makes, from the segment's instrument table */
+			s.spot = mpx_spot_open(o->root, pos.reg, pos.inst ? pos.inst : s.inst, o->basis_spot,
+			    o->basis_max_age_ns, s.start, o->to + TAIL_NS, err, errlen);
+			if (!s.spot) {
+				rc = -1;
+				break;
+			}
+			mpx_req_set_basis(s.req, mpx_spot_basis(s.spot), mpx_spot_ref(s.spot), o->basis_max_age_ns);
+		}
+		if (s.spot) {
+			/* as routerd: every spot record bookd stamped before this one, then this one's own book */
+			if (mpx_spot_before(s.spot, mlb_key(h), err, errlen) < 0) {
+				rc = -1;
+				break;
+			}
+			mlb_fold(mpx_spot_basis(s.spot), h->inst, h, s.inst->px_exp);
+		}
 		on_record(&s, h);
 		if ((s.c.records & 4095) == 0)
 			progress(&s, 0);
 	}
-	if (!s.stop && n < 0) {
+	if (!rc && !s.stop && n < 0) {
 		snprintf(err, errlen, "reading the store: %s", store_reader_error(r));
 		rc = -1;
 	}
@@ -1246,6 +1259,8 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	gap_close(&s, o->to);
 	s.c.bad_blocks = rs.bad_blocks;
 	s.c.bad_records = rs.bad_records;
+	if (s.spot)
+		s.c.spot_records = mpx_spot_records(s.spot);
 	if (!s.inst && !rc) {
 		snprintf(err, errlen, "no records of %s %s in %s between the warm-up start and --to", o->exchange,
 		    o->symbol, o->root);
@@ -1301,6 +1316,7 @@ mpx_export(const struct mpx_opts *o, struct mpx_summary *sum, char *err, size_t 
 	sum->seconds = (double)(mono_ns() - s.t_begin) / 1e9;
 	mpx_split_free(&sp);
 	mpx_req_free(s.req);
+	mpx_spot_close(s.spot);
 	st_free(&s);
 	return rc;
 }

@@ -68,6 +68,8 @@ struct mpx_opts {
 	int64_t stack_ns;
 	int64_t warmup_ns;
 	uint32_t max_levels;         /* the book depth bookd kept ([bookd] max_levels) */
+	const char *basis_spot;      /* market: [ml] basis_spot, the pairing routerd uses (routerd/mlbasis.h) */
+	int64_t basis_max_age_ns;    /* [ml] basis_max_age */
 	int progress;                /* -1 = after 2 s, 0 = never, 1 = always */
 	const char *command;         /* the command line, for the metadata */
 };

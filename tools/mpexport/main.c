@@ -50,8 +50,11 @@ static const char usage[] =
     "                       price range, + reqheatmap_range.npy [N, 2]), depthimage\n"
     "                       (depthimage.npy f8 [N, levels, 2], sizes / the largest),\n"
     "                       deltaflow (deltaflow.npy f8 [N, 7] over the last\n"
-    "                       --flow-window deltas), market (market.npy f8 [N, 19] from\n"
-    "                       tickers, klines, funding/mark/index/open interest), reqstack (reqstack.npy f4 [W, frames,\n"
+    "                       --flow-window deltas), market (market.npy f8 [N, 24] from\n"
+    "                       tickers, klines, funding/mark/index/open interest and the\n"
+    "                       basis against the paired spot book: [ml] basis_spot,\n"
+    "                       basis_max_age, routerd/mlbasis.h; the spot stream is read\n"
+    "                       too), reqstack (reqstack.npy f4 [W, frames,\n"
     "                       bins, 2] every --stack-interval, reqstack_features.npy f8\n"
     "                       [W, frames, F] the ml_features of each frame); req = all five\n"
     "  --req-levels N       levels per side in reqheatmap / depthimage (default 100)\n"
@@ -270,6 +273,8 @@ main(int argc, char **argv)
 	full_iv = cfg_dur_ns(c, "bookd", "full_interval");
 	o.warmup_ns = 2 * full_iv > 60000000000LL ? 2 * full_iv : 60000000000LL;
 	o.max_levels = (uint32_t)cfg_int(c, "bookd", "max_levels");
+	o.basis_spot = cfg_str(c, "ml", "basis_spot");
+	o.basis_max_age_ns = cfg_dur_ns(c, "ml", "basis_max_age");
 
 	cmd[0] = 0;
 	for (i = 0; i < argc; i++) {

@@ -120,7 +120,7 @@ counts_json(const struct mpx_counts *c)
 	C(topn_checked); C(topn_mismatch); C(book_mismatch); C(bad_levels); C(bad_chunks); C(bad_snapshots);
 	C(events); C(gap_events); C(trades); C(other); C(breaks); C(epochs); C(time_regressions);
 	C(empty_side); C(prior_samples); C(dropped_no_stats); C(crossed_samples);
-	C(store_faults); C(bad_blocks); C(bad_records); C(oom);
+	C(store_faults); C(bad_blocks); C(bad_records); C(oom); C(spot_records);
 #undef C
 	return o;
 }

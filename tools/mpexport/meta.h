@@ -46,6 +46,7 @@ struct mpx_counts {
 	uint64_t events, gap_events, trades, other, breaks, epochs, time_regressions;
 	uint64_t empty_side, prior_samples, dropped_no_stats, crossed_samples;
 	uint64_t store_faults, bad_blocks, bad_records, oom;
+	uint64_t spot_records;                   /* records of the basis spot stream folded (spot.h) */
 	uint64_t label_counts[MPX_MAX_HOR][4];   /* down, stationary, up, missing */
 	uint64_t dt_n;
 	double dt_sum_ns;

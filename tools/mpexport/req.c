@@ -21,6 +21,11 @@ struct mpx_req {
 	struct mlfl flow;
 	struct mlm mkt;
 	int mkt_init;
+	struct mlb *basis;           /* the spot pairing's state (spot.h; not owned), NULL = none */
+	const char *basis_ref;       /* "bybit:BTC-USDT", NULL = no reference */
+	double last_basis[MLB_N];    /* the basis columns of the last market record */
+	int64_t last_basis_key;
+	int64_t basis_max_age;
 	struct rec_level *lv[2];     /* the book's sides, best first */
 	size_t cap[2];
 	double *heat, *img;
@@ -141,6 +146,11 @@ mpx_req_market(struct mpx_req *r, const struct rec_hdr *h, const struct inst *in
 	/* mlm_record: the call routerd makes per record (mlm_set_record), so a row here is the
 	 * "ml_features" of that record's live message */
 	mlm_record(&r->mkt, h, v);
+	if (r->basis) {
+		mlm_basis(&r->mkt, r->basis, h, v);
+		memcpy(r->last_basis, v + MLM_OWN, sizeof r->last_basis);
+		r->last_basis_key = mlb_key(h);
+	}
 	if (!(r->c.what & MPX_W_MARKET))
 		return;
 	key[0] = h->recv_ns, key[1] = h->exch_ns, key[2] = (int64_t)h->type << 8 | (h->type == REC_MARKET ? h->aux : 0);
@@ -185,7 +195,17 @@ fill_nan(double *v, size_t n)
 }
 
 void
-mpx_req_row(struct mpx_req *r, const struct book *bk, const struct inst *in)
+mpx_req_set_basis(struct mpx_req *r, struct mlb *b, const char *ref, int64_t max_age_ns)
+{
+	if (!r)
+		return;
+	r->basis = b;
+	r->basis_ref = ref;
+	r->basis_max_age = max_age_ns;
+}
+
+void
+mpx_req_row(struct mpx_req *r, const struct book *bk, const struct inst *in, int64_t t)
 {
 	struct mlf_book mb;
 	double range[2], v[MLM_N > MLFL_N ? MLM_N : MLFL_N];
@@ -217,6 +237,9 @@ mpx_req_row(struct mpx_req *r, const struct book *bk, const struct inst *in)
 			mlm_read(&r->mkt, v);
 		else
 			fill_nan(v, MLM_N);
+		/* the basis of the last market record, while it is no older than the spot book may be */
+		if (r->mkt_init && r->basis && t - r->last_basis_key <= r->basis_max_age)
+			memcpy(v + MLM_OWN, r->last_basis, sizeof r->last_basis);
 		mpx_npy_append(&r->npy[O_MKT], v, 1);
 	}
 }
@@ -322,10 +345,18 @@ mpx_req_meta(const struct mpx_req *r, json_t *root, json_t *files, uint64_t rows
 		sh[1] = MLM_N;
 		mpx_meta_add_file(files, "market.npy", "<f8", 2, sh, "market-data features as of the sample");
 		cols = names(mlm_name, mlm_help, MLM_N);
-		json_object_set_new(j, "market", json_pack("{s:o,s:s,s:s}", "columns", cols, "sources",
+		json_object_set_new(j, "market", json_pack("{s:o,s:s,s:s,s:o,s:I,s:s}", "columns", cols, "sources",
 		    "the instrument's tickers (last value of each group), closed klines and derivatives market "
-		    "records (funding, mark/index, open interest) in the store",
-		    "missing", "NaN until the source has been seen (routerd/mlmkt.h); spot books have no mk_* values"));
+		    "records (funding, mark/index, open interest) in the store; bs_*: its book and the paired spot "
+		    "book's stream, ordered by bookd's stamps (routerd/mlbasis.h)",
+		    "missing", "NaN until the source has been seen (routerd/mlmkt.h); spot books have no mk_* values; "
+		    "bs_* NaN without a spot reference, or while the spot (or the derivative's) book is not in sync or "
+		    "older than basis_max_age_ns; in market.npy the bs_* of the last market record, NaN once that is "
+		    "older than basis_max_age_ns",
+		    "basis_spot", r->basis_ref ? json_string(r->basis_ref) : json_null(),
+		    "basis_max_age_ns", (json_int_t)r->basis_max_age,
+		    "basis", "bs_mark_basis_bps = 1e4 (mark - spot mid) / spot mid, bs_mid_basis_bps = 1e4 (mid - spot mid) / "
+		    "spot mid, the spot book as of the newest bookd instant before the record"));
 		sh[0] = r->mkt_updates;
 		mpx_meta_add_file(files, "marketupdates.npy", "<f8", 2, sh, "market-data features after each "
 		    "ticker / kline / market record, in store order: the ml_features of that record's MARKET_DATA "

@@ -8,8 +8,8 @@
  *   reqheatmap_range.npy <f8 [N, 2]         its price range (lo, hi)
  *   depthimage.npy       <f8 [N, levels, 2] the depth x 2 image of normalised sizes
  *   deltaflow.npy        <f8 [N, 7]         delta flows over the last W deltas
- *   market.npy           <f8 [N, 19]        ticker / kline / derivatives features as of the sample
- *   marketupdates.npy    <f8 [M, 19]        the same after each of the M market-data records
+ *   market.npy           <f8 [N, 24]        ticker / kline / derivatives / basis features as of the sample
+ *   marketupdates.npy    <f8 [M, 24]        the same after each of the M market-data records
  *   marketupdates_keys.npy <i8 [M, 3]       its record's receive time, exchange time, type << 8 | kind
  *   reqstack.npy         <f4 [W, S, bins, 2] S requirement heatmaps, one per stack interval
  *   reqstack_features.npy <f8 [W, S, F]     the ml_features of each frame's book
@@ -58,8 +58,12 @@ void mpx_req_level(struct mpx_req *r, int side, int64_t old_qty, int64_t new_qty
 void mpx_req_delta_end(struct mpx_req *r);
 /* A record of the instrument that is not the book (tickers, klines, REC_MARKET). */
 void mpx_req_market(struct mpx_req *r, const struct rec_hdr *h, const struct inst *in);
-/* One sample row of the book (same rows as timestamps.npy). */
-void mpx_req_row(struct mpx_req *r, const struct book *bk, const struct inst *in);
+/* The basis against a spot book (spot.h): b is not owned, ref names the
+ * reference (NULL = none).  Without it the bs_* columns are NaN. */
+struct mlb;
+void mpx_req_set_basis(struct mpx_req *r, struct mlb *b, const char *ref, int64_t max_age_ns);
+/* One sample row of the book at sample time t (same rows as timestamps.npy). */
+void mpx_req_row(struct mpx_req *r, const struct book *bk, const struct inst *in, int64_t t);
 /* A stack tick at t: the frame of the book, or a break (bk NULL: no book). */
 void mpx_req_stack(struct mpx_req *r, const struct book *bk, const struct inst *in, int64_t t);
 /* Close the files (rows written are final).  0, or -1 with err. */

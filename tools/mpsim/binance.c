@@ -80,6 +80,17 @@ bn_inst_init(struct sim_inst *in)
 
 /* ---- stream names ---- */
 
+/* The slow depth stream (0, 1) of the name after '@', or -1. */
+static int
+slow_of(const struct bn_spec *sp, const char *rest)
+{
+	for (int j = 0; j < 2; j++)
+		if (sp->slow[j].period_ms && (strcmp(rest, sp->slow[j].name) == 0 ||
+		    (sp->slow[j].alias && strcmp(rest, sp->slow[j].alias) == 0)))
+			return j;
+	return -1;
+}
+
 static int
 parse_stream(int venue, const char *name, struct sim_sub *s)
 {
@@ -88,6 +99,10 @@ parse_stream(int venue, const char *name, struct sim_sub *s)
 	char sym[32];
 	const char *rest;
 
+	if (name[0] == '!' && sp->stream_all && strlen(name) < sizeof s->name && sp->stream_all(venue, name, s) == 0) {
+		snprintf(s->name, sizeof s->name, "%s", name);
+		return 0;
+	}
 	if (at == NULL || (size_t)(at - name) >= sizeof sym || strlen(name) >= sizeof s->name)
 		return -1;
 	memcpy(sym, name, (size_t)(at - name));
@@ -102,8 +117,8 @@ parse_stream(int venue, const char *name, struct sim_sub *s)
 	s->param = 0;
 	if (sp->stream_more && sp->stream_more(rest, s) == 0)
 		;
-	else if (strcmp(rest, sp->slow_name) == 0 || (sp->slow_alias && strcmp(rest, sp->slow_alias) == 0))
-		s->kind = BK_DEPTH1000;
+	else if (slow_of(sp, rest) >= 0)
+		s->kind = slow_of(sp, rest) ? BK_DEPTH_SLOW2 : BK_DEPTH1000;
 	else if (strcmp(rest, "depth@100ms") == 0)
 		s->kind = BK_DEPTH100;
 	else if (strcmp(rest, "trade") == 0)
@@ -302,34 +317,67 @@ cmp_chg(const void *pa, const void *pb)
 	return a->side == MKT_BID ? (a->px > b->px ? -1 : 1) : (a->px < b->px ? -1 : 1);
 }
 
+/* Slow depth stream j's event: every level its period changed, at the
+ * final quantity (increment stream 1 + j). */
 static void
-flush_1000(struct sim_inst *in, struct sb *b)
+flush_slow(struct sim_inst *in, int j, struct sb *b)
 {
-	int n = 0;
+	struct sim_bn_slow *sl = &in->bn_slow[j];
+	int n = 0, kind = j ? BK_DEPTH_SLOW2 : BK_DEPTH1000;
 
-	if (in->bn_nagg == 0)
+	if (sl->n == 0)
 		return;
-	if (!emit_wanted(in, BK_DEPTH1000, 0)) {
-		emit_incr_unheard(in, 1);
-		in->bn_slow_pu = in->bn_last_u;
-		in->bn_nagg = 0;
-		in->bn_agg_first_U = 0;
+	if (!emit_wanted(in, kind, 0)) {
+		emit_incr_unheard(in, 1 + j);
+		sl->pu = in->bn_last_u;
+		sl->n = 0;
+		sl->first_U = 0;
 		return;
 	}
-	qsort(in->bn_agg, (size_t)in->bn_nagg, sizeof *in->bn_agg, cmp_chg);
-	for (int i = 0; i < in->bn_nagg; i++) {
-		if (n && in->bn_agg[n - 1].side == in->bn_agg[i].side && in->bn_agg[n - 1].px == in->bn_agg[i].px)
+	qsort(sl->agg, (size_t)sl->n, sizeof *sl->agg, cmp_chg);
+	for (int i = 0; i < sl->n; i++) {
+		if (n && sl->agg[n - 1].side == sl->agg[i].side && sl->agg[n - 1].px == sl->agg[i].px)
 			continue;
-		in->bn_agg[n] = in->bn_agg[i];
-		/* the book now holds the final quantity of the whole second */
-		in->bn_agg[n].qty = mkt_qty(&in->book, in->bn_agg[i].side, in->bn_agg[i].px);
+		sl->agg[n] = sl->agg[i];
+		/* the book now holds the final quantity of the whole period */
+		sl->agg[n].qty = mkt_qty(&in->book, sl->agg[i].side, sl->agg[i].px);
 		n++;
 	}
-	depth_payload(b, in, in->bn_agg_first_U, in->bn_last_u, in->bn_slow_pu, in->bn_agg, n);
-	in->bn_slow_pu = in->bn_last_u;
-	emit_incr(in, 1, BK_DEPTH1000, b->p, b->len);
-	in->bn_nagg = 0;
-	in->bn_agg_first_U = 0;
+	depth_payload(b, in, sl->first_U, in->bn_last_u, sl->pu, sl->agg, n);
+	sl->pu = in->bn_last_u;
+	emit_incr(in, 1 + j, kind, b->p, b->len);
+	sl->n = 0;
+	sl->first_U = 0;
+}
+
+/* A step's changes into slow stream j's period. */
+static void
+slow_add(struct sim_inst *in, int j, const struct mkt_book *bk, int64_t U)
+{
+	struct sim_bn_slow *sl = &in->bn_slow[j];
+
+	if (sl->n + bk->nchg > sl->cap) {
+		int cap = (sl->n + bk->nchg) * 2;
+		struct mkt_change *na = realloc(sl->agg, (size_t)cap * sizeof *na);
+		if (na == NULL) {
+			log_error("out of memory", NULL);
+			abort();
+		}
+		sl->agg = na;
+		sl->cap = cap;
+	}
+	memcpy(sl->agg + sl->n, bk->chg, (size_t)bk->nchg * sizeof *bk->chg);
+	sl->n += bk->nchg;
+	if (sl->first_U == 0)
+		sl->first_U = U;
+}
+
+/* Whether step ends a period of period_ms (100 ms steps): its 100 ms
+ * crosses a multiple of the period. */
+static int
+slow_due(int64_t step, int period_ms)
+{
+	return step > 0 && step * 100 / period_ms != (step - 1) * 100 / period_ms;
 }
 
 void
@@ -339,7 +387,9 @@ bn_flush_pending(void)
 
 	for (int i = 0; i < sim.ninst; i++)
 		if (sim_ops(sim.inst[i].venue)->flush_pending == bn_flush_pending)
-			flush_1000(&sim.inst[i], &b);
+			for (int j = 0; j < 2; j++)
+				if (bn_spec(sim.inst[i].venue)->slow[j].period_ms)
+					flush_slow(&sim.inst[i], j, &b);
 }
 
 static void
@@ -415,23 +465,13 @@ bn_on_step(struct sim_inst *in)
 		} else {
 			emit_incr_unheard(in, 0);
 		}
-		if (in->bn_nagg + bk->nchg > in->bn_aggcap) {
-			int cap = (in->bn_nagg + bk->nchg) * 2;
-			struct mkt_change *na = realloc(in->bn_agg, (size_t)cap * sizeof *na);
-			if (na == NULL) {
-				log_error("out of memory", NULL);
-				abort();
-			}
-			in->bn_agg = na;
-			in->bn_aggcap = cap;
-		}
-		memcpy(in->bn_agg + in->bn_nagg, bk->chg, (size_t)bk->nchg * sizeof *bk->chg);
-		in->bn_nagg += bk->nchg;
-		if (in->bn_agg_first_U == 0)
-			in->bn_agg_first_U = U;
+		for (int j = 0; j < 2; j++)
+			if (sp->slow[j].period_ms)
+				slow_add(in, j, bk, U);
 	}
-	if (bk->step % sp->slow_steps == 0)
-		flush_1000(in, &b);
+	for (int j = 0; j < 2; j++)
+		if (sp->slow[j].period_ms && slow_due((int64_t)bk->step, sp->slow[j].period_ms))
+			flush_slow(in, j, &b);
 
 	for (int i = 0; i < bk->nfill; i++) {
 		const struct mkt_fill *f = &bk->fill[i];
@@ -803,7 +843,7 @@ bn_rest(struct sim_conn *c, const char *method, const char *path, const char *qu
 		}
 	} else if (!(*ep && sp->rest_more && sp->rest_more(c, ep, query, delay_ms))) {
 		snprintf(msg, sizeof msg, "Unknown endpoint (mpsim serves %s/depth, exchangeInfo, ping, time%s).", sp->api,
-		    sp->rest_more ? ", openInterest, premiumIndex" : "");
+		    sp->rest_more ? ", openInterest, premiumIndex, fundingInfo" : "");
 		bn_error(c, 404, -1000, msg, delay_ms);
 	}
 }
@@ -815,7 +855,15 @@ bn_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *w
 {
 	char list[8192];
 	const char *streams = NULL;
+	const struct bn_spec *sp = bn_spec(c->venue);
 
+	for (const char *const *r = sp->ws_routes; r && *r; r++) {
+		size_t n = strlen(*r);
+		if (strncmp(path, *r, n) == 0 && path[n] == '/') {
+			path += n;
+			break;
+		}
+	}
 	if (strcmp(path, "/ws") == 0 || strncmp(path, "/ws/", 4) == 0) {
 		c->ws_kind = WS_BN_RAW;
 		streams = path[3] ? path + 4 : "";
@@ -1042,8 +1090,7 @@ bn_fault_answer(struct sim_conn *c, int status, int retry_after_ms, int delay_ms
 }
 
 const struct bn_spec bn_spot = {
-	.api = "/api/v3", .weight_limit = 6000, .info_weight = 20, .slow_steps = 10, .slow_name = "depth",
-	.slow_alias = "depth@1000ms", .symbol_info = spot_symbol_info,
+	.api = "/api/v3", .weight_limit = 6000, .info_weight = 20, .slow = {{1000, "depth", "depth@1000ms"}}, .symbol_info = spot_symbol_info,
 	.order_limits = "{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":100},"
 	    "{\"rateLimitType\":\"ORDERS\",\"interval\":\"DAY\",\"intervalNum\":1,\"limit\":200000},"
 	    "{\"rateLimitType\":\"RAW_REQUESTS\",\"interval\":\"MINUTE\",\"intervalNum\":5,\"limit\":300000}",

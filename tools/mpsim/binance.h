@@ -18,7 +18,7 @@
 #include "sim.h"
 
 enum { BK_DEPTH100 = 1, BK_DEPTH1000, BK_TRADE, BK_AGGTRADE, BK_BOOKTICKER, BK_KLINE, BK_PDEPTH100, BK_PDEPTH1000,
-	BK_MARK, BK_FORCE };
+	BK_MARK, BK_FORCE, BK_MARK_ARR, BK_DEPTH_SLOW2 };
 
 /* What differs between Binance's markets (sim_venue.spec of their rows). */
 struct bn_spec {
@@ -29,11 +29,21 @@ struct bn_spec {
 	                           * aggTrade without M, depth limits 5..1000 with their weights,
 	                           * prices and sizes at tick/lot precision, no depthN streams */
 	int pair_field;           /* COIN-M: the pair "ps" in events, symbol/pair in depth answers */
-	int slow_steps;           /* steps between slow depth events (spot @depth 10 = 1000 ms,
-	                           * futures @depth@500ms 5) */
-	const char *slow_name;    /* that stream's name after '@' ... */
-	const char *slow_alias;   /* ... and another spelling of it, or NULL */
+	/* the slow depth streams (BK_DEPTH1000, BK_DEPTH_SLOW2; increment
+	 * streams 1, 2): spot @depth (1000 ms); futures @depth@500ms and @depth
+	 * (250 ms, the futures' default; at 100 ms steps an event after 3, 2,
+	 * 3, 2 ... steps: the 250 ms boundaries) */
+	struct bn_slow_spec {
+		int period_ms;            /* 0 = unused */
+		const char *name;         /* the name after '@' ... */
+		const char *alias;        /* ... and another spelling of it, or NULL */
+	} slow[2];
 	const char *order_limits; /* exchangeInfo's rateLimits after REQUEST_WEIGHT */
+	/* WebSocket paths may start with one of these routes (USD-M's
+	 * /public, /market, /private: "/public/ws/<s>", "/market/stream?..."),
+	 * NULL-terminated; NULL = none.  Which streams a route carries is not
+	 * enforced: every route serves every stream. */
+	const char *const *ws_routes;
 	/* exchangeInfo's entry of one instrument */
 	void (*symbol_info)(struct sb *b, const struct sim_inst *in);
 	/* REST endpoints beyond depth/exchangeInfo/ping/time (ep = the path after
@@ -42,6 +52,10 @@ struct bn_spec {
 	/* stream kinds beyond the common ones (rest = the name after '@'): 0 and
 	 * s->kind/param set if known; NULL = none */
 	int (*stream_more)(const char *rest, struct sim_sub *s);
+	/* all-market streams ("!markPrice@arr"): 0 and s->inst (the venue's
+	 * first instrument, which carries the subscription), kind, param set if
+	 * known; NULL = none */
+	int (*stream_all)(int venue, const char *name, struct sim_sub *s);
 	/* per-step output after depth, trades and bookTicker; NULL = none */
 	void (*step_more)(struct sim_inst *in, struct sb *b);
 };

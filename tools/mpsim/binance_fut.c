@@ -9,15 +9,23 @@
  *  - REST <api>/openInterest?symbol= (weight 1) and <api>/premiumIndex
  *    (mark, index, last funding rate, next funding time; weight 1, COIN-M
  *    answers an array, USD-M an object with symbol=, else an array);
+ *  - REST <api>/fundingInfo (weight 0): as on the venues, only the
+ *    perpetuals whose funding cap, floor or interval was adjusted: here
+ *    every perpetual but BTC's and ETH's, BNB's at 8 h (an adjusted cap
+ *    only), the others at 4 h; BTC and ETH keep the default 8 h unlisted.
+ *    The settlement times (markPrice T, premiumIndex nextFundingTime) follow
+ *    each one's interval;
  *  - streams <sym>@markPrice (3 s) and <sym>@markPrice@1s
  *    (markPriceUpdate: mark p, index i, estimated settle P, funding r, next
- *    funding T; a dated contract has r "" and T 0) and <sym>@forceOrder
+ *    funding T; a dated contract has r "" and T 0), the all-market
+ *    !markPrice@arr (3 s) and !markPrice@arr@1s (an array of every
+ *    instrument's markPriceUpdate, carried by the venue's first instrument's
+ *    subscriptions and sent on its step) and <sym>@forceOrder
  *    (a liquidation's order, at most one per step).
  * The values come from deriv.c.
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "binance.h"
 #include "deriv.h"
@@ -59,7 +67,7 @@ bn_fut_inst_init(struct sim_inst *in)
 	}
 	if (bn_spec(in->venue)->pair_field)
 		in->lot_e8 = in->min_qty_e8 = 100000000;   /* COIN-M: whole contracts */
-	in->bn_slow_pu = in->bn_last_u;
+	in->bn_slow[0].pu = in->bn_slow[1].pu = in->bn_last_u;
 	dv_init(in);
 }
 
@@ -67,6 +75,27 @@ static int
 is_perpetual(const struct sim_inst *in)
 {
 	return instid_is_swap(in->sym);
+}
+
+/* The funding interval in hours (0: a dated contract, no funding) and
+ * whether fundingInfo lists it (the venue lists adjusted ones only). */
+static int
+funding_hours(const struct sim_inst *in, int *listed)
+{
+	int major = strcmp(in->base, "BTC") == 0 || strcmp(in->base, "ETH") == 0;
+
+	*listed = is_perpetual(in) && !major;
+	if (!is_perpetual(in))
+		return 0;
+	return major || strcmp(in->base, "BNB") == 0 ? 8 : 4;
+}
+
+static long long
+next_funding(const struct sim_inst *in, int64_t now)
+{
+	int listed, h = funding_hours(in, &listed);
+
+	return h ? (long long)dv_next_funding_ms(now, h) : 0LL;
 }
 
 /* Digits after the point of a 1e-8 unit (0.01 -> 2). */
@@ -87,15 +116,11 @@ static long long
 delivery_ms(const struct sim_inst *in)
 {
 	const char *d = strrchr(in->sym, '-');
-	struct tm tm = {0};
+	int64_t ms;
 
-	if (is_perpetual(in) || d == NULL || strlen(d + 1) != 6)
+	if (is_perpetual(in) || d == NULL || (ms = dv_expiry_ms(d + 1, strlen(d + 1))) < 0)
 		return BN_PERPETUAL_DELIVERY;
-	tm.tm_year = 100 + (d[1] - '0') * 10 + (d[2] - '0');
-	tm.tm_mon = (d[3] - '0') * 10 + (d[4] - '0') - 1;
-	tm.tm_mday = (d[5] - '0') * 10 + (d[6] - '0');
-	tm.tm_hour = 8;
-	return (long long)timegm(&tm) * 1000;
+	return (long long)ms;
 }
 
 static void
@@ -185,8 +210,7 @@ premium_entry(struct sb *b, const struct sim_inst *in)
 		sb_printf(b, "\"pair\":\"%s%s\",", in->base, in->quote);
 	sb_printf(b, "\"markPrice\":\"%s\",\"indexPrice\":\"%s\",\"estimatedSettlePrice\":\"%s\",\"lastFundingRate\":"
 	    "\"%s\",\"interestRate\":\"%s\",\"nextFundingTime\":%lld,\"time\":%lld}", mark, idx, idx, rate,
-	    is_perpetual(in) ? "0.00010000" : "", is_perpetual(in) ? (long long)dv_next_funding_ms(now) : 0LL,
-	    (long long)now);
+	    is_perpetual(in) ? "0.00010000" : "", next_funding(in, now), (long long)now);
 }
 
 static void
@@ -224,10 +248,41 @@ premium_index(struct sim_conn *c, const char *query, int delay_ms)
 	sb_free(&b);
 }
 
+/* GET <api>/fundingInfo: the adjusted perpetuals of the venue. */
+static void
+funding_info(struct sim_conn *c, int delay_ms)
+{
+	struct sb b;
+	int first = 1;
+
+	if (bn_charge(c, 0, delay_ms))
+		return;
+	sb_init(&b);
+	sb_addc(&b, '[');
+	for (int i = 0; i < sim.ninst; i++) {
+		const struct sim_inst *in = &sim.inst[i];
+		int listed, h;
+		if (in->venue != c->venue)
+			continue;
+		h = funding_hours(in, &listed);
+		if (!listed)
+			continue;
+		sb_printf(&b, "%s{\"symbol\":\"%s\",\"adjustedFundingRateCap\":\"%s\",\"adjustedFundingRateFloor\":\"-%s\","
+		    "\"fundingIntervalHours\":%d,\"disclaimer\":false}", first ? "" : ",", in->vsym,
+		    h == 8 ? "0.02000000" : "0.03000000", h == 8 ? "0.02000000" : "0.03000000", h);
+		first = 0;
+	}
+	sb_addc(&b, ']');
+	bn_answer(c, 200, NULL, b.p, b.len, delay_ms);
+	sb_free(&b);
+}
+
 static int
 fut_rest(struct sim_conn *c, const char *ep, const char *query, int delay_ms)
 {
-	if (strcmp(ep, "openInterest") == 0)
+	if (strcmp(ep, "fundingInfo") == 0)
+		funding_info(c, delay_ms);
+	else if (strcmp(ep, "openInterest") == 0)
 		open_interest(c, query, delay_ms);
 	else if (strcmp(ep, "premiumIndex") == 0)
 		premium_index(c, query, delay_ms);
@@ -252,29 +307,79 @@ fut_stream(const char *rest, struct sim_sub *s)
 	return 0;
 }
 
+/* The venue's first instrument (the all-market streams' carrier), or -1. */
+static int
+first_inst(int venue)
+{
+	for (int i = 0; i < sim.ninst; i++)
+		if (sim.inst[i].venue == venue)
+			return i;
+	return -1;
+}
+
+static int
+fut_stream_all(int venue, const char *name, struct sim_sub *s)
+{
+	if (strcmp(name, "!markPrice@arr") == 0)
+		s->kind = BK_MARK_ARR, s->param = 30;
+	else if (strcmp(name, "!markPrice@arr@1s") == 0)
+		s->kind = BK_MARK_ARR, s->param = 10;
+	else
+		return -1;
+	s->inst = first_inst(venue);
+	return s->inst < 0 ? -1 : 0;
+}
+
+/* One markPriceUpdate object appended to b. */
+static void
+mark_obj(struct sb *b, const struct sim_inst *in, int64_t now)
+{
+	char mark[32], idx[32], rate[32] = "";
+
+	sb_fmt_e8(dv_mark_e8(in), 0, mark);
+	sb_fmt_e8(dv_index_e8(in), 0, idx);
+	if (is_perpetual(in))
+		sb_fmt_e8(dv_funding_e8(in), 0, rate);
+	if (bn_spec(in->venue)->pair_field)
+		sb_printf(b, "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"P\":\"%s\",\"i\":\"%s\","
+		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate, next_funding(in, now));
+	else
+		sb_printf(b, "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"i\":\"%s\",\"P\":\"%s\","
+		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate, next_funding(in, now));
+}
+
 static void
 mark_price(struct sim_inst *in, struct sb *b, int every)
 {
-	char mark[32], idx[32], rate[32] = "";
-	int64_t now = sim_wall_ms();
-	int perp = is_perpetual(in);
-
 	if (!emit_wanted(in, BK_MARK, every))
 		return;
-	sb_fmt_e8(dv_mark_e8(in), 0, mark);
-	sb_fmt_e8(dv_index_e8(in), 0, idx);
-	if (perp)
-		sb_fmt_e8(dv_funding_e8(in), 0, rate);
 	sb_reset(b);
-	if (bn_spec(in->venue)->pair_field)
-		sb_printf(b, "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"P\":\"%s\",\"i\":\"%s\","
-		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate,
-		    perp ? (long long)dv_next_funding_ms(now) : 0LL);
-	else
-		sb_printf(b, "{\"e\":\"markPriceUpdate\",\"E\":%lld,\"s\":\"%s\",\"p\":\"%s\",\"i\":\"%s\",\"P\":\"%s\","
-		    "\"r\":\"%s\",\"T\":%lld}", (long long)now, in->vsym, mark, idx, idx, rate,
-		    perp ? (long long)dv_next_funding_ms(now) : 0LL);
+	mark_obj(b, in, sim_wall_ms());
 	emit_broadcast(in, BK_MARK, every, b->p, b->len, EMIT_NORMAL);
+}
+
+/* !markPrice@arr[@1s] on the step of the venue's first instrument: every
+ * instrument of the venue, in order. */
+static void
+mark_array(struct sim_inst *in, struct sb *b, int every)
+{
+	int64_t now = sim_wall_ms();
+	int first = 1;
+
+	if (!emit_wanted(in, BK_MARK_ARR, every))
+		return;
+	sb_reset(b);
+	sb_addc(b, '[');
+	for (int i = 0; i < sim.ninst; i++) {
+		if (sim.inst[i].venue != in->venue)
+			continue;
+		if (!first)
+			sb_addc(b, ',');
+		first = 0;
+		mark_obj(b, &sim.inst[i], now);
+	}
+	sb_addc(b, ']');
+	emit_broadcast(in, BK_MARK_ARR, every, b->p, b->len, EMIT_NORMAL);
 }
 
 static void
@@ -306,6 +411,12 @@ fut_step(struct sim_inst *in, struct sb *b)
 		mark_price(in, b, 10);
 	if (in->book.step % 30 == 0)
 		mark_price(in, b, 30);
+	if (&sim.inst[first_inst(in->venue)] == in) {
+		if (in->book.step % 10 == 0)
+			mark_array(in, b, 10);
+		if (in->book.step % 30 == 0)
+			mark_array(in, b, 30);
+	}
 	force_order(in, b);
 }
 
@@ -313,14 +424,22 @@ fut_step(struct sim_inst *in, struct sb *b)
 	"{\"rateLimitType\":\"ORDERS\",\"interval\":\"MINUTE\",\"intervalNum\":1,\"limit\":1200}," \
 	"{\"rateLimitType\":\"ORDERS\",\"interval\":\"SECOND\",\"intervalNum\":10,\"limit\":300}"
 
+/* USD-M routes its streams by path since 2025 (/public: depth, bookTicker;
+ * /market: the others; /private: user data) and clients use the routed
+ * paths (ccxt 4.5 opens /public/ws/0 for depth); the plain /ws stays. */
+static const char *const usdm_routes[] = {"/public", "/market", "/private", NULL};
+
 const struct bn_spec bn_usdm = {
-	.api = "/fapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .slow_steps = 5,
-	.slow_name = "depth@500ms", .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
-	.rest_more = fut_rest, .stream_more = fut_stream, .step_more = fut_step,
+	.api = "/fapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1,
+	.slow = {{500, "depth@500ms", NULL}, {250, "depth", NULL}}, .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
+	.rest_more = fut_rest, .stream_more = fut_stream, .stream_all = fut_stream_all,
+	.ws_routes = usdm_routes,
+	.step_more = fut_step,
 };
 
 const struct bn_spec bn_coinm = {
-	.api = "/dapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .pair_field = 1, .slow_steps = 5,
-	.slow_name = "depth@500ms", .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
-	.rest_more = fut_rest, .stream_more = fut_stream, .step_more = fut_step,
+	.api = "/dapi/v1", .weight_limit = 2400, .info_weight = 1, .futures = 1, .pair_field = 1,
+	.slow = {{500, "depth@500ms", NULL}, {250, "depth", NULL}}, .order_limits = FUT_ORDER_LIMITS, .symbol_info = fut_symbol_info,
+	.rest_more = fut_rest, .stream_more = fut_stream, .stream_all = fut_stream_all,
+	.step_more = fut_step,
 };

@@ -419,7 +419,14 @@ rest_instruments(struct sim_conn *c, const char *query, int delay_ms)
 	char sym[32];
 	struct sb b;
 	int have = route_qget(query, "symbol", sym, sizeof sym) != NULL;
+	char cat[16];
 
+	/* options are a real category (clients list it at start: ccxt asks it
+	 * per base coin) but are not simulated: an empty list, not an error */
+	if (route_qget(query, "category", cat, sizeof cat) && strcmp(cat, "option") == 0) {
+		answer(c, 200, 0, "OK", "{\"category\":\"option\",\"list\":[],\"nextPageCursor\":\"\"}", delay_ms);
+		return;
+	}
 	if ((m = category(c, query, delay_ms)) < 0)
 		return;
 	sb_init(&b);
@@ -587,7 +594,16 @@ by_ws_message(struct sim_conn *c, const char *data, size_t len)
 {
 	json_t *j = json_loadb(data, len, 0, NULL);
 	const char *op = json_string_value(json_object_get(j, "op"));
-	const char *req_id = json_string_value(json_object_get(j, "req_id"));
+	json_t *rid = json_object_get(j, "req_id");
+	const char *req_id = json_string_value(rid);
+	char num[24];
+
+	/* a number is echoed as a string, as the venue does (ccxt sends its
+	 * unsubscribe req_id as a number and matches the answer's "3") */
+	if (json_is_integer(rid)) {
+		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(rid));
+		req_id = num;
+	}
 
 	sim.st[SIM_BYBIT].subscribe_requests++;
 	if (!json_is_object(j) || !op) {

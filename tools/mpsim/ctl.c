@@ -138,7 +138,8 @@ stats(struct sim_conn *c)
 			long long n = sim.rest_fault[v][k];
 			for (int i = 0; i < sim.ninst; i++)
 				if (sim.inst[i].venue == v)
-					n += sim.inst[i].fq[0][k] + sim.inst[i].fq[1][k];
+					for (int q = 0; q < SIM_INCR_MAX; q++)
+						n += sim.inst[i].fq[q][k];
 			if (n > 0) {
 				sb_printf(&b, "%s\"%s\":%lld", first ? "" : ",", flt_name(k), n);
 				first = 0;
@@ -241,9 +242,9 @@ sim_inject(const struct flt_spec *f, char *err, size_t errlen)
 				in->okx_nosnap = 0;
 			else {
 				in->fq[0][f->kind] += n ? n : 1;
-				/* Binance @depth (1000 ms) is a second increment stream. */
-				if (sim_ops(v)->second_stream)
-					in->fq[1][f->kind] += n ? n : 1;
+				/* Binance's slow depth streams are increment streams too */
+				for (int s = 1; s < sim_ops(v)->incr_streams && s < SIM_INCR_MAX; s++)
+					in->fq[s][f->kind] += n ? n : 1;
 			}
 		}
 		return 0;

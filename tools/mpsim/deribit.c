@@ -382,28 +382,26 @@ rest_book(struct sim_conn *c, const char *query, int delay_ms)
 }
 
 static void
-rest_instruments(struct sim_conn *c, int delay_ms)
+rest_instruments(struct sim_conn *c, const char *query, int delay_ms)
 {
 	struct sb b;
-	int first = 1;
+	const char *err = NULL;
 
 	sb_init(&b);
-	sb_addc(&b, '[');
-	for (int i = 0; i < sim.ninst; i++) {
-		struct sim_inst *in = &sim.inst[i];
-		static const char *const kinds[] = {"future", "future", "option"};
-		char tick[32], lot[32];
-		int k = deribit_kind_of(in->sym);
-		if (in->venue != SIM_DERIBIT)
-			continue;
-		sb_fmt_e8(in->tick_e8, 1, tick);
-		sb_fmt_e8(in->lot_e8, 1, lot);
-		sb_printf(&b, "%s{\"instrument_name\":\"%s\",\"kind\":\"%s\",\"settlement_period\":\"%s\",\"tick_size\":%s,"
-		    "\"contract_size\":%s,\"min_trade_amount\":%s,\"base_currency\":\"%s\",\"is_active\":true}", first ? "" : ",",
-		    in->vsym, kinds[k < 0 ? 0 : k], k == DERIBIT_PERPETUAL ? "perpetual" : "month", tick, lot, lot, in->base);
-		first = 0;
-	}
-	sb_addc(&b, ']');
+	if (dr_instruments_json(&b, query, &err) < 0)
+		rest_error(c, 400, -32602, err, delay_ms);
+	else
+		rest_answer(c, 200, b.p, b.len, delay_ms);
+	sb_free(&b);
+}
+
+static void
+rest_currencies(struct sim_conn *c, int delay_ms)
+{
+	struct sb b;
+
+	sb_init(&b);
+	dr_currencies_json(&b);
 	rest_answer(c, 200, b.p, b.len, delay_ms);
 	sb_free(&b);
 }
@@ -418,14 +416,16 @@ dr_rest(struct sim_conn *c, const char *method, const char *path, const char *qu
 	else if (strcmp(path, "/api/v2/public/get_order_book") == 0)
 		rest_book(c, query, delay_ms);
 	else if (strcmp(path, "/api/v2/public/get_instruments") == 0)
-		rest_instruments(c, delay_ms);
+		rest_instruments(c, query, delay_ms);
+	else if (strcmp(path, "/api/v2/public/get_currencies") == 0)
+		rest_currencies(c, delay_ms);
 	else if (strcmp(path, "/api/v2/public/get_time") == 0) {
 		int n = snprintf(r, sizeof r, "%lld", (long long)sim_wall_ms());
 		rest_answer(c, 200, r, (size_t)n, delay_ms);
 	} else if (strcmp(path, "/api/v2/public/test") == 0)
 		rest_answer(c, 200, "{\"version\":\"1.2.26\"}", 20, delay_ms);
 	else
-		rest_error(c, 404, 11050, "bad_request: mpsim serves public/get_order_book, get_instruments, get_time, test",
+		rest_error(c, 404, 11050, "bad_request: mpsim serves public/get_order_book, get_instruments, get_currencies, get_time, test",
 		    delay_ms);
 }
 

@@ -4,8 +4,8 @@
  * trades.{instrument}.{raw|100ms}, ticker.{instrument}.{raw|100ms};
  * public/set_heartbeat, whose test_request heartbeats must be answered with
  * public/test within the interval or the connection is closed; public/test),
- * and REST GET /api/v2/public/get_order_book, get_instruments, get_time,
- * test.  Instruments come from --deribit-symbols in canonical form
+ * and REST GET /api/v2/public/get_order_book, get_instruments (currency=,
+ * kind=, expired=; deribit_ref.c), get_currencies, get_time, test.  Instruments come from --deribit-symbols in canonical form
  * (BTC-USD-SWAP, BTC-USD-240927, BTC-240927-60000-C; common/deribit.h).
  *
  * Prices and amounts are JSON numbers (trimmed decimals), as Deribit writes
@@ -36,6 +36,12 @@ int dr_ws_open(struct sim_conn *c, const char *path, const char *query, struct s
 void dr_ws_message(struct sim_conn *c, const char *data, size_t len);
 void dr_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, int mode);
 void dr_fault_answer(struct sim_conn *c, int status, int retry_after_ms, int delay_ms);
+/* deribit_ref.c: the get_instruments result (a JSON array) for a query
+ * (currency= a settlement currency or "any", kind=, expired=), with the
+ * terms read from the canonical names; -1 and *err for a bad parameter. */
+int dr_instruments_json(struct sb *b, const char *query, const char **err);
+/* deribit_ref.c: the get_currencies result: the settlement currencies. */
+void dr_currencies_json(struct sb *b);
 /* Deribit numbers: trimmed decimals. */
 int dr_px(const struct sim_inst *in, int64_t ticks, char *out);
 int dr_qty(const struct sim_inst *in, int64_t lots, char *out);

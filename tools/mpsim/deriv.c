@@ -1,6 +1,9 @@
 /* deriv.c - see deriv.h. */
 #include "deriv.h"
 
+#include <string.h>
+#include <time.h>
+
 #include "rng.h"
 
 /* The premium in ticks at this step: a slow wave between -3 and +5. */
@@ -73,9 +76,26 @@ dv_funding_e8(const struct sim_inst *in)
 }
 
 int64_t
-dv_next_funding_ms(int64_t now_ms)
+dv_next_funding_ms(int64_t now_ms, int hours)
 {
-	int64_t t8h = 8LL * 3600 * 1000;
+	int64_t t = (int64_t)(hours > 0 ? hours : 8) * 3600 * 1000;
 
-	return now_ms - now_ms % t8h + t8h;
+	return now_ms - now_ms % t + t;
+}
+
+int64_t
+dv_expiry_ms(const char *s, size_t n)
+{
+	struct tm t;
+
+	if (n != 6 || strspn(s, "0123456789") < 6)
+		return -1;
+	memset(&t, 0, sizeof t);
+	t.tm_year = 100 + (s[0] - '0') * 10 + (s[1] - '0');
+	t.tm_mon = (s[2] - '0') * 10 + (s[3] - '0') - 1;
+	t.tm_mday = (s[4] - '0') * 10 + (s[5] - '0');
+	t.tm_hour = 8;
+	if (t.tm_mon < 0 || t.tm_mon > 11 || t.tm_mday < 1 || t.tm_mday > 31)
+		return -1;
+	return (int64_t)timegm(&t) * 1000;
 }

@@ -2,7 +2,8 @@
  * deriv.h - the derivative market state of a simulated instrument, for the
  * venues that serve perpetuals and dated futures (Binance USD-M and COIN-M,
  * binance_fut.c): index, mark, funding rate, open interest and the
- * liquidation of a step.
+ * liquidation of a step; the expiry of dated contracts (okx.c, deribit_ref.c
+ * use it too).
  *
  * Every value is a pure function of the book and the step count (never of
  * clients or wall time, except the funding settlement time, which is the
@@ -15,6 +16,7 @@
 #ifndef MPSIM_DERIV_H
 #define MPSIM_DERIV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim.h"
@@ -30,7 +32,11 @@ int64_t dv_index_e8(const struct sim_inst *in);
 int64_t dv_mark_e8(const struct sim_inst *in);
 /* The funding rate in 1e-8 (10000 = 0.0001 = 0.01 %). */
 int64_t dv_funding_e8(const struct sim_inst *in);
-/* The next funding settlement (wall ms): the next 8 h boundary of UTC. */
-int64_t dv_next_funding_ms(int64_t now_ms);
+/* The next funding settlement (wall ms): the next boundary of UTC every
+ * `hours` (8 unless the venue adjusted the instrument's interval). */
+int64_t dv_next_funding_ms(int64_t now_ms, int hours);
+/* A dated contract's expiry: 08:00 UTC of the n characters YYMMDD at s
+ * (when Binance, OKX and Deribit deliver), wall ms; -1 if not a date. */
+int64_t dv_expiry_ms(const char *s, size_t n);
 
 #endif

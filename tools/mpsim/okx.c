@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deriv.h"
 #include "emit.h"
 #include "http.h"
 #include "log.h"
@@ -561,6 +562,22 @@ contract_fields(const struct sim_inst *in, char *uly, size_t ucap, char *out, si
 	    ct.settle, ct.ct_val, ct.ct_ccy, ct.inverse ? "inverse" : "linear");
 }
 
+/* A dated instrument's expiry ("BTC-USD-261225" and options: the third
+ * segment, YYMMDD, at 08:00 UTC, when OKX delivers) in ms into out; "" for
+ * others.  Clients name the contract by it (ccxt: BTC/USD:BTC-261225). */
+static void
+exp_time(const char *id, char *out, size_t cap)
+{
+	const char *d = strchr(id, '-');
+	int64_t ms;
+
+	out[0] = 0;
+	if (!instid_is_derivative(id) || instid_is_swap(id) || !d || !(d = strchr(d + 1, '-')) ||
+	    (ms = dv_expiry_ms(d + 1, strcspn(d + 1, "-"))) < 0)
+		return;
+	snprintf(out, cap, "%lld", (long long)ms);
+}
+
 static void
 instruments(struct sim_conn *c, const char *query, int delay_ms)
 {
@@ -592,7 +609,7 @@ instruments(struct sim_conn *c, const char *query, int delay_ms)
 	sb_adds(&b, "{\"code\":\"0\",\"msg\":\"\",\"data\":[");
 	for (int i = 0; i < sim.ninst; i++) {
 		struct sim_inst *in = &sim.inst[i];
-		char tick[32], lot[32], minsz[32], uly[32] = "", ct[128] = "";
+		char tick[32], lot[32], minsz[32], uly[32] = "", ct[128] = "", exp[24];
 		if (in->venue != SIM_OKX || strcmp(instid_type(in->vsym), type) != 0 ||
 		    (have_id && strcmp(id, in->vsym) != 0))
 			continue;
@@ -600,18 +617,19 @@ instruments(struct sim_conn *c, const char *query, int delay_ms)
 		sb_fmt_e8(in->lot_e8, 1, lot);
 		sb_fmt_e8(in->min_qty_e8, 1, minsz);
 		contract_fields(in, uly, sizeof uly, ct, sizeof ct);
+		exp_time(in->vsym, exp, sizeof exp);
 		if (!first)
 			sb_addc(&b, ',');
 		first = 0;
 		sb_printf(&b, "{\"instType\":\"%s\",\"instId\":\"%s\",\"instIdCode\":%d,\"uly\":\"%s\",\"instFamily\":\"%s\","
 		    "\"baseCcy\":\"%s\",\"quoteCcy\":\"%s\",%s,"
-		    "\"optType\":\"\",\"stk\":\"\",\"listTime\":\"1548133413000\",\"expTime\":\"\",\"lever\":\"10\","
+		    "\"optType\":\"\",\"stk\":\"\",\"listTime\":\"1548133413000\",\"expTime\":\"%s\",\"lever\":\"10\","
 		    "\"tickSz\":\"%s\",\"lotSz\":\"%s\",\"minSz\":\"%s\",\"alias\":\"\",\"state\":\"live\","
 		    "\"ruleType\":\"normal\",\"maxLmtSz\":\"9999999999\",\"maxMktSz\":\"1000000\","
 		    "\"maxLmtAmt\":\"20000000\",\"maxMktAmt\":\"1000000\",\"maxTwapSz\":\"9999999999\","
 		    "\"maxIcebergSz\":\"9999999999\",\"maxTriggerSz\":\"9999999999\",\"maxStopSz\":\"1000000\"}",
 		    type, in->vsym, 10000 + i, uly, uly, instid_is_derivative(in->vsym) ? "" : in->base,
-		    instid_is_derivative(in->vsym) ? "" : in->quote, ct, tick, lot, minsz);
+		    instid_is_derivative(in->vsym) ? "" : in->quote, ct, exp, tick, lot, minsz);
 	}
 	sb_adds(&b, "]}");
 	ox_answer(c, 200, b.p, b.len, delay_ms);

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "log.h"
 #include "route.h"
+#include "venue.h"
 
 enum { RP_MAX_CONNS = 64 };
 
@@ -36,6 +37,8 @@ struct rp_conn {
 
 static struct {
 	int on;
+	int venue;              /* the sim venue serving it (the recording's exchange), -1 until known */
+	const char *depth_path; /* its REST depth path, sim_venue.replay_depth */
 	double speed;
 	char *text;             /* the whole capture, NULs written at line ends */
 	struct rp_frame *f;
@@ -140,13 +143,30 @@ fail:
 	}
 }
 
-/* "<recv_ns> binance ws <payload>" / "... rest:<path> <payload>" into the
- * tables; lines of other venues are skipped, malformed ones counted. */
+/* The sim venue a recording's exchange field names, if --replay can serve
+ * it (sim_venue.replay_depth); else -1. */
+static int
+replay_venue_of(const char *name, size_t len)
+{
+	for (int v = 0; v < SIM_NVENUE; v++) {
+		const char *ex = exch_name(sim_ops(v)->exch);
+		if (sim_ops(v)->replay_depth && strlen(ex) == len && memcmp(ex, name, len) == 0)
+			return v;
+	}
+	return -1;
+}
+
+/* "<recv_ns> <exchange> ws <payload>" / "... rest:<path> <payload>" into the
+ * tables.  The first line of a venue --replay can serve picks the venue (a
+ * capture of feedd or mpstore holds one); lines of other venues are
+ * skipped, malformed ones counted. */
 static int
 add_line(char *l, size_t len)
 {
 	char *sp1, *sp2, *sp3, *end;
 	long long recv;
+	size_t dl;
+	int v;
 
 	if (len == 0)
 		return 0;
@@ -158,8 +178,13 @@ add_line(char *l, size_t len)
 		return -1;
 	if (!(sp3 = memchr(sp2 + 1, ' ', len - (size_t)(sp2 + 1 - l))))
 		return -1;
-	if ((size_t)(sp2 - sp1 - 1) != 7 || memcmp(sp1 + 1, "binance", 7) != 0)
+	v = replay_venue_of(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	if (v < 0 || (rp.venue >= 0 && v != rp.venue))
 		return 0;
+	if (rp.venue < 0) {
+		rp.venue = v;
+		rp.depth_path = sim_ops(v)->replay_depth;
+	}
 	if (sp3 - sp2 - 1 == 2 && memcmp(sp2 + 1, "ws", 2) == 0) {
 		struct rp_frame *f;
 		const char *p = sp3 + 1;
@@ -184,13 +209,15 @@ add_line(char *l, size_t len)
 		}
 		return 0;
 	}
-	if (strncmp(sp2 + 1, "rest:/api/v3/depth?", 19) == 0) {
+	dl = strlen(rp.depth_path);
+	if (strncmp(sp2 + 1, "rest:", 5) == 0 && strncmp(sp2 + 6, rp.depth_path, dl) == 0 && sp2[6 + dl] == '?') {
 		char q[512];
-		size_t ql = (size_t)(sp3 - (sp2 + 20));
+		const char *q0 = sp2 + 7 + dl;
+		size_t ql = (size_t)(sp3 - q0);
 		struct rp_snap *s, *ns;
-		if (ql >= sizeof q)
+		if (sp3 < q0 || ql >= sizeof q)
 			return -1;
-		memcpy(q, sp2 + 20, ql);
+		memcpy(q, q0, ql);
 		q[ql] = 0;
 		if (!(ns = realloc(rp.s, (rp.ns + 1) * sizeof *rp.s)))
 			return -2;
@@ -212,6 +239,7 @@ replay_load(const char *path, double speed, char *err, size_t cap)
 {
 	size_t n, i = 0;
 
+	rp.venue = -1;
 	if (!(rp.text = read_all(path, &n, err, cap)))
 		return -1;
 	while (i < n) {
@@ -229,24 +257,24 @@ replay_load(const char *path, double speed, char *err, size_t cap)
 		i += len + 1;
 	}
 	if (rp.nf == 0) {
-		snprintf(err, cap, "%s: no \"binance ws\" frame to replay (%llu malformed lines)", path,
-		    (unsigned long long)rp.bad_lines);
+		snprintf(err, cap, "%s: no WebSocket frame of binance, binance-usdm or binance-coinm to replay "
+		    "(%llu malformed lines)", path, (unsigned long long)rp.bad_lines);
 		return -1;
 	}
 	rp.speed = speed;
 	rp.on = 1;
 	uv_timer_init(sim.loop, &rp.timer);
 	sb_init(&rp.out);
-	log_info("replay loaded", "file=%s frames=%zu snapshots=%zu malformed_lines=%llu speed=%g span_s=%.1f",
-	    path, rp.nf, rp.ns, (unsigned long long)rp.bad_lines, speed,
+	log_info("replay loaded", "file=%s venue=%s frames=%zu snapshots=%zu malformed_lines=%llu speed=%g span_s=%.1f",
+	    path, sim_venue_name(rp.venue), rp.nf, rp.ns, (unsigned long long)rp.bad_lines, speed,
 	    (double)(rp.f[rp.nf - 1].recv_ns - rp.f[0].recv_ns) / 1e9);
 	return 0;
 }
 
 int
-replay_on(void)
+replay_serves(int venue)
 {
-	return rp.on;
+	return rp.on && venue == rp.venue;
 }
 
 /* Monotonic ms at which frame i is due. */
@@ -290,17 +318,47 @@ retime(const struct rp_frame *f)
 	sb_add(&rp.out, from, (size_t)(e - from));
 }
 
+/*
+ * Where a diff-depth stream name "<sym>@depth" ends when the name is one
+ * ("<sym>@depth", "<sym>@depth@<N>ms"), else n (partial depth "@depth5",
+ * every other stream).  The speeds of one symbol's diff-depth stream carry
+ * the same update-id chain at other cadences, and a recording holds only the
+ * speed it was made with (the USD-M one "@depth@0ms", which feedd does not
+ * ask for): a request for any speed gets the recorded one.
+ */
+static size_t
+depth_stem(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 6 <= n; i++) {
+		size_t j = i + 6;
+		if (s[i] != '@' || strncmp(s + i, "@depth", 6) != 0)
+			continue;
+		if (j == n)
+			return j;
+		if (s[j] != '@')
+			return n;
+		for (j++; j < n && s[j] >= '0' && s[j] <= '9'; j++)
+			;
+		return j > i + 7 && n - j == 2 && strncmp(s + j, "ms", 2) == 0 ? i + 6 : n;
+	}
+	return n;
+}
+
 static int
 wants(const struct rp_conn *k, const struct rp_frame *f)
 {
 	const char *p = k->streams;
+	size_t fs;
 
 	if (!f->stream)
 		return 1;
+	fs = depth_stem(f->stream, f->stream_len);
 	while (*p) {
 		const char *e = strchr(p, '/');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		if (n == f->stream_len && strncasecmp(p, f->stream, n) == 0)
+			return 1;
+		if (fs < f->stream_len && depth_stem(p, n) == fs && strncasecmp(p, f->stream, fs) == 0)
 			return 1;
 		p += n + (e != NULL);
 	}
@@ -398,7 +456,7 @@ replay_rest(struct sim_conn *c, const char *method, const char *path, const char
 	int64_t pos;
 	const struct rp_snap *best = NULL;
 
-	if (strcmp(method, "GET") != 0 || strcmp(path, "/api/v3/depth") != 0)
+	if (strcmp(method, "GET") != 0 || strcmp(path, rp.depth_path) != 0)
 		return 0;
 	if (!route_qget(query, "symbol", sym, sizeof sym))
 		sym[0] = 0;
@@ -414,11 +472,11 @@ replay_rest(struct sim_conn *c, const char *method, const char *path, const char
 			best = s;
 	}
 	if (!best) {
-		sim.st[SIM_BINANCE].http_4xx++;
+		sim.st[rp.venue].http_4xx++;
 		http_respond(c, 400, hdr, bad, sizeof bad - 1, delay_ms);
 		return 1;
 	}
-	sim.st[SIM_BINANCE].snapshots_sent++;
+	sim.st[rp.venue].snapshots_sent++;
 	http_respond(c, 200, hdr, best->body, best->len, delay_ms);
 	return 1;
 }
@@ -428,8 +486,8 @@ replay_stats(struct sb *b)
 {
 	if (!rp.on)
 		return;
-	sb_printf(b, ",\"replay\":{\"frames\":%zu,\"next\":%zu,\"sent\":%llu,\"unheard\":%llu,\"snapshots\":%zu,"
-	    "\"malformed_lines\":%llu,\"speed\":%g,\"started\":%s,\"done\":%s}", rp.nf, rp.next,
+	sb_printf(b, ",\"replay\":{\"venue\":\"%s\",\"frames\":%zu,\"next\":%zu,\"sent\":%llu,\"unheard\":%llu,\"snapshots\":%zu,"
+	    "\"malformed_lines\":%llu,\"speed\":%g,\"started\":%s,\"done\":%s}", sim_venue_name(rp.venue), rp.nf, rp.next,
 	    (unsigned long long)rp.sent, (unsigned long long)rp.dropped_no_client, rp.ns,
 	    (unsigned long long)rp.bad_lines, rp.speed, rp.started ? "true" : "false", rp.done ? "true" : "false");
 }

@@ -106,7 +106,7 @@ route_request(struct sim_conn *c, const char *method, const char *path, const ch
 		sim_ops(v)->fault_answer(c, 418, ms, delay);
 		return;
 	}
-	if (sim_ops(v)->replays && replay_on() && replay_rest(c, method, path, query, delay))
+	if (replay_serves(v) && replay_rest(c, method, path, query, delay))
 		return;
 	sim_ops(v)->rest(c, method, path, query, delay);
 }
@@ -114,7 +114,7 @@ route_request(struct sim_conn *c, const char *method, const char *path, const ch
 int
 route_ws_open(struct sim_conn *c, const char *path, const char *query, struct sb *why)
 {
-	if (sim_ops(c->venue)->replays && replay_on())
+	if (replay_serves(c->venue))
 		return replay_ws_open(c, path, query, why);
 	return sim_ops(c->venue)->ws_open(c, path, query, why);
 }
@@ -124,7 +124,7 @@ route_ws_ready(struct sim_conn *c)
 {
 	log_debug("websocket open", "venue=%s conn=%llu peer=%s subs=%d", sim_venue_name(c->venue),
 	    (unsigned long long)c->id, c->peer, c->nsubs);
-	if (sim_ops(c->venue)->replays && replay_on())
+	if (replay_serves(c->venue))
 		replay_ws_ready(c);
 }
 

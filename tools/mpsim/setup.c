@@ -269,8 +269,8 @@ sim_add_inst(const char *sym, int venue, int levels)
 		fprintf(stderr, "mpsim: %s on %s: price range too small for %d levels\n", sym, sim_venue_name(venue), levels);
 		return -1;
 	}
-	sb_init(&in->held[0].msg);
-	sb_init(&in->held[1].msg);
+	for (int s = 0; s < SIM_INCR_MAX; s++)
+		sb_init(&in->held[s].msg);
 	sim_ops(venue)->inst_init(in);
 	sim_kline_roll(in);
 	sim.ninst++;
@@ -332,8 +332,10 @@ sim_free_instruments(void)
 	for (int i = 0; i < sim.ninst; i++) {
 		mkt_free(&sim.inst[i].book);
 		sb_free(&sim.inst[i].held[0].msg);
-		sb_free(&sim.inst[i].held[1].msg);
-		free(sim.inst[i].bn_agg);
+		for (int s = 1; s < SIM_INCR_MAX; s++) {
+			sb_free(&sim.inst[i].held[s].msg);
+			free(sim.inst[i].bn_slow[s - 1].agg);
+		}
 	}
 	free(sim.inst);
 	sim.inst = NULL;

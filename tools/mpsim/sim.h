@@ -53,11 +53,14 @@ struct sim_venue {
 	int (*qty)(const struct sim_inst *in, int64_t lots, char *out);
 	int64_t (*last_id)(const struct sim_inst *in);   /* the book's update id for /_sim/book */
 	int venue_sym_join;       /* venue symbol without the dash, lower-case stream names (Binance) */
-	int second_stream;        /* a second increment stream (Binance @depth 1000 ms) shares faults */
+	int incr_streams;         /* increment streams sharing the increment faults (SIM_INCR_MAX):
+	                           * Binance spot 2 (@depth@100ms, @depth), futures 3 (@depth@100ms,
+	                           * @depth@500ms, @depth 250 ms); 0 = 1 */
 	int ws_snapshots;         /* the OKX-only faults (seq reset, snapshot) apply */
 	int rx_limit;             /* more incoming messages a second drop the client (Binance 5, futures 10; <= 15) */
 	int server_pings;         /* the server pings and closes after 24 h; else idle close */
-	int replays;              /* --replay serves this venue */
+	const char *replay_depth; /* --replay can serve this venue: its REST depth path
+	                           * ("/api/v3/depth"), answered from the recording; NULL = never */
 	int derivatives;          /* serves OKX-style derivative instIds (BTC-USDT-SWAP; instid.h) */
 	int own_symbols;          /* instruments only from --<venue>-symbols, not --symbols (Bybit) */
 	int derivatives_only;     /* refuses spot pairs (Binance USD-M, COIN-M) */
@@ -67,6 +70,7 @@ struct sim_venue {
 const struct sim_venue *sim_ops(int venue);
 
 #define SIM_OKX_WIN 400         /* OKX books window */
+#define SIM_INCR_MAX 3          /* increment streams of one instrument (sim_venue.incr_streams) */
 #define SIM_MAX_SUBS 1024       /* Binance limit per connection */
 #define SIM_MAX_PATHS 24
 
@@ -117,9 +121,10 @@ struct sim_inst {
 	int64_t tick_e8, lot_e8, min_qty_e8;
 	struct mkt_book book;
 	/* pending increment faults, [0] = main stream (depth@100ms, books),
-	 * [1] = Binance @depth (1000 ms) */
-	int fq[2][FLT_NKINDS];
-	struct sim_held held[2];
+	 * [1], [2] = Binance's slow depth streams (bn_spec.slow: spot @depth
+	 * 1000 ms; futures @depth@500ms, @depth 250 ms) */
+	int fq[SIM_INCR_MAX][FLT_NKINDS];
+	struct sim_held held[SIM_INCR_MAX];
 	int okx_nosnap;          /* books subscriptions left without snapshot (-1 = all) */
 	int corrupt_rank;        /* corrupt_level pending (fq[0]): rank of the bid to falsify, 1 = best */
 	/* trade statistics for tickers and klines */
@@ -130,11 +135,15 @@ struct sim_inst {
 	int64_t k_vol, k_taker_vol;
 	double k_quote, k_taker_quote;
 	/* Binance */
-	int64_t bn_last_u, bn_trade_id, bn_agg_id, bn_agg_first_U;
-	struct mkt_change *bn_agg;
-	int bn_nagg, bn_aggcap;
+	int64_t bn_last_u, bn_trade_id, bn_agg_id;
+	/* each slow depth stream's changes since its last event: U of the first
+	 * step in it (0 = none yet), the u of its last event (futures pu) */
+	struct sim_bn_slow {
+		struct mkt_change *agg;
+		int n, cap;
+		int64_t first_U, pu;
+	} bn_slow[SIM_INCR_MAX - 1];
 	int64_t bn_bt[4];        /* last bookTicker sent: bid px, qty, ask px, qty */
-	int64_t bn_slow_pu;      /* futures: u of the last slow-stream (@depth@500ms) event */
 	/* derivative state (deriv.c): open interest (lots), the liquidation of
 	 * the step (side 0 = none) */
 	int64_t dv_oi, dv_liq_px, dv_liq_qty;

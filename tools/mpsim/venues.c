@@ -32,14 +32,16 @@ dr_last_id(const struct sim_inst *in)
 }
 
 /* Binance USD-M / COIN-M: instruments only from their own --<venue>-symbols,
- * derivatives only, 10 incoming messages a second */
-#define BN_FUT_ROW(ex, sp) { \
+ * derivatives only, 10 incoming messages a second; --replay serves their
+ * recordings with depth from <api>/depth */
+#define BN_FUT_ROW(ex, sp, depth) { \
 		.exch = (ex), .inst_init = bn_fut_inst_init, .on_step = bn_on_step, .rest = bn_rest, \
 		.ws_open = bn_ws_open, .ws_message = bn_ws_message, .broadcast = bn_broadcast, \
 		.fault_answer = bn_fault_answer, .notice = bn_shutdown_notice, .notice_ms = 5000, \
 		.weight_now = bn_weight_now, .flush_pending = bn_flush_pending, .px = bn_px, .qty = bn_qty, \
-		.last_id = bn_last_id, .venue_sym_join = 1, .second_stream = 1, .rx_limit = 10, \
-		.server_pings = 1, .own_symbols = 1, .derivatives = 1, .derivatives_only = 1, .spec = &(sp), }
+		.last_id = bn_last_id, .venue_sym_join = 1, .incr_streams = 3, .rx_limit = 10, \
+		.server_pings = 1, .own_symbols = 1, .derivatives = 1, .derivatives_only = 1, .spec = &(sp), \
+		.replay_depth = (depth), }
 
 static const struct sim_venue venues[SIM_NVENUE] = {
 	[SIM_BINANCE] = {
@@ -47,12 +49,12 @@ static const struct sim_venue venues[SIM_NVENUE] = {
 		.ws_open = bn_ws_open, .ws_message = bn_ws_message, .broadcast = bn_broadcast,
 		.fault_answer = bn_fault_answer, .notice = bn_shutdown_notice, .notice_ms = 5000,
 		.weight_now = bn_weight_now, .flush_pending = bn_flush_pending, .px = bn_px, .qty = bn_qty,
-		.last_id = bn_last_id, .venue_sym_join = 1, .second_stream = 1, .rx_limit = 5,
-		.server_pings = 1, .replays = 1, .spec = &bn_spot,
+		.last_id = bn_last_id, .venue_sym_join = 1, .incr_streams = 2, .rx_limit = 5,
+		.server_pings = 1, .replay_depth = "/api/v3/depth", .spec = &bn_spot,
 	},
 	/* the futures share binance.c, with binance_fut.c's constants and extras */
-	[SIM_BINANCE_USDM] = BN_FUT_ROW(EX_BINANCE_USDM, bn_usdm),
-	[SIM_BINANCE_COINM] = BN_FUT_ROW(EX_BINANCE_COINM, bn_coinm),
+	[SIM_BINANCE_USDM] = BN_FUT_ROW(EX_BINANCE_USDM, bn_usdm, "/fapi/v1/depth"),
+	[SIM_BINANCE_COINM] = BN_FUT_ROW(EX_BINANCE_COINM, bn_coinm, "/dapi/v1/depth"),
 	[SIM_OKX] = {
 		.exch = EX_OKX, .inst_init = ox_inst_init, .on_step = ox_on_step, .housekeeping = ox_housekeeping,
 		.rest = ox_rest, .ws_open = ox_ws_open, .ws_message = ox_ws_message, .broadcast = ox_broadcast,
