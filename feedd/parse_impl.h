@@ -228,7 +228,7 @@ struct parse_venue {
 extern const struct parse_venue parse_venue_binance, parse_venue_okx;
 extern const struct parse_venue parse_venue_binance_usdm, parse_venue_binance_coinm;
 extern const struct parse_venue parse_venue_bybit;   /* parse_bybit.c (jansson only) */
-extern const struct parse_venue parse_venue_deribit; /* parse_deribit.c (exact JSON, parse_djson.c) */
+extern const struct parse_venue parse_venue_deribit; /* parse_deribit.c (exact JSON, common/djson.c) */
 
 /* parse_ws / parse_rest with the path forced (tests, fuzzing, benchmarks). */
 int parse_ws_mode(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,
