@@ -100,16 +100,19 @@ static const struct stat_metric g_stat_metrics[] = {
 	SM(refresh_dropped, "mp_book_refresh_dropped_total", "deep refreshes dropped (unusable, replaced, or lost to a resync)"),
 	SM(refresh_discrepancies, "mp_book_refresh_discrepancies_total",
 	    "levels inside the exact range a refresh contradicted (each episode resyncs the book)"),
-	/* OKX audits (okx_audit.h) */
-	SM(top_agree, "mp_book_top_agree_total", "OKX books5/bbo-tbt agrees with the book at its seqId"),
-	SM(top_disagree, "mp_book_top_disagree_total", "OKX books5/bbo-tbt disagrees with the book (each resyncs)"),
-	SM(top_nc, "mp_book_top_not_comparable_total", "OKX books5/bbo-tbt at a seqId the book did not stand at"),
-	SM(window_requests, "mp_book_window_requests_total", "OKX REST window audits asked of feedd"),
-	SM(window_refused, "mp_book_window_refused_total", "OKX REST window audits feedd skipped to keep budget"),
-	SM(window_agree, "mp_book_window_agree_total", "OKX REST windows equal to the book at their seqId"),
-	SM(window_nc, "mp_book_window_not_comparable_total", "OKX REST windows that could not be compared"),
+	/* OKX and Bybit audits (okx_audit.h) */
+	SM(top_agree, "mp_book_top_agree_total",
+	    "OKX books5/bbo-tbt, Bybit orderbook.1 agrees with the book at its seqId/seq"),
+	SM(top_disagree, "mp_book_top_disagree_total",
+	    "OKX books5/bbo-tbt, Bybit orderbook.1 disagrees with the book (each resyncs)"),
+	SM(top_nc, "mp_book_top_not_comparable_total",
+	    "OKX books5/bbo-tbt, Bybit orderbook.1 at a seqId/seq the book did not stand at"),
+	SM(window_requests, "mp_book_window_requests_total", "OKX/Bybit REST window audits asked of feedd"),
+	SM(window_refused, "mp_book_window_refused_total", "OKX/Bybit REST window audits feedd skipped to keep budget"),
+	SM(window_agree, "mp_book_window_agree_total", "OKX/Bybit REST windows equal to the book at their seqId/seq"),
+	SM(window_nc, "mp_book_window_not_comparable_total", "OKX/Bybit REST windows that could not be compared"),
 	SM(window_discrepancies, "mp_book_window_discrepancies_total",
-	    "levels an OKX REST window contradicted (each episode resyncs the book)"),
+	    "levels an OKX/Bybit REST window contradicted (each episode resyncs the book)"),
 	SM(out_records, "mp_book_out_records_total", "records emitted"),
 	/* loss accounting (bookd/sync_loss.c): Binance in update ids, OKX in frames */
 	SM(upd_expected, "mp_book_expected_updates_total", "updates the venue's ids say were sent (received + lost)"),
@@ -127,6 +130,30 @@ struct book_metrics {
 	_Atomic int64_t *asof_bid, *asof_ask, *deep_as_of;
 };
 
+/* Where the loop's time goes (issue 12: what holds a record in the feed
+ * ring for milliseconds): one histogram per phase, mp_bookd_loop_seconds. */
+enum loop_phase {
+	LP_DELTA,       /* handling one delta record (apply, checks, emit) */
+	LP_SNAPSHOT,    /* one snapshot record (sync, OKX deep merge, refresh splice) */
+	LP_OTHER,       /* one other record (trade, ticker, event, ...) */
+	LP_TIMERS,      /* one slice of the books' timers (periodic snapshots, audits) */
+	LP_HEARTBEAT,   /* the once-a-second heartbeat and metrics export */
+	LP_WAKE,        /* first record after a sleep: feedd's commit -> bookd read it */
+	LP_N
+};
+static const char *const g_phase_names[LP_N] = {"delta", "snapshot", "other", "timers", "heartbeat", "wake"};
+/* The long, rare phases also get the thread's CPU time
+ * (mp_bookd_loop_cpu_seconds): wall time minus it is time bookd lost its CPU
+ * mid-phase.  Not per delta: a thread clock read is a system call. */
+#define LP_CPU_TIMED(p) ((p) == LP_SNAPSHOT || (p) == LP_TIMERS || (p) == LP_HEARTBEAT)
+
+/* A timer slice ends once it has run this long and input is waiting; the
+ * books not ticked yet go first in the next pass.  A periodic full book of
+ * 5000 x 2 levels is 160 KB built and written to two rings, so a
+ * full_interval that falls due for many books in one pass (books that synced
+ * together) would otherwise hold every venue's records behind all of them. */
+#define TICK_SLICE_NS 200000
+
 struct bookd {
 	struct cfg *cfg;
 	struct inst_registry reg;
@@ -142,7 +169,37 @@ struct bookd {
 	_Atomic uint64_t *m_router_drops, *m_store_waits, *m_bad_input, *m_unknown_inst, *m_ctl_drops;
 	uint64_t router_drops, store_waits, bad_input, unknown_inst, ctl_drops, store_lost;
 	int64_t last_bad_log, last_store_log;
+	struct metric_hist *m_loop[LP_N];  /* NULL without metrics */
+	struct metric_hist *m_loop_cpu[LP_N];   /* LP_CPU_TIMED phases only */
+	int tick_next;                     /* the book the next timer slice starts with */
 };
+
+static void
+observe(struct bookd *d, enum loop_phase p, int64_t ns)
+{
+	if (d->m_loop[p] && ns >= 0)
+		metric_observe(d->m_loop[p], ns);
+}
+
+/* The thread's CPU time (ns), 0 when a phase is not CPU-timed or without metrics. */
+static int64_t
+phase_cpu(const struct bookd *d, enum loop_phase p)
+{
+	struct timespec t;
+
+	if (!d->m_loop_cpu[p] || clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) < 0)
+		return 0;
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void
+observe_cpu(struct bookd *d, enum loop_phase p, int64_t cpu0)
+{
+	int64_t c = cpu0 ? phase_cpu(d, p) : 0;
+
+	if (c >= cpu0 && cpu0)
+		metric_observe(d->m_loop_cpu[p], c - cpu0);
+}
 
 static void
 count(_Atomic uint64_t *m, uint64_t *local)
@@ -254,6 +311,15 @@ setup_metrics(struct bookd *d)
 	d->m_bad_input = metrics_counter(d->m, "mp_bookd_bad_input_total", "", "feed ring records that failed rec_check");
 	d->m_unknown_inst = metrics_counter(d->m, "mp_bookd_unknown_inst_total", "", "feed records for instruments bookd does not keep");
 	d->m_ctl_drops = metrics_counter(d->m, "mp_bookd_ctl_drops_total", "", "requests lost because ctl.<exchange> was full");
+	for (int p = 0; p < LP_N; p++) {
+		snprintf(labels, sizeof labels, "phase=\"%s\"", g_phase_names[p]);
+		d->m_loop[p] = metrics_hist(d->m, "mp_bookd_loop_seconds", labels,
+		    "time per phase of bookd's loop: a record's handling by kind, a timer slice, the heartbeat; "
+		    "wake = feedd's commit to bookd's read of the first record after a sleep");
+		if (LP_CPU_TIMED(p))
+			d->m_loop_cpu[p] = metrics_hist(d->m, "mp_bookd_loop_cpu_seconds", labels,
+			    "bookd's CPU time per snapshot record, timer slice and heartbeat (wall minus it: preempted)");
+	}
 	for (int i = 0; i < d->nbooks; i++) {
 		const struct inst *in = d->books[i].in;
 		snprintf(labels, sizeof labels, "exchange=\"%s\",symbol=\"%s\"", exch_name(in->exch), in->symbol);
@@ -425,6 +491,52 @@ handle(struct bookd *d, struct feedin *v, const struct ring_msg *m, int64_t now)
 	bk_input(&d->books[idx], h, now);
 }
 
+static enum loop_phase
+phase_of(const struct ring_msg *m)
+{
+	uint16_t t = m->type == RING_T_GAP || m->len < sizeof(struct rec_hdr) ? 0 :
+	    ((const struct rec_hdr *)m->data)->type;
+
+	return t == REC_DELTA ? LP_DELTA : t == REC_SNAPSHOT ? LP_SNAPSHOT : LP_OTHER;
+}
+
+/* feedd's commit stamp of a record, 0 when it has none (gap frame, short) */
+static int64_t
+feed_stamp(const struct ring_msg *m)
+{
+	if (m->type == RING_T_GAP || m->len < sizeof(struct rec_hdr))
+		return 0;
+	return ((const struct rec_hdr *)m->data)->stage_ns[STAGE_FEED];
+}
+
+/* 1 when a feed ring has a record bookd has not read */
+static int
+input_waiting(struct bookd *d)
+{
+	for (int i = 0; i < d->nv; i++)
+		if (ring_wait(d->v[i].feed, d->v[i].cursor, 0) == 1)
+			return 1;
+	return 0;
+}
+
+/* One slice of the books' timers, round robin from where the last slice
+ * stopped, so a slice cut short starves no book (TICK_SLICE_NS). */
+static void
+tick_books(struct bookd *d)
+{
+	int64_t start = now_ns(), now = start, cpu0 = phase_cpu(d, LP_TIMERS);
+
+	for (int n = 0; n < d->nbooks; n++) {
+		bk_tick(&d->books[d->tick_next], now);
+		d->tick_next = (d->tick_next + 1) % d->nbooks;
+		now = now_ns();
+		if (now - start >= TICK_SLICE_NS && n + 1 < d->nbooks && input_waiting(d))
+			break;
+	}
+	observe(d, LP_TIMERS, now - start);
+	observe_cpu(d, LP_TIMERS, cpu0);
+}
+
 static void
 heartbeat(struct bookd *d)
 {
@@ -442,6 +554,7 @@ run(struct bookd *d)
 {
 	int batch = (int)cfg_int(d->cfg, "bookd", "batch");
 	int64_t last_hb = 0, last_corrupt = 0;
+	int woke = 0;   /* the last pass slept: its first record times the wake-up */
 	/* one feed ring per venue (d->v[EX_END]): sized by the venue table, not
 	 * by the two venues it started with (a third one overran these) */
 	struct ring *rs[EX_END];
@@ -471,7 +584,17 @@ run(struct bookd *d)
 				 * date a record read late in the pass (after another
 				 * venue's batch, or a wait on book.store) before feedd
 				 * wrote it, and move bookd's time into routerd's stage */
-				handle(d, v, &m, now_ns());
+				enum loop_phase ph = phase_of(&m);
+				int64_t cpu0 = phase_cpu(d, ph), t0 = now_ns();
+				if (woke) {
+					int64_t f = feed_stamp(&m);
+					if (f > 0)
+						observe(d, LP_WAKE, t0 - f);
+					woke = 0;
+				}
+				handle(d, v, &m, t0);
+				observe(d, ph, now_ns() - t0);
+				observe_cpu(d, ph, cpu0);
 				got++;
 			}
 			/* Corruption: skip it; the loss comes back as a gap (books resync). */
@@ -486,12 +609,15 @@ run(struct bookd *d)
 			if (n)
 				ring_release(v->feed, v->cursor);
 		}
+		/* the feed rings were read first; timers run in slices */
+		tick_books(d);
 		now = now_ns();
-		for (int i = 0; i < d->nbooks; i++)
-			bk_tick(&d->books[i], now);
 		if (now - last_hb >= 1000000000LL) {
+			int64_t cpu0 = phase_cpu(d, LP_HEARTBEAT);
 			last_hb = now;
 			heartbeat(d);
+			observe(d, LP_HEARTBEAT, now_ns() - now);
+			observe_cpu(d, LP_HEARTBEAT, cpu0);
 		}
 		if (!got) {
 			for (int i = 0; i < d->nv; i++) {
@@ -499,7 +625,7 @@ run(struct bookd *d)
 				cur[i] = d->v[i].cursor;
 			}
 			if (d->nv)
-				ring_wait_many(rs, cur, d->nv, 100);
+				woke = ring_wait_many(rs, cur, d->nv, 100) == 1;
 			else
 				usleep(100000);
 		}

@@ -1,6 +1,7 @@
 /*
- * okx_audit.c - OKX top-N (books5 / bbo-tbt) and REST window audits; the
- * rules are in okx_audit.h.
+ * okx_audit.c - top-N (OKX books5 / bbo-tbt, Bybit orderbook.1) and REST
+ * window audits; the rules are in okx_audit.h.  Everything is placed by
+ * audit id (bk_audit_id: OKX seqId, Bybit seq), k->aid for the book.
  */
 #include "okx_audit.h"
 
@@ -17,6 +18,27 @@ struct oa_top {
 	uint32_t nb, na;
 	struct rec_level lv[2 * OA_TOP];
 };
+
+/* The REST window audit's interval and depth, from the venue's row. */
+static int64_t
+interval(const struct bk *k)
+{
+	return k->ops->audit_interval ? k->ops->audit_interval(k->cfg) : 0;
+}
+
+static uint32_t
+depth(const struct bk *k)
+{
+	return k->ops->audit_depth ? k->ops->audit_depth(k->cfg) : k->cfg->okx_depth;
+}
+
+/* A record's audit id cannot place it: the venue's id is missing (Bybit
+ * without seq: xseq 0) on the record or on the book's last update. */
+static int
+unplaced(const struct bk *k, int64_t id)
+{
+	return k->ops->audit_xseq && (id <= 0 || k->aid <= 0);
+}
 
 struct oa_state {
 	struct oa_top hist[OA_HIST];
@@ -95,7 +117,7 @@ top_of_book(const struct bk *k, struct oa_top *t)
 {
 	const struct rec_level *l;
 
-	t->id = k->id;
+	t->id = k->aid;
 	for (t->nb = 0; t->nb < OA_TOP && (l = book_level(k->book, BOOK_BID, t->nb)); t->nb++)
 		t->lv[t->nb] = *l;
 	for (t->na = 0; t->na < OA_TOP && (l = book_level(k->book, BOOK_ASK, t->na)); t->na++)
@@ -156,7 +178,7 @@ top_compare(struct bk *k, const struct oa_top *p, int64_t now)
 	bk_event(k, EV_TOP_MISMATCH, SEV_ERROR, 0, p->id, (int64_t)(p->nb + p->na),
 	    "top at %lld: %s %u venue %s/%s book %s/%s", (long long)p->id, book_side_name(side), rank + 1,
 	    px, q, bpx, bq);
-	bk_resync(k, "books5/bbo-tbt disagrees with the book", now);
+	bk_resync(k, "the venue's top (books5/bbo-tbt/orderbook.1) disagrees with the book", now);
 }
 
 /* A sequence reset since last looked: ids went down, so nothing waiting or
@@ -179,21 +201,23 @@ oa_top(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	struct oa_state *a = k->oa;
 	struct oa_top p;
 
-	if (!a || k->state != BK_SYNCED || s->n_bids > OA_TOP || s->n_asks > OA_TOP || s->nchunks != 1) {
+	if (!a || k->state != BK_SYNCED || s->n_bids > OA_TOP || s->n_asks > OA_TOP || s->nchunks != 1 ||
+	    unplaced(k, bk_audit_id(k, &s->h))) {
 		k->st.top_nc++;
 		return;
 	}
 	check_reset(k);
-	p.id = s->h.last_id;
+	p.id = bk_audit_id(k, &s->h);
 	p.nb = s->n_bids;
 	p.na = s->n_asks;
 	memcpy(p.lv, s->lv, (size_t)s->n_bids * sizeof p.lv[0]);
 	memcpy(p.lv + OA_TOP, s->lv + s->n_bids, (size_t)s->n_asks * sizeof p.lv[0]);
-	if (p.id <= k->id) {
+	if (p.id <= k->aid) {
 		top_compare(k, &p, now);
 		return;
 	}
-	/* the venue sends bbo-tbt before books for a seqId (protocols.md 2.3) */
+	/* the venue sends bbo-tbt before books for a seqId (protocols.md 2.3);
+	 * Bybit's orderbook.1 (10 ms) runs ahead of orderbook.1000 (200 ms) */
 	if (a->pend_n == OA_PEND) {
 		k->st.top_nc++;   /* the oldest waiting push given up */
 		a->pend_head = (a->pend_head + 1) % OA_PEND;
@@ -252,7 +276,7 @@ window_side(const struct bk *k, int side, const struct rec_level *r, uint32_t n,
     struct wdisc *w)
 {
 	int64_t edge = k->edge_px[side], id;
-	int full = S == k->id, whole = n < asked;
+	int full = S == k->aid, whole = n < asked;
 	const struct rec_level *l;
 	struct book_iter it;
 	uint32_t j = 0;
@@ -291,10 +315,11 @@ window_audit(struct bk *k, const struct rec_snapshot *s, int64_t now)
 {
 	struct wdisc w = {0};
 	char px[FX_STR_MAX], bq[FX_STR_MAX], rq[FX_STR_MAX];
-	uint32_t asked = k->cfg->okx_depth;
+	uint32_t asked = depth(k);
+	int64_t S = bk_audit_id(k, &s->h);
 
-	window_side(k, BOOK_BID, s->lv, s->n_bids, asked, s->h.last_id, &w);
-	window_side(k, BOOK_ASK, s->lv + s->n_bids, s->n_asks, asked, s->h.last_id, &w);
+	window_side(k, BOOK_BID, s->lv, s->n_bids, asked, S, &w);
+	window_side(k, BOOK_ASK, s->lv + s->n_bids, s->n_asks, asked, S, &w);
 	if (w.n == 0) {
 		/* nothing judged: every level changed after S (or S precedes the sync) */
 		if (w.compared)
@@ -308,8 +333,8 @@ window_audit(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	fx_format(w.book, k->in->qty_exp, FX_TRIM, bq, sizeof bq);
 	fx_format(w.rest, k->in->qty_exp, FX_TRIM, rq, sizeof rq);
 	bk_event(k, EV_WINDOW_DISCREPANCY, SEV_ERROR, w.n, w.px, w.rest,
-	    "REST at %lld (book %lld): %s %s book %s rest %s (%u levels differ)", (long long)s->h.last_id,
-	    (long long)k->id, book_side_name(w.side), px, bq, rq, w.n);
+	    "REST at %lld (book %lld): %s %s book %s rest %s (%u levels differ)", (long long)S,
+	    (long long)k->aid, book_side_name(w.side), px, bq, rq, w.n);
 	bk_resync(k, "REST window differs from the book", now);
 }
 
@@ -326,12 +351,12 @@ oa_answer(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	if (s->req_id)
 		a->req_id = 0;
 	check_reset(k);
-	if (s->nchunks != 1 || !usable(BOOK_BID, s->lv, s->n_bids) ||
+	if (s->nchunks != 1 || unplaced(k, bk_audit_id(k, &s->h)) || !usable(BOOK_BID, s->lv, s->n_bids) ||
 	    !usable(BOOK_ASK, s->lv + s->n_bids, s->n_asks) || (s->req_id && a->req_resets != k->st.seq_resets)) {
 		k->st.window_nc++;
 		return 1;
 	}
-	if (s->h.last_id > k->id) {
+	if (bk_audit_id(k, &s->h) > k->aid) {
 		struct rec_snapshot *c = malloc(s->h.len);
 		if (!c) {
 			k->st.window_nc++;
@@ -371,18 +396,18 @@ oa_after_apply(struct bk *k, int compare, int64_t now)
 		a->hist_n++;
 	if (!compare) {
 		/* just synced: the first audit one interval from now */
-		if (k->cfg->okx_audit_ns > 0)
-			a->next_ns = now + jitter10(&a->rng, k->cfg->okx_audit_ns);
+		if (interval(k) > 0)
+			a->next_ns = now + jitter10(&a->rng, interval(k));
 		return;
 	}
 	check_reset(k);
-	while (a->pend_n && a->pend[a->pend_head].id <= k->id && k->state == BK_SYNCED) {
+	while (a->pend_n && a->pend[a->pend_head].id <= k->aid && k->state == BK_SYNCED) {
 		struct oa_top p = a->pend[a->pend_head];
 		a->pend_head = (a->pend_head + 1) % OA_PEND;
 		a->pend_n--;
 		top_compare(k, &p, now);
 	}
-	if ((s = a->held) && k->state == BK_SYNCED && k->id >= s->h.last_id) {
+	if ((s = a->held) && k->state == BK_SYNCED && k->aid >= bk_audit_id(k, &s->h)) {
 		a->held = NULL;
 		window_audit(k, s, now);
 		free(s);
@@ -397,15 +422,16 @@ oa_tick(struct bk *k, int64_t now)
 	if (!a || k->state != BK_SYNCED)
 		return;
 	if (a->held && now - a->held_ns > k->cfg->refresh_hold_ns) {
-		log_info("REST window ahead of the stream not reached in time", "symbol=%s seqId=%lld id=%lld",
-		    k->in->symbol, (long long)a->held->h.last_id, (long long)k->id);
+		log_info("REST window ahead of the stream not reached in time", "symbol=%s at=%lld book=%lld",
+		    k->in->symbol, (long long)bk_audit_id(k, &a->held->h), (long long)k->aid);
 		drop_held(k);
 	}
 	if (a->req_id && now - a->sent_ns > k->cfg->snapshot_timeout_ns) {
 		k->st.req_timeouts++;
 		a->req_id = 0;
 	}
-	if (k->cfg->okx_audit_ns <= 0 || a->req_id || a->held)
+	/* a book without the venue's id (Bybit frames without seq) cannot be audited */
+	if (interval(k) <= 0 || a->req_id || a->held || unplaced(k, 1))
 		return;
 	if (now < a->next_ns)
 		return;
@@ -414,7 +440,7 @@ oa_tick(struct bk *k, int64_t now)
 	a->req_id = k->cfg->req_seq;
 	a->req_resets = k->st.seq_resets;
 	a->sent_ns = now;
-	a->next_ns = now + jitter10(&a->rng, k->cfg->okx_audit_ns);
+	a->next_ns = now + jitter10(&a->rng, interval(k));
 	k->st.window_requests++;
-	bk_send_control(k, CTL_SNAPSHOT, CTL_F_REFRESH, a->req_id, k->cfg->okx_depth, "REST window audit");
+	bk_send_control(k, CTL_SNAPSHOT, CTL_F_REFRESH, a->req_id, depth(k), "REST window audit");
 }

@@ -1,7 +1,12 @@
 /*
- * okx_audit.h - OKX integrity without the checksum (research/protocols.md
- * 2.1, 2.3, 2.8): two audits of a synced OKX book against what the venue
- * itself says at the same seqId.  Both are counted in bk_stats and a
+ * okx_audit.h - integrity without a checksum: two audits of a synced book
+ * against what the venue itself says at the same id, for the venues whose
+ * row in the venue table sets seq_audits (sync.h): OKX (research/protocols.md
+ * 2.1, 2.3, 2.8; the id is seqId, the book's own) and Bybit (the id is seq,
+ * the cross-depth sequence carried as the records' xseq: audit_xseq;
+ * orderbook.1 is its top-N, 1 level a side).  "seqId" below is that audit
+ * id (bk_audit_id; k->aid for the book, and the book's per-level ids).
+ * Both are counted in bk_stats and a
  * disagreement is an event and a resync; comparisons that cannot be made are
  * counted as not comparable, never taken as agreement.
  *
@@ -16,9 +21,13 @@
  * EV_TOP_MISMATCH (seqId, the first differing level, both values) and a
  * resync.  A sequence reset drops what waits (not comparable).
  *
- * REST window (GET /api/v5/market/books, its seqId S).  Every
- * okx_audit_interval a synced book asks feedd for sz=okx_snapshot_depth with
- * CTL_F_REFRESH (feedd keeps room for resyncs, else EV_SNAPSHOT_FAILED).  An
+ * REST window (OKX GET /api/v5/market/books, Bybit /v5/market/orderbook; its
+ * seqId S).  Every audit_interval (the venue row's: okx_audit_interval,
+ * bybit_audit_interval) a synced book asks feedd for audit_depth levels
+ * (okx_snapshot_depth; Bybit 200) with CTL_F_REFRESH (feedd keeps room for
+ * resyncs, else EV_SNAPSHOT_FAILED).  A Bybit book whose last update had no
+ * seq (xseq 0) asks for none, and pushes or answers without one are not
+ * comparable.  An
  * S ahead of the book is held until the stream reaches it
  * (refresh_hold_timeout, else not comparable).  Then, inside the exact range
  * and the price span the answer covers (its whole side if it listed fewer

@@ -39,6 +39,7 @@ bk_cfg_defaults(struct bk_cfg *c)
 	c->refresh_interval_ns = 60 * SEC;
 	c->refresh_hold_ns = 10 * SEC;
 	c->okx_audit_ns = 5 * SEC;
+	c->bybit_audit_ns = 10 * SEC;
 	c->asof_max_age_ns = 10 * SEC;
 }
 
@@ -68,7 +69,20 @@ bk_cfg_load(struct bk_cfg *c, const struct cfg *cfg)
 	c->refresh_interval_ns = cfg_dur_ns(cfg, "bookd", "deep_refresh_interval");
 	c->refresh_hold_ns = cfg_dur_ns(cfg, "bookd", "refresh_hold_timeout");
 	c->okx_audit_ns = cfg_dur_ns(cfg, "bookd", "okx_audit_interval");
+	c->bybit_audit_ns = cfg_dur_ns(cfg, "bookd", "bybit_audit_interval");
 	c->asof_max_age_ns = cfg_dur_ns(cfg, "bookd", "asof_max_age");
+}
+
+int64_t
+bk_audit_id(const struct bk *k, const struct rec_hdr *r)
+{
+	if (!k->ops->audit_xseq)
+		return r->last_id;
+	if (r->type == REC_DELTA)
+		return ((const struct rec_delta *)r)->xseq;
+	if (r->type == REC_SNAPSHOT)
+		return ((const struct rec_snapshot *)r)->xseq;
+	return 0;
 }
 
 int
@@ -84,6 +98,7 @@ bk_init(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk
 	k->cfg = cfg;
 	k->sink = sink;
 	k->id = -1;
+	k->aid = -1;
 	k->snap_id = -1;
 	k->connected = 1;
 	k->book = book_new(cfg->max_levels);
@@ -222,6 +237,7 @@ bk_emit_snapshot(struct bk *k, uint8_t kind, uint8_t reason, int64_t now)
 		s->bid_floor_px = k->edge_px[BOOK_BID];
 		s->ask_ceil_px = k->edge_px[BOOK_ASK];
 		s->deep_refresh_ns = k->deep_refresh_ns;
+		s->xseq = k->ops->audit_xseq ? k->aid : 0;
 		/* the venue's checksum for this id, so a full book carries what
 		 * the update that made it carried (0 = none sent) */
 		s->checksum = k->okx_checksum;   /* only OKX's rule sets it */
@@ -246,6 +262,7 @@ emit_changes_one(struct bk *k, const struct rec_snapshot *s, const struct rec_le
 	memset(d, 0, len);
 	rec_hdr_init(&d->h, REC_DELTA, k->in->id, (uint32_t)len);
 	d->h.first_id = d->h.last_id = d->h.prev_id = k->id;
+	d->xseq = k->ops->audit_xseq ? k->aid : 0;
 	d->h.flags = REC_F_SYNCED;
 	d->h.exch_ns = s->h.exch_ns;
 	d->h.recv_ns = s->h.recv_ns;
@@ -475,6 +492,7 @@ int
 bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 {
 	uint32_t skb = 0, ska = 0;
+	int64_t aid = bk_audit_id(k, &s->h);
 	int rb, ra;
 
 	if (s->nchunks > 1) {
@@ -485,8 +503,9 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 	}
 	k->trunc_mark[BOOK_BID] = k->book->truncated[BOOK_BID];
 	k->trunc_mark[BOOK_ASK] = k->book->truncated[BOOK_ASK];
-	rb = book_set_side_id(k->book, BOOK_BID, s->lv, s->n_bids, &skb, s->h.last_id);
-	ra = book_set_side_id(k->book, BOOK_ASK, s->lv + s->n_bids, s->n_asks, &ska, s->h.last_id);
+	/* level ids are audit ids: what the REST window audit compares with */
+	rb = book_set_side_id(k->book, BOOK_BID, s->lv, s->n_bids, &skb, aid);
+	ra = book_set_side_id(k->book, BOOK_ASK, s->lv + s->n_bids, s->n_asks, &ska, aid);
 	if (rb < 0 || ra < 0) {
 		k->st.snap_bad++;
 		k->st.bad_level++;
@@ -504,6 +523,7 @@ bk_install(struct bk *k, const struct rec_snapshot *s, int64_t now)
 		k->edge_px[side] = n ? book_level(k->book, side, n - 1)->px : 0;
 	}
 	k->id = k->snap_id = s->h.last_id;
+	k->aid = aid;
 	sp_reset(k, s->h.last_id);
 	k->okx_checksum = s->checksum;
 	k->deep_refresh_ns = k->deep_merged_ns = k->deep_wait_until = 0;
@@ -543,14 +563,14 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 {
 	const struct rec_level *lv = d->lv;
 	uint32_t n = d->n_bids + d->n_asks, bad = 0, bad_i = 0, trunc = 0;
-	int64_t prev = k->id;
+	int64_t prev = k->id, aid = bk_audit_id(k, &d->h);
 	unsigned mask;
 	int hb = 0;
 	struct rec_delta *o;
 
 	for (uint32_t i = 0; i < n; i++) {
 		int side = i < d->n_bids ? BOOK_BID : BOOK_ASK;
-		int r = book_apply_id(k->book, side, lv[i].px, lv[i].qty, d->h.last_id);
+		int r = book_apply_id(k->book, side, lv[i].px, lv[i].qty, aid);
 		if (r == BOOK_EINVAL) {
 			if (!bad++)
 				bad_i = i;
@@ -568,6 +588,7 @@ bk_apply(struct bk *k, const struct rec_delta *d, int64_t now)
 	}
 	k->st.truncated += trunc;
 	k->id = d->h.last_id;
+	k->aid = aid;
 	k->last_recv_ns = d->h.recv_ns;
 	if (bad) {
 		k->st.bad_level += bad;

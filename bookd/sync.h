@@ -38,7 +38,8 @@
  * venue's restart, u = 1 or not); then u must step by one (u <= the book's:
  * duplicate, ignored; u == 1 on a book past 1, or any other u: gap ->
  * CTL_RESUBSCRIBE, deltas ignored until the next snapshot).  The book is the
- * venue's top 1000 a side, exact in that range.
+ * venue's top 1000 a side, exact in that range.  Audited against
+ * orderbook.1 and REST at equal seq (the records' xseq; okx_audit.h).
  *
  * Deribit (feedd/README.md "Deribit", sync_deribit.c).  As Bybit, a WS
  * snapshot (change_id) on every subscribe replaces the book in any state;
@@ -78,6 +79,7 @@ struct bk_cfg {
 	int64_t max_skew_ns, event_interval_ns;
 	int64_t refresh_interval_ns, refresh_hold_ns;   /* Binance deep refresh (splice.h) */
 	int64_t okx_audit_ns;    /* OKX REST window audit interval (okx_audit.h), 0 = off */
+	int64_t bybit_audit_ns;  /* Bybit REST window audit interval (okx_audit.h), 0 = off */
 	int64_t asof_max_age_ns; /* as-of levels count as known while their merge is this young (0 = never) */
 	size_t buffer_max;
 	uint16_t out_flags;      /* OR-ed into every output record (REC_F_REPLAY offline) */
@@ -142,8 +144,8 @@ struct bk_stats {
 	uint64_t refresh_hold_timeouts; /* the stream did not reach the refresh in time: dropped */
 	uint64_t refresh_dropped;       /* held refresh lost to a resync / replaced / invalid */
 	uint64_t refresh_discrepancies; /* levels that differed inside the exact range (then resync) */
-	/* OKX audits (okx_audit.h) */
-	uint64_t top_agree, top_disagree, top_nc;       /* books5 / bbo-tbt against the book at its seqId */
+	/* OKX and Bybit audits (okx_audit.h) */
+	uint64_t top_agree, top_disagree, top_nc;       /* books5 / bbo-tbt / orderbook.1 against the book */
 	uint64_t window_requests, window_refused;       /* REST window audits asked / skipped by feedd */
 	uint64_t window_agree, window_nc;               /* REST windows equal / not comparable */
 	uint64_t window_discrepancies;                  /* levels that differed (then resync) */
@@ -232,8 +234,13 @@ struct bk_venue {
 	uint32_t (*expected_levels)(const struct bk *k);
 	int bbo_check;            /* bookTicker u = update id: cross-check the book (bbo.c) */
 	int splice;               /* REST answers on a synced book are deep refreshes (splice.c) */
-	int seq_audits;           /* top-N pushes and REST answers carry the book's own id (OKX
-	                           * seqId): audit the book against them (okx_audit.h) */
+	int seq_audits;           /* top-N pushes and REST answers carry an id that places them
+	                           * against the book: audit the book against them (okx_audit.h) */
+	int audit_xseq;           /* that id is the records' xseq (Bybit seq, rec.h), not last_id
+	                           * (OKX seqId is the book's own id) */
+	/* The REST window audit's interval and depth ([bookd] keys); needed with seq_audits. */
+	int64_t (*audit_interval)(const struct bk_cfg *c);
+	uint32_t (*audit_depth)(const struct bk_cfg *c);
 };
 extern const struct bk_venue bk_venue_binance, bk_venue_okx, bk_venue_binance_fut;
 extern const struct bk_venue bk_venue_bybit, bk_venue_deribit;
@@ -253,6 +260,9 @@ struct bk {
 	int ever_synced;          /* first full snapshot of this process: reason SYNC, later RESYNC */
 	int connected;            /* feedd said the venue is connected (assumed at start) */
 	int64_t id;               /* book update id: snapshot L / seqId, then last applied */
+	int64_t aid;              /* the audit id the book stands at (bk_audit_id of the snapshot /
+	                           * last applied update; = id unless the venue has audit_xseq);
+	                           * the book's per-level ids are audit ids too */
 	int64_t snap_id;          /* id of the snapshot installed (BK_HAVE_SNAP) */
 	int64_t synced_ns;        /* when it became synced */
 	int64_t edge_px[2];       /* outermost price the snapshot covered, per side (0 = none) */
@@ -304,11 +314,15 @@ struct bk {
 	struct rec_snapshot *held;/* a refresh ahead of the stream (malloc'd copy) */
 	int64_t held_ns;
 	uint64_t rng;             /* jitter */
-	struct oa_state *oa;      /* OKX audits (okx_audit.c), NULL for other venues */
+	struct oa_state *oa;      /* audits (okx_audit.c) of a seq_audits venue, else NULL */
 	struct bk_join join;      /* chunked venue snapshot (snap_join.c) */
 	uint64_t trunc_mark[2];   /* book->truncated before the last install (bk_edge_whole) */
 	struct bk_stats st;
 };
+
+/* The id a book record is placed by in the audits (okx_audit.h): its xseq
+ * for a venue with audit_xseq (0 = none), else its last_id. */
+int64_t bk_audit_id(const struct bk *k, const struct rec_hdr *r);
 
 /* Set up a keeper; 0 or -1 (ENOMEM). */
 int bk_init(struct bk *k, const struct inst *in, struct bk_cfg *cfg, const struct bk_sink *sink);

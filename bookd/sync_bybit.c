@@ -19,8 +19,15 @@
  * u; the first delta kept must be u + 1 (u <= it: stale; beyond: too old).
  * That holds only where the REST book shares the WS stream's u (mpsim; the
  * venue documents u per depth stream, REST stops at 200/500 levels), so
- * bookd never asks for one: a lost book is resubscribed.  seq (the matching
- * engine's version, across depths) is not carried by the records.
+ * bookd never asks for one to sync: a lost book is resubscribed.
+ *
+ * Audits (okx_audit.h, shared with OKX through seq_audits): seq, the
+ * matching engine's version across depths, is carried as the records' xseq
+ * (rec.h), so orderbook.1 pushes (SNAP_TOP) and REST answers at a seq are
+ * compared with the book at that seq (audit_xseq): the BBO check and the
+ * REST window audit, every bybit_audit_interval, limit=200 (REST's spot
+ * maximum; the audit judges only levels inside the answer's span).  A REST
+ * answer on a synced book is an audit, never a reinstall.
  */
 #include "sync.h"
 
@@ -79,6 +86,12 @@ applied(struct bk *k, const struct rec_delta *d, int *heartbeat, int64_t now)
 	return 0;
 }
 
+static int64_t
+audit_interval(const struct bk_cfg *c)
+{
+	return c->bybit_audit_ns;
+}
+
 static uint32_t
 expected_levels(const struct bk *k)
 {
@@ -100,4 +113,8 @@ const struct bk_venue bk_venue_bybit = {
 	.expected_levels = expected_levels,
 	.bbo_check = 0,
 	.splice = 0,
+	.seq_audits = 1,
+	.audit_xseq = 1,
+	.audit_interval = audit_interval,
+	.audit_depth = snap_depth,
 };

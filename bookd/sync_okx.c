@@ -186,12 +186,19 @@ deep_changes(struct bk *k, int side, const struct rec_level *nv, uint32_t nn, st
 			out[o++].qty = 0;
 		}
 	}
-	/* pass 2: new and changed levels */
-	for (j = j0; j < j0 + lim; j++) {
-		int64_t q;
+	/* pass 2: new and changed levels, found by walking the held deep levels
+	 * beside them (both best first; nv[j0..] is worse than every level in
+	 * the WS window, so a match can only be at rank >= keep).  A lookup per
+	 * level (book_find) was two thirds of a 5000-level merge's CPU, and
+	 * while a merge runs every venue's records wait in the feed rings
+	 * (bench_okx_deep, bookd/README.md "Loop"). */
+	for (i = keep, j = j0; j < j0 + lim; j++) {
+		const struct rec_level *l = NULL;
 		if (nv[j].qty <= 0)
 			continue;
-		if (book_find(b, side, nv[j].px, &q) && q == nv[j].qty)
+		while (i < cnt && better(side, (l = book_level(b, side, i))->px, nv[j].px))
+			i++;
+		if (i < cnt && l->px == nv[j].px && l->qty == nv[j].qty)
 			continue;
 		out[o++] = nv[j];
 	}
@@ -275,6 +282,12 @@ static uint32_t
 snap_depth(const struct bk_cfg *c)
 {
 	return c->okx_depth;
+}
+
+static int64_t
+audit_interval(const struct bk_cfg *c)
+{
+	return c->okx_audit_ns;
 }
 
 static uint16_t
@@ -419,4 +432,7 @@ const struct bk_venue bk_venue_okx = {
 	.bbo_check = 0,
 	.splice = 0,
 	.seq_audits = 1,
+	.audit_xseq = 0,
+	.audit_interval = audit_interval,
+	.audit_depth = snap_depth,
 };

@@ -28,6 +28,9 @@ const struct cfg_key cfg_keys_bookd[] = {
 	{"bookd", "okx_audit_interval", CFG_DUR, "5s", 0, 86400 * S,
 	    "OKX: a GET /api/v5/market/books (sz=okx_snapshot_depth) of every synced book this often (+-10 % "
 	    "jitter), compared with the book at its seqId; a difference resyncs (0 = off; bookd/README.md)"},
+	{"bookd", "bybit_audit_interval", CFG_DUR, "10s", 0, 86400 * S,
+	    "Bybit: a GET /v5/market/orderbook (limit=200) of every synced book this often (+-10 % jitter), "
+	    "compared with the book at its seq; a difference resyncs (0 = off; bookd/README.md)"},
 	{"bookd", "resync_backoff_min", CFG_DUR, "1s", 0, 3600 * S,
 	    "wait after a snapshot request before the next one for the same book (doubles per request)"},
 	{"bookd", "resync_backoff_max", CFG_DUR, "60s", 0, 3600 * S,

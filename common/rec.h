@@ -19,6 +19,17 @@
  *  Binance depth: first_id = U, last_id = u, prev_id = -1.
  *  OKX books:     first_id = last_id = seqId, prev_id = prevSeqId (-1 on a
  *                 snapshot).  -1 always means "none"; 0 is a real id.
+ *  Bybit books:   first_id = last_id = u of the depth stream (orderbook.1000;
+ *                 REST: its own u), prev_id = u - 1 on a delta (-1 on a
+ *                 snapshot).  u counts one depth stream only, so the venue's
+ *                 cross-depth sequence `seq` (the matching engine's version:
+ *                 orderbook.1, orderbook.1000 and REST /v5/market/orderbook
+ *                 at equal seq show the same book) is carried apart, in
+ *                 xseq of REC_DELTA and REC_SNAPSHOT.  bookd audits the
+ *                 book against orderbook.1 and REST at equal xseq
+ *                 (bookd/okx_audit.h) and stamps its own deltas and books
+ *                 with the xseq they stand at.
+ *  xseq:          0 = none (every other venue; Bybit's seq starts above 0).
  *  Binance bookTicker: first_id = last_id = u.  Trades: first_id = last_id =
  *  trade id.  REST snapshots: last_id = lastUpdateId / seqId.
  */
@@ -108,6 +119,7 @@ struct rec_delta {
 	int64_t best_bid_qty;
 	int64_t best_ask_px;
 	int64_t best_ask_qty;
+	int64_t xseq;           /* cross-depth sequence (Bybit seq; "Sequence ids"), 0 = none */
 	struct rec_level lv[];
 };
 
@@ -118,7 +130,8 @@ enum snap_kind {
 	SNAP_FULL = 4,    /* bookd: every level of the book */
 	SNAP_TOPN = 5,    /* bookd: the top N levels per side */
 	SNAP_TOP = 6,     /* feedd: OKX books5 (5 levels a side) / bbo-tbt (1), last_id = seqId;
-	                   * bookd compares it with the book at that seqId (bookd/okx_audit.c) */
+	                   * Bybit orderbook.1 (1 a side), last_id = its u, xseq = seq;
+	                   * bookd compares it with the book at that id (bookd/okx_audit.c) */
 };
 enum snap_reason { SNAP_R_NONE = 0, SNAP_R_SYNC = 1, SNAP_R_RESYNC = 2, SNAP_R_PERIODIC = 3 };
 
@@ -148,6 +161,8 @@ struct rec_snapshot {
 	int64_t bid_floor_px;
 	int64_t ask_ceil_px;
 	int64_t deep_refresh_ns;/* OKX: when levels beyond the WS window were last refreshed */
+	int64_t xseq;           /* cross-depth sequence (Bybit seq; "Sequence ids"), 0 = none;
+	                         * bookd: the xseq of the update the book stands at */
 	struct rec_level lv[];
 };
 

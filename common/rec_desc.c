@@ -24,14 +24,14 @@ static const struct rec_desc_field f_delta[] = {
 	FLD(rec_delta, h), FLD(rec_delta, n_bids), FLD(rec_delta, n_asks),
 	FLD(rec_delta, book_bids), FLD(rec_delta, book_asks),
 	FLD(rec_delta, best_bid_px), FLD(rec_delta, best_bid_qty),
-	FLD(rec_delta, best_ask_px), FLD(rec_delta, best_ask_qty),
+	FLD(rec_delta, best_ask_px), FLD(rec_delta, best_ask_qty), FLD(rec_delta, xseq),
 };
 static const struct rec_desc_field f_snapshot[] = {
 	FLD(rec_snapshot, h), FLD(rec_snapshot, kind), FLD(rec_snapshot, reason),
 	FLD(rec_snapshot, chunk), FLD(rec_snapshot, nchunks), FLD(rec_snapshot, pad0),
 	FLD(rec_snapshot, n_bids), FLD(rec_snapshot, n_asks), FLD(rec_snapshot, req_id),
 	FLD(rec_snapshot, checksum), FLD(rec_snapshot, bid_floor_px),
-	FLD(rec_snapshot, ask_ceil_px), FLD(rec_snapshot, deep_refresh_ns),
+	FLD(rec_snapshot, ask_ceil_px), FLD(rec_snapshot, deep_refresh_ns), FLD(rec_snapshot, xseq),
 };
 static const struct rec_desc_field f_trade[] = {
 	FLD(rec_trade, h), FLD(rec_trade, px), FLD(rec_trade, qty), FLD(rec_trade, trade_ns),

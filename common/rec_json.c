@@ -192,6 +192,8 @@ rec_to_json(const void *rec, const struct inst_registry *reg, int max_levels)
 		put_kv(&b, in, 0, "best_bid_qty", d.best_bid_qty);
 		put_kv(&b, in, 1, "best_ask_px", d.best_ask_px);
 		put_kv(&b, in, 0, "best_ask_qty", d.best_ask_qty);
+		if (d.xseq)
+			sbuf_printf(&b, ",\"xseq\":%" PRId64, d.xseq);
 		put_levels(&b, in, "bids", p + sizeof d, nb, max_levels, &trunc);
 		put_levels(&b, in, "asks", p + sizeof d + (size_t)nb * sizeof(struct rec_level), na,
 		    max_levels, &trunc);
@@ -215,6 +217,8 @@ rec_to_json(const void *rec, const struct inst_registry *reg, int max_levels)
 		put_kv(&b, in, 1, "bid_floor_px", s.bid_floor_px);
 		put_kv(&b, in, 1, "ask_ceil_px", s.ask_ceil_px);
 		sbuf_printf(&b, ",\"deep_refresh_ns\":%" PRId64, s.deep_refresh_ns);
+		if (s.xseq)
+			sbuf_printf(&b, ",\"xseq\":%" PRId64, s.xseq);
 		put_levels(&b, in, "bids", p + sizeof s, nb, max_levels, &trunc);
 		put_levels(&b, in, "asks", p + sizeof s + (size_t)nb * sizeof(struct rec_level), na,
 		    max_levels, &trunc);

@@ -259,6 +259,7 @@ parse_emit_delta(struct parse_ctx *p, const struct parse_book *b, parse_emit_fn 
 	memset(d, 0, size);
 	fill_hdr(&d->h, REC_DELTA, size, b);
 	d->h.aux = (uint32_t)b->checksum;
+	d->xseq = b->xseq;
 	d->n_bids = nb;
 	d->n_asks = na;
 	/* An empty side has no buffer yet (NULL), and memcpy from NULL is UB even for 0 bytes. */
@@ -314,6 +315,7 @@ parse_emit_snapshot(struct parse_ctx *p, const struct parse_book *b, parse_emit_
 		s->bid_floor_px = floor_px;
 		s->ask_ceil_px = ceil_px;
 		s->deep_refresh_ns = b->deep_refresh_ns;
+		s->xseq = b->xseq;
 		if (nb)
 			memcpy(s->lv, bids->v + b0, (size_t)nb * sizeof s->lv[0]);
 		if (na)

@@ -10,8 +10,13 @@
  *  orderbook.{depth}.{symbol}  type snapshot -> REC_SNAPSHOT SNAP_WS, delta ->
  *                     REC_DELTA; both first_id = last_id = u, prev_id = u - 1
  *                     (u counts frames of that depth stream by one); exch_ns =
- *                     ts.  seq (cross-depth matching version) is checked to be
- *                     an integer and not carried (no record field is free).
+ *                     ts; xseq = seq (the cross-depth matching version that
+ *                     places depths and REST against each other; 0 if absent).
+ *  orderbook.1.{symbol}  snapshots only (the venue sends no deltas on depth 1):
+ *                     REC_SNAPSHOT SNAP_TOP (at most 1 level a side), last_id
+ *                     = its own u, xseq = seq (required: without it the push
+ *                     cannot be placed, counted unknown), for bookd's BBO
+ *                     check at equal seq (bookd/okx_audit.h).
  *  publicTrade.{symbol}  REC_TRADE per element: T, S (Buy/Sell), v, p, i
  *                     (spot: digits; derivatives: a UUID, carried as a 63-bit
  *                     FNV-1a hash so that equal ids stay equal).
@@ -26,7 +31,7 @@
  *  allLiquidation.{symbol}  REC_MARKET MK_LIQUIDATION per element (T, S, v, p;
  *                     S is the liquidated position's side: Buy -> SELL order).
  *  {"op":...} answers  subscribe -> PN_SUB_ACK / PN_SUB_ERROR, ping/pong -> PN_PONG.
- *  REST /v5/market/orderbook  SNAP_REST at u.
+ *  REST /v5/market/orderbook  SNAP_REST at u, xseq = seq (0 if absent).
  *  REST /v5/market/instruments-info  REC_INSTRUMENT per carried symbol.
  *  Other /v5/market/ paths: ignored.
  */
@@ -103,13 +108,14 @@ levels(struct parse_ctx *p, const struct inst *in, json_t *data)
 }
 
 static int
-orderbook(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *data, int64_t recv_ns,
+orderbook(struct parse_ctx *p, const struct inst *in, const char *topic, json_t *root, json_t *data, int64_t recv_ns,
     parse_emit_fn emit, void *ud)
 {
 	struct parse_book b = {.in = in, .recv_ns = recv_ns, .kind = SNAP_WS};
 	const char *type;
 	size_t tlen;
-	int64_t ts, u, seq;
+	int64_t ts, u, seq = 0;
+	int top = strncmp(topic, "orderbook.1.", 12) == 0;   /* depth 1: the BBO check's stream */
 
 	if (!json_is_object(data))
 		return parse_fail(p, "orderbook: \"data\" must be an object");
@@ -120,9 +126,25 @@ orderbook(struct parse_ctx *p, const struct inst *in, json_t *root, json_t *data
 		return -1;
 	if (u < 1)
 		return parse_fail(p, "orderbook: u %lld (ids start at 1)", (long long)u);
+	if (seq < 0)
+		return parse_fail(p, "orderbook: seq %lld", (long long)seq);
 	if (levels(p, in, data) < 0)
 		return -1;
 	b.first_id = b.last_id = u;
+	b.xseq = seq;
+	if (top) {
+		struct parse_state *st = p->scratch;
+		if (strcmp(type, "snapshot") != 0)
+			return parse_fail(p, "orderbook.1: type \"%.16s\" (depth 1 sends snapshots only)", type);
+		if (seq == 0)
+			return parse_unknown(p, "orderbook.1 without \"seq\"");
+		if (st->side[PS_BID].n > 1 || st->side[PS_ASK].n > 1)
+			return parse_fail(p, "orderbook.1 with %u bids / %u asks: more than 1", st->side[PS_BID].n,
+			    st->side[PS_ASK].n);
+		b.kind = SNAP_TOP;
+		b.prev_id = -1;
+		return parse_emit_snapshot(p, &b, emit, ud);
+	}
 	if (strcmp(type, "snapshot") == 0) {
 		b.prev_id = -1;
 		return parse_emit_snapshot(p, &b, emit, ud);
@@ -456,7 +478,7 @@ dispatch_ws(struct parse_ctx *p, json_t *root, int64_t recv_ns, parse_emit_fn em
 	if (!(in = by_inst(p, m, sym, strlen(sym))))
 		return parse_unknown(p, "instrument %.32s (%s) is not carried", sym, bybit_market_name((enum bybit_market)m));
 	if (strcmp(ch, "orderbook") == 0)
-		return orderbook(p, in, root, data, recv_ns, emit, ud);
+		return orderbook(p, in, t, root, data, recv_ns, emit, ud);
 	if (strcmp(ch, "publicTrade") == 0)
 		return trades(p, in, data, recv_ns, emit, ud);
 	if (strcmp(ch, "tickers") == 0)
@@ -595,8 +617,13 @@ json_rest(struct parse_ctx *p, const char *path, const char *buf, size_t len, in
 	if (!(root = pj_load(p, buf, len)))
 		return -1;
 	if ((res = rest_result(p, root)) && levels(p, in, res) == 0 && pj_int(p, res, "u", &b.last_id) == 0 &&
-	    pj_int(p, res, "ts", &ts) == 0 && parse_ms_int(p, ts, "ts", &b.exch_ns) == 0) {
+	    pj_int(p, res, "ts", &ts) == 0 && parse_ms_int(p, ts, "ts", &b.exch_ns) == 0 &&
+	    (!json_object_get(res, "seq") || pj_int(p, res, "seq", &b.xseq) == 0)) {
 		b.in = in;
+		if (b.xseq < 0) {
+			json_decref(root);
+			return parse_fail(p, "orderbook answer: seq %lld", (long long)b.xseq);
+		}
 		b.first_id = b.last_id;
 		b.prev_id = -1;
 		rc = parse_emit_snapshot(p, &b, emit, ud);

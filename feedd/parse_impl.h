@@ -101,6 +101,7 @@ struct parse_book {
 	int64_t exch_ns, recv_ns;
 	uint16_t flags;
 	int32_t checksum;       /* OKX, as sent */
+	int64_t xseq;           /* cross-depth sequence (Bybit seq), 0 = none (rec.h) */
 	/* snapshots only */
 	uint8_t kind;           /* enum snap_kind */
 	uint32_t req_id;

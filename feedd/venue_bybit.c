@@ -8,6 +8,9 @@
  * out once a connection is open, at most 10 args a request (the spot
  * limit; linear and inverse take more, 10 works everywhere).  Keep-alive:
  * {"op":"ping"} after ping_interval (20 s: Bybit's advice) of silence.
+ * Books: orderbook.1000 (the book) and orderbook.1 (its BBO at the venue's
+ * cross-depth seq, for bookd's check).  A resubscribe (book_sub) renews
+ * orderbook.1000 only: orderbook.1 needs no continuity.
  * REST /v5/market/orderbook (limit <= 200 spot, <= 500 linear/inverse), one
  * lane within Bybit's public IP limit (600 requests per 5 s; we keep to half),
  * shared with /v5/market/instruments-info per instrument (feedd/meta.c).
@@ -35,7 +38,7 @@
 #define KIND_MARKET(k) ((k) % BYBIT_NMARKETS)
 #define KIND_PART(k) ((k) / BYBIT_NMARKETS)
 
-#define BY_TOPICS 5
+#define BY_TOPICS 6
 
 /* The topics of one instrument, in subscription order; returns how many. */
 static int
@@ -43,8 +46,11 @@ topics(const struct feed *f, const struct inst *in, char t[BY_TOPICS][64])
 {
 	int n = 0;
 
-	if (f->ch_depth)
+	if (f->ch_depth) {
 		snprintf(t[n++], 64, "orderbook.%d.%s", BY_DEPTH, in->venue_symbol);
+		/* the BBO check (bookd/okx_audit.h) compares these with the book at equal seq */
+		snprintf(t[n++], 64, "orderbook.1.%s", in->venue_symbol);
+	}
 	if (f->ch_trades)
 		snprintf(t[n++], 64, "publicTrade.%s", in->venue_symbol);
 	if (f->ch_tickers)

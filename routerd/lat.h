@@ -4,8 +4,11 @@
  *
  * Stages (CLOCK_REALTIME stamps; the first three come with the record):
  *   recv_feed     recv_ns -> stage_ns[STAGE_FEED]   feedd: parse, write feed.<exchange>
- *   feed_book     STAGE_FEED -> stage_ns[STAGE_BOOK] feed ring wait, bookd apply and emit
- *   book_publish  STAGE_BOOK -> first publish       book.router wait, encode, queue in routerd
+ *   feed_book     STAGE_FEED -> stage_ns[STAGE_BOOK] feed ring wait: bookd's wake-up and what it
+ *                                                    did before reading the record (bookd stamps
+ *                                                    on read; bookd/README.md "Loop")
+ *   book_publish  STAGE_BOOK -> first publish       bookd apply and emit, book.router wait,
+ *                                                    encode, queue in routerd
  *   publish_ack   first publish -> ack               NATS write, JetStream store, ack back
  *   whole         recv_ns -> ack (snapshot class: STAGE_BOOK -> ack)
  *

@@ -53,9 +53,10 @@
 #define STORE_IDX_MAGIC   0x31584449U         /* "IDX1" */
 #define STORE_END_MAGIC   0x31444e455453504dULL /* "MPSTEND1" */
 /* 2: block headers count STORE_TYPES record types (REC_MARKET); 3: blocks may
- * be STORE_CODEC_AC.  Readers read STORE_VERSION_MIN..STORE_VERSION; a
- * version-2 segment continued by a newer writer gets no codec it lacked. */
-#define STORE_VERSION 3
+ * be STORE_CODEC_AC; 4: STORE_CODEC_AC2.  Readers read
+ * STORE_VERSION_MIN..STORE_VERSION; a segment of an older version continued
+ * by a newer writer gets no codec its version lacked. */
+#define STORE_VERSION 4
 #define STORE_VERSION_MIN 2
 /* Per-type record counts on disk have room for this many types, so that a
  * new record type changes the schema hash but not the block header layout. */
@@ -69,22 +70,27 @@ enum store_kind { STORE_K_BOOK = 1, STORE_K_RAW = 2, STORE_K_SYS = 3 };
  * of the records split into columns (store_codec.c).  STORE_CODEC_COLS2 (the
  * writer's default 2026-12 until issue 12): the columns, with snapshots coded
  * against the book the block's earlier records predict (store_pred.h).
- * STORE_CODEC_AC (the default since): the same values range-coded with
- * context models (store_acm.h) instead of columns, then zstd.  All decompress
- * to the same records; readers read every codec. */
-enum store_codec { STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2, STORE_CODEC_COLS2 = 3, STORE_CODEC_AC = 4 };
+ * STORE_CODEC_AC (issue 12): the same values range-coded with context models
+ * (store_acm.h) instead of columns, then zstd.  STORE_CODEC_AC2 (the default
+ * since issue 12's second step): the same with counted probabilities and a
+ * per-level size history (store_acm.h, gen 1).  All decompress to the same
+ * records; readers read every codec. */
+enum store_codec {
+	STORE_CODEC_ZSTD = 1, STORE_CODEC_COLS = 2, STORE_CODEC_COLS2 = 3, STORE_CODEC_AC = 4, STORE_CODEC_AC2 = 5
+};
+#define STORE_CODEC_MAX STORE_CODEC_AC2
 /* The newest codec a segment of that version may hold. */
 static inline int
 store_version_codec(uint32_t version)
 {
-	return version >= 3 ? STORE_CODEC_AC : STORE_CODEC_COLS2;
+	return version >= 4 ? STORE_CODEC_AC2 : version == 3 ? STORE_CODEC_AC : STORE_CODEC_COLS2;
 }
 /* The version a writer of that codec gives new segments: the oldest that
  * admits it (a writer set to an older codec writes what older builds wrote). */
 static inline uint32_t
 store_codec_version(int codec)
 {
-	return codec >= STORE_CODEC_AC ? 3 : 2;
+	return codec >= STORE_CODEC_AC2 ? 4 : codec == STORE_CODEC_AC ? 3 : 2;
 }
 
 /* ---- on-disk structures (little-endian, fixed layout) ---- */

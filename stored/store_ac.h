@@ -1,5 +1,5 @@
 /*
- * store_ac.h - the entropy stage of STORE_CODEC_AC blocks (internal to
+ * store_ac.h - the entropy stage of STORE_CODEC_AC and _AC2 blocks (internal to
  * store_codec.c): a binary adaptive range coder (the LZMA construction:
  * 11-bit probabilities, carry propagation through a cached byte) and an
  * adaptive integer model on top of it.
@@ -38,6 +38,7 @@ struct ac_enc {
 	uint8_t cache;
 	uint64_t cache_size;
 	int err;                /* out of memory */
+	int adapt;              /* counted probabilities (codec 5), see ac_prob_init */
 };
 
 struct ac_dec {
@@ -45,6 +46,7 @@ struct ac_dec {
 	size_t len, pos;
 	uint32_t range, code;
 	int err;                /* read past the input */
+	int adapt;
 };
 
 /* One context of the integer model. */
@@ -63,17 +65,23 @@ struct ac_wint {
 	uint16_t hi[AC_WIDE_NB][1 << AC_WIDE_BITS];
 };
 
-void ac_enc_init(struct ac_enc *e);
+/* adapt 0: 11-bit probabilities moving 1/16 per bit (codec 4); 1: 12-bit
+ * probabilities with a count in their low 4 bits, moving 1/2, 1/2, 1/4, ... to
+ * 1/16 as a context sees its first bits (codec 5).  Every probability of a
+ * coder must have been initialised with the same adapt. */
+void ac_enc_init(struct ac_enc *e, int adapt);
 /* Flush; 0, or -1 if any append failed.  e->p (malloc'd) holds e->len bytes. */
 int ac_enc_finish(struct ac_enc *e);
-void ac_dec_init(struct ac_dec *d, const void *p, size_t len);
+void ac_dec_init(struct ac_dec *d, const void *p, size_t len, int adapt);
 
-void ac_int_init(struct ac_int *m, size_t n);
+/* The initial value of one probability (P = 1/2). */
+uint16_t ac_prob_init(int adapt);
+void ac_int_init(struct ac_int *m, size_t n, int adapt);
 void ac_put_bit(struct ac_enc *e, uint16_t *prob, int bit);
 int ac_get_bit(struct ac_dec *d, uint16_t *prob);
 void ac_put_int(struct ac_enc *e, struct ac_int *m, uint64_t v);
 uint64_t ac_get_int(struct ac_dec *d, struct ac_int *m);
-void ac_wint_init(struct ac_wint *m, size_t n);
+void ac_wint_init(struct ac_wint *m, size_t n, int adapt);
 void ac_put_wint(struct ac_enc *e, struct ac_wint *m, uint64_t v);
 uint64_t ac_get_wint(struct ac_dec *d, struct ac_wint *m);
 /* The number of bits of v (0 for 0): the model's length symbol. */

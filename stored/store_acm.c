@@ -13,7 +13,13 @@
 #define PX_BUCKETS 8
 
 /* What a size is coded as. */
-enum { Q_ZERO, Q_DICT, Q_DDICT, Q_LIT, Q_DLIT, Q_SELS };
+enum { Q_ZERO, Q_DICT, Q_DDICT, Q_LIT, Q_DLIT, Q_HIST, Q_SELS };
+/* Q_HIST (codec 5): one of the sizes this price held before its current
+ * one (move-to-front, QH_N kept per level): a level is often re-quoted by
+ * the order that left it, or returns to a size after an order comes and goes
+ * (measured on the spot recording: 6,600 of 43,000 sizes that were neither a
+ * recent size nor a recent change are one of the level's last 8). */
+#define QH_N 8
 
 struct lane_m {
 	uint16_t mode;          /* P(halves) */
@@ -30,7 +36,8 @@ struct mtf {
 
 struct qent {
 	int64_t px, qty;
-	uint8_t used, side;
+	uint8_t used, side, nh;
+	int64_t hist[QH_N];     /* codec 5: the sizes before qty, newest first */
 };
 
 struct acm {
@@ -46,26 +53,31 @@ struct acm {
 	/* sizes */
 	struct ac_int sel[2][2][ACM_PX_KINDS][Q_SELS], lit_tz[2];
 	struct ac_wint rank[2][2], *lit_m[2][19];
+	struct ac_int hrank[2][2];
+	int64_t net[2];         /* levels added minus removed per side since acm_net_reset */
 	int prev_sel[2];
 	uint8_t prev_slot;
+	int g;                  /* model generation: 0 codec 4, 1 codec 5 */
 	struct mtf sizes, changes;
 	struct qent *map;       /* (side, price) -> the last size coded there */
 	uint32_t map_cap, map_n;
 };
 
 struct acm *
-acm_new(void)
+acm_new(int gen)
 {
 	struct acm *m = calloc(1, sizeof *m);
 
 	if (!m)
 		return NULL;
-	ac_int_init(m->slot, ACM_SLOTS);
-	ac_int_init(m->px_tz, 2);
-	ac_int_init(m->op, 2);
-	ac_int_init(&m->sel[0][0][0][0], sizeof m->sel / sizeof m->sel[0][0][0][0]);
-	ac_wint_init(&m->rank[0][0], 4);
-	ac_int_init(m->lit_tz, 2);
+	m->g = gen;
+	ac_int_init(m->slot, ACM_SLOTS, gen);
+	ac_int_init(m->px_tz, 2, gen);
+	ac_int_init(m->op, 2, gen);
+	ac_int_init(&m->sel[0][0][0][0], sizeof m->sel / sizeof m->sel[0][0][0][0], gen);
+	ac_wint_init(&m->rank[0][0], 4, gen);
+	ac_int_init(m->lit_tz, 2, gen);
+	ac_int_init(&m->hrank[0][0], sizeof m->hrank / sizeof m->hrank[0][0], gen);
 	return m;
 }
 
@@ -113,10 +125,10 @@ acm_get_slot(struct acm *m, struct ac_dec *d, uint8_t *slot)
 
 /* A wide context, made on first use (NULL: out of memory). */
 static struct ac_wint *
-wide(struct ac_wint **w)
+wide(struct acm *m, struct ac_wint **w)
 {
 	if (!*w && (*w = malloc(sizeof **w)))
-		ac_wint_init(*w, 1);
+		ac_wint_init(*w, 1, m->g);
 	return *w;
 }
 
@@ -131,8 +143,8 @@ lanes_of(struct acm *m, uint8_t slot, int lane)
 	if (!(l = m->lane[slot][lane])) {
 		if (!(l = malloc(sizeof *l)))
 			return NULL;
-		l->mode = 1u << (AC_PROB_BITS - 1);
-		ac_int_init(&l->tz, 4);
+		l->mode = ac_prob_init(m->g);
+		ac_int_init(&l->tz, 4, m->g);
 		m->lane[slot][lane] = l;
 	}
 	return l;
@@ -197,7 +209,7 @@ acm_get_lane(struct acm *m, struct ac_dec *d, uint8_t slot, int lane, int64_t pr
 int
 acm_put_px(struct acm *m, struct ac_enc *e, int side, int kind, int64_t step)
 {
-	struct ac_wint *w = wide(&m->px[side][kind][m->px_prev[side]]);
+	struct ac_wint *w = wide(m, &m->px[side][kind][m->px_prev[side]]);
 	int64_t mant;
 	uint8_t tz;
 	int b;
@@ -215,7 +227,7 @@ acm_put_px(struct acm *m, struct ac_enc *e, int side, int kind, int64_t step)
 int
 acm_get_px(struct acm *m, struct ac_dec *d, int side, int kind, int64_t *step)
 {
-	struct ac_wint *w = wide(&m->px[side][kind][m->px_prev[side]]);
+	struct ac_wint *w = wide(m, &m->px[side][kind][m->px_prev[side]]);
 	uint64_t tz = ac_get_int(d, &m->px_tz[side]), v;
 	int b;
 
@@ -262,8 +274,9 @@ map_slot(struct acm *m, int64_t px, int side)
 	return &m->map[i];
 }
 
-static int
-map_set(struct acm *m, int64_t px, int side, int64_t qty)
+/* The entry of (side, px), made when missing (NULL: out of memory). */
+static struct qent *
+map_ent(struct acm *m, int64_t px, int side)
 {
 	struct qent *q;
 
@@ -271,10 +284,10 @@ map_set(struct acm *m, int64_t px, int side, int64_t qty)
 		uint32_t oc = m->map_cap, nc = oc ? oc * 2 : 1024;
 		struct qent *old = m->map, *nm;
 		if (nc < oc)
-			return -1;
+			return NULL;
 		nm = calloc(nc, sizeof *nm);
 		if (!nm)
-			return -1;
+			return NULL;
 		m->map = nm;
 		m->map_cap = nc;
 		for (uint32_t i = 0; i < oc; i++)
@@ -289,20 +302,71 @@ map_set(struct acm *m, int64_t px, int side, int64_t qty)
 		q->side = (uint8_t)side;
 		m->map_n++;
 	}
-	q->qty = qty;
-	return 0;
+	return q;
+}
+
+/* The entry of (side, px) or NULL. */
+static struct qent *
+map_find(struct acm *m, int64_t px, int side)
+{
+	struct qent *q;
+
+	if (!m->map_cap)
+		return NULL;
+	q = map_slot(m, px, side);
+	return q->used ? q : NULL;
 }
 
 static int64_t
 map_get(struct acm *m, int64_t px, int side)
 {
-	struct qent *q;
+	const struct qent *q = map_find(m, px, side);
 
-	if (!m->map_cap)
-		return 0;
-	q = map_slot(m, px, side);
-	return q->used ? q->qty : 0;
+	return q ? q->qty : 0;
 }
+
+static int
+hist_find(const struct qent *q, int64_t v)
+{
+	if (q)
+		for (int i = 0; i < q->nh; i++)
+			if (q->hist[i] == v)
+				return i;
+	return -1;
+}
+
+/* qty replaces old at q: old to the front of the history, qty out of it. */
+static void
+hist_move(struct qent *q, int64_t old, int64_t qty)
+{
+	int at = hist_find(q, qty);
+
+	if (at >= 0) {
+		memmove(&q->hist[at], &q->hist[at + 1], (size_t)(q->nh - at - 1) * sizeof q->hist[0]);
+		q->nh--;
+	}
+	if (!old || old == qty)
+		return;
+	at = hist_find(q, old);
+	if (at < 0)
+		at = q->nh < QH_N ? q->nh++ : QH_N - 1;
+	memmove(&q->hist[1], &q->hist[0], (size_t)at * sizeof q->hist[0]);
+	q->hist[0] = old;
+}
+
+static int
+map_set(struct acm *m, int64_t px, int side, int64_t qty)
+{
+	struct qent *q = map_ent(m, px, side);
+
+	if (!q)
+		return -1;
+	if (m->g)
+		hist_move(q, q->qty, qty);
+	q->qty = qty;
+	return 0;
+}
+
 
 static unsigned
 mtf_hash(int64_t v)
@@ -360,7 +424,7 @@ put_lit(struct acm *m, struct ac_enc *e, int k, int64_t v)
 	uint8_t tz;
 
 	split10(v, &mant, &tz);
-	if (!(w = wide(&m->lit_m[k][tz])))
+	if (!(w = wide(m, &m->lit_m[k][tz])))
 		return -1;
 	ac_put_int(e, &m->lit_tz[k], (uint64_t)tz);
 	ac_put_wint(e, w, zz(mant));
@@ -373,7 +437,7 @@ get_lit(struct acm *m, struct ac_dec *d, int k, int64_t *v)
 	uint64_t tz = ac_get_int(d, &m->lit_tz[k]);
 	struct ac_wint *w;
 
-	if (tz > 18 || !(w = wide(&m->lit_m[k][tz])))
+	if (tz > 18 || !(w = wide(m, &m->lit_m[k][tz])))
 		return -1;
 	*v = join10(unzz(ac_get_wint(d, w)), (unsigned)tz);
 	return d->err ? -1 : 0;
@@ -383,6 +447,7 @@ get_lit(struct acm *m, struct ac_dec *d, int k, int64_t *v)
 static int
 qty_done(struct acm *m, int side, int64_t px, int64_t old, int64_t qty, int sel)
 {
+	m->net[side] += (qty != 0) - (old != 0);
 	if (qty) {
 		mtf_use(&m->sizes, mtf_find(&m->sizes, qty), qty);
 		if (old) {
@@ -398,15 +463,18 @@ int
 acm_put_qty(struct acm *m, struct ac_enc *e, int side, int kind, int64_t px, int64_t qty)
 {
 	int64_t old = map_get(m, px, side), ch = (int64_t)((uint64_t)qty - (uint64_t)old);
-	int has = old != 0, sel, best, r = -1, rc = -1;
+	int has = old != 0, sel, best, r = -1, rc = -1, rh = -1;
+	const struct qent *qe = m->g ? map_find(m, px, side) : NULL;   /* codec 4: no history */
 
 	if (!qty) {
 		sel = Q_ZERO;
 	} else {
 		sel = Q_LIT;
 		best = lit_cost(qty);
+		if ((rh = hist_find(qe, qty)) >= 0)
+			sel = Q_HIST, best = 1 + ac_bits((uint64_t)rh + 1);
 		r = mtf_find(&m->sizes, qty);
-		if (r >= 0 && rank_cost(r) <= best)
+		if (r >= 0 && (sel == Q_HIST ? rank_cost(r) < best : rank_cost(r) <= best))
 			sel = Q_DICT, best = rank_cost(r);
 		if (has) {
 			int rc2 = mtf_find(&m->changes, ch);
@@ -432,6 +500,9 @@ acm_put_qty(struct acm *m, struct ac_enc *e, int side, int kind, int64_t px, int
 		if (put_lit(m, e, 1, ch) < 0)
 			return -1;
 		break;
+	case Q_HIST:
+		ac_put_int(e, &m->hrank[has][side], (uint64_t)rh);
+		break;
 	}
 	return qty_done(m, side, px, old, qty, sel);
 }
@@ -441,6 +512,7 @@ acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int
 {
 	int64_t old = map_get(m, px, side), v;
 	int has = old != 0;
+	const struct qent *qe = m->g ? map_find(m, px, side) : NULL;
 	uint64_t sel = ac_get_int(d, &m->sel[side][has][kind][m->prev_sel[side]]), r;
 
 	if (d->err)
@@ -470,6 +542,12 @@ acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int
 			return -1;
 		*qty = (int64_t)((uint64_t)old + (uint64_t)v);
 		break;
+	case Q_HIST:
+		r = ac_get_int(d, &m->hrank[has][side]);
+		if (!qe || r >= qe->nh)
+			return -1;
+		*qty = qe->hist[r];
+		break;
 	default:
 		return -1;
 	}
@@ -479,4 +557,24 @@ acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int
 	if (sel != Q_ZERO && !*qty)
 		return -1;
 	return qty_done(m, side, px, old, *qty, (int)sel);
+}
+
+/* ---- what the book of the block predicts (codec 5's late delta lanes) ---- */
+
+int64_t
+acm_book_qty(struct acm *m, int side, int64_t px)
+{
+	return map_get(m, px, side);
+}
+
+void
+acm_net_reset(struct acm *m)
+{
+	m->net[0] = m->net[1] = 0;
+}
+
+int64_t
+acm_net(const struct acm *m, int side)
+{
+	return m->net[side];
 }

@@ -1,5 +1,5 @@
 /*
- * store_acm.h - the context models of STORE_CODEC_AC (internal to
+ * store_acm.h - the context models of STORE_CODEC_AC and _AC2 (internal to
  * store_codec.c): which adaptive distribution each value of a block is coded
  * with, on the range coder of store_ac.h.
  *
@@ -37,7 +37,10 @@
 
 struct acm;
 
-struct acm *acm_new(void);
+/* gen 0: the models of STORE_CODEC_AC (codec 4, frozen: its bytes must keep
+ * their meaning); 1: STORE_CODEC_AC2 (codec 5: counted probabilities, see
+ * ac_enc_init, and the sizes' per-level history form). */
+struct acm *acm_new(int gen);
 void acm_free(struct acm *m);
 
 /* Price kinds (the price context). */
@@ -59,6 +62,13 @@ int acm_get_px(struct acm *m, struct ac_dec *d, int side, int kind, int64_t *ste
  * snapshot's changed size: ACM_PX_SNAP). */
 int acm_put_qty(struct acm *m, struct ac_enc *e, int side, int kind, int64_t px, int64_t qty);
 int acm_get_qty(struct acm *m, struct ac_dec *d, int side, int kind, int64_t px, int64_t *qty);
+/* The size last coded at px (0: none), and the levels the sizes coded since
+ * acm_net_reset added (size from 0) minus removed (to 0), per side: what
+ * the block's book predicts a delta's resulting best sizes and level counts
+ * to be (codec 5 codes them after the levels, against these). */
+int64_t acm_book_qty(struct acm *m, int side, int64_t px);
+void acm_net_reset(struct acm *m);
+int64_t acm_net(const struct acm *m, int side);
 int acm_put_op(struct acm *m, struct ac_enc *e, int side, uint64_t v);
 int acm_get_op(struct acm *m, struct ac_dec *d, int side, uint64_t *v);
 

@@ -211,8 +211,7 @@ store_block_hdr_ok(const struct store_block_hdr *bh, const char **why)
 		return *why = "block header crc mismatch", -1;
 	if (bh->hdr_len != sizeof *bh)
 		return *why = "bad block header length", -1;
-	if (bh->codec != STORE_CODEC_ZSTD && bh->codec != STORE_CODEC_COLS && bh->codec != STORE_CODEC_COLS2 &&
-	    bh->codec != STORE_CODEC_AC)
+	if (bh->codec < STORE_CODEC_ZSTD || bh->codec > STORE_CODEC_MAX)
 		return *why = "unknown block codec", -1;
 	if (bh->raw_len > STORE_MAX_RAW || bh->comp_len > STORE_MAX_RAW)
 		return *why = "block larger than the limit", -1;
@@ -362,7 +361,7 @@ store_block_read(struct store_seg *s, const struct store_block_hdr *bh, uint64_t
 		return *why = "cannot read block data", -1;
 	if (store_crc32c(0, *cbuf, bh->comp_len) != bh->data_crc)
 		return *why = "block data crc mismatch", -1;
-	if (bh->codec == STORE_CODEC_COLS || bh->codec == STORE_CODEC_COLS2 || bh->codec == STORE_CODEC_AC) {
+	if (bh->codec >= STORE_CODEC_COLS && bh->codec <= STORE_CODEC_MAX) {
 		unsigned long long cl = ZSTD_getFrameContentSize(*cbuf, bh->comp_len);
 		void *cols;
 		int rc;

@@ -691,7 +691,7 @@ write_block(struct store_writer *w, struct wstream *s, int64_t now, char *err, s
 	 * learn: below SMALL_BLOCK bytes codec 3 is often smaller (10 deltas a
 	 * block: 7 % smaller, bench_store 10), so a small block is coded both
 	 * ways and the smaller kept (small blocks are cheap to code twice). */
-	if (codec == STORE_CODEC_AC && s->len < SMALL_BLOCK) {
+	if (codec >= STORE_CODEC_AC && s->len < SMALL_BLOCK) {
 		size_t clen3;
 		int codec3;
 		if (compress_as(w, s, STORE_CODEC_COLS2, !w->cbuf_slot, &clen3, &codec3, err, errlen) < 0)
@@ -903,9 +903,8 @@ store_writer_open(const struct store_writer_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	w->level = o->zstd_level ? o->zstd_level : 3;
-	w->codec = o->codec ? o->codec : STORE_CODEC_AC;
-	if (w->codec != STORE_CODEC_ZSTD && w->codec != STORE_CODEC_COLS && w->codec != STORE_CODEC_COLS2 &&
-	    w->codec != STORE_CODEC_AC) {
+	w->codec = o->codec ? o->codec : STORE_CODEC_AC2;
+	if (w->codec < STORE_CODEC_ZSTD || w->codec > STORE_CODEC_MAX) {
 		snprintf(err, errlen, "unknown store codec %d", o->codec);
 		inst_reg_free(&w->reg);
 		free(w->s);

@@ -26,7 +26,7 @@ struct store_writer_opts {
 	const struct inst_registry *reg;  /* instruments (copied into every segment) */
 	int zstd_level;                   /* 1..19 */
 	size_t block_max;                 /* write a stream's block once it holds this many bytes */
-	int codec;                        /* enum store_codec of the blocks (0 = STORE_CODEC_AC);
+	int codec;                        /* enum store_codec of the blocks (0 = STORE_CODEC_AC2);
 	                                   * the older codecs are kept for benches against them */
 };
 

@@ -26,3 +26,6 @@ BENCHES += $(BIN)/bench_splice
 # bench_okx_top5: ns per OKX update with the books5 top history vs without it (same run)
 $(eval $(call prog,bench_okx_top5,test/bookd/bench_okx_top5.c $(BOOKD_LIB_SRCS),inih))
 BENCHES += $(BIN)/bench_okx_top5
+# bench_okx_deep: CPU per OKX books-full merge (5000 a side) through the keeper
+$(eval $(call prog,bench_okx_deep,test/bookd/bench_okx_deep.c $(BOOKD_LIB_SRCS),inih))
+BENCHES += $(BIN)/bench_okx_deep

@@ -1154,6 +1154,92 @@ t_okx_legacy_checksum_chain(void)
 	check_consistent();
 }
 
+/* Random deep books on a 40-level WS window and max_levels 300: after every
+ * merge the book is the WS window as it stood plus the deep book's levels
+ * worse than the window's worst, up to max_levels (a model built here, not
+ * the keeper's walk), and the outputs rebuild it (check_consistent). */
+static void
+t_okx_deep_merge_random(void)
+{
+	enum { WSD = 40, MAXL = 300, GRID = 500 };
+	static _Alignas(8) unsigned char buf[1 << 16];
+	struct rec_snapshot *s = (struct rec_snapshot *)buf;
+	struct rec_level ws[2][WSD], want[MAXL];
+	uint32_t seed = 12345;
+	int bad = 0;
+
+	g_cfg.okx_ws_depth = WSD;
+	g_cfg.max_levels = MAXL;
+	start(g_okx);
+	memset(s, 0, rec_snapshot_size(WSD, WSD));
+	rec_hdr_init(&s->h, REC_SNAPSHOT, g_okx->id, (uint32_t)rec_snapshot_size(WSD, WSD));
+	s->h.last_id = 10;
+	s->h.prev_id = -1;
+	s->kind = SNAP_WS;
+	s->nchunks = 1;
+	s->n_bids = s->n_asks = WSD;
+	for (int i = 0; i < WSD; i++) {
+		s->lv[i].px = (100000 - i) * 10LL;          /* bids best first */
+		s->lv[WSD + i].px = (100001 + i) * 10LL;    /* asks */
+		s->lv[i].qty = s->lv[WSD + i].qty = 1 + i;
+	}
+	in_rec(s);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	for (int round = 0; round < 60 && !bad; round++) {
+		uint32_t n[2] = {0, 0};
+		struct rec_level lv[2][GRID];
+		for (int side = 0; side < 2; side++) {
+			for (int i = 0; i < WSD; i++)
+				ws[side][i] = *book_level(g_k.book, side, (uint32_t)i);
+			/* the deep book's grid starts inside the WS window (the
+			 * keeper keeps the WS levels there); a level is there with
+			 * 2/3 chance, and its size is one of 4 */
+			for (int i = WSD / 2; i < WSD / 2 + GRID; i++) {
+				seed = seed * 1103515245u + 12345u;
+				if ((seed >> 16) % 3 == 0)
+					continue;
+				lv[side][n[side]].px = side == BOOK_BID ? (100000 - i) * 10LL : (100001 + i) * 10LL;
+				lv[side][n[side]++].qty = 1 + (seed >> 20) % 4;
+			}
+		}
+		memset(s, 0, rec_snapshot_size(n[0], n[1]));
+		rec_hdr_init(&s->h, REC_SNAPSHOT, g_okx->id, (uint32_t)rec_snapshot_size(n[0], n[1]));
+		s->h.recv_ns = g_now;
+		s->h.prev_id = -1;
+		s->kind = SNAP_DEEP;
+		s->nchunks = 1;
+		s->n_bids = n[0];
+		s->n_asks = n[1];
+		memcpy(s->lv, lv[0], n[0] * sizeof lv[0][0]);
+		memcpy(s->lv + n[0], lv[1], n[1] * sizeof lv[1][0]);
+		out_reset();
+		in_rec(s);
+		for (int side = 0; side < 2 && !bad; side++) {
+			uint32_t w = 0;
+			for (int i = 0; i < WSD; i++)
+				want[w++] = ws[side][i];
+			for (uint32_t j = 0; j < n[side] && w < MAXL; j++)
+				if (side == BOOK_BID ? lv[side][j].px < ws[side][WSD - 1].px : lv[side][j].px > ws[side][WSD - 1].px)
+					want[w++] = lv[side][j];
+			if (book_count(g_k.book, side) != w)
+				bad = 1;
+			for (uint32_t i = 0; i < w && !bad; i++) {
+				const struct rec_level *l = book_level(g_k.book, side, i);
+				if (l->px != want[i].px || l->qty != want[i].qty)
+					bad = 1;
+			}
+			if (bad)
+				fprintf(stderr, "  round %d side %d: the book is not the WS window + the deep levels\n", round, side);
+		}
+		T_EQ_U(g_k.st.deep_merges, (uint64_t)round + 1);
+		check_consistent();
+	}
+	T_EQ_I(bad, 0);
+	out_reset();
+	g_cfg.okx_ws_depth = 400;
+	g_cfg.max_levels = 5000;
+}
+
 static void
 t_okx_deep_merge(void)
 {
@@ -2130,6 +2216,242 @@ t_bybit_rest_seeded(void)
 	T_EQ_I(g_k.state, BK_WAIT);
 }
 
+/* ---- Bybit audits at equal seq (xseq; okx_audit.h through the venue table) ---- */
+
+/* A Bybit delta at u with the venue's seq. */
+static struct rec_delta *
+by_xdelta(int64_t u, int64_t seq, const char *const *spec)
+{
+	struct rec_delta *d = by_delta(u, spec);
+	d->xseq = seq;
+	return d;
+}
+
+/* A Bybit snapshot: last_id = the stream's own u (orderbook.1000, orderbook.1
+ * or REST: three unrelated counters), xseq = seq. */
+static struct rec_snapshot *
+by_xsnap(uint8_t kind, int64_t u, int64_t seq, uint32_t req_id, const char *const *spec)
+{
+	struct rec_snapshot *s = mk_snap(g_byb, kind, u, req_id, spec);
+	s->xseq = seq;
+	return s;
+}
+
+/* In sync at u 100, seq 5000: bids 100:1 99:2 98:1, asks 101:1 102:3 103:1. */
+static void
+bybit_seq_synced(void)
+{
+	const struct rec_snapshot *f;
+
+	start(g_byb);
+	in_rec(by_xsnap(SNAP_WS, 100, 5000, 0, L("100:1", "99:2", "98:1", NULL, "101:1", "102:3", "103:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.aid, 5000);
+	/* the full book says the seq it stands at */
+	f = (const void *)last_out(REC_SNAPSHOT, SNAP_FULL);
+	T_CHECK(f && f->h.last_id == 100 && f->xseq == 5000);
+}
+
+static void
+t_bybit_bbo_agree(void)
+{
+	const struct rec_delta *d;
+
+	bybit_seq_synced();
+	/* orderbook.1's u (7) is its own counter: only seq places it */
+	in_rec(by_xsnap(SNAP_TOP, 7, 5000, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 1);
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	d = (const void *)last_out(REC_DELTA, 0);
+	T_CHECK(d && d->h.last_id == 101 && d->xseq == 5003);    /* passed on to the consumers */
+	in_rec(by_xsnap(SNAP_TOP, 8, 5003, 0, L("100:2", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_agree, 2);
+	/* orderbook.1 (10 ms) runs ahead of orderbook.1000 (200 ms): it waits for the book */
+	in_rec(by_xsnap(SNAP_TOP, 9, 5010, 0, L("100:2", NULL, "101:4", NULL)));
+	T_EQ_U(g_k.st.top_agree + g_k.st.top_nc, 2);
+	in_rec(by_xdelta(102, 5010, L(NULL, "101:4", NULL)));
+	T_EQ_U(g_k.st.top_agree, 3);
+	T_EQ_U(g_k.st.top_disagree, 0);
+	T_EQ_U(g_k.st.top_nc, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_bybit_bbo_disagree(void)
+{
+	const struct rec_event *e;
+
+	bybit_seq_synced();
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	/* the venue's best bid at seq 5003 is 100/3: the book is wrong */
+	in_rec(by_xsnap(SNAP_TOP, 8, 5003, 0, L("100:3", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_disagree, 1);
+	T_EQ_I(n_out(REC_EVENT, EV_TOP_MISMATCH), 1);
+	e = (const void *)last_z(REC_EVENT, EV_TOP_MISMATCH);
+	T_CHECK(e->a == 5003 && strstr(e->text, "top at 5003: bid 1 venue 100/3 book 100/2") != NULL);
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	T_CHECK(g_k.state != BK_SYNCED);
+	/* the resync is a resubscribe (the venue's snapshot), not a REST request */
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_RESUBSCRIBE);
+	check_consistent();
+}
+
+static void
+t_bybit_bbo_not_comparable(void)
+{
+	bybit_seq_synced();
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	/* a seq between two orderbook.1000 updates: the book never stood there */
+	in_rec(by_xsnap(SNAP_TOP, 8, 5001, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 1);
+	/* older than the sync */
+	in_rec(by_xsnap(SNAP_TOP, 6, 4990, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 2);
+	/* without seq (xseq 0): cannot be placed, whatever its u says */
+	in_rec(by_xsnap(SNAP_TOP, 101, 0, 0, L("100:2", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 3);
+	/* ahead, and the stream passes it without standing there */
+	in_rec(by_xsnap(SNAP_TOP, 9, 5005, 0, L("100:9", NULL, "101:1", NULL)));
+	in_rec(by_xdelta(102, 5007, L(NULL, "101:2", NULL)));
+	T_EQ_U(g_k.st.top_nc, 4);
+	T_EQ_U(g_k.st.top_agree, 0);
+	T_EQ_U(g_k.st.top_disagree, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	/* a new snapshot (resubscribe, venue restart) drops what waits */
+	in_rec(by_xsnap(SNAP_TOP, 10, 6000, 0, L("100:9", NULL, "101:1", NULL)));
+	in_rec(by_xsnap(SNAP_WS, 1, 5500, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.top_nc, 5);
+	check_consistent();
+}
+
+/* The REST window audit request of a synced Bybit book; its req_id. */
+static uint32_t
+bybit_window_request(void)
+{
+	int before = g_nctl;
+	uint64_t asked = g_k.st.window_requests;
+
+	g_now += g_cfg.bybit_audit_ns + g_cfg.bybit_audit_ns / 5;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, before + 1);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_SNAPSHOT);
+	T_EQ_I(g_ctl[g_nctl - 1].flags, CTL_F_REFRESH);
+	T_EQ_I(g_ctl[g_nctl - 1].depth, 200);
+	T_EQ_U(g_k.st.window_requests, asked + 1);
+	return g_ctl[g_nctl - 1].req_id;
+}
+
+static void
+t_bybit_window_agree(void)
+{
+	uint32_t r;
+	int64_t q;
+
+	bybit_seq_synced();
+	T_EQ_I(g_cfg.bybit_audit_ns, 10 * SEC);   /* the [bookd] bybit_audit_interval default */
+	r = bybit_window_request();
+	/* REST's u (777) counts its own stream: the answer is placed by seq */
+	in_rec(by_xsnap(SNAP_REST, 777, 5000, r, L("100:1", "99:2", "98:1", NULL, "101:1", "102:3", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 1);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_EQ_I(g_k.id, 100);                       /* an audit, never a reinstall */
+	/* ahead of the stream: held until the book reaches its seq */
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 778, 5009, r, L("100:2", "99:2", "98:1", NULL, "101:7", "102:3", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 1);
+	in_rec(by_xdelta(102, 5009, L(NULL, "101:7", NULL)));
+	T_EQ_U(g_k.st.window_agree, 2);
+	/* stale: older than the book, the levels unchanged since its seq are judged
+	 * (99 changed after it and is not) */
+	in_rec(by_xdelta(103, 5012, L("99:4", NULL, NULL)));
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 779, 5009, r, L("100:2", "99:2", "98:1", NULL, "101:7", "102:3", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_agree, 3);
+	T_EQ_U(g_k.st.window_nc, 0);
+	T_EQ_U(g_k.st.window_discrepancies, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	T_CHECK(book_find(g_k.book, BOOK_BID, P("99"), &q) && q == P("4"));
+	check_consistent();
+}
+
+static void
+t_bybit_window_disagree(void)
+{
+	const struct rec_event *e;
+	uint32_t r;
+
+	bybit_seq_synced();
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 777, 5000, r, L("100:1", "99:5", "98:1", NULL, "101:1", "102:3", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 1);
+	T_EQ_I(n_out(REC_EVENT, EV_WINDOW_DISCREPANCY), 1);
+	e = (const void *)last_z(REC_EVENT, EV_WINDOW_DISCREPANCY);
+	T_CHECK(e->a == P("99") && e->b == P("5") && strstr(e->text, "REST at 5000 (book 5000): bid 99 book 2 rest 5"));
+	T_EQ_I(n_out(REC_EVENT, EV_RESYNC), 1);
+	T_CHECK(g_k.state != BK_SYNCED);
+	T_EQ_I(g_ctl[g_nctl - 1].op, CTL_RESUBSCRIBE);
+	/* stale answer, a level unchanged since its seq but different in it */
+	bybit_seq_synced();
+	in_rec(by_xdelta(101, 5003, L("100:2", NULL, NULL)));
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 777, 5000, r, L("100:1", "99:2", "98:1", NULL, "101:1", "102:9", "103:1", NULL)));
+	T_EQ_U(g_k.st.window_discrepancies, 1);
+	T_CHECK(strstr(((const struct rec_event *)last_z(REC_EVENT, EV_WINDOW_DISCREPANCY))->text,
+	    "ask 102 book 3 rest 9") != NULL);
+	T_CHECK(g_k.state != BK_SYNCED);
+	check_consistent();
+}
+
+static void
+t_bybit_window_not_comparable(void)
+{
+	uint32_t r;
+	int n;
+
+	bybit_seq_synced();
+	/* before the sync: every level was set at 5000, after it */
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 700, 4000, r, L("100:3", NULL, "101:3", NULL)));
+	T_EQ_U(g_k.st.window_nc, 1);
+	/* an answer without seq */
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 100, 0, r, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_U(g_k.st.window_nc, 2);
+	/* ahead, never reached within refresh_hold_timeout */
+	r = bybit_window_request();
+	in_rec(by_xsnap(SNAP_REST, 701, 9000, r, L("100:1", NULL, "101:1", NULL)));
+	g_now += g_cfg.refresh_hold_ns + 1;
+	bk_tick(&g_k, g_now);
+	T_EQ_U(g_k.st.window_nc, 3);
+	/* feedd kept its budget for resyncs (the timeout's tick may have asked already) */
+	r = g_ctl[g_nctl - 1].flags == CTL_F_REFRESH && g_k.st.window_requests == 4 ? g_ctl[g_nctl - 1].req_id
+	    : bybit_window_request();
+	in_rec(mk_event(g_byb, EV_SNAPSHOT_FAILED, r));
+	T_EQ_U(g_k.st.window_refused, 1);
+	T_EQ_U(g_k.st.window_agree + g_k.st.window_discrepancies, 0);
+	T_EQ_I(g_k.state, BK_SYNCED);
+	check_consistent();
+	/* a book from frames without seq is not audited at all: no requests */
+	start(g_byb);
+	in_rec(mk_snap(g_byb, SNAP_WS, 100, 0, L("100:1", NULL, "101:1", NULL)));
+	T_EQ_I(g_k.state, BK_SYNCED);
+	n = g_nctl;
+	g_now += 3 * g_cfg.bybit_audit_ns;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n);
+	T_EQ_U(g_k.st.window_requests, 0);
+	/* and audits off (interval 0): none either */
+	g_cfg.bybit_audit_ns = 0;
+	bybit_seq_synced();
+	n = g_nctl;
+	g_now += 60 * SEC;
+	bk_tick(&g_k, g_now);
+	T_EQ_I(g_nctl, n);
+	g_cfg.bybit_audit_ns = 10 * SEC;
+}
+
 static void
 t_bybit_reconnect_waits_for_snapshot(void)
 {
@@ -2388,6 +2710,7 @@ main(void)
 	T_RUN(t_okx_checksum_validation);
 	T_RUN(t_okx_legacy_checksum_chain);
 	T_RUN(t_okx_deep_merge);
+	T_RUN(t_okx_deep_merge_random);
 	T_RUN(t_okx_top5_agree);
 	T_RUN(t_okx_top5_disagree);
 	T_RUN(t_okx_top5_not_comparable);
@@ -2424,6 +2747,12 @@ main(void)
 	T_RUN(t_bybit_delta_before_snapshot);
 	T_RUN(t_bybit_rest_seeded);
 	T_RUN(t_bybit_reconnect_waits_for_snapshot);
+	T_RUN(t_bybit_bbo_agree);
+	T_RUN(t_bybit_bbo_disagree);
+	T_RUN(t_bybit_bbo_not_comparable);
+	T_RUN(t_bybit_window_agree);
+	T_RUN(t_bybit_window_disagree);
+	T_RUN(t_bybit_window_not_comparable);
 	T_RUN(t_deribit_chain_stale_duplicate);
 	T_RUN(t_deribit_gap_resubscribes);
 	T_RUN(t_deribit_heartbeat);

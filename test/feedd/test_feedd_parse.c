@@ -871,10 +871,12 @@ t_bybit_orderbook(void)
 	T_EQ_I(s->lv[0].px, 1649350000000LL);
 	T_EQ_I(s->lv[1].qty, 10000000);
 	T_EQ_I(s->h.exch_ns, 1672304484978000000LL);
+	T_EQ_I(s->xseq, 7961638724LL);                   /* the cross-depth seq, past 32 bits */
 	WS_EQ(&g_by, BY_DELTA, 1);
 	d = (const void *)g_s.rec[0];
 	T_EQ_I(d->h.type, REC_DELTA);
 	T_CHECK(d->h.first_id == 18521289 && d->h.last_id == 18521289 && d->h.prev_id == 18521288);
+	T_EQ_I(d->xseq, 7961638725LL);
 	T_EQ_I(d->n_bids, 1);
 	T_EQ_I(d->lv[0].qty, 0);
 	g_by.ws_path = "/v5/public/spot";
@@ -887,6 +889,45 @@ t_bybit_orderbook(void)
 	uint64_t unk = g_by.unknown;
 	WS_EQ(&g_by, BY_SNAP, 0);
 	T_EQ_U(g_by.unknown, unk + 1);
+}
+
+/* orderbook.1: the BBO at seq, for bookd's check (SNAP_TOP, its own u). */
+static void
+t_bybit_orderbook1(void)
+{
+	const struct rec_snapshot *s;
+	uint64_t errs, unk;
+
+	g_by.ws_path = "/v5/public/linear";
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1672304484980,\"data\":{\"s\":"
+	    "\"BTCUSDT\",\"b\":[[\"16493.50\",\"0.006\"]],\"a\":[[\"16611.00\",\"0.029\"]],\"u\":3021,\"seq\":7961638724},"
+	    "\"cts\":1672304484976}", 1);
+	s = (const void *)g_s.rec[0];
+	T_CHECK(s->h.type == REC_SNAPSHOT && s->kind == SNAP_TOP && s->h.inst == by_id("BTC-USDT-SWAP"));
+	T_CHECK(s->h.last_id == 3021 && s->xseq == 7961638724LL && s->n_bids == 1 && s->n_asks == 1);
+	T_EQ_I(s->lv[1].px, 1661100000000LL);
+	/* an empty side is a side without levels, not an error */
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1,\"data\":{\"b\":[],"
+	    "\"a\":[[\"16611.00\",\"0.029\"]],\"u\":3022,\"seq\":7961638730}}", 1);
+	T_EQ_I(((const struct rec_snapshot *)g_s.rec[0])->n_bids, 0);
+	errs = g_by.errors;
+	unk = g_by.unknown;
+	/* depth 1 sends snapshots only; at most one level a side; a seq is needed to place it */
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1.BTCUSDT\",\"type\":\"delta\",\"ts\":1,\"data\":{\"b\":[],\"a\":[],"
+	    "\"u\":5,\"seq\":9}}", -1);
+	T_CHECK(strstr(g_by.err, "snapshots only") != NULL);
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1,\"data\":{\"b\":[[\"2\",\"1\"],"
+	    "[\"1\",\"1\"]],\"a\":[],\"u\":5,\"seq\":9}}", -1);
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1,\"data\":{\"b\":[],\"a\":[],"
+	    "\"u\":5,\"seq\":-9}}", -1);
+	T_EQ_U(g_by.errors, errs + 3);
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1,\"data\":{\"b\":[],\"a\":[],"
+	    "\"u\":5}}", 0);
+	T_EQ_U(g_by.unknown, unk + 1);
+	/* orderbook.1000 without seq: still a book record, xseq 0 (none) */
+	WS_EQ(&g_by, "{\"topic\":\"orderbook.1000.BTCUSDT\",\"type\":\"delta\",\"ts\":1,\"data\":{\"b\":[],\"a\":[],"
+	    "\"u\":5}}", 1);
+	T_EQ_I(((const struct rec_delta *)g_s.rec[0])->xseq, 0);
 }
 
 static void
@@ -1041,6 +1082,7 @@ t_bybit_rest(void)
 	s = (const void *)g_s.rec[0];
 	T_CHECK(s->kind == SNAP_REST && s->h.inst == by_id("BTC-USD-SWAP") && s->h.last_id == 230704 && s->req_id == 31);
 	T_CHECK(s->n_bids == 2 && s->n_asks == 1 && s->lv[2].qty == 1660600000000LL);
+	T_EQ_I(s->xseq, 1432604333);                      /* placed against the WS book by seq, not u */
 	sink_clear(&g_s);
 	body = "{\"retCode\":10006,\"retMsg\":\"Too many visits!\",\"result\":{}}";
 	T_EQ_I(parse_rest(&g_by, "/v5/market/orderbook?category=linear&symbol=BTCUSDT&limit=500", body, strlen(body), 9, 32,
@@ -1274,6 +1316,7 @@ main(void)
 	T_RUN(t_hostile_duplicate_keys);
 	T_RUN(t_bybit_names);
 	T_RUN(t_bybit_orderbook);
+	T_RUN(t_bybit_orderbook1);
 	T_RUN(t_bybit_bad_frames);
 	T_RUN(t_bybit_tickers);
 	T_RUN(t_bybit_liquidations);

@@ -15,6 +15,12 @@
 #                          the book saw it and is synced again: ok/not ok NAME
 #   sys_store_exact SIMPORT EX SYM N  the store's book equals mpsim's /_sim/book
 #                          (best N a side) at the same id (book_exact.py)
+#   sys_corrupt NAME SIMPORT EX SYM RANK CTR EVENT N  mpsim's corrupt_level (the
+#                          RANK-th bid of one depth increment wrong, no gap) until
+#                          CTR (a /health expression of the book b) moves (at most
+#                          8 faults), then: EVENT in the store, the book resynced,
+#                          and, market paused, exact again (best N a side):
+#                          ok/not ok NAME_detected, _event, _resynced, _exact_again
 #   sys_stop               mpctl stop (reverse order), wait
 #   sys_schema_check NAME DUMP  the messages of an mpsub --dump file valid against
 #                          routerd's JSON Schemas (skip NAME without python3 jsonschema)
@@ -139,6 +145,41 @@ sys_store_exact() {
 	"$BIN/mpstore" print -c "$CONF" --symbol "$3" --exchange "$2" --types snapshot,delta --levels -1 2>/dev/null |
 	    /usr/bin/python3 "$MP_ROOT/test/mpctl/store_book.py" >"$T_TMP/store-$3.json" 2>/dev/null &&
 	    /usr/bin/python3 "$MP_ROOT/test/mpctl/book_exact.py" "$1" "$2" "$3" "$4" "$T_TMP/store-$3.json" >"$T_TMP/exact-$3.txt"
+}
+
+# sys_book_ok EX SYM EXPR: EXPR true of /health's book b of EX SYM
+sys_book_ok() {
+	sys_health "
+b = [x for x in d['books'] if x['exchange'] == '$1' and x['symbol'] == '$2'][0]
+assert $3, b"
+}
+
+sys_has_event() {
+	[ "$("$BIN/mpstore" print -c "$CONF" --symbol "$2" --exchange "$1" --types event --levels 0 2>/dev/null |
+	    grep -c "\"$3\"")" -gt 0 ]
+}
+
+# A corrupted level heals when the simulator next changes it, which can
+# happen before an audit looks: the fault is injected again until one is seen.
+sys_corrupt() {
+	local name=$1 port=$2 ex=$3 sym=$4 rank=$5 ctr=$6 ev=$7 n=$8 before rs i found=
+	before=$(sys_book_val "$ex" "$sym" "$ctr"); rs=$(sys_book_val "$ex" "$sym" "b['resyncs']")
+	for i in 1 2 3 4 5 6 7 8; do
+		curl -sf -m 5 -X POST "http://127.0.0.1:$port/_sim/fault?kind=corrupt_level&venue=$ex&symbol=$sym&n=$rank" >/dev/null
+		if wait_for 20 sys_book_ok "$ex" "$sym" "$ctr > $before"; then found=$i; break; fi
+	done
+	if [ -n "$found" ]; then ok "${name}_detected (attempt $found)"
+	else not_ok "${name}_detected" "$ctr stayed $before after 8 faults: $(sys_book_val "$ex" "$sym" b)"; return; fi
+	if wait_for 30 sys_has_event "$ex" "$sym" "$ev"; then ok "${name}_event"
+	else not_ok "${name}_event" "no $ev event in the store"; fi
+	if wait_for 60 sys_book_ok "$ex" "$sym" "b['resyncs'] > $rs and b['synced']"; then ok "${name}_resynced"
+	else not_ok "${name}_resynced" "resyncs $(sys_book_val "$ex" "$sym" "b['resyncs']") (before $rs), synced $(sys_book_val "$ex" "$sym" "b['synced']")"; fi
+	# the new sync is exact: pause the market, the store catches up and equals the simulator
+	wait_for 60 sys_book_ok "$ex" "$sym" "b['synced'] and b['exact_levels']['bid'] >= $n and b['exact_levels']['ask'] >= $n"
+	curl -sf -m 5 -X POST "http://127.0.0.1:$port/_sim/pause" >/dev/null
+	if wait_for 60 sys_store_exact "$port" "$ex" "$sym" "$n"; then ok "${name}_exact_again"
+	else not_ok "${name}_exact_again" "$(cat "$T_TMP/exact-$sym.txt" 2>/dev/null)"; fi
+	curl -sf -m 5 -X POST "http://127.0.0.1:$port/_sim/resume" >/dev/null
 }
 
 sys_stop() {

@@ -2,9 +2,14 @@
 # test/mpctl/mpctl_bybit.sh - Bybit v5 end to end: the whole system under
 # mpctl against mpsim's Bybit (spot, linear, inverse; 10 linear perpetuals).
 #   - every book synced from the venue's WS snapshot, over 3 connections;
+#   - the audits at equal seq (bookd/okx_audit.h): the orderbook.1 BBO check
+#     and the REST window audit agree on every correct book (none disagrees);
 #   - a gap fault on a linear book: EV_GAP, resubscribe, synced again;
 #   - market paused: the store's book equals /_sim/book (its top 1000) at
 #     the same u, for one book of each market, after the gap;
+#   - corrupt_level (one wrong level in an orderbook.1000 delta, no gap): rank
+#     1 is caught by the BBO check, rank 50 by the REST window audit; each
+#     time the event is in the store, the book resyncs and is exact again;
 #   - funding, open interest and mark price on market.bybit.<symbol>.* (linear
 #     and inverse; none for spot), valid against the JSON Schemas; liquidations
 #     (allLiquidation) on .liquidation with Bybit's side turned into the order's;
@@ -38,6 +43,7 @@ rest_url = http://127.0.0.1:$SIM_Y
 capture_file = $T_TMP/bybit.cap
 [bookd]
 snapshot_timeout = 5s
+bybit_audit_interval = 1s
 EOF
 SYS_KEEP_LOGS=bybit-system
 if sys_start; then ok bybit_start; else not_ok bybit_start "$(mpctl status 2>&1)"; exit 1; fi
@@ -57,6 +63,20 @@ assert c and all(x["connected"] for x in c), d["connections"]
 
 sim() { curl -sf -m 5 -X POST "http://127.0.0.1:$SIM_Y/_sim/$1" >/dev/null; }
 
+# no fault: the orderbook.1 BBO check and the REST window audit run and agree on every book
+audits_ran() {
+	for s in BTC-USDT BTC-USDT-SWAP BTC-USD-SWAP; do
+		sys_book_ok bybit "$s" "b['top5']['agree'] >= 20 and b['window']['agree'] >= 3" || return 1
+	done
+}
+if wait_for 90 audits_ran; then
+	if sys_health '
+b = [x for x in d["books"] if x["exchange"] == "bybit"]
+bad = [(x["symbol"], x["top5"], x["window"]) for x in b if x["top5"]["disagree"] or x["window"]["discrepancies"]]
+assert not bad, bad'; then ok bybit_audits_agree
+	else not_ok bybit_audits_agree "$(sys_health 'print([(x["symbol"], x["top5"], x["window"]) for x in d["books"] if x["exchange"] == "bybit"])' 2>&1)"; fi
+else not_ok bybit_audits_agree "audits did not run: $(for s in BTC-USDT BTC-USDT-SWAP BTC-USD-SWAP; do sys_book_val bybit "$s" "b.get('top5'), b.get('window')"; done)"; fi
+
 # a gap: detected, resubscribed, synced again
 sys_gap_resynced bybit_gap_resynced "$SIM_Y" bybit ETH-USDT-SWAP
 
@@ -66,6 +86,10 @@ for s in BTC-USDT ETH-USDT-SWAP BTC-USD-SWAP; do
 	else not_ok "bybit_store_exact_$s" "$(cat "$T_TMP/exact-$s.txt" 2>/dev/null)"; fi
 done
 sim resume
+
+# corrupt_level: a wrong level without a gap, caught by the audits at equal seq
+sys_corrupt bybit_corrupt_bbo "$SIM_Y" bybit SOL-USDT-SWAP 1 "b['top5']['disagree']" top_mismatch 1000
+sys_corrupt bybit_corrupt_rest_window "$SIM_Y" bybit XRP-USDT-SWAP 50 "b['window']['discrepancies']" window_discrepancy 1000
 
 # derivatives market data on the subjects: funding, open interest, mark (linear and inverse, not spot)
 mkt_msgs() {

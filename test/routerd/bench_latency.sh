@@ -25,7 +25,10 @@
 # Environment: BENCH_LAT_SOURCES (default "replay sim"), BENCH_LAT_RATES
 # ("1 10"), BENCH_LAT_PATHS ("flusher drain send_asap"), BENCH_LAT_ROUNDS (2),
 # BENCH_LAT_WINDOW (seconds, default 30; 10x replay: 15, the recording
-# lasts 36 s there), BENCH_LAT_WARM (8).
+# lasts 36 s there), BENCH_LAT_WARM (8), BENCH_LAT_BASE_BIN (a directory
+# with another build's programs, e.g. a copy of main's bin/: every path then
+# also runs as "<path>_base" with those, alternating with this build's in the
+# same rounds, so a change is measured against a same-run baseline).
 . "$(dirname "$0")/../lib.sh"
 . "$MP_ROOT/test/mpctl/lib_system.sh"
 cd "$MP_ROOT" || exit 2
@@ -68,8 +71,10 @@ window_of() { if [ "$1" = replay ] && [ "$2" -ge 10 ]; then echo "${BENCH_LAT_WI
 
 # run SOURCE RATE PATH ROUND: one system, one window -> $T_TMP/<key>.r<ROUND>.{a,b}.{prom,sched}, load
 run() {
-	local src=$1 rate=$2 path=$3 key="$1-$2-$3" out nbooks=4 win
+	local src=$1 rate=$2 path=$3 key="$1-$2-$3" out nbooks=4 win BIN=$BIN
 	out="$T_TMP/$key.r$4"
+	# "<path>_base": the same setup with the baseline build (sys_start runs $BIN)
+	case $path in *_base) BIN=$BENCH_LAT_BASE_BIN; path=${path%_base} ;; esac
 	win=$(window_of "$src" "$rate")
 	SYS_PREFIX="mpb-$$-$RANDOM"; SYS_DATA="$T_TMP/data-$key"; SYS_LOG="$T_TMP/mpctl-$key.log"
 	rm -rf "$SYS_DATA"
@@ -141,12 +146,17 @@ st = w.get("steady", {})
 print(json.dumps({"bench": sys.argv[2], "value": st.get("whole", {}).get("p99"), "unit": "ms",
                   "source": sys.argv[3], "rate": int(sys.argv[4]), "path": sys.argv[5], "windows": n,
                   "window_s": win, "steady": st, "sync_class_count": w.get("sync", {}).get("whole", {}).get("count", 0),
-                  "snapshot": w.get("snapshot", {}), "encode": w.get("encode", {}), "sched": sched,
+                  "snapshot": w.get("snapshot", {}), "encode": w.get("encode", {}),
+                  "bookd_loop": w.get("bookd_loop", {}), "bookd_loop_cpu": w.get("bookd_loop_cpu", {}), "sched": sched,
                   "loadavg_1m": loads}))
 PYEOF
 }
 
-PATHS=(${BENCH_LAT_PATHS:-flusher drain send_asap})
+PATHS=()
+for p in ${BENCH_LAT_PATHS:-flusher drain send_asap}; do
+	PATHS+=("$p")
+	[ -n "${BENCH_LAT_BASE_BIN:-}" ] && PATHS+=("${p}_base")
+done
 for src in ${BENCH_LAT_SOURCES:-replay sim}; do
 	for rate in ${BENCH_LAT_RATES:-1 10}; do
 		for ((round = 1; round <= ROUNDS; round++)); do

@@ -10,7 +10,10 @@ mp_router_stage_latency_seconds (routerd/lat.h) the count, p50, p95, p99
 (interpolated inside the buckets of the window's increase, in ms, as
 metrics_quantile does) and max (the largest value since routerd started,
 from the _max gauge, in ms; "max_window_le" the upper bound of the highest
-bucket the window touched), plus the encode times per route.
+bucket the window touched), plus the encode times per route and bookd's
+loop phases (mp_bookd_loop_seconds and, for the rare long ones, the CPU
+time mp_bookd_loop_cpu_seconds, bookd/README.md "Loop"; absent from a bookd
+that does not export them).
 """
 import json
 import re
@@ -105,6 +108,16 @@ def main():
         if r["count"]:
             enc[labels["route"]] = r
     out["encode"] = enc
+    for key, name in (("bookd_loop", "mp_bookd_loop_seconds"), ("bookd_loop_cpu", "mp_bookd_loop_cpu_seconds")):
+        loop = {}
+        for labels, _ in b.get(name + "_count", []):
+            r = window(pairs, name, {"phase": labels["phase"]})
+            if r["count"]:
+                mx = [gauge(y, name + "_max", {"phase": labels["phase"]}) for _, y in pairs]
+                mx = [m for m in mx if m is not None]
+                r["max_since_start"] = round(max(mx) * 1e3, 3) if mx else None
+                loop[labels["phase"]] = r
+        out[key] = loop
     json.dump(out, sys.stdout)
     print()
 

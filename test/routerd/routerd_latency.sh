@@ -92,6 +92,33 @@ assert 0 < f <= p, (f, p)
 PYEOF
 }
 check latency_flush_on_drain flushes_ok
+# bookd's loop phases (bookd/README.md "Loop"): every phase seen; a delta
+# record handled for every delta applied (applied is exported once a second,
+# so it can only lag); the CPU time of the rare phases no more than their wall
+# time on average (both are taken around the same work)
+loop_ok() {
+	$PY - "$T_TMP/metrics.prom" <<'PYEOF'
+import re, sys
+v = {}
+for ln in open(sys.argv[1]):
+    m = re.match(r'^(mp_bookd_loop(?:_cpu)?_seconds_(?:count|sum)|mp_book_applied_total)(?:\{([^}]*)\})? (\S+)$', ln.strip())
+    if m:
+        ph = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2) or "")).get("phase")
+        k = (m.group(1), ph)
+        v[k] = v.get(k, 0) + float(m.group(3))
+for ph in ("delta", "snapshot", "other", "timers", "heartbeat", "wake"):
+    assert v.get(("mp_bookd_loop_seconds_count", ph), 0) > 0, ("no loop phase", ph)
+applied = v.get(("mp_book_applied_total", None), 0)
+assert 0 < applied <= v[("mp_bookd_loop_seconds_count", "delta")], ("deltas", applied, v[("mp_bookd_loop_seconds_count", "delta")])
+for ph in ("snapshot", "timers", "heartbeat"):
+    n = v.get(("mp_bookd_loop_cpu_seconds_count", ph), 0)
+    assert n > 0, ("no CPU time", ph)
+    cpu = v[("mp_bookd_loop_cpu_seconds_sum", ph)] / n
+    wall = v[("mp_bookd_loop_seconds_sum", ph)] / v[("mp_bookd_loop_seconds_count", ph)]
+    assert cpu <= wall * 1.5 + 5e-6, ("CPU above wall time", ph, cpu, wall)
+PYEOF
+}
+check latency_bookd_loop loop_ok
 # the page shows a table per class
 if curl -sf -m 10 "http://127.0.0.1:$HTTP_PORT/" | grep -q 'latency_stages_ms'; then ok latency_page
 else not_ok latency_page "the page does not read latency_stages_ms"; fi

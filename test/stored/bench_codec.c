@@ -50,7 +50,8 @@ run(int codec, int level, const struct blk *b, int nb, double *t_enc, double *t_
 		double te = 0, td = 0, t0;
 		*bytes = 0;
 		for (int i = 0; i < nb; i++) {
-			void *cols, *z, *back, *plain;
+			void *cols, *z, *plain;
+			unsigned char *back;
 			size_t cl, zl, bound;
 			const char *why;
 			int ok;
@@ -67,10 +68,20 @@ run(int codec, int level, const struct blk *b, int nb, double *t_enc, double *t_
 			plain = malloc(cl);
 			back = malloc(b[i].len);
 			t0 = now_s();
+			why = "zstd";
 			ok = ZSTD_decompress(plain, cl, z, zl) == cl &&
 			    store_codec_decode(codec, plain, cl, back, b[i].len, b[i].n, &why) == 0;
 			td += now_s() - t0;
-			ok = ok && memcmp(back, b[i].p, b[i].len) == 0;
+			if (!ok) {
+				fprintf(stderr, "bench_codec: codec %d, block %d does not decode: %s\n", codec, i, why);
+			} else if (memcmp(back, b[i].p, b[i].len) != 0) {
+				size_t at = 0;
+				while (back[at] == b[i].p[at])
+					at++;
+				fprintf(stderr, "bench_codec: codec %d, block %d decodes to other bytes from offset %zu\n",
+				    codec, i, at);
+				ok = 0;
+			}
 			free(back);
 			free(plain);
 			free(z);

@@ -5,7 +5,8 @@
  *         record through the reader);
  *   odd:  the rest is a column-coded block (store_codec_decode) of n records
  *         and raw_len bytes taken from the next 5 bytes, in the codec the
- *         6th picks (mod 3: STORE_CODEC_COLS, STORE_CODEC_COLS2, STORE_CODEC_AC),
+ *         6th picks (mod 4: STORE_CODEC_COLS, STORE_CODEC_COLS2, STORE_CODEC_AC,
+ *         STORE_CODEC_AC2),
  *         then the records are checked as the reader does.
  */
 #include <stdint.h>
@@ -60,8 +61,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = (uint32_t)data[1] | (uint32_t)data[2] << 8;
 		raw_len = ((uint32_t)data[3] | (uint32_t)data[4] << 8 | (uint32_t)data[5] << 16) & 0xfffff;
 		out = malloc(raw_len ? raw_len : 1);
-		static const int codecs[3] = { STORE_CODEC_COLS, STORE_CODEC_COLS2, STORE_CODEC_AC };
-		if (store_codec_decode(codecs[data[6] % 3], data + 7, size - 7, out, raw_len, n, &why) == 0)
+		static const int codecs[4] = { STORE_CODEC_COLS, STORE_CODEC_COLS2, STORE_CODEC_AC, STORE_CODEC_AC2 };
+		if (store_codec_decode(codecs[data[6] % 4], data + 7, size - 7, out, raw_len, n, &why) == 0)
 			store_block_records_ok(out, raw_len, n, &bad, err, sizeof err);
 		free(out);
 		return 0;

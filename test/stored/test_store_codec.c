@@ -1,8 +1,9 @@
 /* test_store_codec.c - the column codecs of store blocks: every record
  * sequence round-trips byte for byte under STORE_CODEC_COLS,
  * STORE_CODEC_COLS2 (predicted snapshots: unsorted, duplicated, chunked,
- * empty sides included) and STORE_CODEC_AC (range-coded), COLS2 is smaller
- * where snapshots repeat the book and AC smaller than COLS2, blocks and
+ * empty sides included), STORE_CODEC_AC and STORE_CODEC_AC2 (range-coded),
+ * COLS2 is smaller where snapshots repeat the book, AC smaller than COLS2
+ * and AC2 smaller than AC, blocks and
  * version-2 segments of the older codecs stay readable next to new ones (a
  * store written by the old code path, made here), a segment of an unknown
  * version is refused naming it, and damaged columns give an error, never a
@@ -130,8 +131,8 @@ static void
 t_roundtrip_all_codecs(void)
 {
 	struct blk b = { 0 };
-	void *c2, *c3, *c4;
-	size_t l2, l3, l4, z2, z3, z4;
+	void *c2, *c3, *c4, *c5;
+	size_t l2, l3, l4, l5, z2, z3, z4, z5;
 	const char *why;
 	void *back;
 
@@ -139,23 +140,29 @@ t_roundtrip_all_codecs(void)
 	z2 = roundtrip(STORE_CODEC_COLS, &b, &c2, &l2);
 	z3 = roundtrip(STORE_CODEC_COLS2, &b, &c3, &l3);
 	z4 = roundtrip(STORE_CODEC_AC, &b, &c4, &l4);
-	printf("# %u records, %zu bytes: cols %zu, cols2 %zu, ac %zu bytes after zstd 6\n", b.n, b.len,
-	    z2, z3, z4);
+	z5 = roundtrip(STORE_CODEC_AC2, &b, &c5, &l5);
+	printf("# %u records, %zu bytes: cols %zu, cols2 %zu, ac %zu, ac2 %zu bytes after zstd 6\n", b.n, b.len,
+	    z2, z3, z4, z5);
 	/* 40 top-N snapshots a few deltas apart: COLS2 codes them as edits */
 	T_CHECK(z3 > 0 && z3 < z2);
 	/* the same values with context models instead of varints + zstd */
 	T_CHECK(z4 > 0 && z4 < z3);
+	/* counted probabilities learn a block's distributions sooner */
+	T_CHECK(z5 > 0 && z5 < z4);
 	/* the codecs are told apart: a COLS2 block is not a COLS block, an AC
 	 * block not a COLS2 one (nor the reverse) */
 	back = malloc(b.len);
 	T_CHECK(store_codec_decode(STORE_CODEC_COLS, c3, l3, back, b.len, b.n, &why) < 0);
 	T_CHECK(store_codec_decode(STORE_CODEC_COLS2, c4, l4, back, b.len, b.n, &why) < 0);
 	T_CHECK(store_codec_decode(STORE_CODEC_AC, c3, l3, back, b.len, b.n, &why) < 0);
+	T_CHECK(store_codec_decode(STORE_CODEC_AC2, c4, l4, back, b.len, b.n, &why) < 0);
+	T_CHECK(store_codec_decode(STORE_CODEC_AC, c5, l5, back, b.len, b.n, &why) < 0);
 	T_CHECK(store_codec_decode(99, c3, l3, back, b.len, b.n, &why) < 0);
 	free(back);
 	free(c2);
 	free(c3);
 	free(c4);
+	free(c5);
 	free(b.p);
 }
 
@@ -168,7 +175,8 @@ t_ac_random(void)
 	uint64_t rng = 99;
 	int bad = 0;
 
-	for (int round = 0; round < 40; round++) {
+	for (int round = 0; round < 80; round++) {
+		int codec = round < 40 ? STORE_CODEC_AC : STORE_CODEC_AC2;
 		struct blk b = { 0 };
 		void *c;
 		size_t cl;
@@ -186,27 +194,27 @@ t_ac_random(void)
 			rec_hdr_init(&d->h, REC_DELTA, 1, (uint32_t)len);
 			d->h.first_id = (int64_t)(rng >> 3);
 			d->h.last_id = d->h.first_id + (int64_t)(rng & 7);
-			d->h.exch_ns = round == 0 ? INT64_MAX : (int64_t)(rng >> 1);
+			d->h.exch_ns = round % 40 == 0 ? INT64_MAX : (int64_t)(rng >> 1);
 			d->h.recv_ns = (int64_t)rng;
 			d->n_bids = nb;
 			d->n_asks = na;
 			d->book_bids = (uint32_t)(rng >> 40);
-			d->best_ask_qty = round == 1 ? INT64_MIN : (int64_t)(rng % 1000);
+			d->best_ask_qty = round % 40 == 1 ? INT64_MIN : (int64_t)(rng % 1000);
 			for (uint32_t j = 0; j < nb + na; j++) {
 				rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-				d->lv[j].px = round == 2 ? (int64_t)rng : (int64_t)(rng >> 50) - 5000;
+				d->lv[j].px = round % 40 == 2 ? (int64_t)rng : (int64_t)(rng >> 50) - 5000;
 				d->lv[j].qty = (rng & 3) == 0 ? 0 : (rng & 3) == 1 ? 20000 * (int64_t)((rng >> 8) & 3) :
-				    round == 3 ? (int64_t)rng : (int64_t)(rng >> 40);
+				    round % 40 == 3 ? (int64_t)rng : (int64_t)(rng >> 40);
 			}
 			blk_add_free(&b, d);
 		}
-		if (store_codec_encode(STORE_CODEC_AC, b.p, b.len, b.n, &c, &cl) < 0) {
+		if (store_codec_encode(codec, b.p, b.len, b.n, &c, &cl) < 0) {
 			bad++;
 			free(b.p);
 			continue;
 		}
 		back = malloc(b.len);
-		if (store_codec_decode(STORE_CODEC_AC, c, cl, back, b.len, b.n, &why) < 0 ||
+		if (store_codec_decode(codec, c, cl, back, b.len, b.n, &why) < 0 ||
 		    memcmp(back, b.p, b.len) != 0) {
 			fprintf(stderr, "round %d: %s\n", round, why);
 			bad++;
@@ -224,11 +232,11 @@ t_ac_random(void)
 static void
 t_damaged_columns(void)
 {
-	static const int codecs[2] = { STORE_CODEC_COLS2, STORE_CODEC_AC };
+	static const int codecs[3] = { STORE_CODEC_COLS2, STORE_CODEC_AC, STORE_CODEC_AC2 };
 	struct blk b = { 0 };
 
 	build(&b);
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		void *c, *back, *d;
 		size_t cl, i;
 		uint64_t rng = 12345;
@@ -261,9 +269,9 @@ t_damaged_columns(void)
 }
 
 /* Block codecs and the version of every segment under dir: bit c of *codecs
- * per segment version (index 2, 3). */
+ * per segment version (index 2, 3, 4). */
 static void
-seg_codecs(const char *dir, unsigned codecs[4], int *segs)
+seg_codecs(const char *dir, unsigned codecs[5], int *segs)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *de;
@@ -284,7 +292,7 @@ seg_codecs(const char *dir, unsigned codecs[4], int *segs)
 		}
 		(*segs)++;
 		while (store_seg_next_block(&sg, &bh, &off, NULL, NULL) == 1)
-			if (sg.hdr.version < 4)
+			if (sg.hdr.version < 5)
 				codecs[sg.hdr.version] |= 1u << bh.codec;
 		store_seg_close(&sg);
 	}
@@ -295,10 +303,12 @@ seg_codecs(const char *dir, unsigned codecs[4], int *segs)
 #define LATE 1000
 
 /* A stream written by the old code path (codecs 2 and 3: version-2
- * segments), then appended to by the new writer: it continues the old
+ * segments), then appended to by the codec-4 writer: it continues the old
  * segment with blocks that segment's version admits (codec 3), starts the
- * next hour as a version-3 segment of codec-4 blocks, and the reader returns
- * every record of all of them. */
+ * next hour as a version-3 segment of codec-4 blocks; then the default
+ * writer (codec 5) continues that version-3 segment with codec 4 and starts
+ * the hour after as a version-4 segment of codec-5 blocks, and the reader
+ * returns every record of all of them. */
 static void
 t_old_blocks_readable(void)
 {
@@ -313,7 +323,7 @@ t_old_blocks_readable(void)
 	struct blk b = { 0 };
 	size_t off = 0;
 	uint32_t k = 0, same = 0;
-	unsigned codecs[4] = { 0 };
+	unsigned codecs[5] = { 0 };
 	int made, segs;
 
 	/* A fresh directory: a run killed before its rm -rf (an ASan abort) left
@@ -331,14 +341,14 @@ t_old_blocks_readable(void)
 	o.root = root;
 	o.reg = &reg;
 	o.zstd_level = 3;
-	for (int pass = 0; pass < 3; pass++) {
-		static const int pc[3] = { STORE_CODEC_COLS, STORE_CODEC_COLS2, STORE_CODEC_AC };
+	for (int pass = 0; pass < 4; pass++) {
+		static const int pc[4] = { STORE_CODEC_COLS, STORE_CODEC_COLS2, STORE_CODEC_AC, 0 };
 		o.codec = pc[pass];
 		w = store_writer_open(&o, err, sizeof err);
 		T_CHECK(w != NULL);
 		if (!w)
 			break;
-		for (; off < b.len; k++) {
+		for (; pass < 3 && off < b.len; k++) {
 			const struct rec_hdr *rh = (const void *)(b.p + off);
 			if (k == (pass + 1) * b.n / 3)
 				break;
@@ -346,10 +356,13 @@ t_old_blocks_readable(void)
 			off += rh->len;
 		}
 		/* the next hour: enough trades (128 KiB) that codec 4 is kept
-		 * over codec 3 (a small block is coded both ways) */
-		for (int t = 0; pass == 2 && t < LATE; t++) {
+		 * over codec 3 (a small block is coded both ways); pass 3 the
+		 * same hour again (codec 4: the segment's version), then the
+		 * hour after (codec 5) */
+		for (int t = pass == 3 ? LATE : 0; pass >= 2 && t < (pass == 3 ? 3 * LATE : LATE); t++) {
 			late.h.first_id = late.h.last_id = 7 + t;
-			late.h.recv_ns = T0 + 2 * 3600000000000LL + t * 1000000LL;
+			late.h.recv_ns = t < 2 * LATE ? T0 + 2 * 3600000000000LL + t * 1000000LL :
+			    T0 + 3 * 3600000000000LL + (t - 2 * LATE) * 1000000LL;
 			late.px = 12345 + (t * 7919) % 13;
 			late.qty = 6 + t % 5;
 			T_EQ_I(store_writer_add(w, 0x2222, k + 1 + (uint64_t)t, EX_NONE, &late.h, late.h.len, err,
@@ -359,10 +372,11 @@ t_old_blocks_readable(void)
 	}
 	snprintf(dir, sizeof dir, "%s/binance/BTC-USDT", root);
 	seg_codecs(dir, codecs, &segs);
-	T_EQ_I(segs, 2);
+	T_EQ_I(segs, 3);
 	/* the old segment: codecs 2 and 3 only, also what the new writer added */
 	T_EQ_U(codecs[2], 1u << STORE_CODEC_COLS | 1u << STORE_CODEC_COLS2);
 	T_EQ_U(codecs[3], 1u << STORE_CODEC_AC);
+	T_EQ_U(codecs[4], 1u << STORE_CODEC_AC2);
 	r = store_reader_open(root, &q, NULL, NULL, err, sizeof err);
 	T_CHECK(r != NULL);
 	off = 0;
@@ -384,8 +398,8 @@ t_old_blocks_readable(void)
 		off += want.len;
 		k++;
 	}
-	T_EQ_U(k, b.n + LATE);
-	T_EQ_U(same, b.n + LATE);
+	T_EQ_U(k, b.n + 3 * LATE);
+	T_EQ_U(same, b.n + 3 * LATE);
 	if (r)
 		store_reader_close(r);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
@@ -400,7 +414,7 @@ static void
 t_unknown_version_refused(void)
 {
 	static struct inst_registry reg;
-	char path[64], err[512];
+	char path[64], err[512], want[80];
 	struct store_seg_hdr hd;
 	struct store_seg sg;
 	unsigned char buf[sizeof hd + sizeof(struct store_inst_disk)];
@@ -433,7 +447,9 @@ t_unknown_version_refused(void)
 	if (rc == 0)
 		store_seg_close(&sg);
 	printf("# %s\n", err);
-	T_CHECK(strstr(err, "segment version 4, this build reads versions 2 to 3") != NULL);
+	snprintf(want, sizeof want, "segment version %d, this build reads versions 2 to %d", STORE_VERSION + 1,
+	    STORE_VERSION);
+	T_CHECK(strstr(err, want) != NULL);
 	unlink(path);
 }
 

@@ -399,8 +399,9 @@ books_json(struct ctl *c, int64_t now_real)
 			} else {
 				json_object_set_new(o, "depth_known", json_null());
 			}
-			/* OKX audits (bookd/okx_audit.h): books5 / bbo-tbt at the same
-			 * seqId, as the bookTicker check; the REST window at its seqId */
+			/* OKX and Bybit audits (bookd/okx_audit.h): books5 / bbo-tbt /
+			 * orderbook.1 at the same seqId / seq, as the bookTicker check;
+			 * the REST window at its seqId / seq */
 			if (sum_metric(c, "bookd", "mp_book_top_agree_total", lab, &tok)) {
 				sum_metric(c, "bookd", "mp_book_top_disagree_total", lab, &tbad);
 				sum_metric(c, "bookd", "mp_book_top_not_comparable_total", lab, &tnc);

@@ -47,10 +47,11 @@ static const char usage[] =
     "  (exchange strings), bid_exact_floor, ask_exact_ceil (the exact range: price\n"
     "  strings or null), exact_levels_bid, exact_levels_ask (levels inside it),\n"
     "  refreshes, refresh_discrepancies (Binance REST lines reaching a synced book\n"
-    "  are deep refreshes, spliced), for OKX top5_agree, top5_disagree,\n"
-    "  top5_not_comparable (books5 / bbo-tbt against the book at the same seqId) and\n"
-    "  window_agree, window_discrepancies, window_not_comparable (REST /books lines\n"
-    "  reaching a synced book, audited), synced, last_id, and the top N levels per side.\n"
+    "  are deep refreshes, spliced), for OKX and Bybit top5_agree, top5_disagree,\n"
+    "  top5_not_comparable (OKX books5 / bbo-tbt at the same seqId, Bybit orderbook.1\n"
+    "  at the same seq, against the book) and window_agree, window_discrepancies,\n"
+    "  window_not_comparable (REST book lines reaching a synced book, audited),\n"
+    "  synced, last_id, and the top N levels per side.\n"
     "\n"
     "Options:\n"
     "  --levels N   levels per side listed in bids/asks (default 5)\n"
@@ -63,9 +64,11 @@ static const char usage[] =
     "  --store-commit S  commit the store every S seconds of recorded time (the\n"
     "               records' recv_ns), as stored does every commit_interval (one block\n"
     "               per stream per commit); default: only every 8 MiB of records\n"
-    "  --store-codec N   block codec: 4 (default, columns range-coded with context\n"
-    "               models), 3 (columns with predicted snapshots, then zstd: the codec\n"
-    "               before issue 12), 2 (columns, before 2026-12) or 1 (plain zstd);\n"
+    "  --store-codec N   block codec: 5 (default, columns range-coded with context\n"
+    "               models, counted probabilities and per-level size history), 4 (the\n"
+    "               first range-coded codec), 3 (columns with predicted snapshots, then\n"
+    "               zstd: the codec before issue 12), 2 (columns, before 2026-12) or 1\n"
+    "               (plain zstd);\n"
     "               for comparing them on the same data\n"
     "  -c, --set    the instruments ([instruments]: with none set, every instrument\n"
     "               of the capture gets a book; any set restricts) and book settings ([bookd])\n"
@@ -405,7 +408,7 @@ print_summary(const struct bk *k, int levels)
 	    ", \"refresh_discrepancies\": %" PRIu64, bk_exact_levels(k, BOOK_BID), bk_exact_levels(k, BOOK_ASK),
 	    s->refreshes, s->refresh_discrepancies);
 	printf(", \"refresh_held\": %" PRIu64 ", \"refresh_too_old\": %" PRIu64, s->refresh_held, s->refresh_too_old);
-	if (k->in->exch == EX_OKX)
+	if (k->ops->seq_audits)   /* the venue table: OKX, Bybit */
 		printf(", \"top5_agree\": %" PRIu64 ", \"top5_disagree\": %" PRIu64 ", \"top5_not_comparable\": %" PRIu64
 		    ", \"window_agree\": %" PRIu64 ", \"window_discrepancies\": %" PRIu64
 		    ", \"window_not_comparable\": %" PRIu64, s->top_agree, s->top_disagree, s->top_nc,
@@ -476,8 +479,8 @@ main(int argc, char **argv)
 			store_dir = argv[++i];
 		} else if (strcmp(argv[i], "--store-codec") == 0 && i + 1 < argc) {
 			store_codec = atoi(argv[++i]);
-			if (store_codec < 1 || store_codec > 4) {
-				fprintf(stderr, "mpreplay: --store-codec must be 1, 2, 3 or 4\n");
+			if (store_codec < 1 || store_codec > 5) {
+				fprintf(stderr, "mpreplay: --store-codec must be 1 to 5\n");
 				return 2;
 			}
 		} else if (strcmp(argv[i], "--store-commit") == 0 && i + 1 < argc) {

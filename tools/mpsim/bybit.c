@@ -67,6 +67,7 @@ by_inst_init(struct sim_inst *in)
 	if (in->by_market == BYBIT_INVERSE)
 		in->lot_e8 = in->min_qty_e8 = 100000000;
 	in->by_u = 1 + (int64_t)(mkt_rand(&in->book) % 5000000);
+	in->by_u1 = 1 + (int64_t)(mkt_rand(&in->book) % 5000000);
 	in->by_seq = 1000000000LL + (int64_t)(mkt_rand(&in->book) % 9000000000ULL);
 	in->by_trade_id = 2290000000000000000LL + (int64_t)(mkt_rand(&in->book) % 1000000000ULL);
 	in->by_oi = 50000 + (int64_t)(mkt_rand(&in->book) % 50000);
@@ -86,17 +87,18 @@ by_broadcast(struct sim_inst *in, int kind, int param, const char *p, size_t n, 
 /* ---- orderbook ---- */
 
 static void
-book_head(struct sb *b, const struct sim_inst *in, const char *type)
+book_head(struct sb *b, const struct sim_inst *in, int depth, const char *type)
 {
 	sb_reset(b);
 	sb_printf(b, "{\"topic\":\"orderbook.%d.%s\",\"type\":\"%s\",\"ts\":%lld,\"data\":{\"s\":\"%s\",\"b\":[",
-	    BY_WIN, in->vsym, type, (long long)sim_wall_ms(), in->vsym);
+	    depth, in->vsym, type, (long long)sim_wall_ms(), in->vsym);
 }
 
+/* u: the depth stream's own; seq: the one sequence of every depth and REST */
 static void
-book_tail(struct sb *b, const struct sim_inst *in)
+book_tail(struct sb *b, const struct sim_inst *in, int64_t u)
 {
-	sb_printf(b, "],\"u\":%lld,\"seq\":%lld},\"cts\":%lld}", (long long)in->by_u, (long long)in->by_seq,
+	sb_printf(b, "],\"u\":%lld,\"seq\":%lld},\"cts\":%lld}", (long long)u, (long long)in->by_seq,
 	    (long long)sim_wall_ms());
 }
 
@@ -123,12 +125,21 @@ send_snapshot(struct sim_conn *c, struct sim_inst *in)
 	struct sb b;
 
 	sb_init(&b);
-	book_head(&b, in, "snapshot");
+	book_head(&b, in, BY_WIN, "snapshot");
 	top_levels(&b, in, BY_WIN);
-	book_tail(&b, in);
+	book_tail(&b, in, in->by_u);
 	ws_send_text(c, b.p, b.len);
 	sim.st[SIM_BYBIT].snapshots_sent++;
 	sb_free(&b);
+}
+
+/* orderbook.1: the best level a side at the current seq (snapshots only) */
+static void
+bbo_frame(struct sb *b, struct sim_inst *in)
+{
+	book_head(b, in, 1, "snapshot");
+	top_levels(b, in, 1);
+	book_tail(b, in, in->by_u1);
 }
 
 /* 1 when px is among the step's changes of side. */
@@ -148,7 +159,7 @@ changed(const struct mkt_book *bk, int side, int64_t px)
  * the two edges enter (the window grew) or leave (it shrank).
  */
 static int
-side_delta(struct sb *b, const struct sim_inst *in, int side, int64_t b0, int64_t b1)
+side_delta(struct sb *b, const struct sim_inst *in, int side, int64_t b0, int64_t b1, int64_t cpx, int64_t cqty)
 {
 	const struct mkt_book *bk = &in->book;
 	int first = 1, n = 0, cnt = mkt_count(bk, side);
@@ -157,7 +168,14 @@ side_delta(struct sb *b, const struct sim_inst *in, int side, int64_t b0, int64_
 		const struct mkt_change *ch = &bk->chg[i];
 		if (ch->side != side || (!inside(side, ch->px, b0) && !inside(side, ch->px, b1)))
 			continue;
+		if (cpx && ch->px == cpx)
+			continue;   /* goes out below, corrupted */
 		level(b, in, ch->px, inside(side, ch->px, b1) ? ch->qty : 0, &first);
+		n++;
+	}
+	/* corrupt_level: the bid at cpx with the wrong size, changed or not */
+	if (cpx) {
+		level(b, in, cpx, cqty, &first);
 		n++;
 	}
 	for (int r = 0; r < cnt; r++) {
@@ -165,7 +183,7 @@ side_delta(struct sb *b, const struct sim_inst *in, int side, int64_t b0, int64_
 		int in0 = inside(side, l->px, b0), in1 = inside(side, l->px, b1);
 		if (!in0 && !in1)
 			break;    /* best first: everything further out is outside both */
-		if (in0 == in1 || changed(bk, side, l->px))
+		if (in0 == in1 || changed(bk, side, l->px) || (cpx && l->px == cpx))
 			continue;
 		level(b, in, l->px, in1 ? l->qty : 0, &first);
 		n++;
@@ -173,28 +191,40 @@ side_delta(struct sb *b, const struct sim_inst *in, int side, int64_t b0, int64_
 	return n;
 }
 
-static void
+static int
+delta_frame(struct sb *b, const struct sim_inst *in, const int64_t b1[2], int64_t cpx, int64_t cqty)
+{
+	int n;
+
+	book_head(b, in, BY_WIN, "delta");
+	n = side_delta(b, in, MKT_BID, in->by_bound[MKT_BID], b1[MKT_BID], cpx, cqty);
+	sb_adds(b, "],\"a\":[");
+	n += side_delta(b, in, MKT_ASK, in->by_bound[MKT_ASK], b1[MKT_ASK], 0, 0);
+	return n;
+}
+
+/* 1 when an orderbook.1000 delta went out (u and seq moved) */
+static int
 book_step(struct sim_inst *in)
 {
 	static struct sb b;
-	int64_t b1[2] = {bound(in, MKT_BID), bound(in, MKT_ASK)};
-	int n;
+	int64_t b1[2] = {bound(in, MKT_BID), bound(in, MKT_ASK)}, cpx = 0, cqty = 0;
+	int n = delta_frame(&b, in, b1, 0, 0);
 
-	book_head(&b, in, "delta");
-	n = side_delta(&b, in, MKT_BID, in->by_bound[MKT_BID], b1[MKT_BID]);
-	sb_adds(&b, "],\"a\":[");
-	n += side_delta(&b, in, MKT_ASK, in->by_bound[MKT_ASK], b1[MKT_ASK]);
+	if (n > 0 && emit_wanted(in, BY_BOOK, 0) && emit_corrupt_pick(in, &cpx, &cqty))
+		delta_frame(&b, in, b1, cpx, cqty);   /* rides on a delta that goes out anyway */
 	in->by_bound[0] = b1[0];
 	in->by_bound[1] = b1[1];
 	if (n == 0)
-		return;
+		return 0;
 	in->by_u++;
 	in->by_seq += 1 + (int64_t)(mkt_rand(&in->book) % 7);
-	book_tail(&b, in);
+	book_tail(&b, in, in->by_u);
 	if (emit_wanted(in, BY_BOOK, 0))
 		emit_incr(in, 0, BY_BOOK, b.p, b.len);
 	else
 		emit_incr_unheard(in, 0);
+	return 1;
 }
 
 /* ---- trades, tickers, klines ---- */
@@ -308,7 +338,11 @@ by_on_step(struct sim_inst *in)
 {
 	static struct sb b;
 
-	book_step(in);
+	if (book_step(in) && emit_wanted(in, BY_BBO, 0)) {
+		in->by_u1++;
+		bbo_frame(&b, in);
+		emit_broadcast(in, BY_BBO, 0, b.p, b.len, EMIT_NORMAL);
+	}
 	trades(in);
 	if (in->book.step % 5 == 0) {
 		if (in->last_px && emit_wanted(in, BY_TICKERS, 0)) {
@@ -521,7 +555,8 @@ static int
 topic(struct sim_conn *c, const char *t, int *inst)
 {
 	static const struct { const char *pre; int kind; } k[] = {
-		{"orderbook.1000.", BY_BOOK}, {"publicTrade.", BY_TRADES}, {"tickers.", BY_TICKERS}, {"kline.1.", BY_KLINE},
+		{"orderbook.1000.", BY_BOOK}, {"orderbook.1.", BY_BBO}, {"publicTrade.", BY_TRADES}, {"tickers.", BY_TICKERS},
+		{"kline.1.", BY_KLINE},
 		{"allLiquidation.", BY_LIQ},
 	};
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
@@ -579,6 +614,13 @@ subscribe(struct sim_conn *c, const char *op, const char *req_id, json_t *args)
 		struct sim_inst *in = &sim.inst[inst[i]];
 		if (kind[i] == BY_BOOK)
 			send_snapshot(c, in);
+		else if (kind[i] == BY_BBO) {
+			struct sb b;
+			sb_init(&b);
+			bbo_frame(&b, in);
+			ws_send_text(c, b.p, b.len);
+			sb_free(&b);
+		}
 		else if (kind[i] == BY_TICKERS && in->last_px) {
 			struct sb b;
 			sb_init(&b);

@@ -12,7 +12,13 @@
  * leaving it (the window's edge moved) an insert or a delete, so a client
  * applying the deltas holds exactly the simulator's top 1000.  REST
  * orderbook answers carry the same u (the real venue documents u per depth
- * stream; here REST and WS share it).  Tickers (linear and inverse) move
+ * stream; here REST and WS share it); seq is one sequence across depths
+ * and REST: every answer and push shows the book at its seq.
+ * orderbook.1 (snapshots only, as the venue): the top level a side with its
+ * own u, on subscribe and after every orderbook.1000 delta, at that delta's
+ * seq.  corrupt_level: the next orderbook.1000 delta carries the n-th best
+ * bid with one lot more; REST, orderbook.1 and /_sim/book keep the true
+ * value, u and seq run on.  Tickers (linear and inverse) move
  * the funding rate, open interest and mark price every 5 steps;
  * allLiquidation (linear and inverse) sends a liquidation every 40 steps,
  * sides alternating, a few lots a tick or two off the touch.
@@ -25,7 +31,7 @@
 
 #include "sim.h"
 
-enum { BY_BOOK = 1, BY_TRADES, BY_TICKERS, BY_KLINE, BY_LIQ };
+enum { BY_BOOK = 1, BY_TRADES, BY_TICKERS, BY_KLINE, BY_LIQ, BY_BBO };
 #define BY_WIN 1000            /* orderbook.1000 */
 #define WS_BY_BASE 100         /* sim_conn.ws_kind = WS_BY_BASE + market */
 

@@ -214,9 +214,9 @@ sim_inject(const struct flt_spec *f, char *err, size_t errlen)
 	log_info("fault injected", "kind=%s venue=%s symbol=%s n=%d ms=%d", flt_name(f->kind), sim_venue_name(v),
 	    f->symbol[0] ? f->symbol : "*", n, f->ms);
 	if (f->kind == FLT_CORRUPT_LEVEL) {
-		if (v == SIM_OKX && n > SIM_OKX_WIN) {
-			snprintf(err, errlen, "corrupt_level on okx: n= (the rank) must be at most %d, the books window",
-			    SIM_OKX_WIN);
+		if (sim_ops(v)->corrupt_max && n > sim_ops(v)->corrupt_max) {
+			snprintf(err, errlen, "corrupt_level on %s: n= (the rank) must be at most %d, the depth stream's window",
+			    sim_venue_name(v), sim_ops(v)->corrupt_max);
 			return -1;
 		}
 		/* one increment of the main depth stream (Binance @depth@100ms, OKX

@@ -57,6 +57,7 @@ struct sim_venue {
 	                           * Binance spot 2 (@depth@100ms, @depth), futures 3 (@depth@100ms,
 	                           * @depth@500ms, @depth 250 ms); 0 = 1 */
 	int ws_snapshots;         /* the OKX-only faults (seq reset, snapshot) apply */
+	int corrupt_max;          /* corrupt_level's highest rank: the depth stream's window (0 = none) */
 	int rx_limit;             /* more incoming messages a second drop the client (Binance 5, futures 10; <= 15) */
 	int server_pings;         /* the server pings and closes after 24 h; else idle close */
 	const char *replay_depth; /* --replay can serve this venue: its REST depth path
@@ -160,6 +161,7 @@ struct sim_inst {
 	 * published top 1000 per side (0 = none), trade id, open interest (lots) */
 	int by_market;
 	int64_t by_u, by_seq, by_bound[2], by_trade_id, by_oi;
+	int64_t by_u1;          /* Bybit orderbook.1's own u */
 	/* Deribit (deribit.c): book change_id, trade_seq, open interest (lots) */
 	int64_t dr_change_id, dr_trade_seq, dr_oi;
 };

@@ -59,12 +59,12 @@ static const struct sim_venue venues[SIM_NVENUE] = {
 		.exch = EX_OKX, .inst_init = ox_inst_init, .on_step = ox_on_step, .housekeeping = ox_housekeeping,
 		.rest = ox_rest, .ws_open = ox_ws_open, .ws_message = ox_ws_message, .broadcast = ox_broadcast,
 		.fault_answer = ox_fault_answer, .notice = ox_upgrade_notice, .notice_ms = 60000,
-		.px = ox_px, .qty = ox_qty, .last_id = ox_last_id, .ws_snapshots = 1, .derivatives = 1,
+		.px = ox_px, .qty = ox_qty, .last_id = ox_last_id, .ws_snapshots = 1, .corrupt_max = SIM_OKX_WIN, .derivatives = 1,
 	},
 	[SIM_BYBIT] = {
 		.exch = EX_BYBIT, .inst_init = by_inst_init, .on_step = by_on_step, .rest = by_rest,
 		.ws_open = by_ws_open, .ws_message = by_ws_message, .broadcast = by_broadcast,
-		.fault_answer = by_fault_answer, .px = by_px, .qty = by_qty, .last_id = by_last_id,
+		.fault_answer = by_fault_answer, .px = by_px, .qty = by_qty, .last_id = by_last_id, .corrupt_max = BY_WIN,
 		.own_symbols = 1, .derivatives = 1,
 	},
 	[SIM_DERIBIT] = {
