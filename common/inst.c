@@ -19,11 +19,89 @@ inst_reg_init(struct inst_registry *r, int max)
 	r->max = max;
 }
 
+/*
+ * The index: open addressing over ids (0 = empty), two keys per instrument
+ * (its canonical and its venue name, folded to lower case, with the
+ * exchange), at most a quarter full.  It covers v[0 .. n - 1] of the v it
+ * was built for; inst_find checks that before trusting it.
+ */
+struct inst_index {
+	const struct inst *v;
+	int n;
+	uint32_t mask;
+	uint32_t *slot;
+};
+
+static uint32_t
+key_hash(int exch, const char *s)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)(exch & 0xff);
+
+	h *= 16777619u;
+	for (; *s; s++)
+		h = (h ^ (uint32_t)tolower((unsigned char)*s)) * 16777619u;
+	return h;
+}
+
+static void
+ix_put(struct inst_index *x, int exch, const char *name, uint32_t id)
+{
+	uint32_t i = key_hash(exch, name) & x->mask;
+
+	while (x->slot[i])
+		i = (i + 1) & x->mask;
+	x->slot[i] = id;
+}
+
+static void
+ix_drop(struct inst_registry *r)
+{
+	if (r->ix) {
+		free(r->ix->slot);
+		free(r->ix);
+		r->ix = NULL;
+	}
+}
+
+/* The index of v[0 .. n - 1] with room for want instruments; -1 out of
+ * memory (no index then: inst_find scans). */
+static int
+ix_build(struct inst_registry *r, int want)
+{
+	uint32_t size = 64;
+	struct inst_index *x;
+
+	ix_drop(r);
+	while (size < (uint32_t)want * 8u)   /* 2 keys an instrument, a quarter full */
+		size *= 2;
+	if (!(x = calloc(1, sizeof *x)) || !(x->slot = calloc(size, sizeof *x->slot))) {
+		free(x);
+		return -1;
+	}
+	x->mask = size - 1;
+	for (int i = 0; i < r->n; i++) {
+		ix_put(x, r->v[i].exch, r->v[i].symbol, r->v[i].id);
+		if (strcasecmp(r->v[i].symbol, r->v[i].venue_symbol) != 0)
+			ix_put(x, r->v[i].exch, r->v[i].venue_symbol, r->v[i].id);
+	}
+	x->v = r->v;
+	x->n = r->n;
+	r->ix = x;
+	return 0;
+}
+
+static int
+ix_valid(const struct inst_registry *r)
+{
+	return r->ix && r->ix->v == r->v && r->ix->n == r->n;
+}
+
 void
 inst_reg_free(struct inst_registry *r)
 {
 	if (!r)
 		return;
+	ix_drop(r);
 	free(r->v);
 	inst_reg_init(r, r->max);
 }
@@ -39,6 +117,7 @@ inst_reg_copy(struct inst_registry *dst, const struct inst_registry *src)
 		return -1;
 	memcpy(dst->v, src->v, (size_t)src->n * sizeof *dst->v);
 	dst->n = dst->cap = src->n;
+	(void)ix_build(dst, dst->n);   /* without one (no memory) look-ups scan */
 	return 0;
 }
 
@@ -54,6 +133,7 @@ inst_reg_reserve(struct inst_registry *r, int n)
 		return -1;
 	r->v = nv;
 	r->cap = n;
+	(void)ix_build(r, n);          /* room for all n: adding never rebuilds */
 	return 0;
 }
 
@@ -122,7 +202,17 @@ inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_
 	}
 	in->px_dec = v->px_dec;
 	in->qty_dec = v->qty_dec;
+	/* index it: rebuilt when it does not describe v as it was (moved,
+	 * reset, filled directly) or would pass a quarter full */
+	if (!(r->ix && r->ix->v == r->v && r->ix->n == r->n && (uint32_t)(r->n + 1) * 8u <= r->ix->mask + 1u))
+		(void)ix_build(r, r->cap > 2 * (r->n + 1) ? r->cap : 2 * (r->n + 1));
 	r->n++;
+	if (r->ix && r->ix->v == r->v && r->ix->n == r->n - 1) {
+		ix_put(r->ix, in->exch, in->symbol, in->id);
+		if (strcasecmp(in->symbol, in->venue_symbol) != 0)
+			ix_put(r->ix, in->exch, in->venue_symbol, in->id);
+		r->ix->n = r->n;
+	}
 	return in->id;
 }
 
@@ -136,6 +226,29 @@ inst_get(const struct inst_registry *r, uint32_t id)
 
 const struct inst *
 inst_find(const struct inst_registry *r, int exch, const char *symbol)
+{
+	if (!r || !symbol)
+		return NULL;
+	if (ix_valid(r)) {
+		/* every id whose name hashes here; the lowest that matches, as the scan */
+		const struct inst *best = NULL;
+		uint32_t k = key_hash(exch, symbol) & r->ix->mask, id;
+
+		while ((id = r->ix->slot[k])) {
+			const struct inst *in = &r->v[id - 1];
+
+			if (in->exch == exch && (!best || in->id < best->id) &&
+			    (strcasecmp(in->symbol, symbol) == 0 || strcasecmp(in->venue_symbol, symbol) == 0))
+				best = in;
+			k = (k + 1) & r->ix->mask;
+		}
+		return best;
+	}
+	return inst_find_linear(r, exch, symbol);
+}
+
+const struct inst *
+inst_find_linear(const struct inst_registry *r, int exch, const char *symbol)
 {
 	int i;
 

@@ -59,11 +59,17 @@ struct inst {
  * assignment (the copies would share v).  Adding may move v: a pointer from
  * inst_get()/inst_find() stays valid only while the registry does not grow
  * past cap, so a program that adds while holding pointers reserves first. */
+struct inst_index;
 struct inst_registry {
 	int n;
 	int cap;              /* entries allocated in v */
 	int max;              /* most instruments taken (0 = INST_DEFAULT_MAX) */
 	struct inst *v;
+	/* inst_find's hash index by (exchange, name in any case), kept by
+	 * inst_add / inst_reg_copy / inst_reg_reserve.  It answers only while it
+	 * describes this v and this n; a registry filled another way (v written
+	 * directly, n reset) is searched by a scan, with the same answers. */
+	struct inst_index *ix;
 };
 
 /* An empty registry taking at most max instruments (0 = INST_DEFAULT_MAX). */
@@ -84,6 +90,9 @@ int inst_reg_copy(struct inst_registry *dst, const struct inst_registry *src);
 uint32_t inst_add(struct inst_registry *r, int exch, const char *symbol, char *err, size_t errlen);
 const struct inst *inst_get(const struct inst_registry *r, uint32_t id);      /* NULL if unknown */
 const struct inst *inst_find(const struct inst_registry *r, int exch, const char *symbol); /* canonical or venue form, any case */
+/* inst_find's answer by a scan of every instrument (the reference its index
+ * is tested and benchmarked against: test_inst, bench_common). */
+const struct inst *inst_find_linear(const struct inst_registry *r, int exch, const char *symbol);
 /* Copy a REC_INSTRUMENT's rules into the instrument (tick, lot, min_qty,
  * ct_val, ct_mult, ct_ccy). */
 struct rec_instrument;

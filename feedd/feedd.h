@@ -23,9 +23,10 @@
 #include "rec.h"
 #include "ring.h"
 
-/* Links beyond one per instrument (Bybit: a link per market, more past its
- * args limit); Binance needs at most one per instrument, so venue_setup()
- * allocates FEED_MAX_LINKS + instruments links. */
+/* Links beyond one per instrument (OKX's public and business links);
+ * Binance and Bybit need at most one per instrument, so venue_setup()
+ * allocates FEED_MAX_LINKS + instruments links (each venue keeps its own,
+ * smaller bound from the venue's limits: Bybit's BY_MAX_LINKS). */
 #define FEED_MAX_LINKS 6
 #define FEED_TXQ 32
 #define FEED_KINDS 64          /* distinct malformed/unknown kinds logged with a sample */
@@ -192,6 +193,9 @@ struct feed {
 	/* links */
 	struct link *link;            /* maxlinks allocated by venue_setup, nlinks used */
 	int nlinks, maxlinks;
+	int *link_of;                 /* inst id -> index of the link carrying it, for venues that
+	                               * split instruments by their own rule (Bybit); NULL otherwise.
+	                               * Allocated by the venue's setup, freed by venue_free. */
 	struct conn *conns;           /* every conn not yet freed */
 	uint64_t conn_serial;
 	/* rest */

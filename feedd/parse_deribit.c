@@ -3,7 +3,7 @@
  * public/get_order_book answers (feedd/README.md, "Deribit").
  *
  * Deribit writes prices and amounts as JSON numbers, so frames go through
- * the exact reader (parse_djson.c): each number's text goes to parse_px /
+ * the exact reader (common/djson.c): each number's text goes to parse_px /
  * parse_qty as it was sent, never through a double.
  *
  *  {"method":"subscription","params":{"channel":C,"data":D}}

@@ -38,30 +38,8 @@ struct parse_lvbuf {
 
 enum parse_side { PS_BID = 0, PS_ASK = 1 };
 
-/* ---- exact JSON (parse_djson.c): tokens pointing into the frame ---- */
-enum dj_type { DJ_OBJ = 1, DJ_ARR, DJ_STR, DJ_NUM, DJ_TRUE, DJ_FALSE, DJ_NULL };
-struct dj_tok {
-	uint8_t type;         /* enum dj_type */
-	uint32_t off, len;    /* text in the frame (strings: inside the quotes, raw) */
-	uint32_t size;        /* objects: keys; arrays: items */
-	uint32_t next;        /* the token after this value and everything in it */
-};
-struct dj {
-	const char *buf;
-	struct dj_tok *t;     /* t[0] is the frame's value; a key's value follows it */
-	uint32_t n, cap;
-};
-/* Tokenise buf (the whole grammar is checked): 0, or -1 if it is not one JSON value. */
-int dj_parse(struct dj *d, const char *buf, size_t len);
-void dj_free(struct dj *d);
-/* The value of key in object obj / item idx of array arr, or -1 (also when
- * obj / arr is -1 or not an object / array, so lookups chain). */
-int dj_get(const struct dj *d, int obj, const char *key);
-int dj_child(const struct dj *d, int arr, uint32_t idx);
-/* Token t is the string lit. */
-int dj_is(const struct dj *d, int t, const char *lit);
-/* Token t is an integer (at most 18 digits): 0, else -1. */
-int dj_int(const struct dj *d, int t, int64_t *out);
+/* ---- exact JSON: common/djson.h (tokens pointing into the frame) ---- */
+#include "djson.h"
 
 /* The parser's private state (parse_ctx.scratch). */
 struct parse_state {
@@ -251,7 +229,7 @@ struct parse_venue {
 extern const struct parse_venue parse_venue_binance, parse_venue_okx;
 extern const struct parse_venue parse_venue_binance_usdm, parse_venue_binance_coinm;
 extern const struct parse_venue parse_venue_bybit;   /* parse_bybit.c (jansson only) */
-extern const struct parse_venue parse_venue_deribit; /* parse_deribit.c (exact JSON, parse_djson.c) */
+extern const struct parse_venue parse_venue_deribit; /* parse_deribit.c (exact JSON, common/djson.c) */
 
 /* parse_ws / parse_rest with the path forced (tests, fuzzing, benchmarks). */
 int parse_ws_mode(struct parse_ctx *p, const char *buf, size_t len, int64_t recv_ns,

@@ -153,6 +153,8 @@ venue_free(struct feed *f)
 	free(f->link);
 	f->link = NULL;
 	f->nlinks = f->maxlinks = 0;
+	free(f->link_of);
+	f->link_of = NULL;
 }
 
 int

@@ -16,6 +16,7 @@
  * shared with /v5/market/instruments-info per instrument (feedd/meta.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bybit.h"
@@ -24,6 +25,13 @@
 #define BY_ARGS_PER_CONN 21000   /* characters of args on one public connection */
 #define BY_ARGS_PER_REQ 10       /* args in one subscribe request (spot's limit) */
 #define BY_DEPTH 1000            /* orderbook depth, every market */
+/* Bybit allows 500 new connections per 5 min per IP.  Every link of a feedd
+ * reconnects after an outage at once, so the links are bounded at a tenth of
+ * that: ten outages of all of them within 5 minutes stay inside the limit.
+ * 50 links of 21,000 characters of args carry ~5,000 instruments with all
+ * channels on (~200 characters each), ~37,000 with books only. */
+#define BY_CONN_PER_5MIN 500
+#define BY_MAX_LINKS (BY_CONN_PER_5MIN / 10)
 
 /* A link's kind: market + BYBIT_NMARKETS * part. */
 #define KIND(m, part) ((m) + BYBIT_NMARKETS * (part))
@@ -71,47 +79,57 @@ kline_interval(const char *iv, char *out, size_t cap)
 	return -1;
 }
 
-/* The part (connection) of market m an instrument's topics go to: parts are
- * filled in instrument order up to BY_ARGS_PER_CONN characters. */
-static int
-part_of(const struct feed *f, const struct inst *target)
-{
-	int part = 0;
-	size_t used = 0;
-	char t[BY_TOPICS][64];
-
-	for (int i = 0; i < f->ninst; i++) {
-		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
-		size_t need = 0;
-		int n;
-		if (bybit_market_of(in->symbol) != bybit_market_of(target->symbol))
-			continue;
-		n = topics(f, in, t);
-		for (int k = 0; k < n; k++)
-			need += strlen(t[k]) + 3;   /* quotes and comma */
-		if (used && used + need > BY_ARGS_PER_CONN) {
-			part++;
-			used = 0;
-		}
-		used += need;
-		if (in == target)
-			return part;
-	}
-	return part;
-}
-
 static int
 carries(const struct link *l, const struct inst *in)
 {
-	return (int)bybit_market_of(in->symbol) == KIND_MARKET(l->kind) && part_of(l->f, in) == KIND_PART(l->kind);
+	return l->f->link_of && l->f->link_of[in->id] == l->idx;
 }
 
+/* The link of one (market, part), made when first needed. */
+static int
+link_of_kind(struct feed *f, int kind, char *err, size_t errlen)
+{
+	static const char ping[] = "{\"op\":\"ping\"}";
+	struct link *l;
+
+	for (int j = 0; j < f->nlinks; j++)
+		if (f->link[j].kind == kind)
+			return j;
+	if (f->nlinks >= BY_MAX_LINKS) {
+		snprintf(err, errlen, "[instruments] bybit: more than %d connections needed (%d characters of "
+		    "subscription args each; Bybit allows %d new connections per 5 min per IP): fewer instruments, "
+		    "or fewer [feedd.bybit] channels", BY_MAX_LINKS, BY_ARGS_PER_CONN, BY_CONN_PER_5MIN);
+		return -1;
+	}
+	if (!(l = venue_link_add(f, err, errlen)))
+		return -1;
+	l->kind = kind;
+	if (KIND_PART(kind))
+		snprintf(l->name_buf, sizeof l->name_buf, "bybit-%s-%d", bybit_market_name(KIND_MARKET(kind)),
+		    KIND_PART(kind) + 1);
+	else
+		snprintf(l->name_buf, sizeof l->name_buf, "bybit-%s", bybit_market_name(KIND_MARKET(kind)));
+	l->name = l->name_buf;
+	l->books = f->ch_depth;
+	l->watch_silence = !f->ch_depth;
+	l->text_ping = 1;
+	l->ping_msg = ping;
+	snprintf(l->path, sizeof l->path, "/v5/public/%s", bybit_market_name(KIND_MARKET(kind)));
+	return f->nlinks - 1;
+}
+
+/*
+ * Links: per market, the instruments in config order fill a connection up to
+ * BY_ARGS_PER_CONN characters of args (quotes and commas counted), then the
+ * next one.  One pass; each instrument's link is kept in f->link_of, so
+ * carries() (asked per depth record) is a look-up.
+ */
 static int
 setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 {
-	static char names[FEED_MAX_LINKS][24];
-	static const char ping[] = "{\"op\":\"ping\"}";
-	char iv[8];
+	size_t used[BYBIT_NMARKETS] = {0};
+	int part[BYBIT_NMARKETS] = {0};
+	char iv[8], t[BY_TOPICS][64];
 
 	f->snap_depth = depth ? depth : 200;
 	if (f->ch_klines && kline_interval(f->kline_iv, iv, sizeof iv) < 0) {
@@ -121,31 +139,27 @@ setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 	}
 	if (f->ch_klines)
 		snprintf(f->kline_iv, sizeof f->kline_iv, "%s", iv);
+	if (!(f->link_of = malloc(((size_t)f->reg.n + 1) * sizeof *f->link_of))) {
+		snprintf(err, errlen, "out of memory for %d instruments' links", f->reg.n);
+		return -1;
+	}
+	for (int i = 0; i <= f->reg.n; i++)
+		f->link_of[i] = -1;
 	for (int i = 0; i < f->ninst; i++) {
 		const struct inst *in = inst_get(&f->reg, f->inst_ids[i]);
-		int kind = KIND(bybit_market_of(in->symbol), part_of(f, in)), have = 0;
-		for (int j = 0; j < f->nlinks; j++)
-			have |= f->link[j].kind == kind;
-		if (have)
-			continue;
-		if (f->nlinks == FEED_MAX_LINKS) {
-			snprintf(err, errlen, "[instruments] bybit: more than %d connections needed", FEED_MAX_LINKS);
-			return -1;
+		int m = (int)bybit_market_of(in->symbol), n = topics(f, in, t), j;
+		size_t need = 0;
+
+		for (int k = 0; k < n; k++)
+			need += strlen(t[k]) + 3;   /* quotes and comma */
+		if (used[m] && used[m] + need > BY_ARGS_PER_CONN) {
+			part[m]++;
+			used[m] = 0;
 		}
-		struct link *l = &f->link[f->nlinks];
-		l->kind = kind;
-		if (KIND_PART(kind))
-			snprintf(names[f->nlinks], sizeof names[0], "bybit-%s-%d", bybit_market_name(KIND_MARKET(kind)),
-			    KIND_PART(kind) % 100 + 1);
-		else
-			snprintf(names[f->nlinks], sizeof names[0], "bybit-%s", bybit_market_name(KIND_MARKET(kind)));
-		l->name = names[f->nlinks];
-		l->books = f->ch_depth;
-		l->watch_silence = !f->ch_depth;
-		l->text_ping = 1;
-		l->ping_msg = ping;
-		snprintf(l->path, sizeof l->path, "/v5/public/%s", bybit_market_name(KIND_MARKET(kind)));
-		f->nlinks++;
+		used[m] += need;
+		if ((j = link_of_kind(f, KIND(m, part[m]), err, errlen)) < 0)
+			return -1;
+		f->link_of[in->id] = j;
 	}
 	return 0;
 }

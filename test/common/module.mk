@@ -12,6 +12,8 @@ $(eval $(call fuzz_target,fuzz_rec,test/common/fuzz_rec.c,jansson))
 $(eval $(call fuzz_target,fuzz_fx,test/common/fuzz_fx.c,))
 $(eval $(call prog,bench_common,test/common/bench_common.c,))
 BENCHES += $(BIN)/bench_common
+$(eval $(call prog,bench_inst,test/common/bench_inst.c,))
+BENCHES += $(BIN)/bench_inst
 $(eval $(call fuzz_target,fuzz_cfg,test/common/fuzz_cfg.c,inih))
 TEST_SCRIPTS += test/common/reference.sh
 TEST_SCRIPTS += test/common/cfg_programs.sh

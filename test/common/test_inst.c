@@ -176,6 +176,83 @@ t_growth(void)
 	inst_reg_free(&r);
 }
 
+/* The hash index answers as the scan (inst_find_linear) at 1, 10, 100, 1000,
+ * 3000 instruments: canonical and venue names in any case, names of the
+ * other venue, missing names, after a copy, a reserve, a reset of n and a
+ * table filled directly (stored's segment registries). */
+static int
+index_agrees(const struct inst_registry *r, int upto)
+{
+	static const int ex[] = {EX_BINANCE, EX_OKX};
+	char sym[40];
+	int bad = 0;
+
+	for (int i = 0; i < upto + 5; i++)
+		for (int e = 0; e < 2; e++) {
+			const char *forms[] = {"G%d-USDT", "g%d-usdt", "G%dUSDT", "g%dUsdt", "G%d-USDC", "G%d"};
+			for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+				snprintf(sym, sizeof sym, forms[f], i);
+				bad += inst_find(r, ex[e], sym) != inst_find_linear(r, ex[e], sym);
+			}
+		}
+	bad += inst_find(r, EX_OKX, "") != inst_find_linear(r, EX_OKX, "");
+	bad += inst_find(r, EX_OKX, "G1-USDT-AND-A-NAME-LONGER-THAN-ANY-FIELD") != NULL;
+	return bad;
+}
+
+static void
+t_index_matches_scan(void)
+{
+	static const int counts[] = {1, 10, 100, 1000, 3000};
+	struct inst_registry r, c;
+	char err[128], sym[32];
+
+	for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		int n = counts[k];
+
+		inst_reg_init(&r, 4000);
+		for (int i = 0; i < n; i++) {
+			snprintf(sym, sizeof sym, "G%d-USDT", i);
+			T_CHECK(inst_add(&r, i % 3 ? EX_OKX : EX_BINANCE, sym, err, sizeof err) != 0);
+		}
+		T_EQ_I(index_agrees(&r, n), 0);
+		/* found through the index, not by the fallback scan */
+		T_CHECK(r.ix != NULL);
+		T_EQ_I(inst_reg_copy(&c, &r), 0);
+		T_EQ_I(index_agrees(&c, n), 0);
+		inst_reg_free(&c);
+		inst_reg_free(&r);
+	}
+	/* reserve, then add: still indexed and equal */
+	inst_reg_init(&r, 500);
+	T_EQ_I(inst_reg_reserve(&r, 500), 0);
+	for (int i = 0; i < 500; i++) {
+		snprintf(sym, sizeof sym, "G%d-USDT", i);
+		inst_add(&r, i % 2 ? EX_OKX : EX_BINANCE, sym, err, sizeof err);
+	}
+	T_EQ_I(index_agrees(&r, 500), 0);
+	/* n reset to 0 (mpreplay, mpctl on a config error), then other names */
+	r.n = 0;
+	T_CHECK(inst_find(&r, EX_OKX, "G1-USDT") == NULL);
+	T_EQ_I(inst_add(&r, EX_OKX, "Z-USDT", err, sizeof err), 1);
+	T_CHECK(inst_find(&r, EX_OKX, "G1-USDT") == NULL);
+	T_EQ_I(inst_find(&r, EX_OKX, "z-usdt")->id, 1);
+	T_EQ_I(index_agrees(&r, 10), 0);
+	inst_reg_free(&r);
+	/* filled directly, as stored reads a segment header: the scan answers */
+	inst_reg_init(&r, 100);
+	for (int i = 0; i < 3; i++) {
+		snprintf(sym, sizeof sym, "G%d-USDT", i);
+		inst_add(&r, EX_BINANCE, sym, err, sizeof err);
+	}
+	snprintf(r.v[1].symbol, sizeof r.v[1].symbol, "W-USDT");
+	snprintf(r.v[1].venue_symbol, sizeof r.v[1].venue_symbol, "WUSDT");
+	r.n = 2;
+	T_EQ_I(inst_find(&r, EX_BINANCE, "wusdt")->id, 2);
+	T_CHECK(inst_find(&r, EX_BINANCE, "G2-USDT") == NULL);
+	inst_reg_free(&r);
+}
+
 static void
 t_formats(void)
 {
@@ -201,6 +278,7 @@ main(void)
 	T_RUN(t_ids_and_names);
 	T_RUN(t_bad_adds);
 	T_RUN(t_growth);
+	T_RUN(t_index_matches_scan);
 	T_RUN(t_formats);
 	return t_done();
 }

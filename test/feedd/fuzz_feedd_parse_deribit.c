@@ -1,5 +1,5 @@
 /* fuzz_feedd_parse_deribit.c - libFuzzer target: Deribit JSON-RPC frames and
- * get_order_book answers through the exact JSON reader (parse_djson.c);
+ * get_order_book answers through the exact JSON reader (common/djson.c);
  * see fuzz_feedd_parse.h.  There is no jansson path to compare with: the
  * target checks every record passes rec_check and nothing crashes. */
 #include "fuzz_feedd_parse.h"

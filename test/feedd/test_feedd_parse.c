@@ -1092,7 +1092,7 @@ t_bybit_rest(void)
 	T_EQ_I(parse_rest(&g_by, "/v5/market/instruments-info?category=linear", "{}", 2, 9, 0, sink_emit, &g_s), -1);
 }
 
-/* ---------------- Deribit (parse_deribit.c, parse_djson.c) ---------------- */
+/* ---------------- Deribit (parse_deribit.c, common/djson.c) ---------------- */
 #define DR_SUB(ch, data) "{\"jsonrpc\":\"2.0\",\"method\":\"subscription\",\"params\":{\"channel\":\"" ch "\",\"data\":" data "}}"
 #define DR_SNAP DR_SUB("book.BTC-PERPETUAL.100ms", "{\"type\":\"snapshot\",\"timestamp\":1554373962454,\"instrument_name\":" \
     "\"BTC-PERPETUAL\",\"change_id\":297217,\"bids\":[[\"new\",5042.34,30],[\"new\",5041.94,0.1]],\"asks\":[[\"new\",5042.64,40]]}")

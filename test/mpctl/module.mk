@@ -12,6 +12,10 @@ PROGS += $(BIN)/test/mpctl_child
 $(eval $(call test_prog,test_http_req,test/mpctl/test_http_req.c tools/mpctl/http_req.c,))
 $(eval $(call fuzz_target,fuzz_mpctl_http_req,test/mpctl/fuzz_mpctl_http_req.c tools/mpctl/http_req.c,))
 $(OBJ)/test/mpctl/%.o: CFLAGS += -Itools/mpctl
+# mpctl's metric look-up (tools/mpctl/collect_find.c): the index against the scan.
+$(eval $(call test_prog,test_collect_find,test/mpctl/test_collect_find.c tools/mpctl/collect_find.c,jansson))
+$(eval $(call prog,bench_collect_find,test/mpctl/bench_collect_find.c tools/mpctl/collect_find.c,jansson))
+BENCHES += $(BIN)/bench_collect_find
 
 TEST_SCRIPTS += test/mpctl/mpctl_supervise.sh
 TEST_SCRIPTS += test/mpctl/mpctl_metrics_alerts.sh test/mpctl/mpctl_page.sh test/mpctl/mpctl_orphans.sh

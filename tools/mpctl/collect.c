@@ -45,106 +45,6 @@ read_file_metrics(const char *path, int32_t *pid, int64_t *hb, char *err, size_t
 	}
 }
 
-int
-labels_get(const char *labels, const char *key, char *out, size_t cap)
-{
-	size_t kl = strlen(key);
-	const char *p = labels, *e;
-
-	while (p && *p) {
-		while (*p == ',' || *p == ' ')
-			p++;
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=' && p[kl + 1] == '"') {
-			p += kl + 2;
-			for (e = p; *e && *e != '"'; e++)
-				if (*e == '\\' && e[1])
-					e++;
-			snprintf(out, cap, "%.*s", (int)(e - p), p);
-			return 0;
-		}
-		/* skip this pair */
-		p = strchr(p, '"');
-		if (!p)
-			break;
-		for (p++; *p && *p != '"'; p++)
-			if (*p == '\\' && p[1])
-				p++;
-		if (*p)
-			p++;
-	}
-	if (cap)
-		out[0] = 0;
-	return -1;
-}
-
-/* Every k="v" pair of sub is in labels. */
-static int
-labels_match(const char *labels, const char *sub)
-{
-	char key[64], want[128], have[128];
-	const char *p = sub, *eq, *q;
-
-	while (p && *p) {
-		while (*p == ',' || *p == ' ')
-			p++;
-		if (!*p)
-			break;
-		eq = strchr(p, '=');
-		if (!eq || eq[1] != '"')
-			return 0;
-		snprintf(key, sizeof key, "%.*s", (int)(eq - p), p);
-		q = strchr(eq + 2, '"');
-		if (!q)
-			return 0;
-		snprintf(want, sizeof want, "%.*s", (int)(q - eq - 2), eq + 2);
-		if (labels_get(labels, key, have, sizeof have) != 0 || strcmp(have, want) != 0)
-			return 0;
-		p = q + 1;
-	}
-	return 1;
-}
-
-const struct mview *
-collect_find(const struct ctl *c, const char *process, const char *name, const char *labels_sub, int nth)
-{
-	int i;
-
-	if (strchr(name, '|'))
-		name = collect_name(c, process, name);
-	for (i = 0; i < c->nmv; i++) {
-		const struct mview *m = &c->mv[i];
-		if (strcmp(m->v.name, name) != 0)
-			continue;
-		if (process && strcmp(m->process, process) != 0)
-			continue;
-		if (labels_sub && !labels_match(m->v.labels, labels_sub))
-			continue;
-		if (nth-- == 0)
-			return m;
-	}
-	return NULL;
-}
-
-const char *
-collect_name(const struct ctl *c, const char *process, const char *alts)
-{
-	static char buf[4][64];
-	static int k;
-	const char *p = alts, *e;
-	char *out = buf[k++ % 4];
-
-	for (;;) {
-		e = strchr(p, '|');
-		snprintf(out, 64, "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
-		if (!e || collect_find(c, process, out, NULL, 0))
-			break;
-		p = e + 1;
-	}
-	if (!collect_find(c, process, out, NULL, 0))
-		snprintf(out, 64, "%.*s", strchr(alts, '|') ? (int)(strchr(alts, '|') - alts) : (int)strlen(alts), alts);
-	return out;
-}
-
 static void
 collect_metrics(struct ctl *c)
 {
@@ -157,6 +57,7 @@ collect_metrics(struct ctl *c)
 	int n, i;
 
 	c->nmv = 0;
+	collect_index_reset(c);
 	c->nmfile = 0;
 	snprintf(dir, sizeof dir, "/dev/shm/%s", c->prefix);
 	if (!(d = opendir(dir)))
@@ -586,6 +487,7 @@ collect_free(struct ctl *c)
 	for (i = 0; i < nprobes; i++)
 		probe_close(&probes[i]);
 	nprobes = 0;
+	collect_index_free(c);
 	free(c->mv);
 	c->mv = NULL;
 	c->nmv = c->mvcap = 0;

@@ -21,6 +21,8 @@
  * FX_DEFAULT_EXP (at most MLI_MAX_LEVELS per side).  The last HEAT_FRAMES
  * frames per book are kept; /api/heatmap serves them.
  *
+ * Messages are read with common/djson.h (the whole grammar checked, strings
+ * taken raw: a level written with escapes is not an exact decimal).
  * Bad input (not JSON, a level that is not an exact decimal, an empty side):
  * no frame, counted per book (bad_messages), never a crash.
  */
@@ -29,6 +31,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "djson.h"
 #include "fx.h"
 #include "mpctl.h"
 #include "../../routerd/mlimg.h"
@@ -56,24 +59,28 @@ struct heat_book {
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;   /* heat_add's static buffers */
 static struct heat_book hb[HEAT_BOOKS];
+static struct dj g_dj;        /* heat_add's tokens, kept between messages (under parse_mu) */
 
-/* The best MLI_MAX_LEVELS levels of a side ([{price, quantity}] or [[p, q]]) as mantissas. */
+/* The best MLI_MAX_LEVELS levels of a side ([{price, quantity}] or [[p, q]])
+ * as mantissas; side is the array's token (anything else: no levels). */
 static int
-side_levels(json_t *side, struct rec_level *out, uint32_t *n)
+side_levels(const struct dj *d, int side, struct rec_level *out, uint32_t *n)
 {
-	json_t *lv, *p, *q;
-	size_t i;
+	uint32_t i, lv;
 
 	*n = 0;
-	json_array_foreach(side, i, lv) {
-		if (i >= MLI_MAX_LEVELS)
-			break;
-		p = json_is_object(lv) ? json_object_get(lv, "price") : json_array_get(lv, 0);
-		q = json_is_object(lv) ? json_object_get(lv, "quantity") : json_array_get(lv, 1);
-		if (!json_is_string(p) || !json_is_string(q) ||
-		    fx_parse(json_string_value(p), json_string_length(p), FX_DEFAULT_EXP, &out[*n].px) != FX_OK ||
-		    fx_parse(json_string_value(q), json_string_length(q), FX_DEFAULT_EXP, &out[*n].qty) != FX_OK)
+	if (side < 0 || d->t[side].type != DJ_ARR)
+		return 0;
+	for (i = 0, lv = (uint32_t)side + 1; i < d->t[side].size && i < MLI_MAX_LEVELS; i++, lv = d->t[lv].next) {
+		int obj = d->t[lv].type == DJ_OBJ;
+		int p = obj ? dj_get(d, (int)lv, "price") : dj_child(d, (int)lv, 0);
+		int q = obj ? dj_get(d, (int)lv, "quantity") : dj_child(d, (int)lv, 1);
+
+		if (p < 0 || q < 0 || d->t[p].type != DJ_STR || d->t[q].type != DJ_STR ||
+		    fx_parse(d->buf + d->t[p].off, d->t[p].len, FX_DEFAULT_EXP, &out[*n].px) != FX_OK ||
+		    fx_parse(d->buf + d->t[q].off, d->t[q].len, FX_DEFAULT_EXP, &out[*n].qty) != FX_OK)
 			return -1;
 		(*n)++;
 	}
@@ -134,16 +141,25 @@ heat_add(const char *ex, const char *sym, const char *body, size_t len, int full
 	static struct rec_level lv[2][MLI_MAX_LEVELS];
 	struct mlf_book b = {lv[0], lv[1], 0, 0, FX_DEFAULT_EXP, FX_DEFAULT_EXP};
 	double heat[MLI_BINS * 2], lo, hi;
-	json_t *j = json_loadb(body, len, 0, NULL);
 	struct heat_book *k;
 	int ok, src = full ? SRC_FULL : SRC_SNAP, levels;
 
-	/* called on the NATS thread only (one message at a time): lv may be static */
-	ok = j && side_levels(json_object_get(j, "bids"), lv[0], &b.n_bids) == 0 &&
-	    side_levels(json_object_get(j, "asks"), lv[1], &b.n_asks) == 0 && b.n_bids && b.n_asks;
-	json_decref(j);
+	/* A book without a slot (HEAT_BOOKS taken) gets no frame: not parsed at
+	 * all.  Slots are only released by heat_free, after the NATS threads. */
 	pthread_mutex_lock(&mu);
 	k = book_slot(ex, sym);
+	pthread_mutex_unlock(&mu);
+	if (!k)
+		return;
+	/* nats.c delivers each subscription on its own thread (snapshots and
+	 * full books at once): lv and the token array are static, so one
+	 * message at a time (parse_mu, taken before mu).  djson.h, not jansson:
+	 * one pass, nothing allocated per level (a full book is 10,000 levels;
+	 * the DOM's allocations were most of mpctl's CPU at 60 books) */
+	pthread_mutex_lock(&parse_mu);
+	ok = dj_parse(&g_dj, body, len) == 0 && side_levels(&g_dj, dj_get(&g_dj, 0, "bids"), lv[0], &b.n_bids) == 0 &&
+	    side_levels(&g_dj, dj_get(&g_dj, 0, "asks"), lv[1], &b.n_asks) == 0 && b.n_bids && b.n_asks;
+	pthread_mutex_lock(&mu);
 	if (k && ok && full) {
 		uint32_t n[2] = {b.n_bids, b.n_asks};
 		keep_deep(k, lv, n, now_ns / 1000000);
@@ -170,6 +186,7 @@ heat_add(const char *ex, const char *sym, const char *body, size_t len, int full
 		k->n++;
 	}
 	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&parse_mu);
 }
 
 static json_t *
@@ -217,6 +234,7 @@ heat_json(const char *ex, const char *sym)
 void
 heat_free(void)
 {
+	pthread_mutex_lock(&parse_mu);
 	pthread_mutex_lock(&mu);
 	for (int b = 0; b < HEAT_BOOKS; b++) {
 		free(hb[b].fr);
@@ -224,5 +242,7 @@ heat_free(void)
 		free(hb[b].deep[1]);
 		memset(&hb[b], 0, sizeof hb[b]);
 	}
+	dj_free(&g_dj);
 	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&parse_mu);
 }

@@ -1,6 +1,6 @@
 # tools/mpctl: the launcher/supervisor (see tools/mpctl/README.md).
 # The NATS client options (servers, credentials, TLS) are routerd's (routerd/natsc.h).
-MPCTL_SRCS := $(addprefix tools/mpctl/,main.c setup.c sup.c procs.c collect.c report.c alerts.c http.c http_req.c natsmon.c heat.c client.c page.c series.c loss.c criteria.c diskprobe.c) \
+MPCTL_SRCS := $(addprefix tools/mpctl/,main.c setup.c sup.c procs.c collect.c collect_find.c report.c alerts.c http.c http_req.c natsmon.c heat.c client.c page.c series.c loss.c criteria.c diskprobe.c) \
     routerd/natsc.c routerd/route.c routerd/enc.c routerd/enc_market.c $(ROUTERD_ML_SRCS)
 $(eval $(call prog,mpctl,$(MPCTL_SRCS),jansson libnats inih))
 $(OBJ)/tools/mpctl/natsmon.o: CFLAGS += -Irouterd

@@ -11,6 +11,7 @@
  *   sup.c      the loop, spawning, reaping, backoff, intensity limit, stop
  *   procs.c    which children to run, with which argv (from config)
  *   collect.c  samples metrics files, ring headers and /proc each tick
+ *   collect_find.c finds metrics in what was sampled (index by name)
  *   report.c   /health and status JSON, Prometheus text
  *   alerts.c   the alert rules
  *   series.c   sliding windows over counters (alerts, loss, criteria)
@@ -112,6 +113,7 @@ struct stream_info {
 };
 
 struct alert_state;
+struct mv_index;
 
 struct ctl {
 	struct cfg *cfg;
@@ -139,6 +141,7 @@ struct ctl {
 	/* collection (collect.c) */
 	struct mview *mv;
 	int nmv, mvcap;
+	struct mv_index *mvi;        /* collect_find.c's index of mv by name (a cache) */
 	char ring_names[CTL_MAX_RINGS][32];
 	struct ring_stat rings[CTL_MAX_RINGS];      /* as the ring headers say (lag = written - read) */
 	struct ring_stat ring_since[CTL_MAX_RINGS]; /* the counters since this instance started */
@@ -176,6 +179,10 @@ const char *procs_opt_str(const struct cfg *cfg, const char *section, const char
 /* collect.c */
 void collect_tick(struct ctl *c);
 void collect_free(struct ctl *c);
+
+/* collect_find.c: look-ups in the tick's table through a hash index by name
+ * (built on demand, extended to slots appended since; collect_index_reset
+ * when the table is refilled from 0, collect_index_free at the end). */
 /* Find a metric (process may be NULL = any; labels_sub: every k="v" in it must
  * be present in the slot's labels; NULL = any).  Returns the i-th match.
  * name may list aliases: "mp_book_updates_total|mp_book_input_total". */
@@ -184,6 +191,12 @@ const struct mview *collect_find(const struct ctl *c, const char *process, const
 /* The first of "name1|name2|..." some process exports (else name1): the
  * daemons' own spellings of a METRICS.md metric are accepted as aliases. */
 const char *collect_name(const struct ctl *c, const char *process, const char *alts);
+/* collect_find's answer by a scan of the whole table: the reference the
+ * index must agree with (test_collect_find, bench_collect_find). */
+const struct mview *collect_find_linear(const struct ctl *c, const char *process, const char *name,
+    const char *labels_sub, int nth);
+void collect_index_reset(const struct ctl *c);
+void collect_index_free(struct ctl *c);
 /* When bookd's applied count for these labels last changed (CLOCK_REALTIME
  * ns, 0 = not seen moving yet). */
 int64_t collect_last_change(const char *labels);

@@ -1,5 +1,5 @@
 /*
- * parse_djson.c - a small exact JSON reader (parse_impl.h, "exact JSON"):
+ * djson.c - a small exact JSON reader (djson.h; feedd's parse_deribit.c, mpctl's heat.c):
  * one pass over a frame into a flat array of tokens that point into the
  * frame's text, so numbers keep their exact digits (jansson turns them into
  * doubles, which cannot carry a price like 0.1 or 60000.05 exactly).
@@ -12,7 +12,7 @@
  * Duplicate keys: the first wins.  The token array grows with the frame and
  * is kept (parse_free releases it).
  */
-#include "parse_impl.h"
+#include "djson.h"
 
 #include <stdlib.h>
 #include <string.h>
