@@ -28,6 +28,8 @@ const struct cfg_key cfg_keys_feedd[] = {
 	    "OKX: with depth, also subscribe books5; bookd compares its top 5 with the book at the same seqId"},
 	{"feedd.*", "okx_bbo_tbt", CFG_BOOL, "false", 0, 0,
 	    "OKX: with depth, also subscribe bbo-tbt (top 1, every 10 ms); compared as books5 is"},
+	{"feedd.*", "bybit_bbo", CFG_BOOL, "true", 0, 0,
+	    "Bybit: with depth, also subscribe orderbook.1 (its BBO, every 10 ms on change); bookd compares it with the book at the same seq (up to ~100 small pushes a second per instrument into the feed ring and capture)"},
 	{"feedd.*", "kline_interval", CFG_STR, "1m", 0, 0,
 	    "candle interval of the klines channel, in the venue's spelling (Binance 1m, OKX 1m / 1H)"},
 	/* capture */

@@ -182,6 +182,7 @@ struct feed {
 	int ch_depth, ch_trades, ch_tickers, ch_klines;
 	int ch_market;           /* derivatives market data (okx_market.h); no-op for spot */
 	int ch_books5, ch_bbo_tbt;    /* OKX: top-N audit channels next to books (okx_books5, okx_bbo_tbt) */
+	int ch_bbo1;                  /* Bybit: orderbook.1 next to orderbook.1000 (bybit_bbo) */
 	char kline_iv[8];
 	int capture;
 	int64_t ping_ns, pong_ns, stale_ns, connect_ns, conn_age_ns, backoff_reset_ns;

@@ -49,7 +49,8 @@ topics(const struct feed *f, const struct inst *in, char t[BY_TOPICS][64])
 	if (f->ch_depth) {
 		snprintf(t[n++], 64, "orderbook.%d.%s", BY_DEPTH, in->venue_symbol);
 		/* the BBO check (bookd/okx_audit.h) compares these with the book at equal seq */
-		snprintf(t[n++], 64, "orderbook.1.%s", in->venue_symbol);
+		if (f->ch_bbo1)
+			snprintf(t[n++], 64, "orderbook.1.%s", in->venue_symbol);
 	}
 	if (f->ch_trades)
 		snprintf(t[n++], 64, "publicTrade.%s", in->venue_symbol);
@@ -132,6 +133,7 @@ setup(struct feed *f, uint32_t depth, char *err, size_t errlen)
 	char iv[8], t[BY_TOPICS][64];
 
 	f->snap_depth = depth ? depth : 200;
+	f->ch_bbo1 = cfg_bool(f->cfg, f->sect, "bybit_bbo");
 	if (f->ch_klines && kline_interval(f->kline_iv, iv, sizeof iv) < 0) {
 		snprintf(err, errlen, "%s: [%s] kline_interval \"%s\": Bybit has 1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w",
 		    cfg_origin(f->cfg, f->sect, "kline_interval"), f->sect, f->kline_iv);

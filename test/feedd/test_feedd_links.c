@@ -16,11 +16,13 @@ static char g_list[1 << 20];
 /* A feed of n instruments of exch (Bybit: spot and every third one a linear
  * perpetual), set up as feedd's main does; NULL with err.  per_link: Binance's
  * streams_per_link, or for Bybit its channels. */
+static const char *g_more;   /* one more --set for the next feed_of_ex, or NULL */
+
 static struct feed *
 feed_of_ex(int exch, int n, const char *per_link, char *err, size_t errlen)
 {
-	static char s_inst[sizeof g_list + 64], s_max[64], s_per[64];
-	char *sets[3] = {s_inst, s_max, s_per};
+	static char s_inst[sizeof g_list + 64], s_max[64], s_per[64], s_more[64];
+	char *sets[4] = {s_inst, s_max, s_per, s_more};
 	struct feed *f = calloc(1, sizeof *f);
 	size_t len = 0;
 
@@ -37,7 +39,8 @@ feed_of_ex(int exch, int n, const char *per_link, char *err, size_t errlen)
 	if (!f)
 		return NULL;
 	f->exch = exch;
-	f->cfg = pipe_cfg_load(NULL, sets, per_link || exch == EX_BYBIT ? 3 : 2, err, errlen);
+	snprintf(s_more, sizeof s_more, "%s", g_more ? g_more : "");
+	f->cfg = pipe_cfg_load(NULL, sets, g_more ? 4 : per_link || exch == EX_BYBIT ? 3 : 2, err, errlen);
 	if (!f->cfg || pipe_instruments(f->cfg, &f->reg, err, errlen) < 0) {
 		free(f);
 		return NULL;
@@ -193,7 +196,8 @@ bybit_split_ok(struct feed *f, size_t *most, int *fewest)
 			return 0;
 		}
 		used[on] += strlen("orderbook.1000.") + strlen(in->venue_symbol) + 3;
-		used[on] += strlen("orderbook.1.") + strlen(in->venue_symbol) + 3;   /* the BBO check */
+		if (f->ch_bbo1)   /* the BBO check */
+			used[on] += strlen("orderbook.1.") + strlen(in->venue_symbol) + 3;
 		if (f->ch_trades)
 			used[on] += strlen("publicTrade.") + strlen(in->venue_symbol) + 3;
 	}
@@ -212,7 +216,7 @@ t_bybit_many_links(void)
 {
 	char err[400] = "";
 	size_t most;
-	int fewest = 0, nboth = 0;
+	int fewest = 0, nboth = 0, nbooks = 0;
 	struct feed *f = feed_of_ex(EX_BYBIT, 3000, "depth,trades", err, sizeof err);
 
 	T_CHECK(f != NULL);
@@ -243,7 +247,21 @@ t_bybit_many_links(void)
 	T_CHECK(f && venue_setup(f, err, sizeof err) == 0);
 	if (f) {
 		T_CHECK(bybit_split_ok(f, &most, &fewest));
+		T_CHECK(f->ch_bbo1 == 1);   /* the default */
 		T_CHECK(f->nlinks >= fewest && f->nlinks <= fewest + 2 && f->nlinks < nboth);
+		nbooks = f->nlinks;
+	}
+	feed_free(f);
+	/* books without the BBO check ([feedd.bybit] bybit_bbo = false): orderbook.1 is not subscribed,
+	 * so the same instruments need fewer links (each link's args counted without it) */
+	g_more = "feedd.bybit.bybit_bbo=false";
+	f = feed_of_ex(EX_BYBIT, 3000, "depth", err, sizeof err);
+	g_more = NULL;
+	T_CHECK(f && venue_setup(f, err, sizeof err) == 0);
+	if (f) {
+		T_CHECK(f->ch_bbo1 == 0);
+		T_CHECK(bybit_split_ok(f, &most, &fewest));
+		T_CHECK(f->nlinks >= fewest && f->nlinks <= fewest + 2 && f->nlinks < nbooks);
 	}
 	feed_free(f);
 	/* past the bound (50 links): a config error naming the key */
