@@ -192,6 +192,21 @@ sys_teardown() {
 		kill -TERM "$SYS_PID"
 		for _ in $(seq 300); do kill -0 "$SYS_PID" 2>/dev/null || break; sleep 0.1; done
 	fi
+	# An mpctl that died (a sanitizer abort, a crash) leaves its children
+	# running: stop those still alive from its children file, each checked to
+	# be ours (its command line names this test's directory, or for mpsim
+	# this test's simulator port) so that a reused pid is never hit.
+	if [ -n "${SYS_PID:-}" ] && ! kill -0 "$SYS_PID" 2>/dev/null && [ -f "$SYS_DATA/run/children" ]; then
+		local name pid rest
+		while read -r name pid rest; do
+			case $pid in '' | *[!0-9]*) continue ;; esac
+			if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+				grep -qF -e "$T_TMP" -e "--binance-port ${SIM_B:-none} "; then
+				echo "sys_teardown: mpctl is gone; stopping its $name (pid $pid)" >&2
+				kill -KILL "$pid" 2>/dev/null
+			fi
+		done <"$SYS_DATA/run/children"
+	fi
 	rm -rf "/dev/shm/${SYS_PREFIX:?}"
 	# keep the logs of a failed run next to the test's own log
 	if [ -n "${SYS_KEEP_LOGS:-}" ] && [ -d "$SYS_DATA/log" ]; then
