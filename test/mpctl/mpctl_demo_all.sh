@@ -7,6 +7,7 @@
 #   - every book of the file reaches synced with a deep book;
 #   - funding, open interest and mark price flow on the derivative venues'
 #     market subjects (Bybit, binance-usdm, binance-coinm, Deribit);
+#   - the swaps' mark prices carry the basis against their spot book;
 #   - mpstore verify is clean after the stop.
 # The issue's "done when": all six exchanges' markets in one run (issue 11).
 . "$(dirname "$0")/../lib.sh"
@@ -64,6 +65,32 @@ PY
 }
 if wait_for 60 mkt_msgs; then ok demo_all_market_subjects
 else not_ok demo_all_market_subjects "$(tail -1 "$T_TMP/mpsub.log") $(head -c 400 "$T_TMP/mkt.json")"; fi
+# [ml] features = market, as shipped: the swaps' mark prices carry the basis
+# against their venue's spot book (binance-usdm against binance, bybit
+# against bybit), a number once both books are synced, and the mark basis in
+# bps is its definition on the message's own values
+basis_msgs() {
+	"$BIN/mpsub" -c "$CONF" "${SYS_SET[@]}" --durable demoallbasis --subjects mark_price \
+	    --seconds 2 --dump "$T_TMP/basis.txt" >/dev/null 2>>"$T_TMP/mpsub.log" && $PY - "$T_TMP/basis.txt" <<'PY'
+import json, sys
+seen = {}
+for line in open(sys.argv[1]):
+    subj, _, body = line.rstrip("\n").partition("\t")
+    m = json.loads(body)
+    f = m.get("ml_features") or {}
+    if isinstance(f.get("bs_mark_basis_bps"), (int, float)) and isinstance(f.get("bs_spot_mid"), (int, float)):
+        mark = float(m.get("mark_price"))
+        want = 1e4 * (mark - f["bs_spot_mid"]) / f["bs_spot_mid"]
+        if abs(want - f["bs_mark_basis_bps"]) <= 1e-6 * max(1.0, abs(want)):
+            seen[subj] = seen.get(subj, 0) + 1
+need = ["market.binance-usdm.btc-usdt-swap.mark_price", "market.bybit.btc-usdt-swap.mark_price"]
+missing = [n for n in need if not seen.get(n)]
+print("basis:", seen, "missing:", missing, file=sys.stderr)
+sys.exit(0 if not missing else 1)
+PY
+}
+if wait_for 60 basis_msgs; then ok demo_all_basis_features
+else not_ok demo_all_basis_features "$(tail -1 "$T_TMP/mpsub.log") $(head -c 300 "$T_TMP/basis.txt")"; fi
 
 sys_stop && ok demo_all_stop || not_ok demo_all_stop
 if "$BIN/mpstore" verify -c "$CONF" "${SYS_SET[@]}" >"$T_TMP/verify.json" 2>"$T_TMP/verify.err"; then ok demo_all_store_verify
