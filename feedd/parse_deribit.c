@@ -96,7 +96,9 @@ num_round(struct parse_ctx *p, int obj, const char *key, int exp, int signed_, i
 	if (e == 0 && !signed_ && *out < 0)
 		e = FX_ENEG;
 	if (e != 0)
-		return parse_fail(p, "%s \"%.24s\": %s", key, txt(d, t), fx_strerror(e));
+		/* the token is not NUL-terminated: print at most its own length */
+		return parse_fail(p, "%s \"%.*s\": %s", key, (int)(d->t[t].len < 24 ? d->t[t].len : 24), txt(d, t),
+		    fx_strerror(e));
 	return 1;
 }
 
