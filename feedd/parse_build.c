@@ -342,7 +342,16 @@ int
 parse_emit_market(struct parse_ctx *p, struct rec_market *m, int64_t exch_ns, int64_t recv_ns, parse_emit_fn emit,
     void *ud)
 {
+	char why[160];
+
 	m->h.exch_ns = exch_ns;
+	m->h.type = REC_MARKET;
+	m->h.len = (uint32_t)sizeof *m;
+	/* what leaves feedd passes rec_check: a venue's value the record cannot
+	 * hold (a mark price of 0, a negative open interest) is this frame's
+	 * parse error, counted, not a record the next process refuses */
+	if (rec_check(&m->h, sizeof *m, why, sizeof why) != 0)
+		return parse_fail(p, "%s", why);
 	return parse_emit_fixed(p, &m->h, REC_MARKET, sizeof *m, recv_ns, emit, ud);
 }
 

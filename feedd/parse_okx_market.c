@@ -89,12 +89,8 @@ elem_inst(struct parse_ctx *p, json_t *el, json_t *arg)
 static int
 emit_market(struct parse_ctx *p, struct rec_market *m, int64_t recv_ns, parse_emit_fn emit, void *ud)
 {
-	char why[160];
-
-	/* the builder's rule applies here too: what leaves feedd passes rec_check */
-	if (rec_check(m, sizeof *m, why, sizeof why) != 0)
-		return parse_fail(p, "%s", why);
-	return parse_emit_fixed(p, &m->h, REC_MARKET, sizeof *m, recv_ns, emit, ud);
+	/* parse_emit_market checks the record (rec_check) before it leaves */
+	return parse_emit_market(p, m, m->h.exch_ns, recv_ns, emit, ud);
 }
 
 static int
